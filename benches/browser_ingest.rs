@@ -1,0 +1,296 @@
+//! In-browser ingest benchmark: the built app against PapaParse, in one
+//! headless Chromium session.
+//!
+//! Run it with `scripts/bench-browser.sh` (it builds `dist/`, makes the
+//! 1,000,000-row CSV and installs PapaParse first). It
+//! 1. loads the app, creates a client, loads the CSV through `upload-input`,
+//!    waits for `job-status` done and reads `data-elapsed-ms` (ingest +
+//!    profile in the worker) and `data-wasm-memory`, while a
+//!    requestAnimationFrame probe in the page and `performance.now()` probes
+//!    through WebDriver measure how long the page's main thread froze;
+//! 2. opens `/bench/`, gives it the same file, and reads the time PapaParse
+//!    (`header: true, dynamicTyping: true`, in a dedicated worker) takes.
+//!
+//! It prints a markdown table; with `--write` it also puts the table and the
+//! command into BENCHMARKS.md, between the browser-bench markers.
+//!
+//! Environment: `PLAINSIGHT_DIST` (default `dist/`), `PLAINSIGHT_BENCH_CSV`
+//! (default `target/bench-1m.csv`), `PLAINSIGHT_PAPAPARSE` (default
+//! `.tools/node_modules/papaparse/papaparse.min.js`).
+
+#[path = "../tests/support/server.rs"]
+mod server;
+#[path = "../tests/support/webdriver.rs"]
+mod webdriver;
+
+use serde_json::json;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::time::{Duration, Instant};
+use webdriver::{css_str, Driver, WdError, WAIT};
+
+/// Loading 100 MB must finish within this, or the run fails.
+const JOB_WAIT: Duration = Duration::from_secs(900);
+/// How often the benchmark probes the page while the app works.
+const PROBE_EVERY: Duration = Duration::from_millis(200);
+const START_MARK: &str = "<!-- browser-bench:start -->";
+const END_MARK: &str = "<!-- browser-bench:end -->";
+const COMMAND: &str = "scripts/bench-browser.sh --write";
+
+type BenchResult<T> = Result<T, Box<dyn std::error::Error>>;
+
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn env_path(var: &str, default: &str) -> PathBuf {
+    std::env::var_os(var)
+        .map(PathBuf::from)
+        .unwrap_or_else(|| root().join(default))
+}
+
+fn require(path: &Path, what: &str) -> BenchResult<()> {
+    if path.is_file() {
+        Ok(())
+    } else {
+        Err(format!(
+            "{} is missing ({what}); run scripts/bench-browser.sh, which prepares it",
+            path.display()
+        )
+        .into())
+    }
+}
+
+struct AppRun {
+    elapsed_ms: f64,
+    wasm_memory: u64,
+    rows: String,
+    wall_s: f64,
+    raf_gap_ms: f64,
+    probe_max_ms: f64,
+}
+
+struct PapaRun {
+    ms: f64,
+    rows: String,
+}
+
+/// Installs a requestAnimationFrame probe: `window.__bench_gap.max` is the
+/// longest time between two frames, i.e. the longest main-thread freeze.
+const RAF_PROBE: &str = "
+    const g = window.__bench_gap = { max: 0, last: performance.now(), run: true };
+    const tick = () => {
+        const now = performance.now();
+        if (now - g.last > g.max) g.max = now - g.last;
+        g.last = now;
+        if (g.run) requestAnimationFrame(tick);
+    };
+    requestAnimationFrame(tick);";
+
+fn run_app(d: &Driver, app_url: &str, csv: &Path) -> BenchResult<AppRun> {
+    d.goto(app_url)?;
+    d.wait_for("body[data-app-ready=true]", WAIT, |d| {
+        Ok(d.exists("body[data-app-ready=true]")?.then_some(()))
+    })?;
+    d.find("[data-testid=client-new-name]")?
+        .send_keys("Benchmark")?;
+    d.click_when_ready("[data-testid=client-create]")?;
+    d.wait_for("the Benchmark client to be selected", WAIT, |d| {
+        let v = d.execute(
+            "const s = document.querySelector('[data-testid=client-select]');
+             const o = s && s.selectedOptions[0];
+             return o ? o.text.trim() : null;",
+            vec![],
+        )?;
+        Ok((v.as_str() == Some("Benchmark")).then_some(()))
+    })?;
+
+    let name = csv
+        .file_name()
+        .unwrap_or_default()
+        .to_string_lossy()
+        .into_owned();
+    let item = format!(
+        "[data-testid=dataset-item][data-name={}][data-selected=true]",
+        css_str(&name)
+    );
+    d.execute(RAF_PROBE, vec![])?;
+    let started = Instant::now();
+    d.find("[data-testid=upload-input]")?
+        .send_keys(&csv.to_string_lossy())?;
+
+    // Probe the page every PROBE_EVERY until the job is done; each probe is a
+    // script that runs on the main thread, so a frozen page answers late.
+    let mut next_probe = Instant::now();
+    let mut probe_max = Duration::ZERO;
+    d.wait_for(&format!("job-status done for {name} and {item}"), JOB_WAIT, |d| {
+        if Instant::now() < next_probe {
+            return Ok(None);
+        }
+        let sent = Instant::now();
+        next_probe = sent + PROBE_EVERY;
+        let v = d.execute(
+            "const j = document.querySelector('[data-testid=job-status]');
+             return [j ? j.getAttribute('data-state') : null, !!document.querySelector(arguments[0])];",
+            vec![json!(item)],
+        )?;
+        probe_max = probe_max.max(sent.elapsed());
+        match v[0].as_str() {
+            Some("error") => Err(WdError::new(
+                "app error",
+                format!("the app failed to load {name}: {:?}", d.page_error()),
+            )),
+            Some("done") if v[1].as_bool() == Some(true) => Ok(Some(())),
+            _ => Ok(None),
+        }
+    })?;
+    let wall_s = started.elapsed().as_secs_f64();
+    let raf = d.execute(
+        "window.__bench_gap.run = false; return window.__bench_gap.max;",
+        vec![],
+    )?;
+    let attr = |hook: &str, name: &str| -> BenchResult<String> {
+        d.attr_of(&format!("[data-testid={hook}]"), name)?
+            .filter(|v| !v.is_empty())
+            .ok_or_else(|| format!("[data-testid={hook}] has no {name}").into())
+    };
+    Ok(AppRun {
+        elapsed_ms: attr("job-status", "data-elapsed-ms")?.parse()?,
+        wasm_memory: attr("job-status", "data-wasm-memory")?.parse()?,
+        rows: attr("dataset-rows", "data-value")?,
+        wall_s,
+        raf_gap_ms: raf.as_f64().unwrap_or(f64::NAN),
+        probe_max_ms: probe_max.as_secs_f64() * 1000.0,
+    })
+}
+
+fn run_papaparse(d: &Driver, bench_url: &str, csv: &Path) -> BenchResult<PapaRun> {
+    d.goto(bench_url)?;
+    d.find("[data-testid=bench-input]")?
+        .send_keys(&csv.to_string_lossy())?;
+    d.wait_for("the PapaParse baseline to finish", JOB_WAIT, |d| {
+        match d
+            .attr_of("[data-testid=bench-result]", "data-state")?
+            .as_deref()
+        {
+            Some("done") => Ok(Some(())),
+            Some("error") => Err(WdError::new(
+                "bench error",
+                d.text_of("[data-testid=bench-result]")?.unwrap_or_default(),
+            )),
+            _ => Ok(None),
+        }
+    })?;
+    let ms = d
+        .attr_of("[data-testid=bench-result]", "data-value")?
+        .unwrap_or_default()
+        .parse()?;
+    let rows = d
+        .attr_of("[data-testid=bench-result]", "data-rows")?
+        .unwrap_or_default();
+    Ok(PapaRun { ms, rows })
+}
+
+fn table(size_bytes: u64, app: &AppRun, papa: &PapaRun) -> String {
+    let mb = size_bytes as f64 / 1e6;
+    let app_s = app.elapsed_ms / 1000.0;
+    let papa_s = papa.ms / 1000.0;
+    format!(
+        "| file size MB | app time s | app MB/s | app peak wasm memory MB | longest main-thread gap ms | PapaParse time s | PapaParse MB/s |\n\
+         |---:|---:|---:|---:|---:|---:|---:|\n\
+         | {mb:.1} | {app_s:.2} | {:.1} | {:.0} | {:.0} | {papa_s:.2} | {:.1} |\n",
+        mb / app_s,
+        app.wasm_memory as f64 / 1e6,
+        app.raf_gap_ms,
+        mb / papa_s,
+    )
+}
+
+fn notes(size_bytes: u64, app: &AppRun, papa: &PapaRun) -> String {
+    format!(
+        "- File: {size_bytes} bytes; the app read {} rows (PapaParse: {} records, which counts a trailing empty line).\n\
+         - App time is `job-status[data-elapsed-ms]`: ingest and full profile in the app's worker. \
+         From file chosen to job done, seen from WebDriver: {:.2} s.\n\
+         - PapaParse time is parsing only (`header: true, dynamicTyping: true`, in a dedicated worker), no profile.\n\
+         - Main-thread gap: the longest time between two animation frames while the app worked; \
+         the slowest answer to a WebDriver script probe (sent every 200 ms) took {:.0} ms.\n",
+        app.rows, papa.rows, app.wall_s, app.probe_max_ms,
+    )
+}
+
+/// Replaces the browser-bench section of BENCHMARKS.md (or appends one).
+fn write_benchmarks(section: &str) -> BenchResult<()> {
+    let path = root().join("BENCHMARKS.md");
+    let old = std::fs::read_to_string(&path).unwrap_or_else(|_| "# Benchmarks\n".into());
+    let block = format!("{START_MARK}\n{section}{END_MARK}");
+    let new = match (old.find(START_MARK), old.find(END_MARK)) {
+        (Some(a), Some(b)) if a < b => {
+            format!("{}{block}{}", &old[..a], &old[b + END_MARK.len()..])
+        }
+        _ => format!("{}\n{block}\n", old.trim_end()),
+    };
+    std::fs::write(&path, new)?;
+    eprintln!("updated {}", path.display());
+    Ok(())
+}
+
+fn run() -> BenchResult<()> {
+    let write = std::env::args().any(|a| a == "--write");
+    let dist = env_path("PLAINSIGHT_DIST", "dist");
+    let csv = env_path("PLAINSIGHT_BENCH_CSV", "target/bench-1m.csv").canonicalize()?;
+    let papa = env_path(
+        "PLAINSIGHT_PAPAPARSE",
+        ".tools/node_modules/papaparse/papaparse.min.js",
+    );
+    require(&dist.join("index.html"), "the built app")?;
+    require(&csv, "the benchmark CSV")?;
+    require(&papa, "PapaParse from npm")?;
+    let size = std::fs::metadata(&csv)?.len();
+
+    let srv = server::serve(vec![
+        ("/".into(), dist),
+        ("/bench/".into(), root().join("bench")),
+        ("/bench/papaparse.min.js".into(), papa),
+    ])?;
+    let d = Driver::start("bench")?;
+    eprintln!(
+        "loading {} ({:.1} MB) into the app…",
+        csv.display(),
+        size as f64 / 1e6
+    );
+    let app = run_app(&d, &srv.url("/"), &csv)?;
+    eprintln!("app done in {:.2} s; PapaParse…", app.elapsed_ms / 1000.0);
+    let papa = run_papaparse(&d, &srv.url("/bench/"), &csv)?;
+    drop(d);
+
+    let chromium = std::process::Command::new("/usr/bin/chromium")
+        .arg("--version")
+        .output()
+        .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_string())
+        .unwrap_or_default();
+    let section = format!(
+        "## In-browser ingest: 1,000,000 rows × 12 columns\n\n\
+         Command: `{COMMAND}` ({chromium}, headless, {} cores).\n\n{}\n{}",
+        std::thread::available_parallelism()
+            .map(|n| n.get())
+            .unwrap_or(0),
+        table(size, &app, &papa),
+        notes(size, &app, &papa),
+    );
+    println!("{section}");
+    if write {
+        write_benchmarks(&section)?;
+    }
+    Ok(())
+}
+
+fn main() -> ExitCode {
+    // `cargo bench` passes `--bench`; there is nothing to filter.
+    match run() {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("browser benchmark failed: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}

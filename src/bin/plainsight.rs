@@ -1,0 +1,222 @@
+//! Native command-line tool running the same core pipeline as the browser.
+//!
+//! ```text
+//! plainsight profile FILE [--json]   profile a CSV/TSV/JSON/NDJSON file
+//! plainsight sample                  print the bundled sample CSV
+//! plainsight bench-data ROWS         print a deterministic benchmark CSV
+//! ```
+//!
+//! On wasm32 this is an empty program (the browser uses `app` and `worker`).
+
+#[cfg(target_arch = "wasm32")]
+fn main() {}
+
+#[cfg(not(target_arch = "wasm32"))]
+fn main() {
+    std::process::exit(cli::run(std::env::args().skip(1).collect()));
+}
+
+#[cfg(not(target_arch = "wasm32"))]
+mod cli {
+    use std::fs::File;
+    use std::io::{self, BufWriter, Read, Write};
+
+    use plainsight::core::ingest::{Dataset, Ingester};
+    use plainsight::core::model::{ColumnProfile, DatasetProfile};
+    use plainsight::core::profile::profile;
+    use plainsight::core::sample::{bench_csv, marketing_csv};
+    use plainsight::core::IngestError;
+    use plainsight::messages;
+
+    const USAGE: &str = "usage:
+  plainsight profile FILE [--json]   profile a CSV, TSV, JSON or NDJSON file
+  plainsight sample                  write the sample marketing CSV to stdout
+  plainsight bench-data ROWS         write a benchmark CSV of ROWS rows to stdout";
+
+    /// Bytes read per chunk (like the browser's `File.slice`).
+    const CHUNK: usize = 4 << 20;
+
+    /// Runs the command; returns the process exit code.
+    pub fn run(args: Vec<String>) -> i32 {
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        match args.as_slice() {
+            ["profile", file] => profile_cmd(file, false),
+            ["profile", file, "--json"] | ["profile", "--json", file] => profile_cmd(file, true),
+            ["sample"] => write_out(|out| out.write_all(marketing_csv().as_bytes())),
+            ["bench-data", rows] => match rows.replace('_', "").parse::<usize>() {
+                Ok(n) => write_out(|out| bench_csv(n, out)),
+                Err(_) => usage(&format!("ROWS must be a whole number, not \"{rows}\"")),
+            },
+            ["help" | "--help" | "-h"] => {
+                println!("{USAGE}");
+                0
+            }
+            _ => usage("unknown command"),
+        }
+    }
+
+    fn usage(problem: &str) -> i32 {
+        eprintln!("plainsight: {problem}\n{USAGE}");
+        2
+    }
+
+    fn write_out(f: impl FnOnce(&mut BufWriter<io::StdoutLock>) -> io::Result<()>) -> i32 {
+        let mut out = BufWriter::new(io::stdout().lock());
+        match f(&mut out).and_then(|()| out.flush()) {
+            Ok(()) => 0,
+            // A closed pipe (`| head`) is not worth a message.
+            Err(e) if e.kind() == io::ErrorKind::BrokenPipe => 0,
+            Err(e) => {
+                eprintln!("plainsight: could not write the output: {e}");
+                1
+            }
+        }
+    }
+
+    fn display_name(path: &str) -> &str {
+        path.rsplit(['/', '\\']).next().unwrap_or(path)
+    }
+
+    /// Reads the file in chunks through the [`Ingester`].
+    fn read_file(path: &str) -> Result<Dataset, String> {
+        let name = display_name(path);
+        let io_error = |e: io::Error| format!("Could not open {name}: {e}.");
+        let mut file = File::open(path).map_err(io_error)?;
+        let size = file.metadata().map_err(io_error)?.len();
+        let ingest_error = |e: IngestError| messages::ingest_error(name, &e);
+        let mut ingester = Ingester::new(name, size).map_err(ingest_error)?;
+        let mut buf = vec![0u8; CHUNK];
+        loop {
+            let n = file.read(&mut buf).map_err(io_error)?;
+            if n == 0 {
+                break;
+            }
+            ingester
+                .push(buf.get(..n).unwrap_or_default())
+                .map_err(ingest_error)?;
+        }
+        ingester.finish().map_err(ingest_error)
+    }
+
+    fn profile_cmd(path: &str, json: bool) -> i32 {
+        let ds = match read_file(path) {
+            Ok(ds) => ds,
+            Err(message) => {
+                eprintln!("{message}");
+                return 2;
+            }
+        };
+        let p = profile(&ds);
+        drop(ds);
+        if json {
+            match serde_json::to_string_pretty(&p) {
+                Ok(text) => write_out(|out| writeln!(out, "{text}")),
+                Err(e) => {
+                    eprintln!("plainsight: could not write the profile: {e}");
+                    1
+                }
+            }
+        } else {
+            write_out(|out| out.write_all(summary(&p).as_bytes()))
+        }
+    }
+
+    fn num(v: Option<f64>) -> String {
+        match v {
+            Some(v) if v.is_finite() && v.abs() < 1e15 => {
+                let s = format!("{v:.4}");
+                s.trim_end_matches('0').trim_end_matches('.').to_string()
+            }
+            Some(v) => v.to_string(),
+            None => String::new(),
+        }
+    }
+
+    fn cut(s: &str, n: usize) -> String {
+        if s.chars().count() <= n {
+            s.to_string()
+        } else {
+            let mut t: String = s.chars().take(n.saturating_sub(1)).collect();
+            t.push('…');
+            t
+        }
+    }
+
+    /// A readable summary: the file's facts, then one row per column.
+    pub fn summary(p: &DatasetProfile) -> String {
+        let f = &p.facts;
+        let mut out = format!(
+            "{}: {} rows × {} columns, {} ({}{}, {} line endings)\n",
+            f.name,
+            p.rows,
+            p.columns,
+            messages::bytes(f.size_bytes),
+            f.encoding,
+            match f.delimiter {
+                Some('\t') => ", tab-separated".to_string(),
+                Some(d) => format!(", delimiter '{d}'"),
+                None => String::new(),
+            },
+            f.line_ending
+        );
+        out.push_str(&format!(
+            "duplicate rows: {}   memory: {}\n\n",
+            p.duplicate_rows,
+            messages::bytes(p.memory_bytes)
+        ));
+        let header = [
+            "column", "type", "count", "missing", "distinct", "mean", "std", "min", "p50", "max",
+            "top",
+        ];
+        let rows: Vec<Vec<String>> = p.column_profiles.iter().map(column_row).collect();
+        let mut widths: Vec<usize> = header.iter().map(|h| h.chars().count()).collect();
+        for row in &rows {
+            for (w, cell) in widths.iter_mut().zip(row) {
+                *w = (*w).max(cell.chars().count());
+            }
+        }
+        let line = |cells: Vec<String>| {
+            let mut s = cells
+                .iter()
+                .zip(&widths)
+                .map(|(c, &w)| format!("{c:<w$}"))
+                .collect::<Vec<_>>()
+                .join("  ");
+            s.truncate(s.trim_end().len());
+            s.push('\n');
+            s
+        };
+        out.push_str(&line(header.iter().map(|h| h.to_string()).collect()));
+        for row in rows {
+            out.push_str(&line(row));
+        }
+        if !p.notes.is_empty() {
+            out.push_str("\nnotes:\n");
+            for n in &p.notes {
+                out.push_str(&format!("- {}\n", n.message));
+            }
+        }
+        out
+    }
+
+    fn column_row(c: &ColumnProfile) -> Vec<String> {
+        let top = c
+            .top
+            .first()
+            .map(|(v, n)| format!("{} ({n})", cut(v, 20)))
+            .unwrap_or_default();
+        vec![
+            cut(&c.name, 24),
+            c.dtype.as_str().to_string(),
+            c.count.to_string(),
+            c.missing.to_string(),
+            c.distinct.to_string(),
+            num(c.mean),
+            num(c.std),
+            cut(c.min.as_deref().unwrap_or(""), 20),
+            num(c.p50),
+            cut(c.max.as_deref().unwrap_or(""), 20),
+            top,
+        ]
+    }
+}

@@ -1,0 +1,454 @@
+//! Streaming CSV/TSV reading on top of `csv-core`, with delimiter sniffing
+//! and positions (physical line, byte) for error messages.
+//!
+//! Bytes arrive as UTF-8 (already transcoded from UTF-16) or as raw bytes
+//! that are UTF-8 or Windows-1252; each field is decoded on its own, so a
+//! Windows-1252 byte late in the file is still read correctly.
+
+use csv_core::{ReadFieldResult, Reader, ReaderBuilder, Terminator};
+
+use crate::core::error::IngestError;
+use crate::core::raw::RawColumn;
+
+/// Most columns a file may have.
+pub const MAX_COLUMNS: usize = 16_384;
+
+/// Candidate delimiters, in order of preference on ties.
+const DELIMITERS: [u8; 4] = [b',', b'\t', b';', b'|'];
+
+/// Records looked at when sniffing the delimiter.
+const SNIFF_RECORDS: usize = 50;
+
+/// Picks the delimiter whose field counts are most consistent over the first
+/// records of `head` (quotes respected), preferring more fields on ties.
+/// `complete`: `head` is the whole file (else its last record is cut off
+/// and ignored). Falls back to a comma (a one-column file).
+pub fn sniff_delimiter(head: &[u8], complete: bool) -> u8 {
+    let mut best = (b',', 0.0f64, 0usize);
+    for &d in &DELIMITERS {
+        let counts = field_counts(head, d, complete);
+        if counts.is_empty() {
+            continue;
+        }
+        // Most common field count and how often it occurs.
+        let mut tally: Vec<(usize, usize)> = Vec::new();
+        for &c in &counts {
+            match tally.iter_mut().find(|(v, _)| *v == c) {
+                Some(t) => t.1 += 1,
+                None => tally.push((c, 1)),
+            }
+        }
+        let (mode, freq) = tally
+            .iter()
+            .copied()
+            .max_by_key(|&(v, n)| (n, v))
+            .unwrap_or((1, 0));
+        if mode < 2 {
+            continue;
+        }
+        let consistency = freq as f64 / counts.len() as f64;
+        if consistency > best.1 || (consistency == best.1 && mode > best.2) {
+            best = (d, consistency, mode);
+        }
+    }
+    best.0
+}
+
+/// Field counts per record for delimiter `d` (blank lines skipped).
+fn field_counts(head: &[u8], d: u8, complete: bool) -> Vec<usize> {
+    let mut counts = Vec::new();
+    let mut fields = 1;
+    let mut in_quote = false;
+    let mut at_field_start = true;
+    let mut line_has_content = false;
+    for &b in head {
+        if counts.len() >= SNIFF_RECORDS {
+            return counts;
+        }
+        if in_quote {
+            if b == b'"' {
+                in_quote = false;
+            }
+            continue;
+        }
+        match b {
+            b'"' if at_field_start => {
+                in_quote = true;
+                line_has_content = true;
+                at_field_start = false;
+            }
+            b'\n' | b'\r' => {
+                if line_has_content {
+                    counts.push(fields);
+                }
+                fields = 1;
+                at_field_start = true;
+                line_has_content = false;
+            }
+            _ if b == d => {
+                fields += 1;
+                at_field_start = true;
+                line_has_content = true;
+            }
+            _ => {
+                at_field_start = false;
+                line_has_content = true;
+            }
+        }
+    }
+    if complete && line_has_content && !in_quote {
+        counts.push(fields);
+    }
+    counts
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum QuoteState {
+    FieldStart,
+    Unquoted,
+    InQuote,
+    /// A quote inside a quoted field: either the closing one or the first of a doubled pair.
+    QuoteInQuote,
+}
+
+/// Follows the bytes csv-core consumes to know positions: the physical line
+/// and byte where the current record started, where an open quote started,
+/// the line endings seen, and whether anything but whitespace appeared.
+#[derive(Debug)]
+struct Tracker {
+    delimiter: u8,
+    /// Byte offset of the next byte (from the start of the text).
+    pos: u64,
+    /// Line breaks seen so far.
+    breaks: u64,
+    prev_cr: bool,
+    quote: QuoteState,
+    quote_line: u64,
+    awaiting_record: bool,
+    record_line: u64,
+    record_byte: u64,
+    crlf: u64,
+    lf: u64,
+    cr: u64,
+    non_ws: bool,
+}
+
+impl Tracker {
+    fn new(delimiter: u8, start_byte: u64) -> Self {
+        Tracker {
+            delimiter,
+            pos: start_byte,
+            breaks: 0,
+            prev_cr: false,
+            quote: QuoteState::FieldStart,
+            quote_line: 0,
+            awaiting_record: true,
+            record_line: 1,
+            record_byte: start_byte,
+            crlf: 0,
+            lf: 0,
+            cr: 0,
+            non_ws: false,
+        }
+    }
+
+    fn scan(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            let newline = b == b'\n' || b == b'\r';
+            if self.prev_cr {
+                if b == b'\n' {
+                    self.crlf += 1;
+                } else {
+                    self.cr += 1;
+                }
+            }
+            if !newline {
+                if self.awaiting_record {
+                    self.awaiting_record = false;
+                    self.record_line = self.breaks + 1;
+                    self.record_byte = self.pos;
+                }
+                if !matches!(b, b' ' | b'\t') {
+                    self.non_ws = true;
+                }
+            }
+            // A '\n' right after '\r' belongs to the same line break.
+            if b == b'\r' || (b == b'\n' && !self.prev_cr) {
+                self.breaks += 1;
+            }
+            if b == b'\n' && !self.prev_cr {
+                self.lf += 1;
+            }
+            self.prev_cr = b == b'\r';
+            self.quote = match self.quote {
+                QuoteState::FieldStart | QuoteState::Unquoted if b == self.delimiter || newline => {
+                    QuoteState::FieldStart
+                }
+                QuoteState::FieldStart if b == b'"' => {
+                    self.quote_line = self.breaks + 1;
+                    QuoteState::InQuote
+                }
+                QuoteState::FieldStart | QuoteState::Unquoted => QuoteState::Unquoted,
+                QuoteState::InQuote if b == b'"' => QuoteState::QuoteInQuote,
+                QuoteState::InQuote => QuoteState::InQuote,
+                QuoteState::QuoteInQuote if b == b'"' => QuoteState::InQuote,
+                QuoteState::QuoteInQuote if b == self.delimiter || newline => {
+                    QuoteState::FieldStart
+                }
+                QuoteState::QuoteInQuote => QuoteState::Unquoted,
+            };
+            self.pos += 1;
+        }
+    }
+
+    fn line_ending(&self) -> String {
+        let cr = self.cr + u64::from(self.prev_cr);
+        let kinds = [(self.crlf, "CRLF"), (self.lf, "LF"), (cr, "CR")];
+        let present: Vec<&str> = kinds
+            .iter()
+            .filter(|(n, _)| *n > 0)
+            .map(|&(_, k)| k)
+            .collect();
+        match present.as_slice() {
+            [] => "none".to_string(),
+            [one] => one.to_string(),
+            _ => "mixed".to_string(),
+        }
+    }
+}
+
+/// What the CSV reader hands back at the end.
+pub struct CsvTable {
+    /// All records, the first one (maybe a header) included.
+    pub columns: Vec<RawColumn>,
+    pub records: usize,
+    pub any_windows_1252: bool,
+    pub line_ending: String,
+    /// Records with fewer fields than the first (padded with missing cells),
+    /// and the line of the first one.
+    pub short_rows: u64,
+    pub first_short_line: u64,
+}
+
+pub struct CsvSink {
+    reader: Reader,
+    tracker: Tracker,
+    field: Vec<u8>,
+    field_len: usize,
+    fields_in_record: usize,
+    expected: Option<usize>,
+    columns: Vec<RawColumn>,
+    records: usize,
+    any_windows_1252: bool,
+    short_rows: u64,
+    first_short_line: u64,
+    decode_buf: String,
+}
+
+impl CsvSink {
+    /// `start_byte`: offset of the text in the file (a BOM's length), so
+    /// error positions are file offsets.
+    pub fn new(delimiter: u8, start_byte: u64) -> Self {
+        CsvSink {
+            reader: ReaderBuilder::new()
+                .delimiter(delimiter)
+                .terminator(Terminator::CRLF)
+                .build(),
+            tracker: Tracker::new(delimiter, start_byte),
+            field: vec![0; 1024],
+            field_len: 0,
+            fields_in_record: 0,
+            expected: None,
+            columns: Vec::new(),
+            records: 0,
+            any_windows_1252: false,
+            short_rows: 0,
+            first_short_line: 0,
+            decode_buf: String::new(),
+        }
+    }
+
+    pub fn push(&mut self, input: &[u8]) -> Result<(), IngestError> {
+        if input.is_empty() {
+            // An empty slice would mean "end of text" to csv-core.
+            return Ok(());
+        }
+        self.run(input, false)
+    }
+
+    /// Feeds `input`; with `eof`, then tells csv-core the text has ended
+    /// (by passing it an empty slice, which must not happen otherwise).
+    fn run(&mut self, mut input: &[u8], eof: bool) -> Result<(), IngestError> {
+        loop {
+            if input.is_empty() && !eof {
+                return Ok(());
+            }
+            let out = self.field.get_mut(self.field_len..).unwrap_or_default();
+            let (res, nin, nout) = self.reader.read_field(input, out);
+            let (consumed, rest) = input.split_at(nin.min(input.len()));
+            self.tracker.scan(consumed);
+            input = rest;
+            self.field_len += nout;
+            match res {
+                // All input consumed (at the end csv-core answers `End`).
+                ReadFieldResult::InputEmpty => return Ok(()),
+                ReadFieldResult::OutputFull => {
+                    let new_len = self.field.len().saturating_mul(2);
+                    self.field.resize(new_len, 0);
+                }
+                ReadFieldResult::Field { record_end } => {
+                    self.end_field()?;
+                    if record_end {
+                        self.end_record()?;
+                    }
+                }
+                ReadFieldResult::End => return Ok(()),
+            }
+        }
+    }
+
+    fn end_field(&mut self) -> Result<(), IngestError> {
+        let bytes = self.field.get(..self.field_len).unwrap_or_default();
+        self.field_len = 0;
+        let index = self.fields_in_record;
+        self.fields_in_record += 1;
+        let column = match self.expected {
+            None => {
+                if self.columns.len() >= MAX_COLUMNS {
+                    return Err(IngestError::TooManyColumns {
+                        found: self.columns.len() + 1,
+                        limit: MAX_COLUMNS,
+                    });
+                }
+                self.columns.push(RawColumn::new());
+                self.columns.last_mut()
+            }
+            Some(n) if index < n => self.columns.get_mut(index),
+            // Extra fields: counted for the error, not kept.
+            Some(_) => None,
+        };
+        let Some(column) = column else {
+            return Ok(());
+        };
+        match std::str::from_utf8(bytes) {
+            Ok(text) => column.push(text),
+            Err(_) => {
+                // Not UTF-8: read this field as Windows-1252.
+                self.any_windows_1252 = true;
+                let (text, _) = encoding_rs::WINDOWS_1252.decode_without_bom_handling(bytes);
+                self.decode_buf.clear();
+                self.decode_buf.push_str(&text);
+                column.push(&self.decode_buf)
+            }
+        }
+    }
+
+    fn end_record(&mut self) -> Result<(), IngestError> {
+        let found = self.fields_in_record;
+        self.fields_in_record = 0;
+        match self.expected {
+            None => self.expected = Some(found),
+            Some(expected) if found > expected => {
+                return Err(IngestError::Ragged {
+                    line: self.tracker.record_line,
+                    byte: self.tracker.record_byte,
+                    expected,
+                    found,
+                });
+            }
+            Some(expected) => {
+                if found < expected {
+                    if self.short_rows == 0 {
+                        self.first_short_line = self.tracker.record_line;
+                    }
+                    self.short_rows += 1;
+                    for column in self.columns.iter_mut().skip(found) {
+                        column.push_empty();
+                    }
+                }
+            }
+        }
+        self.records += 1;
+        self.tracker.awaiting_record = true;
+        Ok(())
+    }
+
+    pub fn finish(mut self) -> Result<CsvTable, IngestError> {
+        if self.tracker.quote == QuoteState::InQuote {
+            return Err(IngestError::UnclosedQuote {
+                line: self.tracker.quote_line,
+            });
+        }
+        self.run(&[], true)?;
+        if !self.tracker.non_ws || self.records == 0 {
+            return Err(IngestError::Empty);
+        }
+        Ok(CsvTable {
+            line_ending: self.tracker.line_ending(),
+            columns: self.columns,
+            records: self.records,
+            any_windows_1252: self.any_windows_1252,
+            short_rows: self.short_rows,
+            first_short_line: self.first_short_line,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(text: &[u8], chunk: usize) -> Result<CsvTable, IngestError> {
+        let d = sniff_delimiter(text, true);
+        let mut sink = CsvSink::new(d, 0);
+        for c in text.chunks(chunk.max(1)) {
+            sink.push(c)?;
+        }
+        sink.finish()
+    }
+
+    #[test]
+    fn sniffing() {
+        assert_eq!(sniff_delimiter(b"a,b,c\n1,2,3\n", true), b',');
+        assert_eq!(sniff_delimiter(b"a;b;c\n1,5;2,5;3\n", true), b';');
+        assert_eq!(sniff_delimiter(b"a\tb\n1\t2\n", true), b'\t');
+        assert_eq!(sniff_delimiter(b"a|b\n\"x|y\"|2\n", true), b'|');
+        assert_eq!(sniff_delimiter(b"\"a,b\";c\n\"1,2\";3\n", true), b';');
+        assert_eq!(sniff_delimiter(b"just one column\nvalue\n", true), b',');
+    }
+
+    #[test]
+    fn positions_and_ragged() {
+        let text = b"a,b\r\n1,2\r\n\r\n\"x\ny\",3\r\n4,5,6\r\n";
+        for chunk in [1, 3, 100] {
+            match parse(text, chunk) {
+                Err(IngestError::Ragged {
+                    line,
+                    byte,
+                    expected,
+                    found,
+                }) => {
+                    assert_eq!((line, expected, found), (6, 2, 3), "chunk {chunk}");
+                    assert_eq!(byte, 21);
+                }
+                other => panic!("unexpected {:?}", other.map(|t| t.records)),
+            }
+        }
+    }
+
+    #[test]
+    fn quotes_and_endings() {
+        let t = parse(b"a,b\r1,\"x,\"\"y\"\"\"\r2,z", 2).unwrap();
+        assert_eq!(t.records, 3);
+        assert_eq!(t.columns[1].get(1), "x,\"y\"");
+        assert_eq!(t.line_ending, "CR");
+        assert!(matches!(
+            parse(b"a,b\n1,\"open\n2,3\n", 5),
+            Err(IngestError::UnclosedQuote { line: 2 })
+        ));
+        assert!(matches!(parse(b" \n\n", 5), Err(IngestError::Empty)));
+        let t = parse(b"a,b,c\n1,2\n", 5).unwrap();
+        assert_eq!(t.short_rows, 1);
+        assert_eq!(t.columns[2].get(1), "");
+    }
+}

@@ -1,0 +1,49 @@
+//! Typed errors of the engine. They carry positions (line, byte, column);
+//! `crate::messages` turns them into sentences for people.
+
+use serde::{Deserialize, Serialize};
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub enum IngestError {
+    /// The file is larger than the engine accepts (checked before reading).
+    TooLarge { size: u64, limit: u64 },
+    /// The file has no bytes, or only whitespace / a BOM.
+    Empty,
+    /// A header row but no data rows.
+    HeaderOnly { columns: usize },
+    /// A data row with a different number of fields than the header.
+    /// `line` is 1-based and counts physical lines of the file
+    /// (a quoted field with newlines spans several).
+    Ragged {
+        line: u64,
+        byte: u64,
+        expected: usize,
+        found: usize,
+    },
+    /// The bytes are not text (NUL bytes or other control bytes) at `offset`.
+    Binary { offset: u64 },
+    /// A quoted field opened at `line` never closed.
+    UnclosedQuote { line: u64 },
+    /// JSON that does not parse; 1-based line and column.
+    JsonSyntax {
+        line: u64,
+        column: u64,
+        message: String,
+    },
+    /// JSON that parses but is not an array of objects / one object per line.
+    JsonShape { line: u64, found: String },
+    /// A file extension / content we do not read (e.g. "xlsx" for now, "pdf").
+    UnsupportedFormat { extension: String },
+    /// More columns or rows than the engine can hold.
+    TooManyColumns { found: usize, limit: usize },
+    /// Anything else from the data frame library, kept as text.
+    Internal { message: String },
+}
+
+impl std::fmt::Display for IngestError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}", crate::messages::ingest_error("the file", self))
+    }
+}
+
+impl std::error::Error for IngestError {}

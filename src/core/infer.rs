@@ -1,0 +1,709 @@
+//! Cell-level parsing and whole-column type inference.
+//!
+//! Every cell is first trimmed of surrounding spaces and tabs (see
+//! [`trim_cell`]); the trimmed text decides whether the cell is missing and
+//! which types it fits. String columns keep the original, untrimmed text.
+//!
+//! A column's type is decided from *all* its cells, never a sample:
+//! boolean > integer > float > float with a decimal comma > date/datetime >
+//! string, taking the first type every non-missing cell fits.
+
+use chrono::{Datelike, NaiveDate};
+
+use crate::core::model::ColumnType;
+
+/// pandas' default NA tokens (`pandas.read_csv(na_values=None)`), besides the
+/// empty string.
+pub const NA_TOKENS: [&str; 19] = [
+    "#N/A", "#N/A N/A", "#NA", "-1.#IND", "-1.#QNAN", "-NaN", "-nan", "1.#IND", "1.#QNAN", "<NA>",
+    "N/A", "NA", "NULL", "NaN", "None", "n/a", "nan", "null", "",
+];
+
+/// Days from 0001-01-01 (day 1 of the common era) to 1970-01-01.
+const CE_TO_UNIX_DAYS: i32 = 719_163;
+const MICROS_PER_DAY: i64 = 86_400_000_000;
+
+/// Removes surrounding ASCII spaces and tabs. Unlike pandas, Plainsight trims
+/// before testing for missing values and parsing numbers, so `" NA "` is
+/// missing and `" 42"` is the integer 42.
+pub fn trim_cell(s: &str) -> &str {
+    s.trim_matches(|c| c == ' ' || c == '\t')
+}
+
+/// Whether a trimmed cell is missing (empty or a pandas NA token).
+pub fn is_na(trimmed: &str) -> bool {
+    // Fast path: every token starts with one of these bytes.
+    match trimmed.as_bytes().first() {
+        None => true,
+        Some(b'#' | b'-' | b'1' | b'<' | b'N' | b'n') => NA_TOKENS.contains(&trimmed),
+        Some(_) => false,
+    }
+}
+
+/// pandas' boolean spellings.
+pub fn parse_bool(s: &str) -> Option<bool> {
+    match s {
+        "true" | "True" | "TRUE" => Some(true),
+        "false" | "False" | "FALSE" => Some(false),
+        _ => None,
+    }
+}
+
+/// Result of reading a cell as an integer.
+#[derive(Debug, PartialEq)]
+enum IntParse {
+    Int(i64),
+    /// Integer-shaped but outside i64: read as a float instead.
+    Overflow,
+    No,
+}
+
+fn parse_int(s: &str) -> IntParse {
+    let digits = s.strip_prefix(['-', '+']).unwrap_or(s);
+    if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
+        return IntParse::No;
+    }
+    match s.parse::<i64>() {
+        Ok(v) => IntParse::Int(v),
+        Err(_) => IntParse::Overflow,
+    }
+}
+
+pub fn parse_i64(s: &str) -> Option<i64> {
+    match parse_int(s) {
+        IntParse::Int(v) => Some(v),
+        _ => None,
+    }
+}
+
+/// A float in the spellings pandas accepts: `1e5`, `.5`, `-3.2`, `inf`, `-inf`.
+/// NaN spellings are not numbers here (the common ones are NA tokens).
+pub fn parse_f64(s: &str) -> Option<f64> {
+    // Rust's parser accepts the same shapes as pandas' apart from a few
+    // spellings of infinity/NaN; filter the first byte to avoid surprises
+    // like "infinityx" (rejected anyway) and keep it fast.
+    let first = *s.as_bytes().first()?;
+    if !(first.is_ascii_digit() || matches!(first, b'-' | b'+' | b'.' | b'i' | b'I')) {
+        return None;
+    }
+    match s.parse::<f64>() {
+        Ok(v) if !v.is_nan() => Some(v),
+        _ => None,
+    }
+}
+
+/// A float written with a decimal comma (`3,75`, `-0,5`), as exported by
+/// European spreadsheets in `;`-separated files. Exactly one comma, no dot.
+pub fn parse_f64_comma(s: &str) -> Option<f64> {
+    if s.contains('.') || s.bytes().filter(|&b| b == b',').count() != 1 {
+        return None;
+    }
+    let (int_part, frac) = s.split_once(',')?;
+    let digits = int_part.strip_prefix(['-', '+']).unwrap_or(int_part);
+    if !digits.bytes().all(|b| b.is_ascii_digit())
+        || frac.is_empty()
+        || !frac.bytes().all(|b| b.is_ascii_digit())
+    {
+        return None;
+    }
+    s.replacen(',', ".", 1).parse::<f64>().ok()
+}
+
+/// A numeric code with a leading zero (`007`, `02134`, `-01.5`): such a
+/// column stays text so the zeros survive. `0` and `0.5` are plain numbers.
+pub fn has_leading_zero(s: &str) -> bool {
+    let b = s.strip_prefix(['-', '+']).unwrap_or(s).as_bytes();
+    b.len() > 1 && b[0] == b'0' && b[1].is_ascii_digit()
+}
+
+// ---------------------------------------------------------------- dates
+
+/// Where the year sits in a date.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Layout {
+    YearFirst,
+    YearLast,
+}
+
+/// The day/month order chosen for a date column.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum DateOrder {
+    Ymd,
+    Dmy,
+    Mdy,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq)]
+struct TimeParts {
+    micros_of_day: i64,
+    has_seconds: bool,
+    has_fraction: bool,
+    /// Offset east of UTC in minutes, when the text had `Z` or `+hh:mm`.
+    offset_minutes: Option<i32>,
+    /// `b'T'` or `b' '`.
+    sep: u8,
+}
+
+/// A date-shaped cell split into its three numbers, before the order is known.
+#[derive(Clone, Copy, Debug, PartialEq)]
+struct DateParts {
+    /// The numbers in text order.
+    n: [u32; 3],
+    layout: Layout,
+    sep: u8,
+    /// Digits in the year (2 or 4).
+    year_digits: u8,
+    time: Option<TimeParts>,
+}
+
+/// Reads up to `max` ASCII digits at `*i`, requiring at least `min`.
+fn digits(b: &[u8], i: &mut usize, min: usize, max: usize) -> Option<(u32, usize)> {
+    let start = *i;
+    let mut v: u32 = 0;
+    while *i < b.len() && *i - start < max && b[*i].is_ascii_digit() {
+        v = v * 10 + u32::from(b[*i] - b'0');
+        *i += 1;
+    }
+    let n = *i - start;
+    (n >= min).then_some((v, n))
+}
+
+fn split_date(s: &str) -> Option<DateParts> {
+    let b = s.as_bytes();
+    if b.len() < 6 || !b[0].is_ascii_digit() {
+        return None;
+    }
+    let mut i = 0;
+    let (a, la) = digits(b, &mut i, 1, 4)?;
+    let sep = *b.get(i)?;
+    if !matches!(sep, b'-' | b'/' | b'.') {
+        return None;
+    }
+    i += 1;
+    let (m, lm) = digits(b, &mut i, 1, 2)?;
+    if b.get(i) != Some(&sep) {
+        return None;
+    }
+    i += 1;
+    let (c, lc) = digits(b, &mut i, 1, 4)?;
+    let (layout, year_digits) = match (la, lm, lc) {
+        (4, _, 1 | 2) => (Layout::YearFirst, 4),
+        (1 | 2, _, 4) => (Layout::YearLast, 4),
+        (1 | 2, _, 2) => (Layout::YearLast, 2),
+        _ => return None,
+    };
+    let time = if i == b.len() {
+        None
+    } else {
+        let tsep = b[i];
+        if tsep != b'T' && tsep != b' ' {
+            return None;
+        }
+        i += 1;
+        Some(split_time(b, &mut i, tsep)?)
+    };
+    if i != b.len() {
+        return None;
+    }
+    Some(DateParts {
+        n: [a, m, c],
+        layout,
+        sep,
+        year_digits,
+        time,
+    })
+}
+
+fn split_time(b: &[u8], i: &mut usize, sep: u8) -> Option<TimeParts> {
+    let (h, _) = digits(b, i, 1, 2)?;
+    if b.get(*i) != Some(&b':') {
+        return None;
+    }
+    *i += 1;
+    let (m, _) = digits(b, i, 2, 2)?;
+    let mut s = 0;
+    let mut has_seconds = false;
+    let mut micros = 0i64;
+    let mut has_fraction = false;
+    if b.get(*i) == Some(&b':') {
+        *i += 1;
+        s = digits(b, i, 2, 2)?.0;
+        has_seconds = true;
+        if matches!(b.get(*i), Some(b'.' | b',')) {
+            *i += 1;
+            let start = *i;
+            while *i < b.len() && b[*i].is_ascii_digit() {
+                // Keep microseconds; further digits are read and dropped.
+                if *i - start < 6 {
+                    micros = micros * 10 + i64::from(b[*i] - b'0');
+                }
+                *i += 1;
+            }
+            let n = *i - start;
+            if n == 0 {
+                return None;
+            }
+            for _ in n..6 {
+                micros *= 10;
+            }
+            has_fraction = true;
+        }
+    }
+    if h > 23 || m > 59 || s > 59 {
+        return None;
+    }
+    let offset_minutes = match b.get(*i) {
+        None => None,
+        Some(b'Z') => {
+            *i += 1;
+            Some(0)
+        }
+        Some(&sign @ (b'+' | b'-')) => {
+            *i += 1;
+            let (oh, _) = digits(b, i, 2, 2)?;
+            if b.get(*i) == Some(&b':') {
+                *i += 1;
+            }
+            let om = if *i < b.len() {
+                digits(b, i, 2, 2)?.0
+            } else {
+                0
+            };
+            if oh > 23 || om > 59 {
+                return None;
+            }
+            let total = (oh * 60 + om) as i32;
+            Some(if sign == b'-' { -total } else { total })
+        }
+        Some(_) => return None,
+    };
+    Some(TimeParts {
+        micros_of_day: (i64::from(h) * 3600 + i64::from(m) * 60 + i64::from(s)) * 1_000_000
+            + micros,
+        has_seconds,
+        has_fraction,
+        offset_minutes,
+        sep,
+    })
+}
+
+fn full_year(y: u32, year_digits: u8) -> i32 {
+    if year_digits == 2 {
+        // Python's %y: 69-99 are 1969-1999, 00-68 are 2000-2068.
+        if y >= 69 {
+            1900 + y as i32
+        } else {
+            2000 + y as i32
+        }
+    } else {
+        y as i32
+    }
+}
+
+fn ymd(p: &DateParts, order: DateOrder) -> Option<NaiveDate> {
+    let [a, b, c] = p.n;
+    let (y, m, d) = match order {
+        DateOrder::Ymd => (a, b, c),
+        DateOrder::Dmy => (c, b, a),
+        DateOrder::Mdy => (c, a, b),
+    };
+    NaiveDate::from_ymd_opt(full_year(y, p.year_digits), m, d)
+}
+
+fn days_since_epoch(d: NaiveDate) -> i32 {
+    d.num_days_from_ce() - CE_TO_UNIX_DAYS
+}
+
+/// Formats days since 1970-01-01 as `YYYY-MM-DD`.
+pub fn format_date(days: i32) -> String {
+    match days
+        .checked_add(CE_TO_UNIX_DAYS)
+        .and_then(NaiveDate::from_num_days_from_ce_opt)
+    {
+        Some(d) => format!("{:04}-{:02}-{:02}", d.year(), d.month(), d.day()),
+        None => days.to_string(),
+    }
+}
+
+/// Formats microseconds since 1970-01-01T00:00:00 as
+/// `YYYY-MM-DDTHH:MM:SS`, adding `.fff` (or `.ffffff`) only when non-zero.
+pub fn format_datetime(micros: i64) -> String {
+    let days = micros.div_euclid(MICROS_PER_DAY);
+    let rem = micros.rem_euclid(MICROS_PER_DAY);
+    let date = match i32::try_from(days) {
+        Ok(d) => format_date(d),
+        Err(_) => return micros.to_string(),
+    };
+    let secs = rem / 1_000_000;
+    let frac = rem % 1_000_000;
+    let (h, m, s) = (secs / 3600, secs / 60 % 60, secs % 60);
+    if frac == 0 {
+        format!("{date}T{h:02}:{m:02}:{s:02}")
+    } else if frac % 1000 == 0 {
+        format!("{date}T{h:02}:{m:02}:{s:02}.{:03}", frac / 1000)
+    } else {
+        format!("{date}T{h:02}:{m:02}:{s:02}.{frac:06}")
+    }
+}
+
+/// What a column's date cells have shown so far.
+#[derive(Clone, Copy, Debug, PartialEq)]
+struct DateState {
+    /// (layout, separator, year digits) of the first date; all must match.
+    shape: Option<(Layout, u8, u8)>,
+    ymd_ok: bool,
+    dmy_ok: bool,
+    mdy_ok: bool,
+    any_time: bool,
+    time_sep: u8,
+    any_seconds: bool,
+    any_fraction: bool,
+    any_offset: bool,
+}
+
+impl DateState {
+    fn new() -> Self {
+        DateState {
+            shape: None,
+            ymd_ok: true,
+            dmy_ok: true,
+            mdy_ok: true,
+            any_time: false,
+            time_sep: b'T',
+            any_seconds: false,
+            any_fraction: false,
+            any_offset: false,
+        }
+    }
+
+    /// Feeds one non-missing cell; returns false when the column can no
+    /// longer be a date column.
+    fn feed(&mut self, s: &str) -> bool {
+        let Some(p) = split_date(s) else {
+            return false;
+        };
+        let shape = (p.layout, p.sep, p.year_digits);
+        match self.shape {
+            None => self.shape = Some(shape),
+            Some(prev) if prev != shape => return false,
+            Some(_) => {}
+        }
+        match p.layout {
+            Layout::YearFirst => self.ymd_ok &= ymd(&p, DateOrder::Ymd).is_some(),
+            Layout::YearLast => {
+                self.dmy_ok &= ymd(&p, DateOrder::Dmy).is_some();
+                self.mdy_ok &= ymd(&p, DateOrder::Mdy).is_some();
+            }
+        }
+        if let Some(t) = p.time {
+            if !self.any_time {
+                self.time_sep = t.sep;
+            }
+            self.any_time = true;
+            self.any_seconds |= t.has_seconds;
+            self.any_fraction |= t.has_fraction;
+            self.any_offset |= t.offset_minutes.is_some();
+        }
+        self.order().is_some()
+    }
+
+    /// The order all cells fit, and whether it was a guess (both day-first
+    /// and month-first fit every cell: month-first is assumed, like pandas).
+    fn order(&self) -> Option<(DateOrder, bool)> {
+        match self.shape?.0 {
+            Layout::YearFirst => self.ymd_ok.then_some((DateOrder::Ymd, false)),
+            Layout::YearLast => match (self.dmy_ok, self.mdy_ok) {
+                (true, true) => Some((DateOrder::Mdy, true)),
+                (true, false) => Some((DateOrder::Dmy, false)),
+                (false, true) => Some((DateOrder::Mdy, false)),
+                (false, false) => None,
+            },
+        }
+    }
+
+    fn format(&self, order: DateOrder) -> String {
+        let Some((_, sep, year_digits)) = self.shape else {
+            return String::new();
+        };
+        let sep = sep as char;
+        let y = if year_digits == 2 { "%y" } else { "%Y" };
+        let mut f = match order {
+            DateOrder::Ymd => format!("%Y{sep}%m{sep}%d"),
+            DateOrder::Dmy => format!("%d{sep}%m{sep}{y}"),
+            DateOrder::Mdy => format!("%m{sep}%d{sep}{y}"),
+        };
+        if self.any_time {
+            f.push(self.time_sep as char);
+            f.push_str("%H:%M");
+            if self.any_seconds {
+                f.push_str(":%S");
+            }
+            if self.any_fraction {
+                f.push_str("%.f");
+            }
+            if self.any_offset {
+                f.push_str("%:z");
+            }
+        }
+        f
+    }
+}
+
+/// Parses a date cell with a known order: days since the epoch.
+pub fn parse_date_days(s: &str, order: DateOrder) -> Option<i32> {
+    let p = split_date(s)?;
+    Some(days_since_epoch(ymd(&p, order)?))
+}
+
+/// Parses a date or datetime cell with a known order: microseconds since
+/// the epoch, in UTC when the text carries an offset.
+pub fn parse_datetime_micros(s: &str, order: DateOrder) -> Option<i64> {
+    let p = split_date(s)?;
+    let days = i64::from(days_since_epoch(ymd(&p, order)?));
+    let (tod, offset) = match p.time {
+        Some(t) => (t.micros_of_day, t.offset_minutes.unwrap_or(0)),
+        None => (0, 0),
+    };
+    Some(days * MICROS_PER_DAY + tod - i64::from(offset) * 60_000_000)
+}
+
+// ---------------------------------------------------------------- columns
+
+/// How a column's cells are to be converted.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Kind {
+    Boolean,
+    Integer,
+    Float,
+    /// Floats written with a decimal comma.
+    FloatComma,
+    Date(DateOrder),
+    Datetime(DateOrder),
+    String,
+}
+
+impl Kind {
+    pub fn column_type(self) -> ColumnType {
+        match self {
+            Kind::Boolean => ColumnType::Boolean,
+            Kind::Integer => ColumnType::Integer,
+            Kind::Float | Kind::FloatComma => ColumnType::Float,
+            Kind::Date(_) => ColumnType::Date,
+            Kind::Datetime(_) => ColumnType::Datetime,
+            Kind::String => ColumnType::String,
+        }
+    }
+}
+
+/// The running evidence for one column's type. Small and `Copy`, so the
+/// header row can be tried on a copy.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Inference {
+    pub non_missing: u64,
+    boolean: bool,
+    int: bool,
+    float: bool,
+    float_comma: bool,
+    leading_zero: bool,
+    date: bool,
+    dates: DateState,
+}
+
+/// The decided type of a column.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Decision {
+    pub kind: Kind,
+    /// chrono-style format of date/datetime columns.
+    pub date_format: Option<String>,
+    /// Day/month order was a guess (both fit every value).
+    pub ambiguous_order: bool,
+}
+
+impl Inference {
+    /// `decimal_comma`: whether `3,5` may be read as a number (only when the
+    /// field delimiter is not a comma).
+    pub fn new(decimal_comma: bool) -> Self {
+        Inference {
+            non_missing: 0,
+            boolean: true,
+            int: true,
+            float: true,
+            float_comma: decimal_comma,
+            leading_zero: false,
+            date: true,
+            dates: DateState::new(),
+        }
+    }
+
+    /// Feeds one raw cell.
+    pub fn feed(&mut self, raw: &str) {
+        let s = trim_cell(raw);
+        if is_na(s) {
+            return;
+        }
+        self.non_missing += 1;
+        if self.boolean {
+            self.boolean = parse_bool(s).is_some();
+        }
+        if self.int || self.float || self.float_comma {
+            match parse_int(s) {
+                IntParse::Int(_) => {}
+                IntParse::Overflow => self.int = false,
+                IntParse::No => {
+                    self.int = false;
+                    if self.float {
+                        self.float = parse_f64(s).is_some();
+                    }
+                    if self.float_comma {
+                        self.float_comma = parse_f64_comma(s).is_some();
+                    }
+                }
+            }
+            if !self.leading_zero && has_leading_zero(s) {
+                self.leading_zero = true;
+            }
+        }
+        if self.date {
+            self.date = self.dates.feed(s);
+        }
+    }
+
+    pub fn decide(&self) -> Decision {
+        let plain = |kind| Decision {
+            kind,
+            date_format: None,
+            ambiguous_order: false,
+        };
+        if self.non_missing == 0 {
+            return plain(Kind::String);
+        }
+        if self.boolean {
+            return plain(Kind::Boolean);
+        }
+        if !self.leading_zero {
+            if self.int {
+                return plain(Kind::Integer);
+            }
+            if self.float {
+                return plain(Kind::Float);
+            }
+            if self.float_comma {
+                return plain(Kind::FloatComma);
+            }
+        }
+        if self.date {
+            if let Some((order, ambiguous)) = self.dates.order() {
+                let kind = if self.dates.any_time {
+                    Kind::Datetime(order)
+                } else {
+                    Kind::Date(order)
+                };
+                return Decision {
+                    kind,
+                    date_format: Some(self.dates.format(order)),
+                    ambiguous_order: ambiguous,
+                };
+            }
+        }
+        plain(Kind::String)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn kind_of(cells: &[&str]) -> Decision {
+        let mut inf = Inference::new(false);
+        for c in cells {
+            inf.feed(c);
+        }
+        inf.decide()
+    }
+
+    #[test]
+    fn na_tokens_and_trimming() {
+        for t in NA_TOKENS {
+            assert!(is_na(trim_cell(t)), "{t:?}");
+        }
+        assert!(is_na(trim_cell("  NA ")));
+        assert!(is_na(trim_cell("   ")));
+        assert!(!is_na("na"));
+        assert!(!is_na("Null"));
+        assert!(!is_na("0"));
+    }
+
+    #[test]
+    fn numbers() {
+        assert_eq!(kind_of(&["1", " 2", "-3", "NA"]).kind, Kind::Integer);
+        assert_eq!(kind_of(&["1", "1e5", ".5", "-3.2"]).kind, Kind::Float);
+        assert_eq!(kind_of(&["inf", "-inf", "2"]).kind, Kind::Float);
+        assert_eq!(kind_of(&["99999999999999999999", "1"]).kind, Kind::Float);
+        assert_eq!(kind_of(&["NAN", "1"]).kind, Kind::String);
+        assert_eq!(kind_of(&["1,5", "2"]).kind, Kind::String);
+        let mut inf = Inference::new(true);
+        for c in ["1,5", "2", "-0,25"] {
+            inf.feed(c);
+        }
+        assert_eq!(inf.decide().kind, Kind::FloatComma);
+        assert_eq!(parse_f64_comma("-0,25"), Some(-0.25));
+    }
+
+    #[test]
+    fn leading_zeros_keep_text() {
+        assert!(has_leading_zero("02134"));
+        assert!(has_leading_zero("007"));
+        assert!(!has_leading_zero("0"));
+        assert!(!has_leading_zero("0.5"));
+        assert_eq!(kind_of(&["02134", "10001"]).kind, Kind::String);
+        assert_eq!(kind_of(&["0", "0.5", "10"]).kind, Kind::Float);
+    }
+
+    #[test]
+    fn booleans_and_empty() {
+        assert_eq!(kind_of(&["true", "False", "TRUE"]).kind, Kind::Boolean);
+        assert_eq!(kind_of(&["true", "yes"]).kind, Kind::String);
+        assert_eq!(kind_of(&["", "NA"]).kind, Kind::String);
+    }
+
+    #[test]
+    fn date_order_decision() {
+        let d = kind_of(&["05/03/2024", "25/03/2024"]);
+        assert_eq!(d.kind, Kind::Date(DateOrder::Dmy));
+        assert_eq!(d.date_format.as_deref(), Some("%d/%m/%Y"));
+        assert!(!d.ambiguous_order);
+        let d = kind_of(&["05/03/2024", "03/25/2024"]);
+        assert_eq!(d.kind, Kind::Date(DateOrder::Mdy));
+        let d = kind_of(&["05/03/2024", "06/04/2024"]);
+        assert_eq!(d.kind, Kind::Date(DateOrder::Mdy));
+        assert!(d.ambiguous_order);
+        // Conflicting evidence: a day first and a day second.
+        assert_eq!(kind_of(&["25/03/2024", "03/25/2024"]).kind, Kind::String);
+        // Mixed separators are not one date format.
+        assert_eq!(kind_of(&["05/03/2024", "05-03-2024"]).kind, Kind::String);
+        assert_eq!(kind_of(&["2024-02-30"]).kind, Kind::String);
+        assert_eq!(kind_of(&["05.03.2024"]).kind, Kind::Date(DateOrder::Mdy));
+    }
+
+    #[test]
+    fn datetimes() {
+        let d = kind_of(&["2024-03-05T14:30:00", "2024-03-06 09:15", "2024-03-07"]);
+        assert_eq!(d.kind, Kind::Datetime(DateOrder::Ymd));
+        let us = parse_datetime_micros("2024-03-05T14:30:00.25Z", DateOrder::Ymd);
+        assert_eq!(
+            us.map(format_datetime).as_deref(),
+            Some("2024-03-05T14:30:00.250")
+        );
+        let us = parse_datetime_micros("2024-03-05 14:30+02:00", DateOrder::Ymd);
+        assert_eq!(
+            us.map(format_datetime).as_deref(),
+            Some("2024-03-05T12:30:00")
+        );
+        assert_eq!(
+            parse_date_days("1969-12-31", DateOrder::Ymd).map(format_date),
+            Some("1969-12-31".to_string())
+        );
+        assert_eq!(parse_date_days("1970-01-02", DateOrder::Ymd), Some(1));
+        assert_eq!(kind_of(&["2024-03-05T25:00"]).kind, Kind::String);
+    }
+}

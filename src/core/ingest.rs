@@ -1,0 +1,716 @@
+//! Reading a file into a [`Dataset`]: push-based, so the browser can feed
+//! `File.slice` chunks and memory stays near the size of the columns.
+//!
+//! Pipeline: the first [`HEAD_BYTES`] are buffered to detect the encoding
+//! (BOM), binary content and, for CSV, the delimiter; from then on every
+//! chunk is transcoded (UTF-16 only) and handed to the format's reader,
+//! which buffers raw cell text per column. [`Ingester::finish`] decides the
+//! header and every column's type over the whole column, and builds the
+//! polars `DataFrame`.
+//!
+//! Column storage: integers `Int64`, floats `Float64`, booleans `Boolean`,
+//! strings `String`, dates `Int32` days since 1970-01-01 and datetimes
+//! `Int64` microseconds since 1970-01-01T00:00:00 (UTC when the text had an
+//! offset). [`Dataset::types`] tells which is which.
+
+use polars_core::prelude::*;
+
+use crate::core::csv::{sniff_delimiter, CsvSink, CsvTable};
+use crate::core::error::IngestError;
+use crate::core::infer::{
+    is_na, parse_bool, parse_date_days, parse_datetime_micros, parse_f64, parse_f64_comma,
+    parse_i64, trim_cell, Inference, Kind,
+};
+use crate::core::json::{parse_document, JsonTable, NdjsonSink};
+use crate::core::model::{ColumnType, FileFacts, Format, Note};
+use crate::core::raw::RawColumn;
+
+/// Largest file accepted (checked against the declared size before reading).
+pub const MAX_FILE_BYTES: u64 = 1 << 30;
+
+/// Bytes buffered before the encoding, binary check and delimiter are decided.
+const HEAD_BYTES: usize = 64 * 1024;
+
+/// Bytes checked for NUL and control bytes.
+const BINARY_CHECK_BYTES: usize = 8 * 1024;
+
+/// Chunk size used by [`read_bytes`].
+const CHUNK_BYTES: usize = 1 << 20;
+
+/// A parsed file: its facts, the columns (in a polars `DataFrame`) and what
+/// the engine decided along the way.
+#[derive(Clone, Debug)]
+pub struct Dataset {
+    pub facts: FileFacts,
+    pub frame: DataFrame,
+    /// One per column of `frame`, in order.
+    pub types: Vec<ColumnType>,
+    /// For date/datetime columns, the recognised format (chrono syntax).
+    pub date_formats: Vec<Option<String>>,
+    pub notes: Vec<Note>,
+}
+
+impl Dataset {
+    pub fn height(&self) -> usize {
+        self.frame.height()
+    }
+
+    pub fn width(&self) -> usize {
+        self.types.len()
+    }
+
+    /// Column names in order.
+    pub fn names(&self) -> Vec<String> {
+        self.frame
+            .columns()
+            .iter()
+            .map(|c| c.name().to_string())
+            .collect()
+    }
+}
+
+/// What the file name says about the format.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Declared {
+    Csv,
+    Tsv,
+    /// `.txt`: delimited text, delimiter sniffed.
+    Text,
+    Json,
+    Ndjson,
+    /// No or unknown extension: look at the content.
+    Unknown,
+}
+
+fn extension(file_name: &str) -> String {
+    let base = file_name.rsplit(['/', '\\']).next().unwrap_or(file_name);
+    match base.rsplit_once('.') {
+        Some((stem, ext)) if !stem.is_empty() => ext.to_ascii_lowercase(),
+        _ => String::new(),
+    }
+}
+
+fn declared_format(file_name: &str) -> Result<Declared, IngestError> {
+    let ext = extension(file_name);
+    Ok(match ext.as_str() {
+        "csv" => Declared::Csv,
+        "tsv" | "tab" => Declared::Tsv,
+        "txt" => Declared::Text,
+        "json" => Declared::Json,
+        "ndjson" | "jsonl" => Declared::Ndjson,
+        "xlsx" | "xls" | "xlsm" | "xlsb" | "ods" | "numbers" | "pdf" | "doc" | "docx" | "ppt"
+        | "pptx" | "zip" | "gz" | "bz2" | "xz" | "7z" | "rar" | "tar" | "parquet" | "arrow"
+        | "feather" | "avro" | "orc" | "sav" | "dta" | "sas7bdat" | "rds" | "rdata" | "sqlite"
+        | "db" | "png" | "jpg" | "jpeg" | "gif" | "webp" | "bmp" | "svg" | "mp3" | "mp4"
+        | "exe" => return Err(IngestError::UnsupportedFormat { extension: ext }),
+        _ => Declared::Unknown,
+    })
+}
+
+/// The text encoding, decided from the first bytes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Encoding {
+    /// UTF-8 without BOM; fields that are not UTF-8 are read as Windows-1252.
+    Utf8,
+    Utf8Bom,
+    Utf16Le,
+    Utf16Be,
+}
+
+impl Encoding {
+    fn detect(head: &[u8]) -> (Encoding, usize) {
+        match head {
+            [0xEF, 0xBB, 0xBF, ..] => (Encoding::Utf8Bom, 3),
+            [0xFF, 0xFE, ..] => (Encoding::Utf16Le, 2),
+            [0xFE, 0xFF, ..] => (Encoding::Utf16Be, 2),
+            _ => (Encoding::Utf8, 0),
+        }
+    }
+
+    fn label(self, any_windows_1252: bool) -> &'static str {
+        match self {
+            _ if any_windows_1252 => "Windows-1252",
+            Encoding::Utf8 => "UTF-8",
+            Encoding::Utf8Bom => "UTF-8 (BOM)",
+            Encoding::Utf16Le => "UTF-16LE",
+            Encoding::Utf16Be => "UTF-16BE",
+        }
+    }
+}
+
+/// The first byte that makes the text look binary: NUL or a control byte
+/// other than tab, newline, carriage return and form feed.
+fn binary_offset(text: &[u8]) -> Option<usize> {
+    text.iter()
+        .take(BINARY_CHECK_BYTES)
+        .position(|&b| b < 0x20 && !matches!(b, b'\t' | b'\n' | b'\r' | 0x0C))
+}
+
+enum Sink {
+    Csv(Box<CsvSink>, u8),
+    /// A whole JSON document, buffered (decoded) until the end.
+    Json(Vec<u8>),
+    Ndjson(NdjsonSink),
+}
+
+impl Sink {
+    fn push(&mut self, bytes: &[u8]) -> Result<(), IngestError> {
+        match self {
+            Sink::Csv(s, _) => s.push(bytes),
+            Sink::Json(buf) => {
+                buf.extend_from_slice(bytes);
+                Ok(())
+            }
+            Sink::Ndjson(s) => s.push(bytes),
+        }
+    }
+}
+
+struct Body {
+    encoding: Encoding,
+    /// Transcoder for UTF-16 input.
+    decoder: Option<encoding_rs::Decoder>,
+    decoded: Vec<u8>,
+    sink: Sink,
+}
+
+impl Body {
+    fn push(&mut self, bytes: &[u8], last: bool) -> Result<(), IngestError> {
+        let Some(decoder) = self.decoder.as_mut() else {
+            return self.sink.push(bytes);
+        };
+        let needed = decoder
+            .max_utf8_buffer_length(bytes.len())
+            .unwrap_or(bytes.len().saturating_mul(3).saturating_add(16));
+        self.decoded.resize(needed, 0);
+        let (_, _, written, _) = decoder.decode_to_utf8(bytes, &mut self.decoded, last);
+        let out = std::mem::take(&mut self.decoded);
+        let result = self.sink.push(out.get(..written).unwrap_or_default());
+        self.decoded = out;
+        result
+    }
+}
+
+enum State {
+    /// Collecting the first bytes.
+    Head(Vec<u8>),
+    Body(Box<Body>),
+    /// A push failed; the same error is returned from then on.
+    Failed(IngestError),
+}
+
+/// Push-based reader: `new`, `push` chunks in order, `finish`.
+pub struct Ingester {
+    name: String,
+    declared: Declared,
+    seen: u64,
+    state: State,
+}
+
+impl Ingester {
+    /// Checks the name and declared size before any byte is read.
+    pub fn new(file_name: &str, declared_size: u64) -> Result<Ingester, IngestError> {
+        if declared_size > MAX_FILE_BYTES {
+            return Err(IngestError::TooLarge {
+                size: declared_size,
+                limit: MAX_FILE_BYTES,
+            });
+        }
+        Ok(Ingester {
+            name: file_name.to_string(),
+            declared: declared_format(file_name)?,
+            seen: 0,
+            state: State::Head(Vec::new()),
+        })
+    }
+
+    /// Bytes pushed so far.
+    pub fn bytes_seen(&self) -> u64 {
+        self.seen
+    }
+
+    pub fn push(&mut self, chunk: &[u8]) -> Result<(), IngestError> {
+        self.seen += chunk.len() as u64;
+        if self.seen > MAX_FILE_BYTES {
+            let err = IngestError::TooLarge {
+                size: self.seen,
+                limit: MAX_FILE_BYTES,
+            };
+            self.state = State::Failed(err.clone());
+            return Err(err);
+        }
+        let result = match &mut self.state {
+            State::Failed(e) => return Err(e.clone()),
+            State::Head(head) => {
+                head.extend_from_slice(chunk);
+                if head.len() < HEAD_BYTES {
+                    return Ok(());
+                }
+                let head = std::mem::take(head);
+                self.start(head, false)
+            }
+            State::Body(body) => body.push(chunk, false),
+        };
+        if let Err(e) = &result {
+            self.state = State::Failed(e.clone());
+        }
+        result
+    }
+
+    /// Decides encoding and format from the head, then feeds it on.
+    fn start(&mut self, head: Vec<u8>, complete: bool) -> Result<(), IngestError> {
+        let (encoding, bom_len) = Encoding::detect(&head);
+        let rest = head.get(bom_len..).unwrap_or_default();
+        let mut decoder = match encoding {
+            Encoding::Utf16Le => Some(encoding_rs::UTF_16LE.new_decoder_without_bom_handling()),
+            Encoding::Utf16Be => Some(encoding_rs::UTF_16BE.new_decoder_without_bom_handling()),
+            _ => None,
+        };
+        if decoder.is_none() {
+            if let Some(offset) = binary_offset(rest) {
+                return Err(IngestError::Binary {
+                    offset: (offset + bom_len) as u64,
+                });
+            }
+        }
+        // Decoded text of the head, for sniffing.
+        let text: Vec<u8> = match decoder.as_mut() {
+            Some(d) => {
+                let mut out = vec![0; d.max_utf8_buffer_length(rest.len()).unwrap_or(0)];
+                // Not `last` even when complete: `finish` flushes the decoder.
+                let (_, _, written, _) = d.decode_to_utf8(rest, &mut out, false);
+                out.truncate(written);
+                out
+            }
+            None => rest.to_vec(),
+        };
+        let first = text.iter().find(|b| !b.is_ascii_whitespace()).copied();
+        let looks_json = matches!(first, Some(b'[' | b'{'));
+        let sink = match self.declared {
+            Declared::Json => Sink::Json(Vec::new()),
+            Declared::Ndjson => Sink::Ndjson(NdjsonSink::default()),
+            // A document starting with `{` is read as a stream of objects,
+            // which covers one object per line too.
+            Declared::Unknown if looks_json => Sink::Json(Vec::new()),
+            Declared::Tsv => Sink::Csv(Box::new(CsvSink::new(b'\t', bom_len as u64)), b'\t'),
+            Declared::Csv | Declared::Text | Declared::Unknown => {
+                let sniff = text.get(..HEAD_BYTES).unwrap_or(&text);
+                let d = sniff_delimiter(sniff, complete);
+                Sink::Csv(Box::new(CsvSink::new(d, bom_len as u64)), d)
+            }
+        };
+        let mut body = Box::new(Body {
+            encoding,
+            decoder,
+            decoded: Vec::new(),
+            sink,
+        });
+        body.sink.push(&text)?;
+        self.state = State::Body(body);
+        Ok(())
+    }
+
+    pub fn finish(mut self) -> Result<Dataset, IngestError> {
+        let state = std::mem::replace(&mut self.state, State::Head(Vec::new()));
+        let mut body = match state {
+            State::Failed(e) => return Err(e),
+            State::Head(head) => {
+                if head.is_empty() {
+                    return Err(IngestError::Empty);
+                }
+                self.start(head, true)?;
+                match std::mem::replace(&mut self.state, State::Head(Vec::new())) {
+                    State::Body(b) => b,
+                    _ => {
+                        return Err(IngestError::Internal {
+                            message: "reader did not start".to_string(),
+                        })
+                    }
+                }
+            }
+            State::Body(b) => b,
+        };
+        // Flush the transcoder.
+        if body.decoder.is_some() {
+            body.push(&[], true)?;
+        }
+        let Body { encoding, sink, .. } = *body;
+        let facts =
+            |format, encoding_label: &str, delimiter, has_header, line_ending: &str| FileFacts {
+                name: self.name.clone(),
+                size_bytes: self.seen,
+                format,
+                encoding: encoding_label.to_string(),
+                delimiter,
+                has_header,
+                line_ending: line_ending.to_string(),
+            };
+        match sink {
+            Sink::Csv(csv, delimiter) => {
+                let table = csv.finish()?;
+                let format = if delimiter == b'\t' {
+                    Format::Tsv
+                } else {
+                    Format::Csv
+                };
+                let label = encoding.label(table.any_windows_1252);
+                build_csv(table, delimiter, |has_header, line_ending| {
+                    facts(
+                        format,
+                        label,
+                        Some(delimiter as char),
+                        has_header,
+                        line_ending,
+                    )
+                })
+            }
+            Sink::Json(bytes) => {
+                let (text, any_1252) = match String::from_utf8(bytes) {
+                    Ok(t) => (t, false),
+                    Err(e) => {
+                        let bytes = e.into_bytes();
+                        let (t, _) = encoding_rs::WINDOWS_1252.decode_without_bom_handling(&bytes);
+                        (t.into_owned(), true)
+                    }
+                };
+                let line_ending = line_ending_of(text.as_bytes());
+                let table = parse_document(&text)?;
+                drop(text);
+                let facts = facts(
+                    Format::Json,
+                    encoding.label(any_1252),
+                    None,
+                    true,
+                    &line_ending,
+                );
+                build_json(table, facts)
+            }
+            Sink::Ndjson(nd) => {
+                let any_1252 = nd.any_windows_1252;
+                let table = nd.finish()?;
+                let facts = facts(Format::Ndjson, encoding.label(any_1252), None, true, "LF");
+                build_json(table, facts)
+            }
+        }
+    }
+}
+
+/// Line ending style of a (JSON) text.
+fn line_ending_of(text: &[u8]) -> String {
+    let (mut crlf, mut lf, mut cr) = (0, 0, 0);
+    let mut i = 0;
+    while i < text.len() {
+        match text[i] {
+            b'\r' if text.get(i + 1) == Some(&b'\n') => {
+                crlf += 1;
+                i += 1;
+            }
+            b'\r' => cr += 1,
+            b'\n' => lf += 1,
+            _ => {}
+        }
+        i += 1;
+    }
+    match (crlf > 0, lf > 0, cr > 0) {
+        (false, false, false) => "none",
+        (true, false, false) => "CRLF",
+        (false, true, false) => "LF",
+        (false, false, true) => "CR",
+        _ => "mixed",
+    }
+    .to_string()
+}
+
+/// Reads a whole in-memory file (convenience for tests and small inputs).
+pub fn read_bytes(file_name: &str, bytes: &[u8]) -> Result<Dataset, IngestError> {
+    let mut ing = Ingester::new(file_name, bytes.len() as u64)?;
+    for chunk in bytes.chunks(CHUNK_BYTES) {
+        ing.push(chunk)?;
+    }
+    ing.finish()
+}
+
+// ------------------------------------------------------------ building
+
+fn infer(column: &RawColumn, from: usize, decimal_comma: bool) -> Inference {
+    let mut inf = Inference::new(decimal_comma);
+    for cell in column.iter_from(from) {
+        inf.feed(cell);
+    }
+    inf
+}
+
+fn build_csv(
+    table: CsvTable,
+    delimiter: u8,
+    facts: impl FnOnce(bool, &str) -> FileFacts,
+) -> Result<Dataset, IngestError> {
+    let CsvTable {
+        columns,
+        records,
+        line_ending,
+        short_rows,
+        first_short_line,
+        ..
+    } = table;
+    if records < 2 {
+        return Err(IngestError::HeaderOnly {
+            columns: columns.len(),
+        });
+    }
+    let decimal_comma = delimiter != b',';
+    // Types of the rows after the first, then with the first row too.
+    let body: Vec<Inference> = columns.iter().map(|c| infer(c, 1, decimal_comma)).collect();
+    let with_first: Vec<Inference> = body
+        .iter()
+        .zip(&columns)
+        .map(|(inf, c)| {
+            let mut inf = *inf;
+            inf.feed(c.get(0));
+            inf
+        })
+        .collect();
+    // No header when every typed column's first cell fits its type (and at
+    // least one such first cell is a value): e.g. `1,2.5,2024-01-01`.
+    let mut evidence = false;
+    let mut first_fits = true;
+    for ((b, w), c) in body.iter().zip(&with_first).zip(&columns) {
+        if b.decide().kind == Kind::String {
+            continue;
+        }
+        if is_na(trim_cell(c.get(0))) {
+            continue;
+        }
+        if w.decide().kind.column_type() == ColumnType::String {
+            first_fits = false;
+        } else {
+            evidence = true;
+        }
+    }
+    let has_header = !(evidence && first_fits);
+    let mut notes = Vec::new();
+    let (names, inferences, start) = if has_header {
+        let raw: Vec<String> = columns.iter().map(|c| c.get(0).to_string()).collect();
+        (unique_names(raw, &mut notes), body, 1)
+    } else {
+        notes.push(Note {
+            column: None,
+            kind: "no-header".to_string(),
+            message: "The first row holds data, not column names, so the columns are named column_1, column_2, …".to_string(),
+        });
+        let names = (1..=columns.len()).map(|i| format!("column_{i}")).collect();
+        (names, with_first, 0)
+    };
+    if short_rows > 0 {
+        notes.push(Note {
+            column: None,
+            kind: "short-rows".to_string(),
+            message: format!(
+                "{short_rows} row{} had fewer fields than the header (first at line {first_short_line}); the missing fields are treated as empty.",
+                if short_rows == 1 { "" } else { "s" }
+            ),
+        });
+    }
+    let facts = facts(has_header, &line_ending);
+    build(facts, names, columns, inferences, start, notes)
+}
+
+fn build_json(table: JsonTable, facts: FileFacts) -> Result<Dataset, IngestError> {
+    let JsonTable { names, columns, .. } = table;
+    let inferences = columns.iter().map(|c| infer(c, 0, false)).collect();
+    let mut notes = Vec::new();
+    let names = unique_names(names, &mut notes);
+    build(facts, names, columns, inferences, 0, notes)
+}
+
+/// Gives empty names `column_N` and repeated names a `.1`, `.2` suffix
+/// (like pandas), with a note for each change.
+fn unique_names(raw: Vec<String>, notes: &mut Vec<Note>) -> Vec<String> {
+    let mut out: Vec<String> = Vec::with_capacity(raw.len());
+    let mut taken = std::collections::HashSet::new();
+    for (i, name) in raw.into_iter().enumerate() {
+        let mut candidate = if name.trim().is_empty() {
+            format!("column_{}", i + 1)
+        } else {
+            name.clone()
+        };
+        let mut n = 1;
+        let base = candidate.clone();
+        while taken.contains(&candidate) {
+            candidate = format!("{base}.{n}");
+            n += 1;
+        }
+        if candidate != name {
+            let message = if name.trim().is_empty() {
+                format!(
+                    "Column {} has no name in the file; it is called \"{candidate}\".",
+                    i + 1
+                )
+            } else {
+                format!(
+                    "Column {} repeats the name \"{name}\"; it is called \"{candidate}\".",
+                    i + 1
+                )
+            };
+            notes.push(Note {
+                column: Some(candidate.clone()),
+                kind: "renamed-header".to_string(),
+                message,
+            });
+        }
+        taken.insert(candidate.clone());
+        out.push(candidate);
+    }
+    out
+}
+
+fn build(
+    facts: FileFacts,
+    names: Vec<String>,
+    raw: Vec<RawColumn>,
+    inferences: Vec<Inference>,
+    start: usize,
+    mut notes: Vec<Note>,
+) -> Result<Dataset, IngestError> {
+    let height = raw.first().map_or(0, |c| c.len().saturating_sub(start));
+    let mut columns = Vec::with_capacity(raw.len());
+    let mut types = Vec::with_capacity(raw.len());
+    let mut date_formats = Vec::with_capacity(raw.len());
+    for ((name, column), inference) in names.into_iter().zip(raw).zip(inferences) {
+        let decision = inference.decide();
+        if decision.ambiguous_order {
+            notes.push(Note {
+                column: Some(name.clone()),
+                kind: "ambiguous-date-order".to_string(),
+                message: format!(
+                    "In \"{name}\" every date reads both as day/month and as month/day; month first (MM/DD, as in the US) was assumed."
+                ),
+            });
+        }
+        if decision.kind == Kind::FloatComma {
+            notes.push(Note {
+                column: Some(name.clone()),
+                kind: "decimal-comma".to_string(),
+                message: format!(
+                    "\"{name}\" uses a decimal comma (3,5 = 3.5); it was read as numbers."
+                ),
+            });
+        }
+        columns.push(convert_column(&name, &column, start, decision.kind));
+        drop(column);
+        types.push(decision.kind.column_type());
+        date_formats.push(decision.date_format);
+    }
+    let frame = DataFrame::new(height, columns).map_err(|e| IngestError::Internal {
+        message: e.to_string(),
+    })?;
+    Ok(Dataset {
+        facts,
+        frame,
+        types,
+        date_formats,
+        notes,
+    })
+}
+
+/// Converts raw text cells to a typed polars column.
+fn convert_column(name: &str, raw: &RawColumn, start: usize, kind: Kind) -> Column {
+    let name = PlSmallStr::from(name);
+    // Trimmed, non-missing cells.
+    let cells = || {
+        raw.iter_from(start).map(|c| {
+            let t = trim_cell(c);
+            (!is_na(t)).then_some(t)
+        })
+    };
+    let series = match kind {
+        Kind::Boolean => {
+            BooleanChunked::from_iter_options(name, cells().map(|c| c.and_then(parse_bool)))
+                .into_series()
+        }
+        Kind::Integer => {
+            Int64Chunked::from_iter_options(name, cells().map(|c| c.and_then(parse_i64)))
+                .into_series()
+        }
+        Kind::Float => {
+            Float64Chunked::from_iter_options(name, cells().map(|c| c.and_then(parse_f64)))
+                .into_series()
+        }
+        Kind::FloatComma => Float64Chunked::from_iter_options(
+            name,
+            cells().map(|c| c.and_then(|c| parse_f64_comma(c).or_else(|| parse_f64(c)))),
+        )
+        .into_series(),
+        Kind::Date(order) => Int32Chunked::from_iter_options(
+            name,
+            cells().map(|c| c.and_then(|c| parse_date_days(c, order))),
+        )
+        .into_series(),
+        Kind::Datetime(order) => Int64Chunked::from_iter_options(
+            name,
+            cells().map(|c| c.and_then(|c| parse_datetime_micros(c, order))),
+        )
+        .into_series(),
+        Kind::String => StringChunked::from_iter_options(
+            name,
+            raw.iter_from(start)
+                .map(|c| (!is_na(trim_cell(c))).then_some(c)),
+        )
+        .into_series(),
+    };
+    series.into_column()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn formats_from_names() {
+        assert_eq!(declared_format("a.CSV").ok(), Some(Declared::Csv));
+        assert_eq!(declared_format("dir.v2/data").ok(), Some(Declared::Unknown));
+        assert_eq!(declared_format(".hidden").ok(), Some(Declared::Unknown));
+        assert!(matches!(
+            declared_format("book.xlsx"),
+            Err(IngestError::UnsupportedFormat { .. })
+        ));
+    }
+
+    #[test]
+    fn too_large_before_reading() {
+        assert!(matches!(
+            Ingester::new("big.csv", MAX_FILE_BYTES + 1),
+            Err(IngestError::TooLarge { .. })
+        ));
+    }
+
+    #[test]
+    fn header_detection() {
+        let ds = read_bytes("a.csv", b"1,2.5,x\n3,4.5,y\n").unwrap();
+        assert!(!ds.facts.has_header);
+        assert_eq!(ds.height(), 2);
+        assert_eq!(ds.names(), vec!["column_1", "column_2", "column_3"]);
+        let ds = read_bytes("a.csv", b"id,v,v\n3,4.5,y\n").unwrap();
+        assert!(ds.facts.has_header);
+        assert_eq!(ds.names(), vec!["id", "v", "v.1"]);
+        assert_eq!(
+            ds.types,
+            vec![ColumnType::Integer, ColumnType::Float, ColumnType::String]
+        );
+        let ds = read_bytes("a.csv", b"name,city\nann,paris\n").unwrap();
+        assert!(ds.facts.has_header);
+    }
+
+    #[test]
+    fn windows_1252_late_in_file() {
+        let mut text = b"name,n\n".to_vec();
+        for i in 0..5000 {
+            text.extend_from_slice(format!("abc,{i}\n").as_bytes());
+        }
+        text.extend_from_slice(b"caf\xe9,1\n");
+        let ds = read_bytes("a.csv", &text).unwrap();
+        assert_eq!(ds.facts.encoding, "Windows-1252");
+        let col = ds.frame.columns()[0].str().unwrap();
+        assert_eq!(col.get(5000), Some("café"));
+    }
+}

@@ -1,0 +1,18 @@
+//! The pure engine. Invariant: nothing in here uses yew, web-sys, gloo,
+//! js-sys or wasm-bindgen; it builds and tests natively with `cargo test`.
+
+pub mod csv;
+pub mod error;
+pub mod infer;
+pub mod ingest;
+pub mod json;
+pub mod model;
+pub mod profile;
+pub mod raw;
+pub mod sample;
+pub mod table;
+
+pub use error::IngestError;
+pub use ingest::{read_bytes, Dataset, Ingester};
+pub use model::*;
+pub use profile::profile;

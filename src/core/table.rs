@@ -1,0 +1,191 @@
+//! Typed access to a dataset's columns, and the preview table: a sort order
+//! and pages of display text, fast enough to call on every scroll.
+
+use std::cmp::Ordering;
+
+use polars_core::prelude::*;
+
+use crate::core::infer::{format_date, format_datetime};
+use crate::core::ingest::Dataset;
+use crate::core::model::ColumnType;
+
+/// One column's values, by type (see [`crate::core::ingest`] for storage).
+#[derive(Clone, Copy)]
+pub enum ColumnData<'a> {
+    Integer(&'a Int64Chunked),
+    Float(&'a Float64Chunked),
+    Boolean(&'a BooleanChunked),
+    /// Days since 1970-01-01.
+    Date(&'a Int32Chunked),
+    /// Microseconds since 1970-01-01T00:00:00.
+    Datetime(&'a Int64Chunked),
+    String(&'a StringChunked),
+}
+
+impl<'a> ColumnData<'a> {
+    /// Column `index` of `ds`, or None when out of range or not stored as
+    /// its type says.
+    pub fn of(ds: &'a Dataset, index: usize) -> Option<ColumnData<'a>> {
+        let series = ds.frame.columns().get(index)?.as_materialized_series();
+        let data = match ds.types.get(index)? {
+            ColumnType::Integer => ColumnData::Integer(series.i64().ok()?),
+            ColumnType::Float => ColumnData::Float(series.f64().ok()?),
+            ColumnType::Boolean => ColumnData::Boolean(series.bool().ok()?),
+            ColumnType::Date => ColumnData::Date(series.i32().ok()?),
+            ColumnType::Datetime => ColumnData::Datetime(series.i64().ok()?),
+            ColumnType::String => ColumnData::String(series.str().ok()?),
+        };
+        Some(data)
+    }
+
+    pub fn len(&self) -> usize {
+        match self {
+            ColumnData::Integer(c) | ColumnData::Datetime(c) => c.len(),
+            ColumnData::Float(c) => c.len(),
+            ColumnData::Boolean(c) => c.len(),
+            ColumnData::Date(c) => c.len(),
+            ColumnData::String(c) => c.len(),
+        }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    pub fn is_missing(&self, row: usize) -> bool {
+        match self {
+            ColumnData::Integer(c) | ColumnData::Datetime(c) => c.get(row).is_none(),
+            ColumnData::Float(c) => c.get(row).is_none(),
+            ColumnData::Boolean(c) => c.get(row).is_none(),
+            ColumnData::Date(c) => c.get(row).is_none(),
+            ColumnData::String(c) => c.get(row).is_none(),
+        }
+    }
+
+    /// Display/machine text of one cell: "" for missing, integers as digits,
+    /// floats shortest round-trip (`{}`), dates and datetimes ISO 8601.
+    pub fn text(&self, row: usize) -> String {
+        match self {
+            ColumnData::Integer(c) => c.get(row).map(|v| v.to_string()),
+            ColumnData::Float(c) => c.get(row).map(|v| v.to_string()),
+            ColumnData::Boolean(c) => c.get(row).map(|v| v.to_string()),
+            ColumnData::Date(c) => c.get(row).map(format_date),
+            ColumnData::Datetime(c) => c.get(row).map(format_datetime),
+            ColumnData::String(c) => c.get(row).map(str::to_string),
+        }
+        .unwrap_or_default()
+    }
+
+    /// Whether two cells hold the same value (missing equals missing).
+    pub fn cells_equal(&self, a: usize, b: usize) -> bool {
+        match self {
+            ColumnData::Integer(c) | ColumnData::Datetime(c) => c.get(a) == c.get(b),
+            ColumnData::Float(c) => c.get(a) == c.get(b),
+            ColumnData::Boolean(c) => c.get(a) == c.get(b),
+            ColumnData::Date(c) => c.get(a) == c.get(b),
+            ColumnData::String(c) => c.get(a) == c.get(b),
+        }
+    }
+}
+
+/// Compares two present values, or puts missing last.
+fn order_missing_last<T>(
+    a: Option<T>,
+    b: Option<T>,
+    descending: bool,
+    cmp: impl Fn(&T, &T) -> Ordering,
+) -> Ordering {
+    match (a, b) {
+        (Some(x), Some(y)) => {
+            let o = cmp(&x, &y);
+            if descending {
+                o.reverse()
+            } else {
+                o
+            }
+        }
+        (Some(_), None) => Ordering::Less,
+        (None, Some(_)) => Ordering::Greater,
+        (None, None) => Ordering::Equal,
+    }
+}
+
+fn sorted_by<T: Copy>(
+    values: Vec<Option<T>>,
+    descending: bool,
+    cmp: impl Fn(&T, &T) -> Ordering,
+) -> Vec<u32> {
+    let mut order: Vec<u32> = (0..values.len() as u32).collect();
+    // `sort_by` is stable: equal values keep their file order.
+    order.sort_by(|&a, &b| {
+        let va = values.get(a as usize).copied().flatten();
+        let vb = values.get(b as usize).copied().flatten();
+        order_missing_last(va, vb, descending, &cmp)
+    });
+    order
+}
+
+/// Row indices sorted by `column` (stable; missing values last in both
+/// directions). Numbers sort as numbers, dates by date, text
+/// lexicographically (by Unicode code points). An unknown column gives the
+/// file order.
+pub fn sort_order(ds: &Dataset, column: usize, descending: bool) -> Vec<u32> {
+    let Some(data) = ColumnData::of(ds, column) else {
+        return (0..ds.height() as u32).collect();
+    };
+    match data {
+        ColumnData::Integer(c) | ColumnData::Datetime(c) => {
+            sorted_by(c.iter().collect(), descending, |a, b| a.cmp(b))
+        }
+        ColumnData::Float(c) => sorted_by(c.iter().collect(), descending, |a, b| a.total_cmp(b)),
+        ColumnData::Boolean(c) => sorted_by(c.iter().collect(), descending, |a, b| a.cmp(b)),
+        ColumnData::Date(c) => sorted_by(c.iter().collect(), descending, |a, b| a.cmp(b)),
+        ColumnData::String(c) => sorted_by(c.iter().collect(), descending, |a, b| a.cmp(b)),
+    }
+}
+
+/// Display text of rows `offset..offset + limit` (of `order` when given,
+/// else of the file order), one `Vec` per row, "" for missing cells.
+/// O(limit × columns).
+pub fn rows(ds: &Dataset, order: Option<&[u32]>, offset: usize, limit: usize) -> Vec<Vec<String>> {
+    let columns: Vec<ColumnData> = (0..ds.width())
+        .filter_map(|i| ColumnData::of(ds, i))
+        .collect();
+    let total = order.map_or(ds.height(), <[u32]>::len);
+    let end = offset.saturating_add(limit).min(total);
+    (offset.min(end)..end)
+        .filter_map(|r| match order {
+            Some(o) => o.get(r).map(|&i| i as usize),
+            None => Some(r),
+        })
+        .filter(|&row| row < ds.height())
+        .map(|row| columns.iter().map(|c| c.text(row)).collect())
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::core::ingest::read_bytes;
+
+    #[test]
+    fn sort_and_page() {
+        let ds = read_bytes(
+            "t.csv",
+            b"n,s,d\n3,b,2024-01-03\n,a,\n1,c,2024-01-01\n3,a,2024-01-02\n10,,2023-12-31\n",
+        )
+        .unwrap();
+        assert_eq!(sort_order(&ds, 0, false), vec![2, 0, 3, 4, 1]);
+        assert_eq!(sort_order(&ds, 0, true), vec![4, 0, 3, 2, 1]);
+        assert_eq!(sort_order(&ds, 1, false), vec![1, 3, 0, 2, 4]);
+        assert_eq!(sort_order(&ds, 2, true), vec![0, 3, 2, 4, 1]);
+        let order = sort_order(&ds, 2, false);
+        assert_eq!(
+            rows(&ds, Some(&order), 0, 2),
+            vec![vec!["10", "", "2023-12-31"], vec!["1", "c", "2024-01-01"]]
+        );
+        assert_eq!(rows(&ds, None, 1, 1), vec![vec!["", "a", ""]]);
+        assert!(rows(&ds, None, 10, 5).is_empty());
+        assert_eq!(rows(&ds, None, 4, usize::MAX).len(), 1);
+    }
+}

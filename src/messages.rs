@@ -1,0 +1,67 @@
+//! The edge where typed engine errors become sentences a non-programmer
+//! understands: what happened, where (file, line, column), what to do next.
+//! Shared by the CLI and the browser shell.
+
+use crate::core::error::IngestError;
+
+fn human_bytes(n: u64) -> String {
+    const UNITS: [&str; 5] = ["bytes", "KB", "MB", "GB", "TB"];
+    let mut v = n as f64;
+    let mut i = 0;
+    while v >= 1000.0 && i < UNITS.len() - 1 {
+        v /= 1000.0;
+        i += 1;
+    }
+    if i == 0 {
+        format!("{n} bytes")
+    } else {
+        format!("{v:.1} {}", UNITS[i])
+    }
+}
+
+pub fn bytes(n: u64) -> String {
+    human_bytes(n)
+}
+
+/// One sentence (or two) for `err` while reading `file`.
+pub fn ingest_error(file: &str, err: &IngestError) -> String {
+    match err {
+        IngestError::TooLarge { size, limit } => format!(
+            "{file} is {} and this browser can hold files up to {}. Split it into smaller files, or remove columns you do not need, and load it again.",
+            human_bytes(*size),
+            human_bytes(*limit)
+        ),
+        IngestError::Empty => format!(
+            "{file} is empty: it has no rows to read. Check that you picked the right file, or export it again."
+        ),
+        IngestError::HeaderOnly { columns } => format!(
+            "{file} has a header row with {columns} column{} but no data rows. Export it again with its rows.",
+            if *columns == 1 { "" } else { "s" }
+        ),
+        IngestError::Ragged { line, expected, found, .. } => format!(
+            "{file}, line {line}: this row has {found} field{} but the header has {expected}. Check that line for an extra or missing separator or an unquoted comma, fix it, and load the file again.",
+            if *found == 1 { "" } else { "s" }
+        ),
+        IngestError::Binary { offset } => format!(
+            "{file} does not look like a text file (unreadable bytes at byte {offset}). Plainsight reads CSV, TSV, JSON and NDJSON: save or export the data in one of those formats."
+        ),
+        IngestError::UnclosedQuote { line } => format!(
+            "{file}, line {line}: a quoted field starts here and never ends. Add the missing closing quote (\") and load the file again."
+        ),
+        IngestError::JsonSyntax { line, column, message } => format!(
+            "{file}, line {line}, column {column}: this is not valid JSON ({message}). Fix the file there, or export it again, and load it again."
+        ),
+        IngestError::JsonShape { line, found } => format!(
+            "{file}, line {line}: expected a list of records (objects like {{\"name\": value}}) but found {found}. Export the data as an array of objects or as one object per line."
+        ),
+        IngestError::UnsupportedFormat { extension } => format!(
+            "{file}: Plainsight cannot read .{extension} files yet. Save the data as CSV, TSV, JSON or NDJSON and load that file."
+        ),
+        IngestError::TooManyColumns { found, limit } => format!(
+            "{file} has {found} columns; Plainsight handles up to {limit}. Remove columns you do not need and load it again."
+        ),
+        IngestError::Internal { message } => format!(
+            "Plainsight could not read {file} ({message}). Please try again; if it keeps happening, export the file again."
+        ),
+    }
+}

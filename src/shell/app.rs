@@ -1,0 +1,169 @@
+//! The root component: layout, theme, job status bar and error message.
+
+use yew::prelude::*;
+
+use super::columns::ColumnsTab;
+use super::controller::Controller;
+use super::format;
+use super::overview::OverviewTab;
+use super::sidebar::Sidebar;
+use super::state::{JobState, State, Tab};
+
+#[component]
+pub fn App() -> Html {
+    let state = use_reducer(State::default);
+    let ctl = {
+        let dispatcher = state.dispatcher();
+        use_memo((), move |_| Controller::new(dispatcher))
+    };
+    {
+        let ctl = (*ctl).clone();
+        use_effect_with((), move |_| ctl.start());
+    }
+    let ctl: Controller = (*ctl).clone();
+    let theme = use_state(|| None::<&'static str>);
+    let toggle_theme = {
+        let theme = theme.clone();
+        Callback::from(move |_| {
+            let dark_now = match *theme {
+                Some(t) => t == "dark",
+                None => prefers_dark(),
+            };
+            let next = if dark_now { "light" } else { "dark" };
+            if let Some(root) = web_sys::window()
+                .and_then(|w| w.document())
+                .and_then(|d| d.document_element())
+            {
+                let _ = root.set_attribute("data-theme", next);
+            }
+            theme.set(Some(next));
+        })
+    };
+
+    let s = &*state;
+    html! {
+        <div class="app">
+            <header class="topbar">
+                <div class="brand">{"Plainsight"}</div>
+                <div class="privacy" data-testid="privacy-note">
+                    {"Your data stays on this computer: files are read and stored only in this browser, and nothing is uploaded."}
+                </div>
+                <button class="ghost" onclick={toggle_theme} aria-label="Switch between light and dark theme">{"Theme"}</button>
+            </header>
+            <Sidebar state={state.clone()} ctl={ctl.clone()} />
+            <main class="main" aria-live="polite">
+                { error_view(s, &ctl) }
+                { notice_view(s, &ctl) }
+                { main_view(s, &ctl) }
+            </main>
+            { job_view(s, &ctl) }
+        </div>
+    }
+}
+
+fn prefers_dark() -> bool {
+    web_sys::window()
+        .and_then(|w| w.match_media("(prefers-color-scheme: dark)").ok().flatten())
+        .map(|m| m.matches())
+        .unwrap_or(false)
+}
+
+fn error_view(s: &State, ctl: &Controller) -> Html {
+    let Some(msg) = &s.error else { return html! {} };
+    let ctl = ctl.clone();
+    html! {
+        <div class="error" role="alert">
+            <span data-testid="error-message">{ msg }</span>
+            <button class="ghost" onclick={Callback::from(move |_| ctl.dismiss_error())} aria-label="Dismiss this message">{"Dismiss"}</button>
+        </div>
+    }
+}
+
+fn notice_view(s: &State, ctl: &Controller) -> Html {
+    let Some(msg) = &s.notice else {
+        return html! {};
+    };
+    let ctl = ctl.clone();
+    html! {
+        <div class="notice" role="status">
+            <span>{ msg }</span>
+            <button class="ghost" onclick={Callback::from(move |_| ctl.dispatch_notice_clear())}>{"OK"}</button>
+        </div>
+    }
+}
+
+fn job_view(s: &State, ctl: &Controller) -> Html {
+    let job = &s.job;
+    let running = job.state == JobState::Running;
+    let cancel = {
+        let ctl = ctl.clone();
+        Callback::from(move |_| ctl.cancel_job())
+    };
+    let text = match job.state {
+        JobState::Idle => "Ready".to_string(),
+        JobState::Running => format!("{}… {:.0}%", job.label, job.progress * 100.0),
+        JobState::Done => match job.elapsed_ms {
+            Some(ms) => format!("{} — done in {:.1} s", job.label, ms / 1000.0),
+            None => format!("{} — done", job.label),
+        },
+        JobState::Error => format!("{} — failed", job.label),
+    };
+    html! {
+        <footer class="statusbar" data-testid="job-status" data-state={job.state.as_str()}
+            data-elapsed-ms={format::machine_f64(job.elapsed_ms)}
+            data-wasm-memory={job.wasm_memory.map(|m| m.to_string()).unwrap_or_default()}>
+            <span class="status-text">{ text }</span>
+            <progress data-testid="progress" max="1" value={job.progress.to_string()}
+                data-value={job.progress.to_string()} aria-label="Progress of the current job"></progress>
+            if running {
+                <button class="ghost" data-testid="job-cancel" onclick={cancel}>{"Cancel"}</button>
+            }
+        </footer>
+    }
+}
+
+fn main_view(s: &State, ctl: &Controller) -> Html {
+    if !s.ready {
+        return html! { <div class="empty"><p>{"Opening your saved workspaces…"}</p></div> };
+    }
+    let (Some(rec), Some(profile)) = (s.selected_record(), s.profile.clone()) else {
+        let hint = if s.datasets.is_empty() {
+            "Drop a CSV, TSV, JSON or NDJSON file on the left (or click “Try sample data”) to see its profile here."
+        } else {
+            "Pick a dataset on the left to see its profile."
+        };
+        return html! {
+            <div class="empty">
+                <h1>{"No dataset selected"}</h1>
+                <p>{ hint }</p>
+            </div>
+        };
+    };
+    let tab_button = |tab: Tab, label: &'static str, id: &'static str| {
+        let ctl = ctl.clone();
+        let selected = s.tab == tab;
+        html! {
+            <button role="tab" class={classes!("tab", selected.then_some("active"))}
+                aria-selected={selected.to_string()} data-testid="tab" data-tab={id}
+                onclick={Callback::from(move |_| ctl.set_tab(tab))}>{ label }</button>
+        }
+    };
+    html! {
+        <>
+            <div class="dataset-head">
+                <h1 title={rec.name.clone()}>{ &rec.name }</h1>
+                <div role="tablist" class="tabs">
+                    { tab_button(Tab::Overview, "Overview", "overview") }
+                    { tab_button(Tab::Columns, "Columns", "columns") }
+                </div>
+            </div>
+            <section hidden={s.tab != Tab::Overview} role="tabpanel">
+                <OverviewTab profile={profile.clone()} preview={s.preview.clone()}
+                    ready={s.worker_holds_selected()} ctl={ctl.clone()} />
+            </section>
+            <section hidden={s.tab != Tab::Columns} role="tabpanel">
+                <ColumnsTab profile={profile} />
+            </section>
+        </>
+    }
+}

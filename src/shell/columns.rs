@@ -1,0 +1,119 @@
+//! Columns tab: one card per column with its type, statistics and chart.
+
+use std::rc::Rc;
+
+use yew::prelude::*;
+
+use super::chart::{Chart, ChartData};
+use super::format;
+use crate::core::{ColumnProfile, ColumnType, DatasetProfile};
+
+#[derive(Properties, PartialEq)]
+pub struct ColumnsProps {
+    pub profile: Rc<DatasetProfile>,
+}
+
+#[component]
+pub fn ColumnsTab(props: &ColumnsProps) -> Html {
+    let p = &props.profile;
+    html! {
+        <div class="cards">
+            { for p.column_profiles.iter().map(|c| column_card(p, c)) }
+        </div>
+    }
+}
+
+fn stat(label: &str, key: &str, value: String, text: String) -> Html {
+    html! {
+        <div class="stat">
+            <dt>{ label }</dt>
+            <dd data-stat={key.to_string()} data-value={value}>{ text }</dd>
+        </div>
+    }
+}
+
+fn float_stat(label: &str, key: &str, v: Option<f64>) -> Html {
+    stat(
+        label,
+        key,
+        format::machine_f64(v),
+        v.map(format::num).unwrap_or_else(|| "—".into()),
+    )
+}
+
+fn text_stat(label: &str, key: &str, v: &Option<String>) -> Html {
+    stat(
+        label,
+        key,
+        v.clone().unwrap_or_default(),
+        v.as_deref()
+            .map(format::value_text)
+            .unwrap_or_else(|| "—".into()),
+    )
+}
+
+fn column_card(p: &DatasetProfile, c: &ColumnProfile) -> Html {
+    let rows = p.rows;
+    let notes = p
+        .notes
+        .iter()
+        .filter(|n| n.column.as_deref() == Some(c.name.as_str()));
+    let chart = if c.dtype.is_numeric() {
+        c.histogram.as_ref().map(|h| {
+            html! { <Chart kind="histogram" column={c.name.clone()} data={ChartData::Histogram(h.clone())}
+                title={format!("Distribution of {}", c.name)} /> }
+        })
+    } else if !c.top.is_empty() {
+        Some(
+            html! { <Chart kind="bar" column={c.name.clone()} data={ChartData::Bars(c.top.clone())}
+            title={format!("Most frequent values of {}", c.name)} /> },
+        )
+    } else {
+        None
+    };
+    let top = c.top.first().map(|(v, _)| v.clone());
+    html! {
+        <article class="card" data-testid="column" data-column={c.name.clone()} aria-label={format!("Column {}", c.name)}>
+            <header>
+                <h3 title={c.name.clone()}>{ &c.name }</h3>
+                <span class={classes!("badge", c.dtype.as_str())} data-stat="type" data-value={c.dtype.as_str()}>
+                    { c.dtype.as_str() }
+                </span>
+            </header>
+            if let Some(fmt) = &c.date_format {
+                <p class="muted small">{ format!("Read as dates in the format {fmt}") }</p>
+            }
+            <dl class="stats">
+                { stat("Values", "count", c.count.to_string(), format::int(c.count)) }
+                { stat("Missing", "missing", c.missing.to_string(),
+                    format!("{} ({})", format::int(c.missing), format::percent(c.missing, rows))) }
+                { stat("Distinct", "distinct", c.distinct.to_string(), format::int(c.distinct)) }
+                if c.dtype.is_numeric() {
+                    { float_stat("Mean", "mean", c.mean) }
+                    { float_stat("Std. dev.", "std", c.std) }
+                    { text_stat("Min", "min", &c.min) }
+                    { float_stat("25%", "p25", c.p25) }
+                    { float_stat("Median", "p50", c.p50) }
+                    { float_stat("75%", "p75", c.p75) }
+                    { text_stat("Max", "max", &c.max) }
+                    if let Some(z) = c.zeros {
+                        { stat("Zeros", "zeros", z.to_string(), format::int(z)) }
+                    }
+                }
+                if matches!(c.dtype, ColumnType::Date | ColumnType::Datetime) {
+                    { text_stat("First", "min", &c.min) }
+                    { text_stat("Last", "max", &c.max) }
+                }
+                if matches!(c.dtype, ColumnType::String | ColumnType::Boolean) {
+                    { stat("Most frequent", "top", top.clone().unwrap_or_default(),
+                        match (&top, c.top.first()) {
+                            (Some(t), Some((_, n))) => format!("{t} ({})", format::int(*n)),
+                            _ => "—".into(),
+                        }) }
+                }
+            </dl>
+            { for notes.map(|n| html! { <p class="note small" data-testid="note" data-kind={n.kind.clone()}>{ &n.message }</p> }) }
+            { chart.unwrap_or_default() }
+        </article>
+    }
+}

@@ -1,0 +1,20 @@
+//! The browser shell: a thin Yew UI over the engine. The data lives in the
+//! worker ([`worker`]); the page holds only profiles and a window of rows.
+
+pub mod app;
+pub mod chart;
+pub mod columns;
+pub mod controller;
+pub mod format;
+pub mod overview;
+pub mod protocol;
+pub mod sidebar;
+pub mod state;
+pub mod storage;
+pub mod table;
+pub mod worker;
+
+/// Mounts the app on the page.
+pub fn start() {
+    yew::Renderer::<app::App>::new().render();
+}

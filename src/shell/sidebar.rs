@@ -1,0 +1,241 @@
+//! Left sidebar: client switcher, the client's datasets, the drop zone.
+
+use wasm_bindgen::JsCast;
+use web_sys::{HtmlInputElement, HtmlSelectElement};
+use yew::prelude::*;
+
+use super::controller::Controller;
+use super::format;
+use super::state::{JobState, State};
+
+#[derive(Properties, PartialEq)]
+pub struct SidebarProps {
+    pub state: UseReducerHandle<State>,
+    pub ctl: Controller,
+}
+
+#[component]
+pub fn Sidebar(props: &SidebarProps) -> Html {
+    let s = &*props.state;
+    let ctl = props.ctl.clone();
+    let new_name = use_node_ref();
+    let rename_name = use_node_ref();
+    let dragging = use_state(|| false);
+
+    let on_create = {
+        let ctl = ctl.clone();
+        let new_name = new_name.clone();
+        Callback::from(move |e: SubmitEvent| {
+            e.prevent_default();
+            if let Some(input) = new_name.cast::<HtmlInputElement>() {
+                ctl.create_client(input.value());
+                input.set_value("");
+            }
+        })
+    };
+    let on_switch = {
+        let ctl = ctl.clone();
+        Callback::from(move |e: Event| {
+            if let Some(sel) = e
+                .target()
+                .and_then(|t| t.dyn_into::<HtmlSelectElement>().ok())
+            {
+                ctl.switch_client(sel.value());
+            }
+        })
+    };
+    let current = s.client.clone();
+    let current_name = s
+        .clients
+        .iter()
+        .find(|c| Some(&c.id) == current.as_ref())
+        .map(|c| c.name.clone())
+        .unwrap_or_default();
+    let on_rename = {
+        let ctl = ctl.clone();
+        let rename_name = rename_name.clone();
+        let current = current.clone();
+        Callback::from(move |e: SubmitEvent| {
+            e.prevent_default();
+            if let (Some(input), Some(id)) =
+                (rename_name.cast::<HtmlInputElement>(), current.clone())
+            {
+                ctl.rename_client(id, input.value());
+                input.set_value("");
+            }
+        })
+    };
+    let on_delete = {
+        let ctl = ctl.clone();
+        let current = current.clone();
+        let name = current_name.clone();
+        Callback::from(move |_| {
+            let Some(id) = current.clone() else { return };
+            let ok = web_sys::window()
+                .and_then(|w| {
+                    w.confirm_with_message(&format!(
+                        "Delete the client “{name}” and all its datasets from this browser? This cannot be undone."
+                    ))
+                    .ok()
+                })
+                .unwrap_or(false);
+            if ok {
+                ctl.delete_client(id);
+            }
+        })
+    };
+    let on_file = {
+        let ctl = ctl.clone();
+        let current = current.clone();
+        Callback::from(move |e: Event| {
+            let Some(input) = e
+                .target()
+                .and_then(|t| t.dyn_into::<HtmlInputElement>().ok())
+            else {
+                return;
+            };
+            if let Some(file) = input.files().and_then(|f| f.get(0)) {
+                ctl.load_blob(current.clone(), file.name(), file.into());
+            }
+            input.set_value("");
+        })
+    };
+    let on_drop = {
+        let ctl = ctl.clone();
+        let current = current.clone();
+        let dragging = dragging.clone();
+        Callback::from(move |e: DragEvent| {
+            e.prevent_default();
+            dragging.set(false);
+            if let Some(file) = e
+                .data_transfer()
+                .and_then(|d| d.files())
+                .and_then(|f| f.get(0))
+            {
+                ctl.load_blob(current.clone(), file.name(), file.into());
+            }
+        })
+    };
+    let on_dragover = {
+        let dragging = dragging.clone();
+        Callback::from(move |e: DragEvent| {
+            e.prevent_default();
+            dragging.set(true);
+        })
+    };
+    let on_dragleave = {
+        let dragging = dragging.clone();
+        Callback::from(move |_e: DragEvent| dragging.set(false))
+    };
+    let on_sample = {
+        let ctl = ctl.clone();
+        let current = current.clone();
+        Callback::from(move |_| ctl.load_sample(current.clone()))
+    };
+    let busy = s.job.state == JobState::Running;
+
+    html! {
+        <aside class="sidebar">
+            <section class="clients" aria-label="Client workspaces">
+                <h2>{"Client"}</h2>
+                if s.clients.is_empty() {
+                    <p class="muted">{"No client yet. Create one to keep each client's data apart."}</p>
+                }
+                <select data-testid="client-select" aria-label="Current client" onchange={on_switch}
+                    disabled={s.clients.is_empty()}>
+                    { for s.clients.iter().map(|c| html! {
+                        <option value={c.id.clone()} selected={Some(&c.id) == current.as_ref()}>{ &c.name }</option>
+                    }) }
+                </select>
+                <form class="row" onsubmit={on_create}>
+                    <input ref={new_name} data-testid="client-new-name" type="text"
+                        placeholder="New client, e.g. Acme Ltd" aria-label="Name for a new client" />
+                    <button type="submit" data-testid="client-create">{"Create"}</button>
+                </form>
+                if current.is_some() {
+                    <details class="client-manage">
+                        <summary>{"Rename or delete this client"}</summary>
+                        <form class="row" onsubmit={on_rename}>
+                            <input ref={rename_name} data-testid="client-rename-name" type="text"
+                                placeholder={current_name.clone()} aria-label="New name for this client" />
+                            <button type="submit" data-testid="client-rename">{"Rename"}</button>
+                        </form>
+                        <button class="danger" data-testid="client-delete" onclick={on_delete}>
+                            {"Delete client and its data"}
+                        </button>
+                    </details>
+                }
+            </section>
+            <section class="datasets" aria-label="Datasets">
+                <h2>{"Datasets"}</h2>
+                if s.datasets.is_empty() {
+                    <p class="muted">{"No dataset for this client yet."}</p>
+                    <button class="link" data-testid="try-sample" onclick={on_sample} disabled={busy}>
+                        {"Try sample data"}
+                    </button>
+                }
+                <ul class="dataset-list">
+                    { for s.datasets.iter().map(|d| dataset_item(s, &ctl, d)) }
+                </ul>
+            </section>
+            <label class={classes!("dropzone", (*dragging).then_some("over"))}
+                ondrop={on_drop} ondragover={on_dragover} ondragleave={on_dragleave}>
+                <span>{"Drop a CSV, TSV, JSON or Excel file — it never leaves this computer"}</span>
+                <span class="muted small">{"or click to choose a file"}</span>
+                <input data-testid="upload-input" type="file" class="visually-hidden"
+                    accept=".csv,.tsv,.txt,.json,.ndjson,.jsonl,text/csv,application/json"
+                    onchange={on_file} aria-label="Choose a data file to load" />
+            </label>
+            if !s.datasets.is_empty() {
+                <button class="link small" data-testid="try-sample" onclick={ {
+                    let ctl = ctl.clone(); let current = current.clone();
+                    Callback::from(move |_| ctl.load_sample(current.clone()))
+                } } disabled={busy}>{"Add the sample data"}</button>
+            }
+        </aside>
+    }
+}
+
+fn dataset_item(s: &State, ctl: &Controller, d: &super::storage::DatasetRecord) -> Html {
+    let selected = s.selected.as_ref() == Some(&d.id);
+    let on_open = {
+        let ctl = ctl.clone();
+        let d = d.clone();
+        Callback::from(move |_| ctl.open_dataset(d.clone()))
+    };
+    let on_delete = {
+        let ctl = ctl.clone();
+        let client = d.client_id.clone();
+        let id = d.id.clone();
+        let name = d.name.clone();
+        Callback::from(move |e: MouseEvent| {
+            e.stop_propagation();
+            let ok = web_sys::window()
+                .and_then(|w| {
+                    w.confirm_with_message(&format!(
+                        "Delete the dataset “{name}” from this browser?"
+                    ))
+                    .ok()
+                })
+                .unwrap_or(false);
+            if ok {
+                ctl.delete_dataset(client.clone(), id.clone());
+            }
+        })
+    };
+    html! {
+        <li class={classes!("dataset", selected.then_some("selected"))}>
+            <button class="dataset-open" data-testid="dataset-item" data-name={d.name.clone()}
+                data-selected={selected.to_string()} onclick={on_open} aria-pressed={selected.to_string()}>
+                <span class="dataset-name">{ &d.name }</span>
+                <span class="muted small">
+                    { format!("{} rows · {} cols · {}", format::int(d.rows as u64), format::int(d.cols as u64), format::when(d.loaded_ms)) }
+                </span>
+            </button>
+            if selected {
+                <button class="ghost small" data-testid="dataset-delete" onclick={on_delete}
+                    aria-label={format!("Delete dataset {}", d.name)}>{"Delete"}</button>
+            }
+        </li>
+    }
+}

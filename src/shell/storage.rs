@@ -1,0 +1,434 @@
+//! The one module that owns IndexedDB.
+//!
+//! Invariants:
+//! - every write is ONE transaction, and nothing but IndexedDB requests are
+//!   issued inside it (awaiting anything else lets it auto-commit);
+//! - a write is reported done only on the transaction's `complete` event; an
+//!   `abort` (quota exceeded, or any failed request) reports an error and the
+//!   previous state stays as it was;
+//! - an open connection closes itself on `versionchange`, so another tab can
+//!   upgrade the database.
+//!
+//! Stores: `clients` {id, name, created_ms}; `datasets` {id, client_id, name,
+//! size, loaded_ms, rows, cols, profile (JSON text)} with an index on
+//! client_id; `files` {id, blob}: the raw bytes as a Blob, under the dataset's id.
+
+use std::cell::RefCell;
+use std::rc::Rc;
+
+use futures::channel::oneshot;
+use js_sys::{Array, Reflect};
+use serde::{Deserialize, Serialize};
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+use web_sys::{Blob, IdbDatabase, IdbObjectStore, IdbRequest, IdbTransaction, IdbTransactionMode};
+
+use crate::core::DatasetProfile;
+
+const DB_NAME: &str = "plainsight";
+const DB_VERSION: u32 = 1;
+const CLIENTS: &str = "clients";
+const DATASETS: &str = "datasets";
+const FILES: &str = "files";
+const SELECTED_CLIENT_KEY: &str = "plainsight.selected-client";
+
+/// What can go wrong with the browser's storage, in terms the edge can explain.
+#[derive(Clone, Debug, PartialEq)]
+pub enum StorageError {
+    /// IndexedDB is not available (private mode in some browsers, or disabled).
+    Unavailable(String),
+    /// Another tab holds an older version of the database open.
+    Blocked,
+    /// The browser refused to store more (quota).
+    Quota,
+    /// The transaction was aborted for another reason.
+    Aborted(String),
+    /// A request failed.
+    Failed(String),
+}
+
+impl StorageError {
+    /// A sentence for people: what happened and what to do.
+    pub fn user_message(&self, action: &str) -> String {
+        match self {
+            StorageError::Unavailable(why) => format!(
+                "Could not {action}: this browser does not allow local storage here ({why}). Nothing was saved. Open Plainsight in a normal (not private) window."
+            ),
+            StorageError::Blocked => format!(
+                "Could not {action}: Plainsight is open in another tab with an older version. Close the other tabs and reload this page."
+            ),
+            StorageError::Quota => format!(
+                "Could not {action}: the browser has no more storage space for this site. Nothing was changed. Delete datasets you no longer need, or free disk space, and try again."
+            ),
+            StorageError::Aborted(why) => format!(
+                "Could not {action}: the browser stopped the save ({why}). Nothing was changed; your earlier data is intact. Try again."
+            ),
+            StorageError::Failed(why) => format!(
+                "Could not {action} ({why}). Nothing was changed; your earlier data is intact. Try again."
+            ),
+        }
+    }
+}
+
+fn describe(v: &JsValue) -> String {
+    if let Some(e) = v.dyn_ref::<web_sys::DomException>() {
+        return format!("{}: {}", e.name(), e.message());
+    }
+    if let Some(e) = v.dyn_ref::<js_sys::Error>() {
+        return String::from(e.message());
+    }
+    v.as_string().unwrap_or_else(|| "unknown error".to_string())
+}
+
+fn failed(v: JsValue) -> StorageError {
+    StorageError::Failed(describe(&v))
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ClientRecord {
+    pub id: String,
+    pub name: String,
+    pub created_ms: f64,
+}
+
+/// A dataset as listed in the sidebar, with its stored profile.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct DatasetRecord {
+    pub id: String,
+    pub client_id: String,
+    pub name: String,
+    pub size: f64,
+    pub loaded_ms: f64,
+    pub rows: f64,
+    pub cols: f64,
+    /// The DatasetProfile as JSON text.
+    pub profile: String,
+}
+
+impl DatasetRecord {
+    pub fn profile(&self) -> Option<DatasetProfile> {
+        serde_json::from_str(&self.profile).ok()
+    }
+}
+
+/// Listeners that live until the awaited event fires (then they are dropped).
+struct Listeners {
+    _closures: Vec<Closure<dyn FnMut(web_sys::Event)>>,
+}
+
+type Slot<T> = Rc<RefCell<Option<oneshot::Sender<T>>>>;
+
+fn slot<T>() -> (Slot<T>, oneshot::Receiver<T>) {
+    let (tx, rx) = oneshot::channel();
+    (Rc::new(RefCell::new(Some(tx))), rx)
+}
+
+fn fire<T>(slot: &Slot<T>, value: T) {
+    if let Some(tx) = slot.borrow_mut().take() {
+        let _ = tx.send(value);
+    }
+}
+
+/// Waits for a request's `success` (its result) or `error`.
+async fn request(req: &IdbRequest) -> Result<JsValue, StorageError> {
+    let (s, rx) = slot::<Result<JsValue, StorageError>>();
+    let ok = {
+        let s = s.clone();
+        let req = req.clone();
+        Closure::<dyn FnMut(web_sys::Event)>::new(move |_e: web_sys::Event| {
+            fire(&s, req.result().map_err(failed));
+        })
+    };
+    let err = {
+        let s = s.clone();
+        let req = req.clone();
+        Closure::<dyn FnMut(web_sys::Event)>::new(move |_e: web_sys::Event| {
+            let why = match req.error() {
+                Ok(Some(e)) => format!("{}: {}", e.name(), e.message()),
+                _ => "request failed".to_string(),
+            };
+            fire(&s, Err(StorageError::Failed(why)));
+        })
+    };
+    req.set_onsuccess(Some(ok.as_ref().unchecked_ref()));
+    req.set_onerror(Some(err.as_ref().unchecked_ref()));
+    let _keep = Listeners {
+        _closures: vec![ok, err],
+    };
+    let out = rx
+        .await
+        .unwrap_or_else(|_| Err(StorageError::Failed("request dropped".into())));
+    req.set_onsuccess(None);
+    req.set_onerror(None);
+    out
+}
+
+/// Waits for a transaction to end: Ok on `complete`, Err on `abort`.
+/// Must be called right after the transaction's requests were issued, with no
+/// other await in between.
+async fn finished(tx: &IdbTransaction) -> Result<(), StorageError> {
+    let (s, rx) = slot::<Result<(), StorageError>>();
+    let complete = {
+        let s = s.clone();
+        Closure::<dyn FnMut(web_sys::Event)>::new(move |_e: web_sys::Event| fire(&s, Ok(())))
+    };
+    let abort = {
+        let s = s.clone();
+        let tx = tx.clone();
+        Closure::<dyn FnMut(web_sys::Event)>::new(move |_e: web_sys::Event| {
+            let err = match tx.error() {
+                Some(e) if e.name() == "QuotaExceededError" => StorageError::Quota,
+                Some(e) => StorageError::Aborted(format!("{}: {}", e.name(), e.message())),
+                None => StorageError::Aborted("the transaction was aborted".into()),
+            };
+            fire(&s, Err(err));
+        })
+    };
+    tx.set_oncomplete(Some(complete.as_ref().unchecked_ref()));
+    tx.set_onabort(Some(abort.as_ref().unchecked_ref()));
+    // `error` bubbles from a failed request and is followed by `abort`; we
+    // wait for the abort so the state is final when we report.
+    let _keep = Listeners {
+        _closures: vec![complete, abort],
+    };
+    rx.await
+        .unwrap_or_else(|_| Err(StorageError::Aborted("transaction dropped".into())))
+}
+
+/// Test hook: `?fault=idb-abort` makes dataset saves abort, exercising the same
+/// path a quota error takes.
+fn fault_injected(kind: &str) -> bool {
+    web_sys::window()
+        .and_then(|w| w.location().search().ok())
+        .map(|s| s.contains(&format!("fault={kind}")))
+        .unwrap_or(false)
+}
+
+#[derive(Clone)]
+pub struct Storage {
+    db: IdbDatabase,
+}
+
+impl PartialEq for Storage {
+    fn eq(&self, other: &Self) -> bool {
+        self.db == other.db
+    }
+}
+
+impl Storage {
+    /// Opens (and if needed creates or upgrades) the database.
+    pub async fn open() -> Result<Storage, StorageError> {
+        let window =
+            web_sys::window().ok_or_else(|| StorageError::Unavailable("no window".into()))?;
+        let factory = window
+            .indexed_db()
+            .map_err(|e| StorageError::Unavailable(describe(&e)))?
+            .ok_or_else(|| StorageError::Unavailable("IndexedDB is missing".into()))?;
+        let open = factory
+            .open_with_u32(DB_NAME, DB_VERSION)
+            .map_err(|e| StorageError::Unavailable(describe(&e)))?;
+
+        let upgrade = {
+            let open = open.clone();
+            Closure::<dyn FnMut(web_sys::Event)>::new(move |_e: web_sys::Event| {
+                let Ok(result) = open.result() else { return };
+                let db: IdbDatabase = result.unchecked_into();
+                let names = db.object_store_names();
+                if !names.contains(CLIENTS) {
+                    let params = web_sys::IdbObjectStoreParameters::new();
+                    params.set_key_path(&JsValue::from_str("id"));
+                    let _ = db.create_object_store_with_optional_parameters(CLIENTS, &params);
+                }
+                if !names.contains(DATASETS) {
+                    let params = web_sys::IdbObjectStoreParameters::new();
+                    params.set_key_path(&JsValue::from_str("id"));
+                    if let Ok(store) =
+                        db.create_object_store_with_optional_parameters(DATASETS, &params)
+                    {
+                        let _ = store.create_index_with_str("client_id", "client_id");
+                    }
+                }
+                if !names.contains(FILES) {
+                    let _ = db.create_object_store(FILES);
+                }
+            })
+        };
+        open.set_onupgradeneeded(Some(upgrade.as_ref().unchecked_ref()));
+
+        let (blocked_slot, blocked_rx) = slot::<()>();
+        let blocked = {
+            let s = blocked_slot.clone();
+            Closure::<dyn FnMut(web_sys::Event)>::new(move |_e: web_sys::Event| fire(&s, ()))
+        };
+        open.set_onblocked(Some(blocked.as_ref().unchecked_ref()));
+
+        let req: &IdbRequest = open.as_ref();
+        let opened = request(req);
+        futures::pin_mut!(opened);
+        let result = futures::future::select(opened, blocked_rx).await;
+        let db: IdbDatabase = match result {
+            futures::future::Either::Left((r, _)) => r?.unchecked_into(),
+            futures::future::Either::Right(_) => return Err(StorageError::Blocked),
+        };
+        open.set_onupgradeneeded(None);
+        open.set_onblocked(None);
+        drop(upgrade);
+        drop(blocked);
+
+        // Let a newer version in another tab upgrade: close on versionchange.
+        let on_change = {
+            let db = db.clone();
+            Closure::<dyn FnMut(web_sys::Event)>::new(move |_e: web_sys::Event| db.close())
+        };
+        db.set_onversionchange(Some(on_change.as_ref().unchecked_ref()));
+        on_change.forget(); // lives as long as the connection
+        Ok(Storage { db })
+    }
+
+    fn tx(
+        &self,
+        stores: &[&str],
+        mode: IdbTransactionMode,
+    ) -> Result<IdbTransaction, StorageError> {
+        let names = Array::new();
+        for s in stores {
+            names.push(&JsValue::from_str(s));
+        }
+        self.db
+            .transaction_with_str_sequence_and_mode(&names, mode)
+            .map_err(failed)
+    }
+
+    fn store(tx: &IdbTransaction, name: &str) -> Result<IdbObjectStore, StorageError> {
+        tx.object_store(name).map_err(failed)
+    }
+
+    async fn get_all<T: for<'de> Deserialize<'de>>(
+        &self,
+        store: &str,
+    ) -> Result<Vec<T>, StorageError> {
+        let tx = self.tx(&[store], IdbTransactionMode::Readonly)?;
+        let req = Self::store(&tx, store)?.get_all().map_err(failed)?;
+        let v = request(&req).await?;
+        serde_wasm_bindgen::from_value(v).map_err(|e| StorageError::Failed(e.to_string()))
+    }
+
+    pub async fn clients(&self) -> Result<Vec<ClientRecord>, StorageError> {
+        let mut all: Vec<ClientRecord> = self.get_all(CLIENTS).await?;
+        all.sort_by(|a, b| a.created_ms.total_cmp(&b.created_ms));
+        Ok(all)
+    }
+
+    pub async fn put_client(&self, client: &ClientRecord) -> Result<(), StorageError> {
+        let tx = self.tx(&[CLIENTS], IdbTransactionMode::Readwrite)?;
+        let value = to_js(client)?;
+        Self::store(&tx, CLIENTS)?.put(&value).map_err(failed)?;
+        finished(&tx).await
+    }
+
+    /// The datasets of one client, oldest first.
+    pub async fn datasets(&self, client_id: &str) -> Result<Vec<DatasetRecord>, StorageError> {
+        let tx = self.tx(&[DATASETS], IdbTransactionMode::Readonly)?;
+        let index = Self::store(&tx, DATASETS)?
+            .index("client_id")
+            .map_err(failed)?;
+        let req = index
+            .get_all_with_key(&JsValue::from_str(client_id))
+            .map_err(failed)?;
+        let v = request(&req).await?;
+        let mut all: Vec<DatasetRecord> =
+            serde_wasm_bindgen::from_value(v).map_err(|e| StorageError::Failed(e.to_string()))?;
+        all.sort_by(|a, b| a.loaded_ms.total_cmp(&b.loaded_ms));
+        Ok(all)
+    }
+
+    /// Saves a dataset's record and its raw bytes in ONE transaction.
+    pub async fn put_dataset(
+        &self,
+        record: &DatasetRecord,
+        file: &Blob,
+    ) -> Result<(), StorageError> {
+        let tx = self.tx(&[DATASETS, FILES], IdbTransactionMode::Readwrite)?;
+        let value = to_js(record)?;
+        Self::store(&tx, DATASETS)?.put(&value).map_err(failed)?;
+        let file_value = js_sys::Object::new();
+        Reflect::set(&file_value, &"blob".into(), file).map_err(failed)?;
+        Self::store(&tx, FILES)?
+            .put_with_key(&file_value, &JsValue::from_str(&record.id))
+            .map_err(failed)?;
+        if fault_injected("idb-abort") {
+            let _ = tx.abort();
+        }
+        finished(&tx).await
+    }
+
+    /// The raw bytes of a stored dataset.
+    pub async fn file(&self, dataset_id: &str) -> Result<Option<Blob>, StorageError> {
+        let tx = self.tx(&[FILES], IdbTransactionMode::Readonly)?;
+        let req = Self::store(&tx, FILES)?
+            .get(&JsValue::from_str(dataset_id))
+            .map_err(failed)?;
+        let v = request(&req).await?;
+        if v.is_undefined() || v.is_null() {
+            return Ok(None);
+        }
+        let blob = Reflect::get(&v, &"blob".into()).map_err(failed)?;
+        Ok(blob.dyn_into::<Blob>().ok())
+    }
+
+    pub async fn delete_dataset(&self, dataset_id: &str) -> Result<(), StorageError> {
+        let tx = self.tx(&[DATASETS, FILES], IdbTransactionMode::Readwrite)?;
+        let key = JsValue::from_str(dataset_id);
+        Self::store(&tx, DATASETS)?.delete(&key).map_err(failed)?;
+        Self::store(&tx, FILES)?.delete(&key).map_err(failed)?;
+        finished(&tx).await
+    }
+
+    /// Deletes a client and everything it owns, in one transaction.
+    pub async fn delete_client(&self, client_id: &str) -> Result<(), StorageError> {
+        let owned = self.datasets(client_id).await?;
+        let tx = self.tx(&[CLIENTS, DATASETS, FILES], IdbTransactionMode::Readwrite)?;
+        let datasets = Self::store(&tx, DATASETS)?;
+        let files = Self::store(&tx, FILES)?;
+        for d in &owned {
+            let key = JsValue::from_str(&d.id);
+            datasets.delete(&key).map_err(failed)?;
+            files.delete(&key).map_err(failed)?;
+        }
+        Self::store(&tx, CLIENTS)?
+            .delete(&JsValue::from_str(client_id))
+            .map_err(failed)?;
+        finished(&tx).await
+    }
+
+    /// The client selected last time (a UI preference, kept in localStorage).
+    pub fn selected_client() -> Option<String> {
+        web_sys::window()?
+            .local_storage()
+            .ok()??
+            .get_item(SELECTED_CLIENT_KEY)
+            .ok()?
+    }
+
+    pub fn set_selected_client(id: Option<&str>) {
+        let Some(ls) = web_sys::window().and_then(|w| w.local_storage().ok().flatten()) else {
+            return;
+        };
+        let _ = match id {
+            Some(id) => ls.set_item(SELECTED_CLIENT_KEY, id),
+            None => ls.remove_item(SELECTED_CLIENT_KEY),
+        };
+    }
+}
+
+fn to_js<T: Serialize>(v: &T) -> Result<JsValue, StorageError> {
+    v.serialize(&serde_wasm_bindgen::Serializer::json_compatible())
+        .map_err(|e| StorageError::Failed(e.to_string()))
+}
+
+/// A fresh id: time plus randomness, unique enough for one browser.
+pub fn new_id(prefix: &str) -> String {
+    let t = js_sys::Date::now() as u64;
+    let r = (js_sys::Math::random() * 1e9) as u64;
+    format!("{prefix}-{t:x}-{r:x}")
+}

@@ -1,0 +1,791 @@
+//! End-to-end tests of the built app in headless Chromium.
+//!
+//! They drive the app only through the `data-testid` hooks of
+//! `ui-contract.md` and read numbers only from `data-value` attributes. They
+//! need the built app in `dist/` (or `$PLAINSIGHT_DIST`): run them through
+//! `scripts/test.sh`, which builds it first. One browser runs at a time, each
+//! test with a fresh profile; a failing test leaves a screenshot, the page's
+//! HTML and the browser console in `tests/e2e-artifacts/`.
+
+mod support;
+
+use serde_json::Value;
+use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::path::{Path, PathBuf};
+use std::sync::{Mutex, OnceLock};
+use std::time::Duration;
+use support::server::{self, StaticServer};
+use support::webdriver::{css_str, Driver, WdError, WdResult, WAIT};
+
+type TestResult = Result<(), Box<dyn std::error::Error>>;
+
+/// One browser at a time: the machine has two cores.
+static BROWSER: Mutex<()> = Mutex::new(());
+
+/// A good fixture with integers, strings and dates, missing values, CRLF.
+const GOOD: &str = "crlf.csv";
+/// A good fixture with pandas' missing-value tokens in numbers and strings.
+const MISSING: &str = "missing_tokens.csv";
+/// Another good fixture (UTF-8 with BOM; dates, strings, floats).
+const OTHER: &str = "utf8_bom.csv";
+/// Malformed fixtures whose expected JSON names the line of the fault.
+const MALFORMED: &[&str] = &["ragged.csv", "unclosed_quote.csv"];
+/// An empty file.
+const EMPTY: &str = "empty.csv";
+
+/// Loading a 1 MB-class fixture and profiling it must fit comfortably in this.
+const LOAD_WAIT: Duration = Duration::from_secs(120);
+
+fn manifest_dir() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn dist_dir() -> PathBuf {
+    std::env::var_os("PLAINSIGHT_DIST")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| manifest_dir().join("dist"))
+}
+
+/// The app's server, started once for all tests.
+fn app_server() -> &'static StaticServer {
+    static SERVER: OnceLock<StaticServer> = OnceLock::new();
+    SERVER.get_or_init(|| {
+        let dist = dist_dir();
+        assert!(
+            dist.join("index.html").is_file(),
+            "{} has no index.html: the browser tests need the built app. Run the README's test \
+             command, `scripts/test.sh`, which builds it (trunk build --release) before running \
+             `cargo test --test browser`; or point PLAINSIGHT_DIST at a built dist/.",
+            dist.display()
+        );
+        server::serve(vec![("/".to_string(), dist)]).expect("start the static file server")
+    })
+}
+
+fn fixture(name: &str) -> PathBuf {
+    let p = manifest_dir().join("tests/data").join(name);
+    assert!(p.is_file(), "missing test fixture {}", p.display());
+    p
+}
+
+/// The fixture's expected profile (`<file>.expected.json`, computed with pandas).
+fn expected(name: &str) -> Value {
+    let p = manifest_dir()
+        .join("tests/data")
+        .join(format!("{name}.expected.json"));
+    let text =
+        std::fs::read_to_string(&p).unwrap_or_else(|e| panic!("cannot read {}: {e}", p.display()));
+    serde_json::from_str(&text).unwrap_or_else(|e| panic!("{} is not JSON: {e}", p.display()))
+}
+
+/// Runs one scenario in a fresh browser; on failure saves the page's state
+/// and fails with a message naming what went wrong.
+fn scenario(name: &str, body: impl FnOnce(&App) -> TestResult) {
+    let _one_browser = BROWSER.lock().unwrap_or_else(|p| p.into_inner());
+    let base = app_server().url("/");
+    let app = match App::open(name, &base) {
+        Ok(app) => app,
+        Err(e) => panic!("{name}: could not open the app at {base}: {e}"),
+    };
+    let outcome = catch_unwind(AssertUnwindSafe(|| body(&app)));
+    let failure = match outcome {
+        Ok(Ok(())) => None,
+        Ok(Err(e)) => Some(e.to_string()),
+        Err(p) => Some(
+            p.downcast_ref::<String>()
+                .cloned()
+                .or_else(|| p.downcast_ref::<&str>().map(|s| s.to_string()))
+                .unwrap_or_else(|| "panic".into()),
+        ),
+    };
+    if let Some(msg) = failure {
+        let png = app.d.save_artifacts("failure");
+        drop(app); // quit the browser before failing
+        panic!("{name} failed: {msg}\n(page at failure: {})", png.display());
+    }
+}
+
+/// Fails the scenario with a message (instead of `assert!`, to keep `?` flow).
+fn ensure(cond: bool, msg: impl FnOnce() -> String) -> TestResult {
+    if cond {
+        Ok(())
+    } else {
+        Err(msg().into())
+    }
+}
+
+/// `a` and `b` agree as numbers within 1e-9 relative tolerance, or as text.
+fn same_value(expected: &Value, actual: Option<&str>) -> bool {
+    let actual = actual.unwrap_or("");
+    match expected {
+        Value::Null => actual.is_empty(),
+        Value::Bool(b) => actual == b.to_string(),
+        Value::Number(n) => close(n.as_f64().unwrap_or(f64::NAN), actual),
+        Value::String(s) => {
+            s == actual
+                || (s.parse::<f64>().is_ok()
+                    && actual.parse::<f64>().is_ok()
+                    && close(s.parse().unwrap(), actual))
+        }
+        _ => false,
+    }
+}
+
+fn close(e: f64, actual: &str) -> bool {
+    let Ok(a) = actual.trim().parse::<f64>() else {
+        return false;
+    };
+    if e.is_nan() || a.is_nan() {
+        return e.is_nan() && a.is_nan();
+    }
+    e == a || (e - a).abs() <= 1e-9 * e.abs().max(a.abs())
+}
+
+#[test]
+fn value_comparison() {
+    use serde_json::json;
+    assert!(same_value(&json!(0.1), Some("0.10000000000000002")));
+    assert!(!same_value(&json!(0.1), Some("0.1001")));
+    assert!(same_value(&json!("3"), Some("3.0")));
+    assert!(same_value(&json!("2024-01-05"), Some("2024-01-05")));
+    assert!(!same_value(&json!("2024-01-05"), Some("2024-01-06")));
+    assert!(same_value(&json!(null), Some("")));
+    assert!(!same_value(&json!(4), None));
+    assert_eq!(css_str(r#"a"b\c"#), r#""a\"b\\c""#);
+}
+
+/// The app under test, in one browser session.
+struct App {
+    d: Driver,
+    base: String,
+}
+
+impl App {
+    fn open(label: &str, base: &str) -> WdResult<App> {
+        let app = App {
+            d: Driver::start(label)?,
+            base: base.to_string(),
+        };
+        app.goto("")?;
+        Ok(app)
+    }
+
+    /// Waits until the app has loaded its state from storage.
+    fn wait_ready(&self) -> WdResult<()> {
+        self.d.wait_for(
+            "body[data-app-ready=true] (the app loaded its state)",
+            WAIT,
+            |d| Ok(d.exists("body[data-app-ready=true]")?.then_some(())),
+        )
+    }
+
+    /// Opens the app's page with `query` (e.g. `?fault=idb-abort`) and waits for it.
+    fn goto(&self, query: &str) -> WdResult<()> {
+        self.d.goto(&format!("{}{}", self.base, query))?;
+        self.wait_ready()
+    }
+
+    fn refresh(&self) -> WdResult<()> {
+        self.d.refresh()?;
+        self.wait_ready()
+    }
+
+    /// `data-value` of the first element matching `css`.
+    fn value(&self, css: &str) -> WdResult<Option<String>> {
+        self.d.attr_of(css, "data-value")
+    }
+
+    fn stat(&self, column: &str, stat: &str) -> WdResult<Option<String>> {
+        self.value(&format!(
+            "[data-testid=column][data-column={}] [data-stat={}]",
+            css_str(column),
+            css_str(stat)
+        ))
+    }
+
+    /// Clicks the `[data-testid=tab][data-tab=<tab>]` hook.
+    fn show_tab(&self, tab: &str) -> WdResult<()> {
+        self.d
+            .click_when_ready(&format!("[data-testid=tab][data-tab={}]", css_str(tab)))
+    }
+
+    /// Opens every closed `<details>` around `css` (as a person would, by
+    /// clicking its summary) so that the hook can be clicked.
+    fn reveal(&self, css: &str) -> WdResult<()> {
+        for _ in 0..10 {
+            let summary = self.d.execute(
+                "const e = document.querySelector(arguments[0]);
+                 let p = e && e.parentElement;
+                 while (p && !(p.tagName === 'DETAILS' && !p.open)) p = p.parentElement;
+                 return p ? p.querySelector(':scope > summary') : null;",
+                vec![serde_json::json!(css)],
+            )?;
+            if summary.is_null() {
+                return Ok(());
+            }
+            self.d.element(&summary)?.click()?;
+        }
+        Err(WdError::new(
+            "reveal",
+            format!("the <details> around {css} do not open"),
+        ))
+    }
+
+    // ---- clients ----
+
+    /// (value, text) of the selected option of `client-select`.
+    fn selected_client(&self) -> WdResult<Option<(String, String)>> {
+        let v = self.d.execute(
+            "const s = document.querySelector('[data-testid=client-select]');
+             const o = s && s.selectedOptions[0];
+             return o ? [o.value, o.text.trim()] : null;",
+            vec![],
+        )?;
+        Ok(v.as_array().map(|a| {
+            (
+                a[0].as_str().unwrap_or("").to_string(),
+                a[1].as_str().unwrap_or("").to_string(),
+            )
+        }))
+    }
+
+    /// (value, text) of every option of `client-select`.
+    fn client_options(&self) -> WdResult<Vec<(String, String)>> {
+        let v = self.d.execute(
+            "return Array.from(document.querySelectorAll('[data-testid=client-select] option'))
+                 .map(o => [o.value, o.text.trim()]);",
+            vec![],
+        )?;
+        Ok(v.as_array()
+            .map(|a| {
+                a.iter()
+                    .map(|o| {
+                        (
+                            o[0].as_str().unwrap_or("").to_string(),
+                            o[1].as_str().unwrap_or("").to_string(),
+                        )
+                    })
+                    .collect()
+            })
+            .unwrap_or_default())
+    }
+
+    /// Creates a client through `client-new-name` + `client-create`, waits until
+    /// it is selected, and returns its id (the option's value).
+    fn create_client(&self, name: &str) -> WdResult<String> {
+        let input = self.d.find("[data-testid=client-new-name]")?;
+        input.clear()?;
+        input.send_keys(name)?;
+        self.d.click_when_ready("[data-testid=client-create]")?;
+        self.d.wait_for(
+            &format!("client-select to select the new client {name:?}"),
+            WAIT,
+            |_| {
+                Ok(self
+                    .selected_client()?
+                    .filter(|(_, text)| text == name)
+                    .map(|(id, _)| id))
+            },
+        )
+    }
+
+    /// Selects the client whose option value is `id`.
+    fn select_client(&self, id: &str) -> WdResult<()> {
+        self.d.click_when_ready(&format!(
+            "[data-testid=client-select] option[value={}]",
+            css_str(id)
+        ))?;
+        self.d
+            .wait_for(&format!("client {id:?} to be selected"), WAIT, |_| {
+                Ok(self.selected_client()?.filter(|(v, _)| v == id).map(drop))
+            })
+    }
+
+    // ---- datasets ----
+
+    fn dataset_names(&self) -> WdResult<Vec<String>> {
+        Ok(self
+            .d
+            .attrs_of("[data-testid=dataset-item]", "data-name")?
+            .into_iter()
+            .flatten()
+            .collect())
+    }
+
+    fn dataset_item(name: &str) -> String {
+        format!("[data-testid=dataset-item][data-name={}]", css_str(name))
+    }
+
+    fn send_file(&self, path: &Path) -> WdResult<()> {
+        let abs = path
+            .canonicalize()
+            .map_err(|e| WdError::new("setup", format!("{}: {e}", path.display())))?;
+        self.d
+            .find("[data-testid=upload-input]")?
+            .send_keys(&abs.to_string_lossy())
+    }
+
+    /// Loads `path` through `upload-input` and waits until its job is done and
+    /// it is listed and selected. Fails at once if the app reports an error
+    /// naming the file.
+    fn upload_ok(&self, path: &Path) -> WdResult<()> {
+        let name = file_name(path);
+        self.send_file(path)?;
+        self.wait_shown(&name, |d| {
+            let state = d.attr_of("[data-testid=job-status]", "data-state")?;
+            if state.as_deref() == Some("error") {
+                if let Some(msg) = d.page_error().filter(|m| m.contains(&name)) {
+                    return Err(WdError::new(
+                        "app error",
+                        format!("loading {name} failed: {msg}"),
+                    ));
+                }
+            }
+            Ok(state.as_deref() == Some("done"))
+        })
+    }
+
+    /// Waits until dataset `name` is selected and its profile is the one shown
+    /// (`fact[data-fact=name]` names it), and `more` holds.
+    fn wait_shown(
+        &self,
+        name: &str,
+        mut more: impl FnMut(&Driver) -> WdResult<bool>,
+    ) -> WdResult<()> {
+        let item = format!("{}[data-selected=true]", Self::dataset_item(name));
+        let fact = format!(
+            "[data-testid=fact][data-fact=name][data-value={}]",
+            css_str(name)
+        );
+        self.d.wait_for(
+            &format!("{item} and {fact} (its profile shown)"),
+            LOAD_WAIT,
+            |d| Ok((more(d)? && d.exists(&item)? && d.exists(&fact)?).then_some(())),
+        )
+    }
+
+    /// Loads `path`, expecting the app to refuse it; returns the error message.
+    fn upload_err(&self, path: &Path) -> WdResult<String> {
+        let name = file_name(path);
+        self.send_file(path)?;
+        self.d.wait_for(
+            &format!("job-status data-state=error and an error-message naming {name}"),
+            LOAD_WAIT,
+            |d| {
+                let state = d.attr_of("[data-testid=job-status]", "data-state")?;
+                let msg = d.page_error().filter(|m| m.contains(&name));
+                Ok(msg.filter(|_| state.as_deref() == Some("error")))
+            },
+        )
+    }
+
+    /// Clicks the dataset's item and waits until its profile shows.
+    fn select_dataset(&self, name: &str) -> WdResult<()> {
+        self.d.click_when_ready(&Self::dataset_item(name))?;
+        self.wait_shown(name, |_| Ok(true))
+    }
+
+    /// Checks rows, columns, duplicates, the file facts and every column
+    /// statistic of the fixture's expected JSON against the page's `data-value`s.
+    fn check_profile(&self, file: &Path) -> TestResult {
+        let name = file_name(file);
+        let exp = expected(&name);
+        let mut wrong = Vec::new();
+        let mut check = |what: String, want: &Value, got: Option<String>| {
+            if !same_value(want, got.as_deref()) {
+                wrong.push(format!("{what}: expected {want}, the page has {got:?}"));
+            }
+        };
+        let mut missing_columns = Vec::new();
+        for (hook, key) in [
+            ("dataset-rows", "rows"),
+            ("dataset-cols", "columns"),
+            ("dataset-duplicates", "duplicate_rows"),
+        ] {
+            let want = exp
+                .get(key)
+                .ok_or_else(|| format!("{name}.expected.json has no {key:?}"))?;
+            check(
+                format!("[data-testid={hook}] data-value"),
+                want,
+                self.value(&format!("[data-testid={hook}]"))?,
+            );
+        }
+        let size = std::fs::metadata(file)?.len();
+        let mut facts = vec![
+            ("name", Value::from(name.clone())),
+            ("size", Value::from(size)),
+        ];
+        for (key, fact) in [
+            ("format", "format"),
+            ("encoding", "encoding"),
+            ("delimiter", "delimiter"),
+            ("line_ending", "line-ending"),
+            ("has_header", "header"),
+        ] {
+            if let Some(v) = exp.pointer(&format!("/facts/{key}")) {
+                facts.push((fact, v.clone()));
+            }
+        }
+        for (fact, want) in facts {
+            let css = format!("[data-testid=fact][data-fact={}]", css_str(fact));
+            check(format!("{css} data-value"), &want, self.value(&css)?);
+        }
+        let columns = expected_columns(&exp);
+        ensure(!columns.is_empty(), || {
+            format!("{name}.expected.json lists no columns")
+        })?;
+        for (column, stats) in &columns {
+            let css = format!("[data-testid=column][data-column={}]", css_str(column));
+            if !self.d.exists(&css)? {
+                missing_columns.push(css);
+                continue;
+            }
+            for (stat, want) in stats {
+                let got = self.stat(column, stat)?;
+                check(format!("column {column:?} [data-stat={stat}]"), want, got);
+            }
+        }
+        wrong.extend(
+            missing_columns
+                .into_iter()
+                .map(|css| format!("no {css} on the page")),
+        );
+        ensure(wrong.is_empty(), || {
+            format!(
+                "{name}: {} values differ from {name}.expected.json:\n  {}",
+                wrong.len(),
+                wrong.join("\n  ")
+            )
+        })
+    }
+}
+
+fn file_name(path: &Path) -> String {
+    path.file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default()
+}
+
+/// The statistics of the UI contract that an expected JSON may give per column.
+const STATS: &[&str] = &[
+    "type", "count", "missing", "distinct", "mean", "std", "min", "max", "p25", "p50", "p75", "top",
+];
+
+/// (column name, [(stat, expected value)]) from an expected JSON's `column_stats`.
+fn expected_columns(exp: &Value) -> Vec<(String, Vec<(String, Value)>)> {
+    let Some(list) = exp.get("column_stats").and_then(Value::as_array) else {
+        return Vec::new();
+    };
+    list.iter()
+        .filter_map(|c| {
+            let name = c.get("name")?.as_str()?.to_string();
+            let stats = STATS
+                .iter()
+                .filter_map(|s| Some((s.to_string(), c.get(*s)?.clone())))
+                .collect();
+            Some((name, stats))
+        })
+        .collect()
+}
+
+/// The expected value of one statistic of one column.
+fn stat_of(exp: &Value, column: &str, stat: &str) -> Option<Value> {
+    let (_, stats) = expected_columns(exp)
+        .into_iter()
+        .find(|(n, _)| n == column)?;
+    stats.into_iter().find(|(s, _)| s == stat).map(|(_, v)| v)
+}
+
+/// Names of the columns of `exp` whose type is one of `types`.
+fn columns_of_type(exp: &Value, types: &[&str]) -> Vec<String> {
+    expected_columns(exp)
+        .into_iter()
+        .filter(|(name, _)| {
+            stat_of(exp, name, "type")
+                .and_then(|t| t.as_str().map(|t| types.contains(&t)))
+                .unwrap_or(false)
+        })
+        .map(|(name, _)| name)
+        .collect()
+}
+
+// ---------------------------------------------------------------- scenarios
+
+/// a) First visit, a client, an upload checked against pandas, charts and
+/// preview, and everything still there after a reload.
+#[test]
+fn first_visit_upload_profile_and_persistence() {
+    scenario("first-visit", |app| {
+        let d = &app.d;
+        ensure(d.exists("[data-testid=try-sample]")?, || {
+            "a first visit shows no [data-testid=try-sample] (\"Try sample data\")".into()
+        })?;
+        let body = d.text_of("body")?.unwrap_or_default().to_lowercase();
+        ensure(
+            (body.contains("never leaves") || body.contains("stays on"))
+                && body.contains("computer"),
+            || "the page does not say that the data never leaves this computer".into(),
+        )?;
+
+        let acme = app.create_client("Acme Ltd")?;
+        ensure(!acme.is_empty(), || {
+            "the new client's <option> has an empty value".into()
+        })?;
+
+        for name in [GOOD, MISSING] {
+            let file = fixture(name);
+            app.upload_ok(&file)?;
+            app.check_profile(&file)?;
+        }
+
+        // Charts: a histogram per numeric column, a bar chart per string column.
+        let exp = expected(MISSING);
+        let numeric = columns_of_type(&exp, &["integer", "float"]);
+        let text = columns_of_type(&exp, &["string"]);
+        ensure(!numeric.is_empty() && !text.is_empty(), || {
+            format!("{MISSING} should have numeric and string columns")
+        })?;
+        for (kind, column) in [("histogram", &numeric[0]), ("bar", &text[0])] {
+            let css = format!(
+                "[data-testid=chart][data-kind={kind}][data-column={}] canvas",
+                css_str(column)
+            );
+            ensure(d.exists(&css)?, || format!("no {css} on the page"))?;
+        }
+        ensure(d.exists("[data-testid=preview-table]")?, || {
+            "no [data-testid=preview-table]".into()
+        })?;
+        ensure(
+            d.count("[data-testid=preview-table] [data-testid=preview-cell]")? > 0,
+            || "[data-testid=preview-table] holds no [data-testid=preview-cell]".into(),
+        )?;
+
+        // Everything survives a reload.
+        app.refresh()?;
+        let sel = app.selected_client()?;
+        ensure(sel == Some((acme.clone(), "Acme Ltd".into())), || {
+            format!("after a refresh client-select shows {sel:?}, not ({acme:?}, \"Acme Ltd\")")
+        })?;
+        let names = app.dataset_names()?;
+        ensure(
+            names.contains(&GOOD.to_string()) && names.contains(&MISSING.to_string()),
+            || format!("after a refresh the dataset-items are {names:?}, not {GOOD} and {MISSING}"),
+        )?;
+        app.select_dataset(GOOD)?;
+        app.check_profile(&fixture(GOOD))
+    });
+}
+
+/// b) One client's datasets are not another's; deleting a client deletes its data.
+#[test]
+fn clients_are_isolated_and_deletion_removes_everything() {
+    scenario("isolation", |app| {
+        let d = &app.d;
+        let acme = app.create_client("Acme Ltd")?;
+        app.upload_ok(&fixture(GOOD))?;
+
+        let beta = app.create_client("Beta Co")?;
+        d.wait_for("Beta Co to list no dataset-item", WAIT, |d| {
+            Ok((d.count("[data-testid=dataset-item]")? == 0).then_some(()))
+        })?;
+
+        app.select_client(&acme)?;
+        d.wait_for(
+            &format!("Acme Ltd's {GOOD} to be listed again"),
+            WAIT,
+            |d| Ok(d.exists(&App::dataset_item(GOOD))?.then_some(())),
+        )?;
+
+        app.reveal("[data-testid=client-delete]")?;
+        d.click_when_ready("[data-testid=client-delete]")?;
+        d.accept_alert()?;
+        d.wait_for("Acme Ltd to leave client-select", WAIT, |_| {
+            Ok((!app.client_options()?.iter().any(|(id, _)| *id == acme)).then_some(()))
+        })?;
+        let gone = |when: &str| -> TestResult {
+            let opts = app.client_options()?;
+            ensure(
+                !opts.iter().any(|(id, t)| *id == acme || t == "Acme Ltd"),
+                || format!("{when}: client-select still offers Acme Ltd: {opts:?}"),
+            )?;
+            ensure(opts.iter().any(|(id, _)| *id == beta), || {
+                format!("{when}: Beta Co is missing from client-select: {opts:?}")
+            })?;
+            ensure(!app.dataset_names()?.contains(&GOOD.to_string()), || {
+                format!("{when}: Acme Ltd's {GOOD} is still listed")
+            })
+        };
+        gone("after the delete")?;
+        app.refresh()?;
+        gone("after a refresh")?;
+        // No remaining client shows the deleted client's dataset.
+        for (id, name) in app.client_options()? {
+            app.select_client(&id)?;
+            ensure(!app.dataset_names()?.contains(&GOOD.to_string()), || {
+                format!("client {name:?} lists the deleted client's {GOOD}")
+            })?;
+        }
+        Ok(())
+    });
+}
+
+/// c) Malformed and empty files get a message naming the line, and do not
+/// disturb what was loaded before.
+#[test]
+fn malformed_and_empty_files_are_explained() {
+    scenario("bad-input", |app| {
+        app.create_client("Acme Ltd")?;
+        app.upload_ok(&fixture(OTHER))?;
+        let still_listed = |after: &str| -> TestResult {
+            ensure(app.dataset_names()?.contains(&OTHER.to_string()), || {
+                format!("after {after} failed to load, {OTHER} is no longer listed")
+            })
+        };
+        for name in MALFORMED {
+            let line = expected(name)
+                .get("line")
+                .and_then(Value::as_u64)
+                .ok_or_else(|| format!("{name}.expected.json has no \"line\""))?;
+            let msg = app.upload_err(&fixture(name))?;
+            ensure(msg.contains(&format!("line {line}")), || {
+                format!("the error for {name} does not say \"line {line}\": {msg:?}")
+            })?;
+            still_listed(name)?;
+        }
+        let msg = app.upload_err(&fixture(EMPTY))?;
+        ensure(msg.to_lowercase().contains("empty"), || {
+            format!("the error for {EMPTY} does not say it is empty: {msg:?}")
+        })?;
+        still_listed(EMPTY)
+    });
+}
+
+/// d) The sample data loads and has a date column.
+#[test]
+fn sample_data_loads() {
+    scenario("sample", |app| {
+        let d = &app.d;
+        d.click_when_ready("[data-testid=try-sample]")?;
+        d.wait_for(
+            "the sample: job-status done and dataset-rows shown",
+            LOAD_WAIT,
+            |d| {
+                let state = d.attr_of("[data-testid=job-status]", "data-state")?;
+                if state.as_deref() == Some("error") {
+                    return Err(WdError::new(
+                        "app error",
+                        format!("the sample failed: {:?}", d.page_error()),
+                    ));
+                }
+                let rows = d.attr_of("[data-testid=dataset-rows]", "data-value")?;
+                Ok((state.as_deref() == Some("done") && rows.is_some()).then_some(()))
+            },
+        )?;
+        let rows = app.value("[data-testid=dataset-rows]")?.unwrap_or_default();
+        let rows: u64 = rows
+            .parse()
+            .map_err(|e| format!("dataset-rows data-value {rows:?} is not an integer: {e}"))?;
+        ensure(rows > 100, || format!("the sample has only {rows} rows"))?;
+        ensure(
+            d.exists("[data-testid=column] [data-stat=type][data-value=date]")?,
+            || "the sample has no column of type date".into(),
+        )
+    });
+}
+
+/// e) A dataset that cannot be saved (`?fault=idb-abort`, the quota path)
+/// leaves the stored state as it was.
+#[test]
+fn failed_save_keeps_previous_state() {
+    scenario("storage-failure", |app| {
+        app.create_client("Acme Ltd")?;
+        app.upload_ok(&fixture(GOOD))?;
+
+        app.goto("?fault=idb-abort")?;
+        app.send_file(&fixture(OTHER))?;
+        let msg = app.d.wait_for(
+            "an error-message saying the dataset could not be saved",
+            LOAD_WAIT,
+            |d| Ok(d.page_error().filter(|m| m.to_lowercase().contains("save"))),
+        )?;
+        ensure(msg.contains(OTHER), || {
+            format!("the save error does not name {OTHER}: {msg:?}")
+        })?;
+
+        app.goto("")?;
+        let names = app.dataset_names()?;
+        ensure(names.contains(&GOOD.to_string()), || {
+            format!("after the failed save {GOOD} is gone: {names:?}")
+        })?;
+        ensure(!names.contains(&OTHER.to_string()), || {
+            format!("{OTHER} is listed although saving it failed: {names:?}")
+        })
+    });
+}
+
+/// f) Nothing the page loads comes from another origin.
+#[test]
+fn no_request_leaves_the_page_origin() {
+    scenario("privacy", |app| {
+        app.create_client("Acme Ltd")?;
+        app.upload_ok(&fixture(GOOD))?;
+        app.show_tab("columns")?;
+        app.show_tab("overview")?;
+        let foreign = app.d.execute(
+            "return performance.getEntriesByType('resource')
+                 .map(e => e.name)
+                 .filter(n => !n.startsWith('data:') && !n.startsWith('blob:'))
+                 .filter(n => new URL(n).origin !== location.origin);",
+            vec![],
+        )?;
+        ensure(foreign.as_array().is_some_and(|a| a.is_empty()), || {
+            format!("requests left the page's origin: {foreign}")
+        })
+    });
+}
+
+/// g) Clicking a preview header sorts by that column, ascending then descending.
+#[test]
+fn preview_sorts_by_a_column() {
+    scenario("preview-sort", |app| {
+        app.create_client("Acme Ltd")?;
+        app.upload_ok(&fixture(MISSING))?;
+        let exp = expected(MISSING);
+        // A numeric column with a missing value and more than one distinct
+        // value: missing cells must not count as the smallest or largest.
+        let column = columns_of_type(&exp, &["integer", "float"])
+            .into_iter()
+            .find(|c| {
+                let n = |s| stat_of(&exp, c, s).and_then(|v| v.as_u64()).unwrap_or(0);
+                n("missing") > 0 && n("distinct") > 1
+            })
+            .ok_or_else(|| format!("{MISSING} has no numeric column with missing values"))?;
+        let header = format!(
+            "[data-testid=preview-header][data-column={}]",
+            css_str(&column)
+        );
+        let first = format!(
+            "[data-testid=preview-cell][data-column={}][data-row=\"0\"]",
+            css_str(&column)
+        );
+        app.show_tab("overview")?;
+        for (sort, stat) in [("asc", "min"), ("desc", "max")] {
+            app.d.click_when_ready(&header)?;
+            let want = stat_of(&exp, &column, stat)
+                .ok_or_else(|| format!("no expected {stat} of {column}"))?;
+            app.d.wait_for(
+                &format!(
+                    "{header}[data-sort={sort}] with its first cell = the column's {stat} {want}"
+                ),
+                WAIT,
+                |d| {
+                    let sorted = d.exists(&format!("{header}[data-sort={sort}]"))?;
+                    let got = d.attr_of(&first, "data-value")?;
+                    Ok((sorted && same_value(&want, got.as_deref())).then_some(()))
+                },
+            )?;
+        }
+        Ok(())
+    });
+}
