@@ -131,12 +131,12 @@ pub fn marketing_csv() -> String {
                     country.to_string()
                 };
                 let mut spend = ch.daily_spend * weekend * trend * rng.noise(0.35);
-                if rows.len() == 517 {
-                    spend *= 40.0; // One fat-finger outlier.
-                }
                 let clicks = (spend / ch.cost_per_click * rng.noise(0.25)).round();
                 let customers = (clicks * ch.conversion * rng.noise(0.5)).round();
                 let revenue = customers * ch.order_value * rng.noise(0.3);
+                if rows.len() == 517 {
+                    spend *= 40.0; // One fat-finger outlier in spend only.
+                }
                 let spend_text = if rng.chance(0.02) {
                     String::new()
                 } else if rng.chance(0.01) {

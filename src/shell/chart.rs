@@ -36,10 +36,10 @@ pub fn Chart(props: &ChartProps) -> Html {
     let canvas = use_node_ref();
     {
         let canvas = canvas.clone();
-        let data = props.data.clone();
-        use_effect_with(data, move |data| {
+        let deps = (props.data.clone(), props.column.clone());
+        use_effect_with(deps, move |(data, column)| {
             if let Some(c) = canvas.cast::<HtmlCanvasElement>() {
-                let _ = draw(c, data);
+                let _ = draw(c, data, column);
             }
         });
     }
@@ -76,7 +76,7 @@ fn short(s: &str, n: usize) -> String {
     }
 }
 
-fn draw(canvas: HtmlCanvasElement, data: &ChartData) -> Option<()> {
+fn draw(canvas: HtmlCanvasElement, data: &ChartData, column: &str) -> Option<()> {
     let backend = CanvasBackend::with_canvas_object(canvas)?;
     let root = backend.into_drawing_area();
     root.fill(&TRANSPARENT).ok()?;
@@ -88,7 +88,8 @@ fn draw(canvas: HtmlCanvasElement, data: &ChartData) -> Option<()> {
             let max = h.counts.iter().copied().max().unwrap_or(1).max(1) as f64;
             let mut chart = ChartBuilder::on(&root)
                 .margin(8)
-                .x_label_area_size(32)
+                .margin_right(20)
+                .x_label_area_size(40)
                 .y_label_area_size(56)
                 .build_cartesian_2d(lo..hi, 0.0..max * 1.05)
                 .ok()?;
@@ -103,6 +104,7 @@ fn draw(canvas: HtmlCanvasElement, data: &ChartData) -> Option<()> {
                 .x_label_formatter(&|v| format::num(*v))
                 .y_label_formatter(&|v| format::num(*v))
                 .y_desc("rows")
+                .x_desc(short(column, 40))
                 .axis_desc_style(text.clone())
                 .draw()
                 .ok()?;
@@ -121,7 +123,8 @@ fn draw(canvas: HtmlCanvasElement, data: &ChartData) -> Option<()> {
             let names: Vec<String> = bars.iter().map(|(v, _)| short(v, 16)).collect();
             let mut chart = ChartBuilder::on(&root)
                 .margin(8)
-                .x_label_area_size(28)
+                .margin_right(20)
+                .x_label_area_size(40)
                 .y_label_area_size(130)
                 .build_cartesian_2d(0.0..max * 1.1, (0..n).into_segmented())
                 .ok()?;

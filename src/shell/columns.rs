@@ -24,8 +24,9 @@ pub fn ColumnsTab(props: &ColumnsProps) -> Html {
 }
 
 fn stat(label: &str, key: &str, value: String, text: String) -> Html {
+    let wide = key == "top";
     html! {
-        <div class="stat">
+        <div class={classes!("stat", wide.then_some("wide"))}>
             <dt>{ label }</dt>
             <dd data-stat={key.to_string()} data-value={value}>{ text }</dd>
         </div>

@@ -374,10 +374,12 @@ impl Controller {
             let Some(st) = ctl.storage() else { return };
             let blob = match st.file(&rec.id).await {
                 Ok(Some(b)) => b,
-                Ok(None) => return ctl.dispatch(Action::Error(Some(format!(
+                Ok(None) => {
+                    return ctl.dispatch(Action::Error(Some(format!(
                     "The stored copy of {} is missing. Delete the dataset and load the file again.",
                     rec.name
-                )))),
+                ))))
+                }
                 Err(e) => return ctl.storage_error(&format!("read {}", rec.name), e),
             };
             if let Some((fresh, elapsed_ms, wasm_memory)) = ctl.run_ingest(&rec.name, &blob).await {
