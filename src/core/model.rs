@@ -70,7 +70,9 @@ pub struct Note {
     pub message: String,
 }
 
-/// Histogram of a numeric column: `edges.len() == counts.len() + 1`.
+/// Histogram of a numeric, date or datetime column:
+/// `edges.len() == counts.len() + 1`. For date and datetime columns the edges
+/// are days since 1970-01-01 (fractional for datetimes).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Histogram {
     pub edges: Vec<f64>,

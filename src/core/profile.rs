@@ -232,6 +232,8 @@ fn profile_column(
             let values: Vec<i32> = c.iter().flatten().collect();
             p.min = values.iter().min().map(|&d| format_date(d));
             p.max = values.iter().max().map(|&d| format_date(d));
+            let days: Vec<f64> = values.iter().map(|&d| f64::from(d)).collect();
+            p.histogram = histogram(&days);
             let (distinct, top) = value_counts(values.iter().copied());
             p.distinct = distinct;
             p.top = top.into_iter().map(|(v, n)| (format_date(v), n)).collect();
@@ -241,6 +243,9 @@ fn profile_column(
             let values: Vec<i64> = c.iter().flatten().collect();
             p.min = values.iter().min().map(|&d| format_datetime(d));
             p.max = values.iter().max().map(|&d| format_datetime(d));
+            // Microseconds to (fractional) days, like date columns.
+            let days: Vec<f64> = values.iter().map(|&d| d as f64 / 86_400e6).collect();
+            p.histogram = histogram(&days);
             let (distinct, top) = value_counts(values.iter().copied());
             p.distinct = distinct;
             p.top = top

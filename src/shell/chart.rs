@@ -12,6 +12,8 @@ use crate::core::Histogram;
 #[derive(Clone, PartialEq)]
 pub enum ChartData {
     Histogram(Histogram),
+    /// A histogram whose edges are days since 1970-01-01.
+    DateHistogram(Histogram),
     Bars(Vec<(String, u64)>),
 }
 
@@ -44,13 +46,19 @@ pub fn Chart(props: &ChartProps) -> Html {
         });
     }
     let label = match &props.data {
-        ChartData::Histogram(h) => format!(
-            "{}: histogram with {} bins from {} to {}",
-            props.title,
-            h.counts.len(),
-            h.edges.first().map(|v| format::num(*v)).unwrap_or_default(),
-            h.edges.last().map(|v| format::num(*v)).unwrap_or_default()
-        ),
+        ChartData::Histogram(h) | ChartData::DateHistogram(h) => {
+            let label = |v: &f64| match &props.data {
+                ChartData::DateHistogram(_) => day_label(*v),
+                _ => format::num(*v),
+            };
+            format!(
+                "{}: histogram with {} bins from {} to {}",
+                props.title,
+                h.counts.len(),
+                h.edges.first().map(label).unwrap_or_default(),
+                h.edges.last().map(label).unwrap_or_default()
+            )
+        }
         ChartData::Bars(b) => format!(
             "{}: {}",
             props.title,
@@ -68,6 +76,13 @@ pub fn Chart(props: &ChartProps) -> Html {
     }
 }
 
+/// Days since 1970-01-01 as an ISO date.
+fn day_label(days: f64) -> String {
+    chrono::DateTime::from_timestamp((days * 86_400.0).round() as i64, 0)
+        .map(|t| t.date_naive().to_string())
+        .unwrap_or_default()
+}
+
 fn short(s: &str, n: usize) -> String {
     if s.chars().count() <= n {
         s.to_string()
@@ -82,13 +97,14 @@ fn draw(canvas: HtmlCanvasElement, data: &ChartData, column: &str) -> Option<()>
     root.fill(&TRANSPARENT).ok()?;
     let text = ("system-ui, sans-serif", 14).into_font().color(&INK);
     match data {
-        ChartData::Histogram(h) => {
+        ChartData::Histogram(h) | ChartData::DateHistogram(h) => {
+            let dates = matches!(data, ChartData::DateHistogram(_));
             let (lo, hi) = (*h.edges.first()?, *h.edges.last()?);
             let hi = if hi > lo { hi } else { lo + 1.0 };
             let max = h.counts.iter().copied().max().unwrap_or(1).max(1) as f64;
             let mut chart = ChartBuilder::on(&root)
                 .margin(8)
-                .margin_right(20)
+                .margin_right(36)
                 .x_label_area_size(40)
                 .y_label_area_size(56)
                 .build_cartesian_2d(lo..hi, 0.0..max * 1.05)
@@ -99,9 +115,15 @@ fn draw(canvas: HtmlCanvasElement, data: &ChartData, column: &str) -> Option<()>
                 .light_line_style(INK.mix(0.15))
                 .axis_style(INK)
                 .label_style(text.clone())
-                .x_labels(5)
+                .x_labels(if dates { 3 } else { 5 })
                 .y_labels(4)
-                .x_label_formatter(&|v| format::num(*v))
+                .x_label_formatter(&|v| {
+                    if dates {
+                        day_label(*v)
+                    } else {
+                        format::num(*v)
+                    }
+                })
                 .y_label_formatter(&|v| format::num(*v))
                 .y_desc("rows")
                 .x_desc(short(column, 40))
@@ -123,7 +145,7 @@ fn draw(canvas: HtmlCanvasElement, data: &ChartData, column: &str) -> Option<()>
             let names: Vec<String> = bars.iter().map(|(v, _)| short(v, 16)).collect();
             let mut chart = ChartBuilder::on(&root)
                 .margin(8)
-                .margin_right(20)
+                .margin_right(36)
                 .x_label_area_size(40)
                 .y_label_area_size(130)
                 .build_cartesian_2d(0.0..max * 1.1, (0..n).into_segmented())

@@ -59,10 +59,20 @@ fn column_card(p: &DatasetProfile, c: &ColumnProfile) -> Html {
         .notes
         .iter()
         .filter(|n| n.column.as_deref() == Some(c.name.as_str()));
-    let chart = if c.dtype.is_numeric() {
+    let is_time = matches!(c.dtype, ColumnType::Date | ColumnType::Datetime);
+    let chart = if c.dtype.is_numeric() || (is_time && c.histogram.is_some()) {
         c.histogram.as_ref().map(|h| {
-            html! { <Chart kind="histogram" column={c.name.clone()} data={ChartData::Histogram(h.clone())}
-                title={format!("Distribution of {}", c.name)} /> }
+            let data = if is_time {
+                ChartData::DateHistogram(h.clone())
+            } else {
+                ChartData::Histogram(h.clone())
+            };
+            let title = if is_time {
+                format!("Rows over time by {}", c.name)
+            } else {
+                format!("Distribution of {}", c.name)
+            };
+            html! { <Chart kind="histogram" column={c.name.clone()} {data} {title} /> }
         })
     } else if !c.top.is_empty() {
         Some(

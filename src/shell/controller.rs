@@ -474,19 +474,27 @@ impl Controller {
             size: size as u64,
         });
         self.expect_progress(&mut rx).await?;
+        // Read the next slice while the worker parses the current one.
+        let read = |start: f64| -> Result<JsFuture, JobError> {
+            let end = (start + CHUNK).min(size);
+            let slice = blob.slice_with_f64_and_f64(start, end).map_err(js_err)?;
+            Ok(JsFuture::from(slice.array_buffer()))
+        };
         let mut offset = 0.0;
-        while offset < size {
+        let mut pending = if size > 0.0 { Some(read(0.0)?) } else { None };
+        while let Some(reading) = pending.take() {
             if self.0.cancel.get() {
                 self.send(ToWorker::Cancel { job });
                 return Err(JobError::Cancelled);
             }
-            let end = (offset + CHUNK).min(size);
-            let slice = blob.slice_with_f64_and_f64(offset, end).map_err(js_err)?;
-            let buf = JsFuture::from(slice.array_buffer()).await.map_err(js_err)?;
+            let buf = reading.await.map_err(js_err)?;
             let bytes = js_sys::Uint8Array::new(&buf).to_vec();
+            offset += bytes.len() as f64;
             self.send(ToWorker::Chunk { job, bytes });
+            if offset < size {
+                pending = Some(read(offset)?);
+            }
             let done = self.expect_progress(&mut rx).await?;
-            offset = end;
             self.dispatch(Action::JobProgress(if size > 0.0 {
                 done as f64 / size
             } else {

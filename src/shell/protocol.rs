@@ -15,7 +15,12 @@ pub enum ToWorker {
     /// Start reading a file of `size` bytes named `name`.
     Begin { job: JobId, name: String, size: u64 },
     /// The next slice of the file, in order.
-    Chunk { job: JobId, bytes: Vec<u8> },
+    /// (`serde_bytes`: one copy, not a byte-by-byte sequence.)
+    Chunk {
+        job: JobId,
+        #[serde(with = "serde_bytes")]
+        bytes: Vec<u8>,
+    },
     /// All bytes sent: parse the rest, profile, and keep the data.
     Finish { job: JobId },
     /// Forget the job's partial data.
