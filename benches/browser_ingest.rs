@@ -14,7 +14,7 @@
 //! It prints a markdown table; with `--write` it also puts the table and the
 //! command into BENCHMARKS.md, between the browser-bench markers.
 //!
-//! Environment: `PLAINSIGHT_DIST` (default `dist/`), `PLAINSIGHT_BENCH_CSV`
+//! Environment: `PLAINSIGHT_BENCH_RUNS` (default 3), `PLAINSIGHT_DIST` (default `dist/`), `PLAINSIGHT_BENCH_CSV`
 //! (default `target/bench-1m.csv`), `PLAINSIGHT_PAPAPARSE` (default
 //! `.tools/node_modules/papaparse/papaparse.min.js`).
 
@@ -191,30 +191,85 @@ fn run_papaparse(d: &Driver, bench_url: &str, csv: &Path) -> BenchResult<PapaRun
     Ok(PapaRun { ms, rows })
 }
 
-fn table(size_bytes: u64, app: &AppRun, papa: &PapaRun) -> String {
-    let mb = size_bytes as f64 / 1e6;
-    let app_s = app.elapsed_ms / 1000.0;
-    let papa_s = papa.ms / 1000.0;
+/// One row of figures; `app`/`papa` times in ms, memory in bytes.
+struct Figures {
+    app_ms: f64,
+    wasm_memory: f64,
+    gap_ms: f64,
+    papa_ms: f64,
+}
+
+fn row(label: &str, mb: f64, f: &Figures) -> String {
     format!(
-        "| file size MB | app time s | app MB/s | app peak wasm memory MB | longest main-thread gap ms | PapaParse time s | PapaParse MB/s |\n\
-         |---:|---:|---:|---:|---:|---:|---:|\n\
-         | {mb:.1} | {app_s:.2} | {:.1} | {:.0} | {:.0} | {papa_s:.2} | {:.1} |\n",
-        mb / app_s,
-        app.wasm_memory as f64 / 1e6,
-        app.raf_gap_ms,
-        mb / papa_s,
+        "| {label} | {mb:.1} | {:.2} | {:.1} | {:.0} | {:.0} | {:.2} | {:.1} |\n",
+        f.app_ms / 1000.0,
+        mb / (f.app_ms / 1000.0),
+        f.wasm_memory / 1e6,
+        f.gap_ms,
+        f.papa_ms / 1000.0,
+        mb / (f.papa_ms / 1000.0),
     )
 }
 
-fn notes(size_bytes: u64, app: &AppRun, papa: &PapaRun) -> String {
+fn median(mut v: Vec<f64>) -> f64 {
+    v.sort_by(|a, b| a.total_cmp(b));
+    let n = v.len();
+    if n % 2 == 1 {
+        v[n / 2]
+    } else {
+        (v[n / 2 - 1] + v[n / 2]) / 2.0
+    }
+}
+
+fn table(size_bytes: u64, runs: &[(AppRun, PapaRun)]) -> String {
+    let mb = size_bytes as f64 / 1e6;
+    let figures: Vec<Figures> = runs
+        .iter()
+        .map(|(a, p)| Figures {
+            app_ms: a.elapsed_ms,
+            wasm_memory: a.wasm_memory as f64,
+            gap_ms: a.raf_gap_ms,
+            papa_ms: p.ms,
+        })
+        .collect();
+    let mut out = String::from(
+        "| run | file size MB | app time s | app MB/s | app peak wasm memory MB | longest main-thread gap ms | PapaParse time s | PapaParse MB/s |\n\
+         |---|---:|---:|---:|---:|---:|---:|---:|\n",
+    );
+    for (i, f) in figures.iter().enumerate() {
+        out.push_str(&row(&(i + 1).to_string(), mb, f));
+    }
+    if figures.len() > 1 {
+        let med = Figures {
+            app_ms: median(figures.iter().map(|f| f.app_ms).collect()),
+            wasm_memory: median(figures.iter().map(|f| f.wasm_memory).collect()),
+            gap_ms: median(figures.iter().map(|f| f.gap_ms).collect()),
+            papa_ms: median(figures.iter().map(|f| f.papa_ms).collect()),
+        };
+        out.push_str(&row("**median**", mb, &med));
+    }
+    out
+}
+
+fn notes(size_bytes: u64, runs: &[(AppRun, PapaRun)]) -> String {
+    let (app, papa) = &runs[0];
+    let wall: Vec<String> = runs
+        .iter()
+        .map(|(a, _)| format!("{:.2}", a.wall_s))
+        .collect();
+    let probe = runs.iter().map(|(a, _)| a.probe_max_ms).fold(0.0, f64::max);
     format!(
-        "- File: {size_bytes} bytes; the app read {} rows (PapaParse: {} records, which counts a trailing empty line).\n\
-         - App time is `job-status[data-elapsed-ms]`: ingest and full profile in the app's worker. \
-         From file chosen to job done, seen from WebDriver: {:.2} s.\n\
+        "- Each run is a fresh browser profile: the app loads the file, then PapaParse parses it in the same session.\n\
+         - File: {size_bytes} bytes; the app read {} rows (PapaParse: {} records, which counts the trailing empty line).\n\
+         - App time is `job-status[data-elapsed-ms]`: reading, type inference and the full profile in the app's worker. \
+         From file chosen to job done, seen from WebDriver: {} s.\n\
+         - App memory is `job-status[data-wasm-memory]` after the job: wasm memory only grows, so it is the worker's peak.\n\
          - PapaParse time is parsing only (`header: true, dynamicTyping: true`, in a dedicated worker), no profile.\n\
          - Main-thread gap: the longest time between two animation frames while the app worked; \
-         the slowest answer to a WebDriver script probe (sent every 200 ms) took {:.0} ms.\n",
-        app.rows, papa.rows, app.wall_s, app.probe_max_ms,
+         the slowest answer to a WebDriver script probe (one every 200 ms) was {probe:.0} ms.\n",
+        app.rows,
+        papa.rows,
+        wall.join(" / "),
     )
 }
 
@@ -252,16 +307,26 @@ fn run() -> BenchResult<()> {
         ("/bench/".into(), root().join("bench")),
         ("/bench/papaparse.min.js".into(), papa),
     ])?;
-    let d = Driver::start("bench")?;
-    eprintln!(
-        "loading {} ({:.1} MB) into the app…",
-        csv.display(),
-        size as f64 / 1e6
-    );
-    let app = run_app(&d, &srv.url("/"), &csv)?;
-    eprintln!("app done in {:.2} s; PapaParse…", app.elapsed_ms / 1000.0);
-    let papa = run_papaparse(&d, &srv.url("/bench/"), &csv)?;
-    drop(d);
+    let n_runs: usize = std::env::var("PLAINSIGHT_BENCH_RUNS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(3)
+        .max(1);
+    let mut runs = Vec::new();
+    for i in 1..=n_runs {
+        // A fresh profile per run, so stored datasets do not pile up.
+        let d = Driver::start(&format!("bench-{i}"))?;
+        eprintln!(
+            "run {i}/{n_runs}: loading {} ({:.1} MB) into the app…",
+            csv.display(),
+            size as f64 / 1e6
+        );
+        let app = run_app(&d, &srv.url("/"), &csv)?;
+        eprintln!("  app done in {:.2} s; PapaParse…", app.elapsed_ms / 1000.0);
+        let papa = run_papaparse(&d, &srv.url("/bench/"), &csv)?;
+        eprintln!("  PapaParse done in {:.2} s", papa.ms / 1000.0);
+        runs.push((app, papa));
+    }
 
     let chromium = std::process::Command::new("/usr/bin/chromium")
         .arg("--version")
@@ -274,8 +339,8 @@ fn run() -> BenchResult<()> {
         std::thread::available_parallelism()
             .map(|n| n.get())
             .unwrap_or(0),
-        table(size, &app, &papa),
-        notes(size, &app, &papa),
+        table(size, &runs),
+        notes(size, &runs),
     );
     println!("{section}");
     if write {

@@ -97,7 +97,11 @@ fn resolve(url_path: &str, mounts: &[(String, PathBuf)]) -> Option<PathBuf> {
     {
         return None;
     }
-    let mut file = root.join(rel);
+    let mut file = if rest.is_empty() {
+        root.clone()
+    } else {
+        root.join(rel)
+    };
     if file.is_dir() {
         file = file.join("index.html");
     }
