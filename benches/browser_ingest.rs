@@ -282,7 +282,7 @@ fn write_benchmarks(section: &str) -> BenchResult<()> {
         (Some(a), Some(b)) if a < b => {
             format!("{}{block}{}", &old[..a], &old[b + END_MARK.len()..])
         }
-        _ => format!("{}\n{block}\n", old.trim_end()),
+        _ => format!("{}\n\n{block}\n", old.trim_end()),
     };
     std::fs::write(&path, new)?;
     eprintln!("updated {}", path.display());
@@ -333,9 +333,15 @@ fn run() -> BenchResult<()> {
         .output()
         .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_string())
         .unwrap_or_default();
+    let commit = std::process::Command::new("git")
+        .args(["describe", "--always", "--dirty"])
+        .current_dir(root())
+        .output()
+        .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_string())
+        .unwrap_or_default();
     let section = format!(
         "## In-browser ingest: 1,000,000 rows × 12 columns\n\n\
-         Command: `{COMMAND}` ({chromium}, headless, {} cores).\n\n{}\n{}",
+         Command: `{COMMAND}` at commit `{commit}` ({chromium}, headless, {} cores).\n\n{}\n{}",
         std::thread::available_parallelism()
             .map(|n| n.get())
             .unwrap_or(0),

@@ -556,6 +556,19 @@ fn first_visit_upload_profile_and_persistence() {
             app.upload_ok(&file)?;
             app.check_profile(&file)?;
         }
+        // The finished job reports its time, memory and a full progress bar.
+        for attr in ["data-elapsed-ms", "data-wasm-memory"] {
+            let v = d.attr_of("[data-testid=job-status]", attr)?;
+            let n: f64 = v.as_deref().unwrap_or("").parse().unwrap_or(f64::NAN);
+            ensure(n > 0.0, || {
+                format!("job-status {attr} is {v:?}, not a positive number")
+            })?;
+        }
+        let progress = app.value("[data-testid=progress]")?;
+        ensure(
+            progress.as_deref().and_then(|p| p.parse::<f64>().ok()) == Some(1.0),
+            || format!("a finished job's progress data-value is {progress:?}, not 1"),
+        )?;
 
         // Charts: a histogram per numeric column, a bar chart per string column.
         let exp = expected(MISSING);
@@ -644,7 +657,25 @@ fn clients_are_isolated_and_deletion_removes_everything() {
                 format!("client {name:?} lists the deleted client's {GOOD}")
             })?;
         }
-        Ok(())
+
+        // Renaming keeps the client (same id) under its new name, also after a reload.
+        app.select_client(&beta)?;
+        app.reveal("[data-testid=client-rename-name]")?;
+        let input = d.find("[data-testid=client-rename-name]")?;
+        input.clear()?;
+        input.send_keys("Beta Company")?;
+        d.click_when_ready("[data-testid=client-rename]")?;
+        let renamed = Some((beta.clone(), "Beta Company".to_string()));
+        d.wait_for(
+            "client-select to show Beta Co renamed to Beta Company",
+            WAIT,
+            |_| Ok((app.selected_client()? == renamed).then_some(())),
+        )?;
+        app.refresh()?;
+        let sel = app.selected_client()?;
+        ensure(sel == renamed, || {
+            format!("after a refresh client-select shows {sel:?}, not {renamed:?}")
+        })
     });
 }
 

@@ -127,15 +127,23 @@ fn main_view(s: &State, ctl: &Controller) -> Html {
         return html! { <div class="empty"><p>{"Opening your saved workspaces…"}</p></div> };
     }
     let (Some(rec), Some(profile)) = (s.selected_record(), s.profile.clone()) else {
-        let hint = if s.datasets.is_empty() {
-            "Drop a CSV, TSV, JSON or NDJSON file on the left (or click “Try sample data”) to see its profile here."
-        } else {
-            "Pick a dataset on the left to see its profile."
-        };
+        if !s.datasets.is_empty() {
+            return html! {
+                <div class="empty">
+                    <h1>{"No dataset selected"}</h1>
+                    <p>{"Pick a dataset on the left to see its profile."}</p>
+                </div>
+            };
+        }
         return html! {
-            <div class="empty">
-                <h1>{"No dataset selected"}</h1>
-                <p>{ hint }</p>
+            <div class="empty welcome">
+                <h1>{"See what is in your data — without uploading it"}</h1>
+                <ol>
+                    <li>{"Create a workspace for each client (optional: one is made for you)."}</li>
+                    <li>{"Drop a CSV, TSV, JSON or NDJSON file on the left, or click “Try sample data”."}</li>
+                    <li>{"Read its profile: types, missing values, duplicates, distributions. It is kept in this browser for next time."}</li>
+                </ol>
+                <p class="small">{"Plainsight runs entirely in this page. Files are read on this computer and stored only in this browser; nothing is sent anywhere, and it works offline."}</p>
             </div>
         };
     };

@@ -142,7 +142,7 @@ pub fn Sidebar(props: &SidebarProps) -> Html {
                     <p class="muted">{"No client yet. Create one to keep each client's data apart."}</p>
                 }
                 <select data-testid="client-select" aria-label="Current client" onchange={on_switch}
-                    disabled={s.clients.is_empty()}>
+                    hidden={s.clients.is_empty()}>
                     { for s.clients.iter().map(|c| html! {
                         <option value={c.id.clone()} selected={Some(&c.id) == current.as_ref()}>{ &c.name }</option>
                     }) }
@@ -180,7 +180,7 @@ pub fn Sidebar(props: &SidebarProps) -> Html {
             </section>
             <label class={classes!("dropzone", (*dragging).then_some("over"))}
                 ondrop={on_drop} ondragover={on_dragover} ondragleave={on_dragleave}>
-                <span>{"Drop a CSV, TSV, JSON or Excel file — it never leaves this computer"}</span>
+                <span>{"Drop a CSV, TSV or JSON file — it never leaves this computer"}</span>
                 <span class="muted small">{"or click to choose a file"}</span>
                 <input data-testid="upload-input" type="file" class="visually-hidden"
                     accept=".csv,.tsv,.txt,.json,.ndjson,.jsonl,text/csv,application/json"
