@@ -2,14 +2,20 @@
 //! `count`/`isna`/`nunique`, `mean`, `std` (ddof 1), quantiles with linear
 //! interpolation (numpy's default), `duplicated().sum()`.
 
-use std::collections::hash_map::{DefaultHasher, Entry};
+use std::collections::hash_map::Entry;
 use std::collections::HashMap;
-use std::hash::{Hash, Hasher};
+use std::hash::{BuildHasher, Hash};
+
+use polars_core::prelude::PlRandomState;
 
 use crate::core::infer::{format_date, format_datetime};
 use crate::core::ingest::Dataset;
 use crate::core::model::{ColumnProfile, DatasetProfile, Histogram};
 use crate::core::table::ColumnData;
+
+/// A hash map with a fast, non-cryptographic hasher (SipHash dominated the
+/// profile of a million-row file).
+type FastMap<K, V> = HashMap<K, V, PlRandomState>;
 
 /// Most values listed in `top`.
 const TOP_N: usize = 10;
@@ -39,7 +45,7 @@ pub fn profile(ds: &Dataset) -> DatasetProfile {
 /// Counts of each distinct value, most frequent first, ties in first-seen
 /// order, and the number of distinct values.
 fn value_counts<K: Hash + Eq + Copy>(values: impl Iterator<Item = K>) -> (u64, Vec<(K, u64)>) {
-    let mut counts: HashMap<K, (u64, usize)> = HashMap::new();
+    let mut counts: FastMap<K, (u64, usize)> = FastMap::default();
     for (i, v) in values.enumerate() {
         counts.entry(v).or_insert((0, i)).0 += 1;
     }
@@ -268,6 +274,7 @@ fn profile_column(
 /// A 64-bit hash of each row's values (missing hashes as its own value).
 fn row_hashes(ds: &Dataset, columns: &[ColumnData]) -> Vec<u64> {
     let mut hashes = vec![0u64; ds.height()];
+    let state = PlRandomState::default();
     fn mix(h: &mut u64, v: u64) {
         *h = (h.rotate_left(5) ^ v).wrapping_mul(0x9E37_79B9_7F4A_7C15);
     }
@@ -299,11 +306,7 @@ fn row_hashes(ds: &Dataset, columns: &[ColumnData]) -> Vec<u64> {
             }
             ColumnData::String(c) => {
                 for (h, v) in hs.zip(c.iter()) {
-                    let hv = v.map_or(MISSING, |s| {
-                        let mut hasher = DefaultHasher::new();
-                        s.hash(&mut hasher);
-                        hasher.finish()
-                    });
+                    let hv = v.map_or(MISSING, |s| state.hash_one(s));
                     mix(h, hv);
                 }
             }
@@ -319,23 +322,26 @@ pub fn duplicate_rows(ds: &Dataset) -> u64 {
         .filter_map(|i| ColumnData::of(ds, i))
         .collect();
     let hashes = row_hashes(ds, &columns);
-    // Hash -> first rows with that hash and distinct values.
-    let mut seen: HashMap<u64, Vec<usize>> = HashMap::with_capacity(hashes.len());
+    // Hash -> the first row with that hash; rows whose hash collides with a
+    // different earlier row (rare) are kept in `others`, so the common case
+    // allocates nothing per row.
+    let mut first: FastMap<u64, usize> =
+        FastMap::with_capacity_and_hasher(hashes.len(), PlRandomState::default());
+    let mut others: FastMap<u64, Vec<usize>> = FastMap::default();
+    let equal = |a: usize, b: usize| columns.iter().all(|c| c.cells_equal(a, b));
     let mut duplicates = 0;
     for (row, &h) in hashes.iter().enumerate() {
-        match seen.entry(h) {
+        match first.entry(h) {
             Entry::Vacant(e) => {
-                e.insert(vec![row]);
+                e.insert(row);
             }
-            Entry::Occupied(mut e) => {
-                let same = e
-                    .get()
-                    .iter()
-                    .any(|&earlier| columns.iter().all(|c| c.cells_equal(earlier, row)));
-                if same {
+            Entry::Occupied(e) => {
+                let earlier = *e.get();
+                let rest = others.entry(h).or_default();
+                if equal(earlier, row) || rest.iter().any(|&r| equal(r, row)) {
                     duplicates += 1;
                 } else {
-                    e.get_mut().push(row);
+                    rest.push(row);
                 }
             }
         }
