@@ -209,26 +209,18 @@ impl App {
             .click_when_ready(&format!("[data-testid=tab][data-tab={}]", css_str(tab)))
     }
 
-    /// Opens every closed `<details>` around `css` (as a person would, by
-    /// clicking its summary) so that the hook can be clicked.
-    fn reveal(&self, css: &str) -> WdResult<()> {
-        for _ in 0..10 {
-            let summary = self.d.execute(
-                "const e = document.querySelector(arguments[0]);
-                 let p = e && e.parentElement;
-                 while (p && !(p.tagName === 'DETAILS' && !p.open)) p = p.parentElement;
-                 return p ? p.querySelector(':scope > summary') : null;",
-                vec![serde_json::json!(css)],
-            )?;
-            if summary.is_null() {
-                return Ok(());
-            }
-            self.d.element(&summary)?.click()?;
+    /// Opens the "rename or delete this client" section through its
+    /// `client-manage` hook (a `<summary>`), unless it is open already.
+    fn open_client_manage(&self) -> WdResult<()> {
+        let open = self.d.execute(
+            "const s = document.querySelector('[data-testid=client-manage]');
+             return !!(s && s.parentElement && s.parentElement.open);",
+            vec![],
+        )?;
+        if open.as_bool() == Some(true) {
+            return Ok(());
         }
-        Err(WdError::new(
-            "reveal",
-            format!("the <details> around {css} do not open"),
-        ))
+        self.d.click_when_ready("[data-testid=client-manage]")
     }
 
     // ---- clients ----
@@ -628,7 +620,7 @@ fn clients_are_isolated_and_deletion_removes_everything() {
             |d| Ok(d.exists(&App::dataset_item(GOOD))?.then_some(())),
         )?;
 
-        app.reveal("[data-testid=client-delete]")?;
+        app.open_client_manage()?;
         d.click_when_ready("[data-testid=client-delete]")?;
         d.accept_alert()?;
         d.wait_for("Acme Ltd to leave client-select", WAIT, |_| {
@@ -660,7 +652,7 @@ fn clients_are_isolated_and_deletion_removes_everything() {
 
         // Renaming keeps the client (same id) under its new name, also after a reload.
         app.select_client(&beta)?;
-        app.reveal("[data-testid=client-rename-name]")?;
+        app.open_client_manage()?;
         let input = d.find("[data-testid=client-rename-name]")?;
         input.clear()?;
         input.send_keys("Beta Company")?;

@@ -154,7 +154,7 @@ pub fn Sidebar(props: &SidebarProps) -> Html {
                 </form>
                 if current.is_some() {
                     <details class="client-manage">
-                        <summary>{"Rename or delete this client"}</summary>
+                        <summary data-testid="client-manage">{"Rename or delete this client"}</summary>
                         <form class="row" onsubmit={on_rename}>
                             <input ref={rename_name} data-testid="client-rename-name" type="text"
                                 placeholder={current_name.clone()} aria-label="New name for this client" />

@@ -10,13 +10,25 @@ use yew::prelude::*;
 use super::controller::Controller;
 use super::protocol::SortKey;
 use super::state::Preview;
-use crate::core::DatasetProfile;
+use crate::core::{ColumnType, DatasetProfile};
 
 const ROW_PX: f64 = 28.0;
 const VIEW_PX: f64 = 420.0;
 /// Browsers cap an element's height; past this the scroll maps to rows by ratio.
 const MAX_SCROLL_PX: f64 = 8_000_000.0;
 const OVERSCAN: usize = 10;
+const ROWNUM_REM: f64 = 5.0;
+
+/// Width of a column by its type, in rem.
+fn column_rem(t: ColumnType) -> f64 {
+    match t {
+        ColumnType::Boolean => 6.0,
+        ColumnType::Integer | ColumnType::Float => 8.0,
+        ColumnType::Date => 8.0,
+        ColumnType::Datetime => 12.0,
+        ColumnType::String => 11.0,
+    }
+}
 
 #[derive(Properties, PartialEq)]
 pub struct TableProps {
@@ -107,9 +119,17 @@ pub fn PreviewTable(props: &TableProps) -> Html {
     } else {
         (*scroll_top - (OVERSCAN as f64 - shift) * ROW_PX).max(0.0)
     };
+    // One fixed width per column, shared by the header and every row, so the
+    // columns line up whatever the cells hold.
+    let widths: Vec<f64> = columns.iter().map(|c| column_rem(c.dtype)).collect();
+    let total_rem = ROWNUM_REM + widths.iter().sum::<f64>();
     let template = format!(
-        "grid-template-columns: 4.5rem repeat({}, minmax(8rem, 1fr));",
-        columns.len()
+        "grid-template-columns: {ROWNUM_REM}rem {}; width: {total_rem}rem;",
+        widths
+            .iter()
+            .map(|w| format!("{w}rem"))
+            .collect::<Vec<_>>()
+            .join(" ")
     );
     let body = pv.rows.iter().enumerate().map(|(i, row)| {
         let n = pv.offset + i;
@@ -129,14 +149,14 @@ pub fn PreviewTable(props: &TableProps) -> Html {
     html! {
         <div class="preview" data-testid="preview-table" data-rows={total.to_string()} role="table"
             aria-label="Rows of the dataset" aria-rowcount={total.to_string()}>
-            <div class="thead" role="row" style={template.clone()}>
-                <div class="th rownum" role="columnheader">{"#"}</div>
-                { for header }
-            </div>
-            <div class="tbody" ref={scroller} onscroll={on_scroll}
+            <div class="scroller" ref={scroller} onscroll={on_scroll}
                 style={format!("height:{VIEW_PX}px")} tabindex="0">
-                <div style={format!("height:{spacer}px; position:relative")}>
-                    <div style={format!("position:absolute; top:{top_px}px; left:0; right:0")}>
+                <div class="thead" role="row" style={template.clone()}>
+                    <div class="th rownum" role="columnheader">{"#"}</div>
+                    { for header }
+                </div>
+                <div style={format!("height:{spacer}px; width:{total_rem}rem; position:relative")}>
+                    <div style={format!("position:absolute; top:{top_px}px; left:0")}>
                         { for body }
                     </div>
                 </div>
