@@ -17,7 +17,6 @@ const VIEW_PX: f64 = 420.0;
 /// Browsers cap an element's height; past this the scroll maps to rows by ratio.
 const MAX_SCROLL_PX: f64 = 8_000_000.0;
 const OVERSCAN: usize = 10;
-const ROWNUM_REM: f64 = 5.0;
 
 /// Width of a column by its type, in rem.
 fn column_rem(t: ColumnType) -> f64 {
@@ -122,9 +121,12 @@ pub fn PreviewTable(props: &TableProps) -> Html {
     // One fixed width per column, shared by the header and every row, so the
     // columns line up whatever the cells hold.
     let widths: Vec<f64> = columns.iter().map(|c| column_rem(c.dtype)).collect();
-    let total_rem = ROWNUM_REM + widths.iter().sum::<f64>();
+    // Row numbers with thousands separators: about 0.62rem a character.
+    let digits = super::format::int(total as u64).len() as f64;
+    let rownum_rem = (digits * 0.62 + 1.4).max(3.0);
+    let total_rem = rownum_rem + widths.iter().sum::<f64>();
     let template = format!(
-        "grid-template-columns: {ROWNUM_REM}rem {}; width: {total_rem}rem;",
+        "grid-template-columns: {rownum_rem}rem {}; width: {total_rem}rem;",
         widths
             .iter()
             .map(|w| format!("{w}rem"))
