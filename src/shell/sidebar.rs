@@ -71,15 +71,9 @@ pub fn Sidebar(props: &SidebarProps) -> Html {
         let name = current_name.clone();
         Callback::from(move |_| {
             let Some(id) = current.clone() else { return };
-            let ok = web_sys::window()
-                .and_then(|w| {
-                    w.confirm_with_message(&format!(
-                        "Delete the client “{name}” and all its datasets from this browser? This cannot be undone."
-                    ))
-                    .ok()
-                })
-                .unwrap_or(false);
-            if ok {
+            if confirm(&format!(
+                "Delete the client “{name}” and all its datasets from this browser? This cannot be undone."
+            )) {
                 ctl.delete_client(id);
             }
         })
@@ -196,6 +190,13 @@ pub fn Sidebar(props: &SidebarProps) -> Html {
     }
 }
 
+/// Asks the user to confirm a deletion (the browser's own dialog).
+fn confirm(question: &str) -> bool {
+    web_sys::window()
+        .and_then(|w| w.confirm_with_message(question).ok())
+        .unwrap_or(false)
+}
+
 fn dataset_item(s: &State, ctl: &Controller, d: &super::storage::DatasetRecord) -> Html {
     let selected = s.selected.as_ref() == Some(&d.id);
     let on_open = {
@@ -210,15 +211,7 @@ fn dataset_item(s: &State, ctl: &Controller, d: &super::storage::DatasetRecord) 
         let name = d.name.clone();
         Callback::from(move |e: MouseEvent| {
             e.stop_propagation();
-            let ok = web_sys::window()
-                .and_then(|w| {
-                    w.confirm_with_message(&format!(
-                        "Delete the dataset “{name}” from this browser?"
-                    ))
-                    .ok()
-                })
-                .unwrap_or(false);
-            if ok {
+            if confirm(&format!("Delete the dataset “{name}” from this browser?")) {
                 ctl.delete_dataset(client.clone(), id.clone());
             }
         })
