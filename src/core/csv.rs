@@ -153,7 +153,26 @@ impl Tracker {
     }
 
     fn scan(&mut self, bytes: &[u8]) {
-        for &b in bytes {
+        let mut rest = bytes;
+        while let Some((&b, tail)) = rest.split_first() {
+            rest = tail;
+            // Fast path: inside a field, once the record has started, only
+            // line breaks, quotes and the delimiter change any state; skip
+            // the plain bytes in between at once.
+            if matches!(self.quote, QuoteState::Unquoted | QuoteState::InQuote)
+                && !self.prev_cr
+                && !self.awaiting_record
+                && self.non_ws
+            {
+                let d = self.delimiter;
+                let plain = |c: &u8| !matches!(*c, b'\n' | b'\r' | b'"') && *c != d;
+                if plain(&b) {
+                    let n = rest.iter().position(|c| !plain(c)).unwrap_or(rest.len());
+                    self.pos += 1 + n as u64;
+                    rest = rest.get(n..).unwrap_or_default();
+                    continue;
+                }
+            }
             let newline = b == b'\n' || b == b'\r';
             if self.prev_cr {
                 if b == b'\n' {

@@ -83,26 +83,46 @@ fn accurate_sum(values: &[f64]) -> f64 {
 
 /// Quantile `q` of sorted values, numpy's default linear interpolation.
 pub fn quantile(sorted: &[f64], q: f64) -> Option<f64> {
-    let n = sorted.len();
+    let (lo, t) = rank(sorted.len(), q)?;
+    let a = *sorted.get(lo)?;
+    Some(match sorted.get(lo + 1) {
+        Some(&b) => lerp(a, b, t),
+        None => a,
+    })
+}
+
+/// The same quantile as [`quantile`] from values in any order, by selection
+/// (linear time instead of a sort). Reorders `values`.
+pub fn quantile_select(values: &mut [f64], q: f64) -> Option<f64> {
+    let (lo, t) = rank(values.len(), q)?;
+    let (_, &mut a, above) = values.select_nth_unstable_by(lo, f64::total_cmp);
+    // The next order statistic is the smallest value above the lo-th.
+    Some(match above.iter().copied().min_by(f64::total_cmp) {
+        Some(b) => lerp(a, b, t),
+        None => a,
+    })
+}
+
+/// Position of quantile `q` among `n` sorted values: the lower index and the
+/// fraction towards the next one (numpy's "linear" method).
+fn rank(n: usize, q: f64) -> Option<(usize, f64)> {
     if n == 0 {
         return None;
     }
     let h = (n - 1) as f64 * q;
     let lo = h.floor() as usize;
-    let t = h - lo as f64;
-    let a = *sorted.get(lo)?;
-    let Some(&b) = sorted.get(lo + 1) else {
-        return Some(a);
-    };
+    Some((lo, h - lo as f64))
+}
+
+/// numpy's `_lerp`, which is exact at both ends.
+fn lerp(a: f64, b: f64, t: f64) -> f64 {
     if t == 0.0 || a == b {
-        return Some(a);
-    }
-    // numpy's `_lerp`, which is exact at both ends.
-    Some(if t < 0.5 {
+        a
+    } else if t < 0.5 {
         a + t * (b - a)
     } else {
         b - (1.0 - t) * (b - a)
-    })
+    }
 }
 
 /// Equal-width histogram of the finite values: between 10 and 30 bins
@@ -174,11 +194,10 @@ fn numeric_stats(p: &mut ColumnProfile, values: &[f64], exact_sum: Option<f64>) 
         let std = var.sqrt();
         p.std = (!std.is_nan()).then_some(std);
     }
-    let mut sorted = values.to_vec();
-    sorted.sort_unstable_by(f64::total_cmp);
-    p.p25 = quantile(&sorted, 0.25);
-    p.p50 = quantile(&sorted, 0.5);
-    p.p75 = quantile(&sorted, 0.75);
+    let mut scratch = values.to_vec();
+    p.p25 = quantile_select(&mut scratch, 0.25);
+    p.p50 = quantile_select(&mut scratch, 0.5);
+    p.p75 = quantile_select(&mut scratch, 0.75);
     p.histogram = histogram(values);
     p.zeros = Some(values.iter().filter(|&&v| v == 0.0).count() as u64);
 }
@@ -362,6 +381,26 @@ mod tests {
         assert_eq!(quantile(&v, 0.75), Some(3.25));
         assert_eq!(quantile(&[7.0], 0.25), Some(7.0));
         assert_eq!(quantile(&[], 0.5), None);
+    }
+
+    #[test]
+    fn selection_equals_sorting() {
+        // A scrambled sequence with repeats and negative values.
+        let values: Vec<f64> = (0..1001)
+            .map(|i| ((i * 7919) % 211) as f64 - 50.5)
+            .collect();
+        let mut sorted = values.clone();
+        sorted.sort_unstable_by(f64::total_cmp);
+        for q in [0.0, 0.1, 0.25, 0.5, 0.75, 0.9, 1.0] {
+            let mut scratch = values.clone();
+            assert_eq!(
+                quantile_select(&mut scratch, q),
+                quantile(&sorted, q),
+                "q = {q}"
+            );
+        }
+        assert_eq!(quantile_select(&mut [], 0.5), None);
+        assert_eq!(quantile_select(&mut [3.0], 0.75), Some(3.0));
     }
 
     #[test]
