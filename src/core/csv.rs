@@ -287,6 +287,23 @@ impl CsvSink {
         }
     }
 
+    /// Sizes the columns for a text of about `expected` bytes, extrapolating
+    /// from what was read so far (called once, after the head of the file).
+    pub fn reserve_for(&mut self, expected: u64) {
+        let seen = self.tracker.pos.max(1) as f64;
+        let factor = expected as f64 / seen;
+        if factor < 2.0 || self.records < 2 {
+            return;
+        }
+        // 10 % more than the head suggests: most files are that regular.
+        let scale = factor * 1.1;
+        for column in &mut self.columns {
+            let cells = (column.len() as f64 * scale) as usize;
+            let bytes = (column.text_len() as f64 * scale) as usize;
+            column.reserve(cells, bytes);
+        }
+    }
+
     pub fn push(&mut self, input: &[u8]) -> Result<(), IngestError> {
         if input.is_empty() {
             // An empty slice would mean "end of text" to csv-core.

@@ -203,6 +203,7 @@ enum State {
 pub struct Ingester {
     name: String,
     declared: Declared,
+    declared_size: u64,
     seen: u64,
     state: State,
 }
@@ -219,6 +220,7 @@ impl Ingester {
         Ok(Ingester {
             name: file_name.to_string(),
             declared: declared_format(file_name)?,
+            declared_size,
             seen: 0,
             state: State::Head(Vec::new()),
         })
@@ -306,6 +308,13 @@ impl Ingester {
             sink,
         });
         body.sink.push(&text)?;
+        if let Sink::Csv(csv, _) = &mut body.sink {
+            // Text expected in the whole file, scaled like the head was by
+            // decoding (UTF-16 halves, UTF-8 stays).
+            let ratio = text.len() as f64 / rest.len().max(1) as f64;
+            let expected = self.declared_size.saturating_sub(bom_len as u64) as f64 * ratio;
+            csv.reserve_for(expected as u64);
+        }
         self.state = State::Body(body);
         Ok(())
     }

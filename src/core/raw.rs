@@ -17,12 +17,35 @@ impl RawColumn {
     /// Appends a cell. Fails (rather than wrapping) past 4 GiB of text in one
     /// column, far above what [`crate::core::ingest::MAX_FILE_BYTES`] allows.
     pub fn push(&mut self, cell: &str) -> Result<(), IngestError> {
+        // Grow by a quarter rather than doubling: a million-row column
+        // would otherwise carry up to half its size in spare capacity, and
+        // wasm memory never shrinks back.
+        if self.text.capacity() - self.text.len() < cell.len() {
+            let grow = (self.text.capacity() / 4).max(cell.len()).max(4096);
+            self.text.reserve_exact(grow);
+        }
+        if self.ends.capacity() == self.ends.len() {
+            self.ends
+                .reserve_exact((self.ends.capacity() / 4).max(1024));
+        }
         self.text.push_str(cell);
         let end = u32::try_from(self.text.len()).map_err(|_| IngestError::Internal {
             message: "a column holds more than 4 GiB of text".to_string(),
         })?;
         self.ends.push(end);
         Ok(())
+    }
+
+    /// Makes room for about `cells` more cells holding `bytes` more text,
+    /// so a large file fills its columns without reallocating.
+    pub fn reserve(&mut self, cells: usize, bytes: usize) {
+        self.ends.reserve_exact(cells);
+        self.text.reserve_exact(bytes);
+    }
+
+    /// Bytes of text held.
+    pub fn text_len(&self) -> usize {
+        self.text.len()
     }
 
     /// Appends an empty (missing) cell.
