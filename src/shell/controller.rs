@@ -367,6 +367,10 @@ impl Controller {
             profile: profile.clone(),
         });
         if self.0.busy.get() {
+            self.dispatch(Action::Notice(Some(format!(
+                "The profile of {} is shown; its rows will be read when the current file has finished loading. Click the dataset again then.",
+                rec.name
+            ))));
             return;
         }
         let ctl = self.clone();
