@@ -525,9 +525,23 @@ fn build_csv(
 }
 
 fn build_json(table: JsonTable, facts: FileFacts) -> Result<Dataset, IngestError> {
-    let JsonTable { names, columns, .. } = table;
+    let JsonTable {
+        names,
+        columns,
+        records_key,
+        ..
+    } = table;
     let inferences = columns.iter().map(|c| infer(c, 0, false)).collect();
     let mut notes = Vec::new();
+    if let Some(key) = records_key {
+        notes.push(Note {
+            column: None,
+            kind: "json-records-key".to_string(),
+            message: format!(
+                "The file is one object; its records were read from the list under \"{key}\"."
+            ),
+        });
+    }
     let names = unique_names(names, &mut notes);
     build(facts, names, columns, inferences, 0, notes)
 }

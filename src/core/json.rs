@@ -114,6 +114,9 @@ pub struct JsonTable {
     index: HashMap<String, usize>,
     pub columns: Vec<RawColumn>,
     pub rows: usize,
+    /// When the records were a list inside a wrapping object
+    /// (`{"data": [{...}, ...]}`), the key of that list.
+    pub records_key: Option<String>,
 }
 
 impl JsonTable {
@@ -228,6 +231,32 @@ pub fn parse_document(text: &str) -> Result<JsonTable, IngestError> {
             result.map_err(|e| convert(&e, 0))?;
         }
         Some(b'{') => {
+            // An object wrapping the records, as many exports and APIs write
+            // them (`{"data": [{...}, ...]}`): read its longest list of objects.
+            if let Ok(Value::Object(map)) = serde_json::from_str::<Value>(text) {
+                let records = map
+                    .iter()
+                    .filter_map(|(key, v)| match v {
+                        Value::Array(items)
+                            if !items.is_empty() && items.iter().all(Value::is_object) =>
+                        {
+                            Some((key, items))
+                        }
+                        _ => None,
+                    })
+                    .max_by_key(|(_, items)| items.len());
+                if let Some((key, items)) = records {
+                    for item in items {
+                        if let Value::Object(fields) = item {
+                            table.add_row(
+                                fields.iter().map(|(k, v)| (k.clone(), v.clone())).collect(),
+                            )?;
+                        }
+                    }
+                    table.records_key = Some(key.clone());
+                    return table.finish();
+                }
+            }
             // One object, or several objects one after another.
             let stream = serde_json::Deserializer::from_str(text).into_iter::<Element>();
             for item in stream {
@@ -317,6 +346,18 @@ mod tests {
         assert_eq!(t.columns[1].get(0), r#"{"x":[1,2]}"#);
         assert_eq!(t.columns[1].get(1), "");
         assert_eq!(t.rows, 2);
+    }
+
+    #[test]
+    fn records_inside_a_wrapping_object() {
+        let t = parse_document(r#"{"meta": {"n": 2}, "data": [{"a": 1, "b": "x"}, {"a": 2}]}"#)
+            .unwrap();
+        assert_eq!(t.rows, 2);
+        assert_eq!(t.records_key.as_deref(), Some("data"));
+        assert!(t.names.contains(&"a".to_string()) && t.names.contains(&"b".to_string()));
+        // A single flat object is still one record.
+        let t = parse_document(r#"{"a": 1, "b": [1, 2]}"#).unwrap();
+        assert_eq!((t.rows, t.records_key.clone()), (1, None));
     }
 
     #[test]

@@ -1,5 +1,6 @@
-//! The pure engine. Invariant: nothing in here uses yew, web-sys, gloo,
-//! js-sys or wasm-bindgen; it builds and tests natively with `cargo test`.
+//! The pure engine. Invariant: nothing in here knows of the browser (no UI
+//! framework, no web or JS bindings); it builds and tests natively with
+//! `cargo test`.
 
 pub mod csv;
 pub mod error;
