@@ -2,7 +2,6 @@
 //! `count`/`isna`/`nunique`, `mean`, `std` (ddof 1), quantiles with linear
 //! interpolation (numpy's default), `duplicated().sum()`.
 
-use std::collections::hash_map::Entry;
 use std::collections::HashMap;
 use std::hash::{BuildHasher, Hash};
 
@@ -43,21 +42,33 @@ pub fn profile(ds: &Dataset) -> DatasetProfile {
 }
 
 /// Counts of each distinct value, most frequent first, ties in first-seen
-/// order, and the number of distinct values.
+/// order, and the number of distinct values. Keeps only the top values
+/// while scanning the counts, so a column of a million distinct values
+/// needs no second copy of them.
 fn value_counts<K: Hash + Eq + Copy>(values: impl Iterator<Item = K>) -> (u64, Vec<(K, u64)>) {
-    let mut counts: FastMap<K, (u64, usize)> = FastMap::default();
+    // (count, first row seen); u32 halves the entries (rows fit: 1 GiB files).
+    let mut counts: FastMap<K, (u32, u32)> = FastMap::default();
     for (i, v) in values.enumerate() {
-        counts.entry(v).or_insert((0, i)).0 += 1;
+        counts.entry(v).or_insert((0, i as u32)).0 += 1;
     }
     let distinct = counts.len() as u64;
-    let mut all: Vec<(K, u64, usize)> = counts.into_iter().map(|(k, (n, i))| (k, n, i)).collect();
-    let by_rank = |a: &(K, u64, usize), b: &(K, u64, usize)| b.1.cmp(&a.1).then(a.2.cmp(&b.2));
-    if all.len() > TOP_N {
-        all.select_nth_unstable_by(TOP_N - 1, by_rank);
-        all.truncate(TOP_N);
+    // Rank: higher count first, then earlier first-seen row.
+    let rank = |(_, (n, first)): &(K, (u32, u32))| (std::cmp::Reverse(*n), *first);
+    let mut top: Vec<(K, (u32, u32))> = Vec::with_capacity(TOP_N + 1);
+    for entry in counts {
+        if top.len() == TOP_N && top.last().is_some_and(|last| rank(&entry) >= rank(last)) {
+            continue;
+        }
+        let at = top.partition_point(|e| rank(e) < rank(&entry));
+        top.insert(at, entry);
+        top.truncate(TOP_N);
     }
-    all.sort_unstable_by(by_rank);
-    (distinct, all.into_iter().map(|(k, n, _)| (k, n)).collect())
+    (
+        distinct,
+        top.into_iter()
+            .map(|(k, (n, _))| (k, u64::from(n)))
+            .collect(),
+    )
 }
 
 /// Sum with Neumaier compensation (accurate to the last bits, like numpy's
@@ -341,28 +352,34 @@ pub fn duplicate_rows(ds: &Dataset) -> u64 {
         .filter_map(|i| ColumnData::of(ds, i))
         .collect();
     let hashes = row_hashes(ds, &columns);
-    // Hash -> the first row with that hash; rows whose hash collides with a
-    // different earlier row (rare) are kept in `others`, so the common case
-    // allocates nothing per row.
-    let mut first: FastMap<u64, usize> =
-        FastMap::with_capacity_and_hasher(hashes.len(), PlRandomState::default());
-    let mut others: FastMap<u64, Vec<usize>> = FastMap::default();
+    // Rows in order of their hash (then of position): equal rows have equal
+    // hashes, so each row need only be compared with the earlier rows of its
+    // run. Two flat arrays instead of a hash map of a million entries.
+    let mut order: Vec<u32> = (0..hashes.len() as u32).collect();
+    order.sort_unstable_by_key(|&r| (hashes.get(r as usize).copied().unwrap_or(0), r));
     let equal = |a: usize, b: usize| columns.iter().all(|c| c.cells_equal(a, b));
     let mut duplicates = 0;
-    for (row, &h) in hashes.iter().enumerate() {
-        match first.entry(h) {
-            Entry::Vacant(e) => {
-                e.insert(row);
-            }
-            Entry::Occupied(e) => {
-                let earlier = *e.get();
-                let rest = others.entry(h).or_default();
-                if equal(earlier, row) || rest.iter().any(|&r| equal(r, row)) {
-                    duplicates += 1;
-                } else {
-                    rest.push(row);
-                }
-            }
+    let mut run_start = 0;
+    // Distinct rows of the current run (almost always one).
+    let mut distinct: Vec<usize> = Vec::new();
+    for (i, &r) in order.iter().enumerate() {
+        let row = r as usize;
+        let h = hashes.get(row).copied();
+        if i == 0
+            || h != order
+                .get(run_start)
+                .and_then(|&s| hashes.get(s as usize))
+                .copied()
+        {
+            run_start = i;
+            distinct.clear();
+            distinct.push(row);
+            continue;
+        }
+        if distinct.iter().any(|&d| equal(d, row)) {
+            duplicates += 1;
+        } else {
+            distinct.push(row);
         }
     }
     duplicates
