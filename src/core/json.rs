@@ -233,27 +233,29 @@ pub fn parse_document(text: &str) -> Result<JsonTable, IngestError> {
         Some(b'{') => {
             // An object wrapping the records, as many exports and APIs write
             // them (`{"data": [{...}, ...]}`): read its longest list of objects.
-            if let Ok(Value::Object(map)) = serde_json::from_str::<Value>(text) {
-                let records = map
+            if let Ok(Value::Object(mut map)) = serde_json::from_str::<Value>(text) {
+                let records_key = map
                     .iter()
                     .filter_map(|(key, v)| match v {
                         Value::Array(items)
                             if !items.is_empty() && items.iter().all(Value::is_object) =>
                         {
-                            Some((key, items))
+                            Some((key, items.len()))
                         }
                         _ => None,
                     })
-                    .max_by_key(|(_, items)| items.len());
-                if let Some((key, items)) = records {
-                    for item in items {
-                        if let Value::Object(fields) = item {
-                            table.add_row(
-                                fields.iter().map(|(k, v)| (k.clone(), v.clone())).collect(),
-                            )?;
+                    .max_by_key(|&(_, len)| len)
+                    .map(|(key, _)| key.clone());
+                if let Some(key) = records_key {
+                    // Take the list out of the object: no copy of its values.
+                    if let Some(Value::Array(items)) = map.remove(&key) {
+                        for item in items {
+                            if let Value::Object(fields) = item {
+                                table.add_row(fields.into_iter().collect())?;
+                            }
                         }
                     }
-                    table.records_key = Some(key.clone());
+                    table.records_key = Some(key);
                     return table.finish();
                 }
             }

@@ -359,24 +359,17 @@ pub fn duplicate_rows(ds: &Dataset) -> u64 {
     order.sort_unstable_by_key(|&r| (hashes.get(r as usize).copied().unwrap_or(0), r));
     let equal = |a: usize, b: usize| columns.iter().all(|c| c.cells_equal(a, b));
     let mut duplicates = 0;
-    let mut run_start = 0;
-    // Distinct rows of the current run (almost always one).
+    // Hash of the current run, and its distinct rows (almost always one).
+    let mut run_hash = None;
     let mut distinct: Vec<usize> = Vec::new();
-    for (i, &r) in order.iter().enumerate() {
+    for &r in &order {
         let row = r as usize;
         let h = hashes.get(row).copied();
-        if i == 0
-            || h != order
-                .get(run_start)
-                .and_then(|&s| hashes.get(s as usize))
-                .copied()
-        {
-            run_start = i;
+        if h != run_hash {
+            run_hash = h;
             distinct.clear();
             distinct.push(row);
-            continue;
-        }
-        if distinct.iter().any(|&d| equal(d, row)) {
+        } else if distinct.iter().any(|&d| equal(d, row)) {
             duplicates += 1;
         } else {
             distinct.push(row);

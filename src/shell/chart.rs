@@ -17,6 +17,16 @@ pub enum ChartData {
     Bars(Vec<(String, u64)>),
 }
 
+impl ChartData {
+    /// Text of a value on the x axis: a date for date histograms.
+    fn x_label(&self, v: f64) -> String {
+        match self {
+            ChartData::DateHistogram(_) => day_label(v),
+            _ => format::num(v),
+        }
+    }
+}
+
 #[derive(Properties, PartialEq)]
 pub struct ChartProps {
     pub kind: AttrValue,
@@ -47,10 +57,7 @@ pub fn Chart(props: &ChartProps) -> Html {
     }
     let label = match &props.data {
         ChartData::Histogram(h) | ChartData::DateHistogram(h) => {
-            let label = |v: &f64| match &props.data {
-                ChartData::DateHistogram(_) => day_label(*v),
-                _ => format::num(*v),
-            };
+            let label = |v: &f64| props.data.x_label(*v);
             format!(
                 "{}: histogram with {} bins from {} to {}",
                 props.title,
@@ -117,13 +124,7 @@ fn draw(canvas: HtmlCanvasElement, data: &ChartData, column: &str) -> Option<()>
                 .label_style(text.clone())
                 .x_labels(if dates { 3 } else { 5 })
                 .y_labels(4)
-                .x_label_formatter(&|v| {
-                    if dates {
-                        day_label(*v)
-                    } else {
-                        format::num(*v)
-                    }
-                })
+                .x_label_formatter(&|v| data.x_label(*v))
                 .y_label_formatter(&|v| format::num(*v))
                 .y_desc("rows")
                 .x_desc(short(column, 40))

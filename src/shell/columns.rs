@@ -62,15 +62,16 @@ fn column_card(p: &DatasetProfile, c: &ColumnProfile) -> Html {
     let is_time = matches!(c.dtype, ColumnType::Date | ColumnType::Datetime);
     let chart = if c.dtype.is_numeric() || (is_time && c.histogram.is_some()) {
         c.histogram.as_ref().map(|h| {
-            let data = if is_time {
-                ChartData::DateHistogram(h.clone())
+            let (data, title) = if is_time {
+                (
+                    ChartData::DateHistogram(h.clone()),
+                    format!("Rows over time by {}", c.name),
+                )
             } else {
-                ChartData::Histogram(h.clone())
-            };
-            let title = if is_time {
-                format!("Rows over time by {}", c.name)
-            } else {
-                format!("Distribution of {}", c.name)
+                (
+                    ChartData::Histogram(h.clone()),
+                    format!("Distribution of {}", c.name),
+                )
             };
             html! { <Chart kind="histogram" column={c.name.clone()} {data} {title} /> }
         })

@@ -22,8 +22,7 @@ const OVERSCAN: usize = 10;
 fn column_rem(t: ColumnType) -> f64 {
     match t {
         ColumnType::Boolean => 6.0,
-        ColumnType::Integer | ColumnType::Float => 8.0,
-        ColumnType::Date => 8.0,
+        ColumnType::Integer | ColumnType::Float | ColumnType::Date => 8.0,
         ColumnType::Datetime => 12.0,
         ColumnType::String => 11.0,
     }
@@ -53,7 +52,6 @@ fn window_for(scroll_top: f64, total: usize) -> (usize, usize) {
 
 #[component]
 pub fn PreviewTable(props: &TableProps) -> Html {
-    let scroller = use_node_ref();
     let scroll_top = use_state(|| 0.0f64);
     let pv = &props.preview;
     let total = pv.total;
@@ -151,7 +149,7 @@ pub fn PreviewTable(props: &TableProps) -> Html {
     html! {
         <div class="preview" data-testid="preview-table" data-rows={total.to_string()} role="table"
             aria-label="Rows of the dataset" aria-rowcount={total.to_string()}>
-            <div class="scroller" ref={scroller} onscroll={on_scroll}
+            <div class="scroller" onscroll={on_scroll}
                 style={format!("height:{VIEW_PX}px")} tabindex="0">
                 <div class="thead" role="row" style={template.clone()}>
                     <div class="th rownum" role="columnheader">{"#"}</div>
