@@ -8,6 +8,7 @@
 use csv_core::{ReadFieldResult, Reader, ReaderBuilder, Terminator};
 
 use crate::core::error::IngestError;
+use crate::core::infer::Inference;
 use crate::core::raw::RawColumn;
 
 /// Most columns a file may have.
@@ -240,6 +241,8 @@ impl Tracker {
 pub struct CsvTable {
     /// All records, the first one (maybe a header) included.
     pub columns: Vec<RawColumn>,
+    /// Type evidence of each column's cells after the first record.
+    pub inferences: Vec<Inference>,
     pub records: usize,
     pub any_windows_1252: bool,
     pub line_ending: String,
@@ -257,11 +260,14 @@ pub struct CsvSink {
     fields_in_record: usize,
     expected: Option<usize>,
     columns: Vec<RawColumn>,
+    inferences: Vec<Inference>,
     records: usize,
     any_windows_1252: bool,
     short_rows: u64,
     first_short_line: u64,
     decode_buf: String,
+    /// `3,5` may be a number (the delimiter is not a comma).
+    decimal_comma: bool,
 }
 
 impl CsvSink {
@@ -279,11 +285,13 @@ impl CsvSink {
             fields_in_record: 0,
             expected: None,
             columns: Vec::new(),
+            inferences: Vec::new(),
             records: 0,
             any_windows_1252: false,
             short_rows: 0,
             first_short_line: 0,
             decode_buf: String::new(),
+            decimal_comma: delimiter != b',',
         }
     }
 
@@ -348,7 +356,7 @@ impl CsvSink {
         self.field_len = 0;
         let index = self.fields_in_record;
         self.fields_in_record += 1;
-        let column = match self.expected {
+        match self.expected {
             None => {
                 if self.columns.len() >= MAX_COLUMNS {
                     return Err(IngestError::TooManyColumns {
@@ -357,26 +365,33 @@ impl CsvSink {
                     });
                 }
                 self.columns.push(RawColumn::new());
-                self.columns.last_mut()
+                self.inferences.push(Inference::new(self.decimal_comma));
             }
-            Some(n) if index < n => self.columns.get_mut(index),
             // Extra fields: counted for the error, not kept.
-            Some(_) => None,
-        };
-        let Some(column) = column else {
+            Some(n) if index >= n => return Ok(()),
+            Some(_) => {}
+        }
+        let (Some(column), Some(inference)) =
+            (self.columns.get_mut(index), self.inferences.get_mut(index))
+        else {
             return Ok(());
         };
-        match std::str::from_utf8(bytes) {
-            Ok(text) => column.push(text),
+        let text = match std::str::from_utf8(bytes) {
+            Ok(text) => text,
             Err(_) => {
                 // Not UTF-8: read this field as Windows-1252.
                 self.any_windows_1252 = true;
                 let (text, _) = encoding_rs::WINDOWS_1252.decode_without_bom_handling(bytes);
                 self.decode_buf.clear();
                 self.decode_buf.push_str(&text);
-                column.push(&self.decode_buf)
+                &self.decode_buf
             }
+        };
+        // The first record may be a header: its types are judged apart.
+        if self.records > 0 {
+            inference.feed(text);
         }
+        column.push(text)
     }
 
     fn end_record(&mut self) -> Result<(), IngestError> {
@@ -422,6 +437,7 @@ impl CsvSink {
         Ok(CsvTable {
             line_ending: self.tracker.line_ending(),
             columns: self.columns,
+            inferences: self.inferences,
             records: self.records,
             any_windows_1252: self.any_windows_1252,
             short_rows: self.short_rows,
@@ -476,7 +492,7 @@ mod tests {
     fn quotes_and_endings() {
         let t = parse(b"a,b\r1,\"x,\"\"y\"\"\"\r2,z", 2).unwrap();
         assert_eq!(t.records, 3);
-        assert_eq!(t.columns[1].get(1), "x,\"y\"");
+        assert_eq!(t.columns[1].iter().nth(1).unwrap(), "x,\"y\"");
         assert_eq!(t.line_ending, "CR");
         assert!(matches!(
             parse(b"a,b\n1,\"open\n2,3\n", 5),
@@ -485,6 +501,6 @@ mod tests {
         assert!(matches!(parse(b" \n\n", 5), Err(IngestError::Empty)));
         let t = parse(b"a,b,c\n1,2\n", 5).unwrap();
         assert_eq!(t.short_rows, 1);
-        assert_eq!(t.columns[2].get(1), "");
+        assert_eq!(t.columns[2].iter().nth(1).unwrap(), "");
     }
 }

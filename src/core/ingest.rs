@@ -363,7 +363,7 @@ impl Ingester {
                     Format::Csv
                 };
                 let label = encoding.label(table.any_windows_1252);
-                build_csv(table, delimiter, |has_header, line_ending| {
+                build_csv(table, |has_header, line_ending| {
                     facts(
                         format,
                         label,
@@ -443,7 +443,7 @@ pub fn read_bytes(file_name: &str, bytes: &[u8]) -> Result<Dataset, IngestError>
 
 fn infer(column: &RawColumn, from: usize, decimal_comma: bool) -> Inference {
     let mut inf = Inference::new(decimal_comma);
-    for cell in column.iter_from(from) {
+    for cell in column.iter().skip(from) {
         inf.feed(cell);
     }
     inf
@@ -451,11 +451,11 @@ fn infer(column: &RawColumn, from: usize, decimal_comma: bool) -> Inference {
 
 fn build_csv(
     table: CsvTable,
-    delimiter: u8,
     facts: impl FnOnce(bool, &str) -> FileFacts,
 ) -> Result<Dataset, IngestError> {
     let CsvTable {
         columns,
+        inferences: body,
         records,
         line_ending,
         short_rows,
@@ -467,15 +467,14 @@ fn build_csv(
             columns: columns.len(),
         });
     }
-    let decimal_comma = delimiter != b',';
-    // Types of the rows after the first, then with the first row too.
-    let body: Vec<Inference> = columns.iter().map(|c| infer(c, 1, decimal_comma)).collect();
+    // Types of the rows after the first (gathered while reading), then
+    // with the first row too.
     let with_first: Vec<Inference> = body
         .iter()
         .zip(&columns)
         .map(|(inf, c)| {
             let mut inf = *inf;
-            inf.feed(c.get(0));
+            inf.feed(c.first());
             inf
         })
         .collect();
@@ -487,7 +486,7 @@ fn build_csv(
         if b.decide().kind == Kind::String {
             continue;
         }
-        if is_na(trim_cell(c.get(0))) {
+        if is_na(trim_cell(c.first())) {
             continue;
         }
         if w.decide().kind.column_type() == ColumnType::String {
@@ -499,7 +498,7 @@ fn build_csv(
     let has_header = !(evidence && first_fits);
     let mut notes = Vec::new();
     let (names, inferences, start) = if has_header {
-        let raw: Vec<String> = columns.iter().map(|c| c.get(0).to_string()).collect();
+        let raw: Vec<String> = columns.iter().map(|c| c.first().to_string()).collect();
         (unique_names(raw, &mut notes), body, 1)
     } else {
         notes.push(Note {
@@ -641,7 +640,7 @@ fn convert_column(name: &str, raw: &RawColumn, start: usize, kind: Kind) -> Colu
     let name = PlSmallStr::from(name);
     // Trimmed, non-missing cells.
     let cells = || {
-        raw.iter_from(start).map(|c| {
+        raw.iter().skip(start).map(|c| {
             let t = trim_cell(c);
             (!is_na(t)).then_some(t)
         })
@@ -676,7 +675,7 @@ fn convert_column(name: &str, raw: &RawColumn, start: usize, kind: Kind) -> Colu
         .into_series(),
         Kind::String => StringChunked::from_iter_options(
             name,
-            raw.iter_from(start)
+            raw.iter().skip(start)
                 .map(|c| (!is_na(trim_cell(c))).then_some(c)),
         )
         .into_series(),

@@ -345,8 +345,8 @@ mod tests {
     fn array_keeps_key_order_and_nesting() {
         let t = parse_document(r#"[{"b":1,"a":{"x":[1,2]}},{"c":null,"b":2}]"#).unwrap();
         assert_eq!(t.names, vec!["b", "a", "c"]);
-        assert_eq!(t.columns[1].get(0), r#"{"x":[1,2]}"#);
-        assert_eq!(t.columns[1].get(1), "");
+        assert_eq!(t.columns[1].first(), r#"{"x":[1,2]}"#);
+        assert_eq!(t.columns[1].iter().nth(1).unwrap(), "");
         assert_eq!(t.rows, 2);
     }
 

@@ -2,8 +2,7 @@
 //! `count`/`isna`/`nunique`, `mean`, `std` (ddof 1), quantiles with linear
 //! interpolation (numpy's default), `duplicated().sum()`.
 
-use std::collections::HashMap;
-use std::hash::{BuildHasher, Hash};
+use std::hash::BuildHasher;
 
 use polars_core::prelude::PlRandomState;
 
@@ -11,10 +10,6 @@ use crate::core::infer::{format_date, format_datetime};
 use crate::core::ingest::Dataset;
 use crate::core::model::{ColumnProfile, DatasetProfile, Histogram};
 use crate::core::table::ColumnData;
-
-/// A hash map with a fast, non-cryptographic hasher (SipHash dominated the
-/// profile of a million-row file).
-type FastMap<K, V> = HashMap<K, V, PlRandomState>;
 
 /// Most values listed in `top`.
 const TOP_N: usize = 10;
@@ -41,42 +36,86 @@ pub fn profile(ds: &Dataset) -> DatasetProfile {
     }
 }
 
-/// Counts of each distinct value, most frequent first, ties in first-seen
-/// order, and the number of distinct values. Keeps only the top values
-/// while scanning the counts, so a column of a million distinct values
-/// needs no second copy of them.
-fn value_counts<K: Hash + Eq + Copy>(values: impl Iterator<Item = K>) -> (u64, Vec<(K, u64)>) {
-    // (count, first row seen); u32 halves the entries (rows fit: 1 GiB files).
-    let mut counts: FastMap<K, (u32, u32)> = FastMap::default();
-    for (i, v) in values.enumerate() {
-        counts.entry(v).or_insert((0, i as u32)).0 += 1;
-    }
-    let distinct = counts.len() as u64;
-    // Rank: higher count first, then earlier first-seen row.
-    let rank = |(_, (n, first)): &(K, (u32, u32))| (std::cmp::Reverse(*n), *first);
-    let mut top: Vec<(K, (u32, u32))> = Vec::with_capacity(TOP_N + 1);
-    for entry in counts {
+/// A column's non-missing values paired with their rows, sorted by value
+/// (then row). One flat array gives the quantiles, the extremes, the
+/// distinct count and the most frequent values, where a hash map of a
+/// million distinct values would cost several times as much.
+fn sorted_pairs<T: Copy>(
+    values: impl Iterator<Item = Option<T>>,
+    cmp: impl Fn(&T, &T) -> std::cmp::Ordering,
+) -> Vec<(T, u32)> {
+    let mut pairs: Vec<(T, u32)> = values
+        .enumerate()
+        .filter_map(|(row, v)| v.map(|v| (v, row as u32)))
+        .collect();
+    pairs.shrink_to_fit();
+    pairs.sort_unstable_by(|a, b| cmp(&a.0, &b.0).then(a.1.cmp(&b.1)));
+    pairs
+}
+
+/// Distinct values and the most frequent ones (higher count first, ties in
+/// first-seen order) from pairs sorted by key: a run of equal keys holds one
+/// value, unless `same` (comparing the values at two rows) tells apart
+/// values whose keys collide (hashes of text).
+fn distinct_and_top<K: Copy + PartialEq>(
+    pairs: &[(K, u32)],
+    same: impl Fn(u32, u32) -> bool,
+) -> (u64, Vec<(K, u32, u64)>) {
+    let mut distinct = 0u64;
+    // (count, first row, key) of the top values, best first.
+    let mut top: Vec<(u64, u32, K)> = Vec::with_capacity(TOP_N + 1);
+    let mut offer = |count: u64, first: u32, key: K| {
+        let rank = |e: &(u64, u32, K)| (std::cmp::Reverse(e.0), e.1);
+        let entry = (count, first, key);
         if top.len() == TOP_N && top.last().is_some_and(|last| rank(&entry) >= rank(last)) {
-            continue;
+            return;
         }
         let at = top.partition_point(|e| rank(e) < rank(&entry));
         top.insert(at, entry);
         top.truncate(TOP_N);
+    };
+    // The values of the current run of equal keys: (first row, count).
+    let mut groups: Vec<(u32, u64)> = Vec::new();
+    let mut run_key: Option<K> = None;
+    for &(key, row) in pairs {
+        if run_key != Some(key) {
+            if let Some(k) = run_key {
+                for &(first, count) in &groups {
+                    offer(count, first, k);
+                }
+            }
+            distinct += groups.len() as u64;
+            groups.clear();
+            run_key = Some(key);
+        }
+        match groups.iter_mut().find(|g| same(g.0, row)) {
+            Some(g) => {
+                g.0 = g.0.min(row);
+                g.1 += 1;
+            }
+            None => groups.push((row, 1)),
+        }
     }
+    if let Some(k) = run_key {
+        for &(first, count) in &groups {
+            offer(count, first, k);
+        }
+    }
+    distinct += groups.len() as u64;
     (
         distinct,
         top.into_iter()
-            .map(|(k, (n, _))| (k, u64::from(n)))
+            .map(|(count, row, key)| (key, row, count))
             .collect(),
     )
 }
 
 /// Sum with Neumaier compensation (accurate to the last bits, like numpy's
-/// pairwise sum for the sizes that matter).
-fn accurate_sum(values: &[f64]) -> f64 {
+/// pairwise sum for the sizes that matter), in any order.
+pub(crate) fn accurate_sum(values: impl Iterator<Item = f64>) -> f64 {
     let mut sum = 0.0;
     let mut c = 0.0;
-    for &v in values {
+    for v in values {
         let t = sum + v;
         if sum.abs() >= v.abs() {
             c += (sum - t) + v;
@@ -94,24 +133,14 @@ fn accurate_sum(values: &[f64]) -> f64 {
 
 /// Quantile `q` of sorted values, numpy's default linear interpolation.
 pub fn quantile(sorted: &[f64], q: f64) -> Option<f64> {
-    let (lo, t) = rank(sorted.len(), q)?;
-    let a = *sorted.get(lo)?;
-    Some(match sorted.get(lo + 1) {
-        Some(&b) => lerp(a, b, t),
-        None => a,
-    })
+    quantile_of(sorted.len(), |i| sorted.get(i).copied().unwrap_or(f64::NAN), q)
 }
 
-/// The same quantile as [`quantile`] from values in any order, by selection
-/// (linear time instead of a sort). Reorders `values`.
-pub fn quantile_select(values: &mut [f64], q: f64) -> Option<f64> {
-    let (lo, t) = rank(values.len(), q)?;
-    let (_, &mut a, above) = values.select_nth_unstable_by(lo, f64::total_cmp);
-    // The next order statistic is the smallest value above the lo-th.
-    Some(match above.iter().copied().min_by(f64::total_cmp) {
-        Some(b) => lerp(a, b, t),
-        None => a,
-    })
+/// [`quantile`] of `n` sorted values read through `at`.
+fn quantile_of(n: usize, at: impl Fn(usize) -> f64, q: f64) -> Option<f64> {
+    let (lo, t) = rank(n, q)?;
+    let a = at(lo);
+    Some(if lo + 1 < n { lerp(a, at(lo + 1), t) } else { a })
 }
 
 /// Position of quantile `q` among `n` sorted values: the lower index and the
@@ -138,23 +167,30 @@ fn lerp(a: f64, b: f64, t: f64) -> f64 {
 
 /// Equal-width histogram of the finite values: between 10 and 30 bins
 /// (Sturges' rule inside that range); one bin when all values are equal.
-pub fn histogram(values: &[f64]) -> Option<Histogram> {
-    let finite: Vec<f64> = values.iter().copied().filter(|v| v.is_finite()).collect();
-    let min = finite.iter().copied().reduce(f64::min)?;
-    let max = finite.iter().copied().reduce(f64::max)?;
+pub fn histogram<I: Iterator<Item = f64>>(values: impl Fn() -> I) -> Option<Histogram> {
+    let finite = || values().filter(|v| v.is_finite());
+    let (mut n, mut min, mut max) = (0usize, f64::INFINITY, f64::NEG_INFINITY);
+    for v in finite() {
+        n += 1;
+        min = min.min(v);
+        max = max.max(v);
+    }
+    if n == 0 {
+        return None;
+    }
     if min == max {
         return Some(Histogram {
             edges: vec![min, max],
-            counts: vec![finite.len() as u64],
+            counts: vec![n as u64],
         });
     }
-    let sturges = (finite.len() as f64).log2().ceil() as usize + 1;
+    let sturges = (n as f64).log2().ceil() as usize + 1;
     let bins = sturges.clamp(10, 30);
     let width = (max - min) / bins as f64;
     let mut edges: Vec<f64> = (0..bins).map(|i| min + width * i as f64).collect();
     edges.push(max);
     let mut counts = vec![0u64; bins];
-    for v in finite {
+    for v in finite() {
         let i = (((v - min) / width) as usize).min(bins - 1);
         if let Some(c) = counts.get_mut(i) {
             *c += 1;
@@ -191,26 +227,41 @@ fn empty_profile(name: String, data: &ColumnData, date_format: Option<String>) -
     }
 }
 
-/// Fills the numeric statistics from the non-missing values.
-fn numeric_stats(p: &mut ColumnProfile, values: &[f64], exact_sum: Option<f64>) {
-    let n = values.len();
+/// Fills the numeric statistics from the `n` non-missing values, sorted,
+/// read through `at`.
+fn numeric_stats(p: &mut ColumnProfile, n: usize, at: impl Fn(usize) -> f64, exact_sum: Option<f64>) {
     if n == 0 {
         return;
     }
-    let mean = exact_sum.unwrap_or_else(|| accurate_sum(values)) / n as f64;
+    let values = || (0..n).map(&at);
+    let mean = exact_sum.unwrap_or_else(|| accurate_sum(values())) / n as f64;
     p.mean = Some(mean);
     if n >= 2 {
-        let squares: Vec<f64> = values.iter().map(|v| (v - mean) * (v - mean)).collect();
-        let var = accurate_sum(&squares) / (n - 1) as f64;
+        let var = accurate_sum(values().map(|v| (v - mean) * (v - mean))) / (n - 1) as f64;
         let std = var.sqrt();
         p.std = (!std.is_nan()).then_some(std);
     }
-    let mut scratch = values.to_vec();
-    p.p25 = quantile_select(&mut scratch, 0.25);
-    p.p50 = quantile_select(&mut scratch, 0.5);
-    p.p75 = quantile_select(&mut scratch, 0.75);
+    p.p25 = quantile_of(n, &at, 0.25);
+    p.p50 = quantile_of(n, &at, 0.5);
+    p.p75 = quantile_of(n, &at, 0.75);
     p.histogram = histogram(values);
-    p.zeros = Some(values.iter().filter(|&&v| v == 0.0).count() as u64);
+    p.zeros = Some(values().filter(|&v| v == 0.0).count() as u64);
+}
+
+/// Count, distinct and top values of a column from its sorted pairs;
+/// `show` gives a value's text.
+fn counts_and_top<T: Copy + PartialEq>(
+    p: &mut ColumnProfile,
+    pairs: &[(T, u32)],
+    show: impl Fn(T) -> String,
+) {
+    let (distinct, top) = distinct_and_top(pairs, |_, _| true);
+    p.count = pairs.len() as u64;
+    p.distinct = distinct;
+    p.top = top
+        .into_iter()
+        .map(|(value, _, count)| (show(value), count))
+        .collect();
 }
 
 fn profile_column(
@@ -222,79 +273,56 @@ fn profile_column(
     let mut p = empty_profile(name, &data, date_format);
     match data {
         ColumnData::Integer(c) => {
-            let ints: Vec<i64> = c.iter().flatten().collect();
-            let values: Vec<f64> = ints.iter().map(|&v| v as f64).collect();
+            let pairs = sorted_pairs(c.iter(), i64::cmp);
+            let at = |i: usize| pairs.get(i).map_or(f64::NAN, |pair| pair.0 as f64);
             // Exact integer sum (pandas sums int64 exactly).
-            let sum: i128 = ints.iter().map(|&v| i128::from(v)).sum();
-            numeric_stats(&mut p, &values, Some(sum as f64));
-            p.min = ints.iter().min().map(i64::to_string);
-            p.max = ints.iter().max().map(i64::to_string);
-            let (distinct, top) = value_counts(ints.iter().copied());
-            p.distinct = distinct;
-            p.top = top.into_iter().map(|(v, n)| (v.to_string(), n)).collect();
-            p.count = ints.len() as u64;
+            let sum: i128 = pairs.iter().map(|pair| i128::from(pair.0)).sum();
+            numeric_stats(&mut p, pairs.len(), at, Some(sum as f64));
+            p.min = pairs.first().map(|pair| pair.0.to_string());
+            p.max = pairs.last().map(|pair| pair.0.to_string());
+            counts_and_top(&mut p, &pairs, |v| v.to_string());
         }
         ColumnData::Float(c) => {
-            let values: Vec<f64> = c.iter().flatten().collect();
-            numeric_stats(&mut p, &values, None);
-            p.min = values
-                .iter()
-                .copied()
-                .reduce(f64::min)
-                .map(|v| v.to_string());
-            p.max = values
-                .iter()
-                .copied()
-                .reduce(f64::max)
-                .map(|v| v.to_string());
-            // -0.0 and 0.0 are one value, as in pandas.
-            let key = |v: f64| if v == 0.0 { 0u64 } else { v.to_bits() };
-            let (distinct, top) = value_counts(values.iter().map(|&v| key(v)));
-            p.distinct = distinct;
-            p.top = top
-                .into_iter()
-                .map(|(bits, n)| (f64::from_bits(bits).to_string(), n))
-                .collect();
-            p.count = values.len() as u64;
+            let pairs = sorted_pairs(c.iter(), f64::total_cmp);
+            let at = |i: usize| pairs.get(i).map_or(f64::NAN, |pair| pair.0);
+            numeric_stats(&mut p, pairs.len(), at, None);
+            // -0.0 and 0.0 are one value, as in pandas (`==` merges them).
+            let show = |v: f64| if v == 0.0 { 0.0f64 } else { v }.to_string();
+            p.min = pairs.first().map(|pair| show(pair.0));
+            p.max = pairs.last().map(|pair| show(pair.0));
+            counts_and_top(&mut p, &pairs, show);
         }
         ColumnData::Boolean(c) => {
-            let values: Vec<bool> = c.iter().flatten().collect();
-            let (distinct, top) = value_counts(values.iter().copied());
-            p.distinct = distinct;
-            p.top = top.into_iter().map(|(v, n)| (v.to_string(), n)).collect();
-            p.count = values.len() as u64;
+            let pairs = sorted_pairs(c.iter(), bool::cmp);
+            counts_and_top(&mut p, &pairs, |v| v.to_string());
         }
         ColumnData::Date(c) => {
-            let values: Vec<i32> = c.iter().flatten().collect();
-            p.min = values.iter().min().map(|&d| format_date(d));
-            p.max = values.iter().max().map(|&d| format_date(d));
-            let days: Vec<f64> = values.iter().map(|&d| f64::from(d)).collect();
-            p.histogram = histogram(&days);
-            let (distinct, top) = value_counts(values.iter().copied());
-            p.distinct = distinct;
-            p.top = top.into_iter().map(|(v, n)| (format_date(v), n)).collect();
-            p.count = values.len() as u64;
+            let pairs = sorted_pairs(c.iter(), i32::cmp);
+            p.min = pairs.first().map(|pair| format_date(pair.0));
+            p.max = pairs.last().map(|pair| format_date(pair.0));
+            p.histogram = histogram(|| pairs.iter().map(|pair| f64::from(pair.0)));
+            counts_and_top(&mut p, &pairs, format_date);
         }
         ColumnData::Datetime(c) => {
-            let values: Vec<i64> = c.iter().flatten().collect();
-            p.min = values.iter().min().map(|&d| format_datetime(d));
-            p.max = values.iter().max().map(|&d| format_datetime(d));
+            let pairs = sorted_pairs(c.iter(), i64::cmp);
+            p.min = pairs.first().map(|pair| format_datetime(pair.0));
+            p.max = pairs.last().map(|pair| format_datetime(pair.0));
             // Microseconds to (fractional) days, like date columns.
-            let days: Vec<f64> = values.iter().map(|&d| d as f64 / 86_400e6).collect();
-            p.histogram = histogram(&days);
-            let (distinct, top) = value_counts(values.iter().copied());
+            p.histogram = histogram(|| pairs.iter().map(|pair| pair.0 as f64 / 86_400e6));
+            counts_and_top(&mut p, &pairs, format_datetime);
+        }
+        ColumnData::String(c) => {
+            // Text is grouped by a hash of it; equal hashes are checked.
+            let state = PlRandomState::default();
+            let pairs = sorted_pairs(c.iter().map(|v| v.map(|s| state.hash_one(s))), u64::cmp);
+            let text = |row: u32| c.get(row as usize);
+            let (distinct, top) = distinct_and_top(&pairs, |a, b| text(a) == text(b));
+            p.count = pairs.len() as u64;
             p.distinct = distinct;
             p.top = top
                 .into_iter()
-                .map(|(v, n)| (format_datetime(v), n))
+                .filter_map(|(_, row, count)| Some((text(row)?.to_string(), count)))
                 .collect();
-            p.count = values.len() as u64;
-        }
-        ColumnData::String(c) => {
-            let (distinct, top) = value_counts(c.iter().flatten());
-            p.distinct = distinct;
-            p.top = top.into_iter().map(|(v, n)| (v.to_string(), n)).collect();
-            p.count = (c.len() - c.null_count()) as u64;
         }
     }
     p.missing = (rows as u64).saturating_sub(p.count);
@@ -348,6 +376,11 @@ fn row_hashes(ds: &Dataset, columns: &[ColumnData]) -> Vec<u64> {
 /// Rows equal to an earlier row, over the parsed values (pandas
 /// `df.duplicated().sum()`; missing equals missing).
 pub fn duplicate_rows(ds: &Dataset) -> u64 {
+    duplicate_flags(ds).iter().filter(|d| **d).count() as u64
+}
+
+/// For each row, whether it equals an earlier row (pandas `df.duplicated()`).
+pub fn duplicate_flags(ds: &Dataset) -> Vec<bool> {
     let columns: Vec<ColumnData> = (0..ds.width())
         .filter_map(|i| ColumnData::of(ds, i))
         .collect();
@@ -358,7 +391,7 @@ pub fn duplicate_rows(ds: &Dataset) -> u64 {
     let mut order: Vec<u32> = (0..hashes.len() as u32).collect();
     order.sort_unstable_by_key(|&r| (hashes.get(r as usize).copied().unwrap_or(0), r));
     let equal = |a: usize, b: usize| columns.iter().all(|c| c.cells_equal(a, b));
-    let mut duplicates = 0;
+    let mut flags = vec![false; hashes.len()];
     // Hash of the current run, and its distinct rows (almost always one).
     let mut run_hash = None;
     let mut distinct: Vec<usize> = Vec::new();
@@ -370,12 +403,14 @@ pub fn duplicate_rows(ds: &Dataset) -> u64 {
             distinct.clear();
             distinct.push(row);
         } else if distinct.iter().any(|&d| equal(d, row)) {
-            duplicates += 1;
+            if let Some(f) = flags.get_mut(row) {
+                *f = true;
+            }
         } else {
             distinct.push(row);
         }
     }
-    duplicates
+    flags
 }
 
 #[cfg(test)]
@@ -394,31 +429,29 @@ mod tests {
     }
 
     #[test]
-    fn selection_equals_sorting() {
-        // A scrambled sequence with repeats and negative values.
-        let values: Vec<f64> = (0..1001)
-            .map(|i| ((i * 7919) % 211) as f64 - 50.5)
-            .collect();
-        let mut sorted = values.clone();
-        sorted.sort_unstable_by(f64::total_cmp);
-        for q in [0.0, 0.1, 0.25, 0.5, 0.75, 0.9, 1.0] {
-            let mut scratch = values.clone();
-            assert_eq!(
-                quantile_select(&mut scratch, q),
-                quantile(&sorted, q),
-                "q = {q}"
-            );
-        }
-        assert_eq!(quantile_select(&mut [], 0.5), None);
-        assert_eq!(quantile_select(&mut [3.0], 0.75), Some(3.0));
+    fn distinct_and_top_values() {
+        // Ties in first-seen order; -0.0 and 0.0 are one value.
+        let column = [3.0, 1.0, -0.0, 3.0, 0.0, 1.0, 2.0];
+        let pairs = sorted_pairs(column.iter().map(|&v| Some(v)), f64::total_cmp);
+        let (distinct, top) = distinct_and_top(&pairs, |_, _| true);
+        assert_eq!(distinct, 4);
+        let top: Vec<(u32, u64)> = top.into_iter().map(|(_, r, n)| (r, n)).collect();
+        assert_eq!(top, vec![(0, 2), (1, 2), (2, 2), (6, 1)]);
+        // Colliding keys with different values stay apart.
+        let words = ["a", "b", "a", "c"];
+        let pairs: Vec<(u8, u32)> = (0..4).map(|r| (0, r)).collect();
+        let (distinct, top) = distinct_and_top(&pairs, |x, y| words[x as usize] == words[y as usize]);
+        assert_eq!(distinct, 3);
+        let top: Vec<(u32, u64)> = top.into_iter().map(|(_, r, n)| (r, n)).collect();
+        assert_eq!(top, vec![(0, 2), (1, 1), (3, 1)]);
     }
 
     #[test]
     fn histogram_bins() {
-        let h = histogram(&[5.0, 5.0]).unwrap();
+        let h = histogram(|| [5.0, 5.0].into_iter()).unwrap();
         assert_eq!((h.edges.len(), h.counts), (2, vec![2]));
         let v: Vec<f64> = (0..100).map(f64::from).collect();
-        let h = histogram(&v).unwrap();
+        let h = histogram(|| v.iter().copied()).unwrap();
         assert_eq!(h.counts.len(), 10);
         assert_eq!(h.edges.len(), 11);
         assert_eq!(h.counts.iter().sum::<u64>(), 100);

@@ -1,101 +1,148 @@
-//! Compact buffering of raw cell text while a file is read: one `String` and
-//! one end offset per cell, per column, instead of a `String` per cell.
+//! Compact buffering of raw cell text while a file is read: one byte buffer
+//! per column, each cell stored as its length (LEB128, one byte for cells
+//! under 128 bytes) followed by its UTF-8 text. A million short cells cost
+//! their text plus about a megabyte, instead of a `String` or an offset each.
+//! Cells are read back in order, which is all the column builders need.
 
 use crate::core::error::IngestError;
 
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct RawColumn {
-    text: String,
-    ends: Vec<u32>,
+    bytes: Vec<u8>,
+    cells: usize,
 }
+
+/// Cells longer than this are refused (far above what
+/// [`crate::core::ingest::MAX_FILE_BYTES`] allows in one file).
+const MAX_CELL: usize = u32::MAX as usize;
 
 impl RawColumn {
     pub fn new() -> Self {
         RawColumn::default()
     }
 
-    /// Appends a cell. Fails (rather than wrapping) past 4 GiB of text in one
-    /// column, far above what [`crate::core::ingest::MAX_FILE_BYTES`] allows.
+    /// Appends a cell.
     pub fn push(&mut self, cell: &str) -> Result<(), IngestError> {
+        if cell.len() > MAX_CELL {
+            return Err(IngestError::Internal {
+                message: "a cell holds more than 4 GiB of text".to_string(),
+            });
+        }
+        let need = cell.len() + 5;
         // Grow by a quarter rather than doubling: a million-row column
         // would otherwise carry up to half its size in spare capacity, and
         // wasm memory never shrinks back.
-        if self.text.capacity() - self.text.len() < cell.len() {
-            let grow = (self.text.capacity() / 4).max(cell.len()).max(4096);
-            self.text.reserve_exact(grow);
+        if self.bytes.capacity() - self.bytes.len() < need {
+            let grow = (self.bytes.capacity() / 4).max(need).max(4096);
+            self.bytes.reserve_exact(grow);
         }
-        if self.ends.capacity() == self.ends.len() {
-            self.ends
-                .reserve_exact((self.ends.capacity() / 4).max(1024));
+        let mut len = cell.len();
+        while len >= 0x80 {
+            self.bytes.push((len as u8 & 0x7f) | 0x80);
+            len >>= 7;
         }
-        self.text.push_str(cell);
-        let end = u32::try_from(self.text.len()).map_err(|_| IngestError::Internal {
-            message: "a column holds more than 4 GiB of text".to_string(),
-        })?;
-        self.ends.push(end);
+        self.bytes.push(len as u8);
+        self.bytes.extend_from_slice(cell.as_bytes());
+        self.cells += 1;
         Ok(())
+    }
+
+    /// Appends an empty (missing) cell.
+    pub fn push_empty(&mut self) {
+        self.bytes.push(0);
+        self.cells += 1;
     }
 
     /// Makes room for about `cells` more cells holding `bytes` more text,
     /// so a large file fills its columns without reallocating.
     pub fn reserve(&mut self, cells: usize, bytes: usize) {
-        self.ends.reserve_exact(cells);
-        self.text.reserve_exact(bytes);
+        self.bytes.reserve_exact(cells + bytes);
     }
 
-    /// Bytes of text held.
+    /// Bytes of text held (with the length prefixes).
     pub fn text_len(&self) -> usize {
-        self.text.len()
-    }
-
-    /// Appends an empty (missing) cell.
-    pub fn push_empty(&mut self) {
-        let end = self.ends.last().copied().unwrap_or(0);
-        self.ends.push(end);
+        self.bytes.len()
     }
 
     pub fn len(&self) -> usize {
-        self.ends.len()
+        self.cells
     }
 
     pub fn is_empty(&self) -> bool {
-        self.ends.is_empty()
+        self.cells == 0
     }
 
-    /// The text of cell `i` ("" when out of range).
-    pub fn get(&self, i: usize) -> &str {
-        let Some(&end) = self.ends.get(i) else {
-            return "";
-        };
-        let start = if i == 0 {
-            0
-        } else {
-            self.ends.get(i - 1).copied().unwrap_or(0)
-        };
-        self.text.get(start as usize..end as usize).unwrap_or("")
+    /// The first cell ("" when there is none).
+    pub fn first(&self) -> &str {
+        self.iter().next().unwrap_or("")
     }
 
-    /// Cells `from..` in order.
-    pub fn iter_from(&self, from: usize) -> impl Iterator<Item = &str> + '_ {
-        (from..self.len()).map(move |i| self.get(i))
+    /// The cells in order.
+    pub fn iter(&self) -> Cells<'_> {
+        Cells {
+            bytes: &self.bytes,
+            left: self.cells,
+        }
     }
 }
+
+/// Iterator over a [`RawColumn`]'s cells.
+pub struct Cells<'a> {
+    bytes: &'a [u8],
+    left: usize,
+}
+
+impl<'a> Iterator for Cells<'a> {
+    type Item = &'a str;
+
+    fn next(&mut self) -> Option<&'a str> {
+        if self.left == 0 {
+            return None;
+        }
+        self.left -= 1;
+        let mut len = 0usize;
+        let mut shift = 0;
+        let mut used = 0;
+        for &b in self.bytes.iter() {
+            used += 1;
+            len |= usize::from(b & 0x7f) << shift;
+            if b & 0x80 == 0 {
+                break;
+            }
+            shift += 7;
+        }
+        let rest = self.bytes.get(used..).unwrap_or_default();
+        let (text, rest) = rest.split_at(len.min(rest.len()));
+        self.bytes = rest;
+        // Only `push` writes text, always whole `&str`s: this never fails.
+        Some(std::str::from_utf8(text).unwrap_or(""))
+    }
+
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        (self.left, Some(self.left))
+    }
+}
+
+impl ExactSizeIterator for Cells<'_> {}
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
-    fn push_and_get() {
+    fn push_and_iterate() {
         let mut c = RawColumn::new();
+        let long = "x".repeat(300);
         c.push("ab").unwrap();
         c.push_empty();
         c.push("é").unwrap();
-        assert_eq!(c.len(), 3);
-        assert_eq!(c.get(0), "ab");
-        assert_eq!(c.get(1), "");
-        assert_eq!(c.get(2), "é");
-        assert_eq!(c.get(3), "");
-        assert_eq!(c.iter_from(1).collect::<Vec<_>>(), vec!["", "é"]);
+        c.push(&long).unwrap();
+        c.push("").unwrap();
+        assert_eq!(c.len(), 5);
+        assert_eq!(c.first(), "ab");
+        let cells: Vec<&str> = c.iter().collect();
+        assert_eq!(cells, vec!["ab", "", "é", long.as_str(), ""]);
+        assert_eq!(c.iter().skip(2).len(), 3);
+        assert_eq!(RawColumn::new().first(), "");
     }
 }
