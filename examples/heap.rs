@@ -50,10 +50,6 @@ fn mb(bytes: usize) -> String {
 }
 
 fn main() {
-    if std::env::var_os("PROBE").is_some() {
-        probe();
-        return;
-    }
     let Some(path) = std::env::args().nth(1) else {
         eprintln!("usage: heap FILE");
         std::process::exit(2);
@@ -78,7 +74,10 @@ fn main() {
     println!("peak while reading: {}", mb(reading));
     PEAK.store(LIVE.load(Ordering::Relaxed), Ordering::Relaxed);
     let ds = ing.finish().expect("finish");
-    println!("peak while building columns: {}", mb(PEAK.load(Ordering::Relaxed)));
+    println!(
+        "peak while building columns: {}",
+        mb(PEAK.load(Ordering::Relaxed))
+    );
     let held = LIVE.load(Ordering::Relaxed);
     println!(
         "dataset held: {} (polars estimate of the columns: {})",
@@ -92,22 +91,4 @@ fn main() {
         mb(PEAK.load(Ordering::Relaxed)),
         p.column_profiles.len()
     );
-}
-
-#[allow(dead_code)]
-fn probe() {
-    use polars_core::prelude::*;
-    let strings: Vec<String> = (0..1_000_000).map(|i| format!("note number {i} here")).collect();
-    let before = LIVE.load(Ordering::Relaxed);
-    let ca = StringChunked::from_iter_options("x".into(), strings.iter().map(|s| Some(s.as_str())));
-    let after = LIVE.load(Ordering::Relaxed);
-    println!("string 1M x ~20B: live +{} estimate {} chunks {}", mb(after - before), mb(ca.into_series().estimated_size()), 0);
-    let before = LIVE.load(Ordering::Relaxed);
-    let ca = StringChunked::from_iter_options("x".into(), strings.iter().map(|s| Some(&s[..5])));
-    let after = LIVE.load(Ordering::Relaxed);
-    println!("string 1M x 5B: live +{} estimate {}", mb(after - before), mb(ca.into_series().estimated_size()));
-    let before = LIVE.load(Ordering::Relaxed);
-    let ca = Int64Chunked::from_iter_options("x".into(), (0..1_000_000i64).map(|i| (i % 7 != 0).then_some(i)));
-    let after = LIVE.load(Ordering::Relaxed);
-    println!("i64 1M: live +{} estimate {}", mb(after - before), mb(ca.into_series().estimated_size()));
 }

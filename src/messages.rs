@@ -65,3 +65,52 @@ pub fn ingest_error(file: &str, err: &IngestError) -> String {
         ),
     }
 }
+
+/// One sentence for a cleaning step or recipe that cannot run.
+pub fn clean_error(err: &crate::core::clean::CleanError) -> String {
+    use crate::core::clean::CleanError;
+    let at = |step: usize, op: &str| {
+        if step > 0 {
+            format!("Step {step} ({})", op.replace('_', " "))
+        } else {
+            format!("The {} step", op.replace('_', " "))
+        }
+    };
+    match err {
+        CleanError::MissingColumn {
+            step,
+            op,
+            column,
+            available,
+        } => {
+            let shown: Vec<&str> = available.iter().take(12).map(String::as_str).collect();
+            format!(
+                "{} needs the column \"{column}\", which this data does not have (it has: {}{}). Use a file with the same columns, or edit or delete that step.",
+                at(*step, op),
+                shown.join(", "),
+                if available.len() > shown.len() { ", …" } else { "" }
+            )
+        }
+        CleanError::WrongType {
+            step,
+            op,
+            column,
+            found,
+            needs,
+        } => format!(
+            "{} works on {needs}, but \"{column}\" holds {} values. Convert the column first, or pick another column.",
+            at(*step, op),
+            found.as_str()
+        ),
+        CleanError::BadParameter { step, op, message } => format!(
+            "{} cannot run: {message}. Change the step's settings and apply again.",
+            at(*step, op)
+        ),
+        CleanError::BadRecipe { message } => format!(
+            "This recipe cannot be read: {message}. Export the recipe again from Plainsight and use that file."
+        ),
+        CleanError::Internal { message } => format!(
+            "The cleaning stopped unexpectedly ({message}). Your data is unchanged; please try again."
+        ),
+    }
+}

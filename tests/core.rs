@@ -25,6 +25,9 @@ fn fixtures() -> Vec<(String, Vec<u8>, Value)> {
         .collect();
     entries.sort();
     for path in entries {
+        if path.is_dir() {
+            continue;
+        }
         let name = path.file_name().unwrap().to_string_lossy().to_string();
         if name.ends_with(".expected.json") || name.ends_with(".py") {
             continue;
@@ -224,4 +227,292 @@ fn preview_rows_show_machine_text() {
             vec!["5", ""],
         ]
     );
+}
+
+// ------------------------------------------------------------- cleaning
+
+mod cleaning {
+    use super::*;
+    use plainsight::core::clean::auto::{propose, Mode};
+    use plainsight::core::clean::export::{write_csv, write_json};
+    use plainsight::core::clean::recipe::run;
+    use plainsight::core::clean::{CleanError, Recipe, Step};
+
+    fn clean_dir() -> PathBuf {
+        data_dir().join("clean")
+    }
+
+    fn load(name: &str) -> Dataset {
+        let bytes = std::fs::read(clean_dir().join(name)).unwrap();
+        read_bytes(name, &bytes).unwrap_or_else(|e| panic!("{name}: {e}"))
+    }
+
+    fn csv_of(ds: &Dataset) -> String {
+        let mut out = Vec::new();
+        write_csv(ds, &mut out).unwrap();
+        String::from_utf8(out).unwrap()
+    }
+
+    /// Every `<case>.recipe.json` in tests/data/clean, run on `<case>.csv`,
+    /// gives `<case>.expected.csv` (hand-checked) and the per-step counts of
+    /// `<case>.expected.json`.
+    #[test]
+    fn recipes_give_the_expected_tables_and_counts() {
+        let mut cases: Vec<String> = std::fs::read_dir(clean_dir())
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().to_string())
+            .filter_map(|n| n.strip_suffix(".recipe.json").map(str::to_string))
+            .collect();
+        cases.sort();
+        assert!(cases.len() >= 15, "only {} cases", cases.len());
+        let mut ops_seen = std::collections::BTreeSet::new();
+        for case in &cases {
+            let ds = load(&format!("{case}.csv"));
+            let recipe_text =
+                std::fs::read_to_string(clean_dir().join(format!("{case}.recipe.json"))).unwrap();
+            let recipe = Recipe::from_json(&recipe_text).unwrap_or_else(|e| panic!("{case}: {e}"));
+            for s in &recipe.steps {
+                ops_seen.insert(s.op());
+            }
+            let (out, log) = run(&ds, &recipe.steps).unwrap_or_else(|e| panic!("{case}: {e}"));
+            let expected =
+                std::fs::read_to_string(clean_dir().join(format!("{case}.expected.csv"))).unwrap();
+            let actual = csv_of(&out);
+            assert!(actual.ends_with("\r\n"), "{case}: CSV rows end with CRLF");
+            assert_eq!(
+                actual.replace("\r\n", "\n"),
+                expected,
+                "{case}: cleaned table"
+            );
+            let counts: Value = serde_json::from_str(
+                &std::fs::read_to_string(clean_dir().join(format!("{case}.expected.json")))
+                    .unwrap(),
+            )
+            .unwrap();
+            let changed: Vec<u64> = log.steps.iter().map(|s| s.cells_changed).collect();
+            let rows: Vec<u64> = log.steps.iter().map(|s| s.rows_after).collect();
+            let want = |k: &str| -> Vec<u64> {
+                counts[k]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .map(|v| v.as_u64().unwrap())
+                    .collect()
+            };
+            assert_eq!(
+                changed,
+                want("cells_changed"),
+                "{case}: cells changed per step"
+            );
+            assert_eq!(rows, want("rows_after"), "{case}: rows after each step");
+            assert_eq!(log.rows_in, ds.height() as u64);
+            assert_eq!(log.rows_out, out.height() as u64);
+        }
+        // Every operation has a fixture.
+        for op in [
+            "drop_missing_rows",
+            "drop_sparse_columns",
+            "fill_missing",
+            "drop_duplicates",
+            "trim",
+            "change_case",
+            "merge_values",
+            "normalise_names",
+            "cast",
+            "outliers",
+            "one_hot",
+            "ordinal",
+            "scale",
+            "drop_columns",
+            "date_parts",
+            "rename",
+            "filter",
+        ] {
+            assert!(ops_seen.contains(op), "no fixture uses {op}");
+        }
+    }
+
+    #[test]
+    fn cast_reports_the_values_that_fail() {
+        let ds = load("cast.csv");
+        let steps = vec![Step::Cast {
+            column: "price".into(),
+            to: plainsight::core::ColumnType::Float,
+        }];
+        let (_, log) = run(&ds, &steps).unwrap();
+        assert_eq!(log.steps[0].examples, vec!["unknown".to_string()]);
+        assert!(
+            log.steps[0].detail.starts_with("1 value did not convert"),
+            "{}",
+            log.steps[0].detail
+        );
+    }
+
+    #[test]
+    fn replay_names_the_missing_column_and_the_step() {
+        let ds = load("fill_stats.csv");
+        let recipe = Recipe::new(vec![
+            Step::Trim { columns: vec![] },
+            Step::FillMissing {
+                column: "salary".into(),
+                fill: plainsight::core::clean::step::Fill::Mean,
+            },
+        ]);
+        let err = run(&ds, &recipe.steps).unwrap_err();
+        match &err {
+            CleanError::MissingColumn {
+                step,
+                column,
+                available,
+                ..
+            } => {
+                assert_eq!((*step, column.as_str()), (2, "salary"));
+                assert!(available.contains(&"age".to_string()));
+            }
+            other => panic!("unexpected {other:?}"),
+        }
+        let sentence = plainsight::messages::clean_error(&err);
+        assert!(
+            sentence.contains("Step 2") && sentence.contains("\"salary\""),
+            "{sentence}"
+        );
+        // A rename earlier in the recipe is followed.
+        let renamed = vec![
+            Step::Rename {
+                column: "age".into(),
+                to: "years".into(),
+            },
+            Step::FillMissing {
+                column: "years".into(),
+                fill: plainsight::core::clean::step::Fill::Median,
+            },
+        ];
+        assert!(run(&ds, &renamed).is_ok());
+    }
+
+    #[test]
+    fn bad_steps_and_recipes_are_explained() {
+        let ds = load("fill_stats.csv");
+        let wrong = vec![Step::FillMissing {
+            column: "city".into(),
+            fill: plainsight::core::clean::step::Fill::Mean,
+        }];
+        let e = run(&ds, &wrong).unwrap_err();
+        assert!(matches!(e, CleanError::WrongType { step: 1, .. }), "{e:?}");
+        let bad_value = vec![Step::FillMissing {
+            column: "age".into(),
+            fill: plainsight::core::clean::step::Fill::Constant {
+                value: "old".into(),
+            },
+        }];
+        let e = run(&ds, &bad_value).unwrap_err();
+        assert!(
+            plainsight::messages::clean_error(&e).contains("\"old\" is not a integer value"),
+            "{e}"
+        );
+        for (text, needle) in [
+            ("not json", "not a recipe file"),
+            (r#"{"steps": []}"#, "no schema_version"),
+            (r#"{"schema_version": 9, "steps": []}"#, "newer Plainsight"),
+            (
+                r#"{"schema_version": 1, "steps": [{"op": "explode"}]}"#,
+                "explode",
+            ),
+        ] {
+            let e = Recipe::from_json(text).unwrap_err();
+            assert!(
+                plainsight::messages::clean_error(&e).contains(needle),
+                "{text}: {e}"
+            );
+        }
+        let r = Recipe::new(vec![Step::DropDuplicates, Step::NormaliseNames]);
+        assert_eq!(Recipe::from_json(&r.to_json()).unwrap(), r);
+    }
+
+    #[test]
+    fn exports_are_safe_and_typed() {
+        let csv = "name,formula,n,when\n\"Smith, J\",=SUM(A1:A2),-1,2024-01-02\n\"say \"\"hi\"\"\",-1,2,\n";
+        let ds = read_bytes("x.csv", csv.as_bytes()).unwrap();
+        assert_eq!(
+            csv_of(&ds),
+            "name,formula,n,when\r\n\"Smith, J\",'=SUM(A1:A2),-1,2024-01-02\r\n\"say \"\"hi\"\"\",-1,2,\r\n"
+        );
+        let mut out = Vec::new();
+        write_json(&ds, &mut out).unwrap();
+        let v: Value = serde_json::from_slice(&out).unwrap();
+        assert_eq!(v[0]["n"], serde_json::json!(-1));
+        assert_eq!(v[0]["when"], serde_json::json!("2024-01-02"));
+        assert_eq!(v[1]["when"], Value::Null);
+        assert_eq!(v[1]["name"], serde_json::json!("say \"hi\""));
+    }
+
+    #[test]
+    fn auto_clean_explains_each_step() {
+        let ds = load("messy.csv");
+        let quick = propose(&ds, Mode::Quick);
+        let ops: Vec<&str> = quick.iter().map(|p| p.step.op()).collect();
+        assert_eq!(
+            ops,
+            vec![
+                "trim",
+                "cast",
+                "drop_duplicates",
+                "drop_columns",
+                "normalise_names"
+            ],
+            "{quick:#?}"
+        );
+        let cast = &quick[1];
+        assert!(
+            cast.sentence()
+                .starts_with("Revenue (EUR): 98% of its values are numbers (not: \"n.a.\")"),
+            "{}",
+            cast.sentence()
+        );
+        assert!(
+            cast.sentence().ends_with("1 cell changed"),
+            "{}",
+            cast.sentence()
+        );
+        assert_eq!(quick[2].report.rows_before - quick[2].report.rows_after, 2);
+        assert!(
+            quick[3].sentence().contains("Notes is empty in every row"),
+            "{}",
+            quick[3].sentence()
+        );
+        // The quick recipe runs as proposed.
+        let steps: Vec<Step> = quick.iter().map(|p| p.step.clone()).collect();
+        let (out, _) = run(&ds, &steps).unwrap();
+        assert_eq!(out.names()[..3], ["customer_id", "age", "revenue_eur"]);
+
+        let thorough = propose(&ds, Mode::Thorough);
+        let sentences: Vec<String> = thorough.iter().map(|p| p.sentence()).collect();
+        let find = |needle: &str| {
+            sentences
+                .iter()
+                .find(|s| s.contains(needle))
+                .unwrap_or_else(|| panic!("no step with {needle:?} in {sentences:#?}"))
+        };
+        // Skewed ages (two very old customers): the median.
+        let age = find("Age: ");
+        assert!(
+            age.contains("missing, skewed (skew ") && age.contains("so filled with the median"),
+            "{age}"
+        );
+        assert!(age.ends_with("cells changed"), "{age}");
+        assert!(find("Channel is always \"web\"").contains("removed Channel"));
+        assert!(
+            find("Customer ID has a different value in every row").contains("removed Customer ID")
+        );
+        let merge = find("look like one value");
+        assert!(
+            merge.contains("\"Acme Inc.\"") && merge.contains("\"ACME inc\""),
+            "{merge}"
+        );
+        find("so capped to those bounds");
+        find("so one 0/1 column each");
+        // Every proposal is a step that runs.
+        let steps: Vec<Step> = thorough.iter().map(|p| p.step.clone()).collect();
+        run(&ds, &steps).unwrap();
+    }
 }

@@ -2,6 +2,10 @@
 //!
 //! ```text
 //! plainsight profile FILE [--json]   profile a CSV/TSV/JSON/NDJSON file
+//! plainsight propose FILE [--thorough] [--recipe-out R.json]
+//!                                    the auto-clean report and recipe
+//! plainsight clean RAW --recipe R.json -o OUT.csv [--json]
+//!                                    replay a recipe, write the cleaned data
 //! plainsight sample                  print the bundled sample CSV
 //! plainsight bench-data ROWS         print a deterministic benchmark CSV
 //! ```
@@ -30,6 +34,10 @@ mod cli {
 
     const USAGE: &str = "usage:
   plainsight profile FILE [--json]   profile a CSV, TSV, JSON or NDJSON file
+  plainsight propose FILE [--thorough] [--recipe-out R.json]
+                                     explain the proposed cleaning; save it as a recipe
+  plainsight clean RAW --recipe R.json -o OUT [--json]
+                                     run a recipe on RAW; write OUT as CSV (or JSON)
   plainsight sample                  write the sample marketing CSV to stdout
   plainsight bench-data ROWS         write a benchmark CSV of ROWS rows to stdout";
 
@@ -42,6 +50,8 @@ mod cli {
         match args.as_slice() {
             ["profile", file] => profile_cmd(file, false),
             ["profile", file, "--json"] | ["profile", "--json", file] => profile_cmd(file, true),
+            ["propose", file, rest @ ..] => propose_cmd(file, rest),
+            ["clean", raw, rest @ ..] => clean_cmd(raw, rest),
             ["sample"] => write_out(|out| out.write_all(marketing_csv().as_bytes())),
             ["bench-data", rows] => match rows.replace('_', "").parse::<usize>() {
                 Ok(n) => write_out(|out| bench_csv(n, out)),
@@ -96,6 +106,133 @@ mod cli {
                 .map_err(ingest_error)?;
         }
         ingester.finish().map_err(ingest_error)
+    }
+
+    /// The value after `flag` in `args`, if present.
+    fn option<'a>(args: &[&'a str], flag: &str) -> Option<&'a str> {
+        let at = args.iter().position(|a| *a == flag)?;
+        args.get(at + 1).copied()
+    }
+
+    fn propose_cmd(path: &str, rest: &[&str]) -> i32 {
+        use plainsight::core::clean::auto::{propose, Mode};
+        use plainsight::core::clean::Recipe;
+        let known = ["--thorough", "--recipe-out"];
+        if let Some(bad) = rest.iter().enumerate().find(|(i, a)| {
+            !(known.contains(a) || *i > 0 && rest.get(i - 1) == Some(&"--recipe-out"))
+        }) {
+            return usage(&format!("unknown option {}", bad.1));
+        }
+        let mode = if rest.contains(&"--thorough") {
+            Mode::Thorough
+        } else {
+            Mode::Quick
+        };
+        let ds = match read_file(path) {
+            Ok(ds) => ds,
+            Err(message) => {
+                eprintln!("{message}");
+                return 2;
+            }
+        };
+        let proposals = propose(&ds, mode);
+        let mut text = String::new();
+        if proposals.is_empty() {
+            text.push_str("Nothing to clean: no step proposed.\n");
+        }
+        for (i, p) in proposals.iter().enumerate() {
+            text.push_str(&format!(
+                "{}. {}\n   {}\n",
+                i + 1,
+                p.step.describe(),
+                p.sentence()
+            ));
+        }
+        if let Some(out) = option(rest, "--recipe-out") {
+            let recipe = Recipe::new(proposals.iter().map(|p| p.step.clone()).collect());
+            if let Err(e) = std::fs::write(out, recipe.to_json()) {
+                eprintln!("Could not write {out}: {e}.");
+                return 1;
+            }
+        }
+        write_out(|o| o.write_all(text.as_bytes()))
+    }
+
+    fn clean_cmd(raw: &str, rest: &[&str]) -> i32 {
+        use plainsight::core::clean::export::{write_csv, write_json};
+        use plainsight::core::clean::recipe::run;
+        use plainsight::core::clean::Recipe;
+        let (Some(recipe_path), Some(out_path)) = (option(rest, "--recipe"), option(rest, "-o"))
+        else {
+            return usage("clean needs --recipe R.json and -o OUT");
+        };
+        let json = rest.contains(&"--json");
+        let recipe_text = match std::fs::read_to_string(recipe_path) {
+            Ok(t) => t,
+            Err(e) => {
+                eprintln!("Could not open {}: {e}.", display_name(recipe_path));
+                return 2;
+            }
+        };
+        let recipe = match Recipe::from_json(&recipe_text) {
+            Ok(r) => r,
+            Err(e) => {
+                eprintln!(
+                    "{}: {}",
+                    display_name(recipe_path),
+                    messages::clean_error(&e)
+                );
+                return 2;
+            }
+        };
+        let ds = match read_file(raw) {
+            Ok(ds) => ds,
+            Err(message) => {
+                eprintln!("{message}");
+                return 2;
+            }
+        };
+        let (out, log) = match run(&ds, &recipe.steps) {
+            Ok(r) => r,
+            Err(e) => {
+                eprintln!("{}", messages::clean_error(&e));
+                return 2;
+            }
+        };
+        drop(ds);
+        let written = File::create(out_path).and_then(|f| {
+            let mut w = BufWriter::new(f);
+            if json {
+                write_json(&out, &mut w)?;
+            } else {
+                write_csv(&out, &mut w)?;
+            }
+            w.flush()
+        });
+        if let Err(e) = written {
+            eprintln!("Could not write {out_path}: {e}.");
+            return 1;
+        }
+        for (i, s) in log.steps.iter().enumerate() {
+            eprintln!(
+                "{}. {}: {} cells changed, rows {} -> {}{}",
+                i + 1,
+                s.description,
+                s.cells_changed,
+                s.rows_before,
+                s.rows_after,
+                if s.detail.is_empty() {
+                    String::new()
+                } else {
+                    format!(" ({})", s.detail)
+                }
+            );
+        }
+        eprintln!(
+            "{} rows in, {} rows out; wrote {out_path}",
+            log.rows_in, log.rows_out
+        );
+        0
     }
 
     fn profile_cmd(path: &str, json: bool) -> i32 {

@@ -2,6 +2,7 @@
 //! framework, no web or JS bindings); it builds and tests natively with
 //! `cargo test`.
 
+pub mod clean;
 pub mod csv;
 pub mod error;
 pub mod infer;

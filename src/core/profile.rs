@@ -133,14 +133,22 @@ pub(crate) fn accurate_sum(values: impl Iterator<Item = f64>) -> f64 {
 
 /// Quantile `q` of sorted values, numpy's default linear interpolation.
 pub fn quantile(sorted: &[f64], q: f64) -> Option<f64> {
-    quantile_of(sorted.len(), |i| sorted.get(i).copied().unwrap_or(f64::NAN), q)
+    quantile_of(
+        sorted.len(),
+        |i| sorted.get(i).copied().unwrap_or(f64::NAN),
+        q,
+    )
 }
 
 /// [`quantile`] of `n` sorted values read through `at`.
 fn quantile_of(n: usize, at: impl Fn(usize) -> f64, q: f64) -> Option<f64> {
     let (lo, t) = rank(n, q)?;
     let a = at(lo);
-    Some(if lo + 1 < n { lerp(a, at(lo + 1), t) } else { a })
+    Some(if lo + 1 < n {
+        lerp(a, at(lo + 1), t)
+    } else {
+        a
+    })
 }
 
 /// Position of quantile `q` among `n` sorted values: the lower index and the
@@ -229,7 +237,12 @@ fn empty_profile(name: String, data: &ColumnData, date_format: Option<String>) -
 
 /// Fills the numeric statistics from the `n` non-missing values, sorted,
 /// read through `at`.
-fn numeric_stats(p: &mut ColumnProfile, n: usize, at: impl Fn(usize) -> f64, exact_sum: Option<f64>) {
+fn numeric_stats(
+    p: &mut ColumnProfile,
+    n: usize,
+    at: impl Fn(usize) -> f64,
+    exact_sum: Option<f64>,
+) {
     if n == 0 {
         return;
     }
@@ -440,7 +453,8 @@ mod tests {
         // Colliding keys with different values stay apart.
         let words = ["a", "b", "a", "c"];
         let pairs: Vec<(u8, u32)> = (0..4).map(|r| (0, r)).collect();
-        let (distinct, top) = distinct_and_top(&pairs, |x, y| words[x as usize] == words[y as usize]);
+        let (distinct, top) =
+            distinct_and_top(&pairs, |x, y| words[x as usize] == words[y as usize]);
         assert_eq!(distinct, 3);
         let top: Vec<(u32, u64)> = top.into_iter().map(|(_, r, n)| (r, n)).collect();
         assert_eq!(top, vec![(0, 2), (1, 1), (3, 1)]);

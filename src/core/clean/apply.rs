@@ -1,0 +1,1154 @@
+//! Applying one step to a dataset: the semantics of every operation, and
+//! what it changed (counted for the report and the processing log).
+
+use std::cmp::Ordering;
+use std::collections::{HashMap, HashSet};
+
+use polars_core::prelude::*;
+use serde::{Deserialize, Serialize};
+
+use super::step::{
+    snake_case, trim_number, Case, DatePart, Fill, OutlierAction, OutlierRule, Scaling, Step, Test,
+};
+use super::values::Values;
+use super::CleanError;
+use crate::core::infer::{
+    format_date, parse_bool, parse_date_days, parse_datetime_micros, parse_f64, parse_i64,
+    trim_cell, DateOrder, Inference, Kind,
+};
+use crate::core::ingest::Dataset;
+use crate::core::model::ColumnType;
+use crate::core::profile::{duplicate_flags, quantile};
+
+/// What one step did.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct StepReport {
+    pub op: String,
+    /// The step in words ("Fill missing age with the median").
+    pub description: String,
+    /// Cells whose value changed (filled, trimmed, merged, capped…).
+    pub cells_changed: u64,
+    pub rows_before: u64,
+    pub rows_after: u64,
+    pub columns_added: Vec<String>,
+    pub columns_removed: Vec<String>,
+    /// The evidence or parameters computed on the data ("median 34").
+    pub detail: String,
+    /// Values that failed to convert (a cast), a few of them.
+    pub examples: Vec<String>,
+}
+
+/// Characters `trim` removes around text.
+pub const TRIM_CHARS: [char; 4] = [' ', '\t', '\n', '\r'];
+
+/// Most examples kept in a report.
+const EXAMPLES: usize = 5;
+
+pub(super) fn index_of(ds: &Dataset, op: &str, column: &str) -> Result<usize, CleanError> {
+    let names = ds.names();
+    names
+        .iter()
+        .position(|n| n == column)
+        .ok_or_else(|| CleanError::MissingColumn {
+            step: 0,
+            op: op.to_string(),
+            column: column.to_string(),
+            available: names,
+        })
+}
+
+fn values(ds: &Dataset, index: usize) -> Result<Values, CleanError> {
+    Values::of(ds, index).ok_or_else(|| CleanError::Internal {
+        message: format!("column {index} is not readable"),
+    })
+}
+
+fn wrong_type(op: &str, column: &str, found: ColumnType, needs: &str) -> CleanError {
+    CleanError::WrongType {
+        step: 0,
+        op: op.to_string(),
+        column: column.to_string(),
+        found,
+        needs: needs.to_string(),
+    }
+}
+
+fn bad(op: &str, message: String) -> CleanError {
+    CleanError::BadParameter {
+        step: 0,
+        op: op.to_string(),
+        message,
+    }
+}
+
+fn internal(e: PolarsError) -> CleanError {
+    CleanError::Internal {
+        message: e.to_string(),
+    }
+}
+
+/// Rebuilds `ds.frame` from its columns after an edit.
+fn rebuild(ds: &mut Dataset, columns: Vec<Column>, height: usize) -> Result<(), CleanError> {
+    ds.frame = DataFrame::new(height, columns).map_err(internal)?;
+    Ok(())
+}
+
+/// Replaces column `index` by `values` (same name unless `name` is given).
+fn replace(ds: &mut Dataset, index: usize, values: Values) -> Result<(), CleanError> {
+    let height = ds.height();
+    let mut columns = ds.frame.columns().to_vec();
+    let name = ds.names().get(index).cloned().unwrap_or_default();
+    let ty = values.column_type();
+    if ds.types.get(index) != Some(&ty) {
+        if let Some(f) = ds.date_formats.get_mut(index) {
+            *f = None;
+        }
+    }
+    if let Some(slot) = columns.get_mut(index) {
+        *slot = values.into_column(&name);
+    }
+    if let Some(t) = ds.types.get_mut(index) {
+        *t = ty;
+    }
+    rebuild(ds, columns, height)
+}
+
+/// Inserts a new column at `index`, with a name not yet used.
+fn insert(
+    ds: &mut Dataset,
+    index: usize,
+    name: &str,
+    values: Values,
+) -> Result<String, CleanError> {
+    let height = ds.height();
+    let name = unused_name(&ds.names(), name);
+    let mut columns = ds.frame.columns().to_vec();
+    let at = index.min(columns.len());
+    ds.types.insert(at, values.column_type());
+    ds.date_formats.insert(at, None);
+    columns.insert(at, values.into_column(&name));
+    rebuild(ds, columns, height)?;
+    Ok(name)
+}
+
+fn remove(ds: &mut Dataset, index: usize) -> Result<String, CleanError> {
+    let height = ds.height();
+    let mut columns = ds.frame.columns().to_vec();
+    if index >= columns.len() {
+        return Err(CleanError::Internal {
+            message: format!("no column {index}"),
+        });
+    }
+    let removed = columns.remove(index);
+    ds.types.remove(index);
+    ds.date_formats.remove(index);
+    rebuild(ds, columns, height)?;
+    Ok(removed.name().to_string())
+}
+
+/// `name`, or `name_2`, `name_3`… when taken.
+fn unused_name(taken: &[String], name: &str) -> String {
+    if !taken.iter().any(|t| t == name) {
+        return name.to_string();
+    }
+    (2..)
+        .map(|i| format!("{name}_{i}"))
+        .find(|n| !taken.iter().any(|t| t == n))
+        .unwrap_or_else(|| name.to_string())
+}
+
+/// Keeps the rows where `keep` is true; returns how many were removed.
+fn keep_rows(ds: &mut Dataset, keep: &[bool]) -> Result<u64, CleanError> {
+    let removed = keep.iter().filter(|k| !**k).count();
+    if removed == 0 {
+        return Ok(0);
+    }
+    let mask = BooleanChunked::from_slice(PlSmallStr::from("keep"), keep);
+    ds.frame = ds.frame.filter(&mask).map_err(internal)?;
+    Ok(removed as u64)
+}
+
+/// Non-missing numbers, sorted.
+fn sorted_numbers(v: &[Option<f64>]) -> Vec<f64> {
+    let mut s: Vec<f64> = v.iter().flatten().copied().collect();
+    s.sort_unstable_by(f64::total_cmp);
+    s
+}
+
+/// Summary statistics of a numeric column (non-missing values).
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Stats {
+    pub n: usize,
+    pub mean: f64,
+    /// Sample standard deviation (n - 1).
+    pub std: f64,
+    /// Population standard deviation (n).
+    pub std_pop: f64,
+    pub min: f64,
+    pub max: f64,
+    pub p25: f64,
+    pub p50: f64,
+    pub p75: f64,
+    /// Adjusted Fisher-Pearson skewness (pandas' `skew`), 0 when undefined.
+    pub skew: f64,
+}
+
+pub fn stats(v: &[Option<f64>]) -> Option<Stats> {
+    let sorted = sorted_numbers(v);
+    let n = sorted.len();
+    if n == 0 {
+        return None;
+    }
+    let nf = n as f64;
+    let mean = crate::core::profile::accurate_sum(sorted.iter().copied()) / nf;
+    let m2 = crate::core::profile::accurate_sum(sorted.iter().map(|x| (x - mean).powi(2)));
+    let m3 = crate::core::profile::accurate_sum(sorted.iter().map(|x| (x - mean).powi(3)));
+    let std = if n > 1 {
+        (m2 / (nf - 1.0)).sqrt()
+    } else {
+        f64::NAN
+    };
+    let std_pop = (m2 / nf).sqrt();
+    let skew = if n > 2 && m2 > 0.0 {
+        let g1 = (m3 / nf) / (m2 / nf).powf(1.5);
+        g1 * (nf * (nf - 1.0)).sqrt() / (nf - 2.0)
+    } else {
+        0.0
+    };
+    let q = |p| quantile(&sorted, p).unwrap_or(f64::NAN);
+    Some(Stats {
+        n,
+        mean,
+        std,
+        std_pop,
+        min: sorted.first().copied().unwrap_or(f64::NAN),
+        max: sorted.last().copied().unwrap_or(f64::NAN),
+        p25: q(0.25),
+        p50: q(0.5),
+        p75: q(0.75),
+        skew,
+    })
+}
+
+/// The most frequent value (ties: the smallest), over the cells' keys.
+fn mode_of<T: Clone + Eq + std::hash::Hash>(
+    cells: impl Iterator<Item = T>,
+    cmp: impl Fn(&T, &T) -> Ordering,
+) -> Option<T> {
+    let mut counts: HashMap<T, u64> = HashMap::new();
+    for c in cells {
+        *counts.entry(c).or_insert(0) += 1;
+    }
+    counts
+        .into_iter()
+        .max_by(|(a, na), (b, nb)| na.cmp(nb).then_with(|| cmp(b, a)))
+        .map(|(v, _)| v)
+}
+
+/// Text of a number for a report: shortest form, rounded to 4 decimals.
+fn show(v: f64) -> String {
+    trim_number(v)
+}
+
+/// Reads `text` as a value of type `ty` (for constants and filters).
+fn parse_as(ty: ColumnType, text: &str) -> Option<Values> {
+    let t = trim_cell(text);
+    Some(match ty {
+        ColumnType::Integer => Values::Int(vec![Some(parse_i64(t)?)]),
+        ColumnType::Float => Values::Float(vec![Some(parse_f64(t)?)]),
+        ColumnType::Boolean => Values::Bool(vec![Some(parse_bool_loose(t)?)]),
+        ColumnType::Date => Values::Date(vec![Some(parse_date_days(t, DateOrder::Ymd)?)]),
+        ColumnType::Datetime => {
+            Values::Datetime(vec![Some(parse_datetime_micros(t, DateOrder::Ymd)?)])
+        }
+        ColumnType::String => Values::Text(vec![Some(text.to_string())]),
+    })
+}
+
+/// true/false, yes/no, 1/0, in any case.
+pub fn parse_bool_loose(s: &str) -> Option<bool> {
+    parse_bool(s).or_else(|| match s.to_ascii_lowercase().as_str() {
+        "true" | "yes" | "1" => Some(true),
+        "false" | "no" | "0" => Some(false),
+        _ => None,
+    })
+}
+
+/// Title case: each space-separated word's first letter upper case, the
+/// rest lower case.
+pub fn title_case(s: &str) -> String {
+    s.split(' ')
+        .map(|w| {
+            let mut cs = w.chars();
+            match cs.next() {
+                Some(first) => first
+                    .to_uppercase()
+                    .chain(cs.flat_map(char::to_lowercase))
+                    .collect(),
+                None => String::new(),
+            }
+        })
+        .collect::<Vec<String>>()
+        .join(" ")
+}
+
+/// Categories of a column as text, most frequent first (ties by text).
+pub fn categories(v: &Values) -> Vec<(String, u64)> {
+    let mut counts: HashMap<String, u64> = HashMap::new();
+    for r in 0..v.len() {
+        if let Some(t) = v.text(r) {
+            *counts.entry(t).or_insert(0) += 1;
+        }
+    }
+    let mut out: Vec<(String, u64)> = counts.into_iter().collect();
+    out.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+    out
+}
+
+/// The outlier bounds of a numeric column under `rule`.
+pub fn outlier_bounds(st: &Stats, rule: OutlierRule) -> (f64, f64) {
+    match rule {
+        OutlierRule::Iqr { k } => {
+            let iqr = st.p75 - st.p25;
+            (st.p25 - k * iqr, st.p75 + k * iqr)
+        }
+        OutlierRule::Zscore { threshold } => {
+            (st.mean - threshold * st.std, st.mean + threshold * st.std)
+        }
+    }
+}
+
+/// Applies `step` to `ds` in place.
+pub fn apply(ds: &mut Dataset, step: &Step) -> Result<StepReport, CleanError> {
+    let op = step.op();
+    let rows_before = ds.height() as u64;
+    let mut r = StepReport {
+        op: op.to_string(),
+        description: step.describe(),
+        rows_before,
+        ..StepReport::default()
+    };
+    // Every named column must exist before anything changes.
+    for c in step.columns() {
+        index_of(ds, op, c)?;
+    }
+    match step {
+        Step::DropMissingRows { columns } => {
+            let idx: Vec<usize> = if columns.is_empty() {
+                (0..ds.width()).collect()
+            } else {
+                columns
+                    .iter()
+                    .map(|c| index_of(ds, op, c))
+                    .collect::<Result<_, _>>()?
+            };
+            let cols: Vec<Values> = idx
+                .iter()
+                .map(|&i| values(ds, i))
+                .collect::<Result<_, _>>()?;
+            let keep: Vec<bool> = (0..ds.height())
+                .map(|row| cols.iter().all(|c| !c.is_missing(row)))
+                .collect();
+            keep_rows(ds, &keep)?;
+        }
+        Step::DropSparseColumns { max_missing } => {
+            if !(0.0..=1.0).contains(max_missing) {
+                return Err(bad(
+                    op,
+                    format!("the missing share must be between 0 and 1, not {max_missing}"),
+                ));
+            }
+            let height = ds.height().max(1) as f64;
+            let mut i = 0;
+            while i < ds.width() {
+                let share = values(ds, i)?.missing() as f64 / height;
+                if share > *max_missing {
+                    r.columns_removed.push(remove(ds, i)?);
+                } else {
+                    i += 1;
+                }
+            }
+        }
+        Step::FillMissing { column, fill } => {
+            let i = index_of(ds, op, column)?;
+            let v = values(ds, i)?;
+            if let Some(filled) = fill_missing(op, column, v, fill, &mut r)? {
+                replace(ds, i, filled)?;
+            }
+        }
+        Step::DropDuplicates => {
+            let keep: Vec<bool> = duplicate_flags(ds).into_iter().map(|d| !d).collect();
+            keep_rows(ds, &keep)?;
+        }
+        Step::Trim { columns } => {
+            let idx: Vec<usize> = if columns.is_empty() {
+                (0..ds.width())
+                    .filter(|&i| ds.types.get(i) == Some(&ColumnType::String))
+                    .collect()
+            } else {
+                columns
+                    .iter()
+                    .map(|c| index_of(ds, op, c))
+                    .collect::<Result<_, _>>()?
+            };
+            for i in idx {
+                let Values::Text(mut v) = values(ds, i)? else {
+                    let name = ds.names().get(i).cloned().unwrap_or_default();
+                    return Err(wrong_type(op, &name, ds.types[i], "text"));
+                };
+                let mut changed = 0;
+                for cell in v.iter_mut().flatten() {
+                    let t = cell.trim_matches(TRIM_CHARS);
+                    if t.len() != cell.len() {
+                        *cell = t.to_string();
+                        changed += 1;
+                    }
+                }
+                if changed > 0 {
+                    r.cells_changed += changed;
+                    replace(ds, i, Values::Text(v))?;
+                }
+            }
+        }
+        Step::ChangeCase { column, case } => {
+            let i = index_of(ds, op, column)?;
+            let Values::Text(mut v) = values(ds, i)? else {
+                return Err(wrong_type(op, column, ds.types[i], "text"));
+            };
+            for cell in v.iter_mut().flatten() {
+                let new = match case {
+                    Case::Lower => cell.to_lowercase(),
+                    Case::Upper => cell.to_uppercase(),
+                    Case::Title => title_case(cell),
+                };
+                if new != *cell {
+                    *cell = new;
+                    r.cells_changed += 1;
+                }
+            }
+            replace(ds, i, Values::Text(v))?;
+        }
+        Step::MergeValues {
+            column,
+            into,
+            values: from,
+        } => {
+            let i = index_of(ds, op, column)?;
+            let Values::Text(mut v) = values(ds, i)? else {
+                return Err(wrong_type(op, column, ds.types[i], "text"));
+            };
+            let set: HashSet<&str> = from.iter().map(String::as_str).collect();
+            for cell in v.iter_mut().flatten() {
+                if cell != into && set.contains(cell.as_str()) {
+                    *cell = into.clone();
+                    r.cells_changed += 1;
+                }
+            }
+            replace(ds, i, Values::Text(v))?;
+        }
+        Step::NormaliseNames => {
+            let old = ds.names();
+            let mut new: Vec<String> = Vec::with_capacity(old.len());
+            for name in &old {
+                let n = unused_name(&new, &snake_case(name));
+                new.push(n);
+            }
+            let renamed = old.iter().zip(&new).filter(|(a, b)| a != b).count();
+            ds.frame.set_column_names(&new).map_err(internal)?;
+            r.detail = format!("{renamed} of {} names changed", old.len());
+        }
+        Step::Cast { column, to } => {
+            let i = index_of(ds, op, column)?;
+            let v = values(ds, i)?;
+            let (out, failed) = cast(op, column, &v, *to)?;
+            // The values lost: those that did not convert.
+            r.cells_changed = failed.0;
+            r.detail = format!(
+                "{} value{} did not convert and became missing",
+                failed.0,
+                if failed.0 == 1 { "" } else { "s" }
+            );
+            r.examples = failed.1;
+            replace(ds, i, out)?;
+        }
+        Step::Outliers {
+            column,
+            rule,
+            action,
+        } => {
+            match rule {
+                OutlierRule::Iqr { k } if k.partial_cmp(&0.0) != Some(Ordering::Greater) => {
+                    return Err(bad(op, format!("k must be above 0, not {k}")))
+                }
+                OutlierRule::Zscore { threshold }
+                    if threshold.partial_cmp(&0.0) != Some(Ordering::Greater) =>
+                {
+                    return Err(bad(
+                        op,
+                        format!("the threshold must be above 0, not {threshold}"),
+                    ))
+                }
+                _ => {}
+            }
+            let i = index_of(ds, op, column)?;
+            let v = values(ds, i)?;
+            let Some(nums) = v.numbers() else {
+                return Err(wrong_type(op, column, v.column_type(), "numbers"));
+            };
+            let Some(st) = stats(&nums) else {
+                r.detail = "no values".to_string();
+                return finish(ds, r);
+            };
+            let (lo, hi) = outlier_bounds(&st, *rule);
+            let is_out = |x: Option<f64>| x.is_some_and(|x| x < lo || x > hi);
+            let count = nums.iter().filter(|x| is_out(**x)).count();
+            r.detail = format!(
+                "bounds {} to {}; {count} outlier{}",
+                show(lo),
+                show(hi),
+                if count == 1 { "" } else { "s" }
+            );
+            match action {
+                OutlierAction::Flag => {
+                    let flags: Vec<Option<bool>> =
+                        nums.iter().map(|x| x.map(|x| x < lo || x > hi)).collect();
+                    let name =
+                        insert(ds, i + 1, &format!("{column}_outlier"), Values::Bool(flags))?;
+                    r.columns_added.push(name);
+                }
+                OutlierAction::Cap => {
+                    let capped: Vec<Option<f64>> =
+                        nums.iter().map(|x| x.map(|x| x.clamp(lo, hi))).collect();
+                    r.cells_changed = count as u64;
+                    if count > 0 {
+                        replace(ds, i, Values::Float(capped))?;
+                    }
+                }
+                OutlierAction::Remove => {
+                    let keep: Vec<bool> = nums.iter().map(|x| !is_out(*x)).collect();
+                    keep_rows(ds, &keep)?;
+                }
+            }
+        }
+        Step::OneHot {
+            column,
+            max_categories,
+        } => {
+            if *max_categories == 0 {
+                return Err(bad(op, "keep at least one category".to_string()));
+            }
+            let i = index_of(ds, op, column)?;
+            let v = values(ds, i)?;
+            let cats = categories(&v);
+            let kept: Vec<String> = cats
+                .iter()
+                .take(*max_categories)
+                .map(|c| c.0.clone())
+                .collect();
+            let other = cats.len() > kept.len();
+            r.detail = format!(
+                "{} categor{}{}",
+                cats.len(),
+                if cats.len() == 1 { "y" } else { "ies" },
+                if other {
+                    format!("; {} rarest in {column}_other", cats.len() - kept.len())
+                } else {
+                    String::new()
+                }
+            );
+            let texts: Vec<Option<String>> = (0..v.len()).map(|row| v.text(row)).collect();
+            remove(ds, i)?;
+            r.columns_removed.push(column.clone());
+            let mut at = i;
+            for cat in &kept {
+                let col: Vec<Option<i64>> = texts
+                    .iter()
+                    .map(|t| Some(i64::from(t.as_deref() == Some(cat.as_str()))))
+                    .collect();
+                let name = insert(ds, at, &one_hot_name(column, cat), Values::Int(col))?;
+                r.columns_added.push(name);
+                at += 1;
+            }
+            if other {
+                let set: HashSet<&str> = kept.iter().map(String::as_str).collect();
+                let col: Vec<Option<i64>> = texts
+                    .iter()
+                    .map(|t| Some(i64::from(t.as_deref().is_some_and(|t| !set.contains(t)))))
+                    .collect();
+                let name = insert(ds, at, &format!("{column}_other"), Values::Int(col))?;
+                r.columns_added.push(name);
+            }
+        }
+        Step::Ordinal { column, order } => {
+            let i = index_of(ds, op, column)?;
+            let v = values(ds, i)?;
+            let order: Vec<String> = if order.is_empty() {
+                // The values in their natural order: numbers by value,
+                // dates by date (ISO text sorts by date), text by bytes.
+                let mut c: Vec<String> = categories(&v).into_iter().map(|c| c.0).collect();
+                if v.numbers().is_some() {
+                    let num = |s: &String| parse_f64(s).unwrap_or(f64::NAN);
+                    c.sort_by(|a, b| num(a).total_cmp(&num(b)));
+                } else {
+                    c.sort();
+                }
+                c
+            } else {
+                order.clone()
+            };
+            let code: HashMap<&str, i64> = order
+                .iter()
+                .enumerate()
+                .map(|(n, s)| (s.as_str(), n as i64))
+                .collect();
+            let mut unknown = 0u64;
+            let out: Vec<Option<i64>> = (0..v.len())
+                .map(|row| {
+                    let t = v.text(row)?;
+                    let c = code.get(t.as_str()).copied();
+                    if c.is_none() {
+                        unknown += 1;
+                    }
+                    c
+                })
+                .collect();
+            r.cells_changed = out.iter().flatten().count() as u64;
+            r.detail = format!(
+                "{} categories: {}{}",
+                order.len(),
+                order
+                    .iter()
+                    .take(8)
+                    .enumerate()
+                    .map(|(n, s)| format!("{s} = {n}"))
+                    .collect::<Vec<_>>()
+                    .join(", "),
+                if unknown > 0 {
+                    format!("; {unknown} other values became missing")
+                } else {
+                    String::new()
+                }
+            );
+            replace(ds, i, Values::Int(out))?;
+        }
+        Step::Scale { column, method } => {
+            let i = index_of(ds, op, column)?;
+            let v = values(ds, i)?;
+            let Some(nums) = v.numbers() else {
+                return Err(wrong_type(op, column, v.column_type(), "numbers"));
+            };
+            if let Some(st) = stats(&nums) {
+                let (center, scale) = scale_params(&st, *method);
+                r.detail = format!("centre {}, scale {}", show(center), show(scale));
+                let out: Vec<Option<f64>> = nums
+                    .iter()
+                    .map(|x| x.map(|x| (x - center) / scale))
+                    .collect();
+                r.cells_changed = nums
+                    .iter()
+                    .zip(&out)
+                    .filter(|(a, b)| a.is_some() && a != b)
+                    .count() as u64;
+                replace(ds, i, Values::Float(out))?;
+            } else {
+                r.detail = "no values".to_string();
+            }
+        }
+        Step::DropColumns { columns } => {
+            for c in columns {
+                let i = index_of(ds, op, c)?;
+                r.columns_removed.push(remove(ds, i)?);
+            }
+        }
+        Step::DateParts { column, parts } => {
+            let i = index_of(ds, op, column)?;
+            let days: Vec<Option<i32>> = match values(ds, i)? {
+                Values::Date(v) => v,
+                Values::Datetime(v) => v
+                    .iter()
+                    .map(|x| x.map(|m| m.div_euclid(86_400_000_000) as i32))
+                    .collect(),
+                other => return Err(wrong_type(op, column, other.column_type(), "dates")),
+            };
+            for (at, part) in (i + 1..).zip(parts) {
+                let col: Vec<Option<i64>> = days
+                    .iter()
+                    .map(|d| d.map(|d| date_part(d, *part)))
+                    .collect();
+                let name = insert(
+                    ds,
+                    at,
+                    &format!("{column}_{}", part.name()),
+                    Values::Int(col),
+                )?;
+                r.columns_added.push(name);
+            }
+        }
+        Step::Rename { column, to } => {
+            if to.trim().is_empty() {
+                return Err(bad(op, "the new name is empty".to_string()));
+            }
+            if to != column && ds.names().iter().any(|n| n == to) {
+                return Err(bad(op, format!("a column named \"{to}\" already exists")));
+            }
+            ds.frame
+                .rename(column, PlSmallStr::from(to.as_str()))
+                .map_err(internal)?;
+        }
+        Step::Filter {
+            column,
+            test,
+            value,
+        } => {
+            let i = index_of(ds, op, column)?;
+            let v = values(ds, i)?;
+            let keep = filter_mask(op, column, &v, *test, value)?;
+            keep_rows(ds, &keep)?;
+        }
+    }
+    finish(ds, r)
+}
+
+fn finish(ds: &Dataset, mut r: StepReport) -> Result<StepReport, CleanError> {
+    r.rows_after = ds.height() as u64;
+    Ok(r)
+}
+
+/// `<column>_<value>` for a one-hot column.
+fn one_hot_name(column: &str, value: &str) -> String {
+    format!("{column}_{}", snake_case(value))
+}
+
+/// Centre and scale of a scaling method (a zero scale becomes 1).
+pub fn scale_params(st: &Stats, method: Scaling) -> (f64, f64) {
+    let (center, scale) = match method {
+        Scaling::Standard => (st.mean, st.std_pop),
+        Scaling::MinMax => (st.min, st.max - st.min),
+        Scaling::Robust => (st.p50, st.p75 - st.p25),
+    };
+    (
+        center,
+        if scale == 0.0 || !scale.is_finite() {
+            1.0
+        } else {
+            scale
+        },
+    )
+}
+
+/// A calendar part of a day number.
+pub fn date_part(days: i32, part: DatePart) -> i64 {
+    use chrono::Datelike;
+    let date = chrono::NaiveDate::from_ymd_opt(1970, 1, 1)
+        .and_then(|d| d.checked_add_signed(chrono::Duration::days(i64::from(days))));
+    let Some(d) = date else {
+        return 0;
+    };
+    match part {
+        DatePart::Year => i64::from(d.year()),
+        DatePart::Quarter => i64::from((d.month() - 1) / 3 + 1),
+        DatePart::Month => i64::from(d.month()),
+        DatePart::Day => i64::from(d.day()),
+        DatePart::Weekday => i64::from(d.weekday().num_days_from_monday()),
+    }
+}
+
+fn fill_missing(
+    op: &str,
+    column: &str,
+    v: Values,
+    fill: &Fill,
+    r: &mut StepReport,
+) -> Result<Option<Values>, CleanError> {
+    let missing = v.missing() as u64;
+    match fill {
+        Fill::Mean | Fill::Median => {
+            let Some(nums) = v.numbers() else {
+                return Err(wrong_type(op, column, v.column_type(), "numbers"));
+            };
+            let Some(st) = stats(&nums) else {
+                r.detail = "no values to compute from".to_string();
+                return Ok(None);
+            };
+            let with = if *fill == Fill::Mean { st.mean } else { st.p50 };
+            r.detail = format!(
+                "{} {}",
+                if *fill == Fill::Mean {
+                    "mean"
+                } else {
+                    "median"
+                },
+                show(with)
+            );
+            r.cells_changed = missing;
+            Ok(Some(Values::Float(
+                nums.into_iter().map(|x| Some(x.unwrap_or(with))).collect(),
+            )))
+        }
+        Fill::Mode => {
+            let (out, shown) = match v {
+                Values::Int(x) => {
+                    let m = mode_of(x.iter().flatten().copied(), i64::cmp);
+                    (Values::Int(fill_vec(x, m)), m.map(|m| m.to_string()))
+                }
+                Values::Float(x) => {
+                    // -0.0 and 0.0 count as one value.
+                    let key = |v: f64| {
+                        if v == 0.0 {
+                            0.0f64.to_bits()
+                        } else {
+                            v.to_bits()
+                        }
+                    };
+                    let m = mode_of(x.iter().flatten().map(|&v| key(v)), |a, b| {
+                        f64::from_bits(*a).total_cmp(&f64::from_bits(*b))
+                    })
+                    .map(f64::from_bits);
+                    (Values::Float(fill_vec(x, m)), m.map(|m| m.to_string()))
+                }
+                Values::Bool(x) => {
+                    let m = mode_of(x.iter().flatten().copied(), bool::cmp);
+                    (Values::Bool(fill_vec(x, m)), m.map(|m| m.to_string()))
+                }
+                Values::Date(x) => {
+                    let m = mode_of(x.iter().flatten().copied(), i32::cmp);
+                    (Values::Date(fill_vec(x, m)), m.map(format_date))
+                }
+                Values::Datetime(x) => {
+                    let m = mode_of(x.iter().flatten().copied(), i64::cmp);
+                    let shown = m.map(crate::core::infer::format_datetime);
+                    (Values::Datetime(fill_vec(x, m)), shown)
+                }
+                Values::Text(x) => {
+                    let m = mode_of(x.iter().flatten().cloned(), String::cmp);
+                    let shown = m.clone();
+                    (Values::Text(fill_vec(x, m)), shown)
+                }
+            };
+            match shown {
+                Some(m) => {
+                    r.detail = format!("most frequent value {m}");
+                    r.cells_changed = missing;
+                    Ok(Some(out))
+                }
+                None => {
+                    r.detail = "no values to compute from".to_string();
+                    Ok(None)
+                }
+            }
+        }
+        Fill::Constant { value } => {
+            let ty = v.column_type();
+            let Some(c) = parse_as(ty, value) else {
+                return Err(bad(
+                    op,
+                    format!("\"{value}\" is not a {} value for {column}", ty.as_str()),
+                ));
+            };
+            r.detail = format!("value {value}");
+            r.cells_changed = missing;
+            Ok(Some(fill_const(v, c)))
+        }
+        Fill::Forward | Fill::Backward => {
+            let forward = *fill == Fill::Forward;
+            let (out, changed) = fill_along(v, forward);
+            r.cells_changed = changed;
+            Ok(Some(out))
+        }
+    }
+}
+
+fn fill_vec<T: Clone>(v: Vec<Option<T>>, with: Option<T>) -> Vec<Option<T>> {
+    v.into_iter().map(|x| x.or_else(|| with.clone())).collect()
+}
+
+/// Fills missing cells of `v` with the single value in `c` (same type).
+fn fill_const(v: Values, c: Values) -> Values {
+    fn first<T: Clone>(c: &[Option<T>]) -> Option<T> {
+        c.first().cloned().flatten()
+    }
+    match (v, c) {
+        (Values::Int(x), Values::Int(c)) => Values::Int(fill_vec(x, first(&c))),
+        (Values::Datetime(x), Values::Datetime(c)) => Values::Datetime(fill_vec(x, first(&c))),
+        (Values::Float(x), Values::Float(c)) => Values::Float(fill_vec(x, first(&c))),
+        (Values::Bool(x), Values::Bool(c)) => Values::Bool(fill_vec(x, first(&c))),
+        (Values::Date(x), Values::Date(c)) => Values::Date(fill_vec(x, first(&c))),
+        (Values::Text(x), Values::Text(c)) => Values::Text(fill_vec(x, first(&c))),
+        (v, _) => v,
+    }
+}
+
+/// Forward (or backward) fill; returns the cells filled.
+fn fill_along(v: Values, forward: bool) -> (Values, u64) {
+    fn go<T: Clone>(mut x: Vec<Option<T>>, forward: bool) -> (Vec<Option<T>>, u64) {
+        let mut last: Option<T> = None;
+        let mut changed = 0;
+        let n = x.len();
+        for k in 0..n {
+            let i = if forward { k } else { n - 1 - k };
+            if let Some(cell) = x.get_mut(i) {
+                match cell {
+                    Some(v) => last = Some(v.clone()),
+                    None => {
+                        if last.is_some() {
+                            *cell = last.clone();
+                            changed += 1;
+                        }
+                    }
+                }
+            }
+        }
+        (x, changed)
+    }
+    match v {
+        Values::Int(x) => {
+            let (x, n) = go(x, forward);
+            (Values::Int(x), n)
+        }
+        Values::Datetime(x) => {
+            let (x, n) = go(x, forward);
+            (Values::Datetime(x), n)
+        }
+        Values::Float(x) => {
+            let (x, n) = go(x, forward);
+            (Values::Float(x), n)
+        }
+        Values::Bool(x) => {
+            let (x, n) = go(x, forward);
+            (Values::Bool(x), n)
+        }
+        Values::Date(x) => {
+            let (x, n) = go(x, forward);
+            (Values::Date(x), n)
+        }
+        Values::Text(x) => {
+            let (x, n) = go(x, forward);
+            (Values::Text(x), n)
+        }
+    }
+}
+
+/// The date order and kind a text column's values read as, if any.
+fn date_kind(texts: &[Option<String>]) -> Option<Kind> {
+    let mut inf = Inference::new(false);
+    for t in texts.iter().flatten() {
+        inf.feed(t);
+    }
+    // Only the date evidence matters here: judge the non-numbers alone.
+    let k = inf.decide().kind;
+    matches!(k, Kind::Date(_) | Kind::Datetime(_)).then_some(k)
+}
+
+/// Reads each text cell (trimmed) with `parse`; cells that do not read
+/// are passed to `fail` and become missing.
+fn parse_texts<T>(
+    x: &[Option<String>],
+    parse: impl Fn(&str) -> Option<T>,
+    fail: &mut impl FnMut(Option<String>),
+) -> Vec<Option<T>> {
+    x.iter()
+        .map(|t| {
+            let t = t.as_ref()?;
+            let p = parse(trim_cell(t));
+            if p.is_none() {
+                fail(Some(t.clone()));
+            }
+            p
+        })
+        .collect()
+}
+
+/// Converts a column to `to`. Returns the new values and the values that
+/// failed (count, a few distinct examples).
+pub fn cast(
+    op: &str,
+    column: &str,
+    v: &Values,
+    to: ColumnType,
+) -> Result<(Values, (u64, Vec<String>)), CleanError> {
+    let from = v.column_type();
+    let n = v.len();
+    let mut failed = 0u64;
+    let mut examples: Vec<String> = Vec::new();
+    let mut fail = |text: Option<String>| {
+        failed += 1;
+        if let Some(t) = text {
+            if examples.len() < EXAMPLES && !examples.contains(&t) {
+                examples.push(t);
+            }
+        }
+    };
+    let refuse = || {
+        Err(wrong_type(
+            op,
+            column,
+            from,
+            &format!("a type that converts to {}", to.as_str()),
+        ))
+    };
+    let out = match (v, to) {
+        (_, ColumnType::String) => Values::Text((0..n).map(|r| v.text(r)).collect()),
+        (Values::Text(x), ColumnType::Integer) => Values::Int(parse_texts(x, parse_i64, &mut fail)),
+        (Values::Text(x), ColumnType::Float) => Values::Float(parse_texts(x, parse_f64, &mut fail)),
+        (Values::Text(x), ColumnType::Boolean) => {
+            Values::Bool(parse_texts(x, parse_bool_loose, &mut fail))
+        }
+        (Values::Text(x), ColumnType::Date | ColumnType::Datetime) => {
+            let order = match date_kind(x) {
+                Some(Kind::Date(o) | Kind::Datetime(o)) => o,
+                _ => DateOrder::Ymd,
+            };
+            if to == ColumnType::Date {
+                let day = |t: &str| {
+                    parse_date_days(t, order).or_else(|| {
+                        parse_datetime_micros(t, order).map(|m| m.div_euclid(86_400_000_000) as i32)
+                    })
+                };
+                Values::Date(parse_texts(x, day, &mut fail))
+            } else {
+                Values::Datetime(parse_texts(
+                    x,
+                    |t| parse_datetime_micros(t, order),
+                    &mut fail,
+                ))
+            }
+        }
+        (Values::Int(x), ColumnType::Integer) => Values::Int(x.clone()),
+        (Values::Int(x), ColumnType::Float) => {
+            Values::Float(x.iter().map(|v| v.map(|v| v as f64)).collect())
+        }
+        (Values::Int(x), ColumnType::Boolean) => Values::Bool(
+            x.iter()
+                .map(|v| {
+                    let v = (*v)?;
+                    match v {
+                        0 => Some(false),
+                        1 => Some(true),
+                        other => {
+                            fail(Some(other.to_string()));
+                            None
+                        }
+                    }
+                })
+                .collect(),
+        ),
+        (Values::Float(x), ColumnType::Float) => Values::Float(x.clone()),
+        (Values::Float(x), ColumnType::Integer) => Values::Int(
+            x.iter()
+                .map(|v| {
+                    let v = (*v)?;
+                    // Whole numbers only, within the integer range.
+                    if v.fract() == 0.0
+                        && (-9.007_199_254_740_992e15..=9.007_199_254_740_992e15).contains(&v)
+                    {
+                        Some(v as i64)
+                    } else {
+                        fail(Some(v.to_string()));
+                        None
+                    }
+                })
+                .collect(),
+        ),
+        (Values::Bool(x), ColumnType::Boolean) => Values::Bool(x.clone()),
+        (Values::Bool(x), ColumnType::Integer) => {
+            Values::Int(x.iter().map(|v| v.map(i64::from)).collect())
+        }
+        (Values::Bool(x), ColumnType::Float) => Values::Float(
+            x.iter()
+                .map(|v| v.map(|b| if b { 1.0 } else { 0.0 }))
+                .collect(),
+        ),
+        (Values::Date(x), ColumnType::Date) => Values::Date(x.clone()),
+        (Values::Date(x), ColumnType::Datetime) => Values::Datetime(
+            x.iter()
+                .map(|d| d.map(|d| i64::from(d) * 86_400_000_000))
+                .collect(),
+        ),
+        (Values::Datetime(x), ColumnType::Datetime) => Values::Datetime(x.clone()),
+        (Values::Datetime(x), ColumnType::Date) => Values::Date(
+            x.iter()
+                .map(|m| m.map(|m| m.div_euclid(86_400_000_000) as i32))
+                .collect(),
+        ),
+        _ => return refuse(),
+    };
+    Ok((out, (failed, examples)))
+}
+
+/// Which rows a filter keeps.
+fn filter_mask(
+    op: &str,
+    column: &str,
+    v: &Values,
+    test: Test,
+    value: &str,
+) -> Result<Vec<bool>, CleanError> {
+    let n = v.len();
+    match test {
+        Test::IsMissing => return Ok((0..n).map(|r| v.is_missing(r)).collect()),
+        Test::NotMissing => return Ok((0..n).map(|r| !v.is_missing(r)).collect()),
+        Test::Contains => {
+            let Values::Text(x) = v else {
+                return Err(wrong_type(op, column, v.column_type(), "text"));
+            };
+            return Ok(x
+                .iter()
+                .map(|t| t.as_deref().is_some_and(|t| t.contains(value)))
+                .collect());
+        }
+        _ => {}
+    }
+    let ty = v.column_type();
+    let Some(c) = parse_as(ty, value) else {
+        return Err(bad(
+            op,
+            format!("\"{value}\" is not a {} value for {column}", ty.as_str()),
+        ));
+    };
+    let holds = |o: Ordering| match test {
+        Test::Eq => o == Ordering::Equal,
+        Test::Ne => o != Ordering::Equal,
+        Test::Lt => o == Ordering::Less,
+        Test::Le => o != Ordering::Greater,
+        Test::Gt => o == Ordering::Greater,
+        Test::Ge => o != Ordering::Less,
+        _ => false,
+    };
+    fn mask<T: Copy>(
+        x: &[Option<T>],
+        c: Option<T>,
+        cmp: impl Fn(&T, &T) -> Ordering,
+        holds: impl Fn(Ordering) -> bool,
+    ) -> Vec<bool> {
+        x.iter()
+            .map(|v| match (v, c) {
+                (Some(v), Some(c)) => holds(cmp(v, &c)),
+                _ => false,
+            })
+            .collect()
+    }
+    Ok(match (v, c) {
+        (Values::Int(x), Values::Int(c)) | (Values::Datetime(x), Values::Datetime(c)) => {
+            mask(x, c.first().copied().flatten(), i64::cmp, holds)
+        }
+        (Values::Float(x), Values::Float(c)) => mask(
+            x,
+            c.first().copied().flatten(),
+            |a, b| a.partial_cmp(b).unwrap_or(Ordering::Less),
+            holds,
+        ),
+        (Values::Bool(x), Values::Bool(c)) => {
+            mask(x, c.first().copied().flatten(), bool::cmp, holds)
+        }
+        (Values::Date(x), Values::Date(c)) => {
+            mask(x, c.first().copied().flatten(), i32::cmp, holds)
+        }
+        (Values::Text(x), Values::Text(c)) => {
+            let c = c.first().cloned().flatten().unwrap_or_default();
+            x.iter()
+                .map(|t| t.as_deref().is_some_and(|t| holds(t.cmp(c.as_str()))))
+                .collect()
+        }
+        _ => vec![true; n],
+    })
+}

@@ -1,0 +1,530 @@
+//! Auto-clean: a proposed recipe for a dataset, each step with the evidence
+//! that led to it and what it changes (from a dry run on the data).
+//!
+//! Quick mode proposes only safe fixes: trimming, types read as text,
+//! exact duplicates, empty columns, names. Thorough mode adds constant and
+//! identifier columns, sparse columns, category clusters, imputation,
+//! outliers, encoding and scaling. Names are normalised last, so rejecting
+//! that step leaves the other steps' column names valid.
+
+use serde::{Deserialize, Serialize};
+
+use super::apply::{apply, categories, stats, StepReport, TRIM_CHARS};
+use super::cluster::clusters;
+use super::step::{snake_case, trim_number, Fill, OutlierAction, OutlierRule, Scaling, Step};
+use super::values::Values;
+use crate::core::infer::{has_leading_zero, parse_f64, parse_i64, trim_cell, Inference, Kind};
+use crate::core::ingest::Dataset;
+use crate::core::model::ColumnType;
+use crate::core::profile::duplicate_rows;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Mode {
+    Quick,
+    Thorough,
+}
+
+/// A proposed step, why, and what it changed in the dry run.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Proposal {
+    pub step: Step,
+    /// The evidence, e.g. "age: 12% missing, skewed (skew 2.3)".
+    pub evidence: String,
+    pub report: StepReport,
+}
+
+impl Proposal {
+    /// The report line: evidence, decision and its effect, e.g. "age: 12%
+    /// missing, skewed (skew 2.3), so filled with the median 34; 118 cells
+    /// changed".
+    pub fn sentence(&self) -> String {
+        let mut effects = Vec::new();
+        let r = &self.report;
+        if r.cells_changed > 0 {
+            effects.push(plural(r.cells_changed, "cell", "cells") + " changed");
+        }
+        let removed = r.rows_before.saturating_sub(r.rows_after);
+        if removed > 0 {
+            effects.push(plural(removed, "row", "rows") + " removed");
+        }
+        if !r.columns_removed.is_empty() {
+            effects.push(format!("removed {}", r.columns_removed.join(", ")));
+        }
+        if !r.columns_added.is_empty() {
+            let n = r.columns_added.len() as u64;
+            effects.push(plural(n, "column", "columns") + " added");
+        }
+        if effects.is_empty() {
+            effects.push(if r.detail.is_empty() {
+                "nothing changed".to_string()
+            } else {
+                r.detail.clone()
+            });
+        }
+        format!("{}; {}", self.evidence, effects.join(", "))
+    }
+}
+
+fn plural(n: u64, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
+}
+
+fn percent(part: usize, whole: usize) -> String {
+    if whole == 0 {
+        return "0%".to_string();
+    }
+    let p = part as f64 * 100.0 / whole as f64;
+    if p > 0.0 && p < 1.0 {
+        "under 1%".to_string()
+    } else {
+        format!("{}%", p.round())
+    }
+}
+
+/// Builds the proposals, applying each to a working copy so that the next
+/// ones see its effect and each report counts what it changed.
+struct Proposer {
+    work: Dataset,
+    out: Vec<Proposal>,
+}
+
+impl Proposer {
+    fn offer(&mut self, step: Step, evidence: String) {
+        let mut trial = self.work.clone();
+        if let Ok(report) = apply(&mut trial, &step) {
+            self.work = trial;
+            self.out.push(Proposal {
+                step,
+                evidence,
+                report,
+            });
+        }
+    }
+
+    fn names(&self) -> Vec<String> {
+        self.work.names()
+    }
+
+    fn column(&self, name: &str) -> Option<Values> {
+        let i = self.names().iter().position(|n| n == name)?;
+        Values::of(&self.work, i)
+    }
+}
+
+/// The proposed recipe for `ds`.
+pub fn propose(ds: &Dataset, mode: Mode) -> Vec<Proposal> {
+    let mut p = Proposer {
+        work: ds.clone(),
+        out: Vec::new(),
+    };
+    let rows = ds.height();
+    trim(&mut p);
+    text_types(&mut p);
+    let dups = duplicate_rows(&p.work);
+    if dups > 0 {
+        p.offer(
+            Step::DropDuplicates,
+            format!(
+                "{} an exact copy of an earlier row",
+                if dups == 1 {
+                    "1 row is".to_string()
+                } else {
+                    format!("{dups} rows are")
+                }
+            ),
+        );
+    }
+    let empty: Vec<String> = p
+        .names()
+        .into_iter()
+        .filter(|n| p.column(n).is_some_and(|v| v.missing() == v.len()))
+        .collect();
+    if !empty.is_empty() && rows > 0 {
+        let evidence = format!("{} empty in every row", describe_list(&empty, "is", "are"));
+        p.offer(Step::DropColumns { columns: empty }, evidence);
+    }
+    if mode == Mode::Thorough {
+        thorough(&mut p);
+    }
+    let names = p.names();
+    let mut taken: Vec<String> = Vec::new();
+    let changed: Vec<&String> = names
+        .iter()
+        .filter(|n| {
+            let s = snake_case(n);
+            let new = if taken.contains(&s) {
+                format!("{s}_2")
+            } else {
+                s
+            };
+            taken.push(new.clone());
+            **n != new
+        })
+        .collect();
+    if !changed.is_empty() {
+        let examples: Vec<String> = changed
+            .iter()
+            .take(3)
+            .map(|n| format!("\"{n}\" → {}", snake_case(n)))
+            .collect();
+        p.offer(
+            Step::NormaliseNames,
+            format!(
+                "{} not in snake_case ({})",
+                plural(changed.len() as u64, "column name is", "column names are"),
+                examples.join(", ")
+            ),
+        );
+    }
+    p.out
+}
+
+/// "a", "a and b", "a, b and c" + verb.
+fn describe_list(names: &[String], one: &str, many: &str) -> String {
+    let list = match names {
+        [] => String::new(),
+        [a] => a.clone(),
+        [init @ .., last] => format!("{} and {last}", init.join(", ")),
+    };
+    format!("{list} {}", if names.len() == 1 { one } else { many })
+}
+
+fn trim(p: &mut Proposer) {
+    let mut columns = Vec::new();
+    let mut details = Vec::new();
+    for (i, name) in p.names().into_iter().enumerate() {
+        if p.work.types.get(i) != Some(&ColumnType::String) {
+            continue;
+        }
+        let Some(Values::Text(v)) = Values::of(&p.work, i) else {
+            continue;
+        };
+        let n = v
+            .iter()
+            .flatten()
+            .filter(|c| c.trim_matches(TRIM_CHARS).len() != c.len())
+            .count();
+        if n > 0 {
+            details.push(format!("{name}: {}", plural(n as u64, "value", "values")));
+            columns.push(name);
+        }
+    }
+    if !columns.is_empty() {
+        p.offer(
+            Step::Trim { columns },
+            format!("spaces around text ({})", details.join(", ")),
+        );
+    }
+}
+
+/// Text columns that are almost all numbers or dates: a few stray values
+/// kept them as text.
+fn text_types(p: &mut Proposer) {
+    for (i, name) in p.names().into_iter().enumerate() {
+        if p.work.types.get(i) != Some(&ColumnType::String) {
+            continue;
+        }
+        let Some(Values::Text(v)) = Values::of(&p.work, i) else {
+            continue;
+        };
+        let present: Vec<&str> = v.iter().flatten().map(|s| trim_cell(s)).collect();
+        if present.len() < 5 || present.iter().any(|s| has_leading_zero(s)) {
+            continue;
+        }
+        let ints = present.iter().filter(|s| parse_i64(s).is_some()).count();
+        let numbers = present.iter().filter(|s| parse_f64(s).is_some()).count();
+        let mut dates = Inference::new(false);
+        let mut date_count = 0;
+        for s in &present {
+            let mut one = Inference::new(false);
+            one.feed(s);
+            if matches!(one.decide().kind, Kind::Date(_) | Kind::Datetime(_)) {
+                date_count += 1;
+                dates.feed(s);
+            }
+        }
+        let n = present.len();
+        let share = |k: usize| k as f64 / n as f64;
+        let (to, fit) = if share(numbers) >= 0.9 {
+            let to = if ints == numbers {
+                ColumnType::Integer
+            } else {
+                ColumnType::Float
+            };
+            (to, numbers)
+        } else if share(date_count) >= 0.9 {
+            let to = match dates.decide().kind {
+                Kind::Datetime(_) => ColumnType::Datetime,
+                _ => ColumnType::Date,
+            };
+            (to, date_count)
+        } else {
+            continue;
+        };
+        let strays: Vec<String> = {
+            let mut s: Vec<String> = Vec::new();
+            for v in &present {
+                let fits = match to {
+                    ColumnType::Integer | ColumnType::Float => parse_f64(v).is_some(),
+                    _ => {
+                        let mut one = Inference::new(false);
+                        one.feed(v);
+                        matches!(one.decide().kind, Kind::Date(_) | Kind::Datetime(_))
+                    }
+                };
+                if !fits && !s.iter().any(|x| x == v) && s.len() < 3 {
+                    s.push(format!("\"{v}\""));
+                }
+            }
+            s
+        };
+        let kind = match to {
+            ColumnType::Integer | ColumnType::Float => "numbers",
+            _ => "dates",
+        };
+        p.offer(
+            Step::Cast {
+                column: name.clone(),
+                to,
+            },
+            format!(
+                "{name}: {} of its values are {kind} (not: {}), so it is read as {} and the rest become missing",
+                percent(fit, n),
+                strays.join(", "),
+                to.as_str()
+            ),
+        );
+    }
+}
+
+fn thorough(p: &mut Proposer) {
+    let rows = p.work.height();
+    // Constant and identifier-like columns carry no information for
+    // analysis or models.
+    let mut constant = Vec::new();
+    let mut identifiers = Vec::new();
+    for (i, name) in p.names().into_iter().enumerate() {
+        let Some(v) = Values::of(&p.work, i) else {
+            continue;
+        };
+        let cats = categories(&v);
+        let present = v.len() - v.missing();
+        if cats.len() == 1 && present > 0 {
+            constant.push((name, cats.first().map(|c| c.0.clone()).unwrap_or_default()));
+        } else if rows >= 10
+            && present == rows
+            && cats.len() == rows
+            && matches!(v.column_type(), ColumnType::Integer | ColumnType::String)
+        {
+            identifiers.push(name);
+        }
+    }
+    if !constant.is_empty() {
+        let evidence = constant
+            .iter()
+            .take(4)
+            .map(|(n, v)| format!("{n} is always \"{v}\""))
+            .collect::<Vec<_>>()
+            .join(", ");
+        let columns = constant.into_iter().map(|c| c.0).collect();
+        p.offer(
+            Step::DropColumns { columns },
+            format!("one value in every row: {evidence}"),
+        );
+    }
+    if !identifiers.is_empty() {
+        let evidence = format!(
+            "{} a different value in every row (an identifier, not a measure)",
+            describe_list(&identifiers, "has", "have")
+        );
+        p.offer(
+            Step::DropColumns {
+                columns: identifiers,
+            },
+            evidence,
+        );
+    }
+    // Mostly empty columns.
+    let sparse: Vec<(String, usize)> = p
+        .names()
+        .into_iter()
+        .filter_map(|n| {
+            let v = p.column(&n)?;
+            let m = v.missing();
+            (rows > 0 && m * 2 > rows).then_some((n, m))
+        })
+        .collect();
+    if !sparse.is_empty() {
+        let evidence = sparse
+            .iter()
+            .map(|(n, m)| format!("{n} is {} missing", percent(*m, rows)))
+            .collect::<Vec<_>>()
+            .join(", ");
+        let columns = sparse.into_iter().map(|s| s.0).collect();
+        p.offer(
+            Step::DropColumns { columns },
+            format!("{evidence}: too little to fill in"),
+        );
+    }
+    // Category clusters.
+    for (i, name) in p.names().into_iter().enumerate() {
+        if p.work.types.get(i) != Some(&ColumnType::String) {
+            continue;
+        }
+        let Some(v) = Values::of(&p.work, i) else {
+            continue;
+        };
+        for c in clusters(&categories(&v)) {
+            let spellings = c
+                .values
+                .iter()
+                .take(4)
+                .map(|(s, n)| format!("\"{s}\" ({n})"))
+                .collect::<Vec<_>>()
+                .join(", ");
+            p.offer(
+                Step::MergeValues {
+                    column: name.clone(),
+                    into: c.into.clone(),
+                    values: c.values.iter().map(|v| v.0.clone()).collect(),
+                },
+                format!(
+                    "{name}: {spellings} look like one value, so they become \"{}\" (the most frequent)",
+                    c.into
+                ),
+            );
+        }
+    }
+    // Missing values.
+    for name in p.names() {
+        let Some(v) = p.column(&name) else {
+            continue;
+        };
+        let missing = v.missing();
+        if missing == 0 || missing == v.len() {
+            continue;
+        }
+        let share = percent(missing, v.len());
+        let (fill, evidence) = match v.numbers().as_deref().and_then(stats) {
+            Some(st) if st.skew.abs() > 1.0 => (
+                Fill::Median,
+                format!(
+                    "{name}: {share} missing, skewed (skew {}), so filled with the median {}",
+                    trim_number((st.skew * 10.0).round() / 10.0),
+                    trim_number(st.p50)
+                ),
+            ),
+            Some(st) => (
+                Fill::Mean,
+                format!(
+                    "{name}: {share} missing, roughly symmetric (skew {}), so filled with the mean {}",
+                    trim_number((st.skew * 10.0).round() / 10.0),
+                    trim_number(st.mean)
+                ),
+            ),
+            None => (
+                Fill::Mode,
+                format!("{name}: {share} missing, so filled with the most frequent value"),
+            ),
+        };
+        p.offer(
+            Step::FillMissing {
+                column: name.clone(),
+                fill,
+            },
+            evidence,
+        );
+    }
+    // Outliers, capped to Tukey's fences.
+    for name in p.names() {
+        let Some(v) = p.column(&name) else {
+            continue;
+        };
+        let Some(nums) = v.numbers() else {
+            continue;
+        };
+        if categories(&v).len() <= 10 {
+            continue;
+        }
+        let Some(st) = stats(&nums) else {
+            continue;
+        };
+        let rule = OutlierRule::Iqr { k: 1.5 };
+        let (lo, hi) = super::apply::outlier_bounds(&st, rule);
+        let n = nums
+            .iter()
+            .flatten()
+            .filter(|x| **x < lo || **x > hi)
+            .count();
+        if n == 0 {
+            continue;
+        }
+        p.offer(
+            Step::Outliers {
+                column: name.clone(),
+                rule,
+                action: OutlierAction::Cap,
+            },
+            format!(
+                "{name}: {} outside {} to {} (1.5 × IQR beyond the quartiles), so capped to those bounds",
+                plural(n as u64, "value", "values"),
+                trim_number(lo),
+                trim_number(hi)
+            ),
+        );
+    }
+    // Encoding: few categories one-hot (each replaces its column, so
+    // columns are looked up by name).
+    for name in p.names() {
+        let Some(v) = p.column(&name) else {
+            continue;
+        };
+        if v.column_type() != ColumnType::String {
+            continue;
+        }
+        let k = categories(&v).len();
+        if (2..=10).contains(&k) {
+            p.offer(
+                Step::OneHot {
+                    column: name.clone(),
+                    max_categories: 10,
+                },
+                format!("{name}: {k} categories, so one 0/1 column each for models"),
+            );
+        }
+    }
+    // Scaling of the measures (not of 0/1 columns).
+    for name in p.names() {
+        let Some(v) = p.column(&name) else {
+            continue;
+        };
+        let Some(nums) = v.numbers() else {
+            continue;
+        };
+        if categories(&v).len() <= 2 {
+            continue;
+        }
+        let Some(st) = stats(&nums) else {
+            continue;
+        };
+        let (method, why) = if st.skew.abs() > 1.0 {
+            (
+                Scaling::Robust,
+                "skewed, so scaled by median and IQR (robust)",
+            )
+        } else {
+            (
+                Scaling::Standard,
+                "scaled to mean 0 and standard deviation 1",
+            )
+        };
+        p.offer(
+            Step::Scale {
+                column: name.clone(),
+                method,
+            },
+            format!("{name}: {why}, so models weigh it like the other measures"),
+        );
+    }
+}

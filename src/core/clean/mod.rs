@@ -1,0 +1,76 @@
+//! Cleaning: typed steps ([`step`]), their semantics ([`apply`]), recipes
+//! that replay on any file with the same columns ([`recipe`]), the proposed
+//! recipe with its evidence ([`auto`]), near-duplicate categories
+//! ([`cluster`]) and the exports ([`export`], [`sql`]).
+
+pub mod apply;
+pub mod auto;
+pub mod cluster;
+pub mod export;
+pub mod recipe;
+pub mod sql;
+pub mod step;
+pub mod values;
+
+use serde::{Deserialize, Serialize};
+
+use crate::core::model::ColumnType;
+
+pub use apply::StepReport;
+pub use recipe::{Recipe, RunLog};
+pub use step::Step;
+
+/// Why a step or a recipe could not run. `step` is 1-based (0: not known).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub enum CleanError {
+    /// The step names a column the data does not have (at that point).
+    MissingColumn {
+        step: usize,
+        op: String,
+        column: String,
+        available: Vec<String>,
+    },
+    /// The column's type does not fit the operation.
+    WrongType {
+        step: usize,
+        op: String,
+        column: String,
+        found: ColumnType,
+        needs: String,
+    },
+    /// A parameter out of range or not readable.
+    BadParameter {
+        step: usize,
+        op: String,
+        message: String,
+    },
+    /// A recipe file that is not a recipe (JSON, schema version, an unknown
+    /// operation).
+    BadRecipe {
+        message: String,
+    },
+    Internal {
+        message: String,
+    },
+}
+
+impl CleanError {
+    /// The same error, placed at step `n` (1-based) of a recipe.
+    pub fn at_step(mut self, n: usize) -> CleanError {
+        match &mut self {
+            CleanError::MissingColumn { step, .. }
+            | CleanError::WrongType { step, .. }
+            | CleanError::BadParameter { step, .. } => *step = n,
+            CleanError::BadRecipe { .. } | CleanError::Internal { .. } => {}
+        }
+        self
+    }
+}
+
+impl std::fmt::Display for CleanError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}", crate::messages::clean_error(self))
+    }
+}
+
+impl std::error::Error for CleanError {}

@@ -1,0 +1,100 @@
+//! Recipes: an ordered, versioned list of steps, serialised as JSON, and
+//! running one on a dataset with a processing log.
+
+use serde::{Deserialize, Serialize};
+
+use super::apply::{apply, StepReport};
+use super::step::Step;
+use super::CleanError;
+use crate::core::ingest::Dataset;
+
+/// The recipe format written by this version.
+pub const SCHEMA_VERSION: u32 = 1;
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Recipe {
+    pub schema_version: u32,
+    pub steps: Vec<Step>,
+}
+
+impl Default for Recipe {
+    fn default() -> Self {
+        Recipe {
+            schema_version: SCHEMA_VERSION,
+            steps: Vec::new(),
+        }
+    }
+}
+
+impl Recipe {
+    pub fn new(steps: Vec<Step>) -> Recipe {
+        Recipe {
+            schema_version: SCHEMA_VERSION,
+            steps,
+        }
+    }
+
+    /// Reads a recipe file, checking its schema version.
+    pub fn from_json(text: &str) -> Result<Recipe, CleanError> {
+        #[derive(Deserialize)]
+        struct Version {
+            schema_version: Option<u32>,
+        }
+        let version: Version = serde_json::from_str(text).map_err(|e| CleanError::BadRecipe {
+            message: format!("it is not a recipe file ({e})"),
+        })?;
+        match version.schema_version {
+            None => {
+                return Err(CleanError::BadRecipe {
+                    message: "it has no schema_version".to_string(),
+                })
+            }
+            Some(v) if v > SCHEMA_VERSION => {
+                return Err(CleanError::BadRecipe {
+                    message: format!(
+                        "it was written by a newer Plainsight (recipe version {v}; this one reads up to {SCHEMA_VERSION})"
+                    ),
+                })
+            }
+            Some(_) => {}
+        }
+        serde_json::from_str(text).map_err(|e| CleanError::BadRecipe {
+            message: e.to_string(),
+        })
+    }
+
+    pub fn to_json(&self) -> String {
+        serde_json::to_string_pretty(self).unwrap_or_default()
+    }
+}
+
+/// One run of a recipe: rows in and out, and what each step did.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct RunLog {
+    /// When it ran (ISO 8601), filled in by the caller (the core has no clock).
+    #[serde(default)]
+    pub at: String,
+    pub rows_in: u64,
+    pub rows_out: u64,
+    pub columns_in: u64,
+    pub columns_out: u64,
+    pub steps: Vec<StepReport>,
+}
+
+/// Runs `steps` in order on a copy of `ds`. The first step that cannot run
+/// stops the run with its error (placed at its 1-based position).
+pub fn run(ds: &Dataset, steps: &[Step]) -> Result<(Dataset, RunLog), CleanError> {
+    let mut out = ds.clone();
+    let mut log = RunLog {
+        rows_in: ds.height() as u64,
+        columns_in: ds.width() as u64,
+        ..RunLog::default()
+    };
+    for (i, step) in steps.iter().enumerate() {
+        let report = apply(&mut out, step).map_err(|e| e.at_step(i + 1))?;
+        log.steps.push(report);
+    }
+    log.rows_out = out.height() as u64;
+    log.columns_out = out.width() as u64;
+    Ok((out, log))
+}

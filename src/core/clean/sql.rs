@@ -1,0 +1,1 @@
+//! The recipe as SQL in DuckDB's dialect (filled in below).

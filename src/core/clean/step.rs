@@ -1,0 +1,424 @@
+//! The operations of a cleaning recipe: one typed step each, with its
+//! parameters, serialised as `{"op": "<name>", ...}`.
+
+use serde::{Deserialize, Serialize};
+
+use crate::core::model::ColumnType;
+
+/// How missing cells are filled.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "method", rename_all = "snake_case")]
+pub enum Fill {
+    /// Numeric columns; integer columns become float.
+    Mean,
+    /// Numeric columns (linear interpolation); integer columns become float.
+    Median,
+    /// The most frequent value (ties: the smallest), any type.
+    Mode,
+    /// A fixed value, written as text and read as the column's type.
+    Constant { value: String },
+    /// The last value above (file order).
+    Forward,
+    /// The next value below.
+    Backward,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Case {
+    Lower,
+    Upper,
+    /// First letter of each space-separated word upper case, the rest lower.
+    Title,
+}
+
+/// Which values of a numeric column are outliers.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "rule", rename_all = "snake_case")]
+pub enum OutlierRule {
+    /// Outside [p25 - k·IQR, p75 + k·IQR] (Tukey's fences; k = 1.5).
+    Iqr { k: f64 },
+    /// |x - mean| / std > threshold (sample std; threshold 3).
+    Zscore { threshold: f64 },
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum OutlierAction {
+    /// Adds a boolean column `<column>_outlier`.
+    Flag,
+    /// Clamps to the bounds (winsorising); integer columns become float.
+    Cap,
+    /// Removes the rows.
+    Remove,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Scaling {
+    /// (x - mean) / std, population std like scikit-learn's StandardScaler.
+    Standard,
+    /// (x - min) / (max - min).
+    MinMax,
+    /// (x - median) / IQR, like scikit-learn's RobustScaler.
+    Robust,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DatePart {
+    Year,
+    Quarter,
+    Month,
+    Day,
+    /// Monday = 0 … Sunday = 6 (pandas' `dayofweek`).
+    Weekday,
+}
+
+impl DatePart {
+    pub fn name(self) -> &'static str {
+        match self {
+            DatePart::Year => "year",
+            DatePart::Quarter => "quarter",
+            DatePart::Month => "month",
+            DatePart::Day => "day",
+            DatePart::Weekday => "weekday",
+        }
+    }
+}
+
+/// A row test for `filter`; rows where it holds are kept.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Test {
+    Eq,
+    Ne,
+    Lt,
+    Le,
+    Gt,
+    Ge,
+    /// Text contains the value (case-sensitive).
+    Contains,
+    IsMissing,
+    NotMissing,
+}
+
+/// One step of a recipe.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "op", rename_all = "snake_case")]
+pub enum Step {
+    /// Removes rows with a missing cell in any of `columns` (all when empty).
+    DropMissingRows {
+        #[serde(default)]
+        columns: Vec<String>,
+    },
+    /// Removes columns whose share of missing cells is above `max_missing`.
+    DropSparseColumns {
+        max_missing: f64,
+    },
+    FillMissing {
+        column: String,
+        fill: Fill,
+    },
+    /// Removes rows equal to an earlier row (keeps the first).
+    DropDuplicates,
+    /// Trims spaces, tabs and line breaks around text (all text columns
+    /// when `columns` is empty).
+    Trim {
+        #[serde(default)]
+        columns: Vec<String>,
+    },
+    ChangeCase {
+        column: String,
+        case: Case,
+    },
+    /// Replaces each of `values` by `into` (merging a cluster of spellings).
+    MergeValues {
+        column: String,
+        into: String,
+        values: Vec<String>,
+    },
+    /// Column names to snake_case, repeated names numbered.
+    NormaliseNames,
+    /// Converts a column; values that do not convert become missing.
+    Cast {
+        column: String,
+        to: ColumnType,
+    },
+    Outliers {
+        column: String,
+        rule: OutlierRule,
+        action: OutlierAction,
+    },
+    /// One 0/1 column per category: the `max_categories` most frequent,
+    /// the rest in `<column>_other`. Replaces the column.
+    OneHot {
+        column: String,
+        max_categories: usize,
+    },
+    /// Categories to 0, 1, 2… in `order` (sorted values when empty); other
+    /// values become missing. Replaces the column.
+    Ordinal {
+        column: String,
+        #[serde(default)]
+        order: Vec<String>,
+    },
+    Scale {
+        column: String,
+        method: Scaling,
+    },
+    DropColumns {
+        columns: Vec<String>,
+    },
+    /// Adds `<column>_<part>` integer columns.
+    DateParts {
+        column: String,
+        parts: Vec<DatePart>,
+    },
+    Rename {
+        column: String,
+        to: String,
+    },
+    /// Keeps the rows where `column <test> value` holds.
+    Filter {
+        column: String,
+        test: Test,
+        #[serde(default)]
+        value: String,
+    },
+}
+
+impl Step {
+    /// The operation's name (`data-op` in the UI, `op` in JSON).
+    pub fn op(&self) -> &'static str {
+        match self {
+            Step::DropMissingRows { .. } => "drop_missing_rows",
+            Step::DropSparseColumns { .. } => "drop_sparse_columns",
+            Step::FillMissing { .. } => "fill_missing",
+            Step::DropDuplicates => "drop_duplicates",
+            Step::Trim { .. } => "trim",
+            Step::ChangeCase { .. } => "change_case",
+            Step::MergeValues { .. } => "merge_values",
+            Step::NormaliseNames => "normalise_names",
+            Step::Cast { .. } => "cast",
+            Step::Outliers { .. } => "outliers",
+            Step::OneHot { .. } => "one_hot",
+            Step::Ordinal { .. } => "ordinal",
+            Step::Scale { .. } => "scale",
+            Step::DropColumns { .. } => "drop_columns",
+            Step::DateParts { .. } => "date_parts",
+            Step::Rename { .. } => "rename",
+            Step::Filter { .. } => "filter",
+        }
+    }
+
+    /// The columns the step reads (that must exist when it runs).
+    pub fn columns(&self) -> Vec<&str> {
+        match self {
+            Step::DropMissingRows { columns }
+            | Step::Trim { columns }
+            | Step::DropColumns { columns } => columns.iter().map(String::as_str).collect(),
+            Step::DropSparseColumns { .. } | Step::DropDuplicates | Step::NormaliseNames => {
+                Vec::new()
+            }
+            Step::FillMissing { column, .. }
+            | Step::ChangeCase { column, .. }
+            | Step::MergeValues { column, .. }
+            | Step::Cast { column, .. }
+            | Step::Outliers { column, .. }
+            | Step::OneHot { column, .. }
+            | Step::Ordinal { column, .. }
+            | Step::Scale { column, .. }
+            | Step::DateParts { column, .. }
+            | Step::Rename { column, .. }
+            | Step::Filter { column, .. } => vec![column.as_str()],
+        }
+    }
+
+    /// A short description for people, e.g. "Fill missing in age with the median".
+    pub fn describe(&self) -> String {
+        let list = |c: &[String]| {
+            if c.is_empty() {
+                "all columns".to_string()
+            } else {
+                c.join(", ")
+            }
+        };
+        match self {
+            Step::DropMissingRows { columns } => {
+                format!("Remove rows with a missing value in {}", list(columns))
+            }
+            Step::DropSparseColumns { max_missing } => format!(
+                "Remove columns with more than {}% missing",
+                trim_number(max_missing * 100.0)
+            ),
+            Step::FillMissing { column, fill } => {
+                let how = match fill {
+                    Fill::Mean => "the mean".to_string(),
+                    Fill::Median => "the median".to_string(),
+                    Fill::Mode => "the most frequent value".to_string(),
+                    Fill::Constant { value } => format!("\"{value}\""),
+                    Fill::Forward => "the value above".to_string(),
+                    Fill::Backward => "the value below".to_string(),
+                };
+                format!("Fill missing {column} with {how}")
+            }
+            Step::DropDuplicates => "Remove duplicate rows (keep the first)".to_string(),
+            Step::Trim { columns } => {
+                let what = if columns.is_empty() {
+                    "all text columns".to_string()
+                } else {
+                    columns.join(", ")
+                };
+                format!("Trim spaces in {what}")
+            }
+            Step::ChangeCase { column, case } => {
+                let case = match case {
+                    Case::Lower => "lower case",
+                    Case::Upper => "upper case",
+                    Case::Title => "title case",
+                };
+                format!("Change {column} to {case}")
+            }
+            Step::MergeValues {
+                column,
+                into,
+                values,
+            } => format!(
+                "Merge {} spellings in {column} into \"{into}\"",
+                values.len()
+            ),
+            Step::NormaliseNames => "Column names to snake_case".to_string(),
+            Step::Cast { column, to } => format!("Convert {column} to {}", to.as_str()),
+            Step::Outliers {
+                column,
+                rule,
+                action,
+            } => {
+                let rule = match rule {
+                    OutlierRule::Iqr { k } => format!("IQR rule (k = {})", trim_number(*k)),
+                    OutlierRule::Zscore { threshold } => {
+                        format!("z-score above {}", trim_number(*threshold))
+                    }
+                };
+                let action = match action {
+                    OutlierAction::Flag => "Flag",
+                    OutlierAction::Cap => "Cap",
+                    OutlierAction::Remove => "Remove",
+                };
+                format!("{action} outliers in {column} ({rule})")
+            }
+            Step::OneHot {
+                column,
+                max_categories,
+            } => format!("One-hot encode {column} (up to {max_categories} categories)"),
+            Step::Ordinal { column, .. } => format!("Number the categories of {column}"),
+            Step::Scale { column, method } => {
+                let m = match method {
+                    Scaling::Standard => "standard",
+                    Scaling::MinMax => "min-max",
+                    Scaling::Robust => "robust",
+                };
+                format!("Scale {column} ({m})")
+            }
+            Step::DropColumns { columns } => format!("Remove {}", columns.join(", ")),
+            Step::DateParts { column, parts } => format!(
+                "Add {} of {column}",
+                parts
+                    .iter()
+                    .map(|p| p.name())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+            Step::Rename { column, to } => format!("Rename {column} to {to}"),
+            Step::Filter {
+                column,
+                test,
+                value,
+            } => {
+                let t = match test {
+                    Test::Eq => "=",
+                    Test::Ne => "≠",
+                    Test::Lt => "<",
+                    Test::Le => "≤",
+                    Test::Gt => ">",
+                    Test::Ge => "≥",
+                    Test::Contains => "contains",
+                    Test::IsMissing => return format!("Keep rows where {column} is missing"),
+                    Test::NotMissing => return format!("Keep rows where {column} is present"),
+                };
+                format!("Keep rows where {column} {t} {value}")
+            }
+        }
+    }
+}
+
+/// A number without needless decimals (1.5, 3, 0.25).
+pub fn trim_number(v: f64) -> String {
+    let s = format!("{:.4}", v);
+    let s = s.trim_end_matches('0').trim_end_matches('.');
+    if s == "-0" {
+        "0".to_string()
+    } else {
+        s.to_string()
+    }
+}
+
+/// A column name in snake_case: lower-case letters and digits, each run of
+/// anything else one underscore ("Unit Price (€)" → "unit_price"; "GmbH" →
+/// "gmbh", camelCase is not split). Never empty ("column" when nothing is
+/// left).
+pub fn snake_case(name: &str) -> String {
+    let mut out = String::with_capacity(name.len());
+    let mut pending_sep = false;
+    for c in name.chars() {
+        if c.is_alphanumeric() {
+            if pending_sep && !out.is_empty() {
+                out.push('_');
+            }
+            pending_sep = false;
+            out.extend(c.to_lowercase());
+        } else {
+            pending_sep = true;
+        }
+    }
+    if out.is_empty() {
+        "column".to_string()
+    } else {
+        out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names() {
+        assert_eq!(snake_case("Unit Price (€)"), "unit_price");
+        assert_eq!(snake_case("unitPrice"), "unitprice");
+        assert_eq!(snake_case("Gamma GmbH"), "gamma_gmbh");
+        assert_eq!(snake_case("  ID "), "id");
+        assert_eq!(snake_case("Café-Name"), "café_name");
+        assert_eq!(snake_case("%%"), "column");
+        assert_eq!(snake_case("q1 2024"), "q1_2024");
+        assert_eq!(trim_number(1.5), "1.5");
+        assert_eq!(trim_number(50.0), "50");
+    }
+
+    #[test]
+    fn json_shape() {
+        let s = Step::FillMissing {
+            column: "age".into(),
+            fill: Fill::Constant { value: "0".into() },
+        };
+        let j = serde_json::to_string(&s).unwrap();
+        assert_eq!(
+            j,
+            r#"{"op":"fill_missing","column":"age","fill":{"method":"constant","value":"0"}}"#
+        );
+        assert_eq!(serde_json::from_str::<Step>(&j).unwrap(), s);
+        let d: Step = serde_json::from_str(r#"{"op":"drop_duplicates"}"#).unwrap();
+        assert_eq!(d, Step::DropDuplicates);
+    }
+}
