@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs what Plainsight needs on a fresh Debian machine that has only rustup/cargo.
 #   scripts/setup.sh app    wasm target, Trunk 0.21.14, wasm-bindgen-cli (the Cargo.lock version)
-#   scripts/setup.sh test   the above plus Chromium and ChromeDriver (apt-get)
+#   scripts/setup.sh test   the above plus Chromium and ChromeDriver (apt-get), and DuckDB
+#                           (PyPI duckdb in .tools/venv) for the SQL export test
 # Every step is skipped when its tool is already there at the right version.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -40,5 +41,19 @@ if [ "$what" = "test" ]; then
     [ "$(id -u)" -ne 0 ] && SUDO="sudo"
     $SUDO apt-get update
     DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y --no-install-recommends chromium chromium-driver
+  fi
+
+  # The SQL export test runs the exported SQL in real DuckDB (tests/sql/compare.py).
+  DUCKDB_VERSION=2.0.0
+  if ! .tools/venv/bin/python -c "import duckdb, sys; sys.exit(duckdb.__version__ != '$DUCKDB_VERSION')" 2>/dev/null; then
+    say "installing DuckDB $DUCKDB_VERSION for the tests (.tools/venv)"
+    if ! command -v python3 >/dev/null || ! python3 -c "import venv, ensurepip" 2>/dev/null; then
+      SUDO=""
+      [ "$(id -u)" -ne 0 ] && SUDO="sudo"
+      $SUDO apt-get update
+      DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y --no-install-recommends python3 python3-venv
+    fi
+    python3 -m venv .tools/venv
+    .tools/venv/bin/pip install --quiet "duckdb==$DUCKDB_VERSION"
   fi
 fi

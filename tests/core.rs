@@ -516,3 +516,219 @@ mod cleaning {
         run(&ds, &steps).unwrap();
     }
 }
+
+// ------------------------------------------------------------- SQL export
+
+/// The recipe exported as DuckDB SQL, run in real DuckDB (the `duckdb`
+/// Python package in `.tools/venv`, installed by `scripts/setup.sh test`) on
+/// the raw fixtures, gives the app's own cleaned table value by value
+/// (`tests/sql/compare.py` does the comparing).
+mod sql_export {
+    use super::*;
+    use plainsight::core::clean::auto::{propose, Mode};
+    use plainsight::core::clean::export::{write_csv, write_json};
+    use plainsight::core::clean::recipe::run;
+    use plainsight::core::clean::sql::to_sql;
+    use plainsight::core::clean::{CleanError, Recipe, Step};
+    use std::process::Command;
+
+    fn root() -> PathBuf {
+        PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+    }
+
+    /// A raw file and a recipe to run on it.
+    struct Case {
+        name: String,
+        file: PathBuf,
+        steps: Vec<Step>,
+    }
+
+    fn load(path: &Path) -> Result<Dataset, IngestError> {
+        let name = path.file_name().unwrap().to_string_lossy().to_string();
+        read_bytes(&name, &std::fs::read(path).unwrap())
+    }
+
+    fn sorted_files(dir: &Path) -> Vec<PathBuf> {
+        let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
+            .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
+            .map(|e| e.unwrap().path())
+            .filter(|p| p.is_file())
+            .collect();
+        files.sort();
+        files
+    }
+
+    fn recipe_cases(dir: &Path, csv_of: impl Fn(&str) -> String) -> Vec<Case> {
+        sorted_files(dir)
+            .into_iter()
+            .filter_map(|p| {
+                let name = p.file_name()?.to_str()?.strip_suffix(".recipe.json")?;
+                let text = std::fs::read_to_string(&p).unwrap();
+                let recipe = Recipe::from_json(&text).unwrap_or_else(|e| panic!("{name}: {e}"));
+                Some(Case {
+                    name: name.to_string(),
+                    file: dir.join(csv_of(name)),
+                    steps: recipe.steps,
+                })
+            })
+            .collect()
+    }
+
+    /// Every recipe of tests/data/clean on its file; the quick and thorough
+    /// proposals for messy.csv; the SQL-only cases of tests/sql
+    /// (`<file>.<variant>.recipe.json` runs on `<file>.csv`); and, with no
+    /// steps, every delimited fixture of tests/data the app reads (the typed
+    /// load alone) but the Windows-1252 one, which the export refuses. Files
+    /// listed in `PLAINSIGHT_SQL_FILES` (separated by `:`) add their quick
+    /// and thorough proposals, to check a larger or odder file by hand.
+    fn cases() -> Vec<Case> {
+        let clean = data_dir().join("clean");
+        let mut out = recipe_cases(&clean, |case| format!("{case}.csv"));
+        let mut proposed = vec![clean.join("messy.csv")];
+        if let Ok(extra) = std::env::var("PLAINSIGHT_SQL_FILES") {
+            proposed.extend(
+                extra
+                    .split(':')
+                    .filter(|p| !p.is_empty())
+                    .map(PathBuf::from),
+            );
+        }
+        for file in proposed {
+            let ds = load(&file).unwrap_or_else(|e| panic!("{}: {e}", file.display()));
+            let stem = file.file_stem().unwrap().to_string_lossy().to_string();
+            for (mode, label) in [(Mode::Quick, "quick"), (Mode::Thorough, "thorough")] {
+                out.push(Case {
+                    name: format!("{stem}_{label}"),
+                    file: file.clone(),
+                    steps: propose(&ds, mode).into_iter().map(|p| p.step).collect(),
+                });
+            }
+        }
+        out.extend(recipe_cases(&root().join("tests/sql"), |case| {
+            format!("{}.csv", case.split('.').next().unwrap_or(case))
+        }));
+        for path in sorted_files(&data_dir()) {
+            let name = path.file_name().unwrap().to_string_lossy().to_string();
+            if name.ends_with(".json") || name.ends_with(".py") || name == "windows1252.csv" {
+                continue;
+            }
+            if let Ok(ds) = load(&path) {
+                if ds.facts.delimiter.is_some() {
+                    out.push(Case {
+                        name: format!("load_{}", name.replace('.', "_")),
+                        file: path,
+                        steps: Vec::new(),
+                    });
+                }
+            }
+        }
+        out
+    }
+
+    /// Writes into `dir` the raw file, the exported SQL and the app's result
+    /// of the case (see tests/sql/compare.py).
+    fn prepare(case: &Case, dir: &Path) {
+        std::fs::create_dir_all(dir).unwrap();
+        let file_name = case.file.file_name().unwrap().to_string_lossy().to_string();
+        std::fs::copy(&case.file, dir.join(&file_name)).unwrap();
+        let ds = load(&case.file).unwrap_or_else(|e| panic!("{}: {e}", case.name));
+        let (out, _) = run(&ds, &case.steps).unwrap_or_else(|e| panic!("{}: {e}", case.name));
+        let sql = to_sql(&ds, &file_name, &case.steps)
+            .unwrap_or_else(|e| panic!("{}: no SQL: {e}", case.name));
+        std::fs::write(dir.join("recipe.sql"), sql).unwrap();
+        let mut csv = Vec::new();
+        write_csv(&out, &mut csv).unwrap();
+        std::fs::write(dir.join("app.csv"), csv).unwrap();
+        let mut json = Vec::new();
+        write_json(&out, &mut json).unwrap();
+        std::fs::write(dir.join("app.json"), json).unwrap();
+        let types: Vec<&str> = out.types.iter().map(|t| t.as_str()).collect();
+        let meta = serde_json::json!({ "names": out.names(), "types": types });
+        std::fs::write(dir.join("app.types.json"), meta.to_string()).unwrap();
+    }
+
+    #[test]
+    fn exported_sql_gives_the_apps_table_in_duckdb() {
+        let python = root().join(".tools/venv/bin/python");
+        let has_duckdb = Command::new(&python)
+            .args(["-c", "import duckdb"])
+            .output()
+            .is_ok_and(|o| o.status.success());
+        assert!(
+            has_duckdb,
+            "DuckDB is not installed for the tests ({} cannot import duckdb): run scripts/setup.sh test",
+            python.display()
+        );
+        let cases = cases();
+        let base = root().join("target/sql-export");
+        let _ = std::fs::remove_dir_all(&base);
+        let mut dirs = Vec::new();
+        let mut ops = std::collections::BTreeSet::new();
+        for case in &cases {
+            let dir = base.join(&case.name);
+            prepare(case, &dir);
+            dirs.push(dir);
+            ops.extend(case.steps.iter().map(Step::op));
+        }
+        let output = Command::new(&python)
+            .arg(root().join("tests/sql/compare.py"))
+            .args(&dirs)
+            .output()
+            .unwrap();
+        let report = String::from_utf8_lossy(&output.stdout);
+        assert!(
+            output.status.success(),
+            "DuckDB's result differs from the app's (files in {}):\n{report}{}",
+            base.display(),
+            String::from_utf8_lossy(&output.stderr)
+        );
+        assert!(
+            report.contains(&format!("{0} of {0} cases match", cases.len())),
+            "{report}"
+        );
+        // Enough cases, and every operation among them (17, as the
+        // fixtures of tests/data/clean have).
+        assert!(cases.len() >= 40, "only {} cases", cases.len());
+        assert!(ops.len() >= 17, "operations with a SQL case: {ops:?}");
+    }
+
+    #[test]
+    fn sql_export_refuses_what_duckdb_cannot_reproduce() {
+        let steps = |json: &str| Recipe::from_json(json).unwrap().steps;
+        // A file DuckDB's CSV reader cannot decode as the app does.
+        let ds = load(&data_dir().join("windows1252.csv")).unwrap();
+        let e = to_sql(&ds, "windows1252.csv", &[]).unwrap_err();
+        assert!(e.to_string().contains("save the file as UTF-8"), "{e}");
+        // Not a delimited file.
+        let ds = load(&data_dir().join("records.json")).unwrap();
+        assert!(to_sql(&ds, "records.json", &[]).is_err());
+        // A step that cannot run fails as `run` fails, at the same step.
+        let ds = load(&data_dir().join("clean/fill_stats.csv")).unwrap();
+        let bad = steps(
+            r#"{"schema_version": 1, "steps": [{"op": "trim"},
+                {"op": "fill_missing", "column": "salary", "fill": {"method": "mean"}}]}"#,
+        );
+        let e = to_sql(&ds, "fill_stats.csv", &bad).unwrap_err();
+        assert_eq!(Err(e), run(&ds, &bad).map(|_| ()));
+        // Case changes DuckDB makes one character at a time.
+        let text = "name\nstraße\nann\n";
+        let ds = read_bytes("names.csv", text.as_bytes()).unwrap();
+        let upper = steps(
+            r#"{"schema_version": 1, "steps": [{"op": "change_case", "column": "name", "case": "upper"}]}"#,
+        );
+        match to_sql(&ds, "names.csv", &upper) {
+            Err(CleanError::BadParameter {
+                step: 1,
+                op,
+                message,
+            }) => {
+                assert_eq!(op, "change_case");
+                assert!(message.contains("straße"), "{message}");
+            }
+            other => panic!("unexpected {other:?}"),
+        }
+        // Names DuckDB cannot tell apart.
+        let ds = read_bytes("ab.csv", b"a,A\n1,2\n").unwrap();
+        assert!(to_sql(&ds, "ab.csv", &[]).is_err());
+    }
+}

@@ -6,6 +6,8 @@
 //!                                    the auto-clean report and recipe
 //! plainsight clean RAW --recipe R.json -o OUT.csv [--json]
 //!                                    replay a recipe, write the cleaned data
+//! plainsight sql RAW --recipe R.json [-o OUT.sql]
+//!                                    the recipe as DuckDB SQL reading RAW
 //! plainsight sample                  print the bundled sample CSV
 //! plainsight bench-data ROWS         print a deterministic benchmark CSV
 //! ```
@@ -38,6 +40,8 @@ mod cli {
                                      explain the proposed cleaning; save it as a recipe
   plainsight clean RAW --recipe R.json -o OUT [--json]
                                      run a recipe on RAW; write OUT as CSV (or JSON)
+  plainsight sql RAW --recipe R.json [-o OUT.sql]
+                                     the recipe as DuckDB SQL that cleans RAW the same way
   plainsight sample                  write the sample marketing CSV to stdout
   plainsight bench-data ROWS         write a benchmark CSV of ROWS rows to stdout";
 
@@ -52,6 +56,7 @@ mod cli {
             ["profile", file, "--json"] | ["profile", "--json", file] => profile_cmd(file, true),
             ["propose", file, rest @ ..] => propose_cmd(file, rest),
             ["clean", raw, rest @ ..] => clean_cmd(raw, rest),
+            ["sql", raw, rest @ ..] => sql_cmd(raw, rest),
             ["sample"] => write_out(|out| out.write_all(marketing_csv().as_bytes())),
             ["bench-data", rows] => match rows.replace('_', "").parse::<usize>() {
                 Ok(n) => write_out(|out| bench_csv(n, out)),
@@ -158,35 +163,33 @@ mod cli {
         write_out(|o| o.write_all(text.as_bytes()))
     }
 
+    /// Reads the recipe file and the raw file (a message when either fails).
+    fn recipe_and_data(
+        recipe_path: &str,
+        raw: &str,
+    ) -> Result<(plainsight::core::clean::Recipe, Dataset), String> {
+        let recipe_text = std::fs::read_to_string(recipe_path)
+            .map_err(|e| format!("Could not open {}: {e}.", display_name(recipe_path)))?;
+        let recipe = plainsight::core::clean::Recipe::from_json(&recipe_text).map_err(|e| {
+            format!(
+                "{}: {}",
+                display_name(recipe_path),
+                messages::clean_error(&e)
+            )
+        })?;
+        Ok((recipe, read_file(raw)?))
+    }
+
     fn clean_cmd(raw: &str, rest: &[&str]) -> i32 {
         use plainsight::core::clean::export::{write_csv, write_json};
         use plainsight::core::clean::recipe::run;
-        use plainsight::core::clean::Recipe;
         let (Some(recipe_path), Some(out_path)) = (option(rest, "--recipe"), option(rest, "-o"))
         else {
             return usage("clean needs --recipe R.json and -o OUT");
         };
         let json = rest.contains(&"--json");
-        let recipe_text = match std::fs::read_to_string(recipe_path) {
-            Ok(t) => t,
-            Err(e) => {
-                eprintln!("Could not open {}: {e}.", display_name(recipe_path));
-                return 2;
-            }
-        };
-        let recipe = match Recipe::from_json(&recipe_text) {
+        let (recipe, ds) = match recipe_and_data(recipe_path, raw) {
             Ok(r) => r,
-            Err(e) => {
-                eprintln!(
-                    "{}: {}",
-                    display_name(recipe_path),
-                    messages::clean_error(&e)
-                );
-                return 2;
-            }
-        };
-        let ds = match read_file(raw) {
-            Ok(ds) => ds,
             Err(message) => {
                 eprintln!("{message}");
                 return 2;
@@ -233,6 +236,43 @@ mod cli {
             log.rows_in, log.rows_out
         );
         0
+    }
+
+    fn sql_cmd(raw: &str, rest: &[&str]) -> i32 {
+        let Some(recipe_path) = option(rest, "--recipe") else {
+            return usage("sql needs --recipe R.json");
+        };
+        let (recipe, ds) = match recipe_and_data(recipe_path, raw) {
+            Ok(r) => r,
+            Err(message) => {
+                eprintln!("{message}");
+                return 2;
+            }
+        };
+        let sql = match plainsight::core::clean::sql::to_sql(&ds, raw, &recipe.steps) {
+            Ok(sql) => sql,
+            // The file itself, not a step, is what DuckDB cannot read alike.
+            Err(plainsight::core::clean::CleanError::BadParameter {
+                step: 0, message, ..
+            }) => {
+                eprintln!("Cannot export {} as SQL: {message}.", display_name(raw));
+                return 2;
+            }
+            Err(e) => {
+                eprintln!("{}", messages::clean_error(&e));
+                return 2;
+            }
+        };
+        match option(rest, "-o") {
+            Some(out_path) => match std::fs::write(out_path, sql) {
+                Ok(()) => 0,
+                Err(e) => {
+                    eprintln!("Could not write {out_path}: {e}.");
+                    1
+                }
+            },
+            None => write_out(|out| out.write_all(sql.as_bytes())),
+        }
     }
 
     fn profile_cmd(path: &str, json: bool) -> i32 {
