@@ -102,6 +102,9 @@ pub fn clean_error(err: &crate::core::clean::CleanError) -> String {
             at(*step, op),
             found.as_str()
         ),
+        CleanError::BadParameter { op, message, .. } if op == "export_sql" => format!(
+            "This recipe cannot be written as SQL for DuckDB: {message}. The cleaned data can still be downloaded as CSV or JSON, and the recipe as JSON."
+        ),
         CleanError::BadParameter { step, op, message } => format!(
             "{} cannot run: {message}. Change the step's settings and apply again.",
             at(*step, op)

@@ -830,3 +830,160 @@ fn preview_sorts_by_a_column() {
         Ok(())
     });
 }
+
+/// h) Cleaning: propose (quick), reject one step, apply, undo, redo, reload
+/// and find the recipe again, look at a step's before/after, export the
+/// cleaned CSV, the recipe as JSON and as SQL.
+#[test]
+fn cleaning_recipe_apply_undo_redo_reload_export() {
+    scenario("cleaning", |app| {
+        let d = &app.d;
+        let messy = manifest_dir().join("tests/data/clean/messy.csv");
+        app.create_client("Acme Ltd")?;
+        app.upload_ok(&messy)?;
+        app.show_tab("clean")?;
+        d.click_when_ready("[data-testid=clean-auto]")?;
+        d.wait_for("the proposed recipe (clean-report)", LOAD_WAIT, |d| {
+            Ok((d.count("[data-testid=clean-report] [data-testid=proposal]")? > 0).then_some(()))
+        })?;
+        let ops: Vec<String> = d
+            .attrs_of("[data-testid=proposal]", "data-op")?
+            .into_iter()
+            .flatten()
+            .collect();
+        ensure(
+            ops == [
+                "trim",
+                "cast",
+                "drop_duplicates",
+                "drop_columns",
+                "normalise_names",
+            ],
+            || format!("quick proposals: {ops:?}"),
+        )?;
+        let evidence = d
+            .text_of("[data-testid=proposal][data-op=cast] [data-testid=proposal-evidence]")?
+            .unwrap_or_default();
+        ensure(
+            evidence.contains("Revenue (EUR)")
+                && evidence.contains("\"n.a.\"")
+                && evidence.contains("1 cell changed"),
+            || format!("the cast step's evidence: {evidence:?}"),
+        )?;
+        // Reject "remove Notes"; apply the other four.
+        d.click_when_ready(
+            "[data-testid=proposal][data-op=drop_columns] [data-testid=proposal-accept]",
+        )?;
+        d.wait_for("the rejected step to show as rejected", WAIT, |d| {
+            Ok(
+                d.exists("[data-testid=proposal][data-op=drop_columns][data-accepted=false]")?
+                    .then_some(()),
+            )
+        })?;
+        d.click_when_ready("[data-testid=clean-apply]")?;
+        let applied = |n: usize, rows: &'static str, cols: &'static str| {
+            move |d: &Driver| -> WdResult<Option<()>> {
+                let state = d.attr_of("[data-testid=job-status]", "data-state")?;
+                if state.as_deref() == Some("error") {
+                    return Err(WdError::new("app error", format!("{:?}", d.page_error())));
+                }
+                Ok((state.as_deref() == Some("done")
+                    && d.count("[data-testid=clean-step]")? == n
+                    && d.attr_of("[data-testid=clean-rows]", "data-value")?
+                        .as_deref()
+                        == Some(rows)
+                    && d.attr_of("[data-testid=clean-cols]", "data-value")?
+                        .as_deref()
+                        == Some(cols))
+                .then_some(()))
+            }
+        };
+        // 42 rows with 2 exact duplicates; Notes kept.
+        d.wait_for(
+            "4 applied steps, 40 rows × 7 columns",
+            LOAD_WAIT,
+            applied(4, "40", "7"),
+        )?;
+        let steps: Vec<String> = d
+            .attrs_of("[data-testid=clean-step]", "data-op")?
+            .into_iter()
+            .flatten()
+            .collect();
+        ensure(
+            steps == ["trim", "cast", "drop_duplicates", "normalise_names"],
+            || format!("steps {steps:?}"),
+        )?;
+        ensure(!d.exists("[data-testid=clean-report]")?, || {
+            "the report stayed after applying".into()
+        })?;
+
+        d.click_when_ready("[data-testid=undo]")?;
+        d.wait_for("undo: no step, the raw 42 rows", LOAD_WAIT, |d| {
+            Ok((d.count("[data-testid=clean-step]")? == 0
+                && d.attr_of("[data-testid=job-status]", "data-state")?
+                    .as_deref()
+                    == Some("done"))
+            .then_some(()))
+        })?;
+        d.click_when_ready("[data-testid=redo]")?;
+        d.wait_for("redo: 4 steps again", LOAD_WAIT, applied(4, "40", "7"))?;
+
+        // Before/after of the trim step shows trimmed text.
+        d.click_when_ready("[data-testid=clean-step][data-op=trim] [data-testid=step-preview]")?;
+        d.wait_for("the trim step's before/after", LOAD_WAIT, |d| {
+            Ok((d.count("[data-testid=step-before] tbody tr")? > 0
+                && d.count("[data-testid=step-after] tbody tr")? > 0)
+                .then_some(()))
+        })?;
+        let before = d.attrs_of("[data-testid=step-before] td", "data-value")?;
+        ensure(before.iter().flatten().any(|v| v != v.trim()), || {
+            format!("no untrimmed value before: {before:?}")
+        })?;
+        let after = d.attrs_of("[data-testid=step-after] td", "data-value")?;
+        ensure(after.iter().flatten().all(|v| v == v.trim()), || {
+            format!("untrimmed value after: {after:?}")
+        })?;
+
+        // The recipe and its log survive a reload.
+        app.refresh()?;
+        app.select_dataset("messy.csv")?;
+        app.show_tab("clean")?;
+        d.wait_for(
+            "the stored recipe, run again after the reload",
+            LOAD_WAIT,
+            applied(4, "40", "7"),
+        )?;
+        let runs = d.count("[data-testid=run]")?;
+        ensure(runs == 3, || {
+            format!("the processing log lists {runs} runs, expected 3 (apply, undo, redo)")
+        })?;
+
+        // Exports.
+        d.click_when_ready("[data-testid=export-csv]")?;
+        let csv = String::from_utf8(d.wait_download("messy.cleaned.csv", LOAD_WAIT)?)?;
+        let lines: Vec<&str> = csv.split("\r\n").filter(|l| !l.is_empty()).collect();
+        ensure(lines.len() == 41, || {
+            format!("the cleaned CSV has {} lines", lines.len())
+        })?;
+        ensure(
+            lines[0] == "customer_id,age,revenue_eur,company_name,region,channel,notes",
+            || format!("cleaned CSV header: {:?}", lines[0]),
+        )?;
+        d.click_when_ready("[data-testid=export-recipe-json]")?;
+        let recipe: Value =
+            serde_json::from_slice(&d.wait_download("messy.recipe.json", LOAD_WAIT)?)?;
+        ensure(
+            recipe["schema_version"] == 1 && recipe["steps"].as_array().map(Vec::len) == Some(4),
+            || format!("recipe JSON: {recipe}"),
+        )?;
+        d.click_when_ready("[data-testid=export-recipe-sql]")?;
+        let sql = String::from_utf8(d.wait_download("messy.recipe.sql", LOAD_WAIT)?)?;
+        ensure(sql.contains("read_csv"), || format!("recipe SQL: {sql}"))?;
+        d.click_when_ready("[data-testid=export-json]")?;
+        let json: Value =
+            serde_json::from_slice(&d.wait_download("messy.cleaned.json", LOAD_WAIT)?)?;
+        ensure(json.as_array().map(Vec::len) == Some(40), || {
+            "cleaned JSON: not 40 records".into()
+        })
+    });
+}

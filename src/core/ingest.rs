@@ -675,7 +675,8 @@ fn convert_column(name: &str, raw: &RawColumn, start: usize, kind: Kind) -> Colu
         .into_series(),
         Kind::String => StringChunked::from_iter_options(
             name,
-            raw.iter().skip(start)
+            raw.iter()
+                .skip(start)
                 .map(|c| (!is_na(trim_cell(c))).then_some(c)),
         )
         .into_series(),

@@ -12,10 +12,6 @@ pub struct RawColumn {
     cells: usize,
 }
 
-/// Cells longer than this are refused (far above what
-/// [`crate::core::ingest::MAX_FILE_BYTES`] allows in one file).
-const MAX_CELL: usize = u32::MAX as usize;
-
 impl RawColumn {
     pub fn new() -> Self {
         RawColumn::default()
@@ -23,7 +19,9 @@ impl RawColumn {
 
     /// Appends a cell.
     pub fn push(&mut self, cell: &str) -> Result<(), IngestError> {
-        if cell.len() > MAX_CELL {
+        // Cells over 4 GiB are refused (far above what
+        // [`crate::core::ingest::MAX_FILE_BYTES`] allows in one file).
+        if u32::try_from(cell.len()).is_err() {
             return Err(IngestError::Internal {
                 message: "a cell holds more than 4 GiB of text".to_string(),
             });

@@ -2,6 +2,7 @@
 
 use yew::prelude::*;
 
+use super::clean::CleanTab;
 use super::columns::ColumnsTab;
 use super::controller::Controller;
 use super::format;
@@ -94,7 +95,7 @@ fn notice_view(s: &State, ctl: &Controller) -> Html {
 
 fn job_view(s: &State, ctl: &Controller) -> Html {
     let job = &s.job;
-    let running = job.state == JobState::Running;
+    let running = job.state == JobState::Running && job.cancellable;
     let cancel = {
         let ctl = ctl.clone();
         Callback::from(move |_| ctl.cancel_job())
@@ -163,6 +164,7 @@ fn main_view(s: &State, ctl: &Controller) -> Html {
                 <div role="tablist" class="tabs">
                     { tab_button(Tab::Overview, "Overview", "overview") }
                     { tab_button(Tab::Columns, "Columns", "columns") }
+                    { tab_button(Tab::Clean, "Clean", "clean") }
                 </div>
             </div>
             <section hidden={s.tab != Tab::Overview} role="tabpanel">
@@ -170,8 +172,14 @@ fn main_view(s: &State, ctl: &Controller) -> Html {
                     ready={s.worker_holds_selected()} ctl={ctl.clone()} />
             </section>
             <section hidden={s.tab != Tab::Columns} role="tabpanel">
-                <ColumnsTab profile={profile} />
+                <ColumnsTab profile={profile.clone()} />
             </section>
+            if s.tab == Tab::Clean {
+                <section role="tabpanel">
+                    <CleanTab clean={s.clean.clone()} record={rec.clone()} profile={profile}
+                        ready={s.worker_holds_selected()} ctl={ctl.clone()} />
+                </section>
+            }
         </>
     }
 }

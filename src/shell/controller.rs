@@ -2,7 +2,10 @@
 //! dispatches actions to the state. Components only call these.
 
 use std::cell::{Cell, RefCell};
+use std::collections::HashMap;
 use std::rc::Rc;
+
+use futures::channel::oneshot;
 
 use futures::channel::mpsc;
 use futures::StreamExt;
@@ -12,10 +15,12 @@ use wasm_bindgen_futures::{spawn_local, JsFuture};
 use web_sys::Blob;
 use yew::prelude::*;
 
-use super::protocol::{FromWorker, JobId, SortKey, ToWorker};
-use super::state::{Action, State, Tab};
+use super::protocol::{ExportFormat, FromWorker, JobId, Json, SortKey, ToWorker};
+use super::state::{Action, CleanResult, State, Tab, MAX_RUNS};
 use super::storage::{new_id, ClientRecord, DatasetRecord, Storage, StorageError};
 use super::worker::DataWorker;
+use crate::core::clean::auto::Mode;
+use crate::core::clean::{Recipe, RunLog, Step};
 use crate::core::{ingest::MAX_FILE_BYTES, sample, DatasetProfile, IngestError};
 use crate::messages;
 
@@ -33,6 +38,19 @@ struct Inner {
     next_request: Cell<u32>,
     cancel: Cell<bool>,
     busy: Cell<bool>,
+    /// Cleaning requests awaiting the worker's answer.
+    pending: RefCell<HashMap<u32, oneshot::Sender<FromWorker>>>,
+}
+
+/// How the applied recipe changes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum RecipeChange {
+    /// A new version (apply, edit, delete, reorder).
+    Push,
+    Undo,
+    Redo,
+    /// Shown again (after opening the dataset): not logged, not saved.
+    Show,
 }
 
 #[derive(Clone)]
@@ -70,12 +88,19 @@ impl Controller {
             next_request: Cell::new(1),
             cancel: Cell::new(false),
             busy: Cell::new(false),
+            pending: RefCell::new(HashMap::new()),
         });
         let ctl = Controller(inner);
         let weak = Rc::downgrade(&ctl.0);
         let bridge = DataWorker::spawner()
             .callback(move |out: FromWorker| {
                 let Some(inner) = weak.upgrade() else { return };
+                if let Some(request) = out.request() {
+                    if let Some(tx) = inner.pending.borrow_mut().remove(&request) {
+                        let _ = tx.send(out);
+                    }
+                    return;
+                }
                 match out {
                     FromWorker::Rows {
                         request,
@@ -95,7 +120,7 @@ impl Controller {
                             FromWorker::Progress { job, .. }
                             | FromWorker::Profiled { job, .. }
                             | FromWorker::Failed { job, .. } => *job,
-                            FromWorker::Rows { .. } => return,
+                            _ => return,
                         };
                         if let Some((current, tx)) = inner.job.borrow().as_ref() {
                             if *current == job {
@@ -329,6 +354,8 @@ impl Controller {
                 rows: profile.rows as f64,
                 cols: profile.columns as f64,
                 profile: profile_json,
+                recipe: String::new(),
+                runs: String::new(),
             };
             match st.put_dataset(&rec, &blob).await {
                 Ok(()) => {
@@ -336,6 +363,11 @@ impl Controller {
                     ctl.dispatch(Action::Select {
                         id: Some(rec.id.clone()),
                         profile: Some(Rc::new(profile)),
+                    });
+                    ctl.dispatch(Action::CleanLoad {
+                        dataset: rec.id.clone(),
+                        steps: Vec::new(),
+                        runs: Vec::new(),
                     });
                     ctl.worker_now_holds(rec.id, rec.rows as usize);
                     ctl.dispatch(Action::JobDone {
@@ -366,6 +398,12 @@ impl Controller {
             id: Some(rec.id.clone()),
             profile: profile.clone(),
         });
+        let (steps, runs) = stored_recipe(&rec);
+        self.dispatch(Action::CleanLoad {
+            dataset: rec.id.clone(),
+            steps: steps.clone(),
+            runs: runs.clone(),
+        });
         if self.0.busy.get() {
             self.dispatch(Action::Notice(Some(format!(
                 "The profile of {} is shown; its rows will be read when the current file has finished loading. Click the dataset again then.",
@@ -393,11 +431,14 @@ impl Controller {
                         profile: Some(Rc::new(fresh)),
                     });
                 }
-                ctl.worker_now_holds(rec.id, rec.rows as usize);
+                ctl.worker_now_holds(rec.id.clone(), rec.rows as usize);
                 ctl.dispatch(Action::JobDone {
                     elapsed_ms,
                     wasm_memory,
                 });
+                if !steps.is_empty() {
+                    ctl.apply_recipe(rec, steps, runs, RecipeChange::Show);
+                }
             }
         });
     }
@@ -432,13 +473,13 @@ impl Controller {
                 size: size as u64,
                 limit: MAX_FILE_BYTES,
             };
-            self.dispatch(Action::JobStart(format!("Reading {name}")));
+            self.dispatch(Action::JobStart(format!("Reading {name}"), true));
             self.dispatch(Action::JobFailed(messages::ingest_error(name, &err)));
             return None;
         }
         self.0.busy.set(true);
         self.0.cancel.set(false);
-        self.dispatch(Action::JobStart(format!("Reading {name}")));
+        self.dispatch(Action::JobStart(format!("Reading {name}"), true));
         let result = self.stream(name, blob, size).await;
         *self.0.job.borrow_mut() = None;
         self.0.busy.set(false);
@@ -530,6 +571,288 @@ impl Controller {
             _ => Err(JobError::Browser(
                 "the background worker stopped answering".into(),
             )),
+        }
+    }
+}
+
+/// The recipe and processing log stored with a dataset.
+fn stored_recipe(rec: &DatasetRecord) -> (Vec<Step>, Vec<RunLog>) {
+    let steps = Recipe::from_json(&rec.recipe)
+        .map(|r| r.steps)
+        .unwrap_or_default();
+    let runs = serde_json::from_str(&rec.runs).unwrap_or_default();
+    (steps, runs)
+}
+
+/// Offers `bytes` as a file download named `name`.
+fn download(name: &str, mime: &str, bytes: &[u8]) -> Result<(), String> {
+    let describe = |v: wasm_bindgen::JsValue| {
+        v.dyn_ref::<js_sys::Error>()
+            .map(|e| String::from(e.message()))
+            .unwrap_or_else(|| "the browser refused".into())
+    };
+    let array = js_sys::Uint8Array::from(bytes);
+    let parts = js_sys::Array::new();
+    parts.push(&array);
+    let opts = web_sys::BlobPropertyBag::new();
+    opts.set_type(mime);
+    let blob = Blob::new_with_u8_array_sequence_and_options(&parts, &opts).map_err(describe)?;
+    let url = web_sys::Url::create_object_url_with_blob(&blob).map_err(describe)?;
+    let document = web_sys::window()
+        .and_then(|w| w.document())
+        .ok_or("no document")?;
+    let a: web_sys::HtmlAnchorElement = document
+        .create_element("a")
+        .map_err(describe)?
+        .dyn_into()
+        .map_err(|_| "no link element".to_string())?;
+    a.set_href(&url);
+    a.set_download(name);
+    if let Some(body) = document.body() {
+        let _ = body.append_child(&a);
+    }
+    a.click();
+    a.remove();
+    // Let the download start before the URL goes.
+    let revoke = wasm_bindgen::closure::Closure::once_into_js(move || {
+        let _ = web_sys::Url::revoke_object_url(&url);
+    });
+    if let Some(w) = web_sys::window() {
+        let _ =
+            w.set_timeout_with_callback_and_timeout_and_arguments_0(revoke.unchecked_ref(), 60_000);
+    }
+    Ok(())
+}
+
+/// `sales.csv` → `sales`.
+fn base_name(name: &str) -> &str {
+    match name.rsplit_once('.') {
+        Some((base, _)) if !base.is_empty() => base,
+        _ => name,
+    }
+}
+
+impl Controller {
+    /// Sends a cleaning request and awaits its answer.
+    async fn ask(&self, make: impl FnOnce(u32) -> ToWorker) -> Option<FromWorker> {
+        let request = self.0.next_request.get();
+        self.0.next_request.set(request.wrapping_add(1));
+        let (tx, rx) = oneshot::channel();
+        self.0.pending.borrow_mut().insert(request, tx);
+        self.send(make(request));
+        rx.await.ok()
+    }
+
+    /// Turns a failed cleaning answer into the job's error message (or just
+    /// a message when no job was running, e.g. an export).
+    fn clean_failed(&self, answer: Option<FromWorker>) {
+        self.clean_failed_as(answer, true);
+    }
+
+    fn clean_failed_as(&self, answer: Option<FromWorker>, job: bool) {
+        let msg = match answer {
+            Some(FromWorker::CleanFailed { error, .. }) => messages::clean_error(&error.0),
+            Some(FromWorker::NoData { .. }) => {
+                "The rows of this dataset are not loaded yet. Wait until it has finished loading (see the status bar), then try again.".to_string()
+            }
+            _ => "The background worker stopped answering. Reload the page; your data and recipes are saved.".to_string(),
+        };
+        self.dispatch(if job {
+            Action::JobFailed(msg)
+        } else {
+            Action::Error(Some(msg))
+        });
+    }
+
+    pub fn show_error(&self, message: String) {
+        self.dispatch(Action::Error(Some(message)));
+    }
+
+    pub fn set_clean_mode(&self, mode: Mode) {
+        self.dispatch(Action::CleanMode(mode));
+    }
+
+    pub fn toggle_proposal(&self, index: usize) {
+        self.dispatch(Action::ToggleProposal(index));
+    }
+
+    pub fn edit_step(&self, index: Option<usize>) {
+        self.dispatch(Action::Editing(index));
+    }
+
+    /// Proposes a recipe (continuing the applied `steps`).
+    pub fn propose(&self, mode: Mode, steps: Vec<Step>) {
+        if self.0.busy.get() {
+            return self.dispatch(Action::Notice(Some(
+                "A file is still loading; propose a recipe when it has finished.".into(),
+            )));
+        }
+        let ctl = self.clone();
+        spawn_local(async move {
+            ctl.dispatch(Action::JobStart(
+                "Proposing a cleaning recipe".into(),
+                false,
+            ));
+            let started = js_sys::Date::now();
+            let steps = Json(steps);
+            match ctl
+                .ask(|request| ToWorker::Propose {
+                    request,
+                    mode,
+                    steps,
+                })
+                .await
+            {
+                Some(FromWorker::Proposed {
+                    proposals: Json(proposals),
+                    ..
+                }) => {
+                    if proposals.is_empty() {
+                        ctl.dispatch(Action::Notice(Some(
+                            "Nothing to propose: no problem found that this mode fixes.".into(),
+                        )));
+                    }
+                    ctl.dispatch(Action::Proposed(proposals));
+                    ctl.dispatch(Action::JobDone {
+                        elapsed_ms: js_sys::Date::now() - started,
+                        wasm_memory: 0,
+                    });
+                }
+                other => ctl.clean_failed(other),
+            }
+        });
+    }
+
+    /// Makes `steps` the applied recipe of `rec`: runs it in the worker,
+    /// shows the result, logs the run and saves recipe and log (except for
+    /// `Show`). On failure nothing is saved and the message says which step.
+    pub fn apply_recipe(
+        &self,
+        rec: DatasetRecord,
+        steps: Vec<Step>,
+        runs: Vec<RunLog>,
+        change: RecipeChange,
+    ) {
+        if self.0.busy.get() {
+            return self.dispatch(Action::Notice(Some(
+                "A file is still loading; apply the recipe when it has finished.".into(),
+            )));
+        }
+        let ctl = self.clone();
+        spawn_local(async move {
+            ctl.dispatch(Action::JobStart(format!("Cleaning {}", rec.name), false));
+            let sent = Json(steps.clone());
+            let answer = ctl
+                .ask(|request| ToWorker::Clean {
+                    request,
+                    steps: sent,
+                })
+                .await;
+            let Some(FromWorker::Cleaned {
+                log: Json(mut log),
+                profile,
+                sample,
+                elapsed_ms,
+                wasm_memory,
+                ..
+            }) = answer
+            else {
+                return ctl.clean_failed(answer);
+            };
+            match change {
+                RecipeChange::Push => ctl.dispatch(Action::RecipePush(steps.clone())),
+                RecipeChange::Undo => ctl.dispatch(Action::Undo),
+                RecipeChange::Redo => ctl.dispatch(Action::Redo),
+                RecipeChange::Show => {}
+            }
+            ctl.dispatch(Action::CleanResult(Rc::new(CleanResult {
+                steps: steps.clone(),
+                log: log.clone(),
+                profile: *profile,
+                sample,
+            })));
+            if change != RecipeChange::Show {
+                log.at = String::from(js_sys::Date::new_0().to_iso_string());
+                ctl.dispatch(Action::RunLogged(log.clone()));
+                let mut runs = runs;
+                runs.push(log);
+                let extra = runs.len().saturating_sub(MAX_RUNS);
+                runs.drain(..extra);
+                let mut rec = rec;
+                rec.recipe = Recipe::new(steps).to_json();
+                rec.runs = serde_json::to_string(&runs).unwrap_or_default();
+                let Some(st) = ctl.storage() else { return };
+                if let Err(e) = st.put_dataset_record(&rec).await {
+                    ctl.dispatch(Action::JobFailed(e.user_message("save the recipe")));
+                    return;
+                }
+                ctl.refresh_workspace(Some(rec.client_id.clone())).await;
+            }
+            ctl.dispatch(Action::JobDone {
+                elapsed_ms,
+                wasm_memory,
+            });
+        });
+    }
+
+    /// Shows the data before and after step `index` of `steps`.
+    pub fn preview_step(&self, steps: Vec<Step>, index: usize) {
+        let ctl = self.clone();
+        spawn_local(async move {
+            let steps = Json(steps);
+            match ctl
+                .ask(|request| ToWorker::StepPreview {
+                    request,
+                    steps,
+                    index,
+                })
+                .await
+            {
+                Some(FromWorker::StepPreview { before, after, .. }) => {
+                    ctl.dispatch(Action::StepPreview(Some((index, Rc::new((before, after))))));
+                }
+                other => ctl.clean_failed_as(other, false),
+            }
+        });
+    }
+
+    /// Downloads the cleaned data (or the recipe as SQL) of `dataset_name`.
+    pub fn export(&self, dataset_name: String, format: ExportFormat) {
+        let ctl = self.clone();
+        spawn_local(async move {
+            let (suffix, mime) = match format {
+                ExportFormat::Csv => ("cleaned.csv", "text/csv"),
+                ExportFormat::Json => ("cleaned.json", "application/json"),
+                ExportFormat::Sql => ("recipe.sql", "application/sql"),
+            };
+            match ctl
+                .ask(|request| ToWorker::Export { request, format })
+                .await
+            {
+                Some(FromWorker::Exported { bytes, .. }) => {
+                    let name = format!("{}.{suffix}", base_name(&dataset_name));
+                    if let Err(why) = download(&name, mime, &bytes) {
+                        ctl.dispatch(Action::Error(Some(format!(
+                            "Could not save {name} ({why}). Try again."
+                        ))));
+                    }
+                }
+                other => ctl.clean_failed_as(other, false),
+            }
+        });
+    }
+
+    /// Downloads the recipe as JSON.
+    pub fn export_recipe_json(&self, dataset_name: &str, steps: Vec<Step>) {
+        let name = format!("{}.recipe.json", base_name(dataset_name));
+        if let Err(why) = download(
+            &name,
+            "application/json",
+            Recipe::new(steps).to_json().as_bytes(),
+        ) {
+            self.dispatch(Action::Error(Some(format!(
+                "Could not save {name} ({why}). Try again."
+            ))));
         }
     }
 }

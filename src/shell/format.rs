@@ -87,3 +87,18 @@ pub fn when(ms: f64) -> String {
         d.get_minutes()
     )
 }
+
+/// A date-time for people, from ISO 8601 text ("" stays "").
+pub fn when_iso(iso: &str) -> String {
+    let ms = js_sys::Date::parse(iso);
+    if ms.is_nan() {
+        iso.to_string()
+    } else {
+        when(ms)
+    }
+}
+
+/// "1 cell changed", "1,234 cells changed".
+pub fn count(n: u64, one: &str, many: &str) -> String {
+    format!("{} {}", int(n), if n == 1 { one } else { many })
+}

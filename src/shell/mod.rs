@@ -3,6 +3,7 @@
 
 pub mod app;
 pub mod chart;
+pub mod clean;
 pub mod columns;
 pub mod controller;
 pub mod format;

@@ -2,9 +2,33 @@
 //! boundary with bincode, so keep them to plain serde data (no untagged enums,
 //! no `serde_json::Value`).
 
-use serde::{Deserialize, Serialize};
+use serde::de::DeserializeOwned;
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
+use crate::core::clean::auto::{Mode, Proposal};
+use crate::core::clean::{CleanError, RunLog, Step};
 use crate::core::{DatasetProfile, IngestError};
+
+/// A value carried as JSON text inside a message: the recipe types use
+/// internally tagged enums (`{"op": ...}`), which bincode cannot read.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Json<T>(pub T);
+
+impl<T: Serialize> Serialize for Json<T> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let text = serde_json::to_string(&self.0).map_err(serde::ser::Error::custom)?;
+        s.serialize_str(&text)
+    }
+}
+
+impl<'de, T: DeserializeOwned> Deserialize<'de> for Json<T> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let text = String::deserialize(d)?;
+        serde_json::from_str(&text)
+            .map(Json)
+            .map_err(serde::de::Error::custom)
+    }
+}
 
 /// A job is one file being read: the page numbers them so late answers to an
 /// old (cancelled) job can be told apart.
@@ -32,6 +56,43 @@ pub enum ToWorker {
         limit: usize,
         sort: Option<SortKey>,
     },
+    /// Propose a cleaning recipe for the raw data (after `steps`, the recipe
+    /// already applied).
+    Propose {
+        request: u32,
+        mode: Mode,
+        steps: Json<Vec<Step>>,
+    },
+    /// Run a recipe on the raw data; the worker keeps the result.
+    Clean {
+        request: u32,
+        steps: Json<Vec<Step>>,
+    },
+    /// The rows around one step: the data after `steps[..index]` and after
+    /// `steps[..=index]`.
+    StepPreview {
+        request: u32,
+        steps: Json<Vec<Step>>,
+        index: usize,
+    },
+    /// The cleaned data (or the recipe as SQL) as a file.
+    Export { request: u32, format: ExportFormat },
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum ExportFormat {
+    Csv,
+    Json,
+    /// The recipe the worker last ran, as DuckDB SQL over the raw file.
+    Sql,
+}
+
+/// A few rows of some columns, as display text.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct Sample {
+    pub names: Vec<String>,
+    pub rows: Vec<Vec<String>>,
+    pub total_rows: usize,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -60,4 +121,49 @@ pub enum FromWorker {
         total: usize,
         rows: Vec<Vec<String>>,
     },
+    Proposed {
+        request: u32,
+        proposals: Json<Vec<Proposal>>,
+    },
+    /// A recipe ran: its log, the cleaned data's profile and first rows.
+    Cleaned {
+        request: u32,
+        log: Json<RunLog>,
+        profile: Box<DatasetProfile>,
+        sample: Sample,
+        elapsed_ms: f64,
+        wasm_memory: u64,
+    },
+    StepPreview {
+        request: u32,
+        before: Sample,
+        after: Sample,
+    },
+    Exported {
+        request: u32,
+        #[serde(with = "serde_bytes")]
+        bytes: Vec<u8>,
+    },
+    /// A cleaning request could not run.
+    CleanFailed {
+        request: u32,
+        error: Json<CleanError>,
+    },
+    /// The worker does not hold the data the request needs.
+    NoData { request: u32 },
+}
+
+impl FromWorker {
+    /// The request a cleaning answer belongs to.
+    pub fn request(&self) -> Option<u32> {
+        match self {
+            FromWorker::Proposed { request, .. }
+            | FromWorker::Cleaned { request, .. }
+            | FromWorker::StepPreview { request, .. }
+            | FromWorker::Exported { request, .. }
+            | FromWorker::CleanFailed { request, .. }
+            | FromWorker::NoData { request } => Some(*request),
+            _ => None,
+        }
+    }
 }

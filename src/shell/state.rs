@@ -4,8 +4,10 @@ use std::rc::Rc;
 
 use yew::prelude::*;
 
-use super::protocol::SortKey;
+use super::protocol::{Sample, SortKey};
 use super::storage::{ClientRecord, DatasetRecord};
+use crate::core::clean::auto::{Mode, Proposal};
+use crate::core::clean::{RunLog, Step};
 use crate::core::DatasetProfile;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
@@ -37,13 +39,80 @@ pub struct Job {
     pub progress: f64,
     pub elapsed_ms: Option<f64>,
     pub wasm_memory: Option<u64>,
+    /// Reading a file can be cancelled; cleaning steps are quick.
+    pub cancellable: bool,
 }
+
+/// Runs kept in a dataset's processing log.
+pub const MAX_RUNS: usize = 50;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
 pub enum Tab {
     #[default]
     Overview,
     Columns,
+    Clean,
+}
+
+/// The Clean tab: proposals, the applied recipe with its undo history, the
+/// processing log and the cleaned result.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Clean {
+    /// The dataset this belongs to.
+    pub dataset: Option<String>,
+    pub mode: Mode,
+    /// Proposed steps and whether each is accepted.
+    pub proposals: Vec<(Proposal, bool)>,
+    /// Recipe versions; `history[at]` is the applied recipe.
+    pub history: Vec<Vec<Step>>,
+    pub at: usize,
+    /// Runs of the recipe, newest last.
+    pub runs: Vec<RunLog>,
+    /// The cleaned data of the applied recipe, when the worker has run it.
+    pub result: Option<Rc<CleanResult>>,
+    /// Before/after of one step of the applied recipe.
+    pub step_preview: Option<(usize, Rc<(Sample, Sample)>)>,
+    /// A step whose parameters are being edited.
+    pub editing: Option<usize>,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct CleanResult {
+    pub steps: Vec<Step>,
+    pub log: RunLog,
+    pub profile: DatasetProfile,
+    pub sample: Sample,
+}
+
+impl Default for Clean {
+    fn default() -> Self {
+        Clean {
+            dataset: None,
+            mode: Mode::Quick,
+            proposals: Vec::new(),
+            history: vec![Vec::new()],
+            at: 0,
+            runs: Vec::new(),
+            result: None,
+            step_preview: None,
+            editing: None,
+        }
+    }
+}
+
+impl Clean {
+    pub fn recipe(&self) -> &[Step] {
+        self.history
+            .get(self.at)
+            .map(Vec::as_slice)
+            .unwrap_or_default()
+    }
+    pub fn can_undo(&self) -> bool {
+        self.at > 0
+    }
+    pub fn can_redo(&self) -> bool {
+        self.at + 1 < self.history.len()
+    }
 }
 
 #[derive(Clone, Debug, PartialEq, Default)]
@@ -73,6 +142,7 @@ pub struct State {
     pub notice: Option<String>,
     pub tab: Tab,
     pub preview: Preview,
+    pub clean: Clean,
 }
 
 pub enum Action {
@@ -87,7 +157,8 @@ pub enum Action {
         id: Option<String>,
         profile: Option<Rc<DatasetProfile>>,
     },
-    JobStart(String),
+    /// A job starts: its label, and whether it can be cancelled.
+    JobStart(String, bool),
     JobProgress(f64),
     JobDone {
         elapsed_ms: f64,
@@ -111,6 +182,23 @@ pub enum Action {
     },
     Sort(Option<SortKey>),
     Tab(Tab),
+    /// The stored recipe and log of a dataset (on opening it).
+    CleanLoad {
+        dataset: String,
+        steps: Vec<Step>,
+        runs: Vec<RunLog>,
+    },
+    CleanMode(Mode),
+    Proposed(Vec<Proposal>),
+    ToggleProposal(usize),
+    /// A new applied recipe (drops the redo versions, clears proposals).
+    RecipePush(Vec<Step>),
+    Undo,
+    Redo,
+    CleanResult(Rc<CleanResult>),
+    RunLogged(RunLog),
+    StepPreview(Option<(usize, Rc<(Sample, Sample)>)>),
+    Editing(Option<usize>),
 }
 
 impl Reducible for State {
@@ -152,14 +240,16 @@ impl Reducible for State {
             Action::Select { id, profile } => {
                 if s.selected != id {
                     s.preview.sort = None;
+                    s.clean = Clean::default();
                 }
                 s.selected = id;
                 s.profile = profile;
             }
-            Action::JobStart(label) => {
+            Action::JobStart(label, cancellable) => {
                 s.job = Job {
                     state: JobState::Running,
                     label,
+                    cancellable,
                     progress: 0.0,
                     ..s.job.clone()
                 };
@@ -213,6 +303,59 @@ impl Reducible for State {
             }
             Action::Sort(k) => s.preview.sort = k,
             Action::Tab(t) => s.tab = t,
+            Action::CleanLoad {
+                dataset,
+                steps,
+                runs,
+            } => {
+                s.clean = Clean {
+                    dataset: Some(dataset),
+                    mode: s.clean.mode,
+                    history: vec![steps],
+                    runs,
+                    ..Clean::default()
+                };
+            }
+            Action::CleanMode(m) => s.clean.mode = m,
+            Action::Proposed(p) => {
+                s.clean.proposals = p.into_iter().map(|p| (p, true)).collect();
+            }
+            Action::ToggleProposal(i) => {
+                if let Some(p) = s.clean.proposals.get_mut(i) {
+                    p.1 = !p.1;
+                }
+            }
+            Action::RecipePush(steps) => {
+                let c = &mut s.clean;
+                c.history.truncate(c.at + 1);
+                c.history.push(steps);
+                c.at = c.history.len() - 1;
+                c.proposals.clear();
+                c.step_preview = None;
+                c.editing = None;
+            }
+            Action::Undo => {
+                if s.clean.can_undo() {
+                    s.clean.at -= 1;
+                    s.clean.step_preview = None;
+                    s.clean.editing = None;
+                }
+            }
+            Action::Redo => {
+                if s.clean.can_redo() {
+                    s.clean.at += 1;
+                    s.clean.step_preview = None;
+                    s.clean.editing = None;
+                }
+            }
+            Action::CleanResult(r) => s.clean.result = Some(r),
+            Action::RunLogged(log) => {
+                s.clean.runs.push(log);
+                let extra = s.clean.runs.len().saturating_sub(MAX_RUNS);
+                s.clean.runs.drain(..extra);
+            }
+            Action::StepPreview(p) => s.clean.step_preview = p,
+            Action::Editing(e) => s.clean.editing = e,
         }
         Rc::new(s)
     }

@@ -10,7 +10,7 @@
 //!   upgrade the database.
 //!
 //! Stores: `clients` {id, name, created_ms}; `datasets` {id, client_id, name,
-//! size, loaded_ms, rows, cols, profile (JSON text)} with an index on
+//! size, loaded_ms, rows, cols, profile, recipe, runs (JSON texts)} with an index on
 //! client_id; `files` {id, blob}: the raw bytes as a Blob, under the dataset's id.
 
 use std::cell::RefCell;
@@ -103,6 +103,12 @@ pub struct DatasetRecord {
     pub cols: f64,
     /// The DatasetProfile as JSON text.
     pub profile: String,
+    /// The applied cleaning recipe as JSON text ("" when none).
+    #[serde(default)]
+    pub recipe: String,
+    /// The processing log: the recipe's runs (JSON list of RunLog).
+    #[serde(default)]
+    pub runs: String,
 }
 
 impl DatasetRecord {
@@ -356,6 +362,18 @@ impl Storage {
         Self::store(&tx, FILES)?
             .put_with_key(&file_value, &JsValue::from_str(&record.id))
             .map_err(failed)?;
+        if fault_injected("idb-abort") {
+            let _ = tx.abort();
+        }
+        finished(&tx).await
+    }
+
+    /// Saves a dataset's record alone (its recipe and log changed), in one
+    /// transaction.
+    pub async fn put_dataset_record(&self, record: &DatasetRecord) -> Result<(), StorageError> {
+        let tx = self.tx(&[DATASETS], IdbTransactionMode::Readwrite)?;
+        let value = to_js(record)?;
+        Self::store(&tx, DATASETS)?.put(&value).map_err(failed)?;
         if fault_injected("idb-abort") {
             let _ = tx.abort();
         }

@@ -4,7 +4,13 @@
 use gloo_worker::{HandlerId, Worker, WorkerScope};
 use wasm_bindgen::JsCast;
 
-use super::protocol::{FromWorker, JobId, SortKey, ToWorker};
+use super::protocol::{ExportFormat, FromWorker, JobId, Json, Sample, SortKey, ToWorker};
+use crate::core::clean::apply::apply;
+use crate::core::clean::auto::propose;
+use crate::core::clean::export::{write_csv, write_json};
+use crate::core::clean::recipe::run;
+use crate::core::clean::{CleanError, Step};
+use crate::core::table::ColumnData;
 use crate::core::{self, Dataset, IngestError, Ingester};
 
 pub struct DataWorker {
@@ -14,6 +20,94 @@ pub struct DataWorker {
     current: Option<Dataset>,
     /// Sort order cached for `current`.
     order: Option<(SortKey, Vec<u32>)>,
+    /// The last recipe run on `current`, and its result.
+    cleaned: Option<(Vec<Step>, Dataset)>,
+}
+
+/// Rows shown in a cleaning sample.
+const SAMPLE_ROWS: usize = 12;
+/// Columns shown in a step's before/after view when the step names none.
+const SAMPLE_COLUMNS: usize = 8;
+
+/// Rows `rows` of the columns named `names` (those that exist) of `ds`.
+fn sample(ds: &Dataset, names: &[String], rows: &[usize]) -> Sample {
+    let all = ds.names();
+    let mut shown = Vec::new();
+    let mut columns = Vec::new();
+    for n in names {
+        if let Some(i) = all.iter().position(|a| a == n) {
+            if let Some(c) = ColumnData::of(ds, i) {
+                shown.push(n.clone());
+                columns.push(c);
+            }
+        }
+    }
+    let rows = rows
+        .iter()
+        .filter(|&&r| r < ds.height())
+        .map(|&r| columns.iter().map(|c| c.text(r)).collect())
+        .collect();
+    Sample {
+        names: shown,
+        rows,
+        total_rows: ds.height(),
+    }
+}
+
+/// The data before and after step `index` of `steps`, on the rows it
+/// changes (or the first rows when it removes rows).
+fn step_preview(
+    raw: &Dataset,
+    steps: &[Step],
+    index: usize,
+) -> Result<(Sample, Sample), CleanError> {
+    let step = steps.get(index).ok_or_else(|| CleanError::Internal {
+        message: format!("no step {}", index + 1),
+    })?;
+    let (before, _) = run(raw, steps.get(..index).unwrap_or_default())?;
+    let mut after = before.clone();
+    let report = apply(&mut after, step).map_err(|e| e.at_step(index + 1))?;
+    let mut names: Vec<String> = step.columns().iter().map(|c| c.to_string()).collect();
+    names.extend(report.columns_added.iter().cloned());
+    if names.is_empty() {
+        names = before.names().into_iter().take(SAMPLE_COLUMNS).collect();
+    }
+    let first: Vec<usize> = (0..SAMPLE_ROWS).collect();
+    let rows = if before.height() == after.height() {
+        // The rows where a shown cell changed.
+        let b = sample(&before, &names, &(0..before.height()).collect::<Vec<_>>());
+        let a = sample(&after, &names, &(0..after.height()).collect::<Vec<_>>());
+        let common: Vec<usize> = b
+            .names
+            .iter()
+            .filter_map(|n| a.names.iter().position(|x| x == n))
+            .collect();
+        let changed: Vec<usize> = (0..before.height())
+            .filter(|&r| {
+                b.names.iter().enumerate().any(|(bi, n)| {
+                    let ai = a.names.iter().position(|x| x == n);
+                    ai.is_some_and(|ai| b.rows[r].get(bi) != a.rows[r].get(ai))
+                }) || common.len() < a.names.len()
+            })
+            .take(SAMPLE_ROWS)
+            .collect();
+        if changed.is_empty() {
+            first
+        } else {
+            changed
+        }
+    } else {
+        first
+    };
+    let after_rows: Vec<usize> = if before.height() == after.height() {
+        rows.clone()
+    } else {
+        (0..SAMPLE_ROWS).collect()
+    };
+    Ok((
+        sample(&before, &names, &rows),
+        sample(&after, &names, &after_rows),
+    ))
 }
 
 fn now_ms() -> f64 {
@@ -39,6 +133,7 @@ impl Worker for DataWorker {
             reading: None,
             current: None,
             order: None,
+            cleaned: None,
         }
     }
 
@@ -87,6 +182,7 @@ impl Worker for DataWorker {
                     Ok(ds) => {
                         let profile = Box::new(core::profile(&ds));
                         // Drop the previous dataset before keeping the new one.
+                        self.cleaned = None;
                         self.current = Some(ds);
                         self.order = None;
                         let elapsed_ms = now_ms() - started;
@@ -148,6 +244,118 @@ impl Worker for DataWorker {
                         rows,
                     },
                 );
+            }
+            ToWorker::Propose {
+                request,
+                mode,
+                steps: Json(steps),
+            } => {
+                let Some(raw) = self.current.as_ref() else {
+                    return scope.respond(id, FromWorker::NoData { request });
+                };
+                let answer = match run(raw, &steps) {
+                    Ok((ds, _)) => FromWorker::Proposed {
+                        request,
+                        proposals: Json(propose(&ds, mode)),
+                    },
+                    Err(error) => FromWorker::CleanFailed {
+                        request,
+                        error: Json(error),
+                    },
+                };
+                scope.respond(id, answer);
+            }
+            ToWorker::Clean {
+                request,
+                steps: Json(steps),
+            } => {
+                let started = now_ms();
+                let Some(raw) = self.current.as_ref() else {
+                    return scope.respond(id, FromWorker::NoData { request });
+                };
+                match run(raw, &steps) {
+                    Ok((ds, log)) => {
+                        let profile = Box::new(core::profile(&ds));
+                        let names = ds.names();
+                        let sample = sample(&ds, &names, &(0..SAMPLE_ROWS).collect::<Vec<_>>());
+                        self.cleaned = Some((steps, ds));
+                        scope.respond(
+                            id,
+                            FromWorker::Cleaned {
+                                request,
+                                log: Json(log),
+                                profile,
+                                sample,
+                                elapsed_ms: now_ms() - started,
+                                wasm_memory: wasm_memory_bytes(),
+                            },
+                        );
+                    }
+                    Err(error) => scope.respond(
+                        id,
+                        FromWorker::CleanFailed {
+                            request,
+                            error: Json(error),
+                        },
+                    ),
+                }
+            }
+            ToWorker::StepPreview {
+                request,
+                steps: Json(steps),
+                index,
+            } => {
+                let Some(raw) = self.current.as_ref() else {
+                    return scope.respond(id, FromWorker::NoData { request });
+                };
+                let answer = match step_preview(raw, &steps, index) {
+                    Ok((before, after)) => FromWorker::StepPreview {
+                        request,
+                        before,
+                        after,
+                    },
+                    Err(error) => FromWorker::CleanFailed {
+                        request,
+                        error: Json(error),
+                    },
+                };
+                scope.respond(id, answer);
+            }
+            ToWorker::Export { request, format } => {
+                let (Some(raw), Some((steps, ds))) = (self.current.as_ref(), self.cleaned.as_ref())
+                else {
+                    return scope.respond(id, FromWorker::NoData { request });
+                };
+                let mut bytes = Vec::new();
+                let written = match format {
+                    ExportFormat::Csv => write_csv(ds, &mut bytes).map_err(|e| e.to_string()),
+                    ExportFormat::Json => write_json(ds, &mut bytes).map_err(|e| e.to_string()),
+                    ExportFormat::Sql => {
+                        match crate::core::clean::sql::to_sql(raw, &raw.facts.name, steps) {
+                            Ok(sql) => {
+                                bytes = sql.into_bytes();
+                                Ok(())
+                            }
+                            Err(error) => {
+                                return scope.respond(
+                                    id,
+                                    FromWorker::CleanFailed {
+                                        request,
+                                        error: Json(error),
+                                    },
+                                )
+                            }
+                        }
+                    }
+                };
+                let answer = match written {
+                    Ok(()) => FromWorker::Exported { request, bytes },
+                    Err(message) => FromWorker::CleanFailed {
+                        request,
+                        error: Json(CleanError::Internal { message }),
+                    },
+                };
+                scope.respond(id, answer);
             }
         }
     }

@@ -248,6 +248,11 @@ impl Driver {
                     "goog:chromeOptions": {
                         "binary": chromium_binary(),
                         "args": args,
+                        "prefs": {
+                            "download.default_directory": d.downloads_dir().display().to_string(),
+                            "download.prompt_for_download": false,
+                            "download.directory_upgrade": true,
+                        },
                     },
                     "goog:loggingPrefs": { "browser": "ALL" },
                 }
@@ -511,6 +516,21 @@ impl Driver {
         let log = self.console_log();
         let _ = std::fs::write(dir.join(format!("{stem}.console.txt")), log.join("\n"));
         png
+    }
+
+    /// Where the browser saves downloads (inside the session's profile).
+    pub fn downloads_dir(&self) -> PathBuf {
+        self.profile.join("downloads")
+    }
+
+    /// Waits until the browser has finished downloading a file named `name`
+    /// and returns its bytes.
+    pub fn wait_download(&self, name: &str, timeout: Duration) -> WdResult<Vec<u8>> {
+        let path = self.downloads_dir().join(name);
+        self.wait_for(&format!("the download {name}"), timeout, |_| {
+            // Chromium writes `<name>.crdownload` and renames it when done.
+            Ok(path.is_file().then(|| std::fs::read(&path).ok()).flatten())
+        })
     }
 
     /// Text of the page's `[data-testid=error-message]`, if one is shown.

@@ -517,8 +517,18 @@ pub fn apply(ds: &mut Dataset, step: &Step) -> Result<StepReport, CleanError> {
                     r.columns_added.push(name);
                 }
                 OutlierAction::Cap => {
-                    let capped: Vec<Option<f64>> =
-                        nums.iter().map(|x| x.map(|x| x.clamp(lo, hi))).collect();
+                    // (Not `clamp`: bounds are NaN when the std is, e.g.
+                    // for one value; then nothing is out and nothing moves.)
+                    let cap = |x: f64| {
+                        if x < lo {
+                            lo
+                        } else if x > hi {
+                            hi
+                        } else {
+                            x
+                        }
+                    };
+                    let capped: Vec<Option<f64>> = nums.iter().map(|x| x.map(cap)).collect();
                     r.cells_changed = count as u64;
                     if count > 0 {
                         replace(ds, i, Values::Float(capped))?;

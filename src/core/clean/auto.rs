@@ -508,15 +508,18 @@ fn thorough(p: &mut Proposer) {
         let Some(st) = stats(&nums) else {
             continue;
         };
+        let skew = trim_number((st.skew * 10.0).round() / 10.0);
         let (method, why) = if st.skew.abs() > 1.0 {
             (
                 Scaling::Robust,
-                "skewed, so scaled by median and IQR (robust)",
+                format!("skewed (skew {skew}), scaled by its median and IQR (robust scaling)"),
             )
         } else {
             (
                 Scaling::Standard,
-                "scaled to mean 0 and standard deviation 1",
+                format!(
+                    "roughly symmetric (skew {skew}), scaled to mean 0 and standard deviation 1"
+                ),
             )
         };
         p.offer(
@@ -524,7 +527,7 @@ fn thorough(p: &mut Proposer) {
                 column: name.clone(),
                 method,
             },
-            format!("{name}: {why}, so models weigh it like the other measures"),
+            format!("{name}: {why} so that models weigh it like the other measures"),
         );
     }
 }

@@ -1,0 +1,384 @@
+//! Clean tab: the proposed recipe with each step's evidence (accept or
+//! reject each), the applied recipe as an editable list with undo/redo and
+//! a before/after view of any step, the cleaned result with its exports,
+//! and the processing log.
+
+use std::rc::Rc;
+
+use wasm_bindgen::JsCast;
+use yew::prelude::*;
+
+use super::controller::{Controller, RecipeChange};
+use super::format;
+use super::protocol::{ExportFormat, Sample};
+use super::state::Clean;
+use super::storage::DatasetRecord;
+use crate::core::clean::auto::Mode;
+use crate::core::clean::{RunLog, Step};
+use crate::core::DatasetProfile;
+
+#[derive(Properties, PartialEq)]
+pub struct CleanProps {
+    pub clean: Clean,
+    pub record: DatasetRecord,
+    pub profile: Rc<DatasetProfile>,
+    /// The worker holds this dataset's rows.
+    pub ready: bool,
+    pub ctl: Controller,
+}
+
+fn sample_table(caption: &str, testid: &'static str, s: &Sample) -> Html {
+    html! {
+        <div class="sample" data-testid={testid}>
+            <table class="mini">
+                <caption>{ caption }</caption>
+                <thead><tr>{ for s.names.iter().map(|n| html! { <th scope="col">{ n }</th> }) }</tr></thead>
+                <tbody>
+                    { for s.rows.iter().map(|r| html! {
+                        <tr>{ for r.iter().map(|c| html! {
+                            <td data-value={c.clone()} class={classes!(c.is_empty().then_some("missing"))}>
+                                { if c.is_empty() { "—".to_string() } else { c.clone() } }
+                            </td>
+                        }) }</tr>
+                    }) }
+                </tbody>
+            </table>
+        </div>
+    }
+}
+
+fn run_summary(log: &RunLog) -> String {
+    format!(
+        "{} rows × {} columns → {} rows × {} columns",
+        format::int(log.rows_in),
+        log.columns_in,
+        format::int(log.rows_out),
+        log.columns_out
+    )
+}
+
+#[component]
+pub fn CleanTab(props: &CleanProps) -> Html {
+    let c = &props.clean;
+    let ctl = &props.ctl;
+    let recipe: Vec<Step> = c.recipe().to_vec();
+    let rec = &props.record;
+    let busy_hint = (!props.ready).then(|| {
+        html! { <p class="muted">{"The rows are still loading; cleaning starts when they are ready."}</p> }
+    });
+
+    let on_mode = {
+        let ctl = ctl.clone();
+        Callback::from(move |e: Event| {
+            let v = e
+                .target()
+                .and_then(|t| t.dyn_into::<web_sys::HtmlSelectElement>().ok())
+                .map(|s| s.value())
+                .unwrap_or_default();
+            ctl.set_clean_mode(if v == "thorough" {
+                Mode::Thorough
+            } else {
+                Mode::Quick
+            });
+        })
+    };
+    let on_propose = {
+        let (ctl, mode, steps) = (ctl.clone(), c.mode, recipe.clone());
+        Callback::from(move |_| ctl.propose(mode, steps.clone()))
+    };
+    let change = |steps: Vec<Step>, how: RecipeChange| {
+        let (ctl, rec, runs) = (ctl.clone(), rec.clone(), c.runs.clone());
+        Callback::from(move |_: MouseEvent| {
+            ctl.apply_recipe(rec.clone(), steps.clone(), runs.clone(), how)
+        })
+    };
+    let on_undo = change(
+        c.history
+            .get(c.at.wrapping_sub(1))
+            .cloned()
+            .unwrap_or_default(),
+        RecipeChange::Undo,
+    );
+    let on_redo = change(
+        c.history.get(c.at + 1).cloned().unwrap_or_default(),
+        RecipeChange::Redo,
+    );
+
+    let accepted: Vec<Step> = c
+        .proposals
+        .iter()
+        .filter(|(_, a)| *a)
+        .map(|(p, _)| p.step.clone())
+        .collect();
+    let report = if c.proposals.is_empty() {
+        html! {}
+    } else {
+        let mut with = recipe.clone();
+        with.extend(accepted.iter().cloned());
+        let n = accepted.len();
+        html! {
+            <section class="panel" data-testid="clean-report" aria-label="Proposed cleaning">
+                <h2>{ format!("Proposed steps ({})", if c.mode == Mode::Quick { "quick: safe fixes" } else { "thorough" }) }</h2>
+                <p class="muted">{"Each step says what was found and what it changes. Untick the ones you do not want, then apply."}</p>
+                <ol class="proposals">
+                    { for c.proposals.iter().enumerate().map(|(i, (p, on))| {
+                        let toggle = {
+                            let ctl = ctl.clone();
+                            Callback::from(move |_| ctl.toggle_proposal(i))
+                        };
+                        // The proposals were tried in order, each after the
+                        // ones above it: show this one the same way.
+                        let at = recipe.len() + i;
+                        let preview = {
+                            let ctl = ctl.clone();
+                            let mut steps = recipe.clone();
+                            steps.extend(c.proposals.iter().take(i + 1).map(|(p, _)| p.step.clone()));
+                            Callback::from(move |_| ctl.preview_step(steps.clone(), at))
+                        };
+                        html! {
+                            <li data-testid="proposal" data-op={p.step.op()} data-accepted={on.to_string()}>
+                                <label>
+                                    <input type="checkbox" data-testid="proposal-accept" checked={*on} onchange={toggle} />
+                                    <strong>{ p.step.describe() }</strong>
+                                </label>
+                                <p class="evidence" data-testid="proposal-evidence">{ p.sentence() }</p>
+                                <button class="ghost small-button" data-testid="step-preview" onclick={preview}
+                                    disabled={!props.ready}>{"Before / after"}</button>
+                                { before_after(c, at) }
+                            </li>
+                        }
+                    }) }
+                </ol>
+                <button data-testid="clean-apply" disabled={n == 0 || !props.ready}
+                    onclick={change(with, RecipeChange::Push)}>
+                    { format!("Apply {n} step{}", if n == 1 { "" } else { "s" }) }
+                </button>
+            </section>
+        }
+    };
+
+    let last_log = c
+        .result
+        .as_ref()
+        .filter(|r| r.steps == recipe)
+        .map(|r| r.log.clone());
+    let steps_view = recipe.iter().enumerate().map(|(i, step)| {
+        let counts = last_log.as_ref().and_then(|l| l.steps.get(i)).map(|r| {
+            let removed = r.rows_before.saturating_sub(r.rows_after);
+            let mut parts = vec![format::count(r.cells_changed, "cell changed", "cells changed")];
+            if removed > 0 {
+                parts.push(format::count(removed, "row removed", "rows removed"));
+            }
+            if !r.detail.is_empty() {
+                parts.push(r.detail.clone());
+            }
+            html! {
+                <span class="counts" data-testid="step-changed" data-value={r.cells_changed.to_string()}>{ parts.join(" · ") }</span>
+            }
+        });
+        let without = {
+            let mut s = recipe.clone();
+            s.remove(i);
+            s
+        };
+        let moved = |to: usize| {
+            let mut s = recipe.clone();
+            if to < s.len() {
+                s.swap(i, to);
+            }
+            s
+        };
+        let preview = {
+            let (ctl, steps) = (ctl.clone(), recipe.clone());
+            Callback::from(move |_| ctl.preview_step(steps.clone(), i))
+        };
+        let edit = {
+            let ctl = ctl.clone();
+            let editing = c.editing == Some(i);
+            Callback::from(move |_| ctl.edit_step((!editing).then_some(i)))
+        };
+        let editor = (c.editing == Some(i)).then(|| step_editor(ctl, rec, &c.runs, &recipe, i));
+        let shown = before_after(c, i);
+        html! {
+            <li data-testid="clean-step" data-op={step.op()} data-index={i.to_string()}>
+                <div class="step-line">
+                    <span class="step-text">{ step.describe() }</span>
+                    { counts.unwrap_or_default() }
+                </div>
+                <div class="step-buttons">
+                    <button class="ghost" data-testid="step-preview" onclick={preview} disabled={!props.ready}>{"Before / after"}</button>
+                    <button class="ghost" data-testid="step-edit" onclick={edit}>{"Edit"}</button>
+                    <button class="ghost" data-testid="step-up" aria-label="Move this step up" disabled={i == 0}
+                        onclick={change(moved(i.wrapping_sub(1)), RecipeChange::Push)}>{"↑"}</button>
+                    <button class="ghost" data-testid="step-down" aria-label="Move this step down" disabled={i + 1 == recipe.len()}
+                        onclick={change(moved(i + 1), RecipeChange::Push)}>{"↓"}</button>
+                    <button class="ghost" data-testid="step-delete" onclick={change(without, RecipeChange::Push)}>{"Delete"}</button>
+                </div>
+                { editor.unwrap_or_default() }
+                { shown }
+            </li>
+        }
+    });
+
+    let result = c.result.as_ref().filter(|r| r.steps == recipe).map(|r| {
+        let raw = &props.profile;
+        let name = rec.name.clone();
+        let export = |format: ExportFormat| {
+            let (ctl, name) = (ctl.clone(), name.clone());
+            Callback::from(move |_| ctl.export(name.clone(), format))
+        };
+        let export_recipe = {
+            let (ctl, name, steps) = (ctl.clone(), name.clone(), recipe.clone());
+            Callback::from(move |_| ctl.export_recipe_json(&name, steps.clone()))
+        };
+        html! {
+            <section class="panel" aria-label="Cleaned data">
+                <h2>{"Cleaned data"}</h2>
+                <p>
+                    <span data-testid="clean-rows" data-value={r.profile.rows.to_string()}>
+                        { format!("{} rows", format::int(r.profile.rows)) }</span>
+                    {" × "}
+                    <span data-testid="clean-cols" data-value={r.profile.columns.to_string()}>
+                        { format!("{} columns", r.profile.columns) }</span>
+                    <span class="muted">{ format!(" (raw file: {} rows × {} columns; it stays as loaded)", format::int(raw.rows), raw.columns) }</span>
+                </p>
+                <div class="exports">
+                    <button class="ghost" data-testid="export-csv" onclick={export(ExportFormat::Csv)}>{"Download CSV"}</button>
+                    <button class="ghost" data-testid="export-json" onclick={export(ExportFormat::Json)}>{"Download JSON"}</button>
+                    <button class="ghost" data-testid="export-recipe-json" onclick={export_recipe}>{"Recipe (JSON)"}</button>
+                    <button class="ghost" data-testid="export-recipe-sql" onclick={export(ExportFormat::Sql)}>{"Recipe as SQL (DuckDB)"}</button>
+                </div>
+                { sample_table("First rows of the cleaned data", "clean-sample", &r.sample) }
+            </section>
+        }
+    });
+
+    let apply_again = (c.proposals.is_empty() && !recipe.is_empty()).then(|| {
+        html! {
+            <button class="ghost" data-testid="clean-apply" disabled={!props.ready}
+                onclick={change(recipe.clone(), RecipeChange::Show)}>{"Run the recipe again"}</button>
+        }
+    });
+
+    html! {
+        <div class="clean">
+            { busy_hint.unwrap_or_default() }
+            <div class="clean-actions">
+                <label>{"Mode "}
+                    <select data-testid="clean-mode" onchange={on_mode}>
+                        <option value="quick" selected={c.mode == Mode::Quick}>{"Quick: safe fixes"}</option>
+                        <option value="thorough" selected={c.mode == Mode::Thorough}>{"Thorough: also fill, outliers, encode, scale"}</option>
+                    </select>
+                </label>
+                <button data-testid="clean-auto" onclick={on_propose} disabled={!props.ready}>{"Propose a recipe"}</button>
+                <button class="ghost" data-testid="undo" disabled={!c.can_undo() || !props.ready} onclick={on_undo}>{"Undo"}</button>
+                <button class="ghost" data-testid="redo" disabled={!c.can_redo() || !props.ready} onclick={on_redo}>{"Redo"}</button>
+            </div>
+            { report }
+            <section class="panel" aria-label="Recipe">
+                <h2>{ format!("Recipe ({} step{})", recipe.len(), if recipe.len() == 1 { "" } else { "s" }) }</h2>
+                if recipe.is_empty() {
+                    <p class="muted">{"No steps yet. Propose a recipe: every step shows its evidence and waits for your OK. The raw file is never changed."}</p>
+                } else {
+                    <ol class="recipe" data-testid="recipe">{ for steps_view }</ol>
+                    { apply_again.unwrap_or_default() }
+                }
+            </section>
+            { result.unwrap_or_default() }
+            { run_log(&c.runs) }
+        </div>
+    }
+}
+
+/// The before/after tables of step `at`, when they are shown.
+fn before_after(c: &Clean, at: usize) -> Html {
+    let Some((_, p)) = c.step_preview.as_ref().filter(|(i, _)| *i == at) else {
+        return html! {};
+    };
+    html! {
+        <div class="before-after">
+            { sample_table("Before", "step-before", &p.0) }
+            { sample_table("After", "step-after", &p.1) }
+        </div>
+    }
+}
+
+fn step_editor(
+    ctl: &Controller,
+    rec: &DatasetRecord,
+    runs: &[RunLog],
+    recipe: &[Step],
+    i: usize,
+) -> Html {
+    let text = recipe
+        .get(i)
+        .and_then(|s| serde_json::to_string_pretty(s).ok())
+        .unwrap_or_default();
+    let area = NodeRef::default();
+    let save = {
+        let (ctl, rec, runs, recipe, area) = (
+            ctl.clone(),
+            rec.clone(),
+            runs.to_vec(),
+            recipe.to_vec(),
+            area.clone(),
+        );
+        Callback::from(move |_| {
+            let Some(el) = area.cast::<web_sys::HtmlTextAreaElement>() else {
+                return;
+            };
+            match serde_json::from_str::<Step>(&el.value()) {
+                Ok(step) => {
+                    let mut steps = recipe.clone();
+                    if let Some(slot) = steps.get_mut(i) {
+                        *slot = step;
+                    }
+                    ctl.apply_recipe(rec.clone(), steps, runs.clone(), RecipeChange::Push);
+                }
+                Err(e) => ctl.show_error(format!(
+                    "Step {} was not changed: its settings are not valid ({e}). Fix the text and save again, or cancel.",
+                    i + 1
+                )),
+            }
+        })
+    };
+    let cancel = {
+        let ctl = ctl.clone();
+        Callback::from(move |_| ctl.edit_step(None))
+    };
+    html! {
+        <div class="step-editor">
+            <label for={format!("step-json-{i}")}>{"Settings of this step (JSON)"}</label>
+            <textarea id={format!("step-json-{i}")} data-testid="step-json" ref={area} rows="6" defaultvalue={text} />
+            <div class="row">
+                <button data-testid="step-save" onclick={save}>{"Save and apply"}</button>
+                <button class="ghost" onclick={cancel}>{"Cancel"}</button>
+            </div>
+        </div>
+    }
+}
+
+fn run_log(runs: &[RunLog]) -> Html {
+    if runs.is_empty() {
+        return html! {};
+    }
+    html! {
+        <section class="panel" aria-label="Processing log">
+            <h2>{"Processing log"}</h2>
+            <ol class="runs" reversed=true>
+                { for runs.iter().rev().map(|r| html! {
+                    <li data-testid="run" data-rows-in={r.rows_in.to_string()} data-rows-out={r.rows_out.to_string()}>
+                        <details>
+                            <summary>{ format!("{} — {}", format::when_iso(&r.at), run_summary(r)) }</summary>
+                            <ol>{ for r.steps.iter().map(|s| html! {
+                                <li>{ format!("{}: {}, rows {} → {}{}", s.description, format::count(s.cells_changed, "cell changed", "cells changed"),
+                                    format::int(s.rows_before), format::int(s.rows_after),
+                                    if s.detail.is_empty() { String::new() } else { format!(" ({})", s.detail) }) }</li>
+                            }) }</ol>
+                        </details>
+                    </li>
+                }) }
+            </ol>
+        </section>
+    }
+}
