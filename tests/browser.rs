@@ -831,6 +831,28 @@ fn preview_sorts_by_a_column() {
     });
 }
 
+/// A condition for `wait_for`: the cleaning job is done with `n` recipe
+/// steps and the cleaned data has `rows` rows (and `cols` columns); an app
+/// error fails at once.
+fn recipe_applied(
+    n: usize,
+    rows: &'static str,
+    cols: Option<&'static str>,
+) -> impl FnMut(&Driver) -> WdResult<Option<()>> {
+    move |d: &Driver| {
+        let state = d.attr_of("[data-testid=job-status]", "data-state")?;
+        if state.as_deref() == Some("error") {
+            return Err(WdError::new("app error", format!("{:?}", d.page_error())));
+        }
+        let value = |css: &str| d.attr_of(css, "data-value");
+        Ok((state.as_deref() == Some("done")
+            && d.count("[data-testid=clean-step]")? == n
+            && value("[data-testid=clean-rows]")?.as_deref() == Some(rows)
+            && (cols.is_none() || value("[data-testid=clean-cols]")?.as_deref() == cols))
+            .then_some(()))
+    }
+}
+
 /// h) Cleaning: propose (quick), reject one step, apply, undo, redo, reload
 /// and find the recipe again, look at a step's before/after, export the
 /// cleaned CSV, the recipe as JSON and as SQL.
@@ -881,23 +903,7 @@ fn cleaning_recipe_apply_undo_redo_reload_export() {
             )
         })?;
         d.click_when_ready("[data-testid=clean-apply]")?;
-        let applied = |n: usize, rows: &'static str, cols: &'static str| {
-            move |d: &Driver| -> WdResult<Option<()>> {
-                let state = d.attr_of("[data-testid=job-status]", "data-state")?;
-                if state.as_deref() == Some("error") {
-                    return Err(WdError::new("app error", format!("{:?}", d.page_error())));
-                }
-                Ok((state.as_deref() == Some("done")
-                    && d.count("[data-testid=clean-step]")? == n
-                    && d.attr_of("[data-testid=clean-rows]", "data-value")?
-                        .as_deref()
-                        == Some(rows)
-                    && d.attr_of("[data-testid=clean-cols]", "data-value")?
-                        .as_deref()
-                        == Some(cols))
-                .then_some(()))
-            }
-        };
+        let applied = |n, rows, cols| recipe_applied(n, rows, Some(cols));
         // 42 rows with 2 exact duplicates; Notes kept.
         d.wait_for(
             "4 applied steps, 40 rows × 7 columns",
@@ -985,5 +991,80 @@ fn cleaning_recipe_apply_undo_redo_reload_export() {
         ensure(json.as_array().map(Vec::len) == Some(40), || {
             "cleaned JSON: not 40 records".into()
         })
+    });
+}
+
+/// i) A recipe replays on another file: from another dataset of the client
+/// (same columns: it runs), on a file without those columns (a clear error
+/// naming the column, nothing changes), and from a recipe file.
+#[test]
+fn recipes_replay_on_other_files() {
+    scenario("replay", |app| {
+        let d = &app.d;
+        let clean = |name: &str| manifest_dir().join("tests/data/clean").join(name);
+        let done_with = |n, rows| recipe_applied(n, rows, None);
+        app.create_client("Acme Ltd")?;
+        app.upload_ok(&clean("messy.csv"))?;
+        app.show_tab("clean")?;
+        d.click_when_ready("[data-testid=clean-auto]")?;
+        d.wait_for("proposals", LOAD_WAIT, |d| {
+            Ok(d.exists("[data-testid=clean-apply]")?.then_some(()))
+        })?;
+        d.click_when_ready("[data-testid=clean-apply]")?;
+        d.wait_for("the quick recipe applied", LOAD_WAIT, done_with(5, "40"))?;
+
+        // Next month's export, same columns: 16 rows, one duplicate.
+        app.upload_ok(&clean("messy_march.csv"))?;
+        app.show_tab("clean")?;
+        let option = d.execute(
+            "const o = Array.from(document.querySelectorAll('[data-testid=recipe-from] option'))
+                 .find(o => o.text.trim() === 'messy.csv');
+             return o ? o.value : null;",
+            vec![],
+        )?;
+        let id = option
+            .as_str()
+            .ok_or("no recipe-from option for messy.csv")?
+            .to_string();
+        d.click_when_ready(&format!(
+            "[data-testid=recipe-from] option[value={}]",
+            css_str(&id)
+        ))?;
+        d.wait_for(
+            "messy.csv's recipe replayed on messy_march.csv",
+            LOAD_WAIT,
+            done_with(5, "15"),
+        )?;
+        ensure(
+            d.attr_of("[data-testid=clean-cols]", "data-value")?
+                .as_deref()
+                == Some("6"),
+            || "the replayed recipe did not drop Notes".into(),
+        )?;
+
+        // A file without those columns: the error names the missing column.
+        app.upload_ok(&clean("fill_stats.csv"))?;
+        app.show_tab("clean")?;
+        d.click_when_ready(&format!(
+            "[data-testid=recipe-from] option[value={}]",
+            css_str(&id)
+        ))?;
+        let msg = d.wait_for("an error naming the missing column", LOAD_WAIT, |d| {
+            Ok(d.page_error())
+        })?;
+        ensure(
+            msg.contains("\"Company Name\"") && msg.contains("Step 1"),
+            || format!("replay error: {msg:?}"),
+        )?;
+        ensure(d.count("[data-testid=clean-step]")? == 0, || {
+            "a failed replay changed the recipe".into()
+        })?;
+
+        // A recipe file.
+        d.click_when_ready("[data-testid=error-message] + button")?;
+        d.find("[data-testid=recipe-input]")?
+            .send_keys(&clean("fill_stats.recipe.json").to_string_lossy())?;
+        d.wait_for("the recipe file applied", LOAD_WAIT, done_with(3, "5"))?;
+        Ok(())
     });
 }

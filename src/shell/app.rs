@@ -177,7 +177,7 @@ fn main_view(s: &State, ctl: &Controller) -> Html {
             if s.tab == Tab::Clean {
                 <section role="tabpanel">
                     <CleanTab clean={s.clean.clone()} record={rec.clone()} profile={profile}
-                        ready={s.worker_holds_selected()} ctl={ctl.clone()} />
+                        ready={s.worker_holds_selected()} others={s.datasets.clone()} ctl={ctl.clone()} />
                 </section>
             }
         </>

@@ -8,14 +8,15 @@ use std::rc::Rc;
 use wasm_bindgen::JsCast;
 use yew::prelude::*;
 
-use super::controller::{Controller, RecipeChange};
+use super::controller::{stored_recipe, Controller, RecipeChange};
 use super::format;
 use super::protocol::{ExportFormat, Sample};
 use super::state::Clean;
 use super::storage::DatasetRecord;
 use crate::core::clean::auto::Mode;
+use crate::core::clean::step::ADDABLE;
 use crate::core::clean::{RunLog, Step};
-use crate::core::DatasetProfile;
+use crate::core::{ColumnType, DatasetProfile};
 
 #[derive(Properties, PartialEq)]
 pub struct CleanProps {
@@ -24,6 +25,8 @@ pub struct CleanProps {
     pub profile: Rc<DatasetProfile>,
     /// The worker holds this dataset's rows.
     pub ready: bool,
+    /// The client's other datasets (their recipes can be replayed here).
+    pub others: Vec<DatasetRecord>,
     pub ctl: Controller,
 }
 
@@ -172,6 +175,10 @@ pub fn CleanTab(props: &CleanProps) -> Html {
             if !r.detail.is_empty() {
                 parts.push(r.detail.clone());
             }
+            if !r.examples.is_empty() {
+                let quoted: Vec<String> = r.examples.iter().map(|e| format!("\"{e}\"")).collect();
+                parts.push(format!("for example {}", quoted.join(", ")));
+            }
             html! {
                 <span class="counts" data-testid="step-changed" data-value={r.cells_changed.to_string()}>{ parts.join(" · ") }</span>
             }
@@ -260,6 +267,20 @@ pub fn CleanTab(props: &CleanProps) -> Html {
         }
     });
 
+    // The columns at the end of the recipe (what an added step sees).
+    let columns: Vec<(String, ColumnType)> = c
+        .result
+        .as_ref()
+        .filter(|r| r.steps == recipe)
+        .map(|r| &r.profile)
+        .unwrap_or(&props.profile)
+        .column_profiles
+        .iter()
+        .map(|p| (p.name.clone(), p.dtype))
+        .collect();
+    let add = add_step(ctl, rec, &c.runs, &recipe, &columns, props.ready);
+    let replay = replay(ctl, rec, &c.runs, &props.others, props.ready);
+
     html! {
         <div class="clean">
             { busy_hint.unwrap_or_default() }
@@ -283,9 +304,136 @@ pub fn CleanTab(props: &CleanProps) -> Html {
                     <ol class="recipe" data-testid="recipe">{ for steps_view }</ol>
                     { apply_again.unwrap_or_default() }
                 }
+                { add }
+                { replay }
             </section>
             { result.unwrap_or_default() }
             { run_log(&c.runs) }
+        </div>
+    }
+}
+
+fn select_value(e: &Event) -> String {
+    e.target()
+        .and_then(|t| t.dyn_into::<web_sys::HtmlSelectElement>().ok())
+        .map(|s| s.value())
+        .unwrap_or_default()
+}
+
+/// "Add a step": an operation and a column; the step gets sensible
+/// settings, runs at once, and can then be edited.
+fn add_step(
+    ctl: &Controller,
+    rec: &DatasetRecord,
+    runs: &[RunLog],
+    recipe: &[Step],
+    columns: &[(String, ColumnType)],
+    ready: bool,
+) -> Html {
+    let op = NodeRef::default();
+    let column = NodeRef::default();
+    let onclick = {
+        let (ctl, rec, runs, recipe, columns) = (
+            ctl.clone(),
+            rec.clone(),
+            runs.to_vec(),
+            recipe.to_vec(),
+            columns.to_vec(),
+        );
+        let (op, column) = (op.clone(), column.clone());
+        Callback::from(move |_| {
+            let value = |r: &NodeRef| {
+                r.cast::<web_sys::HtmlSelectElement>()
+                    .map(|s| s.value())
+                    .unwrap_or_default()
+            };
+            let (op, name) = (value(&op), value(&column));
+            let col = columns
+                .iter()
+                .find(|c| c.0 == name)
+                .map(|c| (c.0.as_str(), c.1));
+            match Step::template(&op, col) {
+                Some(step) => {
+                    let mut steps = recipe.clone();
+                    steps.push(step);
+                    ctl.apply_recipe(rec.clone(), steps, runs.clone(), RecipeChange::Push);
+                }
+                None => ctl.show_error("Pick a column for this step first.".into()),
+            }
+        })
+    };
+    html! {
+        <div class="add-step">
+            <label>{"Add a step "}
+                <select data-testid="add-op" ref={op}>
+                    { for ADDABLE.iter().map(|(op, label)| html! { <option value={*op}>{ *label }</option> }) }
+                </select>
+            </label>
+            <label>{" on "}
+                <select data-testid="add-column" ref={column}>
+                    { for columns.iter().map(|(n, _)| html! { <option value={n.clone()}>{ n }</option> }) }
+                </select>
+            </label>
+            <button class="ghost" data-testid="add-step" disabled={!ready} {onclick}>{"Add"}</button>
+            <span class="muted small">{" (then Edit to change its settings)"}</span>
+        </div>
+    }
+}
+
+/// Replaying a recipe made elsewhere: from a recipe file, or from another
+/// dataset of this client (e.g. last month's export).
+fn replay(
+    ctl: &Controller,
+    rec: &DatasetRecord,
+    runs: &[RunLog],
+    others: &[DatasetRecord],
+    ready: bool,
+) -> Html {
+    let with_recipes: Vec<&DatasetRecord> = others
+        .iter()
+        .filter(|o| o.id != rec.id && !stored_recipe(o).0.is_empty())
+        .collect();
+    let on_file = {
+        let (ctl, rec, runs) = (ctl.clone(), rec.clone(), runs.to_vec());
+        Callback::from(move |e: Event| {
+            let input = e
+                .target()
+                .and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok());
+            let Some(input) = input else { return };
+            if let Some(file) = input.files().and_then(|f| f.get(0)) {
+                ctl.import_recipe(rec.clone(), runs.clone(), file);
+            }
+            input.set_value("");
+        })
+    };
+    let on_from = {
+        let (ctl, rec, runs) = (ctl.clone(), rec.clone(), runs.to_vec());
+        let others: Vec<DatasetRecord> = with_recipes.iter().map(|o| (*o).clone()).collect();
+        Callback::from(move |e: Event| {
+            let id = select_value(&e);
+            if let Some(o) = others.iter().find(|o| o.id == id) {
+                ctl.apply_recipe(
+                    rec.clone(),
+                    stored_recipe(o).0,
+                    runs.clone(),
+                    RecipeChange::Push,
+                );
+            }
+        })
+    };
+    html! {
+        <div class="replay">
+            <label>{"Use a recipe file "}
+                <input type="file" accept=".json,application/json" data-testid="recipe-input" onchange={on_file} disabled={!ready} />
+            </label>
+            if !with_recipes.is_empty() {
+                <label>{" or the recipe of "}
+                    <select data-testid="recipe-from" onchange={on_from} disabled={!ready}>
+                        <option value="" selected=true>{"another dataset…"}</option>
+                        { for with_recipes.iter().map(|o| html! { <option value={o.id.clone()}>{ &o.name }</option> }) }
+                    </select>
+                </label>
+            }
         </div>
     }
 }

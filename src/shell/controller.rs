@@ -576,7 +576,7 @@ impl Controller {
 }
 
 /// The recipe and processing log stored with a dataset.
-fn stored_recipe(rec: &DatasetRecord) -> (Vec<Step>, Vec<RunLog>) {
+pub fn stored_recipe(rec: &DatasetRecord) -> (Vec<Step>, Vec<RunLog>) {
     let steps = Recipe::from_json(&rec.recipe)
         .map(|r| r.steps)
         .unwrap_or_default();
@@ -792,6 +792,28 @@ impl Controller {
                 elapsed_ms,
                 wasm_memory,
             });
+        });
+    }
+
+    /// Replaces the applied recipe by one read from a recipe file (exported
+    /// from Plainsight). A file that is not a recipe, or a recipe that needs
+    /// columns this data lacks, is explained and changes nothing.
+    pub fn import_recipe(&self, rec: DatasetRecord, runs: Vec<RunLog>, file: web_sys::File) {
+        let ctl = self.clone();
+        spawn_local(async move {
+            let name = file.name();
+            let text = match JsFuture::from(file.text()).await {
+                Ok(t) => t.as_string().unwrap_or_default(),
+                Err(_) => {
+                    return ctl.show_error(format!(
+                        "The browser could not read {name}. Check the file and try again."
+                    ))
+                }
+            };
+            match Recipe::from_json(&text) {
+                Ok(recipe) => ctl.apply_recipe(rec, recipe.steps, runs, RecipeChange::Push),
+                Err(e) => ctl.show_error(format!("{name}: {}", messages::clean_error(&e))),
+            }
         });
     }
 

@@ -353,6 +353,107 @@ impl Step {
     }
 }
 
+/// The operations a user can add by hand, with a label for each.
+pub const ADDABLE: [(&str, &str); 16] = [
+    ("fill_missing", "Fill missing values"),
+    ("drop_missing_rows", "Remove rows with missing values"),
+    ("drop_sparse_columns", "Remove mostly-empty columns"),
+    ("drop_duplicates", "Remove duplicate rows"),
+    ("trim", "Trim spaces"),
+    ("change_case", "Change case"),
+    ("normalise_names", "Column names to snake_case"),
+    ("cast", "Convert type"),
+    ("outliers", "Handle outliers"),
+    ("one_hot", "One-hot encode"),
+    ("ordinal", "Number the categories"),
+    ("scale", "Scale"),
+    ("drop_columns", "Remove the column"),
+    ("date_parts", "Add date parts"),
+    ("rename", "Rename the column"),
+    ("filter", "Keep rows where…"),
+];
+
+impl Step {
+    /// A step of operation `op` on `column` (of type `ty`) with sensible
+    /// settings, for the user to adjust; None for an unknown operation or
+    /// one that needs a column when none is given.
+    pub fn template(op: &str, column: Option<(&str, ColumnType)>) -> Option<Step> {
+        let col = column.map(|c| c.0.to_string());
+        let ty = column.map(|c| c.1);
+        let numeric = ty.is_some_and(ColumnType::is_numeric);
+        Some(match op {
+            "fill_missing" => Step::FillMissing {
+                column: col?,
+                fill: if numeric { Fill::Median } else { Fill::Mode },
+            },
+            "drop_missing_rows" => Step::DropMissingRows {
+                columns: col.into_iter().collect(),
+            },
+            "drop_sparse_columns" => Step::DropSparseColumns { max_missing: 0.5 },
+            "drop_duplicates" => Step::DropDuplicates,
+            "trim" => Step::Trim {
+                columns: col.into_iter().collect(),
+            },
+            "change_case" => Step::ChangeCase {
+                column: col?,
+                case: Case::Lower,
+            },
+            "normalise_names" => Step::NormaliseNames,
+            "cast" => Step::Cast {
+                column: col?,
+                to: if ty == Some(ColumnType::String) {
+                    ColumnType::Float
+                } else {
+                    ColumnType::String
+                },
+            },
+            "outliers" => Step::Outliers {
+                column: col?,
+                rule: OutlierRule::Iqr { k: 1.5 },
+                action: OutlierAction::Flag,
+            },
+            "one_hot" => Step::OneHot {
+                column: col?,
+                max_categories: 10,
+            },
+            "ordinal" => Step::Ordinal {
+                column: col?,
+                order: Vec::new(),
+            },
+            "scale" => Step::Scale {
+                column: col?,
+                method: Scaling::Standard,
+            },
+            "drop_columns" => Step::DropColumns {
+                columns: vec![col?],
+            },
+            "date_parts" => Step::DateParts {
+                column: col?,
+                parts: vec![
+                    DatePart::Year,
+                    DatePart::Quarter,
+                    DatePart::Month,
+                    DatePart::Day,
+                    DatePart::Weekday,
+                ],
+            },
+            "rename" => {
+                let c = col?;
+                Step::Rename {
+                    to: format!("{c}_renamed"),
+                    column: c,
+                }
+            }
+            "filter" => Step::Filter {
+                column: col?,
+                test: Test::NotMissing,
+                value: String::new(),
+            },
+            _ => return None,
+        })
+    }
+}
+
 /// A number without needless decimals (1.5, 3, 0.25).
 pub fn trim_number(v: f64) -> String {
     let s = format!("{:.4}", v);
@@ -420,5 +521,20 @@ mod tests {
         assert_eq!(serde_json::from_str::<Step>(&j).unwrap(), s);
         let d: Step = serde_json::from_str(r#"{"op":"drop_duplicates"}"#).unwrap();
         assert_eq!(d, Step::DropDuplicates);
+    }
+
+    #[test]
+    fn templates_exist_for_every_addable_op() {
+        for (op, _) in ADDABLE {
+            let s = Step::template(op, Some(("x", ColumnType::Integer)))
+                .unwrap_or_else(|| panic!("no template for {op}"));
+            assert_eq!(s.op(), op);
+        }
+        assert_eq!(Step::template("fill_missing", None), None);
+        assert_eq!(
+            Step::template("drop_duplicates", None),
+            Some(Step::DropDuplicates)
+        );
+        assert_eq!(Step::template("explode", None), None);
     }
 }
