@@ -167,12 +167,8 @@ pub fn CleanTab(props: &CleanProps) -> Html {
         .map(|r| r.log.clone());
     let steps_view = recipe.iter().enumerate().map(|(i, step)| {
         let counts = last_log.as_ref().and_then(|l| l.steps.get(i)).map(|r| {
-            let removed = r.rows_before.saturating_sub(r.rows_after);
-            let mut parts = vec![format::count(r.cells_changed, "cell changed", "cells changed")];
-            if removed > 0 {
-                parts.push(format::count(removed, "row removed", "rows removed"));
-            }
-            if !r.detail.is_empty() {
+            let mut parts = vec![r.effects()];
+            if !r.detail.is_empty() && !parts.contains(&r.detail) {
                 parts.push(r.detail.clone());
             }
             if !r.examples.is_empty() {

@@ -38,6 +38,41 @@ pub struct StepReport {
     pub examples: Vec<String>,
 }
 
+impl StepReport {
+    /// What the step did, in words: "5 cells changed, 2 rows removed";
+    /// the detail when nothing was counted.
+    pub fn effects(&self) -> String {
+        let mut effects = Vec::new();
+        if self.cells_changed > 0 {
+            effects.push(plural(self.cells_changed, "cell", "cells") + " changed");
+        }
+        let removed = self.rows_before.saturating_sub(self.rows_after);
+        if removed > 0 {
+            effects.push(plural(removed, "row", "rows") + " removed");
+        }
+        if !self.columns_removed.is_empty() {
+            effects.push(format!("removed {}", self.columns_removed.join(", ")));
+        }
+        if !self.columns_added.is_empty() {
+            let n = self.columns_added.len() as u64;
+            effects.push(plural(n, "column", "columns") + " added");
+        }
+        if effects.is_empty() {
+            effects.push(if self.detail.is_empty() {
+                "nothing changed".to_string()
+            } else {
+                self.detail.clone()
+            });
+        }
+        effects.join(", ")
+    }
+}
+
+/// "1 cell", "3 cells".
+pub fn plural(n: u64, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
+}
+
 /// Characters `trim` removes around text.
 pub const TRIM_CHARS: [char; 4] = [' ', '\t', '\n', '\r'];
 

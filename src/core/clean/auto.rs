@@ -9,7 +9,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::apply::{apply, categories, stats, StepReport, TRIM_CHARS};
+use super::apply::{apply, categories, plural, stats, StepReport, TRIM_CHARS};
 use super::cluster::clusters;
 use super::step::{snake_case, trim_number, Fill, OutlierAction, OutlierRule, Scaling, Step};
 use super::values::Values;
@@ -17,6 +17,11 @@ use crate::core::infer::{has_leading_zero, parse_f64, parse_i64, trim_cell, Infe
 use crate::core::ingest::Dataset;
 use crate::core::model::ColumnType;
 use crate::core::profile::duplicate_rows;
+
+/// Merges proposed per column (the biggest groups of spellings).
+const MAX_MERGES: usize = 10;
+/// Text columns with more distinct values are free text: not filled.
+const MAX_FILL_CATEGORIES: usize = 50;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -39,35 +44,8 @@ impl Proposal {
     /// missing, skewed (skew 2.3), so filled with the median 34; 118 cells
     /// changed".
     pub fn sentence(&self) -> String {
-        let mut effects = Vec::new();
-        let r = &self.report;
-        if r.cells_changed > 0 {
-            effects.push(plural(r.cells_changed, "cell", "cells") + " changed");
-        }
-        let removed = r.rows_before.saturating_sub(r.rows_after);
-        if removed > 0 {
-            effects.push(plural(removed, "row", "rows") + " removed");
-        }
-        if !r.columns_removed.is_empty() {
-            effects.push(format!("removed {}", r.columns_removed.join(", ")));
-        }
-        if !r.columns_added.is_empty() {
-            let n = r.columns_added.len() as u64;
-            effects.push(plural(n, "column", "columns") + " added");
-        }
-        if effects.is_empty() {
-            effects.push(if r.detail.is_empty() {
-                "nothing changed".to_string()
-            } else {
-                r.detail.clone()
-            });
-        }
-        format!("{}; {}", self.evidence, effects.join(", "))
+        format!("{}; {}", self.evidence, self.report.effects())
     }
-}
-
-fn plural(n: u64, one: &str, many: &str) -> String {
-    format!("{n} {}", if n == 1 { one } else { many })
 }
 
 fn percent(part: usize, whole: usize) -> String {
@@ -375,7 +353,20 @@ fn thorough(p: &mut Proposer) {
         let Some(v) = Values::of(&p.work, i) else {
             continue;
         };
-        for c in clusters(&categories(&v)) {
+        let cats = categories(&v);
+        let present = v.len() - v.missing();
+        // Free text (mostly distinct values) is not a set of categories.
+        if cats.len() * 2 > present {
+            continue;
+        }
+        let found = clusters(&cats);
+        let more = found.len().saturating_sub(MAX_MERGES);
+        for (k, c) in found.into_iter().take(MAX_MERGES).enumerate() {
+            let rest = if k + 1 == MAX_MERGES && more > 0 {
+                format!(" ({more} more groups of similar spellings in {name} are not proposed; merge them with an edited step)")
+            } else {
+                String::new()
+            };
             let spellings = c
                 .values
                 .iter()
@@ -390,7 +381,7 @@ fn thorough(p: &mut Proposer) {
                     values: c.values.iter().map(|v| v.0.clone()).collect(),
                 },
                 format!(
-                    "{name}: {spellings} look like one value, so they become \"{}\" (the most frequent)",
+                    "{name}: {spellings} look like one value, so they become \"{}\" (the most frequent){rest}",
                     c.into
                 ),
             );
@@ -423,10 +414,12 @@ fn thorough(p: &mut Proposer) {
                     trim_number(st.mean)
                 ),
             ),
-            None => (
+            // Categories get their most frequent value; free text is left.
+            None if categories(&v).len() <= MAX_FILL_CATEGORIES => (
                 Fill::Mode,
                 format!("{name}: {share} missing, so filled with the most frequent value"),
             ),
+            None => continue,
         };
         p.offer(
             Step::FillMissing {
