@@ -732,3 +732,130 @@ mod sql_export {
         assert!(to_sql(&ds, "ab.csv", &[]).is_err());
     }
 }
+
+// --------------------------------------------------------------- explore
+
+mod explore {
+    use super::*;
+    use plainsight::core::explore::alerts::{alerts, AlertConfig};
+    use plainsight::core::explore::correlate::correlations;
+
+    fn weather() -> (Dataset, Value) {
+        let dir = data_dir().join("explore");
+        let bytes = std::fs::read(dir.join("weather.csv")).unwrap();
+        let ds = read_bytes("weather.csv", &bytes).unwrap();
+        let exp: Value = serde_json::from_str(
+            &std::fs::read_to_string(dir.join("weather.expected.json")).unwrap(),
+        )
+        .unwrap();
+        (ds, exp)
+    }
+
+    fn same_matrix(what: &str, actual: &[Vec<Option<f64>>], expected: &Value) {
+        let rows = expected.as_array().unwrap();
+        assert_eq!(actual.len(), rows.len(), "{what}: rows");
+        for (i, (a, e)) in actual.iter().zip(rows).enumerate() {
+            let e = e.as_array().unwrap();
+            assert_eq!(a.len(), e.len(), "{what}[{i}]: columns");
+            for (j, (a, e)) in a.iter().zip(e).enumerate() {
+                match (a, e.as_f64()) {
+                    (Some(a), Some(e)) => assert!(close(*a, e), "{what}[{i}][{j}]: {a} vs {e}"),
+                    (None, None) => {}
+                    _ => panic!("{what}[{i}][{j}]: {a:?} vs {e}"),
+                }
+            }
+        }
+    }
+
+    /// Pearson and Spearman equal pandas, Cramér's V scipy, eta numpy
+    /// (tests/data/explore/make_weather.py), to 1e-9 relative.
+    #[test]
+    fn correlations_equal_pandas_and_scipy() {
+        let (ds, exp) = weather();
+        let c = correlations(&ds);
+        let names = |v: &Value| -> Vec<String> {
+            v.as_array()
+                .unwrap()
+                .iter()
+                .map(|s| s.as_str().unwrap().to_string())
+                .collect()
+        };
+        assert_eq!(c.numeric, names(&exp["numeric"]));
+        assert_eq!(c.categorical, names(&exp["categorical"]));
+        same_matrix("pearson", &c.pearson, &exp["pearson"]);
+        same_matrix("spearman", &c.spearman, &exp["spearman"]);
+        same_matrix("cramers_v", &c.cramers_v, &exp["cramers_v"]);
+        same_matrix("eta", &c.eta, &exp["eta"]);
+        let top = &c.top[0];
+        assert_eq!(
+            (top.a.as_str(), top.b.as_str(), top.method.as_str()),
+            ("temp_max", "temp_min", "pearson")
+        );
+    }
+
+    /// Every alert kind the data was built to raise, and no other.
+    #[test]
+    fn alerts_name_their_evidence_and_fix() {
+        let (ds, exp) = weather();
+        let p = profile(&ds);
+        let c = correlations(&ds);
+        let found = alerts(&ds, &p, &c, &AlertConfig::default());
+        let mut kinds: Vec<(String, String)> = found
+            .iter()
+            .map(|a| (a.kind.clone(), a.column.clone().unwrap_or_default()))
+            .collect();
+        kinds.sort();
+        let want: Vec<(String, String)> = exp["alerts"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|p| {
+                (
+                    p[0].as_str().unwrap().to_string(),
+                    p[1].as_str().unwrap().to_string(),
+                )
+            })
+            .collect();
+        assert_eq!(kinds, want, "{found:#?}");
+        let find = |kind: &str| found.iter().find(|a| a.kind == kind).unwrap();
+        assert!(
+            find("missing").message.contains("wind is missing in"),
+            "{:?}",
+            find("missing")
+        );
+        assert_eq!(find("high-correlation").other.as_deref(), Some("temp_min"));
+        assert!(
+            find("high-correlation").message.contains("r = 0.98"),
+            "{:?}",
+            find("high-correlation")
+        );
+        assert!(find("constant").fix.is_some() && find("date-as-text").fix.is_some());
+        // Every offered fix runs.
+        for a in &found {
+            if let Some(step) = &a.fix {
+                plainsight::core::clean::recipe::run(&ds, std::slice::from_ref(step))
+                    .unwrap_or_else(|e| panic!("fix of {a:?}: {e}"));
+            }
+        }
+        // Thresholds are settings: a stricter missing share silences wind.
+        let lenient = AlertConfig {
+            missing: 0.5,
+            ..AlertConfig::default()
+        };
+        assert!(!alerts(&ds, &p, &c, &lenient)
+            .iter()
+            .any(|a| a.kind == "missing"));
+    }
+
+    #[test]
+    fn duplicate_and_infinite_alerts() {
+        let ds = read_bytes("d.csv", b"a,b\n1,inf\n1,2\n1,inf\n2,3\n").unwrap();
+        let p = profile(&ds);
+        let found = alerts(&ds, &p, &correlations(&ds), &AlertConfig::default());
+        let kinds: Vec<&str> = found.iter().map(|a| a.kind.as_str()).collect();
+        assert!(
+            kinds.contains(&"duplicates") && kinds.contains(&"infinite"),
+            "{kinds:?}"
+        );
+    }
+}

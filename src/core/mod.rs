@@ -5,6 +5,7 @@
 pub mod clean;
 pub mod csv;
 pub mod error;
+pub mod explore;
 pub mod infer;
 pub mod ingest;
 pub mod json;

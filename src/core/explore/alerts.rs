@@ -1,0 +1,337 @@
+//! The profile's quality warnings (ydata-profiling's alerts), each with
+//! its evidence and, where the cleaning engine has a fix, a recipe step.
+
+use serde::{Deserialize, Serialize};
+
+use super::correlate::Correlations;
+use crate::core::clean::apply::stats;
+use crate::core::clean::step::{trim_number, Fill, Scaling, Step};
+use crate::core::clean::values::Values;
+use crate::core::infer::{parse_f64, trim_cell, Inference, Kind};
+use crate::core::ingest::Dataset;
+use crate::core::model::{ColumnType, DatasetProfile};
+
+/// Thresholds of the alerts (shares are 0..=1).
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+pub struct AlertConfig {
+    /// `missing` above this share of the rows.
+    pub missing: f64,
+    /// `high-cardinality`: a text column with more distinct values.
+    pub high_cardinality: u64,
+    /// `skewed`: |skewness| above this.
+    pub skew: f64,
+    /// `zeros`: share of zeros above this.
+    pub zeros: f64,
+    /// `imbalance`: the most frequent category's share above this.
+    pub imbalance: f64,
+    /// `high-correlation`: |r| (or Cramér's V, eta) above this.
+    pub correlation: f64,
+    /// `date-as-text`, `mixed`: share of the text values that read as dates
+    /// (or numbers) at least this (mixed: between 1 - this and this).
+    pub text_types: f64,
+}
+
+impl Default for AlertConfig {
+    fn default() -> Self {
+        AlertConfig {
+            missing: 0.05,
+            high_cardinality: 50,
+            skew: 1.0,
+            zeros: 0.1,
+            imbalance: 0.8,
+            correlation: 0.9,
+            text_types: 0.9,
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    Warning,
+    Info,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Alert {
+    /// The contract's kind: constant, missing, high-cardinality, unique,
+    /// skewed, zeros, imbalance, duplicates, high-correlation,
+    /// date-as-text, mixed, infinite.
+    pub kind: String,
+    /// The column (None for the dataset as a whole).
+    pub column: Option<String>,
+    /// The other column of a pair (high-correlation).
+    pub other: Option<String>,
+    pub severity: Severity,
+    /// One sentence with the evidence.
+    pub message: String,
+    /// A cleaning step that fixes it, where there is one.
+    pub fix: Option<Step>,
+}
+
+fn share(part: u64, whole: u64) -> f64 {
+    if whole == 0 {
+        0.0
+    } else {
+        part as f64 / whole as f64
+    }
+}
+
+fn pct(v: f64) -> String {
+    format!("{}%", trim_number((v * 1000.0).round() / 10.0))
+}
+
+/// Shares of the present text values that read as numbers and as dates.
+fn text_shapes(v: &Values) -> (usize, usize, usize) {
+    let Values::Text(cells) = v else {
+        return (0, 0, 0);
+    };
+    let (mut n, mut numbers, mut dates) = (0, 0, 0);
+    for c in cells.iter().flatten() {
+        let t = trim_cell(c);
+        n += 1;
+        if parse_f64(t).is_some() {
+            numbers += 1;
+        } else {
+            let mut one = Inference::new(false);
+            one.feed(t);
+            if matches!(one.decide().kind, Kind::Date(_) | Kind::Datetime(_)) {
+                dates += 1;
+            }
+        }
+    }
+    (n, numbers, dates)
+}
+
+/// The alerts of a dataset, most severe first (then in column order).
+pub fn alerts(
+    ds: &Dataset,
+    p: &DatasetProfile,
+    corr: &Correlations,
+    cfg: &AlertConfig,
+) -> Vec<Alert> {
+    let mut out = Vec::new();
+    let rows = p.rows;
+    let mut push =
+        |kind: &str, column: Option<&str>, severity, message: String, fix: Option<Step>| {
+            out.push(Alert {
+                kind: kind.to_string(),
+                column: column.map(str::to_string),
+                other: None,
+                severity,
+                message,
+                fix,
+            });
+        };
+    if p.duplicate_rows > 0 {
+        push(
+            "duplicates",
+            None,
+            Severity::Warning,
+            format!(
+                "{} of {rows} rows ({}) repeat an earlier row exactly.",
+                p.duplicate_rows,
+                pct(share(p.duplicate_rows, rows))
+            ),
+            Some(Step::DropDuplicates),
+        );
+    }
+    for (i, c) in p.column_profiles.iter().enumerate() {
+        let name = c.name.as_str();
+        let values = Values::of(ds, i);
+        if c.count > 0 && c.distinct == 1 {
+            let v = c.top.first().map(|t| t.0.clone()).unwrap_or_default();
+            push(
+                "constant",
+                Some(name),
+                Severity::Warning,
+                format!("{name} has the same value (\"{v}\") in every row that has one."),
+                Some(Step::DropColumns {
+                    columns: vec![name.to_string()],
+                }),
+            );
+        }
+        let miss = share(c.missing, rows);
+        if c.missing > 0 && miss > cfg.missing {
+            let fix = (c.count > 0).then(|| Step::FillMissing {
+                column: name.to_string(),
+                fill: if c.dtype.is_numeric() {
+                    Fill::Median
+                } else {
+                    Fill::Mode
+                },
+            });
+            push(
+                "missing",
+                Some(name),
+                Severity::Warning,
+                format!(
+                    "{name} is missing in {} of {rows} rows ({}).",
+                    c.missing,
+                    pct(miss)
+                ),
+                fix,
+            );
+        }
+        if rows >= 2
+            && c.distinct == rows
+            && c.count == rows
+            && matches!(c.dtype, ColumnType::Integer | ColumnType::String)
+        {
+            push(
+                "unique",
+                Some(name),
+                Severity::Info,
+                format!("{name} has a different value in every row: an identifier, not a measure."),
+                Some(Step::DropColumns {
+                    columns: vec![name.to_string()],
+                }),
+            );
+        } else if c.dtype == ColumnType::String && c.distinct > cfg.high_cardinality {
+            push(
+                "high-cardinality",
+                Some(name),
+                Severity::Info,
+                format!(
+                    "{name} has {} distinct values: too many to treat as categories.",
+                    c.distinct
+                ),
+                None,
+            );
+        }
+        if c.dtype.is_numeric() {
+            let nums = values
+                .as_ref()
+                .and_then(Values::numbers)
+                .unwrap_or_default();
+            if let Some(st) = stats(&nums) {
+                if st.skew.is_finite() && st.skew.abs() > cfg.skew {
+                    push(
+                        "skewed",
+                        Some(name),
+                        Severity::Info,
+                        format!(
+                            "{name} is skewed (skewness {}): the mean ({}) and the median ({}) differ.",
+                            trim_number((st.skew * 100.0).round() / 100.0),
+                            trim_number(st.mean),
+                            trim_number(st.p50)
+                        ),
+                        Some(Step::Scale {
+                            column: name.to_string(),
+                            method: Scaling::Robust,
+                        }),
+                    );
+                }
+            }
+            let infinite = nums.iter().flatten().filter(|v| v.is_infinite()).count();
+            if infinite > 0 {
+                push(
+                    "infinite",
+                    Some(name),
+                    Severity::Warning,
+                    format!(
+                        "{name} has {infinite} infinite value{}.",
+                        if infinite == 1 { "" } else { "s" }
+                    ),
+                    None,
+                );
+            }
+            if let Some(z) = c.zeros {
+                let zs = share(z, c.count);
+                if z > 0 && zs > cfg.zeros {
+                    push(
+                        "zeros",
+                        Some(name),
+                        Severity::Info,
+                        format!("{name} is zero in {z} of {} values ({}).", c.count, pct(zs)),
+                        None,
+                    );
+                }
+            }
+        }
+        if matches!(c.dtype, ColumnType::String | ColumnType::Boolean)
+            && c.distinct >= 2
+            && c.distinct <= cfg.high_cardinality
+        {
+            if let Some((top, n)) = c.top.first() {
+                let s = share(*n, c.count);
+                if s > cfg.imbalance {
+                    push(
+                        "imbalance",
+                        Some(name),
+                        Severity::Info,
+                        format!(
+                            "{name} is imbalanced: \"{top}\" is {} of its values.",
+                            pct(s)
+                        ),
+                        None,
+                    );
+                }
+            }
+        }
+        if c.dtype == ColumnType::String {
+            let (n, numbers, dates) = values.as_ref().map(text_shapes).unwrap_or_default();
+            let (sn, sd) = (
+                share(numbers as u64, n as u64),
+                share(dates as u64, n as u64),
+            );
+            if n > 0 && sd >= cfg.text_types {
+                push(
+                    "date-as-text",
+                    Some(name),
+                    Severity::Warning,
+                    format!(
+                        "{name} holds dates stored as text ({} of its values read as dates).",
+                        pct(sd)
+                    ),
+                    Some(Step::Cast {
+                        column: name.to_string(),
+                        to: ColumnType::Date,
+                    }),
+                );
+            } else if n > 0 && numbers > 0 && sn >= 1.0 - cfg.text_types {
+                let fix = (sn >= cfg.text_types).then(|| Step::Cast {
+                    column: name.to_string(),
+                    to: ColumnType::Float,
+                });
+                push(
+                    "mixed",
+                    Some(name),
+                    Severity::Warning,
+                    format!(
+                        "{name} mixes numbers and text: {} of its values are numbers, the rest are not.",
+                        pct(sn)
+                    ),
+                    fix,
+                );
+            }
+        }
+    }
+    for pair in &corr.top {
+        if pair.value.abs() <= cfg.correlation {
+            break;
+        }
+        let method = match pair.method.as_str() {
+            "pearson" => "r",
+            "cramers_v" => "Cramér's V",
+            _ => "η",
+        };
+        out.push(Alert {
+            kind: "high-correlation".to_string(),
+            column: Some(pair.a.clone()),
+            other: Some(pair.b.clone()),
+            severity: Severity::Info,
+            message: format!(
+                "{} and {} are strongly related ({method} = {}): one of them may be redundant.",
+                pair.a,
+                pair.b,
+                trim_number((pair.value * 100.0).round() / 100.0)
+            ),
+            fix: Some(Step::DropColumns {
+                columns: vec![pair.b.clone()],
+            }),
+        });
+    }
+    out.sort_by_key(|a| a.severity);
+    out
+}
