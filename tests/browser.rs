@@ -1068,3 +1068,59 @@ fn recipes_replay_on_other_files() {
         Ok(())
     });
 }
+
+/// j) Alerts appear through the `alert` hook with their evidence; a fix
+/// goes into the recipe.
+#[test]
+fn alerts_show_and_fix() {
+    scenario("alerts", |app| {
+        let d = &app.d;
+        let weather = manifest_dir().join("tests/data/explore/weather.csv");
+        app.create_client("Acme Ltd")?;
+        app.upload_ok(&weather)?;
+        let alert = |kind: &str, column: &str| {
+            format!(
+                "[data-testid=alert][data-kind={}][data-column={}]",
+                css_str(kind),
+                css_str(column)
+            )
+        };
+        d.wait_for("the alerts", LOAD_WAIT, |d| {
+            Ok(d.exists(&alert("constant", "station"))?.then_some(()))
+        })?;
+        for (kind, column) in [
+            ("missing", "wind"),
+            ("skewed", "precipitation"),
+            ("zeros", "precipitation"),
+            ("imbalance", "weather"),
+            ("high-correlation", "temp_max"),
+            ("date-as-text", "when_text"),
+            ("mixed", "mixed"),
+            ("unique", "id"),
+        ] {
+            ensure(d.exists(&alert(kind, column))?, || {
+                format!("no {kind} alert for {column}")
+            })?;
+        }
+        let text = d
+            .text_of(&alert("high-correlation", "temp_max"))?
+            .unwrap_or_default();
+        ensure(
+            text.contains("temp_min") && text.contains("r = 0.98"),
+            || format!("correlation alert: {text:?}"),
+        )?;
+        d.click_when_ready(&format!(
+            "{} [data-testid=alert-fix]",
+            alert("constant", "station")
+        ))?;
+        d.wait_for(
+            "the fix applied in the Clean tab",
+            LOAD_WAIT,
+            recipe_applied(1, "400", Some("10")),
+        )?;
+        let op = d.attr_of("[data-testid=clean-step]", "data-op")?;
+        ensure(op.as_deref() == Some("drop_columns"), || {
+            format!("the fix added {op:?}")
+        })
+    });
+}

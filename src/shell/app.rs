@@ -4,7 +4,7 @@ use yew::prelude::*;
 
 use super::clean::CleanTab;
 use super::columns::ColumnsTab;
-use super::controller::Controller;
+use super::controller::{Controller, RecipeChange};
 use super::format;
 use super::overview::OverviewTab;
 use super::sidebar::Sidebar;
@@ -157,6 +157,22 @@ fn main_view(s: &State, ctl: &Controller) -> Html {
                 onclick={Callback::from(move |_| ctl.set_tab(tab))}>{ label }</button>
         }
     };
+    let alerts = s
+        .alerts
+        .as_ref()
+        .filter(|(id, _)| Some(id) == s.selected.as_ref())
+        .map(|(_, a)| a.clone());
+    // An alert's fix goes to the end of the recipe, and the Clean tab shows it.
+    let on_fix = {
+        let (ctl, rec) = (ctl.clone(), rec.clone());
+        let (recipe, runs) = (s.clean.recipe().to_vec(), s.clean.runs.clone());
+        Callback::from(move |step| {
+            let mut steps = recipe.clone();
+            steps.push(step);
+            ctl.apply_recipe(rec.clone(), steps, runs.clone(), RecipeChange::Push);
+            ctl.set_tab(Tab::Clean);
+        })
+    };
     html! {
         <>
             <div class="dataset-head">
@@ -169,7 +185,7 @@ fn main_view(s: &State, ctl: &Controller) -> Html {
             </div>
             <section hidden={s.tab != Tab::Overview} role="tabpanel">
                 <OverviewTab profile={profile.clone()} preview={s.preview.clone()}
-                    ready={s.worker_holds_selected()} ctl={ctl.clone()} />
+                    ready={s.worker_holds_selected()} alerts={alerts} on_fix={on_fix} ctl={ctl.clone()} />
             </section>
             <section hidden={s.tab != Tab::Columns} role="tabpanel">
                 <ColumnsTab profile={profile.clone()} />

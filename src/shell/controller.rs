@@ -444,7 +444,21 @@ impl Controller {
     }
 
     fn worker_now_holds(&self, dataset: String, total: usize) {
-        self.dispatch(Action::WorkerHolds { dataset, total });
+        self.dispatch(Action::WorkerHolds {
+            dataset: dataset.clone(),
+            total,
+        });
+        // The alerts follow the profile (correlations take a moment).
+        let ctl = self.clone();
+        spawn_local(async move {
+            if let Some(FromWorker::Alerts {
+                alerts: Json(alerts),
+                ..
+            }) = ctl.ask(|request| ToWorker::Alerts { request }).await
+            {
+                ctl.dispatch(Action::Alerts(dataset, Rc::new(alerts)));
+            }
+        });
     }
 
     /// Asks the worker for preview rows.

@@ -8,6 +8,8 @@ use super::controller::Controller;
 use super::format;
 use super::state::Preview;
 use super::table::PreviewTable;
+use crate::core::clean::Step;
+use crate::core::explore::alerts::{Alert, Severity};
 use crate::core::{DatasetProfile, Format};
 use crate::messages;
 
@@ -17,6 +19,10 @@ pub struct OverviewProps {
     pub preview: Preview,
     /// The worker holds this dataset's rows.
     pub ready: bool,
+    /// The dataset's quality alerts, once computed.
+    pub alerts: Option<Rc<Vec<Alert>>>,
+    /// Adds an alert's fix to the recipe.
+    pub on_fix: Callback<Step>,
     pub ctl: Controller,
 }
 
@@ -85,9 +91,50 @@ pub fn OverviewTab(props: &OverviewProps) -> Html {
                     }) }
                 </ul>
             }
+            { alerts_view(props) }
             <h2>{"Rows"}</h2>
             <PreviewTable profile={props.profile.clone()} preview={props.preview.clone()}
                 ready={props.ready} ctl={props.ctl.clone()} />
         </div>
+    }
+}
+
+/// The alerts, warnings first, each with its evidence and a fix button
+/// where the cleaning engine has one.
+fn alerts_view(props: &OverviewProps) -> Html {
+    let Some(alerts) = props.alerts.as_ref() else {
+        return html! { <p class="muted" data-testid="alerts-pending">{"Checking the data for problems…"}</p> };
+    };
+    if alerts.is_empty() {
+        return html! { <p class="muted">{"No problems found: no alert for this data."}</p> };
+    }
+    html! {
+        <>
+            <h2>{ format!("Alerts ({})", alerts.len()) }</h2>
+            <ul class="alerts">
+                { for alerts.iter().map(|a| {
+                    let fix = a.fix.clone().map(|step| {
+                        let on_fix = props.on_fix.clone();
+                        let label = step.describe();
+                        html! {
+                            <button class="ghost" data-testid="alert-fix" title={label.clone()}
+                                onclick={Callback::from(move |_| on_fix.emit(step.clone()))}>{"Fix: "}{ label }</button>
+                        }
+                    });
+                    let severity = match a.severity {
+                        Severity::Warning => "warning",
+                        Severity::Info => "info",
+                    };
+                    html! {
+                        <li data-testid="alert" data-kind={a.kind.clone()} data-column={a.column.clone().unwrap_or_default()}
+                            data-other={a.other.clone().unwrap_or_default()} class={classes!("alert", severity)}>
+                            <span class="badge">{ a.kind.replace('-', " ") }</span>
+                            <span class="alert-text">{ &a.message }</span>
+                            { fix.unwrap_or_default() }
+                        </li>
+                    }
+                }) }
+            </ul>
+        </>
     }
 }

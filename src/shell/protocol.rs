@@ -7,6 +7,7 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 use crate::core::clean::auto::{Mode, Proposal};
 use crate::core::clean::{CleanError, RunLog, Step};
+use crate::core::explore::alerts::Alert;
 use crate::core::{DatasetProfile, IngestError};
 
 /// A value carried as JSON text inside a message: the recipe types use
@@ -77,6 +78,8 @@ pub enum ToWorker {
     },
     /// The cleaned data (or the recipe as SQL) as a file.
     Export { request: u32, format: ExportFormat },
+    /// The quality alerts of the raw data.
+    Alerts { request: u32 },
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -144,6 +147,10 @@ pub enum FromWorker {
         #[serde(with = "serde_bytes")]
         bytes: Vec<u8>,
     },
+    Alerts {
+        request: u32,
+        alerts: Json<Vec<Alert>>,
+    },
     /// A cleaning request could not run.
     CleanFailed {
         request: u32,
@@ -161,6 +168,7 @@ impl FromWorker {
             | FromWorker::Cleaned { request, .. }
             | FromWorker::StepPreview { request, .. }
             | FromWorker::Exported { request, .. }
+            | FromWorker::Alerts { request, .. }
             | FromWorker::CleanFailed { request, .. }
             | FromWorker::NoData { request } => Some(*request),
             _ => None,

@@ -8,6 +8,7 @@ use super::protocol::{Sample, SortKey};
 use super::storage::{ClientRecord, DatasetRecord};
 use crate::core::clean::auto::{Mode, Proposal};
 use crate::core::clean::{RunLog, Step};
+use crate::core::explore::alerts::Alert;
 use crate::core::DatasetProfile;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
@@ -143,6 +144,8 @@ pub struct State {
     pub tab: Tab,
     pub preview: Preview,
     pub clean: Clean,
+    /// The quality alerts of a dataset (by id), once the worker has them.
+    pub alerts: Option<(String, Rc<Vec<Alert>>)>,
 }
 
 pub enum Action {
@@ -198,6 +201,7 @@ pub enum Action {
     CleanResult(Rc<CleanResult>),
     RunLogged(RunLog),
     StepPreview(Option<(usize, Rc<(Sample, Sample)>)>),
+    Alerts(String, Rc<Vec<Alert>>),
     Editing(Option<usize>),
 }
 
@@ -355,6 +359,7 @@ impl Reducible for State {
                 s.clean.runs.drain(..extra);
             }
             Action::StepPreview(p) => s.clean.step_preview = p,
+            Action::Alerts(id, a) => s.alerts = Some((id, a)),
             Action::Editing(e) => s.clean.editing = e,
         }
         Rc::new(s)

@@ -10,6 +10,8 @@ use crate::core::clean::auto::propose;
 use crate::core::clean::export::{write_csv, write_json};
 use crate::core::clean::recipe::run;
 use crate::core::clean::{CleanError, Step};
+use crate::core::explore::alerts::{alerts, AlertConfig};
+use crate::core::explore::correlate::correlations;
 use crate::core::table::ColumnData;
 use crate::core::{self, Dataset, IngestError, Ingester};
 
@@ -22,6 +24,8 @@ pub struct DataWorker {
     order: Option<(SortKey, Vec<u32>)>,
     /// The last recipe run on `current`, and its result.
     cleaned: Option<(Vec<Step>, Dataset)>,
+    /// The profile of `current`.
+    profile: Option<core::DatasetProfile>,
 }
 
 /// Rows shown in a cleaning sample.
@@ -134,6 +138,7 @@ impl Worker for DataWorker {
             current: None,
             order: None,
             cleaned: None,
+            profile: None,
         }
     }
 
@@ -185,6 +190,7 @@ impl Worker for DataWorker {
                         self.cleaned = None;
                         self.current = Some(ds);
                         self.order = None;
+                        self.profile = Some((*profile).clone());
                         let elapsed_ms = now_ms() - started;
                         scope.respond(
                             id,
@@ -320,6 +326,20 @@ impl Worker for DataWorker {
                     },
                 };
                 scope.respond(id, answer);
+            }
+            ToWorker::Alerts { request } => {
+                let (Some(ds), Some(p)) = (self.current.as_ref(), self.profile.as_ref()) else {
+                    return scope.respond(id, FromWorker::NoData { request });
+                };
+                let corr = correlations(ds);
+                let found = alerts(ds, p, &corr, &AlertConfig::default());
+                scope.respond(
+                    id,
+                    FromWorker::Alerts {
+                        request,
+                        alerts: Json(found),
+                    },
+                );
             }
             ToWorker::Export { request, format } => {
                 let (Some(raw), Some((steps, ds))) = (self.current.as_ref(), self.cleaned.as_ref())
