@@ -1109,6 +1109,38 @@ fn alerts_show_and_fix() {
             text.contains("temp_min") && text.contains("r = 0.98"),
             || format!("correlation alert: {text:?}"),
         )?;
+        // Explore: the correlation heatmap is drawn and downloads as SVG and PNG.
+        app.show_tab("explore")?;
+        let heatmap = "[data-testid=chart][data-kind=heatmap][data-column='']";
+        d.wait_for("a drawn correlation heatmap", LOAD_WAIT, |d| {
+            let painted = d.execute(
+                "const c = document.querySelector(arguments[0] + ' canvas');
+                 if (!c) return false;
+                 const px = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+                 for (let i = 3; i < px.length; i += 4) if (px[i] > 0) return true;
+                 return false;",
+                vec![Value::from(heatmap)],
+            )?;
+            Ok((painted == Value::Bool(true)).then_some(()))
+        })?;
+        let pair = d
+            .attr_of("[data-testid=corr-pair]", "data-value")?
+            .unwrap_or_default();
+        ensure(pair.starts_with("0.98"), || {
+            format!("strongest pair value {pair:?}")
+        })?;
+        d.click_when_ready(&format!("{heatmap} [data-testid=chart-svg]"))?;
+        let svg = String::from_utf8(d.wait_download("heatmap-all.svg", LOAD_WAIT)?)?;
+        ensure(svg.contains("<svg") && svg.contains("temp_max"), || {
+            "the SVG lacks the chart".into()
+        })?;
+        d.click_when_ready(&format!("{heatmap} [data-testid=chart-png]"))?;
+        let png = d.wait_download("heatmap-all.png", LOAD_WAIT)?;
+        ensure(png.starts_with(b"\x89PNG"), || {
+            "the PNG download is not a PNG".into()
+        })?;
+
+        app.show_tab("overview")?;
         d.click_when_ready(&format!(
             "{} [data-testid=alert-fix]",
             alert("constant", "station")

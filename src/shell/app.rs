@@ -5,6 +5,7 @@ use yew::prelude::*;
 use super::clean::CleanTab;
 use super::columns::ColumnsTab;
 use super::controller::{Controller, RecipeChange};
+use super::explore::ExploreTab;
 use super::format;
 use super::overview::OverviewTab;
 use super::sidebar::Sidebar;
@@ -162,6 +163,11 @@ fn main_view(s: &State, ctl: &Controller) -> Html {
         .as_ref()
         .filter(|(id, _)| Some(id) == s.selected.as_ref())
         .map(|(_, a)| a.clone());
+    let correlations = s
+        .correlations
+        .as_ref()
+        .filter(|(id, _)| Some(id) == s.selected.as_ref())
+        .map(|(_, c)| c.clone());
     // An alert's fix goes to the end of the recipe, and the Clean tab shows it.
     let on_fix = {
         let (ctl, rec) = (ctl.clone(), rec.clone());
@@ -181,6 +187,7 @@ fn main_view(s: &State, ctl: &Controller) -> Html {
                     { tab_button(Tab::Overview, "Overview", "overview") }
                     { tab_button(Tab::Columns, "Columns", "columns") }
                     { tab_button(Tab::Clean, "Clean", "clean") }
+                    { tab_button(Tab::Explore, "Explore", "explore") }
                 </div>
             </div>
             <section hidden={s.tab != Tab::Overview} role="tabpanel">
@@ -190,6 +197,11 @@ fn main_view(s: &State, ctl: &Controller) -> Html {
             <section hidden={s.tab != Tab::Columns} role="tabpanel">
                 <ColumnsTab profile={profile.clone()} />
             </section>
+            if s.tab == Tab::Explore {
+                <section role="tabpanel">
+                    <ExploreTab correlations={correlations} />
+                </section>
+            }
             if s.tab == Tab::Clean {
                 <section role="tabpanel">
                     <CleanTab clean={s.clean.clone()} record={rec.clone()} profile={profile}

@@ -453,10 +453,15 @@ impl Controller {
         spawn_local(async move {
             if let Some(FromWorker::Alerts {
                 alerts: Json(alerts),
+                correlations: Json(correlations),
                 ..
             }) = ctl.ask(|request| ToWorker::Alerts { request }).await
             {
-                ctl.dispatch(Action::Alerts(dataset, Rc::new(alerts)));
+                ctl.dispatch(Action::Alerts(
+                    dataset,
+                    Rc::new(alerts),
+                    Rc::new(correlations),
+                ));
             }
         });
     }
@@ -599,25 +604,31 @@ pub fn stored_recipe(rec: &DatasetRecord) -> (Vec<Step>, Vec<RunLog>) {
 }
 
 /// Offers `bytes` as a file download named `name`.
-fn download(name: &str, mime: &str, bytes: &[u8]) -> Result<(), String> {
-    let describe = |v: wasm_bindgen::JsValue| {
-        v.dyn_ref::<js_sys::Error>()
-            .map(|e| String::from(e.message()))
-            .unwrap_or_else(|| "the browser refused".into())
-    };
+pub fn download(name: &str, mime: &str, bytes: &[u8]) -> Result<(), String> {
     let array = js_sys::Uint8Array::from(bytes);
     let parts = js_sys::Array::new();
     parts.push(&array);
     let opts = web_sys::BlobPropertyBag::new();
     opts.set_type(mime);
-    let blob = Blob::new_with_u8_array_sequence_and_options(&parts, &opts).map_err(describe)?;
-    let url = web_sys::Url::create_object_url_with_blob(&blob).map_err(describe)?;
+    let blob = Blob::new_with_u8_array_sequence_and_options(&parts, &opts).map_err(describe_js)?;
+    download_blob(name, &blob)
+}
+
+fn describe_js(v: wasm_bindgen::JsValue) -> String {
+    v.dyn_ref::<js_sys::Error>()
+        .map(|e| String::from(e.message()))
+        .unwrap_or_else(|| "the browser refused".into())
+}
+
+/// Offers `blob` as a file download named `name`.
+pub fn download_blob(name: &str, blob: &Blob) -> Result<(), String> {
+    let url = web_sys::Url::create_object_url_with_blob(blob).map_err(describe_js)?;
     let document = web_sys::window()
         .and_then(|w| w.document())
         .ok_or("no document")?;
     let a: web_sys::HtmlAnchorElement = document
         .create_element("a")
-        .map_err(describe)?
+        .map_err(describe_js)?
         .dyn_into()
         .map_err(|_| "no link element".to_string())?;
     a.set_href(&url);

@@ -6,6 +6,7 @@ pub mod chart;
 pub mod clean;
 pub mod columns;
 pub mod controller;
+pub mod explore;
 pub mod format;
 pub mod overview;
 pub mod protocol;

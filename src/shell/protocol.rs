@@ -8,6 +8,7 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use crate::core::clean::auto::{Mode, Proposal};
 use crate::core::clean::{CleanError, RunLog, Step};
 use crate::core::explore::alerts::Alert;
+use crate::core::explore::correlate::Correlations;
 use crate::core::{DatasetProfile, IngestError};
 
 /// A value carried as JSON text inside a message: the recipe types use
@@ -150,6 +151,7 @@ pub enum FromWorker {
     Alerts {
         request: u32,
         alerts: Json<Vec<Alert>>,
+        correlations: Json<Correlations>,
     },
     /// A cleaning request could not run.
     CleanFailed {

@@ -9,6 +9,7 @@ use super::storage::{ClientRecord, DatasetRecord};
 use crate::core::clean::auto::{Mode, Proposal};
 use crate::core::clean::{RunLog, Step};
 use crate::core::explore::alerts::Alert;
+use crate::core::explore::correlate::Correlations;
 use crate::core::DatasetProfile;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
@@ -53,6 +54,7 @@ pub enum Tab {
     Overview,
     Columns,
     Clean,
+    Explore,
 }
 
 /// The Clean tab: proposals, the applied recipe with its undo history, the
@@ -146,6 +148,8 @@ pub struct State {
     pub clean: Clean,
     /// The quality alerts of a dataset (by id), once the worker has them.
     pub alerts: Option<(String, Rc<Vec<Alert>>)>,
+    /// The correlations of a dataset (by id).
+    pub correlations: Option<(String, Rc<Correlations>)>,
 }
 
 pub enum Action {
@@ -201,7 +205,7 @@ pub enum Action {
     CleanResult(Rc<CleanResult>),
     RunLogged(RunLog),
     StepPreview(Option<(usize, Rc<(Sample, Sample)>)>),
-    Alerts(String, Rc<Vec<Alert>>),
+    Alerts(String, Rc<Vec<Alert>>, Rc<Correlations>),
     Editing(Option<usize>),
 }
 
@@ -359,7 +363,10 @@ impl Reducible for State {
                 s.clean.runs.drain(..extra);
             }
             Action::StepPreview(p) => s.clean.step_preview = p,
-            Action::Alerts(id, a) => s.alerts = Some((id, a)),
+            Action::Alerts(id, a, c) => {
+                s.alerts = Some((id.clone(), a));
+                s.correlations = Some((id, c));
+            }
             Action::Editing(e) => s.clean.editing = e,
         }
         Rc::new(s)

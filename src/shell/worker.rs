@@ -338,6 +338,7 @@ impl Worker for DataWorker {
                     FromWorker::Alerts {
                         request,
                         alerts: Json(found),
+                        correlations: Json(corr),
                     },
                 );
             }
