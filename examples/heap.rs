@@ -1,6 +1,7 @@
 //! Heap use of the core on one file, phase by phase: a counting allocator
 //! records the live bytes and the peak while the file is read in 4 MiB
-//! chunks (as the worker does), after reading, and while profiling.
+//! chunks (as the worker does), after reading, while profiling, and while
+//! finding correlations and alerts.
 //!
 //! `cargo run --release --example heap -- FILE`
 
@@ -90,5 +91,15 @@ fn main() {
         "peak while profiling: {} ({} columns profiled)",
         mb(PEAK.load(Ordering::Relaxed)),
         p.column_profiles.len()
+    );
+    PEAK.store(LIVE.load(Ordering::Relaxed), Ordering::Relaxed);
+    let started = std::time::Instant::now();
+    let corr = plainsight::core::explore::correlate::correlations(&ds);
+    let found = plainsight::core::explore::alerts::alerts(&ds, &p, &corr, &Default::default());
+    println!(
+        "peak while finding correlations and alerts: {} ({} alerts, {:.1} s)",
+        mb(PEAK.load(Ordering::Relaxed)),
+        found.len(),
+        started.elapsed().as_secs_f64()
     );
 }

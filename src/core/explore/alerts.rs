@@ -6,10 +6,10 @@ use serde::{Deserialize, Serialize};
 use super::correlate::Correlations;
 use crate::core::clean::apply::stats;
 use crate::core::clean::step::{trim_number, Fill, Scaling, Step};
-use crate::core::clean::values::Values;
 use crate::core::infer::{parse_f64, trim_cell, Inference, Kind};
 use crate::core::ingest::Dataset;
 use crate::core::model::{ColumnType, DatasetProfile};
+use crate::core::table::ColumnData;
 
 /// Thresholds of the alerts (shares are 0..=1).
 #[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
@@ -81,14 +81,15 @@ fn pct(v: f64) -> String {
     format!("{}%", trim_number((v * 1000.0).round() / 10.0))
 }
 
-/// Shares of the present text values that read as numbers and as dates.
-fn text_shapes(v: &Values) -> (usize, usize, usize) {
-    let Values::Text(cells) = v else {
+/// How many present text values there are, and how many read as numbers
+/// and as dates.
+fn text_shapes(c: &ColumnData) -> (usize, usize, usize) {
+    let ColumnData::String(cells) = c else {
         return (0, 0, 0);
     };
     let (mut n, mut numbers, mut dates) = (0, 0, 0);
-    for c in cells.iter().flatten() {
-        let t = trim_cell(c);
+    for cell in cells.iter().flatten() {
+        let t = trim_cell(cell);
         n += 1;
         if parse_f64(t).is_some() {
             numbers += 1;
@@ -101,6 +102,15 @@ fn text_shapes(v: &Values) -> (usize, usize, usize) {
         }
     }
     (n, numbers, dates)
+}
+
+/// A numeric column's values as numbers.
+fn numbers(c: &ColumnData) -> Vec<Option<f64>> {
+    match c {
+        ColumnData::Integer(x) => x.iter().map(|v| v.map(|v| v as f64)).collect(),
+        ColumnData::Float(x) => x.iter().collect(),
+        _ => Vec::new(),
+    }
 }
 
 /// The alerts of a dataset, most severe first (then in column order).
@@ -138,7 +148,7 @@ pub fn alerts(
     }
     for (i, c) in p.column_profiles.iter().enumerate() {
         let name = c.name.as_str();
-        let values = Values::of(ds, i);
+        let data = ColumnData::of(ds, i);
         if c.count > 0 && c.distinct == 1 {
             let v = c.top.first().map(|t| t.0.clone()).unwrap_or_default();
             push(
@@ -200,10 +210,7 @@ pub fn alerts(
             );
         }
         if c.dtype.is_numeric() {
-            let nums = values
-                .as_ref()
-                .and_then(Values::numbers)
-                .unwrap_or_default();
+            let nums = data.as_ref().map(numbers).unwrap_or_default();
             if let Some(st) = stats(&nums) {
                 if st.skew.is_finite() && st.skew.abs() > cfg.skew {
                     push(
@@ -270,7 +277,7 @@ pub fn alerts(
             }
         }
         if c.dtype == ColumnType::String {
-            let (n, numbers, dates) = values.as_ref().map(text_shapes).unwrap_or_default();
+            let (n, numbers, dates) = data.as_ref().map(text_shapes).unwrap_or_default();
             let (sn, sd) = (
                 share(numbers as u64, n as u64),
                 share(dates as u64, n as u64),

@@ -8,10 +8,9 @@ use std::collections::HashMap;
 
 use serde::{Deserialize, Serialize};
 
-use crate::core::clean::values::Values;
 use crate::core::ingest::Dataset;
-use crate::core::model::ColumnType;
 use crate::core::profile::accurate_sum;
+use crate::core::table::ColumnData;
 
 /// Categorical columns with more distinct values are left out of the
 /// associations (identifiers, free text).
@@ -64,7 +63,7 @@ pub fn pearson(x: &[f64], y: &[f64]) -> Option<f64> {
 /// Ranks 1..n with ties given their average rank.
 pub fn ranks(v: &[f64]) -> Vec<f64> {
     let mut order: Vec<usize> = (0..v.len()).collect();
-    order.sort_by(|&a, &b| v[a].total_cmp(&v[b]));
+    order.sort_unstable_by(|&a, &b| v[a].total_cmp(&v[b]));
     let mut r = vec![0.0; v.len()];
     let mut i = 0;
     while i < order.len() {
@@ -135,37 +134,69 @@ pub fn eta(groups: &[u32], y: &[f64]) -> Option<f64> {
     Some((between / total).sqrt().min(1.0))
 }
 
-/// A column as numbers (numeric columns) or category codes (text and
-/// boolean columns with few values); None otherwise.
+/// A column as numbers (numeric columns; NaN for missing) or category
+/// codes (text and boolean columns with few values); None otherwise.
+/// Read straight from the columns: no copy of the text.
 enum Kind {
-    Numeric(Vec<Option<f64>>),
+    /// Read again for each pair (see [`numbers_of`]), so that not every
+    /// numeric column is copied at once.
+    Numeric,
     Categorical(Vec<Option<u32>>),
 }
 
-fn kind_of(ds: &Dataset, i: usize) -> Option<Kind> {
-    let v = Values::of(ds, i)?;
-    match ds.types.get(i)? {
-        ColumnType::Integer | ColumnType::Float => Some(Kind::Numeric(v.numbers()?)),
-        ColumnType::String | ColumnType::Boolean => {
-            let mut codes: HashMap<String, u32> = HashMap::new();
-            let mut out = Vec::with_capacity(v.len());
-            for r in 0..v.len() {
-                out.push(v.text(r).map(|t| {
-                    let next = codes.len() as u32;
-                    *codes.entry(t).or_insert(next)
-                }));
-                if codes.len() > MAX_CATEGORIES {
+/// Codes for the values of a column, or None past [`MAX_CATEGORIES`].
+fn codes<'a>(cells: impl Iterator<Item = Option<&'a str>>) -> Option<Vec<Option<u32>>> {
+    let mut seen: HashMap<&'a str, u32> = HashMap::new();
+    let mut out = Vec::new();
+    for cell in cells {
+        out.push(match cell {
+            Some(t) => {
+                let next = seen.len() as u32;
+                let code = *seen.entry(t).or_insert(next);
+                if seen.len() > MAX_CATEGORIES {
                     return None;
                 }
+                Some(code)
             }
-            (codes.len() >= 2).then_some(Kind::Categorical(out))
-        }
-        _ => None,
+            None => None,
+        });
+    }
+    (seen.len() >= 2).then_some(out)
+}
+
+/// Column `i` as numbers, NaN for missing (empty for other columns).
+fn numbers_of(ds: &Dataset, i: usize) -> Vec<f64> {
+    let nan = f64::NAN;
+    match ColumnData::of(ds, i) {
+        Some(ColumnData::Integer(c)) => c.iter().map(|v| v.map_or(nan, |v| v as f64)).collect(),
+        Some(ColumnData::Float(c)) => c.iter().map(|v| v.unwrap_or(nan)).collect(),
+        _ => Vec::new(),
     }
 }
 
-/// The rows where both are present.
-fn paired<A: Copy, B: Copy>(a: &[Option<A>], b: &[Option<B>]) -> (Vec<A>, Vec<B>) {
+fn kind_of(ds: &Dataset, i: usize) -> Option<Kind> {
+    Some(match ColumnData::of(ds, i)? {
+        ColumnData::Integer(_) | ColumnData::Float(_) => Kind::Numeric,
+        ColumnData::String(c) => Kind::Categorical(codes(c.iter())?),
+        ColumnData::Boolean(c) => Kind::Categorical(codes(
+            c.iter()
+                .map(|v| v.map(|b| if b { "true" } else { "false" })),
+        )?),
+        ColumnData::Date(_) | ColumnData::Datetime(_) => return None,
+    })
+}
+
+/// The rows where both numbers are present.
+fn paired_numbers(a: &[f64], b: &[f64]) -> (Vec<f64>, Vec<f64>) {
+    a.iter()
+        .zip(b)
+        .filter(|(x, y)| !x.is_nan() && !y.is_nan())
+        .map(|(x, y)| (*x, *y))
+        .unzip()
+}
+
+/// The rows where both codes are present.
+fn paired_codes(a: &[Option<u32>], b: &[Option<u32>]) -> (Vec<u32>, Vec<u32>) {
     a.iter()
         .zip(b)
         .filter_map(|(x, y)| Some(((*x)?, (*y)?)))
@@ -175,11 +206,12 @@ fn paired<A: Copy, B: Copy>(a: &[Option<A>], b: &[Option<B>]) -> (Vec<A>, Vec<B>
 /// All correlations and associations of `ds`.
 pub fn correlations(ds: &Dataset) -> Correlations {
     let names = ds.names();
-    let mut numeric: Vec<(String, Vec<Option<f64>>)> = Vec::new();
+    // (name, column index) of the numeric columns.
+    let mut numeric: Vec<(String, usize)> = Vec::new();
     let mut categorical: Vec<(String, Vec<Option<u32>>)> = Vec::new();
     for (i, name) in names.iter().enumerate() {
         match kind_of(ds, i) {
-            Some(Kind::Numeric(v)) => numeric.push((name.clone(), v)),
+            Some(Kind::Numeric) => numeric.push((name.clone(), i)),
             Some(Kind::Categorical(v)) => categorical.push((name.clone(), v)),
             None => {}
         }
@@ -193,8 +225,9 @@ pub fn correlations(ds: &Dataset) -> Correlations {
     c.pearson = square(numeric.len());
     c.spearman = square(numeric.len());
     for i in 0..numeric.len() {
+        let xs = numbers_of(ds, numeric[i].1);
         for j in i..numeric.len() {
-            let (x, y) = paired(&numeric[i].1, &numeric[j].1);
+            let (x, y) = paired_numbers(&xs, &numbers_of(ds, numeric[j].1));
             let (p, s) = (pearson(&x, &y), spearman(&x, &y));
             c.pearson[i][j] = p;
             c.pearson[j][i] = p;
@@ -213,7 +246,7 @@ pub fn correlations(ds: &Dataset) -> Correlations {
     c.cramers_v = square(categorical.len());
     for i in 0..categorical.len() {
         for j in i..categorical.len() {
-            let (x, y) = paired(&categorical[i].1, &categorical[j].1);
+            let (x, y) = paired_codes(&categorical[i].1, &categorical[j].1);
             let v = cramers_v(&x, &y);
             c.cramers_v[i][j] = v;
             c.cramers_v[j][i] = v;
@@ -228,9 +261,14 @@ pub fn correlations(ds: &Dataset) -> Correlations {
         }
     }
     c.eta = vec![vec![None; categorical.len()]; numeric.len()];
-    for (i, (num, y)) in numeric.iter().enumerate() {
+    for (i, (num, index)) in numeric.iter().enumerate() {
+        let y = numbers_of(ds, *index);
         for (j, (cat, g)) in categorical.iter().enumerate() {
-            let (g, y) = paired(g, y);
+            let (g, y): (Vec<u32>, Vec<f64>) = g
+                .iter()
+                .zip(&y)
+                .filter_map(|(g, y)| Some(((*g)?, *y)).filter(|p| !p.1.is_nan()))
+                .unzip();
             let v = eta(&g, &y);
             c.eta[i][j] = v;
             if let Some(v) = v {
