@@ -272,7 +272,10 @@ impl Reducible for State {
                 s.job.state = JobState::Done;
                 s.job.progress = 1.0;
                 s.job.elapsed_ms = Some(elapsed_ms);
-                s.job.wasm_memory = Some(wasm_memory);
+                // 0: the job did not measure it (keep the last figure).
+                if wasm_memory > 0 {
+                    s.job.wasm_memory = Some(wasm_memory);
+                }
             }
             Action::JobFailed(msg) => {
                 s.job.state = JobState::Error;
