@@ -858,4 +858,20 @@ mod explore {
             "{kinds:?}"
         );
     }
+
+    /// Codes of digits are not "mixed"; identifier-like text columns are
+    /// not associated with each other (they would be, perfectly).
+    #[test]
+    fn codes_and_identifiers_raise_no_false_alerts() {
+        let csv = "code,name,alias\n008,Alpha,a1\n012,Beta,b2\n036,Gamma,c3\n048,Delta,d4\n";
+        let ds = read_bytes("c.csv", csv.as_bytes()).unwrap();
+        let c = correlations(&ds);
+        assert!(c.categorical.is_empty() && c.top.is_empty(), "{c:?}");
+        let found = alerts(&ds, &profile(&ds), &c, &AlertConfig::default());
+        let kinds: Vec<&str> = found.iter().map(|a| a.kind.as_str()).collect();
+        assert!(
+            !kinds.contains(&"mixed") && !kinds.contains(&"high-correlation"),
+            "{kinds:?}"
+        );
+    }
 }

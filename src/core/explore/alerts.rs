@@ -26,8 +26,9 @@ pub struct AlertConfig {
     pub imbalance: f64,
     /// `high-correlation`: |r| (or Cramér's V, eta) above this.
     pub correlation: f64,
-    /// `date-as-text`, `mixed`: share of the text values that read as dates
-    /// (or numbers) at least this (mixed: between 1 - this and this).
+    /// `date-as-text`: share of the text values that read as dates at least
+    /// this; `mixed`: the share that read as numbers between 1 - this and
+    /// this (codes like "008", all digits, are not mixed).
     pub text_types: f64,
 }
 
@@ -296,11 +297,8 @@ pub fn alerts(
                         to: ColumnType::Date,
                     }),
                 );
-            } else if n > 0 && numbers > 0 && sn >= 1.0 - cfg.text_types {
-                let fix = (sn >= cfg.text_types).then(|| Step::Cast {
-                    column: name.to_string(),
-                    to: ColumnType::Float,
-                });
+            } else if n > 0 && sn >= 1.0 - cfg.text_types && sn < cfg.text_types {
+                // Truly mixed: a cast would lose too much, so no fix.
                 push(
                     "mixed",
                     Some(name),
@@ -309,7 +307,7 @@ pub fn alerts(
                         "{name} mixes numbers and text: {} of its values are numbers, the rest are not.",
                         pct(sn)
                     ),
-                    fix,
+                    None,
                 );
             }
         }

@@ -12,8 +12,8 @@ use crate::core::ingest::Dataset;
 use crate::core::profile::accurate_sum;
 use crate::core::table::ColumnData;
 
-/// Categorical columns with more distinct values are left out of the
-/// associations (identifiers, free text).
+/// Categorical columns with more distinct values, or more than one per two
+/// rows, are left out of the associations (identifiers, free text).
 pub const MAX_CATEGORIES: usize = 50;
 
 /// One pair of columns and how strongly they go together.
@@ -161,7 +161,10 @@ fn codes<'a>(cells: impl Iterator<Item = Option<&'a str>>) -> Option<Vec<Option<
             None => None,
         });
     }
-    (seen.len() >= 2).then_some(out)
+    // Identifier-like columns (about one value per row) associate with
+    // anything perfectly; they are not categories.
+    let present = out.iter().flatten().count();
+    (seen.len() >= 2 && seen.len() * 2 <= present).then_some(out)
 }
 
 /// Column `i` as numbers, NaN for missing (empty for other columns).
