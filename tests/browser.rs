@@ -576,6 +576,17 @@ fn first_visit_upload_profile_and_persistence() {
             );
             ensure(d.exists(&css)?, || format!("no {css} on the page"))?;
         }
+        // The histogram states its bin rule.
+        let caption = d
+            .text_of(&format!(
+                "[data-testid=chart][data-kind=histogram][data-column={}] figcaption",
+                css_str(&numeric[0])
+            ))?
+            .unwrap_or_default();
+        ensure(
+            caption.contains("Sturges") || caption.contains("every value is the same"),
+            || format!("the histogram does not state its bin rule: {caption:?}"),
+        )?;
         ensure(d.exists("[data-testid=preview-table]")?, || {
             "no [data-testid=preview-table]".into()
         })?;

@@ -62,15 +62,23 @@ fn column_card(p: &DatasetProfile, c: &ColumnProfile) -> Html {
     let is_time = matches!(c.dtype, ColumnType::Date | ColumnType::Datetime);
     let chart = if c.dtype.is_numeric() || (is_time && c.histogram.is_some()) {
         c.histogram.as_ref().map(|h| {
+            // The bin rule, stated: equal widths, Sturges' rule kept
+            // between 10 and 30 bins (one bin when all values are equal).
+            let bins = h.counts.len();
+            let rule = if bins == 1 {
+                "1 bin: every value is the same".to_string()
+            } else {
+                format!("{bins} equal-width bins, Sturges' rule (10–30)")
+            };
             let (data, title) = if is_time {
                 (
                     ChartData::DateHistogram(h.clone()),
-                    format!("Rows over time by {}", c.name),
+                    format!("Rows over time by {} ({rule})", c.name),
                 )
             } else {
                 (
                     ChartData::Histogram(h.clone()),
-                    format!("Distribution of {}", c.name),
+                    format!("Distribution of {} ({rule})", c.name),
                 )
             };
             html! { <Chart kind="histogram" column={c.name.clone()} {data} {title} /> }
