@@ -449,6 +449,13 @@ impl DateState {
     }
 }
 
+/// Whether one cell, alone, reads as a date or datetime (in some order).
+pub fn reads_as_date(cell: &str) -> bool {
+    let mut one = Inference::new(false);
+    one.feed(cell);
+    matches!(one.decide().kind, Kind::Date(_) | Kind::Datetime(_))
+}
+
 /// Parses a date cell with a known order: days since the epoch.
 pub fn parse_date_days(s: &str, order: DateOrder) -> Option<i32> {
     let p = split_date(s)?;

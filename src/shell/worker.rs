@@ -77,22 +77,23 @@ fn step_preview(
         names = before.names().into_iter().take(SAMPLE_COLUMNS).collect();
     }
     let first: Vec<usize> = (0..SAMPLE_ROWS).collect();
-    let rows = if before.height() == after.height() {
-        // The rows where a shown cell changed.
-        let b = sample(&before, &names, &(0..before.height()).collect::<Vec<_>>());
-        let a = sample(&after, &names, &(0..after.height()).collect::<Vec<_>>());
-        let common: Vec<usize> = b
-            .names
-            .iter()
-            .filter_map(|n| a.names.iter().position(|x| x == n))
-            .collect();
+    // The columns shown on both sides, to find the rows the step changed.
+    let (before_names, after_names) = (before.names(), after.names());
+    let index = |all: &[String], n: &String| all.iter().position(|a| a == n);
+    let shared: Vec<(ColumnData, ColumnData)> = names
+        .iter()
+        .filter_map(|n| {
+            let b = ColumnData::of(&before, index(&before_names, n)?)?;
+            let a = ColumnData::of(&after, index(&after_names, n)?)?;
+            Some((b, a))
+        })
+        .collect();
+    let added = names.iter().any(|n| index(&before_names, n).is_none());
+    // Rows are compared one by one and the scan stops at the first few:
+    // a million-row column is never copied as text.
+    let rows = if before.height() == after.height() && !added {
         let changed: Vec<usize> = (0..before.height())
-            .filter(|&r| {
-                b.names.iter().enumerate().any(|(bi, n)| {
-                    let ai = a.names.iter().position(|x| x == n);
-                    ai.is_some_and(|ai| b.rows[r].get(bi) != a.rows[r].get(ai))
-                }) || common.len() < a.names.len()
-            })
+            .filter(|&r| shared.iter().any(|(b, a)| b.text(r) != a.text(r)))
             .take(SAMPLE_ROWS)
             .collect();
         if changed.is_empty() {
@@ -103,14 +104,9 @@ fn step_preview(
     } else {
         first
     };
-    let after_rows: Vec<usize> = if before.height() == after.height() {
-        rows.clone()
-    } else {
-        (0..SAMPLE_ROWS).collect()
-    };
     Ok((
         sample(&before, &names, &rows),
-        sample(&after, &names, &after_rows),
+        sample(&after, &names, &rows),
     ))
 }
 

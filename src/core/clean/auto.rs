@@ -13,7 +13,9 @@ use super::apply::{apply, categories, plural, stats, StepReport, TRIM_CHARS};
 use super::cluster::clusters;
 use super::step::{snake_case, trim_number, Fill, OutlierAction, OutlierRule, Scaling, Step};
 use super::values::Values;
-use crate::core::infer::{has_leading_zero, parse_f64, parse_i64, trim_cell, Inference, Kind};
+use crate::core::infer::{
+    has_leading_zero, parse_f64, parse_i64, reads_as_date, trim_cell, Inference, Kind,
+};
 use crate::core::ingest::Dataset;
 use crate::core::model::ColumnType;
 use crate::core::profile::duplicate_rows;
@@ -215,9 +217,7 @@ fn text_types(p: &mut Proposer) {
         let mut dates = Inference::new(false);
         let mut date_count = 0;
         for s in &present {
-            let mut one = Inference::new(false);
-            one.feed(s);
-            if matches!(one.decide().kind, Kind::Date(_) | Kind::Datetime(_)) {
+            if reads_as_date(s) {
                 date_count += 1;
                 dates.feed(s);
             }
@@ -245,11 +245,7 @@ fn text_types(p: &mut Proposer) {
             for v in &present {
                 let fits = match to {
                     ColumnType::Integer | ColumnType::Float => parse_f64(v).is_some(),
-                    _ => {
-                        let mut one = Inference::new(false);
-                        one.feed(v);
-                        matches!(one.decide().kind, Kind::Date(_) | Kind::Datetime(_))
-                    }
+                    _ => reads_as_date(v),
                 };
                 if !fits && !s.iter().any(|x| x == v) && s.len() < 3 {
                     s.push(format!("\"{v}\""));

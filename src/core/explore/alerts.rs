@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 use super::correlate::Correlations;
 use crate::core::clean::apply::stats;
 use crate::core::clean::step::{trim_number, Fill, Scaling, Step};
-use crate::core::infer::{parse_f64, trim_cell, Inference, Kind};
+use crate::core::infer::{parse_f64, reads_as_date, trim_cell};
 use crate::core::ingest::Dataset;
 use crate::core::model::{ColumnType, DatasetProfile};
 use crate::core::table::ColumnData;
@@ -94,12 +94,8 @@ fn text_shapes(c: &ColumnData) -> (usize, usize, usize) {
         n += 1;
         if parse_f64(t).is_some() {
             numbers += 1;
-        } else {
-            let mut one = Inference::new(false);
-            one.feed(t);
-            if matches!(one.decide().kind, Kind::Date(_) | Kind::Datetime(_)) {
-                dates += 1;
-            }
+        } else if reads_as_date(t) {
+            dates += 1;
         }
     }
     (n, numbers, dates)
