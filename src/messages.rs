@@ -117,3 +117,17 @@ pub fn clean_error(err: &crate::core::clean::CleanError) -> String {
         ),
     }
 }
+
+/// A sentence for an explore query that could not be answered.
+pub fn explore_error(err: &crate::core::explore::aggregate::ExploreError) -> String {
+    use crate::core::explore::aggregate::ExploreError;
+    match err {
+        ExploreError::UnknownColumn { name, available } => format!(
+            "There is no column \"{name}\" in this data (it has: {}). Pick one of those columns.",
+            available.join(", ")
+        ),
+        ExploreError::NotNumeric { column, kind } => format!(
+            "\"{column}\" holds {kind} values, and this chart needs numbers or dates. Pick a numeric or date column, or convert it on the Clean tab first."
+        ),
+    }
+}

@@ -2,10 +2,12 @@
 //! framework, no web or JS bindings); it builds and tests natively with
 //! `cargo test`.
 
+pub mod chart;
 pub mod clean;
 pub mod csv;
 pub mod error;
 pub mod explore;
+pub mod format;
 pub mod infer;
 pub mod ingest;
 pub mod json;

@@ -76,6 +76,24 @@ impl<'a> ColumnData<'a> {
         .unwrap_or_default()
     }
 
+    /// A cell as a number on a continuous axis: numbers as they are, dates
+    /// as days since 1970-01-01 (fractional for datetimes); None for missing
+    /// cells, text and booleans.
+    pub fn number(&self, row: usize) -> Option<f64> {
+        match self {
+            ColumnData::Integer(c) => c.get(row).map(|v| v as f64),
+            ColumnData::Float(c) => c.get(row),
+            ColumnData::Date(c) => c.get(row).map(f64::from),
+            ColumnData::Datetime(c) => c.get(row).map(|us| us as f64 / 86_400_000_000.0),
+            ColumnData::Boolean(_) | ColumnData::String(_) => None,
+        }
+    }
+
+    /// Whether [`ColumnData::number`] reads this column.
+    pub fn is_continuous(&self) -> bool {
+        !matches!(self, ColumnData::Boolean(_) | ColumnData::String(_))
+    }
+
     /// Whether two cells hold the same value (missing equals missing).
     pub fn cells_equal(&self, a: usize, b: usize) -> bool {
         match self {

@@ -2,6 +2,7 @@
 
 use yew::prelude::*;
 
+use super::chart::ThemeTick;
 use super::clean::CleanTab;
 use super::columns::ColumnsTab;
 use super::controller::{Controller, RecipeChange};
@@ -43,7 +44,13 @@ pub fn App() -> Html {
     };
 
     let s = &*state;
+    let tick = ThemeTick(match *theme {
+        None => 0,
+        Some("light") => 1,
+        Some(_) => 2,
+    });
     html! {
+        <ContextProvider<ThemeTick> context={tick}>
         <div class="app">
             <header class="topbar">
                 <div class="brand">{"Plainsight"}</div>
@@ -60,6 +67,7 @@ pub fn App() -> Html {
             </main>
             { job_view(s, &ctl) }
         </div>
+        </ContextProvider<ThemeTick>>
     }
 }
 
@@ -158,16 +166,25 @@ fn main_view(s: &State, ctl: &Controller) -> Html {
                 onclick={Callback::from(move |_| ctl.set_tab(tab))}>{ label }</button>
         }
     };
-    let alerts = s
-        .alerts
+    let insights = s
+        .insights
         .as_ref()
         .filter(|(id, _)| Some(id) == s.selected.as_ref())
-        .map(|(_, a)| a.clone());
-    let correlations = s
-        .correlations
+        .map(|(_, i)| i.clone());
+    let answers = s
+        .explored
         .as_ref()
         .filter(|(id, _)| Some(id) == s.selected.as_ref())
-        .map(|(_, c)| c.clone());
+        .map(|(_, a)| a.clone())
+        .unwrap_or_default();
+    let on_config = {
+        let (ctl, id) = (ctl.clone(), s.selected.clone());
+        Callback::from(move |c| ctl.set_alert_config(id.clone(), c))
+    };
+    let on_query = {
+        let (ctl, id) = (ctl.clone(), rec.id.clone());
+        Callback::from(move |q| ctl.explore(id.clone(), q))
+    };
     // An alert's fix goes to the end of the recipe, and the Clean tab shows it.
     let on_fix = {
         let (ctl, rec) = (ctl.clone(), rec.clone());
@@ -192,14 +209,16 @@ fn main_view(s: &State, ctl: &Controller) -> Html {
             </div>
             <section hidden={s.tab != Tab::Overview} role="tabpanel">
                 <OverviewTab profile={profile.clone()} preview={s.preview.clone()}
-                    ready={s.worker_holds_selected()} alerts={alerts} on_fix={on_fix} ctl={ctl.clone()} />
+                    ready={s.worker_holds_selected()} insights={insights.clone()} alert_config={s.alert_config}
+                    {on_config} on_fix={on_fix} ctl={ctl.clone()} />
             </section>
             <section hidden={s.tab != Tab::Columns} role="tabpanel">
-                <ColumnsTab profile={profile.clone()} />
+                <ColumnsTab profile={profile.clone()} insights={insights.clone()} />
             </section>
             if s.tab == Tab::Explore {
                 <section role="tabpanel">
-                    <ExploreTab correlations={correlations} />
+                    <ExploreTab profile={profile.clone()} insights={insights.clone()} {answers}
+                        error={s.explore_error.clone()} {on_query} />
                 </section>
             }
             if s.tab == Tab::Clean {

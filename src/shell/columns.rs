@@ -6,11 +6,15 @@ use yew::prelude::*;
 
 use super::chart::{Chart, ChartData};
 use super::format;
+use crate::core::explore::distribution::BoxStats;
+use crate::core::explore::Insights;
 use crate::core::{ColumnProfile, ColumnType, DatasetProfile};
 
 #[derive(Properties, PartialEq)]
 pub struct ColumnsProps {
     pub profile: Rc<DatasetProfile>,
+    /// Box plots come with the insights.
+    pub insights: Option<Rc<Insights>>,
 }
 
 #[component]
@@ -18,7 +22,10 @@ pub fn ColumnsTab(props: &ColumnsProps) -> Html {
     let p = &props.profile;
     html! {
         <div class="cards">
-            { for p.column_profiles.iter().map(|c| column_card(p, c)) }
+            { for p.column_profiles.iter().map(|c| {
+                let b = props.insights.as_ref().and_then(|i| i.boxes.iter().find(|b| b.column == c.name));
+                column_card(p, c, b)
+            }) }
         </div>
     }
 }
@@ -53,7 +60,7 @@ fn text_stat(label: &str, key: &str, v: &Option<String>) -> Html {
     )
 }
 
-fn column_card(p: &DatasetProfile, c: &ColumnProfile) -> Html {
+fn column_card(p: &DatasetProfile, c: &ColumnProfile, b: Option<&BoxStats>) -> Html {
     let rows = p.rows;
     let notes = p
         .notes
@@ -134,6 +141,11 @@ fn column_card(p: &DatasetProfile, c: &ColumnProfile) -> Html {
             </dl>
             { for notes.map(|n| html! { <p class="note small" data-testid="note" data-kind={n.kind.clone()}>{ &n.message }</p> }) }
             { chart.unwrap_or_default() }
+            if let Some(b) = b {
+                <Chart kind="box" column={c.name.clone()} data={ChartData::Box(b.clone())}
+                    title={format!("Spread of {}: box from the 25% to the 75% value, line at the median, whiskers to 1.5 × IQR; {} beyond them", c.name,
+                        format::count(b.outlier_count, "outlier", "outliers"))} />
+            }
         </article>
     }
 }

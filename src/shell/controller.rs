@@ -21,6 +21,8 @@ use super::storage::{new_id, ClientRecord, DatasetRecord, Storage, StorageError}
 use super::worker::DataWorker;
 use crate::core::clean::auto::Mode;
 use crate::core::clean::{Recipe, RunLog, Step};
+use crate::core::explore::alerts::AlertConfig;
+use crate::core::explore::Query;
 use crate::core::{ingest::MAX_FILE_BYTES, sample, DatasetProfile, IngestError};
 use crate::messages;
 
@@ -40,6 +42,8 @@ struct Inner {
     busy: Cell<bool>,
     /// Cleaning requests awaiting the worker's answer.
     pending: RefCell<HashMap<u32, oneshot::Sender<FromWorker>>>,
+    /// The alert thresholds in use (also in the state, for the view).
+    alert_config: Cell<AlertConfig>,
 }
 
 /// How the applied recipe changes.
@@ -89,6 +93,7 @@ impl Controller {
             cancel: Cell::new(false),
             busy: Cell::new(false),
             pending: RefCell::new(HashMap::new()),
+            alert_config: Cell::new(AlertConfig::default()),
         });
         let ctl = Controller(inner);
         let weak = Rc::downgrade(&ctl.0);
@@ -449,19 +454,61 @@ impl Controller {
             total,
         });
         // The alerts follow the profile (correlations take a moment).
+        self.refresh_insights(dataset);
+    }
+
+    /// Asks the worker for the insights of `dataset` under the current
+    /// alert thresholds.
+    pub fn refresh_insights(&self, dataset: String) {
         let ctl = self.clone();
+        let config = self.0.alert_config.get();
         spawn_local(async move {
             if let Some(FromWorker::Alerts {
-                alerts: Json(alerts),
-                correlations: Json(correlations),
+                insights: Json(insights),
                 ..
-            }) = ctl.ask(|request| ToWorker::Alerts { request }).await
+            }) = ctl
+                .ask(|request| ToWorker::Alerts {
+                    request,
+                    config: Json(config),
+                })
+                .await
             {
-                ctl.dispatch(Action::Alerts(
-                    dataset,
-                    Rc::new(alerts),
-                    Rc::new(correlations),
-                ));
+                ctl.dispatch(Action::Insights(dataset, Rc::new(insights)));
+            }
+        });
+    }
+
+    /// New alert thresholds: the alerts are computed again.
+    pub fn set_alert_config(&self, dataset: Option<String>, config: AlertConfig) {
+        self.0.alert_config.set(config);
+        self.dispatch(Action::AlertConfig(config));
+        if let Some(id) = dataset {
+            self.refresh_insights(id);
+        }
+    }
+
+    /// Asks the worker for a chart of the columns the user picked.
+    pub fn explore(&self, dataset: String, query: Query) {
+        let ctl = self.clone();
+        spawn_local(async move {
+            match ctl
+                .ask(|request| ToWorker::Explore {
+                    request,
+                    query: Json(query),
+                })
+                .await
+            {
+                Some(FromWorker::Explored {
+                    answer: Json(answer),
+                    ..
+                }) => ctl.dispatch(Action::Explored(dataset, answer)),
+                Some(FromWorker::ExploreFailed {
+                    error: Json(error), ..
+                }) => ctl.dispatch(Action::ExploreError(Some(messages::explore_error(&error)))),
+                Some(FromWorker::NoData { .. }) => ctl.dispatch(Action::ExploreError(Some(
+                    "The data is still loading; try again in a moment.".into(),
+                ))),
+                _ => {}
             }
         });
     }

@@ -9,7 +9,8 @@ use super::format;
 use super::state::Preview;
 use super::table::PreviewTable;
 use crate::core::clean::Step;
-use crate::core::explore::alerts::{Alert, Severity};
+use crate::core::explore::alerts::{AlertConfig, Severity};
+use crate::core::explore::Insights;
 use crate::core::{DatasetProfile, Format};
 use crate::messages;
 
@@ -19,8 +20,11 @@ pub struct OverviewProps {
     pub preview: Preview,
     /// The worker holds this dataset's rows.
     pub ready: bool,
-    /// The dataset's quality alerts, once computed.
-    pub alerts: Option<Rc<Vec<Alert>>>,
+    /// The dataset's quality alerts (and more), once computed.
+    pub insights: Option<Rc<Insights>>,
+    /// The alert thresholds, and a change to them.
+    pub alert_config: AlertConfig,
+    pub on_config: Callback<AlertConfig>,
     /// Adds an alert's fix to the recipe.
     pub on_fix: Callback<Step>,
     pub ctl: Controller,
@@ -102,15 +106,23 @@ pub fn OverviewTab(props: &OverviewProps) -> Html {
 /// The alerts, warnings first, each with its evidence and a fix button
 /// where the cleaning engine has one.
 fn alerts_view(props: &OverviewProps) -> Html {
-    let Some(alerts) = props.alerts.as_ref() else {
+    let Some(insights) = props.insights.as_ref() else {
         return html! { <p class="muted" data-testid="alerts-pending">{"Checking the data for problems…"}</p> };
     };
+    let alerts = &insights.alerts;
+    let settings = thresholds_view(&props.alert_config, &props.on_config);
     if alerts.is_empty() {
-        return html! { <p class="muted">{"No problems found: no alert for this data."}</p> };
+        return html! {
+            <>
+                <p class="muted">{"No problems found: no alert for this data under these thresholds."}</p>
+                { settings }
+            </>
+        };
     }
     html! {
         <>
             <h2>{ format!("Alerts ({})", alerts.len()) }</h2>
+            { settings }
             <ul class="alerts">
                 { for alerts.iter().map(|a| {
                     let fix = a.fix.clone().map(|step| {
@@ -136,5 +148,73 @@ fn alerts_view(props: &OverviewProps) -> Html {
                 }) }
             </ul>
         </>
+    }
+}
+
+/// One threshold: a number input that reports a valid new value.
+fn threshold(
+    label: &str,
+    key: &str,
+    value: f64,
+    (min, max, step): (f64, f64, f64),
+    set: impl Fn(f64) -> AlertConfig + 'static,
+    on_config: &Callback<AlertConfig>,
+) -> Html {
+    let on_config = on_config.clone();
+    let onchange = Callback::from(move |e: Event| {
+        let input: web_sys::HtmlInputElement = e.target_unchecked_into();
+        match input.value().trim().parse::<f64>() {
+            Ok(v) if (min..=max).contains(&v) => on_config.emit(set(v)),
+            _ => {
+                let _ = input.set_custom_validity(&format!(
+                    "Enter a number from {} to {}.",
+                    format::num(min),
+                    format::num(max)
+                ));
+                input.report_validity();
+            }
+        }
+    });
+    let oninput = Callback::from(|e: InputEvent| {
+        let input: web_sys::HtmlInputElement = e.target_unchecked_into();
+        input.set_custom_validity("");
+    });
+    html! {
+        <label class="threshold">
+            <span>{ label }</span>
+            <input type="number" data-testid="alert-threshold" data-key={key.to_string()}
+                min={min.to_string()} max={max.to_string()} step={step.to_string()}
+                value={format::num(value).replace(',', "")} {onchange} {oninput} />
+        </label>
+    }
+}
+
+/// The alert thresholds, folded away until asked for.
+fn thresholds_view(c: &AlertConfig, on_config: &Callback<AlertConfig>) -> Html {
+    let c = *c;
+    let pct = (0.0, 100.0, 1.0);
+    html! {
+        <details class="thresholds">
+            <summary>{"Alert thresholds"}</summary>
+            <div class="threshold-grid">
+                { threshold("Missing above (% of rows)", "missing", c.missing * 100.0, pct,
+                    move |v| AlertConfig { missing: v / 100.0, ..c }, on_config) }
+                { threshold("Skewed when |skewness| above", "skew", c.skew, (0.0, 100.0, 0.1),
+                    move |v| AlertConfig { skew: v, ..c }, on_config) }
+                { threshold("Many zeros above (% of values)", "zeros", c.zeros * 100.0, pct,
+                    move |v| AlertConfig { zeros: v / 100.0, ..c }, on_config) }
+                { threshold("Imbalanced when one category above (%)", "imbalance", c.imbalance * 100.0, pct,
+                    move |v| AlertConfig { imbalance: v / 100.0, ..c }, on_config) }
+                { threshold("High correlation when |r|, V or η above", "correlation", c.correlation, (0.0, 1.0, 0.05),
+                    move |v| AlertConfig { correlation: v, ..c }, on_config) }
+                { threshold("High cardinality above (distinct values)", "high_cardinality", c.high_cardinality as f64, (1.0, 1e9, 1.0),
+                    move |v| AlertConfig { high_cardinality: v.round() as u64, ..c }, on_config) }
+                { threshold("Dates or numbers kept as text: share at least (%)", "text_types", c.text_types * 100.0, (50.0, 100.0, 1.0),
+                    move |v| AlertConfig { text_types: v / 100.0, ..c }, on_config) }
+            </div>
+            <button class="link" data-testid="alert-thresholds-reset"
+                onclick={ { let on_config = on_config.clone(); Callback::from(move |_| on_config.emit(AlertConfig::default())) } }>
+                {"Reset to the defaults"}</button>
+        </details>
     }
 }

@@ -7,8 +7,9 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 use crate::core::clean::auto::{Mode, Proposal};
 use crate::core::clean::{CleanError, RunLog, Step};
-use crate::core::explore::alerts::Alert;
-use crate::core::explore::correlate::Correlations;
+use crate::core::explore::aggregate::ExploreError;
+use crate::core::explore::alerts::AlertConfig;
+use crate::core::explore::{Answer, Insights, Query};
 use crate::core::{DatasetProfile, IngestError};
 
 /// A value carried as JSON text inside a message: the recipe types use
@@ -79,8 +80,14 @@ pub enum ToWorker {
     },
     /// The cleaned data (or the recipe as SQL) as a file.
     Export { request: u32, format: ExportFormat },
-    /// The quality alerts of the raw data.
-    Alerts { request: u32 },
+    /// The quality alerts of the raw data (with the correlations, box
+    /// plots and missing matrix they come with), under these thresholds.
+    Alerts {
+        request: u32,
+        config: Json<AlertConfig>,
+    },
+    /// A chart of columns the user picked.
+    Explore { request: u32, query: Json<Query> },
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -150,8 +157,16 @@ pub enum FromWorker {
     },
     Alerts {
         request: u32,
-        alerts: Json<Vec<Alert>>,
-        correlations: Json<Correlations>,
+        insights: Json<Insights>,
+    },
+    Explored {
+        request: u32,
+        answer: Json<Answer>,
+    },
+    /// An explore query could not be answered.
+    ExploreFailed {
+        request: u32,
+        error: Json<ExploreError>,
     },
     /// A cleaning request could not run.
     CleanFailed {
@@ -171,6 +186,8 @@ impl FromWorker {
             | FromWorker::StepPreview { request, .. }
             | FromWorker::Exported { request, .. }
             | FromWorker::Alerts { request, .. }
+            | FromWorker::Explored { request, .. }
+            | FromWorker::ExploreFailed { request, .. }
             | FromWorker::CleanFailed { request, .. }
             | FromWorker::NoData { request } => Some(*request),
             _ => None,

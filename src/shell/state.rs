@@ -8,8 +8,8 @@ use super::protocol::{Sample, SortKey};
 use super::storage::{ClientRecord, DatasetRecord};
 use crate::core::clean::auto::{Mode, Proposal};
 use crate::core::clean::{RunLog, Step};
-use crate::core::explore::alerts::Alert;
-use crate::core::explore::correlate::Correlations;
+use crate::core::explore::alerts::AlertConfig;
+use crate::core::explore::{Answer, Insights};
 use crate::core::DatasetProfile;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
@@ -146,10 +146,15 @@ pub struct State {
     pub tab: Tab,
     pub preview: Preview,
     pub clean: Clean,
-    /// The quality alerts of a dataset (by id), once the worker has them.
-    pub alerts: Option<(String, Rc<Vec<Alert>>)>,
-    /// The correlations of a dataset (by id).
-    pub correlations: Option<(String, Rc<Correlations>)>,
+    /// The alerts, correlations, box plots and missing matrix of a dataset
+    /// (by id), once the worker has them.
+    pub insights: Option<(String, Rc<Insights>)>,
+    /// The alert thresholds in use.
+    pub alert_config: AlertConfig,
+    /// The charts the user asked for on the Explore tab (one per kind), of
+    /// a dataset (by id); and the last query's error.
+    pub explored: Option<(String, Vec<Rc<Answer>>)>,
+    pub explore_error: Option<String>,
 }
 
 pub enum Action {
@@ -205,7 +210,10 @@ pub enum Action {
     CleanResult(Rc<CleanResult>),
     RunLogged(RunLog),
     StepPreview(Option<(usize, Rc<(Sample, Sample)>)>),
-    Alerts(String, Rc<Vec<Alert>>, Rc<Correlations>),
+    Insights(String, Rc<Insights>),
+    AlertConfig(AlertConfig),
+    Explored(String, Answer),
+    ExploreError(Option<String>),
     Editing(Option<usize>),
 }
 
@@ -366,10 +374,19 @@ impl Reducible for State {
                 s.clean.runs.drain(..extra);
             }
             Action::StepPreview(p) => s.clean.step_preview = p,
-            Action::Alerts(id, a, c) => {
-                s.alerts = Some((id.clone(), a));
-                s.correlations = Some((id, c));
+            Action::Insights(id, i) => s.insights = Some((id, i)),
+            Action::AlertConfig(c) => s.alert_config = c,
+            Action::Explored(id, answer) => {
+                let mut answers = match s.explored.take() {
+                    Some((known, a)) if known == id => a,
+                    _ => Vec::new(),
+                };
+                answers.retain(|a| a.kind() != answer.kind());
+                answers.push(Rc::new(answer));
+                s.explored = Some((id, answers));
+                s.explore_error = None;
             }
+            Action::ExploreError(e) => s.explore_error = e,
             Action::Editing(e) => s.clean.editing = e,
         }
         Rc::new(s)

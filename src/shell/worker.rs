@@ -10,8 +10,8 @@ use crate::core::clean::auto::propose;
 use crate::core::clean::export::{write_csv, write_json};
 use crate::core::clean::recipe::run;
 use crate::core::clean::{CleanError, Step};
-use crate::core::explore::alerts::{alerts, AlertConfig};
-use crate::core::explore::correlate::correlations;
+use crate::core::explore::alerts::alerts;
+use crate::core::explore::{answer, insights, Insights};
 use crate::core::table::ColumnData;
 use crate::core::{self, Dataset, IngestError, Ingester};
 
@@ -26,6 +26,9 @@ pub struct DataWorker {
     cleaned: Option<(Vec<Step>, Dataset)>,
     /// The profile of `current`.
     profile: Option<core::DatasetProfile>,
+    /// The insights of `current` (alerts follow the thresholds asked for;
+    /// the rest is computed once).
+    insights: Option<Insights>,
 }
 
 /// Rows shown in a cleaning sample.
@@ -135,6 +138,7 @@ impl Worker for DataWorker {
             order: None,
             cleaned: None,
             profile: None,
+            insights: None,
         }
     }
 
@@ -184,6 +188,7 @@ impl Worker for DataWorker {
                         let profile = Box::new(core::profile(&ds));
                         // Drop the previous dataset before keeping the new one.
                         self.cleaned = None;
+                        self.insights = None;
                         self.current = Some(ds);
                         self.order = None;
                         self.profile = Some((*profile).clone());
@@ -323,20 +328,47 @@ impl Worker for DataWorker {
                 };
                 scope.respond(id, answer);
             }
-            ToWorker::Alerts { request } => {
+            ToWorker::Alerts {
+                request,
+                config: Json(config),
+            } => {
                 let (Some(ds), Some(p)) = (self.current.as_ref(), self.profile.as_ref()) else {
                     return scope.respond(id, FromWorker::NoData { request });
                 };
-                let corr = correlations(ds);
-                let found = alerts(ds, p, &corr, &AlertConfig::default());
+                let found = match self.insights.take() {
+                    Some(mut known) => {
+                        known.alerts = alerts(ds, p, &known.correlations, &config);
+                        known
+                    }
+                    None => insights(ds, p, &config),
+                };
                 scope.respond(
                     id,
                     FromWorker::Alerts {
                         request,
-                        alerts: Json(found),
-                        correlations: Json(corr),
+                        insights: Json(found.clone()),
                     },
                 );
+                self.insights = Some(found);
+            }
+            ToWorker::Explore {
+                request,
+                query: Json(query),
+            } => {
+                let Some(ds) = self.current.as_ref() else {
+                    return scope.respond(id, FromWorker::NoData { request });
+                };
+                let reply = match answer(ds, &query) {
+                    Ok(a) => FromWorker::Explored {
+                        request,
+                        answer: Json(a),
+                    },
+                    Err(e) => FromWorker::ExploreFailed {
+                        request,
+                        error: Json(e),
+                    },
+                };
+                scope.respond(id, reply);
             }
             ToWorker::Export { request, format } => {
                 let (Some(raw), Some((steps, ds))) = (self.current.as_ref(), self.cleaned.as_ref())

@@ -1,0 +1,662 @@
+//! Chart specs and their drawing, with plotters on any backend: the page
+//! draws them on a canvas, the downloads and the report as SVG (natively
+//! too). Colour-blind-safe colours (Okabe–Ito; viridis for scales), axis
+//! titles on every axis, long labels shortened with an ellipsis.
+
+use plotters::coord::Shift;
+use plotters::prelude::*;
+use plotters::style::text_anchor::{HPos, Pos, VPos};
+use serde::{Deserialize, Serialize};
+
+use crate::core::explore::distribution::BoxStats;
+use crate::core::explore::missing::MissingMatrix;
+use crate::core::explore::scatter::{Colour, Scatter};
+use crate::core::format;
+use crate::core::model::Histogram;
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub enum ChartData {
+    Histogram(Histogram),
+    /// A histogram whose edges are days since 1970-01-01.
+    DateHistogram(Histogram),
+    /// Counts of the most frequent values, most frequent first.
+    Bars(Vec<(String, u64)>),
+    /// `values[i][j]` for row `rows[i]` and column `cols[j]` (None:
+    /// undefined); `signed`: values in -1..=1 (else 0..=1).
+    Heatmap {
+        rows: Vec<String>,
+        cols: Vec<String>,
+        values: Vec<Vec<Option<f64>>>,
+        signed: bool,
+    },
+    Box(BoxStats),
+    Scatter(Scatter),
+    Missing(MissingMatrix),
+}
+
+/// Colours of the surroundings: text and axes read on the theme's ground.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Style {
+    pub ink: RGBColor,
+}
+
+impl Style {
+    pub const LIGHT: Style = Style {
+        ink: RGBColor(80, 85, 94),
+    };
+    pub const DARK: Style = Style {
+        ink: RGBColor(170, 175, 184),
+    };
+}
+
+/// Okabe–Ito: blue, orange, bluish green, vermillion, reddish purple, sky
+/// blue, yellow; grey for "other".
+pub const PALETTE: [RGBColor; 7] = [
+    RGBColor(0, 114, 178),
+    RGBColor(230, 159, 0),
+    RGBColor(0, 158, 115),
+    RGBColor(213, 94, 0),
+    RGBColor(204, 121, 167),
+    RGBColor(86, 180, 233),
+    RGBColor(240, 228, 66),
+];
+const OTHER: RGBColor = RGBColor(150, 150, 150);
+const ACCENT: RGBColor = PALETTE[0];
+const WARN: RGBColor = PALETTE[3];
+
+const W: u32 = 480;
+const H: u32 = 260;
+const FONT: &str = "system-ui, sans-serif";
+
+impl ChartData {
+    /// Width and height in pixels.
+    pub fn size(&self) -> (u32, u32) {
+        match self {
+            ChartData::Heatmap { rows, cols, .. } => {
+                let cell = |n: usize| (n as u32 * 34).clamp(200, 760);
+                (cell(cols.len()) + 130, cell(rows.len()) + 60)
+            }
+            ChartData::Box(_) => (W, 150),
+            ChartData::Scatter(_) => (560, 380),
+            ChartData::Missing(m) => ((m.columns.len() as u32 * 28).clamp(360, 900) + 90, 340),
+            _ => (W, H),
+        }
+    }
+
+    /// What the chart shows, in words (the canvas's accessible name).
+    pub fn describe(&self, title: &str) -> String {
+        match self {
+            ChartData::Histogram(h) | ChartData::DateHistogram(h) => {
+                let label = |v: &f64| self.x_label(*v);
+                format!(
+                    "{title}: histogram with {} bins from {} to {}",
+                    h.counts.len(),
+                    h.edges.first().map(label).unwrap_or_default(),
+                    h.edges.last().map(label).unwrap_or_default()
+                )
+            }
+            ChartData::Heatmap { rows, cols, .. } => format!(
+                "{title}: a {} by {} grid of {} against {}",
+                rows.len(),
+                cols.len(),
+                rows.join(", "),
+                cols.join(", ")
+            ),
+            ChartData::Bars(b) => format!(
+                "{title}: {}",
+                b.iter()
+                    .map(|(v, n)| format!("{v} ({n})"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+            ChartData::Box(b) => format!(
+                "{title}: quartiles {}, {}, {}; whiskers {} to {}; {} outliers",
+                format::num(b.q1),
+                format::num(b.median),
+                format::num(b.q3),
+                format::num(b.low),
+                format::num(b.high),
+                format::int(b.outlier_count)
+            ),
+            ChartData::Scatter(s) => format!(
+                "{title}: {} points{}",
+                format::int(s.points.len() as u64),
+                if s.sampled {
+                    format!(", a random sample of {}", format::int(s.total))
+                } else {
+                    String::new()
+                }
+            ),
+            ChartData::Missing(m) => format!(
+                "{title}: {} columns over {} rows; {} rows have a missing cell",
+                m.columns.len(),
+                format::int(m.rows),
+                format::int(m.rows_with_missing)
+            ),
+        }
+    }
+
+    /// Text of a value on the x axis: a date for date histograms.
+    fn x_label(&self, v: f64) -> String {
+        match self {
+            ChartData::DateHistogram(_) => day_label(v),
+            _ => format::num(v),
+        }
+    }
+}
+
+/// The chart as an SVG document on a white ground (read outside the app's
+/// theme).
+pub fn svg(data: &ChartData, column: &str) -> String {
+    let mut out = String::new();
+    {
+        let root = SVGBackend::with_string(&mut out, data.size()).into_drawing_area();
+        let _ = root.fill(&WHITE);
+        let _ = paint(&root, data, column, Style::LIGHT);
+    }
+    out
+}
+
+/// Days since 1970-01-01 as an ISO date.
+pub fn day_label(days: f64) -> String {
+    chrono::DateTime::from_timestamp((days * 86_400.0).round() as i64, 0)
+        .map(|t| t.date_naive().to_string())
+        .unwrap_or_default()
+}
+
+/// `s` cut to `n` characters with an ellipsis.
+pub fn short(s: &str, n: usize) -> String {
+    if s.chars().count() <= n {
+        s.to_string()
+    } else {
+        format!("{}…", s.chars().take(n.saturating_sub(1)).collect::<String>())
+    }
+}
+
+fn mix(a: RGBColor, b: RGBColor, t: f64) -> RGBColor {
+    let t = t.clamp(0.0, 1.0);
+    let m = |x: u8, y: u8| (x as f64 + (y as f64 - x as f64) * t).round() as u8;
+    RGBColor(m(a.0, b.0), m(a.1, b.1), m(a.2, b.2))
+}
+
+const NEUTRAL: RGBColor = RGBColor(235, 235, 235);
+
+/// Diverging colour for -1..=1: blue (negative) to orange (positive)
+/// through light grey; sequential grey to orange for 0..=1.
+fn heat(v: f64) -> RGBColor {
+    if v < 0.0 {
+        mix(NEUTRAL, PALETTE[0], -v)
+    } else {
+        mix(NEUTRAL, PALETTE[1], v)
+    }
+}
+
+/// Viridis at `t` in 0..=1 (five stops), for continuous colour scales.
+fn viridis(t: f64) -> RGBColor {
+    const STOPS: [RGBColor; 5] = [
+        RGBColor(68, 1, 84),
+        RGBColor(59, 82, 139),
+        RGBColor(33, 145, 140),
+        RGBColor(94, 201, 98),
+        RGBColor(253, 231, 37),
+    ];
+    let t = if t.is_finite() { t.clamp(0.0, 1.0) } else { 0.0 };
+    let x = t * 4.0;
+    let i = (x.floor() as usize).min(3);
+    mix(STOPS[i], STOPS[i + 1], x - i as f64)
+}
+
+fn centered() -> Pos {
+    Pos::new(HPos::Center, VPos::Center)
+}
+
+/// Draws `data` on `root`. Returns None when plotters fails (a drawing
+/// error leaves a partial chart, never a panic).
+pub fn paint<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    data: &ChartData,
+    column: &str,
+    style: Style,
+) -> Option<()> {
+    let ink = style.ink;
+    let text = (FONT, 14).into_font().color(&ink);
+    let small = (FONT, 12).into_font().color(&ink);
+    match data {
+        ChartData::Histogram(h) | ChartData::DateHistogram(h) => {
+            let dates = matches!(data, ChartData::DateHistogram(_));
+            let (lo, hi) = (*h.edges.first()?, *h.edges.last()?);
+            let hi = if hi > lo { hi } else { lo + 1.0 };
+            let max = h.counts.iter().copied().max().unwrap_or(1).max(1) as f64;
+            let mut chart = ChartBuilder::on(root)
+                .margin(8)
+                .margin_right(36)
+                .x_label_area_size(40)
+                .y_label_area_size(56)
+                .build_cartesian_2d(lo..hi, 0.0..max * 1.05)
+                .ok()?;
+            chart
+                .configure_mesh()
+                .disable_x_mesh()
+                .light_line_style(ink.mix(0.15))
+                .axis_style(ink)
+                .label_style(text.clone())
+                .x_labels(if dates { 3 } else { 5 })
+                .y_labels(4)
+                .x_label_formatter(&|v| data.x_label(*v))
+                .y_label_formatter(&|v| format::num(*v))
+                .y_desc("rows")
+                .x_desc(short(column, 40))
+                .axis_desc_style(text.clone())
+                .draw()
+                .ok()?;
+            chart
+                .draw_series(h.counts.iter().enumerate().filter_map(|(i, n)| {
+                    let (a, b) = (*h.edges.get(i)?, *h.edges.get(i + 1)?);
+                    Some(Rectangle::new([(a, 0.0), (b, *n as f64)], ACCENT.filled()))
+                }))
+                .ok()?;
+        }
+        ChartData::Heatmap {
+            rows,
+            cols,
+            values,
+            signed,
+        } => {
+            let (nr, nc) = (rows.len().max(1) as i32, cols.len().max(1) as i32);
+            // Rows from the top down, so a square matrix's diagonal runs
+            // top-left to bottom-right.
+            let label = |names: &Vec<String>, i: i32, width: usize| {
+                names
+                    .get(i as usize)
+                    .map(|s| short(s, width))
+                    .unwrap_or_default()
+            };
+            let x_label = |v: &SegmentValue<i32>| match v {
+                SegmentValue::CenterOf(i) | SegmentValue::Exact(i) => label(cols, *i, 9),
+                SegmentValue::Last => String::new(),
+            };
+            let y_label = |v: &SegmentValue<i32>| match v {
+                SegmentValue::CenterOf(j) | SegmentValue::Exact(j) => label(rows, nr - 1 - *j, 14),
+                SegmentValue::Last => String::new(),
+            };
+            let many = nc > 10;
+            let mut chart = ChartBuilder::on(root)
+                .margin(8)
+                .margin_right(16)
+                .x_label_area_size(if many { 70 } else { 40 })
+                .y_label_area_size(110)
+                .build_cartesian_2d((0..nc - 1).into_segmented(), (0..nr - 1).into_segmented())
+                .ok()?;
+            let x_style = if many {
+                small.clone().transform(FontTransform::Rotate90)
+            } else {
+                small.clone()
+            };
+            chart
+                .configure_mesh()
+                .disable_mesh()
+                .axis_style(ink)
+                .label_style(text.clone())
+                .x_labels(nc as usize)
+                .y_labels(nr as usize)
+                .x_label_style(x_style)
+                .x_label_formatter(&x_label)
+                .y_label_formatter(&y_label)
+                .draw()
+                .ok()?;
+            let value = |i: i32, j: i32| {
+                values
+                    .get((nr - 1 - j) as usize)
+                    .and_then(|r| r.get(i as usize))
+                    .copied()
+                    .flatten()
+            };
+            let cells = (0..nc).flat_map(|i| (0..nr).map(move |j| (i, j)));
+            chart
+                .draw_series(cells.clone().map(|(i, j)| {
+                    let fill = value(i, j).map_or(ink.mix(0.2).filled(), |v| {
+                        if *signed {
+                            heat(v).filled()
+                        } else {
+                            heat(v.abs()).filled()
+                        }
+                    });
+                    let mut r = Rectangle::new(
+                        [
+                            (SegmentValue::Exact(i), SegmentValue::Exact(j)),
+                            (SegmentValue::Exact(i + 1), SegmentValue::Exact(j + 1)),
+                        ],
+                        fill,
+                    );
+                    r.set_margin(1, 1, 1, 1);
+                    r
+                }))
+                .ok()?;
+            // Values in the cells while they fit.
+            let (w, h) = chart.plotting_area().dim_in_pixel();
+            let cell = (w as i32 / nc).min(h as i32 / nr);
+            if cell >= 18 {
+                let size = if cell >= 34 { 12 } else { 10 };
+                chart
+                    .draw_series(cells.filter_map(|(i, j)| {
+                        let v = value(i, j)?;
+                        let colour = if v.abs() > 0.65 { WHITE } else { BLACK };
+                        let text = if cell >= 34 {
+                            format!("{v:.2}")
+                        } else {
+                            format!("{v:.1}")
+                        };
+                        Some(Text::new(
+                            text,
+                            (SegmentValue::CenterOf(i), SegmentValue::CenterOf(j)),
+                            (FONT, size).into_font().color(&colour).pos(centered()),
+                        ))
+                    }))
+                    .ok()?;
+            }
+        }
+        ChartData::Bars(bars) => {
+            // Most frequent first, from the top down.
+            let bars: Vec<_> = bars.iter().take(8).collect();
+            let max = bars.iter().map(|(_, n)| *n).max().unwrap_or(1).max(1) as f64;
+            let n = bars.len().max(1) as i32;
+            let names: Vec<String> = bars.iter().map(|(v, _)| short(v, 16)).collect();
+            let mut chart = ChartBuilder::on(root)
+                .margin(8)
+                .margin_right(36)
+                .x_label_area_size(40)
+                .y_label_area_size(130)
+                .build_cartesian_2d(0.0..max * 1.1, (0..n).into_segmented())
+                .ok()?;
+            chart
+                .configure_mesh()
+                .disable_y_mesh()
+                .light_line_style(ink.mix(0.15))
+                .axis_style(ink)
+                .label_style(text.clone())
+                .x_labels(4)
+                .y_labels(n as usize)
+                .x_label_formatter(&|v| format::num(*v))
+                .y_label_formatter(&|y| match y {
+                    SegmentValue::CenterOf(i) | SegmentValue::Exact(i) => names
+                        .get((n - 1 - *i) as usize)
+                        .cloned()
+                        .unwrap_or_default(),
+                    SegmentValue::Last => String::new(),
+                })
+                .x_desc("rows")
+                .axis_desc_style(text.clone())
+                .draw()
+                .ok()?;
+            chart
+                .draw_series(bars.iter().enumerate().map(|(i, (_, c))| {
+                    let y = n - 1 - i as i32;
+                    let mut r = Rectangle::new(
+                        [
+                            (0.0, SegmentValue::Exact(y)),
+                            (*c as f64, SegmentValue::Exact(y + 1)),
+                        ],
+                        ACCENT.filled(),
+                    );
+                    r.set_margin(3, 3, 0, 0);
+                    r
+                }))
+                .ok()?;
+        }
+        ChartData::Box(b) => {
+            let lo = b.outliers.first().copied().unwrap_or(b.low).min(b.low);
+            let hi = b.outliers.last().copied().unwrap_or(b.high).max(b.high);
+            let pad = ((hi - lo) * 0.04).max(if hi == lo { 1.0 } else { 0.0 });
+            let mut chart = ChartBuilder::on(root)
+                .margin(8)
+                .margin_right(36)
+                .x_label_area_size(40)
+                .y_label_area_size(16)
+                .build_cartesian_2d(lo - pad..hi + pad, 0.0..1.0)
+                .ok()?;
+            chart
+                .configure_mesh()
+                .disable_y_mesh()
+                .disable_y_axis()
+                .light_line_style(ink.mix(0.15))
+                .axis_style(ink)
+                .label_style(text.clone())
+                .x_labels(5)
+                .x_label_formatter(&|v| format::num(*v))
+                .x_desc(short(column, 40))
+                .axis_desc_style(text.clone())
+                .draw()
+                .ok()?;
+            let line = ink.stroke_width(2);
+            let area = chart.plotting_area();
+            area.draw(&Rectangle::new(
+                [(b.q1, 0.3), (b.q3, 0.7)],
+                ACCENT.mix(0.35).filled(),
+            ))
+            .ok()?;
+            area.draw(&Rectangle::new([(b.q1, 0.3), (b.q3, 0.7)], ACCENT.stroke_width(2)))
+                .ok()?;
+            area.draw(&PathElement::new(
+                vec![(b.median, 0.3), (b.median, 0.7)],
+                BLACK.stroke_width(3),
+            ))
+            .ok()?;
+            for (from, to) in [(b.low, b.q1), (b.q3, b.high)] {
+                area.draw(&PathElement::new(vec![(from, 0.5), (to, 0.5)], line))
+                    .ok()?;
+            }
+            for cap in [b.low, b.high] {
+                area.draw(&PathElement::new(vec![(cap, 0.38), (cap, 0.62)], line))
+                    .ok()?;
+            }
+            chart
+                .draw_series(
+                    b.outliers
+                        .iter()
+                        .map(|&v| Circle::new((v, 0.5), 4, WARN.stroke_width(1))),
+                )
+                .ok()?;
+        }
+        ChartData::Scatter(s) => {
+            let range = |pick: fn(&(f64, f64, f64)) -> f64| {
+                let (lo, hi) = s
+                    .points
+                    .iter()
+                    .map(pick)
+                    .fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), v| (a.min(v), b.max(v)));
+                if !lo.is_finite() {
+                    return 0.0..1.0;
+                }
+                let pad = ((hi - lo) * 0.04).max(if hi == lo { 1.0 } else { 0.0 });
+                lo - pad..hi + pad
+            };
+            let axis = |dates: bool, v: f64| {
+                if dates {
+                    day_label(v)
+                } else {
+                    format::num(v)
+                }
+            };
+            let mut chart = ChartBuilder::on(root)
+                .margin(8)
+                .margin_right(24)
+                .x_label_area_size(44)
+                .y_label_area_size(64)
+                .build_cartesian_2d(range(|p| p.0), range(|p| p.1))
+                .ok()?;
+            chart
+                .configure_mesh()
+                .light_line_style(ink.mix(0.12))
+                .bold_line_style(ink.mix(0.2))
+                .axis_style(ink)
+                .label_style(text.clone())
+                .x_labels(if s.x_dates { 4 } else { 6 })
+                .y_labels(6)
+                .x_label_formatter(&|v| axis(s.x_dates, *v))
+                .y_label_formatter(&|v| axis(s.y_dates, *v))
+                .x_desc(short(&s.x, 40))
+                .y_desc(short(&s.y, 30))
+                .axis_desc_style(text.clone())
+                .draw()
+                .ok()?;
+            match &s.colour {
+                Some(Colour::Groups { groups, .. }) => {
+                    for (g, name) in groups.iter().enumerate() {
+                        let colour = PALETTE.get(g).copied().unwrap_or(OTHER);
+                        chart
+                            .draw_series(
+                                s.points
+                                    .iter()
+                                    .filter(|p| p.2 == g as f64)
+                                    .map(|p| Circle::new((p.0, p.1), 2, colour.mix(0.7).filled())),
+                            )
+                            .ok()?
+                            .label(short(name, 18))
+                            .legend(move |(x, y)| Circle::new((x, y), 4, colour.filled()));
+                    }
+                    chart
+                        .draw_series(
+                            s.points
+                                .iter()
+                                .filter(|p| p.2.is_nan())
+                                .map(|p| Circle::new((p.0, p.1), 2, OTHER.mix(0.4).filled())),
+                        )
+                        .ok()?;
+                    chart
+                        .configure_series_labels()
+                        .position(SeriesLabelPosition::UpperRight)
+                        .background_style(WHITE.mix(0.8))
+                        .border_style(ink.mix(0.4))
+                        .label_font(small.clone().color(&BLACK))
+                        .draw()
+                        .ok()?;
+                }
+                Some(Colour::Scale { min, max, .. }) => {
+                    let span = if max > min { max - min } else { 1.0 };
+                    chart
+                        .draw_series(s.points.iter().map(|p| {
+                            let c = if p.2.is_finite() {
+                                viridis((p.2 - min) / span).mix(0.75)
+                            } else {
+                                OTHER.mix(0.4)
+                            };
+                            Circle::new((p.0, p.1), 2, c.filled())
+                        }))
+                        .ok()?;
+                }
+                None => {
+                    chart
+                        .draw_series(
+                            s.points
+                                .iter()
+                                .map(|p| Circle::new((p.0, p.1), 2, ACCENT.mix(0.55).filled())),
+                        )
+                        .ok()?;
+                }
+            }
+        }
+        ChartData::Missing(m) => {
+            let nc = m.columns.len().max(1) as i32;
+            let bands = m.share.first().map_or(1, |b| b.len().max(1));
+            let many = nc > 8;
+            let names = &m.columns;
+            let mut chart = ChartBuilder::on(root)
+                .margin(8)
+                .margin_right(16)
+                .x_label_area_size(if many { 90 } else { 40 })
+                .y_label_area_size(80)
+                .build_cartesian_2d((0..nc - 1).into_segmented(), 0.0..bands as f64)
+                .ok()?;
+            let x_style = if many {
+                small.clone().transform(FontTransform::Rotate90)
+            } else {
+                small.clone()
+            };
+            let band_rows = m.band_rows.max(1) as f64;
+            chart
+                .configure_mesh()
+                .disable_mesh()
+                .axis_style(ink)
+                .label_style(text.clone())
+                .x_labels(nc as usize)
+                .y_labels(5)
+                .x_label_style(x_style)
+                .x_label_formatter(&|v| match v {
+                    SegmentValue::CenterOf(i) | SegmentValue::Exact(i) => names
+                        .get(*i as usize)
+                        .map(|s| short(s, if many { 12 } else { 10 }))
+                        .unwrap_or_default(),
+                    SegmentValue::Last => String::new(),
+                })
+                // Row numbers, the first rows at the top.
+                .y_label_formatter(&|v| {
+                    format::int(((bands as f64 - v) * band_rows).round().max(1.0) as u64)
+                })
+                .y_desc("row")
+                .axis_desc_style(text.clone())
+                .draw()
+                .ok()?;
+            let present = ACCENT.mix(0.2);
+            chart
+                .draw_series(m.share.iter().enumerate().flat_map(|(c, col)| {
+                    col.iter().enumerate().map(move |(b, &share)| {
+                        let fill = if share > 0.0 {
+                            // Any gap stays visible, however small.
+                            mix(RGBColor(200, 215, 230), WARN, 0.25 + 0.75 * share as f64)
+                                .filled()
+                        } else {
+                            present.filled()
+                        };
+                        let top = bands as f64 - b as f64;
+                        Rectangle::new(
+                            [
+                                (SegmentValue::Exact(c as i32), top),
+                                (SegmentValue::Exact(c as i32 + 1), top - 1.0),
+                            ],
+                            fill,
+                        )
+                    })
+                }))
+                .ok()?;
+        }
+    }
+    root.present().ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::core::explore::distribution::box_of;
+
+    #[test]
+    fn svg_of_each_kind_has_its_marks() {
+        let h = Histogram {
+            edges: vec![0.0, 1.0, 2.0],
+            counts: vec![3, 5],
+        };
+        let out = svg(&ChartData::Histogram(h), "x");
+        assert!(out.starts_with("<svg") && out.contains("<rect"), "{out}");
+        let b = box_of("x", &[1.0, 2.0, 3.0, 4.0, 100.0]).unwrap();
+        let out = svg(&ChartData::Box(b), "x");
+        assert!(out.contains("<circle"), "outlier drawn");
+        let heat = ChartData::Heatmap {
+            rows: vec!["a".into(), "b".into()],
+            cols: vec!["a".into(), "b".into()],
+            values: vec![vec![Some(1.0), Some(-0.5)], vec![Some(-0.5), None]],
+            signed: true,
+        };
+        let out = svg(&heat, "");
+        assert!(out.contains("-0.50"), "values in cells");
+    }
+
+    #[test]
+    fn colours_and_labels() {
+        assert_eq!(viridis(0.0), RGBColor(68, 1, 84));
+        assert_eq!(viridis(1.0), RGBColor(253, 231, 37));
+        assert_eq!(viridis(f64::NAN), RGBColor(68, 1, 84));
+        assert_eq!(heat(0.0), NEUTRAL);
+        assert_eq!(heat(1.0), PALETTE[1]);
+        assert_eq!(short("abcdef", 4), "abc…");
+        assert_eq!(day_label(0.0), "1970-01-01");
+    }
+}
