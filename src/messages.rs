@@ -118,16 +118,35 @@ pub fn clean_error(err: &crate::core::clean::CleanError) -> String {
     }
 }
 
-/// A sentence for an explore query that could not be answered.
+/// One sentence for a trend or group-by that cannot be computed.
 pub fn explore_error(err: &crate::core::explore::aggregate::ExploreError) -> String {
     use crate::core::explore::aggregate::ExploreError;
     match err {
-        ExploreError::UnknownColumn { name, available } => format!(
-            "There is no column \"{name}\" in this data (it has: {}). Pick one of those columns.",
-            available.join(", ")
-        ),
+        ExploreError::UnknownColumn { name, available } => {
+            let shown: Vec<&str> = available.iter().take(12).map(String::as_str).collect();
+            format!(
+                "This data has no column \"{name}\" (it has: {}{}). Pick one of its columns.",
+                shown.join(", "),
+                if available.len() > shown.len() { ", …" } else { "" }
+            )
+        }
         ExploreError::NotNumeric { column, kind } => format!(
-            "\"{column}\" holds {kind} values, and this chart needs numbers or dates. Pick a numeric or date column, or convert it on the Clean tab first."
+            "\"{column}\" holds {kind} values, so it cannot be summed, averaged or compared as numbers. Pick a numeric column, or count its values instead."
+        ),
+        ExploreError::NotDate { column, kind } => format!(
+            "\"{column}\" holds {kind} values, not dates, so it cannot be drawn over time or split by year, month or weekday. Pick a date column, or convert this one to dates while cleaning."
+        ),
+        ExploreError::NoDimension => "Nothing to group by: pick at least one column to group the rows by.".to_string(),
+        ExploreError::NoDates { column } => format!(
+            "No row has both a date in \"{column}\" and a value to measure, so there is no trend to draw. Pick another date or value column, or clean the dates first."
+        ),
+        ExploreError::BadSort { index, measures } => format!(
+            "The table is to be sorted by measure {} but it has {measures} measure{}. Pick one of its measures to sort by, or sort by the groups.",
+            index + 1,
+            if *measures == 1 { "" } else { "s" }
+        ),
+        ExploreError::TooManyPeriods { granularity, periods, limit } => format!(
+            "The dates span {periods} {granularity}s, more than the {limit} a trend can show. Pick a longer period (week, month or quarter), or check the date column for wrong years."
         ),
     }
 }

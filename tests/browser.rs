@@ -1122,7 +1122,7 @@ fn alerts_show_and_fix() {
         )?;
         // Explore: the correlation heatmap is drawn and downloads as SVG and PNG.
         app.show_tab("explore")?;
-        let heatmap = "[data-testid=chart][data-kind=heatmap][data-column='']";
+        let heatmap = "[data-testid=chart][data-kind=heatmap][data-column=pearson]";
         d.wait_for("a drawn correlation heatmap", LOAD_WAIT, |d| {
             let painted = d.execute(
                 "const c = document.querySelector(arguments[0] + ' canvas');
@@ -1141,12 +1141,12 @@ fn alerts_show_and_fix() {
             format!("strongest pair value {pair:?}")
         })?;
         d.click_when_ready(&format!("{heatmap} [data-testid=chart-svg]"))?;
-        let svg = String::from_utf8(d.wait_download("heatmap-all.svg", LOAD_WAIT)?)?;
+        let svg = String::from_utf8(d.wait_download("heatmap-pearson.svg", LOAD_WAIT)?)?;
         ensure(svg.contains("<svg") && svg.contains("temp_max"), || {
             "the SVG lacks the chart".into()
         })?;
         d.click_when_ready(&format!("{heatmap} [data-testid=chart-png]"))?;
-        let png = d.wait_download("heatmap-all.png", LOAD_WAIT)?;
+        let png = d.wait_download("heatmap-pearson.png", LOAD_WAIT)?;
         ensure(png.starts_with(b"\x89PNG"), || {
             "the PNG download is not a PNG".into()
         })?;
@@ -1165,5 +1165,203 @@ fn alerts_show_and_fix() {
         ensure(op.as_deref() == Some("drop_columns"), || {
             format!("the fix added {op:?}")
         })
+    });
+}
+
+/// Whether the `<canvas>` of the first element matching `css` has a painted
+/// pixel.
+fn canvas_painted(d: &Driver, css: &str) -> WdResult<bool> {
+    let painted = d.execute(
+        "const c = document.querySelector(arguments[0] + ' canvas');
+         if (!c || c.width === 0) return false;
+         const px = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+         for (let i = 3; i < px.length; i += 4) if (px[i] > 0) return true;
+         return false;",
+        vec![Value::from(css)],
+    )?;
+    Ok(painted == Value::Bool(true))
+}
+
+/// Picks `value` in the `<select>` hook `testid` (the nth of them).
+fn choose(d: &Driver, testid: &str, nth: usize, value: &str) -> WdResult<()> {
+    let done = d.execute(
+        "const s = document.querySelectorAll('[data-testid=' + arguments[0] + ']')[arguments[1]];
+         if (!s) return false;
+         s.value = arguments[2];
+         if (s.value !== arguments[2]) return false;
+         s.dispatchEvent(new Event('change', { bubbles: true }));
+         return true;",
+        vec![Value::from(testid), Value::from(nth), Value::from(value)],
+    )?;
+    if done == Value::Bool(true) {
+        Ok(())
+    } else {
+        Err(WdError::new(
+            "select",
+            format!("{testid}[{nth}] has no option {value:?}"),
+        ))
+    }
+}
+
+#[test]
+fn explore_charts_thresholds_and_report() {
+    use plainsight::core::explore::aggregate::Agg;
+    use plainsight::core::explore::defaults::default_trend;
+    use plainsight::core::explore::groupby::{group_by, Dimension, Measure};
+    use plainsight::core::explore::{answer, Answer};
+    scenario("explore", |app| {
+        let d = &app.d;
+        let path = manifest_dir().join("tests/data/explore/weather.csv");
+        // What the engine computes natively, to compare with the page.
+        let ds = plainsight::core::read_bytes("weather.csv", &std::fs::read(&path)?)?;
+        let prof = plainsight::core::profile(&ds);
+        let Ok(Answer::Trend(trend)) = answer(&ds, &default_trend(&prof).unwrap()) else {
+            return Err("no native trend".into());
+        };
+        let by_weather = group_by(
+            &ds,
+            &[Dimension::column("weather")],
+            &[Measure::rows(), Measure::of(Agg::Mean, "temp_max")],
+            Some((1, true)),
+            500,
+        )
+        .map_err(|e| format!("{e:?}"))?;
+        app.upload_ok(&path)?;
+        let chart = |kind: &str, column: &str| {
+            format!(
+                "[data-testid=chart][data-kind={}][data-column={}]",
+                css_str(kind),
+                css_str(column)
+            )
+        };
+        // Columns tab: a box plot with its outliers for a numeric column.
+        app.show_tab("columns")?;
+        let boxplot = chart("box", "precipitation");
+        d.wait_for("a drawn box plot", LOAD_WAIT, |d| {
+            Ok(canvas_painted(d, &boxplot)?.then_some(()))
+        })?;
+        // Explore: every kind of chart is drawn.
+        app.show_tab("explore")?;
+        for (kind, column) in [
+            ("missing", ""),
+            ("heatmap", "pearson"),
+            ("heatmap", "cramers_v"),
+            ("heatmap", "eta"),
+            ("scatter", "temp_max-temp_min"),
+            ("trend", "date"),
+            ("groupby", "season"),
+        ] {
+            let css = chart(kind, column);
+            d.wait_for(
+                &format!("a drawn {kind} chart ({column})"),
+                LOAD_WAIT,
+                |d| Ok(canvas_painted(d, &css)?.then_some(())),
+            )?;
+        }
+        // Spearman instead of Pearson.
+        choose(d, "corr-method", 0, "spearman")?;
+        d.wait_for("the Spearman heatmap", LOAD_WAIT, |d| {
+            d.exists(&chart("heatmap", "spearman"))
+                .map(|e| e.then_some(()))
+        })?;
+        // The scatter coloured by a category.
+        choose(d, "scatter-colour", 0, "season")?;
+        d.wait_for("the scatter coloured by season", LOAD_WAIT, |d| {
+            let note = d.text_of("[data-testid=scatter-note]")?.unwrap_or_default();
+            Ok(note.contains("Colour: season (4 groups)").then_some(()))
+        })?;
+        // The trend's period-over-period change equals the engine's.
+        let change = app.value("[data-testid=trend-change]")?.unwrap_or_default();
+        let want = trend
+            .change
+            .as_ref()
+            .and_then(|c| c.change_percent)
+            .unwrap();
+        ensure(close(want, &change), || {
+            format!("trend change {change:?}, expected {want}")
+        })?;
+        // Monthly instead of automatic.
+        choose(d, "trend-granularity", 0, "month")?;
+        d.wait_for("the monthly trend", LOAD_WAIT, |d| {
+            Ok((d
+                .attr_of("[data-testid=trend-change]", "data-granularity")?
+                .as_deref()
+                == Some("month"))
+            .then_some(()))
+        })?;
+        // Group by weather: the groups and their means equal the engine's.
+        choose(d, "group-dim", 0, "col:weather")?;
+        d.wait_for("the weather groups", LOAD_WAIT, |d| {
+            Ok((d.attr_of("[data-testid=group-count]", "data-value")?
+                == Some(by_weather.groups.to_string()))
+            .then_some(()))
+        })?;
+        let first = &by_weather.rows[0];
+        let keys = d.attr_of("[data-testid=group-row]", "data-keys")?;
+        ensure(keys == Some(serde_json::to_string(&first.keys)?), || {
+            format!("first group {keys:?}, expected {:?}", first.keys)
+        })?;
+        let mean = app
+            .value("[data-testid=group-row] [data-measure='mean of temp_max']")?
+            .unwrap_or_default();
+        ensure(close(first.values[1].unwrap(), &mean), || {
+            format!("mean of temp_max {mean:?}, expected {:?}", first.values[1])
+        })?;
+        d.click_when_ready(&format!(
+            "{} [data-testid=chart-svg]",
+            chart("groupby", "weather")
+        ))?;
+        let svg = String::from_utf8(d.wait_download("groupby-weather.svg", LOAD_WAIT)?)?;
+        ensure(
+            svg.contains("<svg") && svg.contains("mean of temp_max"),
+            || "the group-by SVG lacks its chart".into(),
+        )?;
+
+        // Thresholds: with missing above 50% the wind alert goes away.
+        app.show_tab("overview")?;
+        let wind = "[data-testid=alert][data-kind=missing][data-column=wind]";
+        d.wait_for("the missing alert", LOAD_WAIT, |d| {
+            d.exists(wind).map(|e| e.then_some(()))
+        })?;
+        d.click_when_ready(".thresholds summary")?;
+        let input = d.find("[data-testid=alert-threshold][data-key=missing]")?;
+        input.clear()?;
+        input.send_keys("50\n")?;
+        d.execute(
+            "document.querySelector('[data-testid=alert-threshold][data-key=missing]')
+               .dispatchEvent(new Event('change', { bubbles: true }));",
+            vec![],
+        )?;
+        d.wait_for("the missing alert to go", LOAD_WAIT, |d| {
+            Ok((!d.exists(wind)?).then_some(()))
+        })?;
+        d.click_when_ready("[data-testid=alert-thresholds-reset]")?;
+        d.wait_for("the missing alert back", LOAD_WAIT, |d| {
+            d.exists(wind).map(|e| e.then_some(()))
+        })?;
+
+        // The report: one self-contained file with the numbers.
+        d.click_when_ready("[data-testid=export-report]")?;
+        let html = String::from_utf8(d.wait_download("weather-report.html", LOAD_WAIT)?)?;
+        for needle in [
+            "400 rows and 11 columns",
+            "'temp_max' and 'temp_min' are strongly correlated (r = 0.98)",
+            "data-kind=\"skewed\" data-column=\"precipitation\"",
+            "id=\"trend\"",
+            "<svg",
+        ] {
+            ensure(html.contains(needle), || {
+                format!("the report lacks {needle:?}")
+            })?;
+        }
+        ensure(html.matches("<svg").count() >= 10, || {
+            "too few charts in the report".into()
+        })?;
+        for external in ["https://", "<script", "<link", "src=\""] {
+            ensure(!html.contains(external), || {
+                format!("the report refers to something outside it: {external}")
+            })?;
+        }
+        Ok(())
     });
 }

@@ -737,8 +737,13 @@ mod sql_export {
 
 mod explore {
     use super::*;
+    use plainsight::core::explore::aggregate::{Agg, ExploreError};
     use plainsight::core::explore::alerts::{alerts, AlertConfig};
     use plainsight::core::explore::correlate::correlations;
+    use plainsight::core::explore::groupby::{group_by, DatePart, Dimension, Measure, MISSING};
+    use plainsight::core::explore::trend::{
+        auto_granularity, date_columns, default_date_column, trend, Granularity,
+    };
 
     fn weather() -> (Dataset, Value) {
         let dir = data_dir().join("explore");
@@ -873,5 +878,518 @@ mod explore {
             !kinds.contains(&"mixed") && !kinds.contains(&"high-correlation"),
             "{kinds:?}"
         );
+    }
+
+    fn sales() -> (Dataset, Value) {
+        let dir = data_dir().join("explore");
+        let bytes = std::fs::read(dir.join("sales.csv")).unwrap();
+        let ds = read_bytes("sales.csv", &bytes).unwrap();
+        let exp: Value = serde_json::from_str(
+            &std::fs::read_to_string(dir.join("sales.expected.json")).unwrap(),
+        )
+        .unwrap();
+        (ds, exp)
+    }
+
+    fn same_value(what: &str, actual: Option<f64>, expected: &Value) {
+        match (actual, expected.as_f64()) {
+            (Some(a), Some(e)) => assert!(close(a, e), "{what}: {a} vs {e}"),
+            (None, None) => {}
+            (a, _) => panic!("{what}: {a:?} vs {expected}"),
+        }
+    }
+
+    fn day(iso: &str) -> i32 {
+        let (y, rest) = iso.split_at(4);
+        let m: u32 = rest[1..3].parse().unwrap();
+        let d: u32 = rest[4..6].parse().unwrap();
+        plainsight::core::explore::aggregate::days_from_civil(y.parse().unwrap(), m, d)
+    }
+
+    /// Every trend of tests/data/explore/make_sales.py (four granularities,
+    /// each aggregation, and the count of rows) equals pandas, empty
+    /// periods and the last-period change included.
+    #[test]
+    fn trends_equal_pandas() {
+        let (ds, exp) = sales();
+        assert_eq!(date_columns(&ds), ["date"]);
+        assert_eq!(default_date_column(&ds).as_deref(), Some("date"));
+        let trends = exp["trends"].as_array().unwrap();
+        assert!(trends.len() >= 20);
+        for e in trends {
+            let value = e["value"].as_str();
+            let agg = Agg::parse(e["agg"].as_str().unwrap()).unwrap();
+            let g = Granularity::parse(e["granularity"].as_str().unwrap()).unwrap();
+            let what = format!("{} of {value:?} by {}", agg.as_str(), g.as_str());
+            let t = trend(&ds, "date", value, agg, Some(g)).unwrap();
+            assert_eq!((t.granularity, t.auto, t.agg), (g, false, agg), "{what}");
+            assert_eq!(t.first, e["first"].as_str().unwrap(), "{what}");
+            assert_eq!(t.last, e["last"].as_str().unwrap(), "{what}");
+            let periods = e["periods"].as_array().unwrap();
+            assert_eq!(t.periods.len(), periods.len(), "{what}: periods");
+            for (p, ep) in t.periods.iter().zip(periods) {
+                let at = format!("{what} at {}", p.label);
+                assert_eq!(p.label, ep["label"].as_str().unwrap(), "{at}");
+                assert_eq!(i64::from(p.start), ep["start"].as_i64().unwrap(), "{at}");
+                assert_eq!(p.rows, ep["rows"].as_u64().unwrap(), "{at}: rows");
+                same_value(&at, p.value, &ep["value"]);
+            }
+            let (c, ec) = (t.change.as_ref().unwrap(), &e["change"]);
+            assert_eq!(c.current, ec["current"].as_str().unwrap(), "{what}");
+            assert_eq!(c.previous, ec["previous"].as_str().unwrap(), "{what}");
+            assert_eq!(c.partial, ec["partial"].as_bool().unwrap(), "{what}");
+            same_value(&what, c.current_value, &ec["current_value"]);
+            same_value(&what, c.previous_value, &ec["previous_value"]);
+            same_value(&what, c.change_percent, &ec["change_percent"]);
+        }
+        // The fixture spans 2.5 years: 132 weeks, so months are chosen.
+        let t = trend(&ds, "date", Some("revenue"), Agg::Sum, None).unwrap();
+        assert_eq!((t.granularity, t.auto), (Granularity::Month, true));
+        let by_month = trend(
+            &ds,
+            "date",
+            Some("revenue"),
+            Agg::Sum,
+            Some(Granularity::Month),
+        );
+        assert_eq!(t.periods, by_month.unwrap().periods);
+    }
+
+    /// Group-bys by one and two dimensions (columns and date parts) with
+    /// every aggregation, sorted by keys or by a measure, with a limit,
+    /// equal pandas' `groupby(dropna=False)`.
+    #[test]
+    fn group_bys_equal_pandas() {
+        let (ds, exp) = sales();
+        let measures: Vec<Measure> = exp["measures"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|m| Measure {
+                column: m[0].as_str().map(str::to_string),
+                agg: Agg::parse(m[1].as_str().unwrap()).unwrap(),
+            })
+            .collect();
+        for e in exp["groupbys"].as_array().unwrap() {
+            let dims: Vec<Dimension> = e["dims"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|d| match d[1].as_str() {
+                    Some(part) => {
+                        Dimension::date_part(d[0].as_str().unwrap(), DatePart::parse(part).unwrap())
+                    }
+                    None => Dimension::column(d[0].as_str().unwrap()),
+                })
+                .collect();
+            let sort = e["sort"]
+                .as_array()
+                .map(|s| (s[0].as_u64().unwrap() as usize, s[1].as_bool().unwrap()));
+            let limit = e["limit"].as_u64().map_or(usize::MAX, |l| l as usize);
+            let what: Vec<String> = dims.iter().map(Dimension::label).collect();
+            let what = format!("by {what:?} sort {sort:?}");
+            let t = group_by(&ds, &dims, &measures, sort, limit).unwrap();
+            assert_eq!(t.groups as u64, e["groups"].as_u64().unwrap(), "{what}");
+            assert_eq!(t.truncated, t.groups > limit, "{what}");
+            let rows = e["rows"].as_array().unwrap();
+            assert_eq!(t.rows.len(), rows.len(), "{what}");
+            for (r, er) in t.rows.iter().zip(rows) {
+                let keys: Vec<&str> = er["keys"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .map(|k| k.as_str().unwrap())
+                    .collect();
+                assert_eq!(r.keys, keys, "{what}");
+                assert_eq!(r.rows, er["rows"].as_u64().unwrap(), "{what} {keys:?}");
+                for (i, (v, ev)) in r
+                    .values
+                    .iter()
+                    .zip(er["values"].as_array().unwrap())
+                    .enumerate()
+                {
+                    same_value(&format!("{what} {keys:?} {}", t.measures[i]), *v, ev);
+                }
+            }
+        }
+        let t = group_by(
+            &ds,
+            &[
+                Dimension::column("country"),
+                Dimension::date_part("date", DatePart::Quarter),
+            ],
+            &[Measure::rows(), Measure::of(Agg::Sum, "revenue")],
+            None,
+            usize::MAX,
+        )
+        .unwrap();
+        assert_eq!(t.dimensions, ["country", "date (quarter)"]);
+        assert_eq!(t.measures, ["rows", "sum of revenue"]);
+        assert_eq!(t.rows.last().unwrap().keys[0], MISSING);
+    }
+
+    /// Days up to 100 days, weeks up to 104 ISO weeks, months up to 100
+    /// months, then quarters.
+    #[test]
+    fn auto_granularity_boundaries() {
+        let first = day("2021-01-01");
+        assert_eq!(auto_granularity(first, first), Granularity::Day);
+        assert_eq!(auto_granularity(first, first + 99), Granularity::Day);
+        assert_eq!(auto_granularity(first, first + 100), Granularity::Week);
+        assert_eq!(auto_granularity(first + 100, first), Granularity::Week);
+        let monday = day("2021-01-04");
+        assert_eq!(
+            auto_granularity(monday, monday + 104 * 7 - 1),
+            Granularity::Week
+        );
+        assert_eq!(
+            auto_granularity(monday, monday + 104 * 7),
+            Granularity::Month
+        );
+        // A Sunday start touches one more week.
+        assert_eq!(
+            auto_granularity(monday - 1, monday + 103 * 7),
+            Granularity::Month
+        );
+        assert_eq!(
+            auto_granularity(day("2000-01-31"), day("2008-04-01")),
+            Granularity::Month
+        );
+        assert_eq!(
+            auto_granularity(day("2000-01-31"), day("2008-05-01")),
+            Granularity::Quarter
+        );
+    }
+
+    /// 2020-12-31 is in 2020-W53, 2021-01-03 still is, 2021-01-04 starts
+    /// 2021-W01; a datetime counts by its day.
+    #[test]
+    fn iso_weeks_across_a_year_boundary() {
+        let csv = "when,at\n2020-12-27,2020-12-27 23:59:00\n2020-12-31,2020-12-31 00:00:01\n2021-01-03,2021-01-03 12:00:00\n2021-01-04,2021-01-04 08:30:00\n";
+        let ds = read_bytes("w.csv", csv.as_bytes()).unwrap();
+        assert_eq!(date_columns(&ds), ["when", "at"]);
+        for column in ["when", "at"] {
+            let t = trend(&ds, column, None, Agg::Count, Some(Granularity::Week)).unwrap();
+            let got: Vec<(&str, u64, Option<f64>)> = t
+                .periods
+                .iter()
+                .map(|p| (p.label.as_str(), p.rows, p.value))
+                .collect();
+            assert_eq!(
+                got,
+                [
+                    ("2020-W52", 1, Some(1.0)),
+                    ("2020-W53", 2, Some(2.0)),
+                    ("2021-W01", 1, Some(1.0))
+                ],
+                "{column}"
+            );
+            assert_eq!(t.periods[1].start, day("2020-12-28"));
+            let c = t.change.unwrap();
+            assert_eq!(
+                (c.current.as_str(), c.change_percent),
+                ("2021-W01", Some(-50.0))
+            );
+            assert!(c.partial, "the data ends on the Monday of 2021-W01");
+        }
+        let t = group_by(
+            &ds,
+            &[Dimension::date_part("at", DatePart::Weekday)],
+            &[Measure::rows()],
+            None,
+            10,
+        )
+        .unwrap();
+        let keys: Vec<&str> = t.rows.iter().map(|r| r.keys[0].as_str()).collect();
+        assert_eq!(keys, ["1 Mon", "4 Thu", "7 Sun"]);
+    }
+
+    /// A value column with no value on any dated row; one row; empty
+    /// periods in between.
+    #[test]
+    fn trend_edge_cases() {
+        let ds = read_bytes("m.csv", b"date,v,w\n2021-01-01,,1\n2021-01-05,,2\n,3,\n").unwrap();
+        assert_eq!(
+            trend(&ds, "date", Some("v"), Agg::Sum, None),
+            Err(ExploreError::NoDates {
+                column: "date".into()
+            })
+        );
+        let t = group_by(
+            &ds,
+            &[Dimension::column("date")],
+            &[Measure::of(Agg::Sum, "v"), Measure::of(Agg::Count, "v")],
+            None,
+            10,
+        )
+        .unwrap();
+        assert_eq!(t.rows[0].keys, ["2021-01-01"]);
+        assert_eq!(t.rows[0].values, [None, Some(0.0)]);
+        assert_eq!(t.rows[2].values, [Some(3.0), Some(1.0)]);
+        // Days 2..4 have no rows: kept, count 0, mean missing.
+        let t = trend(&ds, "date", Some("w"), Agg::Mean, None).unwrap();
+        assert_eq!(t.granularity, Granularity::Day);
+        let values: Vec<Option<f64>> = t.periods.iter().map(|p| p.value).collect();
+        assert_eq!(values, [Some(1.0), None, None, None, Some(2.0)]);
+        let t = trend(&ds, "date", Some("w"), Agg::Count, None).unwrap();
+        let values: Vec<Option<f64>> = t.periods.iter().map(|p| p.value).collect();
+        assert_eq!(
+            values,
+            [Some(1.0), Some(0.0), Some(0.0), Some(0.0), Some(1.0)]
+        );
+        assert_eq!(t.change.unwrap().change_percent, None, "previous is 0");
+
+        let one = read_bytes("o.csv", b"date,v\n2021-03-04,5\n").unwrap();
+        let t = trend(&one, "date", Some("v"), Agg::Median, None).unwrap();
+        assert_eq!(
+            (t.first.as_str(), t.last.as_str()),
+            ("2021-03-04", "2021-03-04")
+        );
+        assert_eq!(t.periods.len(), 1);
+        assert_eq!(t.periods[0].value, Some(5.0));
+        assert_eq!(t.change, None);
+        let wide = read_bytes("y.csv", b"date\n1700-01-01\n2099-12-31\n").unwrap();
+        assert!(matches!(
+            trend(&wide, "date", None, Agg::Count, Some(Granularity::Day)),
+            Err(ExploreError::TooManyPeriods {
+                periods: 146_097,
+                ..
+            })
+        ));
+        let t = trend(&wide, "date", None, Agg::Count, None).unwrap();
+        assert_eq!(
+            (t.granularity, t.periods.len()),
+            (Granularity::Quarter, 1600)
+        );
+        let g = group_by(
+            &one,
+            &[Dimension::column("v")],
+            &[Measure::of(Agg::Mean, "v")],
+            Some((0, true)),
+            5,
+        )
+        .unwrap();
+        assert_eq!(
+            (g.groups, g.truncated, g.rows[0].values.clone()),
+            (1, false, vec![Some(5.0)])
+        );
+    }
+
+    /// Wrong columns are typed errors, and each has a sentence.
+    #[test]
+    fn explore_errors_are_typed_and_explained() {
+        let (ds, _) = sales();
+        let errors = [
+            trend(&ds, "when", None, Agg::Count, None).unwrap_err(),
+            trend(&ds, "platform", None, Agg::Count, None).unwrap_err(),
+            trend(&ds, "date", Some("country"), Agg::Mean, None).unwrap_err(),
+            group_by(&ds, &[], &[Measure::rows()], None, 10).unwrap_err(),
+            group_by(
+                &ds,
+                &[Dimension::date_part("units", DatePart::Year)],
+                &[],
+                None,
+                10,
+            )
+            .unwrap_err(),
+            group_by(
+                &ds,
+                &[Dimension::column("platform")],
+                &[Measure::rows()],
+                Some((1, true)),
+                10,
+            )
+            .unwrap_err(),
+        ];
+        assert!(
+            matches!(&errors[0], ExploreError::UnknownColumn { name, available }
+            if name == "when" && available.len() == 6)
+        );
+        assert_eq!(
+            errors[1],
+            ExploreError::NotDate {
+                column: "platform".into(),
+                kind: "string".into()
+            }
+        );
+        assert_eq!(
+            errors[2],
+            ExploreError::NotNumeric {
+                column: "country".into(),
+                kind: "string".into()
+            }
+        );
+        assert_eq!(errors[3], ExploreError::NoDimension);
+        assert_eq!(
+            errors[4],
+            ExploreError::NotDate {
+                column: "units".into(),
+                kind: "integer".into()
+            }
+        );
+        assert_eq!(
+            errors[5],
+            ExploreError::BadSort {
+                index: 1,
+                measures: 1
+            }
+        );
+        // Counting a text column is fine.
+        assert!(trend(&ds, "date", Some("country"), Agg::Count, None).is_ok());
+        for e in &errors {
+            let sentence = plainsight::messages::explore_error(e);
+            assert!(sentence.ends_with('.') && sentence.len() > 40, "{sentence}");
+        }
+        assert!(plainsight::messages::explore_error(&errors[0]).contains("\"when\""));
+        let json = serde_json::to_string(&errors[1]).unwrap();
+        assert_eq!(
+            serde_json::from_str::<ExploreError>(&json).unwrap(),
+            errors[1]
+        );
+    }
+
+    /// Box plots equal pandas' quartiles with Tukey whiskers; the missing
+    /// matrix counts what pandas' isna counts (make_weather.py).
+    #[test]
+    fn boxes_and_missing_matrix_equal_pandas() {
+        use plainsight::core::explore::distribution::boxes;
+        use plainsight::core::explore::missing::missing_matrix;
+        let (ds, exp) = weather();
+        let found = boxes(&ds);
+        let expected = exp["boxes"].as_array().unwrap();
+        assert_eq!(found.len(), expected.len());
+        for (b, e) in found.iter().zip(expected) {
+            assert_eq!(b.column, e["column"].as_str().unwrap());
+            assert_eq!(b.count, e["count"].as_u64().unwrap(), "{}", b.column);
+            for (what, v) in [
+                ("q1", b.q1),
+                ("median", b.median),
+                ("q3", b.q3),
+                ("low", b.low),
+                ("high", b.high),
+            ] {
+                let want = e[what].as_f64().unwrap();
+                assert!(close(v, want), "{} {what}: {v} vs {want}", b.column);
+            }
+            assert_eq!(
+                b.outlier_count,
+                e["outlier_count"].as_u64().unwrap(),
+                "{}",
+                b.column
+            );
+            assert_eq!(b.outliers.len() as u64, b.outlier_count.min(200));
+            assert!(b.outliers.iter().all(|v| *v < b.low || *v > b.high));
+        }
+        let m = missing_matrix(&ds);
+        for (name, n) in m.columns.iter().zip(&m.missing) {
+            assert_eq!(*n, exp["missing"][name].as_u64().unwrap(), "{name}");
+        }
+        assert_eq!(
+            m.rows_with_missing,
+            exp["rows_with_missing"].as_u64().unwrap()
+        );
+        // 400 rows in 100 bands of 4: the shares add back up to the counts.
+        assert_eq!((m.band_rows, m.share[0].len()), (4, 100));
+        let wind = m.columns.iter().position(|c| c == "wind").unwrap();
+        let total: f32 = m.share[wind].iter().map(|s| s * 4.0).sum();
+        assert_eq!(total.round() as u64, m.missing[wind]);
+    }
+
+    #[test]
+    fn scatter_colours_by_category_and_samples_large_data() {
+        use plainsight::core::explore::scatter::{scatter, Colour};
+        let (ds, exp) = weather();
+        let s = scatter(&ds, "temp_max", "temp_min", Some("season"), 5000).unwrap();
+        assert_eq!(s.total, exp["scatter_total"].as_u64().unwrap());
+        assert!(!s.sampled);
+        assert_eq!(s.points.len() as u64, s.total);
+        let Some(Colour::Groups { groups, .. }) = &s.colour else {
+            panic!("{:?}", s.colour)
+        };
+        let want: Vec<String> = exp["scatter_groups"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|g| g.as_str().unwrap().to_string())
+            .collect();
+        assert_eq!(groups, &want);
+        // A sample: the same rows each time, never more than asked.
+        let a = scatter(&ds, "temp_max", "temp_min", Some("wind"), 50).unwrap();
+        let b = scatter(&ds, "temp_max", "temp_min", Some("wind"), 50).unwrap();
+        assert!(a.sampled && a.points.len() == 50 && a.points == b.points);
+        assert!(matches!(a.colour, Some(Colour::Scale { .. })));
+        // A date axis reads as days; text cannot be an axis.
+        let d = scatter(&ds, "date", "temp_max", None, 5000).unwrap();
+        assert!(d.x_dates && !d.y_dates);
+        assert!(matches!(
+            scatter(&ds, "season", "temp_max", None, 10),
+            Err(ExploreError::NotNumeric { .. })
+        ));
+        assert!(matches!(
+            scatter(&ds, "nope", "temp_max", None, 10),
+            Err(ExploreError::UnknownColumn { .. })
+        ));
+    }
+
+    /// The report is one self-contained page: the narrative's numbers, the
+    /// sections, inline SVG charts, and nothing fetched from anywhere.
+    #[test]
+    fn report_is_self_contained_with_the_numbers() {
+        use plainsight::core::explore::defaults::default_trend;
+        use plainsight::core::explore::{answer, insights, Answer};
+        use plainsight::core::report::{narrative, report_html, ReportInput};
+        let (ds, _) = weather();
+        let p = profile(&ds);
+        let ins = insights(&ds, &p, &AlertConfig::default());
+        let Ok(Answer::Trend(t)) = answer(&ds, &default_trend(&p).unwrap()) else {
+            panic!("no trend")
+        };
+        let input = ReportInput {
+            profile: &p,
+            insights: &ins,
+            trend: Some(&t),
+            recipe: &[],
+            last_run: None,
+            generated: "2026-11-23 12:00",
+        };
+        let story = narrative(&input).join(" ");
+        assert!(story.contains("400 rows and 11 columns"), "{story}");
+        assert!(
+            story.contains("'temp_max' and 'temp_min' are strongly correlated (r = 0.98)"),
+            "{story}"
+        );
+        assert!(
+            story.contains("'precipitation'") && story.contains("skewed"),
+            "{story}"
+        );
+        assert!(story.contains(", the mean of temp_max was"), "{story}");
+        let html = report_html(&input);
+        for section in [
+            "summary",
+            "overview",
+            "alerts",
+            "columns",
+            "missing",
+            "correlations",
+            "trend",
+        ] {
+            assert!(
+                html.contains(&format!("id=\"{section}\"")),
+                "section {section}"
+            );
+        }
+        assert!(html.matches("<svg").count() >= 10, "inline charts");
+        for external in [
+            "http://", "https://", "<script", "<link", "src=\"", "@import", "url(",
+        ] {
+            // SVG's own namespace is the one address allowed.
+            let found = html
+                .match_indices(external)
+                .filter(|(i, _)| !html[*i..].starts_with("http://www.w3.org/"))
+                .count();
+            assert_eq!(found, 0, "{external} in the report");
+        }
+        assert!(html.contains("data-kind=\"skewed\" data-column=\"precipitation\""));
+        assert!(html.contains("data-stat=\"mean\""));
     }
 }

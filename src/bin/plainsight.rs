@@ -8,6 +8,13 @@
 //!                                    replay a recipe, write the cleaned data
 //! plainsight sql RAW --recipe R.json [-o OUT.sql]
 //!                                    the recipe as DuckDB SQL reading RAW
+//! plainsight trend FILE --date COL [--value COL] [--agg AGG] [--by day|week|month|quarter]
+//!                                    a measure per period of a date column
+//! plainsight group FILE --by COL[:PART] [--by ...] [--measure AGG:COL|rows ...]
+//!                  [--sort N[:asc]] [--limit N]
+//!                                    a measure per group of rows
+//! plainsight report FILE [--recipe R.json] -o OUT.html
+//!                                    the self-contained HTML report
 //! plainsight sample                  print the bundled sample CSV
 //! plainsight bench-data ROWS         print a deterministic benchmark CSV
 //! ```
@@ -42,6 +49,17 @@ mod cli {
                                      run a recipe on RAW; write OUT as CSV (or JSON)
   plainsight sql RAW --recipe R.json [-o OUT.sql]
                                      the recipe as DuckDB SQL that cleans RAW the same way
+  plainsight trend FILE --date COL [--value COL] [--agg sum|mean|count|min|max|median]
+                   [--by day|week|month|quarter]
+                                     the value per period of a date column (rows when no --value;
+                                     the period length is chosen from the span when no --by)
+  plainsight group FILE --by COL[:year|quarter|month|month_of_year|weekday] [--by ...]
+                   [--measure AGG:COL|rows ...] [--sort N[:asc]] [--limit N]
+                                     the measures per group (default: rows), sorted by the
+                                     groups or by measure N (1-based, descending unless :asc)
+  plainsight report FILE [--recipe R.json] -o OUT.html
+                                     the self-contained HTML report (overview, alerts, columns,
+                                     correlations, trend; the recipe's cleaning when given)
   plainsight sample                  write the sample marketing CSV to stdout
   plainsight bench-data ROWS         write a benchmark CSV of ROWS rows to stdout";
 
@@ -57,6 +75,9 @@ mod cli {
             ["propose", file, rest @ ..] => propose_cmd(file, rest),
             ["clean", raw, rest @ ..] => clean_cmd(raw, rest),
             ["sql", raw, rest @ ..] => sql_cmd(raw, rest),
+            ["trend", file, rest @ ..] => trend_cmd(file, rest),
+            ["group", file, rest @ ..] => group_cmd(file, rest),
+            ["report", file, rest @ ..] => report_cmd(file, rest),
             ["sample"] => write_out(|out| out.write_all(marketing_csv().as_bytes())),
             ["bench-data", rows] => match rows.replace('_', "").parse::<usize>() {
                 Ok(n) => write_out(|out| bench_csv(n, out)),
@@ -180,6 +201,73 @@ mod cli {
         Ok((recipe, read_file(raw)?))
     }
 
+    fn report_cmd(file: &str, rest: &[&str]) -> i32 {
+        use plainsight::core::clean::recipe::run;
+        use plainsight::core::clean::Recipe;
+        use plainsight::core::explore::alerts::AlertConfig;
+        use plainsight::core::explore::defaults::default_trend;
+        use plainsight::core::explore::{answer, insights, Answer};
+        use plainsight::core::report::{report_html, ReportInput};
+        let Some(out_path) = option(rest, "-o") else {
+            return usage("report needs -o OUT.html");
+        };
+        let ds = match read_file(file) {
+            Ok(ds) => ds,
+            Err(message) => {
+                eprintln!("{message}");
+                return 2;
+            }
+        };
+        let p = profile(&ds);
+        let found = insights(&ds, &p, &AlertConfig::default());
+        let trend = default_trend(&p).and_then(|q| match answer(&ds, &q) {
+            Ok(Answer::Trend(t)) => Some(t),
+            _ => None,
+        });
+        let (recipe, last_run) = match option(rest, "--recipe") {
+            None => (Recipe::new(Vec::new()), None),
+            Some(path) => {
+                let recipe = match std::fs::read_to_string(path)
+                    .map_err(|e| format!("Could not read {path}: {e}."))
+                    .and_then(|text| {
+                        Recipe::from_json(&text).map_err(|e| messages::clean_error(&e))
+                    }) {
+                    Ok(r) => r,
+                    Err(message) => {
+                        eprintln!("{message}");
+                        return 2;
+                    }
+                };
+                match run(&ds, &recipe.steps) {
+                    Ok((_, log)) => (recipe, Some(log)),
+                    Err(e) => {
+                        eprintln!("{}", messages::clean_error(&e));
+                        return 2;
+                    }
+                }
+            }
+        };
+        let secs = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_secs() as i64);
+        let generated = chrono::DateTime::from_timestamp(secs, 0)
+            .map(|t| t.format("%Y-%m-%d %H:%M UTC").to_string())
+            .unwrap_or_default();
+        let html = report_html(&ReportInput {
+            profile: &p,
+            insights: &found,
+            trend: trend.as_ref(),
+            recipe: &recipe.steps,
+            last_run: last_run.as_ref(),
+            generated: &generated,
+        });
+        if let Err(e) = std::fs::write(out_path, html) {
+            eprintln!("Could not write {out_path}: {e}.");
+            return 1;
+        }
+        0
+    }
+
     fn clean_cmd(raw: &str, rest: &[&str]) -> i32 {
         use plainsight::core::clean::export::{write_csv, write_json};
         use plainsight::core::clean::recipe::run;
@@ -273,6 +361,222 @@ mod cli {
             },
             None => write_out(|out| out.write_all(sql.as_bytes())),
         }
+    }
+
+    /// (flag, value) pairs of `rest`, or a usage problem: every flag takes a
+    /// value and must be one of `known`.
+    fn flag_pairs<'a>(rest: &[&'a str], known: &[&str]) -> Result<Vec<(&'a str, &'a str)>, String> {
+        rest.chunks(2)
+            .map(|pair| match pair {
+                [flag, value] if known.contains(flag) => Ok((*flag, *value)),
+                [flag] if known.contains(flag) => Err(format!("{flag} needs a value")),
+                [flag, ..] => Err(format!("unknown option {flag}")),
+                [] => Err("missing option".to_string()),
+            })
+            .collect()
+    }
+
+    /// Lines of left-aligned columns separated by two spaces.
+    fn table(header: Vec<String>, rows: &[Vec<String>]) -> String {
+        let mut widths: Vec<usize> = header.iter().map(|h| h.chars().count()).collect();
+        for row in rows {
+            for (w, cell) in widths.iter_mut().zip(row) {
+                *w = (*w).max(cell.chars().count());
+            }
+        }
+        let line = |cells: &[String]| {
+            let mut s = cells
+                .iter()
+                .zip(&widths)
+                .map(|(c, &w)| format!("{c:<w$}"))
+                .collect::<Vec<_>>()
+                .join("  ");
+            s.truncate(s.trim_end().len());
+            s.push('\n');
+            s
+        };
+        let mut out = line(&header);
+        for row in rows {
+            out.push_str(&line(row));
+        }
+        out
+    }
+
+    fn read_or_exit(path: &str) -> Result<Dataset, i32> {
+        read_file(path).map_err(|message| {
+            eprintln!("{message}");
+            2
+        })
+    }
+
+    fn trend_cmd(path: &str, rest: &[&str]) -> i32 {
+        use plainsight::core::explore::aggregate::Agg;
+        use plainsight::core::explore::trend::{trend, Granularity};
+        let pairs = match flag_pairs(rest, &["--date", "--value", "--agg", "--by"]) {
+            Ok(p) => p,
+            Err(problem) => return usage(&problem),
+        };
+        let get = |flag: &str| pairs.iter().rev().find(|p| p.0 == flag).map(|p| p.1);
+        let Some(date) = get("--date") else {
+            return usage("trend needs --date COL");
+        };
+        let agg = match get("--agg").map(|a| (a, Agg::parse(a))) {
+            None => Agg::Sum,
+            Some((_, Some(agg))) => agg,
+            Some((a, None)) => return usage(&format!("unknown aggregation \"{a}\"")),
+        };
+        let by = match get("--by").map(|b| (b, Granularity::parse(b))) {
+            None => None,
+            Some((_, Some(g))) => Some(g),
+            Some((b, None)) => return usage(&format!("unknown period \"{b}\"")),
+        };
+        let ds = match read_or_exit(path) {
+            Ok(ds) => ds,
+            Err(code) => return code,
+        };
+        let t = match trend(&ds, date, get("--value"), agg, by) {
+            Ok(t) => t,
+            Err(e) => {
+                eprintln!("{}", messages::explore_error(&e));
+                return 2;
+            }
+        };
+        let what = match &t.value {
+            Some(v) => format!("{} {v}", t.agg.label()),
+            None => "rows".to_string(),
+        };
+        let mut text = format!(
+            "{what} per {} of {}, {} to {}{}\n\n",
+            t.granularity.as_str(),
+            t.date,
+            t.first,
+            t.last,
+            if t.auto {
+                " (period chosen from the span: the finest with at most about 100 periods)"
+            } else {
+                ""
+            }
+        );
+        let rows: Vec<Vec<String>> = t
+            .periods
+            .iter()
+            .map(|p| vec![p.label.clone(), p.rows.to_string(), num(p.value)])
+            .collect();
+        text.push_str(&table(
+            vec!["period".into(), "rows".into(), what.clone()],
+            &rows,
+        ));
+        if let Some(c) = &t.change {
+            text.push_str(&format!(
+                "\n{} against {}: {}{}\n",
+                c.current,
+                c.previous,
+                match c.change_percent {
+                    Some(p) => format!("{p:+.1}%"),
+                    None => "no change to compute".to_string(),
+                },
+                if c.partial {
+                    format!(" ({} is incomplete: the data ends {})", c.current, t.last)
+                } else {
+                    String::new()
+                }
+            ));
+        }
+        write_out(|o| o.write_all(text.as_bytes()))
+    }
+
+    fn group_cmd(path: &str, rest: &[&str]) -> i32 {
+        use plainsight::core::explore::aggregate::Agg;
+        use plainsight::core::explore::groupby::{group_by, DatePart, Dimension, Measure};
+        let pairs = match flag_pairs(rest, &["--by", "--measure", "--sort", "--limit"]) {
+            Ok(p) => p,
+            Err(problem) => return usage(&problem),
+        };
+        let mut dims = Vec::new();
+        let mut measures = Vec::new();
+        let mut sort = None;
+        let mut limit = 50;
+        for (flag, value) in pairs {
+            match flag {
+                // A column whose name has a colon is taken whole.
+                "--by" => dims.push(
+                    match value
+                        .rsplit_once(':')
+                        .and_then(|(name, part)| Some((name, DatePart::parse(part)?)))
+                    {
+                        Some((name, part)) => Dimension::date_part(name, part),
+                        None => Dimension::column(value),
+                    },
+                ),
+                "--measure" => measures.push(match value.split_once(':') {
+                    _ if value == "rows" => Measure::rows(),
+                    Some((agg, column)) => match Agg::parse(agg) {
+                        Some(agg) => Measure::of(agg, column),
+                        None => return usage(&format!("unknown aggregation \"{agg}\"")),
+                    },
+                    None => return usage("a measure is AGG:COLUMN or rows"),
+                }),
+                "--sort" => {
+                    let (n, asc) = match value.strip_suffix(":asc") {
+                        Some(n) => (n, true),
+                        None => (value.strip_suffix(":desc").unwrap_or(value), false),
+                    };
+                    match n.parse::<usize>() {
+                        Ok(n) if n >= 1 => sort = Some((n - 1, !asc)),
+                        _ => return usage("--sort takes a measure number from 1"),
+                    }
+                }
+                _ => match value.parse::<usize>() {
+                    Ok(n) => limit = n,
+                    Err(_) => return usage("--limit takes a whole number"),
+                },
+            }
+        }
+        if dims.is_empty() {
+            return usage("group needs --by COL");
+        }
+        if measures.is_empty() {
+            measures.push(Measure::rows());
+        }
+        let ds = match read_or_exit(path) {
+            Ok(ds) => ds,
+            Err(code) => return code,
+        };
+        let t = match group_by(&ds, &dims, &measures, sort, limit) {
+            Ok(t) => t,
+            Err(e) => {
+                eprintln!("{}", messages::explore_error(&e));
+                return 2;
+            }
+        };
+        // The rows of each group, unless a measure already counts them.
+        let show_rows = !measures.iter().any(|m| m.column.is_none());
+        let mut header = t.dimensions.clone();
+        if show_rows {
+            header.push("rows".into());
+        }
+        header.extend(t.measures.iter().cloned());
+        let rows: Vec<Vec<String>> = t
+            .rows
+            .iter()
+            .map(|r| {
+                let mut cells: Vec<String> = r.keys.iter().map(|k| cut(k, 30)).collect();
+                if show_rows {
+                    cells.push(r.rows.to_string());
+                }
+                cells.extend(r.values.iter().map(|v| num(*v)));
+                cells
+            })
+            .collect();
+        let mut text = table(header, &rows);
+        if t.truncated {
+            text.push_str(&format!(
+                "\n{} of {} groups shown (--limit to show more)\n",
+                t.rows.len(),
+                t.groups
+            ));
+        }
+        write_out(|o| o.write_all(text.as_bytes()))
     }
 
     fn profile_cmd(path: &str, json: bool) -> i32 {

@@ -8,9 +8,11 @@ use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 use serde::{Deserialize, Serialize};
 
+use crate::core::explore::aggregate::Agg;
 use crate::core::explore::distribution::BoxStats;
 use crate::core::explore::missing::MissingMatrix;
 use crate::core::explore::scatter::{Colour, Scatter};
+use crate::core::explore::trend::Trend;
 use crate::core::format;
 use crate::core::model::Histogram;
 
@@ -32,6 +34,12 @@ pub enum ChartData {
     Box(BoxStats),
     Scatter(Scatter),
     Missing(MissingMatrix),
+    Trend(Trend),
+    /// One measure per group, in the table's order: (group label, value).
+    Groups {
+        measure: String,
+        bars: Vec<(String, Option<f64>)>,
+    },
 }
 
 /// Colours of the surroundings: text and axes read on the theme's ground.
@@ -64,6 +72,9 @@ const OTHER: RGBColor = RGBColor(150, 150, 150);
 const ACCENT: RGBColor = PALETTE[0];
 const WARN: RGBColor = PALETTE[3];
 
+/// Groups drawn at most in a group-by chart (the table lists them all).
+pub const MAX_BARS: usize = 20;
+
 const W: u32 = 480;
 const H: u32 = 260;
 const FONT: &str = "system-ui, sans-serif";
@@ -74,11 +85,15 @@ impl ChartData {
         match self {
             ChartData::Heatmap { rows, cols, .. } => {
                 let cell = |n: usize| (n as u32 * 34).clamp(200, 760);
-                (cell(cols.len()) + 130, cell(rows.len()) + 60)
+                (cell(cols.len()) + 130, cell(rows.len()) + 100)
             }
             ChartData::Box(_) => (W, 150),
             ChartData::Scatter(_) => (560, 380),
             ChartData::Missing(m) => ((m.columns.len() as u32 * 28).clamp(360, 900) + 90, 340),
+            ChartData::Trend(_) => (640, 300),
+            ChartData::Groups { bars, .. } => {
+                (560, (bars.len().min(MAX_BARS) as u32 * 24).max(120) + 70)
+            }
             _ => (W, H),
         }
     }
@@ -127,6 +142,30 @@ impl ChartData {
                     String::new()
                 }
             ),
+            ChartData::Trend(t) => format!(
+                "{title}: {} periods from {} to {}{}",
+                t.periods.len(),
+                t.periods
+                    .first()
+                    .map(|p| p.label.as_str())
+                    .unwrap_or_default(),
+                t.periods
+                    .last()
+                    .map(|p| p.label.as_str())
+                    .unwrap_or_default(),
+                t.sentence().map(|s| format!(". {s}")).unwrap_or_default()
+            ),
+            ChartData::Groups { measure, bars } => format!(
+                "{title}: {measure} for {}",
+                bars.iter()
+                    .take(MAX_BARS)
+                    .map(|(g, v)| format!(
+                        "{g} ({})",
+                        v.map(format::num).unwrap_or_else(|| "—".into())
+                    ))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
             ChartData::Missing(m) => format!(
                 "{title}: {} columns over {} rows; {} rows have a missing cell",
                 m.columns.len(),
@@ -169,7 +208,10 @@ pub fn short(s: &str, n: usize) -> String {
     if s.chars().count() <= n {
         s.to_string()
     } else {
-        format!("{}…", s.chars().take(n.saturating_sub(1)).collect::<String>())
+        format!(
+            "{}…",
+            s.chars().take(n.saturating_sub(1)).collect::<String>()
+        )
     }
 }
 
@@ -200,7 +242,11 @@ fn viridis(t: f64) -> RGBColor {
         RGBColor(94, 201, 98),
         RGBColor(253, 231, 37),
     ];
-    let t = if t.is_finite() { t.clamp(0.0, 1.0) } else { 0.0 };
+    let t = if t.is_finite() {
+        t.clamp(0.0, 1.0)
+    } else {
+        0.0
+    };
     let x = t * 4.0;
     let i = (x.floor() as usize).min(3);
     mix(STOPS[i], STOPS[i + 1], x - i as f64)
@@ -272,18 +318,24 @@ pub fn paint<DB: DrawingBackend>(
                     .unwrap_or_default()
             };
             let x_label = |v: &SegmentValue<i32>| match v {
-                SegmentValue::CenterOf(i) | SegmentValue::Exact(i) => label(cols, *i, 9),
+                SegmentValue::CenterOf(i) | SegmentValue::Exact(i) => label(cols, *i, 12),
                 SegmentValue::Last => String::new(),
             };
             let y_label = |v: &SegmentValue<i32>| match v {
                 SegmentValue::CenterOf(j) | SegmentValue::Exact(j) => label(rows, nr - 1 - *j, 14),
                 SegmentValue::Last => String::new(),
             };
-            let many = nc > 10;
+            // Labels turn upright when they would run into each other.
+            let longest = cols
+                .iter()
+                .map(|c| c.chars().count().min(12))
+                .max()
+                .unwrap_or(0);
+            let many = nc > 2 && longest > 5;
             let mut chart = ChartBuilder::on(root)
                 .margin(8)
                 .margin_right(16)
-                .x_label_area_size(if many { 70 } else { 40 })
+                .x_label_area_size(if many { 80 } else { 40 })
                 .y_label_area_size(110)
                 .build_cartesian_2d((0..nc - 1).into_segmented(), (0..nr - 1).into_segmented())
                 .ok()?;
@@ -434,8 +486,11 @@ pub fn paint<DB: DrawingBackend>(
                 ACCENT.mix(0.35).filled(),
             ))
             .ok()?;
-            area.draw(&Rectangle::new([(b.q1, 0.3), (b.q3, 0.7)], ACCENT.stroke_width(2)))
-                .ok()?;
+            area.draw(&Rectangle::new(
+                [(b.q1, 0.3), (b.q3, 0.7)],
+                ACCENT.stroke_width(2),
+            ))
+            .ok()?;
             area.draw(&PathElement::new(
                 vec![(b.median, 0.3), (b.median, 0.7)],
                 BLACK.stroke_width(3),
@@ -458,12 +513,14 @@ pub fn paint<DB: DrawingBackend>(
                 .ok()?;
         }
         ChartData::Scatter(s) => {
-            let range = |pick: fn(&(f64, f64, f64)) -> f64| {
+            let range = |pick: fn(&(f64, f64, Option<f64>)) -> f64| {
                 let (lo, hi) = s
                     .points
                     .iter()
                     .map(pick)
-                    .fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), v| (a.min(v), b.max(v)));
+                    .fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), v| {
+                        (a.min(v), b.max(v))
+                    });
                 if !lo.is_finite() {
                     return 0.0..1.0;
                 }
@@ -486,8 +543,8 @@ pub fn paint<DB: DrawingBackend>(
                 .ok()?;
             chart
                 .configure_mesh()
-                .light_line_style(ink.mix(0.12))
-                .bold_line_style(ink.mix(0.2))
+                .light_line_style(TRANSPARENT)
+                .bold_line_style(ink.mix(0.15))
                 .axis_style(ink)
                 .label_style(text.clone())
                 .x_labels(if s.x_dates { 4 } else { 6 })
@@ -507,7 +564,7 @@ pub fn paint<DB: DrawingBackend>(
                             .draw_series(
                                 s.points
                                     .iter()
-                                    .filter(|p| p.2 == g as f64)
+                                    .filter(|p| p.2 == Some(g as f64))
                                     .map(|p| Circle::new((p.0, p.1), 2, colour.mix(0.7).filled())),
                             )
                             .ok()?
@@ -518,7 +575,7 @@ pub fn paint<DB: DrawingBackend>(
                         .draw_series(
                             s.points
                                 .iter()
-                                .filter(|p| p.2.is_nan())
+                                .filter(|p| p.2.is_none())
                                 .map(|p| Circle::new((p.0, p.1), 2, OTHER.mix(0.4).filled())),
                         )
                         .ok()?;
@@ -535,10 +592,9 @@ pub fn paint<DB: DrawingBackend>(
                     let span = if max > min { max - min } else { 1.0 };
                     chart
                         .draw_series(s.points.iter().map(|p| {
-                            let c = if p.2.is_finite() {
-                                viridis((p.2 - min) / span).mix(0.75)
-                            } else {
-                                OTHER.mix(0.4)
+                            let c = match p.2 {
+                                Some(v) => viridis((v - min) / span).mix(0.75),
+                                None => OTHER.mix(0.4),
                             };
                             Circle::new((p.0, p.1), 2, c.filled())
                         }))
@@ -602,8 +658,7 @@ pub fn paint<DB: DrawingBackend>(
                     col.iter().enumerate().map(move |(b, &share)| {
                         let fill = if share > 0.0 {
                             // Any gap stays visible, however small.
-                            mix(RGBColor(200, 215, 230), WARN, 0.25 + 0.75 * share as f64)
-                                .filled()
+                            mix(RGBColor(200, 215, 230), WARN, 0.25 + 0.75 * share as f64).filled()
                         } else {
                             present.filled()
                         };
@@ -616,6 +671,155 @@ pub fn paint<DB: DrawingBackend>(
                             fill,
                         )
                     })
+                }))
+                .ok()?;
+        }
+        ChartData::Trend(t) => {
+            let points: Vec<(f64, f64)> = t
+                .periods
+                .iter()
+                .filter_map(|p| Some((f64::from(p.start), p.value?)))
+                .collect();
+            let x_lo = f64::from(t.periods.first()?.start);
+            let x_hi = f64::from(t.periods.last()?.start).max(x_lo + 1.0);
+            let (y_lo, y_hi) = points
+                .iter()
+                .fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), p| {
+                    (a.min(p.1), b.max(p.1))
+                });
+            let (y_lo, y_hi) = if y_lo.is_finite() {
+                // Counts and sums start at zero; others fit their range.
+                let lo = if y_lo >= 0.0 && matches!(t.agg, Agg::Count | Agg::Sum) {
+                    0.0
+                } else {
+                    y_lo
+                };
+                let pad = ((y_hi - lo) * 0.08).max(if y_hi == lo { 1.0 } else { 0.0 });
+                (if lo == 0.0 { 0.0 } else { lo - pad }, y_hi + pad)
+            } else {
+                (0.0, 1.0)
+            };
+            let g = t.granularity;
+            let mut chart = ChartBuilder::on(root)
+                .margin(8)
+                .margin_right(28)
+                .x_label_area_size(44)
+                .y_label_area_size(64)
+                .build_cartesian_2d(x_lo..x_hi, y_lo..y_hi)
+                .ok()?;
+            chart
+                .configure_mesh()
+                .disable_x_mesh()
+                .light_line_style(TRANSPARENT)
+                .bold_line_style(ink.mix(0.15))
+                .axis_style(ink)
+                .label_style(text.clone())
+                .x_labels(6)
+                .y_labels(5)
+                .x_label_formatter(&|v| g.label(v.round() as i32))
+                .y_label_formatter(&|v| format::num(*v))
+                .x_desc(format!("{} (by {})", short(&t.date, 30), g.as_str()))
+                .y_desc(short(&t.measure_label(), 30))
+                .axis_desc_style(text.clone())
+                .draw()
+                .ok()?;
+            // A period without values breaks the line.
+            let mut run: Vec<(f64, f64)> = Vec::new();
+            let mut runs: Vec<Vec<(f64, f64)>> = Vec::new();
+            for p in &t.periods {
+                match p.value {
+                    Some(v) => run.push((f64::from(p.start), v)),
+                    None if !run.is_empty() => runs.push(std::mem::take(&mut run)),
+                    None => {}
+                }
+            }
+            runs.push(run);
+            for r in runs.into_iter().filter(|r| !r.is_empty()) {
+                chart
+                    .draw_series(LineSeries::new(r, ACCENT.stroke_width(2)))
+                    .ok()?;
+            }
+            if points.len() <= 120 {
+                chart
+                    .draw_series(points.iter().map(|&p| Circle::new(p, 3, ACCENT.filled())))
+                    .ok()?;
+            }
+            // The two periods compared, marked.
+            let n = t.periods.len();
+            if let (true, Some(_)) = (n >= 2, &t.change) {
+                for (p, colour) in [
+                    (&t.periods[n - 2], PALETTE[0]),
+                    (&t.periods[n - 1], PALETTE[1]),
+                ] {
+                    if let Some(v) = p.value {
+                        chart
+                            .draw_series(std::iter::once(Circle::new(
+                                (f64::from(p.start), v),
+                                6,
+                                colour.stroke_width(2),
+                            )))
+                            .ok()?;
+                    }
+                }
+            }
+        }
+        ChartData::Groups { measure, bars } => {
+            let bars: Vec<&(String, Option<f64>)> = bars.iter().take(MAX_BARS).collect();
+            let n = bars.len().max(1) as i32;
+            let values = bars.iter().filter_map(|b| b.1);
+            let lo = values.clone().fold(0.0f64, f64::min);
+            let hi = values.fold(0.0f64, f64::max);
+            let pad = ((hi - lo) * 0.08).max(if hi == lo { 1.0 } else { 0.0 });
+            let names: Vec<String> = bars.iter().map(|(g, _)| short(g, 22)).collect();
+            let mut chart = ChartBuilder::on(root)
+                .margin(8)
+                .margin_right(36)
+                .x_label_area_size(40)
+                .y_label_area_size(170)
+                .build_cartesian_2d(
+                    (if lo < 0.0 { lo - pad } else { 0.0 })..(if hi > 0.0 {
+                        hi + pad
+                    } else {
+                        0.0
+                    }),
+                    (0..n).into_segmented(),
+                )
+                .ok()?;
+            chart
+                .configure_mesh()
+                .disable_y_mesh()
+                .light_line_style(TRANSPARENT)
+                .bold_line_style(ink.mix(0.15))
+                .axis_style(ink)
+                .label_style(small.clone())
+                .x_labels(5)
+                .y_labels(n as usize)
+                .x_label_formatter(&|v| format::num(*v))
+                .y_label_formatter(&|y| match y {
+                    SegmentValue::CenterOf(i) | SegmentValue::Exact(i) => names
+                        .get((n - 1 - *i) as usize)
+                        .cloned()
+                        .unwrap_or_default(),
+                    SegmentValue::Last => String::new(),
+                })
+                .x_desc(short(measure, 50))
+                .axis_desc_style(text.clone())
+                .draw()
+                .ok()?;
+            chart
+                .draw_series(bars.iter().enumerate().filter_map(|(i, (_, v))| {
+                    let v = (*v)?;
+                    let y = n - 1 - i as i32;
+                    let colour = if v < 0.0 { PALETTE[3] } else { ACCENT };
+                    let mut r = Rectangle::new(
+                        [
+                            (0.0, SegmentValue::Exact(y)),
+                            (v, SegmentValue::Exact(y + 1)),
+                        ],
+                        colour.filled(),
+                    );
+                    r.set_margin(2, 2, 0, 0);
+                    Some(r)
                 }))
                 .ok()?;
         }

@@ -75,7 +75,6 @@ pub fn percent(part: u64, whole: u64) -> String {
     }
 }
 
-
 /// "1 cell changed", "1,234 cells changed".
 pub fn count(n: u64, one: &str, many: &str) -> String {
     format!("{} {}", int(n), if n == 1 { one } else { many })

@@ -14,6 +14,7 @@ pub mod json;
 pub mod model;
 pub mod profile;
 pub mod raw;
+pub mod report;
 pub mod sample;
 pub mod table;
 

@@ -5,12 +5,14 @@ use yew::prelude::*;
 use super::chart::ThemeTick;
 use super::clean::CleanTab;
 use super::columns::ColumnsTab;
-use super::controller::{Controller, RecipeChange};
+use super::controller::{Controller, RecipeChange, ReportParts};
 use super::explore::ExploreTab;
 use super::format;
 use super::overview::OverviewTab;
 use super::sidebar::Sidebar;
 use super::state::{JobState, State, Tab};
+use crate::core::explore::defaults::default_trend;
+use crate::core::explore::Answer;
 
 #[component]
 pub fn App() -> Html {
@@ -181,6 +183,34 @@ fn main_view(s: &State, ctl: &Controller) -> Html {
         let (ctl, id) = (ctl.clone(), s.selected.clone());
         Callback::from(move |c| ctl.set_alert_config(id.clone(), c))
     };
+    let on_report = {
+        let ctl = ctl.clone();
+        let trend = answers.iter().find_map(|a| match a.as_ref() {
+            Answer::Trend(t) => Some(t.clone()),
+            _ => None,
+        });
+        let parts = (
+            profile.clone(),
+            trend,
+            s.clean.recipe().to_vec(),
+            s.clean.runs.last().cloned(),
+            rec.name.clone(),
+        );
+        Callback::from(move |_| {
+            let (profile, trend, recipe, last_run, name) = parts.clone();
+            let trend_query = default_trend(&profile);
+            ctl.export_report(
+                name,
+                ReportParts {
+                    profile,
+                    trend,
+                    trend_query,
+                    recipe,
+                    last_run,
+                },
+            );
+        })
+    };
     let on_query = {
         let (ctl, id) = (ctl.clone(), rec.id.clone());
         Callback::from(move |q| ctl.explore(id.clone(), q))
@@ -206,6 +236,9 @@ fn main_view(s: &State, ctl: &Controller) -> Html {
                     { tab_button(Tab::Clean, "Clean", "clean") }
                     { tab_button(Tab::Explore, "Explore", "explore") }
                 </div>
+                <button class="primary" data-testid="export-report" onclick={on_report}
+                    title="One HTML file with the overview, alerts, columns, correlations, trend and cleaning: opens in any browser, offline">
+                    {"Download report"}</button>
             </div>
             <section hidden={s.tab != Tab::Overview} role="tabpanel">
                 <OverviewTab profile={profile.clone()} preview={s.preview.clone()}

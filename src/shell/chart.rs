@@ -51,7 +51,11 @@ pub fn Chart(props: &ChartProps) -> Html {
         let deps = (props.data.clone(), props.column.clone(), theme);
         use_effect_with(deps, move |(data, column, _)| {
             if let Some(c) = canvas.cast::<HtmlCanvasElement>() {
-                let style = if dark_theme() { Style::DARK } else { Style::LIGHT };
+                let style = if dark_theme() {
+                    Style::DARK
+                } else {
+                    Style::LIGHT
+                };
                 if let Some(backend) = CanvasBackend::with_canvas_object(c) {
                     let root = backend.into_drawing_area();
                     let _ = root.fill(&TRANSPARENT);
@@ -118,4 +122,3 @@ fn save_png(canvas: &HtmlCanvasElement, name: String) {
     });
     let _ = canvas.to_blob(done.unchecked_ref());
 }
-

@@ -15,6 +15,7 @@ use wasm_bindgen_futures::{spawn_local, JsFuture};
 use web_sys::Blob;
 use yew::prelude::*;
 
+use super::format;
 use super::protocol::{ExportFormat, FromWorker, JobId, Json, SortKey, ToWorker};
 use super::state::{Action, CleanResult, State, Tab, MAX_RUNS};
 use super::storage::{new_id, ClientRecord, DatasetRecord, Storage, StorageError};
@@ -22,7 +23,9 @@ use super::worker::DataWorker;
 use crate::core::clean::auto::Mode;
 use crate::core::clean::{Recipe, RunLog, Step};
 use crate::core::explore::alerts::AlertConfig;
-use crate::core::explore::Query;
+use crate::core::explore::trend::Trend;
+use crate::core::explore::{Answer, Query};
+use crate::core::report::{report_html, ReportInput};
 use crate::core::{ingest::MAX_FILE_BYTES, sample, DatasetProfile, IngestError};
 use crate::messages;
 
@@ -44,6 +47,16 @@ struct Inner {
     pending: RefCell<HashMap<u32, oneshot::Sender<FromWorker>>>,
     /// The alert thresholds in use (also in the state, for the view).
     alert_config: Cell<AlertConfig>,
+}
+
+/// What the page knows that goes into a report.
+pub struct ReportParts {
+    pub profile: Rc<DatasetProfile>,
+    /// The trend on the Explore tab, if one was drawn; else this query.
+    pub trend: Option<Trend>,
+    pub trend_query: Option<Query>,
+    pub recipe: Vec<Step>,
+    pub last_run: Option<RunLog>,
 }
 
 /// How the applied recipe changes.
@@ -932,6 +945,72 @@ impl Controller {
                     }
                 }
                 other => ctl.clean_failed_as(other, false),
+            }
+        });
+    }
+
+    /// Downloads the self-contained HTML report of a dataset: the page asks
+    /// the worker for the insights (and the trend when there is none yet),
+    /// then writes the report here (the charts are drawn as SVG, which needs
+    /// the page's fonts).
+    pub fn export_report(&self, dataset_name: String, parts: ReportParts) {
+        let ctl = self.clone();
+        spawn_local(async move {
+            let started = js_sys::Date::now();
+            ctl.dispatch(Action::JobStart("Writing the report".into(), false));
+            let config = ctl.0.alert_config.get();
+            let insights = match ctl
+                .ask(|request| ToWorker::Alerts {
+                    request,
+                    config: Json(config),
+                })
+                .await
+            {
+                Some(FromWorker::Alerts {
+                    insights: Json(i), ..
+                }) => i,
+                _ => {
+                    ctl.dispatch(Action::JobFailed(format!(
+                        "The report for {dataset_name} could not be written: the data is not loaded yet. Wait until it shows, then try again."
+                    )));
+                    return;
+                }
+            };
+            let mut trend = parts.trend;
+            if trend.is_none() {
+                if let Some(q) = parts.trend_query {
+                    if let Some(FromWorker::Explored {
+                        answer: Json(Answer::Trend(t)),
+                        ..
+                    }) = ctl
+                        .ask(|request| ToWorker::Explore {
+                            request,
+                            query: Json(q),
+                        })
+                        .await
+                    {
+                        trend = Some(t);
+                    }
+                }
+            }
+            let generated = format::when(js_sys::Date::now());
+            let html = report_html(&ReportInput {
+                profile: &parts.profile,
+                insights: &insights,
+                trend: trend.as_ref(),
+                recipe: &parts.recipe,
+                last_run: parts.last_run.as_ref(),
+                generated: &generated,
+            });
+            let name = format!("{}-report.html", base_name(&dataset_name));
+            match download(&name, "text/html", html.as_bytes()) {
+                Ok(()) => ctl.dispatch(Action::JobDone {
+                    elapsed_ms: js_sys::Date::now() - started,
+                    wasm_memory: 0,
+                }),
+                Err(why) => ctl.dispatch(Action::JobFailed(format!(
+                    "Could not save {name} ({why}). Try again."
+                ))),
             }
         });
     }

@@ -1,7 +1,8 @@
 //! Explore tab: how the columns go together and where the gaps are — the
 //! missing-values matrix, correlation heatmaps (Pearson or Spearman,
-//! Cramér's V, correlation ratio η) with the strongest pairs, and a scatter
-//! plot of any two columns coloured by a third.
+//! Cramér's V, correlation ratio η) with the strongest pairs, a scatter
+//! plot of any two columns coloured by a third, the trend of a measure over
+//! time with the period-over-period change, and the group-by explorer.
 
 use std::rc::Rc;
 
@@ -9,10 +10,17 @@ use yew::prelude::*;
 
 use super::chart::{Chart, ChartData};
 use super::format;
+use crate::core::explore::aggregate::Agg;
 use crate::core::explore::correlate::Correlations;
+use crate::core::explore::defaults::{
+    axis_columns, category_columns, date_columns, default_agg, default_group, default_scatter,
+    default_trend, measure_columns,
+};
+use crate::core::explore::groupby::{DatePart, Dimension, GroupTable, Measure};
 use crate::core::explore::scatter::{Colour, Scatter, MAX_POINTS};
-use crate::core::explore::{Answer, Insights, Query};
-use crate::core::{ColumnType, DatasetProfile};
+use crate::core::explore::trend::{Granularity, Trend};
+use crate::core::explore::{Answer, Insights, Query, GROUP_LIMIT};
+use crate::core::DatasetProfile;
 
 #[derive(Properties, PartialEq)]
 pub struct ExploreProps {
@@ -66,13 +74,29 @@ pub fn ExploreTab(props: &ExploreProps) -> Html {
     };
     let scatter = props.answers.iter().find_map(|a| match a.as_ref() {
         Answer::Scatter(s) => Some(s.clone()),
+        _ => None,
+    });
+    let trend = props.answers.iter().find_map(|a| match a.as_ref() {
+        Answer::Trend(t) => Some(t.clone()),
+        _ => None,
+    });
+    let group = props.answers.iter().find_map(|a| match a.as_ref() {
+        Answer::Group { .. } => Some(a.clone()),
+        _ => None,
     });
     // The first charts are drawn without being asked for.
     {
         let (on, profile, ins) = (props.on_query.clone(), props.profile.clone(), ins.clone());
-        use_effect_with((Rc::as_ptr(&ins) as usize, scatter.is_none()), move |(_, missing)| {
-            if *missing {
-                if let Some(q) = default_scatter(&profile, &ins.correlations) {
+        let missing = (scatter.is_none(), trend.is_none(), group.is_none());
+        use_effect_with((Rc::as_ptr(&ins) as usize, missing), move |(_, missing)| {
+            let (s, t, g) = *missing;
+            let defaults = [
+                (s, default_scatter(&profile, &ins.correlations)),
+                (t, default_trend(&profile)),
+                (g, default_group(&profile)),
+            ];
+            for (wanted, query) in defaults {
+                if let (true, Some(q)) = (wanted, query) {
                     on.emit(q);
                 }
             }
@@ -86,6 +110,8 @@ pub fn ExploreTab(props: &ExploreProps) -> Html {
             { missing_view(ins) }
             <CorrelationView correlations={Rc::new(ins.correlations.clone())} />
             { scatter_view(&props.profile, scatter, &props.on_query) }
+            { trend_view(&props.profile, trend, &props.on_query) }
+            { group_view(&props.profile, group, &props.on_query) }
         </div>
     }
 }
@@ -181,34 +207,7 @@ fn CorrelationView(props: &CorrelationProps) -> Html {
     }
 }
 
-/// Columns that can go on a scatter axis (numbers, dates).
-fn axis_columns(p: &DatasetProfile) -> Vec<String> {
-    p.column_profiles
-        .iter()
-        .filter(|c| c.dtype.is_numeric() || matches!(c.dtype, ColumnType::Date | ColumnType::Datetime))
-        .filter(|c| c.count > 0)
-        .map(|c| c.name.clone())
-        .collect()
-}
-
-/// The scatter plot shown first: the most correlated numeric pair.
-pub fn default_scatter(p: &DatasetProfile, c: &Correlations) -> Option<Query> {
-    let pair = c.top.iter().find(|p| p.method == "pearson");
-    let (x, y) = match pair {
-        Some(pair) => (pair.a.clone(), pair.b.clone()),
-        None => {
-            let cols = axis_columns(p);
-            (cols.first()?.clone(), cols.get(1)?.clone())
-        }
-    };
-    Some(Query::Scatter { x, y, colour: None })
-}
-
-fn scatter_view(
-    p: &DatasetProfile,
-    scatter: Option<Scatter>,
-    on_query: &Callback<Query>,
-) -> Html {
+fn scatter_view(p: &DatasetProfile, scatter: Option<Scatter>, on_query: &Callback<Query>) -> Html {
     let axes = axis_columns(p);
     if axes.len() < 2 {
         return html! {
@@ -273,8 +272,8 @@ fn scatter_view(
             format::num(*max)
         ),
         Some(Colour::Groups { column, groups }) => format!(
-            " Colour: {column} ({} groups{}).",
-            groups.len(),
+            " Colour: {column} ({}{}).",
+            format::count(groups.len() as u64, "group", "groups"),
             if groups.last().is_some_and(|g| g == "other") {
                 ", the rarest together as \"other\""
             } else {
@@ -297,5 +296,323 @@ fn scatter_view(
             <Chart kind="scatter" column={format!("{}-{}", s.x, s.y)} title={format!("{} against {}", s.y, s.x)}
                 data={ChartData::Scatter(s)} />
         </section>
+    }
+}
+
+fn trend_view(p: &DatasetProfile, trend: Option<Trend>, on_query: &Callback<Query>) -> Html {
+    let dates = date_columns(p);
+    if dates.is_empty() {
+        return html! {};
+    }
+    let Some(t) = trend else {
+        return html! {
+            <section class="explore-part">
+                <h2>{"Trend over time"}</h2>
+                <p class="muted" data-testid="trend-pending">{"Drawing…"}</p>
+            </section>
+        };
+    };
+    let query = |date: &str, value: &str, agg: &str, by: &str| {
+        let value = (!value.is_empty()).then(|| value.to_string());
+        Query::Trend {
+            date: date.to_string(),
+            agg: if value.is_none() {
+                Agg::Count
+            } else {
+                Agg::parse(agg).unwrap_or(Agg::Mean)
+            },
+            value,
+            granularity: Granularity::parse(by),
+        }
+    };
+    let date = t.date.clone();
+    let value = t.value.clone().unwrap_or_default();
+    let agg = t.agg.as_str().to_string();
+    let by = if t.auto {
+        String::new()
+    } else {
+        t.granularity.as_str().to_string()
+    };
+    let pick = |which: u8| {
+        let (on, date, value, agg, by) = (
+            on_query.clone(),
+            date.clone(),
+            value.clone(),
+            agg.clone(),
+            by.clone(),
+        );
+        Callback::from(move |v: String| {
+            let q = match which {
+                0 => query(&v, &value, &agg, &by),
+                1 => {
+                    // A new measure starts with its usual aggregation.
+                    let agg = if value.is_empty() || agg == "count" {
+                        default_agg(&v).as_str().to_string()
+                    } else {
+                        agg.clone()
+                    };
+                    query(&date, &v, &agg, &by)
+                }
+                2 => query(&date, &value, &v, &by),
+                _ => query(&date, &value, &agg, &v),
+            };
+            on.emit(q)
+        })
+    };
+    let pairs = |v: Vec<String>| v.into_iter().map(|n| (n.clone(), n)).collect::<Vec<_>>();
+    let mut measures = vec![(String::new(), "(number of rows)".to_string())];
+    measures.extend(pairs(measure_columns(p)));
+    let aggs: Vec<(String, String)> = [
+        Agg::Sum,
+        Agg::Mean,
+        Agg::Median,
+        Agg::Min,
+        Agg::Max,
+        Agg::Count,
+    ]
+    .iter()
+    .map(|a| (a.as_str().to_string(), a.as_str().to_string()))
+    .collect();
+    let mut grains = vec![(
+        String::new(),
+        format!("automatic ({})", t.granularity.as_str()),
+    )];
+    grains.extend(
+        Granularity::ALL
+            .iter()
+            .map(|g| (g.as_str().to_string(), g.as_str().to_string())),
+    );
+    let change = t.change.as_ref().and_then(|c| c.change_percent);
+    html! {
+        <section class="explore-part">
+            <h2>{"Trend over time"}</h2>
+            <div class="picks">
+                { select("trend-date", "Date", &date, &pairs(dates), pick(0)) }
+                { select("trend-value", "Measure", &value, &measures, pick(1)) }
+                if !value.is_empty() {
+                    { select("trend-agg", "Aggregate", &agg, &aggs, pick(2)) }
+                }
+                { select("trend-granularity", "Per", &by, &grains, pick(3)) }
+            </div>
+            if let Some(s) = t.sentence() {
+                <p data-testid="trend-change" data-value={change.map(|c| c.to_string()).unwrap_or_default()}
+                    data-granularity={t.granularity.as_str()}>{ s }</p>
+            }
+            <Chart kind="trend" column={t.date.clone()} title={t.title()} data={ChartData::Trend(t)} />
+        </section>
+    }
+}
+
+/// A dimension as a select value: "col:NAME" or "date:PART:NAME".
+fn dim_value(d: &Dimension) -> String {
+    match d {
+        Dimension::Column { name } => format!("col:{name}"),
+        Dimension::DatePart { name, part } => format!("date:{}:{name}", part.as_str()),
+    }
+}
+
+fn dim_of(v: &str) -> Option<Dimension> {
+    if let Some(name) = v.strip_prefix("col:") {
+        return Some(Dimension::Column {
+            name: name.to_string(),
+        });
+    }
+    let rest = v.strip_prefix("date:")?;
+    let (part, name) = rest.split_once(':')?;
+    Some(Dimension::DatePart {
+        name: name.to_string(),
+        part: DatePart::parse(part)?,
+    })
+}
+
+/// A measure as a select value: "rows" or "AGG:NAME".
+fn measure_value(m: &Measure) -> String {
+    match &m.column {
+        None => "rows".into(),
+        Some(c) => format!("{}:{c}", m.agg.as_str()),
+    }
+}
+
+fn measure_of(v: &str) -> Option<Measure> {
+    if v == "rows" {
+        return Some(Measure::rows());
+    }
+    let (agg, name) = v.split_once(':')?;
+    Some(Measure::of(Agg::parse(agg)?, name))
+}
+
+fn group_view(p: &DatasetProfile, group: Option<Rc<Answer>>, on_query: &Callback<Query>) -> Html {
+    let mut dims: Vec<(String, String)> = category_columns(p)
+        .into_iter()
+        .map(|n| (format!("col:{n}"), n))
+        .collect();
+    for d in date_columns(p) {
+        for part in DatePart::ALL {
+            let dim = Dimension::DatePart {
+                name: d.clone(),
+                part,
+            };
+            dims.push((dim_value(&dim), dim.label()));
+        }
+    }
+    if dims.is_empty() {
+        return html! {};
+    }
+    let Some(answer) = group else {
+        return html! {
+            <section class="explore-part">
+                <h2>{"Group by"}</h2>
+                <p class="muted" data-testid="group-pending">{"Computing…"}</p>
+            </section>
+        };
+    };
+    let Answer::Group {
+        dims: chosen,
+        measures,
+        sort,
+        table,
+    } = answer.as_ref()
+    else {
+        return html! {};
+    };
+    let emit = {
+        let on = on_query.clone();
+        move |dims: Vec<Dimension>, measures: Vec<Measure>, sort: Option<(usize, bool)>| {
+            let sort = sort.filter(|(i, _)| *i < measures.len());
+            on.emit(Query::Group {
+                dims,
+                measures,
+                sort,
+            })
+        }
+    };
+    // Dimension pickers: the chosen ones and one more (up to three).
+    let mut dim_picks = Vec::new();
+    for slot in 0..(chosen.len() + 1).min(3) {
+        let current = chosen.get(slot).map(dim_value).unwrap_or_default();
+        let mut options = Vec::new();
+        if slot > 0 {
+            options.push((String::new(), "(none)".to_string()));
+        }
+        options.extend(dims.iter().cloned());
+        let (emit, chosen, measures, sort) =
+            (emit.clone(), chosen.clone(), measures.clone(), *sort);
+        let on = Callback::from(move |v: String| {
+            let mut d = chosen.clone();
+            match dim_of(&v) {
+                Some(dim) if slot < d.len() => d[slot] = dim,
+                Some(dim) => d.push(dim),
+                None => d.truncate(slot),
+            }
+            emit(d, measures.clone(), sort)
+        });
+        let label = if slot == 0 { "Group by" } else { "then by" };
+        dim_picks.push(select("group-dim", label, &current, &options, on));
+    }
+    let mut measure_options = vec![("rows".to_string(), "number of rows".to_string())];
+    for c in measure_columns(p) {
+        for agg in [
+            Agg::Sum,
+            Agg::Mean,
+            Agg::Median,
+            Agg::Min,
+            Agg::Max,
+            Agg::Count,
+        ] {
+            let m = Measure::of(agg, &c);
+            measure_options.push((measure_value(&m), m.label()));
+        }
+    }
+    let mut measure_picks = Vec::new();
+    for slot in 0..(measures.len() + 1).min(4) {
+        let current = measures.get(slot).map(measure_value).unwrap_or_default();
+        let mut options = Vec::new();
+        if slot > 0 {
+            options.push((String::new(), "(none)".to_string()));
+        }
+        options.extend(measure_options.iter().cloned());
+        let (emit, chosen, measures, sort) =
+            (emit.clone(), chosen.clone(), measures.clone(), *sort);
+        let on = Callback::from(move |v: String| {
+            let mut m = measures.clone();
+            match measure_of(&v) {
+                Some(x) if slot < m.len() => m[slot] = x,
+                Some(x) => m.push(x),
+                None => {
+                    m.truncate(slot);
+                }
+            }
+            emit(chosen.clone(), m, sort)
+        });
+        let label = if slot == 0 { "Measure" } else { "and" };
+        measure_picks.push(select("group-measure", label, &current, &options, on));
+    }
+    let sort_header = |i: usize| {
+        let (emit, chosen, measures) = (emit.clone(), chosen.clone(), measures.clone());
+        let descending = !matches!(sort, Some((j, true)) if *j == i);
+        Callback::from(move |_| emit(chosen.clone(), measures.clone(), Some((i, descending))))
+    };
+    let first = sort.map_or(0, |(i, _)| i);
+    let bars = ChartData::Groups {
+        measure: table.measures.get(first).cloned().unwrap_or_default(),
+        bars: table
+            .rows
+            .iter()
+            .map(|r| (r.keys.join(" · "), r.values.get(first).copied().flatten()))
+            .collect(),
+    };
+    html! {
+        <section class="explore-part">
+            <h2>{"Group by"}</h2>
+            <div class="picks">{ for dim_picks }</div>
+            <div class="picks">{ for measure_picks }</div>
+            { group_table(table, *sort, sort_header) }
+            <Chart kind="groupby" column={table.dimensions.join(" · ")}
+                title={format!("{} by {}{}", table.measures.get(first).cloned().unwrap_or_default(),
+                    table.dimensions.join(" and "),
+                    if table.rows.len() > crate::core::chart::MAX_BARS { format!(" (first {} groups)", crate::core::chart::MAX_BARS) } else { String::new() })}
+                data={bars} />
+        </section>
+    }
+}
+
+fn group_table(
+    t: &GroupTable,
+    sort: Option<(usize, bool)>,
+    sort_header: impl Fn(usize) -> Callback<MouseEvent>,
+) -> Html {
+    html! {
+        <>
+            <p class="muted small" data-testid="group-count" data-value={t.groups.to_string()}>
+                { format!("{}{}. Click a measure's heading to sort by it.",
+                    format::count(t.groups as u64, "group", "groups"),
+                    if t.truncated { format!(", the first {} shown", format::int(GROUP_LIMIT as u64)) } else { String::new() }) }
+            </p>
+            <div class="table-scroll">
+            <table class="mini groups">
+                <thead><tr>
+                    { for t.dimensions.iter().map(|d| html! { <th scope="col">{ d }</th> }) }
+                    <th scope="col" class="num">{"rows"}</th>
+                    { for t.measures.iter().enumerate().map(|(i, m)| {
+                        let arrow = match sort { Some((j, true)) if j == i => " ↓", Some((j, false)) if j == i => " ↑", _ => "" };
+                        html! { <th scope="col" class="num"><button class="link" data-testid="group-sort" onclick={sort_header(i)}>{ format!("{m}{arrow}") }</button></th> }
+                    }) }
+                </tr></thead>
+                <tbody>
+                    { for t.rows.iter().map(|r| html! {
+                        <tr data-testid="group-row" data-keys={serde_json::to_string(&r.keys).unwrap_or_default()}>
+                            { for r.keys.iter().map(|k| html! { <td>{ k }</td> }) }
+                            <td class="num" data-measure="rows" data-value={r.rows.to_string()}>{ format::int(r.rows) }</td>
+                            { for r.values.iter().zip(&t.measures).map(|(v, m)| html! {
+                                <td class="num" data-measure={m.clone()} data-value={format::machine_f64(*v)}>
+                                    { v.map(format::num).unwrap_or_else(|| "—".into()) }
+                                </td>
+                            }) }
+                        </tr>
+                    }) }
+                </tbody>
+            </table>
+            </div>
+        </>
     }
 }

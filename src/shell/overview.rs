@@ -166,7 +166,7 @@ fn threshold(
         match input.value().trim().parse::<f64>() {
             Ok(v) if (min..=max).contains(&v) => on_config.emit(set(v)),
             _ => {
-                let _ = input.set_custom_validity(&format!(
+                input.set_custom_validity(&format!(
                     "Enter a number from {} to {}.",
                     format::num(min),
                     format::num(max)

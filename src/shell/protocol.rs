@@ -115,7 +115,10 @@ pub struct SortKey {
 #[derive(Clone, Debug, Serialize, Deserialize)]
 pub enum FromWorker {
     /// A chunk was taken in; `bytes_done` bytes of the file are read so far.
-    Progress { job: JobId, bytes_done: u64 },
+    Progress {
+        job: JobId,
+        bytes_done: u64,
+    },
     /// The file is read and profiled; the worker now holds its data.
     Profiled {
         job: JobId,
@@ -124,7 +127,10 @@ pub enum FromWorker {
         wasm_memory: u64,
     },
     /// The file could not be read.
-    Failed { job: JobId, error: IngestError },
+    Failed {
+        job: JobId,
+        error: IngestError,
+    },
     /// Rows of the preview, as display text.
     Rows {
         request: u32,
@@ -174,7 +180,9 @@ pub enum FromWorker {
         error: Json<CleanError>,
     },
     /// The worker does not hold the data the request needs.
-    NoData { request: u32 },
+    NoData {
+        request: u32,
+    },
 }
 
 impl FromWorker {

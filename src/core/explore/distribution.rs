@@ -109,7 +109,10 @@ mod tests {
     #[test]
     fn one_value_and_spread() {
         let b = box_of("x", &[3.0]).unwrap();
-        assert_eq!((b.low, b.q1, b.median, b.q3, b.high), (3.0, 3.0, 3.0, 3.0, 3.0));
+        assert_eq!(
+            (b.low, b.q1, b.median, b.q3, b.high),
+            (3.0, 3.0, 3.0, 3.0, 3.0)
+        );
         assert!(box_of("x", &[]).is_none());
         let v: Vec<f64> = (0..1000).map(f64::from).collect();
         let s = spread(&v, 200);

@@ -1,25 +1,31 @@
 //! Exploring a dataset: quality alerts ([`alerts`]), correlations and
 //! associations between columns ([`correlate`]), box plots
-//! ([`distribution`]), the missing-values matrix ([`missing`]) and scatter
-//! plots ([`scatter`]).
+//! ([`distribution`]), the missing-values matrix ([`missing`]), scatter
+//! plots ([`scatter`]), trends over time ([`trend`]) and group-by tables
+//! ([`groupby`]), with the aggregations they share ([`aggregate`]).
 
 pub mod aggregate;
 pub mod alerts;
 pub mod correlate;
+pub mod defaults;
 pub mod distribution;
+pub mod groupby;
 pub mod missing;
 pub mod scatter;
+pub mod trend;
 
 use serde::{Deserialize, Serialize};
 
 use crate::core::ingest::Dataset;
 use crate::core::model::DatasetProfile;
-use aggregate::ExploreError;
+use aggregate::{Agg, ExploreError};
 use alerts::{Alert, AlertConfig};
 use correlate::Correlations;
 use distribution::BoxStats;
+use groupby::{Dimension, GroupTable, Measure};
 use missing::MissingMatrix;
 use scatter::Scatter;
+use trend::{Granularity, Trend};
 
 /// What the Overview and Explore views show without being asked: the
 /// alerts and what they are computed from, box plots and the missing
@@ -51,12 +57,36 @@ pub enum Query {
         y: String,
         colour: Option<String>,
     },
+    /// `value` None counts rows; `granularity` None chooses it.
+    Trend {
+        date: String,
+        value: Option<String>,
+        agg: Agg,
+        granularity: Option<Granularity>,
+    },
+    /// `sort`: (measure index, descending); None sorts by the keys.
+    Group {
+        dims: Vec<Dimension>,
+        measures: Vec<Measure>,
+        sort: Option<(usize, bool)>,
+    },
 }
+
+/// Groups kept in a group-by answer (the count of all is kept too).
+pub const GROUP_LIMIT: usize = 500;
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum Answer {
     Scatter(Scatter),
+    Trend(Trend),
+    /// The table, with the query that made it (the view's choices).
+    Group {
+        dims: Vec<Dimension>,
+        measures: Vec<Measure>,
+        sort: Option<(usize, bool)>,
+        table: GroupTable,
+    },
 }
 
 impl Answer {
@@ -64,6 +94,8 @@ impl Answer {
     pub fn kind(&self) -> &'static str {
         match self {
             Answer::Scatter(_) => "scatter",
+            Answer::Trend(_) => "trend",
+            Answer::Group { .. } => "groupby",
         }
     }
 }
@@ -74,5 +106,21 @@ pub fn answer(ds: &Dataset, query: &Query) -> Result<Answer, ExploreError> {
         Query::Scatter { x, y, colour } => {
             scatter::scatter(ds, x, y, colour.as_deref(), scatter::MAX_POINTS).map(Answer::Scatter)
         }
+        Query::Trend {
+            date,
+            value,
+            agg,
+            granularity,
+        } => trend::trend(ds, date, value.as_deref(), *agg, *granularity).map(Answer::Trend),
+        Query::Group {
+            dims,
+            measures,
+            sort,
+        } => groupby::group_by(ds, dims, measures, *sort, GROUP_LIMIT).map(|table| Answer::Group {
+            dims: dims.clone(),
+            measures: measures.clone(),
+            sort: *sort,
+            table,
+        }),
     }
 }

@@ -33,8 +33,10 @@ pub struct Scatter {
     pub x_dates: bool,
     pub y_dates: bool,
     pub colour: Option<Colour>,
-    /// (x, y, colour value: group index or number; NaN when missing).
-    pub points: Vec<(f64, f64, f64)>,
+    /// (x, y, colour value: group index or number; None when missing).
+    /// Always finite: the points cross to the page as JSON, where NaN
+    /// would not read back.
+    pub points: Vec<(f64, f64, Option<f64>)>,
     /// Rows where both x and y are present.
     pub total: u64,
     /// Whether `points` is a sample of them.
@@ -127,6 +129,7 @@ pub fn scatter(
                 let finite = v.iter().copied().filter(|v| v.is_finite());
                 let min = finite.clone().fold(f64::INFINITY, f64::min);
                 let max = finite.fold(f64::NEG_INFINITY, f64::max);
+                let (min, max) = if min <= max { (min, max) } else { (0.0, 0.0) };
                 (
                     Some(Colour::Scale {
                         column: name.to_string(),
@@ -180,7 +183,7 @@ pub fn scatter(
     let points = rows
         .iter()
         .zip(values)
-        .filter_map(|(&r, c)| Some((xs.number(r)?, ys.number(r)?, c)))
+        .filter_map(|(&r, c)| Some((xs.number(r)?, ys.number(r)?, c.is_finite().then_some(c))))
         .collect();
     Ok(Scatter {
         x: x.to_string(),

@@ -50,7 +50,26 @@ def eta(num, cat):
     between = sum(len(g) * (g.mean() - y.mean()) ** 2 for _, g in groups)
     total = ((y - y.mean()) ** 2).sum()
     return float(math.sqrt(between / total))
+def box(col):
+    v = df[col].dropna().astype(float)
+    q1, med, q3 = (float(v.quantile(q)) for q in (0.25, 0.5, 0.75))
+    iqr = q3 - q1
+    inside = v[(v >= q1 - 1.5 * iqr) & (v <= q3 + 1.5 * iqr)]
+    return {"column": col, "count": int(len(v)), "q1": q1, "median": med, "q3": q3,
+            "low": float(inside.min()), "high": float(inside.max()),
+            "outlier_count": int(len(v) - len(inside))}
+both = df[["temp_max", "temp_min"]].dropna()
 expected = {
+    # Tukey boxes (pandas quantiles, whiskers at the extreme values within 1.5 IQR).
+    "boxes": [box(c) for c in numeric],
+    # Missing cells per column and rows with any, for the missing matrix.
+    "missing": {c: int(df[c].isna().sum()) for c in df.columns},
+    "rows_with_missing": int(df.isna().any(axis=1).sum()),
+    # The scatter of temp_max x temp_min coloured by season: rows with both,
+    # and the seasons by frequency over those rows (ties by name).
+    "scatter_total": int(len(both)),
+    "scatter_groups": [k for k, n in sorted(df.loc[both.index, "season"].value_counts().items(),
+                                            key=lambda kv: (-kv[1], kv[0]))],
     "numeric": numeric,
     "categorical": categorical,
     "pearson": matrix(df[numeric].corr(method="pearson")),

@@ -1,0 +1,911 @@
+//! In-browser explore benchmark: the built app's alerts, correlations,
+//! charts and report on a 1,000,000-row × 20-column CSV, beside DuckDB-WASM's
+//! `SUMMARIZE` on the same file, in one headless Chromium session per run.
+//!
+//! Run it with `scripts/bench-explore.sh` (it makes the CSV and installs
+//! DuckDB-WASM first). Each run
+//! 1. loads the app, creates a client, and installs a probe in the page that
+//!    timestamps with `performance.now()` (MutationObserver + animation
+//!    frames, so the driver's polling does not blur the figures): the file
+//!    chosen in `upload-input`; the profile shown (`dataset-rows`, job done);
+//!    the alerts and correlations ready (`alerts-pending` gone, an `alert`
+//!    shown);
+//! 2. clicks the Explore tab and times until every `[data-testid=chart]`
+//!    canvas of the tab has painted pixels (checked every animation frame,
+//!    then 1.5 s without a new chart); the same for the Columns tab;
+//! 3. clicks `export-report`, if this build has it, and times until the
+//!    HTML file is in the downloads folder (wall clock from the driver,
+//!    polled every 75 ms) and until the page made its blob URL (in the page);
+//!    a build without the hook is reported as such, with no time;
+//! 4. opens `/bench/duckdb.html` in the same tab, gives it the same file,
+//!    and reads DuckDB-WASM's start, load (`CREATE TABLE t AS SELECT * FROM
+//!    read_csv_auto('f.csv')`) and `SUMMARIZE t` times (3 repeats).
+//!
+//! It prints markdown tables; with `--write` it also puts them into
+//! BENCHMARKS.md between the browser-explore markers. With
+//! `--make-data PATH [ROWS]` it only writes the CSV (default 1,000,000 rows).
+//!
+//! Environment: `PLAINSIGHT_BENCH_RUNS` (default 3), `PLAINSIGHT_DIST`
+//! (default `dist/`), `PLAINSIGHT_BENCH_CSV` (default
+//! `target/bench-1m-20.csv`), `PLAINSIGHT_NODE_MODULES` (default
+//! `.tools/node_modules`, which holds `@duckdb/duckdb-wasm`).
+
+#[path = "support/explore_data.rs"]
+mod explore_data;
+#[path = "../tests/support/server.rs"]
+mod server;
+#[path = "../tests/support/webdriver.rs"]
+mod webdriver;
+
+use serde_json::{json, Value};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::time::{Duration, Instant};
+use webdriver::{css_str, Driver, WdError, WAIT};
+
+/// Loading and checking 1M × 20 must finish within this, or the run fails.
+const JOB_WAIT: Duration = Duration::from_secs(900);
+/// Charts must show up within this after their tab is opened.
+const CHART_WAIT: Duration = Duration::from_secs(300);
+/// All charts painted and no new one for this long: the tab is drawn.
+const CHART_SETTLE_MS: f64 = 1500.0;
+const START_MARK: &str = "<!-- browser-explore:start -->";
+const END_MARK: &str = "<!-- browser-explore:end -->";
+const COMMAND: &str = "scripts/bench-explore.sh --write";
+
+type BenchResult<T> = Result<T, Box<dyn std::error::Error>>;
+
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn env_path(var: &str, default: &str) -> PathBuf {
+    std::env::var_os(var)
+        .map(PathBuf::from)
+        .unwrap_or_else(|| root().join(default))
+}
+
+fn require(path: &Path, what: &str) -> BenchResult<()> {
+    if path.is_file() {
+        Ok(())
+    } else {
+        Err(format!(
+            "{} is missing ({what}); run scripts/bench-explore.sh, which prepares it",
+            path.display()
+        )
+        .into())
+    }
+}
+
+/// Installed once the app is ready, before the upload. `window.__explore.t`
+/// collects `performance.now()` stamps: `chosen` (the file input changed),
+/// `profile`, `alerts`, `tab_<name>` (a tab clicked), `report_click`,
+/// `report_blob` (the page made a blob URL after the click). `gap` is the
+/// longest time between two animation frames up to the alerts.
+const PAGE_PROBE: &str = r#"
+    const item = arguments[0];
+    const B = window.__explore = { t: {}, gap: 0, last: performance.now(), alerts: 0 };
+    document.addEventListener('change', (e) => {
+        if (e.target.matches && e.target.matches('[data-testid=upload-input]')) B.t.chosen = performance.now();
+    }, true);
+    document.addEventListener('click', (e) => {
+        const el = e.target.closest ? e.target : e.target.parentElement;
+        const tab = el && el.closest('[data-testid=tab]');
+        if (tab) B.t['tab_' + tab.getAttribute('data-tab')] = performance.now();
+        if (el && el.closest('[data-testid=export-report]')) B.t.report_click = performance.now();
+    }, true);
+    const createObjectURL = URL.createObjectURL;
+    URL.createObjectURL = function (obj) {
+        if (B.t.report_click !== undefined && B.t.report_blob === undefined) {
+            B.t.report_blob = performance.now();
+            B.report_type = obj && obj.type;
+        }
+        return createObjectURL.apply(this, arguments);
+    };
+    const check = () => {
+        if (B.t.chosen === undefined || B.t.alerts !== undefined) return;
+        const now = performance.now();
+        const job = document.querySelector('[data-testid=job-status]');
+        if (B.t.profile === undefined && document.querySelector(item)
+            && document.querySelector('[data-testid=dataset-rows]')
+            && job && job.getAttribute('data-state') === 'done') {
+            B.t.profile = now;
+        }
+        if (B.t.profile !== undefined && !document.querySelector('[data-testid=alerts-pending]')
+            && document.querySelector('[data-testid=alert]')) {
+            B.t.alerts = now;
+            B.alerts = document.querySelectorAll('[data-testid=alert]').length;
+        }
+    };
+    new MutationObserver(check).observe(document.body, { subtree: true, childList: true, attributes: true });
+    const frame = () => {
+        const now = performance.now();
+        if (now - B.last > B.gap) B.gap = now - B.last;
+        B.last = now;
+        if (B.t.alerts === undefined) requestAnimationFrame(frame);
+    };
+    requestAnimationFrame(frame);"#;
+
+/// Watches the charts of the visible tab panel every animation frame:
+/// `window.__charts.done` is the stamp at which every chart there had
+/// painted pixels (cleared when a new chart appears unpainted).
+const CHART_PROBE: &str = r#"
+    const tab = 'tab_' + arguments[0];
+    const W = window.__charts = { n: 0, painted: 0, done: undefined, run: true, kinds: [],
+                                  installed: performance.now() };
+    const seen = new WeakSet();
+    const painted = (c) => {
+        if (seen.has(c)) return true;
+        if (!c.width || !c.height) return false;
+        const ctx = c.getContext('2d');
+        if (!ctx) return false;
+        const px = ctx.getImageData(0, 0, c.width, c.height).data;
+        for (let i = 3; i < px.length; i += 4) if (px[i] > 0) { seen.add(c); return true; }
+        return false;
+    };
+    const frame = () => {
+        if (!W.run) return;
+        // Only the charts shown after this tab's click count.
+        const clicked = window.__explore.t[tab];
+        if (clicked === undefined || clicked < W.installed) { requestAnimationFrame(frame); return; }
+        const charts = Array.from(document.querySelectorAll(
+            'section[role=tabpanel]:not([hidden]) [data-testid=chart]'));
+        const n = charts.length;
+        let p = 0;
+        for (const ch of charts) { const c = ch.querySelector('canvas'); if (c && painted(c)) p++; }
+        if (n > 0 && p === n) {
+            if (W.done === undefined || W.n !== n) W.done = performance.now();
+        } else {
+            W.done = undefined;
+        }
+        W.n = n; W.painted = p;
+        W.kinds = charts.map((ch) => ch.getAttribute('data-kind'));
+        requestAnimationFrame(frame);
+    };
+    requestAnimationFrame(frame);"#;
+
+struct Charts {
+    /// From the tab click to the last chart painted, ms (None: none drawn).
+    ms: Option<f64>,
+    count: usize,
+    painted: usize,
+    kinds: Vec<String>,
+}
+
+enum Report {
+    /// The build has no `export-report` hook.
+    Missing,
+    Done {
+        /// Click to the downloaded file complete on disk (driver clock).
+        wall_ms: f64,
+        /// Click to the page's blob URL (page clock), if it made one.
+        blob_ms: Option<f64>,
+        bytes: u64,
+        name: String,
+    },
+    Failed(String),
+}
+
+struct AppRun {
+    /// Page clock, ms from the file chosen.
+    profile_ms: f64,
+    alerts_ms: f64,
+    /// `job-status[data-elapsed-ms]` (ingest + profile in the worker).
+    ingest_elapsed_ms: f64,
+    wasm_memory_profile: Option<u64>,
+    wasm_memory_end: Option<u64>,
+    rows: String,
+    cols: String,
+    alerts: u64,
+    alert_kinds: Vec<String>,
+    corr_pairs: usize,
+    gap_ms: f64,
+    wall_alerts_s: f64,
+    explore: Charts,
+    columns: Charts,
+    report: Report,
+}
+
+struct DuckRun {
+    version: String,
+    package: String,
+    types: Vec<String>,
+    start_ms: f64,
+    load_ms: f64,
+    summarize_ms: Vec<f64>,
+    rows: u64,
+    columns: usize,
+    memory_load: Option<f64>,
+    memory_summarize: Option<f64>,
+}
+
+fn stamp(t: &Value, name: &str) -> Option<f64> {
+    t.get(name).and_then(Value::as_f64)
+}
+
+fn wasm_memory(d: &Driver) -> Result<Option<u64>, WdError> {
+    Ok(d.attr_of("[data-testid=job-status]", "data-wasm-memory")?
+        .and_then(|v| v.parse().ok())
+        .filter(|&v| v > 0))
+}
+
+/// Clicks the tab `name` and waits until its charts are drawn.
+fn time_charts(d: &Driver, name: &str) -> BenchResult<Charts> {
+    d.execute("if (window.__charts) window.__charts.run = false;", vec![])?;
+    d.execute(CHART_PROBE, vec![json!(name)])?;
+    d.click_when_ready(&format!("[data-testid=tab][data-tab={}]", css_str(name)))?;
+    let started = Instant::now();
+    let state = d.wait_for(&format!("the charts of the {name} tab"), CHART_WAIT, |d| {
+        let v = d.execute(
+            "const W = window.__charts;
+             return { n: W.n, painted: W.painted, done: W.done === undefined ? null : W.done,
+                      now: performance.now(), kinds: W.kinds };",
+            vec![],
+        )?;
+        let settled = v["done"]
+            .as_f64()
+            .zip(v["now"].as_f64())
+            .is_some_and(|(done, now)| now - done >= CHART_SETTLE_MS);
+        // No chart at all after a while: report none rather than fail.
+        let nothing = v["n"].as_u64() == Some(0) && started.elapsed() > Duration::from_secs(60);
+        Ok((settled || nothing).then_some(v))
+    })?;
+    let t = d.execute("return window.__explore.t;", vec![])?;
+    d.execute("window.__charts.run = false;", vec![])?;
+    let clicked = stamp(&t, &format!("tab_{name}"));
+    Ok(Charts {
+        ms: state["done"]
+            .as_f64()
+            .zip(clicked)
+            .map(|(done, click)| done - click),
+        count: state["n"].as_u64().unwrap_or(0) as usize,
+        painted: state["painted"].as_u64().unwrap_or(0) as usize,
+        kinds: state["kinds"]
+            .as_array()
+            .map(|a| {
+                a.iter()
+                    .map(|k| k.as_str().unwrap_or("?").to_string())
+                    .collect()
+            })
+            .unwrap_or_default(),
+    })
+}
+
+/// Clicks `export-report` (on the Explore tab, else on the Overview) and
+/// waits for the HTML file in the downloads folder.
+fn time_report(d: &Driver) -> BenchResult<Report> {
+    const HOOK: &str = "[data-testid=export-report]";
+    let visible = |d: &Driver| -> BenchResult<bool> {
+        let v = d.execute(
+            "return Array.from(document.querySelectorAll(arguments[0]))
+                 .some((e) => e.getClientRects().length > 0);",
+            vec![json!(HOOK)],
+        )?;
+        Ok(v.as_bool() == Some(true))
+    };
+    if !visible(d)? {
+        d.click_when_ready("[data-testid=tab][data-tab=overview]")?;
+        if !visible(d)? {
+            return Ok(if d.exists(HOOK)? {
+                Report::Failed(
+                    "`export-report` is in the page but not shown on the Explore or Overview tab"
+                        .into(),
+                )
+            } else {
+                Report::Missing
+            });
+        }
+    }
+    let dir = d.downloads_dir();
+    let before: Vec<_> = std::fs::read_dir(&dir)
+        .map(|r| r.flatten().map(|e| e.file_name()).collect())
+        .unwrap_or_default();
+    let started = Instant::now();
+    d.click_when_ready(HOOK)?;
+    let found = d.wait_for("the report download", JOB_WAIT, |_| {
+        let Ok(entries) = std::fs::read_dir(&dir) else {
+            return Ok(None);
+        };
+        for e in entries.flatten() {
+            let name = e.file_name();
+            let s = name.to_string_lossy().into_owned();
+            if before.contains(&name) || s.ends_with(".crdownload") || s.starts_with('.') {
+                continue;
+            }
+            if s.to_ascii_lowercase().ends_with(".html") || s.to_ascii_lowercase().ends_with(".htm")
+            {
+                let bytes = e.metadata().map(|m| m.len()).unwrap_or(0);
+                return Ok(Some((s, bytes)));
+            }
+        }
+        Ok(None)
+    });
+    let (name, bytes) = match found {
+        Ok(v) => v,
+        Err(e) => return Ok(Report::Failed(e.to_string())),
+    };
+    let wall_ms = started.elapsed().as_secs_f64() * 1000.0;
+    let t = d.execute("return window.__explore.t;", vec![])?;
+    let blob_ms = stamp(&t, "report_blob")
+        .zip(stamp(&t, "report_click"))
+        .map(|(b, c)| b - c);
+    Ok(Report::Done {
+        wall_ms,
+        blob_ms,
+        bytes,
+        name,
+    })
+}
+
+fn run_app(d: &Driver, app_url: &str, csv: &Path) -> BenchResult<AppRun> {
+    d.goto(app_url)?;
+    d.wait_for("body[data-app-ready=true]", WAIT, |d| {
+        Ok(d.exists("body[data-app-ready=true]")?.then_some(()))
+    })?;
+    d.find("[data-testid=client-new-name]")?
+        .send_keys("Benchmark")?;
+    d.click_when_ready("[data-testid=client-create]")?;
+    d.wait_for("the Benchmark client to be selected", WAIT, |d| {
+        let v = d.execute(
+            "const s = document.querySelector('[data-testid=client-select]');
+             const o = s && s.selectedOptions[0];
+             return o ? o.text.trim() : null;",
+            vec![],
+        )?;
+        Ok((v.as_str() == Some("Benchmark")).then_some(()))
+    })?;
+
+    let name = csv
+        .file_name()
+        .unwrap_or_default()
+        .to_string_lossy()
+        .into_owned();
+    let item = format!(
+        "[data-testid=dataset-item][data-name={}][data-selected=true]",
+        css_str(&name)
+    );
+    d.execute(PAGE_PROBE, vec![json!(item)])?;
+    let started = Instant::now();
+    d.find("[data-testid=upload-input]")?
+        .send_keys(&csv.to_string_lossy())?;
+
+    let mut wasm_memory_profile = None;
+    let t = d.wait_for(
+        &format!("the profile, alerts and correlations of {name}"),
+        JOB_WAIT,
+        |d| {
+            let v = d.execute(
+                "const j = document.querySelector('[data-testid=job-status]');
+                 return [j ? j.getAttribute('data-state') : null, window.__explore.t];",
+                vec![],
+            )?;
+            if v[0].as_str() == Some("error") {
+                return Err(WdError::new(
+                    "app error",
+                    format!("the app failed to load {name}: {:?}", d.page_error()),
+                ));
+            }
+            if wasm_memory_profile.is_none() && stamp(&v[1], "profile").is_some() {
+                wasm_memory_profile = wasm_memory(d)?;
+            }
+            Ok(stamp(&v[1], "alerts").map(|_| v[1].clone()))
+        },
+    )?;
+    let wall_alerts_s = started.elapsed().as_secs_f64();
+    let chosen = stamp(&t, "chosen").ok_or("the page saw no file chosen")?;
+    let probe = d.execute(
+        "const B = window.__explore; return { gap: B.gap, alerts: B.alerts };",
+        vec![],
+    )?;
+    let attr = |hook: &str, name: &str| -> BenchResult<String> {
+        d.attr_of(&format!("[data-testid={hook}]"), name)?
+            .filter(|v| !v.is_empty())
+            .ok_or_else(|| format!("[data-testid={hook}] has no {name}").into())
+    };
+    let ingest_elapsed_ms = attr("job-status", "data-elapsed-ms")?.parse()?;
+    let rows = attr("dataset-rows", "data-value")?;
+    let cols = attr("dataset-cols", "data-value")?;
+    let mut alert_kinds: Vec<String> = d
+        .attrs_of("[data-testid=alert]", "data-kind")?
+        .into_iter()
+        .flatten()
+        .collect();
+    alert_kinds.sort();
+    alert_kinds.dedup();
+
+    eprintln!(
+        "  profile {:.2} s, alerts + correlations {:.2} s after it; Explore…",
+        (stamp(&t, "profile").unwrap_or(f64::NAN) - chosen) / 1000.0,
+        (stamp(&t, "alerts").unwrap_or(f64::NAN) - stamp(&t, "profile").unwrap_or(f64::NAN))
+            / 1000.0
+    );
+    let explore = time_charts(d, "explore")?;
+    let corr_pairs = d.count("[data-testid=corr-pair]")?;
+    eprintln!(
+        "  Explore: {} of {} charts in {:?} ms; report…",
+        explore.painted, explore.count, explore.ms
+    );
+    let report = time_report(d)?;
+    eprintln!("  Columns…");
+    let columns = time_charts(d, "columns")?;
+    let wasm_memory_end = wasm_memory(d)?;
+    Ok(AppRun {
+        profile_ms: stamp(&t, "profile").ok_or("no profile stamp")? - chosen,
+        alerts_ms: stamp(&t, "alerts").ok_or("no alerts stamp")? - chosen,
+        ingest_elapsed_ms,
+        wasm_memory_profile,
+        wasm_memory_end,
+        rows,
+        cols,
+        alerts: probe["alerts"].as_u64().unwrap_or(0),
+        alert_kinds,
+        corr_pairs,
+        gap_ms: probe["gap"].as_f64().unwrap_or(f64::NAN),
+        wall_alerts_s,
+        explore,
+        columns,
+        report,
+    })
+}
+
+fn run_duckdb(d: &Driver, url: &str, csv: &Path) -> BenchResult<DuckRun> {
+    d.goto(url)?;
+    d.wait_for("the DuckDB page's script", WAIT, |d| {
+        Ok(d.exists("[data-testid=bench-result][data-ready=true]")?
+            .then_some(()))
+    })?;
+    d.find("[data-testid=bench-input]")?
+        .send_keys(&csv.to_string_lossy())?;
+    let v = d
+        .wait_for("the DuckDB-WASM baseline to finish", JOB_WAIT, |d| match d
+            .attr_of("[data-testid=bench-result]", "data-state")?
+            .as_deref()
+        {
+            Some("done") => Ok(Some(())),
+            Some("error") => Err(WdError::new(
+                "duckdb error",
+                d.text_of("[data-testid=bench-result]")?.unwrap_or_default(),
+            )),
+            _ => Ok(None),
+        })
+        .and_then(|()| {
+            d.attr_of("[data-testid=bench-result]", "data-json")
+                .map(|s| s.unwrap_or_default())
+        })?;
+    let r: Value = serde_json::from_str(&v)?;
+    Ok(DuckRun {
+        version: r["version"].as_str().unwrap_or("?").to_string(),
+        package: r["package"].as_str().unwrap_or("?").to_string(),
+        types: r["types"]
+            .as_array()
+            .map(|a| {
+                a.iter()
+                    .map(|t| t.as_str().unwrap_or("?").to_string())
+                    .collect()
+            })
+            .unwrap_or_default(),
+        start_ms: r["start_ms"].as_f64().unwrap_or(f64::NAN),
+        load_ms: r["load_ms"].as_f64().unwrap_or(f64::NAN),
+        summarize_ms: r["summarize_ms"]
+            .as_array()
+            .map(|a| a.iter().filter_map(Value::as_f64).collect())
+            .unwrap_or_default(),
+        rows: r["rows"].as_u64().unwrap_or(0),
+        columns: r["types"].as_array().map_or(0, Vec::len),
+        memory_load: r["memory_after_load"].as_f64(),
+        memory_summarize: r["memory_after_summarize"].as_f64(),
+    })
+}
+
+/// The 1-minute load average (Linux), to show when something else ran.
+fn load_average() -> String {
+    std::fs::read_to_string("/proc/loadavg")
+        .ok()
+        .and_then(|s| s.split_whitespace().next().map(str::to_string))
+        .unwrap_or_else(|| "?".into())
+}
+
+fn median(mut v: Vec<f64>) -> f64 {
+    v.retain(|x| x.is_finite());
+    if v.is_empty() {
+        return f64::NAN;
+    }
+    v.sort_by(|a, b| a.total_cmp(b));
+    let n = v.len();
+    if n % 2 == 1 {
+        v[n / 2]
+    } else {
+        (v[n / 2 - 1] + v[n / 2]) / 2.0
+    }
+}
+
+fn secs(ms: f64) -> String {
+    if ms.is_finite() {
+        format!("{:.2}", ms / 1000.0)
+    } else {
+        "—".into()
+    }
+}
+
+fn mb(bytes: Option<f64>) -> String {
+    bytes.map_or("—".into(), |b| format!("{:.0}", b / 1e6))
+}
+
+/// One row of app figures (ms, bytes); NaN where not measured.
+struct AppFigures {
+    profile: f64,
+    alerts_after_profile: f64,
+    alerts: f64,
+    explore: f64,
+    columns: f64,
+    report: f64,
+    memory: f64,
+}
+
+impl AppFigures {
+    fn of(a: &AppRun) -> Self {
+        AppFigures {
+            profile: a.profile_ms,
+            alerts_after_profile: a.alerts_ms - a.profile_ms,
+            alerts: a.alerts_ms,
+            explore: a.explore.ms.unwrap_or(f64::NAN),
+            columns: a.columns.ms.unwrap_or(f64::NAN),
+            report: match a.report {
+                Report::Done { wall_ms, .. } => wall_ms,
+                _ => f64::NAN,
+            },
+            memory: a
+                .wasm_memory_end
+                .or(a.wasm_memory_profile)
+                .map_or(f64::NAN, |m| m as f64),
+        }
+    }
+
+    fn row(&self, label: &str, report_missing: bool) -> String {
+        let report = if report_missing {
+            "not in build".into()
+        } else {
+            secs(self.report)
+        };
+        format!(
+            "| {label} | {} | {} | {} | {} | {} | {report} | {} |\n",
+            secs(self.profile),
+            secs(self.alerts_after_profile),
+            secs(self.alerts),
+            secs(self.explore),
+            secs(self.columns),
+            mb(self.memory.is_finite().then_some(self.memory)),
+        )
+    }
+}
+
+struct DuckFigures {
+    start: f64,
+    load: f64,
+    first: f64,
+    warm: f64,
+    total: f64,
+    memory: f64,
+}
+
+impl DuckFigures {
+    fn of(r: &DuckRun) -> Self {
+        let first = r.summarize_ms.first().copied().unwrap_or(f64::NAN);
+        DuckFigures {
+            start: r.start_ms,
+            load: r.load_ms,
+            first,
+            warm: median(r.summarize_ms.iter().skip(1).copied().collect()),
+            total: r.load_ms + first,
+            memory: r.memory_summarize.or(r.memory_load).unwrap_or(f64::NAN),
+        }
+    }
+
+    fn row(&self, label: &str) -> String {
+        format!(
+            "| {label} | {} | {} | {} | {} | {} | {} |\n",
+            secs(self.start),
+            secs(self.load),
+            secs(self.first),
+            secs(self.warm),
+            secs(self.total),
+            mb(self.memory.is_finite().then_some(self.memory)),
+        )
+    }
+}
+
+fn tables(runs: &[(AppRun, DuckRun)]) -> String {
+    let report_missing = runs
+        .iter()
+        .all(|(a, _)| matches!(a.report, Report::Missing));
+    let app: Vec<AppFigures> = runs.iter().map(|(a, _)| AppFigures::of(a)).collect();
+    let duck: Vec<DuckFigures> = runs.iter().map(|(_, r)| DuckFigures::of(r)).collect();
+    let mut out = String::from(
+        "App (times from the file chosen in `upload-input`, page clock):\n\n\
+         | run | profile shown s | alerts + correlations after the profile s | file → alerts ready s | Explore tab → charts drawn s | Columns tab → charts drawn s | `export-report` → HTML downloaded s | worker wasm memory MB |\n\
+         |---|---:|---:|---:|---:|---:|---:|---:|\n",
+    );
+    for (i, f) in app.iter().enumerate() {
+        out.push_str(&f.row(&(i + 1).to_string(), report_missing));
+    }
+    let m = |get: fn(&AppFigures) -> f64| median(app.iter().map(get).collect());
+    if app.len() > 1 {
+        let med = AppFigures {
+            profile: m(|f| f.profile),
+            alerts_after_profile: m(|f| f.alerts_after_profile),
+            alerts: m(|f| f.alerts),
+            explore: m(|f| f.explore),
+            columns: m(|f| f.columns),
+            report: m(|f| f.report),
+            memory: m(|f| f.memory),
+        };
+        out.push_str(&med.row("**median**", report_missing));
+    }
+    let repeats = runs[0].1.summarize_ms.len();
+    out.push_str(&format!(
+        "\nDuckDB-WASM {} (DuckDB {}) in the same session (page clock):\n\n\
+         | run | start (worker + wasm) s | load: `CREATE TABLE t AS SELECT * FROM read_csv_auto('f.csv')` s | first `SUMMARIZE t` s | later `SUMMARIZE t` s (median of {}) | load + first SUMMARIZE s | DuckDB memory MB |\n\
+         |---|---:|---:|---:|---:|---:|---:|\n",
+        runs[0].1.package,
+        runs[0].1.version,
+        repeats.saturating_sub(1),
+    ));
+    for (i, f) in duck.iter().enumerate() {
+        out.push_str(&f.row(&(i + 1).to_string()));
+    }
+    let m = |get: fn(&DuckFigures) -> f64| median(duck.iter().map(get).collect());
+    if duck.len() > 1 {
+        let med = DuckFigures {
+            start: m(|f| f.start),
+            load: m(|f| f.load),
+            first: m(|f| f.first),
+            warm: m(|f| f.warm),
+            total: m(|f| f.total),
+            memory: m(|f| f.memory),
+        };
+        out.push_str(&med.row("**median**"));
+    }
+    out
+}
+
+fn notes(size: u64, runs: &[(AppRun, DuckRun)], loads: &[(String, String)]) -> String {
+    let (app, duck) = &runs[0];
+    let join = |v: Vec<String>| v.join(" / ");
+    let report = match &app.report {
+        Report::Missing => "- `export-report`: this build has no such hook, so the report \
+                            step was not measured."
+            .to_string(),
+        Report::Failed(e) => format!("- `export-report`: the download did not arrive: {e}."),
+        Report::Done {
+            blob_ms,
+            bytes,
+            name,
+            ..
+        } => format!(
+            "- `export-report`: from the click to `{name}` ({:.1} MB) complete in the downloads \
+             folder, driver clock polled every 75 ms; the page made the blob URL {} s after the click.",
+            *bytes as f64 / 1e6,
+            blob_ms.map_or("—".into(), secs),
+        ),
+    };
+    let charts = |c: &Charts| {
+        let mut kinds = c.kinds.clone();
+        kinds.sort();
+        let mut counted: Vec<String> = Vec::new();
+        for k in &kinds {
+            let n = kinds.iter().filter(|x| *x == k).count();
+            let s = format!("{n} {k}");
+            if !counted.contains(&s) {
+                counted.push(s);
+            }
+        }
+        format!(
+            "{} charts ({}), {} painted",
+            c.count,
+            if counted.is_empty() {
+                "none".into()
+            } else {
+                counted.join(", ")
+            },
+            c.painted
+        )
+    };
+    format!(
+        "- Each run is a fresh browser profile: the app first, then DuckDB-WASM in the same tab.\n\
+         - File: {size} bytes, {} rows × {} columns (the app); DuckDB read {} rows × {} columns.\n\
+         - The app's stamps are `performance.now()` in the page, taken by a MutationObserver \
+         (profile: the dataset selected, `dataset-rows` shown and `job-status` done; alerts: \
+         `alerts-pending` gone and an `alert` shown) — not by the driver's polling. \
+         `job-status[data-elapsed-ms]` (ingest + profile in the worker): {} s. \
+         Seen from WebDriver, file chosen → alerts ready: {} s.\n\
+         - Alerts: {} ({}); {} `corr-pair` rows on the Explore tab.\n\
+         - Charts: timed from the tab's click to the animation frame in which every \
+         `[data-testid=chart]` canvas of the tab had painted pixels, with no new chart for \
+         {CHART_SETTLE_MS:.0} ms after. Explore: {}. Columns: {} (the Columns tab draws while \
+         hidden, so its charts are mostly ready before the click).\n\
+         {report}\n\
+         - Worker wasm memory is `job-status[data-wasm-memory]` at the end of the run \
+         ({} MB when the profile showed); the alerts job does not report memory, so this is the \
+         load's peak and the alerts' peak is not seen.\n\
+         - Longest main-thread gap (animation frames) from file chosen to alerts ready: {} ms.\n\
+         - DuckDB-WASM: `duckdb-browser-eh.worker.js` + `duckdb-eh.wasm` from npm, served \
+         locally (no CDN); the file is registered as a browser file handle \
+         (`BROWSER_FILEREADER`, direct I/O), so DuckDB reads it from disk like the app does. \
+         SUMMARIZE runs {} times ({} s). DuckDB memory is the sum of `duckdb_memory()` after \
+         SUMMARIZE ({} MB after the load). The app's `file → alerts ready` and DuckDB's \
+         `load + first SUMMARIZE` are the nearest like-for-like totals: both read and type the \
+         file and compute per-column statistics; the app also computes the full profile \
+         (exact quantiles, top values, duplicates), the alerts and all-pairs correlations, \
+         which SUMMARIZE does not.\n\
+         - Machine load (1-minute load average) before → after each run: {}; above the core \
+         count, something else competed for the CPU and the times are inflated.\n",
+        app.rows,
+        app.cols,
+        duck.rows,
+        duck.columns,
+        join(
+            runs.iter()
+                .map(|(a, _)| secs(a.ingest_elapsed_ms))
+                .collect()
+        ),
+        join(
+            runs.iter()
+                .map(|(a, _)| format!("{:.2}", a.wall_alerts_s))
+                .collect()
+        ),
+        app.alerts,
+        app.alert_kinds.join(", "),
+        app.corr_pairs,
+        charts(&app.explore),
+        charts(&app.columns),
+        join(
+            runs.iter()
+                .map(|(a, _)| mb(a.wasm_memory_profile.map(|m| m as f64)))
+                .collect()
+        ),
+        join(
+            runs.iter()
+                .map(|(a, _)| format!("{:.0}", a.gap_ms))
+                .collect()
+        ),
+        duck.summarize_ms.len(),
+        join(duck.summarize_ms.iter().map(|&ms| secs(ms)).collect()),
+        mb(duck.memory_load),
+        join(loads.iter().map(|(a, b)| format!("{a} → {b}")).collect()),
+    )
+}
+
+/// Replaces the browser-explore section of BENCHMARKS.md (or appends one).
+fn write_benchmarks(section: &str) -> BenchResult<()> {
+    let path = root().join("BENCHMARKS.md");
+    let old = std::fs::read_to_string(&path).unwrap_or_else(|_| "# Benchmarks\n".into());
+    let block = format!("{START_MARK}\n{section}{END_MARK}");
+    let new = match (old.find(START_MARK), old.find(END_MARK)) {
+        (Some(a), Some(b)) if a < b => {
+            format!("{}{block}{}", &old[..a], &old[b + END_MARK.len()..])
+        }
+        _ => format!("{}\n\n{block}\n", old.trim_end()),
+    };
+    std::fs::write(&path, new)?;
+    eprintln!("updated {}", path.display());
+    Ok(())
+}
+
+fn make_data(args: &[String]) -> BenchResult<()> {
+    let i = args.iter().position(|a| a == "--make-data").unwrap_or(0);
+    let path = args
+        .get(i + 1)
+        .map(PathBuf::from)
+        .ok_or("--make-data needs a PATH")?;
+    let rows: usize = match args.get(i + 2) {
+        Some(n) if !n.starts_with('-') => n.replace('_', "").parse()?,
+        _ => 1_000_000,
+    };
+    if let Some(dir) = path.parent() {
+        std::fs::create_dir_all(dir)?;
+    }
+    let partial = path.with_extension("csv.partial");
+    let mut out = std::io::BufWriter::new(std::fs::File::create(&partial)?);
+    explore_data::write_csv(rows, &mut out)?;
+    std::io::Write::flush(&mut out)?;
+    drop(out);
+    std::fs::rename(&partial, &path)?;
+    eprintln!("wrote {} ({rows} rows)", path.display());
+    Ok(())
+}
+
+fn run() -> BenchResult<()> {
+    let args: Vec<String> = std::env::args().collect();
+    if args.iter().any(|a| a == "--make-data") {
+        return make_data(&args);
+    }
+    let write = args.iter().any(|a| a == "--write");
+    let dist = env_path("PLAINSIGHT_DIST", "dist");
+    let csv = env_path("PLAINSIGHT_BENCH_CSV", "target/bench-1m-20.csv");
+    require(&csv, "the benchmark CSV")?;
+    let csv = csv.canonicalize()?;
+    let modules = env_path("PLAINSIGHT_NODE_MODULES", ".tools/node_modules");
+    require(&dist.join("index.html"), "the built app")?;
+    for f in [
+        "@duckdb/duckdb-wasm/dist/duckdb-browser.mjs",
+        "@duckdb/duckdb-wasm/dist/duckdb-browser-eh.worker.js",
+        "@duckdb/duckdb-wasm/dist/duckdb-eh.wasm",
+        "apache-arrow/Arrow.dom.mjs",
+    ] {
+        require(&modules.join(f), "DuckDB-WASM from npm")?;
+    }
+    let size = std::fs::metadata(&csv)?.len();
+
+    let srv = server::serve(vec![
+        ("/".into(), dist),
+        ("/bench/".into(), root().join("bench")),
+        ("/bench/node_modules/".into(), modules),
+    ])?;
+    let n_runs: usize = std::env::var("PLAINSIGHT_BENCH_RUNS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(3)
+        .max(1);
+    let mut runs = Vec::new();
+    let mut loads = Vec::new();
+    for i in 1..=n_runs {
+        let load_before = load_average();
+        let d = Driver::start(&format!("explore-{i}"))?;
+        eprintln!(
+            "run {i}/{n_runs}: loading {} ({:.1} MB) into the app…",
+            csv.display(),
+            size as f64 / 1e6
+        );
+        let app = run_app(&d, &srv.url("/"), &csv)?;
+        eprintln!("  app done; DuckDB-WASM…");
+        let duck = run_duckdb(&d, &srv.url("/bench/duckdb.html"), &csv)?;
+        eprintln!(
+            "  DuckDB load {} s, SUMMARIZE {:?} ms; types {}",
+            secs(duck.load_ms),
+            duck.summarize_ms,
+            duck.types.join(", ")
+        );
+        runs.push((app, duck));
+        loads.push((load_before, load_average()));
+    }
+
+    let chromium = std::process::Command::new("/usr/bin/chromium")
+        .arg("--version")
+        .output()
+        .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_string())
+        .unwrap_or_default();
+    let commit = std::process::Command::new("git")
+        .args(["describe", "--always", "--dirty"])
+        .current_dir(root())
+        .output()
+        .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_string())
+        .unwrap_or_default();
+    let dist_note = std::env::var("PLAINSIGHT_DIST")
+        .map(|d| format!(" with `PLAINSIGHT_DIST={d}`"))
+        .unwrap_or_default();
+    let section = format!(
+        "## Explore: alerts, correlations, charts — 1M × 20, vs DuckDB-WASM SUMMARIZE\n\n\
+         Command: `{COMMAND}`{dist_note} at commit `{commit}` ({chromium}, headless, {} cores); \
+         the file comes from `cargo bench --bench browser_explore -- --make-data target/bench-1m-20.csv`.\n\n{}\n{}",
+        std::thread::available_parallelism()
+            .map(|n| n.get())
+            .unwrap_or(0),
+        tables(&runs),
+        notes(size, &runs, &loads),
+    );
+    println!("{section}");
+    if write {
+        write_benchmarks(&section)?;
+    }
+    Ok(())
+}
+
+fn main() -> ExitCode {
+    match run() {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("explore benchmark failed: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}

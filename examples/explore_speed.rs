@@ -1,0 +1,66 @@
+//! Times trends and group-bys on one file (after reading it), e.g. the
+//! 1,000,000-row benchmark file:
+//!
+//! `cargo run --release --example explore_speed -- FILE`
+//! (`plainsight bench-data 1000000 > big.csv` makes one.)
+//!
+//! It uses the first date column, the first numeric column and the first
+//! three text columns of the file.
+
+use std::time::Instant;
+
+use plainsight::core::explore::aggregate::{numeric_columns, Agg};
+use plainsight::core::explore::groupby::{group_by, DatePart, Dimension, Measure};
+use plainsight::core::explore::trend::{default_date_column, trend};
+use plainsight::core::model::ColumnType;
+
+fn main() {
+    let path = std::env::args().nth(1).expect("usage: explore_speed FILE");
+    let bytes = std::fs::read(&path).expect("readable file");
+    let t = Instant::now();
+    let ds = plainsight::core::read_bytes(&path, &bytes).expect("a readable data file");
+    drop(bytes);
+    println!("read {} rows in {:.2?}", ds.height(), t.elapsed());
+    let date = default_date_column(&ds).expect("a date column");
+    let value = numeric_columns(&ds)
+        .into_iter()
+        .next()
+        .expect("a numeric column");
+    let text: Vec<String> = ds
+        .names()
+        .into_iter()
+        .zip(&ds.types)
+        .filter(|(_, t)| **t == ColumnType::String)
+        .map(|(n, _)| n)
+        .take(3)
+        .collect();
+    for agg in [Agg::Sum, Agg::Median] {
+        let t = Instant::now();
+        let tr = trend(&ds, &date, Some(&value), agg, None).expect("a trend");
+        println!(
+            "trend {} of {value} by {} ({} periods): {:.2?}",
+            agg.as_str(),
+            tr.granularity.as_str(),
+            tr.periods.len(),
+            t.elapsed()
+        );
+    }
+    let measures = [
+        Measure::rows(),
+        Measure::of(Agg::Sum, &value),
+        Measure::of(Agg::Mean, &value),
+        Measure::of(Agg::Median, &value),
+    ];
+    let mut dims: Vec<Dimension> = text.iter().map(|c| Dimension::column(c)).collect();
+    dims.push(Dimension::date_part(&date, DatePart::Month));
+    for k in 1..=dims.len() {
+        let t = Instant::now();
+        let g = group_by(&ds, &dims[..k], &measures, Some((1, true)), 100).expect("a table");
+        println!(
+            "group by {:?}: {} groups in {:.2?}",
+            g.dimensions,
+            g.groups,
+            t.elapsed()
+        );
+    }
+}

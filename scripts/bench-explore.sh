@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# In-browser explore benchmark: the app's alerts, correlations, charts and
+# report on a 1,000,000-row, 20-column CSV (~145 MB), beside DuckDB-WASM's
+# SUMMARIZE on the same file, in headless Chromium (benches/browser_explore.rs).
+#   scripts/bench-explore.sh           print the figures
+#   scripts/bench-explore.sh --write   also put them into BENCHMARKS.md
+# Set PLAINSIGHT_DIST to use an existing build instead of building dist/,
+# PLAINSIGHT_BENCH_RUNS for the number of runs (default 3).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+scripts/setup.sh test
+export PATH="$HOME/.cargo/bin:$PATH"
+
+if [ -z "${PLAINSIGHT_DIST:-}" ]; then
+  printf '\n==> building the app (trunk build --release)\n'
+  trunk build --release --offline
+fi
+
+csv=target/bench-1m-20.csv
+if [ ! -s "$csv" ]; then
+  printf '\n==> writing %s (1,000,000 rows × 20 columns)\n' "$csv"
+  cargo bench --bench browser_explore -- --make-data "$csv" 1000000
+fi
+
+# DuckDB-WASM and its Apache Arrow dependency, from npm; the benchmark serves
+# the local bundle files (no CDN), so the run works offline.
+DUCKDB_WASM_VERSION=1.32.0
+duck=.tools/node_modules/@duckdb/duckdb-wasm
+if ! grep -q "\"version\": \"$DUCKDB_WASM_VERSION\"" "$duck/package.json" 2>/dev/null ||
+  [ ! -f "$duck/dist/duckdb-eh.wasm" ]; then
+  printf '\n==> installing DuckDB-WASM %s into .tools (npm)\n' "$DUCKDB_WASM_VERSION"
+  npm install --prefix .tools --no-audit --no-fund "@duckdb/duckdb-wasm@$DUCKDB_WASM_VERSION"
+fi
+
+printf '\n==> running the explore benchmark\n'
+cargo bench --bench browser_explore -- "$@"
