@@ -21,6 +21,36 @@ fn main() {
     let ds = plainsight::core::read_bytes(&path, &bytes).expect("a readable data file");
     drop(bytes);
     println!("read {} rows in {:.2?}", ds.height(), t.elapsed());
+    // The insights, part by part.
+    let t = Instant::now();
+    let p = plainsight::core::profile(&ds);
+    println!("profile: {:.2?}", t.elapsed());
+    let t = Instant::now();
+    let corr = plainsight::core::explore::correlate::correlations(&ds);
+    println!(
+        "correlations ({} numeric, {} categorical): {:.2?}",
+        corr.numeric.len(),
+        corr.categorical.len(),
+        t.elapsed()
+    );
+    let t = Instant::now();
+    let found = plainsight::core::explore::alerts::alerts(
+        &ds,
+        &p,
+        &corr,
+        &plainsight::core::explore::alerts::AlertConfig::default(),
+    );
+    println!("alerts ({}): {:.2?}", found.len(), t.elapsed());
+    let t = Instant::now();
+    let boxes = plainsight::core::explore::distribution::boxes(&ds);
+    println!("box plots ({}): {:.2?}", boxes.len(), t.elapsed());
+    let t = Instant::now();
+    let m = plainsight::core::explore::missing::missing_matrix(&ds);
+    println!(
+        "missing matrix ({} columns): {:.2?}",
+        m.columns.len(),
+        t.elapsed()
+    );
     let date = default_date_column(&ds).expect("a date column");
     let value = numeric_columns(&ds)
         .into_iter()

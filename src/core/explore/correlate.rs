@@ -44,20 +44,42 @@ pub struct Correlations {
 
 /// Pearson's r of paired values.
 pub fn pearson(x: &[f64], y: &[f64]) -> Option<f64> {
-    let n = x.len().min(y.len());
+    pearson_of(|| x.iter().copied().zip(y.iter().copied()))
+}
+
+/// Pearson's r of (x, y) pairs, read twice: once for the means, once for
+/// the three sums of products (each summed as [`accurate_sum`] would).
+fn pearson_of<I: Iterator<Item = (f64, f64)>>(pairs: impl Fn() -> I) -> Option<f64> {
+    let (mut sx, mut sy) = (Sum::default(), Sum::default());
+    for (a, b) in pairs() {
+        sx.add(a);
+        sy.add(b);
+    }
+    let n = sx.n;
     if n < 2 {
         return None;
     }
-    let mx = accurate_sum(x.iter().copied()) / n as f64;
-    let my = accurate_sum(y.iter().copied()) / n as f64;
-    let sxy = accurate_sum(x.iter().zip(y).map(|(a, b)| (a - mx) * (b - my)));
-    let sxx = accurate_sum(x.iter().map(|a| (a - mx) * (a - mx)));
-    let syy = accurate_sum(y.iter().map(|b| (b - my) * (b - my)));
-    let d = (sxx * syy).sqrt();
+    let (mx, my) = (sx.total() / n as f64, sy.total() / n as f64);
+    let (mut sxy, mut sxx, mut syy) = (Sum::default(), Sum::default(), Sum::default());
+    for (a, b) in pairs() {
+        let (da, db) = (a - mx, b - my);
+        sxy.add(da * db);
+        sxx.add(da * da);
+        syy.add(db * db);
+    }
+    let d = (sxx.total() * syy.total()).sqrt();
     if d == 0.0 || !d.is_finite() {
         return None;
     }
-    Some((sxy / d).clamp(-1.0, 1.0))
+    Some((sxy.total() / d).clamp(-1.0, 1.0))
+}
+
+/// The (x, y) pairs of the rows where both are present.
+fn both_present<'a>(xs: &'a [f64], ys: &'a [f64]) -> impl Iterator<Item = (f64, f64)> + 'a {
+    xs.iter()
+        .zip(ys)
+        .filter(|(x, y)| !x.is_nan() && !y.is_nan())
+        .map(|(x, y)| (*x, *y))
 }
 
 /// Ranks 1..n with ties given their average rank.
@@ -86,25 +108,42 @@ pub fn spearman(x: &[f64], y: &[f64]) -> Option<f64> {
 
 /// Cramér's V of paired category codes.
 pub fn cramers_v(x: &[u32], y: &[u32]) -> Option<f64> {
-    let n = x.len().min(y.len());
-    let mut table: HashMap<(u32, u32), f64> = HashMap::new();
-    let mut rows: HashMap<u32, f64> = HashMap::new();
-    let mut cols: HashMap<u32, f64> = HashMap::new();
-    for (&a, &b) in x.iter().zip(y) {
-        *table.entry((a, b)).or_insert(0.0) += 1.0;
-        *rows.entry(a).or_insert(0.0) += 1.0;
-        *cols.entry(b).or_insert(0.0) += 1.0;
+    cramers_v_of(x.iter().zip(y).map(|(a, b)| (*a, *b)))
+}
+
+/// Cramér's V of (code, code) pairs; codes are small (a dense table).
+fn cramers_v_of(pairs: impl Iterator<Item = (u32, u32)>) -> Option<f64> {
+    let mut table: Vec<Vec<f64>> = Vec::new();
+    let (mut rows, mut cols): (Vec<f64>, Vec<f64>) = (Vec::new(), Vec::new());
+    let mut n = 0usize;
+    for (a, b) in pairs {
+        let (a, b) = (a as usize, b as usize);
+        if a >= rows.len() {
+            rows.resize(a + 1, 0.0);
+            table.resize(a + 1, Vec::new());
+        }
+        if b >= cols.len() {
+            cols.resize(b + 1, 0.0);
+        }
+        if b >= table[a].len() {
+            table[a].resize(b + 1, 0.0);
+        }
+        table[a][b] += 1.0;
+        rows[a] += 1.0;
+        cols[b] += 1.0;
+        n += 1;
     }
-    let k = rows.len().min(cols.len());
+    let present = |v: &[f64]| v.iter().filter(|c| **c > 0.0).count();
+    let k = present(&rows).min(present(&cols));
     if n == 0 || k < 2 {
         return None;
     }
     let nf = n as f64;
-    let mut chi2 = Vec::with_capacity(rows.len() * cols.len());
-    for (&a, &ra) in &rows {
-        for (&b, &cb) in &cols {
+    let mut chi2 = Vec::new();
+    for (a, &ra) in rows.iter().enumerate().filter(|(_, r)| **r > 0.0) {
+        for (b, &cb) in cols.iter().enumerate().filter(|(_, c)| **c > 0.0) {
             let expected = ra * cb / nf;
-            let observed = table.get(&(a, b)).copied().unwrap_or(0.0);
+            let observed = table[a].get(b).copied().unwrap_or(0.0);
             chi2.push((observed - expected) * (observed - expected) / expected);
         }
     }
@@ -114,24 +153,151 @@ pub fn cramers_v(x: &[u32], y: &[u32]) -> Option<f64> {
 
 /// The correlation ratio eta of values `y` grouped by `groups`.
 pub fn eta(groups: &[u32], y: &[f64]) -> Option<f64> {
-    let n = groups.len().min(y.len());
+    eta_of(|| groups.iter().zip(y).map(|(g, v)| (*g, *v)))
+}
+
+/// Neumaier's running sum (the same sums as [`accurate_sum`], value by
+/// value).
+#[derive(Clone, Copy, Default)]
+struct Sum {
+    sum: f64,
+    c: f64,
+    n: usize,
+}
+
+impl Sum {
+    fn add(&mut self, v: f64) {
+        let t = self.sum + v;
+        if self.sum.abs() >= v.abs() {
+            self.c += (self.sum - t) + v;
+        } else {
+            self.c += (v - t) + self.sum;
+        }
+        self.sum = t;
+        self.n += 1;
+    }
+
+    fn total(&self) -> f64 {
+        if self.c.is_finite() {
+            self.sum + self.c
+        } else {
+            self.sum
+        }
+    }
+}
+
+/// Eta of (group code, value) pairs, read twice (codes are small).
+fn eta_of<I: Iterator<Item = (u32, f64)>>(pairs: impl Fn() -> I) -> Option<f64> {
+    let mut all = Sum::default();
+    let mut by: Vec<Sum> = Vec::new();
+    for (g, v) in pairs() {
+        let g = g as usize;
+        if g >= by.len() {
+            by.resize(g + 1, Sum::default());
+        }
+        by[g].add(v);
+        all.add(v);
+    }
+    let n = all.n;
     if n < 2 {
         return None;
     }
-    let mean = accurate_sum(y.iter().copied()) / n as f64;
-    let mut by: HashMap<u32, Vec<f64>> = HashMap::new();
-    for (&g, &v) in groups.iter().zip(y) {
-        by.entry(g).or_default().push(v);
-    }
-    let between = accurate_sum(by.values().map(|vs| {
-        let m = accurate_sum(vs.iter().copied()) / vs.len() as f64;
-        vs.len() as f64 * (m - mean) * (m - mean)
+    let mean = all.total() / n as f64;
+    let groups: Vec<&Sum> = by.iter().filter(|s| s.n > 0).collect();
+    let between = accurate_sum(groups.iter().map(|s| {
+        let m = s.total() / s.n as f64;
+        s.n as f64 * (m - mean) * (m - mean)
     }));
-    let total = accurate_sum(y.iter().map(|v| (v - mean) * (v - mean)));
-    if total == 0.0 || by.len() < 2 {
+    let total = accurate_sum(pairs().map(|(_, v)| (v - mean) * (v - mean)));
+    if total == 0.0 || groups.len() < 2 {
         return None;
     }
     Some((between / total).sqrt().min(1.0))
+}
+
+/// The average ranks of a column's present values ([`ranks`]), by row;
+/// NaN for missing rows. f32 holds them exactly (whole and half numbers
+/// below 2^23), at half the memory.
+fn full_ranks(v: &[f64]) -> Vec<f32> {
+    let mut order: Vec<u32> = (0..v.len() as u32)
+        .filter(|&r| !v[r as usize].is_nan())
+        .collect();
+    order.sort_unstable_by(|&a, &b| v[a as usize].total_cmp(&v[b as usize]));
+    let mut out = vec![f32::NAN; v.len()];
+    let mut i = 0;
+    while i < order.len() {
+        let mut j = i;
+        while j + 1 < order.len() && v[order[j + 1] as usize] == v[order[i] as usize] {
+            j += 1;
+        }
+        let avg = (i + j) as f32 / 2.0 + 1.0;
+        for &r in &order[i..=j] {
+            out[r as usize] = avg;
+        }
+        i = j + 1;
+    }
+    out
+}
+
+/// Rows up to which [`full_ranks`] are exact in f32.
+const RANKS_IN_F32: usize = 1 << 22;
+
+/// How much each present value's average rank drops when the rows `gone`
+/// leave the column: one per smaller value, a half per equal one. Counted
+/// in rank space: full ranks are whole or half numbers, so twice a rank is
+/// an index, and "smaller value" is "smaller rank".
+struct RankDrop {
+    /// `below[k]`: removed values whose doubled rank is below `k`.
+    below: Vec<u32>,
+}
+
+impl RankDrop {
+    fn new(ranks: &[f32], gone: impl Iterator<Item = usize>) -> RankDrop {
+        let mut below = vec![0u32; 2 * ranks.len() + 3];
+        let mut any = false;
+        for r in gone {
+            below[(2.0 * ranks[r]) as usize + 1] += 1;
+            any = true;
+        }
+        if !any {
+            return RankDrop { below: Vec::new() };
+        }
+        for k in 1..below.len() {
+            below[k] += below[k - 1];
+        }
+        RankDrop { below }
+    }
+
+    /// The drop for a value of full rank `rank`.
+    fn at(&self, rank: f32) -> f64 {
+        if self.below.is_empty() {
+            return 0.0;
+        }
+        let k = (2.0 * rank) as usize;
+        let (lt, le) = (self.below[k], self.below[k + 1]);
+        f64::from(lt) + f64::from(le - lt) / 2.0
+    }
+}
+
+/// Spearman's rho of two columns over the rows where both are present
+/// (pandas' pairwise-complete rows), from their ranks over all their
+/// present values: a row's rank among the kept rows is its full rank less
+/// the [`RankDrop`] of the rows the other column misses. The ranks are
+/// those [`ranks`] gives the kept values, so rho is the same.
+fn spearman_pair(xs: &[f64], ys: &[f64], rx: &[f32], ry: &[f32]) -> Option<f64> {
+    let n = xs.len().min(ys.len());
+    let drop_x = RankDrop::new(rx, (0..n).filter(|&r| !xs[r].is_nan() && ys[r].is_nan()));
+    let drop_y = RankDrop::new(ry, (0..n).filter(|&r| !ys[r].is_nan() && xs[r].is_nan()));
+    pearson_of(|| {
+        (0..n)
+            .filter(|&r| !xs[r].is_nan() && !ys[r].is_nan())
+            .map(|r| {
+                (
+                    f64::from(rx[r]) - drop_x.at(rx[r]),
+                    f64::from(ry[r]) - drop_y.at(ry[r]),
+                )
+            })
+    })
 }
 
 /// A column as numbers (numeric columns; NaN for missing) or category
@@ -198,14 +364,6 @@ fn paired_numbers(a: &[f64], b: &[f64]) -> (Vec<f64>, Vec<f64>) {
         .unzip()
 }
 
-/// The rows where both codes are present.
-fn paired_codes(a: &[Option<u32>], b: &[Option<u32>]) -> (Vec<u32>, Vec<u32>) {
-    a.iter()
-        .zip(b)
-        .filter_map(|(x, y)| Some(((*x)?, (*y)?)))
-        .unzip()
-}
-
 /// All correlations and associations of `ds`.
 pub fn correlations(ds: &Dataset) -> Correlations {
     let names = ds.names();
@@ -227,11 +385,28 @@ pub fn correlations(ds: &Dataset) -> Correlations {
     let square = |k: usize| vec![vec![None; k]; k];
     c.pearson = square(numeric.len());
     c.spearman = square(numeric.len());
+    // The numeric columns as numbers, read once.
+    let values: Vec<Vec<f64>> = numeric.iter().map(|(_, i)| numbers_of(ds, *i)).collect();
+    // Each numeric column is ranked once; a pair's ranks over the rows
+    // where both are present are derived from those (past RANKS_IN_F32
+    // rows, each pair is ranked on its own).
+    let cached = ds.height() < RANKS_IN_F32;
+    let ranked: Vec<Vec<f32>> = if cached {
+        values.iter().map(|v| full_ranks(v)).collect::<Vec<_>>()
+    } else {
+        Vec::new()
+    };
     for i in 0..numeric.len() {
-        let xs = numbers_of(ds, numeric[i].1);
+        let xs = &values[i];
         for j in i..numeric.len() {
-            let (x, y) = paired_numbers(&xs, &numbers_of(ds, numeric[j].1));
-            let (p, s) = (pearson(&x, &y), spearman(&x, &y));
+            let ys = &values[j];
+            let p = pearson_of(|| both_present(xs, ys));
+            let s = if cached {
+                spearman_pair(xs, ys, &ranked[i], &ranked[j])
+            } else {
+                let (x, y) = paired_numbers(xs, ys);
+                spearman(&x, &y)
+            };
             c.pearson[i][j] = p;
             c.pearson[j][i] = p;
             c.spearman[i][j] = s;
@@ -246,11 +421,16 @@ pub fn correlations(ds: &Dataset) -> Correlations {
             }
         }
     }
+    drop(ranked);
     c.cramers_v = square(categorical.len());
     for i in 0..categorical.len() {
         for j in i..categorical.len() {
-            let (x, y) = paired_codes(&categorical[i].1, &categorical[j].1);
-            let v = cramers_v(&x, &y);
+            let pairs = categorical[i]
+                .1
+                .iter()
+                .zip(&categorical[j].1)
+                .filter_map(|(x, y)| Some(((*x)?, (*y)?)));
+            let v = cramers_v_of(pairs);
             c.cramers_v[i][j] = v;
             c.cramers_v[j][i] = v;
             if let (true, Some(v)) = (i != j, v) {
@@ -264,15 +444,14 @@ pub fn correlations(ds: &Dataset) -> Correlations {
         }
     }
     c.eta = vec![vec![None; categorical.len()]; numeric.len()];
-    for (i, (num, index)) in numeric.iter().enumerate() {
-        let y = numbers_of(ds, *index);
+    for (i, (num, _)) in numeric.iter().enumerate() {
+        let y = &values[i];
         for (j, (cat, g)) in categorical.iter().enumerate() {
-            let (g, y): (Vec<u32>, Vec<f64>) = g
-                .iter()
-                .zip(&y)
-                .filter_map(|(g, y)| Some(((*g)?, *y)).filter(|p| !p.1.is_nan()))
-                .unzip();
-            let v = eta(&g, &y);
+            let v = eta_of(|| {
+                g.iter()
+                    .zip(y)
+                    .filter_map(|(g, y)| Some(((*g)?, *y)).filter(|p| !p.1.is_nan()))
+            });
             c.eta[i][j] = v;
             if let Some(v) = v {
                 c.top.push(Pair {
@@ -301,5 +480,35 @@ mod tests {
         assert_eq!(cramers_v(&[0, 0, 1, 1], &[0, 0, 1, 1]), Some(1.0));
         assert_eq!(cramers_v(&[0, 0], &[0, 1]), None);
         assert_eq!(eta(&[0, 0, 1, 1], &[1.0, 1.0, 3.0, 3.0]), Some(1.0));
+    }
+
+    /// Ranks derived from the full ranks equal ranking the kept rows anew,
+    /// with ties, missing values on either side, and -0.0 beside 0.0.
+    #[test]
+    fn spearman_from_full_ranks_equals_ranking_again() {
+        let mut seed = 7u64;
+        let mut next = move || {
+            seed = seed
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            (seed >> 33) as usize
+        };
+        for round in 0..200 {
+            let n = 2 + round % 40;
+            let mut col = |missing: usize| -> Vec<f64> {
+                (0..n)
+                    .map(|_| match next() % 10 {
+                        k if k < missing => f64::NAN,
+                        8 => -0.0,
+                        _ => (next() % 6) as f64,
+                    })
+                    .collect()
+            };
+            let (xs, ys) = (col(round % 4), col((round / 4) % 4));
+            let (x, y) = paired_numbers(&xs, &ys);
+            let want = spearman(&x, &y);
+            let got = spearman_pair(&xs, &ys, &full_ranks(&xs), &full_ranks(&ys));
+            assert_eq!(got, want, "round {round}: {xs:?} {ys:?}");
+        }
     }
 }
