@@ -1391,5 +1391,6 @@ mod explore {
         }
         assert!(html.contains("data-kind=\"skewed\" data-column=\"precipitation\""));
         assert!(html.contains("data-stat=\"mean\""));
+        assert!(html.contains("'temp_max' and 'temp_min' are strongly correlated (r = 0.98)"));
     }
 }
