@@ -581,6 +581,8 @@ fn group_table(
     sort: Option<(usize, bool)>,
     sort_header: impl Fn(usize) -> Callback<MouseEvent>,
 ) -> Html {
+    // The rows of each group, unless a measure counts them already.
+    let rows_column = !t.measures.iter().any(|m| m == "rows");
     html! {
         <>
             <p class="muted small" data-testid="group-count" data-value={t.groups.to_string()}>
@@ -592,7 +594,9 @@ fn group_table(
             <table class="mini groups">
                 <thead><tr>
                     { for t.dimensions.iter().map(|d| html! { <th scope="col">{ d }</th> }) }
-                    <th scope="col" class="num">{"rows"}</th>
+                    if rows_column {
+                        <th scope="col" class="num">{"rows"}</th>
+                    }
                     { for t.measures.iter().enumerate().map(|(i, m)| {
                         let arrow = match sort { Some((j, true)) if j == i => " ↓", Some((j, false)) if j == i => " ↑", _ => "" };
                         html! { <th scope="col" class="num"><button class="link" data-testid="group-sort" onclick={sort_header(i)}>{ format!("{m}{arrow}") }</button></th> }
@@ -602,7 +606,9 @@ fn group_table(
                     { for t.rows.iter().map(|r| html! {
                         <tr data-testid="group-row" data-keys={serde_json::to_string(&r.keys).unwrap_or_default()}>
                             { for r.keys.iter().map(|k| html! { <td>{ k }</td> }) }
-                            <td class="num" data-measure="rows" data-value={r.rows.to_string()}>{ format::int(r.rows) }</td>
+                            if rows_column {
+                                <td class="num" data-measure="rows" data-value={r.rows.to_string()}>{ format::int(r.rows) }</td>
+                            }
                             { for r.values.iter().zip(&t.measures).map(|(v, m)| html! {
                                 <td class="num" data-measure={m.clone()} data-value={format::machine_f64(*v)}>
                                     { v.map(format::num).unwrap_or_else(|| "—".into()) }

@@ -71,7 +71,8 @@ fn pearson_of<I: Iterator<Item = (f64, f64)>>(pairs: impl Fn() -> I) -> Option<f
     if d == 0.0 || !d.is_finite() {
         return None;
     }
-    Some((sxy.total() / d).clamp(-1.0, 1.0))
+    // Huge values can overflow the sums: no coefficient rather than NaN.
+    Some((sxy.total() / d).clamp(-1.0, 1.0)).filter(|r| r.is_finite())
 }
 
 /// The (x, y) pairs of the rows where both are present.
@@ -148,7 +149,9 @@ fn cramers_v_of(pairs: impl Iterator<Item = (u32, u32)>) -> Option<f64> {
         }
     }
     let chi2 = accurate_sum(chi2.into_iter());
-    Some((chi2 / (nf * (k as f64 - 1.0))).sqrt().min(1.0))
+    Some((chi2 / (nf * (k as f64 - 1.0))).sqrt())
+        .filter(|v| v.is_finite())
+        .map(|v| v.min(1.0))
 }
 
 /// The correlation ratio eta of values `y` grouped by `groups`.
@@ -212,7 +215,9 @@ fn eta_of<I: Iterator<Item = (u32, f64)>>(pairs: impl Fn() -> I) -> Option<f64> 
     if total == 0.0 || groups.len() < 2 {
         return None;
     }
-    Some((between / total).sqrt().min(1.0))
+    Some((between / total).sqrt())
+        .filter(|v| v.is_finite())
+        .map(|v| v.min(1.0))
 }
 
 /// The average ranks of a column's present values ([`ranks`]), by row;
@@ -480,6 +485,10 @@ mod tests {
         assert_eq!(cramers_v(&[0, 0, 1, 1], &[0, 0, 1, 1]), Some(1.0));
         assert_eq!(cramers_v(&[0, 0], &[0, 1]), None);
         assert_eq!(eta(&[0, 0, 1, 1], &[1.0, 1.0, 3.0, 3.0]), Some(1.0));
+        // Overflowing sums give no coefficient, never NaN (it would not
+        // cross to the page as JSON).
+        assert_eq!(pearson(&[1e308, -1e308, 1e308], &[1.0, 2.0, 3.0]), None);
+        assert_eq!(eta(&[0, 1, 0], &[1e308, -1e308, 1e308]), None);
     }
 
     /// Ranks derived from the full ranks equal ranking the kept rows anew,
