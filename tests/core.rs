@@ -941,6 +941,23 @@ mod explore {
             same_value(&what, c.current_value, &ec["current_value"]);
             same_value(&what, c.previous_value, &ec["previous_value"]);
             same_value(&what, c.change_percent, &ec["change_percent"]);
+            // With the last period incomplete, the headline compares the two
+            // complete periods before it (values pandas-checked above).
+            let n = t.periods.len();
+            match (&t.complete_change, c.partial) {
+                (Some(h), true) => {
+                    let (prev, cur) = (&t.periods[n - 3], &t.periods[n - 2]);
+                    assert_eq!(
+                        (&h.previous, &h.current),
+                        (&prev.label, &cur.label),
+                        "{what}"
+                    );
+                    assert_eq!((h.previous_value, h.current_value), (prev.value, cur.value));
+                    assert!(!h.partial && t.headline() == Some(h), "{what}");
+                }
+                (None, false) => assert!(t.headline() == t.change.as_ref(), "{what}"),
+                (h, partial) => assert!(n < 3 && h.is_none() && partial, "{what}"),
+            }
         }
         // The fixture spans 2.5 years: 132 weeks, so months are chosen.
         let t = trend(&ds, "date", Some("revenue"), Agg::Sum, None).unwrap();

@@ -746,12 +746,18 @@ pub fn paint<DB: DrawingBackend>(
                     .draw_series(points.iter().map(|&p| Circle::new(p, 3, ACCENT.filled())))
                     .ok()?;
             }
-            // The two periods compared, marked.
+            // The two periods compared, marked (the last two complete ones
+            // when the last period is incomplete).
             let n = t.periods.len();
-            if let (true, Some(_)) = (n >= 2, &t.change) {
+            let end = if t.complete_change.is_some() {
+                n - 1
+            } else {
+                n
+            };
+            if let (true, Some(_)) = (end >= 2, t.headline()) {
                 for (p, colour) in [
-                    (&t.periods[n - 2], PALETTE[0]),
-                    (&t.periods[n - 1], PALETTE[1]),
+                    (&t.periods[end - 2], PALETTE[0]),
+                    (&t.periods[end - 1], PALETTE[1]),
                 ] {
                     if let Some(v) = p.value {
                         chart

@@ -382,7 +382,7 @@ fn trend_view(p: &DatasetProfile, trend: Option<Trend>, on_query: &Callback<Quer
             .iter()
             .map(|g| (g.as_str().to_string(), g.as_str().to_string())),
     );
-    let change = t.change.as_ref().and_then(|c| c.change_percent);
+    let change = t.headline().and_then(|c| c.change_percent);
     html! {
         <section class="explore-part">
             <h2>{"Trend over time"}</h2>

@@ -165,6 +165,10 @@ pub struct Trend {
     pub periods: Vec<Period>,
     /// None with fewer than two periods.
     pub change: Option<PeriodChange>,
+    /// When the last period is incomplete: the last two complete periods
+    /// (None with fewer than three periods).
+    #[serde(default)]
+    pub complete_change: Option<PeriodChange>,
     /// ISO dates of the first and last rows used.
     pub first: String,
     pub last: String,
@@ -238,18 +242,24 @@ pub fn trend(
             }
         })
         .collect();
+    let compare = |prev: &Period, cur: &Period, partial: bool| PeriodChange {
+        current: cur.label.clone(),
+        previous: prev.label.clone(),
+        current_value: cur.value,
+        previous_value: prev.value,
+        change_percent: match (cur.value, prev.value) {
+            (Some(c), Some(p)) if p != 0.0 => Some((c - p) / p.abs() * 100.0),
+            _ => None,
+        },
+        partial,
+    };
+    let partial = i64::from(last) < i64::from(g.start(base + count as i64)) - 1;
     let change = match periods.as_slice() {
-        [.., prev, cur] => Some(PeriodChange {
-            current: cur.label.clone(),
-            previous: prev.label.clone(),
-            current_value: cur.value,
-            previous_value: prev.value,
-            change_percent: match (cur.value, prev.value) {
-                (Some(c), Some(p)) if p != 0.0 => Some((c - p) / p.abs() * 100.0),
-                _ => None,
-            },
-            partial: i64::from(last) < i64::from(g.start(base + count as i64)) - 1,
-        }),
+        [.., prev, cur] => Some(compare(prev, cur, partial)),
+        _ => None,
+    };
+    let complete_change = match periods.as_slice() {
+        [.., prev, cur, _] if partial => Some(compare(prev, cur, false)),
         _ => None,
     };
     Ok(Trend {
@@ -260,6 +270,7 @@ pub fn trend(
         auto,
         periods,
         change,
+        complete_change,
         first: iso_date(first),
         last: iso_date(last),
     })
@@ -295,10 +306,16 @@ impl Trend {
         )
     }
 
+    /// The comparison to lead with: the last two complete periods when the
+    /// last one is incomplete, else the last two.
+    pub fn headline(&self) -> Option<&PeriodChange> {
+        self.complete_change.as_ref().or(self.change.as_ref())
+    }
+
     /// The period-over-period comparison in words.
     pub fn sentence(&self) -> Option<String> {
-        let c = self.change.as_ref()?;
         let value = |v: Option<f64>| v.map(format::num).unwrap_or_else(|| "no value".into());
+        let c = self.headline()?;
         let change = match c.change_percent {
             Some(p) => format!("{p:+.1}%"),
             None => "no change can be given: the previous period has no value or is 0".into(),
@@ -312,11 +329,18 @@ impl Trend {
             value(c.previous_value),
             c.previous
         );
-        if c.partial {
-            s.push_str(&format!(
+        match (&self.complete_change, &self.change) {
+            (Some(_), Some(last)) => s.push_str(&format!(
+                " {} is not complete yet (the data ends on {}): {} so far.",
+                last.current,
+                self.last,
+                value(last.current_value)
+            )),
+            (None, Some(last)) if last.partial => s.push_str(&format!(
                 " {} is incomplete (the data ends on {}), so the change may mislead.",
-                c.current, self.last
-            ));
+                last.current, self.last
+            )),
+            _ => {}
         }
         Some(s)
     }
