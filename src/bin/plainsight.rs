@@ -211,11 +211,26 @@ mod cli {
         let Some(out_path) = option(rest, "-o") else {
             return usage("report needs -o OUT.html");
         };
-        let ds = match read_file(file) {
-            Ok(ds) => ds,
+        let read = match option(rest, "--recipe") {
+            Some(path) => recipe_and_data(path, file),
+            None => read_file(file).map(|ds| (Recipe::new(Vec::new()), ds)),
+        };
+        let (recipe, ds) = match read {
+            Ok(r) => r,
             Err(message) => {
                 eprintln!("{message}");
                 return 2;
+            }
+        };
+        let last_run = if recipe.steps.is_empty() {
+            None
+        } else {
+            match run(&ds, &recipe.steps) {
+                Ok((_, log)) => Some(log),
+                Err(e) => {
+                    eprintln!("{}", messages::clean_error(&e));
+                    return 2;
+                }
             }
         };
         let p = profile(&ds);
@@ -224,29 +239,6 @@ mod cli {
             Ok(Answer::Trend(t)) => Some(t),
             _ => None,
         });
-        let (recipe, last_run) = match option(rest, "--recipe") {
-            None => (Recipe::new(Vec::new()), None),
-            Some(path) => {
-                let recipe = match std::fs::read_to_string(path)
-                    .map_err(|e| format!("Could not read {path}: {e}."))
-                    .and_then(|text| {
-                        Recipe::from_json(&text).map_err(|e| messages::clean_error(&e))
-                    }) {
-                    Ok(r) => r,
-                    Err(message) => {
-                        eprintln!("{message}");
-                        return 2;
-                    }
-                };
-                match run(&ds, &recipe.steps) {
-                    Ok((_, log)) => (recipe, Some(log)),
-                    Err(e) => {
-                        eprintln!("{}", messages::clean_error(&e));
-                        return 2;
-                    }
-                }
-            }
-        };
         let secs = std::time::SystemTime::now()
             .duration_since(std::time::UNIX_EPOCH)
             .map_or(0, |d| d.as_secs() as i64);

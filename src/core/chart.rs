@@ -409,52 +409,12 @@ pub fn paint<DB: DrawingBackend>(
             }
         }
         ChartData::Bars(bars) => {
-            // Most frequent first, from the top down.
-            let bars: Vec<_> = bars.iter().take(8).collect();
-            let max = bars.iter().map(|(_, n)| *n).max().unwrap_or(1).max(1) as f64;
-            let n = bars.len().max(1) as i32;
-            let names: Vec<String> = bars.iter().map(|(v, _)| short(v, 16)).collect();
-            let mut chart = ChartBuilder::on(root)
-                .margin(8)
-                .margin_right(36)
-                .x_label_area_size(40)
-                .y_label_area_size(130)
-                .build_cartesian_2d(0.0..max * 1.1, (0..n).into_segmented())
-                .ok()?;
-            chart
-                .configure_mesh()
-                .disable_y_mesh()
-                .light_line_style(ink.mix(0.15))
-                .axis_style(ink)
-                .label_style(text.clone())
-                .x_labels(4)
-                .y_labels(n as usize)
-                .x_label_formatter(&|v| format::num(*v))
-                .y_label_formatter(&|y| match y {
-                    SegmentValue::CenterOf(i) | SegmentValue::Exact(i) => names
-                        .get((n - 1 - *i) as usize)
-                        .cloned()
-                        .unwrap_or_default(),
-                    SegmentValue::Last => String::new(),
-                })
-                .x_desc("rows")
-                .axis_desc_style(text.clone())
-                .draw()
-                .ok()?;
-            chart
-                .draw_series(bars.iter().enumerate().map(|(i, (_, c))| {
-                    let y = n - 1 - i as i32;
-                    let mut r = Rectangle::new(
-                        [
-                            (0.0, SegmentValue::Exact(y)),
-                            (*c as f64, SegmentValue::Exact(y + 1)),
-                        ],
-                        ACCENT.filled(),
-                    );
-                    r.set_margin(3, 3, 0, 0);
-                    r
-                }))
-                .ok()?;
+            let bars: Vec<(String, Option<f64>)> = bars
+                .iter()
+                .take(8)
+                .map(|(v, n)| (v.clone(), Some(*n as f64)))
+                .collect();
+            horizontal_bars(root, &bars, "rows", style)?;
         }
         ChartData::Box(b) => {
             let lo = b.outliers.first().copied().unwrap_or(b.low).min(b.low);
@@ -772,67 +732,78 @@ pub fn paint<DB: DrawingBackend>(
             }
         }
         ChartData::Groups { measure, bars } => {
-            let bars: Vec<&(String, Option<f64>)> = bars.iter().take(MAX_BARS).collect();
-            let n = bars.len().max(1) as i32;
-            let values = bars.iter().filter_map(|b| b.1);
-            let lo = values.clone().fold(0.0f64, f64::min);
-            let hi = values.fold(0.0f64, f64::max);
-            let pad = ((hi - lo) * 0.08).max(if hi == lo { 1.0 } else { 0.0 });
-            let names: Vec<String> = bars.iter().map(|(g, _)| short(g, 22)).collect();
-            let mut chart = ChartBuilder::on(root)
-                .margin(8)
-                .margin_right(36)
-                .x_label_area_size(40)
-                .y_label_area_size(170)
-                .build_cartesian_2d(
-                    (if lo < 0.0 { lo - pad } else { 0.0 })..(if hi > 0.0 {
-                        hi + pad
-                    } else {
-                        0.0
-                    }),
-                    (0..n).into_segmented(),
-                )
-                .ok()?;
-            chart
-                .configure_mesh()
-                .disable_y_mesh()
-                .light_line_style(TRANSPARENT)
-                .bold_line_style(ink.mix(0.15))
-                .axis_style(ink)
-                .label_style(small.clone())
-                .x_labels(5)
-                .y_labels(n as usize)
-                .x_label_formatter(&|v| format::num(*v))
-                .y_label_formatter(&|y| match y {
-                    SegmentValue::CenterOf(i) | SegmentValue::Exact(i) => names
-                        .get((n - 1 - *i) as usize)
-                        .cloned()
-                        .unwrap_or_default(),
-                    SegmentValue::Last => String::new(),
-                })
-                .x_desc(short(measure, 50))
-                .axis_desc_style(text.clone())
-                .draw()
-                .ok()?;
-            chart
-                .draw_series(bars.iter().enumerate().filter_map(|(i, (_, v))| {
-                    let v = (*v)?;
-                    let y = n - 1 - i as i32;
-                    let colour = if v < 0.0 { PALETTE[3] } else { ACCENT };
-                    let mut r = Rectangle::new(
-                        [
-                            (0.0, SegmentValue::Exact(y)),
-                            (v, SegmentValue::Exact(y + 1)),
-                        ],
-                        colour.filled(),
-                    );
-                    r.set_margin(2, 2, 0, 0);
-                    Some(r)
-                }))
-                .ok()?;
+            horizontal_bars(root, bars, measure, style)?;
         }
     }
     root.present().ok()
+}
+
+/// Horizontal bars of labelled values, the first at the top (at most
+/// [`MAX_BARS`]); negative values drawn leftwards in another colour.
+fn horizontal_bars<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    bars: &[(String, Option<f64>)],
+    measure: &str,
+    style: Style,
+) -> Option<()> {
+    let ink = style.ink;
+    let text = (FONT, 14).into_font().color(&ink);
+    let small = (FONT, 12).into_font().color(&ink);
+    let bars: Vec<&(String, Option<f64>)> = bars.iter().take(MAX_BARS).collect();
+    let n = bars.len().max(1) as i32;
+    let values = bars.iter().filter_map(|b| b.1);
+    let lo = values.clone().fold(0.0f64, f64::min);
+    let hi = values.fold(0.0f64, f64::max);
+    let pad = ((hi - lo) * 0.08).max(if hi == lo { 1.0 } else { 0.0 });
+    let names: Vec<String> = bars.iter().map(|(g, _)| short(g, 22)).collect();
+    let mut chart = ChartBuilder::on(root)
+        .margin(8)
+        .margin_right(36)
+        .x_label_area_size(40)
+        .y_label_area_size(170)
+        .build_cartesian_2d(
+            (if lo < 0.0 { lo - pad } else { 0.0 })..(if hi > 0.0 { hi + pad } else { 0.0 }),
+            (0..n).into_segmented(),
+        )
+        .ok()?;
+    chart
+        .configure_mesh()
+        .disable_y_mesh()
+        .light_line_style(TRANSPARENT)
+        .bold_line_style(ink.mix(0.15))
+        .axis_style(ink)
+        .label_style(small.clone())
+        .x_labels(5)
+        .y_labels(n as usize)
+        .x_label_formatter(&|v| format::num(*v))
+        .y_label_formatter(&|y| match y {
+            SegmentValue::CenterOf(i) | SegmentValue::Exact(i) => names
+                .get((n - 1 - *i) as usize)
+                .cloned()
+                .unwrap_or_default(),
+            SegmentValue::Last => String::new(),
+        })
+        .x_desc(short(measure, 50))
+        .axis_desc_style(text.clone())
+        .draw()
+        .ok()?;
+    chart
+        .draw_series(bars.iter().enumerate().filter_map(|(i, (_, v))| {
+            let v = (*v)?;
+            let y = n - 1 - i as i32;
+            let colour = if v < 0.0 { PALETTE[3] } else { ACCENT };
+            let mut r = Rectangle::new(
+                [
+                    (0.0, SegmentValue::Exact(y)),
+                    (v, SegmentValue::Exact(y + 1)),
+                ],
+                colour.filled(),
+            );
+            r.set_margin(2, 2, 0, 0);
+            Some(r)
+        }))
+        .ok()?;
+    Some(())
 }
 
 #[cfg(test)]
