@@ -910,3 +910,236 @@ impl<'a> Ctx<'a> {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn params(p: TreeParams, d: usize) -> CheckedTreeParams {
+        p.check(d).unwrap()
+    }
+
+    #[test]
+    fn a_pure_split_on_a_tiny_set() {
+        // Feature 0 separates the classes at 2.5; feature 1 is noise.
+        let x = vec![
+            vec![1.0, 2.0, 3.0, 4.0, 1.5, 3.5],
+            vec![5.0, 1.0, 5.0, 1.0, 2.0, 3.0],
+        ];
+        let labels = [0, 0, 1, 1, 0, 1];
+        let b = Binned::new(&x, 255).unwrap();
+        let rows: Vec<u32> = (0..6).collect();
+        let t = fit(
+            &b,
+            Targets::Classes {
+                labels: &labels,
+                n_classes: 2,
+            },
+            &rows,
+            None,
+            &params(TreeParams::default(), 2),
+        )
+        .unwrap();
+        assert_eq!(t.n_leaves(), 2);
+        match &t.nodes[0] {
+            Node::Split {
+                feature, threshold, ..
+            } => {
+                assert_eq!(*feature, 0);
+                assert_eq!(*threshold, 2.5);
+            }
+            other => panic!("root is {other:?}"),
+        }
+        assert_eq!(t.predict_row(&[2.0, 0.0]), &[1.0, 0.0]);
+        assert_eq!(t.predict_row(&[3.0, 0.0]), &[0.0, 1.0]);
+        // Regression on the same rows: two leaves with the group means.
+        let y = [1.0, 1.0, 5.0, 7.0, 1.0, 6.0];
+        let t = fit(
+            &b,
+            Targets::Values(&y),
+            &rows,
+            None,
+            &params(
+                TreeParams {
+                    max_depth: Some(1),
+                    ..TreeParams::default()
+                },
+                2,
+            ),
+        )
+        .unwrap();
+        assert_eq!(t.predict_row(&[1.0, 0.0]), &[1.0]);
+        assert_eq!(t.predict_row(&[4.0, 0.0]), &[6.0]);
+        // Boosting: the leaf is -G / (H + λ).
+        let g = [1.0, 1.0, -1.0, -1.0, 1.0, -1.0];
+        let h = [1.0; 6];
+        let t = fit(
+            &b,
+            Targets::Gradients {
+                grad: &g,
+                hess: &h,
+                l2: 1.0,
+            },
+            &rows,
+            None,
+            &params(TreeParams::default(), 2),
+        )
+        .unwrap();
+        assert_eq!(t.predict_row(&[1.0, 0.0]), &[-0.75]);
+        assert_eq!(t.predict_row(&[4.0, 0.0]), &[0.75]);
+    }
+
+    #[test]
+    fn the_subtraction_trick_equals_a_direct_histogram() {
+        let n = 1000;
+        let mut rng = Rng::new(7);
+        let x: Vec<Vec<f64>> = (0..4)
+            .map(|_| (0..n).map(|_| (rng.next_u64() % 300) as f64).collect())
+            .collect();
+        let y: Vec<f64> = (0..n).map(|i| (i % 17) as f64 * 0.5).collect();
+        let labels: Vec<u32> = (0..n).map(|i| (i % 3) as u32).collect();
+        let b = Binned::new(&x, 255).unwrap();
+        let rows: Vec<u32> = (0..n as u32).collect();
+        let p = params(TreeParams::default(), 4);
+        for targets in [
+            Targets::Values(&y),
+            Targets::Classes {
+                labels: &labels,
+                n_classes: 3,
+            },
+        ] {
+            let ctx = Ctx::new(&b, targets, &rows, None, &p).unwrap();
+            let (small, large): (Vec<u32>, Vec<u32>) = rows.iter().partition(|&&r| r % 5 == 0);
+            let mut parent = vec![0.0; ctx.hist_len()];
+            ctx.build_hist(&rows, &mut parent);
+            let mut h_small = vec![0.0; ctx.hist_len()];
+            ctx.build_hist(&small, &mut h_small);
+            let mut direct = vec![0.0; ctx.hist_len()];
+            ctx.build_hist(&large, &mut direct);
+            for (i, ((p, s), d)) in parent.iter().zip(&h_small).zip(&direct).enumerate() {
+                assert!((p - s - d).abs() <= 1e-9 * d.abs().max(1.0), "bin {i}");
+            }
+        }
+    }
+
+    #[test]
+    fn missing_values_learn_their_direction() {
+        // The target is high exactly where the feature is missing or large:
+        // the split must send missing values right, with the large ones.
+        let mut x = Vec::new();
+        let mut y = Vec::new();
+        for i in 0..40 {
+            let v = i as f64;
+            x.push(if i % 4 == 0 { f64::NAN } else { v });
+            y.push(if i % 4 == 0 || i >= 30 { 10.0 } else { 0.0 });
+        }
+        let b = Binned::new(&[x], 255).unwrap();
+        let rows: Vec<u32> = (0..40).collect();
+        let t = fit(
+            &b,
+            Targets::Values(&y),
+            &rows,
+            None,
+            &params(
+                TreeParams {
+                    max_depth: Some(1),
+                    ..TreeParams::default()
+                },
+                1,
+            ),
+        )
+        .unwrap();
+        match &t.nodes[0] {
+            Node::Split { missing_left, .. } => assert!(!missing_left),
+            other => panic!("root is {other:?}"),
+        }
+        assert_eq!(t.predict_row(&[f64::NAN]), &[10.0]);
+        assert_eq!(t.predict_row(&[5.0]), &[0.0]);
+        assert_eq!(t.predict_row(&[35.0]), &[10.0]);
+        // Same when missing values go with the small ones.
+        let y2: Vec<f64> = y.iter().map(|v| 10.0 - v).collect();
+        let t = fit(
+            &b,
+            Targets::Values(&y2),
+            &rows,
+            None,
+            &params(TreeParams::default(), 1),
+        )
+        .unwrap();
+        assert_eq!(t.predict_row(&[f64::NAN]), &[0.0]);
+        assert_eq!(t.predict_row(&[35.0]), &[0.0]);
+        assert_eq!(t.predict_row(&[5.0]), &[10.0]);
+    }
+
+    #[test]
+    fn seeds_are_reproducible_and_matter() {
+        let n = 3000;
+        let mut rng = Rng::new(11);
+        let x: Vec<Vec<f64>> = (0..8)
+            .map(|_| (0..n).map(|_| (rng.next_u64() % 1000) as f64).collect())
+            .collect();
+        let labels: Vec<u32> = (0..n)
+            .map(|i| ((x[0][i] + x[3][i] + (rng.next_u64() % 400) as f64) > 1200.0) as u32)
+            .collect();
+        let b = Binned::new(&x, 255).unwrap();
+        let rows: Vec<u32> = (0..n as u32).collect();
+        let fit_with = |seed| {
+            fit(
+                &b,
+                Targets::Classes {
+                    labels: &labels,
+                    n_classes: 2,
+                },
+                &rows,
+                None,
+                &params(
+                    TreeParams {
+                        max_features: Some(2),
+                        seed,
+                        ..TreeParams::default()
+                    },
+                    8,
+                ),
+            )
+            .unwrap()
+        };
+        assert_eq!(fit_with(1), fit_with(1));
+        assert_ne!(fit_with(1), fit_with(2));
+        // A fully grown tree fits its training rows (no two rows share all
+        // features here).
+        let t = fit_with(3);
+        for r in 0..n {
+            let p = t.predict_binned(&b, r);
+            assert_eq!(p[labels[r] as usize], 1.0, "row {r}");
+        }
+    }
+
+    #[test]
+    fn bad_params_say_which_and_why() {
+        let bad = |p: TreeParams| match p.check(3) {
+            Err(MlError::BadParam { name, .. }) => name,
+            other => panic!("{other:?}"),
+        };
+        assert_eq!(
+            bad(TreeParams {
+                max_features: Some(4),
+                ..TreeParams::default()
+            }),
+            "max_features"
+        );
+        assert_eq!(
+            bad(TreeParams {
+                min_samples_leaf: 0,
+                ..TreeParams::default()
+            }),
+            "min_samples_leaf"
+        );
+        assert_eq!(
+            bad(TreeParams {
+                min_gain: f64::NAN,
+                ..TreeParams::default()
+            }),
+            "min_gain"
+        );
+    }
+}
