@@ -264,17 +264,23 @@ fn fit(
                 l2: params.l2,
             };
             let seed = params.seed.wrapping_add((it * k + c) as u64);
-            let mut t = tree::fit(binned, targets, train, None, &checked.with_seed(seed))?;
-            for node in &mut t.nodes {
+            let mut fitted =
+                tree::fit_with_leaves(binned, targets, train, None, &checked.with_seed(seed))?;
+            for node in &mut fitted.tree.nodes {
                 if let Node::Leaf { value } = node {
                     value[0] *= params.learning_rate;
                 }
             }
-            for &r in train {
-                let r = r as usize;
-                raw[c * n + r] += t.predict_binned(binned, r)[0];
+            let out = &mut raw[c * n..(c + 1) * n];
+            for (node, range) in &fitted.leaves {
+                let Node::Leaf { value } = &fitted.tree.nodes[*node] else {
+                    unreachable!("leaves are leaf nodes")
+                };
+                for &r in &fitted.rows[range.clone()] {
+                    out[r as usize] += value[0];
+                }
             }
-            iteration.push(t);
+            iteration.push(fitted.tree);
         }
         trees.push(iteration);
     }

@@ -251,6 +251,28 @@ pub fn fit(
     weights: Option<&[f64]>,
     params: &CheckedTreeParams,
 ) -> Result<Tree, MlError> {
+    Ok(fit_with_leaves(binned, targets, rows, weights, params)?.tree)
+}
+
+/// A tree with the training rows of each of its leaves.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Fitted {
+    pub tree: Tree,
+    /// The training rows, grouped by leaf.
+    pub rows: Vec<u32>,
+    /// Per leaf: its node and its range of `rows`.
+    pub leaves: Vec<(usize, std::ops::Range<usize>)>,
+}
+
+/// [`fit`], also telling which training rows ended in which leaf (boosting
+/// updates its predictions from these, without walking the tree).
+pub fn fit_with_leaves(
+    binned: &Binned,
+    targets: Targets,
+    rows: &[u32],
+    weights: Option<&[f64]>,
+    params: &CheckedTreeParams,
+) -> Result<Fitted, MlError> {
     let ctx = Ctx::new(binned, targets, rows, weights, params)?;
     Ok(ctx.grow(rows))
 }
@@ -722,7 +744,7 @@ impl<'a> Ctx<'a> {
         best
     }
 
-    fn grow(&self, sample: &[u32]) -> Tree {
+    fn grow(&self, sample: &[u32]) -> Fitted {
         let st = self.stride;
         let p = &self.params.params;
         let mut rng = Rng::new(p.seed);
@@ -750,7 +772,9 @@ impl<'a> Ctx<'a> {
             h
         });
         let mut leaves = 1usize;
+        let mut ranges = Vec::new();
         self.enqueue(
+            &mut ranges,
             &mut nodes,
             &mut pending,
             &rows,
@@ -763,6 +787,7 @@ impl<'a> Ctx<'a> {
         while !pending.is_empty() {
             if p.max_leaf_nodes.is_some_and(|l| leaves >= l) {
                 for q in pending.drain(..) {
+                    ranges.push((q.node, q.start..q.end));
                     nodes[q.node] = Node::Leaf {
                         value: self.leaf_value(&q.total),
                     };
@@ -851,6 +876,7 @@ impl<'a> Ctx<'a> {
                 right,
             };
             self.enqueue(
+                &mut ranges,
                 &mut nodes,
                 &mut pending,
                 &rows,
@@ -861,6 +887,7 @@ impl<'a> Ctx<'a> {
                 &mut sc,
             );
             self.enqueue(
+                &mut ranges,
                 &mut nodes,
                 &mut pending,
                 &rows,
@@ -871,7 +898,11 @@ impl<'a> Ctx<'a> {
                 &mut sc,
             );
         }
-        Tree { nodes }
+        Fitted {
+            tree: Tree { nodes },
+            rows,
+            leaves: ranges,
+        }
     }
 
     /// Finds the split of a new node: a leaf when there is none, else a
@@ -879,6 +910,7 @@ impl<'a> Ctx<'a> {
     #[allow(clippy::too_many_arguments)]
     fn enqueue(
         &self,
+        ranges: &mut Vec<(usize, std::ops::Range<usize>)>,
         nodes: &mut [Node],
         pending: &mut Vec<Pending>,
         rows: &[u32],
@@ -900,6 +932,7 @@ impl<'a> Ctx<'a> {
                 split,
             }),
             None => {
+                ranges.push((node, start..end));
                 nodes[node] = Node::Leaf {
                     value: self.leaf_value(&total),
                 };
@@ -1104,6 +1137,40 @@ mod tests {
             .unwrap()
         };
         assert_eq!(fit_with(1), fit_with(1));
+        // The leaves of fit_with_leaves hold every row once, each where the
+        // tree sends it.
+        let f = fit_with_leaves(
+            &b,
+            Targets::Classes {
+                labels: &labels,
+                n_classes: 2,
+            },
+            &rows,
+            None,
+            &params(
+                TreeParams {
+                    max_leaf_nodes: Some(31),
+                    min_samples_leaf: 20,
+                    ..TreeParams::default()
+                },
+                8,
+            ),
+        )
+        .unwrap();
+        assert_eq!(f.tree.n_leaves(), 31);
+        assert_eq!(f.leaves.len(), 31);
+        let mut seen = vec![0; n];
+        for (node, range) in &f.leaves {
+            assert!(range.len() >= 20);
+            for &r in &f.rows[range.clone()] {
+                seen[r as usize] += 1;
+                let Node::Leaf { value } = &f.tree.nodes[*node] else {
+                    panic!("not a leaf")
+                };
+                assert_eq!(f.tree.predict_binned(&b, r as usize), &value[..]);
+            }
+        }
+        assert!(seen.iter().all(|&c| c == 1));
         assert_ne!(fit_with(1), fit_with(2));
         // A fully grown tree fits its training rows (no two rows share all
         // features here).
