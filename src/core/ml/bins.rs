@@ -164,7 +164,7 @@ mod tests {
     #[test]
     fn many_values_get_quantile_bins() {
         let col: Vec<f64> = (0..10_000).map(|i| (i as f64).sqrt()).collect();
-        let b = Binned::new(&[col.clone()], 255).unwrap();
+        let b = Binned::new(std::slice::from_ref(&col), 255).unwrap();
         assert_eq!(b.thresholds[0].len(), 255);
         // Roughly equal counts per bin.
         let mut counts = [0usize; 256];
