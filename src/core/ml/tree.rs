@@ -489,27 +489,36 @@ impl<'a> Ctx<'a> {
     fn build_hist(&self, rows: &[u32], hist: &mut [f64]) {
         hist.fill(0.0);
         let st = self.stride;
+        if let Stats::Pair { a, b } = &self.stats {
+            // The rows' statistics gathered once, in row order, for all
+            // features (scikit-learn's "ordered gradients").
+            let ordered: Vec<[f64; 2]> = rows
+                .iter()
+                .map(|&r| [a[r as usize], b[r as usize]])
+                .collect();
+            for f in 0..self.binned.n_features {
+                let col = self.binned.column(f);
+                let h = &mut hist[self.offsets[f]..self.offsets[f + 1]];
+                for (&r, [x, y]) in rows.iter().zip(&ordered) {
+                    let base = col[r as usize] as usize * 3;
+                    h[base] += x;
+                    h[base + 1] += y;
+                    h[base + 2] += 1.0;
+                }
+            }
+            return;
+        }
+        let Stats::Gini { labels, w, k } = &self.stats else {
+            unreachable!("pairs returned above")
+        };
         for f in 0..self.binned.n_features {
             let col = self.binned.column(f);
             let h = &mut hist[self.offsets[f]..self.offsets[f + 1]];
-            match &self.stats {
-                Stats::Gini { labels, w, k } => {
-                    for &r in rows {
-                        let r = r as usize;
-                        let base = col[r] as usize * st;
-                        h[base + labels[r] as usize] += w[r];
-                        h[base + k] += 1.0;
-                    }
-                }
-                Stats::Pair { a, b } => {
-                    for &r in rows {
-                        let r = r as usize;
-                        let base = col[r] as usize * 3;
-                        h[base] += a[r];
-                        h[base + 1] += b[r];
-                        h[base + 2] += 1.0;
-                    }
-                }
+            for &r in rows {
+                let r = r as usize;
+                let base = col[r] as usize * st;
+                h[base + labels[r] as usize] += w[r];
+                h[base + k] += 1.0;
             }
         }
     }
