@@ -1411,3 +1411,205 @@ mod explore {
         assert!(html.contains("'temp_max' and 'temp_min' are strongly correlated (r = 0.98)"));
     }
 }
+
+/// The tree learners against scikit-learn on the fixtures of `tests/data/ml`
+/// (written by `make_ml.py`): same data, same train/test split, test
+/// accuracy or R² within 0.02 of scikit-learn's (or better).
+mod ml {
+    use super::*;
+    use plainsight::core::ml::bins::Binned;
+    use plainsight::core::ml::boost::{BoostParams, GradientBoosting};
+    use plainsight::core::ml::forest::{ForestParams, RandomForest};
+    use plainsight::core::ml::MlError;
+
+    struct Set {
+        columns: Vec<Vec<f64>>,
+        y: Vec<f64>,
+        train: Vec<u32>,
+        test: Vec<u32>,
+        expected: Value,
+    }
+
+    fn load(name: &str) -> Set {
+        let dir = data_dir().join("ml");
+        let text = std::fs::read_to_string(dir.join(format!("{name}.csv"))).unwrap();
+        let mut lines = text.lines();
+        let n_cols = lines.next().unwrap().split(',').count();
+        let mut columns = vec![Vec::new(); n_cols - 1];
+        let mut y = Vec::new();
+        for line in lines {
+            let cells: Vec<&str> = line.split(',').collect();
+            for (c, cell) in cells[..n_cols - 1].iter().enumerate() {
+                columns[c].push(if cell.is_empty() {
+                    f64::NAN
+                } else {
+                    cell.parse().unwrap()
+                });
+            }
+            y.push(cells[n_cols - 1].parse().unwrap());
+        }
+        let all: Value =
+            serde_json::from_str(&std::fs::read_to_string(dir.join("ml.expected.json")).unwrap())
+                .unwrap();
+        let expected = all[name].clone();
+        let test: Vec<u32> = expected["test"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|v| v.as_u64().unwrap() as u32)
+            .collect();
+        let train = (0..y.len() as u32)
+            .filter(|r| test.binary_search(r).is_err())
+            .collect();
+        Set {
+            columns,
+            y,
+            train,
+            test,
+            expected,
+        }
+    }
+
+    fn row(set: &Set, r: u32) -> Vec<f64> {
+        set.columns.iter().map(|c| c[r as usize]).collect()
+    }
+
+    fn accuracy(set: &Set, predict: impl Fn(&[f64]) -> f64) -> f64 {
+        let hits = set
+            .test
+            .iter()
+            .filter(|&&r| predict(&row(set, r)) == set.y[r as usize])
+            .count();
+        hits as f64 / set.test.len() as f64
+    }
+
+    fn r2(set: &Set, predict: impl Fn(&[f64]) -> f64) -> f64 {
+        let ys: Vec<f64> = set.test.iter().map(|&r| set.y[r as usize]).collect();
+        let mean = ys.iter().sum::<f64>() / ys.len() as f64;
+        let (mut ss_res, mut ss_tot) = (0.0, 0.0);
+        for (&r, &y) in set.test.iter().zip(&ys) {
+            ss_res += (y - predict(&row(set, r))).powi(2);
+            ss_tot += (y - mean).powi(2);
+        }
+        1.0 - ss_res / ss_tot
+    }
+
+    fn at_least(what: &str, ours: f64, theirs: &Value) {
+        let theirs = theirs.as_f64().unwrap();
+        println!("{what}: ours {ours:.4}, scikit-learn {theirs:.4}");
+        assert!(
+            ours >= theirs - 0.02,
+            "{what}: ours {ours:.4}, scikit-learn {theirs:.4}"
+        );
+    }
+
+    fn classify(name: &str) {
+        let set = load(name);
+        let labels: Vec<u32> = set.y.iter().map(|&v| v as u32).collect();
+        let binned = Binned::new(&set.columns, 255).unwrap();
+        let rf =
+            RandomForest::fit_classifier(&binned, &labels, &set.train, &ForestParams::default())
+                .unwrap();
+        let acc = accuracy(&set, |x| rf.predict(x));
+        at_least(
+            &format!("{name} random forest accuracy"),
+            acc,
+            &set.expected["random_forest"],
+        );
+        let gb =
+            GradientBoosting::fit_classifier(&binned, &labels, &set.train, &BoostParams::default())
+                .unwrap();
+        let acc = accuracy(&set, |x| gb.predict(x));
+        at_least(
+            &format!("{name} gradient boosting accuracy"),
+            acc,
+            &set.expected["gradient_boosting"],
+        );
+    }
+
+    #[test]
+    fn binary_classification_matches_sklearn() {
+        classify("binary");
+    }
+
+    #[test]
+    fn multiclass_classification_matches_sklearn() {
+        classify("multiclass");
+    }
+
+    #[test]
+    fn regression_matches_sklearn() {
+        let set = load("regression");
+        let binned = Binned::new(&set.columns, 255).unwrap();
+        let rf = RandomForest::fit_regressor(&binned, &set.y, &set.train, &ForestParams::default())
+            .unwrap();
+        at_least(
+            "regression random forest R²",
+            r2(&set, |x| rf.predict(x)),
+            &set.expected["random_forest"],
+        );
+        let gb =
+            GradientBoosting::fit_regressor(&binned, &set.y, &set.train, &BoostParams::default())
+                .unwrap();
+        at_least(
+            "regression gradient boosting R²",
+            r2(&set, |x| gb.predict(x)),
+            &set.expected["gradient_boosting"],
+        );
+    }
+
+    #[test]
+    fn ml_errors_are_typed() {
+        let set = load("binary");
+        let binned = Binned::new(&set.columns, 255).unwrap();
+        let labels: Vec<u32> = set.y.iter().map(|&v| v as u32).collect();
+        let params = ForestParams::default();
+        // Training rows of one class only.
+        let ones: Vec<u32> = set
+            .train
+            .iter()
+            .copied()
+            .filter(|&r| labels[r as usize] == 1)
+            .collect();
+        assert_eq!(
+            RandomForest::fit_classifier(&binned, &labels, &ones, &params).unwrap_err(),
+            MlError::OneClass { class: 1 }
+        );
+        assert!(matches!(
+            RandomForest::fit_classifier(&binned, &labels[1..], &set.train, &params),
+            Err(MlError::LengthMismatch { .. })
+        ));
+        assert!(matches!(
+            RandomForest::fit_classifier(&binned, &labels, &[], &params),
+            Err(MlError::Empty { .. })
+        ));
+        let zero = ForestParams {
+            n_trees: 0,
+            ..ForestParams::default()
+        };
+        assert!(matches!(
+            RandomForest::fit_classifier(&binned, &labels, &set.train, &zero),
+            Err(MlError::BadParam {
+                name: "n_trees",
+                ..
+            })
+        ));
+        let bad_rate = BoostParams {
+            learning_rate: -1.0,
+            ..BoostParams::default()
+        };
+        assert!(matches!(
+            GradientBoosting::fit_classifier(&binned, &labels, &set.train, &bad_rate),
+            Err(MlError::BadParam {
+                name: "learning_rate",
+                ..
+            })
+        ));
+        let mut y = set.y.clone();
+        y[set.train[0] as usize] = f64::NAN;
+        assert!(matches!(
+            GradientBoosting::fit_regressor(&binned, &y, &set.train, &BoostParams::default()),
+            Err(MlError::BadTarget { .. })
+        ));
+    }
+}

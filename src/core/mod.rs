@@ -11,6 +11,7 @@ pub mod format;
 pub mod infer;
 pub mod ingest;
 pub mod json;
+pub mod ml;
 pub mod model;
 pub mod profile;
 pub mod raw;

@@ -1,0 +1,135 @@
+//! Machine learning on tables: one histogram-based tree learner serving
+//! classification and regression trees, the random forest and gradient
+//! boosting (the design of LightGBM and scikit-learn's
+//! `HistGradientBoosting*`).
+//!
+//! - [`bins`]: features pre-binned once per dataset into at most 255 value
+//!   bins (quantiles, or the distinct values when fewer) plus a missing bin.
+//! - [`tree`]: the learner. Split search over per-bin histograms of
+//!   statistics (class weights for Gini, weighted sums for squared error,
+//!   gradient and hessian sums for boosting); random feature subsets per
+//!   split; the histogram of the larger child derived as parent minus the
+//!   smaller child (the subtraction trick); a learnt default direction for
+//!   missing values at every split.
+//! - [`forest`]: random forests (bootstrap, scikit-learn's defaults).
+//! - [`boost`]: gradient boosting (squared error, binary log loss, softmax).
+//!
+//! Features are columns of `f64` (`NaN` = missing); classes are `u32`
+//! labels `0..n_classes`. Everything is seeded and reproducible.
+
+pub mod bins;
+pub mod boost;
+pub mod forest;
+pub mod tree;
+
+use serde::{Deserialize, Serialize};
+
+/// Why a model cannot be fitted.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub enum MlError {
+    /// No rows, or no feature columns.
+    Empty { rows: usize, features: usize },
+    /// A column, target or weight vector whose length differs from the
+    /// number of rows; `what` names it ("feature 3", "targets", …).
+    LengthMismatch {
+        what: String,
+        expected: usize,
+        actual: usize,
+    },
+    /// The training rows hold a single class: there is nothing to learn.
+    OneClass { class: u32 },
+    /// A class label at or above the declared number of classes.
+    BadClass {
+        row: usize,
+        class: u32,
+        n_classes: usize,
+    },
+    /// A training row index beyond the data.
+    BadRow { row: usize, rows: usize },
+    /// A target that is not a finite number (regression, boosting).
+    BadTarget { row: usize },
+    /// A parameter outside its range: which one, its value and why.
+    BadParam {
+        name: &'static str,
+        value: String,
+        why: &'static str,
+    },
+}
+
+impl std::fmt::Display for MlError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            MlError::Empty { rows, features } => {
+                write!(f, "nothing to learn from: {rows} rows, {features} features")
+            }
+            MlError::LengthMismatch {
+                what,
+                expected,
+                actual,
+            } => write!(f, "{what} has {actual} values, expected {expected}"),
+            MlError::OneClass { class } => {
+                write!(f, "the training rows hold one class only ({class})")
+            }
+            MlError::BadClass {
+                row,
+                class,
+                n_classes,
+            } => write!(f, "row {row} has class {class}, not below {n_classes}"),
+            MlError::BadRow { row, rows } => write!(f, "row {row} is beyond the {rows} rows"),
+            MlError::BadTarget { row } => write!(f, "row {row} has no finite target"),
+            MlError::BadParam { name, value, why } => {
+                write!(f, "parameter {name} = {value}: {why}")
+            }
+        }
+    }
+}
+
+impl std::error::Error for MlError {}
+
+pub(crate) fn bad_param(name: &'static str, value: impl ToString, why: &'static str) -> MlError {
+    MlError::BadParam {
+        name,
+        value: value.to_string(),
+        why,
+    }
+}
+
+/// splitmix64: a small, fast, seeded generator (as in the scatter sample).
+#[derive(Clone, Debug)]
+pub(crate) struct Rng(u64);
+
+impl Rng {
+    pub(crate) fn new(seed: u64) -> Rng {
+        Rng(seed)
+    }
+
+    pub(crate) fn next_u64(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^ (z >> 31)
+    }
+
+    /// Uniform in `0..n` (`n > 0`), by Lemire's multiply-shift.
+    pub(crate) fn below(&mut self, n: usize) -> usize {
+        ((self.next_u64() as u128 * n as u128) >> 64) as usize
+    }
+}
+
+/// Checks that every row index is below `rows` and the list is not empty.
+pub(crate) fn check_rows(train: &[u32], rows: usize, features: usize) -> Result<(), MlError> {
+    if train.is_empty() || features == 0 {
+        return Err(MlError::Empty {
+            rows: train.len(),
+            features,
+        });
+    }
+    if let Some(&r) = train.iter().find(|&&r| r as usize >= rows) {
+        return Err(MlError::BadRow {
+            row: r as usize,
+            rows,
+        });
+    }
+    Ok(())
+}

@@ -1,0 +1,1221 @@
+//! The histogram tree learner shared by single trees, the random forest and
+//! gradient boosting.
+//!
+//! A node holds, per feature and bin, the sums of a few statistics over its
+//! rows ([`Criterion`]): class weights and the row count (Gini), the
+//! weighted target sum, the weight and the count (squared error), or the
+//! gradient sum, the hessian sum and the count (boosting's Newton step).
+//! A split "bins `<= b` left" is scored from the running sums over the bins;
+//! the missing bin is tried on both sides and the better side becomes the
+//! split's default direction.
+//!
+//! The histogram of the smaller child is built from its rows, the larger
+//! child's is the parent's minus the smaller's (the subtraction trick), so a
+//! level of the tree costs about half a pass over its rows. Nodes with
+//! fewer than [`SPARSE_BELOW`] rows skip histograms: they sort their rows
+//! by bin for each feature they look at, which is cheaper than scanning
+//! 256 mostly empty bins.
+//!
+//! Trees grow depth first, or best first (largest gain) when the number of
+//! leaves is bounded, like LightGBM and scikit-learn's `HistGradientBoosting`.
+
+use super::bins::Binned;
+use super::{bad_param, check_rows, MlError, Rng};
+
+/// Nodes with fewer rows than this search splits without histograms.
+pub const SPARSE_BELOW: usize = 256;
+
+/// The least hessian sum of a child in boosting (scikit-learn's
+/// `min_hessian_to_split`).
+const MIN_HESSIAN: f64 = 1e-3;
+
+/// What a tree learns from.
+#[derive(Clone, Copy, Debug)]
+pub enum Targets<'a> {
+    /// Class labels `0..n_classes`, one per row of the data; split by Gini
+    /// impurity; leaves hold class proportions.
+    Classes { labels: &'a [u32], n_classes: usize },
+    /// Numbers, one per row; split by squared error; leaves hold the mean.
+    Values(&'a [f64]),
+    /// Gradients and hessians of a loss, one per row; split by the gain of
+    /// a Newton step; leaves hold `-G / (H + l2)`.
+    Gradients {
+        grad: &'a [f64],
+        hess: &'a [f64],
+        l2: f64,
+    },
+}
+
+/// How a tree grows. [`TreeParams::check`] validates them against the data.
+#[derive(Clone, Debug, PartialEq)]
+pub struct TreeParams {
+    /// The deepest a leaf may be (the root is depth 0); `None` = no limit.
+    pub max_depth: Option<usize>,
+    /// The fewest rows (not weights) a leaf may hold.
+    pub min_samples_leaf: usize,
+    /// How many features, drawn at random, each split looks at; `None` =
+    /// all. When none of them splits, further features are drawn (as in
+    /// scikit-learn).
+    pub max_features: Option<usize>,
+    /// The most leaves; `None` = no limit. When set the tree grows best
+    /// first.
+    pub max_leaf_nodes: Option<usize>,
+    /// The least gain of a split: the decrease of the node's weighted
+    /// impurity (Gini; squared error) or of the loss (boosting).
+    pub min_gain: f64,
+    pub seed: u64,
+}
+
+impl Default for TreeParams {
+    fn default() -> Self {
+        TreeParams {
+            max_depth: None,
+            min_samples_leaf: 1,
+            max_features: None,
+            max_leaf_nodes: None,
+            min_gain: 0.0,
+            seed: 0,
+        }
+    }
+}
+
+/// [`TreeParams`] known to be valid for data with `n_features` features.
+#[derive(Clone, Debug, PartialEq)]
+pub struct CheckedTreeParams {
+    params: TreeParams,
+    n_features: usize,
+    max_features: usize,
+}
+
+impl CheckedTreeParams {
+    pub fn params(&self) -> &TreeParams {
+        &self.params
+    }
+
+    /// The same parameters with another seed.
+    pub fn with_seed(&self, seed: u64) -> CheckedTreeParams {
+        let mut c = self.clone();
+        c.params.seed = seed;
+        c
+    }
+}
+
+impl TreeParams {
+    /// Validates the parameters for data with `n_features` features.
+    pub fn check(&self, n_features: usize) -> Result<CheckedTreeParams, MlError> {
+        if n_features == 0 {
+            return Err(MlError::Empty {
+                rows: 0,
+                features: 0,
+            });
+        }
+        if self.max_depth == Some(0) {
+            return Err(bad_param("max_depth", 0, "must be at least 1"));
+        }
+        if self.min_samples_leaf == 0 {
+            return Err(bad_param("min_samples_leaf", 0, "must be at least 1"));
+        }
+        if let Some(m) = self.max_features {
+            if m == 0 || m > n_features {
+                return Err(bad_param(
+                    "max_features",
+                    m,
+                    "must be between 1 and the number of features",
+                ));
+            }
+        }
+        if let Some(l) = self.max_leaf_nodes {
+            if l < 2 {
+                return Err(bad_param("max_leaf_nodes", l, "must be at least 2"));
+            }
+        }
+        if !(self.min_gain.is_finite() && self.min_gain >= 0.0) {
+            return Err(bad_param(
+                "min_gain",
+                self.min_gain,
+                "must be a finite number, 0 or more",
+            ));
+        }
+        Ok(CheckedTreeParams {
+            params: self.clone(),
+            n_features,
+            max_features: self.max_features.unwrap_or(n_features),
+        })
+    }
+}
+
+/// One node of a fitted tree.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Node {
+    /// Class proportions (classification), or one number (regression, a
+    /// boosting step).
+    Leaf { value: Vec<f64> },
+    /// Rows with `feature <= threshold` (bin `<= bin`) go `left`, missing
+    /// values as `missing_left` says, the others `right`.
+    Split {
+        feature: usize,
+        bin: u8,
+        threshold: f64,
+        missing_left: bool,
+        left: usize,
+        right: usize,
+    },
+}
+
+/// A fitted tree; node 0 is the root.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Tree {
+    pub nodes: Vec<Node>,
+}
+
+impl Tree {
+    /// The leaf value for one row of raw feature values (`NaN` = missing).
+    pub fn predict_row(&self, row: &[f64]) -> &[f64] {
+        let mut i = 0;
+        loop {
+            match &self.nodes[i] {
+                Node::Leaf { value } => return value,
+                Node::Split {
+                    feature,
+                    threshold,
+                    missing_left,
+                    left,
+                    right,
+                    ..
+                } => {
+                    let v = row[*feature];
+                    let go_left = if v.is_nan() {
+                        *missing_left
+                    } else {
+                        v <= *threshold
+                    };
+                    i = if go_left { *left } else { *right };
+                }
+            }
+        }
+    }
+
+    /// The leaf value for row `row` of binned data (the same binning as in
+    /// training).
+    pub fn predict_binned(&self, binned: &Binned, row: usize) -> &[f64] {
+        let mut i = 0;
+        loop {
+            match &self.nodes[i] {
+                Node::Leaf { value } => return value,
+                Node::Split {
+                    feature,
+                    bin,
+                    missing_left,
+                    left,
+                    right,
+                    ..
+                } => {
+                    let b = binned.bins[feature * binned.n_rows + row];
+                    let go_left = if b == binned.missing_bin(*feature) {
+                        *missing_left
+                    } else {
+                        b <= *bin
+                    };
+                    i = if go_left { *left } else { *right };
+                }
+            }
+        }
+    }
+
+    pub fn n_leaves(&self) -> usize {
+        self.nodes
+            .iter()
+            .filter(|n| matches!(n, Node::Leaf { .. }))
+            .count()
+    }
+
+    /// The depth of the deepest leaf (0 for a single leaf).
+    pub fn depth(&self) -> usize {
+        fn go(t: &Tree, i: usize) -> usize {
+            match &t.nodes[i] {
+                Node::Leaf { .. } => 0,
+                Node::Split { left, right, .. } => 1 + go(t, *left).max(go(t, *right)),
+            }
+        }
+        go(self, 0)
+    }
+}
+
+/// Fits one tree on the rows `rows` of `binned` (indices, repeats allowed
+/// only through `weights`), each with weight `weights[i]` (`None` = 1).
+/// `targets` hold one entry per row of `binned`.
+pub fn fit(
+    binned: &Binned,
+    targets: Targets,
+    rows: &[u32],
+    weights: Option<&[f64]>,
+    params: &CheckedTreeParams,
+) -> Result<Tree, MlError> {
+    Ok(fit_with_leaves(binned, targets, rows, weights, params)?.tree)
+}
+
+/// A tree with the training rows of each of its leaves.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Fitted {
+    pub tree: Tree,
+    /// The training rows, grouped by leaf.
+    pub rows: Vec<u32>,
+    /// Per leaf: its node and its range of `rows`.
+    pub leaves: Vec<(usize, std::ops::Range<usize>)>,
+}
+
+/// [`fit`], also telling which training rows ended in which leaf (boosting
+/// updates its predictions from these, without walking the tree).
+pub fn fit_with_leaves(
+    binned: &Binned,
+    targets: Targets,
+    rows: &[u32],
+    weights: Option<&[f64]>,
+    params: &CheckedTreeParams,
+) -> Result<Fitted, MlError> {
+    let ctx = Ctx::new(binned, targets, rows, weights, params)?;
+    Ok(ctx.grow(rows))
+}
+
+/// Per-row statistics, indexed by the row number in the data.
+enum Stats<'a> {
+    /// Class label and weight; stride `k + 1` (class weights, count).
+    Gini {
+        labels: &'a [u32],
+        w: Vec<f64>,
+        k: usize,
+    },
+    /// `a` and `b` per row; stride 3 (`Σa`, `Σb`, count). Squared error:
+    /// `a = w·y`, `b = w`; Newton: `a = w·g`, `b = w·h`.
+    Pair { a: Vec<f64>, b: Vec<f64> },
+}
+
+struct Ctx<'a> {
+    binned: &'a Binned,
+    stats: Stats<'a>,
+    stride: usize,
+    /// Newton step (boosting) rather than squared error, for `Pair`.
+    newton: bool,
+    l2: f64,
+    /// Start of each feature's bins in a histogram (in `f64`s), and the
+    /// total length at the end.
+    offsets: Vec<usize>,
+    params: &'a CheckedTreeParams,
+}
+
+/// A candidate split and the statistics of its children.
+#[derive(Clone, Debug)]
+struct Split {
+    feature: usize,
+    bin: u8,
+    missing_left: bool,
+    gain: f64,
+    left: Vec<f64>,
+    right: Vec<f64>,
+}
+
+/// A node waiting to be split.
+struct Pending {
+    node: usize,
+    start: usize,
+    end: usize,
+    depth: usize,
+    total: Vec<f64>,
+    hist: Option<Vec<f64>>,
+    split: Split,
+}
+
+/// Reused buffers of the split search.
+struct Scratch {
+    left: Vec<f64>,
+    right: Vec<f64>,
+    tmp: Vec<f64>,
+    pairs: Vec<(u8, u32)>,
+    ids: Vec<u8>,
+    compact: Vec<f64>,
+    missing: Vec<f64>,
+    perm: Vec<usize>,
+    pool: Vec<Vec<f64>>,
+}
+
+const ALL_BINS: [u8; 256] = {
+    let mut a = [0u8; 256];
+    let mut i = 0;
+    while i < 256 {
+        a[i] = i as u8;
+        i += 1;
+    }
+    a
+};
+
+impl<'a> Ctx<'a> {
+    fn new(
+        binned: &'a Binned,
+        targets: Targets<'a>,
+        rows: &[u32],
+        weights: Option<&[f64]>,
+        params: &'a CheckedTreeParams,
+    ) -> Result<Ctx<'a>, MlError> {
+        let n = binned.n_rows;
+        if binned.n_features != params.n_features {
+            return Err(MlError::LengthMismatch {
+                what: "features".into(),
+                expected: params.n_features,
+                actual: binned.n_features,
+            });
+        }
+        check_rows(rows, n, binned.n_features)?;
+        if let Some(w) = weights {
+            if w.len() != rows.len() {
+                return Err(MlError::LengthMismatch {
+                    what: "weights".into(),
+                    expected: rows.len(),
+                    actual: w.len(),
+                });
+            }
+            if let Some(bad) = w.iter().find(|x| !(x.is_finite() && **x >= 0.0)) {
+                return Err(bad_param("weights", bad, "must be finite, 0 or more"));
+            }
+        }
+        let weight = |i: usize| weights.map_or(1.0, |w| w[i]);
+        let check_len = |what: &str, len: usize| {
+            if len != n {
+                Err(MlError::LengthMismatch {
+                    what: what.into(),
+                    expected: n,
+                    actual: len,
+                })
+            } else {
+                Ok(())
+            }
+        };
+        let (stats, stride, newton, l2) = match targets {
+            Targets::Classes { labels, n_classes } => {
+                check_len("targets", labels.len())?;
+                if n_classes == 0 {
+                    return Err(bad_param("n_classes", 0, "must be at least 1"));
+                }
+                let mut w = vec![0.0; n];
+                for (i, &r) in rows.iter().enumerate() {
+                    let c = labels[r as usize];
+                    if c as usize >= n_classes {
+                        return Err(MlError::BadClass {
+                            row: r as usize,
+                            class: c,
+                            n_classes,
+                        });
+                    }
+                    w[r as usize] += weight(i);
+                }
+                let s = Stats::Gini {
+                    labels,
+                    w,
+                    k: n_classes,
+                };
+                (s, n_classes + 1, false, 0.0)
+            }
+            Targets::Values(y) => {
+                check_len("targets", y.len())?;
+                let mut a = vec![0.0; n];
+                let mut b = vec![0.0; n];
+                for (i, &r) in rows.iter().enumerate() {
+                    let r = r as usize;
+                    if !y[r].is_finite() {
+                        return Err(MlError::BadTarget { row: r });
+                    }
+                    b[r] += weight(i);
+                    a[r] += weight(i) * y[r];
+                }
+                (Stats::Pair { a, b }, 3, false, 0.0)
+            }
+            Targets::Gradients { grad, hess, l2 } => {
+                check_len("gradients", grad.len())?;
+                check_len("hessians", hess.len())?;
+                if !(l2.is_finite() && l2 >= 0.0) {
+                    return Err(bad_param("l2", l2, "must be a finite number, 0 or more"));
+                }
+                let mut a = vec![0.0; n];
+                let mut b = vec![0.0; n];
+                for (i, &r) in rows.iter().enumerate() {
+                    let r = r as usize;
+                    if !(grad[r].is_finite() && hess[r].is_finite()) {
+                        return Err(MlError::BadTarget { row: r });
+                    }
+                    a[r] += weight(i) * grad[r];
+                    b[r] += weight(i) * hess[r];
+                }
+                (Stats::Pair { a, b }, 3, true, l2)
+            }
+        };
+        let mut offsets = Vec::with_capacity(binned.n_features + 1);
+        let mut at = 0;
+        for f in 0..binned.n_features {
+            offsets.push(at);
+            at += binned.n_bins(f) * stride;
+        }
+        offsets.push(at);
+        Ok(Ctx {
+            binned,
+            stats,
+            stride,
+            newton,
+            l2,
+            offsets,
+            params,
+        })
+    }
+
+    fn hist_len(&self) -> usize {
+        *self.offsets.last().unwrap()
+    }
+
+    /// Adds row `r` to the statistics `s` (one bin or a node total).
+    #[inline]
+    fn add_row(&self, s: &mut [f64], r: usize) {
+        match &self.stats {
+            Stats::Gini { labels, w, k } => {
+                s[labels[r] as usize] += w[r];
+                s[*k] += 1.0;
+            }
+            Stats::Pair { a, b } => {
+                s[0] += a[r];
+                s[1] += b[r];
+                s[2] += 1.0;
+            }
+        }
+    }
+
+    /// The histogram of `rows` over every feature, into `hist`.
+    fn build_hist(&self, rows: &[u32], hist: &mut [f64]) {
+        hist.fill(0.0);
+        let st = self.stride;
+        if let Stats::Pair { a, b } = &self.stats {
+            // The rows' statistics gathered once, in row order, for all
+            // features (scikit-learn's "ordered gradients").
+            let ordered: Vec<[f64; 2]> = rows
+                .iter()
+                .map(|&r| [a[r as usize], b[r as usize]])
+                .collect();
+            for f in 0..self.binned.n_features {
+                let col = self.binned.column(f);
+                let h = &mut hist[self.offsets[f]..self.offsets[f + 1]];
+                for (&r, [x, y]) in rows.iter().zip(&ordered) {
+                    let base = col[r as usize] as usize * 3;
+                    h[base] += x;
+                    h[base + 1] += y;
+                    h[base + 2] += 1.0;
+                }
+            }
+            return;
+        }
+        let Stats::Gini { labels, w, k } = &self.stats else {
+            unreachable!("pairs returned above")
+        };
+        for f in 0..self.binned.n_features {
+            let col = self.binned.column(f);
+            let h = &mut hist[self.offsets[f]..self.offsets[f + 1]];
+            for &r in rows {
+                let r = r as usize;
+                let base = col[r] as usize * st;
+                h[base + labels[r] as usize] += w[r];
+                h[base + k] += 1.0;
+            }
+        }
+    }
+
+    fn count(&self, s: &[f64]) -> f64 {
+        s[self.stride - 1]
+    }
+
+    /// The part of the score that depends on one side's statistics: the
+    /// larger, the purer (Σ w_k²/W; S²/W; G²/(H+λ)).
+    fn score(&self, s: &[f64]) -> f64 {
+        match &self.stats {
+            Stats::Gini { k, .. } => {
+                let w: f64 = s[..*k].iter().sum();
+                if w <= 0.0 {
+                    0.0
+                } else {
+                    s[..*k].iter().map(|c| c * c).sum::<f64>() / w
+                }
+            }
+            Stats::Pair { .. } => {
+                let den = s[1] + self.l2;
+                if den <= 0.0 {
+                    0.0
+                } else {
+                    s[0] * s[0] / den
+                }
+            }
+        }
+    }
+
+    /// Whether one side of a split may become a child.
+    fn valid_side(&self, s: &[f64]) -> bool {
+        if self.count(s) < self.params.params.min_samples_leaf as f64 {
+            return false;
+        }
+        match &self.stats {
+            Stats::Gini { k, .. } => s[..*k].iter().sum::<f64>() > 0.0,
+            Stats::Pair { .. } if self.newton => s[1] >= MIN_HESSIAN,
+            Stats::Pair { .. } => s[1] > 0.0,
+        }
+    }
+
+    /// The leaf value of a node with statistics `s`.
+    fn leaf_value(&self, s: &[f64]) -> Vec<f64> {
+        match &self.stats {
+            Stats::Gini { k, .. } => {
+                let w: f64 = s[..*k].iter().sum();
+                s[..*k]
+                    .iter()
+                    .map(|c| if w > 0.0 { c / w } else { 0.0 })
+                    .collect()
+            }
+            Stats::Pair { .. } if self.newton => vec![-s[0] / (s[1] + self.l2)],
+            Stats::Pair { .. } => vec![if s[1] > 0.0 { s[0] / s[1] } else { 0.0 }],
+        }
+    }
+
+    /// Whether a node with statistics `s` at `depth` may be split at all.
+    fn splittable(&self, s: &[f64], depth: usize) -> bool {
+        let p = &self.params.params;
+        if p.max_depth.is_some_and(|d| depth >= d) {
+            return false;
+        }
+        if self.count(s) < 2.0 * p.min_samples_leaf as f64 {
+            return false;
+        }
+        if let Stats::Gini { k, .. } = &self.stats {
+            if s[..*k].iter().filter(|&&c| c > 0.0).count() < 2 {
+                return false;
+            }
+        }
+        true
+    }
+
+    /// Scans the value bins `ids` (ascending) with statistics `stats` and
+    /// the missing bin's `missing` of `feature`, keeping the best split.
+    #[allow(clippy::too_many_arguments)]
+    fn scan(
+        &self,
+        feature: usize,
+        ids: &[u8],
+        stats: &[f64],
+        missing: &[f64],
+        total: &[f64],
+        parent_score: f64,
+        best: &mut Option<Split>,
+        sc: &mut Scratch,
+    ) {
+        let st = self.stride;
+        let has_missing = self.count(missing) > 0.0;
+        let min_gain = self.params.params.min_gain;
+        let tol = 1e-10 * parent_score.abs();
+        let factor = if self.newton { 0.5 } else { 1.0 };
+        sc.left.iter_mut().for_each(|x| *x = 0.0);
+        for (i, &bin) in ids.iter().enumerate() {
+            let e = &stats[i * st..(i + 1) * st];
+            if e[st - 1] == 0.0 {
+                continue;
+            }
+            for (l, x) in sc.left.iter_mut().zip(e) {
+                *l += x;
+            }
+            for side in [false, true] {
+                // side: whether the missing bin goes left.
+                if side && !has_missing {
+                    break;
+                }
+                if side {
+                    for ((t, l), m) in sc.tmp.iter_mut().zip(&sc.left).zip(missing) {
+                        *t = l + m;
+                    }
+                } else {
+                    sc.tmp.copy_from_slice(&sc.left);
+                }
+                for ((r, t), p) in sc.right.iter_mut().zip(&sc.tmp).zip(total) {
+                    *r = p - t;
+                }
+                if !self.valid_side(&sc.tmp) || !self.valid_side(&sc.right) {
+                    continue;
+                }
+                let gain = factor * (self.score(&sc.tmp) + self.score(&sc.right) - parent_score);
+                if gain > min_gain && gain > tol && best.as_ref().is_none_or(|b| gain > b.gain) {
+                    let missing_left = if has_missing {
+                        side
+                    } else {
+                        self.count(&sc.tmp) >= self.count(&sc.right)
+                    };
+                    *best = Some(Split {
+                        feature,
+                        bin,
+                        missing_left,
+                        gain,
+                        left: sc.tmp.clone(),
+                        right: sc.right.clone(),
+                    });
+                }
+            }
+        }
+    }
+
+    /// The best split of the node with `rows` and statistics `total`, from
+    /// its histogram when it has one, else by sorting its rows per feature.
+    fn find_split(
+        &self,
+        rows: &[u32],
+        total: &[f64],
+        depth: usize,
+        hist: Option<&[f64]>,
+        rng: &mut Rng,
+        sc: &mut Scratch,
+    ) -> Option<Split> {
+        if !self.splittable(total, depth) {
+            return None;
+        }
+        let st = self.stride;
+        let parent_score = self.score(total);
+        let d = self.binned.n_features;
+        let m = self.params.max_features;
+        let mut best: Option<Split> = None;
+        let mut perm = std::mem::take(&mut sc.perm);
+        perm.clear();
+        perm.extend(0..d);
+        for j in 0..d {
+            if m < d {
+                let pick = j + rng.below(d - j);
+                perm.swap(j, pick);
+            }
+            let f = perm[j];
+            let n_values = self.binned.missing_bin(f) as usize;
+            match hist {
+                Some(h) => {
+                    let h = &h[self.offsets[f]..self.offsets[f + 1]];
+                    let (values, missing) = h.split_at(n_values * st);
+                    self.scan(
+                        f,
+                        &ALL_BINS[..n_values],
+                        values,
+                        missing,
+                        total,
+                        parent_score,
+                        &mut best,
+                        sc,
+                    );
+                }
+                None => {
+                    let col = self.binned.column(f);
+                    let mut pairs = std::mem::take(&mut sc.pairs);
+                    let mut ids = std::mem::take(&mut sc.ids);
+                    let mut compact = std::mem::take(&mut sc.compact);
+                    let mut missing = std::mem::take(&mut sc.missing);
+                    pairs.clear();
+                    pairs.extend(rows.iter().map(|&r| (col[r as usize], r)));
+                    pairs.sort_unstable();
+                    ids.clear();
+                    compact.clear();
+                    missing.clear();
+                    missing.resize(st, 0.0);
+                    for &(b, r) in &pairs {
+                        if b as usize == n_values {
+                            self.add_row(&mut missing, r as usize);
+                            continue;
+                        }
+                        if ids.last() != Some(&b) {
+                            ids.push(b);
+                            compact.resize(compact.len() + st, 0.0);
+                        }
+                        let at = compact.len() - st;
+                        self.add_row(&mut compact[at..], r as usize);
+                    }
+                    self.scan(
+                        f,
+                        &ids,
+                        &compact,
+                        &missing,
+                        total,
+                        parent_score,
+                        &mut best,
+                        sc,
+                    );
+                    sc.pairs = pairs;
+                    sc.ids = ids;
+                    sc.compact = compact;
+                    sc.missing = missing;
+                }
+            }
+            if j + 1 >= m && best.is_some() {
+                break;
+            }
+        }
+        sc.perm = perm;
+        best
+    }
+
+    fn grow(&self, sample: &[u32]) -> Fitted {
+        let st = self.stride;
+        let p = &self.params.params;
+        let mut rng = Rng::new(p.seed);
+        let mut sc = Scratch {
+            left: vec![0.0; st],
+            right: vec![0.0; st],
+            tmp: vec![0.0; st],
+            pairs: Vec::new(),
+            ids: Vec::new(),
+            compact: Vec::new(),
+            missing: Vec::new(),
+            perm: Vec::new(),
+            pool: Vec::new(),
+        };
+        let mut rows: Vec<u32> = sample.to_vec();
+        let mut total = vec![0.0; st];
+        for &r in &rows {
+            self.add_row(&mut total, r as usize);
+        }
+        let mut nodes = vec![Node::Leaf { value: Vec::new() }];
+        let mut pending: Vec<Pending> = Vec::new();
+        let hist = (rows.len() >= SPARSE_BELOW).then(|| {
+            let mut h = vec![0.0; self.hist_len()];
+            self.build_hist(&rows, &mut h);
+            h
+        });
+        let mut leaves = 1usize;
+        let mut ranges = Vec::new();
+        self.enqueue(
+            &mut ranges,
+            &mut nodes,
+            &mut pending,
+            &rows,
+            (0, 0, rows.len(), 0),
+            total,
+            hist,
+            &mut rng,
+            &mut sc,
+        );
+        while !pending.is_empty() {
+            if p.max_leaf_nodes.is_some_and(|l| leaves >= l) {
+                for q in pending.drain(..) {
+                    ranges.push((q.node, q.start..q.end));
+                    nodes[q.node] = Node::Leaf {
+                        value: self.leaf_value(&q.total),
+                    };
+                }
+                break;
+            }
+            let q = if p.max_leaf_nodes.is_some() {
+                let i = (0..pending.len())
+                    .max_by(|&a, &b| pending[a].split.gain.total_cmp(&pending[b].split.gain))
+                    .unwrap();
+                pending.swap_remove(i)
+            } else {
+                pending.pop().unwrap()
+            };
+            leaves += 1;
+            let Pending {
+                node,
+                start,
+                end,
+                depth,
+                hist,
+                split,
+                ..
+            } = q;
+            // Partition the node's rows: left ones first.
+            let f = split.feature;
+            let col = self.binned.column(f);
+            let mb = self.binned.missing_bin(f);
+            let goes_left = |r: u32| {
+                let b = col[r as usize];
+                if b == mb {
+                    split.missing_left
+                } else {
+                    b <= split.bin
+                }
+            };
+            let seg = &mut rows[start..end];
+            let mut mid = 0;
+            for i in 0..seg.len() {
+                if goes_left(seg[i]) {
+                    seg.swap(i, mid);
+                    mid += 1;
+                }
+            }
+            let mid = start + mid;
+            let (n_left, n_right) = (mid - start, end - mid);
+            // Children's histograms: the smaller built, the larger derived.
+            let (mut h_left, mut h_right) = (None, None);
+            if let Some(mut parent) = hist {
+                let (small, small_is_left) = if n_left <= n_right {
+                    (&rows[start..mid], true)
+                } else {
+                    (&rows[mid..end], false)
+                };
+                if n_left.max(n_right) >= SPARSE_BELOW {
+                    let mut h = sc.pool.pop().unwrap_or_else(|| vec![0.0; self.hist_len()]);
+                    self.build_hist(small, &mut h);
+                    for (x, y) in parent.iter_mut().zip(&h) {
+                        *x -= y;
+                    }
+                    let small_h = if small.len() >= SPARSE_BELOW {
+                        Some(h)
+                    } else {
+                        sc.pool.push(h);
+                        None
+                    };
+                    if small_is_left {
+                        (h_left, h_right) = (small_h, Some(parent));
+                    } else {
+                        (h_left, h_right) = (Some(parent), small_h);
+                    }
+                } else {
+                    sc.pool.push(parent);
+                }
+            }
+            let left = nodes.len();
+            let right = left + 1;
+            nodes.push(Node::Leaf { value: Vec::new() });
+            nodes.push(Node::Leaf { value: Vec::new() });
+            nodes[node] = Node::Split {
+                feature: f,
+                bin: split.bin,
+                threshold: self.binned.thresholds[f][split.bin as usize],
+                missing_left: split.missing_left,
+                left,
+                right,
+            };
+            self.enqueue(
+                &mut ranges,
+                &mut nodes,
+                &mut pending,
+                &rows,
+                (right, mid, end, depth + 1),
+                split.right,
+                h_right,
+                &mut rng,
+                &mut sc,
+            );
+            self.enqueue(
+                &mut ranges,
+                &mut nodes,
+                &mut pending,
+                &rows,
+                (left, start, mid, depth + 1),
+                split.left,
+                h_left,
+                &mut rng,
+                &mut sc,
+            );
+        }
+        Fitted {
+            tree: Tree { nodes },
+            rows,
+            leaves: ranges,
+        }
+    }
+
+    /// Finds the split of a new node: a leaf when there is none, else a
+    /// pending node. `at` is (node, start, end, depth).
+    #[allow(clippy::too_many_arguments)]
+    fn enqueue(
+        &self,
+        ranges: &mut Vec<(usize, std::ops::Range<usize>)>,
+        nodes: &mut [Node],
+        pending: &mut Vec<Pending>,
+        rows: &[u32],
+        at: (usize, usize, usize, usize),
+        total: Vec<f64>,
+        hist: Option<Vec<f64>>,
+        rng: &mut Rng,
+        sc: &mut Scratch,
+    ) {
+        let (node, start, end, depth) = at;
+        match self.find_split(&rows[start..end], &total, depth, hist.as_deref(), rng, sc) {
+            Some(split) => pending.push(Pending {
+                node,
+                start,
+                end,
+                depth,
+                total,
+                hist,
+                split,
+            }),
+            None => {
+                ranges.push((node, start..end));
+                nodes[node] = Node::Leaf {
+                    value: self.leaf_value(&total),
+                };
+                if let Some(h) = hist {
+                    sc.pool.push(h);
+                }
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn params(p: TreeParams, d: usize) -> CheckedTreeParams {
+        p.check(d).unwrap()
+    }
+
+    #[test]
+    fn a_pure_split_on_a_tiny_set() {
+        // Feature 0 separates the classes at 2.5; feature 1 is noise.
+        let x = vec![
+            vec![1.0, 2.0, 3.0, 4.0, 1.5, 3.5],
+            vec![5.0, 1.0, 5.0, 1.0, 2.0, 3.0],
+        ];
+        let labels = [0, 0, 1, 1, 0, 1];
+        let b = Binned::new(&x, 255).unwrap();
+        let rows: Vec<u32> = (0..6).collect();
+        let t = fit(
+            &b,
+            Targets::Classes {
+                labels: &labels,
+                n_classes: 2,
+            },
+            &rows,
+            None,
+            &params(TreeParams::default(), 2),
+        )
+        .unwrap();
+        assert_eq!(t.n_leaves(), 2);
+        match &t.nodes[0] {
+            Node::Split {
+                feature, threshold, ..
+            } => {
+                assert_eq!(*feature, 0);
+                assert_eq!(*threshold, 2.5);
+            }
+            other => panic!("root is {other:?}"),
+        }
+        assert_eq!(t.predict_row(&[2.0, 0.0]), &[1.0, 0.0]);
+        assert_eq!(t.predict_row(&[3.0, 0.0]), &[0.0, 1.0]);
+        // Regression on the same rows: two leaves with the group means.
+        let y = [1.0, 1.0, 5.0, 7.0, 1.0, 6.0];
+        let t = fit(
+            &b,
+            Targets::Values(&y),
+            &rows,
+            None,
+            &params(
+                TreeParams {
+                    max_depth: Some(1),
+                    ..TreeParams::default()
+                },
+                2,
+            ),
+        )
+        .unwrap();
+        assert_eq!(t.predict_row(&[1.0, 0.0]), &[1.0]);
+        assert_eq!(t.predict_row(&[4.0, 0.0]), &[6.0]);
+        // Boosting: the leaf is -G / (H + λ).
+        let g = [1.0, 1.0, -1.0, -1.0, 1.0, -1.0];
+        let h = [1.0; 6];
+        let t = fit(
+            &b,
+            Targets::Gradients {
+                grad: &g,
+                hess: &h,
+                l2: 1.0,
+            },
+            &rows,
+            None,
+            &params(TreeParams::default(), 2),
+        )
+        .unwrap();
+        assert_eq!(t.predict_row(&[1.0, 0.0]), &[-0.75]);
+        assert_eq!(t.predict_row(&[4.0, 0.0]), &[0.75]);
+    }
+
+    #[test]
+    fn the_subtraction_trick_equals_a_direct_histogram() {
+        let n = 1000;
+        let mut rng = Rng::new(7);
+        let x: Vec<Vec<f64>> = (0..4)
+            .map(|_| (0..n).map(|_| (rng.next_u64() % 300) as f64).collect())
+            .collect();
+        let y: Vec<f64> = (0..n).map(|i| (i % 17) as f64 * 0.5).collect();
+        let labels: Vec<u32> = (0..n).map(|i| (i % 3) as u32).collect();
+        let b = Binned::new(&x, 255).unwrap();
+        let rows: Vec<u32> = (0..n as u32).collect();
+        let p = params(TreeParams::default(), 4);
+        for targets in [
+            Targets::Values(&y),
+            Targets::Classes {
+                labels: &labels,
+                n_classes: 3,
+            },
+        ] {
+            let ctx = Ctx::new(&b, targets, &rows, None, &p).unwrap();
+            let (small, large): (Vec<u32>, Vec<u32>) = rows.iter().partition(|&&r| r % 5 == 0);
+            let mut parent = vec![0.0; ctx.hist_len()];
+            ctx.build_hist(&rows, &mut parent);
+            let mut h_small = vec![0.0; ctx.hist_len()];
+            ctx.build_hist(&small, &mut h_small);
+            let mut direct = vec![0.0; ctx.hist_len()];
+            ctx.build_hist(&large, &mut direct);
+            for (i, ((p, s), d)) in parent.iter().zip(&h_small).zip(&direct).enumerate() {
+                assert!((p - s - d).abs() <= 1e-9 * d.abs().max(1.0), "bin {i}");
+            }
+        }
+    }
+
+    #[test]
+    fn missing_values_learn_their_direction() {
+        // The target is high exactly where the feature is missing or large:
+        // the split must send missing values right, with the large ones.
+        let mut x = Vec::new();
+        let mut y = Vec::new();
+        for i in 0..40 {
+            let v = i as f64;
+            x.push(if i % 4 == 0 { f64::NAN } else { v });
+            y.push(if i % 4 == 0 || i >= 30 { 10.0 } else { 0.0 });
+        }
+        let b = Binned::new(&[x], 255).unwrap();
+        let rows: Vec<u32> = (0..40).collect();
+        let t = fit(
+            &b,
+            Targets::Values(&y),
+            &rows,
+            None,
+            &params(
+                TreeParams {
+                    max_depth: Some(1),
+                    ..TreeParams::default()
+                },
+                1,
+            ),
+        )
+        .unwrap();
+        match &t.nodes[0] {
+            Node::Split { missing_left, .. } => assert!(!missing_left),
+            other => panic!("root is {other:?}"),
+        }
+        assert_eq!(t.predict_row(&[f64::NAN]), &[10.0]);
+        assert_eq!(t.predict_row(&[5.0]), &[0.0]);
+        assert_eq!(t.predict_row(&[35.0]), &[10.0]);
+        // Same when missing values go with the small ones.
+        let y2: Vec<f64> = y.iter().map(|v| 10.0 - v).collect();
+        let t = fit(
+            &b,
+            Targets::Values(&y2),
+            &rows,
+            None,
+            &params(TreeParams::default(), 1),
+        )
+        .unwrap();
+        assert_eq!(t.predict_row(&[f64::NAN]), &[0.0]);
+        assert_eq!(t.predict_row(&[35.0]), &[0.0]);
+        assert_eq!(t.predict_row(&[5.0]), &[10.0]);
+    }
+
+    #[test]
+    fn seeds_are_reproducible_and_matter() {
+        let n = 3000;
+        let mut rng = Rng::new(11);
+        let x: Vec<Vec<f64>> = (0..8)
+            .map(|_| (0..n).map(|_| (rng.next_u64() % 1000) as f64).collect())
+            .collect();
+        let labels: Vec<u32> = (0..n)
+            .map(|i| ((x[0][i] + x[3][i] + (rng.next_u64() % 400) as f64) > 1200.0) as u32)
+            .collect();
+        let b = Binned::new(&x, 255).unwrap();
+        let rows: Vec<u32> = (0..n as u32).collect();
+        let fit_with = |seed| {
+            fit(
+                &b,
+                Targets::Classes {
+                    labels: &labels,
+                    n_classes: 2,
+                },
+                &rows,
+                None,
+                &params(
+                    TreeParams {
+                        max_features: Some(2),
+                        seed,
+                        ..TreeParams::default()
+                    },
+                    8,
+                ),
+            )
+            .unwrap()
+        };
+        assert_eq!(fit_with(1), fit_with(1));
+        // The leaves of fit_with_leaves hold every row once, each where the
+        // tree sends it.
+        let f = fit_with_leaves(
+            &b,
+            Targets::Classes {
+                labels: &labels,
+                n_classes: 2,
+            },
+            &rows,
+            None,
+            &params(
+                TreeParams {
+                    max_leaf_nodes: Some(31),
+                    min_samples_leaf: 20,
+                    ..TreeParams::default()
+                },
+                8,
+            ),
+        )
+        .unwrap();
+        assert_eq!(f.tree.n_leaves(), 31);
+        assert_eq!(f.leaves.len(), 31);
+        let mut seen = vec![0; n];
+        for (node, range) in &f.leaves {
+            assert!(range.len() >= 20);
+            for &r in &f.rows[range.clone()] {
+                seen[r as usize] += 1;
+                let Node::Leaf { value } = &f.tree.nodes[*node] else {
+                    panic!("not a leaf")
+                };
+                assert_eq!(f.tree.predict_binned(&b, r as usize), &value[..]);
+            }
+        }
+        assert!(seen.iter().all(|&c| c == 1));
+        assert_ne!(fit_with(1), fit_with(2));
+        // A fully grown tree fits its training rows (no two rows share all
+        // features here).
+        let t = fit_with(3);
+        for r in 0..n {
+            let p = t.predict_binned(&b, r);
+            assert_eq!(p[labels[r] as usize], 1.0, "row {r}");
+        }
+    }
+
+    #[test]
+    fn bad_params_say_which_and_why() {
+        let bad = |p: TreeParams| match p.check(3) {
+            Err(MlError::BadParam { name, .. }) => name,
+            other => panic!("{other:?}"),
+        };
+        assert_eq!(
+            bad(TreeParams {
+                max_features: Some(4),
+                ..TreeParams::default()
+            }),
+            "max_features"
+        );
+        assert_eq!(
+            bad(TreeParams {
+                min_samples_leaf: 0,
+                ..TreeParams::default()
+            }),
+            "min_samples_leaf"
+        );
+        assert_eq!(
+            bad(TreeParams {
+                min_gain: f64::NAN,
+                ..TreeParams::default()
+            }),
+            "min_gain"
+        );
+    }
+}
