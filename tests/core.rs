@@ -1612,4 +1612,75 @@ mod ml {
             Err(MlError::BadTarget { .. })
         ));
     }
+
+    /// Target suggestion, task detection, features and the leakage guard.
+    #[test]
+    fn target_task_features_and_leakage() {
+        use plainsight::core::explore::correlate::correlations;
+        use plainsight::core::ml::task::{
+            detect_task, features, leakage, suggest_target, TargetError, Task,
+        };
+        let csv = |text: &str| {
+            let ds = read_bytes("t.csv", text.as_bytes()).unwrap();
+            let p = profile(&ds);
+            (ds, p)
+        };
+        // 30 rows: an id, a number, a category, a churn flag, a leaked copy.
+        let mut text = String::from("customer_id,spend,plan,Churned,churn_code,signup\n");
+        for i in 0..30 {
+            let churn = i % 3 == 0;
+            text += &format!(
+                "C{i:03},{},{},{},{},2024-01-{:02}\n",
+                10 + (i * 7) % 23,
+                ["basic", "pro"][i % 2],
+                churn,
+                if churn { "yes" } else { "no" },
+                1 + i % 28
+            );
+        }
+        let (ds, p) = csv(&text);
+        // A name that says so wins over the last column; ids never.
+        assert_eq!(suggest_target(&p).as_deref(), Some("Churned"));
+        assert_eq!(detect_task(&p, Some("Churned")), Ok(Task::Classification));
+        assert_eq!(detect_task(&p, Some("spend")), Ok(Task::Regression));
+        assert_eq!(detect_task(&p, Some("plan")), Ok(Task::Classification));
+        assert_eq!(detect_task(&p, None), Ok(Task::Clustering));
+        assert!(matches!(
+            detect_task(&p, Some("signup")),
+            Err(TargetError::NotPredictable { .. })
+        ));
+        assert!(matches!(
+            detect_task(&p, Some("nope")),
+            Err(TargetError::UnknownColumn { .. })
+        ));
+        let (kept, out) = features(&p, Some("Churned"));
+        assert_eq!(kept, vec!["spend", "plan", "churn_code", "signup"]);
+        assert_eq!(out.len(), 1);
+        assert_eq!(out[0].column, "customer_id");
+        assert!(out[0].reason.contains("identifier"), "{}", out[0].reason);
+        // churn_code says the same as Churned: the guard names it.
+        let leaks = leakage(&correlations(&ds), "Churned");
+        assert_eq!(leaks.len(), 1, "{leaks:?}");
+        assert_eq!(
+            (leaks[0].feature.as_str(), leaks[0].method.as_str()),
+            ("churn_code", "cramers_v")
+        );
+        assert!(leaks[0].value > 0.99);
+        // No name hint: the last column, skipping an identifier at the end;
+        // integers with few values are classes, with many a number.
+        let mut text = String::from("a,b,grade,row\n");
+        for i in 0..40 {
+            text += &format!("{},{},{},{}\n", i % 7, (i * 13) % 40, i % 4, i + 1);
+        }
+        let (_, p) = csv(&text);
+        assert_eq!(suggest_target(&p).as_deref(), Some("grade"));
+        assert_eq!(detect_task(&p, Some("grade")), Ok(Task::Classification));
+        assert_eq!(detect_task(&p, Some("b")), Ok(Task::Regression));
+        // A constant column is nothing to learn.
+        let (_, p) = csv("x,k\n1,a\n2,a\n3,a\n");
+        assert!(matches!(
+            detect_task(&p, Some("k")),
+            Err(TargetError::NoVariation { .. })
+        ));
+    }
 }

@@ -13,6 +13,8 @@
 //!   missing values at every split.
 //! - [`forest`]: random forests (bootstrap, scikit-learn's defaults).
 //! - [`boost`]: gradient boosting (squared error, binary log loss, softmax).
+//! - [`task`]: the suggested target, the task, the features and the
+//!   leakage guard.
 //!
 //! Features are columns of `f64` (`NaN` = missing); classes are `u32`
 //! labels `0..n_classes`. Everything is seeded and reproducible.
@@ -20,6 +22,7 @@
 pub mod bins;
 pub mod boost;
 pub mod forest;
+pub mod task;
 pub mod tree;
 
 use serde::{Deserialize, Serialize};
