@@ -527,9 +527,15 @@ impl Driver {
     /// and returns its bytes.
     pub fn wait_download(&self, name: &str, timeout: Duration) -> WdResult<Vec<u8>> {
         let path = self.downloads_dir().join(name);
+        let partial = self.downloads_dir().join(format!("{name}.crdownload"));
         self.wait_for(&format!("the download {name}"), timeout, |_| {
-            // Chromium writes `<name>.crdownload` and renames it when done.
-            Ok(path.is_file().then(|| std::fs::read(&path).ok()).flatten())
+            // Chromium writes `<name>.crdownload` and renames it when done;
+            // the final name can show up empty for a moment first, so an
+            // empty file is not taken (no test downloads an empty file).
+            if partial.exists() || !path.is_file() {
+                return Ok(None);
+            }
+            Ok(std::fs::read(&path).ok().filter(|b| !b.is_empty()))
         })
     }
 
