@@ -16,6 +16,7 @@ pub mod model;
 pub mod profile;
 pub mod raw;
 pub mod report;
+pub mod rng;
 pub mod sample;
 pub mod table;
 

@@ -6,6 +6,7 @@ use std::fmt::Write as _;
 use std::io::Write;
 
 use crate::core::infer::{format_date, format_datetime};
+use crate::core::rng::Rng;
 
 /// File name shown for the bundled sample.
 pub const SAMPLE_FILE_NAME: &str = "sample-marketing.csv";
@@ -13,21 +14,18 @@ pub const SAMPLE_FILE_NAME: &str = "sample-marketing.csv";
 /// 2024-01-01 as days since 1970-01-01.
 const JAN_1_2024: i32 = 19_723;
 
-/// SplitMix64: tiny, fast and good enough for made-up data.
-struct Rng(u64);
+/// Made-up data from the core's generator ([`Rng`]); its own `below`
+/// (scaled from `unit`) keeps the generated files as they were.
+struct Gen(Rng);
 
-impl Rng {
-    fn next_u64(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
+impl Gen {
+    fn new(seed: u64) -> Gen {
+        Gen(Rng::new(seed))
     }
 
     /// Uniform in [0, 1).
     fn unit(&mut self) -> f64 {
-        (self.next_u64() >> 11) as f64 / (1u64 << 53) as f64
+        self.0.unit()
     }
 
     /// Uniform in 0..n (n > 0).
@@ -104,7 +102,7 @@ const COUNTRIES: [&str; 8] = ["US", "GB", "DE", "FR", "CA", "AU", "NL", "ES"];
 /// empty or `N/A`, some exact duplicate rows, a few lowercase country
 /// codes, one outlier spend).
 pub fn marketing_csv() -> String {
-    let mut rng = Rng(0x5EED_2024);
+    let mut rng = Gen::new(0x5EED_2024);
     let mut rows: Vec<String> = Vec::with_capacity(1100);
     for day in 0..182 {
         let date = format_date(JAN_1_2024 + day);
@@ -188,7 +186,7 @@ const WORDS: [&str; 12] = [
 /// row): integers, floats, dates, datetimes, booleans, categories, free text
 /// with quotes and commas, and some missing values.
 pub fn bench_csv(rows: usize, out: &mut impl Write) -> std::io::Result<()> {
-    let mut rng = Rng(0xBE_4C_11);
+    let mut rng = Gen::new(0xBE_4C_11);
     writeln!(
         out,
         "id,created_at,ship_date,amount,quantity,discount,is_member,category,region,score,note,sku"

@@ -8,6 +8,7 @@ use serde::{Deserialize, Serialize};
 use crate::core::explore::aggregate::ExploreError;
 use crate::core::ingest::Dataset;
 use crate::core::model::ColumnType;
+use crate::core::rng::Rng;
 use crate::core::table::ColumnData;
 
 /// Points drawn at most; above this a random sample is drawn.
@@ -73,28 +74,15 @@ fn continuous<'a>(ds: &'a Dataset, name: &str) -> Result<(bool, ColumnData<'a>),
     ))
 }
 
-/// splitmix64: a small, fast, seeded generator.
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
-}
-
 /// `k` of the `n` indices, chosen at random (reservoir), in order.
 fn sample_indices(n: usize, k: usize, seed: u64) -> Vec<usize> {
     if n <= k {
         return (0..n).collect();
     }
-    let mut rng = Rng(seed);
+    let mut rng = Rng::new(seed);
     let mut keep: Vec<usize> = (0..k).collect();
     for i in k..n {
-        let j = (rng.next() % (i as u64 + 1)) as usize;
+        let j = (rng.next_u64() % (i as u64 + 1)) as usize;
         if j < k {
             keep[j] = i;
         }

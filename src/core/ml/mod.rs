@@ -97,28 +97,7 @@ pub(crate) fn bad_param(name: &'static str, value: impl ToString, why: &'static 
     }
 }
 
-/// splitmix64: a small, fast, seeded generator (as in the scatter sample).
-#[derive(Clone, Debug)]
-pub(crate) struct Rng(u64);
-
-impl Rng {
-    pub(crate) fn new(seed: u64) -> Rng {
-        Rng(seed)
-    }
-
-    pub(crate) fn next_u64(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
-
-    /// Uniform in `0..n` (`n > 0`), by Lemire's multiply-shift.
-    pub(crate) fn below(&mut self, n: usize) -> usize {
-        ((self.next_u64() as u128 * n as u128) >> 64) as usize
-    }
-}
+pub(crate) use crate::core::rng::Rng;
 
 /// Checks that every row index is below `rows` and the list is not empty.
 pub(crate) fn check_rows(train: &[u32], rows: usize, features: usize) -> Result<(), MlError> {
