@@ -150,3 +150,62 @@ pub fn explore_error(err: &crate::core::explore::aggregate::ExploreError) -> Str
         ),
     }
 }
+
+/// Why a column cannot be the target, as a sentence.
+pub fn target_error(err: &crate::core::ml::task::TargetError) -> String {
+    use crate::core::ml::task::TargetError;
+    match err {
+        TargetError::UnknownColumn { name } => format!(
+            "There is no column '{name}' in this dataset any more (the recipe may have renamed or removed it). Pick another target."
+        ),
+        TargetError::NotPredictable { column, kind } => format!(
+            "'{column}' holds {kind}s, which Plainsight does not predict. Pick a column of numbers, categories or yes/no values, or choose no target to group the rows."
+        ),
+        TargetError::NoVariation { column } => format!(
+            "'{column}' has the same value in every row (or none), so there is nothing to learn. Pick another target."
+        ),
+    }
+}
+
+/// Why data cannot become model input, as a sentence.
+pub fn prep_error(err: &crate::core::ml::prep::PrepError) -> String {
+    use crate::core::ml::prep::PrepError;
+    match err {
+        PrepError::MissingColumn { column } => format!(
+            "The file has no column '{column}', which the model needs. Use a file with the same columns as the data the model learnt from (extra columns are fine)."
+        ),
+        PrepError::NoTargetRows { column } => format!(
+            "Every value of the target '{column}' is missing: there is nothing to learn from. Pick another target."
+        ),
+        PrepError::TargetNotNumeric { column, row } => format!(
+            "The target '{column}' should hold numbers, but row {row} does not. Fix it on the Clean tab (cast the column) or pick another target."
+        ),
+    }
+}
+
+/// Why training cannot start, as a sentence.
+pub fn train_error(err: &crate::core::ml::automl::TrainError) -> String {
+    use crate::core::ml::automl::TrainError;
+    match err {
+        TrainError::Prep(e) => prep_error(e),
+        TrainError::NoFeatures => "There are no columns left to learn from: every other column is an identifier, constant or empty. Add columns to the data, or pick another target.".to_string(),
+        TrainError::TooFewRows { rows, needed } => format!(
+            "Only {rows} rows have a target value; at least {needed} are needed for a test split and 5-fold cross-validation. Add rows or pick a target with fewer missing values."
+        ),
+        TrainError::TinyClass { class, rows } => format!(
+            "The class '{class}' occurs in only {rows} row, so it cannot be both learnt from and tested. Merge it into another class on the Clean tab (merge values), or remove its rows."
+        ),
+    }
+}
+
+/// A model that failed to fit, as a sentence.
+pub fn ml_error(err: &crate::core::ml::MlError) -> String {
+    use crate::core::ml::MlError;
+    match err {
+        MlError::OneClass { .. } => {
+            "the training rows hold one class only, so there is nothing to tell apart".to_string()
+        }
+        MlError::Library { message, .. } => format!("the library reported: {message}"),
+        other => other.to_string(),
+    }
+}

@@ -1363,3 +1363,179 @@ fn explore_charts_thresholds_and_report() {
         Ok(())
     });
 }
+
+/// `data-value` of `[data-metric=<metric>]` in the leaderboard row of `model`.
+fn board_metric(d: &Driver, model: &str, metric: &str) -> WdResult<Option<f64>> {
+    Ok(d.attr_of(
+        &format!(
+            "[data-testid=leaderboard-row][data-model={}] [data-metric={}]",
+            css_str(model),
+            css_str(metric)
+        ),
+        "data-value",
+    )?
+    .and_then(|v| v.parse().ok()))
+}
+
+#[test]
+fn model_leaderboard_explain_predict_and_reload() {
+    use plainsight::core::ml::automl::{Prepared, Run, Scores, Setup};
+    use plainsight::core::ml::task::{detect_task, features, suggest_target};
+    scenario("model", |app| {
+        let d = &app.d;
+        let path = manifest_dir().join("tests/data/ml/churn.csv");
+        // The same leaderboard natively: the page must agree.
+        let ds = plainsight::core::read_bytes("churn.csv", &std::fs::read(&path)?)?;
+        let prof = plainsight::core::profile(&ds);
+        let target = suggest_target(&prof);
+        ensure(target.as_deref() == Some("churn"), || {
+            format!("suggested {target:?}")
+        })?;
+        let task = detect_task(&prof, target.as_deref()).map_err(|e| format!("{e:?}"))?;
+        let (kept, _) = features(&prof, target.as_deref());
+        let setup = Setup {
+            target,
+            task,
+            features: kept.clone(),
+            seed: 42,
+            budget_secs: 600.0,
+        };
+        let mut native = Run::new(Prepared::new(&ds, setup).map_err(|e| format!("{e:?}"))?);
+        let clock = || 0.0;
+        while native.step(&clock).is_some() {}
+        let native_rf = native
+            .entries
+            .iter()
+            .find(|e| e.model.name() == "random_forest")
+            .and_then(|e| e.scores.as_ref())
+            .and_then(|s| match s {
+                Scores::Classification(m) => Some(m.accuracy),
+                _ => None,
+            })
+            .ok_or("no native random forest")?;
+
+        app.upload_ok(&path)?;
+        app.show_tab("model")?;
+        d.wait_for("the target picker", LOAD_WAIT, |d| {
+            Ok(d.exists("[data-testid=ml-target]")?.then_some(()))
+        })?;
+        let picked = d.execute(
+            "return document.querySelector('[data-testid=ml-target]').value",
+            vec![],
+        )?;
+        ensure(picked == Value::from("churn"), || {
+            format!("target picker shows {picked}")
+        })?;
+        // No target: clustering; then back to the churn column.
+        choose(d, "ml-target", 0, "")?;
+        d.wait_for("the clustering task", WAIT, |d| {
+            Ok(
+                (app.value("[data-testid=ml-task]")?.as_deref() == Some("clustering"))
+                    .then_some(()),
+            )
+        })?;
+        choose(d, "ml-target", 0, "churn")?;
+        d.wait_for("the classification task", WAIT, |d| {
+            let _ = d;
+            Ok(
+                (app.value("[data-testid=ml-task]")?.as_deref() == Some("classification"))
+                    .then_some(()),
+            )
+        })?;
+        d.click_when_ready("[data-testid=ml-train]:not([disabled])")?;
+        d.wait_for("the leaderboard finished", LOAD_WAIT, |d| {
+            if let Some(e) = d.text_of("[data-testid=ml-error]")? {
+                return Err(WdError::new("ml error", e));
+            }
+            Ok((d
+                .attr_of("[data-testid=ml-progress]", "data-state")?
+                .as_deref()
+                == Some("done"))
+            .then_some(()))
+        })?;
+        let models = d.attrs_of("[data-testid=leaderboard-row]", "data-model")?;
+        for want in [
+            "baseline",
+            "logistic_regression",
+            "naive_bayes",
+            "decision_tree",
+            "knn",
+            "gradient_boosting",
+            "random_forest",
+        ] {
+            ensure(models.iter().any(|m| m.as_deref() == Some(want)), || {
+                format!("no {want} on the leaderboard: {models:?}")
+            })?;
+        }
+        let baseline = board_metric(d, "baseline", "accuracy")?.ok_or("no baseline accuracy")?;
+        let rf = board_metric(d, "random_forest", "accuracy")?.ok_or("no forest accuracy")?;
+        ensure((rf - native_rf).abs() < 1e-9, || {
+            format!("page forest accuracy {rf}, native {native_rf}")
+        })?;
+        ensure(rf > baseline, || {
+            format!("forest {rf} not above baseline {baseline}")
+        })?;
+        for m in ["f1", "roc_auc"] {
+            let v = board_metric(d, "logistic_regression", m)?;
+            ensure(v.is_some_and(|v| (0.5..=1.0).contains(&v)), || {
+                format!("logistic regression {m} = {v:?}")
+            })?;
+        }
+        // One importance per feature; the calls drive churn.
+        let feats = d.attrs_of("[data-testid=feature-importance]", "data-feature")?;
+        ensure(feats.len() == kept.len(), || {
+            format!("importances for {feats:?}, features {kept:?}")
+        })?;
+        let top: Vec<String> = feats.iter().take(2).flatten().cloned().collect();
+        ensure(top.iter().any(|f| f == "support_calls"), || {
+            format!("top features {top:?}: support_calls expected among them")
+        })?;
+        // What if: the form predicts the example row.
+        d.click_when_ready("[data-testid=what-if-run]")?;
+        d.wait_for("a what-if prediction", WAIT, |d| {
+            let v = d.attr_of("[data-testid=what-if-result]", "data-value")?;
+            Ok(v.filter(|v| v == "yes" || v == "no"))
+        })?;
+        // Score a new file and download it.
+        let new_file = manifest_dir().join("tests/data/ml/churn_new.csv");
+        d.find("[data-testid=predict-input]")?
+            .send_keys(&new_file.to_string_lossy())?;
+        d.wait_for("the scored file", LOAD_WAIT, |d| {
+            if let Some(e) = d.text_of("[data-testid=ml-error]")? {
+                return Err(WdError::new("ml error", e));
+            }
+            Ok(d.attr_of("[data-testid=predicted]", "data-rows")?
+                .filter(|r| r == "20"))
+        })?;
+        d.click_when_ready("[data-testid=export-predictions]")?;
+        let bytes = d.wait_download("churn_new-predictions.csv", WAIT)?;
+        let text = String::from_utf8(bytes)?;
+        let mut lines = text.lines();
+        let header = lines.next().unwrap_or_default();
+        ensure(
+            header.contains("predicted_churn") && header.contains("probability_yes"),
+            || format!("predictions header {header:?}"),
+        )?;
+        ensure(lines.clone().count() == 20, || {
+            format!("{} scored rows", lines.clone().count())
+        })?;
+        ensure(
+            lines.all(|l| l.contains(",yes,") || l.contains(",no,")),
+            || "a scored row without a predicted class".to_string(),
+        )?;
+        // Reload: the model is saved with the dataset.
+        app.refresh()?;
+        app.select_dataset("churn.csv")?;
+        app.show_tab("model")?;
+        d.wait_for("the saved model after a reload", LOAD_WAIT, |d| {
+            Ok((d.count("[data-testid=model-version]")? == 1
+                && d.count("[data-testid=leaderboard-row]")? >= 7)
+                .then_some(()))
+        })?;
+        let again = board_metric(d, "random_forest", "accuracy")?;
+        ensure(again == Some(rf), || {
+            format!("saved forest accuracy {again:?}, trained {rf}")
+        })?;
+        Ok(())
+    })
+}

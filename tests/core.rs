@@ -1684,3 +1684,680 @@ mod ml {
         ));
     }
 }
+
+/// Splits, metrics and explanations (`core::ml::{split, metrics, explain}`):
+/// metrics against scikit-learn's values in `ml/metrics.expected.json`
+/// (written by `tests/data/ml/make_metrics.py`), splits and explanations
+/// by their properties.
+mod ml_eval {
+    use super::*;
+    use plainsight::core::ml::explain::{grid, partial_dependence, permutation_importance};
+    use plainsight::core::ml::metrics::{
+        classification, classification_from_labels, higher_is_better, regression, residuals,
+        silhouette,
+    };
+    use plainsight::core::ml::split::{k_fold, train_test_split};
+
+    fn expected() -> Value {
+        let path = data_dir().join("ml/metrics.expected.json");
+        serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
+    }
+
+    fn floats(v: &Value) -> Vec<f64> {
+        v.as_array()
+            .unwrap()
+            .iter()
+            .map(|x| x.as_f64().unwrap())
+            .collect()
+    }
+
+    fn matrix(v: &Value) -> Vec<Vec<f64>> {
+        v.as_array().unwrap().iter().map(floats).collect()
+    }
+
+    fn labels(v: &Value) -> Vec<u32> {
+        v.as_array()
+            .unwrap()
+            .iter()
+            .map(|x| x.as_u64().unwrap() as u32)
+            .collect()
+    }
+
+    fn close(what: &str, ours: f64, theirs: &Value) {
+        let theirs = theirs.as_f64().unwrap();
+        assert!(
+            (ours - theirs).abs() <= 1e-9 * theirs.abs().max(1.0),
+            "{what}: ours {ours}, scikit-learn {theirs}"
+        );
+    }
+
+    fn close_opt(what: &str, ours: Option<f64>, theirs: &Value) {
+        match (ours, theirs.is_null()) {
+            (None, true) => {}
+            (Some(x), false) => close(what, x, theirs),
+            _ => panic!("{what}: ours {ours:?}, scikit-learn {theirs}"),
+        }
+    }
+
+    #[test]
+    fn classification_matches_sklearn() {
+        let all = expected();
+        for case in ["binary", "multiclass_unpredicted", "multiclass_untrue"] {
+            let e = &all[case];
+            let truth = labels(&e["truth"]);
+            let proba = matrix(&e["proba"]);
+            let k = e["n_classes"].as_u64().unwrap() as usize;
+            let m = classification(&truth, &proba, k);
+            close(&format!("{case} accuracy"), m.accuracy, &e["accuracy"]);
+            close(
+                &format!("{case} balanced accuracy"),
+                m.balanced_accuracy,
+                &e["balanced_accuracy"],
+            );
+            close(&format!("{case} macro F1"), m.f1_macro, &e["f1_macro"]);
+            close_opt(&format!("{case} ROC AUC"), m.roc_auc, &e["roc_auc"]);
+            close_opt(&format!("{case} log loss"), m.log_loss, &e["log_loss"]);
+            let confusion: Vec<Vec<u64>> = e["confusion"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|row| {
+                    row.as_array()
+                        .unwrap()
+                        .iter()
+                        .map(|x| x.as_u64().unwrap())
+                        .collect()
+                })
+                .collect();
+            assert_eq!(m.confusion, confusion, "{case} confusion");
+            // The same from the predicted labels, without probabilities.
+            let pred: Vec<u32> = (0..truth.len())
+                .map(|r| {
+                    (0..k).fold(0, |best, c| {
+                        if proba[r][c] > proba[r][best] {
+                            c
+                        } else {
+                            best
+                        }
+                    }) as u32
+                })
+                .collect();
+            let l = classification_from_labels(&truth, &pred, k);
+            assert_eq!((l.roc_auc, l.log_loss), (None, None));
+            assert_eq!(
+                (l.accuracy, l.balanced_accuracy, l.f1_macro, &l.confusion),
+                (m.accuracy, m.balanced_accuracy, m.f1_macro, &m.confusion)
+            );
+            // Crosses the worker boundary as JSON (serde_json's default
+            // float parsing may be off by an ulp: compare loosely).
+            let json = serde_json::to_string(&m).unwrap();
+            let back: plainsight::core::ml::metrics::ClassMetrics =
+                serde_json::from_str(&json).unwrap();
+            assert_eq!(back.confusion, m.confusion);
+            assert_eq!(back.roc_auc.is_some(), m.roc_auc.is_some());
+            assert!((back.f1_macro - m.f1_macro).abs() < 1e-15);
+        }
+    }
+
+    #[test]
+    fn regression_matches_sklearn() {
+        let e = &expected()["regression"];
+        let (truth, pred) = (floats(&e["truth"]), floats(&e["pred"]));
+        let m = regression(&truth, &pred);
+        close_opt("R²", m.r2, &e["r2"]);
+        close("RMSE", m.rmse, &e["rmse"]);
+        close("MAE", m.mae, &e["mae"]);
+        assert_eq!(regression(&[1.0, 1.0, 1.0], &[1.0, 2.0, 0.0]).r2, None);
+        let res = residuals(&truth, &pred);
+        assert_eq!(res[0], (2.5, 0.5));
+        assert_eq!(res.len(), truth.len());
+    }
+
+    #[test]
+    fn silhouette_matches_sklearn() {
+        let e = &expected()["silhouette"];
+        let columns = matrix(&e["columns"]);
+        let l = labels(&e["labels"]);
+        close_opt("silhouette", silhouette(&columns, &l, 1000, 0), &e["score"]);
+        let single = labels(&e["singleton_labels"]);
+        close_opt(
+            "silhouette with a singleton",
+            silhouette(&columns, &single, 1000, 0),
+            &e["singleton_score"],
+        );
+        // One cluster, or every row its own: undefined.
+        assert_eq!(silhouette(&columns, &vec![0; l.len()], 1000, 0), None);
+        let own: Vec<u32> = (0..l.len() as u32).collect();
+        assert_eq!(silhouette(&columns, &own, 1000, 0), None);
+        // A sample: seeded, reproducible, near the full score here.
+        let a = silhouette(&columns, &l, 20, 3).unwrap();
+        assert_eq!(Some(a), silhouette(&columns, &l, 20, 3));
+        assert!((a - e["score"].as_f64().unwrap()).abs() < 0.2, "{a}");
+        assert_eq!(
+            silhouette(&columns, &l, l.len(), 9),
+            silhouette(&columns, &l, 1000, 0)
+        );
+    }
+
+    #[test]
+    fn higher_is_better_by_name() {
+        for m in [
+            "accuracy",
+            "balanced_accuracy",
+            "f1_macro",
+            "roc_auc",
+            "r2",
+            "silhouette",
+        ] {
+            assert!(higher_is_better(m), "{m}");
+        }
+        for m in ["log_loss", "rmse", "mae"] {
+            assert!(!higher_is_better(m), "{m}");
+        }
+    }
+
+    fn check_partition(n: usize, train: &[u32], test: &[u32]) {
+        assert!(
+            train.windows(2).all(|w| w[0] < w[1]),
+            "train sorted, distinct"
+        );
+        assert!(
+            test.windows(2).all(|w| w[0] < w[1]),
+            "test sorted, distinct"
+        );
+        let mut all: Vec<u32> = train.iter().chain(test).copied().collect();
+        all.sort_unstable();
+        assert_eq!(all, (0..n as u32).collect::<Vec<_>>(), "disjoint, complete");
+    }
+
+    /// 3 classes of 50, 30 and 7 rows, interleaved.
+    fn strata() -> Vec<u32> {
+        let mut s = vec![0; 50];
+        s.extend(vec![1; 30]);
+        s.extend(vec![2; 7]);
+        let n = s.len();
+        (0..n).map(|i| s[(i * 37) % n]).collect()
+    }
+
+    #[test]
+    fn train_test_split_properties() {
+        let (train, test) = train_test_split(100, 0.25, None, 1);
+        check_partition(100, &train, &test);
+        assert_eq!(test.len(), 25);
+        assert_eq!(
+            train_test_split(100, 0.25, None, 1),
+            (train.clone(), test.clone())
+        );
+        assert_ne!(train_test_split(100, 0.25, None, 2).1, test);
+        let s = strata();
+        let n = s.len();
+        for seed in 0..5 {
+            let (train, test) = train_test_split(n, 0.3, Some(&s), seed);
+            check_partition(n, &train, &test);
+            for class in 0..3 {
+                let count = s.iter().filter(|&&c| c == class).count();
+                let in_test = test.iter().filter(|&&r| s[r as usize] == class).count();
+                let share = 0.3 * count as f64;
+                assert!(
+                    (in_test as f64 - share).abs() <= 1.0,
+                    "class {class}: {in_test} of {count} in test"
+                );
+                assert!(in_test >= 1 && in_test < count);
+            }
+        }
+        assert_eq!(
+            train_test_split(n, 0.3, Some(&s), 4),
+            train_test_split(n, 0.3, Some(&s), 4)
+        );
+        assert_ne!(
+            train_test_split(n, 0.3, Some(&s), 4).1,
+            train_test_split(n, 0.3, Some(&s), 5).1
+        );
+        assert_eq!(train_test_split(0, 0.3, Some(&[]), 0), (vec![], vec![]));
+    }
+
+    #[test]
+    fn k_fold_properties() {
+        let s = strata();
+        let n = s.len();
+        for strata in [None, Some(&s[..])] {
+            let folds = k_fold(n, 5, strata, 11);
+            assert_eq!(folds.len(), 5);
+            let mut seen = vec![0; n];
+            for (train, validation) in &folds {
+                check_partition(n, train, validation);
+                assert!(validation.len() == n / 5 || validation.len() == n / 5 + 1);
+                for &r in validation {
+                    seen[r as usize] += 1;
+                }
+                if strata.is_some() {
+                    for class in 0..3 {
+                        let count = s.iter().filter(|&&c| c == class).count();
+                        let here = validation
+                            .iter()
+                            .filter(|&&r| s[r as usize] == class)
+                            .count();
+                        assert!(
+                            (here as f64 - count as f64 / 5.0).abs() < 1.0,
+                            "class {class}: {here} of {count} in a fold"
+                        );
+                    }
+                }
+            }
+            assert!(seen.iter().all(|&c| c == 1), "every row validated once");
+            assert_eq!(folds, k_fold(n, 5, strata, 11));
+            assert_ne!(folds, k_fold(n, 5, strata, 12));
+        }
+        assert_eq!(k_fold(4, 10, None, 0).len(), 4);
+        assert_eq!(k_fold(10, 1, None, 0).len(), 2);
+        assert!(k_fold(0, 5, None, 0).is_empty());
+    }
+
+    #[test]
+    fn permutation_importance_properties() {
+        // 200 rows; the score is the negated squared error of y = 2·x0
+        // against a model that reads only column 0; column 1 is ignored.
+        let n = 200;
+        let x0: Vec<f64> = (0..n).map(|i| ((i * 7919) % 200) as f64 / 10.0).collect();
+        let x1: Vec<f64> = (0..n).map(|i| (i % 13) as f64).collect();
+        let y: Vec<f64> = x0.iter().map(|v| 2.0 * v).collect();
+        let columns = vec![x0, x1];
+        let score = |cols: &[Vec<f64>]| -> f64 {
+            -cols[0]
+                .iter()
+                .zip(&y)
+                .map(|(x, t)| (2.0 * x - t).powi(2))
+                .sum::<f64>()
+                / n as f64
+        };
+        let imp = permutation_importance(&columns, &score, 5, 42);
+        assert_eq!(imp.len(), 2);
+        assert_eq!((imp[0].feature, imp[1].feature), (0, 1));
+        assert!(imp[0].mean > 0.0 && imp[0].std >= 0.0, "{imp:?}");
+        assert_eq!((imp[1].mean, imp[1].std), (0.0, 0.0));
+        assert_eq!(imp, permutation_importance(&columns, &score, 5, 42));
+        assert_ne!(imp[0], permutation_importance(&columns, &score, 5, 43)[0]);
+        assert!(permutation_importance(&[], &score, 5, 42).is_empty());
+    }
+
+    #[test]
+    fn partial_dependence_matches_sklearn() {
+        let e = &expected()["partial_dependence"];
+        let columns = matrix(&e["columns"]);
+        let coef = floats(&e["coef"]);
+        let intercept = e["intercept"].as_f64().unwrap();
+        let points = e["points"].as_u64().unwrap() as usize;
+        let predict = |cols: &[Vec<f64>]| -> Vec<f64> {
+            (0..cols[0].len())
+                .map(|r| intercept + coef[0] * cols[0][r] + coef[1] * cols[1][r])
+                .collect()
+        };
+        for f in 0..2 {
+            let g = grid(&columns[f], points);
+            let theirs = floats(&e[format!("grid{f}")]);
+            assert_eq!(g.len(), theirs.len(), "grid {f}");
+            for (a, b) in g.iter().zip(&theirs) {
+                close(&format!("grid {f}"), *a, &Value::from(*b));
+            }
+            let pd = partial_dependence(&columns, f, &g, &predict);
+            let theirs = &e[format!("average{f}")];
+            for (i, v) in pd.iter().enumerate() {
+                close(&format!("partial dependence {f}"), *v, &theirs[i]);
+            }
+            // A linear predictor's partial dependence is that line: the
+            // slope is the coefficient.
+            for w in pd.windows(2).zip(g.windows(2)) {
+                let slope = (w.0[1] - w.0[0]) / (w.1[1] - w.1[0]);
+                assert!((slope - coef[f]).abs() < 1e-9, "{slope} vs {}", coef[f]);
+            }
+        }
+        assert!(partial_dependence(&columns, 5, &[1.0], &predict).is_empty());
+        assert!(partial_dependence(&[vec![]], 0, &[1.0], &predict).is_empty());
+    }
+}
+
+mod ml_models {
+    use super::*;
+    use plainsight::core::ml::automl::{Prepared, Run, Scores, Setup, Status};
+    use plainsight::core::ml::metrics;
+    use plainsight::core::ml::models::{self, Labels, ModelKind, Prediction};
+    use plainsight::core::ml::prep::{self, Encoder, Schema};
+    use plainsight::core::ml::task::Task;
+
+    fn expected() -> Value {
+        let path = data_dir().join("ml/models.expected.json");
+        serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
+    }
+
+    fn dataset(name: &str) -> plainsight::core::Dataset {
+        let path = data_dir().join(format!("ml/{name}.csv"));
+        plainsight::core::read_bytes(&format!("{name}.csv"), &std::fs::read(path).unwrap()).unwrap()
+    }
+
+    /// Our test score of `kind` on the fixture's scikit-learn split, with
+    /// the preprocessing fitted on the training rows.
+    fn score(name: &str, kind: ModelKind) -> f64 {
+        let ds = dataset(name);
+        let split: Value = serde_json::from_str(
+            &std::fs::read_to_string(data_dir().join("ml/ml.expected.json")).unwrap(),
+        )
+        .unwrap();
+        let test: Vec<u32> = split[name]["test"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|v| v.as_u64().unwrap() as u32)
+            .collect();
+        let train: Vec<u32> = (0..ds.height() as u32)
+            .filter(|r| test.binary_search(r).is_err())
+            .collect();
+        let features: Vec<String> = ds.names().into_iter().filter(|n| n != "y").collect();
+        let schema = Schema::fit(&ds, &features, &train).unwrap();
+        let raw = schema.read(&ds).unwrap();
+        let encoder = Encoder::fit(&schema, &raw, &train);
+        let x = encoder.encode(&raw, kind.family());
+        let task = if name == "regression" {
+            Task::Regression
+        } else {
+            Task::Classification
+        };
+        let (_, y) = prep::read_target(&ds, "y", &task).unwrap();
+        let y: Vec<f64> = y.into_iter().map(Option::unwrap).collect();
+        let y_train: Vec<f64> = train.iter().map(|&r| y[r as usize]).collect();
+        let c_train: Vec<u32> = y_train.iter().map(|&v| v as u32).collect();
+        let labels = match task {
+            Task::Regression => Labels::Values(&y_train),
+            _ => Labels::Classes {
+                y: &c_train,
+                n_classes: 1 + y.iter().fold(0.0f64, |a, &b| a.max(b)) as usize,
+            },
+        };
+        let model = models::fit(kind, &prep::take(&x, &train), labels, 0).unwrap();
+        let pred = model.predict(&prep::take(&x, &test));
+        let truth: Vec<f64> = test.iter().map(|&r| y[r as usize]).collect();
+        match pred {
+            Prediction::Proba(p) => {
+                let t: Vec<u32> = truth.iter().map(|&v| v as u32).collect();
+                metrics::classification(&t, &p, p[0].len()).accuracy
+            }
+            Prediction::Values(v) => metrics::regression(&truth, &v).r2.unwrap(),
+            Prediction::Clusters(_) => unreachable!(),
+        }
+    }
+
+    /// Every model's test score within `tolerance` of scikit-learn's.
+    #[test]
+    fn each_model_scores_like_scikit_learn() {
+        let exp = expected();
+        let cases: [(&str, &[(ModelKind, f64)]); 3] = [
+            (
+                "binary",
+                &[
+                    (ModelKind::Baseline, 0.0),
+                    (ModelKind::LogisticRegression, 0.02),
+                    (ModelKind::NaiveBayes, 0.01),
+                    (ModelKind::Knn, 0.02),
+                    (ModelKind::DecisionTree, 0.05),
+                ],
+            ),
+            (
+                "multiclass",
+                &[
+                    (ModelKind::Baseline, 0.0),
+                    (ModelKind::LogisticRegression, 0.02),
+                    (ModelKind::NaiveBayes, 0.01),
+                    (ModelKind::Knn, 0.02),
+                    (ModelKind::DecisionTree, 0.05),
+                ],
+            ),
+            (
+                "regression",
+                &[
+                    (ModelKind::Baseline, 1e-9),
+                    (ModelKind::LinearRegression, 1e-6),
+                    (ModelKind::Ridge, 1e-3),
+                    (ModelKind::Knn, 0.02),
+                    (ModelKind::DecisionTree, 0.05),
+                ],
+            ),
+        ];
+        let mut failures = Vec::new();
+        for (name, models) in cases {
+            for &(kind, tolerance) in models {
+                let theirs = exp[name][kind.name()].as_f64().unwrap();
+                let ours = score(name, kind);
+                eprintln!(
+                    "{name} {}: ours {ours:.4}, scikit-learn {theirs:.4}",
+                    kind.name()
+                );
+                // The baseline is exact; the others within the tolerance,
+                // or better.
+                if ours < theirs - tolerance || (tolerance == 0.0 && ours != theirs) {
+                    failures.push(format!(
+                        "{name} {}: ours {ours}, scikit-learn {theirs}",
+                        kind.name()
+                    ));
+                }
+            }
+        }
+        assert!(failures.is_empty(), "{failures:#?}");
+    }
+
+    #[test]
+    fn kmeans_finds_the_three_blobs_with_scikit_learns_silhouette() {
+        let exp = expected();
+        let ds = dataset("blobs");
+        let setup = Setup {
+            target: None,
+            task: Task::Clustering,
+            features: ds.names(),
+            seed: 1,
+            budget_secs: 600.0,
+        };
+        let mut run = Run::new(Prepared::new(&ds, setup).unwrap());
+        while run.step(&|| 0.0).is_some() {}
+        let best = run.best().unwrap();
+        let Some(Scores::Clustering(c)) = &best.scores else {
+            panic!("no clustering scores: {best:?}");
+        };
+        assert_eq!(c.k, 3, "{c:?}");
+        assert_eq!(c.sizes.iter().sum::<u64>(), 600);
+        assert_eq!(c.centroids.len(), 3);
+        assert_eq!(c.curve.len(), 7, "k = 2..=8 tried");
+        let theirs = exp["blobs"]["silhouette"]["3"].as_f64().unwrap();
+        let ours = c.silhouette.unwrap();
+        assert!(
+            (ours - theirs).abs() < 1e-6,
+            "silhouette {ours} vs {theirs}"
+        );
+        // The elbow: inertia falls as k grows.
+        assert!(
+            c.curve.windows(2).all(|w| w[1].2 <= w[0].2 * 1.0001),
+            "{:?}",
+            c.curve
+        );
+    }
+
+    /// The whole leaderboard on the churn fixture (categories, missing
+    /// values, an identifier): every model trained, sorted, explained,
+    /// reproducible; the preprocessing saw the training rows only.
+    #[test]
+    fn leaderboard_on_mixed_data() {
+        let ds = dataset("churn");
+        let p = plainsight::core::profile(&ds);
+        let (features, excluded) = plainsight::core::ml::task::features(&p, Some("churn"));
+        assert_eq!(excluded[0].column, "customer_id");
+        let setup = Setup {
+            target: Some("churn".into()),
+            task: Task::Classification,
+            features,
+            seed: 42,
+            budget_secs: 600.0,
+        };
+        let board = |setup: Setup| {
+            let mut run = Run::new(Prepared::new(&ds, setup).unwrap());
+            let mut steps = 0;
+            while let Some(pr) = run.step(&|| 0.0) {
+                steps += 1;
+                assert_eq!(pr.done, steps);
+                assert!(pr.done <= pr.total);
+            }
+            run.board()
+        };
+        let b = board(setup.clone());
+        assert_eq!((b.rows, b.train_rows, b.test_rows), (400, 320, 80));
+        assert_eq!(b.entries.len(), 7);
+        for e in &b.entries {
+            assert_eq!(e.status, Status::Done, "{e:?}");
+            assert_eq!(e.cv.len(), 5, "{}", e.label);
+        }
+        let cv: Vec<f64> = b.entries.iter().map(|e| e.cv_mean().unwrap()).collect();
+        assert!(cv.windows(2).all(|w| w[0] >= w[1]), "sorted by CV: {cv:?}");
+        let baseline = b
+            .entries
+            .iter()
+            .find(|e| e.model == ModelKind::Baseline)
+            .unwrap();
+        assert!(b.entries[0].cv_mean() > baseline.cv_mean());
+        let x = b.explanation.as_ref().unwrap();
+        assert_eq!(x.importance.len(), 5);
+        assert!(
+            x.importance[..2]
+                .iter()
+                .any(|(f, _, _)| f == "support_calls"),
+            "{:?}",
+            x.importance
+        );
+        assert!(!x.dependence.is_empty());
+        // The same seed gives the same board.
+        assert_eq!(board(setup.clone()), b);
+        // Recipe steps of the preprocessing carry training statistics.
+        assert!(b
+            .prep
+            .iter()
+            .any(|s| matches!(s, plainsight::core::clean::Step::OneHot { column, .. } if column == "plan")));
+    }
+
+    #[test]
+    fn budget_skips_later_models_but_never_the_baseline() {
+        let ds = dataset("churn");
+        let p = plainsight::core::profile(&ds);
+        let (features, _) = plainsight::core::ml::task::features(&p, Some("churn"));
+        let setup = Setup {
+            target: Some("churn".into()),
+            task: Task::Classification,
+            features,
+            seed: 42,
+            budget_secs: 0.0,
+        };
+        let mut run = Run::new(Prepared::new(&ds, setup).unwrap());
+        // A clock that moves one second per call: the budget is used at once.
+        let t = std::cell::Cell::new(0.0);
+        let clock = || {
+            t.set(t.get() + 1.0);
+            t.get()
+        };
+        while run.step(&clock).is_some() {}
+        let b = run.board();
+        let done: Vec<&str> = b
+            .entries
+            .iter()
+            .filter(|e| e.status == Status::Done)
+            .map(|e| e.model.name())
+            .collect();
+        assert!(done.contains(&"baseline"), "{done:?}");
+        assert!(b.entries.iter().any(|e| e.status == Status::Skipped));
+    }
+
+    #[test]
+    fn stop_keeps_finished_models() {
+        let ds = dataset("churn");
+        let p = plainsight::core::profile(&ds);
+        let (features, _) = plainsight::core::ml::task::features(&p, Some("churn"));
+        let setup = Setup {
+            target: Some("churn".into()),
+            task: Task::Classification,
+            features,
+            seed: 42,
+            budget_secs: 600.0,
+        };
+        let mut run = Run::new(Prepared::new(&ds, setup).unwrap());
+        for _ in 0..6 {
+            run.step(&|| 0.0);
+        }
+        run.cancel();
+        assert!(run.is_done());
+        let b = run.board();
+        assert_eq!(
+            b.entries
+                .iter()
+                .filter(|e| e.status == Status::Done)
+                .count(),
+            1,
+            "the baseline (5 folds + final) finished before the stop"
+        );
+    }
+
+    #[test]
+    fn predictions_for_a_new_file_and_what_if() {
+        let ds = dataset("churn");
+        let p = plainsight::core::profile(&ds);
+        let (features, _) = plainsight::core::ml::task::features(&p, Some("churn"));
+        let setup = Setup {
+            target: Some("churn".into()),
+            task: Task::Classification,
+            features,
+            seed: 42,
+            budget_secs: 600.0,
+        };
+        let mut run = Run::new(Prepared::new(&ds, setup).unwrap());
+        while run.step(&|| 0.0).is_some() {}
+        let new = dataset("churn_new");
+        let scored = run.predict(ModelKind::RandomForest, &new).unwrap();
+        assert_eq!(scored.rows, 20);
+        let names: Vec<&str> = scored.columns.iter().map(|c| c.0.as_str()).collect();
+        assert_eq!(
+            names,
+            ["predicted_churn", "probability_no", "probability_yes"]
+        );
+        assert!(scored.columns[0].1.iter().all(|v| v == "yes" || v == "no"));
+        // A file without a needed column is explained, not guessed.
+        let text = std::fs::read_to_string(data_dir().join("ml/churn_new.csv")).unwrap();
+        let cut: String = text
+            .lines()
+            .map(|l| l.rsplit_once(',').unwrap().0.to_string() + "\n")
+            .collect();
+        let lacking = plainsight::core::read_bytes("cut.csv", cut.as_bytes()).unwrap();
+        let err = run.predict(ModelKind::RandomForest, &lacking).unwrap_err();
+        assert_eq!(
+            err,
+            plainsight::core::ml::prep::PrepError::MissingColumn {
+                column: "support_calls".into()
+            }
+        );
+        // What if: more support calls make churn likelier.
+        let b = run.board();
+        let mut row = b.example.clone();
+        let calls = b
+            .setup
+            .features
+            .iter()
+            .position(|f| f == "support_calls")
+            .unwrap();
+        let tenure = b
+            .setup
+            .features
+            .iter()
+            .position(|f| f == "tenure_months")
+            .unwrap();
+        row[tenure] = "6".into();
+        let p_yes = |calls_value: &str, row: &mut Vec<String>| {
+            row[calls] = calls_value.into();
+            let w = run.what_if(ModelKind::LogisticRegression, row).unwrap();
+            w.proba.iter().find(|(c, _)| c == "yes").unwrap().1
+        };
+        let low = p_yes("0", &mut row);
+        let high = p_yes("10", &mut row);
+        assert!(high > low, "P(yes) with 10 calls {high}, with 0 {low}");
+    }
+}

@@ -60,6 +60,9 @@ mod cli {
   plainsight report FILE [--recipe R.json] -o OUT.html
                                      the self-contained HTML report (overview, alerts, columns,
                                      correlations, trend; the recipe's cleaning when given)
+  plainsight train FILE [--target COL|--no-target] [--recipe R.json] [--budget SECS] [--seed N]
+                                     the leaderboard of models (5-fold cross-validation and a
+                                     held-out test split), the best model's feature importance
   plainsight sample                  write the sample marketing CSV to stdout
   plainsight bench-data ROWS         write a benchmark CSV of ROWS rows to stdout";
 
@@ -78,6 +81,7 @@ mod cli {
             ["trend", file, rest @ ..] => trend_cmd(file, rest),
             ["group", file, rest @ ..] => group_cmd(file, rest),
             ["report", file, rest @ ..] => report_cmd(file, rest),
+            ["train", file, rest @ ..] => train_cmd(file, rest),
             ["sample"] => write_out(|out| out.write_all(marketing_csv().as_bytes())),
             ["bench-data", rows] => match rows.replace('_', "").parse::<usize>() {
                 Ok(n) => write_out(|out| bench_csv(n, out)),
@@ -138,6 +142,114 @@ mod cli {
     fn option<'a>(args: &[&'a str], flag: &str) -> Option<&'a str> {
         let at = args.iter().position(|a| *a == flag)?;
         args.get(at + 1).copied()
+    }
+
+    fn train_cmd(path: &str, rest: &[&str]) -> i32 {
+        use plainsight::core::ml::automl::{Prepared, Run, Setup, Status};
+        use plainsight::core::ml::task::{detect_task, features, suggest_target};
+        let read = match option(rest, "--recipe") {
+            Some(r) => recipe_and_data(r, path).and_then(|(recipe, ds)| {
+                plainsight::core::clean::recipe::run(&ds, &recipe.steps)
+                    .map(|(out, _)| out)
+                    .map_err(|e| messages::clean_error(&e))
+            }),
+            None => read_file(path),
+        };
+        let ds = match read {
+            Ok(ds) => ds,
+            Err(message) => {
+                eprintln!("{message}");
+                return 1;
+            }
+        };
+        let p = profile(&ds);
+        let target = if rest.contains(&"--no-target") {
+            None
+        } else {
+            option(rest, "--target")
+                .map(str::to_string)
+                .or_else(|| suggest_target(&p))
+        };
+        let task = match detect_task(&p, target.as_deref()) {
+            Ok(t) => t,
+            Err(e) => {
+                eprintln!("{}", messages::target_error(&e));
+                return 1;
+            }
+        };
+        let (kept, excluded) = features(&p, target.as_deref());
+        for e in &excluded {
+            println!("left out {}: {}", e.column, e.reason);
+        }
+        let number = |flag: &str, default: f64| {
+            option(rest, flag)
+                .and_then(|v| v.parse().ok())
+                .unwrap_or(default)
+        };
+        let setup = Setup {
+            target: target.clone(),
+            task: task.clone(),
+            features: kept,
+            seed: number("--seed", 42.0) as u64,
+            budget_secs: number("--budget", 600.0),
+        };
+        let prepared = match Prepared::new(&ds, setup) {
+            Ok(p) => p,
+            Err(e) => {
+                eprintln!("{}", messages::train_error(&e));
+                return 1;
+            }
+        };
+        let mut board = Run::new(prepared);
+        let t0 = std::time::Instant::now();
+        let clock = move || t0.elapsed().as_secs_f64();
+        while let Some(progress) = board.step(&clock) {
+            eprintln!(
+                "[{}/{}] {} {}",
+                progress.done, progress.total, progress.model, progress.phase
+            );
+        }
+        let b = board.board();
+        println!(
+            "{} on {} rows ({} train, {} test), target {}",
+            task.as_str(),
+            b.rows,
+            b.train_rows,
+            b.test_rows,
+            target.as_deref().unwrap_or("none")
+        );
+        for e in &b.entries {
+            let metrics: Vec<String> = e
+                .scores
+                .iter()
+                .flat_map(|s| s.named())
+                .filter_map(|(n, v)| v.map(|v| format!("{n} {v:.4}")))
+                .collect();
+            let status = match &e.status {
+                Status::Failed { error } => format!("failed: {error}"),
+                Status::Skipped => "skipped".into(),
+                _ => String::new(),
+            };
+            println!(
+                "{:<28} cv {:>7} ± {:<7} test {}  {:.2} s  {}",
+                e.label,
+                e.cv_mean().map_or("-".into(), |v| format!("{v:.4}")),
+                e.cv_std().map_or("-".into(), |v| format!("{v:.4}")),
+                metrics.join(", "),
+                e.train_secs,
+                status
+            );
+        }
+        if let Some(x) = &b.explanation {
+            println!(
+                "permutation importance ({}):",
+                b.best.map_or("", |k| k.name())
+            );
+            for (f, m, sd) in x.importance.iter().take(10) {
+                println!("  {f:<24} {m:.4} ± {sd:.4}");
+            }
+        }
+        0
     }
 
     fn propose_cmd(path: &str, rest: &[&str]) -> i32 {

@@ -1,5 +1,7 @@
 //! The root component: layout, theme, job status bar and error message.
 
+use std::rc::Rc;
+
 use yew::prelude::*;
 
 use super::chart::ThemeTick;
@@ -8,6 +10,7 @@ use super::columns::ColumnsTab;
 use super::controller::{Controller, RecipeChange, ReportParts};
 use super::explore::ExploreTab;
 use super::format;
+use super::model::ModelTab;
 use super::overview::OverviewTab;
 use super::sidebar::Sidebar;
 use super::state::{JobState, State, Tab};
@@ -65,6 +68,7 @@ pub fn App() -> Html {
             <main class="main" aria-live="polite">
                 { error_view(s, &ctl) }
                 { notice_view(s, &ctl) }
+                { bench_view(s) }
                 { main_view(s, &ctl) }
             </main>
             { job_view(s, &ctl) }
@@ -88,6 +92,24 @@ fn error_view(s: &State, ctl: &Controller) -> Html {
             <span data-testid="error-message">{ msg }</span>
             <button class="ghost" onclick={Callback::from(move |_| ctl.dismiss_error())} aria-label="Dismiss this message">{"Dismiss"}</button>
         </div>
+    }
+}
+
+/// The tree learners' timing, when the page was opened with `?bench=trees`.
+fn bench_view(s: &State) -> Html {
+    match &s.bench_trees {
+        None => html! {},
+        Some(Ok(t)) => html! {
+            <pre class="notice" data-testid="bench-trees" data-rows={t.rows.to_string()}
+                data-binning={t.binning.to_string()} data-forest={t.forest.to_string()}
+                data-boosting={t.boosting.to_string()}>
+                { format!("Tree learners on {} rows x 20 features (one thread, in this page's worker):\nbinning {:.2} s, random forest (100 trees) {:.2} s, gradient boosting (100 iterations) {:.2} s\ntraining accuracy: forest {:.3}, boosting {:.3}",
+                    t.rows, t.binning, t.forest, t.boosting, t.forest_accuracy, t.boosting_accuracy) }
+            </pre>
+        },
+        Some(Err(e)) => {
+            html! { <pre class="error" data-testid="bench-trees" data-error="true">{ e }</pre> }
+        }
     }
 }
 
@@ -235,6 +257,7 @@ fn main_view(s: &State, ctl: &Controller) -> Html {
                     { tab_button(Tab::Columns, "Columns", "columns") }
                     { tab_button(Tab::Clean, "Clean", "clean") }
                     { tab_button(Tab::Explore, "Explore", "explore") }
+                    { tab_button(Tab::Model, "Model", "model") }
                 </div>
                 <button class="primary" data-testid="export-report" onclick={on_report}
                     title="One HTML file with the overview, alerts, columns, correlations, trend and cleaning: opens in any browser, offline">
@@ -252,6 +275,14 @@ fn main_view(s: &State, ctl: &Controller) -> Html {
                 <section role="tabpanel">
                     <ExploreTab profile={profile.clone()} insights={insights.clone()} {answers}
                         error={s.explore_error.clone()} {on_query} />
+                </section>
+            }
+            if s.tab == Tab::Model {
+                <section role="tabpanel">
+                    <ModelTab profile={s.clean.result.as_ref().filter(|r| r.steps == s.clean.recipe()).map(|r| Rc::new(r.profile.clone())).unwrap_or_else(|| profile.clone())}
+                        record={rec.clone()} steps={s.clean.recipe().to_vec()}
+                        correlations={insights.as_ref().map(|i| i.correlations.clone())}
+                        ml={s.ml.clone()} ready={s.worker_holds_selected()} ctl={ctl.clone()} />
                 </section>
             }
             if s.tab == Tab::Clean {

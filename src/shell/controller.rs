@@ -25,6 +25,7 @@ use crate::core::clean::{Recipe, RunLog, Step};
 use crate::core::explore::alerts::AlertConfig;
 use crate::core::explore::trend::Trend;
 use crate::core::explore::{Answer, Query};
+use crate::core::ml::automl::{Board, Setup};
 use crate::core::report::{report_html, ReportInput};
 use crate::core::{ingest::MAX_FILE_BYTES, sample, DatasetProfile, IngestError};
 use crate::messages;
@@ -47,6 +48,9 @@ struct Inner {
     pending: RefCell<HashMap<u32, oneshot::Sender<FromWorker>>>,
     /// The alert thresholds in use (also in the state, for the view).
     alert_config: Cell<AlertConfig>,
+    /// The training run the page follows, and the dataset it is about
+    /// (its versions are saved there when the run finishes).
+    ml_run: RefCell<Option<(u32, DatasetRecord)>>,
 }
 
 /// What the page knows that goes into a report.
@@ -107,13 +111,44 @@ impl Controller {
             busy: Cell::new(false),
             pending: RefCell::new(HashMap::new()),
             alert_config: Cell::new(AlertConfig::default()),
+            ml_run: RefCell::new(None),
         });
         let ctl = Controller(inner);
         let weak = Rc::downgrade(&ctl.0);
         let bridge = DataWorker::spawner()
             .callback(move |out: FromWorker| {
                 let Some(inner) = weak.upgrade() else { return };
+                let following = inner.ml_run.borrow().as_ref().map(|(r, _)| *r);
+                match out {
+                    FromWorker::Training { run, board: Json(board) } => {
+                        if Some(run) == following && board.finished && !board.cancelled {
+                            Controller(inner.clone()).save_model(board.clone());
+                        }
+                        inner.dispatch.dispatch(Action::MlBoard(run, board));
+                        return;
+                    }
+                    FromWorker::TrainFailed { run, error: Json(error) } => {
+                        if Some(run) == following {
+                            inner
+                                .dispatch
+                                .dispatch(Action::MlError(Some(messages::train_error(&error))));
+                        }
+                        return;
+                    }
+                    _ => {}
+                }
                 if let Some(request) = out.request() {
+                    if Some(request) == following && !inner.pending.borrow().contains_key(&request) {
+                        let msg = match &out {
+                            FromWorker::CleanFailed { error, .. } => format!(
+                                "The cleaning recipe could not run before training: {}",
+                                messages::clean_error(&error.0)
+                            ),
+                            _ => "The rows of this dataset are not loaded yet. Wait until it has finished loading (see the status bar), then train again.".to_string(),
+                        };
+                        inner.dispatch.dispatch(Action::MlError(Some(msg)));
+                        return;
+                    }
                     if let Some(tx) = inner.pending.borrow_mut().remove(&request) {
                         let _ = tx.send(out);
                     }
@@ -191,7 +226,37 @@ impl Controller {
                 }
             }
             mark_ready();
+            ctl.bench_trees_if_asked().await;
         });
+    }
+
+    /// `?bench=trees[&rows=N]`: times the tree learners in the worker on
+    /// the benchmark data and shows the figures (`bench-trees` hook).
+    async fn bench_trees_if_asked(&self) {
+        let search = web_sys::window()
+            .and_then(|w| w.location().search().ok())
+            .unwrap_or_default();
+        let Ok(params) = web_sys::UrlSearchParams::new_with_str(&search) else {
+            return;
+        };
+        if params.get("bench").as_deref() != Some("trees") {
+            return;
+        }
+        let rows = params
+            .get("rows")
+            .and_then(|r| r.parse().ok())
+            .unwrap_or(crate::core::ml::speed::ROWS);
+        let answer = self
+            .ask(|request| ToWorker::BenchTrees { request, rows })
+            .await;
+        let shown = match answer {
+            Some(FromWorker::BenchTrees {
+                timing: Json(t), ..
+            }) => Ok(t),
+            Some(FromWorker::MlFailed { message, .. }) => Err(message),
+            _ => Err("the worker did not answer".to_string()),
+        };
+        self.dispatch(Action::BenchTrees(shown));
     }
 
     /// Reads clients and the datasets of `client` (or of the first client).
@@ -374,6 +439,7 @@ impl Controller {
                 profile: profile_json,
                 recipe: String::new(),
                 runs: String::new(),
+                models: String::new(),
             };
             match st.put_dataset(&rec, &blob).await {
                 Ok(()) => {
@@ -717,7 +783,151 @@ fn base_name(name: &str) -> &str {
     }
 }
 
+/// One saved model: when, what it learnt and how it scored.
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct ModelVersion {
+    pub version: u32,
+    /// ISO 8601 time of saving.
+    pub saved: String,
+    /// The applied recipe it learnt after.
+    pub steps: Vec<Step>,
+    pub board: Board,
+}
+
+/// Versions kept per dataset (oldest dropped first).
+pub const MAX_VERSIONS: usize = 20;
+
+/// The saved model versions of a dataset, oldest first.
+pub fn model_versions(rec: &DatasetRecord) -> Vec<ModelVersion> {
+    serde_json::from_str(&rec.models).unwrap_or_default()
+}
+
 impl Controller {
+    /// Starts building a leaderboard on the data after `steps`.
+    pub fn train(&self, rec: DatasetRecord, setup: Setup, steps: Vec<Step>) {
+        let run = self.0.next_request.get();
+        self.0.next_request.set(run.wrapping_add(1));
+        *self.0.ml_run.borrow_mut() = Some((run, rec.clone()));
+        self.dispatch(Action::MlStart(rec.id.clone(), run));
+        self.send(ToWorker::Train {
+            run,
+            setup: Json(setup),
+            steps: Json(steps),
+        });
+    }
+
+    /// The model the what-if form and predictions use.
+    pub fn select_model(&self, model: Option<String>) {
+        self.dispatch(Action::MlSelect(model));
+    }
+
+    /// Stops the run after the job in progress.
+    pub fn stop_training(&self) {
+        if let Some((run, _)) = self.0.ml_run.borrow().as_ref() {
+            self.send(ToWorker::StopTraining { run: *run });
+        }
+    }
+
+    /// Saves a finished board as the dataset's next model version.
+    fn save_model(&self, board: Board) {
+        let Some((_, rec)) = self.0.ml_run.borrow().clone() else {
+            return;
+        };
+        let ctl = self.clone();
+        spawn_local(async move {
+            let Some(st) = ctl.storage() else { return };
+            // The stored record may have changed (recipe saved) since.
+            let mut rec = match st.datasets(&rec.client_id).await {
+                Ok(list) => list.into_iter().find(|d| d.id == rec.id).unwrap_or(rec),
+                Err(_) => rec,
+            };
+            let (steps, _) = stored_recipe(&rec);
+            let mut versions = model_versions(&rec);
+            let version = versions.last().map_or(1, |v| v.version + 1);
+            versions.push(ModelVersion {
+                version,
+                saved: String::from(js_sys::Date::new_0().to_iso_string()),
+                steps,
+                board,
+            });
+            let extra = versions.len().saturating_sub(MAX_VERSIONS);
+            versions.drain(..extra);
+            rec.models = serde_json::to_string(&versions).unwrap_or_default();
+            if let Err(e) = st.put_dataset_record(&rec).await {
+                ctl.dispatch(Action::MlError(Some(e.user_message("save the model"))));
+                return;
+            }
+            ctl.refresh_workspace(Some(rec.client_id.clone())).await;
+        });
+    }
+
+    /// The prediction of `model` for one row of text cells.
+    pub fn what_if(&self, model: String, cells: Vec<String>) {
+        let ctl = self.clone();
+        spawn_local(async move {
+            let answer = ctl
+                .ask(|request| ToWorker::WhatIf {
+                    request,
+                    model,
+                    cells,
+                })
+                .await;
+            match answer {
+                Some(FromWorker::WhatIf {
+                    answer: Json(a), ..
+                }) => ctl.dispatch(Action::MlWhatIf(Some(a))),
+                Some(FromWorker::MlFailed { message, .. }) => {
+                    ctl.dispatch(Action::MlError(Some(message)))
+                }
+                _ => ctl.dispatch(Action::MlError(Some(
+                    "The background worker stopped answering. Reload the page; your data and models are saved.".into(),
+                ))),
+            }
+        });
+    }
+
+    /// Scores a new file with `model` (after the recipe `steps`).
+    pub fn predict(&self, model: String, file: web_sys::File, steps: Vec<Step>) {
+        let ctl = self.clone();
+        spawn_local(async move {
+            let name = file.name();
+            ctl.dispatch(Action::MlPredicted(None));
+            ctl.dispatch(Action::MlError(None));
+            let buffer = match JsFuture::from(file.array_buffer()).await {
+                Ok(b) => b,
+                Err(e) => {
+                    return ctl.dispatch(Action::MlError(Some(format!(
+                        "The browser could not read {name}: {}",
+                        describe_js(e)
+                    ))))
+                }
+            };
+            let bytes = js_sys::Uint8Array::new(&buffer).to_vec();
+            let sent_name = name.clone();
+            let answer = ctl
+                .ask(|request| ToWorker::Predict {
+                    request,
+                    model,
+                    name: sent_name,
+                    bytes,
+                    steps: Json(steps),
+                })
+                .await;
+            match answer {
+                Some(FromWorker::Predicted { rows, bytes, .. }) => {
+                    let out = format!("{}-predictions.csv", base_name(&name));
+                    ctl.dispatch(Action::MlPredicted(Some(Rc::new((out, rows, bytes)))));
+                }
+                Some(FromWorker::MlFailed { message, .. }) => {
+                    ctl.dispatch(Action::MlError(Some(message)))
+                }
+                _ => ctl.dispatch(Action::MlError(Some(
+                    "The background worker stopped answering. Reload the page; your data and models are saved.".into(),
+                ))),
+            }
+        });
+    }
+
     /// Sends a cleaning request and awaits its answer.
     async fn ask(&self, make: impl FnOnce(u32) -> ToWorker) -> Option<FromWorker> {
         let request = self.0.next_request.get();

@@ -8,6 +8,7 @@ pub mod columns;
 pub mod controller;
 pub mod explore;
 pub mod format;
+pub mod model;
 pub mod overview;
 pub mod protocol;
 pub mod sidebar;

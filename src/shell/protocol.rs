@@ -10,6 +10,7 @@ use crate::core::clean::{CleanError, RunLog, Step};
 use crate::core::explore::aggregate::ExploreError;
 use crate::core::explore::alerts::AlertConfig;
 use crate::core::explore::{Answer, Insights, Query};
+use crate::core::ml::automl::{Board, Setup, TrainError, WhatIf};
 use crate::core::{DatasetProfile, IngestError};
 
 /// A value carried as JSON text inside a message: the recipe types use
@@ -88,6 +89,34 @@ pub enum ToWorker {
     },
     /// A chart of columns the user picked.
     Explore { request: u32, query: Json<Query> },
+    /// Build a leaderboard on the data after `steps` (the applied recipe);
+    /// answers come as `Training` messages of this `run`, then `Trained`.
+    Train {
+        run: u32,
+        setup: Json<Setup>,
+        steps: Json<Vec<Step>>,
+    },
+    /// Stop training after the current job (the board so far is kept).
+    StopTraining { run: u32 },
+    /// The prediction of a trained model for one row of text cells.
+    WhatIf {
+        request: u32,
+        model: String,
+        cells: Vec<String>,
+    },
+    /// Time the tree learners on the generated benchmark data
+    /// (`core::ml::speed`, `rows` rows): answers `BenchTrees`.
+    BenchTrees { request: u32, rows: usize },
+    /// Score a new file (whole bytes) with a trained model: the recipe,
+    /// then the model; answers `Predicted` (a CSV) or `MlFailed`.
+    Predict {
+        request: u32,
+        model: String,
+        name: String,
+        #[serde(with = "serde_bytes")]
+        bytes: Vec<u8>,
+        steps: Json<Vec<Step>>,
+    },
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -174,6 +203,36 @@ pub enum FromWorker {
         request: u32,
         error: Json<ExploreError>,
     },
+    /// Training progress: the board so far.
+    Training {
+        run: u32,
+        board: Json<Board>,
+    },
+    /// Training could not start.
+    TrainFailed {
+        run: u32,
+        error: Json<TrainError>,
+    },
+    WhatIf {
+        request: u32,
+        answer: Json<WhatIf>,
+    },
+    /// A scored file as CSV: the new file's columns and the predictions.
+    Predicted {
+        request: u32,
+        rows: usize,
+        #[serde(with = "serde_bytes")]
+        bytes: Vec<u8>,
+    },
+    BenchTrees {
+        request: u32,
+        timing: Json<crate::core::ml::speed::Timing>,
+    },
+    /// A model request could not be served: what, in a sentence.
+    MlFailed {
+        request: u32,
+        message: String,
+    },
     /// A cleaning request could not run.
     CleanFailed {
         request: u32,
@@ -197,6 +256,10 @@ impl FromWorker {
             | FromWorker::Explored { request, .. }
             | FromWorker::ExploreFailed { request, .. }
             | FromWorker::CleanFailed { request, .. }
+            | FromWorker::WhatIf { request, .. }
+            | FromWorker::Predicted { request, .. }
+            | FromWorker::MlFailed { request, .. }
+            | FromWorker::BenchTrees { request, .. }
             | FromWorker::NoData { request } => Some(*request),
             _ => None,
         }

@@ -10,6 +10,7 @@ use crate::core::clean::auto::{Mode, Proposal};
 use crate::core::clean::{RunLog, Step};
 use crate::core::explore::alerts::AlertConfig;
 use crate::core::explore::{Answer, Insights};
+use crate::core::ml::automl::{Board, WhatIf};
 use crate::core::DatasetProfile;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
@@ -55,6 +56,25 @@ pub enum Tab {
     Columns,
     Clean,
     Explore,
+    Model,
+}
+
+/// The Model tab: the leaderboard being built or last built in this
+/// session, and what was asked of its models.
+#[derive(Clone, Debug, PartialEq, Default)]
+pub struct Ml {
+    /// The dataset this belongs to.
+    pub dataset: Option<String>,
+    /// The worker's run number of the live board.
+    pub run: Option<u32>,
+    /// The board from the worker (its models can predict).
+    pub board: Option<Rc<Board>>,
+    pub error: Option<String>,
+    /// The model the what-if form and predictions use (name).
+    pub selected: Option<String>,
+    pub what_if: Option<WhatIf>,
+    /// The last scored file: its download name, rows and CSV bytes.
+    pub predicted: Option<Rc<(String, usize, Vec<u8>)>>,
 }
 
 /// The Clean tab: proposals, the applied recipe with its undo history, the
@@ -155,9 +175,21 @@ pub struct State {
     /// a dataset (by id); and the last query's error.
     pub explored: Option<(String, Vec<Rc<Answer>>)>,
     pub explore_error: Option<String>,
+    pub ml: Ml,
+    /// The tree learners' timing (`?bench=trees`).
+    pub bench_trees: Option<Result<crate::core::ml::speed::Timing, String>>,
 }
 
 pub enum Action {
+    BenchTrees(Result<crate::core::ml::speed::Timing, String>),
+    /// Training starts on a dataset (by id) as run `run`.
+    MlStart(String, u32),
+    /// The worker's board of run `run`.
+    MlBoard(u32, Board),
+    MlError(Option<String>),
+    MlSelect(Option<String>),
+    MlWhatIf(Option<WhatIf>),
+    MlPredicted(Option<Rc<(String, usize, Vec<u8>)>>),
     /// Clients (and the selected client's datasets) as now stored.
     Workspace {
         clients: Vec<ClientRecord>,
@@ -387,6 +419,33 @@ impl Reducible for State {
                 s.explore_error = None;
             }
             Action::ExploreError(e) => s.explore_error = e,
+            Action::MlStart(dataset, run) => {
+                s.ml = Ml {
+                    dataset: Some(dataset),
+                    run: Some(run),
+                    ..Ml::default()
+                };
+            }
+            Action::MlBoard(run, board) => {
+                if s.ml.run == Some(run) {
+                    if s.ml.selected.is_none() || board.finished {
+                        s.ml.selected =
+                            s.ml.selected
+                                .clone()
+                                .filter(|_| !board.finished)
+                                .or_else(|| board.best.map(|b| b.name().to_string()));
+                    }
+                    s.ml.board = Some(Rc::new(board));
+                }
+            }
+            Action::MlError(e) => s.ml.error = e,
+            Action::BenchTrees(t) => s.bench_trees = Some(t),
+            Action::MlSelect(m) => {
+                s.ml.selected = m;
+                s.ml.what_if = None;
+            }
+            Action::MlWhatIf(w) => s.ml.what_if = w,
+            Action::MlPredicted(p) => s.ml.predicted = p,
             Action::Editing(e) => s.clean.editing = e,
         }
         Rc::new(s)

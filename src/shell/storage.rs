@@ -109,6 +109,10 @@ pub struct DatasetRecord {
     /// The processing log: the recipe's runs (JSON list of RunLog).
     #[serde(default)]
     pub runs: String,
+    /// The trained model versions (JSON list of ModelVersion, oldest
+    /// first; "" when none).
+    #[serde(default)]
+    pub models: String,
 }
 
 impl DatasetRecord {

@@ -12,8 +12,12 @@ use crate::core::clean::recipe::run;
 use crate::core::clean::{CleanError, Step};
 use crate::core::explore::alerts::alerts;
 use crate::core::explore::{answer, insights, Insights};
+use crate::core::ml::automl::{Prepared, Run};
+use crate::core::ml::models::ModelKind;
+use crate::core::model::ColumnType;
 use crate::core::table::ColumnData;
 use crate::core::{self, Dataset, IngestError, Ingester};
+use crate::messages;
 
 pub struct DataWorker {
     /// The file being read, if any.
@@ -29,6 +33,22 @@ pub struct DataWorker {
     /// The insights of `current` (alerts follow the thresholds asked for;
     /// the rest is computed once).
     insights: Option<Insights>,
+    /// The leaderboard being built or last built: its run number, who
+    /// asked, the run, and whether it was told to stop.
+    training: Option<Training>,
+}
+
+pub struct Training {
+    run: u32,
+    asker: HandlerId,
+    board: Run,
+    stop: bool,
+}
+
+/// The worker's messages to itself.
+pub enum Tick {
+    /// Run the next training job of this run (ticks of an older run stop).
+    Train(u32),
 }
 
 /// Rows shown in a cleaning sample.
@@ -126,8 +146,79 @@ fn wasm_memory_bytes() -> u64 {
         .unwrap_or(0)
 }
 
+/// Schedules the next training job as a new task (setTimeout 0), so that
+/// messages that arrived meanwhile (stop) are handled first.
+fn next_tick(scope: &WorkerScope<DataWorker>, run: u32) {
+    let scope = scope.clone();
+    gloo::timers::callback::Timeout::new(0, move || scope.send_message(Tick::Train(run))).forget();
+}
+
+/// The data a model learns from: the raw data after `steps`.
+fn recipe_data<'a>(
+    raw: &'a Dataset,
+    cleaned: Option<&'a (Vec<Step>, Dataset)>,
+    steps: &[Step],
+) -> Result<std::borrow::Cow<'a, Dataset>, CleanError> {
+    if steps.is_empty() {
+        return Ok(std::borrow::Cow::Borrowed(raw));
+    }
+    if let Some((s, ds)) = cleaned {
+        if s == steps {
+            return Ok(std::borrow::Cow::Borrowed(ds));
+        }
+    }
+    Ok(std::borrow::Cow::Owned(run(raw, steps)?.0))
+}
+
+/// Reads a new file, runs the recipe and scores it: the file's columns
+/// (after the recipe) and the predictions, as CSV.
+fn score_file(
+    board: &Run,
+    kind: ModelKind,
+    name: &str,
+    bytes: &[u8],
+    steps: &[Step],
+) -> Result<(usize, Vec<u8>), String> {
+    let mut ing =
+        Ingester::new(name, bytes.len() as u64).map_err(|e| messages::ingest_error(name, &e))?;
+    ing.push(bytes)
+        .map_err(|e| messages::ingest_error(name, &e))?;
+    let ds = ing.finish().map_err(|e| messages::ingest_error(name, &e))?;
+    let mut ds = if steps.is_empty() {
+        ds
+    } else {
+        run(&ds, steps)
+            .map_err(|e| {
+                format!(
+                    "The cleaning recipe the model learnt after cannot run on {name}: {}",
+                    messages::clean_error(&e)
+                )
+            })?
+            .0
+    };
+    let scored = board
+        .predict(kind, &ds)
+        .map_err(|e| messages::prep_error(&e))?;
+    for (col, values) in scored.columns {
+        let values =
+            crate::core::clean::values::Values::Text(values.into_iter().map(Some).collect());
+        let mut name = col;
+        while ds.names().contains(&name) {
+            name.push('_');
+        }
+        ds.frame
+            .with_column(values.into_column(&name))
+            .map_err(|e| e.to_string())?;
+        ds.types.push(ColumnType::String);
+        ds.date_formats.push(None);
+    }
+    let mut out = Vec::new();
+    write_csv(&ds, &mut out).map_err(|e| e.to_string())?;
+    Ok((scored.rows, out))
+}
+
 impl Worker for DataWorker {
-    type Message = ();
+    type Message = Tick;
     type Input = ToWorker;
     type Output = FromWorker;
 
@@ -139,10 +230,46 @@ impl Worker for DataWorker {
             cleaned: None,
             profile: None,
             insights: None,
+            training: None,
         }
     }
 
-    fn update(&mut self, _scope: &WorkerScope<Self>, _msg: Self::Message) {}
+    fn update(&mut self, scope: &WorkerScope<Self>, msg: Self::Message) {
+        match msg {
+            Tick::Train(run) => {
+                let Some(t) = self.training.as_mut().filter(|t| t.run == run) else {
+                    return;
+                };
+                if t.stop {
+                    t.board.cancel();
+                    let mut board = t.board.board();
+                    board.cancelled = true;
+                    scope.respond(
+                        t.asker,
+                        FromWorker::Training {
+                            run: t.run,
+                            board: Json(board),
+                        },
+                    );
+                    return;
+                }
+                let clock = || now_ms() / 1000.0;
+                let progress = t.board.step(&clock);
+                let mut board = t.board.board();
+                board.progress = progress;
+                scope.respond(
+                    t.asker,
+                    FromWorker::Training {
+                        run: t.run,
+                        board: Json(board),
+                    },
+                );
+                if !t.board.is_done() {
+                    next_tick(scope, run);
+                }
+            }
+        }
+    }
 
     fn received(&mut self, scope: &WorkerScope<Self>, msg: Self::Input, id: HandlerId) {
         match msg {
@@ -188,6 +315,7 @@ impl Worker for DataWorker {
                         let profile = Box::new(core::profile(&ds));
                         // Drop the previous dataset before keeping the new one.
                         self.cleaned = None;
+                        self.training = None;
                         self.insights = None;
                         self.current = Some(ds);
                         self.order = None;
@@ -369,6 +497,124 @@ impl Worker for DataWorker {
                     },
                 };
                 scope.respond(id, reply);
+            }
+            ToWorker::Train {
+                run: run_id,
+                setup: Json(setup),
+                steps: Json(steps),
+            } => {
+                self.training = None;
+                let Some(raw) = self.current.as_ref() else {
+                    return scope.respond(id, FromWorker::NoData { request: run_id });
+                };
+                let prepared = match recipe_data(raw, self.cleaned.as_ref(), &steps) {
+                    Ok(ds) => Prepared::new(&ds, setup),
+                    Err(e) => {
+                        return scope.respond(
+                            id,
+                            FromWorker::CleanFailed {
+                                request: run_id,
+                                error: Json(e),
+                            },
+                        )
+                    }
+                };
+                match prepared {
+                    Ok(p) => {
+                        let board = Run::new(p);
+                        scope.respond(
+                            id,
+                            FromWorker::Training {
+                                run: run_id,
+                                board: Json(board.board()),
+                            },
+                        );
+                        self.training = Some(Training {
+                            run: run_id,
+                            asker: id,
+                            board,
+                            stop: false,
+                        });
+                        next_tick(scope, run_id);
+                    }
+                    Err(e) => scope.respond(
+                        id,
+                        FromWorker::TrainFailed {
+                            run: run_id,
+                            error: Json(e),
+                        },
+                    ),
+                }
+            }
+            ToWorker::BenchTrees { request, rows } => {
+                let clock = || now_ms() / 1000.0;
+                let reply = match crate::core::ml::speed::run(rows, &clock) {
+                    Ok(timing) => FromWorker::BenchTrees {
+                        request,
+                        timing: Json(timing),
+                    },
+                    Err(e) => FromWorker::MlFailed {
+                        request,
+                        message: e.to_string(),
+                    },
+                };
+                scope.respond(id, reply);
+            }
+            ToWorker::StopTraining { run } => {
+                if let Some(t) = self.training.as_mut() {
+                    if t.run == run {
+                        t.stop = true;
+                    }
+                }
+            }
+            ToWorker::WhatIf {
+                request,
+                model,
+                cells,
+            } => {
+                let answer = self
+                    .training
+                    .as_ref()
+                    .zip(ModelKind::from_name(&model))
+                    .and_then(|(t, kind)| t.board.what_if(kind, &cells));
+                scope.respond(
+                    id,
+                    match answer {
+                        Some(a) => FromWorker::WhatIf {
+                            request,
+                            answer: Json(a),
+                        },
+                        None => FromWorker::MlFailed {
+                            request,
+                            message: format!("The model '{model}' is not trained in this session yet: train (or retrain) first."),
+                        },
+                    },
+                );
+            }
+            ToWorker::Predict {
+                request,
+                model,
+                name,
+                bytes,
+                steps: Json(steps),
+            } => {
+                let result = match (self.training.as_ref(), ModelKind::from_name(&model)) {
+                    (Some(t), Some(kind)) if t.board.model_of(kind).is_some() => {
+                        score_file(&t.board, kind, &name, &bytes, &steps)
+                    }
+                    _ => Err(format!("The model '{model}' is not trained in this session yet: train (or retrain) first.")),
+                };
+                scope.respond(
+                    id,
+                    match result {
+                        Ok((rows, bytes)) => FromWorker::Predicted {
+                            request,
+                            rows,
+                            bytes,
+                        },
+                        Err(message) => FromWorker::MlFailed { request, message },
+                    },
+                );
             }
             ToWorker::Export { request, format } => {
                 let (Some(raw), Some((steps, ds))) = (self.current.as_ref(), self.cleaned.as_ref())

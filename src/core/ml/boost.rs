@@ -59,7 +59,7 @@ impl Default for BoostParams {
 
 /// A fitted booster: `baseline` plus the sum of the trees' leaves (already
 /// shrunk by the learning rate), per output.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct GradientBoosting {
     pub loss: Loss,
     pub baseline: Vec<f64>,

@@ -83,7 +83,7 @@ pub enum Task {
 }
 
 /// A fitted random forest.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct RandomForest {
     pub task: Task,
     pub trees: Vec<Tree>,

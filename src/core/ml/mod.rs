@@ -15,13 +15,33 @@
 //! - [`boost`]: gradient boosting (squared error, binary log loss, softmax).
 //! - [`task`]: the suggested target, the task, the features and the
 //!   leakage guard.
+//! - [`prep`]: columns to model input (categories, missing values,
+//!   scaling), fitted on the training rows only.
+//! - [`models`]: every model on the leaderboard and the library that fits
+//!   it (linfa for the linear models, naive Bayes, k-NN and k-means).
+//! - [`split`]: seeded train/test splits and k-fold cross-validation,
+//!   optionally stratified by class.
+//! - [`metrics`]: evaluation metrics as scikit-learn defines them
+//!   (classification, regression, the silhouette of a clustering).
+//! - [`explain`]: permutation importance and partial dependence of any
+//!   model given as a closure.
+//! - [`automl`]: the leaderboard (cross-validation, test scores, time
+//!   budget, one job at a time), the best model's explanation, what-if
+//!   and scoring new files.
 //!
 //! Features are columns of `f64` (`NaN` = missing); classes are `u32`
 //! labels `0..n_classes`. Everything is seeded and reproducible.
 
+pub mod automl;
 pub mod bins;
 pub mod boost;
+pub mod explain;
 pub mod forest;
+pub mod metrics;
+pub mod models;
+pub mod prep;
+pub mod speed;
+pub mod split;
 pub mod task;
 pub mod tree;
 
@@ -57,6 +77,8 @@ pub enum MlError {
         value: String,
         why: &'static str,
     },
+    /// The library fitting `model` failed (linfa's message).
+    Library { model: String, message: String },
 }
 
 impl std::fmt::Display for MlError {
@@ -83,6 +105,7 @@ impl std::fmt::Display for MlError {
             MlError::BadParam { name, value, why } => {
                 write!(f, "parameter {name} = {value}: {why}")
             }
+            MlError::Library { model, message } => write!(f, "{model} failed: {message}"),
         }
     }
 }

@@ -19,6 +19,8 @@
 //! Trees grow depth first, or best first (largest gain) when the number of
 //! leaves is bounded, like LightGBM and scikit-learn's `HistGradientBoosting`.
 
+use serde::{Deserialize, Serialize};
+
 use super::bins::Binned;
 use super::{bad_param, check_rows, MlError, Rng};
 
@@ -145,7 +147,7 @@ impl TreeParams {
 }
 
 /// One node of a fitted tree.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub enum Node {
     /// Class proportions (classification), or one number (regression, a
     /// boosting step).
@@ -163,7 +165,7 @@ pub enum Node {
 }
 
 /// A fitted tree; node 0 is the root.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Tree {
     pub nodes: Vec<Node>,
 }

@@ -1,0 +1,95 @@
+//! In-browser timing of the tree learners: the built app opened with
+//! `?bench=trees` generates the benchmark data of `core::ml::speed`
+//! (100,000 rows × 20 features) in its worker and fits a random forest of
+//! 100 trees and 100 iterations of gradient boosting there (wasm, one
+//! thread); the `bench-trees` hook carries the seconds. Compare with
+//! `tests/data/ml/sklearn_speed.py` (scikit-learn, one thread, same data
+//! written by `cargo run --release --example ml_speed -- --csv FILE`).
+//!
+//! `scripts/bench-trees.sh` builds the app and runs this. Environment:
+//! `PLAINSIGHT_BENCH_RUNS` (default 3), `PLAINSIGHT_DIST` (default `dist/`).
+
+#[path = "../tests/support/server.rs"]
+mod server;
+#[path = "../tests/support/webdriver.rs"]
+mod webdriver;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::time::Duration;
+use webdriver::Driver;
+
+/// Generating and fitting must finish within this.
+const FIT_WAIT: Duration = Duration::from_secs(1800);
+
+type BenchResult<T> = Result<T, Box<dyn std::error::Error>>;
+
+fn median(mut v: Vec<f64>) -> f64 {
+    v.sort_by(f64::total_cmp);
+    v[v.len() / 2]
+}
+
+fn run() -> BenchResult<()> {
+    let dist = std::env::var_os("PLAINSIGHT_DIST")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("dist"));
+    let srv = server::serve(vec![("/".into(), dist)])?;
+    let runs: usize = std::env::var("PLAINSIGHT_BENCH_RUNS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(3)
+        .max(1);
+    let (mut forest, mut boosting, mut binning) = (Vec::new(), Vec::new(), Vec::new());
+    for i in 1..=runs {
+        let d = Driver::start(&format!("trees-{i}"))?;
+        d.goto(&srv.url("/?bench=trees"))?;
+        let figures = d.wait_for("the tree timing (bench-trees)", FIT_WAIT, |d| {
+            if d.attr_of("[data-testid=bench-trees]", "data-error")?
+                .is_some()
+            {
+                let text = d.text_of("[data-testid=bench-trees]")?.unwrap_or_default();
+                return Err(webdriver::WdError::new("bench", text));
+            }
+            let get = |name: &str| -> webdriver::WdResult<Option<f64>> {
+                Ok(d.attr_of("[data-testid=bench-trees]", name)?
+                    .and_then(|v| v.parse().ok()))
+            };
+            Ok(
+                match (
+                    get("data-binning")?,
+                    get("data-forest")?,
+                    get("data-boosting")?,
+                ) {
+                    (Some(a), Some(b), Some(c)) => Some((a, b, c)),
+                    _ => None,
+                },
+            )
+        })?;
+        eprintln!(
+            "run {i}/{runs}: binning {:.2} s, forest {:.2} s, boosting {:.2} s",
+            figures.0, figures.1, figures.2
+        );
+        binning.push(figures.0);
+        forest.push(figures.1);
+        boosting.push(figures.2);
+    }
+    println!("| step (100,000 × 20, wasm, one thread) | median of {runs} |");
+    println!("|---|---|");
+    println!("| binning | {:.2} s |", median(binning));
+    println!("| random forest, 100 trees | {:.2} s |", median(forest));
+    println!(
+        "| gradient boosting, 100 iterations | {:.2} s |",
+        median(boosting)
+    );
+    Ok(())
+}
+
+fn main() -> ExitCode {
+    match run() {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("tree benchmark failed: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}

@@ -1,0 +1,624 @@
+//! Model tab: pick a target (or none), train a leaderboard of models in the
+//! worker under a time budget (progress, stop), read each model's scores,
+//! the best model's explanation, ask it "what if", score a new file, and
+//! find earlier versions again after a reload.
+
+use std::rc::Rc;
+
+use wasm_bindgen::JsCast;
+use yew::prelude::*;
+
+use super::chart::{Chart, ChartData};
+use super::controller::{download, model_versions, Controller, ModelVersion};
+use super::format;
+use super::state::Ml;
+use super::storage::DatasetRecord;
+use crate::core::clean::Step;
+use crate::core::explore::correlate::Correlations;
+use crate::core::explore::scatter::Scatter;
+use crate::core::ml::automl::{Board, Entry, Scores, Setup, Status};
+use crate::core::ml::task::{detect_task, features, leakage, suggest_target, Task};
+use crate::core::DatasetProfile;
+use crate::messages;
+
+#[derive(Properties, PartialEq)]
+pub struct ModelProps {
+    /// The profile of the data models learn from (after the recipe).
+    pub profile: Rc<DatasetProfile>,
+    pub record: DatasetRecord,
+    /// The applied recipe (models learn from its result).
+    pub steps: Vec<Step>,
+    /// For the leakage guard, once computed.
+    pub correlations: Option<Correlations>,
+    pub ml: Ml,
+    /// Whether the worker holds this dataset's rows.
+    pub ready: bool,
+    pub ctl: Controller,
+}
+
+fn metric_label(name: &str) -> &'static str {
+    match name {
+        "accuracy" => "Accuracy",
+        "balanced_accuracy" => "Balanced acc.",
+        "f1" => "Macro F1",
+        "roc_auc" => "ROC AUC",
+        "log_loss" => "Log loss",
+        "r2" => "R²",
+        "rmse" => "RMSE",
+        "mae" => "MAE",
+        "silhouette" => "Silhouette",
+        _ => "",
+    }
+}
+
+fn main_metric(task: &Task) -> &'static str {
+    match task {
+        Task::Classification => "accuracy",
+        Task::Regression => "r2",
+        Task::Clustering => "silhouette",
+    }
+}
+
+fn select_value(e: &Event) -> String {
+    e.target()
+        .and_then(|t| t.dyn_into::<web_sys::HtmlSelectElement>().ok())
+        .map(|s| s.value())
+        .unwrap_or_default()
+}
+
+fn input_value(e: &Event) -> String {
+    e.target()
+        .and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok())
+        .map(|s| s.value())
+        .unwrap_or_default()
+}
+
+#[component]
+pub fn ModelTab(props: &ModelProps) -> Html {
+    let p = &props.profile;
+    // None: the suggestion; Some(None): no target (clustering).
+    let target = use_state(|| None::<Option<String>>);
+    let budget = use_state(|| 60.0f64);
+    // The target in use: the user's pick, else the suggestion (re-read when
+    // the columns change).
+    let chosen: Option<String> = match &*target {
+        Some(t)
+            if t.as_ref()
+                .is_none_or(|t| p.column_profiles.iter().any(|c| &c.name == t)) =>
+        {
+            t.clone()
+        }
+        _ => suggest_target(p),
+    };
+    let task = detect_task(p, chosen.as_deref());
+    let (kept, excluded) = features(p, chosen.as_deref());
+    let leaks = match (&props.correlations, &chosen) {
+        (Some(c), Some(t)) => leakage(c, t),
+        _ => Vec::new(),
+    };
+    let ml = &props.ml;
+    let live = ml
+        .board
+        .as_ref()
+        .filter(|_| ml.dataset.as_deref() == Some(props.record.id.as_str()))
+        .cloned();
+    let versions = model_versions(&props.record);
+    let shown_version = use_state(|| None::<u32>);
+    let running = live.as_ref().is_some_and(|b| !b.finished && !b.cancelled);
+
+    let on_target = {
+        let target = target.clone();
+        Callback::from(move |e: Event| {
+            let v = select_value(&e);
+            target.set(Some((!v.is_empty()).then_some(v)));
+        })
+    };
+    let on_budget = {
+        let budget = budget.clone();
+        Callback::from(move |e: Event| {
+            if let Ok(v) = input_value(&e).trim().parse::<f64>() {
+                budget.set(v.clamp(1.0, 3600.0));
+            }
+        })
+    };
+    let on_train = {
+        let (ctl, rec, steps) = (props.ctl.clone(), props.record.clone(), props.steps.clone());
+        let (task, chosen, kept, budget) = (task.clone(), chosen.clone(), kept.clone(), *budget);
+        let leaky: Vec<String> = leaks.iter().map(|l| l.feature.clone()).collect();
+        let shown_version = shown_version.clone();
+        Callback::from(move |_| {
+            let Ok(task) = task.clone() else { return };
+            shown_version.set(None);
+            ctl.train(
+                rec.clone(),
+                Setup {
+                    target: chosen.clone(),
+                    task,
+                    features: kept
+                        .iter()
+                        .filter(|f| !leaky.contains(f))
+                        .cloned()
+                        .collect(),
+                    seed: 42,
+                    budget_secs: budget,
+                },
+                steps.clone(),
+            );
+        })
+    };
+    let on_stop = {
+        let ctl = props.ctl.clone();
+        Callback::from(move |_| ctl.stop_training())
+    };
+
+    // The board shown: a saved version picked, else the live one, else the
+    // newest saved version.
+    let stored: Option<&ModelVersion> = match *shown_version {
+        Some(v) => versions.iter().find(|m| m.version == v),
+        None if live.is_none() => versions.last(),
+        None => None,
+    };
+    let board: Option<Rc<Board>> = match stored {
+        Some(v) => Some(Rc::new(v.board.clone())),
+        None => live.clone(),
+    };
+    let from_storage = stored.is_some();
+
+    html! {
+        <div class="ml">
+            <div class="card ml-setup">
+                <h2>{"What to learn"}</h2>
+                <div class="ml-controls">
+                    <label>{"Target "}
+                        <select data-testid="ml-target" onchange={on_target} disabled={running}>
+                            <option value="" selected={chosen.is_none()}>{"(none: group similar rows)"}</option>
+                            { for p.column_profiles.iter().map(|c| html! {
+                                <option value={c.name.clone()} selected={chosen.as_deref() == Some(c.name.as_str())}>{ &c.name }</option>
+                            }) }
+                        </select>
+                    </label>
+                    { match &task {
+                        Ok(t) => html! {
+                            <span class="badge" data-testid="ml-task" data-value={t.as_str()}>{ task_label(t) }</span>
+                        },
+                        Err(e) => html! {
+                            <>
+                            <span class="badge warn" data-testid="ml-task" data-value="">{"cannot learn this"}</span>
+                            <p class="error-text" role="alert">{ messages::target_error(e) }</p>
+                            </>
+                        },
+                    } }
+                    <label>{"Time budget "}
+                        <input type="number" min="1" max="3600" step="1" value={budget.to_string()}
+                            data-testid="ml-budget" onchange={on_budget} disabled={running} style="width:5em" />
+                        {" s"}</label>
+                    <button class="primary" data-testid="ml-train" onclick={on_train}
+                        disabled={running || task.is_err() || !props.ready || kept.is_empty()}>
+                        { if live.is_some() || !versions.is_empty() { "Train again" } else { "Train models" } }</button>
+                    if running {
+                        <button data-testid="ml-cancel" onclick={on_stop}>{"Stop"}</button>
+                    }
+                </div>
+                <p class="small">
+                    { format!("Learns from {} column{}: {}.", kept.len(), if kept.len() == 1 { "" } else { "s" }, kept.join(", ")) }
+                    { for excluded.iter().map(|e| html! { <><br />{ format!("Left out '{}': {}.", e.column, e.reason) }</> }) }
+                </p>
+                { for leaks.iter().map(|l| html! {
+                    <p class="warn-text" data-testid="ml-leak" data-feature={l.feature.clone()}>
+                        { format!("'{}' alone predicts the target almost perfectly ({} {}): it probably leaks the answer (recorded after the outcome, or derived from it), so it is left out. Remove it from the data if it is not known when predicting.",
+                            l.feature, l.method.replace('_', " "), format::num(l.value)) }
+                    </p>
+                }) }
+                if !props.ready {
+                    <p class="small">{"The rows are still loading; training starts when they are in."}</p>
+                }
+                <p class="small">{"Models are trained in this page's background worker: 80% of the rows (stratified by class) learn with 5-fold cross-validation, 20% are held out to test. Nothing leaves this browser."}</p>
+            </div>
+            if let Some(err) = &ml.error {
+                <p class="error-text card" role="alert" data-testid="ml-error">{ err }</p>
+            }
+            if let Some(b) = &board {
+                <BoardView board={b.clone()} from_storage={from_storage} ml={ml.clone()}
+                    ctl={props.ctl.clone()} steps={props.steps.clone()}
+                    version={stored.map(|v| (v.version, v.saved.clone()))} />
+            } else {
+                <p class="empty small">{"No model yet. Pick a target and press “Train models”: a baseline, linear models, trees, forests, boosting, k-NN and naive Bayes are compared on the same rows."}</p>
+            }
+            if !versions.is_empty() {
+                <div class="card">
+                    <h3>{"Saved versions"}</h3>
+                    <table class="grid">
+                        <thead><tr><th>{"Version"}</th><th>{"Saved"}</th><th>{"Target"}</th><th>{"Best model"}</th><th>{"Score"}</th><th></th></tr></thead>
+                        <tbody>
+                        { for versions.iter().rev().map(|v| {
+                            let best = v.board.entries.first();
+                            let metric = main_metric(&v.board.setup.task);
+                            let score = best.and_then(|e| e.scores.as_ref()).and_then(Scores::main);
+                            let n = v.version;
+                            let onclick = {
+                                let shown_version = shown_version.clone();
+                                Callback::from(move |_| shown_version.set(Some(n)))
+                            };
+                            html! {
+                                <tr data-testid="model-version" data-version={n.to_string()}>
+                                    <td>{ format!("v{n}") }</td>
+                                    <td>{ v.saved.replace('T', " ").chars().take(16).collect::<String>() }</td>
+                                    <td>{ v.board.setup.target.clone().unwrap_or_else(|| "(none)".into()) }</td>
+                                    <td>{ best.map(|e| e.label.clone()).unwrap_or_default() }</td>
+                                    <td>{ format!("{} {}", metric_label(metric), score.map(format::num).unwrap_or_default()) }</td>
+                                    <td><button class="link" {onclick}>{"Show"}</button></td>
+                                </tr>
+                            }
+                        }) }
+                        </tbody>
+                    </table>
+                </div>
+            }
+        </div>
+    }
+}
+
+fn task_label(t: &Task) -> &'static str {
+    match t {
+        Task::Classification => "classification",
+        Task::Regression => "regression",
+        Task::Clustering => "clustering",
+    }
+}
+
+#[derive(Properties, PartialEq)]
+struct BoardProps {
+    board: Rc<Board>,
+    /// A saved version (its models are not in the worker).
+    from_storage: bool,
+    version: Option<(u32, String)>,
+    ml: Ml,
+    ctl: Controller,
+    steps: Vec<Step>,
+}
+
+#[component]
+fn BoardView(props: &BoardProps) -> Html {
+    let b = &props.board;
+    let task = &b.setup.task;
+    let metrics: Vec<&'static str> = match task {
+        Task::Classification => vec!["accuracy", "balanced_accuracy", "f1", "roc_auc", "log_loss"],
+        Task::Regression => vec!["r2", "rmse", "mae"],
+        Task::Clustering => vec!["silhouette"],
+    };
+    let selected = if props.from_storage {
+        b.best.map(|k| k.name().to_string())
+    } else {
+        props.ml.selected.clone()
+    };
+    let state = if b.cancelled {
+        "cancelled"
+    } else if b.finished {
+        "done"
+    } else {
+        "running"
+    };
+    let progress = b.progress.as_ref();
+    html! {
+        <>
+        <div class="card">
+            <h2>{ if let Some((v, saved)) = &props.version {
+                format!("Leaderboard — saved version v{v} ({})", saved.replace('T', " ").chars().take(16).collect::<String>())
+            } else { "Leaderboard".to_string() } }</h2>
+            <p class="small" data-testid="ml-progress" data-state={state}>
+                { match (state, progress) {
+                    ("running", Some(pr)) => format!("Training: {} — {} (step {} of {}).", pr.model.replace('_', " "), pr.phase, pr.done, pr.total),
+                    ("running", None) => "Starting…".to_string(),
+                    ("cancelled", _) => "Stopped: the models finished before the stop are shown.".to_string(),
+                    _ => format!("{} rows: {} to learn from, {} held out to test. Sorted by {} (5-fold cross-validation mean on the learning rows); the test columns score each model once on the held-out rows.",
+                        format::int(b.rows as u64), format::int(b.train_rows as u64), format::int(b.test_rows as u64), metric_label(main_metric(task))),
+                } }
+            </p>
+            if state == "running" {
+                <progress max={progress.map_or(1, |p| p.total).to_string()} value={progress.map_or(0, |p| p.done).to_string()} />
+            }
+            if props.from_storage {
+                <p class="small">{"This version was saved earlier: its scores are shown as measured. To score new rows with it, press “Train again” (same rows, same seed: the same models)."}</p>
+            }
+            <table class="grid leaderboard">
+                <thead><tr>
+                    <th>{"Model"}</th><th>{ format!("CV {}", metric_label(main_metric(task))) }</th>
+                    { for metrics.iter().map(|m| html! { <th>{ format!("Test {}", metric_label(m)) }</th> }) }
+                    <th>{"Time"}</th><th>{"Status"}</th>
+                </tr></thead>
+                <tbody>
+                { for b.entries.iter().map(|e| entry_row(e, &metrics, selected.as_deref(), &props.ctl, props.from_storage)) }
+                </tbody>
+            </table>
+        </div>
+        if b.finished || b.cancelled {
+            <Details board={b.clone()} selected={selected.clone()} />
+        }
+        if let Some(x) = &b.explanation {
+            <div class="card">
+                <h3>{ format!("What drives the {} ({})", b.best.map_or("model", |k| k.label(task)), "permutation importance on the test rows") }</h3>
+                <p class="small">{ format!("How much {} drops when one column's values are shuffled (mean of 5 shuffles ± spread). Near 0: the model does not use it.", metric_label(main_metric(task))) }</p>
+                <table class="grid">
+                    <tbody>
+                    { for x.importance.iter().map(|(f, m, sd)| {
+                        let max = x.importance.first().map_or(1.0, |i| i.1.max(1e-12));
+                        let width = (m / max * 100.0).clamp(0.0, 100.0);
+                        html! {
+                            <tr data-testid="feature-importance" data-feature={f.clone()} data-value={m.to_string()}>
+                                <td>{ f }</td>
+                                <td class="bar-cell"><span class="bar" style={format!("width:{width:.1}%")}></span></td>
+                                <td class="num">{ format!("{} ± {}", format::num(*m), format::num(*sd)) }</td>
+                            </tr>
+                        }
+                    }) }
+                    </tbody>
+                </table>
+                { for x.dependence.iter().map(|d| html! {
+                    <Chart kind="partial-dependence" column={d.feature.clone()}
+                        title={format!("Partial dependence: {} by {}", d.of, d.feature)}
+                        data={ChartData::Groups {
+                            measure: d.of.clone(),
+                            bars: d.labels.iter().cloned().zip(d.mean.iter().map(|v| Some(*v))).collect(),
+                        }} />
+                }) }
+            </div>
+        }
+        if !props.from_storage && b.finished {
+            if let Some(model) = selected.clone() {
+                <Use board={b.clone()} model={model} ml={props.ml.clone()} ctl={props.ctl.clone()} steps={props.steps.clone()} />
+            }
+        }
+        </>
+    }
+}
+
+fn entry_row(
+    e: &Entry,
+    metrics: &[&'static str],
+    selected: Option<&str>,
+    ctl: &Controller,
+    from_storage: bool,
+) -> Html {
+    let named = e.scores.as_ref().map(Scores::named).unwrap_or_default();
+    let status = match &e.status {
+        Status::Waiting => "waiting".to_string(),
+        Status::Running => "training…".to_string(),
+        Status::Done => String::new(),
+        Status::Failed { error } => format!("failed: {error}"),
+        Status::Skipped => "not trained (time budget or stopped)".to_string(),
+    };
+    let state = match &e.status {
+        Status::Waiting => "waiting",
+        Status::Running => "running",
+        Status::Done => "done",
+        Status::Failed { .. } => "failed",
+        Status::Skipped => "skipped",
+    };
+    let name = e.model.name().to_string();
+    let is_selected = selected == Some(name.as_str());
+    let onclick = {
+        let (ctl, name) = (ctl.clone(), name.clone());
+        let done = e.status == Status::Done;
+        Callback::from(move |_| {
+            if done && !from_storage {
+                ctl.select_model(Some(name.clone()));
+            }
+        })
+    };
+    html! {
+        <tr data-testid="leaderboard-row" data-model={name.clone()} data-status={state}
+            class={classes!(is_selected.then_some("selected"))} aria-selected={is_selected.to_string()} {onclick}>
+            <td><strong>{ &e.label }</strong><br /><span class="small">{ &e.library }</span></td>
+            <td class="num">{ match (e.cv_mean(), e.cv_std()) {
+                (Some(m), Some(s)) if m.is_finite() => format!("{} ± {}", format::num(m), format::num(s)),
+                _ => "—".to_string(),
+            } }</td>
+            { for metrics.iter().map(|m| {
+                let v = named.iter().find(|(n, _)| n == m).and_then(|(_, v)| *v);
+                match v {
+                    Some(v) => html! { <td class="num" data-metric={*m} data-value={v.to_string()}>{ format::num(v) }</td> },
+                    None => html! { <td class="num">{"—"}</td> },
+                }
+            }) }
+            <td class="num">{ if e.train_secs > 0.0 { format!("{:.2} s", e.train_secs) } else { String::new() } }</td>
+            <td class="small">{ status }</td>
+        </tr>
+    }
+}
+
+#[derive(Properties, PartialEq)]
+struct DetailsProps {
+    board: Rc<Board>,
+    selected: Option<String>,
+}
+
+/// The selected model's confusion matrix, residual plot or clusters.
+#[component]
+fn Details(props: &DetailsProps) -> Html {
+    let b = &props.board;
+    let Some(e) = b
+        .entries
+        .iter()
+        .find(|e| Some(e.model.name()) == props.selected.as_deref())
+    else {
+        return html! {};
+    };
+    let Some(scores) = &e.scores else {
+        return html! {};
+    };
+    let body = match scores {
+        Scores::Classification(m) => {
+            let rows: Vec<String> = b.classes.clone();
+            let values = m
+                .confusion
+                .iter()
+                .map(|r| {
+                    let total: u64 = r.iter().sum();
+                    r.iter()
+                        .map(|&c| (total > 0).then(|| c as f64 / total as f64))
+                        .collect()
+                })
+                .collect();
+            html! {
+                <>
+                <table class="grid confusion" data-testid="confusion-matrix">
+                    <thead><tr><th>{"actual \\ predicted"}</th>{ for rows.iter().map(|c| html! { <th>{ c }</th> }) }</tr></thead>
+                    <tbody>
+                    { for m.confusion.iter().enumerate().map(|(i, r)| html! {
+                        <tr><th>{ rows.get(i).cloned().unwrap_or_default() }</th>
+                            { for r.iter().map(|c| html! { <td class="num">{ format::int(*c) }</td> }) }</tr>
+                    }) }
+                    </tbody>
+                </table>
+                <Chart kind="confusion" column={e.model.name()} title={format!("Confusion matrix (share of each actual class): {}", e.label)}
+                    data={ChartData::Heatmap { rows: rows.clone(), cols: rows, values, signed: false }} />
+                </>
+            }
+        }
+        Scores::Regression { residuals, .. } => html! {
+            <Chart kind="residuals" column={e.model.name()} title={format!("Residuals on the test rows: {}", e.label)}
+                data={ChartData::Scatter(Scatter {
+                    x: "predicted".into(),
+                    y: "actual − predicted".into(),
+                    x_dates: false,
+                    y_dates: false,
+                    colour: None,
+                    points: residuals.iter().filter(|(a, b)| a.is_finite() && b.is_finite()).map(|&(a, b)| (a, b, None)).collect(),
+                    total: residuals.len() as u64,
+                    sampled: b.test_rows > residuals.len(),
+                })} />
+        },
+        Scores::Clustering(c) => html! {
+            <>
+            <p>{ format!("{} groups (k chosen by the best silhouette over k = 2…{}).", c.k, c.curve.last().map_or(c.k, |x| x.0)) }</p>
+            <table class="grid" data-testid="clusters">
+                <thead><tr><th>{"Cluster"}</th><th>{"Rows"}</th>{ for b.setup.features.iter().map(|f| html! { <th>{ f }</th> }) }</tr></thead>
+                <tbody>
+                { for c.centroids.iter().enumerate().map(|(i, row)| html! {
+                    <tr data-testid="cluster" data-size={c.sizes.get(i).copied().unwrap_or(0).to_string()}>
+                        <td>{ i + 1 }</td><td class="num">{ format::int(c.sizes.get(i).copied().unwrap_or(0)) }</td>
+                        { for row.iter().map(|v| html! { <td>{ v }</td> }) }
+                    </tr>
+                }) }
+                </tbody>
+            </table>
+            <Chart kind="elbow" column="kmeans" title="Elbow curve: within-cluster sum of squares by k"
+                data={ChartData::Groups {
+                    measure: "inertia".into(),
+                    bars: c.curve.iter().map(|(k, _, inertia)| (format!("k = {k}"), Some(*inertia))).collect(),
+                }} />
+            </>
+        },
+    };
+    html! {
+        <div class="card" data-testid="model-details" data-model={e.model.name()}>
+            <h3>{ format!("{} on the test rows", e.label) }</h3>
+            { body }
+        </div>
+    }
+}
+
+#[derive(Properties, PartialEq)]
+struct UseProps {
+    board: Rc<Board>,
+    model: String,
+    ml: Ml,
+    ctl: Controller,
+    steps: Vec<Step>,
+}
+
+/// The what-if form and scoring a new file with the selected model.
+#[component]
+fn Use(props: &UseProps) -> Html {
+    let b = &props.board;
+    let cells = use_state(|| b.example.clone());
+    {
+        let (cells, example) = (cells.clone(), b.example.clone());
+        use_effect_with(b.example.clone(), move |_| {
+            cells.set(example);
+        });
+    }
+    let label = b
+        .entries
+        .iter()
+        .find(|e| e.model.name() == props.model)
+        .map(|e| e.label.clone())
+        .unwrap_or_default();
+    let on_what_if = {
+        let (ctl, model, cells) = (props.ctl.clone(), props.model.clone(), cells.clone());
+        Callback::from(move |e: SubmitEvent| {
+            e.prevent_default();
+            ctl.what_if(model.clone(), (*cells).clone());
+        })
+    };
+    let on_file = {
+        let (ctl, model, steps) = (props.ctl.clone(), props.model.clone(), props.steps.clone());
+        Callback::from(move |e: Event| {
+            let Some(input) = e
+                .target()
+                .and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok())
+            else {
+                return;
+            };
+            if let Some(file) = input.files().and_then(|f| f.get(0)) {
+                ctl.predict(model.clone(), file, steps.clone());
+            }
+            input.set_value("");
+        })
+    };
+    let on_export = {
+        let (ctl, predicted) = (props.ctl.clone(), props.ml.predicted.clone());
+        Callback::from(move |_| {
+            if let Some(p) = &predicted {
+                if let Err(e) = download(&p.0, "text/csv", &p.2) {
+                    ctl.show_error(e);
+                }
+            }
+        })
+    };
+    html! {
+        <div class="card ml-use">
+            <h3>{ format!("Use the {}", label) }</h3>
+            <form onsubmit={on_what_if} data-testid="what-if">
+                <p class="small">{"What if: change any input of this row (taken from the test rows) and see the prediction. Empty = missing."}</p>
+                <div class="what-if-grid">
+                { for b.setup.features.iter().enumerate().map(|(i, f)| {
+                    let oninput = {
+                        let cells = cells.clone();
+                        Callback::from(move |e: InputEvent| {
+                            let v = e.target().and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok()).map(|i| i.value()).unwrap_or_default();
+                            let mut c = (*cells).clone();
+                            if let Some(slot) = c.get_mut(i) {
+                                *slot = v;
+                            }
+                            cells.set(c);
+                        })
+                    };
+                    html! {
+                        <label>{ f }
+                            <input type="text" data-testid="what-if-input" data-feature={f.clone()}
+                                value={cells.get(i).cloned().unwrap_or_default()} {oninput} />
+                        </label>
+                    }
+                }) }
+                </div>
+                <button type="submit" data-testid="what-if-run">{"Predict this row"}</button>
+                if let Some(w) = &props.ml.what_if {
+                    <p data-testid="what-if-result" data-value={w.headline.clone()}>
+                        <strong>{ format!("Prediction: {}", w.headline) }</strong>
+                        { for w.proba.iter().take(5).map(|(c, p)| html! { <span class="small">{ format!("  {c}: {:.1}%", p * 100.0) }</span> }) }
+                    </p>
+                }
+            </form>
+            <h3>{"Score a new file"}</h3>
+            <p class="small">{"A CSV or JSON file with the same columns (the target may be missing): the cleaning recipe and this model run on it here, and you download it with the predictions added."}</p>
+            <input type="file" accept=".csv,.tsv,.txt,.json,.ndjson" data-testid="predict-input" onchange={on_file} />
+            if let Some(p) = &props.ml.predicted {
+                <p data-testid="predicted" data-rows={p.1.to_string()}>
+                    { format!("Scored {} rows. ", format::int(p.1 as u64)) }
+                    <button class="primary" data-testid="export-predictions" onclick={on_export}>{ format!("Download {}", p.0) }</button>
+                </p>
+            }
+        </div>
+    }
+}
