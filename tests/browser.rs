@@ -1435,8 +1435,7 @@ fn model_leaderboard_explain_predict_and_reload() {
             )
         })?;
         choose(d, "ml-target", 0, "churn")?;
-        d.wait_for("the classification task", WAIT, |d| {
-            let _ = d;
+        d.wait_for("the classification task", WAIT, |_| {
             Ok(
                 (app.value("[data-testid=ml-task]")?.as_deref() == Some("classification"))
                     .then_some(()),
@@ -1523,6 +1522,16 @@ fn model_leaderboard_explain_predict_and_reload() {
             lines.all(|l| l.contains(",yes,") || l.contains(",no,")),
             || "a scored row without a predicted class".to_string(),
         )?;
+        // PLAINSIGHT_SHOTS=DIR: screenshots of the tab, scrolled, for review.
+        if let Some(dir) = std::env::var_os("PLAINSIGHT_SHOTS") {
+            for i in 0..4 {
+                d.execute(
+                    "document.querySelector('main').scrollTop = arguments[0];",
+                    vec![Value::from(i * 850)],
+                )?;
+                d.screenshot(&PathBuf::from(&dir).join(format!("model-tab-{i}.png")))?;
+            }
+        }
         // Reload: the model is saved with the dataset.
         app.refresh()?;
         app.select_dataset("churn.csv")?;
