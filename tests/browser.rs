@@ -1428,7 +1428,7 @@ fn model_leaderboard_explain_predict_and_reload() {
         })?;
         // No target: clustering; then back to the churn column.
         choose(d, "ml-target", 0, "")?;
-        d.wait_for("the clustering task", WAIT, |d| {
+        d.wait_for("the clustering task", WAIT, |_| {
             Ok(
                 (app.value("[data-testid=ml-task]")?.as_deref() == Some("clustering"))
                     .then_some(()),
