@@ -1423,7 +1423,7 @@ fn model_leaderboard_explain_predict_and_reload() {
             "return document.querySelector('[data-testid=ml-target]').value",
             vec![],
         )?;
-        ensure(picked == Value::from("churn"), || {
+        ensure(picked == "churn", || {
             format!("target picker shows {picked}")
         })?;
         // No target: clustering; then back to the churn column.

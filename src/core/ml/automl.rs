@@ -713,6 +713,9 @@ fn describe_group(schema: &Schema, raw: &[Vec<f64>], members: &[u32]) -> Vec<Str
         .collect()
 }
 
+/// Which number of a prediction partial dependence averages.
+type Pick = Box<dyn Fn(&Prediction) -> Vec<f64>>;
+
 /// Permutation importance (test rows; for clustering, all rows and the
 /// agreement with the clusters found) and partial dependence of the top
 /// features.
@@ -747,27 +750,26 @@ pub fn explain_model(p: &Prepared, chosen: &Chosen) -> Explanation {
         })
         .collect();
     importance.sort_by(|a, b| b.1.total_cmp(&a.1));
-    let (of, pick): (String, Box<dyn Fn(&Prediction) -> Vec<f64>>) =
-        match (&p.target, p.setup.task.clone()) {
-            (Some(Target::Classes { classes, name }), _) => {
-                let c = if classes.len() == 2 { 1 } else { 0 };
-                (
-                    format!("probability that {name} is '{}'", classes[c]),
-                    Box::new(move |pr: &Prediction| match pr {
-                        Prediction::Proba(pp) => pp.iter().map(|r| r[c]).collect(),
-                        other => other.point(),
-                    }),
-                )
-            }
-            (Some(t), _) => (
-                format!("predicted {}", t.name()),
-                Box::new(|pr: &Prediction| pr.point()),
-            ),
-            (None, _) => (
-                "cluster".to_string(),
-                Box::new(|pr: &Prediction| pr.point()),
-            ),
-        };
+    let (of, pick): (String, Pick) = match (&p.target, p.setup.task.clone()) {
+        (Some(Target::Classes { classes, name }), _) => {
+            let c = if classes.len() == 2 { 1 } else { 0 };
+            (
+                format!("probability that {name} is '{}'", classes[c]),
+                Box::new(move |pr: &Prediction| match pr {
+                    Prediction::Proba(pp) => pp.iter().map(|r| r[c]).collect(),
+                    other => other.point(),
+                }),
+            )
+        }
+        (Some(t), _) => (
+            format!("predicted {}", t.name()),
+            Box::new(|pr: &Prediction| pr.point()),
+        ),
+        (None, _) => (
+            "cluster".to_string(),
+            Box::new(|pr: &Prediction| pr.point()),
+        ),
+    };
     let dependence = if p.setup.task == Task::Clustering {
         Vec::new()
     } else {
