@@ -51,6 +51,14 @@ fn metric_label(name: &str) -> &'static str {
     }
 }
 
+/// A score as shown: three decimals for bounded scores, else the number.
+fn shown(metric: &str, v: f64) -> String {
+    match metric {
+        "rmse" | "mae" => format::num(v),
+        _ => format!("{v:.3}"),
+    }
+}
+
 fn main_metric(task: &Task) -> &'static str {
     match task {
         Task::Classification => "accuracy",
@@ -245,7 +253,7 @@ pub fn ModelTab(props: &ModelProps) -> Html {
                                     <td>{ v.saved.replace('T', " ").chars().take(16).collect::<String>() }</td>
                                     <td>{ v.board.setup.target.clone().unwrap_or_else(|| "(none)".into()) }</td>
                                     <td>{ best.map(|e| e.label.clone()).unwrap_or_default() }</td>
-                                    <td>{ format!("{} {}", metric_label(metric), score.map(format::num).unwrap_or_default()) }</td>
+                                    <td>{ format!("{} {}", metric_label(metric), score.map(|v| shown(metric, v)).unwrap_or_default()) }</td>
                                     <td><button class="link" {onclick}>{"Show"}</button></td>
                                 </tr>
                             }
@@ -347,7 +355,7 @@ fn BoardView(props: &BoardProps) -> Html {
                             <tr data-testid="feature-importance" data-feature={f.clone()} data-value={m.to_string()}>
                                 <td>{ f }</td>
                                 <td class="bar-cell"><span class="bar" style={format!("width:{width:.1}%")}></span></td>
-                                <td class="num">{ format!("{} ± {}", format::num(*m), format::num(*sd)) }</td>
+                                <td class="num">{ format!("{m:.4} ± {sd:.4}") }</td>
                             </tr>
                         }
                     }) }
@@ -410,13 +418,13 @@ fn entry_row(
             class={classes!(is_selected.then_some("selected"))} aria-selected={is_selected.to_string()} {onclick}>
             <td><strong>{ &e.label }</strong><br /><span class="small">{ &e.library }</span></td>
             <td class="num">{ match (e.cv_mean(), e.cv_std()) {
-                (Some(m), Some(s)) if m.is_finite() => format!("{} ± {}", format::num(m), format::num(s)),
+                (Some(m), Some(s)) if m.is_finite() => format!("{:.3} ± {:.3}", m, s),
                 _ => "—".to_string(),
             } }</td>
             { for metrics.iter().map(|m| {
                 let v = named.iter().find(|(n, _)| n == m).and_then(|(_, v)| *v);
                 match v {
-                    Some(v) => html! { <td class="num" data-metric={*m} data-value={v.to_string()}>{ format::num(v) }</td> },
+                    Some(v) => html! { <td class="num" data-metric={*m} data-value={v.to_string()}>{ shown(m, v) }</td> },
                     None => html! { <td class="num">{"—"}</td> },
                 }
             }) }

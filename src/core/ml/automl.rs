@@ -787,7 +787,13 @@ pub fn explain_model(p: &Prepared, chosen: &Chosen) -> Explanation {
                 });
                 Some(Dependence {
                     feature: name.clone(),
-                    labels: grid.iter().map(|&v| p.schema.value_text(f, v)).collect(),
+                    labels: grid
+                        .iter()
+                        .map(|&v| match &p.schema.features[f] {
+                            prep::Feature::Number { .. } => crate::core::format::num(v),
+                            prep::Feature::Category { .. } => p.schema.value_text(f, v),
+                        })
+                        .collect(),
                     values: grid,
                     mean,
                     of: of.clone(),
