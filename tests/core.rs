@@ -2085,6 +2085,21 @@ mod ml_models {
         }
     }
 
+    /// The churn fixture and a classification setup of its features.
+    fn churn(budget_secs: f64) -> (plainsight::core::Dataset, Setup) {
+        let ds = dataset("churn");
+        let p = plainsight::core::profile(&ds);
+        let (features, _) = plainsight::core::ml::task::features(&p, Some("churn"));
+        let setup = Setup {
+            target: Some("churn".into()),
+            task: Task::Classification,
+            features,
+            seed: 42,
+            budget_secs,
+        };
+        (ds, setup)
+    }
+
     /// Every model's test score within `tolerance` of scikit-learn's.
     #[test]
     fn each_model_scores_like_scikit_learn() {
@@ -2240,16 +2255,7 @@ mod ml_models {
 
     #[test]
     fn budget_skips_later_models_but_never_the_baseline() {
-        let ds = dataset("churn");
-        let p = plainsight::core::profile(&ds);
-        let (features, _) = plainsight::core::ml::task::features(&p, Some("churn"));
-        let setup = Setup {
-            target: Some("churn".into()),
-            task: Task::Classification,
-            features,
-            seed: 42,
-            budget_secs: 0.0,
-        };
+        let (ds, setup) = churn(0.0);
         let mut run = Run::new(Prepared::new(&ds, setup).unwrap());
         // A clock that moves one second per call: the budget is used at once.
         let t = std::cell::Cell::new(0.0);
@@ -2271,16 +2277,7 @@ mod ml_models {
 
     #[test]
     fn stop_keeps_finished_models() {
-        let ds = dataset("churn");
-        let p = plainsight::core::profile(&ds);
-        let (features, _) = plainsight::core::ml::task::features(&p, Some("churn"));
-        let setup = Setup {
-            target: Some("churn".into()),
-            task: Task::Classification,
-            features,
-            seed: 42,
-            budget_secs: 600.0,
-        };
+        let (ds, setup) = churn(600.0);
         let mut run = Run::new(Prepared::new(&ds, setup).unwrap());
         for _ in 0..6 {
             run.step(&|| 0.0);
@@ -2300,16 +2297,7 @@ mod ml_models {
 
     #[test]
     fn predictions_for_a_new_file_and_what_if() {
-        let ds = dataset("churn");
-        let p = plainsight::core::profile(&ds);
-        let (features, _) = plainsight::core::ml::task::features(&p, Some("churn"));
-        let setup = Setup {
-            target: Some("churn".into()),
-            task: Task::Classification,
-            features,
-            seed: 42,
-            budget_secs: 600.0,
-        };
+        let (ds, setup) = churn(600.0);
         let mut run = Run::new(Prepared::new(&ds, setup).unwrap());
         while run.step(&|| 0.0).is_some() {}
         let new = dataset("churn_new");

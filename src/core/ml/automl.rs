@@ -370,11 +370,11 @@ impl Prepared {
     }
 }
 
-/// The best model, fitted on the training split.
-pub struct Chosen {
+/// A fitted model of the run (the best, or one picked), borrowed.
+pub struct Chosen<'a> {
     pub kind: ModelKind,
-    pub encoder: Encoder,
-    pub model: Model,
+    pub encoder: &'a Encoder,
+    pub model: &'a Model,
 }
 
 /// A leaderboard being built, one job per [`Run::step`].
@@ -647,27 +647,19 @@ impl Run {
     }
 
     /// The best model, fitted on the training split.
-    pub fn chosen(&self) -> Option<Chosen> {
-        let kind = self.best()?.model;
-        self.finals
-            .iter()
-            .find(|(k, _, _)| *k == kind)
-            .map(|(kind, encoder, model)| Chosen {
-                kind: *kind,
-                encoder: encoder.clone(),
-                model: model.clone(),
-            })
+    pub fn chosen(&self) -> Option<Chosen<'_>> {
+        self.model_of(self.best()?.model)
     }
 
     /// The fitted model of `kind`, if trained.
-    pub fn model_of(&self, kind: ModelKind) -> Option<Chosen> {
+    pub fn model_of(&self, kind: ModelKind) -> Option<Chosen<'_>> {
         self.finals
             .iter()
             .find(|(k, _, _)| *k == kind)
             .map(|(kind, encoder, model)| Chosen {
                 kind: *kind,
-                encoder: encoder.clone(),
-                model: model.clone(),
+                encoder,
+                model,
             })
     }
 
@@ -675,7 +667,8 @@ impl Run {
         let Some(chosen) = self.chosen() else {
             return;
         };
-        self.explanation = Some(explain_model(&self.prepared, &chosen));
+        let explanation = explain_model(&self.prepared, &chosen);
+        self.explanation = Some(explanation);
     }
 }
 
