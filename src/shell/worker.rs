@@ -240,23 +240,16 @@ impl Worker for DataWorker {
                 let Some(t) = self.training.as_mut().filter(|t| t.run == run) else {
                     return;
                 };
-                if t.stop {
+                // Stopped: the models finished so far stay; else one job.
+                let progress = if t.stop {
                     t.board.cancel();
-                    let mut board = t.board.board();
-                    board.cancelled = true;
-                    scope.respond(
-                        t.asker,
-                        FromWorker::Training {
-                            run: t.run,
-                            board: Json(board),
-                        },
-                    );
-                    return;
-                }
-                let clock = || now_ms() / 1000.0;
-                let progress = t.board.step(&clock);
+                    None
+                } else {
+                    t.board.step(&|| now_ms() / 1000.0)
+                };
                 let mut board = t.board.board();
                 board.progress = progress;
+                board.cancelled = t.stop;
                 scope.respond(
                     t.asker,
                     FromWorker::Training {

@@ -715,7 +715,7 @@ type Pick = Box<dyn Fn(&Prediction) -> Vec<f64>>;
 pub fn explain_model(p: &Prepared, chosen: &Chosen) -> Explanation {
     let family = chosen.kind.family();
     let pool: &[u32] = if p.test.is_empty() { &p.train } else { &p.test };
-    let rows = sample(pool, EXPLAIN_ROWS, p.setup.seed);
+    let rows = super::sample_rows(pool, EXPLAIN_ROWS, p.setup.seed ^ 0x9e37_79b9);
     let raw = prep::take(&p.raw, &rows);
     let truth: Vec<f64> = rows.iter().map(|&r| p.y[r as usize]).collect();
     let predict = |cols: &[Vec<f64>]| chosen.model.predict(&chosen.encoder.encode(cols, family));
@@ -798,22 +798,6 @@ pub fn explain_model(p: &Prepared, chosen: &Chosen) -> Explanation {
         importance,
         dependence,
     }
-}
-
-/// At most `max` of `rows`, a seeded sample in ascending order.
-pub fn sample(rows: &[u32], max: usize, seed: u64) -> Vec<u32> {
-    if rows.len() <= max {
-        return rows.to_vec();
-    }
-    let mut v = rows.to_vec();
-    let mut rng = super::Rng::new(seed ^ 0x9e37_79b9);
-    for i in 0..max {
-        let j = i + rng.below(v.len() - i);
-        v.swap(i, j);
-    }
-    v.truncate(max);
-    v.sort_unstable();
-    v
 }
 
 /// Everything the page shows of a run (and stores with a model version).

@@ -122,6 +122,23 @@ pub(crate) fn bad_param(name: &'static str, value: impl ToString, why: &'static 
 
 pub(crate) use crate::core::rng::Rng;
 
+/// At most `max` of `rows`: a seeded sample (partial Fisher–Yates), in
+/// ascending order; all of them when there are no more than `max`.
+pub fn sample_rows(rows: &[u32], max: usize, seed: u64) -> Vec<u32> {
+    if rows.len() <= max {
+        return rows.to_vec();
+    }
+    let mut v = rows.to_vec();
+    let mut rng = Rng::new(seed);
+    for i in 0..max {
+        let j = i + rng.below(v.len() - i);
+        v.swap(i, j);
+    }
+    v.truncate(max);
+    v.sort_unstable();
+    v
+}
+
 /// Checks that every row index is below `rows` and the list is not empty.
 pub(crate) fn check_rows(train: &[u32], rows: usize, features: usize) -> Result<(), MlError> {
     if train.is_empty() || features == 0 {

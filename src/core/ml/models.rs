@@ -28,7 +28,7 @@ use super::forest::{ForestParams, RandomForest};
 use super::prep::Family;
 use super::task::Task;
 use super::tree::{self, Targets, Tree, TreeParams};
-use super::{MlError, Rng};
+use super::MlError;
 
 /// k of k-nearest neighbours (scikit-learn's default).
 pub const KNN_K: usize = 5;
@@ -365,19 +365,7 @@ pub fn fit(
                 Labels::Values(y) => (y.to_vec(), None),
                 Labels::Groups { .. } => unreachable!(),
             };
-            let keep: Vec<u32> = if n > KNN_MAX_ROWS {
-                let mut rows = all_rows(n);
-                let mut rng = Rng::new(seed);
-                for i in 0..KNN_MAX_ROWS {
-                    let j = i + rng.below(n - i);
-                    rows.swap(i, j);
-                }
-                rows.truncate(KNN_MAX_ROWS);
-                rows.sort_unstable();
-                rows
-            } else {
-                all_rows(n)
-            };
+            let keep = super::sample_rows(&all_rows(n), KNN_MAX_ROWS, seed);
             Ok(Model::Knn {
                 k: KNN_K.min(keep.len()),
                 columns: super::prep::take(columns, &keep),
