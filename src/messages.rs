@@ -183,6 +183,20 @@ pub fn prep_error(err: &crate::core::ml::prep::PrepError) -> String {
     }
 }
 
+/// Why a saved model cannot be used, as a sentence.
+pub fn load_error(err: &crate::core::ml::saved::LoadError) -> String {
+    use crate::core::ml::saved::LoadError;
+    let why = match err {
+        LoadError::NotAModel => "what is stored is not a model".to_string(),
+        LoadError::Format { found } => format!(
+            "it was saved by another version of Plainsight (model format {found}, this version reads {})",
+            crate::core::ml::saved::FORMAT
+        ),
+        LoadError::Damaged { why } => format!("it is damaged ({why})"),
+    };
+    format!("This saved model cannot be used: {why}. Its scores are still shown; press “Train again” to make a new version from the same rows (the same seed gives the same models).")
+}
+
 /// Why training cannot start, as a sentence.
 pub fn train_error(err: &crate::core::ml::automl::TrainError) -> String {
     use crate::core::ml::automl::TrainError;

@@ -1489,25 +1489,43 @@ fn model_leaderboard_explain_predict_and_reload() {
         ensure(top.iter().any(|f| f == "support_calls"), || {
             format!("top features {top:?}: support_calls expected among them")
         })?;
-        // What if: the form predicts the example row.
-        d.click_when_ready("[data-testid=what-if-run]")?;
-        d.wait_for("a what-if prediction", WAIT, |d| {
-            let v = d.attr_of("[data-testid=what-if-result]", "data-value")?;
-            Ok(v.filter(|v| v == "yes" || v == "no"))
-        })?;
-        // Score a new file and download it.
+        // What if: the form predicts the example row (a class), with the
+        // model in use.
+        let what_if = |what: &str| -> TestResult {
+            d.click_when_ready("[data-testid=what-if-run]")?;
+            d.wait_for(what, LOAD_WAIT, |d| {
+                if let Some(e) = d.text_of("[data-testid=ml-error]")? {
+                    return Err(WdError::new("ml error", e));
+                }
+                let v = d.attr_of("[data-testid=what-if-result]", "data-value")?;
+                Ok(v.filter(|v| v == "yes" || v == "no"))
+            })?;
+            Ok(())
+        };
+        what_if("a what-if prediction")?;
+        // Score a new file and download it (then delete it, so a later
+        // download is a new file).
         let new_file = manifest_dir().join("tests/data/ml/churn_new.csv");
-        d.find("[data-testid=predict-input]")?
-            .send_keys(&new_file.to_string_lossy())?;
-        d.wait_for("the scored file", LOAD_WAIT, |d| {
-            if let Some(e) = d.text_of("[data-testid=ml-error]")? {
-                return Err(WdError::new("ml error", e));
-            }
-            Ok(d.attr_of("[data-testid=predicted]", "data-rows")?
-                .filter(|r| r == "20"))
-        })?;
-        d.click_when_ready("[data-testid=export-predictions]")?;
-        let bytes = d.wait_download("churn_new-predictions.csv", WAIT)?;
+        let score_new = |what: &str| -> Result<Vec<u8>, Box<dyn std::error::Error>> {
+            d.find("[data-testid=predict-input]")?
+                .send_keys(&new_file.to_string_lossy())?;
+            d.wait_for(what, LOAD_WAIT, |d| {
+                if let Some(e) = d.text_of("[data-testid=ml-error]")? {
+                    return Err(WdError::new("ml error", e));
+                }
+                Ok(d.attr_of("[data-testid=predicted]", "data-rows")?
+                    .filter(|r| r == "20"))
+            })?;
+            d.click_when_ready("[data-testid=export-predictions]")?;
+            let bytes = d.wait_download("churn_new-predictions.csv", WAIT)?;
+            std::fs::remove_file(d.downloads_dir().join("churn_new-predictions.csv"))?;
+            Ok(bytes)
+        };
+        let bytes = score_new("the scored file")?;
+        let chosen = d
+            .attr_of("[data-testid=model-use]", "data-model")?
+            .ok_or("no model in use")?;
+        let first_scores = bytes.clone();
         let text = String::from_utf8(bytes)?;
         let mut lines = text.lines();
         let header = lines.next().unwrap_or_default();
@@ -1523,15 +1541,19 @@ fn model_leaderboard_explain_predict_and_reload() {
             || "a scored row without a predicted class".to_string(),
         )?;
         // PLAINSIGHT_SHOTS=DIR: screenshots of the tab, scrolled, for review.
-        if let Some(dir) = std::env::var_os("PLAINSIGHT_SHOTS") {
-            for i in 0..4 {
-                d.execute(
-                    "document.querySelector('main').scrollTop = arguments[0];",
-                    vec![Value::from(i * 850)],
-                )?;
-                d.screenshot(&PathBuf::from(&dir).join(format!("model-tab-{i}.png")))?;
+        let shots = |name: &str| -> TestResult {
+            if let Some(dir) = std::env::var_os("PLAINSIGHT_SHOTS") {
+                for i in 0..4 {
+                    d.execute(
+                        "document.querySelector('main').scrollTop = arguments[0];",
+                        vec![Value::from(i * 850)],
+                    )?;
+                    d.screenshot(&PathBuf::from(&dir).join(format!("{name}-{i}.png")))?;
+                }
             }
-        }
+            Ok(())
+        };
+        shots("model-tab")?;
         // Reload: the model is saved with the dataset.
         app.refresh()?;
         app.select_dataset("churn.csv")?;
@@ -1545,6 +1567,46 @@ fn model_leaderboard_explain_predict_and_reload() {
         ensure(again == Some(rf), || {
             format!("saved forest accuracy {again:?}, trained {rf}")
         })?;
+        // The fitted models were kept: the saved version answers what-if
+        // and scores the same file exactly as before the reload, without
+        // training again.
+        let kept = d.attr_of("[data-testid=model-version]", "data-kept")?;
+        ensure(kept.as_deref() == Some("7"), || {
+            format!("models kept: {kept:?}")
+        })?;
+        d.wait_for("the saved model in use", WAIT, |d| {
+            Ok((d
+                .attr_of("[data-testid=model-use]", "data-source")?
+                .as_deref()
+                == Some("saved")
+                && d.attr_of("[data-testid=model-use]", "data-model")?
+                    .as_deref()
+                    == Some(chosen.as_str()))
+            .then_some(()))
+        })?;
+        what_if("a what-if prediction of the saved model")?;
+        let after = score_new("the file scored by the saved model")?;
+        ensure(after == first_scores, || {
+            "the saved model scored the file differently after the reload".to_string()
+        })?;
+        // Another kept model of the version can be picked and used.
+        let other = if chosen == "logistic_regression" {
+            "naive_bayes"
+        } else {
+            "logistic_regression"
+        };
+        d.click_when_ready(&format!(
+            "[data-testid=leaderboard-row][data-model={other}]"
+        ))?;
+        d.wait_for("the other saved model in use", WAIT, |d| {
+            Ok((d
+                .attr_of("[data-testid=model-use]", "data-model")?
+                .as_deref()
+                == Some(other))
+            .then_some(()))
+        })?;
+        what_if("a what-if prediction of the other model")?;
+        shots("model-saved")?;
         Ok(())
     })
 }

@@ -2348,4 +2348,165 @@ mod ml_models {
         let high = p_yes("10", &mut row);
         assert!(high > low, "P(yes) with 10 calls {high}, with 0 {low}");
     }
+
+    /// The CLI keeps a model in a file and scores a new file with it, as
+    /// the page does; a file that is not a model is refused.
+    #[test]
+    fn cli_saves_a_model_and_predicts_with_it() {
+        let dir = std::env::temp_dir().join(format!("plainsight-cli-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let model = dir.join("churn.psml");
+        let out = dir.join("scored.csv");
+        let bin = env!("CARGO_BIN_EXE_plainsight");
+        let data = data_dir().join("ml");
+        let run = |args: &[&std::ffi::OsStr]| {
+            let o = std::process::Command::new(bin).args(args).output().unwrap();
+            (
+                o.status.code(),
+                String::from_utf8_lossy(&o.stdout).to_string(),
+                String::from_utf8_lossy(&o.stderr).to_string(),
+            )
+        };
+        let (code, stdout, stderr) = run(&[
+            "train".as_ref(),
+            data.join("churn.csv").as_os_str(),
+            "--save-model".as_ref(),
+            model.as_os_str(),
+            "--model".as_ref(),
+            "gradient_boosting".as_ref(),
+        ]);
+        assert_eq!(code, Some(0), "{stderr}");
+        assert!(stdout.contains("saved gradient_boosting"), "{stdout}");
+        let (code, stdout, stderr) = run(&[
+            "predict".as_ref(),
+            model.as_os_str(),
+            data.join("churn_new.csv").as_os_str(),
+            "-o".as_ref(),
+            out.as_os_str(),
+        ]);
+        assert_eq!(code, Some(0), "{stderr}");
+        assert!(stdout.contains("scored 20 rows"), "{stdout}");
+        let text = std::fs::read_to_string(&out).unwrap();
+        let header = text.lines().next().unwrap();
+        assert!(
+            header.ends_with(",predicted_churn,probability_no,probability_yes"),
+            "{header}"
+        );
+        assert_eq!(text.lines().count(), 21);
+        // The same predictions as the engine's own run.
+        let (ds, setup) = churn(600.0);
+        let mut r = Run::new(Prepared::new(&ds, setup).unwrap());
+        while r.step(&|| 0.0).is_some() {}
+        let scored = r
+            .predict(ModelKind::GradientBoosting, &dataset("churn_new"))
+            .unwrap();
+        for (line, want) in text.lines().skip(1).zip(&scored.columns[0].1) {
+            assert!(line.contains(&format!(",{want},")), "{line} vs {want}");
+        }
+        // Not a model: refused with a sentence, exit code 1.
+        let (code, _, stderr) = run(&[
+            "predict".as_ref(),
+            data.join("churn.csv").as_os_str(),
+            data.join("churn_new.csv").as_os_str(),
+            "-o".as_ref(),
+            out.as_os_str(),
+        ]);
+        assert_eq!(code, Some(1));
+        assert!(
+            stderr.contains("cannot be used: what is stored is not a model"),
+            "{stderr}"
+        );
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    /// Every trained model, saved as bytes and read back (as after a
+    /// reload), scores a new file and a what-if row exactly as the run's
+    /// model does; damaged or foreign bytes are refused with a reason.
+    #[test]
+    fn saved_models_score_like_the_run_after_a_round_trip() {
+        use plainsight::core::ml::saved::{LoadError, SavedModel};
+        let (ds, setup) = churn(600.0);
+        let mut run = Run::new(Prepared::new(&ds, setup).unwrap());
+        while run.step(&|| 0.0).is_some() {}
+        let new = dataset("churn_new");
+        let example = run.board().example;
+        let mut kinds = 0;
+        for e in run.board().entries {
+            let kind = e.model;
+            let saved = run.saved(kind).unwrap();
+            let bytes = saved.to_bytes();
+            let back = SavedModel::from_bytes(&bytes).unwrap();
+            assert_eq!(back, saved, "{kind:?}");
+            assert_eq!(
+                back.scorer().predict(&new).unwrap(),
+                run.predict(kind, &new).unwrap(),
+                "{kind:?}"
+            );
+            assert_eq!(
+                back.scorer().what_if(&example),
+                run.what_if(kind, &example).unwrap()
+            );
+            // Any cut is refused, never used or a panic.
+            for cut in [0, 3, 6, bytes.len() / 2, bytes.len() - 1] {
+                assert!(
+                    SavedModel::from_bytes(&bytes[..cut]).is_err(),
+                    "{kind:?} cut at {cut}"
+                );
+            }
+            kinds += 1;
+        }
+        assert_eq!(kinds, ModelKind::for_task(&Task::Classification).len());
+        // Another format, or not a model at all.
+        let mut bytes = run.saved(ModelKind::RandomForest).unwrap().to_bytes();
+        bytes[4] = 99;
+        assert_eq!(
+            SavedModel::from_bytes(&bytes),
+            Err(LoadError::Format { found: 99 })
+        );
+        assert_eq!(
+            SavedModel::from_bytes(b"name,age\n"),
+            Err(LoadError::NotAModel)
+        );
+        // Parts that do not fit together: a tree reading a column the
+        // encoder does not make.
+        let mut m = run.saved(ModelKind::DecisionTree).unwrap();
+        if let plainsight::core::ml::models::Model::Tree { tree, .. } = &mut m.model {
+            for n in &mut tree.nodes {
+                if let plainsight::core::ml::tree::Node::Split { feature, .. } = n {
+                    *feature = 10_000;
+                }
+            }
+        }
+        assert!(matches!(
+            SavedModel::from_bytes(&m.to_bytes()),
+            Err(LoadError::Damaged { .. })
+        ));
+        // Regression and clustering models too.
+        let reg = dataset("regression");
+        let p = plainsight::core::profile(&reg);
+        let target = p.column_profiles.last().unwrap().name.clone();
+        for (target, task) in [(Some(target), Task::Regression), (None, Task::Clustering)] {
+            let (features, _) = plainsight::core::ml::task::features(&p, target.as_deref());
+            let setup = Setup {
+                target,
+                task: task.clone(),
+                features,
+                seed: 1,
+                budget_secs: 600.0,
+            };
+            let mut run = Run::new(Prepared::new(&reg, setup).unwrap());
+            while run.step(&|| 0.0).is_some() {}
+            for kind in ModelKind::for_task(&task) {
+                let Some(saved) = run.saved(kind) else {
+                    continue;
+                };
+                let back = SavedModel::from_bytes(&saved.to_bytes()).unwrap();
+                assert_eq!(
+                    back.scorer().predict(&reg).unwrap(),
+                    run.predict(kind, &reg).unwrap(),
+                    "{kind:?}"
+                );
+            }
+        }
+    }
 }

@@ -61,8 +61,14 @@ mod cli {
                                      the self-contained HTML report (overview, alerts, columns,
                                      correlations, trend; the recipe's cleaning when given)
   plainsight train FILE [--target COL|--no-target] [--recipe R.json] [--budget SECS] [--seed N]
+                   [--save-model M.psml [--model NAME]]
                                      the leaderboard of models (5-fold cross-validation and a
-                                     held-out test split), the best model's feature importance
+                                     held-out test split), the best model's feature importance;
+                                     --save-model keeps the best (or NAME) model with its preprocessing
+  plainsight predict M.psml FILE [--recipe R.json] -o OUT.csv
+                                     score FILE (after the recipe the model learnt after) with a
+                                     saved model: FILE's columns plus predicted_<target> and the
+                                     probability of each class
   plainsight sample                  write the sample marketing CSV to stdout
   plainsight bench-data ROWS         write a benchmark CSV of ROWS rows to stdout";
 
@@ -82,6 +88,7 @@ mod cli {
             ["group", file, rest @ ..] => group_cmd(file, rest),
             ["report", file, rest @ ..] => report_cmd(file, rest),
             ["train", file, rest @ ..] => train_cmd(file, rest),
+            ["predict", model, file, rest @ ..] => predict_cmd(model, file, rest),
             ["sample"] => write_out(|out| out.write_all(marketing_csv().as_bytes())),
             ["bench-data", rows] => match rows.replace('_', "").parse::<usize>() {
                 Ok(n) => write_out(|out| bench_csv(n, out)),
@@ -144,17 +151,22 @@ mod cli {
         args.get(at + 1).copied()
     }
 
-    fn train_cmd(path: &str, rest: &[&str]) -> i32 {
-        use plainsight::core::ml::automl::{Prepared, Run, Setup, Status};
-        use plainsight::core::ml::task::{detect_task, features, suggest_target};
-        let read = match option(rest, "--recipe") {
+    /// The file at `path`, after the recipe at `recipe` when given.
+    fn read_cleaned(path: &str, recipe: Option<&str>) -> Result<Dataset, String> {
+        match recipe {
             Some(r) => recipe_and_data(r, path).and_then(|(recipe, ds)| {
                 plainsight::core::clean::recipe::run(&ds, &recipe.steps)
                     .map(|(out, _)| out)
                     .map_err(|e| messages::clean_error(&e))
             }),
             None => read_file(path),
-        };
+        }
+    }
+
+    fn train_cmd(path: &str, rest: &[&str]) -> i32 {
+        use plainsight::core::ml::automl::{Prepared, Run, Setup, Status};
+        use plainsight::core::ml::task::{detect_task, features, suggest_target};
+        let read = read_cleaned(path, option(rest, "--recipe"));
         let ds = match read {
             Ok(ds) => ds,
             Err(message) => {
@@ -249,7 +261,83 @@ mod cli {
                 println!("  {f:<24} {m:.4} ± {sd:.4}");
             }
         }
+        if let Some(out) = option(rest, "--save-model") {
+            let kind = match option(rest, "--model") {
+                Some(name) => match plainsight::core::ml::models::ModelKind::from_name(name) {
+                    Some(k) => Some(k),
+                    None => return usage(&format!("no model named \"{name}\"")),
+                },
+                None => b.best,
+            };
+            let Some(saved) = kind.and_then(|k| board.saved(k)) else {
+                eprintln!("No trained model to save (it failed or was skipped).");
+                return 1;
+            };
+            if let Err(e) = std::fs::write(out, saved.to_bytes()) {
+                eprintln!("Could not write {out}: {e}");
+                return 1;
+            }
+            println!("saved {} to {out}", saved.kind.name());
+        }
         0
+    }
+
+    fn predict_cmd(model_path: &str, path: &str, rest: &[&str]) -> i32 {
+        use plainsight::core::ml::saved::SavedModel;
+        let Some(out_path) = option(rest, "-o") else {
+            return usage("predict needs -o OUT.csv");
+        };
+        let model = match std::fs::read(model_path) {
+            Ok(bytes) => match SavedModel::from_bytes(&bytes) {
+                Ok(m) => m,
+                Err(e) => {
+                    eprintln!("{model_path}: {}", messages::load_error(&e));
+                    return 1;
+                }
+            },
+            Err(e) => {
+                eprintln!("Could not read {model_path}: {e}");
+                return 1;
+            }
+        };
+        let read = read_cleaned(path, option(rest, "--recipe"));
+        let mut ds = match read {
+            Ok(ds) => ds,
+            Err(message) => {
+                eprintln!("{message}");
+                return 1;
+            }
+        };
+        let scored = match model.scorer().predict(&ds) {
+            Ok(s) => s,
+            Err(e) => {
+                eprintln!("{}", messages::prep_error(&e));
+                return 1;
+            }
+        };
+        let rows = scored.rows;
+        if let Err(e) = plainsight::core::ml::saved::add_predictions(&mut ds, scored) {
+            eprintln!("Could not add the predictions: {e}");
+            return 1;
+        }
+        let written = std::fs::File::create(out_path).and_then(|f| {
+            let mut w = BufWriter::new(f);
+            plainsight::core::clean::export::write_csv(&ds, &mut w)?;
+            w.flush()
+        });
+        match written {
+            Ok(()) => {
+                println!(
+                    "scored {rows} rows with {} into {out_path}",
+                    model.kind.name()
+                );
+                0
+            }
+            Err(e) => {
+                eprintln!("Could not write {out_path}: {e}");
+                1
+            }
+        }
     }
 
     fn propose_cmd(path: &str, rest: &[&str]) -> i32 {

@@ -16,16 +16,16 @@ use web_sys::Blob;
 use yew::prelude::*;
 
 use super::format;
-use super::protocol::{ExportFormat, FromWorker, JobId, Json, SortKey, ToWorker};
+use super::protocol::{ExportFormat, FromWorker, JobId, Json, ModelRef, SortKey, ToWorker};
 use super::state::{Action, CleanResult, State, Tab, MAX_RUNS};
-use super::storage::{new_id, ClientRecord, DatasetRecord, Storage, StorageError};
+use super::storage::{model_key, new_id, ClientRecord, DatasetRecord, Storage, StorageError};
 use super::worker::DataWorker;
 use crate::core::clean::auto::Mode;
 use crate::core::clean::{Recipe, RunLog, Step};
 use crate::core::explore::alerts::AlertConfig;
 use crate::core::explore::trend::Trend;
 use crate::core::explore::{Answer, Query};
-use crate::core::ml::automl::{Board, Setup};
+use crate::core::ml::automl::{Board, Setup, Status};
 use crate::core::report::{report_html, ReportInput};
 use crate::core::{ingest::MAX_FILE_BYTES, sample, DatasetProfile, IngestError};
 use crate::messages;
@@ -51,6 +51,8 @@ struct Inner {
     /// The training run the page follows, and the dataset it is about
     /// (its versions are saved there when the run finishes).
     ml_run: RefCell<Option<(u32, DatasetRecord)>>,
+    /// The storage key of the saved model the worker holds.
+    loaded_model: RefCell<Option<String>>,
 }
 
 /// What the page knows that goes into a report.
@@ -112,6 +114,7 @@ impl Controller {
             pending: RefCell::new(HashMap::new()),
             alert_config: Cell::new(AlertConfig::default()),
             ml_run: RefCell::new(None),
+            loaded_model: RefCell::new(None),
         });
         let ctl = Controller(inner);
         let weak = Rc::downgrade(&ctl.0);
@@ -731,13 +734,21 @@ pub fn stored_recipe(rec: &DatasetRecord) -> (Vec<Step>, Vec<RunLog>) {
 
 /// Offers `bytes` as a file download named `name`.
 pub fn download(name: &str, mime: &str, bytes: &[u8]) -> Result<(), String> {
+    download_blob(name, &typed_blob(bytes, mime)?)
+}
+
+fn typed_blob(bytes: &[u8], mime: &str) -> Result<Blob, String> {
     let array = js_sys::Uint8Array::from(bytes);
     let parts = js_sys::Array::new();
     parts.push(&array);
     let opts = web_sys::BlobPropertyBag::new();
     opts.set_type(mime);
-    let blob = Blob::new_with_u8_array_sequence_and_options(&parts, &opts).map_err(describe_js)?;
-    download_blob(name, &blob)
+    Blob::new_with_u8_array_sequence_and_options(&parts, &opts).map_err(describe_js)
+}
+
+/// Bytes as a Blob (what IndexedDB stores).
+fn bytes_blob(bytes: &[u8]) -> Result<Blob, String> {
+    typed_blob(bytes, "application/octet-stream")
 }
 
 fn describe_js(v: wasm_bindgen::JsValue) -> String {
@@ -783,7 +794,8 @@ fn base_name(name: &str) -> &str {
     }
 }
 
-/// One saved model: when, what it learnt and how it scored.
+/// One saved model version: when, what it learnt, how it scored, and which
+/// of its fitted models are kept (their bytes are in the `models` store).
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct ModelVersion {
     pub version: u32,
@@ -792,7 +804,24 @@ pub struct ModelVersion {
     /// The applied recipe it learnt after.
     pub steps: Vec<Step>,
     pub board: Board,
+    /// The models kept with their size in bytes (versions saved before
+    /// models were kept have none).
+    #[serde(default)]
+    pub kept: Vec<(String, u64)>,
+    /// Models not kept, and why (too large).
+    #[serde(default)]
+    pub not_kept: Vec<(String, String)>,
 }
+
+impl ModelVersion {
+    pub fn keeps(&self, model: &str) -> bool {
+        self.kept.iter().any(|(m, _)| m == model)
+    }
+}
+
+/// A model above this many bytes is not kept (a forest fully grown on
+/// many rows): its scores are, and training again recreates it.
+pub const MAX_MODEL_BYTES: usize = 64 << 20;
 
 /// Versions kept per dataset (oldest dropped first).
 pub const MAX_VERSIONS: usize = 20;
@@ -816,6 +845,13 @@ impl Controller {
         });
     }
 
+    /// Forgets the what-if answer and the scored file (another model is
+    /// in use).
+    pub fn clear_use(&self) {
+        self.dispatch(Action::MlWhatIf(None));
+        self.dispatch(Action::MlPredicted(None));
+    }
+
     /// The model the what-if form and predictions use.
     pub fn select_model(&self, model: Option<String>) {
         self.dispatch(Action::MlSelect(model));
@@ -828,7 +864,8 @@ impl Controller {
         }
     }
 
-    /// Saves a finished board as the dataset's next model version.
+    /// Saves a finished board as the dataset's next model version, with
+    /// every finished model's fitted form (so a reload can still use them).
     fn save_model(&self, board: Board) {
         let Some((_, rec)) = self.0.ml_run.borrow().clone() else {
             return;
@@ -836,6 +873,37 @@ impl Controller {
         let ctl = self.clone();
         spawn_local(async move {
             let Some(st) = ctl.storage() else { return };
+            // The fitted models first (from the worker), then one write.
+            let mut kept = Vec::new();
+            let mut not_kept = Vec::new();
+            let mut blobs = Vec::new();
+            for e in board.entries.iter().filter(|e| e.status == Status::Done) {
+                let name = e.model.name().to_string();
+                let answer = ctl
+                    .ask(|request| ToWorker::ExportModel {
+                        request,
+                        model: name.clone(),
+                    })
+                    .await;
+                match answer {
+                    Some(FromWorker::ModelBytes { bytes, .. })
+                        if bytes.len() <= MAX_MODEL_BYTES =>
+                    {
+                        kept.push((name, bytes.len() as u64));
+                        blobs.push(bytes);
+                    }
+                    Some(FromWorker::ModelBytes { bytes, .. }) => not_kept.push((
+                        name,
+                        format!(
+                            "too large to keep ({} MB; at most {} MB)",
+                            bytes.len() >> 20,
+                            MAX_MODEL_BYTES >> 20
+                        ),
+                    )),
+                    Some(FromWorker::MlFailed { message, .. }) => not_kept.push((name, message)),
+                    _ => not_kept.push((name, "the worker did not answer".into())),
+                }
+            }
             // The stored record may have changed (recipe saved) since.
             let mut rec = match st.datasets(&rec.client_id).await {
                 Ok(list) => list.into_iter().find(|d| d.id == rec.id).unwrap_or(rec),
@@ -844,16 +912,32 @@ impl Controller {
             let (steps, _) = stored_recipe(&rec);
             let mut versions = model_versions(&rec);
             let version = versions.last().map_or(1, |v| v.version + 1);
+            let mut add = Vec::new();
+            for ((name, _), bytes) in kept.iter().zip(blobs) {
+                match bytes_blob(&bytes) {
+                    Ok(b) => add.push((model_key(&rec.id, version, name), b)),
+                    Err(e) => {
+                        return ctl.dispatch(Action::MlError(Some(format!(
+                            "Could not save the model: {e}"
+                        ))))
+                    }
+                }
+            }
             versions.push(ModelVersion {
                 version,
                 saved: String::from(js_sys::Date::new_0().to_iso_string()),
                 steps,
                 board,
+                kept,
+                not_kept,
             });
             let extra = versions.len().saturating_sub(MAX_VERSIONS);
-            versions.drain(..extra);
+            let dropped: Vec<String> = versions
+                .drain(..extra)
+                .map(|v| format!("{}/v{}/", rec.id, v.version))
+                .collect();
             rec.models = serde_json::to_string(&versions).unwrap_or_default();
-            if let Err(e) = st.put_dataset_record(&rec).await {
+            if let Err(e) = st.put_models(&rec, &add, &dropped).await {
                 ctl.dispatch(Action::MlError(Some(e.user_message("save the model"))));
                 return;
             }
@@ -861,10 +945,54 @@ impl Controller {
         });
     }
 
+    /// Makes the worker hold the kept model under `key` (read from
+    /// storage) unless it already does.
+    async fn load_saved(&self, key: &str) -> Result<(), String> {
+        if self.0.loaded_model.borrow().as_deref() == Some(key) {
+            return Ok(());
+        }
+        let st = self
+            .storage()
+            .ok_or_else(|| "The browser's storage is not open, so the saved model cannot be read. Reload the page.".to_string())?;
+        let blob = match st.model(key).await {
+            Ok(Some(b)) => b,
+            Ok(None) => return Err("This saved model is no longer in the browser's storage (it may have been cleared). Its scores are still shown; press “Train again” to recreate it.".into()),
+            Err(e) => return Err(e.user_message("read the saved model")),
+        };
+        let buffer = JsFuture::from(blob.array_buffer()).await.map_err(|e| {
+            format!(
+                "The browser could not read the saved model: {}",
+                describe_js(e)
+            )
+        })?;
+        let bytes = js_sys::Uint8Array::new(&buffer).to_vec();
+        let answer = self
+            .ask(|request| ToWorker::LoadModel {
+                request,
+                key: key.to_string(),
+                bytes,
+            })
+            .await;
+        match answer {
+            Some(FromWorker::ModelLoaded { .. }) => {
+                *self.0.loaded_model.borrow_mut() = Some(key.to_string());
+                Ok(())
+            }
+            Some(FromWorker::MlFailed { message, .. }) => Err(message),
+            _ => Err("The background worker stopped answering. Reload the page; your data and models are saved.".into()),
+        }
+    }
+
     /// The prediction of `model` for one row of text cells.
-    pub fn what_if(&self, model: String, cells: Vec<String>) {
+    pub fn what_if(&self, model: ModelRef, cells: Vec<String>) {
         let ctl = self.clone();
         spawn_local(async move {
+            if let ModelRef::Saved(key) = &model {
+                if let Err(message) = ctl.load_saved(key).await {
+                    return ctl.dispatch(Action::MlError(Some(message)));
+                }
+            }
+            ctl.dispatch(Action::MlError(None));
             let answer = ctl
                 .ask(|request| ToWorker::WhatIf {
                     request,
@@ -887,7 +1015,7 @@ impl Controller {
     }
 
     /// Scores a new file with `model` (after the recipe `steps`).
-    pub fn predict(&self, model: String, file: web_sys::File, steps: Vec<Step>) {
+    pub fn predict(&self, model: ModelRef, file: web_sys::File, steps: Vec<Step>) {
         let ctl = self.clone();
         spawn_local(async move {
             let name = file.name();
@@ -903,6 +1031,11 @@ impl Controller {
                 }
             };
             let bytes = js_sys::Uint8Array::new(&buffer).to_vec();
+            if let ModelRef::Saved(key) = &model {
+                if let Err(message) = ctl.load_saved(key).await {
+                    return ctl.dispatch(Action::MlError(Some(message)));
+                }
+            }
             let sent_name = name.clone();
             let answer = ctl
                 .ask(|request| ToWorker::Predict {

@@ -11,12 +11,15 @@ use yew::prelude::*;
 use super::chart::{Chart, ChartData};
 use super::controller::{download, model_versions, Controller, ModelVersion};
 use super::format;
+use super::protocol::ModelRef;
 use super::state::Ml;
+use super::storage::model_key;
 use super::storage::DatasetRecord;
 use crate::core::clean::Step;
 use crate::core::explore::correlate::Correlations;
 use crate::core::explore::scatter::Scatter;
 use crate::core::ml::automl::{Board, Entry, Scores, Setup, Status};
+use crate::core::ml::models::ModelKind;
 use crate::core::ml::task::{detect_task, features, leakage, suggest_target, Task};
 use crate::core::DatasetProfile;
 use crate::messages;
@@ -170,7 +173,6 @@ pub fn ModelTab(props: &ModelProps) -> Html {
         Some(v) => Some(Rc::new(v.board.clone())),
         None => live.clone(),
     };
-    let from_storage = stored.is_some();
 
     html! {
         <div class="ml">
@@ -226,9 +228,9 @@ pub fn ModelTab(props: &ModelProps) -> Html {
                 <p class="error-text card" role="alert" data-testid="ml-error">{ err }</p>
             }
             if let Some(b) = &board {
-                <BoardView board={b.clone()} from_storage={from_storage} ml={ml.clone()}
+                <BoardView board={b.clone()} ml={ml.clone()} dataset={props.record.id.clone()}
                     ctl={props.ctl.clone()} steps={props.steps.clone()}
-                    version={stored.map(|v| (v.version, v.saved.clone()))} />
+                    version={stored.cloned()} />
             } else {
                 <p class="empty small">{"No model yet. Pick a target and press “Train models”: a baseline, linear models, trees, forests, boosting, k-NN and naive Bayes are compared on the same rows."}</p>
             }
@@ -236,7 +238,7 @@ pub fn ModelTab(props: &ModelProps) -> Html {
                 <div class="card">
                     <h3>{"Saved versions"}</h3>
                     <table class="grid">
-                        <thead><tr><th>{"Version"}</th><th>{"Saved"}</th><th>{"Target"}</th><th>{"Best model"}</th><th>{"Score"}</th><th></th></tr></thead>
+                        <thead><tr><th>{"Version"}</th><th>{"Saved"}</th><th>{"Target"}</th><th>{"Best model"}</th><th>{"Score"}</th><th>{"Models kept"}</th><th></th></tr></thead>
                         <tbody>
                         { for versions.iter().rev().map(|v| {
                             let best = v.board.entries.first();
@@ -248,13 +250,14 @@ pub fn ModelTab(props: &ModelProps) -> Html {
                                 Callback::from(move |_| shown_version.set(Some(n)))
                             };
                             html! {
-                                <tr data-testid="model-version" data-version={n.to_string()}>
+                                <tr data-testid="model-version" data-version={n.to_string()} data-kept={v.kept.len().to_string()}>
                                     <td>{ format!("v{n}") }</td>
                                     <td>{ v.saved.replace('T', " ").chars().take(16).collect::<String>() }</td>
                                     <td>{ v.board.setup.target.clone().unwrap_or_else(|| "(none)".into()) }</td>
                                     <td>{ best.map(|e| e.label.clone()).unwrap_or_default() }</td>
                                     <td>{ format!("{} {}", metric_label(metric), score.map(|v| shown(metric, v)).unwrap_or_default()) }</td>
-                                    <td><button class="link" {onclick}>{"Show"}</button></td>
+                                    <td class="num">{ v.kept.len() }</td>
+                                    <td><button class="link" data-testid="model-version-show" {onclick}>{"Show"}</button></td>
                                 </tr>
                             }
                         }) }
@@ -277,9 +280,10 @@ fn task_label(t: &Task) -> &'static str {
 #[derive(Properties, PartialEq)]
 struct BoardProps {
     board: Rc<Board>,
-    /// A saved version (its models are not in the worker).
-    from_storage: bool,
-    version: Option<(u32, String)>,
+    /// The saved version shown (its kept models are read from storage),
+    /// or none for the live board (its models are in the worker).
+    version: Option<ModelVersion>,
+    dataset: String,
     ml: Ml,
     ctl: Controller,
     steps: Vec<Step>,
@@ -294,10 +298,46 @@ fn BoardView(props: &BoardProps) -> Html {
         Task::Regression => vec!["r2", "rmse", "mae"],
         Task::Clustering => vec!["silhouette"],
     };
-    let selected = if props.from_storage {
-        b.best.map(|k| k.name().to_string())
-    } else {
-        props.ml.selected.clone()
+    // A saved version's pick among its kept models (the best by default).
+    let picked = use_state(|| None::<String>);
+    {
+        let picked = picked.clone();
+        use_effect_with(props.version.as_ref().map(|v| v.version), move |_| {
+            picked.set(None);
+        });
+    }
+    let best = b.best.map(|k| k.name().to_string());
+    let selected = match &props.version {
+        Some(v) => (*picked)
+            .clone()
+            .or_else(|| best.clone())
+            .filter(|m| v.keeps(m)),
+        None => props.ml.selected.clone(),
+    };
+    // The model whose test details are shown.
+    let detailed = selected.clone().or(best);
+    // The model the what-if form and scoring use, and the recipe it
+    // learnt after.
+    let in_use: Option<(ModelRef, String, Vec<Step>)> = match &props.version {
+        Some(v) => selected.clone().map(|m| {
+            (
+                ModelRef::Saved(model_key(&props.dataset, v.version, &m)),
+                m,
+                v.steps.clone(),
+            )
+        }),
+        None if b.finished => selected
+            .clone()
+            .map(|m| (ModelRef::Run(m.clone()), m, props.steps.clone())),
+        None => None,
+    };
+    let on_pick = {
+        let (ctl, picked, version) = (props.ctl.clone(), picked.clone(), props.version.clone());
+        Callback::from(move |name: String| match &version {
+            Some(v) if v.keeps(&name) => picked.set(Some(name)),
+            Some(_) => {}
+            None => ctl.select_model(Some(name)),
+        })
     };
     let state = if b.cancelled {
         "cancelled"
@@ -310,8 +350,8 @@ fn BoardView(props: &BoardProps) -> Html {
     html! {
         <>
         <div class="card">
-            <h2>{ if let Some((v, saved)) = &props.version {
-                format!("Leaderboard — saved version v{v} ({})", saved.replace('T', " ").chars().take(16).collect::<String>())
+            <h2>{ if let Some(v) = &props.version {
+                format!("Leaderboard — saved version v{} ({})", v.version, v.saved.replace('T', " ").chars().take(16).collect::<String>())
             } else { "Leaderboard".to_string() } }</h2>
             <p class="small" data-testid="ml-progress" data-state={state}>
                 { match (state, progress) {
@@ -325,8 +365,20 @@ fn BoardView(props: &BoardProps) -> Html {
             if state == "running" {
                 <progress max={progress.map_or(1, |p| p.total).to_string()} value={progress.map_or(0, |p| p.done).to_string()} />
             }
-            if props.from_storage {
-                <p class="small">{"This version was saved earlier: its scores are shown as measured. To score new rows with it, press “Train again” (same rows, same seed: the same models)."}</p>
+            if let Some(v) = &props.version {
+                if v.kept.is_empty() {
+                    <p class="small">{"This version was saved earlier with its scores only: to score new rows, press “Train again” (same rows, same seed: the same models)."}</p>
+                } else {
+                    <p class="small">{ format!("This version was saved with its fitted models ({} kept): click a model's row to use it below. {}",
+                        v.kept.len(),
+                        match v.steps.len() {
+                            0 => "It learnt from the data as loaded (no cleaning recipe), and scores new files as they are.".to_string(),
+                            n => format!("New files go through the cleaning recipe it learnt after ({n} step{}), even if the recipe has changed since.", if n == 1 { "" } else { "s" }),
+                        }) }</p>
+                }
+                { for v.not_kept.iter().map(|(m, why)| html! {
+                    <p class="small warn-text">{ format!("{} was not kept: {why}. Train again to use it.", ModelKind::from_name(m).map_or(m.as_str(), |k| k.label(task))) }</p>
+                }) }
             }
             <table class="grid leaderboard">
                 <thead><tr>
@@ -335,12 +387,12 @@ fn BoardView(props: &BoardProps) -> Html {
                     <th>{"Time"}</th><th>{"Status"}</th>
                 </tr></thead>
                 <tbody>
-                { for b.entries.iter().map(|e| entry_row(e, &metrics, selected.as_deref(), &props.ctl, props.from_storage)) }
+                { for b.entries.iter().map(|e| entry_row(e, task, &metrics, selected.as_deref(), &on_pick)) }
                 </tbody>
             </table>
         </div>
         if b.finished || b.cancelled {
-            <Details board={b.clone()} selected={selected.clone()} />
+            <Details board={b.clone()} selected={detailed} />
         }
         if let Some(x) = &b.explanation {
             <div class="card">
@@ -371,10 +423,8 @@ fn BoardView(props: &BoardProps) -> Html {
                 }) }
             </div>
         }
-        if !props.from_storage && b.finished {
-            if let Some(model) = selected.clone() {
-                <Use board={b.clone()} model={model} ml={props.ml.clone()} ctl={props.ctl.clone()} steps={props.steps.clone()} />
-            }
+        if let Some((model, name, steps)) = in_use {
+            <Use board={b.clone()} {model} {name} ml={props.ml.clone()} ctl={props.ctl.clone()} {steps} />
         }
         </>
     }
@@ -382,10 +432,10 @@ fn BoardView(props: &BoardProps) -> Html {
 
 fn entry_row(
     e: &Entry,
+    task: &Task,
     metrics: &[&'static str],
     selected: Option<&str>,
-    ctl: &Controller,
-    from_storage: bool,
+    on_pick: &Callback<String>,
 ) -> Html {
     let named = e.scores.as_ref().map(Scores::named).unwrap_or_default();
     let status = match &e.status {
@@ -405,18 +455,18 @@ fn entry_row(
     let name = e.model.name().to_string();
     let is_selected = selected == Some(name.as_str());
     let onclick = {
-        let (ctl, name) = (ctl.clone(), name.clone());
+        let (on_pick, name) = (on_pick.clone(), name.clone());
         let done = e.status == Status::Done;
         Callback::from(move |_| {
-            if done && !from_storage {
-                ctl.select_model(Some(name.clone()));
+            if done {
+                on_pick.emit(name.clone());
             }
         })
     };
     html! {
         <tr data-testid="leaderboard-row" data-model={name.clone()} data-status={state}
             class={classes!(is_selected.then_some("selected"))} aria-selected={is_selected.to_string()} {onclick}>
-            <td><strong>{ &e.label }</strong><br /><span class="small">{ &e.library }</span></td>
+            <td><strong>{ &e.label }</strong><br /><span class="small" data-testid="model-settings">{ format!("{} · {}", e.library, e.model.settings(task)) }</span></td>
             <td class="num">{ match (e.cv_mean(), e.cv_std()) {
                 (Some(m), Some(s)) if m.is_finite() => format!("{:.3} ± {:.3}", m, s),
                 _ => "—".to_string(),
@@ -529,9 +579,12 @@ fn Details(props: &DetailsProps) -> Html {
 #[derive(Properties, PartialEq)]
 struct UseProps {
     board: Rc<Board>,
-    model: String,
+    model: ModelRef,
+    /// The model's name ("random_forest").
+    name: String,
     ml: Ml,
     ctl: Controller,
+    /// The recipe the model learnt after (new files go through it).
     steps: Vec<Step>,
 }
 
@@ -546,10 +599,15 @@ fn Use(props: &UseProps) -> Html {
             cells.set(example);
         });
     }
+    {
+        // Answers of another model do not belong here.
+        let ctl = props.ctl.clone();
+        use_effect_with(props.model.clone(), move |_| ctl.clear_use());
+    }
     let label = b
         .entries
         .iter()
-        .find(|e| e.model.name() == props.model)
+        .find(|e| e.model.name() == props.name)
         .map(|e| e.label.clone())
         .unwrap_or_default();
     let on_what_if = {
@@ -585,7 +643,8 @@ fn Use(props: &UseProps) -> Html {
         })
     };
     html! {
-        <div class="card ml-use">
+        <div class="card ml-use" data-testid="model-use" data-model={props.name.clone()}
+            data-source={match &props.model { ModelRef::Run(_) => "run", ModelRef::Saved(_) => "saved" }}>
             <h3>{ format!("Use the {}", label) }</h3>
             <form onsubmit={on_what_if} data-testid="what-if">
                 <p class="small">{"What if: change any input of this row (taken from the test rows) and see the prediction. Empty = missing."}</p>

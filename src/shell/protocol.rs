@@ -38,6 +38,15 @@ impl<'de, T: DeserializeOwned> Deserialize<'de> for Json<T> {
 /// old (cancelled) job can be told apart.
 pub type JobId = u32;
 
+/// Which fitted model a request means.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub enum ModelRef {
+    /// A model of this session's run, by name ("random_forest").
+    Run(String),
+    /// A saved model, by its storage key, loaded with `LoadModel`.
+    Saved(String),
+}
+
 #[derive(Clone, Debug, Serialize, Deserialize)]
 pub enum ToWorker {
     /// Start reading a file of `size` bytes named `name`.
@@ -101,8 +110,19 @@ pub enum ToWorker {
     /// The prediction of a trained model for one row of text cells.
     WhatIf {
         request: u32,
-        model: String,
+        model: ModelRef,
         cells: Vec<String>,
+    },
+    /// A model of the run in its saved form (`core::ml::saved`): answers
+    /// `ModelBytes` or `MlFailed`.
+    ExportModel { request: u32, model: String },
+    /// Hold a saved model (its bytes from storage) under `key` for
+    /// `ModelRef::Saved(key)`: answers `ModelLoaded` or `MlFailed`.
+    LoadModel {
+        request: u32,
+        key: String,
+        #[serde(with = "serde_bytes")]
+        bytes: Vec<u8>,
     },
     /// Time the tree learners on the generated benchmark data
     /// (`core::ml::speed`, `rows` rows): answers `BenchTrees`.
@@ -111,7 +131,7 @@ pub enum ToWorker {
     /// then the model; answers `Predicted` (a CSV) or `MlFailed`.
     Predict {
         request: u32,
-        model: String,
+        model: ModelRef,
         name: String,
         #[serde(with = "serde_bytes")]
         bytes: Vec<u8>,
@@ -228,6 +248,16 @@ pub enum FromWorker {
         request: u32,
         timing: Json<crate::core::ml::speed::Timing>,
     },
+    /// A model in its saved form.
+    ModelBytes {
+        request: u32,
+        #[serde(with = "serde_bytes")]
+        bytes: Vec<u8>,
+    },
+    /// A saved model is held and answers `ModelRef::Saved` requests.
+    ModelLoaded {
+        request: u32,
+    },
     /// A model request could not be served: what, in a sentence.
     MlFailed {
         request: u32,
@@ -260,6 +290,8 @@ impl FromWorker {
             | FromWorker::Predicted { request, .. }
             | FromWorker::MlFailed { request, .. }
             | FromWorker::BenchTrees { request, .. }
+            | FromWorker::ModelBytes { request, .. }
+            | FromWorker::ModelLoaded { request }
             | FromWorker::NoData { request } => Some(*request),
             _ => None,
         }

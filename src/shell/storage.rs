@@ -11,7 +11,10 @@
 //!
 //! Stores: `clients` {id, name, created_ms}; `datasets` {id, client_id, name,
 //! size, loaded_ms, rows, cols, profile, recipe, runs (JSON texts)} with an index on
-//! client_id; `files` {id, blob}: the raw bytes as a Blob, under the dataset's id.
+//! client_id; `files` {id, blob}: the raw bytes as a Blob, under the dataset's id;
+//! `models` {blob}: each kept model of a model version (`core::ml::saved` bytes)
+//! under "<dataset id>/v<version>/<model>" (so a dataset's models are one key
+//! range).
 
 use std::cell::RefCell;
 use std::rc::Rc;
@@ -26,10 +29,12 @@ use web_sys::{Blob, IdbDatabase, IdbObjectStore, IdbRequest, IdbTransaction, Idb
 use crate::core::DatasetProfile;
 
 const DB_NAME: &str = "plainsight";
-const DB_VERSION: u32 = 1;
+/// 2: the `models` store.
+const DB_VERSION: u32 = 2;
 const CLIENTS: &str = "clients";
 const DATASETS: &str = "datasets";
 const FILES: &str = "files";
+const MODELS: &str = "models";
 const SELECTED_CLIENT_KEY: &str = "plainsight.selected-client";
 
 /// What can go wrong with the browser's storage, in terms the edge can explain.
@@ -261,6 +266,9 @@ impl Storage {
                 if !names.contains(FILES) {
                     let _ = db.create_object_store(FILES);
                 }
+                if !names.contains(MODELS) {
+                    let _ = db.create_object_store(MODELS);
+                }
             })
         };
         open.set_onupgradeneeded(Some(upgrade.as_ref().unchecked_ref()));
@@ -386,9 +394,14 @@ impl Storage {
 
     /// The raw bytes of a stored dataset.
     pub async fn file(&self, dataset_id: &str) -> Result<Option<Blob>, StorageError> {
-        let tx = self.tx(&[FILES], IdbTransactionMode::Readonly)?;
-        let req = Self::store(&tx, FILES)?
-            .get(&JsValue::from_str(dataset_id))
+        self.blob(FILES, dataset_id).await
+    }
+
+    /// The `blob` of the value under `key` in `store`.
+    async fn blob(&self, store: &str, key: &str) -> Result<Option<Blob>, StorageError> {
+        let tx = self.tx(&[store], IdbTransactionMode::Readonly)?;
+        let req = Self::store(&tx, store)?
+            .get(&JsValue::from_str(key))
             .map_err(failed)?;
         let v = request(&req).await?;
         if v.is_undefined() || v.is_null() {
@@ -399,23 +412,65 @@ impl Storage {
     }
 
     pub async fn delete_dataset(&self, dataset_id: &str) -> Result<(), StorageError> {
-        let tx = self.tx(&[DATASETS, FILES], IdbTransactionMode::Readwrite)?;
+        let tx = self.tx(&[DATASETS, FILES, MODELS], IdbTransactionMode::Readwrite)?;
         let key = JsValue::from_str(dataset_id);
         Self::store(&tx, DATASETS)?.delete(&key).map_err(failed)?;
         Self::store(&tx, FILES)?.delete(&key).map_err(failed)?;
+        Self::store(&tx, MODELS)?
+            .delete(&models_of(dataset_id)?)
+            .map_err(failed)?;
         finished(&tx).await
+    }
+
+    /// Saves a dataset's record with new model bytes (key, bytes) and
+    /// without the models under the keys `drop_prefixes` start (versions
+    /// no longer kept), in ONE transaction.
+    pub async fn put_models(
+        &self,
+        record: &DatasetRecord,
+        add: &[(String, Blob)],
+        drop_prefixes: &[String],
+    ) -> Result<(), StorageError> {
+        let tx = self.tx(&[DATASETS, MODELS], IdbTransactionMode::Readwrite)?;
+        let value = to_js(record)?;
+        Self::store(&tx, DATASETS)?.put(&value).map_err(failed)?;
+        let models = Self::store(&tx, MODELS)?;
+        for prefix in drop_prefixes {
+            models.delete(&prefix_range(prefix)?).map_err(failed)?;
+        }
+        for (key, blob) in add {
+            let v = js_sys::Object::new();
+            Reflect::set(&v, &"blob".into(), blob).map_err(failed)?;
+            models
+                .put_with_key(&v, &JsValue::from_str(key))
+                .map_err(failed)?;
+        }
+        if fault_injected("idb-abort") {
+            let _ = tx.abort();
+        }
+        finished(&tx).await
+    }
+
+    /// A kept model's bytes, as stored.
+    pub async fn model(&self, key: &str) -> Result<Option<Blob>, StorageError> {
+        self.blob(MODELS, key).await
     }
 
     /// Deletes a client and everything it owns, in one transaction.
     pub async fn delete_client(&self, client_id: &str) -> Result<(), StorageError> {
         let owned = self.datasets(client_id).await?;
-        let tx = self.tx(&[CLIENTS, DATASETS, FILES], IdbTransactionMode::Readwrite)?;
+        let tx = self.tx(
+            &[CLIENTS, DATASETS, FILES, MODELS],
+            IdbTransactionMode::Readwrite,
+        )?;
         let datasets = Self::store(&tx, DATASETS)?;
         let files = Self::store(&tx, FILES)?;
+        let models = Self::store(&tx, MODELS)?;
         for d in &owned {
             let key = JsValue::from_str(&d.id);
             datasets.delete(&key).map_err(failed)?;
             files.delete(&key).map_err(failed)?;
+            models.delete(&models_of(&d.id)?).map_err(failed)?;
         }
         Self::store(&tx, CLIENTS)?
             .delete(&JsValue::from_str(client_id))
@@ -441,6 +496,26 @@ impl Storage {
             None => ls.remove_item(SELECTED_CLIENT_KEY),
         };
     }
+}
+
+/// The keys starting with `prefix`.
+fn prefix_range(prefix: &str) -> Result<JsValue, StorageError> {
+    web_sys::IdbKeyRange::bound(
+        &JsValue::from_str(prefix),
+        &JsValue::from_str(&format!("{prefix}\u{ffff}")),
+    )
+    .map(JsValue::from)
+    .map_err(failed)
+}
+
+/// The keys of a dataset's kept models.
+fn models_of(dataset_id: &str) -> Result<JsValue, StorageError> {
+    prefix_range(&format!("{dataset_id}/"))
+}
+
+/// The key of a kept model.
+pub fn model_key(dataset_id: &str, version: u32, model: &str) -> String {
+    format!("{dataset_id}/v{version}/{model}")
 }
 
 fn to_js<T: Serialize>(v: &T) -> Result<JsValue, StorageError> {

@@ -4,7 +4,7 @@
 use gloo_worker::{HandlerId, Worker, WorkerScope};
 use wasm_bindgen::JsCast;
 
-use super::protocol::{ExportFormat, FromWorker, JobId, Json, Sample, SortKey, ToWorker};
+use super::protocol::{ExportFormat, FromWorker, JobId, Json, ModelRef, Sample, SortKey, ToWorker};
 use crate::core::clean::apply::apply;
 use crate::core::clean::auto::propose;
 use crate::core::clean::export::{write_csv, write_json};
@@ -14,7 +14,7 @@ use crate::core::explore::alerts::alerts;
 use crate::core::explore::{answer, insights, Insights};
 use crate::core::ml::automl::{Prepared, Run};
 use crate::core::ml::models::ModelKind;
-use crate::core::model::ColumnType;
+use crate::core::ml::saved::{SavedModel, Scorer};
 use crate::core::table::ColumnData;
 use crate::core::{self, Dataset, IngestError, Ingester};
 use crate::messages;
@@ -36,6 +36,8 @@ pub struct DataWorker {
     /// The leaderboard being built or last built: its run number, who
     /// asked, the run, and whether it was told to stop.
     training: Option<Training>,
+    /// A saved model loaded from storage, under its key.
+    saved: Option<(String, SavedModel)>,
 }
 
 pub struct Training {
@@ -173,8 +175,7 @@ fn recipe_data<'a>(
 /// Reads a new file, runs the recipe and scores it: the file's columns
 /// (after the recipe) and the predictions, as CSV.
 fn score_file(
-    board: &Run,
-    kind: ModelKind,
+    scorer: Scorer,
     name: &str,
     bytes: &[u8],
     steps: &[Step],
@@ -196,25 +197,34 @@ fn score_file(
             })?
             .0
     };
-    let scored = board
-        .predict(kind, &ds)
-        .map_err(|e| messages::prep_error(&e))?;
-    for (col, values) in scored.columns {
-        let values =
-            crate::core::clean::values::Values::Text(values.into_iter().map(Some).collect());
-        let mut name = col;
-        while ds.names().contains(&name) {
-            name.push('_');
-        }
-        ds.frame
-            .with_column(values.into_column(&name))
-            .map_err(|e| e.to_string())?;
-        ds.types.push(ColumnType::String);
-        ds.date_formats.push(None);
-    }
+    let scored = scorer.predict(&ds).map_err(|e| messages::prep_error(&e))?;
+    let rows = scored.rows;
+    crate::core::ml::saved::add_predictions(&mut ds, scored)?;
     let mut out = Vec::new();
     write_csv(&ds, &mut out).map_err(|e| e.to_string())?;
-    Ok((scored.rows, out))
+    Ok((rows, out))
+}
+
+fn not_trained(model: &str) -> String {
+    format!("The model '{model}' is not trained in this session yet: train (or retrain) first.")
+}
+
+impl DataWorker {
+    /// The model a request means, or why it is not here.
+    fn scorer(&self, model: &ModelRef) -> Result<Scorer<'_>, String> {
+        match model {
+            ModelRef::Run(name) => self
+                .training
+                .as_ref()
+                .zip(ModelKind::from_name(name))
+                .and_then(|(t, kind)| t.board.scorer(kind))
+                .ok_or_else(|| not_trained(name)),
+            ModelRef::Saved(key) => match &self.saved {
+                Some((k, m)) if k == key => Ok(m.scorer()),
+                _ => Err("That saved model is not loaded any more (another one was opened since). Try again.".into()),
+            },
+        }
+    }
 }
 
 impl Worker for DataWorker {
@@ -231,6 +241,7 @@ impl Worker for DataWorker {
             profile: None,
             insights: None,
             training: None,
+            saved: None,
         }
     }
 
@@ -565,24 +576,14 @@ impl Worker for DataWorker {
                 model,
                 cells,
             } => {
-                let answer = self
-                    .training
-                    .as_ref()
-                    .zip(ModelKind::from_name(&model))
-                    .and_then(|(t, kind)| t.board.what_if(kind, &cells));
-                scope.respond(
-                    id,
-                    match answer {
-                        Some(a) => FromWorker::WhatIf {
-                            request,
-                            answer: Json(a),
-                        },
-                        None => FromWorker::MlFailed {
-                            request,
-                            message: format!("The model '{model}' is not trained in this session yet: train (or retrain) first."),
-                        },
+                let reply = match self.scorer(&model) {
+                    Ok(scorer) => FromWorker::WhatIf {
+                        request,
+                        answer: Json(scorer.what_if(&cells)),
                     },
-                );
+                    Err(message) => FromWorker::MlFailed { request, message },
+                };
+                scope.respond(id, reply);
             }
             ToWorker::Predict {
                 request,
@@ -591,12 +592,9 @@ impl Worker for DataWorker {
                 bytes,
                 steps: Json(steps),
             } => {
-                let result = match (self.training.as_ref(), ModelKind::from_name(&model)) {
-                    (Some(t), Some(kind)) if t.board.model_of(kind).is_some() => {
-                        score_file(&t.board, kind, &name, &bytes, &steps)
-                    }
-                    _ => Err(format!("The model '{model}' is not trained in this session yet: train (or retrain) first.")),
-                };
+                let result = self
+                    .scorer(&model)
+                    .and_then(|scorer| score_file(scorer, &name, &bytes, &steps));
                 scope.respond(
                     id,
                     match result {
@@ -608,6 +606,41 @@ impl Worker for DataWorker {
                         Err(message) => FromWorker::MlFailed { request, message },
                     },
                 );
+            }
+            ToWorker::ExportModel { request, model } => {
+                let saved = self
+                    .training
+                    .as_ref()
+                    .zip(ModelKind::from_name(&model))
+                    .and_then(|(t, kind)| t.board.saved(kind));
+                let reply = match saved {
+                    Some(m) => FromWorker::ModelBytes {
+                        request,
+                        bytes: m.to_bytes(),
+                    },
+                    None => FromWorker::MlFailed {
+                        request,
+                        message: not_trained(&model),
+                    },
+                };
+                scope.respond(id, reply);
+            }
+            ToWorker::LoadModel {
+                request,
+                key,
+                bytes,
+            } => {
+                let reply = match SavedModel::from_bytes(&bytes) {
+                    Ok(m) => {
+                        self.saved = Some((key, m));
+                        FromWorker::ModelLoaded { request }
+                    }
+                    Err(e) => FromWorker::MlFailed {
+                        request,
+                        message: messages::load_error(&e),
+                    },
+                };
+                scope.respond(id, reply);
             }
             ToWorker::Export { request, format } => {
                 let (Some(raw), Some((steps, ds))) = (self.current.as_ref(), self.cleaned.as_ref())

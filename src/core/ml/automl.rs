@@ -14,6 +14,7 @@ use super::explain;
 use super::metrics::{self, ClassMetrics, RegMetrics};
 use super::models::{self, Labels, Model, ModelKind, Prediction};
 use super::prep::{self, Encoder, Family, PrepError, Schema, Target};
+use super::saved::{SavedModel, Scorer};
 use super::split;
 use super::task::Task;
 use super::MlError;
@@ -870,73 +871,40 @@ impl Run {
         }
     }
 
-    /// The prediction of model `kind` for one row given as text.
-    pub fn what_if(&self, kind: ModelKind, cells: &[String]) -> Option<WhatIf> {
+    /// Model `kind` with its preprocessing, if trained.
+    pub fn scorer(&self, kind: ModelKind) -> Option<Scorer<'_>> {
         let chosen = self.model_of(kind)?;
         let p = &self.prepared;
-        let raw: Vec<Vec<f64>> = p
-            .schema
-            .row_from_text(cells)
-            .into_iter()
-            .map(|v| vec![v])
-            .collect();
-        let pred = chosen
-            .model
-            .predict(&chosen.encoder.encode(&raw, kind.family()));
-        Some(describe_prediction(p, &pred, 0))
+        Some(Scorer {
+            kind,
+            schema: &p.schema,
+            target: p.target.as_ref().map_or("cluster", |t| t.name()),
+            classes: match &p.target {
+                Some(Target::Classes { classes, .. }) => classes,
+                _ => &[],
+            },
+            encoder: chosen.encoder,
+            model: chosen.model,
+        })
+    }
+
+    /// Model `kind` as a saved model (scores on its own).
+    pub fn saved(&self, kind: ModelKind) -> Option<SavedModel> {
+        Some(self.scorer(kind)?.to_saved(&self.prepared.setup))
+    }
+
+    /// The prediction of model `kind` for one row given as text.
+    pub fn what_if(&self, kind: ModelKind, cells: &[String]) -> Option<WhatIf> {
+        Some(self.scorer(kind)?.what_if(cells))
     }
 
     /// Scores a new dataset (already through the recipe) with model
     /// `kind`: the predicted value per row, and per class probabilities.
     pub fn predict(&self, kind: ModelKind, ds: &Dataset) -> Result<Scored, PrepError> {
-        let chosen = self
-            .model_of(kind)
-            .ok_or_else(|| PrepError::MissingColumn {
-                column: kind.name().to_string(),
-            })?;
-        let p = &self.prepared;
-        let raw = p.schema.read(ds)?;
-        let pred = chosen
-            .model
-            .predict(&chosen.encoder.encode(&raw, kind.family()));
-        let n = ds.height();
-        let target = p
-            .target
-            .as_ref()
-            .map_or("cluster".to_string(), |t| t.name().to_string());
-        let mut columns = vec![(format!("predicted_{target}"), Vec::with_capacity(n))];
-        match &pred {
-            Prediction::Proba(pp) => {
-                let classes = match &p.target {
-                    Some(Target::Classes { classes, .. }) => classes.clone(),
-                    _ => Vec::new(),
-                };
-                for c in &classes {
-                    columns.push((format!("probability_{c}"), Vec::with_capacity(n)));
-                }
-                for row in pp {
-                    let best = super::forest::argmax(row);
-                    columns[0]
-                        .1
-                        .push(classes.get(best).cloned().unwrap_or_default());
-                    for (i, v) in row.iter().enumerate() {
-                        if let Some(col) = columns.get_mut(i + 1) {
-                            col.1.push(format!("{v:.4}"));
-                        }
-                    }
-                }
-            }
-            Prediction::Values(v) => {
-                columns[0].1 = v
-                    .iter()
-                    .map(|x| crate::core::clean::step::trim_number(*x))
-                    .collect()
-            }
-            Prediction::Clusters(c) => {
-                columns[0].1 = c.iter().map(|x| (x + 1).to_string()).collect()
-            }
-        }
-        Ok(Scored { columns, rows: n })
+        let scorer = self.scorer(kind).ok_or_else(|| PrepError::MissingColumn {
+            column: kind.name().to_string(),
+        })?;
+        scorer.predict(ds)
     }
 }
 
@@ -945,33 +913,4 @@ impl Run {
 pub struct Scored {
     pub columns: Vec<(String, Vec<String>)>,
     pub rows: usize,
-}
-
-fn describe_prediction(p: &Prepared, pred: &Prediction, row: usize) -> WhatIf {
-    match pred {
-        Prediction::Proba(pp) => {
-            let classes = match &p.target {
-                Some(Target::Classes { classes, .. }) => classes.clone(),
-                _ => Vec::new(),
-            };
-            let mut proba: Vec<(String, f64)> = pp[row]
-                .iter()
-                .enumerate()
-                .map(|(i, &v)| (classes.get(i).cloned().unwrap_or_default(), v))
-                .collect();
-            proba.sort_by(|a, b| b.1.total_cmp(&a.1));
-            WhatIf {
-                headline: proba.first().map(|c| c.0.clone()).unwrap_or_default(),
-                proba,
-            }
-        }
-        Prediction::Values(v) => WhatIf {
-            headline: crate::core::format::num(v[row]),
-            proba: Vec::new(),
-        },
-        Prediction::Clusters(c) => WhatIf {
-            headline: format!("cluster {}", c[row] + 1),
-            proba: Vec::new(),
-        },
-    }
 }

@@ -25,6 +25,8 @@
 //!   (classification, regression, the silhouette of a clustering).
 //! - [`explain`]: permutation importance and partial dependence of any
 //!   model given as a closure.
+//! - [`saved`]: a fitted model with its preprocessing, alone, and its
+//!   byte form (saved model versions).
 //! - [`automl`]: the leaderboard (cross-validation, test scores, time
 //!   budget, one job at a time), the best model's explanation, what-if
 //!   and scoring new files.
@@ -40,6 +42,7 @@ pub mod forest;
 pub mod metrics;
 pub mod models;
 pub mod prep;
+pub mod saved;
 pub mod speed;
 pub mod split;
 pub mod task;

@@ -102,6 +102,30 @@ impl ModelKind {
         }
     }
 
+    /// Its settings (hyper-parameters), for people.
+    pub fn settings(self, task: &Task) -> &'static str {
+        match (self, task) {
+            (ModelKind::Baseline, Task::Classification) => "predicts the training class shares",
+            (ModelKind::Baseline, _) => "predicts the training mean",
+            (ModelKind::LogisticRegression, _) => {
+                "L2 penalty 1, L-BFGS (at most 200 iterations), scaled inputs"
+            }
+            (ModelKind::LinearRegression, _) => "least squares, scaled inputs",
+            (ModelKind::Ridge, _) => "α = 1, scaled inputs",
+            (ModelKind::DecisionTree, _) => "grown fully, 255 bins per feature",
+            (ModelKind::RandomForest, Task::Classification) => {
+                "100 trees, bootstrap, √features per split, grown fully"
+            }
+            (ModelKind::RandomForest, _) => "100 trees, bootstrap, all features, grown fully",
+            (ModelKind::GradientBoosting, _) => {
+                "100 rounds, learning rate 0.1, 31 leaves, 20 rows per leaf"
+            }
+            (ModelKind::Knn, _) => "k = 5, Euclidean on scaled inputs, ≤ 20,000 rows kept",
+            (ModelKind::NaiveBayes, _) => "Gaussian, scaled inputs",
+            (ModelKind::KMeans, _) => "k = 2…8 by silhouette, 3 restarts, scaled inputs",
+        }
+    }
+
     /// The library that fits it.
     pub fn library(self) -> &'static str {
         match self {
@@ -550,6 +574,33 @@ fn logistic(columns: &[Vec<f64>], y: &[u32], n_classes: usize) -> Result<Model, 
 }
 
 impl Model {
+    /// Whether the model reads `width` input columns (what a stored model
+    /// is checked against before it is used: a mismatch would index out
+    /// of bounds).
+    pub fn takes_width(&self, width: usize) -> bool {
+        let trees_ok = |t: &Tree| t.max_feature().is_none_or(|f| f < width);
+        match self {
+            Model::Prior { .. } | Model::Mean { .. } => true,
+            Model::Linear { coef, .. } => coef.len() == width,
+            Model::Logistic {
+                coef, intercept, ..
+            } => coef.len() == intercept.len() && coef.iter().all(|c| c.len() == width),
+            Model::NaiveBayes { .. } => true,
+            Model::Knn { k, columns, y, .. } => {
+                *k > 0 && columns.len() == width && columns.iter().all(|c| c.len() == y.len())
+            }
+            Model::KMeans { centroids, .. } => {
+                !centroids.is_empty() && centroids.iter().all(|c| c.len() == width)
+            }
+            Model::Tree { tree, .. } => trees_ok(tree),
+            Model::Forest(f) => !f.trees.is_empty() && f.trees.iter().all(trees_ok),
+            Model::Boosting(b) => b
+                .trees
+                .iter()
+                .all(|it| it.len() == b.baseline.len() && it.iter().all(trees_ok)),
+        }
+    }
+
     /// Predictions for every row of `columns` (encoded like the training
     /// input).
     pub fn predict(&self, columns: &[Vec<f64>]) -> Prediction {

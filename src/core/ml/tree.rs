@@ -164,10 +164,125 @@ pub enum Node {
     },
 }
 
-/// A fitted tree; node 0 is the root.
+/// A fitted tree; node 0 is the root. Children come after their parent
+/// (checked when a stored tree is read back).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(into = "Packed", try_from = "Packed")]
 pub struct Tree {
     pub nodes: Vec<Node>,
+}
+
+/// A tree as stored: the nodes' fields as packed little-endian columns
+/// (a saved forest holds millions of nodes; as separate serde values they
+/// would take several times the space and time).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+struct Packed {
+    /// Per node: 0 = leaf, 1 = split sending missing values right, 2 = left.
+    kind: serde_bytes::ByteBuf,
+    /// Per split: feature (u32), bin (u8), threshold (f64), left and right
+    /// children (u32).
+    feature: serde_bytes::ByteBuf,
+    bin: serde_bytes::ByteBuf,
+    threshold: serde_bytes::ByteBuf,
+    left: serde_bytes::ByteBuf,
+    right: serde_bytes::ByteBuf,
+    /// Values per leaf, and the leaves' values (f64).
+    width: u32,
+    values: serde_bytes::ByteBuf,
+}
+
+impl From<Tree> for Packed {
+    fn from(t: Tree) -> Packed {
+        let mut p = Packed {
+            kind: Default::default(),
+            feature: Default::default(),
+            bin: Default::default(),
+            threshold: Default::default(),
+            left: Default::default(),
+            right: Default::default(),
+            width: 0,
+            values: Default::default(),
+        };
+        for n in &t.nodes {
+            match n {
+                Node::Leaf { value } => {
+                    p.kind.push(0);
+                    p.width = value.len() as u32;
+                    for v in value {
+                        p.values.extend_from_slice(&v.to_le_bytes());
+                    }
+                }
+                Node::Split {
+                    feature,
+                    bin,
+                    threshold,
+                    missing_left,
+                    left,
+                    right,
+                } => {
+                    p.kind.push(1 + *missing_left as u8);
+                    p.feature
+                        .extend_from_slice(&(*feature as u32).to_le_bytes());
+                    p.bin.push(*bin);
+                    p.threshold.extend_from_slice(&threshold.to_le_bytes());
+                    p.left.extend_from_slice(&(*left as u32).to_le_bytes());
+                    p.right.extend_from_slice(&(*right as u32).to_le_bytes());
+                }
+            }
+        }
+        p
+    }
+}
+
+impl TryFrom<Packed> for Tree {
+    type Error = String;
+
+    fn try_from(p: Packed) -> Result<Tree, String> {
+        let n = p.kind.len();
+        let splits = p.kind.iter().filter(|&&k| k != 0).count();
+        let leaves = n - splits;
+        let w = p.width as usize;
+        if n == 0
+            || p.feature.len() != 4 * splits
+            || p.bin.len() != splits
+            || p.threshold.len() != 8 * splits
+            || p.left.len() != 4 * splits
+            || p.right.len() != 4 * splits
+            || p.values.len() != 8 * w * leaves
+        {
+            return Err("a stored tree's columns do not fit together".into());
+        }
+        let u32_at =
+            |b: &[u8], i: usize| u32::from_le_bytes(b[4 * i..4 * i + 4].try_into().unwrap());
+        let f64_at =
+            |b: &[u8], i: usize| f64::from_le_bytes(b[8 * i..8 * i + 8].try_into().unwrap());
+        let (mut s, mut l) = (0, 0);
+        let mut nodes = Vec::with_capacity(n);
+        for (i, &k) in p.kind.iter().enumerate() {
+            if k == 0 {
+                nodes.push(Node::Leaf {
+                    value: (0..w).map(|j| f64_at(&p.values, l * w + j)).collect(),
+                });
+                l += 1;
+                continue;
+            }
+            let (left, right) = (u32_at(&p.left, s) as usize, u32_at(&p.right, s) as usize);
+            // Children after the parent: walking down always ends.
+            if k > 2 || left <= i || right <= i || left >= n || right >= n {
+                return Err(format!("a stored tree's node {i} is malformed"));
+            }
+            nodes.push(Node::Split {
+                feature: u32_at(&p.feature, s) as usize,
+                bin: p.bin[s],
+                threshold: f64_at(&p.threshold, s),
+                missing_left: k == 2,
+                left,
+                right,
+            });
+            s += 1;
+        }
+        Ok(Tree { nodes })
+    }
 }
 
 impl Tree {
@@ -222,6 +337,17 @@ impl Tree {
                 }
             }
         }
+    }
+
+    /// The largest feature index a split reads.
+    pub fn max_feature(&self) -> Option<usize> {
+        self.nodes
+            .iter()
+            .filter_map(|n| match n {
+                Node::Split { feature, .. } => Some(*feature),
+                Node::Leaf { .. } => None,
+            })
+            .max()
     }
 
     pub fn n_leaves(&self) -> usize {
@@ -303,6 +429,8 @@ struct Ctx<'a> {
     /// total length at the end.
     offsets: Vec<usize>,
     params: &'a CheckedTreeParams,
+    /// [`Ctx::build_hist`]'s buffer of the rows' statistics, reused.
+    ordered: std::cell::Cell<Vec<[f64; 2]>>,
 }
 
 /// A candidate split and the statistics of its children.
@@ -464,6 +592,7 @@ impl<'a> Ctx<'a> {
             l2,
             offsets,
             params,
+            ordered: Default::default(),
         })
     }
 
@@ -494,10 +623,9 @@ impl<'a> Ctx<'a> {
         if let Stats::Pair { a, b } = &self.stats {
             // The rows' statistics gathered once, in row order, for all
             // features (scikit-learn's "ordered gradients").
-            let ordered: Vec<[f64; 2]> = rows
-                .iter()
-                .map(|&r| [a[r as usize], b[r as usize]])
-                .collect();
+            let mut ordered = self.ordered.take();
+            ordered.clear();
+            ordered.extend(rows.iter().map(|&r| [a[r as usize], b[r as usize]]));
             // Two features per pass over the rows (half the reads of
             // `rows` and `ordered`, two independent sums in flight), each
             // bin's three sums as one array (one bounds check).
@@ -534,6 +662,7 @@ impl<'a> Ctx<'a> {
                     f += 1;
                 }
             }
+            self.ordered.set(ordered);
             return;
         }
         let Stats::Gini { labels, w, k } = &self.stats else {
@@ -636,6 +765,9 @@ impl<'a> Ctx<'a> {
         best: &mut Option<Split>,
         sc: &mut Scratch,
     ) {
+        if let Stats::Pair { .. } = self.stats {
+            return self.scan_pair(feature, ids, stats, missing, total, parent_score, best);
+        }
         let st = self.stride;
         let has_missing = self.count(missing) > 0.0;
         let min_gain = self.params.params.min_gain;
@@ -685,6 +817,84 @@ impl<'a> Ctx<'a> {
                     });
                 }
             }
+        }
+    }
+
+    /// [`Ctx::scan`] for the pair statistics (squared error, Newton) with
+    /// the running sums in registers: the same splits, gains and ties, for
+    /// the learners whose split search is most of their time (boosting).
+    #[allow(clippy::too_many_arguments)]
+    fn scan_pair(
+        &self,
+        feature: usize,
+        ids: &[u8],
+        stats: &[f64],
+        missing: &[f64],
+        total: &[f64],
+        parent_score: f64,
+        best: &mut Option<Split>,
+    ) {
+        let (ga, gb, gc) = (total[0], total[1], total[2]);
+        let (ma, mb, mc) = (missing[0], missing[1], missing[2]);
+        let has_missing = mc > 0.0;
+        let min_gain = self.params.params.min_gain;
+        let tol = 1e-10 * parent_score.abs();
+        let factor = if self.newton { 0.5 } else { 1.0 };
+        let min_count = self.params.params.min_samples_leaf as f64;
+        let l2 = self.l2;
+        let newton = self.newton;
+        let valid =
+            |b: f64, c: f64| c >= min_count && if newton { b >= MIN_HESSIAN } else { b > 0.0 };
+        let score = |a: f64, b: f64| {
+            let den = b + l2;
+            if den <= 0.0 {
+                0.0
+            } else {
+                a * a / den
+            }
+        };
+        let mut best_gain = best.as_ref().map_or(f64::NEG_INFINITY, |b| b.gain);
+        let mut found: Option<(u8, bool, [f64; 3])> = None;
+        let (mut la, mut lb, mut lc) = (0.0, 0.0, 0.0);
+        let (bins, _) = stats.as_chunks::<3>();
+        for (&bin, e) in ids.iter().zip(bins) {
+            if e[2] == 0.0 {
+                continue;
+            }
+            la += e[0];
+            lb += e[1];
+            lc += e[2];
+            for side in [false, true] {
+                // side: whether the missing bin goes left.
+                let (ta, tb, tc) = if side {
+                    if !has_missing {
+                        break;
+                    }
+                    (la + ma, lb + mb, lc + mc)
+                } else {
+                    (la, lb, lc)
+                };
+                let (ra, rb, rc) = (ga - ta, gb - tb, gc - tc);
+                if !valid(tb, tc) || !valid(rb, rc) {
+                    continue;
+                }
+                let gain = factor * (score(ta, tb) + score(ra, rb) - parent_score);
+                if gain > min_gain && gain > tol && gain > best_gain {
+                    best_gain = gain;
+                    let missing_left = if has_missing { side } else { tc >= rc };
+                    found = Some((bin, missing_left, [ta, tb, tc]));
+                }
+            }
+        }
+        if let Some((bin, missing_left, left)) = found {
+            *best = Some(Split {
+                feature,
+                bin,
+                missing_left,
+                gain: best_gain,
+                left: left.to_vec(),
+                right: vec![ga - left[0], gb - left[1], gc - left[2]],
+            });
         }
     }
 
