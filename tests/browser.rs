@@ -1489,6 +1489,16 @@ fn model_leaderboard_explain_predict_and_reload() {
         ensure(top.iter().any(|f| f == "support_calls"), || {
             format!("top features {top:?}: support_calls expected among them")
         })?;
+        // Its partial dependence is drawn as a curve over the numbers.
+        let pd = d.attr_of(
+            "[data-testid=chart][data-kind=partial-dependence][data-column=support_calls] canvas",
+            "aria-label",
+        )?;
+        ensure(
+            pd.as_deref()
+                .is_some_and(|l| l.contains("at support_calls = ")),
+            || format!("partial dependence of support_calls: {pd:?}"),
+        )?;
         // What if: the form predicts the example row (a class), with the
         // model in use.
         let what_if = |what: &str| -> TestResult {
@@ -1583,6 +1593,12 @@ fn model_leaderboard_explain_predict_and_reload() {
                     .as_deref()
                     == Some(chosen.as_str()))
             .then_some(()))
+        })?;
+        let origin = d
+            .text_of("[data-testid=model-use-origin]")?
+            .unwrap_or_default();
+        ensure(origin.contains("saved version v1"), || {
+            format!("the model in use says where it comes from: {origin:?}")
         })?;
         what_if("a what-if prediction of the saved model")?;
         let after = score_new("the file scored by the saved model")?;

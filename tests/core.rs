@@ -2423,6 +2423,72 @@ mod ml_models {
     /// reload), scores a new file and a what-if row exactly as the run's
     /// model does; damaged or foreign bytes are refused with a reason.
     #[test]
+    fn date_features_are_shown_and_typed_as_dates() {
+        // Sales grow over the year: the date is the one feature.
+        let mut csv = String::from("day,stamp,sales\n");
+        for i in 0..120u32 {
+            let (m, d) = (1 + i / 28, 1 + i % 28);
+            csv += &format!(
+                "2024-{m:02}-{d:02},2024-{m:02}-{d:02} 10:30,{}\n",
+                100 + 3 * i
+            );
+        }
+        let ds = plainsight::core::read_bytes("sales.csv", csv.as_bytes()).unwrap();
+        let setup = Setup {
+            target: Some("sales".into()),
+            task: Task::Regression,
+            features: vec!["day".into(), "stamp".into()],
+            seed: 7,
+            budget_secs: 600.0,
+        };
+        let mut run = Run::new(Prepared::new(&ds, setup).unwrap());
+        while run.step(&|| 0.0).is_some() {}
+        let b = run.board();
+        // The what-if row shows ISO text, not day numbers.
+        assert!(
+            b.example[0].starts_with("2024-") && b.example[0].len() == 10,
+            "{:?}",
+            b.example
+        );
+        assert!(b.example[1].ends_with(" 10:30"), "{:?}", b.example);
+        // Typed dates are read: later means more.
+        let at = |day: &str| {
+            let row = vec![day.to_string(), format!("{day} 10:30")];
+            run.what_if(ModelKind::LinearRegression, &row)
+                .unwrap()
+                .headline
+                .parse::<f64>()
+                .unwrap()
+        };
+        assert!(at("2024-04-20") > at("2024-01-10") + 100.0);
+        // A date that is not one is missing, not an error.
+        let w = run.what_if(ModelKind::LinearRegression, &["soon".into(), "".into()]);
+        assert!(w.is_some());
+        // Partial dependence of a date is a curve over dates.
+        let x = b.explanation.expect("explained");
+        let d = x
+            .dependence
+            .iter()
+            .find(|d| d.feature == "day")
+            .expect("day's dependence");
+        assert!(d.numeric && d.dates, "{d:?}");
+        assert!(
+            d.labels.iter().all(|l| l.starts_with("2024-")),
+            "{:?}",
+            d.labels
+        );
+        // A new file with the dates as text scores like the dates.
+        let new = plainsight::core::read_bytes(
+            "new.json",
+            br#"[{"day": "2024-04-20", "stamp": "2024-04-20 10:30"}]"#,
+        )
+        .unwrap();
+        let scored = run.predict(ModelKind::LinearRegression, &new).unwrap();
+        let v: f64 = scored.columns[0].1[0].parse().unwrap();
+        assert!((v - at("2024-04-20")).abs() < 0.01 * v.abs(), "{v}");
+    }
+
+    #[test]
     fn saved_models_score_like_the_run_after_a_round_trip() {
         use plainsight::core::ml::saved::{LoadError, SavedModel};
         let (ds, setup) = churn(600.0);
@@ -2435,6 +2501,8 @@ mod ml_models {
             let kind = e.model;
             let saved = run.saved(kind).unwrap();
             let bytes = saved.to_bytes();
+            // Written from the run's borrowed model: the same bytes.
+            assert_eq!(run.model_bytes(kind).unwrap(), bytes, "{kind:?}");
             let back = SavedModel::from_bytes(&bytes).unwrap();
             assert_eq!(back, saved, "{kind:?}");
             assert_eq!(

@@ -269,15 +269,15 @@ mod cli {
                 },
                 None => b.best,
             };
-            let Some(saved) = kind.and_then(|k| board.saved(k)) else {
+            let Some((kind, bytes)) = kind.and_then(|k| Some((k, board.model_bytes(k)?))) else {
                 eprintln!("No trained model to save (it failed or was skipped).");
                 return 1;
             };
-            if let Err(e) = std::fs::write(out, saved.to_bytes()) {
+            if let Err(e) = std::fs::write(out, bytes) {
                 eprintln!("Could not write {out}: {e}");
                 return 1;
             }
-            println!("saved {} to {out}", saved.kind.name());
+            println!("saved {} to {out}", kind.name());
         }
         0
     }

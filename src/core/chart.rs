@@ -40,6 +40,15 @@ pub enum ChartData {
         measure: String,
         bars: Vec<(String, Option<f64>)>,
     },
+    /// `y` as a function of a numeric `x` (partial dependence): points in
+    /// ascending `x`, joined by a line.
+    Curve {
+        x: String,
+        y: String,
+        points: Vec<(f64, f64)>,
+        /// `x` is days since 1970-01-01.
+        dates: bool,
+    },
 }
 
 /// Colours of the surroundings: text and axes read on the theme's ground.
@@ -166,6 +175,30 @@ impl ChartData {
                     .collect::<Vec<_>>()
                     .join(", ")
             ),
+            ChartData::Curve {
+                x,
+                y,
+                points,
+                dates,
+            } => {
+                let at = |p: Option<&(f64, f64)>| {
+                    p.map_or_else(String::new, |(a, b)| {
+                        let a = if *dates {
+                            day_label(*a)
+                        } else {
+                            format::num(*a)
+                        };
+                        format!("{} at {x} = {a}", format::num(*b))
+                    })
+                };
+                let top = points.iter().max_by(|a, b| a.1.total_cmp(&b.1));
+                format!(
+                    "{title}: {y} from {} to {}; highest {}",
+                    at(points.first()),
+                    at(points.last()),
+                    at(top)
+                )
+            }
             ChartData::Missing(m) => format!(
                 "{title}: {} columns over {} rows; {} rows have a missing cell",
                 m.columns.len(),
@@ -280,13 +313,8 @@ pub fn paint<DB: DrawingBackend>(
                 .y_label_area_size(56)
                 .build_cartesian_2d(lo..hi, 0.0..max * 1.05)
                 .ok()?;
-            chart
-                .configure_mesh()
+            grid(&mut chart.configure_mesh(), ink, &text)
                 .disable_x_mesh()
-                .light_line_style(TRANSPARENT)
-                .bold_line_style(ink.mix(0.15))
-                .axis_style(ink)
-                .label_style(text.clone())
                 .x_labels(if dates { 3 } else { 5 })
                 .y_labels(4)
                 .x_label_formatter(&|v| data.x_label(*v))
@@ -427,14 +455,9 @@ pub fn paint<DB: DrawingBackend>(
                 .y_label_area_size(16)
                 .build_cartesian_2d(lo - pad..hi + pad, 0.0..1.0)
                 .ok()?;
-            chart
-                .configure_mesh()
+            grid(&mut chart.configure_mesh(), ink, &text)
                 .disable_y_mesh()
                 .disable_y_axis()
-                .light_line_style(TRANSPARENT)
-                .bold_line_style(ink.mix(0.15))
-                .axis_style(ink)
-                .label_style(text.clone())
                 .x_labels(5)
                 .x_label_formatter(&|v| format::num(*v))
                 .x_desc(short(column, 40))
@@ -503,12 +526,7 @@ pub fn paint<DB: DrawingBackend>(
                 .y_label_area_size(64)
                 .build_cartesian_2d(range(|p| p.0), range(|p| p.1))
                 .ok()?;
-            chart
-                .configure_mesh()
-                .light_line_style(TRANSPARENT)
-                .bold_line_style(ink.mix(0.15))
-                .axis_style(ink)
-                .label_style(text.clone())
+            grid(&mut chart.configure_mesh(), ink, &text)
                 .x_labels(if s.x_dates { 4 } else { 6 })
                 .y_labels(6)
                 .x_label_formatter(&|v| axis(s.x_dates, *v))
@@ -662,29 +680,6 @@ pub fn paint<DB: DrawingBackend>(
                 (0.0, 1.0)
             };
             let g = t.granularity;
-            let mut chart = ChartBuilder::on(root)
-                .margin(8)
-                .margin_right(28)
-                .x_label_area_size(44)
-                .y_label_area_size(64)
-                .build_cartesian_2d(x_lo..x_hi, y_lo..y_hi)
-                .ok()?;
-            chart
-                .configure_mesh()
-                .disable_x_mesh()
-                .light_line_style(TRANSPARENT)
-                .bold_line_style(ink.mix(0.15))
-                .axis_style(ink)
-                .label_style(text.clone())
-                .x_labels(6)
-                .y_labels(5)
-                .x_label_formatter(&|v| g.label(v.round() as i32))
-                .y_label_formatter(&|v| format::num(*v))
-                .x_desc(format!("{} (by {})", short(&t.date, 30), g.as_str()))
-                .y_desc(short(&t.measure_label(), 30))
-                .axis_desc_style(text.clone())
-                .draw()
-                .ok()?;
             // A period without values breaks the line.
             let mut run: Vec<(f64, f64)> = Vec::new();
             let mut runs: Vec<Vec<(f64, f64)>> = Vec::new();
@@ -696,16 +691,18 @@ pub fn paint<DB: DrawingBackend>(
                 }
             }
             runs.push(run);
-            for r in runs.into_iter().filter(|r| !r.is_empty()) {
-                chart
-                    .draw_series(LineSeries::new(r, ACCENT.stroke_width(2)))
-                    .ok()?;
-            }
-            if points.len() <= 120 {
-                chart
-                    .draw_series(points.iter().map(|&p| Circle::new(p, 3, ACCENT.filled())))
-                    .ok()?;
-            }
+            let mut chart = line_chart(
+                root,
+                (x_lo..x_hi, y_lo..y_hi),
+                (6, &|v: &f64| g.label(v.round() as i32)),
+                (
+                    format!("{} (by {})", short(&t.date, 30), g.as_str()),
+                    short(&t.measure_label(), 30),
+                ),
+                &runs,
+                points.len() <= 120,
+                style,
+            )?;
             // The two periods compared, marked (the last two complete ones
             // when the last period is incomplete).
             let n = t.periods.len();
@@ -734,8 +731,107 @@ pub fn paint<DB: DrawingBackend>(
         ChartData::Groups { measure, bars } => {
             horizontal_bars(root, bars, measure, style)?;
         }
+        ChartData::Curve {
+            x,
+            y,
+            points,
+            dates,
+        } => {
+            let (x_lo, x_hi) = (points.first()?.0, points.last()?.0);
+            let x_hi = if x_hi > x_lo { x_hi } else { x_lo + 1.0 };
+            let (y_lo, y_hi) = points
+                .iter()
+                .fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), p| {
+                    (a.min(p.1), b.max(p.1))
+                });
+            let pad = ((y_hi - y_lo) * 0.1).max(if y_hi == y_lo { 0.5 } else { 0.0 });
+            let x_label = |v: &f64| {
+                if *dates {
+                    day_label(v.round())
+                } else {
+                    format::num(*v)
+                }
+            };
+            line_chart(
+                root,
+                (x_lo..x_hi, (y_lo - pad)..(y_hi + pad)),
+                (if *dates { 4 } else { 6 }, &x_label),
+                (short(x, 40), short(y, 30)),
+                std::slice::from_ref(points),
+                true,
+                style,
+            )?;
+        }
     }
     root.present().ok()
+}
+
+/// The house grid: no minor lines, faint major ones, axes and labels in
+/// the ink.
+fn grid<'m, 'a, 'b, X, Y, DB>(
+    mesh: &'m mut plotters::chart::MeshStyle<'a, 'b, X, Y, DB>,
+    ink: RGBColor,
+    labels: &TextStyle<'b>,
+) -> &'m mut plotters::chart::MeshStyle<'a, 'b, X, Y, DB>
+where
+    X: Ranged,
+    Y: Ranged,
+    DB: DrawingBackend,
+{
+    mesh.light_line_style(TRANSPARENT)
+        .bold_line_style(ink.mix(0.15))
+        .axis_style(ink)
+        .label_style(labels.clone())
+}
+
+/// A line chart of `runs` (each a line; dots on the points when `dots`)
+/// with a horizontal grid; the chart is returned for marks on top.
+fn line_chart<'a, DB: DrawingBackend>(
+    root: &'a DrawingArea<DB, Shift>,
+    (x, y): (std::ops::Range<f64>, std::ops::Range<f64>),
+    (x_labels, x_label): (usize, &dyn Fn(&f64) -> String),
+    (x_desc, y_desc): (String, String),
+    runs: &[Vec<(f64, f64)>],
+    dots: bool,
+    style: Style,
+) -> Option<
+    ChartContext<
+        'a,
+        DB,
+        Cartesian2d<plotters::coord::types::RangedCoordf64, plotters::coord::types::RangedCoordf64>,
+    >,
+> {
+    let ink = style.ink;
+    let text = (FONT, 14).into_font().color(&ink);
+    let mut chart = ChartBuilder::on(root)
+        .margin(8)
+        .margin_right(28)
+        .x_label_area_size(44)
+        .y_label_area_size(64)
+        .build_cartesian_2d(x, y)
+        .ok()?;
+    grid(&mut chart.configure_mesh(), ink, &text)
+        .disable_x_mesh()
+        .x_labels(x_labels)
+        .y_labels(5)
+        .x_label_formatter(x_label)
+        .y_label_formatter(&|v| format::num(*v))
+        .x_desc(x_desc)
+        .y_desc(y_desc)
+        .axis_desc_style(text)
+        .draw()
+        .ok()?;
+    for r in runs.iter().filter(|r| !r.is_empty()) {
+        chart
+            .draw_series(LineSeries::new(r.iter().copied(), ACCENT.stroke_width(2)))
+            .ok()?;
+        if dots {
+            chart
+                .draw_series(r.iter().map(|&p| Circle::new(p, 3, ACCENT.filled())))
+                .ok()?;
+        }
+    }
+    Some(chart)
 }
 
 /// Horizontal bars of labelled values, the first at the top (at most
@@ -766,13 +862,8 @@ fn horizontal_bars<DB: DrawingBackend>(
             (0..n).into_segmented(),
         )
         .ok()?;
-    chart
-        .configure_mesh()
+    grid(&mut chart.configure_mesh(), ink, &small)
         .disable_y_mesh()
-        .light_line_style(TRANSPARENT)
-        .bold_line_style(ink.mix(0.15))
-        .axis_style(ink)
-        .label_style(small.clone())
         .x_labels(5)
         .y_labels(n as usize)
         .x_label_formatter(&|v| format::num(*v))
@@ -830,6 +921,19 @@ mod tests {
         };
         let out = svg(&heat, "");
         assert!(out.contains("-0.50"), "values in cells");
+        let curve = ChartData::Curve {
+            x: "tenure".into(),
+            y: "probability of 'yes'".into(),
+            points: vec![(1.0, 0.6), (10.0, 0.4), (40.0, 0.1)],
+            dates: false,
+        };
+        let out = svg(&curve, "tenure");
+        assert!(out.contains("<polyline") && out.contains("tenure"), "{out}");
+        assert_eq!(
+            curve.describe("Partial dependence"),
+            "Partial dependence: probability of 'yes' from 0.6 at tenure = 1 to 0.1 at \
+             tenure = 40; highest 0.6 at tenure = 1"
+        );
     }
 
     #[test]

@@ -252,7 +252,7 @@ pub fn ModelTab(props: &ModelProps) -> Html {
                             html! {
                                 <tr data-testid="model-version" data-version={n.to_string()} data-kept={v.kept.len().to_string()}>
                                     <td>{ format!("v{n}") }</td>
-                                    <td>{ v.saved.replace('T', " ").chars().take(16).collect::<String>() }</td>
+                                    <td>{ format::when_iso(&v.saved) }</td>
                                     <td>{ v.board.setup.target.clone().unwrap_or_else(|| "(none)".into()) }</td>
                                     <td>{ best.map(|e| e.label.clone()).unwrap_or_default() }</td>
                                     <td>{ format!("{} {}", metric_label(metric), score.map(|v| shown(metric, v)).unwrap_or_default()) }</td>
@@ -318,17 +318,31 @@ fn BoardView(props: &BoardProps) -> Html {
     let detailed = selected.clone().or(best);
     // The model the what-if form and scoring use, and the recipe it
     // learnt after.
-    let in_use: Option<(ModelRef, String, Vec<Step>)> = match &props.version {
+    let in_use: Option<(ModelRef, String, Vec<Step>, String)> = match &props.version {
         Some(v) => selected.clone().map(|m| {
             (
                 ModelRef::Saved(model_key(&props.dataset, v.version, &m)),
                 m,
                 v.steps.clone(),
+                format!(
+                    "From saved version v{}, trained {}: scoring uses that version's model and the recipe as it was then.",
+                    v.version,
+                    format::when_iso(&v.saved)
+                ),
             )
         }),
-        None if b.finished => selected
-            .clone()
-            .map(|m| (ModelRef::Run(m.clone()), m, props.steps.clone())),
+        None if b.finished => selected.clone().map(|m| {
+            (
+                ModelRef::Run(m.clone()),
+                m,
+                props.steps.clone(),
+                if b.cancelled {
+                    "From this training run (stopped, so not saved: train again to keep it).".to_string()
+                } else {
+                    "From this training run, saved as the newest version.".to_string()
+                },
+            )
+        }),
         None => None,
     };
     let on_pick = {
@@ -351,7 +365,7 @@ fn BoardView(props: &BoardProps) -> Html {
         <>
         <div class="card">
             <h2>{ if let Some(v) = &props.version {
-                format!("Leaderboard — saved version v{} ({})", v.version, v.saved.replace('T', " ").chars().take(16).collect::<String>())
+                format!("Leaderboard — saved version v{} ({})", v.version, format::when_iso(&v.saved))
             } else { "Leaderboard".to_string() } }</h2>
             <p class="small" data-testid="ml-progress" data-state={state}>
                 { match (state, progress) {
@@ -416,15 +430,24 @@ fn BoardView(props: &BoardProps) -> Html {
                 { for x.dependence.iter().map(|d| html! {
                     <Chart kind="partial-dependence" column={d.feature.clone()}
                         title={format!("Partial dependence: {} by {}", d.of, d.feature)}
-                        data={ChartData::Groups {
-                            measure: d.of.clone(),
-                            bars: d.labels.iter().cloned().zip(d.mean.iter().map(|v| Some(*v))).collect(),
+                        data={if d.numeric {
+                            ChartData::Curve {
+                                x: d.feature.clone(),
+                                y: d.of.clone(),
+                                points: d.values.iter().copied().zip(d.mean.iter().copied()).collect(),
+                                dates: d.dates,
+                            }
+                        } else {
+                            ChartData::Groups {
+                                measure: d.of.clone(),
+                                bars: d.labels.iter().cloned().zip(d.mean.iter().map(|v| Some(*v))).collect(),
+                            }
                         }} />
                 }) }
             </div>
         }
-        if let Some((model, name, steps)) = in_use {
-            <Use board={b.clone()} {model} {name} ml={props.ml.clone()} ctl={props.ctl.clone()} {steps} />
+        if let Some((model, name, steps, origin)) = in_use {
+            <Use board={b.clone()} {model} {name} ml={props.ml.clone()} ctl={props.ctl.clone()} {steps} {origin} />
         }
         </>
     }
@@ -586,6 +609,9 @@ struct UseProps {
     ctl: Controller,
     /// The recipe the model learnt after (new files go through it).
     steps: Vec<Step>,
+    /// Where the model comes from, for people (this run, or which saved
+    /// version).
+    origin: String,
 }
 
 /// The what-if form and scoring a new file with the selected model.
@@ -646,6 +672,7 @@ fn Use(props: &UseProps) -> Html {
         <div class="card ml-use" data-testid="model-use" data-model={props.name.clone()}
             data-source={match &props.model { ModelRef::Run(_) => "run", ModelRef::Saved(_) => "saved" }}>
             <h3>{ format!("Use the {}", label) }</h3>
+            <p class="small" data-testid="model-use-origin">{ &props.origin }</p>
             <form onsubmit={on_what_if} data-testid="what-if">
                 <p class="small">{"What if: change any input of this row (taken from the test rows) and see the prediction. Empty = missing."}</p>
                 <div class="what-if-grid">

@@ -608,16 +608,13 @@ impl Worker for DataWorker {
                 );
             }
             ToWorker::ExportModel { request, model } => {
-                let saved = self
+                let bytes = self
                     .training
                     .as_ref()
                     .zip(ModelKind::from_name(&model))
-                    .and_then(|(t, kind)| t.board.saved(kind));
-                let reply = match saved {
-                    Some(m) => FromWorker::ModelBytes {
-                        request,
-                        bytes: m.to_bytes(),
-                    },
+                    .and_then(|(t, kind)| t.board.model_bytes(kind));
+                let reply = match bytes {
+                    Some(bytes) => FromWorker::ModelBytes { request, bytes },
                     None => FromWorker::MlFailed {
                         request,
                         message: not_trained(&model),

@@ -183,6 +183,13 @@ pub struct Explanation {
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Dependence {
     pub feature: String,
+    /// Whether the feature is a number (drawn as a curve; categories as
+    /// bars).
+    #[serde(default)]
+    pub numeric: bool,
+    /// Whether the feature's values are days since 1970-01-01.
+    #[serde(default)]
+    pub dates: bool,
     pub labels: Vec<String>,
     pub values: Vec<f64>,
     pub mean: Vec<f64>,
@@ -691,6 +698,9 @@ fn describe_group(schema: &Schema, raw: &[Vec<f64>], members: &[u32]) -> Vec<Str
                 prep::Feature::Number { .. } => {
                     crate::core::format::num(vals.iter().sum::<f64>() / vals.len() as f64)
                 }
+                prep::Feature::Date { .. } => {
+                    prep::date_text(vals.iter().sum::<f64>() / vals.len() as f64)
+                }
                 prep::Feature::Category { categories, .. } => {
                     let mut counts = vec![0u64; categories.len() + 1];
                     vals.iter()
@@ -781,11 +791,13 @@ pub fn explain_model(p: &Prepared, chosen: &Chosen) -> Explanation {
                 });
                 Some(Dependence {
                     feature: name.clone(),
+                    numeric: !matches!(p.schema.features[f], prep::Feature::Category { .. }),
+                    dates: matches!(p.schema.features[f], prep::Feature::Date { .. }),
                     labels: grid
                         .iter()
                         .map(|&v| match &p.schema.features[f] {
                             prep::Feature::Number { .. } => crate::core::format::num(v),
-                            prep::Feature::Category { .. } => p.schema.value_text(f, v),
+                            _ => p.schema.value_text(f, v),
                         })
                         .collect(),
                     values: grid,
@@ -891,6 +903,12 @@ impl Run {
     /// Model `kind` as a saved model (scores on its own).
     pub fn saved(&self, kind: ModelKind) -> Option<SavedModel> {
         Some(self.scorer(kind)?.to_saved(&self.prepared.setup))
+    }
+
+    /// Model `kind`'s saved byte form ([`SavedModel::to_bytes`]), written
+    /// from the run's own model without copying it.
+    pub fn model_bytes(&self, kind: ModelKind) -> Option<Vec<u8>> {
+        Some(self.scorer(kind)?.to_bytes(&self.prepared.setup))
     }
 
     /// The prediction of model `kind` for one row given as text.

@@ -60,6 +60,11 @@ pub enum Feature {
     Number {
         name: String,
     },
+    /// A date or date-time, read as days since 1970-01-01 (fractional for
+    /// a time of day), shown and typed as ISO text.
+    Date {
+        name: String,
+    },
     Category {
         name: String,
         /// Most frequent first; codes are positions, `len()` = other.
@@ -70,7 +75,9 @@ pub enum Feature {
 impl Feature {
     pub fn name(&self) -> &str {
         match self {
-            Feature::Number { name } | Feature::Category { name, .. } => name,
+            Feature::Number { name } | Feature::Date { name } | Feature::Category { name, .. } => {
+                name
+            }
         }
     }
 }
@@ -109,6 +116,31 @@ fn column<'a>(ds: &'a Dataset, name: &str) -> Result<ColumnData<'a>, PrepError> 
 
 /// A cell as a number: numbers, booleans as 0/1, dates as days, text that
 /// reads as a number; None otherwise.
+/// Date or date-time text (year first, as ISO 8601) as days since
+/// 1970-01-01; `NaN` when empty or not a date.
+fn date_days(t: &str) -> f64 {
+    crate::core::infer::parse_datetime_micros(t.trim(), crate::core::infer::DateOrder::Ymd)
+        .map_or(f64::NAN, |us| us as f64 / 86_400_000_000.0)
+}
+
+/// Days since 1970-01-01 as ISO text: the date, with the time of day
+/// (to the minute) when there is one.
+pub fn date_text(days: f64) -> String {
+    if !days.is_finite() {
+        return String::new();
+    }
+    let day = days.floor();
+    let date = crate::core::chart::day_label(day);
+    let minutes = ((days - day) * 1440.0).round() as i64;
+    if minutes == 0 {
+        date
+    } else if minutes >= 1440 {
+        crate::core::chart::day_label(day + 1.0)
+    } else {
+        format!("{date} {:02}:{:02}", minutes / 60, minutes % 60)
+    }
+}
+
 fn number(c: &ColumnData, row: usize) -> Option<f64> {
     match c {
         ColumnData::Boolean(b) => b.get(row).map(|v| v as u8 as f64),
@@ -220,6 +252,9 @@ impl Schema {
                             .collect(),
                     }
                 }
+                ColumnData::Date(_) | ColumnData::Datetime(_) => {
+                    Feature::Date { name: name.clone() }
+                }
                 _ => Feature::Number { name: name.clone() },
             };
             out.push(feature);
@@ -240,6 +275,13 @@ impl Schema {
                     Feature::Number { .. } => {
                         (0..n).map(|r| number(&c, r).unwrap_or(f64::NAN)).collect()
                     }
+                    // A new file may hold the dates as text.
+                    Feature::Date { .. } => (0..n)
+                        .map(|r| match &c {
+                            ColumnData::String(s) => s.get(r).map_or(f64::NAN, date_days),
+                            _ => number(&c, r).unwrap_or(f64::NAN),
+                        })
+                        .collect(),
                     Feature::Category { categories, .. } => {
                         let code: HashMap<&str, usize> = categories
                             .iter()
@@ -270,6 +312,7 @@ impl Schema {
             .zip(cells)
             .map(|(f, t)| match f {
                 Feature::Number { .. } => t.trim().parse().unwrap_or(f64::NAN),
+                Feature::Date { .. } => date_days(t),
                 Feature::Category { .. } if t.is_empty() => f64::NAN,
                 Feature::Category { categories, .. } => categories
                     .iter()
@@ -288,6 +331,7 @@ impl Schema {
         }
         match &self.features[f] {
             Feature::Number { .. } => crate::core::clean::step::trim_number(v),
+            Feature::Date { .. } => date_text(v),
             Feature::Category { categories, .. } => categories
                 .get(v as usize)
                 .cloned()
@@ -365,7 +409,7 @@ impl Encoder {
                     }
                     Encoding::OneHot { levels, seen }
                 }
-                Feature::Number { .. } => {
+                Feature::Number { .. } | Feature::Date { .. } => {
                     let present: Vec<f64> = train
                         .iter()
                         .map(|&r| col[r as usize])

@@ -153,6 +153,38 @@ impl Scorer<'_> {
         }
     }
 
+    /// The byte form of this model saved with `setup` (see the module's
+    /// documentation), written from the borrowed parts: the same bytes as
+    /// [`SavedModel::to_bytes`] of [`Scorer::to_saved`], without the copy.
+    pub fn to_bytes(&self, setup: &Setup) -> Vec<u8> {
+        /// [`SavedModel`]'s fields, in its order, borrowed.
+        #[derive(Serialize)]
+        #[serde(rename = "SavedModel")]
+        struct View<'a> {
+            kind: ModelKind,
+            setup: &'a Setup,
+            schema: &'a Schema,
+            target: &'a str,
+            classes: &'a [String],
+            encoder: &'a Encoder,
+            model: &'a Model,
+        }
+        let view = View {
+            kind: self.kind,
+            setup,
+            schema: self.schema,
+            target: self.target,
+            classes: self.classes,
+            encoder: self.encoder,
+            model: self.model,
+        };
+        let mut out = Vec::with_capacity(1024);
+        out.extend_from_slice(MAGIC);
+        out.extend_from_slice(&FORMAT.to_le_bytes());
+        ciborium::into_writer(&view, &mut out).expect("writing to a Vec cannot fail");
+        out
+    }
+
     /// An owned copy that scores on its own.
     pub fn to_saved(&self, setup: &Setup) -> SavedModel {
         SavedModel {
@@ -200,11 +232,7 @@ impl SavedModel {
 
     /// The byte form (see the module's documentation).
     pub fn to_bytes(&self) -> Vec<u8> {
-        let mut out = Vec::with_capacity(1024);
-        out.extend_from_slice(MAGIC);
-        out.extend_from_slice(&FORMAT.to_le_bytes());
-        ciborium::into_writer(self, &mut out).expect("writing to a Vec cannot fail");
-        out
+        self.scorer().to_bytes(&self.setup)
     }
 
     /// Reads [`SavedModel::to_bytes`]'s output back, checking it.

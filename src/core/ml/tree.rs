@@ -31,6 +31,17 @@ pub const SPARSE_BELOW: usize = 256;
 /// `min_hessian_to_split`).
 const MIN_HESSIAN: f64 = 1e-3;
 
+/// The score of one side with pair statistics (gradient or target sum `a`,
+/// hessian or weight sum `b`): G²/(H+λ), S²/W.
+fn pair_score(a: f64, b: f64, l2: f64) -> f64 {
+    let den = b + l2;
+    if den <= 0.0 {
+        0.0
+    } else {
+        a * a / den
+    }
+}
+
 /// What a tree learns from.
 #[derive(Clone, Copy, Debug)]
 pub enum Targets<'a> {
@@ -166,8 +177,8 @@ pub enum Node {
 
 /// A fitted tree; node 0 is the root. Children come after their parent
 /// (checked when a stored tree is read back).
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(into = "Packed", try_from = "Packed")]
+#[derive(Clone, Debug, PartialEq, Deserialize)]
+#[serde(try_from = "Packed")]
 pub struct Tree {
     pub nodes: Vec<Node>,
 }
@@ -191,8 +202,16 @@ struct Packed {
     values: serde_bytes::ByteBuf,
 }
 
-impl From<Tree> for Packed {
-    fn from(t: Tree) -> Packed {
+/// Written packed straight from a borrowed tree (a saved forest is not
+/// copied to be written).
+impl Serialize for Tree {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        Packed::from(self).serialize(s)
+    }
+}
+
+impl From<&Tree> for Packed {
+    fn from(t: &Tree) -> Packed {
         let mut p = Packed {
             kind: Default::default(),
             feature: Default::default(),
@@ -696,27 +715,15 @@ impl<'a> Ctx<'a> {
                     s[..*k].iter().map(|c| c * c).sum::<f64>() / w
                 }
             }
-            Stats::Pair { .. } => {
-                let den = s[1] + self.l2;
-                if den <= 0.0 {
-                    0.0
-                } else {
-                    s[0] * s[0] / den
-                }
-            }
+            Stats::Pair { .. } => pair_score(s[0], s[1], self.l2),
         }
     }
 
-    /// Whether one side of a split may become a child.
-    fn valid_side(&self, s: &[f64]) -> bool {
-        if self.count(s) < self.params.params.min_samples_leaf as f64 {
-            return false;
-        }
-        match &self.stats {
-            Stats::Gini { k, .. } => s[..*k].iter().sum::<f64>() > 0.0,
-            Stats::Pair { .. } if self.newton => s[1] >= MIN_HESSIAN,
-            Stats::Pair { .. } => s[1] > 0.0,
-        }
+    /// Whether one side of a Gini split, with class weights `s`, may become
+    /// a child (the pair statistics check theirs in [`Ctx::scan_pair`]).
+    fn valid_gini_side(&self, k: usize, s: &[f64]) -> bool {
+        self.count(s) >= self.params.params.min_samples_leaf as f64
+            && s[..k].iter().sum::<f64>() > 0.0
     }
 
     /// The leaf value of a node with statistics `s`.
@@ -765,14 +772,16 @@ impl<'a> Ctx<'a> {
         best: &mut Option<Split>,
         sc: &mut Scratch,
     ) {
-        if let Stats::Pair { .. } = self.stats {
-            return self.scan_pair(feature, ids, stats, missing, total, parent_score, best);
-        }
+        let k = match self.stats {
+            Stats::Pair { .. } => {
+                return self.scan_pair(feature, ids, stats, missing, total, parent_score, best)
+            }
+            Stats::Gini { k, .. } => k,
+        };
         let st = self.stride;
         let has_missing = self.count(missing) > 0.0;
         let min_gain = self.params.params.min_gain;
         let tol = 1e-10 * parent_score.abs();
-        let factor = if self.newton { 0.5 } else { 1.0 };
         sc.left.iter_mut().for_each(|x| *x = 0.0);
         for (i, &bin) in ids.iter().enumerate() {
             let e = &stats[i * st..(i + 1) * st];
@@ -797,10 +806,10 @@ impl<'a> Ctx<'a> {
                 for ((r, t), p) in sc.right.iter_mut().zip(&sc.tmp).zip(total) {
                     *r = p - t;
                 }
-                if !self.valid_side(&sc.tmp) || !self.valid_side(&sc.right) {
+                if !self.valid_gini_side(k, &sc.tmp) || !self.valid_gini_side(k, &sc.right) {
                     continue;
                 }
-                let gain = factor * (self.score(&sc.tmp) + self.score(&sc.right) - parent_score);
+                let gain = self.score(&sc.tmp) + self.score(&sc.right) - parent_score;
                 if gain > min_gain && gain > tol && best.as_ref().is_none_or(|b| gain > b.gain) {
                     let missing_left = if has_missing {
                         side
@@ -845,14 +854,7 @@ impl<'a> Ctx<'a> {
         let newton = self.newton;
         let valid =
             |b: f64, c: f64| c >= min_count && if newton { b >= MIN_HESSIAN } else { b > 0.0 };
-        let score = |a: f64, b: f64| {
-            let den = b + l2;
-            if den <= 0.0 {
-                0.0
-            } else {
-                a * a / den
-            }
-        };
+        let score = |a: f64, b: f64| pair_score(a, b, l2);
         let mut best_gain = best.as_ref().map_or(f64::NEG_INFINITY, |b| b.gain);
         let mut found: Option<(u8, bool, [f64; 3])> = None;
         let (mut la, mut lb, mut lc) = (0.0, 0.0, 0.0);
