@@ -100,6 +100,7 @@ impl ChartData {
             ChartData::Scatter(_) => (560, 380),
             ChartData::Missing(m) => ((m.columns.len() as u32 * 28).clamp(360, 900) + 90, 340),
             ChartData::Trend(_) => (640, 300),
+            ChartData::Curve { .. } => (560, 320),
             ChartData::Groups { bars, .. } => {
                 (560, (bars.len().min(MAX_BARS) as u32 * 24).max(120) + 70)
             }
@@ -756,7 +757,7 @@ pub fn paint<DB: DrawingBackend>(
                 root,
                 (x_lo..x_hi, (y_lo - pad)..(y_hi + pad)),
                 (if *dates { 4 } else { 6 }, &x_label),
-                (short(x, 40), short(y, 30)),
+                (short(x, 40), short(y, 40)),
                 std::slice::from_ref(points),
                 true,
                 style,
