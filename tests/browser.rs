@@ -1626,3 +1626,118 @@ fn model_leaderboard_explain_predict_and_reload() {
         Ok(())
     })
 }
+
+/// A seeded classification file large enough that training takes seconds
+/// in the browser: `rows` × 12 numbers and a yes/no `label`.
+fn slow_training_file(rows: usize) -> std::io::Result<PathBuf> {
+    let mut rng = plainsight::core::rng::Rng::new(11);
+    let mut csv = (0..12).map(|i| format!("x{i},")).collect::<String>() + "label\n";
+    for _ in 0..rows {
+        let x: Vec<f64> = (0..12).map(|_| rng.unit() * 10.0).collect();
+        let score = x[0] - x[1] + 0.5 * x[2] + rng.unit() * 4.0;
+        for v in &x {
+            csv += &format!("{v:.3},");
+        }
+        csv += if score > 4.5 { "yes\n" } else { "no\n" };
+    }
+    let dir = std::env::temp_dir().join(format!("plainsight-e2e-{}", std::process::id()));
+    std::fs::create_dir_all(&dir)?;
+    let path = dir.join("big-training.csv");
+    std::fs::write(&path, csv)?;
+    Ok(path)
+}
+
+#[test]
+fn model_training_stops_on_request_and_keeps_to_its_budget() {
+    scenario("model-stop", |app| {
+        let d = &app.d;
+        let path = slow_training_file(40_000)?;
+        app.upload_ok(&path)?;
+        app.show_tab("model")?;
+        d.wait_for("the classification task", LOAD_WAIT, |_| {
+            Ok(
+                (app.value("[data-testid=ml-task]")?.as_deref() == Some("classification"))
+                    .then_some(()),
+            )
+        })?;
+        let rows_with = |status: &str| -> WdResult<usize> {
+            d.count(&format!(
+                "[data-testid=leaderboard-row][data-status={status}]"
+            ))
+        };
+        // Stop while training: the page answers (the work is in the
+        // worker), the stop lands between two fits, nothing is saved.
+        d.click_when_ready("[data-testid=ml-train]")?;
+        d.wait_for("training under way", LOAD_WAIT, |d| {
+            Ok((d
+                .attr_of("[data-testid=ml-progress]", "data-state")?
+                .as_deref()
+                == Some("running")
+                && rows_with("done")? >= 1)
+                .then_some(()))
+        })?;
+        app.show_tab("overview")?;
+        d.wait_for("another tab while training", WAIT, |d| {
+            Ok(d.exists("[data-testid=fact]")?.then_some(()))
+        })?;
+        app.show_tab("model")?;
+        d.click_when_ready("[data-testid=ml-cancel]")?;
+        d.wait_for("the stop", LOAD_WAIT, |d| {
+            Ok((d
+                .attr_of("[data-testid=ml-progress]", "data-state")?
+                .as_deref()
+                == Some("cancelled"))
+            .then_some(()))
+        })?;
+        let (done, skipped) = (rows_with("done")?, rows_with("skipped")?);
+        ensure(done >= 1 && skipped >= 1 && done + skipped == 7, || {
+            format!("after the stop: {done} done, {skipped} skipped of 7")
+        })?;
+        ensure(
+            d.attr_of(
+                "[data-testid=leaderboard-row][data-model=baseline]",
+                "data-status",
+            )?
+            .as_deref()
+                == Some("done"),
+            || "the baseline is not on the stopped board".into(),
+        )?;
+        ensure(d.count("[data-testid=model-version]")? == 0, || {
+            "a stopped run was saved as a version".into()
+        })?;
+        // A one-second budget: the baseline always runs, models that would
+        // start after the budget is used are skipped, and the board is
+        // saved.
+        d.execute(
+            "const b = document.querySelector('[data-testid=ml-budget]');
+             b.value = '1';
+             b.dispatchEvent(new Event('change', { bubbles: true }));",
+            vec![],
+        )?;
+        d.click_when_ready("[data-testid=ml-train]")?;
+        d.wait_for("training within the budget", LOAD_WAIT, |d| {
+            Ok((d
+                .attr_of("[data-testid=ml-progress]", "data-state")?
+                .as_deref()
+                == Some("done"))
+            .then_some(()))
+        })?;
+        let skipped = rows_with("skipped")?;
+        ensure(skipped >= 1, || {
+            "a one-second budget skipped no model on 40,000 rows".into()
+        })?;
+        ensure(
+            d.attr_of(
+                "[data-testid=leaderboard-row][data-model=baseline]",
+                "data-status",
+            )?
+            .as_deref()
+                == Some("done"),
+            || "the baseline was skipped by the budget".into(),
+        )?;
+        d.wait_for("the budgeted run saved", WAIT, |d| {
+            Ok((d.count("[data-testid=model-version]")? == 1).then_some(()))
+        })?;
+        Ok(())
+    })
+}
