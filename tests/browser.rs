@@ -1665,6 +1665,14 @@ fn model_training_stops_on_request_and_keeps_to_its_budget() {
                 "[data-testid=leaderboard-row][data-status={status}]"
             ))
         };
+        let baseline_done = || -> WdResult<bool> {
+            Ok(d.attr_of(
+                "[data-testid=leaderboard-row][data-model=baseline]",
+                "data-status",
+            )?
+            .as_deref()
+                == Some("done"))
+        };
         // Stop while training: the page answers (the work is in the
         // worker), the stop lands between two fits, nothing is saved.
         d.click_when_ready("[data-testid=ml-train]")?;
@@ -1693,15 +1701,9 @@ fn model_training_stops_on_request_and_keeps_to_its_budget() {
         ensure(done >= 1 && skipped >= 1 && done + skipped == 7, || {
             format!("after the stop: {done} done, {skipped} skipped of 7")
         })?;
-        ensure(
-            d.attr_of(
-                "[data-testid=leaderboard-row][data-model=baseline]",
-                "data-status",
-            )?
-            .as_deref()
-                == Some("done"),
-            || "the baseline is not on the stopped board".into(),
-        )?;
+        ensure(baseline_done()?, || {
+            "the baseline is not on the stopped board".into()
+        })?;
         ensure(d.count("[data-testid=model-version]")? == 0, || {
             "a stopped run was saved as a version".into()
         })?;
@@ -1726,15 +1728,9 @@ fn model_training_stops_on_request_and_keeps_to_its_budget() {
         ensure(skipped >= 1, || {
             "a one-second budget skipped no model on 40,000 rows".into()
         })?;
-        ensure(
-            d.attr_of(
-                "[data-testid=leaderboard-row][data-model=baseline]",
-                "data-status",
-            )?
-            .as_deref()
-                == Some("done"),
-            || "the baseline was skipped by the budget".into(),
-        )?;
+        ensure(baseline_done()?, || {
+            "the baseline was skipped by the budget".into()
+        })?;
         d.wait_for("the budgeted run saved", WAIT, |d| {
             Ok((d.count("[data-testid=model-version]")? == 1).then_some(()))
         })?;
