@@ -1734,6 +1734,14 @@ fn model_training_stops_on_request_and_keeps_to_its_budget() {
         d.wait_for("the budgeted run saved", WAIT, |d| {
             Ok((d.count("[data-testid=model-version]")? == 1).then_some(()))
         })?;
+        // The version says what it learnt from and under which budget.
+        let row = d
+            .text_of("[data-testid=model-version]")?
+            .unwrap_or_default();
+        ensure(
+            row.contains("40,000 rows, 12 columns, recipe of 0 steps") && row.contains("1 s"),
+            || format!("the saved version reads {row:?}"),
+        )?;
         Ok(())
     })
 }

@@ -238,7 +238,7 @@ pub fn ModelTab(props: &ModelProps) -> Html {
                 <div class="card">
                     <h3>{"Saved versions"}</h3>
                     <table class="grid">
-                        <thead><tr><th>{"Version"}</th><th>{"Saved"}</th><th>{"Target"}</th><th>{"Best model"}</th><th>{"Score"}</th><th>{"Models kept"}</th><th></th></tr></thead>
+                        <thead><tr><th>{"Version"}</th><th>{"Saved"}</th><th>{"Target"}</th><th>{"Best model"}</th><th>{"Score"}</th><th>{"Learnt from"}</th><th>{"Budget"}</th><th>{"Models kept"}</th><th></th></tr></thead>
                         <tbody>
                         { for versions.iter().rev().map(|v| {
                             let best = v.board.entries.first();
@@ -256,6 +256,17 @@ pub fn ModelTab(props: &ModelProps) -> Html {
                                     <td>{ v.board.setup.target.clone().unwrap_or_else(|| "(none)".into()) }</td>
                                     <td>{ best.map(|e| e.label.clone()).unwrap_or_default() }</td>
                                     <td>{ format!("{} {}", metric_label(metric), score.map(|v| shown(metric, v)).unwrap_or_default()) }</td>
+                                    <td data-testid="model-version-input" title={format!("Columns: {}", v.board.setup.features.join(", "))}>
+                                        { format!(
+                                            "{} rows, {} column{}, recipe of {} step{}",
+                                            format::int(v.board.rows as u64),
+                                            v.board.setup.features.len(),
+                                            if v.board.setup.features.len() == 1 { "" } else { "s" },
+                                            v.steps.len(),
+                                            if v.steps.len() == 1 { "" } else { "s" },
+                                        ) }
+                                    </td>
+                                    <td class="num">{ format!("{} s", v.board.setup.budget_secs) }</td>
                                     <td class="num">{ v.kept.len() }</td>
                                     <td><button class="link" data-testid="model-version-show" {onclick}>{"Show"}</button></td>
                                 </tr>
