@@ -189,7 +189,8 @@ pub fn load_error(err: &crate::core::ml::saved::LoadError) -> String {
     let why = match err {
         LoadError::NotAModel => "what is stored is not a model".to_string(),
         LoadError::Format { found } => format!(
-            "it was saved by another version of Plainsight (model format {found}, this version reads {})",
+            "it was saved by another version of Plainsight (model format {found}, this version reads {} to {})",
+            crate::core::ml::saved::OLDEST_FORMAT,
             crate::core::ml::saved::FORMAT
         ),
         LoadError::Damaged { why } => format!("it is damaged ({why})"),

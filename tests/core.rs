@@ -2416,6 +2416,20 @@ mod ml_models {
             stderr.contains("cannot be used: what is stored is not a model"),
             "{stderr}"
         );
+        // A model saved by an earlier version (format 1, written by that
+        // version's CLI with its scores of churn_new) still scores the same.
+        let (code, _, stderr) = run(&[
+            "predict".as_ref(),
+            data.join("churn-format1.psml").as_os_str(),
+            data.join("churn_new.csv").as_os_str(),
+            "-o".as_ref(),
+            out.as_os_str(),
+        ]);
+        assert_eq!(code, Some(0), "{stderr}");
+        assert_eq!(
+            std::fs::read_to_string(&out).unwrap(),
+            std::fs::read_to_string(data.join("churn-format1.expected.csv")).unwrap()
+        );
         std::fs::remove_dir_all(&dir).unwrap();
     }
 

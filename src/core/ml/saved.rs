@@ -17,8 +17,13 @@ use super::automl::{Scored, Setup, WhatIf};
 use super::models::{Model, ModelKind, Prediction};
 use super::prep::{Encoder, Encoding, PrepError, Schema};
 
-/// The byte format written by [`SavedModel::to_bytes`].
-pub const FORMAT: u16 = 1;
+/// The byte format written by [`SavedModel::to_bytes`] (2: trees with
+/// adjacent children and a table of leaf values, see
+/// [`super::tree::Tree`]).
+pub const FORMAT: u16 = 2;
+/// The oldest format still read (1: every tree's children and leaf values
+/// stored in full).
+pub const OLDEST_FORMAT: u16 = 1;
 const MAGIC: &[u8; 4] = b"PSML";
 
 /// A fitted model ready to score rows of a dataset (after its recipe).
@@ -52,7 +57,7 @@ impl std::fmt::Display for LoadError {
             LoadError::NotAModel => write!(f, "not a saved model"),
             LoadError::Format { found } => write!(
                 f,
-                "saved in model format {found}; this version reads format {FORMAT}"
+                "saved in model format {found}; this version reads formats {OLDEST_FORMAT} to {FORMAT}"
             ),
             LoadError::Damaged { why } => write!(f, "the saved model is damaged: {why}"),
         }
@@ -241,7 +246,7 @@ impl SavedModel {
             return Err(LoadError::NotAModel);
         }
         let found = u16::from_le_bytes([bytes[4], bytes[5]]);
-        if found != FORMAT {
+        if !(OLDEST_FORMAT..=FORMAT).contains(&found) {
             return Err(LoadError::Format { found });
         }
         let m: SavedModel = ciborium::from_reader(&bytes[6..])

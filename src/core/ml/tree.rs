@@ -186,20 +186,34 @@ pub struct Tree {
 /// A tree as stored: the nodes' fields as packed little-endian columns
 /// (a saved forest holds millions of nodes; as separate serde values they
 /// would take several times the space and time).
+///
+/// Two savings, each recorded so that a tree stored without them (model
+/// format 1) still reads: a right child that always follows its left one
+/// is not stored (`adjacent`), and leaves that repeat a few distinct
+/// values (a classification forest's pure leaves) store an index into a
+/// table of them (`index_width` 2 or 4 bytes; 0 = the values themselves).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 struct Packed {
     /// Per node: 0 = leaf, 1 = split sending missing values right, 2 = left.
     kind: serde_bytes::ByteBuf,
     /// Per split: feature (u32), bin (u8), threshold (f64), left and right
-    /// children (u32).
+    /// children (u32; no right children when `adjacent`).
     feature: serde_bytes::ByteBuf,
     bin: serde_bytes::ByteBuf,
     threshold: serde_bytes::ByteBuf,
     left: serde_bytes::ByteBuf,
     right: serde_bytes::ByteBuf,
-    /// Values per leaf, and the leaves' values (f64).
+    /// Values per leaf.
     width: u32,
+    /// The leaves' values (f64), or with an index the table's rows.
     values: serde_bytes::ByteBuf,
+    #[serde(default)]
+    adjacent: bool,
+    #[serde(default)]
+    index_width: u8,
+    /// Per leaf, its row of `values` (`index_width` bytes each).
+    #[serde(default)]
+    index: serde_bytes::ByteBuf,
 }
 
 /// Written packed straight from a borrowed tree (a saved forest is not
@@ -221,15 +235,17 @@ impl From<&Tree> for Packed {
             right: Default::default(),
             width: 0,
             values: Default::default(),
+            adjacent: true,
+            index_width: 0,
+            index: Default::default(),
         };
+        let mut leaves: Vec<&[f64]> = Vec::new();
         for n in &t.nodes {
             match n {
                 Node::Leaf { value } => {
                     p.kind.push(0);
                     p.width = value.len() as u32;
-                    for v in value {
-                        p.values.extend_from_slice(&v.to_le_bytes());
-                    }
+                    leaves.push(value);
                 }
                 Node::Split {
                     feature,
@@ -246,7 +262,43 @@ impl From<&Tree> for Packed {
                     p.threshold.extend_from_slice(&threshold.to_le_bytes());
                     p.left.extend_from_slice(&(*left as u32).to_le_bytes());
                     p.right.extend_from_slice(&(*right as u32).to_le_bytes());
+                    p.adjacent &= *right == *left + 1;
                 }
+            }
+        }
+        if p.adjacent {
+            p.right.clear();
+        }
+        // A table of the distinct leaf values when it is smaller.
+        let mut rows: std::collections::HashMap<Vec<u64>, u32> = Default::default();
+        let mut table: Vec<&[f64]> = Vec::new();
+        let mut index: Vec<u32> = Vec::with_capacity(leaves.len());
+        for v in &leaves {
+            let key: Vec<u64> = v.iter().map(|x| x.to_bits()).collect();
+            let next = table.len() as u32;
+            let row = *rows.entry(key).or_insert_with(|| {
+                table.push(v);
+                next
+            });
+            index.push(row);
+        }
+        let w = p.width as usize;
+        let index_width = if table.len() <= 1 << 16 { 2 } else { 4 };
+        let with_table = table.len() * w * 8 + leaves.len() * index_width;
+        let (stored, kept): (&[&[f64]], bool) = if with_table < leaves.len() * w * 8 {
+            (&table, true)
+        } else {
+            (&leaves, false)
+        };
+        for v in stored {
+            for x in v.iter() {
+                p.values.extend_from_slice(&x.to_le_bytes());
+            }
+        }
+        if kept {
+            p.index_width = index_width as u8;
+            for i in index {
+                p.index.extend_from_slice(&i.to_le_bytes()[..index_width]);
             }
         }
         p
@@ -261,13 +313,21 @@ impl TryFrom<Packed> for Tree {
         let splits = p.kind.iter().filter(|&&k| k != 0).count();
         let leaves = n - splits;
         let w = p.width as usize;
+        let iw = p.index_width as usize;
+        let rows = if iw == 0 {
+            leaves
+        } else {
+            p.values.len() / (8 * w).max(1)
+        };
         if n == 0
             || p.feature.len() != 4 * splits
             || p.bin.len() != splits
             || p.threshold.len() != 8 * splits
             || p.left.len() != 4 * splits
-            || p.right.len() != 4 * splits
-            || p.values.len() != 8 * w * leaves
+            || p.right.len() != if p.adjacent { 0 } else { 4 * splits }
+            || !matches!(iw, 0 | 2 | 4)
+            || p.index.len() != if iw == 0 { 0 } else { iw * leaves }
+            || p.values.len() != 8 * w * rows
         {
             return Err("a stored tree's columns do not fit together".into());
         }
@@ -275,17 +335,33 @@ impl TryFrom<Packed> for Tree {
             |b: &[u8], i: usize| u32::from_le_bytes(b[4 * i..4 * i + 4].try_into().unwrap());
         let f64_at =
             |b: &[u8], i: usize| f64::from_le_bytes(b[8 * i..8 * i + 8].try_into().unwrap());
+        let row_of = |l: usize| -> usize {
+            match iw {
+                0 => l,
+                2 => u16::from_le_bytes([p.index[2 * l], p.index[2 * l + 1]]) as usize,
+                _ => u32_at(&p.index, l) as usize,
+            }
+        };
         let (mut s, mut l) = (0, 0);
         let mut nodes = Vec::with_capacity(n);
         for (i, &k) in p.kind.iter().enumerate() {
             if k == 0 {
+                let row = row_of(l);
+                if row >= rows {
+                    return Err(format!("a stored tree's leaf {i} is malformed"));
+                }
                 nodes.push(Node::Leaf {
-                    value: (0..w).map(|j| f64_at(&p.values, l * w + j)).collect(),
+                    value: (0..w).map(|j| f64_at(&p.values, row * w + j)).collect(),
                 });
                 l += 1;
                 continue;
             }
-            let (left, right) = (u32_at(&p.left, s) as usize, u32_at(&p.right, s) as usize);
+            let left = u32_at(&p.left, s) as usize;
+            let right = if p.adjacent {
+                left + 1
+            } else {
+                u32_at(&p.right, s) as usize
+            };
             // Children after the parent: walking down always ends.
             if k > 2 || left <= i || right <= i || left >= n || right >= n {
                 return Err(format!("a stored tree's node {i} is malformed"));
@@ -1199,6 +1275,61 @@ mod tests {
 
     fn params(p: TreeParams, d: usize) -> CheckedTreeParams {
         p.check(d).unwrap()
+    }
+
+    #[test]
+    fn stored_trees_read_back_whatever_their_shape() {
+        let bytes = |t: &Tree| {
+            let mut out = Vec::new();
+            ciborium::into_writer(t, &mut out).unwrap();
+            out
+        };
+        let back = |b: &[u8]| ciborium::from_reader::<Tree, _>(b);
+        let split = |left, right| Node::Split {
+            feature: 1,
+            bin: 3,
+            threshold: 2.5,
+            missing_left: true,
+            left,
+            right,
+        };
+        let leaf = |v: &[f64]| Node::Leaf { value: v.to_vec() };
+        // Children not side by side, leaves repeating one value (a table),
+        // and leaves all different (their values in full).
+        let apart = Tree {
+            nodes: vec![
+                split(1, 3),
+                leaf(&[1.0, 0.0]),
+                leaf(&[1.0, 0.0]),
+                leaf(&[0.0, 1.0]),
+            ],
+        };
+        let mut many = vec![split(1, 2)];
+        for i in 0..2 {
+            many.push(split(3 + 2 * i, 4 + 2 * i));
+        }
+        for i in 0..4 {
+            many.push(leaf(&[i as f64 + 0.5]));
+        }
+        let adjacent = Tree { nodes: many };
+        let repeated = Tree {
+            nodes: (0..1)
+                .map(|_| split(1, 2))
+                .chain([leaf(&[0.0, 1.0]), leaf(&[0.0, 1.0])])
+                .collect(),
+        };
+        for t in [&apart, &adjacent, &repeated] {
+            assert_eq!(&back(&bytes(t)).unwrap(), t);
+        }
+        // The savings are taken when they save.
+        let p = Packed::from(&adjacent);
+        assert!(p.adjacent && p.right.is_empty() && p.index_width == 0);
+        let p = Packed::from(&apart);
+        assert!(!p.adjacent && p.index_width == 2 && p.values.len() == 2 * 2 * 8);
+        // A leaf pointing past the table is refused, not read.
+        let mut p = Packed::from(&apart);
+        p.index[0] = 9;
+        assert!(Tree::try_from(p).is_err());
     }
 
     #[test]
