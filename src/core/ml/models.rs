@@ -530,11 +530,19 @@ fn logistic(columns: &[Vec<f64>], y: &[u32], n_classes: usize) -> Result<Model, 
         (0..n_classes).filter(|&c| seen[c]).collect()
     };
     let d = columns.len();
+    // linfa minimises the summed loss, so its gradient grows with the rows
+    // and its default tolerance (1e-4 on that sum) ran every iteration on
+    // large data: 4.75 s on 100,000 rows against scikit-learn's 0.08 s. A
+    // tolerance per row (1e-5 on the mean loss's gradient norm, a tenth of
+    // scikit-learn's on its largest component) stops in 0.12 s with
+    // scikit-learn's scores on the fixtures.
+    let tolerance = 1e-5 * y.len().max(1) as f64;
     let (coef, intercept) = if present.len() == 2 {
         // Two classes: the model gives the probability of the larger one.
         let targets: Array1<usize> = y.iter().map(|&c| c as usize).collect();
         let m = linfa_logistic::LogisticRegression::default()
             .max_iterations(200)
+            .gradient_tolerance(tolerance)
             .fit(&DatasetBase::new(x, targets))
             .map_err(|e| lib_err(kind, e))?;
         let (w, b) = (m.params().to_vec(), m.intercept());
@@ -552,6 +560,7 @@ fn logistic(columns: &[Vec<f64>], y: &[u32], n_classes: usize) -> Result<Model, 
         let targets: Array1<usize> = y.iter().map(|&c| c as usize).collect();
         let m = linfa_logistic::MultiLogisticRegression::default()
             .max_iterations(200)
+            .gradient_tolerance(tolerance)
             .fit(&DatasetBase::new(x, targets))
             .map_err(|e| lib_err(kind, e))?;
         let (w, b) = (m.params(), m.intercept());
