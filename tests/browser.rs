@@ -1365,6 +1365,12 @@ fn explore_charts_thresholds_and_report() {
 }
 
 /// `data-value` of `[data-metric=<metric>]` in the leaderboard row of `model`.
+/// The leaderboard's state (`ml-progress`'s `data-state`: running, done,
+/// cancelled).
+fn ml_state(d: &Driver) -> WdResult<Option<String>> {
+    d.attr_of("[data-testid=ml-progress]", "data-state")
+}
+
 fn board_metric(d: &Driver, model: &str, metric: &str) -> WdResult<Option<f64>> {
     Ok(d.attr_of(
         &format!(
@@ -1446,11 +1452,7 @@ fn model_leaderboard_explain_predict_and_reload() {
             if let Some(e) = d.text_of("[data-testid=ml-error]")? {
                 return Err(WdError::new("ml error", e));
             }
-            Ok((d
-                .attr_of("[data-testid=ml-progress]", "data-state")?
-                .as_deref()
-                == Some("done"))
-            .then_some(()))
+            Ok((ml_state(d)?.as_deref() == Some("done")).then_some(()))
         })?;
         let models = d.attrs_of("[data-testid=leaderboard-row]", "data-model")?;
         for want in [
@@ -1677,12 +1679,10 @@ fn model_training_stops_on_request_and_keeps_to_its_budget() {
         // worker), the stop lands between two fits, nothing is saved.
         d.click_when_ready("[data-testid=ml-train]")?;
         d.wait_for("training under way", LOAD_WAIT, |d| {
-            Ok((d
-                .attr_of("[data-testid=ml-progress]", "data-state")?
-                .as_deref()
-                == Some("running")
-                && rows_with("done")? >= 1)
-                .then_some(()))
+            Ok(
+                (ml_state(d)?.as_deref() == Some("running") && rows_with("done")? >= 1)
+                    .then_some(()),
+            )
         })?;
         app.show_tab("overview")?;
         d.wait_for("another tab while training", WAIT, |d| {
@@ -1691,11 +1691,7 @@ fn model_training_stops_on_request_and_keeps_to_its_budget() {
         app.show_tab("model")?;
         d.click_when_ready("[data-testid=ml-cancel]")?;
         d.wait_for("the stop", LOAD_WAIT, |d| {
-            Ok((d
-                .attr_of("[data-testid=ml-progress]", "data-state")?
-                .as_deref()
-                == Some("cancelled"))
-            .then_some(()))
+            Ok((ml_state(d)?.as_deref() == Some("cancelled")).then_some(()))
         })?;
         let (done, skipped) = (rows_with("done")?, rows_with("skipped")?);
         ensure(done >= 1 && skipped >= 1 && done + skipped == 7, || {
@@ -1718,11 +1714,7 @@ fn model_training_stops_on_request_and_keeps_to_its_budget() {
         )?;
         d.click_when_ready("[data-testid=ml-train]")?;
         d.wait_for("training within the budget", LOAD_WAIT, |d| {
-            Ok((d
-                .attr_of("[data-testid=ml-progress]", "data-state")?
-                .as_deref()
-                == Some("done"))
-            .then_some(()))
+            Ok((ml_state(d)?.as_deref() == Some("done")).then_some(()))
         })?;
         let skipped = rows_with("skipped")?;
         ensure(skipped >= 1, || {

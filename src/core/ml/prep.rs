@@ -114,8 +114,6 @@ fn column<'a>(ds: &'a Dataset, name: &str) -> Result<ColumnData<'a>, PrepError> 
         })
 }
 
-/// A cell as a number: numbers, booleans as 0/1, dates as days, text that
-/// reads as a number; None otherwise.
 /// Date or date-time text (year first, as ISO 8601) as days since
 /// 1970-01-01; `NaN` when empty or not a date.
 fn date_days(t: &str) -> f64 {
@@ -141,6 +139,8 @@ pub fn date_text(days: f64) -> String {
     }
 }
 
+/// A cell as a number: numbers, booleans as 0/1, dates as days, text that
+/// reads as a number; None otherwise.
 fn number(c: &ColumnData, row: usize) -> Option<f64> {
     match c {
         ColumnData::Boolean(b) => b.get(row).map(|v| v as u8 as f64),
