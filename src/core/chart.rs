@@ -500,13 +500,7 @@ pub fn paint<DB: DrawingBackend>(
         }
         ChartData::Scatter(s) => {
             let range = |pick: fn(&(f64, f64, Option<f64>)) -> f64| {
-                let (lo, hi) = s
-                    .points
-                    .iter()
-                    .map(pick)
-                    .fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), v| {
-                        (a.min(v), b.max(v))
-                    });
+                let (lo, hi) = s.points.iter().map(pick).fold(EMPTY, extend);
                 if !lo.is_finite() {
                     return 0.0..1.0;
                 }
@@ -663,11 +657,7 @@ pub fn paint<DB: DrawingBackend>(
                 .collect();
             let x_lo = f64::from(t.periods.first()?.start);
             let x_hi = f64::from(t.periods.last()?.start).max(x_lo + 1.0);
-            let (y_lo, y_hi) = points
-                .iter()
-                .fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), p| {
-                    (a.min(p.1), b.max(p.1))
-                });
+            let (y_lo, y_hi) = points.iter().map(|p| p.1).fold(EMPTY, extend);
             let (y_lo, y_hi) = if y_lo.is_finite() {
                 // Counts and sums start at zero; others fit their range.
                 let lo = if y_lo >= 0.0 && matches!(t.agg, Agg::Count | Agg::Sum) {
@@ -740,11 +730,7 @@ pub fn paint<DB: DrawingBackend>(
         } => {
             let (x_lo, x_hi) = (points.first()?.0, points.last()?.0);
             let x_hi = if x_hi > x_lo { x_hi } else { x_lo + 1.0 };
-            let (y_lo, y_hi) = points
-                .iter()
-                .fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), p| {
-                    (a.min(p.1), b.max(p.1))
-                });
+            let (y_lo, y_hi) = points.iter().map(|p| p.1).fold(EMPTY, extend);
             let pad = ((y_hi - y_lo) * 0.1).max(if y_hi == y_lo { 0.5 } else { 0.0 });
             let x_label = |v: &f64| {
                 if *dates {
@@ -783,6 +769,14 @@ where
         .bold_line_style(ink.mix(0.15))
         .axis_style(ink)
         .label_style(labels.clone())
+}
+
+/// The range of no values (widened by [`extend`]; not finite while empty).
+const EMPTY: (f64, f64) = (f64::INFINITY, f64::NEG_INFINITY);
+
+/// `(lo, hi)` widened to hold `v`.
+fn extend((lo, hi): (f64, f64), v: f64) -> (f64, f64) {
+    (lo.min(v), hi.max(v))
 }
 
 /// A line chart of `runs` (each a line; dots on the points when `dots`)

@@ -934,7 +934,7 @@ impl Controller {
             let extra = versions.len().saturating_sub(MAX_VERSIONS);
             let dropped: Vec<String> = versions
                 .drain(..extra)
-                .map(|v| format!("{}/v{}/", rec.id, v.version))
+                .map(|v| model_key(&rec.id, v.version, ""))
                 .collect();
             rec.models = serde_json::to_string(&versions).unwrap_or_default();
             if let Err(e) = st.put_models(&rec, &add, &dropped).await {

@@ -210,14 +210,21 @@ fn not_trained(model: &str) -> String {
 }
 
 impl DataWorker {
+    /// The run that trained the model named `name`, and its kind (whether
+    /// it finished is for the run to say).
+    fn trained(&self, name: &str) -> Option<(&Run, ModelKind)> {
+        self.training
+            .as_ref()
+            .map(|t| &t.board)
+            .zip(ModelKind::from_name(name))
+    }
+
     /// The model a request means, or why it is not here.
     fn scorer(&self, model: &ModelRef) -> Result<Scorer<'_>, String> {
         match model {
             ModelRef::Run(name) => self
-                .training
-                .as_ref()
-                .zip(ModelKind::from_name(name))
-                .and_then(|(t, kind)| t.board.scorer(kind))
+                .trained(name)
+                .and_then(|(run, kind)| run.scorer(kind))
                 .ok_or_else(|| not_trained(name)),
             ModelRef::Saved(key) => match &self.saved {
                 Some((k, m)) if k == key => Ok(m.scorer()),
@@ -609,10 +616,8 @@ impl Worker for DataWorker {
             }
             ToWorker::ExportModel { request, model } => {
                 let bytes = self
-                    .training
-                    .as_ref()
-                    .zip(ModelKind::from_name(&model))
-                    .and_then(|(t, kind)| t.board.model_bytes(kind));
+                    .trained(&model)
+                    .and_then(|(run, kind)| run.model_bytes(kind));
                 let reply = match bytes {
                     Some(bytes) => FromWorker::ModelBytes { request, bytes },
                     None => FromWorker::MlFailed {

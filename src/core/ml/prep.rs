@@ -128,12 +128,10 @@ pub fn date_text(days: f64) -> String {
         return String::new();
     }
     let day = days.floor();
-    let date = crate::core::chart::day_label(day);
     let minutes = ((days - day) * 1440.0).round() as i64;
-    if minutes == 0 {
+    let date = crate::core::infer::format_date(day as i32 + (minutes >= 1440) as i32);
+    if minutes == 0 || minutes >= 1440 {
         date
-    } else if minutes >= 1440 {
-        crate::core::chart::day_label(day + 1.0)
     } else {
         format!("{date} {:02}:{:02}", minutes / 60, minutes % 60)
     }
