@@ -60,6 +60,14 @@ pub fn ingest_error(file: &str, err: &IngestError) -> String {
         IngestError::TooManyColumns { found, limit } => format!(
             "{file} has {found} columns; Plainsight handles up to {limit}. Remove columns you do not need and load it again."
         ),
+        IngestError::TooManyCells { row, line, columns, limit } => format!(
+            "{file}, {}: reading stopped here because the table would grow past {} cells (rows × columns; it has {columns} columns at this point), more than this browser can hold. Missing fields and keys count as cells too: check that the rows have as many fields as the header, or that the records share the same keys; otherwise remove columns you do not need or split the file into parts, and load it again.",
+            match line {
+                Some(l) => format!("line {l} (row {row})"),
+                None => format!("record {row}"),
+            },
+            crate::core::format::int(*limit)
+        ),
         IngestError::Internal { message } => format!(
             "Plainsight could not read {file} ({message}). Please try again; if it keeps happening, export the file again."
         ),

@@ -9,6 +9,7 @@ use csv_core::{ReadFieldResult, Reader, ReaderBuilder, Terminator};
 
 use crate::core::error::IngestError;
 use crate::core::infer::Inference;
+use crate::core::ingest::MAX_CELLS;
 use crate::core::raw::RawColumn;
 
 /// Most columns a file may have.
@@ -305,6 +306,12 @@ impl CsvSink {
         }
         // 10 % more than the head suggests: most files are that regular.
         let scale = factor * 1.1;
+        // Never more cells than the table may hold (short rows under a
+        // wide header would project billions).
+        let cells = self.records as f64 * self.columns.len() as f64 * scale;
+        if cells > MAX_CELLS as f64 {
+            return;
+        }
         for column in &mut self.columns {
             let cells = (column.len() as f64 * scale) as usize;
             let bytes = (column.text_len() as f64 * scale) as usize;
@@ -369,6 +376,16 @@ impl CsvSink {
             }
             // Extra fields: counted for the error, not kept.
             Some(n) if index >= n => return Ok(()),
+            // A new record makes `n` more cells (short ones padded):
+            // refused before any is built past the bound.
+            Some(n) if index == 0 && (self.records as u64 + 1) * n as u64 > MAX_CELLS => {
+                return Err(IngestError::TooManyCells {
+                    row: self.records as u64,
+                    line: Some(self.tracker.record_line),
+                    columns: n,
+                    limit: MAX_CELLS,
+                });
+            }
             Some(_) => {}
         }
         let (Some(column), Some(inference)) =

@@ -36,6 +36,17 @@ pub enum IngestError {
     UnsupportedFormat { extension: String },
     /// More columns or rows than the engine can hold.
     TooManyColumns { found: usize, limit: usize },
+    /// The table would hold more than `limit` cells (rows × columns,
+    /// padded short rows and keys missing from records included): checked
+    /// before the cells of data row `row` (1-based, the header not
+    /// counted) are built. `line`: the file's line there, when known
+    /// (CSV, NDJSON); `columns`: the table's width at that point.
+    TooManyCells {
+        row: u64,
+        line: Option<u64>,
+        columns: usize,
+        limit: u64,
+    },
     /// Anything else from the data frame library, kept as text.
     Internal { message: String },
 }

@@ -28,6 +28,19 @@ use crate::core::raw::RawColumn;
 /// Largest file accepted (checked against the declared size before reading).
 pub const MAX_FILE_BYTES: u64 = 1 << 30;
 
+/// Most cells (rows × columns) a table may have, checked before a row's
+/// cells are built (CSV: each record, short ones padded to the header's
+/// width; JSON: each record, and each new key, which adds a cell to every
+/// earlier record). wasm32 addresses at most 4 GiB; a built column costs
+/// 8 bytes a cell for numbers and 16 (a string view) plus the text for
+/// text, and the raw text buffered while reading adds at least 1 byte a
+/// cell. 100 million cells are 0.8–1.6 GB built, so a table at the limit
+/// still fits beside the reader's buffers and the page's copies; a dense
+/// file of [`MAX_FILE_BYTES`] with ~10-byte cells is about this many
+/// cells, while a 0.5 MB file of short rows under a 16,384-column header
+/// (or a late JSON key) would otherwise ask for billions.
+pub const MAX_CELLS: u64 = 100_000_000;
+
 /// Bytes buffered before the encoding, binary check and delimiter are decided.
 const HEAD_BYTES: usize = 64 * 1024;
 

@@ -14,6 +14,7 @@ use serde_json::Value;
 
 use crate::core::csv::MAX_COLUMNS;
 use crate::core::error::IngestError;
+use crate::core::ingest::MAX_CELLS;
 use crate::core::raw::RawColumn;
 
 /// Prefix of serde errors that are really shape errors (`JsonShape`).
@@ -120,7 +121,20 @@ pub struct JsonTable {
 }
 
 impl JsonTable {
+    /// Adds one record; every column gets a cell (a new key also one for
+    /// each earlier record), so the cells are checked against
+    /// [`MAX_CELLS`] before the row and before each new column.
     fn add_row(&mut self, fields: Vec<(String, Value)>) -> Result<(), IngestError> {
+        let row = self.rows as u64 + 1;
+        let too_many = |columns: usize| IngestError::TooManyCells {
+            row,
+            line: None,
+            columns,
+            limit: MAX_CELLS,
+        };
+        if row * self.columns.len() as u64 > MAX_CELLS {
+            return Err(too_many(self.columns.len()));
+        }
         for (key, value) in fields {
             let i = match self.index.get(&key) {
                 Some(&i) => i,
@@ -130,6 +144,9 @@ impl JsonTable {
                             found: self.columns.len() + 1,
                             limit: MAX_COLUMNS,
                         });
+                    }
+                    if row * (self.columns.len() as u64 + 1) > MAX_CELLS {
+                        return Err(too_many(self.columns.len() + 1));
                     }
                     // A new key: earlier records lacked it.
                     let mut column = RawColumn::new();
@@ -325,7 +342,17 @@ impl NdjsonSink {
         let mut de = serde_json::Deserializer::from_str(text);
         let parsed = Element::deserialize(&mut de).and_then(|e| de.end().map(|()| e));
         match parsed {
-            Ok(Element::Record(fields)) => self.table.add_row(fields),
+            Ok(Element::Record(fields)) => self.table.add_row(fields).map_err(|e| match e {
+                IngestError::TooManyCells {
+                    row, columns, limit, ..
+                } => IngestError::TooManyCells {
+                    row,
+                    line: Some(self.line),
+                    columns,
+                    limit,
+                },
+                other => other,
+            }),
             Err(e) => Err(convert(&e, self.line - 1)),
         }
     }
