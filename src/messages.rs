@@ -117,6 +117,11 @@ pub fn clean_error(err: &crate::core::clean::CleanError) -> String {
             "{} cannot run: {message}. Change the step's settings and apply again.",
             at(*step, op)
         ),
+        CleanError::TooWide { step, op, column, columns, limit } => format!(
+            "{} would turn \"{column}\" into {columns} columns, more than the {limit} one step may make. Set max_categories to {} or fewer (the rarer values share one \"other\" column), or group the values first.",
+            at(*step, op),
+            limit - 1
+        ),
         CleanError::BadRecipe { message } => format!(
             "This recipe cannot be read: {message}. Export the recipe again from Plainsight and use that file."
         ),
@@ -171,6 +176,10 @@ pub fn target_error(err: &crate::core::ml::task::TargetError) -> String {
         ),
         TargetError::NoVariation { column } => format!(
             "'{column}' has the same value in every row (or none), so there is nothing to learn. Pick another target."
+        ),
+        TargetError::TooManyClasses { column, classes, limit } => format!(
+            "'{column}' has {} different values; Plainsight predicts at most {limit} classes. Merge rare values on the Clean tab (merge values), or pick another target.",
+            crate::core::format::int(*classes)
         ),
     }
 }
@@ -231,4 +240,51 @@ pub fn ml_error(err: &crate::core::ml::MlError) -> String {
         MlError::Library { message, .. } => format!("the library reported: {message}"),
         other => other.to_string(),
     }
+}
+
+/// What the correlations leave out when there are more columns than
+/// [`crate::core::explore::correlate::MAX_PAIR_COLUMNS`], as sentences
+/// (None when every column is covered).
+pub fn correlation_coverage(c: &crate::core::explore::correlate::Correlations) -> Option<String> {
+    use crate::core::explore::correlate::MAX_PAIR_COLUMNS;
+    let part = |kind: &str, kept: usize, out: &[String]| {
+        if out.is_empty() {
+            return None;
+        }
+        let shown: Vec<&str> = out.iter().take(12).map(String::as_str).collect();
+        let more = out.len() - shown.len();
+        Some(format!(
+            "Correlations cover {kept} of {} {kind} columns (at most {MAX_PAIR_COLUMNS}, so the pairs stay few enough to compute: those with the most values, constant ones last, the first on ties); left out: {}{}.",
+            crate::core::format::int((kept + out.len()) as u64),
+            shown.join(", "),
+            if more > 0 {
+                format!(" and {} more", crate::core::format::int(more as u64))
+            } else {
+                String::new()
+            }
+        ))
+    };
+    let parts: Vec<String> = [
+        part("numeric", c.numeric.len(), &c.numeric_left_out),
+        part("categorical", c.categorical.len(), &c.categorical_left_out),
+    ]
+    .into_iter()
+    .flatten()
+    .collect();
+    (!parts.is_empty()).then(|| parts.join(" "))
+}
+
+/// The engine could not be started or reached.
+pub fn engine_failed(why: &str) -> String {
+    format!("The engine could not start in this browser ({why}). Reload the page; if it keeps happening, use a current version of Chrome, Edge, Firefox or Safari.")
+}
+
+/// The page and its worker come from different builds.
+pub fn other_build(page: &str, engine: &str) -> String {
+    format!("Plainsight was updated: this page (version {page}) met an engine of another version ({engine}). Reload the page to use the new version; your data is safe in this browser.")
+}
+
+/// Training ended because the engine stopped.
+pub fn training_stopped() -> String {
+    "Training ended because the engine stopped (see the message above). Nothing was saved from this run; press “Train models” again.".to_string()
 }

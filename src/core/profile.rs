@@ -393,6 +393,10 @@ pub fn duplicate_rows(ds: &Dataset) -> u64 {
 }
 
 /// For each row, whether it equals an earlier row (pandas `df.duplicated()`).
+///
+/// Bound: one hash per row and one sort of the rows (n log n); a row is
+/// compared cell by cell only with the distinct rows of its own 64-bit
+/// hash, never with all earlier rows.
 pub fn duplicate_flags(ds: &Dataset) -> Vec<bool> {
     let columns: Vec<ColumnData> = (0..ds.width())
         .filter_map(|i| ColumnData::of(ds, i))

@@ -182,6 +182,10 @@ fn CorrelationView(props: &CorrelationProps) -> Html {
             if numeric.is_none() && categorical.is_none() && eta.is_none() {
                 <p class="muted">{"There are not enough numeric or categorical columns to relate."}</p>
             }
+            if let Some(note) = crate::messages::correlation_coverage(c) {
+                <p class="muted small" data-testid="corr-coverage"
+                    data-value={c.numeric.len().to_string()}>{ note }</p>
+            }
             <div class="charts">
                 { numeric.unwrap_or_default() }
                 { categorical.unwrap_or_default() }

@@ -79,16 +79,19 @@ pub const TRIM_CHARS: [char; 4] = [' ', '\t', '\n', '\r'];
 /// Most examples kept in a report.
 const EXAMPLES: usize = 5;
 
+/// The index of `column`, found without copying the names (a recipe or a
+/// proposal looks up one column per step: copying every name each time
+/// would be quadratic in the width).
 pub(super) fn index_of(ds: &Dataset, op: &str, column: &str) -> Result<usize, CleanError> {
-    let names = ds.names();
-    names
+    ds.frame
+        .columns()
         .iter()
-        .position(|n| n == column)
+        .position(|c| c.name().as_str() == column)
         .ok_or_else(|| CleanError::MissingColumn {
             step: 0,
             op: op.to_string(),
             column: column.to_string(),
-            available: names,
+            available: ds.names(),
         })
 }
 
@@ -591,6 +594,7 @@ pub fn apply(ds: &mut Dataset, step: &Step) -> Result<StepReport, CleanError> {
                 .map(|c| c.0.clone())
                 .collect();
             let other = cats.len() > kept.len();
+            check_width(op, column, kept.len() + usize::from(other))?;
             r.detail = format!(
                 "{} categor{}{}",
                 cats.len(),
@@ -760,6 +764,21 @@ fn finish(ds: &Dataset, mut r: StepReport) -> Result<StepReport, CleanError> {
 }
 
 /// `<column>_<value>` for a one-hot column.
+/// Refuses a step that would create more than
+/// [`super::MAX_NEW_COLUMNS`] columns from `column`.
+pub fn check_width(op: &str, column: &str, columns: usize) -> Result<(), CleanError> {
+    if columns > super::MAX_NEW_COLUMNS {
+        return Err(CleanError::TooWide {
+            step: 0,
+            op: op.to_string(),
+            column: column.to_string(),
+            columns,
+            limit: super::MAX_NEW_COLUMNS,
+        });
+    }
+    Ok(())
+}
+
 fn one_hot_name(column: &str, value: &str) -> String {
     format!("{column}_{}", snake_case(value))
 }

@@ -24,6 +24,10 @@ use crate::core::profile::duplicate_rows;
 const MAX_MERGES: usize = 10;
 /// Text columns with more distinct values are free text: not filled.
 const MAX_FILL_CATEGORIES: usize = 50;
+/// One-hot encoding is proposed for text columns with 2 to this many
+/// categories, never wider than a step may make ([`super::MAX_NEW_COLUMNS`]).
+pub const ONE_HOT_PROPOSED: usize = 10;
+const _: () = assert!(ONE_HOT_PROPOSED < super::MAX_NEW_COLUMNS);
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -86,8 +90,16 @@ impl Proposer {
         self.work.names()
     }
 
+    /// The column called `name`: found without copying every name (the
+    /// proposer looks up each column in turn, so a copy per look-up would
+    /// be quadratic in the width).
     fn column(&self, name: &str) -> Option<Values> {
-        let i = self.names().iter().position(|n| n == name)?;
+        let i = self
+            .work
+            .frame
+            .columns()
+            .iter()
+            .position(|c| c.name().as_str() == name)?;
         Values::of(&self.work, i)
     }
 }
@@ -473,11 +485,11 @@ fn thorough(p: &mut Proposer) {
             continue;
         }
         let k = categories(&v).len();
-        if (2..=10).contains(&k) {
+        if (2..=ONE_HOT_PROPOSED).contains(&k) {
             p.offer(
                 Step::OneHot {
                     column: name.clone(),
-                    max_categories: 10,
+                    max_categories: ONE_HOT_PROPOSED,
                 },
                 format!("{name}: {k} categories, so one 0/1 column each for models"),
             );

@@ -60,6 +60,10 @@ pub fn fingerprint(value: &str) -> String {
 
 /// The clusters among `values` (distinct values with their counts): groups
 /// of two or more spellings with one fingerprint, biggest first.
+///
+/// Bound: one fingerprint per distinct value (its words sorted: L log L
+/// for L characters) and one hash look-up, so linear in the text; no
+/// value is compared with another (key collision, not pairwise distance).
 pub fn clusters(values: &[(String, u64)]) -> Vec<Cluster> {
     let mut groups: HashMap<String, Vec<(String, u64)>> = HashMap::new();
     for (v, n) in values {

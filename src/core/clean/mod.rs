@@ -20,6 +20,12 @@ pub use apply::StepReport;
 pub use recipe::{Recipe, RunLog};
 pub use step::Step;
 
+/// Most columns one step may create from one column (one-hot: the kept
+/// categories plus "other"). Each is a full column of the rows, so the
+/// width of the data stays within a constant factor of the input's; the
+/// proposer offers one-hot only far below it (`auto`).
+pub const MAX_NEW_COLUMNS: usize = 100;
+
 /// Why a step or a recipe could not run. `step` is 1-based (0: not known).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub enum CleanError {
@@ -44,6 +50,15 @@ pub enum CleanError {
         op: String,
         message: String,
     },
+    /// A step would create more than `limit` columns from one column (one
+    /// per distinct value kept): `columns` is how many it would create.
+    TooWide {
+        step: usize,
+        op: String,
+        column: String,
+        columns: usize,
+        limit: usize,
+    },
     /// A recipe file that is not a recipe (JSON, schema version, an unknown
     /// operation).
     BadRecipe {
@@ -60,7 +75,8 @@ impl CleanError {
         match &mut self {
             CleanError::MissingColumn { step, .. }
             | CleanError::WrongType { step, .. }
-            | CleanError::BadParameter { step, .. } => *step = n,
+            | CleanError::BadParameter { step, .. }
+            | CleanError::TooWide { step, .. } => *step = n,
             CleanError::BadRecipe { .. } | CleanError::Internal { .. } => {}
         }
         self

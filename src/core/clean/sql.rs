@@ -1044,6 +1044,7 @@ fn step_sql(
             let cats = categories(&values(before, i)?);
             let kept: Vec<&String> = cats.iter().take(*max_categories).map(|c| &c.0).collect();
             let other = cats.len() > kept.len();
+            super::apply::check_width("one_hot", column, kept.len() + usize::from(other))?;
             q.comment(format!(
                 "Frozen: the {} most frequent categor{} of {column} in this file{}.",
                 kept.len(),

@@ -107,13 +107,13 @@ pub enum ExploreError {
 
 /// Index of the column called `name`.
 pub(crate) fn column_index(ds: &Dataset, name: &str) -> Result<usize, ExploreError> {
-    let names = ds.names();
-    names
+    ds.frame
+        .columns()
         .iter()
-        .position(|n| n == name)
+        .position(|c| c.name().as_str() == name)
         .ok_or_else(|| ExploreError::UnknownColumn {
             name: name.to_string(),
-            available: names.clone(),
+            available: ds.names(),
         })
 }
 

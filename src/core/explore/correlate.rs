@@ -16,6 +16,16 @@ use crate::core::table::ColumnData;
 /// rows, are left out of the associations (identifiers, free text).
 pub const MAX_CATEGORIES: usize = 50;
 
+/// Most numeric columns, and most categorical columns, that enter the
+/// pairwise statistics (Pearson, Spearman, Cramér's V, eta and so the
+/// high-correlation alert). Pairs grow with the square of the columns: 50
+/// columns are 1,225 pairs (2,500 numeric × categorical), each one pass
+/// over the rows, and a 50 × 50 heatmap is still readable; 16,384 columns
+/// would be 134 million pairs. Past it the columns with the most values
+/// are kept ([`keep_most_complete`]); the others are listed in
+/// [`Correlations::numeric_left_out`] / [`Correlations::categorical_left_out`].
+pub const MAX_PAIR_COLUMNS: usize = 50;
+
 /// One pair of columns and how strongly they go together.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Pair {
@@ -40,6 +50,13 @@ pub struct Correlations {
     pub eta: Vec<Vec<Option<f64>>>,
     /// Every defined pair, strongest first (Pearson for numeric pairs).
     pub top: Vec<Pair>,
+    /// Numeric columns past [`MAX_PAIR_COLUMNS`], left out of the pairs
+    /// (dataset order).
+    #[serde(default)]
+    pub numeric_left_out: Vec<String>,
+    /// Categorical columns past [`MAX_PAIR_COLUMNS`], left out likewise.
+    #[serde(default)]
+    pub categorical_left_out: Vec<String>,
 }
 
 /// Pearson's r of paired values.
@@ -369,22 +386,97 @@ fn paired_numbers(a: &[f64], b: &[f64]) -> (Vec<f64>, Vec<f64>) {
         .unzip()
 }
 
-/// All correlations and associations of `ds`.
-pub fn correlations(ds: &Dataset) -> Correlations {
-    let names = ds.names();
-    // (name, column index) of the numeric columns.
-    let mut numeric: Vec<(String, usize)> = Vec::new();
-    let mut categorical: Vec<(String, Vec<Option<u32>>)> = Vec::new();
-    for (i, name) in names.iter().enumerate() {
-        match kind_of(ds, i) {
-            Some(Kind::Numeric) => numeric.push((name.clone(), i)),
-            Some(Kind::Categorical(v)) => categorical.push((name.clone(), v)),
-            None => {}
+/// How complete a numeric column is: (varies, present values). A
+/// constant column has no coefficient, so it ranks after varying ones.
+fn numeric_rank(ds: &Dataset, i: usize) -> (bool, usize) {
+    let mut present = 0usize;
+    let (mut lo, mut hi) = (f64::INFINITY, f64::NEG_INFINITY);
+    let mut see = |v: f64| {
+        present += 1;
+        lo = lo.min(v);
+        hi = hi.max(v);
+    };
+    match ColumnData::of(ds, i) {
+        Some(ColumnData::Integer(c)) => c.iter().flatten().for_each(|v| see(v as f64)),
+        Some(ColumnData::Float(c)) => c.iter().flatten().filter(|v| !v.is_nan()).for_each(&mut see),
+        _ => {}
+    }
+    (present >= 2 && lo < hi, present)
+}
+
+/// Keeps at most `limit` of `items` (in dataset order), those with the
+/// largest `rank`, the earlier column on ties; returns (kept in order,
+/// names of the others in order). One pass; at most `limit` held.
+pub fn keep_most_complete<T, R: Ord + Copy>(
+    items: impl Iterator<Item = (String, R, T)>,
+    limit: usize,
+) -> (Vec<(String, T)>, Vec<String>) {
+    // (position, name, rank, item)
+    let mut kept: Vec<(usize, String, R, T)> = Vec::new();
+    let mut all: Vec<String> = Vec::new();
+    for (pos, (name, rank, item)) in items.enumerate() {
+        all.push(name.clone());
+        if kept.len() < limit {
+            kept.push((pos, name, rank, item));
+            continue;
+        }
+        // The weakest kept: lowest rank, the latest on ties.
+        let weakest = kept
+            .iter()
+            .enumerate()
+            .min_by(|a, b| a.1 .2.cmp(&b.1 .2).then(b.1 .0.cmp(&a.1 .0)))
+            .map(|(k, _)| k);
+        if let Some(k) = weakest.filter(|&k| rank > kept[k].2) {
+            kept[k] = (pos, name, rank, item);
         }
     }
+    kept.sort_by_key(|k| k.0);
+    let mut is_kept = vec![false; all.len()];
+    kept.iter().for_each(|k| is_kept[k.0] = true);
+    let left_out = all
+        .into_iter()
+        .zip(is_kept)
+        .filter(|(_, k)| !k)
+        .map(|(n, _)| n)
+        .collect();
+    (kept.into_iter().map(|k| (k.1, k.3)).collect(), left_out)
+}
+
+/// All correlations and associations of `ds`, over at most
+/// [`MAX_PAIR_COLUMNS`] numeric and as many categorical columns.
+///
+/// Bound: reading the columns is linear in the cells; the pairs are at
+/// most `MAX_PAIR_COLUMNS²` (numeric, categorical, numeric × categorical),
+/// each linear in the rows, so the whole is linear in the cells with at
+/// most `3 × 50²` passes over the rows.
+pub fn correlations(ds: &Dataset) -> Correlations {
+    correlations_within(ds, MAX_PAIR_COLUMNS)
+}
+
+/// [`correlations`] with another column limit (tests).
+pub fn correlations_within(ds: &Dataset, limit: usize) -> Correlations {
+    let names = ds.names();
+    // Both read lazily: at most `limit` columns of codes are held.
+    let numeric_all = (0..names.len()).filter_map(|i| match ColumnData::of(ds, i) {
+        Some(ColumnData::Integer(_) | ColumnData::Float(_)) => {
+            Some((names[i].clone(), numeric_rank(ds, i), i))
+        }
+        _ => None,
+    });
+    let (numeric, numeric_left_out) = keep_most_complete(numeric_all, limit);
+    let categorical_all = (0..names.len()).filter_map(|i| match kind_of(ds, i) {
+        Some(Kind::Categorical(v)) => {
+            let present = v.iter().flatten().count();
+            Some((names[i].clone(), present, v))
+        }
+        _ => None,
+    });
+    let (categorical, categorical_left_out) = keep_most_complete(categorical_all, limit);
     let mut c = Correlations {
         numeric: numeric.iter().map(|n| n.0.clone()).collect(),
         categorical: categorical.iter().map(|n| n.0.clone()).collect(),
+        numeric_left_out,
+        categorical_left_out,
         ..Correlations::default()
     };
     let square = |k: usize| vec![vec![None; k]; k];

@@ -81,7 +81,10 @@ pub fn box_stats(ds: &Dataset, index: usize) -> Option<BoxStats> {
         .filter(|v| v.is_finite())
         .collect();
     values.sort_unstable_by(f64::total_cmp);
-    box_of(ds.names().get(index)?, &values)
+    // The column's own name: `ds.names()` would copy every name for each
+    // column (quadratic in the width).
+    let name = ds.frame.columns().get(index)?.name().to_string();
+    box_of(&name, &values)
 }
 
 /// The boxes of every numeric column, in dataset order.

@@ -283,6 +283,12 @@ fn code_dimension(ds: &Dataset, dim: &Dimension) -> Result<Coded, ExploreError> 
 /// without a value last, ties by key); None sorts by the keys ascending
 /// (numbers as numbers, dates by time, text by code points; missing last).
 /// At most `limit` groups are returned; `groups` counts them all.
+///
+/// Bound: one pass over the rows per dimension and per measure; the groups
+/// are at most the rows (only combinations that occur are made, never the
+/// product of the dimensions' values), so the work is linear in the cells
+/// asked for, and the answer holds at most `limit` groups
+/// ([`super::GROUP_LIMIT`]).
 pub fn group_by(
     ds: &Dataset,
     dims: &[Dimension],

@@ -24,6 +24,8 @@ pub struct MissingMatrix {
     pub rows_with_missing: u64,
 }
 
+/// Bound: one pass over the cells; the matrix holds `columns ×`
+/// [`BANDS`] shares whatever the number of rows.
 pub fn missing_matrix(ds: &Dataset) -> MissingMatrix {
     let rows = ds.height();
     let band_rows = rows.div_ceil(BANDS).max(1);

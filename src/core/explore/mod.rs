@@ -38,6 +38,15 @@ pub struct Insights {
     pub missing: MissingMatrix,
 }
 
+/// The insights of `ds`. Each step's bound (rows × columns = the cells):
+/// - correlations: at most [`correlate::MAX_PAIR_COLUMNS`] numeric and as
+///   many categorical columns enter the pairs (the others are listed as
+///   left out), so at most `3 × 50²` passes over the rows;
+/// - alerts: one pass over each column, plus the correlation pairs above;
+/// - boxes: one sort of each numeric column (cells × log rows), at most
+///   [`distribution::MAX_OUTLIERS`] outliers kept per column;
+/// - missing matrix: one pass over the cells, `columns ×`
+///   [`missing::BANDS`] shares kept.
 pub fn insights(ds: &Dataset, profile: &DatasetProfile, config: &AlertConfig) -> Insights {
     let correlations = correlate::correlations(ds);
     Insights {

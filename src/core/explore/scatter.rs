@@ -91,6 +91,9 @@ fn sample_indices(n: usize, k: usize, seed: u64) -> Vec<usize> {
     keep
 }
 
+/// Bound: one pass over the two columns (and the colour column's
+/// distinct values, counted in a hash map); at most `max` points
+/// ([`MAX_POINTS`]) and [`MAX_GROUPS`] colours (+ "other") are kept.
 pub fn scatter(
     ds: &Dataset,
     x: &str,

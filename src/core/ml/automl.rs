@@ -25,10 +25,14 @@ pub const TEST_FRACTION: f64 = 0.2;
 pub const FOLDS: usize = 5;
 /// k-means tries k = 2..=MAX_K.
 pub const MAX_K: usize = 8;
-/// Silhouettes are measured on at most this many rows (a seeded sample).
+/// Silhouettes are measured on at most this many rows (a seeded sample):
+/// the silhouette compares every pair of them (m² distances), so this caps
+/// it at 4 million whatever the rows.
 pub const SILHOUETTE_ROWS: usize = 2_000;
 /// Permutation importance and partial dependence use at most this many
-/// test rows (a seeded sample).
+/// test rows (a seeded sample). With at most
+/// [`super::task::MAX_FEATURES`] features the explanation predicts at most
+/// `MAX_FEATURES × REPEATS + PD_FEATURES × 20` times on these rows.
 pub const EXPLAIN_ROWS: usize = 2_000;
 /// Partial dependence is drawn for this many top features.
 pub const PD_FEATURES: usize = 3;
@@ -232,13 +236,20 @@ pub struct Prepared {
     /// Folds of `train` (compact indices).
     pub folds: Vec<(Vec<u32>, Vec<u32>)>,
     pub encoder: Encoder,
+    /// Features of the setup past [`super::task::MAX_FEATURES`], not
+    /// learnt from, with the reason.
+    pub left_out: Vec<super::task::Excluded>,
 }
 
 impl Prepared {
-    pub fn new(ds: &Dataset, setup: Setup) -> Result<Prepared, TrainError> {
+    /// Bound: at most [`super::task::MAX_FEATURES`] features are read
+    /// (a setup with more keeps the first and records the others in
+    /// [`Prepared::left_out`]), so every later job is linear in the rows.
+    pub fn new(ds: &Dataset, mut setup: Setup) -> Result<Prepared, TrainError> {
         if setup.features.is_empty() {
             return Err(TrainError::NoFeatures);
         }
+        let left_out = super::task::cap_features(&mut setup.features);
         let n_all = ds.height();
         let (target, values) = match (&setup.target, &setup.task) {
             (Some(t), task) if *task != Task::Clustering => {
@@ -320,6 +331,7 @@ impl Prepared {
             test,
             folds,
             encoder,
+            left_out,
         })
     }
 
@@ -835,6 +847,10 @@ pub struct Board {
     pub example: Vec<String>,
     pub finished: bool,
     pub cancelled: bool,
+    /// Features asked for but left out (past
+    /// [`super::task::MAX_FEATURES`]), with the reason.
+    #[serde(default)]
+    pub left_out: Vec<super::task::Excluded>,
 }
 
 /// A prediction for one row (the what-if form).
@@ -880,6 +896,7 @@ impl Run {
             example,
             finished: self.is_done(),
             cancelled: false,
+            left_out: p.left_out.clone(),
         }
     }
 

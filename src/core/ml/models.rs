@@ -33,7 +33,10 @@ use super::MlError;
 /// k of k-nearest neighbours (scikit-learn's default).
 pub const KNN_K: usize = 5;
 
-/// k-NN searches at most this many training rows (a seeded sample above).
+/// k-NN searches at most this many training rows (a seeded sample above),
+/// so a prediction costs at most this many distances over the model's
+/// columns (themselves bounded by [`super::task::MAX_FEATURES`]): linear
+/// in the rows scored. A saved model storing more is refused.
 pub const KNN_MAX_ROWS: usize = 20_000;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -583,30 +586,92 @@ fn logistic(columns: &[Vec<f64>], y: &[u32], n_classes: usize) -> Result<Model, 
 }
 
 impl Model {
-    /// Whether the model reads `width` input columns (what a stored model
-    /// is checked against before it is used: a mismatch would index out
-    /// of bounds).
-    pub fn takes_width(&self, width: usize) -> bool {
-        let trees_ok = |t: &Tree| t.max_feature().is_none_or(|f| f < width);
-        match self {
-            Model::Prior { .. } | Model::Mean { .. } => true,
-            Model::Linear { coef, .. } => coef.len() == width,
+    /// That the model takes `width` encoded columns and gives `classes`
+    /// classes (0: a regression or clustering): every shape prediction
+    /// relies on, checked when a saved model is read (its parts come from
+    /// bytes). The reason when not.
+    pub fn fits(&self, width: usize, classes: usize) -> Result<(), &'static str> {
+        let trees_ok = |t: &Tree, leaf: usize| {
+            t.max_feature().is_none_or(|f| f < width) && t.leaf_widths_are(leaf)
+        };
+        // Leaves hold one value per class, or one number.
+        let leaf = classes.max(1);
+        let ok = match self {
+            Model::Prior { proba } => classes > 0 && proba.len() == classes,
+            Model::Mean { .. } => classes == 0,
+            Model::Linear { coef, .. } => classes == 0 && coef.len() == width,
             Model::Logistic {
-                coef, intercept, ..
-            } => coef.len() == intercept.len() && coef.iter().all(|c| c.len() == width),
-            Model::NaiveBayes { .. } => true,
-            Model::Knn { k, columns, y, .. } => {
-                *k > 0 && columns.len() == width && columns.iter().all(|c| c.len() == y.len())
+                coef,
+                intercept,
+                n_classes,
+            } => {
+                *n_classes == classes
+                    && coef.len() == classes
+                    && intercept.len() == classes
+                    && coef.iter().all(|c| c.len() == width)
+            }
+            Model::NaiveBayes { nb, n_classes } => {
+                *n_classes == classes && naive_bayes_fits(nb, width, classes)
+            }
+            Model::Knn {
+                k,
+                columns,
+                y,
+                n_classes,
+            } => {
+                let labels_ok = match n_classes {
+                    Some(c) => {
+                        *c == classes && y.iter().all(|v| v.fract() == 0.0 && *v >= 0.0 && *v < *c as f64)
+                    }
+                    None => classes == 0,
+                };
+                (1..=KNN_MAX_ROWS).contains(k)
+                    && (1..=KNN_MAX_ROWS).contains(&y.len())
+                    && columns.len() == width
+                    && columns.iter().all(|c| c.len() == y.len())
+                    && labels_ok
             }
             Model::KMeans { centroids, .. } => {
-                !centroids.is_empty() && centroids.iter().all(|c| c.len() == width)
+                classes == 0
+                    && !centroids.is_empty()
+                    && centroids.iter().all(|c| c.len() == width)
             }
-            Model::Tree { tree, .. } => trees_ok(tree),
-            Model::Forest(f) => !f.trees.is_empty() && f.trees.iter().all(trees_ok),
-            Model::Boosting(b) => b
-                .trees
-                .iter()
-                .all(|it| it.len() == b.baseline.len() && it.iter().all(trees_ok)),
+            Model::Tree { tree, n_classes } => {
+                n_classes.unwrap_or(0) == classes && trees_ok(tree, leaf)
+            }
+            // Forests and boosting count the classes up to the largest
+            // one their training rows hold: at most all of them.
+            Model::Forest(f) => {
+                let leaf = match f.task {
+                    super::forest::Task::Classification { n_classes } => {
+                        (2..=classes).contains(&n_classes).then_some(n_classes)
+                    }
+                    super::forest::Task::Regression => (classes == 0).then_some(1),
+                };
+                leaf.is_some_and(|leaf| {
+                    !f.trees.is_empty() && f.trees.iter().all(|t| trees_ok(t, leaf))
+                })
+            }
+            Model::Boosting(b) => {
+                let outputs = match b.loss {
+                    super::boost::Loss::Squared => (classes == 0).then_some(1),
+                    super::boost::Loss::LogLoss => (classes >= 2).then_some(1),
+                    super::boost::Loss::Softmax { n_classes } => {
+                        (3..=classes).contains(&n_classes).then_some(n_classes)
+                    }
+                };
+                outputs.is_some_and(|o| {
+                    b.baseline.len() == o
+                        && b.trees
+                            .iter()
+                            .all(|it| it.len() == o && it.iter().all(|t| trees_ok(t, 1)))
+                })
+            }
+        };
+        if ok {
+            Ok(())
+        } else {
+            Err("the model does not fit its encoded columns or classes")
         }
     }
 
@@ -708,6 +773,30 @@ impl Model {
             },
         }
     }
+}
+
+/// That a Gaussian naive Bayes (read from bytes) has a mean and a
+/// variance per column for each class, and class codes below `classes`:
+/// linfa's fields are private, so they are read through its serde form.
+fn naive_bayes_fits(nb: &linfa_bayes::GaussianNb<f64, usize>, width: usize, classes: usize) -> bool {
+    let Ok(serde_json::Value::Object(top)) = serde_json::to_value(nb) else {
+        return false;
+    };
+    let Some(serde_json::Value::Object(info)) = top.get("class_info") else {
+        return false;
+    };
+    let length = |v: Option<&serde_json::Value>| {
+        v.and_then(|a| a.get("dim"))
+            .and_then(|d| d.get(0))
+            .and_then(serde_json::Value::as_u64)
+    };
+    !info.is_empty()
+        && info.len() <= classes
+        && info.iter().all(|(label, class)| {
+            label.parse::<usize>().is_ok_and(|l| l < classes)
+                && length(class.get("theta")) == Some(width as u64)
+                && length(class.get("sigma")) == Some(width as u64)
+        })
 }
 
 fn knn(

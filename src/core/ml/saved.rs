@@ -15,7 +15,8 @@ use crate::core::ingest::Dataset;
 
 use super::automl::{Scored, Setup, WhatIf};
 use super::models::{Model, ModelKind, Prediction};
-use super::prep::{Encoder, Encoding, PrepError, Schema};
+use super::prep::{Encoder, Encoding, Feature, PrepError, Schema, MAX_CATEGORIES};
+use super::task::Task;
 
 /// The byte format written by [`SavedModel::to_bytes`] (2: trees with
 /// adjacent children and a table of leaf values, see
@@ -249,7 +250,11 @@ impl SavedModel {
         if !(OLDEST_FORMAT..=FORMAT).contains(&found) {
             return Err(LoadError::Format { found });
         }
-        let m: SavedModel = ciborium::from_reader(&bytes[6..])
+        // Lengths inside the CBOR are never trusted for allocation:
+        // ciborium reads byte strings piece by piece and serde caps
+        // pre-allocated lists, so a declared length past the input ends in
+        // an error; the trees' leaf copies are budgeted.
+        let m: SavedModel = super::tree::with_leaf_budget(|| ciborium::from_reader(&bytes[6..]))
             .map_err(|e| LoadError::Damaged { why: e.to_string() })?;
         m.check()?;
         Ok(m)
@@ -266,16 +271,31 @@ impl SavedModel {
         if n == 0 || self.encoder.columns.len() != n || self.setup.features.len() != n {
             return damaged("the feature lists differ in length");
         }
-        for e in &self.encoder.columns {
-            if let Encoding::OneHot { levels, seen } = e {
-                if *levels == 0 || seen.len() != *levels {
-                    return damaged("a category encoding is inconsistent");
+        for (f, e) in self.schema.features.iter().zip(&self.encoder.columns) {
+            let fits = match (f, e) {
+                (Feature::Category { categories, .. }, Encoding::OneHot { levels, seen }) => {
+                    categories.len() <= MAX_CATEGORIES
+                        && *levels == categories.len() + 1
+                        && seen.len() == *levels
                 }
+                (Feature::Number { .. } | Feature::Date { .. }, Encoding::Number { .. }) => true,
+                _ => false,
+            };
+            if !fits {
+                return damaged("a feature's encoding does not fit its column");
             }
         }
+        let classes = self.classes.len();
+        let task_ok = match self.setup.task {
+            Task::Classification => classes >= 2,
+            Task::Regression | Task::Clustering => classes == 0,
+        };
+        if !task_ok {
+            return damaged("the classes do not fit the task");
+        }
         let width = self.encoder.sources(self.kind.family()).len();
-        if !self.model.takes_width(width) {
-            return damaged("the model does not take the encoded columns");
+        if let Err(why) = self.model.fits(width, classes) {
+            return damaged(why);
         }
         Ok(())
     }

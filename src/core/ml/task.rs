@@ -16,6 +16,20 @@ const TARGET_WORDS: [&str; 11] = [
 /// Integer targets with at most this many distinct values are classes.
 pub const MAX_INTEGER_CLASSES: u64 = 20;
 
+/// Most feature columns a model learns from. Explaining a model refits
+/// nothing but predicts once per feature and repeat (permutation
+/// importance) and per grid value (partial dependence), and a model's
+/// input grows with its features (one-hot: up to 21 columns each): 100
+/// features keep every job within a constant factor of the rows. Past it
+/// the first usable columns in file order are kept; the others are left
+/// out with the reason ([`features`], [`cap_features`]).
+pub const MAX_FEATURES: usize = 100;
+
+/// Most classes a target may have. Class probabilities are rows × classes
+/// and every tree leaf holds one per class, so a text column with a
+/// value per few rows would make a model quadratic in the rows.
+pub const MAX_CLASSES: u64 = 100;
+
 /// An association with the target at or above this alone predicts it:
 /// the leakage guard warns.
 pub const LEAKAGE: f64 = 0.98;
@@ -54,6 +68,12 @@ pub enum TargetError {
     NoVariation {
         column: String,
     },
+    /// More classes than [`MAX_CLASSES`].
+    TooManyClasses {
+        column: String,
+        classes: u64,
+        limit: u64,
+    },
 }
 
 /// About one value per row: a row number, an id, a key.
@@ -74,6 +94,7 @@ fn can_be_target(c: &ColumnProfile) -> bool {
     !identifier_like(c)
         && !matches!(c.dtype, ColumnType::Date | ColumnType::Datetime)
         && c.distinct >= 2
+        && (c.dtype.is_numeric() || c.distinct <= MAX_CLASSES)
 }
 
 /// The target to suggest: the first column named like one (target, label,
@@ -111,6 +132,13 @@ pub fn detect_task(p: &DatasetProfile, target: Option<&str>) -> Result<Task, Tar
         });
     }
     match c.dtype {
+        ColumnType::Boolean | ColumnType::String if c.distinct > MAX_CLASSES => {
+            Err(TargetError::TooManyClasses {
+                column: name.to_string(),
+                classes: c.distinct,
+                limit: MAX_CLASSES,
+            })
+        }
         ColumnType::Boolean | ColumnType::String => Ok(Task::Classification),
         ColumnType::Integer if c.distinct <= MAX_INTEGER_CLASSES => Ok(Task::Classification),
         ColumnType::Integer | ColumnType::Float => Ok(Task::Regression),
@@ -129,7 +157,7 @@ pub struct Excluded {
 }
 
 /// The feature columns for `target`: every other column but identifiers,
-/// constant and all-missing ones.
+/// constant and all-missing ones, at most [`MAX_FEATURES`] of them.
 pub fn features(p: &DatasetProfile, target: Option<&str>) -> (Vec<String>, Vec<Excluded>) {
     let (mut kept, mut out) = (Vec::new(), Vec::new());
     for c in &p.column_profiles {
@@ -156,7 +184,23 @@ pub fn features(p: &DatasetProfile, target: Option<&str>) -> (Vec<String>, Vec<E
             None => kept.push(c.name.clone()),
         }
     }
+    out.extend(cap_features(&mut kept));
     (kept, out)
+}
+
+/// Keeps the first [`MAX_FEATURES`] of `features`; the rest, with the
+/// reason.
+pub fn cap_features(features: &mut Vec<String>) -> Vec<Excluded> {
+    let extra = features.split_off(features.len().min(MAX_FEATURES));
+    extra
+        .into_iter()
+        .map(|column| Excluded {
+            column,
+            reason: format!(
+                "past the first {MAX_FEATURES} usable columns: a model learns from at most {MAX_FEATURES}, so that training and explaining it stay quick"
+            ),
+        })
+        .collect()
 }
 
 /// A feature that alone predicts the target almost perfectly.

@@ -175,6 +175,28 @@ pub enum Node {
     },
 }
 
+/// Most leaf values (leaves × values per leaf, over all its trees) a
+/// model read from bytes may hold: 2^26 numbers, 512 MB. A stored leaf
+/// can be a 2-byte index into a table of values, so without a budget a
+/// small crafted file could ask for terabytes; a model this large could
+/// not have been trained in the browser's memory anyway.
+pub const MAX_LEAF_VALUES: u64 = 1 << 26;
+
+thread_local! {
+    /// Leaf values the trees being read may still hold (see
+    /// [`with_leaf_budget`]); unlimited outside it.
+    static LEAF_BUDGET: std::cell::Cell<u64> = const { std::cell::Cell::new(u64::MAX) };
+}
+
+/// Runs `read` (which deserialises trees) with at most
+/// [`MAX_LEAF_VALUES`] leaf values for all its trees together.
+pub fn with_leaf_budget<R>(read: impl FnOnce() -> R) -> R {
+    let before = LEAF_BUDGET.with(|b| b.replace(MAX_LEAF_VALUES));
+    let out = read();
+    LEAF_BUDGET.with(|b| b.set(before));
+    out
+}
+
 /// A fitted tree; node 0 is the root. Children come after their parent
 /// (checked when a stored tree is read back).
 #[derive(Clone, Debug, PartialEq, Deserialize)]
@@ -314,10 +336,12 @@ impl TryFrom<Packed> for Tree {
         let leaves = n - splits;
         let w = p.width as usize;
         let iw = p.index_width as usize;
+        // Lengths from the bytes, multiplied in u64 (no overflow on wasm32).
+        let row_bytes = 8 * p.width as u64;
         let rows = if iw == 0 {
             leaves
         } else {
-            p.values.len() / (8 * w).max(1)
+            (p.values.len() as u64 / row_bytes.max(1)) as usize
         };
         if n == 0
             || p.feature.len() != 4 * splits
@@ -327,9 +351,22 @@ impl TryFrom<Packed> for Tree {
             || p.right.len() != if p.adjacent { 0 } else { 4 * splits }
             || !matches!(iw, 0 | 2 | 4)
             || p.index.len() != if iw == 0 { 0 } else { iw * leaves }
-            || p.values.len() != 8 * w * rows
+            || p.values.len() as u64 != row_bytes.saturating_mul(rows as u64)
         {
             return Err("a stored tree's columns do not fit together".into());
+        }
+        // Leaves shared through the table are copied out, one `Vec` each:
+        // the copies are counted against the model's budget first.
+        let values = leaves as u64 * p.width as u64;
+        let left = LEAF_BUDGET.with(|b| {
+            let left = b.get().checked_sub(values);
+            b.set(left.unwrap_or(0));
+            left
+        });
+        if left.is_none() {
+            return Err(format!(
+                "the stored trees hold more than {MAX_LEAF_VALUES} leaf values"
+            ));
         }
         let u32_at =
             |b: &[u8], i: usize| u32::from_le_bytes(b[4 * i..4 * i + 4].try_into().unwrap());
@@ -443,6 +480,14 @@ impl Tree {
                 Node::Leaf { .. } => None,
             })
             .max()
+    }
+
+    /// Whether every leaf holds `width` values.
+    pub fn leaf_widths_are(&self, width: usize) -> bool {
+        self.nodes.iter().all(|n| match n {
+            Node::Leaf { value } => value.len() == width,
+            Node::Split { .. } => true,
+        })
     }
 
     pub fn n_leaves(&self) -> usize {
