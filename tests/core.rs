@@ -12,6 +12,9 @@ use plainsight::core::table::rows;
 use plainsight::core::IngestError;
 use serde_json::Value;
 
+#[path = "bounds/mod.rs"]
+mod bounds;
+
 fn data_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data")
 }
