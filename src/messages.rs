@@ -238,6 +238,9 @@ pub fn ml_error(err: &crate::core::ml::MlError) -> String {
             "the training rows hold one class only, so there is nothing to tell apart".to_string()
         }
         MlError::Library { message, .. } => format!("the library reported: {message}"),
+        MlError::TooWide { columns, limit, .. } => format!(
+            "it compares rows in at most {limit} columns and this data makes {columns} (one per number, one per category of a text column), which would take hours; the other models cover it"
+        ),
         other => other.to_string(),
     }
 }

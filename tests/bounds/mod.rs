@@ -598,3 +598,24 @@ fn cli_predict_refuses_a_crafted_model() {
     assert!(!stderr.contains("panicked"), "{stderr}");
     std::fs::remove_dir_all(&dir).ok();
 }
+
+#[test]
+fn knn_is_not_fitted_on_more_columns_than_its_search_handles() {
+    use plainsight::core::ml::models::KNN_MAX_COLUMNS;
+    use plainsight::core::ml::MlError;
+    let y: Vec<u32> = (0..40).map(|i| i % 2).collect();
+    let wide: Vec<Vec<f64>> = (0..KNN_MAX_COLUMNS + 1)
+        .map(|c| (0..40).map(|r| ((r * 7 + c) % 11) as f64).collect())
+        .collect();
+    let err = models::fit(ModelKind::Knn, &wide, Labels::Classes { y: &y, n_classes: 2 }, 1).unwrap_err();
+    assert_eq!(
+        err,
+        MlError::TooWide {
+            model: ModelKind::Knn.name().to_string(),
+            columns: KNN_MAX_COLUMNS + 1,
+            limit: KNN_MAX_COLUMNS,
+        }
+    );
+    assert!(messages::ml_error(&err).contains("at most 32 columns"));
+    assert!(models::fit(ModelKind::Knn, &wide[..KNN_MAX_COLUMNS], Labels::Classes { y: &y, n_classes: 2 }, 1).is_ok());
+}

@@ -82,6 +82,12 @@ pub enum MlError {
     },
     /// The library fitting `model` failed (linfa's message).
     Library { model: String, message: String },
+    /// More input columns than `model` handles within its bound.
+    TooWide {
+        model: String,
+        columns: usize,
+        limit: usize,
+    },
 }
 
 impl std::fmt::Display for MlError {
@@ -109,6 +115,11 @@ impl std::fmt::Display for MlError {
                 write!(f, "parameter {name} = {value}: {why}")
             }
             MlError::Library { model, message } => write!(f, "{model} failed: {message}"),
+            MlError::TooWide {
+                model,
+                columns,
+                limit,
+            } => write!(f, "{model} takes at most {limit} columns, not {columns}"),
         }
     }
 }

@@ -33,6 +33,13 @@ use super::MlError;
 /// k of k-nearest neighbours (scikit-learn's default).
 pub const KNN_K: usize = 5;
 
+/// k-NN learns from at most this many input columns. Its k-d tree finds
+/// neighbours in about log(rows) steps in few dimensions but compares
+/// nearly every stored row in many, and explaining a model predicts
+/// hundreds of times: past this width k-NN is not fitted (it fails on the
+/// leaderboard with the reason) rather than run for hours.
+pub const KNN_MAX_COLUMNS: usize = 32;
+
 /// k-NN searches at most this many training rows (a seeded sample above),
 /// so a prediction costs at most this many distances over the model's
 /// columns (themselves bounded by [`super::task::MAX_FEATURES`]): linear
@@ -385,6 +392,13 @@ pub fn fit(
             Ok(Model::NaiveBayes { nb, n_classes })
         }
         (ModelKind::Knn, Labels::Classes { .. } | Labels::Values(_)) => {
+            if columns.len() > KNN_MAX_COLUMNS {
+                return Err(MlError::TooWide {
+                    model: kind.name().to_string(),
+                    columns: columns.len(),
+                    limit: KNN_MAX_COLUMNS,
+                });
+            }
             let (y, n_classes): (Vec<f64>, Option<usize>) = match labels {
                 Labels::Classes { y, n_classes } => {
                     (y.iter().map(|&c| c as f64).collect(), Some(n_classes))
