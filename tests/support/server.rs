@@ -7,16 +7,47 @@
 use std::io::{BufRead, BufReader, Write};
 use std::net::{SocketAddr, TcpListener, TcpStream};
 use std::path::{Component, Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex, RwLock};
+use std::thread::JoinHandle;
 
-/// A running server; it lives until the process ends.
+type Mounts = Vec<(String, PathBuf)>;
+
+/// A running server; it lives until the process ends or [`StaticServer::stop`].
 pub struct StaticServer {
     pub addr: SocketAddr,
+    mounts: Arc<RwLock<Mounts>>,
+    stopped: Arc<AtomicBool>,
+    accept: Mutex<Option<JoinHandle<()>>>,
 }
 
 impl StaticServer {
     /// `http://127.0.0.1:<port>` + `path` (which starts with `/`).
     pub fn url(&self, path: &str) -> String {
         format!("http://{}{}", self.addr, path)
+    }
+
+    /// Serves `mounts` from now on, at the same address (the same origin
+    /// for the browser): a new version of the app "deployed".
+    pub fn set_mounts(&self, mounts: Vec<(String, PathBuf)>) {
+        *self.mounts.write().unwrap_or_else(|p| p.into_inner()) = mounts;
+    }
+
+    /// Stops listening; once it returns, connections to the address are
+    /// refused (the site is offline). Idempotent.
+    pub fn stop(&self) {
+        if self.stopped.swap(true, Ordering::SeqCst) {
+            return;
+        }
+        // Wake the accept loop, which then drops the listener.
+        let _ = TcpStream::connect(self.addr);
+        if let Some(t) = self.accept.lock().unwrap_or_else(|p| p.into_inner()).take() {
+            let _ = t.join();
+        }
+    }
+
+    pub fn is_stopped(&self) -> bool {
+        self.stopped.load(Ordering::SeqCst)
     }
 }
 
@@ -26,19 +57,32 @@ impl StaticServer {
 pub fn serve(mounts: Vec<(String, PathBuf)>) -> std::io::Result<StaticServer> {
     let listener = TcpListener::bind("127.0.0.1:0")?;
     let addr = listener.local_addr()?;
-    std::thread::Builder::new()
-        .name("static-server".into())
-        .spawn(move || {
-            for stream in listener.incoming().flatten() {
-                let mounts = mounts.clone();
-                let _ = std::thread::Builder::new()
-                    .name("static-conn".into())
-                    .spawn(move || {
-                        let _ = handle(stream, &mounts);
-                    });
-            }
-        })?;
-    Ok(StaticServer { addr })
+    let mounts = Arc::new(RwLock::new(mounts));
+    let stopped = Arc::new(AtomicBool::new(false));
+    let accept = {
+        let (mounts, stopped) = (mounts.clone(), stopped.clone());
+        std::thread::Builder::new()
+            .name("static-server".into())
+            .spawn(move || {
+                for stream in listener.incoming().flatten() {
+                    if stopped.load(Ordering::SeqCst) {
+                        break; // drops the listener: the port closes
+                    }
+                    let mounts = mounts.read().unwrap_or_else(|p| p.into_inner()).clone();
+                    let _ = std::thread::Builder::new()
+                        .name("static-conn".into())
+                        .spawn(move || {
+                            let _ = handle(stream, &mounts);
+                        });
+                }
+            })?
+    };
+    Ok(StaticServer {
+        addr,
+        mounts,
+        stopped,
+        accept: Mutex::new(Some(accept)),
+    })
 }
 
 pub fn content_type(path: &Path) -> &'static str {

@@ -207,6 +207,17 @@ impl Driver {
     /// Starts chromedriver on a free port and opens a headless Chromium
     /// session with a fresh profile. `label` names the artifacts.
     pub fn start(label: &str) -> WdResult<Driver> {
+        Self::start_with(label, false)
+    }
+
+    /// Like [`Driver::start`], and the session also records the page's
+    /// network requests (chromedriver's performance log; see
+    /// [`Driver::network_requests`]).
+    pub fn start_logging_network(label: &str) -> WdResult<Driver> {
+        Self::start_with(label, true)
+    }
+
+    fn start_with(label: &str, network_log: bool) -> WdResult<Driver> {
         let port = free_port()?;
         let profile = std::env::temp_dir().join(format!("plainsight-profile-{}", unique_suffix()));
         std::fs::create_dir_all(&profile).map_err(|e| {
@@ -254,7 +265,11 @@ impl Driver {
                             "download.directory_upgrade": true,
                         },
                     },
-                    "goog:loggingPrefs": { "browser": "ALL" },
+                    "goog:loggingPrefs": if network_log {
+                        json!({ "browser": "ALL", "performance": "ALL" })
+                    } else {
+                        json!({ "browser": "ALL" })
+                    },
                 }
             }
         });
@@ -415,6 +430,73 @@ impl Driver {
             "/execute/sync",
             Some(json!({ "script": script, "args": args })),
         )
+    }
+
+    /// Runs an asynchronous script: its last argument is the callback that
+    /// returns the result (`arguments[arguments.length - 1](value)`).
+    pub fn execute_async(&self, script: &str, args: Vec<Value>) -> WdResult<Value> {
+        self.cmd(
+            "POST",
+            "/execute/async",
+            Some(json!({ "script": script, "args": args })),
+        )
+    }
+
+    // ---- Chromium only ----
+
+    /// One Chrome DevTools Protocol command (chromedriver's `goog/cdp`).
+    pub fn cdp(&self, cmd: &str, params: Value) -> WdResult<Value> {
+        self.cmd(
+            "POST",
+            "/goog/cdp/execute",
+            Some(json!({ "cmd": cmd, "params": params })),
+        )
+    }
+
+    /// Runs `source` in every page this session opens from now on, before
+    /// the page's own scripts (and outside its CSP).
+    pub fn on_new_document(&self, source: &str) -> WdResult<()> {
+        self.cdp(
+            "Page.addScriptToEvaluateOnNewDocument",
+            json!({ "source": source }),
+        )
+        .map(drop)
+    }
+
+    /// Turns the browser's network off (or on again) for this page.
+    pub fn set_offline(&self, offline: bool) -> WdResult<()> {
+        self.cdp("Network.enable", json!({}))?;
+        self.cdp(
+            "Network.emulateNetworkConditions",
+            json!({
+                "offline": offline,
+                "latency": 0,
+                "downloadThroughput": -1,
+                "uploadThroughput": -1,
+            }),
+        )
+        .map(drop)
+    }
+
+    /// URLs of the network requests since the last call, as chromedriver's
+    /// performance log has them (a session of [`Driver::start_logging_network`]).
+    pub fn network_requests(&self) -> WdResult<Vec<String>> {
+        let v = self.cmd("POST", "/se/log", Some(json!({ "type": "performance" })))?;
+        let mut urls = Vec::new();
+        for entry in v.as_array().into_iter().flatten() {
+            let Some(text) = entry["message"].as_str() else {
+                continue;
+            };
+            let Ok(msg) = serde_json::from_str::<Value>(text) else {
+                continue;
+            };
+            if msg["message"]["method"] == "Network.requestWillBeSent" {
+                if let Some(url) = msg["message"]["params"]["request"]["url"].as_str() {
+                    urls.push(url.to_string());
+                }
+            }
+        }
+        Ok(urls)
     }
 
     /// Number of elements matching `css`.
