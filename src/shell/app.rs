@@ -66,6 +66,7 @@ pub fn App() -> Html {
             </header>
             <Sidebar state={state.clone()} ctl={ctl.clone()} />
             <main class="main" aria-live="polite">
+                <super::pwa::UpdatePrompt />
                 { error_view(s, &ctl) }
                 { notice_view(s, &ctl) }
                 { bench_view(s) }

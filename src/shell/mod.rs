@@ -11,6 +11,7 @@ pub mod format;
 pub mod model;
 pub mod overview;
 pub mod protocol;
+pub mod pwa;
 pub mod sidebar;
 pub mod state;
 pub mod storage;

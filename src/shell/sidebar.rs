@@ -186,6 +186,7 @@ pub fn Sidebar(props: &SidebarProps) -> Html {
                     Callback::from(move |_| ctl.load_sample(current.clone()))
                 } } disabled={busy}>{"Add the sample data"}</button>
             }
+            <super::pwa::StorageUsage revision={super::pwa::stored_revision(s)} />
         </aside>
     }
 }
