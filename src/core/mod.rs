@@ -8,6 +8,7 @@ pub mod csv;
 pub mod error;
 pub mod explore;
 pub mod format;
+pub mod fuzzing;
 pub mod infer;
 pub mod ingest;
 pub mod json;
