@@ -643,6 +643,8 @@ impl Model {
                     && (1..=KNN_MAX_ROWS).contains(&y.len())
                     && columns.len() == width
                     && columns.iter().all(|c| c.len() == y.len())
+                    // The k-d tree takes finite coordinates only.
+                    && columns.iter().flatten().all(|v| v.is_finite())
                     && labels_ok
             }
             Model::KMeans { centroids, .. } => {
