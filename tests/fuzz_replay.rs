@@ -73,7 +73,10 @@ fn recipe_corpus_parses_and_runs_or_fails_typed() {
 #[test]
 fn saved_model_corpus_reads_and_scores_or_is_refused() {
     let (scored, refused) = replay("saved_model", |b| Some(fuzzing::saved_model(b)));
-    assert!(scored > 0 && refused > 0, "{scored} scored, {refused} refused");
+    assert!(
+        scored > 0 && refused > 0,
+        "{scored} scored, {refused} refused"
+    );
 }
 
 // ------------------------------------------------------- property test
@@ -83,7 +86,10 @@ fn saved_model_corpus_reads_and_scores_or_is_refused() {
 fn ingest_fixtures() -> Vec<Vec<u8>> {
     let data = root().join("tests/data");
     let mut out = Vec::new();
-    for path in files_in(&data).into_iter().chain(files_in(&data.join("clean"))) {
+    for path in files_in(&data)
+        .into_iter()
+        .chain(files_in(&data.join("clean")))
+    {
         let name = path.file_name().unwrap().to_string_lossy().to_string();
         if name.contains(".expected.") || name.ends_with(".py") {
             continue;

@@ -23,7 +23,13 @@ use crate::core::profile::profile;
 use crate::core::rng::Rng;
 
 /// The file names the ingest target picks from (by the first byte).
-pub const INGEST_NAMES: [&str; 5] = ["data.csv", "data.tsv", "data.json", "data.ndjson", "data.txt"];
+pub const INGEST_NAMES: [&str; 5] = [
+    "data.csv",
+    "data.tsv",
+    "data.json",
+    "data.ndjson",
+    "data.txt",
+];
 
 /// A body at least this long is what a "large" ingest input (first byte's
 /// top bit set) is repeated to, so that it streams past the ingest's
@@ -115,20 +121,39 @@ fn assert_same_dataset(a: &Dataset, b: &Dataset) {
     assert_eq!(a.facts, b.facts, "chunks changed the file facts");
     assert_eq!(a.names(), b.names(), "chunks changed the column names");
     assert_eq!(a.types, b.types, "chunks changed the column types");
-    assert_eq!(a.date_formats, b.date_formats, "chunks changed the date formats");
+    assert_eq!(
+        a.date_formats, b.date_formats,
+        "chunks changed the date formats"
+    );
     assert_eq!(a.notes, b.notes, "chunks changed the notes");
-    assert_eq!(column_texts(a), column_texts(b), "chunks changed the values");
+    assert_eq!(
+        column_texts(a),
+        column_texts(b),
+        "chunks changed the values"
+    );
 }
 
 /// A dataset's parts agree on its shape, and its profile too.
 fn check_dataset(ds: &Dataset) {
     assert_eq!(ds.types.len(), ds.frame.width(), "one type per column");
-    assert_eq!(ds.date_formats.len(), ds.width(), "one date format per column");
+    assert_eq!(
+        ds.date_formats.len(),
+        ds.width(),
+        "one date format per column"
+    );
     let p = profile(ds);
     assert_eq!(p.rows, ds.height() as u64);
-    assert_eq!(p.column_profiles.len(), ds.width(), "one profile per column");
+    assert_eq!(
+        p.column_profiles.len(),
+        ds.width(),
+        "one profile per column"
+    );
     for c in &p.column_profiles {
-        assert!(c.count + c.missing == p.rows, "{}: count + missing = rows", c.name);
+        assert!(
+            c.count + c.missing == p.rows,
+            "{}: count + missing = rows",
+            c.name
+        );
     }
 }
 
@@ -208,7 +233,9 @@ fn cell_text(f: &Feature, row: usize) -> String {
         (_, 1) => String::new(),
         (Feature::Number { .. }, 0) => "1.5".to_string(),
         (Feature::Date { .. }, 0) => "2024-02-29".to_string(),
-        (Feature::Category { categories, .. }, 0) => categories.first().cloned().unwrap_or_default(),
+        (Feature::Category { categories, .. }, 0) => {
+            categories.first().cloned().unwrap_or_default()
+        }
         (Feature::Number { .. }, _) => "-1e300".to_string(),
         (Feature::Date { .. }, _) => "1900-01-01T12:00".to_string(),
         (Feature::Category { .. }, _) => "never seen".to_string(),
