@@ -834,7 +834,14 @@ fn knn(
     let mut point = Array1::zeros(query.len());
     for i in 0..n {
         for (j, c) in query.iter().enumerate() {
-            point[j] = c[i];
+            // The k-d tree panics on a non-finite coordinate: a value past
+            // the float range (a huge entry, scaled) is the largest one, a
+            // missing one the (scaled) centre.
+            point[j] = if c[i].is_nan() {
+                0.0
+            } else {
+                c[i].clamp(-f64::MAX, f64::MAX)
+            };
         }
         let near = index.k_nearest(point.view(), k).unwrap_or_default();
         let m = near.len().max(1) as f64;
