@@ -245,6 +245,44 @@ pub fn ml_error(err: &crate::core::ml::MlError) -> String {
     }
 }
 
+/// Why the data worker could not answer, as a sentence. `file` names the
+/// dataset the page shows (for ingest errors of a file to score, the error
+/// names its own file).
+pub fn worker_error(err: &crate::protocol::WorkerError) -> String {
+    use crate::protocol::WorkerError;
+    match err {
+        WorkerError::NotLoaded { .. } => "The rows of this dataset are not loaded yet (another dataset was being read, or it is still loading). Wait until the status bar says it is done, then try again.".to_string(),
+        WorkerError::Ingest { file, error } => ingest_error(file, error),
+        WorkerError::Clean(e) => clean_error(e),
+        WorkerError::RecipeOnNewFile { file, error } => format!(
+            "The cleaning recipe the model learnt after cannot run on {file}: {}",
+            clean_error(error)
+        ),
+        WorkerError::NotCleaned => "There is no cleaned data yet: apply a recipe on the Clean tab first (or wait until it has run), then export.".to_string(),
+        WorkerError::Explore(e) => explore_error(e),
+        WorkerError::Train(e) => train_error(e),
+        WorkerError::Prep(e) => prep_error(e),
+        WorkerError::ModelLoad(e) => load_error(e),
+        WorkerError::NotTrained { model } => format!(
+            "The model '{model}' is not trained in this session yet: train (or retrain) first."
+        ),
+        WorkerError::SavedNotLoaded => "That saved model is not loaded any more (another one was opened since). Try again.".to_string(),
+        WorkerError::NoFileToScore => "The file to score was not read completely (another file was picked meanwhile). Pick it again.".to_string(),
+        WorkerError::Write { message } => format!(
+            "The export could not be written ({message}). Your data is unchanged; try again."
+        ),
+    }
+}
+
+/// The engine (the background worker) stopped: what it was doing, why if
+/// known, and that the data is safe.
+pub fn engine_stopped(doing: Option<&str>, why: &str) -> String {
+    let while_ = doing.map(|d| format!(" while {d}")).unwrap_or_default();
+    format!(
+        "The engine stopped{while_} ({why}). Your data is safe in this browser, and a fresh engine was started."
+    )
+}
+
 /// What the correlations leave out when there are more columns than
 /// [`crate::core::explore::correlate::MAX_PAIR_COLUMNS`], as sentences
 /// (None when every column is covered).

@@ -2,8 +2,7 @@
 
 #[cfg(target_arch = "wasm32")]
 fn main() {
-    use gloo_worker::Registrable;
-    plainsight::shell::worker::DataWorker::registrar().register();
+    plainsight::shell::worker::start();
 }
 
 #[cfg(not(target_arch = "wasm32"))]

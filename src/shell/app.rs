@@ -67,6 +67,7 @@ pub fn App() -> Html {
             <Sidebar state={state.clone()} ctl={ctl.clone()} />
             <main class="main" aria-live="polite">
                 <super::pwa::UpdatePrompt />
+                { engine_view(s, &ctl) }
                 { error_view(s, &ctl) }
                 { notice_view(s, &ctl) }
                 { bench_view(s) }
@@ -92,6 +93,24 @@ fn error_view(s: &State, ctl: &Controller) -> Html {
         <div class="error" role="alert">
             <span data-testid="error-message">{ msg }</span>
             <button class="ghost" onclick={Callback::from(move |_| ctl.dismiss_error())} aria-label="Dismiss this message">{"Dismiss"}</button>
+        </div>
+    }
+}
+
+/// The engine stopped: what happened, and (`data-recovered`) whether the
+/// shown dataset is back.
+fn engine_view(s: &State, ctl: &Controller) -> Html {
+    let Some(e) = &s.engine else { return html! {} };
+    let ctl = ctl.clone();
+    let status = if e.recovered {
+        "The dataset is back; you can go on."
+    } else {
+        "Reading the dataset again…"
+    };
+    html! {
+        <div class="error" role="alert" data-testid="engine-error" data-recovered={e.recovered.to_string()}>
+            <span>{ &e.message }{" "}{ status }</span>
+            <button class="ghost" onclick={Callback::from(move |_| ctl.dismiss_engine_error())} aria-label="Dismiss this message">{"Dismiss"}</button>
         </div>
     }
 }

@@ -2,6 +2,7 @@
 //! worker ([`worker`]); the page holds only profiles and a window of rows.
 
 pub mod app;
+pub mod bridge;
 pub mod chart;
 pub mod clean;
 pub mod columns;

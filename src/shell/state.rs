@@ -4,7 +4,7 @@ use std::rc::Rc;
 
 use yew::prelude::*;
 
-use super::protocol::{Sample, SortKey};
+use super::protocol::{RunId, Sample, SortKey};
 use super::storage::{ClientRecord, DatasetRecord};
 use crate::core::clean::auto::{Mode, Proposal};
 use crate::core::clean::{RunLog, Step};
@@ -65,8 +65,8 @@ pub enum Tab {
 pub struct Ml {
     /// The dataset this belongs to.
     pub dataset: Option<String>,
-    /// The worker's run number of the live board.
-    pub run: Option<u32>,
+    /// The worker's run of the live board.
+    pub run: Option<RunId>,
     /// The board from the worker (its models can predict).
     pub board: Option<Rc<Board>>,
     pub error: Option<String>,
@@ -178,14 +178,27 @@ pub struct State {
     pub ml: Ml,
     /// The tree learners' timing (`?bench=trees`).
     pub bench_trees: Option<Result<crate::core::ml::speed::Timing, String>>,
+    /// The engine stopped (or cannot start): what happened, and whether the
+    /// dataset the page shows has been read again since.
+    pub engine: Option<EngineNotice>,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct EngineNotice {
+    pub message: String,
+    pub recovered: bool,
 }
 
 pub enum Action {
+    /// The engine stopped (a sentence) or the banner is dismissed.
+    Engine(Option<String>),
+    /// The dataset the page shows is back in a fresh engine.
+    EngineRecovered,
     BenchTrees(Result<crate::core::ml::speed::Timing, String>),
     /// Training starts on a dataset (by id) as run `run`.
-    MlStart(String, u32),
+    MlStart(String, RunId),
     /// The worker's board of run `run`.
-    MlBoard(u32, Board),
+    MlBoard(RunId, Board),
     MlError(Option<String>),
     MlSelect(Option<String>),
     MlWhatIf(Option<WhatIf>),
@@ -447,6 +460,19 @@ impl Reducible for State {
             Action::MlWhatIf(w) => s.ml.what_if = w,
             Action::MlPredicted(p) => s.ml.predicted = p,
             Action::Editing(e) => s.clean.editing = e,
+            Action::Engine(message) => {
+                s.engine = message.map(|message| EngineNotice {
+                    message,
+                    recovered: false,
+                });
+                // Rows, alerts and charts asked of the old engine will not come.
+                s.preview.dataset = None;
+            }
+            Action::EngineRecovered => {
+                if let Some(e) = s.engine.as_mut() {
+                    e.recovered = true;
+                }
+            }
         }
         Rc::new(s)
     }

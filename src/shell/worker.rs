@@ -1,10 +1,17 @@
-//! The data worker: owns the parsed dataset and does the heavy work (parse,
-//! profile, sort) off the page's thread so the page never freezes.
+//! The data worker: holds the dataset the page shows and does the heavy
+//! work (parse, profile, clean, explore, train) off the page's thread.
+//!
+//! It answers only about the dataset it holds: every `Ask` names a
+//! `DatasetRef`, and a mismatch is `WorkerError::NotLoaded`. Messages
+//! arrive and leave as CBOR bytes (`crate::protocol`); bytes it cannot read
+//! are answered with `Unreadable`, and a panic is reported as `Crashed`
+//! before the worker stops, so the page can restart it.
 
-use gloo_worker::{HandlerId, Worker, WorkerScope};
+use std::cell::RefCell;
+
+use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
-use super::protocol::{ExportFormat, FromWorker, JobId, Json, ModelRef, Sample, SortKey, ToWorker};
 use crate::core::clean::apply::apply;
 use crate::core::clean::auto::propose;
 use crate::core::clean::export::{write_csv, write_json};
@@ -15,42 +22,123 @@ use crate::core::explore::{answer, insights, Insights};
 use crate::core::ml::automl::{Prepared, Run};
 use crate::core::ml::models::ModelKind;
 use crate::core::ml::saved::{SavedModel, Scorer};
+use crate::core::ml::score::{score, ScoreError};
 use crate::core::table::ColumnData;
-use crate::core::{self, Dataset, IngestError, Ingester};
-use crate::messages;
+use crate::core::{self, Dataset, DatasetProfile, Ingester};
+use crate::protocol::{
+    decode_to_worker, encode, Ask, DatasetRef, ExportFormat, Fault, FromWorker, LoadId, ModelRef,
+    Purpose, Reply, RunId, Sample, SortKey, ToWorker, WorkerError, BUILD_ID,
+};
 
-pub struct DataWorker {
-    /// The file being read, if any.
-    reading: Option<(JobId, Ingester, f64)>,
-    /// The dataset the page is looking at.
-    current: Option<Dataset>,
-    /// Sort order cached for `current`.
-    order: Option<(SortKey, Vec<u32>)>,
-    /// The last recipe run on `current`, and its result.
-    cleaned: Option<(Vec<Step>, Dataset)>,
-    /// The profile of `current`.
-    profile: Option<core::DatasetProfile>,
-    /// The insights of `current` (alerts follow the thresholds asked for;
-    /// the rest is computed once).
-    insights: Option<Insights>,
-    /// The leaderboard being built or last built: its run number, who
-    /// asked, the run, and whether it was told to stop.
-    training: Option<Training>,
-    /// A saved model loaded from storage, under its key.
-    saved: Option<(String, SavedModel)>,
+/// The file being read.
+struct Reading {
+    load: LoadId,
+    name: String,
+    purpose: Purpose,
+    ingester: Ingester,
+    started: f64,
 }
 
-pub struct Training {
-    run: u32,
-    asker: HandlerId,
+/// The dataset the worker holds, with what it computed about it.
+struct Held {
+    about: DatasetRef,
+    raw: Dataset,
+    profile: DatasetProfile,
+    /// Sort order cached for the preview.
+    order: Option<(SortKey, Vec<u32>)>,
+    /// The last recipe run, and its result.
+    cleaned: Option<(Vec<Step>, Dataset)>,
+    /// Alerts follow the thresholds asked for; the rest is computed once.
+    insights: Option<Insights>,
+}
+
+/// The leaderboard being built or last built, on which dataset.
+struct Training {
+    run: RunId,
+    about: DatasetRef,
     board: Run,
     stop: bool,
 }
 
-/// The worker's messages to itself.
-pub enum Tick {
-    /// Run the next training job of this run (ticks of an older run stop).
-    Train(u32),
+#[derive(Default)]
+pub struct DataWorker {
+    reading: Option<Reading>,
+    held: Option<Held>,
+    training: Option<Training>,
+    /// A saved model loaded from storage, under its key.
+    saved: Option<(String, SavedModel)>,
+    /// A file read to be scored: its load and data.
+    to_score: Option<(LoadId, String, Dataset)>,
+    fault: Option<Fault>,
+}
+
+thread_local! {
+    static WORKER: RefCell<DataWorker> = RefCell::new(DataWorker::default());
+}
+
+/// Starts the worker: reports panics, reads messages.
+pub fn start() {
+    std::panic::set_hook(Box::new(|info| {
+        post(&FromWorker::Crashed {
+            message: info.to_string(),
+        });
+    }));
+    let on_message = Closure::<dyn FnMut(web_sys::MessageEvent)>::new(|e: web_sys::MessageEvent| {
+        let data = e.data();
+        let msg = match data.dyn_ref::<js_sys::Uint8Array>() {
+            Some(bytes) => decode_to_worker(&bytes.to_vec()).map_err(|e| e.to_string()),
+            None => Err("not a byte message".to_string()),
+        };
+        match msg {
+            Ok(msg) => WORKER.with(|w| w.borrow_mut().received(msg)),
+            Err(reason) => post(&FromWorker::Unreadable { reason }),
+        }
+    });
+    scope().set_onmessage(Some(on_message.as_ref().unchecked_ref()));
+    on_message.forget();
+}
+
+fn scope() -> web_sys::DedicatedWorkerGlobalScope {
+    js_sys::global().unchecked_into()
+}
+
+/// Sends `msg` to the page (its bytes are transferred, not copied).
+fn post(msg: &FromWorker) {
+    let bytes = match encode(msg) {
+        Ok(b) => b,
+        Err(e) => {
+            let reason = format!("the engine could not write its answer: {e}");
+            match encode(&FromWorker::Unreadable { reason }) {
+                Ok(b) => b,
+                Err(_) => return,
+            }
+        }
+    };
+    let array = js_sys::Uint8Array::from(bytes.as_slice());
+    let transfer = js_sys::Array::of1(&array.buffer());
+    let _ = scope().post_message_with_transfer(&array, &transfer);
+}
+
+fn now_ms() -> f64 {
+    js_sys::Date::now()
+}
+
+fn wasm_memory_bytes() -> u64 {
+    wasm_bindgen::memory()
+        .dyn_into::<js_sys::WebAssembly::Memory>()
+        .ok()
+        .and_then(|m| m.buffer().dyn_into::<js_sys::ArrayBuffer>().ok())
+        .map(|b| b.byte_length() as u64)
+        .unwrap_or(0)
+}
+
+/// Schedules the next training job as a new task (setTimeout 0), so that
+/// messages that arrived meanwhile (stop) are handled first.
+fn next_tick(run: RunId) {
+    let tick = Closure::once_into_js(move || {
+        WORKER.with(|w| w.borrow_mut().tick(run));
+    });
+    let _ = scope().set_timeout_with_callback_and_timeout_and_arguments_0(tick.unchecked_ref(), 0);
 }
 
 /// Rows shown in a cleaning sample.
@@ -135,26 +223,6 @@ fn step_preview(
     ))
 }
 
-fn now_ms() -> f64 {
-    js_sys::Date::now()
-}
-
-fn wasm_memory_bytes() -> u64 {
-    wasm_bindgen::memory()
-        .dyn_into::<js_sys::WebAssembly::Memory>()
-        .ok()
-        .and_then(|m| m.buffer().dyn_into::<js_sys::ArrayBuffer>().ok())
-        .map(|b| b.byte_length() as u64)
-        .unwrap_or(0)
-}
-
-/// Schedules the next training job as a new task (setTimeout 0), so that
-/// messages that arrived meanwhile (stop) are handled first.
-fn next_tick(scope: &WorkerScope<DataWorker>, run: u32) {
-    let scope = scope.clone();
-    gloo::timers::callback::Timeout::new(0, move || scope.send_message(Tick::Train(run))).forget();
-}
-
 /// The data a model learns from: the raw data after `steps`.
 fn recipe_data<'a>(
     raw: &'a Dataset,
@@ -172,514 +240,354 @@ fn recipe_data<'a>(
     Ok(std::borrow::Cow::Owned(run(raw, steps)?.0))
 }
 
-/// Reads a new file, runs the recipe and scores it: the file's columns
-/// (after the recipe) and the predictions, as CSV.
-fn score_file(
-    scorer: Scorer,
-    name: &str,
-    bytes: &[u8],
-    steps: &[Step],
-) -> Result<(usize, Vec<u8>), String> {
-    let mut ing =
-        Ingester::new(name, bytes.len() as u64).map_err(|e| messages::ingest_error(name, &e))?;
-    ing.push(bytes)
-        .map_err(|e| messages::ingest_error(name, &e))?;
-    let ds = ing.finish().map_err(|e| messages::ingest_error(name, &e))?;
-    let mut ds = if steps.is_empty() {
-        ds
-    } else {
-        run(&ds, steps)
-            .map_err(|e| {
-                format!(
-                    "The cleaning recipe the model learnt after cannot run on {name}: {}",
-                    messages::clean_error(&e)
-                )
-            })?
-            .0
-    };
-    let scored = scorer.predict(&ds).map_err(|e| messages::prep_error(&e))?;
-    let rows = scored.rows;
-    crate::core::ml::saved::add_predictions(&mut ds, scored)?;
-    let mut out = Vec::new();
-    write_csv(&ds, &mut out).map_err(|e| e.to_string())?;
-    Ok((rows, out))
-}
-
-fn not_trained(model: &str) -> String {
-    format!("The model '{model}' is not trained in this session yet: train (or retrain) first.")
-}
-
 impl DataWorker {
-    /// The run that trained the model named `name`, and its kind (whether
-    /// it finished is for the run to say).
-    fn trained(&self, name: &str) -> Option<(&Run, ModelKind)> {
-        self.training
-            .as_ref()
-            .map(|t| &t.board)
-            .zip(ModelKind::from_name(name))
-    }
-
-    /// The model a request means, or why it is not here.
-    fn scorer(&self, model: &ModelRef) -> Result<Scorer<'_>, String> {
-        match model {
-            ModelRef::Run(name) => self
-                .trained(name)
-                .and_then(|(run, kind)| run.scorer(kind))
-                .ok_or_else(|| not_trained(name)),
-            ModelRef::Saved(key) => match &self.saved {
-                Some((k, m)) if k == key => Ok(m.scorer()),
-                _ => Err("That saved model is not loaded any more (another one was opened since). Try again.".into()),
-            },
-        }
-    }
-}
-
-impl Worker for DataWorker {
-    type Message = Tick;
-    type Input = ToWorker;
-    type Output = FromWorker;
-
-    fn create(_scope: &WorkerScope<Self>) -> Self {
-        DataWorker {
-            reading: None,
-            current: None,
-            order: None,
-            cleaned: None,
-            profile: None,
-            insights: None,
-            training: None,
-            saved: None,
-        }
-    }
-
-    fn update(&mut self, scope: &WorkerScope<Self>, msg: Self::Message) {
+    fn received(&mut self, msg: ToWorker) {
         match msg {
-            Tick::Train(run) => {
-                let Some(t) = self.training.as_mut().filter(|t| t.run == run) else {
-                    return;
-                };
-                // Stopped: the models finished so far stay; else one job.
-                let progress = if t.stop {
-                    t.board.cancel();
-                    None
-                } else {
-                    t.board.step(&|| now_ms() / 1000.0)
-                };
-                let mut board = t.board.board();
-                board.progress = progress;
-                board.cancelled = t.stop;
-                scope.respond(
-                    t.asker,
-                    FromWorker::Training {
-                        run: t.run,
-                        board: Json(board),
-                    },
-                );
-                if !t.board.is_done() {
-                    next_tick(scope, run);
-                }
+            ToWorker::Hello { fault, .. } => {
+                self.fault = fault;
+                post(&FromWorker::Hello {
+                    build: BUILD_ID.to_string(),
+                })
             }
-        }
-    }
-
-    fn received(&mut self, scope: &WorkerScope<Self>, msg: Self::Input, id: HandlerId) {
-        match msg {
-            ToWorker::Begin { job, name, size } => match Ingester::new(&name, size) {
-                Ok(ing) => {
-                    self.reading = Some((job, ing, now_ms()));
-                    scope.respond(id, FromWorker::Progress { job, bytes_done: 0 });
-                }
-                Err(error) => {
-                    self.reading = None;
-                    scope.respond(id, FromWorker::Failed { job, error });
-                }
-            },
-            ToWorker::Chunk { job, bytes } => {
-                let Some((current_job, ing, _)) = self.reading.as_mut() else {
-                    return;
-                };
-                if *current_job != job {
-                    return;
-                }
-                match ing.push(&bytes) {
-                    Ok(()) => {
-                        let bytes_done = ing.bytes_seen();
-                        scope.respond(id, FromWorker::Progress { job, bytes_done });
-                    }
-                    Err(error) => {
-                        self.reading = None;
-                        scope.respond(id, FromWorker::Failed { job, error });
-                    }
-                }
-            }
-            ToWorker::Finish { job } => {
-                let Some((current_job, ing, started)) = self.reading.take() else {
-                    return;
-                };
-                if current_job != job {
-                    self.reading = Some((current_job, ing, started));
-                    return;
-                }
-                let result: Result<Dataset, IngestError> = ing.finish();
-                match result {
-                    Ok(ds) => {
-                        let profile = Box::new(core::profile(&ds));
-                        // Drop the previous dataset before keeping the new one.
-                        self.cleaned = None;
-                        self.training = None;
-                        self.insights = None;
-                        self.current = Some(ds);
-                        self.order = None;
-                        self.profile = Some((*profile).clone());
-                        let elapsed_ms = now_ms() - started;
-                        scope.respond(
-                            id,
-                            FromWorker::Profiled {
-                                job,
-                                profile,
-                                elapsed_ms,
-                                wasm_memory: wasm_memory_bytes(),
-                            },
-                        );
-                    }
-                    Err(error) => scope.respond(id, FromWorker::Failed { job, error }),
-                }
-            }
-            ToWorker::Cancel { job } => {
-                if matches!(&self.reading, Some((j, _, _)) if *j == job) {
+            ToWorker::Begin {
+                load,
+                name,
+                size,
+                purpose,
+            } => self.begin(load, name, size, purpose),
+            ToWorker::Chunk { load, bytes } => self.chunk(load, &bytes),
+            ToWorker::Finish { load } => self.finish(load),
+            ToWorker::Cancel { load } => {
+                if self.reading.as_ref().is_some_and(|r| r.load == load) {
                     self.reading = None;
                 }
             }
-            ToWorker::Rows {
+            ToWorker::Ask {
                 request,
+                about,
+                ask,
+            } => {
+                let reply = self.answer(&about, ask);
+                post(&FromWorker::Reply { request, reply });
+            }
+            ToWorker::Train {
+                run,
+                about,
+                setup,
+                steps,
+            } => self.train(run, about, setup, &steps),
+            ToWorker::StopTraining { run } => {
+                if let Some(t) = self.training.as_mut().filter(|t| t.run == run) {
+                    t.stop = true;
+                }
+            }
+            ToWorker::BenchTrees { rows } => {
+                let clock = || now_ms() / 1000.0;
+                post(&FromWorker::BenchTrees {
+                    timing: crate::core::ml::speed::run(rows, &clock).map_err(|e| e.to_string()),
+                });
+            }
+        }
+    }
+
+    fn begin(&mut self, load: LoadId, name: String, size: u64, purpose: Purpose) {
+        match Ingester::new(&name, size) {
+            Ok(ingester) => {
+                self.reading = Some(Reading {
+                    load,
+                    name,
+                    purpose,
+                    ingester,
+                    started: now_ms(),
+                });
+                post(&FromWorker::Progress {
+                    load,
+                    bytes_done: 0,
+                });
+            }
+            Err(error) => {
+                self.reading = None;
+                post(&FromWorker::LoadFailed { load, error });
+            }
+        }
+    }
+
+    fn chunk(&mut self, load: LoadId, bytes: &[u8]) {
+        let Some(r) = self.reading.as_mut().filter(|r| r.load == load) else {
+            return;
+        };
+        match r.ingester.push(bytes) {
+            Ok(()) => post(&FromWorker::Progress {
+                load,
+                bytes_done: r.ingester.bytes_seen(),
+            }),
+            Err(error) => {
+                self.reading = None;
+                post(&FromWorker::LoadFailed { load, error });
+            }
+        }
+    }
+
+    fn finish(&mut self, load: LoadId) {
+        if !self.reading.as_ref().is_some_and(|r| r.load == load) {
+            return;
+        }
+        let Some(r) = self.reading.take() else { return };
+        let ds = match r.ingester.finish() {
+            Ok(ds) => ds,
+            Err(error) => return post(&FromWorker::LoadFailed { load, error }),
+        };
+        let profile = match r.purpose {
+            Purpose::Score => {
+                self.to_score = Some((load, r.name, ds));
+                None
+            }
+            Purpose::Dataset { id } => {
+                // Drop the previous dataset (and its run) before keeping this one.
+                self.held = None;
+                self.training = None;
+                let profile = core::profile(&ds);
+                self.held = Some(Held {
+                    about: DatasetRef { id, load },
+                    raw: ds,
+                    profile: profile.clone(),
+                    order: None,
+                    cleaned: None,
+                    insights: None,
+                });
+                Some(Box::new(profile))
+            }
+        };
+        post(&FromWorker::Loaded {
+            load,
+            profile,
+            elapsed_ms: now_ms() - r.started,
+            wasm_memory: wasm_memory_bytes(),
+        });
+    }
+
+    /// The held dataset if it is the one asked about.
+    fn held(&mut self, about: &DatasetRef) -> Result<&mut Held, WorkerError> {
+        match self.held.as_mut() {
+            Some(h) if &h.about == about => Ok(h),
+            other => Err(WorkerError::NotLoaded {
+                wanted: about.clone(),
+                holds: other.map(|h| h.about.clone()),
+            }),
+        }
+    }
+
+    fn answer(&mut self, about: &DatasetRef, ask: Ask) -> Result<Reply, WorkerError> {
+        match ask {
+            Ask::Rows {
                 offset,
                 limit,
                 sort,
-            } => {
-                let Some(ds) = self.current.as_ref() else {
-                    scope.respond(
-                        id,
-                        FromWorker::Rows {
-                            request,
-                            offset,
-                            total: 0,
-                            rows: Vec::new(),
-                        },
-                    );
-                    return;
-                };
-                let total = ds.frame.height();
-                if let Some(key) = sort {
-                    let stale = !matches!(&self.order, Some((k, _)) if *k == key);
-                    if stale {
-                        let order = core::table::sort_order(ds, key.column, key.descending);
-                        self.order = Some((key, order));
-                    }
+            } => rows(self.held(about)?, offset, limit, sort),
+            Ask::Propose { mode, steps } => {
+                let h = self.held(about)?;
+                let (ds, _) = run(&h.raw, &steps).map_err(WorkerError::Clean)?;
+                Ok(Reply::Proposed(propose(&ds, mode)))
+            }
+            Ask::Clean { steps } => clean(self.held(about)?, steps),
+            Ask::StepPreview { steps, index } => {
+                let h = self.held(about)?;
+                let (before, after) =
+                    step_preview(&h.raw, &steps, index).map_err(WorkerError::Clean)?;
+                Ok(Reply::StepPreview { before, after })
+            }
+            Ask::Export { format } => export(self.held(about)?, format),
+            Ask::Alerts { config } => {
+                let panic = self.fault.take() == Some(Fault::PanicInInsights);
+                let h = self.held(about)?;
+                if panic {
+                    panic!("fault injected for a test: the engine stops while computing the insights");
                 }
-                let order = match (sort, &self.order) {
-                    (Some(_), Some((_, o))) => Some(o.as_slice()),
-                    _ => None,
-                };
-                let rows = core::table::rows(ds, order, offset, limit);
-                scope.respond(
-                    id,
-                    FromWorker::Rows {
-                        request,
-                        offset,
-                        total,
-                        rows,
-                    },
-                );
-            }
-            ToWorker::Propose {
-                request,
-                mode,
-                steps: Json(steps),
-            } => {
-                let Some(raw) = self.current.as_ref() else {
-                    return scope.respond(id, FromWorker::NoData { request });
-                };
-                let answer = match run(raw, &steps) {
-                    Ok((ds, _)) => FromWorker::Proposed {
-                        request,
-                        proposals: Json(propose(&ds, mode)),
-                    },
-                    Err(error) => FromWorker::CleanFailed {
-                        request,
-                        error: Json(error),
-                    },
-                };
-                scope.respond(id, answer);
-            }
-            ToWorker::Clean {
-                request,
-                steps: Json(steps),
-            } => {
-                let started = now_ms();
-                let Some(raw) = self.current.as_ref() else {
-                    return scope.respond(id, FromWorker::NoData { request });
-                };
-                match run(raw, &steps) {
-                    Ok((ds, log)) => {
-                        let profile = Box::new(core::profile(&ds));
-                        let names = ds.names();
-                        let sample = sample(&ds, &names, &(0..SAMPLE_ROWS).collect::<Vec<_>>());
-                        self.cleaned = Some((steps, ds));
-                        scope.respond(
-                            id,
-                            FromWorker::Cleaned {
-                                request,
-                                log: Json(log),
-                                profile,
-                                sample,
-                                elapsed_ms: now_ms() - started,
-                                wasm_memory: wasm_memory_bytes(),
-                            },
-                        );
-                    }
-                    Err(error) => scope.respond(
-                        id,
-                        FromWorker::CleanFailed {
-                            request,
-                            error: Json(error),
-                        },
-                    ),
-                }
-            }
-            ToWorker::StepPreview {
-                request,
-                steps: Json(steps),
-                index,
-            } => {
-                let Some(raw) = self.current.as_ref() else {
-                    return scope.respond(id, FromWorker::NoData { request });
-                };
-                let answer = match step_preview(raw, &steps, index) {
-                    Ok((before, after)) => FromWorker::StepPreview {
-                        request,
-                        before,
-                        after,
-                    },
-                    Err(error) => FromWorker::CleanFailed {
-                        request,
-                        error: Json(error),
-                    },
-                };
-                scope.respond(id, answer);
-            }
-            ToWorker::Alerts {
-                request,
-                config: Json(config),
-            } => {
-                let (Some(ds), Some(p)) = (self.current.as_ref(), self.profile.as_ref()) else {
-                    return scope.respond(id, FromWorker::NoData { request });
-                };
-                let found = match self.insights.take() {
+                let found = match h.insights.take() {
                     Some(mut known) => {
-                        known.alerts = alerts(ds, p, &known.correlations, &config);
+                        known.alerts = alerts(&h.raw, &h.profile, &known.correlations, &config);
                         known
                     }
-                    None => insights(ds, p, &config),
+                    None => insights(&h.raw, &h.profile, &config),
                 };
-                scope.respond(
-                    id,
-                    FromWorker::Alerts {
-                        request,
-                        insights: Json(found.clone()),
-                    },
-                );
-                self.insights = Some(found);
+                h.insights = Some(found.clone());
+                Ok(Reply::Insights(Box::new(found)))
             }
-            ToWorker::Explore {
-                request,
-                query: Json(query),
-            } => {
-                let Some(ds) = self.current.as_ref() else {
-                    return scope.respond(id, FromWorker::NoData { request });
-                };
-                let reply = match answer(ds, &query) {
-                    Ok(a) => FromWorker::Explored {
-                        request,
-                        answer: Json(a),
-                    },
-                    Err(e) => FromWorker::ExploreFailed {
-                        request,
-                        error: Json(e),
-                    },
-                };
-                scope.respond(id, reply);
+            Ask::Explore { query } => {
+                let h = self.held(about)?;
+                answer(&h.raw, &query)
+                    .map(Reply::Explored)
+                    .map_err(WorkerError::Explore)
             }
-            ToWorker::Train {
-                run: run_id,
-                setup: Json(setup),
-                steps: Json(steps),
-            } => {
-                self.training = None;
-                let Some(raw) = self.current.as_ref() else {
-                    return scope.respond(id, FromWorker::NoData { request: run_id });
-                };
-                let prepared = match recipe_data(raw, self.cleaned.as_ref(), &steps) {
-                    Ok(ds) => Prepared::new(&ds, setup),
-                    Err(e) => {
-                        return scope.respond(
-                            id,
-                            FromWorker::CleanFailed {
-                                request: run_id,
-                                error: Json(e),
-                            },
-                        )
-                    }
-                };
-                match prepared {
-                    Ok(p) => {
-                        let board = Run::new(p);
-                        scope.respond(
-                            id,
-                            FromWorker::Training {
-                                run: run_id,
-                                board: Json(board.board()),
-                            },
-                        );
-                        self.training = Some(Training {
-                            run: run_id,
-                            asker: id,
-                            board,
-                            stop: false,
-                        });
-                        next_tick(scope, run_id);
-                    }
-                    Err(e) => scope.respond(
-                        id,
-                        FromWorker::TrainFailed {
-                            run: run_id,
-                            error: Json(e),
-                        },
-                    ),
-                }
+            Ask::WhatIf { model, cells } => {
+                let scorer = self.scorer(about, &model)?;
+                Ok(Reply::WhatIf(scorer.what_if(&cells)))
             }
-            ToWorker::BenchTrees { request, rows } => {
-                let clock = || now_ms() / 1000.0;
-                let reply = match crate::core::ml::speed::run(rows, &clock) {
-                    Ok(timing) => FromWorker::BenchTrees {
-                        request,
-                        timing: Json(timing),
-                    },
-                    Err(e) => FromWorker::MlFailed {
-                        request,
-                        message: e.to_string(),
-                    },
+            Ask::ExportModel { model } => {
+                let (run, kind) = self.trained(about, &model)?;
+                run.model_bytes(kind)
+                    .map(Reply::ModelBytes)
+                    .ok_or(WorkerError::NotTrained { model })
+            }
+            Ask::LoadModel { key, bytes } => {
+                self.held(about)?;
+                let m = SavedModel::from_bytes(&bytes).map_err(WorkerError::ModelLoad)?;
+                self.saved = Some((key, m));
+                Ok(Reply::ModelLoaded)
+            }
+            Ask::Predict { model, file, steps } => {
+                let (name, data) = match self.to_score.take() {
+                    Some((load, name, data)) if load == file => (name, data),
+                    _ => return Err(WorkerError::NoFileToScore),
                 };
-                scope.respond(id, reply);
-            }
-            ToWorker::StopTraining { run } => {
-                if let Some(t) = self.training.as_mut() {
-                    if t.run == run {
-                        t.stop = true;
-                    }
-                }
-            }
-            ToWorker::WhatIf {
-                request,
-                model,
-                cells,
-            } => {
-                let reply = match self.scorer(&model) {
-                    Ok(scorer) => FromWorker::WhatIf {
-                        request,
-                        answer: Json(scorer.what_if(&cells)),
-                    },
-                    Err(message) => FromWorker::MlFailed { request, message },
-                };
-                scope.respond(id, reply);
-            }
-            ToWorker::Predict {
-                request,
-                model,
-                name,
-                bytes,
-                steps: Json(steps),
-            } => {
-                let result = self
-                    .scorer(&model)
-                    .and_then(|scorer| score_file(scorer, &name, &bytes, &steps));
-                scope.respond(
-                    id,
-                    match result {
-                        Ok((rows, bytes)) => FromWorker::Predicted {
-                            request,
-                            rows,
-                            bytes,
-                        },
-                        Err(message) => FromWorker::MlFailed { request, message },
-                    },
-                );
-            }
-            ToWorker::ExportModel { request, model } => {
-                let bytes = self
-                    .trained(&model)
-                    .and_then(|(run, kind)| run.model_bytes(kind));
-                let reply = match bytes {
-                    Some(bytes) => FromWorker::ModelBytes { request, bytes },
-                    None => FromWorker::MlFailed {
-                        request,
-                        message: not_trained(&model),
-                    },
-                };
-                scope.respond(id, reply);
-            }
-            ToWorker::LoadModel {
-                request,
-                key,
-                bytes,
-            } => {
-                let reply = match SavedModel::from_bytes(&bytes) {
-                    Ok(m) => {
-                        self.saved = Some((key, m));
-                        FromWorker::ModelLoaded { request }
-                    }
-                    Err(e) => FromWorker::MlFailed {
-                        request,
-                        message: messages::load_error(&e),
-                    },
-                };
-                scope.respond(id, reply);
-            }
-            ToWorker::Export { request, format } => {
-                let (Some(raw), Some((steps, ds))) = (self.current.as_ref(), self.cleaned.as_ref())
-                else {
-                    return scope.respond(id, FromWorker::NoData { request });
-                };
+                let scorer = self.scorer(about, &model)?;
+                let (rows, ds) = score(scorer, data, &steps).map_err(|e| match e {
+                    ScoreError::Recipe(error) => WorkerError::RecipeOnNewFile { file: name, error },
+                    ScoreError::Prep(e) => WorkerError::Prep(e),
+                    ScoreError::Columns(message) => WorkerError::Write { message },
+                })?;
                 let mut bytes = Vec::new();
-                let written = match format {
-                    ExportFormat::Csv => write_csv(ds, &mut bytes).map_err(|e| e.to_string()),
-                    ExportFormat::Json => write_json(ds, &mut bytes).map_err(|e| e.to_string()),
-                    ExportFormat::Sql => {
-                        match crate::core::clean::sql::to_sql(raw, &raw.facts.name, steps) {
-                            Ok(sql) => {
-                                bytes = sql.into_bytes();
-                                Ok(())
-                            }
-                            Err(error) => {
-                                return scope.respond(
-                                    id,
-                                    FromWorker::CleanFailed {
-                                        request,
-                                        error: Json(error),
-                                    },
-                                )
-                            }
-                        }
-                    }
-                };
-                let answer = match written {
-                    Ok(()) => FromWorker::Exported { request, bytes },
-                    Err(message) => FromWorker::CleanFailed {
-                        request,
-                        error: Json(CleanError::Internal { message }),
-                    },
-                };
-                scope.respond(id, answer);
+                write_csv(&ds, &mut bytes).map_err(|e| WorkerError::Write {
+                    message: e.to_string(),
+                })?;
+                Ok(Reply::Predicted { rows, bytes })
             }
         }
     }
+
+    /// The run on `about` that trained the model named `name`, and its kind.
+    fn trained(&mut self, about: &DatasetRef, name: &str) -> Result<(&Run, ModelKind), WorkerError> {
+        self.held(about)?;
+        let not_trained = || WorkerError::NotTrained {
+            model: name.to_string(),
+        };
+        let kind = ModelKind::from_name(name).ok_or_else(not_trained)?;
+        match &self.training {
+            Some(t) if &t.about == about => Ok((&t.board, kind)),
+            _ => Err(not_trained()),
+        }
+    }
+
+    /// The model a request means, or why it is not here.
+    fn scorer(&mut self, about: &DatasetRef, model: &ModelRef) -> Result<Scorer<'_>, WorkerError> {
+        match model {
+            ModelRef::Run(name) => {
+                let (run, kind) = self.trained(about, name)?;
+                run.scorer(kind).ok_or_else(|| WorkerError::NotTrained {
+                    model: name.clone(),
+                })
+            }
+            ModelRef::Saved(key) => {
+                self.held(about)?;
+                match &self.saved {
+                    Some((k, m)) if k == key => Ok(m.scorer()),
+                    _ => Err(WorkerError::SavedNotLoaded),
+                }
+            }
+        }
+    }
+
+    fn train(&mut self, run: RunId, about: DatasetRef, setup: crate::core::ml::automl::Setup, steps: &[Step]) {
+        self.training = None;
+        let prepared = match self.held(&about) {
+            Ok(h) => recipe_data(&h.raw, h.cleaned.as_ref(), steps)
+                .map_err(WorkerError::Clean)
+                .and_then(|ds| Prepared::new(&ds, setup).map_err(WorkerError::Train)),
+            Err(e) => Err(e),
+        };
+        match prepared {
+            Ok(p) => {
+                let board = Run::new(p);
+                post(&FromWorker::Training {
+                    run,
+                    board: board.board(),
+                });
+                self.training = Some(Training {
+                    run,
+                    about,
+                    board,
+                    stop: false,
+                });
+                next_tick(run);
+            }
+            Err(error) => post(&FromWorker::TrainFailed { run, error }),
+        }
+    }
+
+    /// Runs the next training job of `run` (ticks of an older run stop).
+    fn tick(&mut self, run: RunId) {
+        let Some(t) = self.training.as_mut().filter(|t| t.run == run) else {
+            return;
+        };
+        // Stopped: the models finished so far stay; else one job.
+        let progress = if t.stop {
+            t.board.cancel();
+            None
+        } else {
+            t.board.step(&|| now_ms() / 1000.0)
+        };
+        let mut board = t.board.board();
+        board.progress = progress;
+        board.cancelled = t.stop;
+        post(&FromWorker::Training { run, board });
+        if !t.board.is_done() {
+            next_tick(run);
+        }
+    }
+}
+
+fn rows(h: &mut Held, offset: usize, limit: usize, sort: Option<SortKey>) -> Result<Reply, WorkerError> {
+    let total = h.raw.frame.height();
+    if let Some(key) = sort {
+        if !matches!(&h.order, Some((k, _)) if *k == key) {
+            let order = core::table::sort_order(&h.raw, key.column, key.descending);
+            h.order = Some((key, order));
+        }
+    }
+    let order = match (sort, &h.order) {
+        (Some(_), Some((_, o))) => Some(o.as_slice()),
+        _ => None,
+    };
+    let rows = core::table::rows(&h.raw, order, offset, limit);
+    Ok(Reply::Rows {
+        offset,
+        total,
+        rows,
+    })
+}
+
+fn clean(h: &mut Held, steps: Vec<Step>) -> Result<Reply, WorkerError> {
+    let started = now_ms();
+    let (ds, log) = run(&h.raw, &steps).map_err(WorkerError::Clean)?;
+    let profile = Box::new(core::profile(&ds));
+    let names = ds.names();
+    let sample = sample(&ds, &names, &(0..SAMPLE_ROWS).collect::<Vec<_>>());
+    h.cleaned = Some((steps, ds));
+    Ok(Reply::Cleaned {
+        log,
+        profile,
+        sample,
+        elapsed_ms: now_ms() - started,
+        wasm_memory: wasm_memory_bytes(),
+    })
+}
+
+fn export(h: &mut Held, format: ExportFormat) -> Result<Reply, WorkerError> {
+    let Some((steps, ds)) = h.cleaned.as_ref() else {
+        return Err(WorkerError::NotCleaned);
+    };
+    let write = |e: std::io::Error| WorkerError::Write {
+        message: e.to_string(),
+    };
+    let mut bytes = Vec::new();
+    match format {
+        ExportFormat::Csv => write_csv(ds, &mut bytes).map_err(write)?,
+        ExportFormat::Json => write_json(ds, &mut bytes).map_err(write)?,
+        ExportFormat::Sql => {
+            bytes = crate::core::clean::sql::to_sql(&h.raw, &h.raw.facts.name, steps)
+                .map_err(WorkerError::Clean)?
+                .into_bytes()
+        }
+    }
+    Ok(Reply::Exported(bytes))
 }

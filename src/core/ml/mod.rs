@@ -43,6 +43,7 @@ pub mod metrics;
 pub mod models;
 pub mod prep;
 pub mod saved;
+pub mod score;
 pub mod speed;
 pub mod split;
 pub mod task;

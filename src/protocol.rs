@@ -1,0 +1,343 @@
+//! The messages between the page and the data worker, and their wire form.
+//!
+//! Invariants (ARCHITECTURE.md, "The page↔worker protocol"):
+//! - Every request that reads data names the dataset it is about
+//!   ([`DatasetRef`]: the stored id and the load that put it in the worker).
+//!   The worker answers [`WorkerError::NotLoaded`] when it holds another one,
+//!   so one client's numbers never answer a question about another's.
+//! - Messages cross as CBOR ([`encode`] / [`decode`]): self-describing, so
+//!   the recipe's tagged enums read back, and non-finite numbers (an R² that
+//!   is NaN) cross faithfully. Decoding never panics: unreadable bytes are a
+//!   [`DecodeError`] the receiver reports.
+//! - Errors cross typed ([`WorkerError`]); only `crate::messages` makes
+//!   sentences of them, on the page's side.
+//!
+//! This module is plain serde data over the core's types, so it builds
+//! natively too (the fuzz target and the round-trip tests use it).
+
+use serde::de::DeserializeOwned;
+use serde::{Deserialize, Serialize};
+
+use crate::core::clean::auto::{Mode, Proposal};
+use crate::core::clean::{CleanError, RunLog, Step};
+use crate::core::explore::aggregate::ExploreError;
+use crate::core::explore::alerts::AlertConfig;
+use crate::core::explore::{Answer, Insights, Query};
+use crate::core::ml::automl::{Board, Setup, TrainError, WhatIf};
+use crate::core::ml::prep::PrepError;
+use crate::core::ml::saved::LoadError;
+use crate::core::{DatasetProfile, IngestError};
+
+/// The build both sides were compiled from (build.rs: a hash of the
+/// sources). The page and the worker exchange it first; a worker of
+/// another build is not used.
+pub const BUILD_ID: &str = env!("PLAINSIGHT_BUILD_ID");
+
+/// One file being read into the worker: the page numbers them, so late
+/// answers to an old (cancelled, superseded) load are told apart.
+pub type LoadId = u32;
+
+/// A request awaiting its one reply.
+pub type RequestId = u32;
+
+/// A training run: its `Training` boards carry it. Distinct from request
+/// ids (a run has many answers).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct RunId(pub u32);
+
+/// The dataset a request is about: its stored id and the load that put its
+/// rows into the worker.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DatasetRef {
+    pub id: String,
+    pub load: LoadId,
+}
+
+/// Which fitted model a request means.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub enum ModelRef {
+    /// A model of this session's run, by name ("random_forest").
+    Run(String),
+    /// A saved model, by its storage key, loaded with `Ask::LoadModel`.
+    Saved(String),
+}
+
+/// Faults a test can ask the worker to have (`?fault=…` on the page).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Fault {
+    /// Panic while computing the insights (the first time only: the page
+    /// sends the fault to its first worker only).
+    PanicInInsights,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub enum ToWorker {
+    /// The page's build (the worker answers with its own) and the faults
+    /// a test asked for.
+    Hello { build: String, fault: Option<Fault> },
+    /// Start reading a file of `size` bytes named `name`, for `purpose`.
+    Begin {
+        load: LoadId,
+        name: String,
+        size: u64,
+        purpose: Purpose,
+    },
+    /// The next slice of the file, in order.
+    Chunk {
+        load: LoadId,
+        #[serde(with = "serde_bytes")]
+        bytes: Vec<u8>,
+    },
+    /// All bytes sent: parse the rest, profile, and hold the data.
+    Finish { load: LoadId },
+    /// Forget the load's partial data.
+    Cancel { load: LoadId },
+    /// A question about the dataset `about`; one `Reply` answers it.
+    Ask {
+        request: RequestId,
+        about: DatasetRef,
+        ask: Ask,
+    },
+    /// Build a leaderboard on `about` after `steps` (the applied recipe);
+    /// answers come as `Training` boards of this run.
+    Train {
+        run: RunId,
+        about: DatasetRef,
+        setup: Setup,
+        steps: Vec<Step>,
+    },
+    /// Stop training after the current job (the board so far is kept).
+    StopTraining { run: RunId },
+    /// Time the tree learners on generated data (`core::ml::speed`).
+    BenchTrees { rows: usize },
+}
+
+/// What a file is read for.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub enum Purpose {
+    /// To become the dataset the worker holds, stored under this id (with
+    /// the load, the `DatasetRef` later requests name).
+    Dataset { id: String },
+    /// To be scored by a model (`Ask::Predict`); the held dataset stays.
+    Score,
+}
+
+/// The questions about a dataset.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub enum Ask {
+    /// A window of the preview table.
+    Rows {
+        offset: usize,
+        limit: usize,
+        sort: Option<SortKey>,
+    },
+    /// Propose a cleaning recipe after `steps` (the applied recipe).
+    Propose { mode: Mode, steps: Vec<Step> },
+    /// Run a recipe on the raw data; the worker keeps the result.
+    Clean { steps: Vec<Step> },
+    /// The data after `steps[..index]` and after `steps[..=index]`.
+    StepPreview { steps: Vec<Step>, index: usize },
+    /// The cleaned data (or the recipe as SQL) as a file.
+    Export { format: ExportFormat },
+    /// The insights of the raw data under these alert thresholds.
+    Alerts { config: AlertConfig },
+    /// A chart of columns the user picked.
+    Explore { query: Query },
+    /// The prediction of a model for one row of text cells.
+    WhatIf { model: ModelRef, cells: Vec<String> },
+    /// A model of the run in its saved form (`core::ml::saved`).
+    ExportModel { model: String },
+    /// Hold a saved model (its bytes from storage) under `key`.
+    LoadModel {
+        key: String,
+        #[serde(with = "serde_bytes")]
+        bytes: Vec<u8>,
+    },
+    /// Score a new file (read from `Begin`…`Finish` of `file`, streamed
+    /// like a load) with a model: the recipe, then the model; a CSV.
+    Predict {
+        model: ModelRef,
+        file: LoadId,
+        steps: Vec<Step>,
+    },
+}
+
+impl Ask {
+    /// What the worker is doing while it answers (for the page's message
+    /// when the worker stops).
+    pub fn doing(&self) -> &'static str {
+        match self {
+            Ask::Rows { .. } => "reading rows for the preview",
+            Ask::Propose { .. } => "proposing a cleaning recipe",
+            Ask::Clean { .. } => "running the cleaning recipe",
+            Ask::StepPreview { .. } => "previewing a cleaning step",
+            Ask::Export { .. } => "writing the export",
+            Ask::Alerts { .. } => "computing the alerts and correlations",
+            Ask::Explore { .. } => "drawing a chart",
+            Ask::WhatIf { .. } => "answering the what-if",
+            Ask::ExportModel { .. } => "saving a model",
+            Ask::LoadModel { .. } => "loading a saved model",
+            Ask::Predict { .. } => "scoring a file",
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum ExportFormat {
+    Csv,
+    Json,
+    /// The recipe the worker last ran, as DuckDB SQL over the raw file.
+    Sql,
+}
+
+/// A few rows of some columns, as display text.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct Sample {
+    pub names: Vec<String>,
+    pub rows: Vec<Vec<String>>,
+    pub total_rows: usize,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SortKey {
+    pub column: usize,
+    pub descending: bool,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub enum FromWorker {
+    /// The worker's build, in answer to the page's `Hello`.
+    Hello { build: String },
+    /// A chunk was taken in; `bytes_done` bytes of the file are read.
+    Progress { load: LoadId, bytes_done: u64 },
+    /// The file is read; a dataset is profiled and now held (a file to
+    /// score has no profile: it is kept for the `Predict` that follows).
+    Loaded {
+        load: LoadId,
+        profile: Option<Box<DatasetProfile>>,
+        elapsed_ms: f64,
+        wasm_memory: u64,
+    },
+    /// The file could not be read.
+    LoadFailed { load: LoadId, error: IngestError },
+    /// The answer to one `Ask`.
+    Reply {
+        request: RequestId,
+        reply: Result<Reply, WorkerError>,
+    },
+    /// Training progress: the board so far.
+    Training { run: RunId, board: Board },
+    /// Training could not start.
+    TrainFailed { run: RunId, error: WorkerError },
+    /// The timing, or the learner's error (its terse `Display`: `MlError`
+    /// borrows static names, so it does not cross as data).
+    BenchTrees { timing: Result<crate::core::ml::speed::Timing, String> },
+    /// The worker is stopping because of a bug (its panic message); the
+    /// page restarts it.
+    Crashed { message: String },
+    /// A message from the page could not be read (another build?).
+    Unreadable { reason: String },
+}
+
+/// The answers to `Ask`s, in the same order.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub enum Reply {
+    Rows {
+        offset: usize,
+        total: usize,
+        rows: Vec<Vec<String>>,
+    },
+    Proposed(Vec<Proposal>),
+    /// A recipe ran: its log, the cleaned data's profile and first rows.
+    Cleaned {
+        log: RunLog,
+        profile: Box<DatasetProfile>,
+        sample: Sample,
+        elapsed_ms: f64,
+        wasm_memory: u64,
+    },
+    StepPreview {
+        before: Sample,
+        after: Sample,
+    },
+    Exported(#[serde(with = "serde_bytes")] Vec<u8>),
+    Insights(Box<Insights>),
+    Explored(Answer),
+    WhatIf(WhatIf),
+    ModelBytes(#[serde(with = "serde_bytes")] Vec<u8>),
+    ModelLoaded,
+    /// A scored file as CSV: the new file's columns and the predictions.
+    Predicted {
+        rows: usize,
+        #[serde(with = "serde_bytes")]
+        bytes: Vec<u8>,
+    },
+}
+
+/// Why the worker could not answer, typed; `messages::worker_error` says
+/// it in a sentence.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub enum WorkerError {
+    /// The worker holds another dataset (or none): the one asked about is
+    /// still loading, or another was opened since.
+    NotLoaded {
+        wanted: DatasetRef,
+        holds: Option<DatasetRef>,
+    },
+    /// A file to score could not be read.
+    Ingest { file: String, error: IngestError },
+    /// The recipe could not run.
+    Clean(CleanError),
+    /// The recipe a model learnt after cannot run on a new file.
+    RecipeOnNewFile { file: String, error: CleanError },
+    /// No cleaned data to export yet.
+    NotCleaned,
+    Explore(ExploreError),
+    Train(TrainError),
+    /// The data cannot be turned into the model's input.
+    Prep(PrepError),
+    /// Stored model bytes cannot be used.
+    ModelLoad(LoadError),
+    /// The model is not trained in this session (yet, or any more).
+    NotTrained { model: String },
+    /// The saved model asked for is not the one held (another was loaded).
+    SavedNotLoaded,
+    /// The file to score named in `Predict` is not the one the worker read.
+    NoFileToScore,
+    /// Writing an export failed.
+    Write { message: String },
+}
+
+/// Why bytes are not a message.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct DecodeError(pub String);
+
+impl std::fmt::Display for DecodeError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "unreadable message: {}", self.0)
+    }
+}
+
+impl std::error::Error for DecodeError {}
+
+/// A message as bytes (CBOR).
+pub fn encode<T: Serialize>(msg: &T) -> Result<Vec<u8>, DecodeError> {
+    let mut out = Vec::new();
+    ciborium::into_writer(msg, &mut out).map_err(|e| DecodeError(e.to_string()))?;
+    Ok(out)
+}
+
+/// Bytes as a message; any bytes give a message or a `DecodeError`.
+pub fn decode<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, DecodeError> {
+    ciborium::from_reader(bytes).map_err(|e| DecodeError(e.to_string()))
+}
+
+/// A message from the page, from bytes.
+pub fn decode_to_worker(bytes: &[u8]) -> Result<ToWorker, DecodeError> {
+    decode(bytes)
+}
+
+/// A message from the worker, from bytes.
+pub fn decode_from_worker(bytes: &[u8]) -> Result<FromWorker, DecodeError> {
+    decode(bytes)
+}

@@ -1,0 +1,126 @@
+//! The page's end of the worker: spawns the data worker of this build,
+//! sends and receives CBOR messages (`crate::protocol`), and reports when
+//! the worker stops (a crash, out of memory) or cannot be read.
+//!
+//! The worker is spawned from `worker-loader.js?build=<BUILD_ID>`, which
+//! loads `worker.js` and `worker_bg.wasm` with the same query, so a page never
+//! meets a cached worker of another build; the worker's first message names
+//! its build and nothing is sent to a worker of another one.
+
+use std::cell::RefCell;
+use std::rc::Rc;
+
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+
+use crate::protocol::{decode_from_worker, encode, FromWorker, ToWorker, BUILD_ID};
+
+/// What the worker said, or that it stopped.
+pub enum Incoming {
+    Message(FromWorker),
+    /// Its bytes could not be read (a worker of another build?).
+    Unreadable(String),
+    /// It is of another build than the page: reload.
+    OtherBuild(String),
+    /// It stopped: an uncaught error (a trap, out of memory) or it could
+    /// not start.
+    Stopped(String),
+}
+
+type Queue = Rc<RefCell<Option<Vec<Vec<u8>>>>>;
+
+/// A running data worker. Dropping it terminates the worker.
+pub struct Engine {
+    worker: web_sys::Worker,
+    /// Messages waiting until the worker has said hello (`None` after).
+    queue: Queue,
+    _on_message: Closure<dyn FnMut(web_sys::MessageEvent)>,
+    _on_error: Closure<dyn FnMut(web_sys::ErrorEvent)>,
+}
+
+impl Engine {
+    /// Starts a worker; `deliver` receives everything it says. `deliver`
+    /// must not drop the engine while it runs (defer that to a task).
+    pub fn spawn(deliver: Rc<dyn Fn(Incoming)>) -> Result<Engine, String> {
+        let url = format!("./worker-loader.js?build={BUILD_ID}");
+        let worker = web_sys::Worker::new(&url).map_err(describe)?;
+        let queue: Queue = Rc::new(RefCell::new(Some(Vec::new())));
+        let on_message = {
+            let deliver = deliver.clone();
+            let worker = worker.clone();
+            let queue = queue.clone();
+            Closure::<dyn FnMut(web_sys::MessageEvent)>::new(move |e: web_sys::MessageEvent| {
+                let data = e.data();
+                let Some(bytes) = data.dyn_ref::<js_sys::Uint8Array>() else {
+                    // The loader reports a failed start as text.
+                    let why = data
+                        .as_string()
+                        .unwrap_or_else(|| "it sent something that is not a message".into());
+                    return deliver(Incoming::Stopped(why));
+                };
+                match decode_from_worker(&bytes.to_vec()) {
+                    Ok(FromWorker::Hello { build }) if build != BUILD_ID => {
+                        deliver(Incoming::OtherBuild(build))
+                    }
+                    Ok(FromWorker::Hello { .. }) => {
+                        let waiting = queue.borrow_mut().take().unwrap_or_default();
+                        for bytes in waiting {
+                            post(&worker, bytes);
+                        }
+                    }
+                    Ok(msg) => deliver(Incoming::Message(msg)),
+                    Err(e) => deliver(Incoming::Unreadable(e.0)),
+                }
+            })
+        };
+        let on_error = Closure::<dyn FnMut(web_sys::ErrorEvent)>::new(move |e: web_sys::ErrorEvent| {
+            e.prevent_default();
+            let message = e.message();
+            deliver(Incoming::Stopped(if message.is_empty() {
+                "it could not start or stopped without a reason".into()
+            } else {
+                message
+            }));
+        });
+        worker.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
+        worker.set_onerror(Some(on_error.as_ref().unchecked_ref()));
+        Ok(Engine {
+            worker,
+            queue,
+            _on_message: on_message,
+            _on_error: on_error,
+        })
+    }
+
+    /// Sends `msg` (queued until the worker is ready).
+    pub fn send(&self, msg: &ToWorker) -> Result<(), String> {
+        let bytes = encode(msg).map_err(|e| e.0)?;
+        match self.queue.borrow_mut().as_mut() {
+            Some(waiting) => waiting.push(bytes),
+            None => post(&self.worker, bytes),
+        }
+        Ok(())
+    }
+}
+
+impl Drop for Engine {
+    fn drop(&mut self) {
+        self.worker.set_onmessage(None);
+        self.worker.set_onerror(None);
+        self.worker.terminate();
+    }
+}
+
+/// Posts bytes, transferring their buffer (no copy).
+fn post(worker: &web_sys::Worker, bytes: Vec<u8>) {
+    let array = js_sys::Uint8Array::from(bytes.as_slice());
+    let transfer = js_sys::Array::of1(&array.buffer());
+    let _ = worker.post_message_with_transfer(&array, &transfer);
+}
+
+fn describe(v: JsValue) -> String {
+    v.dyn_ref::<js_sys::Error>()
+        .map(|e| String::from(e.message()))
+        .or_else(|| v.as_string())
+        .unwrap_or_else(|| "the browser refused".into())
+}

@@ -1,0 +1,177 @@
+//! Every file the page hands to the user: cleaned data, the recipe (JSON,
+//! SQL) and the report. Each is about the dataset the page shows.
+
+use std::rc::Rc;
+
+use wasm_bindgen::JsCast;
+use wasm_bindgen_futures::spawn_local;
+use web_sys::Blob;
+
+use super::Controller;
+use crate::core::clean::{Recipe, RunLog, Step};
+use crate::core::explore::trend::Trend;
+use crate::core::explore::{Answer, Query};
+use crate::core::report::{report_html, ReportInput};
+use crate::core::DatasetProfile;
+use crate::protocol::{Ask, ExportFormat, Reply};
+use crate::shell::format;
+use crate::shell::state::Action;
+
+/// What the page knows that goes into a report.
+pub struct ReportParts {
+    pub profile: Rc<DatasetProfile>,
+    /// The trend on the Explore tab, if one was drawn; else this query.
+    pub trend: Option<Trend>,
+    pub trend_query: Option<Query>,
+    pub recipe: Vec<Step>,
+    pub last_run: Option<RunLog>,
+}
+
+impl Controller {
+    /// Downloads the cleaned data (or the recipe as SQL) of `dataset_name`.
+    pub fn export(&self, dataset_name: String, format: ExportFormat) {
+        let ctl = self.clone();
+        spawn_local(async move {
+            let (suffix, mime) = match format {
+                ExportFormat::Csv => ("cleaned.csv", "text/csv"),
+                ExportFormat::Json => ("cleaned.json", "application/json"),
+                ExportFormat::Sql => ("recipe.sql", "application/sql"),
+            };
+            match ctl.ask(Ask::Export { format }).await {
+                Ok(Reply::Exported(bytes)) => {
+                    let name = format!("{}.{suffix}", base_name(&dataset_name));
+                    if let Err(why) = download(&name, mime, &bytes) {
+                        ctl.dispatch(Action::Error(Some(format!(
+                            "Could not save {name} ({why}). Try again."
+                        ))));
+                    }
+                }
+                Ok(_) => {}
+                Err(e) => ctl.failed(e, false),
+            }
+        });
+    }
+
+    /// Downloads the self-contained HTML report of the dataset the page
+    /// shows: the page asks the worker for its insights (and the trend when
+    /// there is none yet), then writes the report here (the charts are
+    /// drawn as SVG, which needs the page's fonts).
+    pub fn export_report(&self, dataset_name: String, parts: ReportParts) {
+        let ctl = self.clone();
+        spawn_local(async move {
+            let started = js_sys::Date::now();
+            ctl.dispatch(Action::JobStart("Writing the report".into(), false));
+            let config = ctl.0.alert_config.get();
+            let insights = match ctl.ask(Ask::Alerts { config }).await {
+                Ok(Reply::Insights(i)) => i,
+                Ok(_) => return,
+                Err(e) => return ctl.failed(e, true),
+            };
+            let mut trend = parts.trend;
+            if trend.is_none() {
+                if let Some(query) = parts.trend_query {
+                    if let Ok(Reply::Explored(Answer::Trend(t))) =
+                        ctl.ask(Ask::Explore { query }).await
+                    {
+                        trend = Some(t);
+                    }
+                }
+            }
+            let generated = format::when(js_sys::Date::now());
+            let html = report_html(&ReportInput {
+                profile: &parts.profile,
+                insights: &insights,
+                trend: trend.as_ref(),
+                recipe: &parts.recipe,
+                last_run: parts.last_run.as_ref(),
+                generated: &generated,
+            });
+            let name = format!("{}-report.html", base_name(&dataset_name));
+            match download(&name, "text/html", html.as_bytes()) {
+                Ok(()) => ctl.dispatch(Action::JobDone {
+                    elapsed_ms: js_sys::Date::now() - started,
+                    wasm_memory: 0,
+                }),
+                Err(why) => ctl.dispatch(Action::JobFailed(format!(
+                    "Could not save {name} ({why}). Try again."
+                ))),
+            }
+        });
+    }
+
+    /// Downloads the recipe as JSON.
+    pub fn export_recipe_json(&self, dataset_name: &str, steps: Vec<Step>) {
+        let name = format!("{}.recipe.json", base_name(dataset_name));
+        if let Err(why) = download(
+            &name,
+            "application/json",
+            Recipe::new(steps).to_json().as_bytes(),
+        ) {
+            self.dispatch(Action::Error(Some(format!(
+                "Could not save {name} ({why}). Try again."
+            ))));
+        }
+    }
+}
+
+/// Offers `bytes` as a file download named `name`.
+pub fn download(name: &str, mime: &str, bytes: &[u8]) -> Result<(), String> {
+    download_blob(name, &typed_blob(bytes, mime)?)
+}
+
+fn typed_blob(bytes: &[u8], mime: &str) -> Result<Blob, String> {
+    let array = js_sys::Uint8Array::from(bytes);
+    let parts = js_sys::Array::new();
+    parts.push(&array);
+    let opts = web_sys::BlobPropertyBag::new();
+    opts.set_type(mime);
+    Blob::new_with_u8_array_sequence_and_options(&parts, &opts).map_err(describe_js)
+}
+
+/// Bytes as a Blob (what IndexedDB stores).
+pub(super) fn bytes_blob(bytes: &[u8]) -> Result<Blob, String> {
+    typed_blob(bytes, "application/octet-stream")
+}
+
+pub(super) fn describe_js(v: wasm_bindgen::JsValue) -> String {
+    v.dyn_ref::<js_sys::Error>()
+        .map(|e| String::from(e.message()))
+        .unwrap_or_else(|| "the browser refused".into())
+}
+
+/// Offers `blob` as a file download named `name`.
+pub fn download_blob(name: &str, blob: &Blob) -> Result<(), String> {
+    let url = web_sys::Url::create_object_url_with_blob(blob).map_err(describe_js)?;
+    let document = web_sys::window()
+        .and_then(|w| w.document())
+        .ok_or("no document")?;
+    let a: web_sys::HtmlAnchorElement = document
+        .create_element("a")
+        .map_err(describe_js)?
+        .dyn_into()
+        .map_err(|_| "no link element".to_string())?;
+    a.set_href(&url);
+    a.set_download(name);
+    if let Some(body) = document.body() {
+        let _ = body.append_child(&a);
+    }
+    a.click();
+    a.remove();
+    // Let the download start before the URL goes.
+    let revoke = wasm_bindgen::closure::Closure::once_into_js(move || {
+        let _ = web_sys::Url::revoke_object_url(&url);
+    });
+    if let Some(w) = web_sys::window() {
+        let _ =
+            w.set_timeout_with_callback_and_timeout_and_arguments_0(revoke.unchecked_ref(), 60_000);
+    }
+    Ok(())
+}
+
+/// `sales.csv` → `sales`.
+pub(super) fn base_name(name: &str) -> &str {
+    match name.rsplit_once('.') {
+        Some((base, _)) if !base.is_empty() => base,
+        _ => name,
+    }
+}

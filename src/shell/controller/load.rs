@@ -1,0 +1,451 @@
+//! Reading files and stored datasets into the worker, and the preview rows.
+
+use std::rc::Rc;
+
+use futures::channel::mpsc;
+use futures::StreamExt;
+use wasm_bindgen::JsCast;
+use wasm_bindgen_futures::{spawn_local, JsFuture};
+use web_sys::Blob;
+
+use super::{Controller, RecipeChange};
+use crate::core::clean::{Recipe, RunLog, Step};
+use crate::core::{ingest::MAX_FILE_BYTES, sample, DatasetProfile, IngestError};
+use crate::messages;
+use crate::protocol::{Ask, DatasetRef, FromWorker, LoadId, Purpose, Reply, SortKey, ToWorker};
+use crate::shell::state::Action;
+use crate::shell::storage::{new_id, DatasetRecord};
+
+/// Bytes per slice handed to the worker.
+const CHUNK: f64 = 4.0 * 1024.0 * 1024.0;
+
+enum JobError {
+    Cancelled,
+    Ingest(IngestError),
+    Browser(String),
+    /// The engine stopped during the load (its banner says why).
+    Stopped,
+}
+
+fn js_err(v: wasm_bindgen::JsValue) -> JobError {
+    JobError::Browser(
+        v.dyn_ref::<js_sys::Error>()
+            .map(|e| String::from(e.message()))
+            .or_else(|| v.as_string())
+            .unwrap_or_else(|| "the browser could not read the file".into()),
+    )
+}
+
+/// A file read by the worker: its load, profile (none for a file to
+/// score), time taken and the worker's memory.
+pub(super) struct Read {
+    pub load: LoadId,
+    pub profile: Option<DatasetProfile>,
+    pub elapsed_ms: f64,
+    pub wasm_memory: u64,
+}
+
+impl Controller {
+    /// The page now shows dataset `id` (or none): until the worker holds
+    /// it, nothing is asked about it.
+    pub(super) fn select(&self, id: Option<String>) {
+        let same = self.0.shown.borrow().as_ref().map(|(a, _)| &a.id) == id.as_ref();
+        if !same {
+            *self.0.shown.borrow_mut() = None;
+        }
+        *self.0.selected.borrow_mut() = id;
+    }
+
+    pub fn cancel_job(&self) {
+        if self.0.busy.get() {
+            self.0.cancel.set(true);
+        }
+    }
+
+    /// Loads the bundled sample into the current (or a new) client.
+    pub fn load_sample(&self, client: Option<String>) {
+        let text = sample::marketing_csv();
+        let parts = js_sys::Array::new();
+        parts.push(&wasm_bindgen::JsValue::from_str(&text));
+        let opts = web_sys::BlobPropertyBag::new();
+        opts.set_type("text/csv");
+        match Blob::new_with_str_sequence_and_options(&parts, &opts) {
+            Ok(blob) => self.load_blob(client, sample::SAMPLE_FILE_NAME.to_string(), blob),
+            Err(_) => self.dispatch(Action::Error(Some(
+                "Could not create the sample data in this browser.".into(),
+            ))),
+        }
+    }
+
+    /// Reads, profiles and saves a file the user gave us. It is shown when
+    /// the page still shows its client when it is read; else it is saved
+    /// to its client and the page says so.
+    pub fn load_blob(&self, client: Option<String>, name: String, blob: Blob) {
+        if self.0.busy.get() {
+            self.dispatch(Action::Notice(Some(format!(
+                "Still loading the previous file; {name} was not loaded. Wait for it to finish or cancel it, then drop {name} again."
+            ))));
+            return;
+        }
+        let ctl = self.clone();
+        spawn_local(async move {
+            let client = match client {
+                Some(c) => c,
+                None => match ctl.create_client_now("My workspace".into()).await {
+                    Some(c) => c,
+                    None => return,
+                },
+            };
+            let size = blob.size();
+            let id = new_id("d");
+            let purpose = Purpose::Dataset { id: id.clone() };
+            let Some(read) = ctl.run_ingest(&name, &blob, purpose).await else {
+                return ctl.after_load();
+            };
+            let Some(profile) = read.profile else { return };
+            let Some(st) = ctl.storage() else { return };
+            let profile_json = match serde_json::to_string(&profile) {
+                Ok(j) => j,
+                Err(e) => {
+                    return ctl.dispatch(Action::JobFailed(format!("Could not save {name}: {e}.")))
+                }
+            };
+            let rec = DatasetRecord {
+                id,
+                client_id: client.clone(),
+                name: name.clone(),
+                size,
+                loaded_ms: js_sys::Date::now(),
+                rows: profile.rows as f64,
+                cols: profile.columns as f64,
+                profile: profile_json,
+                recipe: String::new(),
+                runs: String::new(),
+                models: String::new(),
+            };
+            if let Err(e) = st.put_dataset(&rec, &blob).await {
+                ctl.dispatch(Action::JobFailed(
+                    e.user_message(&format!("save {name} in this browser")),
+                ));
+                return ctl.after_load();
+            }
+            ctl.dispatch(Action::JobDone {
+                elapsed_ms: read.elapsed_ms,
+                wasm_memory: read.wasm_memory,
+            });
+            if ctl.client().as_deref() != Some(client.as_str()) {
+                // The user went to another client meanwhile: the file is
+                // kept where it was dropped, and the page stays where it is.
+                ctl.dispatch(Action::Notice(Some(format!(
+                    "{name} is read and saved with the client it was dropped on; open that client to see it."
+                ))));
+                return ctl.after_load();
+            }
+            ctl.refresh_workspace(Some(client)).await;
+            ctl.select(Some(rec.id.clone()));
+            ctl.dispatch(Action::Select {
+                id: Some(rec.id.clone()),
+                profile: Some(Rc::new(profile)),
+            });
+            ctl.dispatch(Action::CleanLoad {
+                dataset: rec.id.clone(),
+                steps: Vec::new(),
+                runs: Vec::new(),
+            });
+            ctl.worker_now_holds(
+                DatasetRef {
+                    id: rec.id.clone(),
+                    load: read.load,
+                },
+                rec,
+            );
+        });
+    }
+
+    /// After a load that did not end in showing its file: when the page
+    /// shows a dataset the worker does not hold (picked during the load),
+    /// read that one now.
+    fn after_load(&self) {
+        if self.0.shown.borrow().is_some() {
+            return;
+        }
+        let Some(selected) = self.0.selected.borrow().clone() else {
+            return;
+        };
+        let ctl = self.clone();
+        spawn_local(async move {
+            let Some(st) = ctl.storage() else { return };
+            let Some(client) = ctl.client() else { return };
+            if let Ok(list) = st.datasets(&client).await {
+                if let Some(rec) = list.into_iter().find(|d| d.id == selected) {
+                    ctl.read_stored(rec, false).await;
+                }
+            }
+        });
+    }
+
+    /// Shows a stored dataset: its profile at once, then its rows (re-read
+    /// from the stored bytes by the worker).
+    pub fn open_dataset(&self, rec: DatasetRecord) {
+        let profile = rec.profile().map(Rc::new);
+        if profile.is_none() {
+            self.dispatch(Action::Error(Some(format!(
+                "The saved profile of {} could not be read; it is being read again from the stored file.",
+                rec.name
+            ))));
+        }
+        self.select(Some(rec.id.clone()));
+        self.dispatch(Action::Select {
+            id: Some(rec.id.clone()),
+            profile,
+        });
+        let (steps, runs) = stored_recipe(&rec);
+        self.dispatch(Action::CleanLoad {
+            dataset: rec.id.clone(),
+            steps,
+            runs,
+        });
+        if self.0.shown.borrow().is_some() {
+            return; // the worker holds it already
+        }
+        if self.0.busy.get() {
+            self.dispatch(Action::Notice(Some(format!(
+                "The profile of {} is shown; its rows will be read when the current file has finished loading.",
+                rec.name
+            ))));
+            return;
+        }
+        let ctl = self.clone();
+        spawn_local(async move {
+            ctl.read_stored(rec, false).await;
+        });
+    }
+
+    /// Reads a stored dataset into the worker and shows it (with its
+    /// recipe applied) if the page still shows it. True when it is shown.
+    pub(super) async fn read_stored(&self, rec: DatasetRecord, recovering: bool) -> bool {
+        let Some(st) = self.storage() else { return false };
+        let blob = match st.file(&rec.id).await {
+            Ok(Some(b)) => b,
+            Ok(None) => {
+                self.dispatch(Action::Error(Some(format!(
+                    "The stored copy of {} is missing. Delete the dataset and load the file again.",
+                    rec.name
+                ))));
+                return false;
+            }
+            Err(e) => {
+                self.storage_error(&format!("read {}", rec.name), e);
+                return false;
+            }
+        };
+        let purpose = Purpose::Dataset { id: rec.id.clone() };
+        let Some(read) = self.run_ingest(&rec.name, &blob, purpose).await else {
+            return false;
+        };
+        if self.0.selected.borrow().as_deref() != Some(rec.id.as_str()) {
+            self.after_load();
+            return false;
+        }
+        if rec.profile().is_none() {
+            if let Some(fresh) = read.profile {
+                self.dispatch(Action::Select {
+                    id: Some(rec.id.clone()),
+                    profile: Some(Rc::new(fresh)),
+                });
+            }
+        }
+        self.dispatch(Action::JobDone {
+            elapsed_ms: read.elapsed_ms,
+            wasm_memory: read.wasm_memory,
+        });
+        let (steps, runs) = stored_recipe(&rec);
+        if recovering {
+            // The page's recipe history stays; the worker runs the applied one.
+            self.dispatch(Action::CleanLoad {
+                dataset: rec.id.clone(),
+                steps: steps.clone(),
+                runs: runs.clone(),
+            });
+        }
+        self.worker_now_holds(
+            DatasetRef {
+                id: rec.id.clone(),
+                load: read.load,
+            },
+            rec.clone(),
+        );
+        if !steps.is_empty() {
+            self.apply_recipe(rec, steps, runs, RecipeChange::Show);
+        }
+        true
+    }
+
+    fn worker_now_holds(&self, about: DatasetRef, rec: DatasetRecord) {
+        let total = rec.rows as usize;
+        let id = rec.id.clone();
+        *self.0.shown.borrow_mut() = Some((about, rec));
+        self.dispatch(Action::WorkerHolds {
+            dataset: id.clone(),
+            total,
+        });
+        // The alerts follow the profile (correlations take a moment).
+        self.refresh_insights(id);
+    }
+
+    /// Asks the worker for preview rows.
+    pub fn request_rows(&self, offset: usize, limit: usize, sort: Option<SortKey>) {
+        let request = self.next_id();
+        self.dispatch(Action::RowsRequested(request));
+        let ctl = self.clone();
+        spawn_local(async move {
+            if let Ok(Reply::Rows {
+                offset,
+                total,
+                rows,
+            }) = ctl
+                .ask(Ask::Rows {
+                    offset,
+                    limit,
+                    sort,
+                })
+                .await
+            {
+                ctl.dispatch(Action::Rows {
+                    request,
+                    offset,
+                    total,
+                    rows,
+                });
+            }
+        });
+    }
+
+    pub fn set_sort(&self, sort: Option<SortKey>) {
+        self.dispatch(Action::Sort(sort));
+    }
+
+    /// Streams `blob` to the worker in slices, waits for it to be read.
+    /// Shows progress; turns every failure into a message.
+    pub(super) async fn run_ingest(&self, name: &str, blob: &Blob, purpose: Purpose) -> Option<Read> {
+        let size = blob.size();
+        let label = match purpose {
+            Purpose::Dataset { .. } => format!("Reading {name}"),
+            Purpose::Score => format!("Reading {name} to score it"),
+        };
+        self.dispatch(Action::JobStart(label, true));
+        if size as u64 > MAX_FILE_BYTES {
+            let err = IngestError::TooLarge {
+                size: size as u64,
+                limit: MAX_FILE_BYTES,
+            };
+            self.dispatch(Action::JobFailed(messages::ingest_error(name, &err)));
+            return None;
+        }
+        self.0.busy.set(true);
+        self.0.cancel.set(false);
+        let result = self.stream(name, blob, size, purpose).await;
+        *self.0.load.borrow_mut() = None;
+        self.0.busy.set(false);
+        for waiter in self.0.idle_waiters.borrow_mut().drain(..) {
+            let _ = waiter.send(());
+        }
+        match result {
+            Ok(r) => Some(r),
+            Err(JobError::Cancelled) => {
+                self.dispatch(Action::JobCancelled);
+                None
+            }
+            Err(JobError::Ingest(e)) => {
+                self.dispatch(Action::JobFailed(messages::ingest_error(name, &e)));
+                None
+            }
+            Err(JobError::Browser(why)) => {
+                self.dispatch(Action::JobFailed(format!(
+                    "The browser could not read {name} ({why}). Check that the file is still there and try again."
+                )));
+                None
+            }
+            Err(JobError::Stopped) => {
+                self.dispatch(Action::JobFailed(format!(
+                    "{name} was not read: the engine stopped (see the message above). Load it again."
+                )));
+                None
+            }
+        }
+    }
+
+    async fn stream(&self, name: &str, blob: &Blob, size: f64, purpose: Purpose) -> Result<Read, JobError> {
+        let load = self.next_id();
+        let (tx, mut rx) = mpsc::unbounded::<FromWorker>();
+        *self.0.load.borrow_mut() = Some((load, tx));
+
+        self.send(ToWorker::Begin {
+            load,
+            name: name.to_string(),
+            size: size as u64,
+            purpose,
+        });
+        expect_progress(&mut rx).await?;
+        // Read the next slice while the worker parses the current one.
+        let read = |start: f64| -> Result<JsFuture, JobError> {
+            let end = (start + CHUNK).min(size);
+            let slice = blob.slice_with_f64_and_f64(start, end).map_err(js_err)?;
+            Ok(JsFuture::from(slice.array_buffer()))
+        };
+        let mut offset = 0.0;
+        let mut pending = if size > 0.0 { Some(read(0.0)?) } else { None };
+        while let Some(reading) = pending.take() {
+            if self.0.cancel.get() {
+                self.send(ToWorker::Cancel { load });
+                return Err(JobError::Cancelled);
+            }
+            let buf = reading.await.map_err(js_err)?;
+            let bytes = js_sys::Uint8Array::new(&buf).to_vec();
+            offset += bytes.len() as f64;
+            self.send(ToWorker::Chunk { load, bytes });
+            if offset < size {
+                pending = Some(read(offset)?);
+            }
+            let done = expect_progress(&mut rx).await?;
+            self.dispatch(Action::JobProgress(if size > 0.0 {
+                done as f64 / size
+            } else {
+                1.0
+            }));
+        }
+        self.send(ToWorker::Finish { load });
+        match rx.next().await {
+            Some(FromWorker::Loaded {
+                profile,
+                elapsed_ms,
+                wasm_memory,
+                ..
+            }) => Ok(Read {
+                load,
+                profile: profile.map(|p| *p),
+                elapsed_ms,
+                wasm_memory,
+            }),
+            Some(FromWorker::LoadFailed { error, .. }) => Err(JobError::Ingest(error)),
+            _ => Err(JobError::Stopped),
+        }
+    }
+}
+
+async fn expect_progress(rx: &mut mpsc::UnboundedReceiver<FromWorker>) -> Result<u64, JobError> {
+    match rx.next().await {
+        Some(FromWorker::Progress { bytes_done, .. }) => Ok(bytes_done),
+        Some(FromWorker::LoadFailed { error, .. }) => Err(JobError::Ingest(error)),
+        _ => Err(JobError::Stopped),
+    }
+}
+
+/// The recipe and processing log stored with a dataset.
+pub fn stored_recipe(rec: &DatasetRecord) -> (Vec<Step>, Vec<RunLog>) {
+    let steps = Recipe::from_json(&rec.recipe)
+        .map(|r| r.steps)
+        .unwrap_or_default();
+    let runs = serde_json::from_str(&rec.runs).unwrap_or_default();
+    (steps, runs)
+}

@@ -1,0 +1,212 @@
+//! The request/reply module: the page's one way to talk to the engine.
+//!
+//! - `ask` names the dataset the page shows (`shown`); nothing is asked
+//!   while the worker does not hold it, and the worker checks it again.
+//! - Every ask has a timeout; a worker that stops (crash, out of memory,
+//!   unreadable messages) or does not answer is replaced by a fresh one,
+//!   every waiting request ends, and the dataset the page showed is read
+//!   again from storage (the `engine-error` banner says so, and
+//!   `data-recovered` turns true when it is back).
+
+use std::rc::Rc;
+
+use futures::channel::oneshot;
+use futures::future::{select, Either};
+use gloo::timers::future::TimeoutFuture;
+use wasm_bindgen_futures::spawn_local;
+
+use super::{Answer, Controller};
+use crate::messages;
+use crate::protocol::{Ask, DatasetRef, FromWorker, Reply, ToWorker, WorkerError, BUILD_ID};
+use crate::shell::bridge::{Engine, Incoming};
+use crate::shell::state::Action;
+
+/// How long a question may take before the engine counts as stopped.
+const ASK_TIMEOUT_MS: u32 = 180_000;
+
+/// Why an ask has no answer.
+pub(super) enum AskError {
+    /// The worker answered with an error.
+    Worker(WorkerError),
+    /// The engine stopped meanwhile (the `engine-error` banner says so).
+    Stopped,
+}
+
+impl AskError {
+    /// The sentence for the page; `None` when the engine banner says it.
+    pub(super) fn sentence(&self) -> Option<String> {
+        match self {
+            AskError::Worker(e) => Some(messages::worker_error(e)),
+            AskError::Stopped => None,
+        }
+    }
+}
+
+impl Controller {
+    /// Starts a fresh worker (the fault a test asked for goes to the first).
+    pub(super) fn spawn_engine(&self) {
+        let generation = self.0.generation.get().wrapping_add(1);
+        self.0.generation.set(generation);
+        let weak = Rc::downgrade(&self.0);
+        let deliver: Rc<dyn Fn(Incoming)> = Rc::new(move |incoming| {
+            let Some(inner) = weak.upgrade() else { return };
+            let ctl = Controller(inner);
+            if ctl.0.generation.get() == generation {
+                ctl.incoming(incoming);
+            }
+        });
+        match Engine::spawn(deliver) {
+            Ok(engine) => {
+                let _ = engine.send(&ToWorker::Hello {
+                    build: BUILD_ID.to_string(),
+                    fault: self.0.fault.take(),
+                });
+                *self.0.engine.borrow_mut() = Some(engine);
+            }
+            Err(why) => self.dispatch(Action::Engine(Some(messages::engine_failed(&why)))),
+        }
+    }
+
+    pub(super) fn send(&self, msg: ToWorker) {
+        let sent = match self.0.engine.borrow().as_ref() {
+            Some(engine) => engine.send(&msg),
+            None => Err("the engine is not running".into()),
+        };
+        if let Err(why) = sent {
+            self.dispatch(Action::Error(Some(messages::engine_failed(&why))));
+        }
+    }
+
+    fn incoming(&self, incoming: Incoming) {
+        match incoming {
+            Incoming::Message(msg) => self.message(msg),
+            Incoming::Unreadable(why) => self.engine_stopped(None, &format!("its answer could not be read: {why}")),
+            Incoming::Stopped(why) => self.engine_stopped(None, &why),
+            Incoming::OtherBuild(theirs) => {
+                self.dispatch(Action::Engine(Some(messages::other_build(BUILD_ID, &theirs))));
+            }
+        }
+    }
+
+    fn message(&self, msg: FromWorker) {
+        match msg {
+            FromWorker::Reply { request, reply } => {
+                if let Some((tx, _)) = self.0.pending.borrow_mut().remove(&request) {
+                    let _ = tx.send(reply);
+                }
+            }
+            FromWorker::Progress { load, .. }
+            | FromWorker::Loaded { load, .. }
+            | FromWorker::LoadFailed { load, .. } => {
+                if let Some((current, tx)) = self.0.load.borrow().as_ref() {
+                    if *current == load {
+                        let _ = tx.unbounded_send(msg);
+                    }
+                }
+            }
+            FromWorker::Training { run, board } => self.training(run, board),
+            FromWorker::TrainFailed { run, error } => {
+                if self.following(run) {
+                    self.dispatch(Action::MlError(Some(messages::worker_error(&error))));
+                }
+            }
+            FromWorker::BenchTrees { timing } => {
+                self.dispatch(Action::BenchTrees(timing))
+            }
+            FromWorker::Crashed { message } => self.engine_stopped(None, &message),
+            FromWorker::Unreadable { reason } => {
+                self.engine_stopped(None, &format!("it could not read the page's message: {reason}"))
+            }
+            // The bridge answers hellos itself.
+            FromWorker::Hello { .. } => {}
+        }
+    }
+
+    /// The dataset the page shows, if the worker holds it.
+    pub(super) fn about(&self) -> Result<DatasetRef, WorkerError> {
+        match self.0.shown.borrow().as_ref() {
+            Some((about, _)) => Ok(about.clone()),
+            None => Err(WorkerError::NotLoaded {
+                wanted: DatasetRef {
+                    id: self.0.selected.borrow().clone().unwrap_or_default(),
+                    load: 0,
+                },
+                holds: None,
+            }),
+        }
+    }
+
+    /// Asks about the dataset the page shows and awaits the answer.
+    pub(super) async fn ask(&self, ask: Ask) -> Result<Reply, AskError> {
+        let about = self.about().map_err(AskError::Worker)?;
+        let request = self.next_id();
+        let doing = ask.doing();
+        let (tx, rx) = oneshot::channel::<Answer>();
+        self.0.pending.borrow_mut().insert(request, (tx, doing));
+        self.send(ToWorker::Ask {
+            request,
+            about,
+            ask,
+        });
+        match select(rx, TimeoutFuture::new(ASK_TIMEOUT_MS)).await {
+            Either::Left((Ok(answer), _)) => answer.map_err(AskError::Worker),
+            Either::Left((Err(_), _)) => Err(AskError::Stopped),
+            Either::Right(_) => {
+                if self.0.pending.borrow().contains_key(&request) {
+                    self.engine_stopped(
+                        Some(doing),
+                        &format!("it did not answer within {} minutes", ASK_TIMEOUT_MS / 60_000),
+                    );
+                }
+                Err(AskError::Stopped)
+            }
+        }
+    }
+
+    /// The engine stopped: say so, end every waiting request, start a new
+    /// one and read the shown dataset again.
+    pub(super) fn engine_stopped(&self, doing: Option<&'static str>, why: &str) {
+        let doing = doing
+            .or_else(|| self.0.pending.borrow().values().next().map(|(_, d)| *d))
+            .or_else(|| self.0.load.borrow().as_ref().map(|_| "reading a file"))
+            .or_else(|| self.0.ml_run.borrow().as_ref().map(|_| "training models"));
+        // Ignore whatever the old engine still says; stop it after this
+        // message's handling (its handlers are running now).
+        self.0.generation.set(self.0.generation.get().wrapping_add(1));
+        let old = self.0.engine.borrow_mut().take();
+        spawn_local(async move { drop(old) });
+        self.0.pending.borrow_mut().clear();
+        *self.0.load.borrow_mut() = None;
+        *self.0.loaded_model.borrow_mut() = None;
+        if self.0.ml_run.borrow_mut().take().is_some() {
+            self.dispatch(Action::MlError(Some(messages::training_stopped())));
+        }
+        let shown = self.0.shown.borrow_mut().take();
+        self.dispatch(Action::Engine(Some(messages::engine_stopped(doing, why))));
+        self.spawn_engine();
+        let Some((_, rec)) = shown else {
+            return self.dispatch(Action::EngineRecovered);
+        };
+        {
+            let ctl = self.clone();
+            spawn_local(async move {
+                ctl.until_idle().await;
+                if ctl.0.selected.borrow().as_deref() == Some(rec.id.as_str())
+                    && ctl.read_stored(rec, true).await
+                {
+                    ctl.dispatch(Action::EngineRecovered);
+                }
+            });
+        }
+    }
+
+    /// Resolves when no file is being read.
+    pub(super) async fn until_idle(&self) {
+        if !self.0.busy.get() {
+            return;
+        }
+        let (tx, rx) = oneshot::channel();
+        self.0.idle_waiters.borrow_mut().push(tx);
+        let _ = rx.await;
+    }
+}
