@@ -53,7 +53,49 @@ pub enum IngestError {
 
 impl std::fmt::Display for IngestError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{}", crate::messages::ingest_error("the file", self))
+        // Terse, for logs and tests; `crate::messages::ingest_error` says
+        // it for people.
+        match self {
+            IngestError::TooLarge { size, limit } => {
+                write!(f, "file of {size} bytes exceeds {limit}")
+            }
+            IngestError::Empty => write!(f, "empty file"),
+            IngestError::HeaderOnly { columns } => {
+                write!(f, "header of {columns} columns, no rows")
+            }
+            IngestError::Ragged {
+                line,
+                byte,
+                expected,
+                found,
+            } => write!(
+                f,
+                "line {line} (byte {byte}): {found} fields, header has {expected}"
+            ),
+            IngestError::Binary { offset } => write!(f, "binary data at byte {offset}"),
+            IngestError::UnclosedQuote { line } => write!(f, "unclosed quote from line {line}"),
+            IngestError::JsonSyntax {
+                line,
+                column,
+                message,
+            } => write!(f, "JSON syntax at {line}:{column}: {message}"),
+            IngestError::JsonShape { line, found } => {
+                write!(f, "line {line}: expected records, found {found}")
+            }
+            IngestError::UnsupportedFormat { extension } => {
+                write!(f, "unsupported format .{extension}")
+            }
+            IngestError::TooManyColumns { found, limit } => {
+                write!(f, "{found} columns exceed {limit}")
+            }
+            IngestError::TooManyCells {
+                row,
+                columns,
+                limit,
+                ..
+            } => write!(f, "row {row} x {columns} columns exceeds {limit} cells"),
+            IngestError::Internal { message } => write!(f, "internal: {message}"),
+        }
     }
 }
 

@@ -85,7 +85,39 @@ impl CleanError {
 
 impl std::fmt::Display for CleanError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{}", crate::messages::clean_error(self))
+        // Terse, for logs and tests; `crate::messages::clean_error` says it
+        // for people.
+        match self {
+            CleanError::MissingColumn {
+                step, op, column, ..
+            } => write!(f, "step {step} ({op}): no column {column:?}"),
+            CleanError::WrongType {
+                step,
+                op,
+                column,
+                found,
+                needs,
+            } => write!(
+                f,
+                "step {step} ({op}): {column:?} is {}, needs {needs}",
+                found.as_str()
+            ),
+            CleanError::BadParameter { step, op, message } => {
+                write!(f, "step {step} ({op}): {message}")
+            }
+            CleanError::TooWide {
+                step,
+                op,
+                column,
+                columns,
+                limit,
+            } => write!(
+                f,
+                "step {step} ({op}): {column:?} would make {columns} columns (limit {limit})"
+            ),
+            CleanError::BadRecipe { message } => write!(f, "bad recipe: {message}"),
+            CleanError::Internal { message } => write!(f, "internal: {message}"),
+        }
     }
 }
 
