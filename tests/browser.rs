@@ -14,6 +14,7 @@ use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::path::{Path, PathBuf};
 use std::sync::{Mutex, OnceLock};
 use std::time::Duration;
+use support::app::load_sample;
 use support::server::{self, StaticServer};
 use support::webdriver::{css_str, Driver, WdError, WdResult, WAIT};
 
@@ -718,22 +719,7 @@ fn malformed_and_empty_files_are_explained() {
 fn sample_data_loads() {
     scenario("sample", |app| {
         let d = &app.d;
-        d.click_when_ready("[data-testid=try-sample]")?;
-        d.wait_for(
-            "the sample: job-status done and dataset-rows shown",
-            LOAD_WAIT,
-            |d| {
-                let state = d.attr_of("[data-testid=job-status]", "data-state")?;
-                if state.as_deref() == Some("error") {
-                    return Err(WdError::new(
-                        "app error",
-                        format!("the sample failed: {:?}", d.page_error()),
-                    ));
-                }
-                let rows = d.attr_of("[data-testid=dataset-rows]", "data-value")?;
-                Ok((state.as_deref() == Some("done") && rows.is_some()).then_some(()))
-            },
-        )?;
+        load_sample(d, LOAD_WAIT)?;
         let rows = app.value("[data-testid=dataset-rows]")?.unwrap_or_default();
         let rows: u64 = rows
             .parse()

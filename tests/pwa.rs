@@ -24,6 +24,7 @@ use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 use std::time::Duration;
+use support::app::load_sample;
 use support::server::{self, StaticServer};
 use support::webdriver::{css_str, Driver, WdError, WdResult, WAIT};
 
@@ -130,26 +131,6 @@ fn cache_names(d: &Driver) -> WdResult<Vec<String>> {
     }
 }
 
-/// Clicks "Try sample data" and waits until the sample's profile shows.
-fn load_sample(d: &Driver) -> WdResult<()> {
-    d.click_when_ready("[data-testid=try-sample]")?;
-    d.wait_for(
-        "the sample: job-status done and dataset-rows shown",
-        LOAD_WAIT,
-        |d| {
-            let state = d.attr_of("[data-testid=job-status]", "data-state")?;
-            if state.as_deref() == Some("error") {
-                return Err(WdError::new(
-                    "app error",
-                    format!("the sample failed: {:?}", d.page_error()),
-                ));
-            }
-            let rows = d.attr_of("[data-testid=dataset-rows]", "data-value")?;
-            Ok((state.as_deref() == Some("done") && rows.is_some()).then_some(()))
-        },
-    )
-}
-
 /// The sample's name, rows and column names as the page shows them.
 fn shown_profile(d: &Driver) -> WdResult<(Option<String>, Option<String>, Vec<Option<String>>)> {
     Ok((
@@ -168,7 +149,7 @@ fn offline_reload_brings_back_the_app_and_the_data() {
         d.goto(&server.url("/"))?;
         wait_ready(d)?;
         wait_controlled(d)?;
-        load_sample(d)?;
+        load_sample(d, LOAD_WAIT)?;
         let before = shown_profile(d)?;
         ensure(before.0.is_some() && !before.2.is_empty(), || {
             format!("the sample's profile is not shown: {before:?}")
@@ -286,7 +267,7 @@ fn no_request_leaves_the_origin_and_no_csp_violation() {
         d.goto(&server.url("/"))?;
         wait_ready(d)?;
         wait_controlled(d)?;
-        load_sample(d)?;
+        load_sample(d, LOAD_WAIT)?;
 
         // Each tab, until its content shows (the Clean tab once asked for
         // a proposed recipe).
