@@ -231,7 +231,9 @@ pub enum FromWorker {
     TrainFailed { run: RunId, error: WorkerError },
     /// The timing, or the learner's error (its terse `Display`: `MlError`
     /// borrows static names, so it does not cross as data).
-    BenchTrees { timing: Result<crate::core::ml::speed::Timing, String> },
+    BenchTrees {
+        timing: Result<crate::core::ml::speed::Timing, String>,
+    },
     /// The worker is stopping because of a bug (its panic message); the
     /// page restarts it.
     Crashed { message: String },
@@ -285,11 +287,17 @@ pub enum WorkerError {
         holds: Option<DatasetRef>,
     },
     /// A file to score could not be read.
-    Ingest { file: String, error: IngestError },
+    Ingest {
+        file: String,
+        error: IngestError,
+    },
     /// The recipe could not run.
     Clean(CleanError),
     /// The recipe a model learnt after cannot run on a new file.
-    RecipeOnNewFile { file: String, error: CleanError },
+    RecipeOnNewFile {
+        file: String,
+        error: CleanError,
+    },
     /// No cleaned data to export yet.
     NotCleaned,
     Explore(ExploreError),
@@ -299,13 +307,17 @@ pub enum WorkerError {
     /// Stored model bytes cannot be used.
     ModelLoad(LoadError),
     /// The model is not trained in this session (yet, or any more).
-    NotTrained { model: String },
+    NotTrained {
+        model: String,
+    },
     /// The saved model asked for is not the one held (another was loaded).
     SavedNotLoaded,
     /// The file to score named in `Predict` is not the one the worker read.
     NoFileToScore,
     /// Writing an export failed.
-    Write { message: String },
+    Write {
+        message: String,
+    },
 }
 
 /// Why bytes are not a message.

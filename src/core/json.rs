@@ -344,7 +344,10 @@ impl NdjsonSink {
         match parsed {
             Ok(Element::Record(fields)) => self.table.add_row(fields).map_err(|e| match e {
                 IngestError::TooManyCells {
-                    row, columns, limit, ..
+                    row,
+                    columns,
+                    limit,
+                    ..
                 } => IngestError::TooManyCells {
                     row,
                     line: Some(self.line),

@@ -73,15 +73,16 @@ impl Engine {
                 }
             })
         };
-        let on_error = Closure::<dyn FnMut(web_sys::ErrorEvent)>::new(move |e: web_sys::ErrorEvent| {
-            e.prevent_default();
-            let message = e.message();
-            deliver(Incoming::Stopped(if message.is_empty() {
-                "it could not start or stopped without a reason".into()
-            } else {
-                message
-            }));
-        });
+        let on_error =
+            Closure::<dyn FnMut(web_sys::ErrorEvent)>::new(move |e: web_sys::ErrorEvent| {
+                e.prevent_default();
+                let message = e.message();
+                deliver(Incoming::Stopped(if message.is_empty() {
+                    "it could not start or stopped without a reason".into()
+                } else {
+                    message
+                }));
+            });
         worker.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
         worker.set_onerror(Some(on_error.as_ref().unchecked_ref()));
         Ok(Engine {

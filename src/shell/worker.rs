@@ -83,17 +83,18 @@ pub fn start() {
             message: info.to_string(),
         });
     }));
-    let on_message = Closure::<dyn FnMut(web_sys::MessageEvent)>::new(|e: web_sys::MessageEvent| {
-        let data = e.data();
-        let msg = match data.dyn_ref::<js_sys::Uint8Array>() {
-            Some(bytes) => decode_to_worker(&bytes.to_vec()).map_err(|e| e.to_string()),
-            None => Err("not a byte message".to_string()),
-        };
-        match msg {
-            Ok(msg) => WORKER.with(|w| w.borrow_mut().received(msg)),
-            Err(reason) => post(&FromWorker::Unreadable { reason }),
-        }
-    });
+    let on_message =
+        Closure::<dyn FnMut(web_sys::MessageEvent)>::new(|e: web_sys::MessageEvent| {
+            let data = e.data();
+            let msg = match data.dyn_ref::<js_sys::Uint8Array>() {
+                Some(bytes) => decode_to_worker(&bytes.to_vec()).map_err(|e| e.to_string()),
+                None => Err("not a byte message".to_string()),
+            };
+            match msg {
+                Ok(msg) => WORKER.with(|w| w.borrow_mut().received(msg)),
+                Err(reason) => post(&FromWorker::Unreadable { reason }),
+            }
+        });
     scope().set_onmessage(Some(on_message.as_ref().unchecked_ref()));
     on_message.forget();
 }
@@ -401,7 +402,9 @@ impl DataWorker {
                 let panic = self.fault.take() == Some(Fault::PanicInInsights);
                 let h = self.held(about)?;
                 if panic {
-                    panic!("fault injected for a test: the engine stops while computing the insights");
+                    panic!(
+                        "fault injected for a test: the engine stops while computing the insights"
+                    );
                 }
                 let found = match h.insights.take() {
                     Some(mut known) => {
@@ -456,7 +459,11 @@ impl DataWorker {
     }
 
     /// The run on `about` that trained the model named `name`, and its kind.
-    fn trained(&mut self, about: &DatasetRef, name: &str) -> Result<(&Run, ModelKind), WorkerError> {
+    fn trained(
+        &mut self,
+        about: &DatasetRef,
+        name: &str,
+    ) -> Result<(&Run, ModelKind), WorkerError> {
         self.held(about)?;
         let not_trained = || WorkerError::NotTrained {
             model: name.to_string(),
@@ -487,7 +494,13 @@ impl DataWorker {
         }
     }
 
-    fn train(&mut self, run: RunId, about: DatasetRef, setup: crate::core::ml::automl::Setup, steps: &[Step]) {
+    fn train(
+        &mut self,
+        run: RunId,
+        about: DatasetRef,
+        setup: crate::core::ml::automl::Setup,
+        steps: &[Step],
+    ) {
         self.training = None;
         let prepared = match self.held(&about) {
             Ok(h) => recipe_data(&h.raw, h.cleaned.as_ref(), steps)
@@ -536,7 +549,12 @@ impl DataWorker {
     }
 }
 
-fn rows(h: &mut Held, offset: usize, limit: usize, sort: Option<SortKey>) -> Result<Reply, WorkerError> {
+fn rows(
+    h: &mut Held,
+    offset: usize,
+    limit: usize,
+    sort: Option<SortKey>,
+) -> Result<Reply, WorkerError> {
     let total = h.raw.frame.height();
     if let Some(key) = sort {
         if !matches!(&h.order, Some((k, _)) if *k == key) {

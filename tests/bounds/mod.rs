@@ -16,7 +16,9 @@ use plainsight::core::ml::automl::{Prepared, Run, Setup};
 use plainsight::core::ml::models::{self, Labels, Model, ModelKind};
 use plainsight::core::ml::prep::{Encoder, Encoding, Feature, Schema};
 use plainsight::core::ml::saved::{LoadError, SavedModel};
-use plainsight::core::ml::task::{detect_task, features, Task, TargetError, MAX_CLASSES, MAX_FEATURES};
+use plainsight::core::ml::task::{
+    detect_task, features, TargetError, Task, MAX_CLASSES, MAX_FEATURES,
+};
 use plainsight::core::ml::tree::{Node, Tree};
 use plainsight::core::profile::profile;
 use plainsight::core::IngestError;
@@ -56,7 +58,11 @@ fn expected_kept(n: usize, limit: usize) -> Vec<String> {
 #[test]
 fn correlations_of_16384_numeric_columns_are_capped_and_say_so() {
     let bytes = wide_numeric_csv(16_384);
-    assert!(bytes.len() > 150_000 && bytes.len() < 400_000, "{}", bytes.len());
+    assert!(
+        bytes.len() > 150_000 && bytes.len() < 400_000,
+        "{}",
+        bytes.len()
+    );
     let t0 = Instant::now();
     let ds = read_bytes("wide.csv", &bytes).unwrap();
     let read = t0.elapsed().as_secs_f64();
@@ -65,7 +71,11 @@ fn correlations_of_16384_numeric_columns_are_capped_and_say_so() {
     let profiled = t0.elapsed().as_secs_f64();
     let ins = insights(&ds, &p, &AlertConfig::default());
     let total = t0.elapsed().as_secs_f64();
-    eprintln!("16,384 columns: read {read:.2} s, profile {:.2} s, insights {:.2} s", profiled - read, total - profiled);
+    eprintln!(
+        "16,384 columns: read {read:.2} s, profile {:.2} s, insights {:.2} s",
+        profiled - read,
+        total - profiled
+    );
     // The whole pipeline (native test build) in seconds: the box plots
     // once copied every column name for each column (50 s here).
     assert!(total.is_finite() && total < 10.0, "took {total} s");
@@ -79,7 +89,10 @@ fn correlations_of_16384_numeric_columns_are_capped_and_say_so() {
     assert!(c.spearman.iter().all(|r| r.len() == MAX_PAIR_COLUMNS));
     assert!(c.top.len() <= MAX_PAIR_COLUMNS * (MAX_PAIR_COLUMNS - 1) / 2);
     assert!(!c.top.is_empty());
-    assert!(c.top.iter().all(|p| p.value.is_finite() && p.value.abs() <= 1.0));
+    assert!(c
+        .top
+        .iter()
+        .all(|p| p.value.is_finite() && p.value.abs() <= 1.0));
     // High-correlation alerts come from the kept columns only.
     for a in ins.alerts.iter().filter(|a| a.kind == "high-correlation") {
         assert!(c.numeric.contains(a.column.as_ref().unwrap()), "{a:?}");
@@ -90,12 +103,21 @@ fn correlations_of_16384_numeric_columns_are_capped_and_say_so() {
     let t1 = Instant::now();
     let proposals = propose(&ds, Mode::Thorough);
     let proposing = t1.elapsed().as_secs_f64();
-    eprintln!("16,384 columns: propose {proposing:.2} s ({} steps)", proposals.len());
+    eprintln!(
+        "16,384 columns: propose {proposing:.2} s ({} steps)",
+        proposals.len()
+    );
     assert!(proposals.len() > 10_000);
     // 179 s before (a copy of the frame and of every name per step).
-    assert!(proposing.is_finite() && proposing < 90.0, "took {proposing} s");
+    assert!(
+        proposing.is_finite() && proposing < 90.0,
+        "took {proposing} s"
+    );
     let note = messages::correlation_coverage(c).expect("a sentence about the left-out columns");
-    assert!(note.contains("cover 50 of 16,384 numeric columns"), "{note}");
+    assert!(
+        note.contains("cover 50 of 16,384 numeric columns"),
+        "{note}"
+    );
     assert!(note.contains("left out: c0, c1, c3"), "{note}");
     assert!(note.contains("and 16,322 more"), "{note}");
 }
@@ -186,7 +208,10 @@ fn late_keys(rows: usize, keys: usize, ndjson: bool) -> Vec<u8> {
 fn late_json_keys_stop_at_the_cell_bound() {
     // Record 60,001 adds keys; each adds a cell to the 60,000 records
     // before: the 1,667th column passes 100,000,000 cells.
-    for (name, ndjson, line) in [("late.ndjson", true, Some(60_001)), ("late.json", false, None)] {
+    for (name, ndjson, line) in [
+        ("late.ndjson", true, Some(60_001)),
+        ("late.json", false, None),
+    ] {
         let bytes = late_keys(60_000, 2_000, ndjson);
         assert!(bytes.len() < 1_000_000, "{}", bytes.len());
         let err = read_bytes(name, &bytes).unwrap_err();
@@ -201,7 +226,11 @@ fn late_json_keys_stop_at_the_cell_bound() {
             "{name}"
         );
         let text = messages::ingest_error(name, &err);
-        let at = if ndjson { "line 60001 (row 60001)" } else { "record 60001" };
+        let at = if ndjson {
+            "line 60001 (row 60001)"
+        } else {
+            "record 60001"
+        };
         assert!(text.contains(at), "{text}");
         // Fewer late keys read.
         let ds = read_bytes(name, &late_keys(60_000, 100, ndjson)).unwrap();
@@ -241,7 +270,10 @@ fn one_hot_refuses_more_columns_than_a_step_may_make() {
     );
     assert_eq!(d.width(), 2, "nothing changed");
     let text = messages::clean_error(&err.clone().at_step(3));
-    assert!(text.starts_with("Step 3 (one hot) would turn \"v\" into 150 columns"), "{text}");
+    assert!(
+        text.starts_with("Step 3 (one hot) would turn \"v\" into 150 columns"),
+        "{text}"
+    );
     assert!(text.contains("99 or fewer"), "{text}");
     // The same refusal in a recipe, at its step, and as SQL.
     assert!(matches!(
@@ -271,7 +303,9 @@ fn wide_table(rows: usize, width: usize) -> plainsight::core::Dataset {
     let mut out = text.join(",");
     out.push('\n');
     for r in 0..rows {
-        let mut cells: Vec<String> = (0..width).map(|i| ((r * 31 + i * 17) % 97 % 10).to_string()).collect();
+        let mut cells: Vec<String> = (0..width)
+            .map(|i| ((r * 31 + i * 17) % 97 % 10).to_string())
+            .collect();
         cells.push(if r % 2 == 0 { "yes" } else { "no" }.into());
         out.push_str(&cells.join(","));
         out.push('\n');
@@ -288,7 +322,11 @@ fn models_learn_from_at_most_max_features_and_say_which_were_left_out() {
     assert_eq!(kept.first().map(String::as_str), Some("f0"));
     assert_eq!(excluded.len(), 50);
     assert_eq!(excluded[0].column, format!("f{MAX_FEATURES}"));
-    assert!(excluded[0].reason.contains("at most 100"), "{}", excluded[0].reason);
+    assert!(
+        excluded[0].reason.contains("at most 100"),
+        "{}",
+        excluded[0].reason
+    );
     // A setup that asks for more (an older page, the CLI) is capped too.
     let all: Vec<String> = (0..MAX_FEATURES + 50).map(|i| format!("f{i}")).collect();
     let setup = Setup {
@@ -321,9 +359,15 @@ fn a_text_target_with_too_many_classes_is_refused() {
     );
     let text = messages::target_error(&detect_task(&p, Some("v")).unwrap_err());
     assert!(text.contains("at most 100 classes"), "{text}");
-    assert_ne!(plainsight::core::ml::task::suggest_target(&p).as_deref(), Some("v"));
+    assert_ne!(
+        plainsight::core::ml::task::suggest_target(&p).as_deref(),
+        Some("v")
+    );
     let ds = many_categories(MAX_CLASSES as usize);
-    assert_eq!(detect_task(&profile(&ds), Some("v")), Ok(Task::Classification));
+    assert_eq!(
+        detect_task(&profile(&ds), Some("v")),
+        Ok(Task::Classification)
+    );
 }
 
 // ------------------------------------------------------------ saved models
@@ -349,7 +393,12 @@ fn saved(kind: ModelKind, model: Model) -> SavedModel {
             budget_secs: 1.0,
         },
         schema: Schema {
-            features: names.iter().map(|n| Feature::Number { name: n.to_string() }).collect(),
+            features: names
+                .iter()
+                .map(|n| Feature::Number {
+                    name: n.to_string(),
+                })
+                .collect(),
         },
         target: "t".into(),
         classes: vec!["no".into(), "yes".into()],
@@ -369,7 +418,16 @@ fn saved(kind: ModelKind, model: Model) -> SavedModel {
 
 fn fitted(kind: ModelKind) -> SavedModel {
     let (x, y) = xy();
-    let m = models::fit(kind, &x, Labels::Classes { y: &y, n_classes: 2 }, 1).unwrap();
+    let m = models::fit(
+        kind,
+        &x,
+        Labels::Classes {
+            y: &y,
+            n_classes: 2,
+        },
+        1,
+    )
+    .unwrap();
     saved(kind, m)
 }
 
@@ -419,7 +477,11 @@ fn valid_models_still_read() {
         ModelKind::GradientBoosting,
     ] {
         let m = fitted(kind);
-        assert_eq!(SavedModel::from_bytes(&m.to_bytes()).as_ref(), Ok(&m), "{kind:?}");
+        assert_eq!(
+            SavedModel::from_bytes(&m.to_bytes()).as_ref(),
+            Ok(&m),
+            "{kind:?}"
+        );
     }
     let good = tree_of(vec![split(1, 1, 2), leaf(&[0.2, 0.8]), leaf(&[0.9, 0.1])]);
     assert!(SavedModel::from_bytes(&good.to_bytes()).is_ok());
@@ -431,10 +493,22 @@ fn crafted_saved_models_are_refused_without_panic() {
     // Tree structure: a child pointing backwards, out of range, a feature
     // past the schema's width, leaves of the wrong width.
     let cases: Vec<(&str, SavedModel)> = vec![
-        ("child backwards", tree_of(vec![split(0, 0, 2), leaf(&p), leaf(&p)])),
-        ("child out of range", tree_of(vec![split(0, 1, 9), leaf(&p), leaf(&p)])),
-        ("feature past the schema", tree_of(vec![split(2, 1, 2), leaf(&p), leaf(&p)])),
-        ("leaf too narrow", tree_of(vec![split(0, 1, 2), leaf(&[1.0]), leaf(&p)])),
+        (
+            "child backwards",
+            tree_of(vec![split(0, 0, 2), leaf(&p), leaf(&p)]),
+        ),
+        (
+            "child out of range",
+            tree_of(vec![split(0, 1, 9), leaf(&p), leaf(&p)]),
+        ),
+        (
+            "feature past the schema",
+            tree_of(vec![split(2, 1, 2), leaf(&p), leaf(&p)]),
+        ),
+        (
+            "leaf too narrow",
+            tree_of(vec![split(0, 1, 2), leaf(&[1.0]), leaf(&p)]),
+        ),
         ("leaf empty", tree_of(vec![leaf(&[])])),
     ];
     for (what, m) in &cases {
@@ -465,7 +539,10 @@ fn crafted_saved_models_are_refused_without_panic() {
     m.schema.features.pop();
     m.encoder.columns.pop();
     m.setup.features.pop();
-    assert!(damaged(&m).contains("does not fit"), "naive Bayes for 2 columns read as 1");
+    assert!(
+        damaged(&m).contains("does not fit"),
+        "naive Bayes for 2 columns read as 1"
+    );
     let mut m = fitted(ModelKind::Baseline);
     m.classes.push("maybe".into());
     damaged(&m);
@@ -503,7 +580,10 @@ fn crafted_saved_models_are_refused_without_panic() {
 fn truncated_and_garbled_model_bytes_are_refused() {
     let bytes = fitted(ModelKind::RandomForest).to_bytes();
     for cut in (0..bytes.len()).step_by(bytes.len() / 97 + 1) {
-        assert!(SavedModel::from_bytes(&bytes[..cut]).is_err(), "cut at {cut}");
+        assert!(
+            SavedModel::from_bytes(&bytes[..cut]).is_err(),
+            "cut at {cut}"
+        );
     }
     // Every byte flipped in turn, over the first 2,000: an error or a
     // model that passed the checks, never a panic.
@@ -533,7 +613,10 @@ fn huge_declared_lengths_are_refused() {
         let mut b = prefix.clone();
         b.extend(cbor_head(major, 1 << 61));
         b.extend_from_slice(&[0; 16]);
-        assert!(matches!(SavedModel::from_bytes(&b), Err(LoadError::Damaged { .. })), "major {major}");
+        assert!(
+            matches!(SavedModel::from_bytes(&b), Err(LoadError::Damaged { .. })),
+            "major {major}"
+        );
     }
     // Inside a valid model: the tree's leaves as a 2-byte index into one
     // shared row of 100 values, 8 million of them: 6.4 GB once copied out.
@@ -545,7 +628,9 @@ fn huge_declared_lengths_are_refused() {
     for (k, val) in packed.iter_mut() {
         match k.as_text() {
             Some("kind") => *val = ciborium::Value::Bytes(vec![0; leaves]),
-            Some("feature" | "bin" | "threshold" | "left" | "right") => *val = ciborium::Value::Bytes(Vec::new()),
+            Some("feature" | "bin" | "threshold" | "left" | "right") => {
+                *val = ciborium::Value::Bytes(Vec::new())
+            }
             Some("width") => *val = ciborium::Value::Integer(100.into()),
             Some("values") => *val = ciborium::Value::Bytes(vec![0; 800]),
             Some("index_width") => *val = ciborium::Value::Integer(2.into()),
@@ -562,7 +647,10 @@ fn huge_declared_lengths_are_refused() {
 }
 
 /// The first map (depth first) that has the key `key`.
-fn find_map_with<'a>(v: &'a mut ciborium::Value, key: &str) -> Option<&'a mut Vec<(ciborium::Value, ciborium::Value)>> {
+fn find_map_with<'a>(
+    v: &'a mut ciborium::Value,
+    key: &str,
+) -> Option<&'a mut Vec<(ciborium::Value, ciborium::Value)>> {
     match v {
         ciborium::Value::Map(m) => {
             if m.iter().any(|(k, _)| k.as_text() == Some(key)) {
@@ -581,7 +669,11 @@ fn cli_predict_refuses_a_crafted_model() {
     std::fs::create_dir_all(&dir).unwrap();
     let model = dir.join("backwards.psml");
     let data = dir.join("rows.csv");
-    std::fs::write(&model, tree_of(vec![split(0, 0, 2), leaf(&[0.5, 0.5]), leaf(&[0.5, 0.5])]).to_bytes()).unwrap();
+    std::fs::write(
+        &model,
+        tree_of(vec![split(0, 0, 2), leaf(&[0.5, 0.5]), leaf(&[0.5, 0.5])]).to_bytes(),
+    )
+    .unwrap();
     std::fs::write(&data, "a,b\n1,2\n").unwrap();
     let out = std::process::Command::new(env!("CARGO_BIN_EXE_plainsight"))
         .arg("predict")
@@ -594,7 +686,10 @@ fn cli_predict_refuses_a_crafted_model() {
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert_ne!(out.status.code(), Some(0), "{stderr}");
     assert!(out.status.code().is_some(), "exited by a signal: {stderr}");
-    assert!(stderr.contains("This saved model cannot be used: it is damaged"), "{stderr}");
+    assert!(
+        stderr.contains("This saved model cannot be used: it is damaged"),
+        "{stderr}"
+    );
     assert!(!stderr.contains("panicked"), "{stderr}");
     std::fs::remove_dir_all(&dir).ok();
 }
@@ -607,7 +702,16 @@ fn knn_is_not_fitted_on_more_columns_than_its_search_handles() {
     let wide: Vec<Vec<f64>> = (0..KNN_MAX_COLUMNS + 1)
         .map(|c| (0..40).map(|r| ((r * 7 + c) % 11) as f64).collect())
         .collect();
-    let err = models::fit(ModelKind::Knn, &wide, Labels::Classes { y: &y, n_classes: 2 }, 1).unwrap_err();
+    let err = models::fit(
+        ModelKind::Knn,
+        &wide,
+        Labels::Classes {
+            y: &y,
+            n_classes: 2,
+        },
+        1,
+    )
+    .unwrap_err();
     assert_eq!(
         err,
         MlError::TooWide {
@@ -617,5 +721,14 @@ fn knn_is_not_fitted_on_more_columns_than_its_search_handles() {
         }
     );
     assert!(messages::ml_error(&err).contains("at most 32 columns"));
-    assert!(models::fit(ModelKind::Knn, &wide[..KNN_MAX_COLUMNS], Labels::Classes { y: &y, n_classes: 2 }, 1).is_ok());
+    assert!(models::fit(
+        ModelKind::Knn,
+        &wide[..KNN_MAX_COLUMNS],
+        Labels::Classes {
+            y: &y,
+            n_classes: 2
+        },
+        1
+    )
+    .is_ok());
 }

@@ -398,7 +398,11 @@ fn numeric_rank(ds: &Dataset, i: usize) -> (bool, usize) {
     };
     match ColumnData::of(ds, i) {
         Some(ColumnData::Integer(c)) => c.iter().flatten().for_each(|v| see(v as f64)),
-        Some(ColumnData::Float(c)) => c.iter().flatten().filter(|v| !v.is_nan()).for_each(&mut see),
+        Some(ColumnData::Float(c)) => c
+            .iter()
+            .flatten()
+            .filter(|v| !v.is_nan())
+            .for_each(&mut see),
         _ => {}
     }
     (present >= 2 && lo < hi, present)

@@ -635,7 +635,9 @@ impl Model {
             } => {
                 let labels_ok = match n_classes {
                     Some(c) => {
-                        *c == classes && y.iter().all(|v| v.fract() == 0.0 && *v >= 0.0 && *v < *c as f64)
+                        *c == classes
+                            && y.iter()
+                                .all(|v| v.fract() == 0.0 && *v >= 0.0 && *v < *c as f64)
                     }
                     None => classes == 0,
                 };
@@ -648,9 +650,7 @@ impl Model {
                     && labels_ok
             }
             Model::KMeans { centroids, .. } => {
-                classes == 0
-                    && !centroids.is_empty()
-                    && centroids.iter().all(|c| c.len() == width)
+                classes == 0 && !centroids.is_empty() && centroids.iter().all(|c| c.len() == width)
             }
             Model::Tree { tree, n_classes } => {
                 n_classes.unwrap_or(0) == classes && trees_ok(tree, leaf)
@@ -794,7 +794,11 @@ impl Model {
 /// That a Gaussian naive Bayes (read from bytes) has a mean and a
 /// variance per column for each class, and class codes below `classes`:
 /// linfa's fields are private, so they are read through its serde form.
-fn naive_bayes_fits(nb: &linfa_bayes::GaussianNb<f64, usize>, width: usize, classes: usize) -> bool {
+fn naive_bayes_fits(
+    nb: &linfa_bayes::GaussianNb<f64, usize>,
+    width: usize,
+    classes: usize,
+) -> bool {
     let Ok(serde_json::Value::Object(top)) = serde_json::to_value(nb) else {
         return false;
     };

@@ -33,7 +33,11 @@ impl std::error::Error for ScoreError {}
 
 /// `data` after `steps`, scored by `scorer`: the rows scored and the data
 /// with `predicted_<target>` (and `probability_<class>`) columns added.
-pub fn score(scorer: Scorer, data: Dataset, steps: &[Step]) -> Result<(usize, Dataset), ScoreError> {
+pub fn score(
+    scorer: Scorer,
+    data: Dataset,
+    steps: &[Step],
+) -> Result<(usize, Dataset), ScoreError> {
     let mut ds = if steps.is_empty() {
         data
     } else {

@@ -224,7 +224,9 @@ impl Controller {
     /// Reads a stored dataset into the worker and shows it (with its
     /// recipe applied) if the page still shows it. True when it is shown.
     pub(super) async fn read_stored(&self, rec: DatasetRecord, recovering: bool) -> bool {
-        let Some(st) = self.storage() else { return false };
+        let Some(st) = self.storage() else {
+            return false;
+        };
         let blob = match st.file(&rec.id).await {
             Ok(Some(b)) => b,
             Ok(None) => {
@@ -327,7 +329,12 @@ impl Controller {
 
     /// Streams `blob` to the worker in slices, waits for it to be read.
     /// Shows progress; turns every failure into a message.
-    pub(super) async fn run_ingest(&self, name: &str, blob: &Blob, purpose: Purpose) -> Option<Read> {
+    pub(super) async fn run_ingest(
+        &self,
+        name: &str,
+        blob: &Blob,
+        purpose: Purpose,
+    ) -> Option<Read> {
         let size = blob.size();
         let label = match purpose {
             Purpose::Dataset { .. } => format!("Reading {name}"),
@@ -375,7 +382,13 @@ impl Controller {
         }
     }
 
-    async fn stream(&self, name: &str, blob: &Blob, size: f64, purpose: Purpose) -> Result<Read, JobError> {
+    async fn stream(
+        &self,
+        name: &str,
+        blob: &Blob,
+        size: f64,
+        purpose: Purpose,
+    ) -> Result<Read, JobError> {
         let load = self.next_id();
         let (tx, mut rx) = mpsc::unbounded::<FromWorker>();
         *self.0.load.borrow_mut() = Some((load, tx));

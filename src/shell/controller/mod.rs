@@ -28,7 +28,9 @@ use super::bridge::Engine;
 use super::state::{Action, State, Tab};
 use super::storage::{DatasetRecord, Storage, StorageError};
 use crate::core::explore::alerts::AlertConfig;
-use crate::protocol::{DatasetRef, Fault, FromWorker, LoadId, Reply, RequestId, RunId, WorkerError};
+use crate::protocol::{
+    DatasetRef, Fault, FromWorker, LoadId, Reply, RequestId, RunId, WorkerError,
+};
 
 pub use download::{download, download_blob, ReportParts};
 pub use load::stored_recipe;

@@ -80,10 +80,14 @@ impl Controller {
     fn incoming(&self, incoming: Incoming) {
         match incoming {
             Incoming::Message(msg) => self.message(msg),
-            Incoming::Unreadable(why) => self.engine_stopped(None, &format!("its answer could not be read: {why}")),
+            Incoming::Unreadable(why) => {
+                self.engine_stopped(None, &format!("its answer could not be read: {why}"))
+            }
             Incoming::Stopped(why) => self.engine_stopped(None, &why),
             Incoming::OtherBuild(theirs) => {
-                self.dispatch(Action::Engine(Some(messages::other_build(BUILD_ID, &theirs))));
+                self.dispatch(Action::Engine(Some(messages::other_build(
+                    BUILD_ID, &theirs,
+                ))));
             }
         }
     }
@@ -110,13 +114,12 @@ impl Controller {
                     self.dispatch(Action::MlError(Some(messages::worker_error(&error))));
                 }
             }
-            FromWorker::BenchTrees { timing } => {
-                self.dispatch(Action::BenchTrees(timing))
-            }
+            FromWorker::BenchTrees { timing } => self.dispatch(Action::BenchTrees(timing)),
             FromWorker::Crashed { message } => self.engine_stopped(None, &message),
-            FromWorker::Unreadable { reason } => {
-                self.engine_stopped(None, &format!("it could not read the page's message: {reason}"))
-            }
+            FromWorker::Unreadable { reason } => self.engine_stopped(
+                None,
+                &format!("it could not read the page's message: {reason}"),
+            ),
             // The bridge answers hellos itself.
             FromWorker::Hello { .. } => {}
         }
@@ -155,7 +158,10 @@ impl Controller {
                 if self.0.pending.borrow().contains_key(&request) {
                     self.engine_stopped(
                         Some(doing),
-                        &format!("it did not answer within {} minutes", ASK_TIMEOUT_MS / 60_000),
+                        &format!(
+                            "it did not answer within {} minutes",
+                            ASK_TIMEOUT_MS / 60_000
+                        ),
                     );
                 }
                 Err(AskError::Stopped)
@@ -172,7 +178,9 @@ impl Controller {
             .or_else(|| self.0.ml_run.borrow().as_ref().map(|_| "training models"));
         // Ignore whatever the old engine still says; stop it after this
         // message's handling (its handlers are running now).
-        self.0.generation.set(self.0.generation.get().wrapping_add(1));
+        self.0
+            .generation
+            .set(self.0.generation.get().wrapping_add(1));
         let old = self.0.engine.borrow_mut().take();
         spawn_local(async move { drop(old) });
         self.0.pending.borrow_mut().clear();
