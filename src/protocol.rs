@@ -72,8 +72,8 @@ pub enum Fault {
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub enum ToWorker {
-    /// The page's build (the worker answers with its own) and the faults
-    /// a test asked for.
+    /// The page's build and the faults a test asked for: the page's first
+    /// message, sent once the worker's `Hello` named the same build.
     Hello { build: String, fault: Option<Fault> },
     /// Start reading a file of `size` bytes named `name`, for `purpose`.
     Begin {
@@ -206,7 +206,7 @@ pub struct SortKey {
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub enum FromWorker {
-    /// The worker's build, in answer to the page's `Hello`.
+    /// The worker's build: its first message, sent as soon as it runs.
     Hello { build: String },
     /// A chunk was taken in; `bytes_done` bytes of the file are read.
     Progress { load: LoadId, bytes_done: u64 },

@@ -17,7 +17,7 @@ use crate::protocol::{decode_from_worker, encode, FromWorker, ToWorker, BUILD_ID
 
 /// What the worker said, or that it stopped.
 pub enum Incoming {
-    Message(FromWorker),
+    Message(Box<FromWorker>),
     /// Its bytes could not be read (a worker of another build?).
     Unreadable(String),
     /// It is of another build than the page: reload.
@@ -68,7 +68,7 @@ impl Engine {
                             post(&worker, bytes);
                         }
                     }
-                    Ok(msg) => deliver(Incoming::Message(msg)),
+                    Ok(msg) => deliver(Incoming::Message(Box::new(msg))),
                     Err(e) => deliver(Incoming::Unreadable(e.0)),
                 }
             })

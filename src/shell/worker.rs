@@ -97,6 +97,11 @@ pub fn start() {
         });
     scope().set_onmessage(Some(on_message.as_ref().unchecked_ref()));
     on_message.forget();
+    // The first message names this build: the page sends nothing to a
+    // worker of another one.
+    post(&FromWorker::Hello {
+        build: BUILD_ID.to_string(),
+    });
 }
 
 fn scope() -> web_sys::DedicatedWorkerGlobalScope {
@@ -244,12 +249,8 @@ fn recipe_data<'a>(
 impl DataWorker {
     fn received(&mut self, msg: ToWorker) {
         match msg {
-            ToWorker::Hello { fault, .. } => {
-                self.fault = fault;
-                post(&FromWorker::Hello {
-                    build: BUILD_ID.to_string(),
-                })
-            }
+            // The page's first message, sent once it has our Hello.
+            ToWorker::Hello { fault, .. } => self.fault = fault,
             ToWorker::Begin {
                 load,
                 name,
@@ -330,7 +331,7 @@ impl DataWorker {
     }
 
     fn finish(&mut self, load: LoadId) {
-        if !self.reading.as_ref().is_some_and(|r| r.load == load) {
+        if self.reading.as_ref().is_none_or(|r| r.load != load) {
             return;
         }
         let Some(r) = self.reading.take() else { return };

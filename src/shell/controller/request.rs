@@ -79,7 +79,7 @@ impl Controller {
 
     fn incoming(&self, incoming: Incoming) {
         match incoming {
-            Incoming::Message(msg) => self.message(msg),
+            Incoming::Message(msg) => self.message(*msg),
             Incoming::Unreadable(why) => {
                 self.engine_stopped(None, &format!("its answer could not be read: {why}"))
             }
