@@ -329,3 +329,22 @@ pub fn other_build(page: &str, engine: &str) -> String {
 pub fn training_stopped() -> String {
     "Training ended because the engine stopped (see the message above). Nothing was saved from this run; press “Train models” again.".to_string()
 }
+
+/// Why a backup file cannot be imported: what, and what to do. Nothing of
+/// it was imported.
+pub fn backup_error(file: &str, err: &crate::core::backup::BackupError) -> String {
+    use crate::core::backup::BackupError;
+    let why = match err {
+        BackupError::NotABackup => "it is not a Plainsight backup (those are written by “Back up this client” and end in .plainsight)".to_string(),
+        BackupError::NewerVersion { found, supported } => format!(
+            "it was written by a newer Plainsight (backup format {found}; this version reads up to {supported}). Open it with the newer version"
+        ),
+        BackupError::WrongLength { expected, found } => format!(
+            "it is incomplete or has bytes added ({found} bytes of content where the file says {expected}); the download or copy may have been cut short. Use the original file"
+        ),
+        BackupError::Damaged => "its content changed since it was written (the checksum does not match), so it may be damaged. Use the original file".to_string(),
+        BackupError::Malformed(why) => format!("its content cannot be read ({why})"),
+        BackupError::Inconsistent(why) => format!("its content does not hang together ({why})"),
+    };
+    format!("{file} was not imported: {why}. Nothing was changed.")
+}

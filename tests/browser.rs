@@ -1723,3 +1723,168 @@ fn model_training_stops_on_request_and_keeps_to_its_budget() {
         Ok(())
     })
 }
+
+/// Issue 13.4) Backup: a client with a cleaned dataset and a trained model
+/// goes out as one file (`client-export`), the client is deleted, and the
+/// file comes back (`client-import`) with the same datasets, recipe and
+/// model version, also after a reload. A damaged copy is refused whole.
+#[test]
+fn backup_restores_a_deleted_client_whole() {
+    scenario("backup", |app| {
+        let d = &app.d;
+        let messy = manifest_dir().join("tests/data/clean/messy.csv");
+        let churn = manifest_dir().join("tests/data/ml/churn.csv");
+        app.create_client("Acme Ltd")?;
+        app.upload_ok(&messy)?;
+        app.show_tab("clean")?;
+        d.click_when_ready("[data-testid=clean-auto]")?;
+        d.wait_for("the proposed recipe", LOAD_WAIT, |d| {
+            Ok((d.count("[data-testid=clean-report] [data-testid=proposal]")? > 0).then_some(()))
+        })?;
+        d.click_when_ready("[data-testid=clean-apply]")?;
+        d.wait_for(
+            "the recipe applied (5 steps, 40 rows)",
+            LOAD_WAIT,
+            recipe_applied(5, "40", None),
+        )?;
+        app.upload_ok(&churn)?;
+        app.show_tab("model")?;
+        d.click_when_ready("[data-testid=ml-train]:not([disabled])")?;
+        d.wait_for("the model version saved", LOAD_WAIT, |d| {
+            if let Some(e) = d.text_of("[data-testid=ml-error]")? {
+                return Err(WdError::new("ml error", e));
+            }
+            Ok((ml_state(d)?.as_deref() == Some("done")
+                && d.count("[data-testid=model-version]")? == 1)
+                .then_some(()))
+        })?;
+        let kept = d
+            .attr_of("[data-testid=model-version]", "data-kept")?
+            .ok_or("the model version has no data-kept")?;
+
+        d.click_when_ready("[data-testid=client-export]")?;
+        let backup = d.wait_download("Acme-Ltd.plainsight", LOAD_WAIT)?;
+        ensure(backup.starts_with(b"PLAINSIGHT-BACKUP\n"), || {
+            "the backup does not start like one".into()
+        })?;
+
+        app.open_client_manage()?;
+        d.click_when_ready("[data-testid=client-delete]")?;
+        d.accept_alert()?;
+        d.wait_for("Acme Ltd deleted", WAIT, |_| {
+            Ok((!app.client_options()?.iter().any(|(_, t)| t == "Acme Ltd")).then_some(()))
+        })?;
+
+        // A damaged copy (one byte changed, then one cut short) changes nothing.
+        let dir = d.downloads_dir();
+        for (name, bytes) in [
+            ("damaged.plainsight", {
+                let mut b = backup.clone();
+                let at = b.len() / 2;
+                b[at] ^= 0x55;
+                b
+            }),
+            ("cut.plainsight", backup[..backup.len() - 10].to_vec()),
+        ] {
+            let path = dir.join(name);
+            std::fs::write(&path, bytes)?;
+            let before = app.client_options()?;
+            d.find("[data-testid=client-import]")?
+                .send_keys(&path.to_string_lossy())?;
+            let msg = d.wait_for(&format!("{name} refused"), WAIT, |d| {
+                Ok(d.page_error().filter(|m| m.contains(name)))
+            })?;
+            ensure(msg.contains("Nothing was changed"), || {
+                format!("the message for {name}: {msg:?}")
+            })?;
+            let after = app.client_options()?;
+            ensure(after == before, || {
+                format!("{name} changed the clients: {before:?} -> {after:?}")
+            })?;
+        }
+
+        let path = dir.join("Acme-Ltd.plainsight");
+        d.find("[data-testid=client-import]")?
+            .send_keys(&path.to_string_lossy())?;
+        d.wait_for("Acme Ltd restored and selected", LOAD_WAIT, |_| {
+            Ok(app
+                .selected_client()?
+                .filter(|(_, t)| t == "Acme Ltd")
+                .map(drop))
+        })?;
+        let check = |when: &str| -> TestResult {
+            let names = app.dataset_names()?;
+            ensure(
+                names.contains(&"messy.csv".to_string())
+                    && names.contains(&"churn.csv".to_string()),
+                || format!("{when}: restored datasets {names:?}"),
+            )?;
+            app.select_dataset("messy.csv")?;
+            app.show_tab("clean")?;
+            d.wait_for(
+                &format!("{when}: the restored recipe applied"),
+                LOAD_WAIT,
+                recipe_applied(5, "40", None),
+            )?;
+            app.select_dataset("churn.csv")?;
+            app.show_tab("model")?;
+            d.wait_for(
+                &format!("{when}: the restored model version"),
+                LOAD_WAIT,
+                |d| {
+                    Ok((d.count("[data-testid=model-version]")? == 1
+                        && d.attr_of("[data-testid=model-version]", "data-kept")?
+                            .as_deref()
+                            == Some(kept.as_str()))
+                    .then_some(()))
+                },
+            )?;
+            Ok(())
+        };
+        check("after the restore")?;
+        app.refresh()?;
+        check("after a reload")
+    });
+}
+
+/// Issue 13.2) The engine crashing mid-job (`?fault=engine-crash` makes the
+/// first worker panic while computing insights) gives the `engine-error`
+/// banner, a fresh engine reads the dataset again (`data-recovered`), and
+/// the page goes on working with the same data.
+#[test]
+fn a_crashed_engine_recovers_the_dataset() {
+    scenario("crash", |app| {
+        let d = &app.d;
+        let weather = manifest_dir().join("tests/data/explore/weather.csv");
+        app.goto("?fault=engine-crash")?;
+        app.create_client("Acme Ltd")?;
+        app.upload_ok(&weather)?;
+        d.wait_for("the engine-error banner, recovered", LOAD_WAIT, |d| {
+            Ok((d
+                .attr_of("[data-testid=engine-error]", "data-recovered")?
+                .as_deref()
+                == Some("true"))
+            .then_some(()))
+        })?;
+        let msg = d.text_of("[data-testid=engine-error]")?.unwrap_or_default();
+        ensure(
+            msg.contains("engine stopped") && msg.contains("safe"),
+            || format!("the banner says {msg:?}"),
+        )?;
+        // The same dataset, and the alerts from the fresh engine.
+        ensure(
+            d.exists("[data-testid=dataset-item][data-name=\"weather.csv\"][data-selected=true]")?,
+            || "weather.csv is no longer the shown dataset".into(),
+        )?;
+        d.wait_for("the alerts from the fresh engine", LOAD_WAIT, |d| {
+            Ok(
+                d.exists("[data-testid=alert][data-kind=constant][data-column=station]")?
+                    .then_some(()),
+            )
+        })?;
+        let rows = app.value("[data-testid=dataset-rows]")?;
+        ensure(rows.is_some(), || {
+            "no dataset-rows after the recovery".into()
+        })
+    });
+}

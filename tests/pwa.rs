@@ -132,7 +132,10 @@ fn cache_names(d: &Driver) -> WdResult<Vec<String>> {
 }
 
 /// The sample's name, rows and column names as the page shows them.
-fn shown_profile(d: &Driver) -> WdResult<(Option<String>, Option<String>, Vec<Option<String>>)> {
+/// The shown dataset's name, its row count and its columns' names.
+type ShownProfile = (Option<String>, Option<String>, Vec<Option<String>>);
+
+fn shown_profile(d: &Driver) -> WdResult<ShownProfile> {
     Ok((
         d.attr_of("[data-testid=fact][data-fact=name]", "data-value")?,
         d.attr_of("[data-testid=dataset-rows]", "data-value")?,

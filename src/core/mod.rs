@@ -2,6 +2,7 @@
 //! framework, no web or JS bindings); it builds and tests natively with
 //! `cargo test`.
 
+pub mod backup;
 pub mod chart;
 pub mod clean;
 pub mod csv;

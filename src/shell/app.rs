@@ -70,6 +70,7 @@ pub fn App() -> Html {
                 { engine_view(s, &ctl) }
                 { error_view(s, &ctl) }
                 { notice_view(s, &ctl) }
+                { sync_view(s, &ctl) }
                 { bench_view(s) }
                 { main_view(s, &ctl) }
             </main>
@@ -131,6 +132,34 @@ fn bench_view(s: &State) -> Html {
             html! { <pre class="error" data-testid="bench-trees" data-error="true">{ e }</pre> }
         }
     }
+}
+
+/// Another tab changed this client (`tab-sync`), or a newer Plainsight in
+/// another tab closed this page's storage (`db-outdated`: reload).
+fn sync_view(s: &State, ctl: &Controller) -> Html {
+    let outdated = s.outdated.then(|| {
+        let reload = Callback::from(|_| {
+            if let Some(w) = web_sys::window() {
+                let _ = w.location().reload();
+            }
+        });
+        html! {
+            <div class="error" role="alert" data-testid="db-outdated">
+                <span>{"Plainsight was updated in another tab, so this tab can no longer save. Reload it to go on; nothing was lost."}</span>
+                <button onclick={reload}>{"Reload"}</button>
+            </div>
+        }
+    });
+    let note = s.tab_sync.as_ref().map(|msg| {
+        let ctl = ctl.clone();
+        html! {
+            <div class="notice" role="status" data-testid="tab-sync">
+                <span>{ msg }</span>
+                <button class="ghost" onclick={Callback::from(move |_| ctl.dismiss_tab_sync())}>{"OK"}</button>
+            </div>
+        }
+    });
+    html! { <>{ for outdated }{ for note }</> }
 }
 
 fn notice_view(s: &State, ctl: &Controller) -> Html {
@@ -260,11 +289,11 @@ fn main_view(s: &State, ctl: &Controller) -> Html {
     // An alert's fix goes to the end of the recipe, and the Clean tab shows it.
     let on_fix = {
         let (ctl, rec) = (ctl.clone(), rec.clone());
-        let (recipe, runs) = (s.clean.recipe().to_vec(), s.clean.runs.clone());
+        let recipe = s.clean.recipe().to_vec();
         Callback::from(move |step| {
             let mut steps = recipe.clone();
             steps.push(step);
-            ctl.apply_recipe(rec.clone(), steps, runs.clone(), RecipeChange::Push);
+            ctl.apply_recipe(rec.clone(), steps, RecipeChange::Push);
             ctl.set_tab(Tab::Clean);
         })
     };

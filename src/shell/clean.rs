@@ -90,10 +90,8 @@ pub fn CleanTab(props: &CleanProps) -> Html {
         Callback::from(move |_| ctl.propose(mode, steps.clone()))
     };
     let change = |steps: Vec<Step>, how: RecipeChange| {
-        let (ctl, rec, runs) = (ctl.clone(), rec.clone(), c.runs.clone());
-        Callback::from(move |_: MouseEvent| {
-            ctl.apply_recipe(rec.clone(), steps.clone(), runs.clone(), how)
-        })
+        let (ctl, rec) = (ctl.clone(), rec.clone());
+        Callback::from(move |_: MouseEvent| ctl.apply_recipe(rec.clone(), steps.clone(), how))
     };
     let on_undo = change(
         c.history
@@ -200,7 +198,7 @@ pub fn CleanTab(props: &CleanProps) -> Html {
             let editing = c.editing == Some(i);
             Callback::from(move |_| ctl.edit_step((!editing).then_some(i)))
         };
-        let editor = (c.editing == Some(i)).then(|| step_editor(ctl, rec, &c.runs, &recipe, i));
+        let editor = (c.editing == Some(i)).then(|| step_editor(ctl, rec, &recipe, i));
         let shown = before_after(c, i);
         html! {
             <li data-testid="clean-step" data-op={step.op()} data-index={i.to_string()}>
@@ -274,8 +272,8 @@ pub fn CleanTab(props: &CleanProps) -> Html {
         .iter()
         .map(|p| (p.name.clone(), p.dtype))
         .collect();
-    let add = add_step(ctl, rec, &c.runs, &recipe, &columns, props.ready);
-    let replay = replay(ctl, rec, &c.runs, &props.others, props.ready);
+    let add = add_step(ctl, rec, &recipe, &columns, props.ready);
+    let replay = replay(ctl, rec, &props.others, props.ready);
 
     html! {
         <div class="clean">
@@ -321,7 +319,6 @@ fn select_value(e: &Event) -> String {
 fn add_step(
     ctl: &Controller,
     rec: &DatasetRecord,
-    runs: &[RunLog],
     recipe: &[Step],
     columns: &[(String, ColumnType)],
     ready: bool,
@@ -329,13 +326,8 @@ fn add_step(
     let op = NodeRef::default();
     let column = NodeRef::default();
     let onclick = {
-        let (ctl, rec, runs, recipe, columns) = (
-            ctl.clone(),
-            rec.clone(),
-            runs.to_vec(),
-            recipe.to_vec(),
-            columns.to_vec(),
-        );
+        let (ctl, rec, recipe, columns) =
+            (ctl.clone(), rec.clone(), recipe.to_vec(), columns.to_vec());
         let (op, column) = (op.clone(), column.clone());
         Callback::from(move |_| {
             let value = |r: &NodeRef| {
@@ -352,7 +344,7 @@ fn add_step(
                 Some(step) => {
                     let mut steps = recipe.clone();
                     steps.push(step);
-                    ctl.apply_recipe(rec.clone(), steps, runs.clone(), RecipeChange::Push);
+                    ctl.apply_recipe(rec.clone(), steps, RecipeChange::Push);
                 }
                 None => ctl.show_error("Pick a column for this step first.".into()),
             }
@@ -378,42 +370,31 @@ fn add_step(
 
 /// Replaying a recipe made elsewhere: from a recipe file, or from another
 /// dataset of this client (e.g. last month's export).
-fn replay(
-    ctl: &Controller,
-    rec: &DatasetRecord,
-    runs: &[RunLog],
-    others: &[DatasetRecord],
-    ready: bool,
-) -> Html {
+fn replay(ctl: &Controller, rec: &DatasetRecord, others: &[DatasetRecord], ready: bool) -> Html {
     let with_recipes: Vec<&DatasetRecord> = others
         .iter()
         .filter(|o| o.id != rec.id && !stored_recipe(o).0.is_empty())
         .collect();
     let on_file = {
-        let (ctl, rec, runs) = (ctl.clone(), rec.clone(), runs.to_vec());
+        let (ctl, rec) = (ctl.clone(), rec.clone());
         Callback::from(move |e: Event| {
             let input = e
                 .target()
                 .and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok());
             let Some(input) = input else { return };
             if let Some(file) = input.files().and_then(|f| f.get(0)) {
-                ctl.import_recipe(rec.clone(), runs.clone(), file);
+                ctl.import_recipe(rec.clone(), file);
             }
             input.set_value("");
         })
     };
     let on_from = {
-        let (ctl, rec, runs) = (ctl.clone(), rec.clone(), runs.to_vec());
+        let (ctl, rec) = (ctl.clone(), rec.clone());
         let others: Vec<DatasetRecord> = with_recipes.iter().map(|o| (*o).clone()).collect();
         Callback::from(move |e: Event| {
             let id = select_value(&e);
             if let Some(o) = others.iter().find(|o| o.id == id) {
-                ctl.apply_recipe(
-                    rec.clone(),
-                    stored_recipe(o).0,
-                    runs.clone(),
-                    RecipeChange::Push,
-                );
+                ctl.apply_recipe(rec.clone(), stored_recipe(o).0, RecipeChange::Push);
             }
         })
     };
@@ -447,26 +428,14 @@ fn before_after(c: &Clean, at: usize) -> Html {
     }
 }
 
-fn step_editor(
-    ctl: &Controller,
-    rec: &DatasetRecord,
-    runs: &[RunLog],
-    recipe: &[Step],
-    i: usize,
-) -> Html {
+fn step_editor(ctl: &Controller, rec: &DatasetRecord, recipe: &[Step], i: usize) -> Html {
     let text = recipe
         .get(i)
         .and_then(|s| serde_json::to_string_pretty(s).ok())
         .unwrap_or_default();
     let area = NodeRef::default();
     let save = {
-        let (ctl, rec, runs, recipe, area) = (
-            ctl.clone(),
-            rec.clone(),
-            runs.to_vec(),
-            recipe.to_vec(),
-            area.clone(),
-        );
+        let (ctl, rec, recipe, area) = (ctl.clone(), rec.clone(), recipe.to_vec(), area.clone());
         Callback::from(move |_| {
             let Some(el) = area.cast::<web_sys::HtmlTextAreaElement>() else {
                 return;
@@ -477,7 +446,7 @@ fn step_editor(
                     if let Some(slot) = steps.get_mut(i) {
                         *slot = step;
                     }
-                    ctl.apply_recipe(rec.clone(), steps, runs.clone(), RecipeChange::Push);
+                    ctl.apply_recipe(rec.clone(), steps, RecipeChange::Push);
                 }
                 Err(e) => ctl.show_error(format!(
                     "Step {} was not changed: its settings are not valid ({e}). Fix the text and save again, or cancel.",

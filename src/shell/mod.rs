@@ -17,6 +17,7 @@ pub mod sidebar;
 pub mod state;
 pub mod storage;
 pub mod table;
+pub mod tabsync;
 pub mod worker;
 
 /// Mounts the app on the page.

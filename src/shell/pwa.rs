@@ -58,6 +58,7 @@ pub fn stored_revision(s: &State) -> u64 {
     for d in &s.datasets {
         d.id.hash(&mut h);
         d.loaded_ms.to_bits().hash(&mut h);
+        d.revision.hash(&mut h);
         (d.recipe.len(), d.runs.len(), d.models.len()).hash(&mut h);
     }
     h.finish()

@@ -82,16 +82,9 @@ pub fn Sidebar(props: &SidebarProps) -> Html {
         let ctl = ctl.clone();
         let current = current.clone();
         Callback::from(move |e: Event| {
-            let Some(input) = e
-                .target()
-                .and_then(|t| t.dyn_into::<HtmlInputElement>().ok())
-            else {
-                return;
-            };
-            if let Some(file) = input.files().and_then(|f| f.get(0)) {
+            if let Some(file) = picked_file(&e) {
                 ctl.load_blob(current.clone(), file.name(), file.into());
             }
-            input.set_value("");
         })
     };
     let on_drop = {
@@ -127,6 +120,23 @@ pub fn Sidebar(props: &SidebarProps) -> Html {
         Callback::from(move |_| ctl.load_sample(current.clone()))
     };
     let busy = s.job.state == JobState::Running;
+    let on_export = {
+        let ctl = ctl.clone();
+        let current = current.clone();
+        Callback::from(move |_| {
+            if let Some(id) = current.clone() {
+                ctl.export_client(id);
+            }
+        })
+    };
+    let on_import = {
+        let ctl = ctl.clone();
+        Callback::from(move |e: Event| {
+            if let Some(file) = picked_file(&e) {
+                ctl.import_client(file);
+            }
+        })
+    };
 
     html! {
         <aside class="sidebar">
@@ -159,6 +169,19 @@ pub fn Sidebar(props: &SidebarProps) -> Html {
                         </button>
                     </details>
                 }
+                <div class="row backup" aria-label="Backup">
+                    if current.is_some() {
+                        <button class="ghost" data-testid="client-export" onclick={on_export}
+                            title="Download this client's datasets, original files, recipes, logs and models as one file">
+                            {"Back up this client"}
+                        </button>
+                    }
+                    <label class="ghost button">
+                        {"Restore a backup…"}
+                        <input data-testid="client-import" type="file" class="visually-hidden"
+                            accept=".plainsight,application/octet-stream" onchange={on_import} />
+                    </label>
+                </div>
             </section>
             <section class="datasets" aria-label="Datasets">
                 <h2>{"Datasets"}</h2>
@@ -232,4 +255,13 @@ fn dataset_item(s: &State, ctl: &Controller, d: &super::storage::DatasetRecord) 
             }
         </li>
     }
+}
+
+/// The file picked in the `<input type=file>` of `e`; the input is emptied
+/// so the same file can be picked again.
+fn picked_file(e: &Event) -> Option<web_sys::File> {
+    let input = e.target()?.dyn_into::<HtmlInputElement>().ok()?;
+    let file = input.files().and_then(|f| f.get(0));
+    input.set_value("");
+    file
 }

@@ -181,6 +181,10 @@ pub struct State {
     /// The engine stopped (or cannot start): what happened, and whether the
     /// dataset the page shows has been read again since.
     pub engine: Option<EngineNotice>,
+    /// A newer Plainsight in another tab closed this tab's storage.
+    pub outdated: bool,
+    /// What another tab changed in the client shown (`tab-sync`).
+    pub tab_sync: Option<String>,
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -190,6 +194,11 @@ pub struct EngineNotice {
 }
 
 pub enum Action {
+    /// Storage was closed for a newer version in another tab.
+    Outdated,
+    /// Another tab stored a change of the shown client (or the notice is
+    /// dismissed).
+    TabSync(Option<String>),
     /// The engine stopped (a sentence) or the banner is dismissed.
     Engine(Option<String>),
     /// The dataset the page shows is back in a fresh engine.
@@ -468,6 +477,8 @@ impl Reducible for State {
                 // Rows, alerts and charts asked of the old engine will not come.
                 s.preview.dataset = None;
             }
+            Action::Outdated => s.outdated = true,
+            Action::TabSync(t) => s.tab_sync = t,
             Action::EngineRecovered => {
                 if let Some(e) = s.engine.as_mut() {
                     e.recovered = true;

@@ -6,8 +6,17 @@
 //! - a write is reported done only on the transaction's `complete` event; an
 //!   `abort` (quota exceeded, or any failed request) reports an error and the
 //!   previous state stays as it was;
-//! - an open connection closes itself on `versionchange`, so another tab can
-//!   upgrade the database.
+//! - a change to a stored dataset is a read-modify-write of the fields it
+//!   means inside ONE transaction ([`Storage::update_dataset`]), which bumps
+//!   the record's `revision`: two tabs (or a save racing a recipe) never
+//!   write a stale copy of the other fields; a record that is gone (deleted
+//!   meanwhile) is not recreated, and one that cannot be read is never
+//!   overwritten;
+//! - every write that completes is announced to the other tabs
+//!   ([`super::tabsync`]);
+//! - an open connection closes itself on `versionchange` (so another tab can
+//!   upgrade the database) and says so: later writes fail with
+//!   `StorageError::Closed` and the page asks for a reload.
 //!
 //! Stores: `clients` {id, name, created_ms}; `datasets` {id, client_id, name,
 //! size, loaded_ms, rows, cols, profile, recipe, runs (JSON texts)} with an index on
@@ -26,6 +35,7 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use web_sys::{Blob, IdbDatabase, IdbObjectStore, IdbRequest, IdbTransaction, IdbTransactionMode};
 
+use crate::core::backup::{Backup, DatasetEntry, ModelEntry};
 use crate::core::DatasetProfile;
 
 const DB_NAME: &str = "plainsight";
@@ -50,6 +60,14 @@ pub enum StorageError {
     Aborted(String),
     /// A request failed.
     Failed(String),
+    /// The dataset was deleted meanwhile (in another tab, or its client):
+    /// the save is dropped rather than recreating it.
+    Gone,
+    /// The stored record cannot be read; it is left as it is.
+    Unreadable(String),
+    /// The connection was closed because a newer Plainsight opened the
+    /// database in another tab.
+    Closed,
 }
 
 impl StorageError {
@@ -70,6 +88,15 @@ impl StorageError {
             ),
             StorageError::Failed(why) => format!(
                 "Could not {action} ({why}). Nothing was changed; your earlier data is intact. Try again."
+            ),
+            StorageError::Gone => format!(
+                "Did not {action}: the dataset was deleted meanwhile (in another tab?), so nothing was saved for it."
+            ),
+            StorageError::Unreadable(why) => format!(
+                "Could not {action}: the stored record cannot be read ({why}). It was left exactly as it is; export a backup of this client (Backup in the sidebar) before changing anything else."
+            ),
+            StorageError::Closed => format!(
+                "Could not {action}: Plainsight was updated in another tab. Reload this page; nothing was changed."
             ),
         }
     }
@@ -118,6 +145,9 @@ pub struct DatasetRecord {
     /// first; "" when none).
     #[serde(default)]
     pub models: String,
+    /// Bumped by every change ([`Storage::update_dataset`]).
+    #[serde(default)]
+    pub revision: u32,
 }
 
 impl DatasetRecord {
@@ -222,6 +252,25 @@ fn fault_injected(kind: &str) -> bool {
 #[derive(Clone)]
 pub struct Storage {
     db: IdbDatabase,
+    /// Closed on `versionchange` (a newer Plainsight in another tab).
+    closed: Rc<std::cell::Cell<bool>>,
+}
+
+/// A write that goes with a dataset's change, in its transaction.
+pub enum Extra {
+    /// A kept model's bytes under its key.
+    PutModel(String, Blob),
+    /// Deletes the kept models whose keys start with this.
+    DropModels(String),
+}
+
+/// What changed, for the other tabs.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Changed {
+    Clients,
+    Datasets,
+    Recipe,
+    Models,
 }
 
 impl PartialEq for Storage {
@@ -232,7 +281,8 @@ impl PartialEq for Storage {
 
 impl Storage {
     /// Opens (and if needed creates or upgrades) the database.
-    pub async fn open() -> Result<Storage, StorageError> {
+    /// `on_versionchange` runs when another tab needs it closed.
+    pub async fn open(on_versionchange: Rc<dyn Fn()>) -> Result<Storage, StorageError> {
         let window =
             web_sys::window().ok_or_else(|| StorageError::Unavailable("no window".into()))?;
         let factory = window
@@ -293,14 +343,21 @@ impl Storage {
         drop(upgrade);
         drop(blocked);
 
-        // Let a newer version in another tab upgrade: close on versionchange.
+        // Let a newer version in another tab upgrade: close on
+        // versionchange, and say so.
+        let closed = Rc::new(std::cell::Cell::new(false));
         let on_change = {
             let db = db.clone();
-            Closure::<dyn FnMut(web_sys::Event)>::new(move |_e: web_sys::Event| db.close())
+            let closed = closed.clone();
+            Closure::<dyn FnMut(web_sys::Event)>::new(move |_e: web_sys::Event| {
+                db.close();
+                closed.set(true);
+                on_versionchange();
+            })
         };
         db.set_onversionchange(Some(on_change.as_ref().unchecked_ref()));
         on_change.forget(); // lives as long as the connection
-        Ok(Storage { db })
+        Ok(Storage { db, closed })
     }
 
     fn tx(
@@ -308,6 +365,9 @@ impl Storage {
         stores: &[&str],
         mode: IdbTransactionMode,
     ) -> Result<IdbTransaction, StorageError> {
+        if self.closed.get() {
+            return Err(StorageError::Closed);
+        }
         let names = Array::new();
         for s in stores {
             names.push(&JsValue::from_str(s));
@@ -341,11 +401,22 @@ impl Storage {
         let tx = self.tx(&[CLIENTS], IdbTransactionMode::Readwrite)?;
         let value = to_js(client)?;
         Self::store(&tx, CLIENTS)?.put(&value).map_err(failed)?;
-        finished(&tx).await
+        finished(&tx).await?;
+        written(&client.id, None, Changed::Clients);
+        Ok(())
     }
 
     /// The datasets of one client, oldest first.
     pub async fn datasets(&self, client_id: &str) -> Result<Vec<DatasetRecord>, StorageError> {
+        Ok(self.datasets_checked(client_id).await?.0)
+    }
+
+    /// The datasets of one client that can be read, oldest first, and how
+    /// many stored records of it cannot be (left as they are).
+    pub async fn datasets_checked(
+        &self,
+        client_id: &str,
+    ) -> Result<(Vec<DatasetRecord>, usize), StorageError> {
         let tx = self.tx(&[DATASETS], IdbTransactionMode::Readonly)?;
         let index = Self::store(&tx, DATASETS)?
             .index("client_id")
@@ -354,10 +425,32 @@ impl Storage {
             .get_all_with_key(&JsValue::from_str(client_id))
             .map_err(failed)?;
         let v = request(&req).await?;
-        let mut all: Vec<DatasetRecord> =
-            serde_wasm_bindgen::from_value(v).map_err(|e| StorageError::Failed(e.to_string()))?;
+        let stored: Array = v.dyn_into().map_err(failed)?;
+        let mut all = Vec::new();
+        let mut unreadable = 0;
+        for value in stored.iter() {
+            match serde_wasm_bindgen::from_value::<DatasetRecord>(value) {
+                Ok(rec) => all.push(rec),
+                Err(_) => unreadable += 1,
+            }
+        }
         all.sort_by(|a, b| a.loaded_ms.total_cmp(&b.loaded_ms));
-        Ok(all)
+        Ok((all, unreadable))
+    }
+
+    /// One stored dataset (None when it is gone).
+    pub async fn dataset(&self, id: &str) -> Result<Option<DatasetRecord>, StorageError> {
+        let tx = self.tx(&[DATASETS], IdbTransactionMode::Readonly)?;
+        let req = Self::store(&tx, DATASETS)?
+            .get(&JsValue::from_str(id))
+            .map_err(failed)?;
+        let v = request(&req).await?;
+        if v.is_undefined() || v.is_null() {
+            return Ok(None);
+        }
+        serde_wasm_bindgen::from_value(v)
+            .map(Some)
+            .map_err(|e| StorageError::Unreadable(e.to_string()))
     }
 
     /// Saves a dataset's record and its raw bytes in ONE transaction.
@@ -377,19 +470,9 @@ impl Storage {
         if fault_injected("idb-abort") {
             let _ = tx.abort();
         }
-        finished(&tx).await
-    }
-
-    /// Saves a dataset's record alone (its recipe and log changed), in one
-    /// transaction.
-    pub async fn put_dataset_record(&self, record: &DatasetRecord) -> Result<(), StorageError> {
-        let tx = self.tx(&[DATASETS], IdbTransactionMode::Readwrite)?;
-        let value = to_js(record)?;
-        Self::store(&tx, DATASETS)?.put(&value).map_err(failed)?;
-        if fault_injected("idb-abort") {
-            let _ = tx.abort();
-        }
-        finished(&tx).await
+        finished(&tx).await?;
+        written(&record.client_id, Some(&record.id), Changed::Datasets);
+        Ok(())
     }
 
     /// The raw bytes of a stored dataset.
@@ -411,7 +494,11 @@ impl Storage {
         Ok(blob.dyn_into::<Blob>().ok())
     }
 
-    pub async fn delete_dataset(&self, dataset_id: &str) -> Result<(), StorageError> {
+    pub async fn delete_dataset(
+        &self,
+        client_id: &str,
+        dataset_id: &str,
+    ) -> Result<(), StorageError> {
         let tx = self.tx(&[DATASETS, FILES, MODELS], IdbTransactionMode::Readwrite)?;
         let key = JsValue::from_str(dataset_id);
         Self::store(&tx, DATASETS)?.delete(&key).map_err(failed)?;
@@ -419,36 +506,73 @@ impl Storage {
         Self::store(&tx, MODELS)?
             .delete(&models_of(dataset_id)?)
             .map_err(failed)?;
-        finished(&tx).await
+        finished(&tx).await?;
+        written(client_id, Some(dataset_id), Changed::Datasets);
+        Ok(())
     }
 
-    /// Saves a dataset's record with new model bytes (key, bytes) and
-    /// without the models under the keys `drop_prefixes` start (versions
-    /// no longer kept), in ONE transaction.
-    pub async fn put_models(
+    /// Changes the stored dataset `id` in ONE transaction: reads it, lets
+    /// `change` edit the fields it means (and name the model writes that go
+    /// with it), bumps its revision and writes it back. A dataset deleted
+    /// meanwhile is `Gone` (nothing written); a record that cannot be read
+    /// is `Unreadable` (left as it is); `change` may refuse with an error
+    /// (nothing written). Returns the record as stored now; the other tabs
+    /// hear of it as `changed`.
+    pub async fn update_dataset<F>(
         &self,
-        record: &DatasetRecord,
-        add: &[(String, Blob)],
-        drop_prefixes: &[String],
-    ) -> Result<(), StorageError> {
+        id: &str,
+        changed: Changed,
+        change: F,
+    ) -> Result<DatasetRecord, StorageError>
+    where
+        F: FnOnce(&mut DatasetRecord) -> Result<Vec<Extra>, StorageError>,
+    {
         let tx = self.tx(&[DATASETS, MODELS], IdbTransactionMode::Readwrite)?;
-        let value = to_js(record)?;
-        Self::store(&tx, DATASETS)?.put(&value).map_err(failed)?;
+        let datasets = Self::store(&tx, DATASETS)?;
+        let req = datasets.get(&JsValue::from_str(id)).map_err(failed)?;
+        // An IndexedDB request: its answer comes while the transaction is
+        // still active, so the writes below join it.
+        let stored = request(&req).await?;
+        let edited = if stored.is_undefined() || stored.is_null() {
+            Err(StorageError::Gone)
+        } else {
+            serde_wasm_bindgen::from_value::<DatasetRecord>(stored)
+                .map_err(|e| StorageError::Unreadable(e.to_string()))
+                .and_then(|mut rec| {
+                    let extra = change(&mut rec)?;
+                    rec.revision = rec.revision.wrapping_add(1);
+                    Ok((rec, extra))
+                })
+        };
+        let (rec, extra) = match edited {
+            Ok(v) => v,
+            Err(e) => {
+                let _ = tx.abort();
+                return Err(e);
+            }
+        };
+        datasets.put(&to_js(&rec)?).map_err(failed)?;
         let models = Self::store(&tx, MODELS)?;
-        for prefix in drop_prefixes {
-            models.delete(&prefix_range(prefix)?).map_err(failed)?;
-        }
-        for (key, blob) in add {
-            let v = js_sys::Object::new();
-            Reflect::set(&v, &"blob".into(), blob).map_err(failed)?;
-            models
-                .put_with_key(&v, &JsValue::from_str(key))
-                .map_err(failed)?;
+        for e in extra {
+            match e {
+                Extra::DropModels(prefix) => {
+                    models.delete(&prefix_range(&prefix)?).map_err(failed)?;
+                }
+                Extra::PutModel(key, blob) => {
+                    let v = js_sys::Object::new();
+                    Reflect::set(&v, &"blob".into(), &blob).map_err(failed)?;
+                    models
+                        .put_with_key(&v, &JsValue::from_str(&key))
+                        .map_err(failed)?;
+                }
+            }
         }
         if fault_injected("idb-abort") {
             let _ = tx.abort();
         }
-        finished(&tx).await
+        finished(&tx).await?;
+        written(&rec.client_id, Some(&rec.id), changed);
+        Ok(rec)
     }
 
     /// A kept model's bytes, as stored.
@@ -475,7 +599,166 @@ impl Storage {
         Self::store(&tx, CLIENTS)?
             .delete(&JsValue::from_str(client_id))
             .map_err(failed)?;
-        finished(&tx).await
+        finished(&tx).await?;
+        written(client_id, None, Changed::Clients);
+        Ok(())
+    }
+
+    /// Everything a client owns, as stored (records as their JSON, raw
+    /// files and kept models as bytes), read in one transaction so the
+    /// backup is one moment's state. Records are taken as they are, even
+    /// ones this build cannot read.
+    pub async fn export_client(&self, client_id: &str) -> Result<Backup, StorageError> {
+        let tx = self.tx(
+            &[CLIENTS, DATASETS, FILES, MODELS],
+            IdbTransactionMode::Readonly,
+        )?;
+        let key = JsValue::from_str(client_id);
+        let client = request(&Self::store(&tx, CLIENTS)?.get(&key).map_err(failed)?).await?;
+        if client.is_undefined() || client.is_null() {
+            return Err(StorageError::Gone);
+        }
+        let index = Self::store(&tx, DATASETS)?
+            .index("client_id")
+            .map_err(failed)?;
+        let records: Array = request(&index.get_all_with_key(&key).map_err(failed)?)
+            .await?
+            .dyn_into()
+            .map_err(failed)?;
+        let files = Self::store(&tx, FILES)?;
+        let models = Self::store(&tx, MODELS)?;
+        let mut datasets = Vec::new();
+        let mut model_blobs = Vec::new();
+        for record in records.iter() {
+            let id = Reflect::get(&record, &"id".into())
+                .ok()
+                .and_then(|v| v.as_string())
+                .ok_or_else(|| StorageError::Unreadable("a dataset without an id".into()))?;
+            let file = request(&files.get(&JsValue::from_str(&id)).map_err(failed)?).await?;
+            let file = Reflect::get(&file, &"blob".into())
+                .ok()
+                .and_then(|b| b.dyn_into::<Blob>().ok());
+            let range = models_of(&id)?;
+            let keys: Array = request(&models.get_all_keys_with_key(&range).map_err(failed)?)
+                .await?
+                .dyn_into()
+                .map_err(failed)?;
+            let values: Array = request(&models.get_all_with_key(&range).map_err(failed)?)
+                .await?
+                .dyn_into()
+                .map_err(failed)?;
+            for (k, v) in keys.iter().zip(values.iter()) {
+                let blob = Reflect::get(&v, &"blob".into())
+                    .ok()
+                    .and_then(|b| b.dyn_into::<Blob>().ok());
+                if let (Some(k), Some(blob)) = (k.as_string(), blob) {
+                    model_blobs.push((k, blob));
+                }
+            }
+            datasets.push((id, json_text(&record)?, file));
+        }
+        let client = json_text(&client)?;
+        // The bytes are read after the transaction (it has ended by now).
+        let mut backup = Backup {
+            client,
+            datasets: Vec::new(),
+            models: Vec::new(),
+        };
+        for (id, record, file) in datasets {
+            let file = match file {
+                Some(blob) => blob_bytes(&blob).await?,
+                None => Vec::new(),
+            };
+            backup.datasets.push(DatasetEntry { id, record, file });
+        }
+        for (key, blob) in model_blobs {
+            let bytes = blob_bytes(&blob).await?;
+            backup.models.push(ModelEntry { key, bytes });
+        }
+        Ok(backup)
+    }
+
+    /// Adds a backup's client as a new client (fresh ids, the name kept
+    /// unless a client has it: then "… (restored)"), all in ONE
+    /// transaction: either all of it is stored or nothing. Returns the new
+    /// client's id.
+    pub async fn import_client(&self, backup: &Backup) -> Result<String, StorageError> {
+        let taken: Vec<String> = self.clients().await?.into_iter().map(|c| c.name).collect();
+        let bad = |what: &str, e: String| StorageError::Unreadable(format!("{what}: {e}"));
+        let mut client: serde_json::Value =
+            serde_json::from_str(&backup.client).map_err(|e| bad("its client", e.to_string()))?;
+        let client_id = new_id("c");
+        let name = client
+            .get("name")
+            .and_then(|n| n.as_str())
+            .unwrap_or("Restored client")
+            .to_string();
+        let name = if taken.contains(&name) {
+            format!("{name} (restored)")
+        } else {
+            name
+        };
+        let obj = client
+            .as_object_mut()
+            .ok_or_else(|| bad("its client", "not a record".into()))?;
+        obj.insert("id".into(), client_id.clone().into());
+        obj.insert("name".into(), name.into());
+        // Every value is made before the transaction opens: nothing but
+        // IndexedDB requests happen inside it.
+        let mut ids = std::collections::HashMap::new();
+        let mut datasets = Vec::new();
+        for d in &backup.datasets {
+            let mut record: serde_json::Value =
+                serde_json::from_str(&d.record).map_err(|e| bad("a dataset", e.to_string()))?;
+            let id = new_id("d");
+            let obj = record
+                .as_object_mut()
+                .ok_or_else(|| bad("a dataset", "not a record".into()))?;
+            obj.insert("id".into(), id.clone().into());
+            obj.insert("client_id".into(), client_id.clone().into());
+            ids.insert(d.id.as_str(), id.clone());
+            let file = js_sys::Object::new();
+            Reflect::set(&file, &"blob".into(), &bytes_blob(&d.file)?.into()).map_err(failed)?;
+            datasets.push((id, js_value(&record)?, file));
+        }
+        let mut models = Vec::new();
+        for m in &backup.models {
+            let (owner, rest) = m.key.split_once('/').unwrap_or((m.key.as_str(), ""));
+            let Some(id) = ids.get(owner) else {
+                return Err(bad("a model", format!("{} belongs to no dataset", m.key)));
+            };
+            let value = js_sys::Object::new();
+            Reflect::set(&value, &"blob".into(), &bytes_blob(&m.bytes)?.into()).map_err(failed)?;
+            models.push((format!("{id}/{rest}"), value));
+        }
+        let client = js_value(&client)?;
+        let tx = self.tx(
+            &[CLIENTS, DATASETS, FILES, MODELS],
+            IdbTransactionMode::Readwrite,
+        )?;
+        Self::store(&tx, CLIENTS)?.put(&client).map_err(failed)?;
+        let (records, files, stored_models) = (
+            Self::store(&tx, DATASETS)?,
+            Self::store(&tx, FILES)?,
+            Self::store(&tx, MODELS)?,
+        );
+        for (id, record, file) in &datasets {
+            records.put(record).map_err(failed)?;
+            files
+                .put_with_key(file, &JsValue::from_str(id))
+                .map_err(failed)?;
+        }
+        for (key, value) in &models {
+            stored_models
+                .put_with_key(value, &JsValue::from_str(key))
+                .map_err(failed)?;
+        }
+        if fault_injected("idb-abort") {
+            let _ = tx.abort();
+        }
+        finished(&tx).await?;
+        written(&client_id, None, Changed::Clients);
+        Ok(client_id)
     }
 
     /// The client selected last time (a UI preference, kept in localStorage).
@@ -498,6 +781,25 @@ impl Storage {
     }
 }
 
+/// After a write completed: the other tabs hear of it, and the storage
+/// line reads the usage again.
+fn written(client_id: &str, dataset_id: Option<&str>, what: Changed) {
+    super::tabsync::announce(client_id, dataset_id, what);
+    super::pwa::refresh_storage_usage();
+}
+
+/// Records of the shown client that cannot be read, said once.
+pub fn unreadable_datasets(n: usize) -> String {
+    let (what, are) = if n == 1 {
+        ("1 stored dataset".to_string(), "It is")
+    } else {
+        (format!("{n} stored datasets"), "They are")
+    };
+    format!(
+        "{what} of this client cannot be read (written by another version of Plainsight, or damaged). {are} left exactly as stored and not shown; export a backup of this client (Backup in the sidebar) before deleting anything."
+    )
+}
+
 /// The keys starting with `prefix`.
 fn prefix_range(prefix: &str) -> Result<JsValue, StorageError> {
     web_sys::IdbKeyRange::bound(
@@ -516,6 +818,31 @@ fn models_of(dataset_id: &str) -> Result<JsValue, StorageError> {
 /// The key of a kept model.
 pub fn model_key(dataset_id: &str, version: u32, model: &str) -> String {
     format!("{dataset_id}/v{version}/{model}")
+}
+
+/// A stored value as JSON text (as it is, fields this build does not know
+/// included).
+fn json_text(v: &JsValue) -> Result<String, StorageError> {
+    js_sys::JSON::stringify(v)
+        .map(String::from)
+        .map_err(|e| StorageError::Unreadable(describe(&e)))
+}
+
+/// JSON as a stored value.
+fn js_value(v: &serde_json::Value) -> Result<JsValue, StorageError> {
+    js_sys::JSON::parse(&v.to_string()).map_err(|e| StorageError::Unreadable(describe(&e)))
+}
+
+fn bytes_blob(bytes: &[u8]) -> Result<Blob, StorageError> {
+    let parts = Array::of1(&js_sys::Uint8Array::from(bytes));
+    Blob::new_with_u8_array_sequence(&parts).map_err(failed)
+}
+
+async fn blob_bytes(blob: &Blob) -> Result<Vec<u8>, StorageError> {
+    let buffer = wasm_bindgen_futures::JsFuture::from(blob.array_buffer())
+        .await
+        .map_err(|e| StorageError::Failed(describe(&e)))?;
+    Ok(js_sys::Uint8Array::new(&buffer).to_vec())
 }
 
 fn to_js<T: Serialize>(v: &T) -> Result<JsValue, StorageError> {

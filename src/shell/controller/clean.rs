@@ -12,7 +12,7 @@ use crate::core::clean::{Recipe, RunLog, Step};
 use crate::messages;
 use crate::protocol::{Ask, Reply};
 use crate::shell::state::{Action, CleanResult, MAX_RUNS};
-use crate::shell::storage::DatasetRecord;
+use crate::shell::storage::{Changed, DatasetRecord, StorageError};
 
 impl Controller {
     /// A failed request as the running job's failure (or, with no job, as
@@ -76,13 +76,7 @@ impl Controller {
     /// Makes `steps` the applied recipe of `rec`: runs it in the worker,
     /// shows the result, logs the run and saves recipe and log (except for
     /// `Show`). On failure nothing is saved and the message says which step.
-    pub fn apply_recipe(
-        &self,
-        rec: DatasetRecord,
-        steps: Vec<Step>,
-        runs: Vec<RunLog>,
-        change: RecipeChange,
-    ) {
+    pub fn apply_recipe(&self, rec: DatasetRecord, steps: Vec<Step>, change: RecipeChange) {
         if self.0.busy.get() {
             return self.dispatch(Action::Notice(Some(
                 "A file is still loading; apply the recipe when it has finished.".into(),
@@ -122,15 +116,22 @@ impl Controller {
             if change != RecipeChange::Show {
                 log.at = String::from(js_sys::Date::new_0().to_iso_string());
                 ctl.dispatch(Action::RunLogged(log.clone()));
-                let mut runs = runs;
-                runs.push(log);
-                let extra = runs.len().saturating_sub(MAX_RUNS);
-                runs.drain(..extra);
-                let mut rec = rec;
-                rec.recipe = Recipe::new(steps).to_json();
-                rec.runs = serde_json::to_string(&runs).unwrap_or_default();
                 let Some(st) = ctl.storage() else { return };
-                if let Err(e) = st.put_dataset_record(&rec).await {
+                // Only the recipe and the log change, on the stored record
+                // as it is now (another tab may have saved a model).
+                let saved = st
+                    .update_dataset(&rec.id, Changed::Recipe, |stored| {
+                        let mut runs = stored_runs(stored)?;
+                        runs.push(log);
+                        let extra = runs.len().saturating_sub(MAX_RUNS);
+                        runs.drain(..extra);
+                        stored.recipe = Recipe::new(steps).to_json();
+                        stored.runs = serde_json::to_string(&runs)
+                            .map_err(|e| StorageError::Failed(e.to_string()))?;
+                        Ok(Vec::new())
+                    })
+                    .await;
+                if let Err(e) = saved {
                     ctl.dispatch(Action::JobFailed(e.user_message("save the recipe")));
                     return;
                 }
@@ -146,7 +147,7 @@ impl Controller {
     /// Replaces the applied recipe by one read from a recipe file (exported
     /// from Plainsight). A file that is not a recipe, or a recipe that needs
     /// columns this data lacks, is explained and changes nothing.
-    pub fn import_recipe(&self, rec: DatasetRecord, runs: Vec<RunLog>, file: web_sys::File) {
+    pub fn import_recipe(&self, rec: DatasetRecord, file: web_sys::File) {
         let ctl = self.clone();
         spawn_local(async move {
             let name = file.name();
@@ -159,7 +160,7 @@ impl Controller {
                 }
             };
             match Recipe::from_json(&text) {
-                Ok(recipe) => ctl.apply_recipe(rec, recipe.steps, runs, RecipeChange::Push),
+                Ok(recipe) => ctl.apply_recipe(rec, recipe.steps, RecipeChange::Push),
                 Err(e) => ctl.show_error(format!("{name}: {}", messages::clean_error(&e))),
             }
         });
@@ -178,4 +179,14 @@ impl Controller {
             }
         });
     }
+}
+
+/// The processing log stored with a dataset, refusing one that cannot be
+/// read (so it is never replaced by a shorter one).
+fn stored_runs(rec: &DatasetRecord) -> Result<Vec<RunLog>, StorageError> {
+    if rec.runs.trim().is_empty() {
+        return Ok(Vec::new());
+    }
+    serde_json::from_str(&rec.runs)
+        .map_err(|e| StorageError::Unreadable(format!("its processing log: {e}")))
 }

@@ -122,6 +122,7 @@ impl Controller {
                 recipe: String::new(),
                 runs: String::new(),
                 models: String::new(),
+                revision: 0,
             };
             if let Err(e) = st.put_dataset(&rec, &blob).await {
                 ctl.dispatch(Action::JobFailed(
@@ -278,7 +279,7 @@ impl Controller {
             rec.clone(),
         );
         if !steps.is_empty() {
-            self.apply_recipe(rec, steps, runs, RecipeChange::Show);
+            self.apply_recipe(rec, steps, RecipeChange::Show);
         }
         true
     }

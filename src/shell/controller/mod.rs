@@ -8,7 +8,9 @@
 //! - [`load`]: reading files and stored datasets into the worker.
 //! - [`clean`], [`explore`], [`model`]: the tabs' commands.
 //! - [`download`]: every file the page hands to the user.
+//! - [`backup`]: a client as one file, and restoring it.
 
+mod backup;
 mod clean;
 mod download;
 mod explore;
@@ -148,6 +150,10 @@ impl Controller {
 
     pub fn dismiss_engine_error(&self) {
         self.dispatch(Action::Engine(None));
+    }
+
+    pub fn dismiss_tab_sync(&self) {
+        self.dispatch(Action::TabSync(None));
     }
 
     pub fn dispatch_notice_clear(&self) {

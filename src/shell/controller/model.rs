@@ -14,7 +14,7 @@ use crate::core::clean::Step;
 use crate::core::ml::automl::{Board, Setup, Status};
 use crate::protocol::{Ask, ModelRef, Purpose, Reply, RunId, ToWorker};
 use crate::shell::state::Action;
-use crate::shell::storage::{model_key, DatasetRecord};
+use crate::shell::storage::{model_key, Changed, DatasetRecord, Extra, StorageError};
 
 /// One saved model version: when, what it learnt, how it scored, and which
 /// of its fitted models are kept (their bytes are in the `models` store).
@@ -48,9 +48,20 @@ pub const MAX_MODEL_BYTES: usize = 64 << 20;
 /// Versions kept per dataset (oldest dropped first).
 pub const MAX_VERSIONS: usize = 20;
 
-/// The saved model versions of a dataset, oldest first.
+/// The saved model versions of a dataset, oldest first (none when the
+/// stored list cannot be read: see [`stored_versions`]).
 pub fn model_versions(rec: &DatasetRecord) -> Vec<ModelVersion> {
-    serde_json::from_str(&rec.models).unwrap_or_default()
+    stored_versions(rec).unwrap_or_default()
+}
+
+/// The saved model versions of a dataset, refusing a list that cannot be
+/// read (so a save never starts again at version 1 over its models).
+pub fn stored_versions(rec: &DatasetRecord) -> Result<Vec<ModelVersion>, StorageError> {
+    if rec.models.trim().is_empty() {
+        return Ok(Vec::new());
+    }
+    serde_json::from_str(&rec.models)
+        .map_err(|e| StorageError::Unreadable(format!("its list of model versions: {e}")))
 }
 
 /// "The engine stopped" when the banner already says why.
@@ -157,18 +168,10 @@ impl Controller {
                     Err(e) => not_kept.push((name, stopped(e))),
                 }
             }
-            // The stored record may have changed (recipe saved) since.
-            let mut rec = match st.datasets(&rec.client_id).await {
-                Ok(list) => list.into_iter().find(|d| d.id == rec.id).unwrap_or(rec),
-                Err(_) => rec,
-            };
-            let (steps, _) = stored_recipe(&rec);
-            let mut versions = model_versions(&rec);
-            let version = versions.last().map_or(1, |v| v.version + 1);
-            let mut add = Vec::new();
+            let mut blobs_of = Vec::new();
             for ((name, _), bytes) in kept.iter().zip(blobs) {
                 match bytes_blob(&bytes) {
-                    Ok(b) => add.push((model_key(&rec.id, version, name), b)),
+                    Ok(b) => blobs_of.push((name.clone(), b)),
                     Err(e) => {
                         return ctl.dispatch(Action::MlError(Some(format!(
                             "Could not save the model: {e}"
@@ -176,21 +179,37 @@ impl Controller {
                     }
                 }
             }
-            versions.push(ModelVersion {
-                version,
-                saved: String::from(js_sys::Date::new_0().to_iso_string()),
-                steps,
-                board,
-                kept,
-                not_kept,
-            });
-            let extra = versions.len().saturating_sub(MAX_VERSIONS);
-            let dropped: Vec<String> = versions
-                .drain(..extra)
-                .map(|v| model_key(&rec.id, v.version, ""))
-                .collect();
-            rec.models = serde_json::to_string(&versions).unwrap_or_default();
-            if let Err(e) = st.put_models(&rec, &add, &dropped).await {
+            // The next version of the list as stored now (another tab may
+            // have saved one meanwhile), with its models, in one write.
+            let saved = st
+                .update_dataset(&rec.id, Changed::Models, |stored| {
+                    let mut versions = stored_versions(stored)?;
+                    let version = versions.last().map_or(1, |v| v.version + 1);
+                    let (steps, _) = stored_recipe(stored);
+                    let mut writes: Vec<Extra> = blobs_of
+                        .into_iter()
+                        .map(|(name, b)| Extra::PutModel(model_key(&stored.id, version, &name), b))
+                        .collect();
+                    versions.push(ModelVersion {
+                        version,
+                        saved: String::from(js_sys::Date::new_0().to_iso_string()),
+                        steps,
+                        board,
+                        kept,
+                        not_kept,
+                    });
+                    let extra = versions.len().saturating_sub(MAX_VERSIONS);
+                    writes.extend(
+                        versions
+                            .drain(..extra)
+                            .map(|v| Extra::DropModels(model_key(&stored.id, v.version, ""))),
+                    );
+                    stored.models = serde_json::to_string(&versions)
+                        .map_err(|e| StorageError::Failed(e.to_string()))?;
+                    Ok(writes)
+                })
+                .await;
+            if let Err(e) = saved {
                 ctl.dispatch(Action::MlError(Some(e.user_message("save the model"))));
                 return;
             }

@@ -2,19 +2,30 @@
 
 use wasm_bindgen_futures::spawn_local;
 
-use super::{mark_ready, Controller};
+use super::load::stored_recipe;
+use super::{mark_ready, Controller, RecipeChange};
 use crate::protocol::ToWorker;
 use crate::shell::state::Action;
-use crate::shell::storage::{new_id, ClientRecord, Storage};
+use crate::shell::storage::{self, new_id, Changed, ClientRecord, Storage};
+use crate::shell::tabsync::{self, Note};
 
 impl Controller {
     /// Opens storage and shows the stored workspace.
     pub fn start(&self) {
         let ctl = self.clone();
         spawn_local(async move {
-            match Storage::open().await {
+            let outdated: std::rc::Rc<dyn Fn()> = {
+                let ctl = ctl.clone();
+                std::rc::Rc::new(move || ctl.dispatch(Action::Outdated))
+            };
+            match Storage::open(outdated).await {
                 Ok(st) => {
                     *ctl.0.storage.borrow_mut() = Some(st);
+                    let on_note: std::rc::Rc<dyn Fn(Note)> = {
+                        let ctl = ctl.clone();
+                        std::rc::Rc::new(move |note| ctl.other_tab_changed(note))
+                    };
+                    tabsync::listen(on_note);
                     let wanted = Storage::selected_client();
                     ctl.refresh_workspace(wanted).await;
                 }
@@ -62,8 +73,14 @@ impl Controller {
             .filter(|id| clients.iter().any(|c| &c.id == id))
             .or_else(|| clients.first().map(|c| c.id.clone()));
         let datasets = match &client {
-            Some(id) => match st.datasets(id).await {
-                Ok(d) => d,
+            Some(id) => match st.datasets_checked(id).await {
+                Ok((d, 0)) => d,
+                Ok((d, unreadable)) => {
+                    self.dispatch(Action::Error(Some(storage::unreadable_datasets(
+                        unreadable,
+                    ))));
+                    d
+                }
                 Err(e) => return self.storage_error("read this client's datasets", e),
             },
             None => vec![],
@@ -166,7 +183,7 @@ impl Controller {
         let ctl = self.clone();
         spawn_local(async move {
             let Some(st) = ctl.storage() else { return };
-            if let Err(e) = st.delete_dataset(&id).await {
+            if let Err(e) = st.delete_dataset(&client, &id).await {
                 return ctl.storage_error("delete the dataset", e);
             }
             ctl.select(None);
@@ -175,6 +192,45 @@ impl Controller {
                 profile: None,
             });
             ctl.refresh_workspace(Some(client)).await;
+        });
+    }
+}
+
+impl Controller {
+    /// Another tab stored a change: the workspace is read again, and a
+    /// change of the shown client is said (`tab-sync`); a recipe changed
+    /// there for the dataset shown here is shown here too.
+    fn other_tab_changed(&self, note: Note) {
+        let ctl = self.clone();
+        spawn_local(async move {
+            let client = ctl.client();
+            ctl.refresh_workspace(client.clone()).await;
+            if client.as_deref() != Some(note.client.as_str()) {
+                return;
+            }
+            let Some(what) = note.changed() else { return };
+            let shown = ctl.0.selected.borrow().clone();
+            let record = match (&note.dataset, ctl.storage()) {
+                (Some(id), Some(st)) => st.dataset(id).await.ok().flatten(),
+                _ => None,
+            };
+            let name = record.as_ref().map(|r| r.name.clone());
+            ctl.dispatch(Action::TabSync(Some(tabsync::sentence(
+                what,
+                name.as_deref(),
+            ))));
+            let Some(rec) = record.filter(|r| Some(&r.id) == shown.as_ref()) else {
+                return;
+            };
+            if what == Changed::Recipe && !ctl.0.busy.get() && ctl.0.shown.borrow().is_some() {
+                let (steps, runs) = stored_recipe(&rec);
+                ctl.dispatch(Action::CleanLoad {
+                    dataset: rec.id.clone(),
+                    steps: steps.clone(),
+                    runs,
+                });
+                ctl.apply_recipe(rec, steps, RecipeChange::Show);
+            }
         });
     }
 }
