@@ -62,6 +62,52 @@ fn shown(metric: &str, v: f64) -> String {
     }
 }
 
+/// Why a score can be undefined, for the task.
+fn constant_reason(task: &Task) -> &'static str {
+    match task {
+        Task::Regression => " (R² needs a target that varies there, and it is constant)",
+        _ => "",
+    }
+}
+
+/// The cross-validated score: mean ± spread over the folds where it is
+/// defined, and which folds it is not ("—" with the reason when none is).
+fn cv_cell(e: &Entry, task: &Task) -> Html {
+    let undefined: Vec<String> =
+        e.cv.iter()
+            .enumerate()
+            .filter(|(_, v)| !v.is_finite())
+            .map(|(i, _)| (i + 1).to_string())
+            .collect();
+    let defined: Vec<f64> = e.cv.iter().copied().filter(|v| v.is_finite()).collect();
+    let score = if defined.is_empty() {
+        "—".to_string()
+    } else {
+        let n = defined.len() as f64;
+        let mean = defined.iter().sum::<f64>() / n;
+        let sd = (defined.iter().map(|v| (v - mean).powi(2)).sum::<f64>() / n).sqrt();
+        format!("{mean:.3} ± {sd:.3}")
+    };
+    if undefined.is_empty() {
+        return html! { { score } };
+    }
+    let name = metric_label(main_metric(task));
+    let folds = if undefined.len() == 1 {
+        "fold"
+    } else {
+        "folds"
+    };
+    html! {
+        <>
+            { score }
+            <br />
+            <span class="small" data-testid="cv-undefined" data-folds={undefined.join(",")}>
+                { format!("{name} undefined in {folds} {}{}", undefined.join(", "), constant_reason(task)) }
+            </span>
+        </>
+    }
+}
+
 fn main_metric(task: &Task) -> &'static str {
     match task {
         Task::Classification => "accuracy",
@@ -501,14 +547,15 @@ fn entry_row(
         <tr data-testid="leaderboard-row" data-model={name.clone()} data-status={state}
             class={classes!(is_selected.then_some("selected"))} aria-selected={is_selected.to_string()} {onclick}>
             <td><strong>{ &e.label }</strong><br /><span class="small" data-testid="model-settings">{ format!("{} · {}", e.library, e.model.settings(task)) }</span></td>
-            <td class="num">{ match (e.cv_mean(), e.cv_std()) {
-                (Some(m), Some(s)) if m.is_finite() => format!("{:.3} ± {:.3}", m, s),
-                _ => "—".to_string(),
-            } }</td>
+            <td class="num">{ cv_cell(e, task) }</td>
             { for metrics.iter().map(|m| {
                 let v = named.iter().find(|(n, _)| n == m).and_then(|(_, v)| *v);
                 match v {
-                    Some(v) => html! { <td class="num" data-metric={*m} data-value={v.to_string()}>{ shown(m, v) }</td> },
+                    Some(v) if v.is_finite() => html! { <td class="num" data-metric={*m} data-value={v.to_string()}>{ shown(m, v) }</td> },
+                    Some(_) => html! {
+                        <td class="num" data-metric={*m} data-undefined="true"
+                            title={format!("{} is undefined on the test rows{}", metric_label(m), constant_reason(task))}>{"—"}</td>
+                    },
                     None => html! { <td class="num">{"—"}</td> },
                 }
             }) }
