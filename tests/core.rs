@@ -2352,6 +2352,56 @@ mod ml_models {
         assert!(high > low, "P(yes) with 10 calls {high}, with 0 {low}");
     }
 
+    /// The CLI plans training as the page does (`task::plan`): a column that
+    /// alone gives the target away is left out and said, under the same
+    /// default budget.
+    #[test]
+    fn cli_training_leaves_out_a_leaking_column_like_the_page() {
+        use plainsight::core::explore::correlate::correlations;
+        use plainsight::core::ml::task::plan;
+        let dir = std::env::temp_dir().join(format!("plainsight-leak-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("leaky.csv");
+        let mut csv = String::from("x,noise,y,y_copy\n");
+        for i in 0..60 {
+            let y = ((i * 37) % 23) as f64 * 1.3 + 0.5;
+            csv.push_str(&format!("{i},{},{y},{}\n", (i * 13) % 7, y * 2.0 + 1.0));
+        }
+        std::fs::write(&path, &csv).unwrap();
+        let ds = plainsight::core::read_bytes("leaky.csv", csv.as_bytes()).unwrap();
+        let p = plainsight::core::profile(&ds);
+        let page = plan(&p, Some(&correlations(&ds)), Some("y"));
+        assert_eq!(
+            page.leaks
+                .iter()
+                .map(|l| l.feature.as_str())
+                .collect::<Vec<_>>(),
+            ["y_copy"]
+        );
+        assert!(!page.features.contains(&"y_copy".to_string()));
+        let o = std::process::Command::new(env!("CARGO_BIN_EXE_plainsight"))
+            .args([
+                "train".as_ref(),
+                path.as_os_str(),
+                "--target".as_ref(),
+                "y".as_ref(),
+            ])
+            .output()
+            .unwrap();
+        let stdout = String::from_utf8_lossy(&o.stdout);
+        assert_eq!(
+            o.status.code(),
+            Some(0),
+            "{}",
+            String::from_utf8_lossy(&o.stderr)
+        );
+        assert!(
+            stdout.contains("left out y_copy: it alone predicts the target"),
+            "{stdout}"
+        );
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
     /// The CLI keeps a model in a file and scores a new file with it, as
     /// the page does; a file that is not a model is refused.
     #[test]

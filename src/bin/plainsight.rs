@@ -64,7 +64,9 @@ mod cli {
                    [--save-model M.psml [--model NAME]]
                                      the leaderboard of models (5-fold cross-validation and a
                                      held-out test split), the best model's feature importance;
-                                     --save-model keeps the best (or NAME) model with its preprocessing
+                                     --save-model keeps the best (or NAME) model with its preprocessing;
+                                     as on the page: budget 60 s, seed 42, identifiers and
+                                     columns that leak the target left out (and said)
   plainsight predict M.psml FILE [--recipe R.json] -o OUT.csv
                                      score FILE (after the recipe the model learnt after) with a
                                      saved model: FILE's columns plus predicted_<target> and the
@@ -164,8 +166,10 @@ mod cli {
     }
 
     fn train_cmd(path: &str, rest: &[&str]) -> i32 {
-        use plainsight::core::ml::automl::{Prepared, Run, Setup, Status};
-        use plainsight::core::ml::task::{detect_task, features, suggest_target};
+        use plainsight::core::ml::automl::{Prepared, Run, Status};
+        use plainsight::core::ml::task::{
+            detect_task, plan, suggest_target, DEFAULT_BUDGET_SECS, DEFAULT_SEED,
+        };
         let read = read_cleaned(path, option(rest, "--recipe"));
         let ds = match read {
             Ok(ds) => ds,
@@ -189,21 +193,33 @@ mod cli {
                 return 1;
             }
         };
-        let (kept, excluded) = features(&p, target.as_deref());
-        for e in &excluded {
+        // One plan with the page: the features, and the leakage guard on
+        // the same (bounded) correlations the Explore tab shows.
+        let correlations = plainsight::core::explore::correlate::correlations(&ds);
+        let plan = plan(&p, Some(&correlations), target.as_deref());
+        for e in &plan.excluded {
             println!("left out {}: {}", e.column, e.reason);
+        }
+        for l in &plan.leaks {
+            println!(
+                "left out {}: it alone predicts the target almost perfectly ({} {:.3}), so it probably leaks the answer",
+                l.feature, l.method, l.value
+            );
         }
         let number = |flag: &str, default: f64| {
             option(rest, flag)
                 .and_then(|v| v.parse().ok())
                 .unwrap_or(default)
         };
-        let setup = Setup {
-            target: target.clone(),
-            task: task.clone(),
-            features: kept,
-            seed: number("--seed", 42.0) as u64,
-            budget_secs: number("--budget", 600.0),
+        let setup = match plan.setup(
+            number("--seed", DEFAULT_SEED as f64) as u64,
+            number("--budget", DEFAULT_BUDGET_SECS),
+        ) {
+            Ok(s) => s,
+            Err(e) => {
+                eprintln!("{}", messages::target_error(&e));
+                return 1;
+            }
         };
         let prepared = match Prepared::new(&ds, setup) {
             Ok(p) => p,
@@ -300,26 +316,39 @@ mod cli {
                 return 1;
             }
         };
-        let read = read_cleaned(path, option(rest, "--recipe"));
-        let mut ds = match read {
-            Ok(ds) => ds,
+        // The same pipeline as the page's "score a file": the recipe, then
+        // the model (core::ml::score).
+        let read = match option(rest, "--recipe") {
+            Some(r) => recipe_and_data(r, path).map(|(recipe, ds)| (recipe.steps, ds)),
+            None => read_file(path).map(|ds| (Vec::new(), ds)),
+        };
+        let (steps, raw) = match read {
+            Ok(v) => v,
             Err(message) => {
                 eprintln!("{message}");
                 return 1;
             }
         };
-        let scored = match model.scorer().predict(&ds) {
-            Ok(s) => s,
-            Err(e) => {
+        use plainsight::core::ml::score::{score, ScoreError};
+        let (rows, ds) = match score(model.scorer(), raw, &steps) {
+            Ok(v) => v,
+            Err(ScoreError::Recipe(e)) => {
+                eprintln!(
+                    "The recipe cannot run on {}: {}",
+                    display_name(path),
+                    messages::clean_error(&e)
+                );
+                return 1;
+            }
+            Err(ScoreError::Prep(e)) => {
                 eprintln!("{}", messages::prep_error(&e));
                 return 1;
             }
+            Err(ScoreError::Columns(e)) => {
+                eprintln!("Could not add the predictions: {e}");
+                return 1;
+            }
         };
-        let rows = scored.rows;
-        if let Err(e) = plainsight::core::ml::saved::add_predictions(&mut ds, scored) {
-            eprintln!("Could not add the predictions: {e}");
-            return 1;
-        }
         let written = std::fs::File::create(out_path).and_then(|f| {
             let mut w = BufWriter::new(f);
             plainsight::core::clean::export::write_csv(&ds, &mut w)?;

@@ -18,9 +18,9 @@ use super::storage::DatasetRecord;
 use crate::core::clean::Step;
 use crate::core::explore::correlate::Correlations;
 use crate::core::explore::scatter::Scatter;
-use crate::core::ml::automl::{Board, Entry, Scores, Setup, Status};
+use crate::core::ml::automl::{Board, Entry, Scores, Status};
 use crate::core::ml::models::ModelKind;
-use crate::core::ml::task::{detect_task, features, leakage, suggest_target, Task};
+use crate::core::ml::task::{plan, suggest_target, Task, DEFAULT_BUDGET_SECS, DEFAULT_SEED};
 use crate::core::DatasetProfile;
 use crate::messages;
 
@@ -135,7 +135,7 @@ pub fn ModelTab(props: &ModelProps) -> Html {
     let p = &props.profile;
     // None: the suggestion; Some(None): no target (clustering).
     let target = use_state(|| None::<Option<String>>);
-    let budget = use_state(|| 60.0f64);
+    let budget = use_state(|| DEFAULT_BUDGET_SECS);
     // The target in use: the user's pick, else the suggestion (re-read when
     // the columns change).
     let chosen: Option<String> = match &*target {
@@ -147,12 +147,14 @@ pub fn ModelTab(props: &ModelProps) -> Html {
         }
         _ => suggest_target(p),
     };
-    let task = detect_task(p, chosen.as_deref());
-    let (kept, excluded) = features(p, chosen.as_deref());
-    let leaks = match (&props.correlations, &chosen) {
-        (Some(c), Some(t)) => leakage(c, t),
-        _ => Vec::new(),
-    };
+    // One plan with the CLI: task, features, and the leakage guard.
+    let plan = plan(p, props.correlations.as_ref(), chosen.as_deref());
+    let (task, kept, excluded, leaks) = (
+        plan.task.clone(),
+        &plan.features,
+        &plan.excluded,
+        &plan.leaks,
+    );
     let ml = &props.ml;
     let live = ml
         .board
@@ -180,27 +182,14 @@ pub fn ModelTab(props: &ModelProps) -> Html {
     };
     let on_train = {
         let (ctl, rec, steps) = (props.ctl.clone(), props.record.clone(), props.steps.clone());
-        let (task, chosen, kept, budget) = (task.clone(), chosen.clone(), kept.clone(), *budget);
-        let leaky: Vec<String> = leaks.iter().map(|l| l.feature.clone()).collect();
+        let (plan, budget) = (plan.clone(), *budget);
         let shown_version = shown_version.clone();
         Callback::from(move |_| {
-            let Ok(task) = task.clone() else { return };
+            let Ok(setup) = plan.setup(DEFAULT_SEED, budget) else {
+                return;
+            };
             shown_version.set(None);
-            ctl.train(
-                rec.clone(),
-                Setup {
-                    target: chosen.clone(),
-                    task,
-                    features: kept
-                        .iter()
-                        .filter(|f| !leaky.contains(f))
-                        .cloned()
-                        .collect(),
-                    seed: 42,
-                    budget_secs: budget,
-                },
-                steps.clone(),
-            );
+            ctl.train(rec.clone(), setup, steps.clone());
         })
     };
     let on_stop = {

@@ -234,3 +234,56 @@ pub fn leakage(c: &Correlations, target: &str) -> Vec<Leak> {
         })
         .collect()
 }
+
+/// The time budget of a run unless the user sets one (page and CLI).
+pub const DEFAULT_BUDGET_SECS: f64 = 60.0;
+/// The seed of a run unless the user sets one.
+pub const DEFAULT_SEED: u64 = 42;
+
+/// How a run on a dataset will learn, decided once for the page and the
+/// CLI: the task, the features kept, and those left out with the reason
+/// (identifiers, past [`MAX_FEATURES`], and — when correlations are known —
+/// columns that leak the target).
+#[derive(Clone, Debug, PartialEq)]
+pub struct Plan {
+    pub target: Option<String>,
+    pub task: Result<Task, TargetError>,
+    pub features: Vec<String>,
+    pub excluded: Vec<Excluded>,
+    pub leaks: Vec<Leak>,
+}
+
+/// The plan for `target` (None: clustering) on data profiled as `p`;
+/// `correlations` (of the same columns) turn on the leakage guard.
+pub fn plan(p: &DatasetProfile, correlations: Option<&Correlations>, target: Option<&str>) -> Plan {
+    let task = detect_task(p, target);
+    let (kept, excluded) = features(p, target);
+    let leaks = match (correlations, target) {
+        (Some(c), Some(t)) => leakage(c, t),
+        _ => Vec::new(),
+    };
+    let features = kept
+        .into_iter()
+        .filter(|f| !leaks.iter().any(|l| &l.feature == f))
+        .collect();
+    Plan {
+        target: target.map(str::to_string),
+        task,
+        features,
+        excluded,
+        leaks,
+    }
+}
+
+impl Plan {
+    /// The run's setup, or why there can be none.
+    pub fn setup(&self, seed: u64, budget_secs: f64) -> Result<super::automl::Setup, TargetError> {
+        Ok(super::automl::Setup {
+            target: self.target.clone(),
+            task: self.task.clone()?,
+            features: self.features.clone(),
+            seed,
+            budget_secs,
+        })
+    }
+}
