@@ -1888,3 +1888,86 @@ fn a_crashed_engine_recovers_the_dataset() {
         })
     });
 }
+
+/// Issue 13.4) Two tabs at once: one trains (its model version is saved
+/// when the run ends) while the other adds a recipe step to the same
+/// dataset. Both writes survive, each tab shows the other's (`tab-sync`),
+/// also after a reload.
+#[test]
+fn two_tabs_writing_at_once_keep_both() {
+    scenario("two-tabs", |app| {
+        let d = &app.d;
+        let churn = manifest_dir().join("tests/data/ml/churn.csv");
+        app.create_client("Acme Ltd")?;
+        app.upload_ok(&churn)?;
+        let first = d.tab()?;
+        app.show_tab("model")?;
+        d.click_when_ready("[data-testid=ml-train]:not([disabled])")?;
+
+        let second = d.new_tab()?;
+        d.switch_to(&second)?;
+        app.goto("")?;
+        app.select_dataset("churn.csv")?;
+        app.show_tab("clean")?;
+        choose(d, "add-op", 0, "trim")?;
+        choose(d, "add-column", 0, "plan")?;
+        d.click_when_ready("[data-testid=add-step]:not([disabled])")?;
+        let one_step = |d: &Driver| -> WdResult<Option<()>> {
+            Ok((d.count("[data-testid=clean-step]")? == 1
+                && d.attr_of("[data-testid=job-status]", "data-state")?
+                    .as_deref()
+                    == Some("done"))
+            .then_some(()))
+        };
+        d.wait_for("the second tab's step applied", LOAD_WAIT, one_step)?;
+        let two_steps = |d: &Driver| -> WdResult<Option<()>> {
+            Ok((d.count("[data-testid=clean-step]")? == 2
+                && d.attr_of("[data-testid=job-status]", "data-state")?
+                    .as_deref()
+                    == Some("done"))
+            .then_some(()))
+        };
+
+        d.switch_to(&first)?;
+        d.wait_for("the first tab's model version saved", LOAD_WAIT, |d| {
+            if let Some(e) = d.text_of("[data-testid=ml-error]")? {
+                return Err(WdError::new("ml error", e));
+            }
+            Ok((d.count("[data-testid=model-version]")? == 1).then_some(()))
+        })?;
+        app.show_tab("clean")?;
+        d.wait_for(
+            "the second tab's step shown in the first",
+            LOAD_WAIT,
+            one_step,
+        )?;
+        ensure(d.exists("[data-testid=tab-sync]")?, || {
+            "the first tab did not say another tab changed the client".into()
+        })?;
+
+        // The second tab adds a step after the version was saved: its write
+        // must not carry the dataset as that tab last read it.
+        d.switch_to(&second)?;
+        choose(d, "add-op", 0, "trim")?;
+        choose(d, "add-column", 0, "region")?;
+        d.click_when_ready("[data-testid=add-step]:not([disabled])")?;
+        d.wait_for("the second tab's second step applied", LOAD_WAIT, two_steps)?;
+        app.show_tab("model")?;
+        d.wait_for(
+            "the first tab's model version shown in the second",
+            LOAD_WAIT,
+            |d| Ok((d.count("[data-testid=model-version]")? == 1).then_some(())),
+        )?;
+
+        // Stored: both, whichever wrote last.
+        app.refresh()?;
+        app.select_dataset("churn.csv")?;
+        app.show_tab("model")?;
+        d.wait_for("after a reload: the model version", LOAD_WAIT, |d| {
+            Ok((d.count("[data-testid=model-version]")? == 1).then_some(()))
+        })?;
+        app.show_tab("clean")?;
+        d.wait_for("after a reload: both recipe steps", LOAD_WAIT, two_steps)?;
+        Ok(())
+    });
+}

@@ -376,6 +376,31 @@ impl Driver {
         self.cmd("POST", "/refresh", Some(json!({}))).map(drop)
     }
 
+    /// Opens a new tab of the same browser (same profile, same storage)
+    /// and returns its handle; the session stays on the current tab.
+    pub fn new_tab(&self) -> WdResult<String> {
+        let v = self.cmd("POST", "/window/new", Some(json!({ "type": "tab" })))?;
+        v.get("handle")
+            .and_then(Value::as_str)
+            .map(str::to_string)
+            .ok_or_else(|| WdError::new("protocol", format!("no handle in {v}")))
+    }
+
+    /// The handle of the current tab.
+    pub fn tab(&self) -> WdResult<String> {
+        Ok(self
+            .cmd("GET", "/window", None)?
+            .as_str()
+            .unwrap_or("")
+            .to_string())
+    }
+
+    /// Makes the tab `handle` the one commands go to.
+    pub fn switch_to(&self, handle: &str) -> WdResult<()> {
+        self.cmd("POST", "/window", Some(json!({ "handle": handle })))
+            .map(drop)
+    }
+
     // ---- elements ----
 
     /// The element of a reference, as `find` or a script (`return elem;`) gives it.
