@@ -36,13 +36,13 @@ for t in "${targets[@]}"; do
   mkdir -p "corpus/$t"
   dict=()
   if [ -f "dict/$t.dict" ]; then dict=("-dict=dict/$t.dict"); fi
-  before=$(ls "artifacts/$t" 2>/dev/null | wc -l)
+  before=$( (ls "artifacts/$t" 2>/dev/null || true) | wc -l)
   # -jobs=1 runs the fuzzer in a child process logging to fuzz-0.log.
   status=0
   nice -n 10 cargo +nightly fuzz run "$t" "corpus/$t" -- \
     -max_total_time="$seconds" -rss_limit_mb=4096 -jobs=1 "${dict[@]}" || status=$?
   tail -n 3 fuzz-0.log 2>/dev/null || true
-  after=$(ls "artifacts/$t" 2>/dev/null | wc -l)
+  after=$( (ls "artifacts/$t" 2>/dev/null || true) | wc -l)
   if [ "$status" -ne 0 ] || [ "$after" -gt "$before" ]; then
     crashed+=("$t")
   fi

@@ -353,3 +353,21 @@ pub fn decode_to_worker(bytes: &[u8]) -> Result<ToWorker, DecodeError> {
 pub fn decode_from_worker(bytes: &[u8]) -> Result<FromWorker, DecodeError> {
     decode(bytes)
 }
+
+/// The fuzz harness of the messages (`fuzz/fuzz_targets/protocol.rs`, and
+/// `tests/fuzz_replay.rs` on stable): any bytes decode as a message to the
+/// worker and as one from it, or fail with a `DecodeError`, never a panic;
+/// a message that decodes writes back to bytes that read as the same
+/// message (compared as bytes, since NaN is not equal to itself). Returns
+/// whether the bytes were a message either way.
+pub fn fuzz_messages(bytes: &[u8]) -> bool {
+    fn stable<T: Serialize>(msg: &T, decode: fn(&[u8]) -> Result<T, DecodeError>) {
+        let once = encode(msg).expect("a message that was read can be written");
+        let back = decode(&once).expect("a written message reads back");
+        let twice = encode(&back).expect("and writes again");
+        assert_eq!(once, twice, "a message changed on its way back");
+    }
+    let to = decode_to_worker(bytes).map(|m| stable(&m, decode_to_worker));
+    let from = decode_from_worker(bytes).map(|m| stable(&m, decode_from_worker));
+    to.is_ok() || from.is_ok()
+}

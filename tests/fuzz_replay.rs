@@ -71,6 +71,18 @@ fn recipe_corpus_parses_and_runs_or_fails_typed() {
 }
 
 #[test]
+fn protocol_corpus_decodes_and_round_trips_or_is_refused() {
+    let (read, refused) = replay("protocol", |b| {
+        Some(if plainsight::protocol::fuzz_messages(b) {
+            Ok(())
+        } else {
+            Err(())
+        })
+    });
+    assert!(read > 0 && refused > 0, "{read} read, {refused} refused");
+}
+
+#[test]
 fn saved_model_corpus_reads_and_scores_or_is_refused() {
     let (scored, refused) = replay("saved_model", |b| Some(fuzzing::saved_model(b)));
     assert!(
