@@ -1971,3 +1971,86 @@ fn two_tabs_writing_at_once_keep_both() {
         Ok(())
     });
 }
+
+/// Issue 13.1) Switching clients while a large file still loads: the file
+/// is kept by the client it was dropped on, and the other client's report
+/// holds only its own dataset (no column, alert or name of the loading one).
+#[test]
+fn a_client_switch_during_a_load_mixes_nothing() {
+    scenario("switch-during-load", |app| {
+        let d = &app.d;
+        let dir = std::env::temp_dir().join(format!("plainsight-switch-{}", std::process::id()));
+        std::fs::create_dir_all(&dir)?;
+        let big = dir.join("big.csv");
+        {
+            use std::io::Write;
+            let mut w = std::io::BufWriter::new(std::fs::File::create(&big)?);
+            writeln!(
+                w,
+                "bigcol_id,bigcol_amount,bigcol_city,bigcol_flag,bigcol_when"
+            )?;
+            for i in 0..1_500_000u64 {
+                writeln!(
+                    w,
+                    "{i},{}.{:02},city{},{},2024-{:02}-{:02}",
+                    (i * 7919) % 100_000,
+                    i % 100,
+                    i % 37,
+                    i % 2 == 0,
+                    1 + i % 12,
+                    1 + i % 28
+                )?;
+            }
+        }
+        let acme = app.create_client("Acme Ltd")?;
+        let beta = app.create_client("Beta Co")?;
+        app.upload_ok(&fixture(GOOD))?;
+        app.select_client(&acme)?;
+        app.send_file(&big)?;
+        d.wait_for("big.csv loading", WAIT, |d| {
+            Ok((d
+                .attr_of("[data-testid=job-status]", "data-state")?
+                .as_deref()
+                == Some("running"))
+            .then_some(()))
+        })?;
+        app.select_client(&beta)?;
+        let state = d.attr_of("[data-testid=job-status]", "data-state")?;
+        ensure(state.as_deref() == Some("running"), || {
+            format!("big.csv finished loading before the switch ({state:?}): make it bigger")
+        })?;
+        app.select_dataset(GOOD)?;
+        // Wait for the load to end (saved to Acme Ltd), then the report.
+        d.wait_for("the big load to end", LOAD_WAIT, |d| {
+            Ok((d
+                .attr_of("[data-testid=job-status]", "data-state")?
+                .as_deref()
+                != Some("running"))
+            .then_some(()))
+        })?;
+        ensure(
+            !app.dataset_names()?.contains(&"big.csv".to_string()),
+            || "Beta Co lists big.csv".into(),
+        )?;
+        app.select_dataset(GOOD)?;
+        app.show_tab("explore")?;
+        d.click_when_ready("[data-testid=export-report]")?;
+        let html = String::from_utf8(d.wait_download("crlf-report.html", LOAD_WAIT)?)?;
+        ensure(html.contains("Data report: crlf.csv"), || {
+            "the report is not about crlf.csv".into()
+        })?;
+        ensure(
+            !html.contains("bigcol") && !html.contains("big.csv"),
+            || "the report of crlf.csv holds big.csv's columns or name".into(),
+        )?;
+        app.select_client(&acme)?;
+        d.wait_for("big.csv kept by Acme Ltd", LOAD_WAIT, |_| {
+            Ok(app
+                .dataset_names()?
+                .contains(&"big.csv".to_string())
+                .then_some(()))
+        })?;
+        let _ = std::fs::remove_dir_all(&dir);
+        Ok(())
+    });
+}
