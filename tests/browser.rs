@@ -2054,3 +2054,83 @@ fn a_client_switch_during_a_load_mixes_nothing() {
         Ok(())
     });
 }
+
+/// Issue 13.2) A regression target that is constant in a cross-validation
+/// fold: R² is undefined there. The engine's board (natively) has a
+/// non-finite fold score; the page finishes training alive and says which
+/// fold and why (`cv-undefined`) instead of a number or a dead page.
+#[test]
+fn an_undefined_score_is_said_and_the_page_lives() {
+    use plainsight::core::ml::automl::{Prepared, Run};
+    use plainsight::core::ml::task::{plan, DEFAULT_BUDGET_SECS, DEFAULT_SEED};
+    let dir = std::env::temp_dir().join(format!("plainsight-undef-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    // The first file (fewest rows that vary) whose board has an undefined
+    // fold score, found with the engine itself.
+    let mut chosen = None;
+    for varying in 1..=6usize {
+        let mut csv = String::from("size,rooms,price\n");
+        for i in 0..60usize {
+            let price = if i % 60 < varying {
+                250.5 + i as f64
+            } else {
+                120.5
+            };
+            csv.push_str(&format!("{},{},{price}\n", 40 + (i * 7) % 50, 1 + i % 5));
+        }
+        let ds = plainsight::core::read_bytes("flat.csv", csv.as_bytes()).unwrap();
+        let prof = plainsight::core::profile(&ds);
+        let Ok(setup) = plan(&prof, None, Some("price")).setup(DEFAULT_SEED, DEFAULT_BUDGET_SECS)
+        else {
+            continue;
+        };
+        let Ok(prepared) = Prepared::new(&ds, setup) else {
+            continue;
+        };
+        let mut run = Run::new(prepared);
+        while run.step(&|| 0.0).is_some() {}
+        if run
+            .board()
+            .entries
+            .iter()
+            .any(|e| e.cv.iter().any(|v| !v.is_finite()))
+        {
+            chosen = Some(csv);
+            break;
+        }
+    }
+    let csv = chosen.expect("no generated file gives an undefined fold score");
+    let path = dir.join("flat.csv");
+    std::fs::write(&path, csv).unwrap();
+    scenario("undefined-score", |app| {
+        let d = &app.d;
+        app.create_client("Acme Ltd")?;
+        app.upload_ok(&path)?;
+        app.show_tab("model")?;
+        choose(d, "ml-target", 0, "price")?;
+        d.click_when_ready("[data-testid=ml-train]:not([disabled])")?;
+        d.wait_for("the leaderboard finished", LOAD_WAIT, |d| {
+            if let Some(e) = d.text_of("[data-testid=ml-error]")? {
+                return Err(WdError::new("ml error", e));
+            }
+            Ok((ml_state(d)?.as_deref() == Some("done")).then_some(()))
+        })?;
+        let said = d
+            .text_of("[data-testid=cv-undefined]")?
+            .ok_or("no cv-undefined note on the leaderboard")?;
+        ensure(said.contains("undefined in fold"), || {
+            format!("the note says {said:?}")
+        })?;
+        ensure(
+            !d.text_of("main")?.unwrap_or_default().contains("NaN"),
+            || "the page shows NaN".into(),
+        )?;
+        // Alive: the page still answers.
+        app.show_tab("overview")?;
+        d.wait_for("the overview again", WAIT, |d| {
+            Ok(d.exists("[data-testid=dataset-rows]")?.then_some(()))
+        })?;
+        Ok(())
+    });
+    let _ = std::fs::remove_dir_all(&dir);
+}
