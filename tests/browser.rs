@@ -2134,3 +2134,69 @@ fn an_undefined_score_is_said_and_the_page_lives() {
     });
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// Copies the folder `from` into `to` (files and sub-folders).
+fn copy_dir(from: &Path, to: &Path) -> std::io::Result<()> {
+    std::fs::create_dir_all(to)?;
+    for entry in std::fs::read_dir(from)? {
+        let entry = entry?;
+        let target = to.join(entry.file_name());
+        if entry.file_type()?.is_dir() {
+            copy_dir(&entry.path(), &target)?;
+        } else {
+            std::fs::copy(entry.path(), &target)?;
+        }
+    }
+    Ok(())
+}
+
+/// Issue 13.5) A page meeting a worker of another build (a cached one after
+/// a redeploy) says to reload (and holds its messages: `shell::bridge`
+/// sends nothing before a Hello of its own build): the built app with a
+/// worker whose first message names another build.
+#[test]
+fn a_worker_of_another_build_is_refused() {
+    use plainsight::protocol::{encode, FromWorker};
+    let _one_browser = BROWSER.lock().unwrap_or_else(|p| p.into_inner());
+    let site = std::env::temp_dir().join(format!("plainsight-stale-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&site);
+    copy_dir(&dist_dir(), &site).expect("copy the built app");
+    let hello = encode(&FromWorker::Hello {
+        build: "an-older-build".into(),
+    })
+    .unwrap();
+    let bytes: Vec<String> = hello.iter().map(u8::to_string).collect();
+    std::fs::write(
+        site.join("worker-loader.js"),
+        format!("self.postMessage(new Uint8Array([{}]));\n", bytes.join(",")),
+    )
+    .unwrap();
+    let server = server::serve(vec![("/".to_string(), site.clone())]).expect("serve the copy");
+    let app = App::open("stale-worker", &server.url("/")).expect("open the app");
+    let outcome = (|| -> TestResult {
+        let d = &app.d;
+        let msg = d.wait_for("the other-build banner", WAIT, |d| {
+            d.text_of("[data-testid=engine-error]")
+        })?;
+        ensure(
+            msg.contains("an-older-build") && msg.contains("Reload"),
+            || format!("the banner says {msg:?}"),
+        )?;
+        ensure(
+            d.attr_of("[data-testid=engine-error]", "data-recovered")?
+                .as_deref()
+                == Some("false"),
+            || "the banner says the engine recovered".into(),
+        )
+    })();
+    if let Err(e) = outcome {
+        let png = app.d.save_artifacts("failure");
+        drop(app);
+        panic!(
+            "stale-worker failed: {e}\n(page at failure: {})",
+            png.display()
+        );
+    }
+    drop(app);
+    let _ = std::fs::remove_dir_all(&site);
+}
