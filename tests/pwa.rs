@@ -336,6 +336,16 @@ fn no_request_leaves_the_origin_and_no_csp_violation() {
             || "the downloaded report carries no CSP".into(),
         )?;
 
+        // The backup goes out and comes back in without a request either.
+        d.click_when_ready("[data-testid=client-export]")?;
+        let backup = d.downloads_dir().join("My-workspace.plainsight");
+        d.wait_download("My-workspace.plainsight", LOAD_WAIT)?;
+        d.find("[data-testid=client-import]")?
+            .send_keys(&backup.to_string_lossy())?;
+        d.wait_for("the backup restored as a second client", LOAD_WAIT, |d| {
+            Ok((d.count("[data-testid=client-select] option")? == 2).then_some(()))
+        })?;
+
         let mut requests = d.network_requests()?;
         requests.extend(resource_urls(d)?);
         ensure(requests.iter().any(|u| u.ends_with(".wasm")), || {
