@@ -345,6 +345,11 @@ pub fn backup_error(file: &str, err: &crate::core::backup::BackupError) -> Strin
         BackupError::Damaged => "its content changed since it was written (the checksum does not match), so it may be damaged. Use the original file".to_string(),
         BackupError::Malformed(why) => format!("its content cannot be read ({why})"),
         BackupError::Inconsistent(why) => format!("its content does not hang together ({why})"),
+        BackupError::TooLarge { bytes: n } => format!(
+            "it is {}, and a backup is read whole into this page's memory, at most {}",
+            bytes(*n),
+            bytes(crate::core::backup::MAX_BYTES)
+        ),
     };
     format!("{file} was not imported: {why}. Nothing was changed.")
 }

@@ -15,6 +15,9 @@ use serde::{Deserialize, Serialize};
 pub const MAGIC: &[u8] = b"PLAINSIGHT-BACKUP\n";
 /// The format this build writes and the newest it reads.
 pub const VERSION: u32 = 1;
+/// The largest backup written or read: a backup is built and read whole in
+/// the page's memory (like a file being loaded, at most 1 GiB).
+pub const MAX_BYTES: u64 = 1 << 30;
 const HEADER: usize = MAGIC.len() + 4 + 8 + 8;
 
 /// One dataset: its id (as in the records), its stored record (JSON) and
@@ -61,6 +64,8 @@ pub enum BackupError {
     /// It reads, but does not hang together (a model of no dataset in it,
     /// a dataset twice).
     Inconsistent(String),
+    /// Larger than [`MAX_BYTES`].
+    TooLarge { bytes: u64 },
 }
 
 impl std::fmt::Display for BackupError {
@@ -76,6 +81,7 @@ impl std::fmt::Display for BackupError {
             BackupError::Damaged => write!(f, "checksum mismatch"),
             BackupError::Malformed(why) => write!(f, "unreadable payload: {why}"),
             BackupError::Inconsistent(why) => write!(f, "inconsistent backup: {why}"),
+            BackupError::TooLarge { bytes } => write!(f, "{bytes} bytes, over {MAX_BYTES}"),
         }
     }
 }
@@ -145,6 +151,11 @@ impl Backup {
 
     /// Reads a backup file, refusing it as a whole unless every check holds.
     pub fn read(bytes: &[u8]) -> Result<Backup, BackupError> {
+        if bytes.len() as u64 > MAX_BYTES {
+            return Err(BackupError::TooLarge {
+                bytes: bytes.len() as u64,
+            });
+        }
         if bytes.len() < HEADER || !bytes.starts_with(MAGIC) {
             return Err(BackupError::NotABackup);
         }

@@ -68,6 +68,8 @@ pub enum StorageError {
     /// The connection was closed because a newer Plainsight opened the
     /// database in another tab.
     Closed,
+    /// What was asked is larger than the page can hold at once (bytes).
+    TooLarge(u64),
 }
 
 impl StorageError {
@@ -97,6 +99,11 @@ impl StorageError {
             ),
             StorageError::Closed => format!(
                 "Could not {action}: Plainsight was updated in another tab. Reload this page; nothing was changed."
+            ),
+            StorageError::TooLarge(n) => format!(
+                "Could not {action}: it holds {} and a backup is built whole in this page's memory (at most {}). Delete datasets or model versions you no longer need, or download the largest files on their own, then try again.",
+                crate::messages::bytes(*n),
+                crate::messages::bytes(crate::core::backup::MAX_BYTES)
             ),
         }
     }
@@ -658,6 +665,14 @@ impl Storage {
             datasets.push((id, json_text(&record)?, file));
         }
         let client = json_text(&client)?;
+        let total: f64 = datasets
+            .iter()
+            .filter_map(|(_, _, f)| f.as_ref().map(Blob::size))
+            .chain(model_blobs.iter().map(|(_, b)| b.size()))
+            .sum();
+        if total > crate::core::backup::MAX_BYTES as f64 {
+            return Err(StorageError::TooLarge(total as u64));
+        }
         // The bytes are read after the transaction (it has ended by now).
         let mut backup = Backup {
             client,

@@ -5,7 +5,7 @@ use wasm_bindgen_futures::{spawn_local, JsFuture};
 
 use super::download::{describe_js, download};
 use super::Controller;
-use crate::core::backup::Backup;
+use crate::core::backup::{Backup, BackupError, MAX_BYTES};
 use crate::messages;
 use crate::shell::state::Action;
 
@@ -46,6 +46,12 @@ impl Controller {
         let ctl = self.clone();
         spawn_local(async move {
             let name = file.name();
+            if file.size() > MAX_BYTES as f64 {
+                let e = BackupError::TooLarge {
+                    bytes: file.size() as u64,
+                };
+                return ctl.show_error(messages::backup_error(&name, &e));
+            }
             let bytes = match JsFuture::from(file.array_buffer()).await {
                 Ok(b) => js_sys::Uint8Array::new(&b).to_vec(),
                 Err(e) => {
