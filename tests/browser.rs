@@ -15,7 +15,7 @@ use std::path::{Path, PathBuf};
 use std::sync::{Mutex, OnceLock};
 use std::time::Duration;
 use support::app::load_sample;
-use support::server::{self, StaticServer};
+use support::server::{self, copy_dir, StaticServer};
 use support::webdriver::{css_str, Driver, WdError, WdResult, WAIT};
 
 type TestResult = Result<(), Box<dyn std::error::Error>>;
@@ -2133,21 +2133,6 @@ fn an_undefined_score_is_said_and_the_page_lives() {
         Ok(())
     });
     let _ = std::fs::remove_dir_all(&dir);
-}
-
-/// Copies the folder `from` into `to` (files and sub-folders).
-fn copy_dir(from: &Path, to: &Path) -> std::io::Result<()> {
-    std::fs::create_dir_all(to)?;
-    for entry in std::fs::read_dir(from)? {
-        let entry = entry?;
-        let target = to.join(entry.file_name());
-        if entry.file_type()?.is_dir() {
-            copy_dir(&entry.path(), &target)?;
-        } else {
-            std::fs::copy(entry.path(), &target)?;
-        }
-    }
-    Ok(())
 }
 
 /// Issue 13.5) A page meeting a worker of another build (a cached one after

@@ -25,7 +25,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 use std::time::Duration;
 use support::app::load_sample;
-use support::server::{self, StaticServer};
+use support::server::{self, copy_dir, StaticServer};
 use support::webdriver::{css_str, Driver, WdError, WdResult, WAIT};
 
 type TestResult = Result<(), Box<dyn std::error::Error>>;
@@ -378,21 +378,6 @@ fn no_request_leaves_the_origin_and_no_csp_violation() {
             || format!("the report fetched {fetched:?} {logged:?}"),
         )
     });
-}
-
-/// Copies the folder `from` into `to` (created).
-fn copy_dir(from: &Path, to: &Path) -> std::io::Result<()> {
-    std::fs::create_dir_all(to)?;
-    for e in std::fs::read_dir(from)? {
-        let e = e?;
-        let target = to.join(e.file_name());
-        if e.file_type()?.is_dir() {
-            copy_dir(&e.path(), &target)?;
-        } else {
-            std::fs::copy(e.path(), &target)?;
-        }
-    }
-    Ok(())
 }
 
 /// The build id sw.js names its cache by.

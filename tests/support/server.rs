@@ -205,3 +205,19 @@ fn respond(out: &mut TcpStream, status: &str, ctype: &str, body: &[u8]) -> std::
     out.write_all(body)?;
     out.flush()
 }
+
+/// Copies the folder `from` into `to` (created), files and sub-folders: a
+/// built site to serve changed.
+pub fn copy_dir(from: &Path, to: &Path) -> std::io::Result<()> {
+    std::fs::create_dir_all(to)?;
+    for entry in std::fs::read_dir(from)? {
+        let entry = entry?;
+        let target = to.join(entry.file_name());
+        if entry.file_type()?.is_dir() {
+            copy_dir(&entry.path(), &target)?;
+        } else {
+            std::fs::copy(entry.path(), &target)?;
+        }
+    }
+    Ok(())
+}
