@@ -26,6 +26,7 @@ use crate::core::explore::{Answer, Insights, Query};
 use crate::core::ml::automl::{Board, Setup, TrainError, WhatIf};
 use crate::core::ml::prep::PrepError;
 use crate::core::ml::saved::LoadError;
+use crate::core::report::{ReportContents, ReportRequest};
 use crate::core::{DatasetProfile, IngestError};
 
 /// The build both sides were compiled from (build.rs: a hash of the
@@ -141,6 +142,9 @@ pub enum Ask {
     Export { format: ExportFormat },
     /// The insights of the raw data under these alert thresholds.
     Alerts { config: AlertConfig },
+    /// What the report shows besides the profile (`core::report::contents`);
+    /// the page draws it (its charts measure text with the page's fonts).
+    Report { request: Box<ReportRequest> },
     /// A chart of columns the user picked.
     Explore { query: Query },
     /// The prediction of a model for one row of text cells.
@@ -173,6 +177,7 @@ impl Ask {
             Ask::StepPreview { .. } => "previewing a cleaning step",
             Ask::Export { .. } => "writing the export",
             Ask::Alerts { .. } => "computing the alerts and correlations",
+            Ask::Report { .. } => "gathering the report",
             Ask::Explore { .. } => "drawing a chart",
             Ask::WhatIf { .. } => "answering the what-if",
             Ask::ExportModel { .. } => "saving a model",
@@ -264,6 +269,7 @@ pub enum Reply {
     },
     Exported(#[serde(with = "serde_bytes")] Vec<u8>),
     Insights(Box<Insights>),
+    Report(Box<ReportContents>),
     Explored(Answer),
     WhatIf(WhatIf),
     ModelBytes(#[serde(with = "serde_bytes")] Vec<u8>),

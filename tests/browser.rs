@@ -1319,6 +1319,18 @@ fn explore_charts_thresholds_and_report() {
         d.wait_for("the missing alert to go", LOAD_WAIT, |d| {
             Ok((!d.exists(wind)?).then_some(()))
         })?;
+        // The report follows the thresholds the user set.
+        let wind_in_report = "data-kind=\"missing\" data-column=\"wind\"";
+        d.click_when_ready("[data-testid=export-report]")?;
+        let html = String::from_utf8(d.wait_download("weather-report.html", LOAD_WAIT)?)?;
+        ensure(
+            html.contains("data-kind=\"skewed\" data-column=\"precipitation\""),
+            || "the report under the user's thresholds lacks the skew alert".into(),
+        )?;
+        ensure(!html.contains(wind_in_report), || {
+            "the report ignores the user's missing threshold (50%)".into()
+        })?;
+        std::fs::remove_file(d.downloads_dir().join("weather-report.html"))?;
         d.click_when_ready("[data-testid=alert-thresholds-reset]")?;
         d.wait_for("the missing alert back", LOAD_WAIT, |d| {
             d.exists(wind).map(|e| e.then_some(()))
@@ -1327,6 +1339,9 @@ fn explore_charts_thresholds_and_report() {
         // The report: one self-contained file with the numbers.
         d.click_when_ready("[data-testid=export-report]")?;
         let html = String::from_utf8(d.wait_download("weather-report.html", LOAD_WAIT)?)?;
+        ensure(html.contains(wind_in_report), || {
+            "the report under the default thresholds lacks wind's missing alert".into()
+        })?;
         for needle in [
             "400 rows and 11 columns",
             "'temp_max' and 'temp_min' are strongly correlated (r = 0.98)",

@@ -1355,21 +1355,16 @@ mod explore {
     /// sections, inline SVG charts, and nothing fetched from anywhere.
     #[test]
     fn report_is_self_contained_with_the_numbers() {
-        use plainsight::core::explore::defaults::default_trend;
-        use plainsight::core::explore::{answer, insights, Answer};
-        use plainsight::core::report::{narrative, report_html, ReportInput};
+        use plainsight::core::report::{
+            contents, narrative, report_html, ReportInput, ReportRequest,
+        };
         let (ds, _) = weather();
         let p = profile(&ds);
-        let ins = insights(&ds, &p, &AlertConfig::default());
-        let Ok(Answer::Trend(t)) = answer(&ds, &default_trend(&p).unwrap()) else {
-            panic!("no trend")
-        };
+        let contents = contents(&ds, &p, None, None, ReportRequest::default()).unwrap();
+        assert!(contents.trend.is_some(), "the default trend of dated data");
         let input = ReportInput {
             profile: &p,
-            insights: &ins,
-            trend: Some(&t),
-            recipe: &[],
-            last_run: None,
+            contents: &contents,
             generated: "2026-11-23 12:00",
         };
         let story = narrative(&input).join(" ");
@@ -1412,6 +1407,70 @@ mod explore {
         assert!(html.contains("data-kind=\"skewed\" data-column=\"precipitation\""));
         assert!(html.contains("data-stat=\"mean\""));
         assert!(html.contains("'temp_max' and 'temp_min' are strongly correlated (r = 0.98)"));
+    }
+
+    /// The report's contents are gathered in one place for the page and the
+    /// CLI: the user's thresholds, the trend the user drew (else the
+    /// default), the recipe's run; what the caller already knows is reused.
+    #[test]
+    fn report_contents_follow_the_request() {
+        use plainsight::core::clean::recipe::run;
+        use plainsight::core::clean::Step;
+        use plainsight::core::explore::aggregate::Agg;
+        use plainsight::core::explore::{answer, insights, Answer, Query};
+        use plainsight::core::report::{contents, ReportRequest};
+        let (ds, _) = weather();
+        let p = profile(&ds);
+        // A trend the user drew is the one reported, not the default.
+        let drawn = Query::Trend {
+            date: "date".into(),
+            value: Some("wind".into()),
+            agg: Agg::Max,
+            granularity: None,
+        };
+        let Ok(Answer::Trend(t)) = answer(&ds, &drawn) else {
+            panic!("no trend of wind")
+        };
+        let strict = AlertConfig {
+            skew: 0.1,
+            ..AlertConfig::default()
+        };
+        let recipe = vec![Step::DropColumns {
+            columns: vec!["weather".into()],
+        }];
+        let req = ReportRequest {
+            alerts: strict,
+            trend: Some(t.clone()),
+            recipe: recipe.clone(),
+        };
+        let c = contents(&ds, &p, None, None, req.clone()).unwrap();
+        assert_eq!(c.trend.as_ref(), Some(&t));
+        assert_eq!(
+            c.trend.as_ref().and_then(|t| t.value.as_deref()),
+            Some("wind")
+        );
+        assert_eq!(c.insights, insights(&ds, &p, &strict));
+        let default_alerts = insights(&ds, &p, &AlertConfig::default()).alerts;
+        assert!(
+            c.insights.alerts.len() > default_alerts.len(),
+            "the stricter skew threshold raises more alerts"
+        );
+        let (_, log) = run(&ds, &recipe).unwrap();
+        assert_eq!(c.last_run.as_ref(), Some(&log));
+        assert_eq!(c.recipe, recipe);
+        // Reusing earlier insights (other thresholds) and the known run
+        // gives the same contents.
+        let earlier = insights(&ds, &p, &AlertConfig::default());
+        let reused = contents(&ds, &p, Some(earlier), Some(&log), req).unwrap();
+        assert_eq!(reused, c);
+        // A recipe that cannot run is an error, not a report without it.
+        let broken = ReportRequest {
+            recipe: vec![Step::DropColumns {
+                columns: vec!["no such column".into()],
+            }],
+            ..ReportRequest::default()
+        };
+        assert!(contents(&ds, &p, None, None, broken).is_err());
     }
 }
 

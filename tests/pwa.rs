@@ -593,19 +593,16 @@ fn built_app_is_a_strict_installable_pwa() {
 /// The downloaded report allows no script and no request at all.
 #[test]
 fn report_has_its_own_strict_csp() {
-    use plainsight::core::explore::{alerts::AlertConfig, insights};
-    use plainsight::core::report::{report_html, ReportInput, REPORT_CSP};
+    use plainsight::core::report::{contents, report_html, ReportInput, ReportRequest, REPORT_CSP};
     use plainsight::core::sample::{marketing_csv, SAMPLE_FILE_NAME};
     let ds = plainsight::core::read_bytes(SAMPLE_FILE_NAME, marketing_csv().as_bytes())
         .expect("the sample reads");
     let p = plainsight::core::profile(&ds);
-    let ins = insights(&ds, &p, &AlertConfig::default());
+    let contents =
+        contents(&ds, &p, None, None, ReportRequest::default()).expect("no recipe to fail");
     let html = report_html(&ReportInput {
         profile: &p,
-        insights: &ins,
-        trend: None,
-        recipe: &[],
-        last_run: None,
+        contents: &contents,
         generated: "2026-01-01 00:00",
     });
     let head = &html[..html.find("</head>").expect("a head")];

@@ -431,12 +431,8 @@ mod cli {
     }
 
     fn report_cmd(file: &str, rest: &[&str]) -> i32 {
-        use plainsight::core::clean::recipe::run;
         use plainsight::core::clean::Recipe;
-        use plainsight::core::explore::alerts::AlertConfig;
-        use plainsight::core::explore::defaults::default_trend;
-        use plainsight::core::explore::{answer, insights, Answer};
-        use plainsight::core::report::{report_html, ReportInput};
+        use plainsight::core::report::{contents, report_html, ReportInput, ReportRequest};
         let Some(out_path) = option(rest, "-o") else {
             return usage("report needs -o OUT.html");
         };
@@ -451,23 +447,18 @@ mod cli {
                 return 2;
             }
         };
-        let last_run = if recipe.steps.is_empty() {
-            None
-        } else {
-            match run(&ds, &recipe.steps) {
-                Ok((_, log)) => Some(log),
-                Err(e) => {
-                    eprintln!("{}", messages::clean_error(&e));
-                    return 2;
-                }
+        let p = profile(&ds);
+        let request = ReportRequest {
+            recipe: recipe.steps,
+            ..ReportRequest::default()
+        };
+        let contents = match contents(&ds, &p, None, None, request) {
+            Ok(c) => c,
+            Err(e) => {
+                eprintln!("{}", messages::clean_error(&e));
+                return 2;
             }
         };
-        let p = profile(&ds);
-        let found = insights(&ds, &p, &AlertConfig::default());
-        let trend = default_trend(&p).and_then(|q| match answer(&ds, &q) {
-            Ok(Answer::Trend(t)) => Some(t),
-            _ => None,
-        });
         let secs = std::time::SystemTime::now()
             .duration_since(std::time::UNIX_EPOCH)
             .map_or(0, |d| d.as_secs() as i64);
@@ -476,10 +467,7 @@ mod cli {
             .unwrap_or_default();
         let html = report_html(&ReportInput {
             profile: &p,
-            insights: &found,
-            trend: trend.as_ref(),
-            recipe: &recipe.steps,
-            last_run: last_run.as_ref(),
+            contents: &contents,
             generated: &generated,
         });
         if let Err(e) = std::fs::write(out_path, html) {

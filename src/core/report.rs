@@ -6,24 +6,79 @@
 
 use std::fmt::Write;
 
+use serde::{Deserialize, Serialize};
+
 use crate::core::chart::{svg, ChartData};
-use crate::core::clean::{RunLog, Step};
-use crate::core::explore::alerts::Severity;
+use crate::core::clean::recipe::run;
+use crate::core::clean::{CleanError, RunLog, Step};
+use crate::core::explore::alerts::{AlertConfig, Severity};
 use crate::core::explore::correlate::Pair;
+use crate::core::explore::defaults::default_trend;
 use crate::core::explore::trend::Trend;
-use crate::core::explore::Insights;
+use crate::core::explore::{answer, insights_reusing, Answer, Insights};
 use crate::core::format;
+use crate::core::ingest::Dataset;
 use crate::core::model::{ColumnProfile, ColumnType, DatasetProfile, Format};
+
+/// What the user chose for a report. The page sends its own (the alert
+/// thresholds set on Explore, the trend drawn there, the applied recipe);
+/// the CLI sends the defaults and `--recipe`.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct ReportRequest {
+    pub alerts: AlertConfig,
+    /// The trend the user drew; None: the data's default trend, if it has
+    /// dates ([`default_trend`]).
+    pub trend: Option<Trend>,
+    /// The applied cleaning recipe (empty: none).
+    pub recipe: Vec<Step>,
+}
+
+/// What a report shows besides the profile, computed from the data: the
+/// one way its contents are gathered, for the worker and the CLI alike.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ReportContents {
+    pub insights: Insights,
+    pub trend: Option<Trend>,
+    pub recipe: Vec<Step>,
+    /// The recipe's run on the raw data (None without a recipe).
+    pub last_run: Option<RunLog>,
+}
+
+/// The contents of the report on `raw` (profiled as `profile`) that `req`
+/// asks for. `known` and `ran` are what the caller already computed about
+/// the same data (earlier insights; the log of this very recipe): reused,
+/// not computed again. Fails only when the recipe cannot run.
+pub fn contents(
+    raw: &Dataset,
+    profile: &DatasetProfile,
+    known: Option<Insights>,
+    ran: Option<&RunLog>,
+    req: ReportRequest,
+) -> Result<ReportContents, CleanError> {
+    let insights = insights_reusing(raw, profile, known, &req.alerts);
+    let trend = req.trend.or_else(|| {
+        default_trend(profile).and_then(|q| match answer(raw, &q) {
+            Ok(Answer::Trend(t)) => Some(t),
+            _ => None,
+        })
+    });
+    let last_run = match (req.recipe.is_empty(), ran) {
+        (true, _) => None,
+        (false, Some(log)) => Some(log.clone()),
+        (false, None) => Some(run(raw, &req.recipe)?.1),
+    };
+    Ok(ReportContents {
+        insights,
+        trend,
+        recipe: req.recipe,
+        last_run,
+    })
+}
 
 /// What goes into a report.
 pub struct ReportInput<'a> {
     pub profile: &'a DatasetProfile,
-    pub insights: &'a Insights,
-    /// A trend over time, when the data has dates.
-    pub trend: Option<&'a Trend>,
-    /// The applied cleaning recipe and its last run, if any.
-    pub recipe: &'a [Step],
-    pub last_run: Option<&'a RunLog>,
+    pub contents: &'a ReportContents,
     /// When the report was made, as the caller's clock says (the core has
     /// none).
     pub generated: &'a str,
@@ -107,7 +162,7 @@ pub fn narrative(input: &ReportInput) -> Vec<String> {
         out.push(format!(
             "{} of the cells are missing ({} rows have a gap); the most in '{}' ({}).",
             format::percent(missing, cells),
-            format::int(input.insights.missing.rows_with_missing),
+            format::int(input.contents.insights.missing.rows_with_missing),
             worst.name,
             format::percent(worst.missing, p.rows)
         ));
@@ -119,6 +174,7 @@ pub fn narrative(input: &ReportInput) -> Vec<String> {
         ));
     }
     let skewed: Vec<String> = input
+        .contents
         .insights
         .alerts
         .iter()
@@ -137,6 +193,7 @@ pub fn narrative(input: &ReportInput) -> Vec<String> {
         )),
     }
     let strong: Vec<&Pair> = input
+        .contents
         .insights
         .correlations
         .top
@@ -156,6 +213,7 @@ pub fn narrative(input: &ReportInput) -> Vec<String> {
         )),
     }
     let warnings = input
+        .contents
         .insights
         .alerts
         .iter()
@@ -167,12 +225,12 @@ pub fn narrative(input: &ReportInput) -> Vec<String> {
             format::count(warnings, "warning", "warnings")
         ));
     }
-    if let Some(t) = input.trend {
+    if let Some(t) = &input.contents.trend {
         if let Some(s) = t.sentence() {
             out.push(s);
         }
     }
-    if let Some(run) = input.last_run {
+    if let Some(run) = &input.contents.last_run {
         out.push(format!(
             "A cleaning recipe of {} was applied: {} in, {} out; {} in, {} out.",
             format::count(run.steps.len() as u64, "step", "steps"),
@@ -319,7 +377,13 @@ fn column_section(out: &mut String, input: &ReportInput, c: &ColumnProfile) {
             &caption,
         );
     }
-    if let Some(b) = input.insights.boxes.iter().find(|b| b.column == c.name) {
+    if let Some(b) = input
+        .contents
+        .insights
+        .boxes
+        .iter()
+        .find(|b| b.column == c.name)
+    {
         let caption = format!(
             "Spread of {}: box from the 25% to the 75% value, median line, whiskers to 1.5 × IQR; {}",
             c.name,
@@ -338,7 +402,7 @@ pub const REPORT_CSP: &str =
 /// The report as one HTML document.
 pub fn report_html(input: &ReportInput) -> String {
     let p = input.profile;
-    let ins = input.insights;
+    let ins = &input.contents.insights;
     let name = &p.facts.name;
     let mut out = String::with_capacity(256 * 1024);
     let _ = write!(
@@ -521,7 +585,7 @@ pub fn report_html(input: &ReportInput) -> String {
         out.push_str("</tbody></table>");
     }
     // Trend.
-    if let Some(t) = input.trend {
+    if let Some(t) = &input.contents.trend {
         out.push_str("<h2 id=\"trend\">Trend</h2>");
         if let Some(s) = t.sentence() {
             let _ = write!(out, "<p data-section=\"trend\">{}</p>", esc(&s));
@@ -536,11 +600,13 @@ pub fn report_html(input: &ReportInput) -> String {
         );
     }
     // Cleaning.
-    if !input.recipe.is_empty() {
+    if !input.contents.recipe.is_empty() {
         out.push_str("<h2 id=\"cleaning\">Cleaning</h2><ol data-section=\"recipe\">");
-        for (i, step) in input.recipe.iter().enumerate() {
+        for (i, step) in input.contents.recipe.iter().enumerate() {
             let effect = input
+                .contents
                 .last_run
+                .as_ref()
                 .and_then(|r| r.steps.get(i))
                 .map(|r| format!(" — {}", r.effects()))
                 .unwrap_or_default();
@@ -553,7 +619,7 @@ pub fn report_html(input: &ReportInput) -> String {
             );
         }
         out.push_str("</ol>");
-        if let Some(run) = input.last_run {
+        if let Some(run) = &input.contents.last_run {
             let _ = write!(
                 out,
                 "<p class=\"muted small\">Last run{}: {} in, {} out; {} in, {} out. The recipe runs again from the raw file, which is never changed.</p>",

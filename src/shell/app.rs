@@ -14,7 +14,6 @@ use super::model::ModelTab;
 use super::overview::OverviewTab;
 use super::sidebar::Sidebar;
 use super::state::{JobState, State, Tab};
-use crate::core::explore::defaults::default_trend;
 use crate::core::explore::Answer;
 
 #[component]
@@ -264,20 +263,16 @@ fn main_view(s: &State, ctl: &Controller) -> Html {
             profile.clone(),
             trend,
             s.clean.recipe().to_vec(),
-            s.clean.runs.last().cloned(),
             rec.name.clone(),
         );
         Callback::from(move |_| {
-            let (profile, trend, recipe, last_run, name) = parts.clone();
-            let trend_query = default_trend(&profile);
+            let (profile, trend, recipe, name) = parts.clone();
             ctl.export_report(
                 name,
                 ReportParts {
                     profile,
                     trend,
-                    trend_query,
                     recipe,
-                    last_run,
                 },
             );
         })

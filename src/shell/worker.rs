@@ -16,13 +16,13 @@ use crate::core::clean::apply::apply;
 use crate::core::clean::auto::propose;
 use crate::core::clean::export::{write_csv, write_json};
 use crate::core::clean::recipe::run;
-use crate::core::clean::{CleanError, Step};
-use crate::core::explore::alerts::alerts;
-use crate::core::explore::{answer, insights, Insights};
+use crate::core::clean::{CleanError, RunLog, Step};
+use crate::core::explore::{answer, insights_reusing, Insights};
 use crate::core::ml::automl::{Prepared, Run};
 use crate::core::ml::models::ModelKind;
 use crate::core::ml::saved::{SavedModel, Scorer};
 use crate::core::ml::score::{score, ScoreError};
+use crate::core::report::contents;
 use crate::core::table::ColumnData;
 use crate::core::{self, Dataset, DatasetProfile, Ingester};
 use crate::protocol::{
@@ -47,9 +47,16 @@ struct Held {
     /// Sort order cached for the preview.
     order: Option<(SortKey, Vec<u32>)>,
     /// The last recipe run, and its result.
-    cleaned: Option<(Vec<Step>, Dataset)>,
+    cleaned: Option<Cleaned>,
     /// Alerts follow the thresholds asked for; the rest is computed once.
     insights: Option<Insights>,
+}
+
+/// A recipe the worker ran on the held data: its steps, log and result.
+struct Cleaned {
+    steps: Vec<Step>,
+    log: RunLog,
+    data: Dataset,
 }
 
 /// The leaderboard being built or last built, on which dataset.
@@ -232,15 +239,15 @@ fn step_preview(
 /// The data a model learns from: the raw data after `steps`.
 fn recipe_data<'a>(
     raw: &'a Dataset,
-    cleaned: Option<&'a (Vec<Step>, Dataset)>,
+    cleaned: Option<&'a Cleaned>,
     steps: &[Step],
 ) -> Result<std::borrow::Cow<'a, Dataset>, CleanError> {
     if steps.is_empty() {
         return Ok(std::borrow::Cow::Borrowed(raw));
     }
-    if let Some((s, ds)) = cleaned {
-        if s == steps {
-            return Ok(std::borrow::Cow::Borrowed(ds));
+    if let Some(c) = cleaned {
+        if c.steps == steps {
+            return Ok(std::borrow::Cow::Borrowed(&c.data));
         }
     }
     Ok(std::borrow::Cow::Owned(run(raw, steps)?.0))
@@ -407,15 +414,20 @@ impl DataWorker {
                         "fault injected for a test: the engine stops while computing the insights"
                     );
                 }
-                let found = match h.insights.take() {
-                    Some(mut known) => {
-                        known.alerts = alerts(&h.raw, &h.profile, &known.correlations, &config);
-                        known
-                    }
-                    None => insights(&h.raw, &h.profile, &config),
-                };
+                let found = insights_reusing(&h.raw, &h.profile, h.insights.take(), &config);
                 h.insights = Some(found.clone());
                 Ok(Reply::Insights(Box::new(found)))
+            }
+            Ask::Report { request } => {
+                let h = self.held(about)?;
+                let ran = match &h.cleaned {
+                    Some(c) if c.steps == request.recipe => Some(&c.log),
+                    _ => None,
+                };
+                let found = contents(&h.raw, &h.profile, h.insights.take(), ran, *request)
+                    .map_err(WorkerError::Clean)?;
+                h.insights = Some(found.insights.clone());
+                Ok(Reply::Report(Box::new(found)))
             }
             Ask::Explore { query } => {
                 let h = self.held(about)?;
@@ -581,7 +593,11 @@ fn clean(h: &mut Held, steps: Vec<Step>) -> Result<Reply, WorkerError> {
     let profile = Box::new(core::profile(&ds));
     let names = ds.names();
     let sample = sample(&ds, &names, &(0..SAMPLE_ROWS).collect::<Vec<_>>());
-    h.cleaned = Some((steps, ds));
+    h.cleaned = Some(Cleaned {
+        steps,
+        log: log.clone(),
+        data: ds,
+    });
     Ok(Reply::Cleaned {
         log,
         profile,
@@ -592,7 +608,10 @@ fn clean(h: &mut Held, steps: Vec<Step>) -> Result<Reply, WorkerError> {
 }
 
 fn export(h: &mut Held, format: ExportFormat) -> Result<Reply, WorkerError> {
-    let Some((steps, ds)) = h.cleaned.as_ref() else {
+    let Some(Cleaned {
+        steps, data: ds, ..
+    }) = h.cleaned.as_ref()
+    else {
         return Err(WorkerError::NotCleaned);
     };
     let write = |e: std::io::Error| WorkerError::Write {

@@ -57,6 +57,24 @@ pub fn insights(ds: &Dataset, profile: &DatasetProfile, config: &AlertConfig) ->
     }
 }
 
+/// The insights of `ds` under `config`, reusing what `known` (an earlier
+/// answer about the same data) computed: only the alerts follow the
+/// thresholds, so only they are computed again.
+pub fn insights_reusing(
+    ds: &Dataset,
+    profile: &DatasetProfile,
+    known: Option<Insights>,
+    config: &AlertConfig,
+) -> Insights {
+    match known {
+        Some(mut known) => {
+            known.alerts = alerts::alerts(ds, profile, &known.correlations, config);
+            known
+        }
+        None => insights(ds, profile, config),
+    }
+}
+
 /// A chart the user asks for by picking columns.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]

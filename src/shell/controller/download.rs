@@ -8,10 +8,9 @@ use wasm_bindgen_futures::spawn_local;
 use web_sys::Blob;
 
 use super::Controller;
-use crate::core::clean::{Recipe, RunLog, Step};
+use crate::core::clean::{Recipe, Step};
 use crate::core::explore::trend::Trend;
-use crate::core::explore::{Answer, Query};
-use crate::core::report::{report_html, ReportInput};
+use crate::core::report::{report_html, ReportInput, ReportRequest};
 use crate::core::DatasetProfile;
 use crate::protocol::{Ask, ExportFormat, Reply};
 use crate::shell::format;
@@ -20,11 +19,10 @@ use crate::shell::state::Action;
 /// What the page knows that goes into a report.
 pub struct ReportParts {
     pub profile: Rc<DatasetProfile>,
-    /// The trend on the Explore tab, if one was drawn; else this query.
+    /// The trend on the Explore tab, if one was drawn.
     pub trend: Option<Trend>,
-    pub trend_query: Option<Query>,
+    /// The applied recipe.
     pub recipe: Vec<Step>,
-    pub last_run: Option<RunLog>,
 }
 
 impl Controller {
@@ -53,37 +51,34 @@ impl Controller {
     }
 
     /// Downloads the self-contained HTML report of the dataset the page
-    /// shows: the page asks the worker for its insights (and the trend when
-    /// there is none yet), then writes the report here (the charts are
-    /// drawn as SVG, which needs the page's fonts).
+    /// shows: the worker gathers its contents under the user's alert
+    /// thresholds (`core::report::contents`, as the CLI does), then the page
+    /// writes it (the charts are drawn as SVG, which measures text with the
+    /// page's fonts).
     pub fn export_report(&self, dataset_name: String, parts: ReportParts) {
         let ctl = self.clone();
         spawn_local(async move {
             let started = js_sys::Date::now();
             ctl.dispatch(Action::JobStart("Writing the report".into(), false));
-            let config = ctl.0.alert_config.get();
-            let insights = match ctl.ask(Ask::Alerts { config }).await {
-                Ok(Reply::Insights(i)) => i,
+            let request = ReportRequest {
+                alerts: ctl.0.alert_config.get(),
+                trend: parts.trend,
+                recipe: parts.recipe,
+            };
+            let contents = match ctl
+                .ask(Ask::Report {
+                    request: Box::new(request),
+                })
+                .await
+            {
+                Ok(Reply::Report(c)) => c,
                 Ok(_) => return,
                 Err(e) => return ctl.failed(e, true),
             };
-            let mut trend = parts.trend;
-            if trend.is_none() {
-                if let Some(query) = parts.trend_query {
-                    if let Ok(Reply::Explored(Answer::Trend(t))) =
-                        ctl.ask(Ask::Explore { query }).await
-                    {
-                        trend = Some(t);
-                    }
-                }
-            }
             let generated = format::when(js_sys::Date::now());
             let html = report_html(&ReportInput {
                 profile: &parts.profile,
-                insights: &insights,
-                trend: trend.as_ref(),
-                recipe: &parts.recipe,
-                last_run: parts.last_run.as_ref(),
+                contents: &contents,
                 generated: &generated,
             });
             let name = format!("{}-report.html", base_name(&dataset_name));
