@@ -234,6 +234,31 @@ fn preview_rows_show_machine_text() {
 
 // ------------------------------------------------------------- cleaning
 
+/// Numbers in tiles and sentences: three significant figures, whole
+/// numbers with separators from 1,000 on, never "-0".
+#[test]
+fn short_numbers_for_people() {
+    use plainsight::core::format::{short, value_short};
+    for (v, want) in [
+        (986.6611, "987"),
+        (5094.37, "5,094"),
+        (12.345, "12.3"),
+        (0.012345, "0.0123"),
+        (-0.5, "-0.5"),
+        (999.7, "1,000"),
+        (1.0, "1"),
+        (0.0, "0"),
+        (-0.0001, "-0.0001"),
+        (-0.00001234, "-0.0000123"),
+        (1234567.8, "1,234,568"),
+        (f64::NAN, "NaN"),
+    ] {
+        assert_eq!(short(v), want, "{v}");
+    }
+    assert_eq!(value_short("2024-10-04"), "2024-10-04");
+    assert_eq!(value_short("-3.14159"), "-3.14");
+}
+
 mod cleaning {
     use super::*;
     use plainsight::core::clean::auto::{propose, Mode};

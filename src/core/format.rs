@@ -54,6 +54,49 @@ pub fn num(v: f64) -> String {
     out
 }
 
+/// A number in a tile or a sentence: three significant figures below
+/// 1,000 ("0.0123", "12.3", "987"), whole numbers with separators from
+/// 1,000 on ("5,094"); the full value goes in `data-value` and on hover.
+pub fn short(v: f64) -> String {
+    if !v.is_finite() {
+        return format!("{v}");
+    }
+    let a = v.abs();
+    if a >= 1000.0 {
+        return num(v.round());
+    }
+    if a == 0.0 {
+        return "0".into();
+    }
+    // Round to three significant figures first, so 999.7 becomes 1,000.
+    let magnitude = a.log10().floor() as i32;
+    let scale = 10f64.powi(2 - magnitude);
+    let rounded = (v * scale).round() / scale;
+    if rounded.abs() >= 1000.0 {
+        return num(rounded);
+    }
+    let decimals = (2 - rounded.abs().log10().floor() as i32).clamp(0, 15) as usize;
+    let s = format!("{rounded:.decimals$}");
+    let s = if s.contains('.') {
+        s.trim_end_matches('0').trim_end_matches('.').to_string()
+    } else {
+        s
+    };
+    if s == "-0" {
+        "0".into()
+    } else {
+        s
+    }
+}
+
+/// [`value_text`] with numbers as [`short`].
+pub fn value_short(v: &str) -> String {
+    match v.parse::<f64>() {
+        Ok(f) if !v.contains('-') || v.starts_with('-') && !v[1..].contains('-') => short(f),
+        _ => v.to_string(),
+    }
+}
+
 /// Visible text of an engine machine value (min/max): numbers get
 /// separators, other text (dates) stays as is.
 pub fn value_text(v: &str) -> String {

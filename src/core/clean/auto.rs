@@ -11,8 +11,9 @@ use serde::{Deserialize, Serialize};
 
 use super::apply::{apply, categories, plural, stats, StepReport, TRIM_CHARS};
 use super::cluster::clusters;
-use super::step::{snake_case, trim_number, Fill, OutlierAction, OutlierRule, Scaling, Step};
+use super::step::{snake_case, Fill, OutlierAction, OutlierRule, Scaling, Step};
 use super::values::Values;
+use crate::core::format::short;
 use crate::core::infer::{
     has_leading_zero, parse_f64, parse_i64, reads_as_date, trim_cell, Inference, Kind,
 };
@@ -415,16 +416,16 @@ fn thorough(p: &mut Proposer) {
                 Fill::Median,
                 format!(
                     "{name}: {share} missing, skewed (skew {}), so filled with the median {}",
-                    trim_number((st.skew * 10.0).round() / 10.0),
-                    trim_number(st.p50)
+                    short(st.skew),
+                    short(st.p50)
                 ),
             ),
             Some(st) => (
                 Fill::Mean,
                 format!(
                     "{name}: {share} missing, roughly symmetric (skew {}), so filled with the mean {}",
-                    trim_number((st.skew * 10.0).round() / 10.0),
-                    trim_number(st.mean)
+                    short(st.skew),
+                    short(st.mean)
                 ),
             ),
             // Categories get their most frequent value; free text is left.
@@ -475,8 +476,8 @@ fn thorough(p: &mut Proposer) {
             format!(
                 "{name}: {} outside {} to {} (1.5 × IQR beyond the quartiles), so capped to those bounds",
                 plural(n as u64, "value", "values"),
-                trim_number(lo),
-                trim_number(hi)
+                short(lo),
+                short(hi)
             ),
         );
     }
@@ -514,7 +515,7 @@ fn thorough(p: &mut Proposer) {
         let Some(st) = stats(&nums) else {
             continue;
         };
-        let skew = trim_number((st.skew * 10.0).round() / 10.0);
+        let skew = short(st.skew);
         let (method, why) = if st.skew.abs() > 1.0 {
             (
                 Scaling::Robust,

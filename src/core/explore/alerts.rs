@@ -6,6 +6,7 @@ use serde::{Deserialize, Serialize};
 use super::correlate::Correlations;
 use crate::core::clean::apply::stats;
 use crate::core::clean::step::{trim_number, Fill, Scaling, Step};
+use crate::core::format::short;
 use crate::core::infer::{parse_f64, reads_as_date, trim_cell};
 use crate::core::ingest::Dataset;
 use crate::core::model::{ColumnType, DatasetProfile};
@@ -216,9 +217,9 @@ pub fn alerts(
                         Severity::Info,
                         format!(
                             "{name} is skewed (skewness {}): the mean ({}) and the median ({}) differ.",
-                            trim_number((st.skew * 100.0).round() / 100.0),
-                            trim_number(st.mean),
-                            trim_number(st.p50)
+                            short(st.skew),
+                            short(st.mean),
+                            short(st.p50)
                         ),
                         Some(Step::Scale {
                             column: name.to_string(),
