@@ -283,6 +283,25 @@ pub fn engine_stopped(doing: Option<&str>, why: &str) -> String {
     )
 }
 
+/// Why the engine stopped, from its panic message, in words a user can
+/// act on: the message itself (a file and line) is for the console.
+pub fn crash_reason(panic: &str) -> String {
+    let lower = panic.to_ascii_lowercase();
+    if [
+        "memory allocation",
+        "out of memory",
+        "capacity overflow",
+        "allocation failed",
+    ]
+    .iter()
+    .any(|m| lower.contains(m))
+    {
+        "it ran out of memory: this step needs more than the browser gives one page; a smaller file or fewer columns will fit".into()
+    } else {
+        "because of a bug in Plainsight; the technical details are in the browser's console".into()
+    }
+}
+
 /// What the correlations leave out when there are more columns than
 /// [`crate::core::explore::correlate::MAX_PAIR_COLUMNS`], as sentences
 /// (None when every column is covered).

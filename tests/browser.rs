@@ -1154,6 +1154,149 @@ fn alerts_show_and_fix() {
     });
 }
 
+/// The pixels of the `<canvas>` in the first element matching `css`, once
+/// it is painted and two reads in a row agree (a chart being drawn is not
+/// read half way).
+fn settled_canvas(d: &Driver, what: &str, css: &str) -> WdResult<String> {
+    let last = std::cell::RefCell::new(String::new());
+    d.wait_for(what, LOAD_WAIT, |d| {
+        if !canvas_painted(d, css)? {
+            return Ok(None);
+        }
+        let now = d.execute(
+            "const c = document.querySelector(arguments[0] + ' canvas');
+             return c ? c.width + 'x' + c.height + ':' + c.toDataURL('image/png') : '';",
+            vec![Value::from(css)],
+        )?;
+        let now = now.as_str().unwrap_or_default().to_string();
+        let mut last = last.borrow_mut();
+        if !now.is_empty() && *last == now {
+            return Ok(Some(now));
+        }
+        *last = now;
+        Ok(None)
+    })
+}
+
+/// Every chart shown is drawn at its box's width times the screen's pixel
+/// ratio, and fits its box: `Err` names the first that is not.
+fn charts_fit(d: &Driver) -> WdResult<Result<usize, String>> {
+    let report = d.execute(
+        "const dpr = window.devicePixelRatio;
+         const figs = [...document.querySelectorAll('[data-testid=chart]')]
+           .filter(f => f.getClientRects().length > 0);
+         for (const f of figs) {
+           const c = f.querySelector('canvas');
+           const at = parseFloat(f.dataset.dpr), w = parseInt(f.dataset.width, 10);
+           const name = f.dataset.kind + ' ' + f.dataset.column;
+           if (!(at === dpr)) return name + ': drawn at ratio ' + f.dataset.dpr + ', screen ' + dpr;
+           if (!(w >= 160)) return name + ': drawn ' + f.dataset.width + ' px wide';
+           if (c.width !== Math.round(w * dpr)) return name + ': bitmap ' + c.width + ' for ' + w + ' px';
+           const shown = c.getBoundingClientRect().width;
+           if (Math.abs(shown - w) > 1) return name + ': shown ' + shown + ' px, drawn for ' + w;
+           if (shown > f.getBoundingClientRect().width + 1) return name + ': wider than its box';
+         }
+         return figs.length;",
+        vec![],
+    )?;
+    Ok(match report {
+        Value::Number(n) => Ok(n.as_u64().unwrap_or(0) as usize),
+        other => Err(other.as_str().unwrap_or("no answer").to_string()),
+    })
+}
+
+/// Changing a chart's settings draws it exactly as a fresh render of the
+/// same settings (nothing of the earlier drawing stays), every chart is
+/// drawn at its box's width × the pixel ratio, and a narrower window draws
+/// them again narrower.
+#[test]
+fn charts_redraw_like_a_fresh_render() {
+    scenario("chart-redraw", |app| {
+        let d = &app.d;
+        let path = manifest_dir().join("tests/data/explore/weather.csv");
+        app.upload_ok(&path)?;
+        app.show_tab("explore")?;
+        let trend = "[data-testid=chart][data-kind=trend]";
+        let caption = |d: &Driver| -> WdResult<String> {
+            Ok(d.text_of(&format!("{trend} figcaption span"))?
+                .unwrap_or_default())
+        };
+        let trend_by = |grain: &str| -> WdResult<String> {
+            choose(d, "trend-granularity", 0, grain)?;
+            d.wait_for(&format!("the trend by {grain}"), LOAD_WAIT, |d| {
+                Ok(caption(d)?.contains(&format!("by {grain}")).then_some(()))
+            })?;
+            settled_canvas(d, &format!("the trend by {grain} drawn"), trend)
+        };
+        let scatter = "[data-testid=chart][data-kind=scatter]";
+        let heat = "[data-testid=chart][data-kind=heatmap][data-column=pearson]";
+        let week = trend_by("week")?;
+        let month = trend_by("month")?;
+        ensure(week != month, || {
+            "the monthly trend looks like the weekly one".into()
+        })?;
+        choose(d, "scatter-x", 0, "wind")?;
+        let scatter_wind = format!("{scatter}[data-column^=wind-]");
+        let changed_scatter = settled_canvas(d, "the scatter of wind", &scatter_wind)?;
+        choose(d, "corr-method", 0, "spearman")?;
+        settled_canvas(
+            d,
+            "the Spearman heatmap",
+            "[data-testid=chart][data-column=spearman]",
+        )?;
+        choose(d, "corr-method", 0, "pearson")?;
+        let changed_heat = settled_canvas(d, "the Pearson heatmap again", heat)?;
+        match charts_fit(d)? {
+            Ok(n) => ensure(n >= 5, || format!("only {n} charts on Explore"))?,
+            Err(e) => return Err(e.into()),
+        }
+
+        // A fresh render of the same settings: leave the tab and come back.
+        app.show_tab("overview")?;
+        app.show_tab("explore")?;
+        d.wait_for("the monthly trend again", LOAD_WAIT, |d| {
+            Ok(caption(d)?.contains("by month").then_some(()))
+        })?;
+        let fresh = settled_canvas(d, "the fresh trend", trend)?;
+        ensure(fresh == month, || {
+            "the trend redrawn after a change differs from a fresh render of it \
+             (an earlier drawing stayed on the canvas)"
+                .into()
+        })?;
+        let fresh = settled_canvas(d, "the fresh scatter", &scatter_wind)?;
+        ensure(fresh == changed_scatter, || {
+            "the scatter redrawn after a change differs from a fresh render of it".into()
+        })?;
+        let fresh = settled_canvas(d, "the fresh heatmap", heat)?;
+        ensure(fresh == changed_heat, || {
+            "the heatmap redrawn after a change differs from a fresh render of it".into()
+        })?;
+
+        // A narrower screen of twice the pixel density: the trend is drawn
+        // again, narrower, at the new ratio, and fits.
+        let wide = d
+            .attr_of(trend, "data-width")?
+            .and_then(|w| w.parse::<u32>().ok())
+            .unwrap_or(0);
+        d.set_viewport(900, 900, 2.0)?;
+        let seen = std::cell::RefCell::new(String::new());
+        d.wait_for("the trend drawn narrower", LOAD_WAIT, |d| {
+            let w = d
+                .attr_of(trend, "data-width")?
+                .and_then(|w| w.parse::<u32>().ok())
+                .unwrap_or(0);
+            let dpr = d.attr_of(trend, "data-dpr")?;
+            *seen.borrow_mut() = format!("{w} px wide at ratio {dpr:?} (was {wide} px)");
+            Ok((w > 0 && w < wide && dpr.as_deref() == Some("2")).then_some(()))
+        })
+        .map_err(|e| format!("{e}; last seen: {}", seen.borrow()))?;
+        match charts_fit(d)? {
+            Ok(_) => Ok(()),
+            Err(e) => Err(format!("after the resize: {e}").into()),
+        }
+    });
+}
+
 /// Whether the `<canvas>` of the first element matching `css` has a painted
 /// pixel.
 fn canvas_painted(d: &Driver, css: &str) -> WdResult<bool> {
@@ -1362,6 +1505,57 @@ fn explore_charts_thresholds_and_report() {
             })?;
         }
         Ok(())
+    });
+}
+
+/// Column tiles read at a glance: three significant figures (the full
+/// value on hover and in `data-value`), wrapped, never cut; the missing
+/// share on its own line.
+#[test]
+fn column_tiles_show_short_numbers_uncut() {
+    scenario("tiles", |app| {
+        let d = &app.d;
+        let path = manifest_dir().join("tests/data/explore/weather.csv");
+        app.upload_ok(&path)?;
+        app.show_tab("columns")?;
+        d.wait_for("the column cards", LOAD_WAIT, |d| {
+            Ok((d.count("[data-testid=column]")? == 11).then_some(()))
+        })?;
+        let report = d.execute(
+            "const bad = [];
+             let floats = 0;
+             for (const dd of document.querySelectorAll('[data-testid=column] dd[data-stat]')) {
+               const where = dd.closest('[data-testid=column]').dataset.column + ' ' + dd.dataset.stat;
+               if (dd.scrollWidth > dd.clientWidth + 1) bad.push(where + ' is cut: ' + dd.textContent);
+               if (['mean', 'std', 'p25', 'p50', 'p75'].includes(dd.dataset.stat) && dd.dataset.value !== '') {
+                 floats++;
+                 const shown = parseFloat(dd.textContent.replace(/,/g, ''));
+                 const full = parseFloat(dd.dataset.value);
+                 const digits = dd.textContent.replace(/[^0-9]/g, '').replace(/^0+/, '').length;
+                 if (!Number.isFinite(shown) || !Number.isFinite(full)) bad.push(where + ': ' + dd.textContent);
+                 else if (Math.abs(full) < 1000 && digits > 3) bad.push(where + ' shows ' + dd.textContent);
+                 else if (Math.abs(shown - full) > Math.max(0.006 * Math.abs(full), 1e-9)) bad.push(where + ' shows ' + dd.textContent + ' for ' + full);
+                 if (!dd.title) bad.push(where + ' has no full value on hover');
+               }
+             }
+             const miss = document.querySelector('[data-testid=column][data-column=wind] dd[data-stat=missing] .share');
+             if (!miss || !/%$/.test(miss.textContent)) bad.push('no missing share under the count of wind');
+             return { bad, floats };",
+            vec![],
+        )?;
+        let bad: Vec<String> = report["bad"]
+            .as_array()
+            .map(|a| {
+                a.iter()
+                    .filter_map(|v| v.as_str().map(String::from))
+                    .collect()
+            })
+            .unwrap_or_else(|| vec!["the check did not run".into()]);
+        ensure(bad.is_empty(), || bad.join("; "))?;
+        let floats = report["floats"].as_u64().unwrap_or(0);
+        ensure(floats >= 20, || {
+            format!("only {floats} float tiles checked")
+        })
     });
 }
 
@@ -1886,6 +2080,9 @@ fn a_crashed_engine_recovers_the_dataset() {
             msg.contains("engine stopped") && msg.contains("safe"),
             || format!("the banner says {msg:?}"),
         )?;
+        ensure(!msg.contains("panicked") && !msg.contains(".rs:"), || {
+            format!("the banner shows the panic's developer text: {msg:?}")
+        })?;
         // The same dataset, and the alerts from the fresh engine.
         ensure(
             d.exists("[data-testid=dataset-item][data-name=\"weather.csv\"][data-selected=true]")?,

@@ -4,7 +4,7 @@ use std::rc::Rc;
 
 use yew::prelude::*;
 
-use super::chart::ThemeTick;
+use super::chart::{use_pixel_ratio, DrawTick};
 use super::clean::CleanTab;
 use super::columns::ColumnsTab;
 use super::controller::{Controller, RecipeChange, ReportParts};
@@ -48,13 +48,16 @@ pub fn App() -> Html {
     };
 
     let s = &*state;
-    let tick = ThemeTick(match *theme {
-        None => 0,
-        Some("light") => 1,
-        Some(_) => 2,
-    });
+    let tick = DrawTick {
+        theme: match *theme {
+            None => 0,
+            Some("light") => 1,
+            Some(_) => 2,
+        },
+        ratio: use_pixel_ratio(),
+    };
     html! {
-        <ContextProvider<ThemeTick> context={tick}>
+        <ContextProvider<DrawTick> context={tick}>
         <div class="app">
             <header class="topbar">
                 <div class="brand">{"Plainsight"}</div>
@@ -75,7 +78,7 @@ pub fn App() -> Html {
             </main>
             { job_view(s, &ctl) }
         </div>
-        </ContextProvider<ThemeTick>>
+        </ContextProvider<DrawTick>>
     }
 }
 
@@ -108,7 +111,8 @@ fn engine_view(s: &State, ctl: &Controller) -> Html {
         "Reading the dataset again…"
     };
     html! {
-        <div class="error" role="alert" data-testid="engine-error" data-recovered={e.recovered.to_string()}>
+        <div class={if e.recovered { "notice" } else { "error" }} role={if e.recovered { "status" } else { "alert" }}
+            data-testid="engine-error" data-recovered={e.recovered.to_string()}>
             <span>{ &e.message }{" "}{ status }</span>
             <button class="ghost" onclick={Callback::from(move |_| ctl.dismiss_engine_error())} aria-label="Dismiss this message">{"Dismiss"}</button>
         </div>

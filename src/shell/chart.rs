@@ -4,6 +4,7 @@
 
 use plotters::prelude::*;
 use plotters_canvas::CanvasBackend;
+use wasm_bindgen::closure::Closure;
 use wasm_bindgen::JsCast;
 use web_sys::HtmlCanvasElement;
 use yew::prelude::*;
@@ -37,35 +38,153 @@ pub struct ChartProps {
     pub data: ChartData,
 }
 
-/// Changes when the page switches theme, so charts draw again in its
-/// colours (provided by the root component).
+/// Changes when the page switches theme or the screen's pixel ratio
+/// changes (zoom, another screen), so charts draw again (provided by the
+/// root component).
 #[derive(Clone, Copy, Debug, PartialEq, Default)]
-pub struct ThemeTick(pub u32);
+pub struct DrawTick {
+    pub theme: u32,
+    /// `devicePixelRatio`'s bits.
+    pub ratio: u64,
+}
+
+fn pixel_ratio() -> f64 {
+    web_sys::window()
+        .map(|w| w.device_pixel_ratio())
+        .filter(|r| r.is_finite() && *r > 0.0)
+        .unwrap_or(1.0)
+        .min(4.0)
+}
+
+/// The screen's pixel ratio, followed: a media query for the current
+/// ratio tells when it stops matching.
+#[hook]
+pub fn use_pixel_ratio() -> u64 {
+    let ratio = use_state_eq(|| pixel_ratio().to_bits());
+    {
+        let ratio = ratio.clone();
+        use_effect_with(*ratio, move |bits| {
+            let query = format!("(resolution: {}dppx)", f64::from_bits(*bits));
+            let listener = web_sys::window()
+                .and_then(|w| w.match_media(&query).ok().flatten())
+                .map(|list| {
+                    gloo::events::EventListener::new(&list, "change", move |_| {
+                        ratio.set(pixel_ratio().to_bits())
+                    })
+                });
+            move || drop(listener)
+        });
+    }
+    *ratio
+}
+
+/// The drawing size of `data` in CSS pixels when its box is `available`
+/// pixels wide: the width it is given (a heatmap or missing matrix no
+/// wider than its cells need, any chart at most twice its natural width),
+/// its natural height.
+fn layout(data: &ChartData, available: u32) -> (u32, u32) {
+    let (w, h) = data.size();
+    let cap = match data {
+        ChartData::Heatmap { .. } | ChartData::Missing(_) => w,
+        _ => w * 2,
+    };
+    let width = if available == 0 {
+        w
+    } else {
+        available.min(cap)
+    };
+    (width.max(160), h)
+}
+
+/// Draws `data` on `canvas` from scratch at the width of its box times the
+/// screen's pixel ratio: resizing the canvas resets it (every pixel and the
+/// context's state), so nothing of an earlier drawing stays. The figure
+/// records the pixel ratio (`data-dpr`) and width (`data-width`) drawn at.
+fn draw(canvas: &HtmlCanvasElement, data: &ChartData, column: &str) {
+    let dpr = pixel_ratio();
+    let available = canvas
+        .parent_element()
+        .map(|p| p.client_width().max(0) as u32)
+        .unwrap_or(0);
+    let (w, h) = layout(data, available);
+    // The height follows from the bitmap's proportions (`height: auto`).
+    let _ = canvas.style().set_property("width", &format!("{w}px"));
+    canvas.set_width((w as f64 * dpr).round() as u32);
+    canvas.set_height((h as f64 * dpr).round() as u32);
+    let Some(ctx) = canvas
+        .get_context("2d")
+        .ok()
+        .flatten()
+        .and_then(|c| c.dyn_into::<web_sys::CanvasRenderingContext2d>().ok())
+    else {
+        return;
+    };
+    // Setting the size cleared it already; this says so where it matters.
+    let _ = ctx.set_transform(1.0, 0.0, 0.0, 1.0, 0.0, 0.0);
+    ctx.clear_rect(0.0, 0.0, canvas.width() as f64, canvas.height() as f64);
+    let _ = ctx.set_transform(dpr, 0.0, 0.0, dpr, 0.0, 0.0);
+    let style = if dark_theme() {
+        Style::DARK
+    } else {
+        Style::LIGHT
+    };
+    if let Some(backend) = CanvasBackend::with_canvas_object(canvas.clone()) {
+        // The backend counts device pixels; the transform scales CSS pixels
+        // to them, so the chart is laid out on its CSS size.
+        let root = backend.into_drawing_area().shrink((0, 0), (w, h));
+        let _ = paint(&root, data, column, style);
+    }
+    if let Some(figure) = canvas.parent_element() {
+        let _ = figure.set_attribute("data-dpr", &dpr.to_string());
+        let _ = figure.set_attribute("data-width", &w.to_string());
+    }
+}
 
 #[component]
 pub fn Chart(props: &ChartProps) -> Html {
     let canvas = use_node_ref();
-    let theme = use_context::<ThemeTick>().unwrap_or_default();
+    let tick = use_context::<DrawTick>().unwrap_or_default();
+    // A new width (the window or the layout changed) draws again.
+    let width = use_state_eq(|| 0u32);
     {
-        let canvas = canvas.clone();
-        let deps = (props.data.clone(), props.column.clone(), theme);
-        use_effect_with(deps, move |(data, column, _)| {
-            if let Some(c) = canvas.cast::<HtmlCanvasElement>() {
-                let style = if dark_theme() {
-                    Style::DARK
-                } else {
-                    Style::LIGHT
-                };
-                if let Some(backend) = CanvasBackend::with_canvas_object(c) {
-                    let root = backend.into_drawing_area();
-                    let _ = root.fill(&TRANSPARENT);
-                    let _ = paint(&root, data, column, style);
+        let (canvas, width) = (canvas.clone(), width.clone());
+        use_effect_with((), move |_| {
+            let observer = canvas.cast::<HtmlCanvasElement>().and_then(|c| {
+                let figure = c.parent_element()?;
+                let seen = width.clone();
+                let on_resize =
+                    Closure::<dyn FnMut(js_sys::Array)>::new(move |entries: js_sys::Array| {
+                        let w = entries
+                            .get(0)
+                            .dyn_into::<web_sys::ResizeObserverEntry>()
+                            .ok()
+                            .map(|e| e.content_rect().width().round().max(0.0) as u32);
+                        if let Some(w) = w {
+                            seen.set(w);
+                        }
+                    });
+                let observer =
+                    web_sys::ResizeObserver::new(on_resize.as_ref().unchecked_ref()).ok()?;
+                observer.observe(&figure);
+                Some((observer, on_resize))
+            });
+            move || {
+                if let Some((observer, _closure)) = observer {
+                    observer.disconnect();
                 }
             }
         });
     }
+    {
+        let canvas = canvas.clone();
+        let deps = (props.data.clone(), props.column.clone(), tick, *width);
+        use_effect_with(deps, move |(data, column, _, _)| {
+            if let Some(c) = canvas.cast::<HtmlCanvasElement>() {
+                draw(&c, data, column);
+            }
+        });
+    }
     let label = props.data.describe(&props.title);
-    let (w, h) = props.data.size();
     let stem = format!(
         "{}-{}",
         props.kind,
@@ -106,7 +225,7 @@ pub fn Chart(props: &ChartProps) -> Html {
                     <button class="link" data-testid="chart-svg" onclick={svg} aria-label={format!("Download {} as SVG", props.title)}>{"SVG"}</button>
                 </span>
             </figcaption>
-            <canvas ref={canvas} width={w.to_string()} height={h.to_string()} role="img" aria-label={label}></canvas>
+            <canvas ref={canvas} role="img" aria-label={label}></canvas>
         </figure>
     }
 }

@@ -30,33 +30,44 @@ pub fn ColumnsTab(props: &ColumnsProps) -> Html {
     }
 }
 
-fn stat(label: &str, key: &str, value: String, text: String) -> Html {
+/// One tile: its text (short, wrapped, never cut), the full value on hover
+/// (`full`) and in `data-value`.
+fn stat(label: &str, key: &str, value: String, text: Html, full: Option<String>) -> Html {
     let wide = key == "top";
     html! {
         <div class={classes!("stat", wide.then_some("wide"))}>
             <dt>{ label }</dt>
-            <dd data-stat={key.to_string()} data-value={value}>{ text }</dd>
+            <dd data-stat={key.to_string()} data-value={value} title={full}>{ text }</dd>
         </div>
     }
 }
 
+fn count_stat(label: &str, key: &str, n: u64) -> Html {
+    stat(label, key, n.to_string(), html! { format::int(n) }, None)
+}
+
 fn float_stat(label: &str, key: &str, v: Option<f64>) -> Html {
+    let text = v.map(format::short).unwrap_or_else(|| "—".into());
     stat(
         label,
         key,
         format::machine_f64(v),
-        v.map(format::num).unwrap_or_else(|| "—".into()),
+        html! { text },
+        v.map(format::num),
     )
 }
 
 fn text_stat(label: &str, key: &str, v: &Option<String>) -> Html {
+    let text = v
+        .as_deref()
+        .map(format::value_short)
+        .unwrap_or_else(|| "—".into());
     stat(
         label,
         key,
         v.clone().unwrap_or_default(),
-        v.as_deref()
-            .map(format::value_text)
-            .unwrap_or_else(|| "—".into()),
+        html! { text },
+        v.as_deref().map(format::value_text),
     )
 }
 
@@ -111,10 +122,11 @@ fn column_card(p: &DatasetProfile, c: &ColumnProfile, b: Option<&BoxStats>) -> H
                 <p class="muted small">{ format!("Read as dates in the format {fmt}") }</p>
             }
             <dl class="stats">
-                { stat("Values", "count", c.count.to_string(), format::int(c.count)) }
+                { count_stat("Values", "count", c.count) }
                 { stat("Missing", "missing", c.missing.to_string(),
-                    format!("{} ({})", format::int(c.missing), format::percent(c.missing, rows))) }
-                { stat("Distinct", "distinct", c.distinct.to_string(), format::int(c.distinct)) }
+                    html! { <>{ format::int(c.missing) }<span class="share">{ format::percent(c.missing, rows) }</span></> },
+                    None) }
+                { count_stat("Distinct", "distinct", c.distinct) }
                 if c.dtype.is_numeric() {
                     { float_stat("Mean", "mean", c.mean) }
                     { float_stat("Std. dev.", "std", c.std) }
@@ -124,7 +136,7 @@ fn column_card(p: &DatasetProfile, c: &ColumnProfile, b: Option<&BoxStats>) -> H
                     { float_stat("75%", "p75", c.p75) }
                     { text_stat("Max", "max", &c.max) }
                     if let Some(z) = c.zeros {
-                        { stat("Zeros", "zeros", z.to_string(), format::int(z)) }
+                        { count_stat("Zeros", "zeros", z) }
                     }
                 }
                 if matches!(c.dtype, ColumnType::Date | ColumnType::Datetime) {
@@ -134,9 +146,9 @@ fn column_card(p: &DatasetProfile, c: &ColumnProfile, b: Option<&BoxStats>) -> H
                 if matches!(c.dtype, ColumnType::String | ColumnType::Boolean) {
                     { stat("Most frequent", "top", top.clone().unwrap_or_default(),
                         match (&top, c.top.first()) {
-                            (Some(t), Some((_, n))) => format!("{t} ({})", format::int(*n)),
-                            _ => "—".into(),
-                        }) }
+                            (Some(t), Some((_, n))) => html! { format!("{t} ({})", format::int(*n)) },
+                            _ => html! { "—" },
+                        }, None) }
                 }
             </dl>
             { for notes.map(|n| html! { <p class="note small" data-testid="note" data-kind={n.kind.clone()}>{ &n.message }</p> }) }

@@ -488,6 +488,21 @@ impl Driver {
         .map(drop)
     }
 
+    /// Shows the page as on a screen `width` × `height` CSS pixels with
+    /// `ratio` device pixels per CSS pixel (DevTools' device emulation).
+    pub fn set_viewport(&self, width: u32, height: u32, ratio: f64) -> WdResult<()> {
+        self.cdp(
+            "Emulation.setDeviceMetricsOverride",
+            json!({
+                "width": width,
+                "height": height,
+                "deviceScaleFactor": ratio,
+                "mobile": false,
+            }),
+        )
+        .map(drop)
+    }
+
     /// Turns the browser's network off (or on again) for this page.
     pub fn set_offline(&self, offline: bool) -> WdResult<()> {
         self.cdp("Network.enable", json!({}))?;

@@ -44,6 +44,9 @@ impl Controller {
     /// or foreign file is explained and nothing is stored.
     pub fn import_client(&self, file: web_sys::File) {
         let ctl = self.clone();
+        // What an earlier attempt said does not stand beside this one's outcome.
+        self.dispatch(Action::Error(None));
+        self.dispatch(Action::Notice(None));
         spawn_local(async move {
             let name = file.name();
             if file.size() > MAX_BYTES as f64 {

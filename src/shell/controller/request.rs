@@ -115,7 +115,10 @@ impl Controller {
                 }
             }
             FromWorker::BenchTrees { timing } => self.dispatch(Action::BenchTrees(timing)),
-            FromWorker::Crashed { message } => self.engine_stopped(None, &message),
+            FromWorker::Crashed { message } => {
+                web_sys::console::error_1(&format!("Plainsight engine: {message}").into());
+                self.engine_stopped(None, &messages::crash_reason(&message))
+            }
             FromWorker::Unreadable { reason } => self.engine_stopped(
                 None,
                 &format!("it could not read the page's message: {reason}"),
