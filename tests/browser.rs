@@ -523,6 +523,43 @@ fn columns_of_type(exp: &Value, types: &[&str]) -> Vec<String> {
 
 // ---------------------------------------------------------------- scenarios
 
+/// The first screen: index.html's boot screen is gone once the app runs;
+/// the welcome panel's two large buttons open the file chooser (the
+/// sidebar's file input) and load the sample data.
+#[test]
+fn welcome_panel_opens_a_file_or_the_sample() {
+    scenario("welcome", |app| {
+        let d = &app.d;
+        ensure(!d.exists("[data-testid=boot-screen]")?, || {
+            "the boot screen stays after the app started".into()
+        })?;
+        // Record the file input's click instead of opening a dialog.
+        d.execute(
+            "const i = document.querySelector('[data-testid=upload-input]');
+             window.__chooserOpened = 0;
+             i.addEventListener('click', e => { e.preventDefault(); window.__chooserOpened++; });",
+            vec![],
+        )?;
+        d.click_when_ready("[data-testid=welcome-open]")?;
+        let opened = d.execute("return window.__chooserOpened;", vec![])?;
+        ensure(opened == Value::from(1), || {
+            format!("welcome-open opened the file chooser {opened} times, not once")
+        })?;
+        d.click_when_ready("[data-testid=welcome-sample]")?;
+        d.wait_for("the sample dataset", LOAD_WAIT, |d| {
+            Ok((d.count("[data-testid=dataset-item]")? == 1
+                && d.exists("[data-testid=dataset-rows]")?)
+            .then_some(()))
+        })?;
+        let rows = app.value("[data-testid=dataset-rows]")?;
+        let rows: u64 = rows.as_deref().unwrap_or("").parse().unwrap_or(0);
+        ensure(rows > 0, || "the sample has no rows".into())?;
+        ensure(!d.exists("[data-testid=welcome-sample]")?, || {
+            "the welcome panel stays beside a dataset".into()
+        })
+    });
+}
+
 /// a) First visit, a client, an upload checked against pandas, charts and
 /// preview, and everything still there after a reload.
 #[test]
@@ -1649,6 +1686,13 @@ fn model_leaderboard_explain_predict_and_reload() {
             }
             Ok((ml_state(d)?.as_deref() == Some("done")).then_some(()))
         })?;
+        // The status bar tells of the training, not of the last file read.
+        let status = d.text_of("[data-testid=job-status]")?.unwrap_or_default();
+        let state = d.attr_of("[data-testid=job-status]", "data-state")?;
+        ensure(
+            status.contains("Training models") && state.as_deref() == Some("done"),
+            || format!("after training the status bar says {status:?} ({state:?})"),
+        )?;
         let models = d.attrs_of("[data-testid=leaderboard-row]", "data-model")?;
         for want in [
             "baseline",

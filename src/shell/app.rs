@@ -2,6 +2,7 @@
 
 use std::rc::Rc;
 
+use wasm_bindgen::JsCast;
 use yew::prelude::*;
 
 use super::chart::{use_pixel_ratio, DrawTick};
@@ -25,7 +26,16 @@ pub fn App() -> Html {
     };
     {
         let ctl = (*ctl).clone();
-        use_effect_with((), move |_| ctl.start());
+        use_effect_with((), move |_| {
+            // The app is drawn: index.html's boot screen goes.
+            if let Some(boot) = web_sys::window()
+                .and_then(|w| w.document())
+                .and_then(|d| d.get_element_by_id("boot"))
+            {
+                boot.remove();
+            }
+            ctl.start()
+        });
     }
     let ctl: Controller = (*ctl).clone();
     let theme = use_state(|| None::<&'static str>);
@@ -67,7 +77,7 @@ pub fn App() -> Html {
                 <button class="ghost" onclick={toggle_theme} aria-label="Switch between light and dark theme">{"Theme"}</button>
             </header>
             <Sidebar state={state.clone()} ctl={ctl.clone()} />
-            <main class="main" aria-live="polite">
+            <main class="main">
                 <super::pwa::UpdatePrompt />
                 { engine_view(s, &ctl) }
                 { error_view(s, &ctl) }
@@ -198,7 +208,7 @@ fn job_view(s: &State, ctl: &Controller) -> Html {
         <footer class="statusbar" data-testid="job-status" data-state={job.state.as_str()}
             data-elapsed-ms={format::machine_f64(job.elapsed_ms)}
             data-wasm-memory={job.wasm_memory.map(|m| m.to_string()).unwrap_or_default()}>
-            <span class="status-text">{ text }</span>
+            <span class="status-text" role="status" aria-live="polite">{ text }</span>
             <progress data-testid="progress" max="1" value={job.progress.to_string()}
                 data-value={job.progress.to_string()} aria-label="Progress of the current job"></progress>
             if running {
@@ -221,12 +231,40 @@ fn main_view(s: &State, ctl: &Controller) -> Html {
                 </div>
             };
         }
+        let busy = s.job.state == JobState::Running;
+        let on_sample = {
+            let (ctl, client) = (ctl.clone(), s.client.clone());
+            Callback::from(move |_| ctl.load_sample(client.clone()))
+        };
+        // The sidebar's file input opens the browser's file chooser.
+        let on_open = Callback::from(|_| {
+            let input = web_sys::window()
+                .and_then(|w| w.document())
+                .and_then(|d| {
+                    d.query_selector("[data-testid=upload-input]")
+                        .ok()
+                        .flatten()
+                })
+                .and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok());
+            if let Some(input) = input {
+                input.click();
+            }
+        });
         return html! {
             <div class="empty welcome">
                 <h1>{"See what is in your data — without uploading it"}</h1>
+                <div class="welcome-actions">
+                    <button class="primary big" data-testid="welcome-open" onclick={on_open} disabled={busy}>
+                        {"Open a file"}
+                    </button>
+                    <button class="ghost big" data-testid="welcome-sample" onclick={on_sample} disabled={busy}>
+                        {"Try sample data"}
+                    </button>
+                </div>
+                <p class="muted small">{"CSV, TSV, JSON or NDJSON; or drop a file anywhere on the left."}</p>
                 <ol>
                     <li>{"Create a workspace for each client (optional: one is made for you)."}</li>
-                    <li>{"Drop a CSV, TSV, JSON or NDJSON file on the left, or click “Try sample data”."}</li>
+                    <li>{"Open a file, or try the sample data."}</li>
                     <li>{"Read its profile: types, missing values, duplicates, distributions. It is kept in this browser for next time."}</li>
                 </ol>
                 <p class="small">{"Plainsight runs entirely in this page. Files are read on this computer and stored only in this browser; nothing is sent anywhere, and it works offline."}</p>

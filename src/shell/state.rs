@@ -46,6 +46,9 @@ pub struct Job {
     pub cancellable: bool,
 }
 
+/// The status bar's label while models are trained.
+const TRAINING: &str = "Training models";
+
 /// Runs kept in a dataset's processing log.
 pub const MAX_RUNS: usize = 50;
 
@@ -447,8 +450,32 @@ impl Reducible for State {
                     run: Some(run),
                     ..Ml::default()
                 };
+                // The status bar tells of the job running now.
+                s.job = Job {
+                    state: JobState::Running,
+                    label: TRAINING.into(),
+                    progress: 0.0,
+                    elapsed_ms: None,
+                    cancellable: false,
+                    ..s.job.clone()
+                };
             }
             Action::MlBoard(run, board) => {
+                if s.ml.run == Some(run) && s.job.label.starts_with(TRAINING) {
+                    if let Some(p) = board.progress.as_ref().filter(|p| p.total > 0) {
+                        s.job.progress = p.done as f64 / p.total as f64;
+                        s.job.label = format!("{TRAINING}: {} ({})", p.model, p.phase);
+                    }
+                    if board.finished {
+                        s.job.label = TRAINING.into();
+                        s.job.progress = 1.0;
+                        s.job.state = if board.cancelled {
+                            JobState::Idle
+                        } else {
+                            JobState::Done
+                        };
+                    }
+                }
                 if s.ml.run == Some(run) {
                     if s.ml.selected.is_none() || board.finished {
                         s.ml.selected =
@@ -460,7 +487,15 @@ impl Reducible for State {
                     s.ml.board = Some(Rc::new(board));
                 }
             }
-            Action::MlError(e) => s.ml.error = e,
+            Action::MlError(e) => {
+                if e.is_some()
+                    && s.job.state == JobState::Running
+                    && s.job.label.starts_with(TRAINING)
+                {
+                    s.job.state = JobState::Error;
+                }
+                s.ml.error = e;
+            }
             Action::BenchTrees(t) => s.bench_trees = Some(t),
             Action::MlSelect(m) => {
                 s.ml.selected = m;
