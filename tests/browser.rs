@@ -542,7 +542,7 @@ fn welcome_panel_opens_a_file_or_the_sample() {
         )?;
         d.click_when_ready("[data-testid=welcome-open]")?;
         let opened = d.execute("return window.__chooserOpened;", vec![])?;
-        ensure(opened == Value::from(1), || {
+        ensure(opened == 1, || {
             format!("welcome-open opened the file chooser {opened} times, not once")
         })?;
         d.click_when_ready("[data-testid=welcome-sample]")?;
@@ -1593,6 +1593,101 @@ fn column_tiles_show_short_numbers_uncut() {
         ensure(floats >= 20, || {
             format!("only {floats} float tiles checked")
         })
+    });
+}
+
+/// Whether the page or its main area scrolls sideways (content wider than
+/// the screen): how much, if so.
+fn page_overflows(d: &Driver) -> WdResult<Option<String>> {
+    let v = d.execute(
+        "const w = document.documentElement.scrollWidth, v = window.innerWidth;
+         if (w > v + 1) return w + ' px of content on a ' + v + ' px screen';
+         const m = document.querySelector('main');
+         if (m && m.scrollWidth > m.clientWidth + 1)
+           return 'the main area holds ' + m.scrollWidth + ' px in ' + m.clientWidth + ' px';
+         return null;",
+        vec![],
+    )?;
+    Ok(v.as_str().map(String::from))
+}
+
+/// Whether the sidebar is on screen (its drawer open, on a phone).
+fn sidebar_shown(d: &Driver) -> WdResult<bool> {
+    let v = d.execute(
+        "const s = document.querySelector('#sidebar');
+         if (!s) return false;
+         const r = s.getBoundingClientRect();
+         return getComputedStyle(s).visibility !== 'hidden' && r.right > 10 && r.left >= -1;",
+        vec![],
+    )?;
+    Ok(v == Value::Bool(true))
+}
+
+/// On a phone (390 × 844): the data comes first, the sidebar is a drawer
+/// that choosing a dataset closes, every tab is reachable, nothing makes
+/// the page scroll sideways, and the leaderboard is a list of cards.
+#[test]
+fn phone_layout_drawer_tabs_and_cards() {
+    scenario("phone", |app| {
+        let d = &app.d;
+        let path = manifest_dir().join("tests/data/explore/weather.csv");
+        app.upload_ok(&path)?;
+        d.set_viewport(390, 844, 2.0)?;
+        d.wait_for("the drawer closed on a phone", LOAD_WAIT, |d| {
+            Ok((!sidebar_shown(d)?).then_some(()))
+        })?;
+        let top = d.execute(
+            "return document.querySelector('.dataset-head').getBoundingClientRect().top;",
+            vec![],
+        )?;
+        ensure(top.as_f64().is_some_and(|t| t < 200.0), || {
+            format!("the dataset starts {top} px down the first screen")
+        })?;
+        for tab in ["overview", "columns", "clean", "explore", "model"] {
+            app.show_tab(tab)?;
+            d.wait_for(&format!("the {tab} tab shown"), LOAD_WAIT, |d| {
+                Ok(d.exists(&format!(
+                    "[data-testid=tab][data-tab={tab}][aria-selected=true]"
+                ))?
+                .then_some(()))
+            })?;
+            if let Some(over) = page_overflows(d)? {
+                return Err(format!("the {tab} tab scrolls sideways: {over}").into());
+            }
+        }
+        // The drawer: opened by its button, closed by choosing a dataset.
+        d.click_when_ready("[data-testid=drawer-toggle]")?;
+        d.wait_for("the drawer open", LOAD_WAIT, |d| {
+            Ok(sidebar_shown(d)?.then_some(()))
+        })?;
+        d.click_when_ready("[data-testid=dataset-item][data-name=\"weather.csv\"]")?;
+        d.wait_for("the drawer closed after choosing", LOAD_WAIT, |d| {
+            Ok((!sidebar_shown(d)?).then_some(()))
+        })?;
+        // The leaderboard as cards.
+        app.show_tab("model")?;
+        d.click_when_ready("[data-testid=ml-train]:not([disabled])")?;
+        d.wait_for("the leaderboard finished", LOAD_WAIT, |d| {
+            if let Some(e) = d.text_of("[data-testid=ml-error]")? {
+                return Err(WdError::new("ml error", e));
+            }
+            Ok((ml_state(d)?.as_deref() == Some("done")).then_some(()))
+        })?;
+        let shape = d.execute(
+            "const r = document.querySelector('[data-testid=leaderboard-row]');
+             const td = r.querySelector('[data-metric]');
+             return getComputedStyle(r).display + ' ' + getComputedStyle(td, '::before').content;",
+            vec![],
+        )?;
+        let shape = shape.as_str().unwrap_or_default().to_string();
+        ensure(
+            shape.starts_with("block ") && shape.contains("Test"),
+            || format!("the leaderboard rows are not labelled cards: {shape:?}"),
+        )?;
+        if let Some(over) = page_overflows(d)? {
+            return Err(format!("the trained model tab scrolls sideways: {over}").into());
+        }
+        Ok(())
     });
 }
 

@@ -57,6 +57,21 @@ pub fn App() -> Html {
         })
     };
 
+    // Below 700 px the sidebar is a drawer (`drawer-toggle`); choosing a
+    // dataset closes it.
+    let drawer = use_state_eq(|| false);
+    {
+        let drawer = drawer.clone();
+        use_effect_with(state.selected.clone(), move |_| drawer.set(false));
+    }
+    let toggle_drawer = {
+        let drawer = drawer.clone();
+        Callback::from(move |_| drawer.set(!*drawer))
+    };
+    let close_drawer = {
+        let drawer = drawer.clone();
+        Callback::from(move |_: ()| drawer.set(false))
+    };
     let s = &*state;
     let tick = DrawTick {
         theme: match *theme {
@@ -68,15 +83,22 @@ pub fn App() -> Html {
     };
     html! {
         <ContextProvider<DrawTick> context={tick}>
-        <div class="app">
+        <div class={classes!("app", drawer.then_some("drawer-open"))}>
             <header class="topbar">
+                <button class="ghost drawer-toggle" data-testid="drawer-toggle" onclick={toggle_drawer}
+                    aria-expanded={drawer.to_string()} aria-controls="sidebar">
+                    {"☰ Data"}
+                </button>
                 <div class="brand">{"Plainsight"}</div>
                 <div class="privacy" data-testid="privacy-note">
                     {"Your data stays on this computer: files are read and stored only in this browser, and nothing is uploaded."}
                 </div>
                 <button class="ghost" onclick={toggle_theme} aria-label="Switch between light and dark theme">{"Theme"}</button>
             </header>
-            <Sidebar state={state.clone()} ctl={ctl.clone()} />
+            <Sidebar state={state.clone()} ctl={ctl.clone()} on_chosen={close_drawer.clone()} />
+            if *drawer {
+                <div class="drawer-backdrop" onclick={close_drawer.reform(|_: MouseEvent| ())} aria-hidden="true"></div>
+            }
             <main class="main">
                 <super::pwa::UpdatePrompt />
                 { engine_view(s, &ctl) }

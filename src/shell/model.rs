@@ -510,7 +510,7 @@ fn entry_row(
     let status = match &e.status {
         Status::Waiting => "waiting".to_string(),
         Status::Running => "training…".to_string(),
-        Status::Done => String::new(),
+        Status::Done => "trained".to_string(),
         Status::Failed { error } => format!("failed: {error}"),
         Status::Skipped => "not trained (time budget or stopped)".to_string(),
     };
@@ -536,20 +536,21 @@ fn entry_row(
         <tr data-testid="leaderboard-row" data-model={name.clone()} data-status={state}
             class={classes!(is_selected.then_some("selected"))} aria-selected={is_selected.to_string()} {onclick}>
             <td><strong>{ &e.label }</strong><br /><span class="small" data-testid="model-settings">{ format!("{} · {}", e.library, e.model.settings(task)) }</span></td>
-            <td class="num">{ cv_cell(e, task) }</td>
+            <td class="num" data-label={format!("CV {}", metric_label(main_metric(task)))}>{ cv_cell(e, task) }</td>
             { for metrics.iter().map(|m| {
                 let v = named.iter().find(|(n, _)| n == m).and_then(|(_, v)| *v);
+                let label = format!("Test {}", metric_label(m));
                 match v {
-                    Some(v) if v.is_finite() => html! { <td class="num" data-metric={*m} data-value={v.to_string()}>{ shown(m, v) }</td> },
+                    Some(v) if v.is_finite() => html! { <td class="num" data-label={label} data-metric={*m} data-value={v.to_string()}>{ shown(m, v) }</td> },
                     Some(_) => html! {
-                        <td class="num" data-metric={*m} data-undefined="true"
+                        <td class="num" data-label={label} data-metric={*m} data-undefined="true"
                             title={format!("{} is undefined on the test rows{}", metric_label(m), constant_reason(task))}>{"—"}</td>
                     },
-                    None => html! { <td class="num">{"—"}</td> },
+                    None => html! { <td class="num" data-label={label}>{"—"}</td> },
                 }
             }) }
-            <td class="num">{ if e.train_secs > 0.0 { format!("{:.2} s", e.train_secs) } else { String::new() } }</td>
-            <td class="small">{ status }</td>
+            <td class="num" data-label="Time">{ if e.train_secs > 0.0 { format!("{:.2} s", e.train_secs) } else { String::new() } }</td>
+            <td class="small" data-label="Status">{ status }</td>
         </tr>
     }
 }

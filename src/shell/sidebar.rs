@@ -12,6 +12,8 @@ use super::state::{JobState, State};
 pub struct SidebarProps {
     pub state: UseReducerHandle<State>,
     pub ctl: Controller,
+    /// A dataset was chosen (on a phone the drawer closes).
+    pub on_chosen: Callback<()>,
 }
 
 #[component]
@@ -139,7 +141,7 @@ pub fn Sidebar(props: &SidebarProps) -> Html {
     };
 
     html! {
-        <aside class="sidebar">
+        <aside class="sidebar" id="sidebar" aria-label="Clients and datasets">
             <section class="clients" aria-label="Client workspaces">
                 <h2>{"Client"}</h2>
                 if s.clients.is_empty() {
@@ -192,7 +194,7 @@ pub fn Sidebar(props: &SidebarProps) -> Html {
                     </button>
                 }
                 <ul class="dataset-list">
-                    { for s.datasets.iter().map(|d| dataset_item(s, &ctl, d)) }
+                    { for s.datasets.iter().map(|d| dataset_item(s, &ctl, d, &props.on_chosen)) }
                 </ul>
             </section>
             <label class={classes!("dropzone", (*dragging).then_some("over"))}
@@ -221,12 +223,19 @@ fn confirm(question: &str) -> bool {
         .unwrap_or(false)
 }
 
-fn dataset_item(s: &State, ctl: &Controller, d: &super::storage::DatasetRecord) -> Html {
+fn dataset_item(
+    s: &State,
+    ctl: &Controller,
+    d: &super::storage::DatasetRecord,
+    on_chosen: &Callback<()>,
+) -> Html {
     let selected = s.selected.as_ref() == Some(&d.id);
     let on_open = {
-        let ctl = ctl.clone();
-        let d = d.clone();
-        Callback::from(move |_| ctl.open_dataset(d.clone()))
+        let (ctl, d, on_chosen) = (ctl.clone(), d.clone(), on_chosen.clone());
+        Callback::from(move |_| {
+            on_chosen.emit(());
+            ctl.open_dataset(d.clone())
+        })
     };
     let on_delete = {
         let ctl = ctl.clone();
