@@ -1666,13 +1666,7 @@ fn phone_layout_drawer_tabs_and_cards() {
         })?;
         // The leaderboard as cards.
         app.show_tab("model")?;
-        d.click_when_ready("[data-testid=ml-train]:not([disabled])")?;
-        d.wait_for("the leaderboard finished", LOAD_WAIT, |d| {
-            if let Some(e) = d.text_of("[data-testid=ml-error]")? {
-                return Err(WdError::new("ml error", e));
-            }
-            Ok((ml_state(d)?.as_deref() == Some("done")).then_some(()))
-        })?;
+        train_until_done(d)?;
         let shape = d.execute(
             "const r = document.querySelector('[data-testid=leaderboard-row]');
              const td = r.querySelector('[data-metric]');
@@ -1689,6 +1683,18 @@ fn phone_layout_drawer_tabs_and_cards() {
         }
         Ok(())
     });
+}
+
+/// Clicks `ml-train` and waits until the leaderboard is done (an
+/// `ml-error` fails at once).
+fn train_until_done(d: &Driver) -> WdResult<()> {
+    d.click_when_ready("[data-testid=ml-train]:not([disabled])")?;
+    d.wait_for("the leaderboard finished", LOAD_WAIT, |d| {
+        if let Some(e) = d.text_of("[data-testid=ml-error]")? {
+            return Err(WdError::new("ml error", e));
+        }
+        Ok((ml_state(d)?.as_deref() == Some("done")).then_some(()))
+    })
 }
 
 /// `data-value` of `[data-metric=<metric>]` in the leaderboard row of `model`.
@@ -1774,13 +1780,7 @@ fn model_leaderboard_explain_predict_and_reload() {
                     .then_some(()),
             )
         })?;
-        d.click_when_ready("[data-testid=ml-train]:not([disabled])")?;
-        d.wait_for("the leaderboard finished", LOAD_WAIT, |d| {
-            if let Some(e) = d.text_of("[data-testid=ml-error]")? {
-                return Err(WdError::new("ml error", e));
-            }
-            Ok((ml_state(d)?.as_deref() == Some("done")).then_some(()))
-        })?;
+        train_until_done(d)?;
         // The status bar tells of the training, not of the last file read.
         let status = d.text_of("[data-testid=job-status]")?.unwrap_or_default();
         let state = d.attr_of("[data-testid=job-status]", "data-state")?;
@@ -2459,13 +2459,7 @@ fn an_undefined_score_is_said_and_the_page_lives() {
         app.upload_ok(&path)?;
         app.show_tab("model")?;
         choose(d, "ml-target", 0, "price")?;
-        d.click_when_ready("[data-testid=ml-train]:not([disabled])")?;
-        d.wait_for("the leaderboard finished", LOAD_WAIT, |d| {
-            if let Some(e) = d.text_of("[data-testid=ml-error]")? {
-                return Err(WdError::new("ml error", e));
-            }
-            Ok((ml_state(d)?.as_deref() == Some("done")).then_some(()))
-        })?;
+        train_until_done(d)?;
         let said = d
             .text_of("[data-testid=cv-undefined]")?
             .ok_or("no cv-undefined note on the leaderboard")?;
