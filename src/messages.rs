@@ -372,3 +372,47 @@ pub fn backup_error(file: &str, err: &crate::core::backup::BackupError) -> Strin
     };
     format!("{file} was not imported: {why}. Nothing was changed.")
 }
+
+/// A warning about a leaderboard, as a sentence (`metric`: the main
+/// metric's name, as the board shows it).
+pub fn model_warning(w: &crate::core::ml::guard::ModelWarning, metric: &str) -> String {
+    use crate::core::format::{int, short};
+    use crate::core::ml::guard::{ModelWarning, FEW_PER_CLASS, FEW_ROWS};
+    match w {
+        ModelWarning::Leakage {
+            feature,
+            importance,
+            next,
+        } => format!(
+            "Possible leakage: '{feature}' alone carries the model (shuffling it costs {} of the {metric}; every other column at most {}). A column known only after the outcome, or computed from it, makes scores look better than any prediction can be. Check it; if it is not known when predicting, leave it out and train again.",
+            short(*importance),
+            short(*next)
+        ),
+        ModelWarning::FewRows { rows } => format!(
+            "Only {} rows have a target (fewer than {FEW_ROWS}): the scores depend a lot on which rows were held out. Treat them as rough, and prefer the simpler models.",
+            int(*rows as u64)
+        ),
+        ModelWarning::FewPerClass { classes } => {
+            let list: Vec<String> = classes
+                .iter()
+                .map(|(c, n)| format!("'{c}' ({})", int(*n as u64)))
+                .collect();
+            format!(
+                "Few rows of {} (fewer than {FEW_PER_CLASS} each): the test rows and each fold hold a handful of them at most, so the scores say little about them.",
+                list.join(", ")
+            )
+        }
+        ModelWarning::ConstantFold { folds } => {
+            let list: Vec<String> = folds.iter().map(|f| f.to_string()).collect();
+            format!(
+                "The {metric} is undefined in fold {} for some models: the target takes a single value there. Their cross-validated score is the mean of the other folds.",
+                list.join(", ")
+            )
+        }
+        ModelWarning::BaselineBest { model, margin } => format!(
+            "No model clearly beats the baseline (a constant guess): the best, {model}, is {} it by {} of the {metric} in cross-validation, within the spread between its folds. The columns given may not predict the target, or the classes are very unequal (look at the balanced accuracy).",
+            if *margin >= 0.0 { "ahead of" } else { "behind" },
+            short(margin.abs())
+        ),
+    }
+}

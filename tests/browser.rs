@@ -1697,6 +1697,54 @@ fn train_until_done(d: &Driver) -> WdResult<()> {
     })
 }
 
+/// The Model tab warns when one column carries the model: on the sample
+/// data, new_customers for revenue (the engine's own warning, natively).
+#[test]
+fn model_tab_warns_of_leakage() {
+    use plainsight::core::explore::correlate::correlations;
+    use plainsight::core::ml::automl::{Prepared, Run};
+    use plainsight::core::ml::guard::warnings;
+    use plainsight::core::ml::task::{plan, DEFAULT_BUDGET_SECS, DEFAULT_SEED};
+    use plainsight::core::sample::{marketing_csv, SAMPLE_FILE_NAME};
+    scenario("model-warning", |app| {
+        let d = &app.d;
+        let ds = plainsight::core::read_bytes(SAMPLE_FILE_NAME, marketing_csv().as_bytes())?;
+        let p = plainsight::core::profile(&ds);
+        let setup = plan(&p, Some(&correlations(&ds)), Some("revenue"))
+            .setup(DEFAULT_SEED, DEFAULT_BUDGET_SECS)
+            .map_err(|e| format!("{e:?}"))?;
+        let mut run = Run::new(Prepared::new(&ds, setup).map_err(|e| format!("{e:?}"))?);
+        let clock = || 0.0;
+        while run.step(&clock).is_some() {}
+        let native: Vec<&str> = warnings(&run.board()).iter().map(|w| w.kind()).collect();
+        ensure(native.contains(&"leakage"), || {
+            format!("the engine itself warns of {native:?}")
+        })?;
+
+        d.click_when_ready("[data-testid=welcome-sample]")?;
+        d.wait_for("the sample dataset", LOAD_WAIT, |d| {
+            Ok(d.exists("[data-testid=dataset-rows]")?.then_some(()))
+        })?;
+        app.show_tab("model")?;
+        d.wait_for("the target picker", LOAD_WAIT, |d| {
+            Ok(d.exists("[data-testid=ml-target]")?.then_some(()))
+        })?;
+        choose(d, "ml-target", 0, "revenue")?;
+        train_until_done(d)?;
+        let kinds = d.attrs_of("[data-testid=model-warning]", "data-kind")?;
+        let kinds: Vec<&str> = kinds.iter().flatten().map(String::as_str).collect();
+        ensure(kinds == native, || {
+            format!("the page warns of {kinds:?}, the engine of {native:?}")
+        })?;
+        let text = d
+            .text_of("[data-testid=model-warning][data-kind=leakage]")?
+            .unwrap_or_default();
+        ensure(text.contains("'new_customers'"), || {
+            format!("the leakage warning names another column: {text:?}")
+        })
+    });
+}
+
 /// `data-value` of `[data-metric=<metric>]` in the leaderboard row of `model`.
 /// The leaderboard's state (`ml-progress`'s `data-state`: running, done,
 /// cancelled).

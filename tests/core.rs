@@ -2483,7 +2483,111 @@ mod ml_models {
             stdout.contains("left out y_copy: it alone predicts the target"),
             "{stdout}"
         );
+        // The page's warnings, from the same function.
+        assert!(
+            stdout.contains("warning (few-rows): Only 60 rows have a target"),
+            "{stdout}"
+        );
         let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    /// Trains on `csv` for `target` as the page and the CLI do (the plan,
+    /// the default budget and seed, every job) and returns the warnings.
+    fn warnings_of(
+        name: &str,
+        csv: &str,
+        target: &str,
+    ) -> Vec<plainsight::core::ml::guard::ModelWarning> {
+        use plainsight::core::explore::correlate::correlations;
+        use plainsight::core::ml::automl::{Prepared, Run};
+        use plainsight::core::ml::guard::warnings;
+        use plainsight::core::ml::task::{plan, DEFAULT_SEED};
+        let ds = plainsight::core::read_bytes(name, csv.as_bytes()).unwrap();
+        let p = plainsight::core::profile(&ds);
+        let setup = plan(&p, Some(&correlations(&ds)), Some(target))
+            .setup(DEFAULT_SEED, 1e9)
+            .unwrap();
+        let mut run = Run::new(Prepared::new(&ds, setup).unwrap());
+        let clock = || 0.0;
+        while run.step(&clock).is_some() {}
+        let board = run.board();
+        assert!(board.finished);
+        for e in &board.entries {
+            eprintln!("DBG {} {:?}", e.label, e.cv);
+        }
+        warnings(&board)
+    }
+
+    /// The Model tab's warnings: a column that alone carries the model
+    /// (the sample's new_customers for revenue), few rows, few of a class,
+    /// nothing better than the baseline; none on plain data.
+    #[test]
+    fn model_warnings_guard_the_user() {
+        use plainsight::core::ml::guard::ModelWarning;
+        use plainsight::core::sample::marketing_csv;
+        let kinds = |w: &[ModelWarning]| w.iter().map(|w| w.kind()).collect::<Vec<_>>();
+        // Leakage the correlation guard lets through: importance dwarfs.
+        let sample = warnings_of("sample.csv", &marketing_csv(), "revenue");
+        let leak = sample.iter().find_map(|w| match w {
+            ModelWarning::Leakage {
+                feature,
+                importance,
+                next,
+            } => Some((feature, *importance, *next)),
+            _ => None,
+        });
+        let (feature, importance, next) =
+            leak.unwrap_or_else(|| panic!("no leakage warning: {sample:?}"));
+        assert_eq!(feature, "new_customers");
+        assert!(
+            importance.is_finite() && next.is_finite() && importance >= 10.0 * next,
+            "{importance} vs {next}"
+        );
+        // 22 rows, a class of 3: few rows, few per class.
+        let mut small = String::from("a,b,label\n");
+        for i in 0..22 {
+            let label = if i % 7 == 0 {
+                "rare"
+            } else if i % 2 == 0 {
+                "x"
+            } else {
+                "y"
+            };
+            small.push_str(&format!("{i},{},{label}\n", (i * 5) % 11));
+        }
+        let w = warnings_of("small.csv", &small, "label");
+        assert!(kinds(&w).contains(&"few-rows"), "{w:?}");
+        let few = w.iter().find_map(|w| match w {
+            ModelWarning::FewPerClass { classes } => Some(classes.clone()),
+            _ => None,
+        });
+        let want = [("rare", 4), ("x", 9), ("y", 9)].map(|(c, n)| (c.to_string(), n));
+        assert_eq!(few, Some(want.to_vec()), "{w:?}");
+        // Labels that nothing predicts: the baseline is best.
+        let mut noise = String::from("a,b,label\n");
+        for i in 0..300u64 {
+            let h = i.wrapping_mul(0x9e37_79b9_7f4a_7c15) >> 40;
+            let label = if h % 10 < 8 { "common" } else { "other" };
+            noise.push_str(&format!(
+                "{},{},{label}\n",
+                (i * 7919) % 101,
+                (i * 104_729) % 97
+            ));
+        }
+        let w = warnings_of("noise.csv", &noise, "label");
+        assert!(kinds(&w).contains(&"baseline-best"), "{w:?}");
+        // Plain data with a real signal: no warning at all.
+        let mut plain = String::from("x,z,y\n");
+        for i in 0..400u64 {
+            // Two columns that each explain part of y (neither alone, so
+            // the correlation guard keeps both), and noise.
+            let x = (i % 50) as f64;
+            let z = ((i * 37) % 23) as f64;
+            let noise = ((i * 7919) % 31) as f64;
+            plain.push_str(&format!("{x},{z},{}\n", x + 2.0 * z + noise));
+        }
+        let w = warnings_of("plain.csv", &plain, "y");
+        assert!(w.is_empty(), "{w:?}");
     }
 
     /// The CLI keeps a model in a file and scores a new file with it, as

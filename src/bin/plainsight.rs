@@ -277,6 +277,19 @@ mod cli {
                 println!("  {f:<24} {m:.4} ± {sd:.4}");
             }
         }
+        // The same warnings as the page's Model tab.
+        let metric = match task {
+            plainsight::core::ml::task::Task::Classification => "accuracy",
+            plainsight::core::ml::task::Task::Regression => "R²",
+            plainsight::core::ml::task::Task::Clustering => "silhouette",
+        };
+        for w in plainsight::core::ml::guard::warnings(&b) {
+            println!(
+                "warning ({}): {}",
+                w.kind(),
+                messages::model_warning(&w, metric)
+            );
+        }
         if let Some(out) = option(rest, "--save-model") {
             let kind = match option(rest, "--model") {
                 Some(name) => match plainsight::core::ml::models::ModelKind::from_name(name) {

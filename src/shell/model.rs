@@ -19,6 +19,7 @@ use crate::core::clean::Step;
 use crate::core::explore::correlate::Correlations;
 use crate::core::explore::scatter::Scatter;
 use crate::core::ml::automl::{Board, Entry, Scores, Status};
+use crate::core::ml::guard::warnings;
 use crate::core::ml::models::ModelKind;
 use crate::core::ml::task::{plan, suggest_target, Task, DEFAULT_BUDGET_SECS, DEFAULT_SEED};
 use crate::core::DatasetProfile;
@@ -257,7 +258,11 @@ pub fn ModelTab(props: &ModelProps) -> Html {
                 if !props.ready {
                     <p class="small">{"The rows are still loading; training starts when they are in."}</p>
                 }
-                <p class="small">{"Models are trained in this page's background worker: 80% of the rows (stratified by class) learn with 5-fold cross-validation, 20% are held out to test. Nothing leaves this browser."}</p>
+                <p class="small">{ match &task {
+                    Ok(Task::Classification) | Err(_) => "Models are trained in this page's background worker: 80% of the rows (stratified by class, so each class keeps its share) learn with 5-fold cross-validation, 20% are held out to test. Nothing leaves this browser.",
+                    Ok(Task::Regression) => "Models are trained in this page's background worker: 80% of the rows (drawn at random) learn with 5-fold cross-validation, 20% are held out to test. Nothing leaves this browser.",
+                    Ok(Task::Clustering) => "Models are trained in this page's background worker on every row, for several numbers of clusters, each scored by its silhouette. Nothing leaves this browser.",
+                } }</p>
             </div>
             if let Some(err) = &ml.error {
                 <p class="error-text card" role="alert" data-testid="ml-error">{ err }</p>
@@ -425,6 +430,11 @@ fn BoardView(props: &BoardProps) -> Html {
             if state == "running" {
                 <progress max={progress.map_or(1, |p| p.total).to_string()} value={progress.map_or(0, |p| p.done).to_string()} />
             }
+            { for warnings(b).iter().map(|w| html! {
+                <p class="warn-text" role="note" data-testid="model-warning" data-kind={w.kind()}>
+                    { crate::messages::model_warning(w, metric_label(main_metric(task))) }
+                </p>
+            }) }
             if let Some(v) = &props.version {
                 if v.kept.is_empty() {
                     <p class="small">{"This version was saved earlier with its scores only: to score new rows, press “Train again” (same rows, same seed: the same models)."}</p>

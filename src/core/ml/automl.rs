@@ -835,6 +835,9 @@ pub struct Board {
     pub test_rows: usize,
     /// The classes in code order (classification).
     pub classes: Vec<String>,
+    /// Rows of each class, in the order of `classes`.
+    #[serde(default)]
+    pub class_counts: Vec<usize>,
     /// Ranked, best first.
     pub entries: Vec<Entry>,
     pub best: Option<ModelKind>,
@@ -883,6 +886,18 @@ impl Run {
             test_rows: p.test.len(),
             classes: match &p.target {
                 Some(Target::Classes { classes, .. }) => classes.clone(),
+                _ => Vec::new(),
+            },
+            class_counts: match &p.target {
+                Some(Target::Classes { classes, .. }) => {
+                    let mut n = vec![0; classes.len()];
+                    for &y in &p.y {
+                        if let Some(c) = n.get_mut(y as usize) {
+                            *c += 1;
+                        }
+                    }
+                    n
+                }
                 _ => Vec::new(),
             },
             entries: self.ranked().into_iter().cloned().collect(),

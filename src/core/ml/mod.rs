@@ -27,6 +27,8 @@
 //!   model given as a closure.
 //! - [`saved`]: a fitted model with its preprocessing, alone, and its
 //!   byte form (saved model versions).
+//! - [`guard`]: the warnings of a finished leaderboard (leakage, few
+//!   rows or few of a class, undefined folds, nothing beats the baseline).
 //! - [`automl`]: the leaderboard (cross-validation, test scores, time
 //!   budget, one job at a time), the best model's explanation, what-if
 //!   and scoring new files.
@@ -39,6 +41,7 @@ pub mod bins;
 pub mod boost;
 pub mod explain;
 pub mod forest;
+pub mod guard;
 pub mod metrics;
 pub mod models;
 pub mod prep;
