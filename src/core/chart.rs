@@ -286,6 +286,13 @@ fn viridis(t: f64) -> RGBColor {
     mix(STOPS[i], STOPS[i + 1], x - i as f64)
 }
 
+/// How many axis labels of about `label_px` pixels fit along `root`'s
+/// width with room between them (at least 2, at most `most`).
+fn ticks<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, label_px: u32, most: usize) -> usize {
+    let w = root.dim_in_pixel().0.saturating_sub(80);
+    ((w / (label_px + 24).max(1)) as usize).clamp(2, most.max(2))
+}
+
 fn centered() -> Pos {
     Pos::new(HPos::Center, VPos::Center)
 }
@@ -316,7 +323,11 @@ pub fn paint<DB: DrawingBackend>(
                 .ok()?;
             grid(&mut chart.configure_mesh(), ink, &text)
                 .disable_x_mesh()
-                .x_labels(if dates { 3 } else { 5 })
+                .x_labels(if dates {
+                    ticks(root, 80, 4)
+                } else {
+                    ticks(root, 44, 6)
+                })
                 .y_labels(4)
                 .x_label_formatter(&|v| data.x_label(*v))
                 .y_label_formatter(&|v| format::num(*v))
@@ -459,7 +470,7 @@ pub fn paint<DB: DrawingBackend>(
             grid(&mut chart.configure_mesh(), ink, &text)
                 .disable_y_mesh()
                 .disable_y_axis()
-                .x_labels(5)
+                .x_labels(ticks(root, 44, 6))
                 .x_label_formatter(&|v| format::num(*v))
                 .x_desc(short(column, 40))
                 .axis_desc_style(text.clone())
@@ -522,7 +533,11 @@ pub fn paint<DB: DrawingBackend>(
                 .build_cartesian_2d(range(|p| p.0), range(|p| p.1))
                 .ok()?;
             grid(&mut chart.configure_mesh(), ink, &text)
-                .x_labels(if s.x_dates { 4 } else { 6 })
+                .x_labels(if s.x_dates {
+                    ticks(root, 80, 5)
+                } else {
+                    ticks(root, 44, 7)
+                })
                 .y_labels(6)
                 .x_label_formatter(&|v| axis(s.x_dates, *v))
                 .y_label_formatter(&|v| axis(s.y_dates, *v))
@@ -685,7 +700,7 @@ pub fn paint<DB: DrawingBackend>(
             let mut chart = line_chart(
                 root,
                 (x_lo..x_hi, y_lo..y_hi),
-                (6, &|v: &f64| g.label(v.round() as i32)),
+                (ticks(root, 70, 8), &|v: &f64| g.label(v.round() as i32)),
                 (
                     format!("{} (by {})", short(&t.date, 30), g.as_str()),
                     short(&t.measure_label(), 30),
@@ -742,7 +757,14 @@ pub fn paint<DB: DrawingBackend>(
             line_chart(
                 root,
                 (x_lo..x_hi, (y_lo - pad)..(y_hi + pad)),
-                (if *dates { 4 } else { 6 }, &x_label),
+                (
+                    if *dates {
+                        ticks(root, 80, 5)
+                    } else {
+                        ticks(root, 44, 7)
+                    },
+                    &x_label,
+                ),
                 (short(x, 40), short(y, 40)),
                 std::slice::from_ref(points),
                 true,
@@ -846,28 +868,51 @@ fn horizontal_bars<DB: DrawingBackend>(
     let lo = values.clone().fold(0.0f64, f64::min);
     let hi = values.fold(0.0f64, f64::max);
     let pad = ((hi - lo) * 0.08).max(if hi == lo { 1.0 } else { 0.0 });
-    let names: Vec<String> = bars.iter().map(|(g, _)| short(g, 22)).collect();
+    // The labels take what they need, at most two fifths of the width
+    // (shortened with an ellipsis to fit).
+    let width = root.dim_in_pixel().0;
+    let most = width * 2 / 5;
+    let mut chars = 22;
+    let widest = |chars: usize| {
+        bars.iter()
+            .map(|(g, _)| {
+                root.estimate_text_size(&short(g, chars), &small)
+                    .map_or(chars as u32 * 7, |(w, _)| w)
+            })
+            .max()
+            .unwrap_or(0)
+    };
+    while chars > 6 && widest(chars) + 14 > most {
+        chars -= 2;
+    }
+    let label_area = (widest(chars) + 14).clamp(40, most.max(40));
+    let names: Vec<String> = bars.iter().map(|(g, _)| short(g, chars)).collect();
     let mut chart = ChartBuilder::on(root)
         .margin(8)
-        .margin_right(36)
+        .margin_right(24)
         .x_label_area_size(40)
-        .y_label_area_size(170)
+        .y_label_area_size(label_area)
         .build_cartesian_2d(
             (if lo < 0.0 { lo - pad } else { 0.0 })..(if hi > 0.0 { hi + pad } else { 0.0 }),
-            (0..n).into_segmented(),
+            // Bar k (from the bottom) is centred on k: the labels fall
+            // on whole numbers, one per bar, none beside an empty slot.
+            -0.5..(n as f64 - 0.5),
         )
         .ok()?;
     grid(&mut chart.configure_mesh(), ink, &small)
         .disable_y_mesh()
-        .x_labels(5)
+        .x_labels(ticks(root, 44, 6))
         .y_labels(n as usize)
         .x_label_formatter(&|v| format::num(*v))
-        .y_label_formatter(&|y| match y {
-            SegmentValue::CenterOf(i) | SegmentValue::Exact(i) => names
-                .get((n - 1 - *i) as usize)
+        .y_label_formatter(&|y| {
+            let k = y.round();
+            if (y - k).abs() > 1e-6 || k < 0.0 {
+                return String::new();
+            }
+            names
+                .get((n - 1) as usize - k as usize)
                 .cloned()
-                .unwrap_or_default(),
-            SegmentValue::Last => String::new(),
+                .unwrap_or_default()
         })
         .x_desc(short(measure, 50))
         .axis_desc_style(text.clone())
@@ -876,17 +921,12 @@ fn horizontal_bars<DB: DrawingBackend>(
     chart
         .draw_series(bars.iter().enumerate().filter_map(|(i, (_, v))| {
             let v = (*v)?;
-            let y = n - 1 - i as i32;
+            let y = f64::from(n - 1 - i as i32);
             let colour = if v < 0.0 { PALETTE[3] } else { ACCENT };
-            let mut r = Rectangle::new(
-                [
-                    (0.0, SegmentValue::Exact(y)),
-                    (v, SegmentValue::Exact(y + 1)),
-                ],
+            Some(Rectangle::new(
+                [(0.0, y - 0.38), (v, y + 0.38)],
                 colour.filled(),
-            );
-            r.set_margin(2, 2, 0, 0);
-            Some(r)
+            ))
         }))
         .ok()?;
     Some(())
@@ -928,6 +968,60 @@ mod tests {
             curve.describe("Partial dependence"),
             "Partial dependence: probability of 'yes' from 0.6 at tenure = 1 to 0.1 at \
              tenure = 40; highest 0.6 at tenure = 1"
+        );
+    }
+
+    /// The filled bars (x, y, width, height) of an SVG drawn by `paint`.
+    fn bars_of(svg: &str) -> Vec<(f64, f64, f64, f64)> {
+        svg.split("<rect")
+            .skip(1)
+            .filter(|r| r.contains("fill=\"#0072B2\""))
+            .map(|r| {
+                let attr = |name: &str| {
+                    r.split(&format!(" {name}=\""))
+                        .nth(1)
+                        .and_then(|v| v.split('"').next())
+                        .and_then(|v| v.parse::<f64>().ok())
+                        .unwrap_or(f64::NAN)
+                };
+                (attr("x"), attr("y"), attr("width"), attr("height"))
+            })
+            .collect()
+    }
+
+    fn drawn(data: &ChartData, w: u32) -> String {
+        let mut out = String::new();
+        {
+            let root = SVGBackend::with_string(&mut out, (w, data.size().1)).into_drawing_area();
+            let _ = paint(&root, data, "c", Style::LIGHT);
+        }
+        out
+    }
+
+    /// Horizontal bars fill their chart: one bar takes the whole height, the
+    /// first of several sits at the top (no empty slot), and the labels
+    /// leave most of a narrow chart to the bars.
+    #[test]
+    fn horizontal_bars_fill_the_chart() {
+        let one = drawn(&ChartData::Bars(vec![("KSEA".into(), 400)]), 300);
+        let bars = bars_of(&one);
+        assert_eq!(bars.len(), 1, "{one}");
+        let (_, y, _, h) = bars[0];
+        assert!(
+            h.is_finite() && h > 120.0 && y < 60.0,
+            "one bar at y {y}, {h} px high"
+        );
+        let names = ["a very long category name indeed", "b", "c", "d", "e"];
+        let five = ChartData::Bars(names.iter().map(|n| (n.to_string(), 10)).collect());
+        let five = drawn(&five, 300);
+        let bars = bars_of(&five);
+        assert_eq!(bars.len(), 5, "{five}");
+        let top = bars.iter().map(|b| b.1).fold(f64::INFINITY, f64::min);
+        assert!(top < 30.0, "the first bar starts {top} px down");
+        let left = bars.iter().map(|b| b.0).fold(f64::INFINITY, f64::min);
+        assert!(
+            left.is_finite() && left <= 300.0 * 0.45,
+            "labels take {left} of 300 px"
         );
     }
 
