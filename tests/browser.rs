@@ -1187,7 +1187,19 @@ fn alerts_show_and_fix() {
         let op = d.attr_of("[data-testid=clean-step]", "data-op")?;
         ensure(op.as_deref() == Some("drop_columns"), || {
             format!("the fix added {op:?}")
-        })
+        })?;
+        // Back on the Overview the alert says its fix is in the recipe, and
+        // offers it no more (a second click would add it twice).
+        app.show_tab("overview")?;
+        let station = alert("constant", "station");
+        d.wait_for("the fix said to be in the recipe", LOAD_WAIT, |d| {
+            Ok(d.exists(&format!("{station} [data-testid=alert-fixed]"))?
+                .then_some(()))
+        })?;
+        ensure(
+            !d.exists(&format!("{station} [data-testid=alert-fix]"))?,
+            || "the fix already in the recipe is offered again".into(),
+        )
     });
 }
 

@@ -374,7 +374,7 @@ fn main_view(s: &State, ctl: &Controller) -> Html {
             <section hidden={s.tab != Tab::Overview} role="tabpanel">
                 <OverviewTab profile={profile.clone()} preview={s.preview.clone()}
                     ready={s.worker_holds_selected()} insights={insights.clone()} alert_config={s.alert_config}
-                    {on_config} on_fix={on_fix} ctl={ctl.clone()} />
+                    {on_config} on_fix={on_fix} recipe={Rc::new(s.clean.recipe().to_vec())} ctl={ctl.clone()} />
             </section>
             <section hidden={s.tab != Tab::Columns} role="tabpanel">
                 <ColumnsTab profile={profile.clone()} insights={insights.clone()} />

@@ -27,6 +27,8 @@ pub struct OverviewProps {
     pub on_config: Callback<AlertConfig>,
     /// Adds an alert's fix to the recipe.
     pub on_fix: Callback<Step>,
+    /// The applied recipe (a fix in it is not offered again).
+    pub recipe: Rc<Vec<Step>>,
     pub ctl: Controller,
 }
 
@@ -126,8 +128,17 @@ fn alerts_view(props: &OverviewProps) -> Html {
             <ul class="alerts">
                 { for alerts.iter().map(|a| {
                     let fix = a.fix.clone().map(|step| {
-                        let on_fix = props.on_fix.clone();
                         let label = step.describe();
+                        // Alerts are about the data as loaded: a fix already
+                        // in the recipe is said, not offered again.
+                        if props.recipe.contains(&step) {
+                            return html! {
+                                <span class="muted small" data-testid="alert-fixed" title={label.clone()}>
+                                    {"In the recipe: "}{ label }
+                                </span>
+                            };
+                        }
+                        let on_fix = props.on_fix.clone();
                         html! {
                             <button class="ghost" data-testid="alert-fix" title={label.clone()}
                                 onclick={Callback::from(move |_| on_fix.emit(step.clone()))}>{"Fix: "}{ label }</button>
