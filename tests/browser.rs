@@ -1655,6 +1655,18 @@ fn phone_layout_drawer_tabs_and_cards() {
         ensure(top.as_f64().is_some_and(|t| t < 200.0), || {
             format!("the dataset starts {top} px down the first screen")
         })?;
+        let strip = d.execute(
+            "const t = document.querySelector('.tabs');
+             return t.scrollWidth + ' in ' + t.clientWidth;",
+            vec![],
+        )?;
+        let strip = strip.as_str().unwrap_or_default().to_string();
+        let fits = strip
+            .split_once(" in ")
+            .and_then(|(a, b)| Some(a.parse::<u32>().ok()? <= b.parse::<u32>().ok()? + 1));
+        ensure(fits == Some(true), || {
+            format!("the five tabs do not fit a phone's width: {strip} px")
+        })?;
         for tab in ["overview", "columns", "clean", "explore", "model"] {
             app.show_tab(tab)?;
             d.wait_for(&format!("the {tab} tab shown"), LOAD_WAIT, |d| {

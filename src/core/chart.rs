@@ -55,14 +55,19 @@ pub enum ChartData {
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Style {
     pub ink: RGBColor,
+    /// The colour of a zero in a heatmap: close to the theme's ground, so
+    /// a dark page has no glaring white cells.
+    pub neutral: RGBColor,
 }
 
 impl Style {
     pub const LIGHT: Style = Style {
         ink: RGBColor(80, 85, 94),
+        neutral: NEUTRAL,
     };
     pub const DARK: Style = Style {
         ink: RGBColor(170, 175, 184),
+        neutral: RGBColor(52, 56, 64),
     };
 }
 
@@ -259,11 +264,30 @@ const NEUTRAL: RGBColor = RGBColor(235, 235, 235);
 
 /// Diverging colour for -1..=1: blue (negative) to orange (positive)
 /// through light grey; sequential grey to orange for 0..=1.
-fn heat(v: f64) -> RGBColor {
+fn heat(v: f64, neutral: RGBColor) -> RGBColor {
     if v < 0.0 {
-        mix(NEUTRAL, PALETTE[0], -v)
+        mix(neutral, PALETTE[0], -v)
     } else {
-        mix(NEUTRAL, PALETTE[1], v)
+        mix(neutral, PALETTE[1], v)
+    }
+}
+
+/// Black or white, whichever reads better on `c` (WCAG relative luminance).
+fn text_on(c: RGBColor) -> RGBColor {
+    let lin = |u: u8| {
+        let x = f64::from(u) / 255.0;
+        if x <= 0.039_28 {
+            x / 12.92
+        } else {
+            ((x + 0.055) / 1.055).powf(2.4)
+        }
+    };
+    let l = 0.2126 * lin(c.0) + 0.7152 * lin(c.1) + 0.0722 * lin(c.2);
+    // The luminance where black and white have the same contrast.
+    if l > 0.179 {
+        BLACK
+    } else {
+        WHITE
     }
 }
 
@@ -409,9 +433,9 @@ pub fn paint<DB: DrawingBackend>(
                 .draw_series(cells.clone().map(|(i, j)| {
                     let fill = value(i, j).map_or(ink.mix(0.2).filled(), |v| {
                         if *signed {
-                            heat(v).filled()
+                            heat(v, style.neutral).filled()
                         } else {
-                            heat(v.abs()).filled()
+                            heat(v.abs(), style.neutral).filled()
                         }
                     });
                     let mut r = Rectangle::new(
@@ -433,7 +457,8 @@ pub fn paint<DB: DrawingBackend>(
                 chart
                     .draw_series(cells.filter_map(|(i, j)| {
                         let v = value(i, j)?;
-                        let colour = if v.abs() > 0.65 { WHITE } else { BLACK };
+                        let fill = heat(if *signed { v } else { v.abs() }, style.neutral);
+                        let colour = text_on(fill);
                         let text = if cell >= 34 {
                             format!("{v:.2}")
                         } else {
@@ -1030,8 +1055,14 @@ mod tests {
         assert_eq!(viridis(0.0), RGBColor(68, 1, 84));
         assert_eq!(viridis(1.0), RGBColor(253, 231, 37));
         assert_eq!(viridis(f64::NAN), RGBColor(68, 1, 84));
-        assert_eq!(heat(0.0), NEUTRAL);
-        assert_eq!(heat(1.0), PALETTE[1]);
+        assert_eq!(heat(0.0, NEUTRAL), NEUTRAL);
+        assert_eq!(heat(1.0, NEUTRAL), PALETTE[1]);
+        // Dark text on orange and light grey, light text on blue and on
+        // the dark theme's neutral.
+        assert_eq!(text_on(PALETTE[1]), BLACK);
+        assert_eq!(text_on(NEUTRAL), BLACK);
+        assert_eq!(text_on(PALETTE[0]), WHITE);
+        assert_eq!(text_on(Style::DARK.neutral), WHITE);
         assert_eq!(short("abcdef", 4), "abc…");
         assert_eq!(day_label(0.0), "1970-01-01");
     }

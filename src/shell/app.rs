@@ -249,7 +249,7 @@ fn main_view(s: &State, ctl: &Controller) -> Html {
             return html! {
                 <div class="empty">
                     <h1>{"No dataset selected"}</h1>
-                    <p>{"Pick a dataset on the left to see its profile."}</p>
+                    <p>{"Pick a dataset in the list of datasets (on a phone, under “☰ Data”) to see its profile."}</p>
                 </div>
             };
         }
