@@ -416,3 +416,19 @@ pub fn model_warning(w: &crate::core::ml::guard::ModelWarning, metric: &str) -> 
         ),
     }
 }
+
+/// A what-if input the model could not read as typed.
+pub fn cell_note(n: &crate::core::ml::prep::CellNote) -> String {
+    use crate::core::ml::prep::CellNote;
+    match n {
+        CellNote::NotANumber { feature, text } => format!(
+            "{feature}: “{text}” is not a number, so it was read as missing. Type a number (like 12.5), or leave it empty for missing."
+        ),
+        CellNote::NotADate { feature, text } => format!(
+            "{feature}: “{text}” is not a date, so it was read as missing. Use YYYY-MM-DD, or leave it empty for missing."
+        ),
+        CellNote::UnknownCategory { feature, text } => format!(
+            "{feature}: “{text}” never appears in the training rows, so the model reads it as “other” (any value it has not seen). Pick one of the values it knows for a prediction it can stand behind."
+        ),
+    }
+}

@@ -1723,10 +1723,12 @@ fn train_until_done(d: &Driver) -> WdResult<()> {
 
 /// The Model tab warns when one column carries the model: on the sample
 /// data, new_customers for revenue (the engine's own warning, natively).
+/// Its what-if form offers the training's categories and number inputs,
+/// and shows the change from the starting row as the engine computes it.
 #[test]
-fn model_tab_warns_of_leakage() {
+fn model_tab_warns_of_leakage_and_types_the_what_if() {
     use plainsight::core::explore::correlate::correlations;
-    use plainsight::core::ml::automl::{Prepared, Run};
+    use plainsight::core::ml::automl::{InputSpec, Prepared, Run};
     use plainsight::core::ml::guard::warnings;
     use plainsight::core::ml::task::{plan, DEFAULT_BUDGET_SECS, DEFAULT_SEED};
     use plainsight::core::sample::{marketing_csv, SAMPLE_FILE_NAME};
@@ -1765,7 +1767,64 @@ fn model_tab_warns_of_leakage() {
             .unwrap_or_default();
         ensure(text.contains("'new_customers'"), || {
             format!("the leakage warning names another column: {text:?}")
-        })
+        })?;
+
+        // What if: typed inputs (the training categories, numbers), the
+        // starting row's prediction, and the change equal to the engine's.
+        let board = run.board();
+        let best = board.best.ok_or("no best model natively")?;
+        let f = board
+            .setup
+            .features
+            .iter()
+            .position(|f| f == "channel")
+            .ok_or("channel is not a feature")?;
+        let Some(InputSpec::Category { values }) = board.inputs.get(f) else {
+            return Err("channel is not a category input natively".into());
+        };
+        let options = d.execute(
+            "const s = document.querySelector('[data-testid=what-if-input][data-feature=channel]');
+             if (!s || s.tagName !== 'SELECT') return null;
+             return [...s.options].map(o => o.value).filter(v => v !== '');",
+            vec![],
+        )?;
+        ensure(options == serde_json::json!(values), || {
+            format!("channel's choices {options}, the training's {values:?}")
+        })?;
+        let spend_type = d.attr_of("[data-testid=what-if-input][data-feature=spend]", "type")?;
+        ensure(spend_type.as_deref() == Some("number"), || {
+            format!("spend is typed as {spend_type:?}")
+        })?;
+        d.wait_for("the starting row's prediction", LOAD_WAIT, |d| {
+            Ok(d.exists("[data-testid=what-if-result]")?.then_some(()))
+        })?;
+        let mut cells = board.example.clone();
+        let other = values
+            .iter()
+            .find(|v| **v != cells[f])
+            .ok_or("one channel only")?
+            .clone();
+        d.execute(
+            "const s = document.querySelector('[data-testid=what-if-input][data-feature=channel]');
+             s.value = arguments[0];
+             s.dispatchEvent(new Event('change', { bubbles: true }));",
+            vec![Value::from(other.as_str())],
+        )?;
+        d.click_when_ready("[data-testid=what-if-run]")?;
+        let scorer = run.scorer(best).ok_or("no native scorer")?;
+        let was = scorer.what_if(&cells).value.ok_or("no starting value")?;
+        cells[f] = other;
+        let is = scorer.what_if(&cells).value.ok_or("no new value")?;
+        let want = is - was;
+        ensure(want.is_finite() && want != 0.0, || {
+            format!("the engine's change {want} shows nothing")
+        })?;
+        d.wait_for("the what-if change", LOAD_WAIT, |d| {
+            let v = d.attr_of("[data-testid=what-if-delta]", "data-value")?;
+            let v: Option<f64> = v.and_then(|v| v.parse().ok());
+            Ok(v.filter(|v| v.is_finite() && (v - want).abs() <= 1e-6 * want.abs().max(1.0)))
+        })?;
+        Ok(())
     });
 }
 

@@ -2492,15 +2492,10 @@ mod ml_models {
     }
 
     /// Trains on `csv` for `target` as the page and the CLI do (the plan,
-    /// the default budget and seed, every job) and returns the warnings.
-    fn warnings_of(
-        name: &str,
-        csv: &str,
-        target: &str,
-    ) -> Vec<plainsight::core::ml::guard::ModelWarning> {
+    /// the default seed, every job, no time limit).
+    fn trained(name: &str, csv: &str, target: &str) -> plainsight::core::ml::automl::Run {
         use plainsight::core::explore::correlate::correlations;
         use plainsight::core::ml::automl::{Prepared, Run};
-        use plainsight::core::ml::guard::warnings;
         use plainsight::core::ml::task::{plan, DEFAULT_SEED};
         let ds = plainsight::core::read_bytes(name, csv.as_bytes()).unwrap();
         let p = plainsight::core::profile(&ds);
@@ -2510,12 +2505,46 @@ mod ml_models {
         let mut run = Run::new(Prepared::new(&ds, setup).unwrap());
         let clock = || 0.0;
         while run.step(&clock).is_some() {}
-        let board = run.board();
+        run
+    }
+
+    /// The warnings of [`trained`]'s finished board.
+    fn warnings_of(
+        name: &str,
+        csv: &str,
+        target: &str,
+    ) -> Vec<plainsight::core::ml::guard::ModelWarning> {
+        let board = trained(name, csv, target).board();
         assert!(board.finished);
-        for e in &board.entries {
-            eprintln!("DBG {} {:?}", e.label, e.cv);
-        }
-        warnings(&board)
+        plainsight::core::ml::guard::warnings(&board)
+    }
+
+    /// What-if inputs the model cannot read as typed are named: text in a
+    /// number ("abc" for spend), a category never seen in training.
+    #[test]
+    fn what_if_names_inputs_it_cannot_read() {
+        use plainsight::core::ml::prep::CellNote;
+        use plainsight::core::sample::marketing_csv;
+        let run = trained("sample.csv", &marketing_csv(), "revenue");
+        let board = run.board();
+        let scorer = run.scorer(board.best.unwrap()).unwrap();
+        let at = |name: &str| board.setup.features.iter().position(|f| f == name).unwrap();
+        let plain = scorer.what_if(&board.example);
+        assert!(plain.notes.is_empty(), "{:?}", plain.notes);
+        assert!(plain.value.is_some_and(f64::is_finite));
+        let mut cells = board.example.clone();
+        cells[at("spend")] = "abc".into();
+        cells[at("channel")] = "Carrier pigeon".into();
+        let odd = scorer.what_if(&cells);
+        assert_eq!(odd.notes.len(), 2, "{:?}", odd.notes);
+        assert!(odd.notes.contains(&CellNote::NotANumber {
+            feature: "spend".into(),
+            text: "abc".into()
+        }));
+        assert!(odd.notes.contains(&CellNote::UnknownCategory {
+            feature: "channel".into(),
+            text: "Carrier pigeon".into()
+        }));
     }
 
     /// The Model tab's warnings: a column that alone carries the model

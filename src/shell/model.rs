@@ -18,7 +18,7 @@ use super::storage::DatasetRecord;
 use crate::core::clean::Step;
 use crate::core::explore::correlate::Correlations;
 use crate::core::explore::scatter::Scatter;
-use crate::core::ml::automl::{Board, Entry, Scores, Status};
+use crate::core::ml::automl::{Board, Entry, InputSpec, Scores, Status, WhatIf};
 use crate::core::ml::guard::warnings;
 use crate::core::ml::models::ModelKind;
 use crate::core::ml::task::{plan, suggest_target, Task, DEFAULT_BUDGET_SECS, DEFAULT_SEED};
@@ -565,6 +565,102 @@ fn entry_row(
     }
 }
 
+/// The what-if input of feature `f`: a list of the categories seen in
+/// training, a number or date bounded by the training range, or text.
+fn what_if_input(
+    f: &str,
+    spec: Option<&InputSpec>,
+    value: String,
+    set: impl Fn(String) + 'static,
+) -> Html {
+    let set = std::rc::Rc::new(set);
+    let on_input = {
+        let set = set.clone();
+        Callback::from(move |e: InputEvent| {
+            let v = e
+                .target()
+                .and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok())
+                .map(|i| i.value())
+                .unwrap_or_default();
+            set(v)
+        })
+    };
+    let input = match spec {
+        Some(InputSpec::Category { values }) => {
+            let on_change = Callback::from(move |e: Event| set(select_value(&e)));
+            let unknown = !value.is_empty() && !values.contains(&value);
+            html! {
+                <select data-testid="what-if-input" data-feature={f.to_string()} onchange={on_change}>
+                    <option value="" selected={value.is_empty()}>{"(missing)"}</option>
+                    { for values.iter().map(|v| html! { <option value={v.clone()} selected={*v == value}>{ v }</option> }) }
+                    if unknown {
+                        <option value={value.clone()} selected=true>{ format!("{value} (not seen in training)") }</option>
+                    }
+                </select>
+            }
+        }
+        Some(InputSpec::Number { min, max }) if min.is_finite() && max.is_finite() => html! {
+            <>
+            <input type="number" step="any" data-testid="what-if-input" data-feature={f.to_string()}
+                value={value} oninput={on_input} />
+            <span class="muted small">{ format!("trained on {} to {}", format::short(*min), format::short(*max)) }</span>
+            </>
+        },
+        Some(InputSpec::Date { min, max }) if !min.is_empty() => html! {
+            <>
+            <input type="date" data-testid="what-if-input" data-feature={f.to_string()}
+                value={value.get(..10).unwrap_or(&value).to_string()} oninput={on_input} />
+            <span class="muted small">{ format!("trained on {min} to {max}") }</span>
+            </>
+        },
+        _ => html! {
+            <input type="text" data-testid="what-if-input" data-feature={f.to_string()}
+                value={value} oninput={on_input} />
+        },
+    };
+    html! { <label>{ f }{ input }</label> }
+}
+
+/// The starting prediction, this one and the change (in the value, or in
+/// the probability of the class the starting row was given), with the
+/// change as a number.
+fn what_if_delta(start: &WhatIf, now: &WhatIf) -> Option<(String, f64)> {
+    let was = start.value?;
+    let sign = |d: f64| if d >= 0.0 { "+" } else { "−" };
+    if now.proba.is_empty() {
+        let is = now.value?;
+        let d = is - was;
+        return Some((
+            format!(
+                "From {} for the starting row to {}: {}{}.",
+                start.headline,
+                now.headline,
+                sign(d),
+                format::short(d.abs())
+            ),
+            d,
+        ));
+    }
+    let class = &start.headline;
+    let is = now.proba.iter().find(|(c, _)| c == class)?.1;
+    let d = is - was;
+    let verdict = if now.headline == *class {
+        String::new()
+    } else {
+        format!(" The prediction is now {}.", now.headline)
+    };
+    Some((
+        format!(
+            "The chance of {class} goes from {:.1}% for the starting row to {:.1}% ({}{:.1} points).{verdict}",
+            was * 100.0,
+            is * 100.0,
+            sign(d),
+            (d * 100.0).abs()
+        ),
+        d,
+    ))
+}
+
 #[derive(Properties, PartialEq)]
 struct DetailsProps {
     board: Rc<Board>,
@@ -677,6 +773,29 @@ struct UseProps {
 fn Use(props: &UseProps) -> Html {
     let b = &props.board;
     let cells = use_state(|| b.example.clone());
+    // The starting row's prediction, asked once per model: later answers
+    // show their change from it (`what-if-delta`).
+    let start = use_state(|| None::<WhatIf>);
+    {
+        let (ctl, model, example, start) = (
+            props.ctl.clone(),
+            props.model.clone(),
+            b.example.clone(),
+            start.clone(),
+        );
+        use_effect_with(props.model.clone(), move |_| {
+            start.set(None);
+            ctl.what_if(model, example);
+        });
+    }
+    {
+        let start = start.clone();
+        use_effect_with(props.ml.what_if.clone(), move |w| {
+            if let (None, Some(w)) = (start.as_ref(), w) {
+                start.set(Some(w.clone()));
+            }
+        });
+    }
     {
         let (cells, example) = (cells.clone(), b.example.clone());
         use_effect_with(b.example.clone(), move |_| {
@@ -735,31 +854,32 @@ fn Use(props: &UseProps) -> Html {
                 <p class="small">{"What if: change any input of this row (taken from the test rows) and see the prediction. Empty = missing."}</p>
                 <div class="what-if-grid">
                 { for b.setup.features.iter().enumerate().map(|(i, f)| {
-                    let oninput = {
+                    let set = {
                         let cells = cells.clone();
-                        Callback::from(move |e: InputEvent| {
-                            let v = e.target().and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok()).map(|i| i.value()).unwrap_or_default();
+                        move |v: String| {
                             let mut c = (*cells).clone();
                             if let Some(slot) = c.get_mut(i) {
                                 *slot = v;
                             }
                             cells.set(c);
-                        })
+                        }
                     };
-                    html! {
-                        <label>{ f }
-                            <input type="text" data-testid="what-if-input" data-feature={f.clone()}
-                                value={cells.get(i).cloned().unwrap_or_default()} {oninput} />
-                        </label>
-                    }
+                    let value = cells.get(i).cloned().unwrap_or_default();
+                    what_if_input(f, b.inputs.get(i), value, set)
                 }) }
                 </div>
                 <button type="submit" data-testid="what-if-run">{"Predict this row"}</button>
                 if let Some(w) = &props.ml.what_if {
+                    { for w.notes.iter().map(|n| html! {
+                        <p class="warn-text small" data-testid="what-if-note">{ messages::cell_note(n) }</p>
+                    }) }
                     <p data-testid="what-if-result" data-value={w.headline.clone()}>
                         <strong>{ format!("Prediction: {}", w.headline) }</strong>
                         { for w.proba.iter().take(5).map(|(c, p)| html! { <span class="small">{ format!("  {c}: {:.1}%", p * 100.0) }</span> }) }
                     </p>
+                    if let Some((text, change)) = start.as_ref().and_then(|s| what_if_delta(s, w)) {
+                        <p class="small" data-testid="what-if-delta" data-value={change.to_string()}>{ text }</p>
+                    }
                 }
             </form>
             <h3>{"Score a new file"}</h3>

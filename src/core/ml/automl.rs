@@ -854,6 +854,10 @@ pub struct Board {
     /// [`super::task::MAX_FEATURES`]), with the reason.
     #[serde(default)]
     pub left_out: Vec<super::task::Excluded>,
+    /// Per feature, the input the what-if form offers (empty on boards
+    /// saved before it existed: text inputs then).
+    #[serde(default)]
+    pub inputs: Vec<InputSpec>,
 }
 
 /// A prediction for one row (the what-if form).
@@ -863,6 +867,68 @@ pub struct WhatIf {
     pub headline: String,
     /// Per class its probability (classification), best first.
     pub proba: Vec<(String, f64)>,
+    /// The prediction as a number: the value (regression) or the
+    /// probability of the headline class (classification).
+    #[serde(default)]
+    pub value: Option<f64>,
+    /// What was wrong with the typed inputs (the prediction read those as
+    /// missing, or an unknown category as "other").
+    #[serde(default)]
+    pub notes: Vec<super::prep::CellNote>,
+}
+
+/// The input the what-if form offers for a feature, from the training
+/// rows: a number or date within their range, or one of their categories.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum InputSpec {
+    Number {
+        min: f64,
+        max: f64,
+    },
+    /// ISO dates.
+    Date {
+        min: String,
+        max: String,
+    },
+    Category {
+        values: Vec<String>,
+    },
+}
+
+/// The what-if inputs of `p`'s features, from its training rows.
+fn input_specs(p: &Prepared) -> Vec<InputSpec> {
+    use super::prep::{date_text, Feature};
+    p.schema
+        .features
+        .iter()
+        .enumerate()
+        .map(|(f, feature)| {
+            let (lo, hi) = p
+                .train
+                .iter()
+                .filter_map(|&r| p.raw.get(f)?.get(r as usize).copied())
+                .filter(|v| v.is_finite())
+                .fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), v| {
+                    (lo.min(v), hi.max(v))
+                });
+            let (lo, hi) = if lo <= hi {
+                (lo, hi)
+            } else {
+                (f64::NAN, f64::NAN)
+            };
+            match feature {
+                Feature::Number { .. } => InputSpec::Number { min: lo, max: hi },
+                Feature::Date { .. } => InputSpec::Date {
+                    min: date_text(lo.floor()),
+                    max: date_text(hi.floor()),
+                },
+                Feature::Category { categories, .. } => InputSpec::Category {
+                    values: categories.clone(),
+                },
+            }
+        })
+        .collect()
 }
 
 impl Run {
@@ -912,6 +978,7 @@ impl Run {
             finished: self.is_done(),
             cancelled: false,
             left_out: p.left_out.clone(),
+            inputs: input_specs(p),
         }
     }
 

@@ -53,6 +53,25 @@ impl std::fmt::Display for PrepError {
     }
 }
 
+/// A typed what-if value the model cannot read as typed.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum CellNote {
+    NotANumber {
+        feature: String,
+        text: String,
+    },
+    NotADate {
+        feature: String,
+        text: String,
+    },
+    /// Not among the categories seen in training: read as "other".
+    UnknownCategory {
+        feature: String,
+        text: String,
+    },
+}
+
 /// How one feature column is read.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
@@ -317,6 +336,33 @@ impl Schema {
                     .position(|c| c == t)
                     .unwrap_or(categories.len())
                     as f64,
+            })
+            .collect()
+    }
+
+    /// What is wrong with typed `cells` (one per feature): text that is
+    /// not a number or date (read as missing), a category not seen in
+    /// training (read as "other").
+    pub fn check_text(&self, cells: &[String]) -> Vec<CellNote> {
+        self.features
+            .iter()
+            .zip(cells)
+            .filter(|(_, t)| !t.trim().is_empty())
+            .filter_map(|(f, t)| {
+                let feature = f.name().to_string();
+                let text = t.clone();
+                match f {
+                    Feature::Number { .. } if t.trim().parse::<f64>().is_err() => {
+                        Some(CellNote::NotANumber { feature, text })
+                    }
+                    Feature::Date { .. } if date_days(t).is_nan() => {
+                        Some(CellNote::NotADate { feature, text })
+                    }
+                    Feature::Category { categories, .. } if !categories.contains(t) => {
+                        Some(CellNote::UnknownCategory { feature, text })
+                    }
+                    _ => None,
+                }
             })
             .collect()
     }

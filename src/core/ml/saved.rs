@@ -91,7 +91,10 @@ impl Scorer<'_> {
         let pred = self
             .model
             .predict(&self.encoder.encode(&raw, self.kind.family()));
-        self.describe(&pred, 0)
+        WhatIf {
+            notes: self.schema.check_text(cells),
+            ..self.describe(&pred, 0)
+        }
     }
 
     /// Scores a dataset (already through the recipe): the predicted value
@@ -145,16 +148,22 @@ impl Scorer<'_> {
                 proba.sort_by(|a, b| b.1.total_cmp(&a.1));
                 WhatIf {
                     headline: proba.first().map(|c| c.0.clone()).unwrap_or_default(),
+                    value: proba.first().map(|c| c.1),
                     proba,
+                    notes: Vec::new(),
                 }
             }
             Prediction::Values(v) => WhatIf {
                 headline: crate::core::format::num(v[row]),
                 proba: Vec::new(),
+                value: Some(v[row]),
+                notes: Vec::new(),
             },
             Prediction::Clusters(c) => WhatIf {
                 headline: format!("cluster {}", c[row] + 1),
                 proba: Vec::new(),
+                value: None,
+                notes: Vec::new(),
             },
         }
     }
