@@ -2391,6 +2391,14 @@ fn two_tabs_writing_at_once_keep_both() {
         app.goto("")?;
         app.select_dataset("churn.csv")?;
         app.show_tab("clean")?;
+        // "Add a step" starts with no operation: a click adds nothing.
+        d.click_when_ready("[data-testid=add-step]:not([disabled])")?;
+        d.wait_for("the ask to choose an operation", LOAD_WAIT, |d| {
+            Ok(d.page_error().filter(|e| e.contains("Choose an operation")))
+        })?;
+        ensure(d.count("[data-testid=clean-step]")? == 0, || {
+            "a click on Add with no operation added a step".into()
+        })?;
         choose(d, "add-op", 0, "trim")?;
         choose(d, "add-column", 0, "plan")?;
         d.click_when_ready("[data-testid=add-step]:not([disabled])")?;

@@ -336,6 +336,11 @@ fn add_step(
                     .unwrap_or_default()
             };
             let (op, name) = (value(&op), value(&column));
+            if op.is_empty() {
+                return ctl.show_error(
+                    "Choose an operation in “Add a step” first: nothing was added.".into(),
+                );
+            }
             let col = columns
                 .iter()
                 .find(|c| c.0 == name)
@@ -354,6 +359,8 @@ fn add_step(
         <div class="add-step">
             <label>{"Add a step "}
                 <select data-testid="add-op" ref={op}>
+                    // Nothing is added by one click on "Add".
+                    <option value="" selected=true>{"Choose an operation…"}</option>
                     { for ADDABLE.iter().map(|(op, label)| html! { <option value={*op}>{ *label }</option> }) }
                 </select>
             </label>
