@@ -477,7 +477,7 @@ fn BoardView(props: &BoardProps) -> Html {
                             <tr data-testid="feature-importance" data-feature={f.clone()} data-value={m.to_string()}>
                                 <td>{ f }</td>
                                 <td class="bar-cell"><span class="bar" style={format!("width:{width:.1}%")}></span></td>
-                                <td class="num">{ format!("{m:.4} ± {sd:.4}") }</td>
+                                <td class="num" title={format!("{m} ± {sd}")}>{ format!("{} ± {}", format::short(*m), format::short(*sd)) }</td>
                             </tr>
                         }
                     }) }

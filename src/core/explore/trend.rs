@@ -314,7 +314,7 @@ impl Trend {
 
     /// The period-over-period comparison in words.
     pub fn sentence(&self) -> Option<String> {
-        let value = |v: Option<f64>| v.map(format::num).unwrap_or_else(|| "no value".into());
+        let value = |v: Option<f64>| v.map(format::short).unwrap_or_else(|| "no value".into());
         let c = self.headline()?;
         let change = match c.change_percent {
             Some(p) => format!("{p:+.1}%"),
