@@ -373,11 +373,21 @@ pub fn backup_error(file: &str, err: &crate::core::backup::BackupError) -> Strin
     format!("{file} was not imported: {why}. Nothing was changed.")
 }
 
-/// A warning about a leaderboard, as a sentence (`metric`: the main
-/// metric's name, as the board shows it).
-pub fn model_warning(w: &crate::core::ml::guard::ModelWarning, metric: &str) -> String {
+/// A warning about a leaderboard of `task`, as a sentence (the page and
+/// the CLI say the same).
+pub fn model_warning(
+    w: &crate::core::ml::guard::ModelWarning,
+    task: &crate::core::ml::task::Task,
+) -> String {
     use crate::core::format::{int, short};
     use crate::core::ml::guard::{ModelWarning, FEW_PER_CLASS, FEW_ROWS};
+    use crate::core::ml::task::Task;
+    // The metric the board ranks by, as a sentence names it.
+    let metric = match task {
+        Task::Classification => "accuracy",
+        Task::Regression => "R²",
+        Task::Clustering => "silhouette",
+    };
     match w {
         ModelWarning::Leakage {
             feature,

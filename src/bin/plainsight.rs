@@ -278,16 +278,11 @@ mod cli {
             }
         }
         // The same warnings as the page's Model tab.
-        let metric = match task {
-            plainsight::core::ml::task::Task::Classification => "accuracy",
-            plainsight::core::ml::task::Task::Regression => "R²",
-            plainsight::core::ml::task::Task::Clustering => "silhouette",
-        };
         for w in plainsight::core::ml::guard::warnings(&b) {
             println!(
                 "warning ({}): {}",
                 w.kind(),
-                messages::model_warning(&w, metric)
+                messages::model_warning(&w, &b.setup.task)
             );
         }
         if let Some(out) = option(rest, "--save-model") {

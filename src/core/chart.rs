@@ -428,16 +428,12 @@ pub fn paint<DB: DrawingBackend>(
                     .copied()
                     .flatten()
             };
+            // A cell's colour (its value's text is black or white on it).
+            let colour = |v: f64| heat(if *signed { v } else { v.abs() }, style.neutral);
             let cells = (0..nc).flat_map(|i| (0..nr).map(move |j| (i, j)));
             chart
                 .draw_series(cells.clone().map(|(i, j)| {
-                    let fill = value(i, j).map_or(ink.mix(0.2).filled(), |v| {
-                        if *signed {
-                            heat(v, style.neutral).filled()
-                        } else {
-                            heat(v.abs(), style.neutral).filled()
-                        }
-                    });
+                    let fill = value(i, j).map_or(ink.mix(0.2).filled(), |v| colour(v).filled());
                     let mut r = Rectangle::new(
                         [
                             (SegmentValue::Exact(i), SegmentValue::Exact(j)),
@@ -457,8 +453,7 @@ pub fn paint<DB: DrawingBackend>(
                 chart
                     .draw_series(cells.filter_map(|(i, j)| {
                         let v = value(i, j)?;
-                        let fill = heat(if *signed { v } else { v.abs() }, style.neutral);
-                        let colour = text_on(fill);
+                        let on_cell = text_on(colour(v));
                         let text = if cell >= 34 {
                             format!("{v:.2}")
                         } else {
@@ -467,7 +462,7 @@ pub fn paint<DB: DrawingBackend>(
                         Some(Text::new(
                             text,
                             (SegmentValue::CenterOf(i), SegmentValue::CenterOf(j)),
-                            (FONT, size).into_font().color(&colour).pos(centered()),
+                            (FONT, size).into_font().color(&on_cell).pos(centered()),
                         ))
                     }))
                     .ok()?;

@@ -91,17 +91,20 @@ pub fn short(v: f64) -> String {
 
 /// [`value_text`] with numbers as [`short`].
 pub fn value_short(v: &str) -> String {
-    match v.parse::<f64>() {
-        Ok(f) if !v.contains('-') || v.starts_with('-') && !v[1..].contains('-') => short(f),
-        _ => v.to_string(),
-    }
+    value_with(v, short)
 }
 
 /// Visible text of an engine machine value (min/max): numbers get
 /// separators, other text (dates) stays as is.
 pub fn value_text(v: &str) -> String {
+    value_with(v, num)
+}
+
+/// `v` through `number` when it is a number (a date's dashes are not a
+/// minus sign), else as it is.
+fn value_with(v: &str, number: fn(f64) -> String) -> String {
     match v.parse::<f64>() {
-        Ok(f) if !v.contains('-') || v.starts_with('-') && !v[1..].contains('-') => num(f),
+        Ok(f) if !v.contains('-') || v.starts_with('-') && !v[1..].contains('-') => number(f),
         _ => v.to_string(),
     }
 }

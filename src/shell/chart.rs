@@ -119,9 +119,8 @@ fn draw(canvas: &HtmlCanvasElement, data: &ChartData, column: &str) {
     else {
         return;
     };
-    // Setting the size cleared it already; this says so where it matters.
-    let _ = ctx.set_transform(1.0, 0.0, 0.0, 1.0, 0.0, 0.0);
-    ctx.clear_rect(0.0, 0.0, canvas.width() as f64, canvas.height() as f64);
+    // Setting the size (even to the same value) cleared the bitmap and
+    // reset the transform: only the scale to CSS pixels is set.
     let _ = ctx.set_transform(dpr, 0.0, 0.0, dpr, 0.0, 0.0);
     let style = if dark_theme() {
         Style::DARK

@@ -432,7 +432,7 @@ fn BoardView(props: &BoardProps) -> Html {
             }
             { for warnings(b).iter().map(|w| html! {
                 <p class="warn-text" role="note" data-testid="model-warning" data-kind={w.kind()}>
-                    { crate::messages::model_warning(w, metric_label(main_metric(task))) }
+                    { crate::messages::model_warning(w, task) }
                 </p>
             }) }
             if let Some(v) = &props.version {
@@ -573,17 +573,10 @@ fn what_if_input(
     value: String,
     set: impl Fn(String) + 'static,
 ) -> Html {
-    let set = std::rc::Rc::new(set);
+    let set = Rc::new(set);
     let on_input = {
         let set = set.clone();
-        Callback::from(move |e: InputEvent| {
-            let v = e
-                .target()
-                .and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok())
-                .map(|i| i.value())
-                .unwrap_or_default();
-            set(v)
-        })
+        Callback::from(move |e: InputEvent| set(input_value(&e)))
     };
     let input = match spec {
         Some(InputSpec::Category { values }) => {

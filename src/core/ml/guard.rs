@@ -145,15 +145,21 @@ pub fn warnings(board: &Board) -> Vec<ModelWarning> {
 /// (in the main metric's units), whatever the folds' spread.
 pub const MIN_LEAD: f64 = 0.01;
 
+/// The mean of the finite values of `v` (undefined folds left out).
 fn finite_mean(v: &[f64]) -> Option<f64> {
-    let f: Vec<f64> = v.iter().copied().filter(|x| x.is_finite()).collect();
-    (!f.is_empty()).then(|| f.iter().sum::<f64>() / f.len() as f64)
+    let (sum, n) = v
+        .iter()
+        .filter(|x| x.is_finite())
+        .fold((0.0, 0usize), |(s, n), x| (s + x, n + 1));
+    (n > 0).then(|| sum / n as f64)
 }
 
+/// The standard deviation of the finite values of `v` (0 when none).
 fn finite_std(v: &[f64]) -> f64 {
-    let f: Vec<f64> = v.iter().copied().filter(|x| x.is_finite()).collect();
-    match finite_mean(&f) {
-        Some(m) => (f.iter().map(|x| (x - m).powi(2)).sum::<f64>() / f.len() as f64).sqrt(),
-        None => 0.0,
-    }
+    let Some(m) = finite_mean(v) else { return 0.0 };
+    let (sq, n) = v
+        .iter()
+        .filter(|x| x.is_finite())
+        .fold((0.0, 0usize), |(s, n), x| (s + (x - m).powi(2), n + 1));
+    (sq / n as f64).sqrt()
 }
