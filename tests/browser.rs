@@ -1361,6 +1361,231 @@ fn canvas_painted(d: &Driver, css: &str) -> WdResult<bool> {
 }
 
 /// Picks `value` in the `<select>` hook `testid` (the nth of them).
+/// Every mark a chart drew, as its readout: synthetic pointer moves over a
+/// grid of points of the canvas in `figure` (`steps` × `steps`), each
+/// readout (`chart-tooltip`'s `data-value`) once, with the fractions of
+/// the width and height where it was first seen.
+fn readouts(d: &Driver, figure: &str, steps: u32) -> WdResult<Vec<(Value, f64, f64)>> {
+    let found = d.execute_async(
+        "const [css, steps, done] = arguments;
+         const fig = document.querySelector(css);
+         const c = fig && fig.querySelector('canvas');
+         if (!c) { done([]); return; }
+         c.scrollIntoView({ block: 'center' });
+         (async () => {
+           const seen = new Map();
+           const start = performance.now();
+           for (let i = 0; i < steps; i++) for (let j = 0; j < steps; j++) {
+             const r = c.getBoundingClientRect();
+             const fx = (i + 0.5) / steps, fy = (j + 0.5) / steps;
+             c.dispatchEvent(new MouseEvent('mousemove', { bubbles: true,
+               clientX: r.left + r.width * fx, clientY: r.top + r.height * fy }));
+             // A task later (a message, which hidden pages do not throttle
+             // as they do timers): the chart has drawn its readout.
+             await new Promise(ok => { const ch = new MessageChannel();
+               ch.port1.onmessage = () => ok(); ch.port2.postMessage(0); });
+             const t = fig.querySelector('[data-testid=chart-tooltip]');
+             const v = t && t.getAttribute('data-value');
+             if (v && !seen.has(v)) seen.set(v, [fx, fy]);
+           }
+           c.dispatchEvent(new MouseEvent('mouseleave'));
+           done([...seen].map(([v, [fx, fy]]) => [JSON.parse(v), fx, fy]));
+         })().catch(e => done('failed: ' + e + ' after ' + (performance.now() - start) + ' ms'));",
+        vec![Value::from(figure), Value::from(steps)],
+    )?;
+    if let Some(e) = found.as_str() {
+        return Err(WdError::new("readouts", e));
+    }
+    Ok(found
+        .as_array()
+        .map(|a| {
+            a.iter()
+                .filter_map(|e| Some((e.get(0)?.clone(), e.get(1)?.as_f64()?, e.get(2)?.as_f64()?)))
+                .collect()
+        })
+        .unwrap_or_default())
+}
+
+/// The real pointer (DevTools input events) at fractions of the canvas in
+/// `figure`; a click there when `click`.
+fn pointer_at(d: &Driver, figure: &str, (fx, fy): (f64, f64), click: bool) -> WdResult<()> {
+    let at = d.execute(
+        "const c = document.querySelector(arguments[0] + ' canvas');
+         c.scrollIntoView({ block: 'center' });
+         const r = c.getBoundingClientRect();
+         return [r.left + r.width * arguments[1], r.top + r.height * arguments[2]];",
+        vec![Value::from(figure), Value::from(fx), Value::from(fy)],
+    )?;
+    let (x, y) = (
+        at.get(0).and_then(Value::as_f64).unwrap_or(f64::NAN),
+        at.get(1).and_then(Value::as_f64).unwrap_or(f64::NAN),
+    );
+    let event = |kind: &str| serde_json::json!({ "type": kind, "x": x, "y": y, "button": "left", "clickCount": 1 });
+    d.cdp(
+        "Input.dispatchMouseEvent",
+        serde_json::json!({ "type": "mouseMoved", "x": x, "y": y }),
+    )?;
+    if click {
+        d.cdp("Input.dispatchMouseEvent", event("mousePressed"))?;
+        d.cdp("Input.dispatchMouseEvent", event("mouseReleased"))?;
+    }
+    Ok(())
+}
+
+/// Pointing at a chart reads out the exact values under the pointer
+/// (`chart-tooltip`): a heatmap cell's value is the one in the strongest
+/// pairs' table, a click on it opens that pair's scatter plot; a trend's
+/// periods read out in order and follow a redraw; a mean whose axis does
+/// not start at zero says so (`chart-axis-note`), a sum does not.
+#[test]
+fn charts_read_out_values_and_open_pairs() {
+    scenario("chart-readout", |app| {
+        let d = &app.d;
+        let path = manifest_dir().join("tests/data/explore/weather.csv");
+        app.upload_ok(&path)?;
+        app.show_tab("explore")?;
+        let heat = "[data-testid=chart][data-kind=heatmap][data-column=pearson]";
+        settled_canvas(d, "the Pearson heatmap", heat)?;
+        let cells = readouts(d, heat, 24)?;
+        ensure(cells.len() == 25, || {
+            format!(
+                "{} distinct cells read out of a 5 × 5 heatmap: {cells:?}",
+                cells.len()
+            )
+        })?;
+        let cell = |row: &str, col: &str| {
+            cells
+                .iter()
+                .find(|(v, _, _)| v["row"] == row && v["column"] == col)
+                .cloned()
+        };
+        let (value, fx, fy) = cell("wind", "precipitation")
+            .ok_or_else(|| format!("no readout of wind × precipitation in {cells:?}"))?;
+        let shown = value["value"].as_f64().unwrap_or(f64::NAN);
+        let listed = d
+            .execute(
+                "const r = [...document.querySelectorAll('[data-testid=corr-pair][data-method=pearson]')]
+                   .find(r => (r.dataset.a === 'precipitation' && r.dataset.b === 'wind')
+                           || (r.dataset.a === 'wind' && r.dataset.b === 'precipitation'));
+                 return r ? parseFloat(r.dataset.value) : null;",
+                vec![],
+            )?
+            .as_f64();
+        if let Some(listed) = listed {
+            ensure(shown.is_finite() && (shown - listed).abs() < 1e-9, || {
+                format!("the cell reads {shown}, the table lists {listed}")
+            })?;
+        } else {
+            ensure(shown.is_finite() && shown.abs() <= 1.0, || {
+                format!("the cell reads {shown}")
+            })?;
+        }
+        // The real pointer on that cell, then a click: the scatter plot of
+        // precipitation (across) and wind (up).
+        pointer_at(d, heat, (fx, fy), false)?;
+        d.wait_for("the readout of the pointed cell", LOAD_WAIT, |d| {
+            let v = d.attr_of(&format!("{heat} [data-testid=chart-tooltip]"), "data-value")?;
+            let v: Value = v
+                .and_then(|v| serde_json::from_str(&v).ok())
+                .unwrap_or_default();
+            Ok((v["row"] == "wind" && v["column"] == "precipitation").then_some(()))
+        })?;
+        pointer_at(d, heat, (fx, fy), true)?;
+        d.wait_for("the scatter of the clicked pair", LOAD_WAIT, |d| {
+            d.exists("[data-testid=chart][data-kind=scatter][data-column=precipitation-wind]")
+                .map(|b| b.then_some(()))
+        })?;
+
+        // The trend by month: one readout per period, left to right; a new
+        // period draws again and reads out the new periods.
+        let trend = "[data-testid=chart][data-kind=trend]";
+        choose(d, "trend-value", 0, "wind")?;
+        choose(d, "trend-granularity", 0, "month")?;
+        let caption = format!("{trend} figcaption span");
+        d.wait_for("the monthly mean of wind", LOAD_WAIT, |d| {
+            Ok(d.text_of(&caption)?
+                .is_some_and(|c| c.contains("by month") && c.contains("wind"))
+                .then_some(()))
+        })?;
+        settled_canvas(d, "the monthly trend", trend)?;
+        let months = readouts(d, trend, 60)?;
+        let labels: Vec<String> = months
+            .iter()
+            .map(|(v, _, _)| v["period"].as_str().unwrap_or("?").to_string())
+            .collect();
+        ensure(
+            labels.len() >= 12
+                && labels.windows(2).all(|w| w[0] < w[1])
+                && labels.iter().all(|l| l.len() == 7 && l.starts_with("20")),
+            || format!("monthly readouts: {labels:?}"),
+        )?;
+        ensure(
+            months.iter().all(|(v, _, _)| {
+                v.as_object().is_some_and(|o| o.len() == 2)
+                    && v["mean of wind"]
+                        .as_f64()
+                        .is_some_and(|x| x.is_finite() && x > 0.0)
+            }),
+            || format!("monthly values: {months:?}"),
+        )?;
+        // A mean of wind (always positive) on an axis from about 2: said.
+        let note = d
+            .attr_of(
+                &format!("{trend} [data-testid=chart-axis-note]"),
+                "data-value",
+            )?
+            .and_then(|v| v.parse::<f64>().ok());
+        ensure(note.is_some_and(|v| v.is_finite() && v > 0.0), || {
+            format!("no note that the axis does not start at zero: {note:?}")
+        })?;
+        choose(d, "trend-granularity", 0, "week")?;
+        d.wait_for("the weekly trend", LOAD_WAIT, |d| {
+            Ok(d.text_of(&caption)?
+                .is_some_and(|c| c.contains("by week"))
+                .then_some(()))
+        })?;
+        settled_canvas(d, "the weekly trend", trend)?;
+        let weeks = readouts(d, trend, 120)?;
+        ensure(
+            weeks.len() > months.len()
+                && weeks
+                    .iter()
+                    .all(|(v, _, _)| v["period"].as_str().is_some_and(|p| p.contains("-W"))),
+            || format!("weekly readouts after the redraw: {weeks:?}"),
+        )?;
+        // The keyboard walks the periods: End reads out the last.
+        d.execute(
+            "const c = document.querySelector(arguments[0] + ' canvas'); c.focus();
+             c.dispatchEvent(new KeyboardEvent('keydown', { key: 'End', bubbles: true }));",
+            vec![Value::from(trend)],
+        )?;
+        let last = weeks
+            .last()
+            .map(|(v, _, _)| v["period"].clone())
+            .unwrap_or_default();
+        d.wait_for("the last week read out from the keyboard", LOAD_WAIT, |d| {
+            let v = d.attr_of(
+                &format!("{trend} [data-testid=chart-tooltip]"),
+                "data-value",
+            )?;
+            let v: Value = v
+                .and_then(|v| serde_json::from_str(&v).ok())
+                .unwrap_or_default();
+            Ok((v["period"] == last && !last.is_null()).then_some(()))
+        })?;
+        // A sum starts at zero: no note.
+        choose(d, "trend-agg", 0, "sum")?;
+        d.wait_for("the weekly sum, without the note", LOAD_WAIT, |d| {
+            let sum = d
+                .text_of(&caption)?
+                .is_some_and(|c| c.contains("Sum of wind"));
+            let note = d.exists(&format!("{trend} [data-testid=chart-axis-note]"))?;
+            Ok((sum && !note).then_some(()))
+        })?;
+        Ok(())
+    });
+}
+
 fn choose(d: &Driver, testid: &str, nth: usize, value: &str) -> WdResult<()> {
     let done = d.execute(
         "const s = document.querySelectorAll('[data-testid=' + arguments[0] + ']')[arguments[1]];

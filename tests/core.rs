@@ -2862,3 +2862,141 @@ mod ml_models {
         }
     }
 }
+
+/// The SVG of a few charts drawn from the explore fixtures, against the
+/// snapshots in `tests/data/charts` (`PLAINSIGHT_BLESS=1` rewrites them
+/// after a deliberate change; look at them before committing). A missing
+/// snapshot fails.
+mod chart_snapshots {
+    use super::*;
+    use plainsight::core::chart::{paint, svg, ChartData, Style};
+    use plainsight::core::explore::aggregate::Agg;
+    use plainsight::core::explore::correlate::correlations;
+    use plainsight::core::explore::scatter::scatter;
+    use plainsight::core::explore::trend::{trend, Granularity};
+
+    fn weather() -> Dataset {
+        let bytes = std::fs::read(data_dir().join("explore/weather.csv")).unwrap();
+        read_bytes("weather.csv", &bytes).unwrap()
+    }
+
+    fn charts() -> Vec<(&'static str, ChartData, &'static str)> {
+        let ds = weather();
+        let c = correlations(&ds);
+        let t = trend(
+            &ds,
+            "date",
+            Some("temp_max"),
+            Agg::Mean,
+            Some(Granularity::Month),
+        )
+        .unwrap();
+        let s = scatter(&ds, "temp_min", "temp_max", Some("weather"), 5000).unwrap();
+        vec![
+            (
+                "heatmap",
+                ChartData::Heatmap {
+                    rows: c.numeric.clone(),
+                    cols: c.numeric.clone(),
+                    values: c.pearson.clone(),
+                    signed: true,
+                },
+                "",
+            ),
+            ("trend", ChartData::Trend(t), "date"),
+            ("scatter", ChartData::Scatter(s), "temp_min-temp_max"),
+            (
+                "bars",
+                ChartData::Bars(vec![
+                    ("sun".into(), 640),
+                    ("fog and a very long label for the weather".into(), 411),
+                    ("rain".into(), 259),
+                ]),
+                "weather",
+            ),
+        ]
+    }
+
+    #[test]
+    fn charts_match_their_svg_snapshots() {
+        let dir = data_dir().join("charts");
+        let bless = std::env::var_os("PLAINSIGHT_BLESS").is_some();
+        let mut failures = Vec::new();
+        for (name, data, column) in charts() {
+            let out = svg(&data, column);
+            let path = dir.join(format!("{name}.svg"));
+            if bless {
+                std::fs::create_dir_all(&dir).unwrap();
+                std::fs::write(&path, &out).unwrap();
+                continue;
+            }
+            match std::fs::read_to_string(&path) {
+                Ok(expected) if expected == out => {}
+                Ok(_) => failures.push(format!("{name}: differs from {}", path.display())),
+                Err(e) => failures.push(format!("{name}: no snapshot at {} ({e})", path.display())),
+            }
+        }
+        assert!(failures.is_empty(), "{failures:#?}");
+    }
+
+    /// Every drawn chart leaves marks for the pointer, inside the drawing,
+    /// with finite numbers for their values; a heatmap cell names its pair.
+    #[test]
+    fn marks_read_out_the_values_drawn() {
+        for (name, data, column) in charts() {
+            let (w, h) = data.size();
+            let mut out = String::new();
+            let marks = {
+                let root = plotters::prelude::SVGBackend::with_string(&mut out, (w, h));
+                let root = plotters::prelude::IntoDrawingArea::into_drawing_area(root);
+                paint(&root, &data, column, Style::LIGHT).expect(name)
+            };
+            assert!(!marks.is_empty(), "{name}: no marks");
+            for m in &marks {
+                let (x0, y0, x1, y1) = m.area;
+                assert!(
+                    x0 >= -6 && y0 >= -6 && x1 <= w as i32 + 6 && y1 <= h as i32 + 6 && x1 >= x0,
+                    "{name}: mark {:?} outside {w}×{h}",
+                    m.area
+                );
+                let json: Value = serde_json::from_str(&m.json()).expect("json");
+                assert!(
+                    json.as_object().is_some_and(|o| !o.is_empty()),
+                    "{name}: {json}"
+                );
+            }
+            match &data {
+                ChartData::Heatmap {
+                    rows, cols, values, ..
+                } => {
+                    assert_eq!(marks.len(), rows.len() * cols.len());
+                    // The top-left cell is the first row and column.
+                    let first = marks.iter().min_by_key(|m| (m.area.0, m.area.1)).unwrap();
+                    let json: Value = serde_json::from_str(&first.json()).unwrap();
+                    assert_eq!(json["row"], rows[0].as_str());
+                    assert_eq!(json["column"], cols[0].as_str());
+                    let v = json["value"].as_f64().expect("a value");
+                    assert!(v.is_finite() && (v - values[0][0].unwrap()).abs() < 1e-12);
+                    assert!(first.pick.is_some());
+                }
+                ChartData::Trend(t) => {
+                    assert_eq!(marks.len(), t.periods.len());
+                    let json: Value = serde_json::from_str(&marks[0].json()).unwrap();
+                    assert_eq!(json["period"], t.periods[0].label.as_str());
+                    // Periods side by side, left to right, none overlapping.
+                    assert!(marks.windows(2).all(|p| p[0].area.2 <= p[1].area.0 + 1));
+                }
+                ChartData::Bars(b) => {
+                    assert_eq!(marks.len(), b.len());
+                    let json: Value = serde_json::from_str(&marks[1].json()).unwrap();
+                    assert_eq!(json["value"], b[1].0.as_str(), "full label, not shortened");
+                    assert_eq!(json["rows"].as_f64(), Some(b[1].1 as f64));
+                    // The first bar is on top.
+                    assert!(marks[0].area.1 < marks[1].area.1);
+                }
+                ChartData::Scatter(s) => assert_eq!(marks.len(), s.points.len()),
+                _ => {}
+            }
+        }
+    }
+}

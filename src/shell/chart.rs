@@ -11,7 +11,7 @@ use yew::prelude::*;
 
 use super::controller::{download, download_blob};
 pub use crate::core::chart::ChartData;
-use crate::core::chart::{paint, svg, Style};
+use crate::core::chart::{hit, paint, svg, Mark, Pick, Style};
 
 /// The theme the page shows: the root's `data-theme`, else the system's.
 pub fn dark_theme() -> bool {
@@ -36,6 +36,10 @@ pub struct ChartProps {
     pub column: AttrValue,
     pub title: AttrValue,
     pub data: ChartData,
+    /// A click (or Enter) on a mark that names something to open: a
+    /// heatmap cell's pair of columns.
+    #[prop_or_default]
+    pub on_pick: Option<Callback<Pick>>,
 }
 
 /// Changes when the page switches theme or the screen's pixel ratio
@@ -100,7 +104,9 @@ fn layout(data: &ChartData, available: u32) -> (u32, u32) {
 /// screen's pixel ratio: resizing the canvas resets it (every pixel and the
 /// context's state), so nothing of an earlier drawing stays. The figure
 /// records the pixel ratio (`data-dpr`) and width (`data-width`) drawn at.
-fn draw(canvas: &HtmlCanvasElement, data: &ChartData, column: &str) {
+/// Returns the marks drawn, in CSS pixels of the drawn width, with that
+/// width.
+fn draw(canvas: &HtmlCanvasElement, data: &ChartData, column: &str) -> (Vec<Mark>, u32) {
     let dpr = pixel_ratio();
     let available = canvas
         .parent_element()
@@ -117,7 +123,7 @@ fn draw(canvas: &HtmlCanvasElement, data: &ChartData, column: &str) {
         .flatten()
         .and_then(|c| c.dyn_into::<web_sys::CanvasRenderingContext2d>().ok())
     else {
-        return;
+        return (Vec::new(), w);
     };
     // Setting the size (even to the same value) cleared the bitmap and
     // reset the transform: only the scale to CSS pixels is set.
@@ -127,16 +133,38 @@ fn draw(canvas: &HtmlCanvasElement, data: &ChartData, column: &str) {
     } else {
         Style::LIGHT
     };
-    if let Some(backend) = CanvasBackend::with_canvas_object(canvas.clone()) {
-        // The backend counts device pixels; the transform scales CSS pixels
-        // to them, so the chart is laid out on its CSS size.
-        let root = backend.into_drawing_area().shrink((0, 0), (w, h));
-        let _ = paint(&root, data, column, style);
-    }
+    let marks = CanvasBackend::with_canvas_object(canvas.clone())
+        .and_then(|backend| {
+            // The backend counts device pixels; the transform scales CSS
+            // pixels to them, so the chart is laid out on its CSS size.
+            let root = backend.into_drawing_area().shrink((0, 0), (w, h));
+            paint(&root, data, column, style)
+        })
+        .unwrap_or_default();
     if let Some(figure) = canvas.parent_element() {
         let _ = figure.set_attribute("data-dpr", &dpr.to_string());
         let _ = figure.set_attribute("data-width", &w.to_string());
     }
+    (marks, w)
+}
+
+/// The marks of the last drawing and the width it was drawn at.
+#[derive(Default)]
+struct Drawn {
+    marks: Vec<Mark>,
+    width: u32,
+}
+
+/// The mark under a pointer event, in the drawing's pixels (the canvas
+/// may be shown narrower than drawn).
+fn mark_at(canvas: &HtmlCanvasElement, drawn: &Drawn, e: &MouseEvent) -> Option<usize> {
+    let shown = f64::from(canvas.client_width().max(1));
+    let scale = f64::from(drawn.width.max(1)) / shown;
+    hit(
+        &drawn.marks,
+        f64::from(e.offset_x()) * scale,
+        f64::from(e.offset_y()) * scale,
+    )
 }
 
 #[component]
@@ -174,15 +202,82 @@ pub fn Chart(props: &ChartProps) -> Html {
             }
         });
     }
+    // The marks of the drawing shown, and the one pointed at (its index).
+    let drawn = use_mut_ref(Drawn::default);
+    let pointed = use_state_eq(|| None::<usize>);
     {
-        let canvas = canvas.clone();
+        let (canvas, drawn, pointed) = (canvas.clone(), drawn.clone(), pointed.clone());
         let deps = (props.data.clone(), props.column.clone(), tick, *width);
         use_effect_with(deps, move |(data, column, _, _)| {
             if let Some(c) = canvas.cast::<HtmlCanvasElement>() {
-                draw(&c, data, column);
+                let (marks, width) = draw(&c, data, column);
+                *drawn.borrow_mut() = Drawn { marks, width };
+                pointed.set(None);
             }
         });
     }
+    let onmousemove = {
+        let (canvas, drawn, pointed) = (canvas.clone(), drawn.clone(), pointed.clone());
+        Callback::from(move |e: MouseEvent| {
+            if let Some(c) = canvas.cast::<HtmlCanvasElement>() {
+                pointed.set(mark_at(&c, &drawn.borrow(), &e));
+            }
+        })
+    };
+    let onmouseleave = {
+        let pointed = pointed.clone();
+        Callback::from(move |_: MouseEvent| pointed.set(None))
+    };
+    let open = {
+        let (drawn, on_pick) = (drawn.clone(), props.on_pick.clone());
+        move |i: Option<usize>| {
+            let pick = i.and_then(|i| drawn.borrow().marks.get(i)?.pick.clone());
+            if let (Some(pick), Some(on)) = (pick, on_pick.as_ref()) {
+                on.emit(pick);
+            }
+        }
+    };
+    let onclick = {
+        let (canvas, drawn, open) = (canvas.clone(), drawn.clone(), open.clone());
+        Callback::from(move |e: MouseEvent| {
+            if let Some(c) = canvas.cast::<HtmlCanvasElement>() {
+                let i = mark_at(&c, &drawn.borrow(), &e);
+                open(i);
+            }
+        })
+    };
+    // The keyboard walks the marks: arrows move, Enter opens, Escape leaves.
+    let onkeydown = {
+        let (drawn, pointed) = (drawn.clone(), pointed.clone());
+        Callback::from(move |e: KeyboardEvent| {
+            let n = drawn.borrow().marks.len();
+            if n == 0 {
+                return;
+            }
+            let next = match (e.key().as_str(), *pointed) {
+                ("ArrowRight" | "ArrowDown", None) => Some(0),
+                ("ArrowRight" | "ArrowDown", Some(i)) => Some((i + 1).min(n - 1)),
+                ("ArrowLeft" | "ArrowUp", None) => Some(n - 1),
+                ("ArrowLeft" | "ArrowUp", Some(i)) => Some(i.saturating_sub(1)),
+                ("Home", _) => Some(0),
+                ("End", _) => Some(n - 1),
+                ("Escape", _) => None,
+                ("Enter", i) => {
+                    open(i);
+                    return;
+                }
+                _ => return,
+            };
+            e.prevent_default();
+            pointed.set(next);
+        })
+    };
+    let readout = pointed.and_then(|i| {
+        let d = drawn.borrow();
+        let m = d.marks.get(i)?;
+        Some((m.text(), m.json(), m.pick.is_some()))
+    });
+    let clickable = props.on_pick.is_some() && readout.as_ref().is_some_and(|r| r.2);
     let label = props.data.describe(&props.title);
     let stem = format!(
         "{}-{}",
@@ -224,7 +319,24 @@ pub fn Chart(props: &ChartProps) -> Html {
                     <button class="link" data-testid="chart-svg" onclick={svg} aria-label={format!("Download {} as SVG", props.title)}>{"SVG"}</button>
                 </span>
             </figcaption>
-            <canvas ref={canvas} role="img" aria-label={label}></canvas>
+            <canvas ref={canvas} role="img" aria-label={label} tabindex="0"
+                class={classes!(clickable.then_some("clickable"))}
+                {onmousemove} {onmouseleave} {onclick} {onkeydown}></canvas>
+            if let Some((text, json, pick)) = readout {
+                <p class="chart-readout" data-testid="chart-tooltip" data-value={json}>
+                    { text }
+                    if pick && props.on_pick.is_some() {
+                        <span class="muted">{" · click to open"}</span>
+                    }
+                </p>
+            } else {
+                <p class="chart-readout muted" aria-hidden="true">{"Point at the chart (or focus it and use the arrow keys) for exact values."}</p>
+            }
+            if let Some(lo) = props.data.axis_floor() {
+                <p class="muted small chart-note" data-testid="chart-axis-note" data-value={lo.to_string()}>
+                    { format!("The vertical axis starts at {}, not at zero: differences look larger than they are.", crate::core::format::num(lo)) }
+                </p>
+            }
         </figure>
     }
 }

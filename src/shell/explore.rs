@@ -10,6 +10,7 @@ use yew::prelude::*;
 
 use super::chart::{Chart, ChartData};
 use super::format;
+use crate::core::chart::Pick;
 use crate::core::explore::aggregate::Agg;
 use crate::core::explore::correlate::Correlations;
 use crate::core::explore::defaults::{
@@ -108,7 +109,7 @@ pub fn ExploreTab(props: &ExploreProps) -> Html {
                 <p class="error-inline" role="alert" data-testid="explore-error">{ e }</p>
             }
             { missing_view(ins) }
-            <CorrelationView correlations={Rc::new(ins.correlations.clone())} />
+            <CorrelationView correlations={Rc::new(ins.correlations.clone())} on_query={props.on_query.clone()} />
             { scatter_view(&props.profile, scatter, &props.on_query) }
             { trend_view(&props.profile, trend, &props.on_query) }
             { group_view(&props.profile, group, &props.on_query) }
@@ -138,6 +139,60 @@ fn missing_view(ins: &Insights) -> Html {
 #[derive(Properties, PartialEq)]
 struct CorrelationProps {
     correlations: Rc<Correlations>,
+    on_query: Callback<Query>,
+}
+
+/// Scrolls the Explore section with this id into view.
+fn show_section(id: &str) {
+    if let Some(el) = web_sys::window()
+        .and_then(|w| w.document())
+        .and_then(|d| d.get_element_by_id(id))
+    {
+        el.scroll_into_view();
+    }
+}
+
+/// What a click on a heatmap cell opens: two numbers' scatter plot, a
+/// number's mean by category, two categories' counts by both.
+fn open_pair(on_query: &Callback<Query>, method: &'static str) -> Callback<Pick> {
+    let on = on_query.clone();
+    Callback::from(move |pick: Pick| {
+        let Pick::Pair { row, col } = pick;
+        if row == col {
+            return;
+        }
+        let (query, section) = match method {
+            "eta" => (
+                Query::Group {
+                    dims: vec![Dimension::Column { name: col }],
+                    measures: vec![Measure::of(Agg::Mean, &row)],
+                    sort: None,
+                },
+                "explore-group",
+            ),
+            "cramers_v" => (
+                Query::Group {
+                    dims: vec![
+                        Dimension::Column { name: row },
+                        Dimension::Column { name: col },
+                    ],
+                    measures: vec![Measure::rows()],
+                    sort: None,
+                },
+                "explore-group",
+            ),
+            _ => (
+                Query::Scatter {
+                    x: col,
+                    y: row,
+                    colour: None,
+                },
+                "explore-scatter",
+            ),
+        };
+        on.emit(query);
+        show_section(section);
+    })
 }
 
 #[component]
@@ -160,6 +215,7 @@ fn CorrelationView(props: &CorrelationProps) -> Html {
                     &[("pearson".into(), "Pearson r (linear)".into()), ("spearman".into(), "Spearman ρ (rank, any monotone trend)".into())], on) }
                 <Chart kind="heatmap" column={if *spearman { "spearman" } else { "pearson" }}
                     title={format!("Correlation of the numeric columns ({name})")}
+                    on_pick={open_pair(&props.on_query, "pearson")}
                     data={ChartData::Heatmap { rows: c.numeric.clone(), cols: c.numeric.clone(), values, signed: true }} />
             </div>
         }
@@ -167,12 +223,14 @@ fn CorrelationView(props: &CorrelationProps) -> Html {
     let categorical = (c.categorical.len() >= 2).then(|| {
         html! {
             <Chart kind="heatmap" column="cramers_v" title="Association of the categorical columns (Cramér's V)"
+                on_pick={open_pair(&props.on_query, "cramers_v")}
                 data={ChartData::Heatmap { rows: c.categorical.clone(), cols: c.categorical.clone(), values: c.cramers_v.clone(), signed: false }} />
         }
     });
     let eta = (!c.numeric.is_empty() && !c.categorical.is_empty()).then(|| {
         html! {
             <Chart kind="heatmap" column="eta" title="How much each category explains each number (correlation ratio η)"
+                on_pick={open_pair(&props.on_query, "eta")}
                 data={ChartData::Heatmap { rows: c.numeric.clone(), cols: c.categorical.clone(), values: c.eta.clone(), signed: false }} />
         }
     });
@@ -287,7 +345,7 @@ fn scatter_view(p: &DatasetProfile, scatter: Option<Scatter>, on_query: &Callbac
         None => String::new(),
     };
     html! {
-        <section class="explore-part">
+        <section class="explore-part" id="explore-scatter">
             <h2>{"Scatter plot"}</h2>
             <div class="picks">
                 { select("scatter-x", "Across (x)", &x, &options, on_x) }
@@ -566,7 +624,7 @@ fn group_view(p: &DatasetProfile, group: Option<Rc<Answer>>, on_query: &Callback
             .collect(),
     };
     html! {
-        <section class="explore-part">
+        <section class="explore-part" id="explore-group">
             <h2>{"Group by"}</h2>
             <div class="picks">{ for dim_picks }</div>
             <div class="picks">{ for measure_picks }</div>
