@@ -23,7 +23,7 @@ use crate::core::clean::{CleanError, RunLog, Step};
 use crate::core::explore::aggregate::ExploreError;
 use crate::core::explore::alerts::AlertConfig;
 use crate::core::explore::{Answer, Insights, Query};
-use crate::core::ml::automl::{Board, Setup, TrainError, WhatIf};
+use crate::core::ml::automl::{Board, Explanation, Setup, TrainError, WhatIf};
 use crate::core::ml::prep::PrepError;
 use crate::core::ml::saved::LoadError;
 use crate::core::report::{ReportContents, ReportRequest};
@@ -149,6 +149,9 @@ pub enum Ask {
     Explore { query: Query },
     /// The prediction of a model for one row of text cells.
     WhatIf { model: ModelRef, cells: Vec<String> },
+    /// The permutation importance and partial dependence of a model of
+    /// this session's run (by name).
+    Explain { model: String },
     /// A model of the run in its saved form (`core::ml::saved`).
     ExportModel { model: String },
     /// Hold a saved model (its bytes from storage) under `key`.
@@ -180,6 +183,7 @@ impl Ask {
             Ask::Report { .. } => "gathering the report",
             Ask::Explore { .. } => "drawing a chart",
             Ask::WhatIf { .. } => "answering the what-if",
+            Ask::Explain { .. } => "explaining a model",
             Ask::ExportModel { .. } => "saving a model",
             Ask::LoadModel { .. } => "loading a saved model",
             Ask::Predict { .. } => "scoring a file",
@@ -272,6 +276,11 @@ pub enum Reply {
     Report(Box<ReportContents>),
     Explored(Answer),
     WhatIf(WhatIf),
+    /// A model's explanation (`Ask::Explain`), with its name.
+    Explained {
+        model: String,
+        explanation: Explanation,
+    },
     ModelBytes(#[serde(with = "serde_bytes")] Vec<u8>),
     ModelLoaded,
     /// A scored file as CSV: the new file's columns and the predictions.

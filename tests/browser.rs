@@ -2049,6 +2049,87 @@ fn model_tab_warns_of_leakage_and_types_the_what_if() {
             let v: Option<f64> = v.and_then(|v| v.parse().ok());
             Ok(v.filter(|v| v.is_finite() && (v - want).abs() <= 1e-6 * want.abs().max(1.0)))
         })?;
+
+        // Another model selected: its residuals, its importance (equal to
+        // the engine's for it) and partial dependence; back to the best, the
+        // residual chart is pixel-equal to its first drawing.
+        let residuals = "[data-testid=chart][data-kind=residuals]";
+        let explanation = |d: &Driver| d.attr_of("[data-testid=explanation]", "data-model");
+        ensure(explanation(d)?.as_deref() == Some(best.name()), || {
+            format!("the explanation shown first is of {:?}", explanation(d))
+        })?;
+        let best_residuals = settled_canvas(
+            d,
+            "the best model's residuals",
+            &format!("{residuals}[data-column={}]", best.name()),
+        )?;
+        let other = board
+            .entries
+            .iter()
+            .map(|e| e.model)
+            .find(|k| *k != best && k.name() != "baseline" && run.model_of(*k).is_some())
+            .ok_or("no second model natively")?;
+        let native = run.explain_of(other).ok_or("no native explanation")?;
+        d.click_when_ready(&format!(
+            "[data-testid=leaderboard-row][data-model={}]",
+            other.name()
+        ))?;
+        d.wait_for("the other model's explanation", LOAD_WAIT, |d| {
+            Ok((explanation(d)?.as_deref() == Some(other.name())).then_some(()))
+        })?;
+        let shown = d.attrs_of("[data-testid=feature-importance]", "data-feature")?;
+        let values = d.attrs_of("[data-testid=feature-importance]", "data-value")?;
+        let want: Vec<Option<String>> = native
+            .importance
+            .iter()
+            .map(|i| Some(i.0.clone()))
+            .collect();
+        ensure(shown == want, || {
+            format!(
+                "importance of {} lists {shown:?}, the engine {want:?}",
+                other.name()
+            )
+        })?;
+        for ((f, v), (_, m, _)) in shown.iter().zip(&values).zip(&native.importance) {
+            let v: f64 = v
+                .as_deref()
+                .and_then(|v| v.parse().ok())
+                .unwrap_or(f64::NAN);
+            ensure(
+                v.is_finite() && (v - m).abs() <= 1e-9 * m.abs().max(1.0),
+                || format!("importance of {f:?}: page {v}, engine {m}"),
+            )?;
+        }
+        let heading = d
+            .text_of("[data-testid=explanation] h3")?
+            .unwrap_or_default();
+        ensure(heading.contains(other.label(&board.setup.task)), || {
+            format!("the explanation's heading {heading:?}")
+        })?;
+        let other_residuals = settled_canvas(
+            d,
+            "the other model's residuals",
+            &format!("{residuals}[data-column={}]", other.name()),
+        )?;
+        ensure(other_residuals != best_residuals, || {
+            "the residuals of two models look the same".into()
+        })?;
+        d.click_when_ready(&format!(
+            "[data-testid=leaderboard-row][data-model={}]",
+            best.name()
+        ))?;
+        d.wait_for("the best model's explanation again", LOAD_WAIT, |d| {
+            Ok((explanation(d)?.as_deref() == Some(best.name())).then_some(()))
+        })?;
+        let again = settled_canvas(
+            d,
+            "the best model's residuals again",
+            &format!("{residuals}[data-column={}]", best.name()),
+        )?;
+        ensure(again == best_residuals, || {
+            "the residual chart redrawn after switching models differs from its first drawing"
+                .into()
+        })?;
         Ok(())
     });
 }

@@ -18,7 +18,7 @@ use super::storage::DatasetRecord;
 use crate::core::clean::Step;
 use crate::core::explore::correlate::Correlations;
 use crate::core::explore::scatter::Scatter;
-use crate::core::ml::automl::{Board, Entry, InputSpec, Scores, Status, WhatIf};
+use crate::core::ml::automl::{Board, Entry, Explanation, InputSpec, Scores, Status, WhatIf};
 use crate::core::ml::guard::warnings;
 use crate::core::ml::models::ModelKind;
 use crate::core::ml::task::{plan, suggest_target, Task, DEFAULT_BUDGET_SECS, DEFAULT_SEED};
@@ -412,6 +412,38 @@ fn BoardView(props: &BoardProps) -> Html {
         "running"
     };
     let progress = b.progress.as_ref();
+    // The explanation shown: the best model's (on the board), or the
+    // selected model's once the worker has made it.
+    let other = match (&props.version, &selected) {
+        (None, Some(m)) if b.finished && Some(m.as_str()) != b.best.map(|k| k.name()) => {
+            Some(m.clone())
+        }
+        _ => None,
+    };
+    let explained: Option<(Rc<Explanation>, ModelKind)> = match &other {
+        None => b
+            .explanation
+            .clone()
+            .zip(b.best)
+            .map(|(x, k)| (Rc::new(x), k)),
+        Some(m) => props
+            .ml
+            .explained
+            .as_ref()
+            .filter(|(name, _)| name == m)
+            .and_then(|(_, x)| Some((x.clone(), ModelKind::from_name(m)?))),
+    };
+    let waiting = other.clone().filter(|_| explained.is_none());
+    {
+        let (ctl, asked) = (props.ctl.clone(), props.ml.explaining.clone());
+        use_effect_with(waiting.clone(), move |waiting| {
+            if let Some(m) = waiting {
+                if asked.as_ref() != Some(m) {
+                    ctl.explain(m.clone());
+                }
+            }
+        });
+    }
     html! {
         <>
         <div class="card">
@@ -464,9 +496,25 @@ fn BoardView(props: &BoardProps) -> Html {
         if b.finished || b.cancelled {
             <Details board={b.clone()} selected={detailed} />
         }
-        if let Some(x) = &b.explanation {
+        { explained.map(|(x, model)| explanation_card(&x, model, task)).unwrap_or_default() }
+        if let Some(m) = waiting {
             <div class="card">
-                <h3>{ format!("What drives the {} ({})", b.best.map_or("model", |k| k.label(task)), "permutation importance on the test rows") }</h3>
+                <h3>{ format!("What drives the {}", ModelKind::from_name(&m).map_or(m.as_str(), |k| k.label(task))) }</h3>
+                <p class="muted" data-testid="explain-pending" data-model={m.clone()}>{"Shuffling each column on the test rows to see how much the score drops…"}</p>
+            </div>
+        }
+        if let Some((model, name, steps, origin)) = in_use {
+            <Use board={b.clone()} {model} {name} ml={props.ml.clone()} ctl={props.ctl.clone()} {steps} {origin} />
+        }
+        </>
+    }
+}
+
+/// What drives `model`: permutation importance and partial dependence.
+fn explanation_card(x: &Explanation, model: ModelKind, task: &Task) -> Html {
+    html! {
+        <div class="card" data-testid="explanation" data-model={model.name()}>
+                <h3>{ format!("What drives the {} ({})", model.label(task), "permutation importance on the test rows") }</h3>
                 <p class="small">{ format!("How much {} drops when one column's values are shuffled (mean of 5 shuffles ± spread). Near 0: the model does not use it.", metric_label(main_metric(task))) }</p>
                 <table class="grid">
                     <tbody>
@@ -501,11 +549,6 @@ fn BoardView(props: &BoardProps) -> Html {
                         }} />
                 }) }
             </div>
-        }
-        if let Some((model, name, steps, origin)) = in_use {
-            <Use board={b.clone()} {model} {name} ml={props.ml.clone()} ctl={props.ctl.clone()} {steps} {origin} />
-        }
-        </>
     }
 }
 

@@ -10,7 +10,7 @@ use crate::core::clean::auto::{Mode, Proposal};
 use crate::core::clean::{RunLog, Step};
 use crate::core::explore::alerts::AlertConfig;
 use crate::core::explore::{Answer, Insights};
-use crate::core::ml::automl::{Board, WhatIf};
+use crate::core::ml::automl::{Board, Explanation, WhatIf};
 use crate::core::DatasetProfile;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
@@ -76,6 +76,11 @@ pub struct Ml {
     /// The model the what-if form and predictions use (name).
     pub selected: Option<String>,
     pub what_if: Option<WhatIf>,
+    /// The explanation of a model the user selected (the best model's is
+    /// on the board), by its name.
+    pub explained: Option<(String, Rc<Explanation>)>,
+    /// The model being explained.
+    pub explaining: Option<String>,
     /// The last scored file: its download name, rows and CSV bytes.
     pub predicted: Option<Rc<(String, usize, Vec<u8>)>>,
 }
@@ -214,6 +219,10 @@ pub enum Action {
     MlError(Option<String>),
     MlSelect(Option<String>),
     MlWhatIf(Option<WhatIf>),
+    /// A model's explanation is being made.
+    MlExplaining(String),
+    /// A model's explanation (None: it could not be made).
+    MlExplained(String, Option<Rc<Explanation>>),
     MlPredicted(Option<Rc<(String, usize, Vec<u8>)>>),
     /// Clients (and the selected client's datasets) as now stored.
     Workspace {
@@ -502,6 +511,13 @@ impl Reducible for State {
                 s.ml.what_if = None;
             }
             Action::MlWhatIf(w) => s.ml.what_if = w,
+            Action::MlExplaining(m) => s.ml.explaining = Some(m),
+            Action::MlExplained(m, x) => {
+                if s.ml.explaining.as_ref() == Some(&m) {
+                    s.ml.explaining = None;
+                }
+                s.ml.explained = x.map(|x| (m, x));
+            }
             Action::MlPredicted(p) => s.ml.predicted = p,
             Action::Editing(e) => s.clean.editing = e,
             Action::Engine(message) => {

@@ -439,6 +439,13 @@ impl DataWorker {
                 let scorer = self.scorer(about, &model)?;
                 Ok(Reply::WhatIf(scorer.what_if(&cells)))
             }
+            Ask::Explain { model } => {
+                let (run, kind) = self.trained(about, &model)?;
+                let explanation = run.explain_of(kind).ok_or(WorkerError::NotTrained {
+                    model: model.clone(),
+                })?;
+                Ok(Reply::Explained { model, explanation })
+            }
             Ask::ExportModel { model } => {
                 let (run, kind) = self.trained(about, &model)?;
                 run.model_bytes(kind)

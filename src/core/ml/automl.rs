@@ -683,6 +683,17 @@ impl Run {
             })
     }
 
+    /// The explanation of the fitted model of `kind` (the best model's is
+    /// made at the end of the run; another's when the user selects it).
+    pub fn explain_of(&self, kind: ModelKind) -> Option<Explanation> {
+        if self.best().map(|e| e.model) == Some(kind) {
+            if let Some(x) = &self.explanation {
+                return Some(x.clone());
+            }
+        }
+        Some(explain_model(&self.prepared, &self.model_of(kind)?))
+    }
+
     fn explain(&mut self) {
         let Some(chosen) = self.chosen() else {
             return;

@@ -253,6 +253,30 @@ impl Controller {
         }
     }
 
+    /// The permutation importance and partial dependence of `model` of
+    /// this session's run.
+    pub fn explain(&self, model: String) {
+        let ctl = self.clone();
+        spawn_local(async move {
+            ctl.dispatch(Action::MlExplaining(model.clone()));
+            match ctl
+                .ask(Ask::Explain {
+                    model: model.clone(),
+                })
+                .await
+            {
+                Ok(Reply::Explained { model, explanation }) => {
+                    ctl.dispatch(Action::MlExplained(model, Some(Rc::new(explanation))))
+                }
+                Ok(_) => ctl.dispatch(Action::MlExplained(model, None)),
+                Err(e) => {
+                    ctl.dispatch(Action::MlExplained(model, None));
+                    ctl.dispatch(Action::MlError(Some(stopped(e))));
+                }
+            }
+        });
+    }
+
     /// The prediction of `model` for one row of text cells.
     pub fn what_if(&self, model: ModelRef, cells: Vec<String>) {
         let ctl = self.clone();
