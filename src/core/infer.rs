@@ -109,6 +109,54 @@ pub fn parse_f64_comma(s: &str) -> Option<f64> {
     s.replacen(',', ".", 1).parse::<f64>().ok()
 }
 
+/// Words in a column's name that say its numbers are labels, not
+/// quantities: versions ("2.0" is not "2", "1.10" is not "1.1"), codes,
+/// postal codes, phone numbers, product and bank numbers.
+const CODE_WORDS: &[&str] = &[
+    "version",
+    "versions",
+    "ver",
+    "vers",
+    "code",
+    "codes",
+    "zip",
+    "zipcode",
+    "postcode",
+    "postal",
+    "plz",
+    "phone",
+    "tel",
+    "telephone",
+    "sku",
+    "isbn",
+    "ean",
+    "upc",
+    "iban",
+    "ssn",
+];
+
+/// The word of `name` (split at anything but letters and digits, and at a
+/// lower-to-upper case change) that says its numbers are labels, if any:
+/// such a column stays text ("2.0" and "10" as written).
+pub fn code_word(name: &str) -> Option<&'static str> {
+    let mut words = Vec::new();
+    let mut word = String::new();
+    let mut prev_lower = false;
+    for c in name.chars() {
+        if !c.is_alphanumeric() || (prev_lower && c.is_uppercase()) {
+            words.push(std::mem::take(&mut word));
+        }
+        if c.is_alphanumeric() {
+            word.extend(c.to_lowercase());
+        }
+        prev_lower = c.is_lowercase();
+    }
+    words.push(word);
+    words
+        .iter()
+        .find_map(|w| CODE_WORDS.iter().find(|c| *c == w).copied())
+}
+
 /// A numeric code with a leading zero (`007`, `02134`, `-01.5`): such a
 /// column stays text so the zeros survive. `0` and `0.5` are plain numbers.
 pub fn has_leading_zero(s: &str) -> bool {
@@ -654,6 +702,19 @@ mod tests {
         }
         assert_eq!(inf.decide().kind, Kind::FloatComma);
         assert_eq!(parse_f64_comma("-0,25"), Some(-0.25));
+    }
+
+    #[test]
+    fn code_words_in_names() {
+        assert_eq!(code_word("version"), Some("version"));
+        assert_eq!(code_word("Zip Code"), Some("zip"));
+        assert_eq!(code_word("productSKU"), None);
+        assert_eq!(code_word("productSku"), Some("sku"));
+        assert_eq!(code_word("area_code"), Some("code"));
+        assert_eq!(code_word("encoded"), None);
+        assert_eq!(code_word("revenue"), None);
+        assert_eq!(code_word("telemetry"), None);
+        assert_eq!(code_word(""), None);
     }
 
     #[test]

@@ -18,8 +18,8 @@ use polars_core::prelude::*;
 use crate::core::csv::{sniff_delimiter, CsvSink, CsvTable};
 use crate::core::error::IngestError;
 use crate::core::infer::{
-    is_na, parse_bool, parse_date_days, parse_datetime_micros, parse_f64, parse_f64_comma,
-    parse_i64, trim_cell, Inference, Kind,
+    code_word, is_na, parse_bool, parse_date_days, parse_datetime_micros, parse_f64,
+    parse_f64_comma, parse_i64, trim_cell, Inference, Kind,
 };
 use crate::core::json::{parse_document, JsonTable, NdjsonSink};
 use crate::core::model::{ColumnType, FileFacts, Format, Note};
@@ -612,7 +612,26 @@ fn build(
     let mut types = Vec::with_capacity(raw.len());
     let mut date_formats = Vec::with_capacity(raw.len());
     for ((name, column), inference) in names.into_iter().zip(raw).zip(inferences) {
-        let decision = inference.decide();
+        let mut decision = inference.decide();
+        let numeric = matches!(
+            decision.kind,
+            Kind::Integer | Kind::Float | Kind::FloatComma
+        );
+        if let (true, Some(word)) = (numeric, code_word(&name)) {
+            notes.push(Note {
+                column: Some(name.clone()),
+                kind: "kept-as-text".to_string(),
+                message: format!(
+                    "\"{name}\" holds numbers, but its name says {} ('{word}'): it was kept as text, so \"2.0\" stays \"2.0\" and \"1.10\" is not 1.1. Change its type on the Clean tab to count with it.",
+                    if matches!(word, "version" | "versions" | "ver" | "vers") {
+                        "versions"
+                    } else {
+                        "codes"
+                    }
+                ),
+            });
+            decision.kind = Kind::String;
+        }
         if decision.ambiguous_order {
             notes.push(Note {
                 column: Some(name.clone()),
@@ -700,6 +719,42 @@ fn convert_column(name: &str, raw: &RawColumn, start: usize, kind: Kind) -> Colu
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Debian's release list (distro-info-data): versions stay as written,
+    /// with the reason noted; the cleaning does not offer to make them
+    /// numbers again.
+    #[test]
+    fn versions_and_codes_stay_text() {
+        let csv = "version,codename,area_code,units\n1.1,Buzz,212,3\n2.0,Hamm,044,4\n\
+                   1.10,X,415,5\n10,Buster,030,6\n11,Bullseye,617,7\n12,Bookworm,1,8\n";
+        let ds = read_bytes("debian.csv", csv.as_bytes()).unwrap();
+        assert_eq!(ds.types[0], ColumnType::String);
+        assert_eq!(ds.types[2], ColumnType::String);
+        assert_eq!(ds.types[3], ColumnType::Integer);
+        let version = crate::core::table::rows(&ds, None, 0, 6);
+        let cells: Vec<String> = version.iter().map(|r| r[0].clone()).collect();
+        assert_eq!(cells, ["1.1", "2.0", "1.10", "10", "11", "12"]);
+        let notes: Vec<&Note> = ds
+            .notes
+            .iter()
+            .filter(|n| n.kind == "kept-as-text")
+            .collect();
+        assert_eq!(notes.len(), 1, "{:?}", ds.notes);
+        assert_eq!(notes[0].column.as_deref(), Some("version"));
+        assert!(
+            notes[0].message.contains("versions"),
+            "{}",
+            notes[0].message
+        );
+        use crate::core::clean::auto::{propose, Mode};
+        let proposals = propose(&ds, Mode::Thorough);
+        // Nothing turns them into numbers or fills them with a statistic.
+        assert!(
+            !proposals.iter().any(|p| p.evidence.starts_with("version")
+                && !matches!(p.step, crate::core::clean::Step::OneHot { .. })),
+            "{proposals:?}"
+        );
+    }
 
     #[test]
     fn formats_from_names() {

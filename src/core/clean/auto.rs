@@ -15,7 +15,7 @@ use super::step::{snake_case, Fill, OutlierAction, OutlierRule, Scaling, Step};
 use super::values::Values;
 use crate::core::format::short;
 use crate::core::infer::{
-    has_leading_zero, parse_f64, parse_i64, reads_as_date, trim_cell, Inference, Kind,
+    code_word, has_leading_zero, parse_f64, parse_i64, reads_as_date, trim_cell, Inference, Kind,
 };
 use crate::core::ingest::Dataset;
 use crate::core::model::ColumnType;
@@ -227,7 +227,11 @@ fn text_types(p: &mut Proposer) {
             continue;
         };
         let present: Vec<&str> = v.iter().flatten().map(|s| trim_cell(s)).collect();
-        if present.len() < 5 || present.iter().any(|s| has_leading_zero(s)) {
+        // Codes stay text: leading zeros, or a name that says so.
+        if present.len() < 5
+            || present.iter().any(|s| has_leading_zero(s))
+            || code_word(&name).is_some()
+        {
             continue;
         }
         let ints = present.iter().filter(|s| parse_i64(s).is_some()).count();
