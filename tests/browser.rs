@@ -887,6 +887,89 @@ fn recipe_applied(
     }
 }
 
+/// Thorough cleaning keeps fixing and preparing apart: the steps that
+/// prepare for a model (capping, encoding, scaling) come unticked and
+/// never touch revenue; the fixes come ticked. The Overview's fix for a
+/// strong correlation removes the other column, not revenue; a fix that
+/// would remove a target-like column asks first, and a "no" changes nothing.
+#[test]
+fn cleaning_keeps_preparing_apart_and_spares_the_target() {
+    scenario("clean-prepare", |app| {
+        let d = &app.d;
+        d.click_when_ready("[data-testid=welcome-sample]")?;
+        d.wait_for("the sample dataset", LOAD_WAIT, |d| {
+            Ok(d.exists("[data-testid=dataset-rows]")?.then_some(()))
+        })?;
+        d.wait_for("the alerts", LOAD_WAIT, |d| {
+            Ok(d.exists("[data-testid=alert]")?.then_some(()))
+        })?;
+        let fixes = d.attrs_of("[data-testid=alert-fix]", "title")?;
+        ensure(
+            !fixes.iter().flatten().any(|t| t.contains("revenue")),
+            || format!("an alert offers to remove revenue: {fixes:?}"),
+        )?;
+        app.show_tab("clean")?;
+        choose(d, "clean-mode", 0, "thorough")?;
+        d.click_when_ready("[data-testid=clean-auto]")?;
+        d.wait_for("the thorough proposals", LOAD_WAIT, |d| {
+            Ok((d.count("[data-testid=proposal]")? > 0).then_some(()))
+        })?;
+        let read = d.execute(
+            "return [...document.querySelectorAll('[data-testid=proposal]')].map(p => [
+               p.dataset.op, p.dataset.purpose, p.dataset.accepted,
+               p.querySelector('[data-testid=proposal-evidence]').textContent]);",
+            vec![],
+        )?;
+        let rows: Vec<Vec<String>> = serde_json::from_value(read)?;
+        let prepare: Vec<&Vec<String>> = rows.iter().filter(|r| r[1] == "prepare").collect();
+        ensure(!prepare.is_empty(), || {
+            format!("no step for models: {rows:?}")
+        })?;
+        for r in &rows {
+            let for_models = ["outliers", "one_hot", "scale"].contains(&r[0].as_str());
+            ensure(
+                (r[1] == "prepare") == for_models && (r[2] == "true") != for_models,
+                || format!("proposal {r:?}: steps for models unticked, fixes ticked"),
+            )?;
+            ensure(!(for_models && r[3].starts_with("revenue")), || {
+                format!("a step for models touches revenue: {r:?}")
+            })?;
+        }
+        ensure(d.exists("[data-testid=prepare-note]")?, || {
+            "no note on the steps for models".into()
+        })?;
+
+        // A constant column named like a target: its fix asks; "no" keeps it.
+        let dir = std::env::temp_dir().join(format!("plainsight-e2e-{}", std::process::id()));
+        std::fs::create_dir_all(&dir)?;
+        let path = dir.join("constant-label.csv");
+        let mut csv = String::from("x,label\n");
+        for i in 0..30 {
+            csv += &format!("{i},yes\n");
+        }
+        std::fs::write(&path, csv)?;
+        app.upload_ok(&path)?;
+        app.show_tab("overview")?;
+        let fix =
+            "[data-testid=alert][data-kind=constant][data-column=label] [data-testid=alert-fix]";
+        d.click_when_ready(fix)?;
+        let asked = d.dismiss_alert()?;
+        ensure(asked.contains("\"label\""), || {
+            format!("the question: {asked:?}")
+        })?;
+        ensure(d.exists(fix)?, || "the fix went ahead after a no".into())?;
+        d.click_when_ready(fix)?;
+        d.accept_alert()?;
+        d.wait_for("the fix in the recipe after a yes", LOAD_WAIT, |d| {
+            Ok(
+                d.exists("[data-testid=alert][data-column=label] [data-testid=alert-fixed]")?
+                    .then_some(()),
+            )
+        })?;
+        Ok(())
+    });
+}
+
 /// h) Cleaning: propose (quick), reject one step, apply, undo, redo, reload
 /// and find the recipe again, look at a step's before/after, export the
 /// cleaned CSV, the recipe as JSON and as SQL.

@@ -2488,6 +2488,22 @@ mod ml_models {
             stdout.contains("warning (few-rows): Only 60 rows have a target"),
             "{stdout}"
         );
+        // A seed or budget that does not read is a usage error (2), never
+        // the default.
+        for (flag, value) in [("--seed", "abc"), ("--budget", "-3"), ("--budget", "soon")] {
+            let o = std::process::Command::new(env!("CARGO_BIN_EXE_plainsight"))
+                .args([
+                    "train".as_ref(),
+                    path.as_os_str(),
+                    flag.as_ref(),
+                    value.as_ref(),
+                ])
+                .output()
+                .unwrap();
+            let stderr = String::from_utf8_lossy(&o.stderr);
+            assert_eq!(o.status.code(), Some(2), "{flag} {value}: {stderr}");
+            assert!(stderr.contains(flag) && stderr.contains(value), "{stderr}");
+        }
         let _ = std::fs::remove_dir_all(&dir);
     }
 

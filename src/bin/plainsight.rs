@@ -43,8 +43,9 @@ mod cli {
 
     const USAGE: &str = "usage:
   plainsight profile FILE [--json]   profile a CSV, TSV, JSON or NDJSON file
-  plainsight propose FILE [--thorough] [--recipe-out R.json]
-                                     explain the proposed cleaning; save it as a recipe
+  plainsight propose FILE [--thorough [--prepare]] [--recipe-out R.json]
+                                     explain the proposed cleaning; save it as a recipe (the
+                                     steps that prepare for a model only with --prepare)
   plainsight clean RAW --recipe R.json -o OUT [--json]
                                      run a recipe on RAW; write OUT as CSV (or JSON)
   plainsight sql RAW --recipe R.json [-o OUT.sql]
@@ -206,15 +207,28 @@ mod cli {
                 l.feature, l.method, l.value
             );
         }
-        let number = |flag: &str, default: f64| {
-            option(rest, flag)
-                .and_then(|v| v.parse().ok())
-                .unwrap_or(default)
+        // A value that does not read is an error, never the default.
+        let seed = match option(rest, "--seed").map(str::parse::<u64>) {
+            None => DEFAULT_SEED,
+            Some(Ok(s)) => s,
+            Some(Err(_)) => {
+                return usage(&format!(
+                    "--seed needs a whole number, not \"{}\"",
+                    option(rest, "--seed").unwrap_or_default()
+                ))
+            }
         };
-        let setup = match plan.setup(
-            number("--seed", DEFAULT_SEED as f64) as u64,
-            number("--budget", DEFAULT_BUDGET_SECS),
-        ) {
+        let budget = match option(rest, "--budget").map(str::parse::<f64>) {
+            None => DEFAULT_BUDGET_SECS,
+            Some(Ok(b)) if b.is_finite() && b > 0.0 => b,
+            Some(_) => {
+                return usage(&format!(
+                    "--budget needs a number of seconds above 0, not \"{}\"",
+                    option(rest, "--budget").unwrap_or_default()
+                ))
+            }
+        };
+        let setup = match plan.setup(seed, budget) {
             Ok(s) => s,
             Err(e) => {
                 eprintln!("{}", messages::target_error(&e));
@@ -378,9 +392,9 @@ mod cli {
     }
 
     fn propose_cmd(path: &str, rest: &[&str]) -> i32 {
-        use plainsight::core::clean::auto::{propose, Mode};
+        use plainsight::core::clean::auto::{propose, Mode, Purpose};
         use plainsight::core::clean::Recipe;
-        let known = ["--thorough", "--recipe-out"];
+        let known = ["--thorough", "--prepare", "--recipe-out"];
         if let Some(bad) = rest.iter().enumerate().find(|(i, a)| {
             !(known.contains(a) || *i > 0 && rest.get(i - 1) == Some(&"--recipe-out"))
         }) {
@@ -403,16 +417,32 @@ mod cli {
         if proposals.is_empty() {
             text.push_str("Nothing to clean: no step proposed.\n");
         }
+        // As on the page: steps that prepare for a model are left out unless
+        // asked for.
+        let prepare = rest.contains(&"--prepare");
+        let kept =
+            |p: &&plainsight::core::clean::auto::Proposal| prepare || p.purpose == Purpose::Clean;
         for (i, p) in proposals.iter().enumerate() {
             text.push_str(&format!(
-                "{}. {}\n   {}\n",
+                "{}. {}{}\n   {}\n",
                 i + 1,
                 p.step.describe(),
+                match (p.purpose, prepare) {
+                    (Purpose::Clean, _) => "",
+                    (Purpose::Prepare, true) => " (for models)",
+                    (Purpose::Prepare, false) => " (for models; left out: --prepare keeps it)",
+                },
                 p.sentence()
             ));
         }
         if let Some(out) = option(rest, "--recipe-out") {
-            let recipe = Recipe::new(proposals.iter().map(|p| p.step.clone()).collect());
+            let recipe = Recipe::new(
+                proposals
+                    .iter()
+                    .filter(kept)
+                    .map(|p| p.step.clone())
+                    .collect(),
+            );
             if let Err(e) = std::fs::write(out, recipe.to_json()) {
                 eprintln!("Could not write {out}: {e}.");
                 return 1;

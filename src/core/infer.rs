@@ -708,7 +708,8 @@ mod tests {
     fn code_words_in_names() {
         assert_eq!(code_word("version"), Some("version"));
         assert_eq!(code_word("Zip Code"), Some("zip"));
-        assert_eq!(code_word("productSKU"), None);
+        assert_eq!(code_word("productSKU"), Some("sku"));
+        assert_eq!(code_word("SKUs"), None);
         assert_eq!(code_word("productSku"), Some("sku"));
         assert_eq!(code_word("area_code"), Some("code"));
         assert_eq!(code_word("encoded"), None);

@@ -13,7 +13,7 @@ use super::format;
 use super::protocol::{ExportFormat, Sample};
 use super::state::Clean;
 use super::storage::DatasetRecord;
-use crate::core::clean::auto::Mode;
+use crate::core::clean::auto::{Mode, Purpose};
 use crate::core::clean::step::ADDABLE;
 use crate::core::clean::{RunLog, Step};
 use crate::core::{ColumnType, DatasetProfile};
@@ -121,6 +121,9 @@ pub fn CleanTab(props: &CleanProps) -> Html {
             <section class="panel" data-testid="clean-report" aria-label="Proposed cleaning">
                 <h2>{ format!("Proposed steps ({})", if c.mode == Mode::Quick { "quick: safe fixes" } else { "thorough" }) }</h2>
                 <p class="muted">{"Each step says what was found and what it changes. Untick the ones you do not want, then apply."}</p>
+                if c.proposals.iter().any(|(p, _)| p.purpose == Purpose::Prepare) {
+                    <p class="muted small" data-testid="prepare-note">{"Steps marked “for models” (capping, encoding, scaling) prepare the data for a model and are not ticked: the Model tab prepares each model on its training rows by itself. Tick them only to download prepared data. None of them touches a column that looks like a target."}</p>
+                }
                 <ol class="proposals">
                     { for c.proposals.iter().enumerate().map(|(i, (p, on))| {
                         let toggle = {
@@ -137,10 +140,14 @@ pub fn CleanTab(props: &CleanProps) -> Html {
                             Callback::from(move |_| ctl.preview_step(steps.clone(), at))
                         };
                         html! {
-                            <li data-testid="proposal" data-op={p.step.op()} data-accepted={on.to_string()}>
+                            <li data-testid="proposal" data-op={p.step.op()} data-accepted={on.to_string()}
+                                data-purpose={if p.purpose == Purpose::Prepare { "prepare" } else { "clean" }}>
                                 <label>
                                     <input type="checkbox" data-testid="proposal-accept" checked={*on} onchange={toggle} />
                                     <strong>{ p.step.describe() }</strong>
+                                    if p.purpose == Purpose::Prepare {
+                                        {" "}<span class="badge">{"for models"}</span>
+                                    }
                                 </label>
                                 <p class="evidence" data-testid="proposal-evidence">{ p.sentence() }</p>
                                 <button class="ghost small-button" data-testid="step-preview" onclick={preview}
@@ -282,7 +289,7 @@ pub fn CleanTab(props: &CleanProps) -> Html {
                 <label>{"Mode "}
                     <select data-testid="clean-mode" onchange={on_mode}>
                         <option value="quick" selected={c.mode == Mode::Quick}>{"Quick: safe fixes"}</option>
-                        <option value="thorough" selected={c.mode == Mode::Thorough}>{"Thorough: also fill, outliers, encode, scale"}</option>
+                        <option value="thorough" selected={c.mode == Mode::Thorough}>{"Thorough: also fill gaps and merge spellings; offers steps for models, unticked"}</option>
                     </select>
                 </label>
                 <button data-testid="clean-auto" onclick={on_propose} disabled={!props.ready}>{"Propose a recipe"}</button>

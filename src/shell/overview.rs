@@ -11,6 +11,7 @@ use super::table::PreviewTable;
 use crate::core::clean::Step;
 use crate::core::explore::alerts::{AlertConfig, Severity};
 use crate::core::explore::Insights;
+use crate::core::ml::task::looks_like_target;
 use crate::core::{DatasetProfile, Format};
 use crate::messages;
 
@@ -139,9 +140,14 @@ fn alerts_view(props: &OverviewProps) -> Html {
                             };
                         }
                         let on_fix = props.on_fix.clone();
+                        let onclick = Callback::from(move |_| {
+                            if confirm_removal(&step) {
+                                on_fix.emit(step.clone())
+                            }
+                        });
                         html! {
                             <button class="ghost" data-testid="alert-fix" title={label.clone()}
-                                onclick={Callback::from(move |_| on_fix.emit(step.clone()))}>{"Fix: "}{ label }</button>
+                                {onclick}>{"Fix: "}{ label }</button>
                         }
                     });
                     let severity = match a.severity {
@@ -228,4 +234,22 @@ fn thresholds_view(c: &AlertConfig, on_config: &Callback<AlertConfig>) -> Html {
                 {"Reset to the defaults"}</button>
         </details>
     }
+}
+
+/// Whether a fix may go ahead: removing a column that looks like what a
+/// model would predict (revenue, churn, label…) asks first.
+fn confirm_removal(step: &Step) -> bool {
+    let Step::DropColumns { columns } = step else {
+        return true;
+    };
+    let Some(target) = columns.iter().find(|c| looks_like_target(c)) else {
+        return true;
+    };
+    let question = format!(
+        "\"{target}\" looks like the column a model would predict or a report would sum. \
+         Remove it from the cleaned data anyway? (The file itself is kept; undo brings it back.)"
+    );
+    web_sys::window()
+        .and_then(|w| w.confirm_with_message(&question).ok())
+        .unwrap_or(false)
 }

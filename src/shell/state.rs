@@ -6,7 +6,7 @@ use yew::prelude::*;
 
 use super::protocol::{RunId, Sample, SortKey};
 use super::storage::{ClientRecord, DatasetRecord};
-use crate::core::clean::auto::{Mode, Proposal};
+use crate::core::clean::auto::{Mode, Proposal, Purpose};
 use crate::core::clean::{RunLog, Step};
 use crate::core::explore::alerts::AlertConfig;
 use crate::core::explore::{Answer, Insights};
@@ -403,7 +403,13 @@ impl Reducible for State {
             }
             Action::CleanMode(m) => s.clean.mode = m,
             Action::Proposed(p) => {
-                s.clean.proposals = p.into_iter().map(|p| (p, true)).collect();
+                s.clean.proposals = p
+                    .into_iter()
+                    .map(|p| {
+                        let ticked = p.purpose == Purpose::Clean;
+                        (p, ticked)
+                    })
+                    .collect();
             }
             Action::ToggleProposal(i) => {
                 if let Some(p) = s.clean.proposals.get_mut(i) {

@@ -594,6 +594,16 @@ impl Driver {
         Ok(text)
     }
 
+    /// Waits for a confirm dialog and cancels it; returns its text.
+    pub fn dismiss_alert(&self) -> WdResult<String> {
+        let text = self.wait_for("a confirm dialog to open", WAIT, |d| {
+            let v = d.cmd("GET", "/alert/text", None)?;
+            Ok(Some(v.as_str().unwrap_or("").to_string()))
+        })?;
+        self.cmd("POST", "/alert/dismiss", Some(json!({})))?;
+        Ok(text)
+    }
+
     // ---- artifacts ----
 
     /// Saves a PNG screenshot of the viewport to `path`.

@@ -18,6 +18,7 @@ use crate::core::infer::{
     code_word, has_leading_zero, parse_f64, parse_i64, reads_as_date, trim_cell, Inference, Kind,
 };
 use crate::core::ingest::Dataset;
+use crate::core::ml::task::looks_like_target;
 use crate::core::model::ColumnType;
 use crate::core::profile::duplicate_rows;
 
@@ -37,6 +38,20 @@ pub enum Mode {
     Thorough,
 }
 
+/// What a proposed step is for.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Purpose {
+    /// Fixing the data (spaces, types, spellings, duplicates, gaps, empty
+    /// or constant columns): proposed ticked.
+    #[default]
+    Clean,
+    /// Preparing it for a model (capping, encoding, scaling): proposed
+    /// unticked, since the Model tab prepares each model on its training
+    /// rows; never proposed for a column that looks like a target.
+    Prepare,
+}
+
 /// A proposed step, why, and what it changed in the dry run.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Proposal {
@@ -44,6 +59,8 @@ pub struct Proposal {
     /// The evidence, e.g. "age: 12% missing, skewed (skew 2.3)".
     pub evidence: String,
     pub report: StepReport,
+    #[serde(default)]
+    pub purpose: Purpose,
 }
 
 impl Proposal {
@@ -76,6 +93,10 @@ struct Proposer {
 
 impl Proposer {
     fn offer(&mut self, step: Step, evidence: String) {
+        self.offer_for(step, evidence, Purpose::Clean)
+    }
+
+    fn offer_for(&mut self, step: Step, evidence: String, purpose: Purpose) {
         let mut trial = self.work.clone();
         if let Ok(report) = apply(&mut trial, &step) {
             self.work = trial;
@@ -83,6 +104,7 @@ impl Proposer {
                 step,
                 evidence,
                 report,
+                purpose,
             });
         }
     }
@@ -447,8 +469,12 @@ fn thorough(p: &mut Proposer) {
             evidence,
         );
     }
-    // Outliers, capped to Tukey's fences.
+    // Preparing for models, never on a column that looks like the target:
+    // outliers capped to Tukey's fences.
     for name in p.names() {
+        if looks_like_target(&name) {
+            continue;
+        }
         let Some(v) = p.column(&name) else {
             continue;
         };
@@ -471,7 +497,7 @@ fn thorough(p: &mut Proposer) {
         if n == 0 {
             continue;
         }
-        p.offer(
+        p.offer_for(
             Step::Outliers {
                 column: name.clone(),
                 rule,
@@ -483,11 +509,15 @@ fn thorough(p: &mut Proposer) {
                 short(lo),
                 short(hi)
             ),
+            Purpose::Prepare,
         );
     }
     // Encoding: few categories one-hot (each replaces its column, so
     // columns are looked up by name).
     for name in p.names() {
+        if looks_like_target(&name) {
+            continue;
+        }
         let Some(v) = p.column(&name) else {
             continue;
         };
@@ -496,17 +526,21 @@ fn thorough(p: &mut Proposer) {
         }
         let k = categories(&v).len();
         if (2..=ONE_HOT_PROPOSED).contains(&k) {
-            p.offer(
+            p.offer_for(
                 Step::OneHot {
                     column: name.clone(),
                     max_categories: ONE_HOT_PROPOSED,
                 },
                 format!("{name}: {k} categories, so one 0/1 column each for models"),
+                Purpose::Prepare,
             );
         }
     }
     // Scaling of the measures (not of 0/1 columns).
     for name in p.names() {
+        if looks_like_target(&name) {
+            continue;
+        }
         let Some(v) = p.column(&name) else {
             continue;
         };
@@ -533,12 +567,45 @@ fn thorough(p: &mut Proposer) {
                 ),
             )
         };
-        p.offer(
+        p.offer_for(
             Step::Scale {
                 column: name.clone(),
                 method,
             },
             format!("{name}: {why} so that models weigh it like the other measures"),
+            Purpose::Prepare,
         );
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::core::sample::{marketing_csv, SAMPLE_FILE_NAME};
+
+    /// Thorough mode on the sample: capping, encoding and scaling are
+    /// steps for models (proposed unticked), and none touches revenue,
+    /// the column a model would predict; fixing steps stay for cleaning.
+    #[test]
+    fn preparing_is_apart_and_spares_the_target() {
+        let ds = crate::core::read_bytes(SAMPLE_FILE_NAME, marketing_csv().as_bytes()).unwrap();
+        let found = propose(&ds, Mode::Thorough);
+        let prepare: Vec<&Proposal> = found
+            .iter()
+            .filter(|p| p.purpose == Purpose::Prepare)
+            .collect();
+        assert!(!prepare.is_empty(), "{found:?}");
+        for p in &found {
+            let for_models = matches!(
+                p.step,
+                Step::Outliers { .. } | Step::OneHot { .. } | Step::Scale { .. }
+            );
+            assert_eq!(for_models, p.purpose == Purpose::Prepare, "{p:?}");
+            if for_models {
+                assert!(!p.evidence.starts_with("revenue"), "{p:?}");
+            }
+        }
+        assert!(looks_like_target("revenue") && looks_like_target("Churned?"));
+        assert!(!looks_like_target("spend") && !looks_like_target("new_customers"));
     }
 }

@@ -5,10 +5,11 @@ use serde::{Deserialize, Serialize};
 
 use super::correlate::Correlations;
 use crate::core::clean::apply::stats;
-use crate::core::clean::step::{trim_number, Fill, Scaling, Step};
+use crate::core::clean::step::{trim_number, Fill, Step};
 use crate::core::format::short;
 use crate::core::infer::{parse_f64, reads_as_date, trim_cell};
 use crate::core::ingest::Dataset;
+use crate::core::ml::task::looks_like_target;
 use crate::core::model::{ColumnType, DatasetProfile};
 use crate::core::table::ColumnData;
 
@@ -216,15 +217,13 @@ pub fn alerts(
                         Some(name),
                         Severity::Info,
                         format!(
-                            "{name} is skewed (skewness {}): the mean ({}) and the median ({}) differ.",
+                            "{name} is skewed (skewness {}): the mean ({}) and the median ({}) differ, so the median describes it better.",
                             short(st.skew),
                             short(st.mean),
                             short(st.p50)
                         ),
-                        Some(Step::Scale {
-                            column: name.to_string(),
-                            method: Scaling::Robust,
-                        }),
+                        // No fix: scaling does not remove skew.
+                        None,
                     );
                 }
             }
@@ -329,9 +328,14 @@ pub fn alerts(
                 pair.b,
                 trim_number((pair.value * 100.0).round() / 100.0)
             ),
-            fix: Some(Step::DropColumns {
-                columns: vec![pair.b.clone()],
-            }),
+            // The fix keeps the column that looks like a target (revenue,
+            // churn…): the other one goes; none when both do.
+            fix: [&pair.b, &pair.a]
+                .into_iter()
+                .find(|c| !looks_like_target(c))
+                .map(|c| Step::DropColumns {
+                    columns: vec![c.clone()],
+                }),
         });
     }
     out.sort_by_key(|a| a.severity);

@@ -83,6 +83,27 @@ pub fn identifier_like(c: &ColumnProfile) -> bool {
         && c.distinct == c.count
 }
 
+/// Words of outcomes analysts predict besides [`TARGET_WORDS`]: a column
+/// named with one looks like a target, so the cleaning does not prepare
+/// it (capping, encoding, scaling) or remove it without asking.
+const OUTCOME_WORDS: [&str; 8] = [
+    "revenue",
+    "profit",
+    "income",
+    "converted",
+    "conversion",
+    "conversions",
+    "result",
+    "response",
+];
+
+/// Whether a column's name says it is what a model would predict.
+pub fn looks_like_target(name: &str) -> bool {
+    words(name)
+        .iter()
+        .any(|w| TARGET_WORDS.contains(&w.as_str()) || OUTCOME_WORDS.contains(&w.as_str()))
+}
+
 fn words(name: &str) -> Vec<String> {
     name.split(|ch: char| !ch.is_alphanumeric())
         .filter(|w| !w.is_empty())
