@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Installs what Plainsight needs on a fresh Debian machine that has only rustup/cargo.
 #   scripts/setup.sh app    wasm target, Trunk 0.21.14, wasm-bindgen-cli (the Cargo.lock version)
-#   scripts/setup.sh test   the above plus Chromium and ChromeDriver (apt-get), and DuckDB
-#                           (PyPI duckdb in .tools/venv) for the SQL export test
+#   scripts/setup.sh test   the above plus Chromium and ChromeDriver (apt-get), DuckDB
+#                           (PyPI duckdb in .tools/venv) for the SQL export test, and
+#                           axe-core (npm, .tools/axe) for the accessibility check
 # Every step is skipped when its tool is already there at the right version.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -41,6 +42,20 @@ if [ "$what" = "test" ]; then
     [ "$(id -u)" -ne 0 ] && SUDO="sudo"
     $SUDO apt-get update
     DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y --no-install-recommends chromium chromium-driver
+  fi
+
+  # The accessibility check of the browser tests runs axe-core in the page.
+  AXE_VERSION=4.14.1
+  if ! grep -qs "\"version\": \"$AXE_VERSION\"" .tools/axe/node_modules/axe-core/package.json; then
+    say "installing axe-core $AXE_VERSION for the tests (.tools/axe)"
+    if ! command -v npm >/dev/null; then
+      SUDO=""
+      [ "$(id -u)" -ne 0 ] && SUDO="sudo"
+      $SUDO apt-get update
+      DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y --no-install-recommends nodejs npm
+    fi
+    mkdir -p .tools/axe
+    npm install --silent --no-audit --no-fund --prefix .tools/axe "axe-core@$AXE_VERSION"
   fi
 
   # The SQL export test runs the exported SQL in real DuckDB (tests/sql/compare.py).

@@ -970,6 +970,91 @@ fn cleaning_keeps_preparing_apart_and_spares_the_target() {
     });
 }
 
+/// The serious and critical accessibility violations axe-core finds on
+/// the page as it is now (ids, the first nodes and why).
+fn axe_violations(d: &Driver) -> Result<Vec<String>, Box<dyn std::error::Error>> {
+    let path = manifest_dir().join(".tools/axe/node_modules/axe-core/axe.min.js");
+    let source = std::fs::read_to_string(&path).map_err(|e| {
+        format!(
+            "axe-core is not installed at {} ({e}): run scripts/setup.sh test",
+            path.display()
+        )
+    })?;
+    let loaded = d.execute(
+        &format!("{source}\n;return typeof window.axe === 'object' && typeof window.axe.run === 'function';"),
+        vec![],
+    )?;
+    if loaded != Value::Bool(true) {
+        return Err("axe-core did not load in the page".into());
+    }
+    let found = d.execute_async(
+        "const done = arguments[arguments.length - 1];
+         window.axe.run(document, { resultTypes: ['violations'] })
+           .then(r => done(r.violations
+             .filter(v => v.impact === 'serious' || v.impact === 'critical')
+             .map(v => v.impact + ' ' + v.id + ': ' + v.help + ' — ' + v.nodes.slice(0, 3)
+               .map(n => n.target.join(' ') + ' (' + (n.failureSummary || '').replace(/\\s+/g, ' ') + ')')
+               .join('; '))))
+           .catch(e => done(['axe failed: ' + e]));",
+        vec![],
+    )?;
+    let list: Vec<String> = serde_json::from_value(found)?;
+    Ok(list)
+}
+
+/// Every tab, in the light and the dark theme, with its content shown
+/// (proposals, charts, a trained leaderboard): axe-core finds no serious
+/// or critical accessibility violation.
+#[test]
+fn every_tab_passes_axe_without_serious_violations() {
+    scenario("axe", |app| {
+        let d = &app.d;
+        d.click_when_ready("[data-testid=welcome-sample]")?;
+        d.wait_for("the sample dataset", LOAD_WAIT, |d| {
+            Ok(d.exists("[data-testid=dataset-rows]")?.then_some(()))
+        })?;
+        d.wait_for("the alerts", LOAD_WAIT, |d| {
+            Ok(d.exists("[data-testid=alert]")?.then_some(()))
+        })?;
+        app.show_tab("clean")?;
+        choose(d, "clean-mode", 0, "thorough")?;
+        d.click_when_ready("[data-testid=clean-auto]")?;
+        d.wait_for("the proposals", LOAD_WAIT, |d| {
+            Ok((d.count("[data-testid=proposal]")? > 0).then_some(()))
+        })?;
+        app.show_tab("model")?;
+        d.wait_for("the target picker", LOAD_WAIT, |d| {
+            Ok(d.exists("[data-testid=ml-target]")?.then_some(()))
+        })?;
+        train_until_done(d)?;
+        let mut found = Vec::new();
+        for theme in ["light", "dark"] {
+            d.execute(
+                "document.documentElement.setAttribute('data-theme', arguments[0]);",
+                vec![Value::from(theme)],
+            )?;
+            for tab in ["overview", "columns", "clean", "explore", "model"] {
+                app.show_tab(tab)?;
+                if tab == "explore" {
+                    d.wait_for("the Explore charts", LOAD_WAIT, |d| {
+                        Ok((d.count("[data-testid=chart]")? >= 3).then_some(()))
+                    })?;
+                }
+                for v in axe_violations(d)? {
+                    found.push(format!("{theme} {tab}: {v}"));
+                }
+            }
+        }
+        ensure(found.is_empty(), || {
+            format!(
+                "{} serious or critical violations:\n{}",
+                found.len(),
+                found.join("\n")
+            )
+        })
+    });
+}
+
 /// h) Cleaning: propose (quick), reject one step, apply, undo, redo, reload
 /// and find the recipe again, look at a step's before/after, export the
 /// cleaned CSV, the recipe as JSON and as SQL.

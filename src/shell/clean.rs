@@ -289,7 +289,7 @@ pub fn CleanTab(props: &CleanProps) -> Html {
                 <label>{"Mode "}
                     <select data-testid="clean-mode" onchange={on_mode}>
                         <option value="quick" selected={c.mode == Mode::Quick}>{"Quick: safe fixes"}</option>
-                        <option value="thorough" selected={c.mode == Mode::Thorough}>{"Thorough: also fill gaps and merge spellings; offers steps for models, unticked"}</option>
+                        <option value="thorough" selected={c.mode == Mode::Thorough}>{"Thorough: also gaps, spellings, model steps"}</option>
                     </select>
                 </label>
                 <button data-testid="clean-auto" onclick={on_propose} disabled={!props.ready}>{"Propose a recipe"}</button>

@@ -147,9 +147,11 @@ pub fn PreviewTable(props: &TableProps) -> Html {
         }
     });
     html! {
-        <div class="preview" data-testid="preview-table" data-rows={total.to_string()} role="table"
-            aria-label="Rows of the dataset" aria-rowcount={total.to_string()}>
-            <div class="scroller" onscroll={on_scroll}
+        <div class="preview" data-testid="preview-table" data-rows={total.to_string()}>
+            // The scrolling box is the table (a focusable child of a table
+            // is not allowed: it would hide the rows from screen readers).
+            <div class="scroller" onscroll={on_scroll} role="table"
+                aria-label="Rows of the dataset" aria-rowcount={total.to_string()}
                 style={format!("height:{VIEW_PX}px")} tabindex="0">
                 <div class="thead" role="row" style={template.clone()}>
                     <div class="th rownum" role="columnheader">{"#"}</div>
