@@ -2298,6 +2298,33 @@ fn model_tab_warns_of_leakage_and_types_the_what_if() {
             "the residual chart redrawn after switching models differs from its first drawing"
                 .into()
         })?;
+
+        // The report now has the model: the leaderboard, the warnings, what
+        // drives the best model; the contents link to it.
+        d.click_when_ready("[data-testid=export-report]")?;
+        let html = String::from_utf8(d.wait_download(
+            &format!("{}-report.html", SAMPLE_FILE_NAME.trim_end_matches(".csv")),
+            LOAD_WAIT,
+        )?)?;
+        for e in &board.entries {
+            ensure(
+                html.contains(&format!("<tr data-model=\"{}\">", e.model.name())),
+                || format!("{} is not on the report's leaderboard", e.model.name()),
+            )?;
+        }
+        ensure(
+            html.contains("<a href=\"#model\">Model</a>")
+                && html.contains("data-section=\"importance\"")
+                && html.contains("new_customers"),
+            || "the report has no model section, importance or contents link".into(),
+        )?;
+        let warned = html
+            .split("data-section=\"model-warnings\"")
+            .nth(1)
+            .unwrap_or("");
+        ensure(warned.contains("new_customers"), || {
+            "the report does not carry the leakage warning".into()
+        })?;
         Ok(())
     });
 }

@@ -1387,9 +1387,20 @@ mod explore {
         let p = profile(&ds);
         let contents = contents(&ds, &p, None, None, ReportRequest::default()).unwrap();
         assert!(contents.trend.is_some(), "the default trend of dated data");
+        // A finished leaderboard (temp_max from the others) goes in too.
+        use plainsight::core::ml::automl::{Prepared, Run};
+        use plainsight::core::ml::task::plan;
+        let setup = plan(&p, None, Some("temp_max")).setup(42, 60.0).unwrap();
+        let mut run = Run::new(Prepared::new(&ds, setup).unwrap());
+        while run.step(&|| 0.0).is_some() {}
+        let board = run.board();
         let input = ReportInput {
             profile: &p,
             contents: &contents,
+            model: Some(plainsight::core::report::ReportModel {
+                board: &board,
+                warnings: vec!["a warning <in words>".into()],
+            }),
             generated: "2026-11-23 12:00",
         };
         let story = narrative(&input).join(" ");
@@ -1431,6 +1442,46 @@ mod explore {
         }
         assert!(html.contains("data-kind=\"skewed\" data-column=\"precipitation\""));
         assert!(html.contains("data-stat=\"mean\""));
+        // The model: every entry of the leaderboard, the warnings, what
+        // drives the best model.
+        assert!(html.contains("id=\"model\""), "no model section");
+        for e in &board.entries {
+            assert!(
+                html.contains(&format!("<tr data-model=\"{}\">", e.model.name())),
+                "{} missing from the leaderboard",
+                e.model.name()
+            );
+        }
+        assert!(html.contains("<li>a warning &lt;in words&gt;</li>"));
+        let best = board
+            .explanation
+            .as_ref()
+            .expect("the best model explained");
+        let top = &best.importance[0].0;
+        assert!(html.contains(&format!(
+            "data-section=\"importance\"><tbody><tr data-feature=\"{top}\""
+        )));
+        // The contents list every section in order, before the first.
+        let toc_at = html
+            .find("data-section=\"contents\"")
+            .expect("a table of contents");
+        assert!(toc_at < html.find("id=\"summary\"").unwrap());
+        let mut last = 0;
+        for section in [
+            "summary",
+            "overview",
+            "alerts",
+            "columns",
+            "correlations",
+            "trend",
+            "model",
+        ] {
+            let link = html
+                .find(&format!("<a href=\"#{section}\">"))
+                .unwrap_or_else(|| panic!("no link to {section}"));
+            assert!(link > last, "{section} out of order");
+            last = link;
+        }
         assert!(html.contains("'temp_max' and 'temp_min' are strongly correlated (r = 0.98)"));
     }
 

@@ -603,6 +603,7 @@ fn report_has_its_own_strict_csp() {
     let html = report_html(&ReportInput {
         profile: &p,
         contents: &contents,
+        model: None,
         generated: "2026-01-01 00:00",
     });
     let head = &html[..html.find("</head>").expect("a head")];

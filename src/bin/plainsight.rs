@@ -506,6 +506,7 @@ mod cli {
         let html = report_html(&ReportInput {
             profile: &p,
             contents: &contents,
+            model: None,
             generated: &generated,
         });
         if let Err(e) = std::fs::write(out_path, html) {

@@ -18,6 +18,7 @@ use crate::core::explore::trend::Trend;
 use crate::core::explore::{answer, insights_reusing, Answer, Insights};
 use crate::core::format;
 use crate::core::ingest::Dataset;
+use crate::core::ml::automl::{Board, Status};
 use crate::core::model::{ColumnProfile, ColumnType, DatasetProfile, Format};
 
 /// What the user chose for a report. The page sends its own (the alert
@@ -75,10 +76,19 @@ pub fn contents(
     })
 }
 
+/// The leaderboard a report shows, with its warnings in words (the
+/// caller writes them: sentences live above the core).
+pub struct ReportModel<'a> {
+    pub board: &'a Board,
+    pub warnings: Vec<String>,
+}
+
 /// What goes into a report.
 pub struct ReportInput<'a> {
     pub profile: &'a DatasetProfile,
     pub contents: &'a ReportContents,
+    /// The finished leaderboard of the dataset, if one was trained.
+    pub model: Option<ReportModel<'a>>,
     /// When the report was made, as the caller's clock says (the core has
     /// none).
     pub generated: &'a str,
@@ -420,6 +430,8 @@ pub fn report_html(input: &ReportInput) -> String {
         esc(input.generated),
         esc(name)
     );
+    // The table of contents goes here once the sections are known.
+    out.push_str(TOC_MARK);
     // Summary.
     out.push_str(
         "<h2 id=\"summary\">Summary</h2><ul class=\"summary\" data-section=\"narrative\">",
@@ -635,8 +647,107 @@ pub fn report_html(input: &ReportInput) -> String {
             );
         }
     }
+    if let Some(m) = &input.model {
+        model_section(&mut out, m);
+    }
     out.push_str(
         "<p class=\"muted small\" style=\"margin-top:2rem\">This report is one file: it needs no connection and sends nothing anywhere.</p></main></body></html>",
     );
-    out
+    let toc = contents_list(&out);
+    out.replacen(TOC_MARK, &toc, 1)
+}
+
+/// Where the table of contents goes (replaced once the report is written).
+const TOC_MARK: &str = "<!--contents-->";
+
+/// The table of contents of a written report: a link to each `<h2>` with
+/// an id, in order.
+fn contents_list(html: &str) -> String {
+    let mut items = String::new();
+    for part in html.split("<h2 id=\"").skip(1) {
+        let Some((id, rest)) = part.split_once("\">") else {
+            continue;
+        };
+        let Some((title, _)) = rest.split_once("</h2>") else {
+            continue;
+        };
+        let _ = write!(items, "<li><a href=\"#{id}\">{title}</a></li>");
+    }
+    format!("<nav class=\"toc\" data-section=\"contents\" aria-label=\"Contents\"><h2 class=\"toc-title\">Contents</h2><ol>{items}</ol></nav>")
+}
+
+/// The leaderboard, its warnings and what drives the best model.
+fn model_section(out: &mut String, m: &ReportModel) {
+    let b = m.board;
+    let task = &b.setup.task;
+    let metric = task.main_metric();
+    let _ = write!(
+        out,
+        "<h2 id=\"model\">Model</h2><p data-section=\"model-setup\">{} of {} on {}: {} to learn from (5-fold cross-validation), {} held out to test; seed {}.</p>",
+        esc(task.as_str()),
+        esc(b.setup.target.as_deref().unwrap_or("no target (groups of similar rows)")),
+        format::count(b.rows as u64, "row", "rows"),
+        format::int(b.train_rows as u64),
+        format::int(b.test_rows as u64),
+        b.setup.seed
+    );
+    let _ = write!(
+        out,
+        "<table data-section=\"leaderboard\"><thead><tr><th>Model</th><th>CV {metric}</th><th>Test {metric}</th><th>Time</th><th>Status</th></tr></thead><tbody>"
+    );
+    for e in &b.entries {
+        let cv = match (e.cv_mean(), e.cv_std()) {
+            (Some(m), Some(s)) => format!("{} ± {}", format::short(m), format::short(s)),
+            (Some(m), None) => format::short(m),
+            _ => "—".into(),
+        };
+        let test = e
+            .scores
+            .as_ref()
+            .and_then(|s| s.main())
+            .map_or("—".into(), format::short);
+        let status = match &e.status {
+            Status::Done if b.best == Some(e.model) => "best".to_string(),
+            Status::Done => String::new(),
+            Status::Failed { error } => format!("failed: {error}"),
+            Status::Skipped => "skipped".into(),
+            other => format!("{other:?}").to_lowercase(),
+        };
+        let _ = write!(
+            out,
+            "<tr data-model=\"{}\"><td>{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{} s</td><td>{}</td></tr>",
+            esc(e.model.name()),
+            esc(&e.label),
+            esc(&cv),
+            esc(&test),
+            format::short(e.train_secs),
+            esc(&status)
+        );
+    }
+    out.push_str("</tbody></table>");
+    if !m.warnings.is_empty() {
+        out.push_str("<ul data-section=\"model-warnings\">");
+        for w in &m.warnings {
+            let _ = write!(out, "<li>{}</li>", esc(w));
+        }
+        out.push_str("</ul>");
+    }
+    if let (Some(x), Some(best)) = (&b.explanation, b.best) {
+        let _ = write!(
+            out,
+            "<h3>What drives the {} (permutation importance on the test rows)</h3><table data-section=\"importance\"><tbody>",
+            esc(best.label(task))
+        );
+        for (f, mean, sd) in x.importance.iter().take(10) {
+            let _ = write!(
+                out,
+                "<tr data-feature=\"{}\" data-value=\"{mean}\"><td>{}</td><td class=\"num\">{} ± {}</td></tr>",
+                esc(f),
+                esc(f),
+                format::short(*mean),
+                format::short(*sd)
+            );
+        }
+        out.push_str("</tbody></table>");
+    }
 }

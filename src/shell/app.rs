@@ -323,20 +323,27 @@ fn main_view(s: &State, ctl: &Controller) -> Html {
             Answer::Trend(t) => Some(t.clone()),
             _ => None,
         });
+        // The leaderboard trained on this dataset in this session, once done.
+        let model =
+            s.ml.board
+                .clone()
+                .filter(|b| b.finished && s.ml.dataset.as_deref() == Some(rec.id.as_str()));
         let parts = (
             profile.clone(),
             trend,
             s.clean.recipe().to_vec(),
             rec.name.clone(),
+            model,
         );
         Callback::from(move |_| {
-            let (profile, trend, recipe, name) = parts.clone();
+            let (profile, trend, recipe, name, model) = parts.clone();
             ctl.export_report(
                 name,
                 ReportParts {
                     profile,
                     trend,
                     recipe,
+                    model,
                 },
             );
         })

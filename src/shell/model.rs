@@ -110,11 +110,7 @@ fn cv_cell(e: &Entry, task: &Task) -> Html {
 }
 
 fn main_metric(task: &Task) -> &'static str {
-    match task {
-        Task::Classification => "accuracy",
-        Task::Regression => "r2",
-        Task::Clustering => "silhouette",
-    }
+    task.main_metric()
 }
 
 fn select_value(e: &Event) -> String {

@@ -44,6 +44,15 @@ pub enum Task {
 }
 
 impl Task {
+    /// The metric the leaderboard is sorted by (higher is better).
+    pub fn main_metric(&self) -> &'static str {
+        match self {
+            Task::Classification => "accuracy",
+            Task::Regression => "r2",
+            Task::Clustering => "silhouette",
+        }
+    }
+
     pub fn as_str(&self) -> &'static str {
         match self {
             Task::Classification => "classification",

@@ -10,7 +10,9 @@ use web_sys::Blob;
 use super::Controller;
 use crate::core::clean::{Recipe, Step};
 use crate::core::explore::trend::Trend;
-use crate::core::report::{report_html, ReportInput, ReportRequest};
+use crate::core::ml::automl::Board;
+use crate::core::ml::guard::warnings;
+use crate::core::report::{report_html, ReportInput, ReportModel, ReportRequest};
 use crate::core::DatasetProfile;
 use crate::protocol::{Ask, ExportFormat, Reply};
 use crate::shell::format;
@@ -23,6 +25,8 @@ pub struct ReportParts {
     pub trend: Option<Trend>,
     /// The applied recipe.
     pub recipe: Vec<Step>,
+    /// The finished leaderboard of this session's training on the dataset.
+    pub model: Option<Rc<Board>>,
 }
 
 impl Controller {
@@ -76,9 +80,17 @@ impl Controller {
                 Err(e) => return ctl.failed(e, true),
             };
             let generated = format::when(js_sys::Date::now());
+            let model = parts.model.as_deref().map(|board| ReportModel {
+                board,
+                warnings: warnings(board)
+                    .iter()
+                    .map(|w| crate::messages::model_warning(w, &board.setup.task))
+                    .collect(),
+            });
             let html = report_html(&ReportInput {
                 profile: &parts.profile,
                 contents: &contents,
+                model,
                 generated: &generated,
             });
             let name = format!("{}-report.html", base_name(&dataset_name));
