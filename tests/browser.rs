@@ -1151,6 +1151,18 @@ fn cleaning_recipe_apply_undo_redo_reload_export() {
         ensure(after.iter().flatten().all(|v| v == v.trim()), || {
             format!("untrimmed value after: {after:?}")
         })?;
+        // The cells the step changed are marked, and only those.
+        let marks = d.execute(
+            "const b = [...document.querySelectorAll('[data-testid=step-before] td')].map(t => t.dataset.value);
+             const a = [...document.querySelectorAll('[data-testid=step-after] td')];
+             return a.map((t, i) => [t.dataset.changed === 'true', t.dataset.value !== b[i]]);",
+            vec![],
+        )?;
+        let marks: Vec<(bool, bool)> = serde_json::from_value(marks)?;
+        ensure(
+            marks.iter().any(|m| m.0) && marks.iter().all(|(marked, differs)| marked == differs),
+            || format!("changed cells (marked, differs): {marks:?}"),
+        )?;
 
         // The recipe and its log survive a reload.
         app.refresh()?;

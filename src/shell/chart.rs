@@ -319,7 +319,7 @@ pub fn Chart(props: &ChartProps) -> Html {
                     <button class="link" data-testid="chart-svg" onclick={svg} aria-label={format!("Download {} as SVG", props.title)}>{"SVG"}</button>
                 </span>
             </figcaption>
-            <canvas ref={canvas} role="img" aria-label={label} tabindex="0"
+            <canvas ref={canvas} role="img" aria-label={format!("{label}. The arrow keys read out each mark's values.")} tabindex="0"
                 class={classes!(clickable.then_some("clickable"))}
                 {onmousemove} {onmouseleave} {onclick} {onkeydown}></canvas>
             if let Some((text, json, pick)) = readout {
@@ -330,7 +330,8 @@ pub fn Chart(props: &ChartProps) -> Html {
                     }
                 </p>
             } else {
-                <p class="chart-readout muted" aria-hidden="true">{"Point at the chart (or focus it and use the arrow keys) for exact values."}</p>
+                // The line keeps its place, so the page does not jump.
+                <p class="chart-readout" aria-hidden="true">{"\u{a0}"}</p>
             }
             if let Some(lo) = props.data.axis_floor() {
                 <p class="muted small chart-note" data-testid="chart-axis-note" data-value={lo.to_string()}>

@@ -30,18 +30,31 @@ pub struct CleanProps {
     pub ctl: Controller,
 }
 
-fn sample_table(caption: &str, testid: &'static str, s: &Sample) -> Html {
+/// A few rows as a table; given the rows `before` a step that kept every
+/// row in place, the cells the step changed are marked (`data-changed`).
+fn sample_table(caption: &str, testid: &'static str, s: &Sample, before: Option<&Sample>) -> Html {
+    let before = before.filter(|b| b.total_rows == s.total_rows && b.rows.len() == s.rows.len());
+    let was = |row: usize, col: usize| -> Option<&String> {
+        let b = before?;
+        let j = b.names.iter().position(|n| Some(n) == s.names.get(col))?;
+        b.rows.get(row)?.get(j)
+    };
     html! {
         <div class="sample" data-testid={testid}>
             <table class="mini">
                 <caption>{ caption }</caption>
                 <thead><tr>{ for s.names.iter().map(|n| html! { <th scope="col">{ n }</th> }) }</tr></thead>
                 <tbody>
-                    { for s.rows.iter().map(|r| html! {
-                        <tr>{ for r.iter().map(|c| html! {
-                            <td data-value={c.clone()} class={classes!(c.is_empty().then_some("missing"))}>
-                                { if c.is_empty() { "—".to_string() } else { c.clone() } }
-                            </td>
+                    { for s.rows.iter().enumerate().map(|(i, r)| html! {
+                        <tr>{ for r.iter().enumerate().map(|(j, c)| {
+                            let changed = was(i, j).is_some_and(|b| b != c);
+                            html! {
+                                <td data-value={c.clone()} data-changed={changed.then_some("true")}
+                                    title={was(i, j).filter(|_| changed).map(|b| format!("was: {}", if b.is_empty() { "—" } else { b }))}
+                                    class={classes!(c.is_empty().then_some("missing"), changed.then_some("changed"))}>
+                                    { if c.is_empty() { "—".to_string() } else { c.clone() } }
+                                </td>
+                            }
                         }) }</tr>
                     }) }
                 </tbody>
@@ -256,7 +269,7 @@ pub fn CleanTab(props: &CleanProps) -> Html {
                     <button class="ghost" data-testid="export-recipe-json" onclick={export_recipe}>{"Recipe (JSON)"}</button>
                     <button class="ghost" data-testid="export-recipe-sql" onclick={export(ExportFormat::Sql)}>{"Recipe as SQL (DuckDB)"}</button>
                 </div>
-                { sample_table("First rows of the cleaned data", "clean-sample", &r.sample) }
+                { sample_table("First rows of the cleaned data", "clean-sample", &r.sample, None) }
             </section>
         }
     });
@@ -436,8 +449,8 @@ fn before_after(c: &Clean, at: usize) -> Html {
     };
     html! {
         <div class="before-after">
-            { sample_table("Before", "step-before", &p.0) }
-            { sample_table("After", "step-after", &p.1) }
+            { sample_table("Before", "step-before", &p.0, None) }
+            { sample_table("After", "step-after", &p.1, Some(&p.0)) }
         </div>
     }
 }

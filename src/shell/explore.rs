@@ -237,6 +237,7 @@ fn CorrelationView(props: &CorrelationProps) -> Html {
     html! {
         <section class="explore-part">
             <h2>{"Correlations"}</h2>
+            <p class="muted small">{"Point at any chart for its exact values. Click a cell to open that pair: a scatter plot of two numbers, a group-by for categories."}</p>
             if numeric.is_none() && categorical.is_none() && eta.is_none() {
                 <p class="muted">{"There are not enough numeric or categorical columns to relate."}</p>
             }
