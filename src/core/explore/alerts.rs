@@ -138,8 +138,9 @@ pub fn alerts(
             None,
             Severity::Warning,
             format!(
-                "{} of {rows} rows ({}) repeat an earlier row exactly.",
-                p.duplicate_rows,
+                "{} of {} rows ({}) repeat an earlier row exactly.",
+                crate::core::format::int(p.duplicate_rows as u64),
+                crate::core::format::int(rows as u64),
                 pct(share(p.duplicate_rows, rows))
             ),
             Some(Step::DropDuplicates),
