@@ -139,8 +139,8 @@ pub fn alerts(
             Severity::Warning,
             format!(
                 "{} of {} rows ({}) repeat an earlier row exactly.",
-                crate::core::format::int(p.duplicate_rows as u64),
-                crate::core::format::int(rows as u64),
+                crate::core::format::int(p.duplicate_rows),
+                crate::core::format::int(rows),
                 pct(share(p.duplicate_rows, rows))
             ),
             Some(Step::DropDuplicates),
