@@ -2555,6 +2555,40 @@ mod ml_models {
             assert_eq!(o.status.code(), Some(2), "{flag} {value}: {stderr}");
             assert!(stderr.contains(flag) && stderr.contains(value), "{stderr}");
         }
+        // One set of exit codes: a file that does not read is 1, a wrong
+        // command line 2; --json prints JSON only.
+        let bin = env!("CARGO_BIN_EXE_plainsight");
+        let run = |args: &[&std::ffi::OsStr]| {
+            std::process::Command::new(bin).args(args).output().unwrap()
+        };
+        let o = run(&["profile".as_ref(), "no-such-file.csv".as_ref()]);
+        assert_eq!(o.status.code(), Some(1));
+        let o = run(&["propose".as_ref(), path.as_os_str(), "--prepare".as_ref()]);
+        assert_eq!(o.status.code(), Some(2), "--prepare needs --thorough");
+        let o = run(&[
+            "train".as_ref(),
+            path.as_os_str(),
+            "--target".as_ref(),
+            "y".as_ref(),
+            "--json".as_ref(),
+        ]);
+        assert_eq!(
+            o.status.code(),
+            Some(0),
+            "{}",
+            String::from_utf8_lossy(&o.stderr)
+        );
+        let board: serde_json::Value =
+            serde_json::from_slice(&o.stdout).expect("the board as JSON");
+        assert!(
+            board["entries"].as_array().is_some_and(|e| !e.is_empty()),
+            "{board}"
+        );
+        assert_eq!(board["setup"]["target"], "y");
+        let o = run(&["propose".as_ref(), path.as_os_str(), "--json".as_ref()]);
+        let proposals: serde_json::Value =
+            serde_json::from_slice(&o.stdout).expect("proposals as JSON");
+        assert!(proposals.is_array(), "{proposals}");
         let _ = std::fs::remove_dir_all(&dir);
     }
 

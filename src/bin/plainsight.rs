@@ -1,23 +1,8 @@
-//! Native command-line tool running the same core pipeline as the browser.
-//!
-//! ```text
-//! plainsight profile FILE [--json]   profile a CSV/TSV/JSON/NDJSON file
-//! plainsight propose FILE [--thorough] [--recipe-out R.json]
-//!                                    the auto-clean report and recipe
-//! plainsight clean RAW --recipe R.json -o OUT.csv [--json]
-//!                                    replay a recipe, write the cleaned data
-//! plainsight sql RAW --recipe R.json [-o OUT.sql]
-//!                                    the recipe as DuckDB SQL reading RAW
-//! plainsight trend FILE --date COL [--value COL] [--agg AGG] [--by day|week|month|quarter]
-//!                                    a measure per period of a date column
-//! plainsight group FILE --by COL[:PART] [--by ...] [--measure AGG:COL|rows ...]
-//!                  [--sort N[:asc]] [--limit N]
-//!                                    a measure per group of rows
-//! plainsight report FILE [--recipe R.json] -o OUT.html
-//!                                    the self-contained HTML report
-//! plainsight sample                  print the bundled sample CSV
-//! plainsight bench-data ROWS         print a deterministic benchmark CSV
-//! ```
+//! Native command-line tool running the same core pipeline as the browser:
+//! `plainsight --help` lists the commands, `plainsight COMMAND --help` their
+//! arguments (clap). Every command that prints a result takes `--json`.
+//! Exit codes: 0 done, 1 the input could not be used or the output not
+//! written, 2 the command line is wrong.
 //!
 //! On wasm32 this is an empty program (the browser uses `app` and `worker`).
 
@@ -41,73 +26,259 @@ mod cli {
     use plainsight::core::IngestError;
     use plainsight::messages;
 
-    const USAGE: &str = "usage:
-  plainsight profile FILE [--json]   profile a CSV, TSV, JSON or NDJSON file
-  plainsight propose FILE [--thorough [--prepare]] [--recipe-out R.json]
-                                     explain the proposed cleaning; save it as a recipe (the
-                                     steps that prepare for a model only with --prepare)
-  plainsight clean RAW --recipe R.json -o OUT [--json]
-                                     run a recipe on RAW; write OUT as CSV (or JSON)
-  plainsight sql RAW --recipe R.json [-o OUT.sql]
-                                     the recipe as DuckDB SQL that cleans RAW the same way
-  plainsight trend FILE --date COL [--value COL] [--agg sum|mean|count|min|max|median]
-                   [--by day|week|month|quarter]
-                                     the value per period of a date column (rows when no --value;
-                                     the period length is chosen from the span when no --by)
-  plainsight group FILE --by COL[:year|quarter|month|month_of_year|weekday] [--by ...]
-                   [--measure AGG:COL|rows ...] [--sort N[:asc]] [--limit N]
-                                     the measures per group (default: rows), sorted by the
-                                     groups or by measure N (1-based, descending unless :asc)
-  plainsight report FILE [--recipe R.json] -o OUT.html
-                                     the self-contained HTML report (overview, alerts, columns,
-                                     correlations, trend; the recipe's cleaning when given)
-  plainsight train FILE [--target COL|--no-target] [--recipe R.json] [--budget SECS] [--seed N]
-                   [--save-model M.psml [--model NAME]]
-                                     the leaderboard of models (5-fold cross-validation and a
-                                     held-out test split), the best model's feature importance;
-                                     --save-model keeps the best (or NAME) model with its preprocessing;
-                                     as on the page: budget 60 s, seed 42, identifiers and
-                                     columns that leak the target left out (and said)
-  plainsight predict M.psml FILE [--recipe R.json] -o OUT.csv
-                                     score FILE (after the recipe the model learnt after) with a
-                                     saved model: FILE's columns plus predicted_<target> and the
-                                     probability of each class
-  plainsight sample                  write the sample marketing CSV to stdout
-  plainsight bench-data ROWS         write a benchmark CSV of ROWS rows to stdout";
+    use clap::{Parser, Subcommand};
+
+    /// Plainsight on the command line: the same engine as the page, on
+    /// files on this computer.
+    ///
+    /// Exit codes: 0 done; 1 the input could not be used (a file that does
+    /// not read, a recipe that cannot run, a target that cannot be learnt)
+    /// or the output could not be written; 2 the command line is wrong.
+    #[derive(Parser, Debug)]
+    #[command(name = "plainsight", version, about, long_about)]
+    struct Cli {
+        #[command(subcommand)]
+        command: Command,
+    }
+
+    #[derive(Subcommand, Debug)]
+    enum Command {
+        /// Profile a CSV, TSV, JSON or NDJSON file.
+        Profile {
+            file: String,
+            /// The whole profile as JSON.
+            #[arg(long)]
+            json: bool,
+        },
+        /// Explain the proposed cleaning; save it as a recipe.
+        Propose {
+            file: String,
+            /// Also fill gaps, merge spellings and offer steps for models.
+            #[arg(long)]
+            thorough: bool,
+            /// Keep the steps that prepare for a model (capping, encoding,
+            /// scaling) in the saved recipe.
+            #[arg(long, requires = "thorough")]
+            prepare: bool,
+            /// Write the recipe here (JSON).
+            #[arg(long, value_name = "R.json")]
+            recipe_out: Option<String>,
+            /// The proposals as JSON.
+            #[arg(long)]
+            json: bool,
+        },
+        /// Run a recipe on RAW and write the cleaned data.
+        Clean {
+            raw: String,
+            #[arg(long, value_name = "R.json")]
+            recipe: String,
+            #[arg(short = 'o', value_name = "OUT")]
+            out: String,
+            /// Write OUT as JSON records instead of CSV.
+            #[arg(long)]
+            json: bool,
+        },
+        /// The recipe as DuckDB SQL that cleans RAW the same way.
+        Sql {
+            raw: String,
+            #[arg(long, value_name = "R.json")]
+            recipe: String,
+            /// Write the SQL here instead of to the standard output.
+            #[arg(short = 'o', value_name = "OUT.sql")]
+            out: Option<String>,
+        },
+        /// A measure per period of a date column (rows when no --value; the
+        /// period is chosen from the span when no --by).
+        Trend {
+            file: String,
+            #[arg(long, value_name = "COL")]
+            date: String,
+            #[arg(long, value_name = "COL")]
+            value: Option<String>,
+            /// sum, mean, median, min, max or count.
+            #[arg(long, default_value = "sum")]
+            agg: String,
+            /// day, week, month or quarter.
+            #[arg(long, value_name = "PERIOD")]
+            by: Option<String>,
+            /// The trend as JSON.
+            #[arg(long)]
+            json: bool,
+        },
+        /// Measures per group of rows (default: rows), sorted by the groups
+        /// or by measure N.
+        Group {
+            file: String,
+            /// A column, or COL:year|quarter|month|month_of_year|weekday.
+            #[arg(long = "by", value_name = "COL[:PART]", required = true)]
+            by: Vec<String>,
+            /// AGG:COL or rows.
+            #[arg(long = "measure", value_name = "AGG:COL|rows")]
+            measure: Vec<String>,
+            /// N or N:asc — sort by measure N (from 1; descending unless :asc).
+            #[arg(long, value_name = "N[:asc]")]
+            sort: Option<String>,
+            #[arg(long, default_value_t = 50)]
+            limit: usize,
+            /// The table as JSON.
+            #[arg(long)]
+            json: bool,
+        },
+        /// The self-contained HTML report (overview, alerts, columns,
+        /// correlations, trend; the recipe's cleaning when given).
+        Report {
+            file: String,
+            #[arg(long, value_name = "R.json")]
+            recipe: Option<String>,
+            #[arg(short = 'o', value_name = "OUT.html")]
+            out: String,
+        },
+        /// The leaderboard of models (5-fold cross-validation and a held-out
+        /// test split) and the best model's feature importance; as on the
+        /// page: identifiers and columns that leak the target left out.
+        Train {
+            file: String,
+            #[command(flatten)]
+            args: TrainArgs,
+        },
+        /// Score FILE (after the recipe the model learnt after) with a saved
+        /// model: FILE's columns plus the predictions.
+        Predict {
+            model: String,
+            file: String,
+            #[arg(long, value_name = "R.json")]
+            recipe: Option<String>,
+            #[arg(short = 'o', value_name = "OUT.csv")]
+            out: String,
+            /// What was scored, as JSON.
+            #[arg(long)]
+            json: bool,
+        },
+        /// Write the sample marketing CSV to the standard output.
+        Sample,
+        /// Write a deterministic benchmark CSV of ROWS rows.
+        BenchData {
+            #[arg(value_parser = whole_number)]
+            rows: usize,
+        },
+    }
+
+    use plainsight::core::ml::task::{DEFAULT_BUDGET_SECS, DEFAULT_SEED};
+
+    fn positive_secs(s: &str) -> Result<f64, String> {
+        match s.parse::<f64>() {
+            Ok(v) if v.is_finite() && v > 0.0 => Ok(v),
+            _ => Err(format!("needs a number of seconds above 0, not \"{s}\"")),
+        }
+    }
+
+    fn whole_number(s: &str) -> Result<usize, String> {
+        s.replace('_', "")
+            .parse::<usize>()
+            .map_err(|_| format!("must be a whole number, not \"{s}\""))
+    }
 
     /// Bytes read per chunk (like the browser's `File.slice`).
     const CHUNK: usize = 4 << 20;
 
     /// Runs the command; returns the process exit code.
     pub fn run(args: Vec<String>) -> i32 {
-        let args: Vec<&str> = args.iter().map(String::as_str).collect();
-        match args.as_slice() {
-            ["profile", file] => profile_cmd(file, false),
-            ["profile", file, "--json"] | ["profile", "--json", file] => profile_cmd(file, true),
-            ["propose", file, rest @ ..] => propose_cmd(file, rest),
-            ["clean", raw, rest @ ..] => clean_cmd(raw, rest),
-            ["sql", raw, rest @ ..] => sql_cmd(raw, rest),
-            ["trend", file, rest @ ..] => trend_cmd(file, rest),
-            ["group", file, rest @ ..] => group_cmd(file, rest),
-            ["report", file, rest @ ..] => report_cmd(file, rest),
-            ["train", file, rest @ ..] => train_cmd(file, rest),
-            ["predict", model, file, rest @ ..] => predict_cmd(model, file, rest),
-            ["sample"] => write_out(|out| out.write_all(marketing_csv().as_bytes())),
-            ["bench-data", rows] => match rows.replace('_', "").parse::<usize>() {
-                Ok(n) => write_out(|out| bench_csv(n, out)),
-                Err(_) => usage(&format!("ROWS must be a whole number, not \"{rows}\"")),
-            },
-            ["help" | "--help" | "-h"] => {
-                println!("{USAGE}");
-                0
+        let cli = match Cli::try_parse_from(std::iter::once("plainsight".to_string()).chain(args)) {
+            Ok(c) => c,
+            Err(e) => {
+                let _ = e.print();
+                // Help and version are not errors.
+                return if e.use_stderr() { 2 } else { 0 };
             }
-            _ => usage("unknown command"),
+        };
+        match cli.command {
+            Command::Profile { file, json } => profile_cmd(&file, json),
+            Command::Propose {
+                file,
+                thorough,
+                prepare,
+                recipe_out,
+                json,
+            } => propose_cmd(&file, thorough, prepare, recipe_out.as_deref(), json),
+            Command::Clean {
+                raw,
+                recipe,
+                out,
+                json,
+            } => clean_cmd(&raw, &recipe, &out, json),
+            Command::Sql { raw, recipe, out } => sql_cmd(&raw, &recipe, out.as_deref()),
+            Command::Trend {
+                file,
+                date,
+                value,
+                agg,
+                by,
+                json,
+            } => trend_cmd(&file, &date, value.as_deref(), &agg, by.as_deref(), json),
+            Command::Group {
+                file,
+                by,
+                measure,
+                sort,
+                limit,
+                json,
+            } => group_cmd(&file, &by, &measure, sort.as_deref(), limit, json),
+            Command::Report { file, recipe, out } => report_cmd(&file, recipe.as_deref(), &out),
+            Command::Train { file, args } => train_cmd(&file, args),
+            Command::Predict {
+                model,
+                file,
+                recipe,
+                out,
+                json,
+            } => predict_cmd(&model, &file, recipe.as_deref(), &out, json),
+            Command::Sample => write_out(|out| out.write_all(marketing_csv().as_bytes())),
+            Command::BenchData { rows } => write_out(|out| bench_csv(rows, out)),
         }
     }
 
+    /// The options of `train`.
+    #[derive(clap::Args, Debug)]
+    struct TrainArgs {
+        /// The column to predict (default: suggested from the data).
+        #[arg(long, value_name = "COL", conflicts_with = "no_target")]
+        target: Option<String>,
+        /// No target: group similar rows (clustering).
+        #[arg(long)]
+        no_target: bool,
+        #[arg(long, value_name = "R.json")]
+        recipe: Option<String>,
+        /// Seconds for the whole run (above 0).
+        #[arg(long, value_name = "SECS", default_value_t = DEFAULT_BUDGET_SECS, value_parser = positive_secs, allow_negative_numbers = true)]
+        budget: f64,
+        #[arg(long, default_value_t = DEFAULT_SEED)]
+        seed: u64,
+        /// Keep the best (or --model) model with its preprocessing.
+        #[arg(long, value_name = "M.psml")]
+        save_model: Option<String>,
+        #[arg(long, value_name = "NAME", requires = "save_model")]
+        model: Option<String>,
+        /// The leaderboard as JSON.
+        #[arg(long)]
+        json: bool,
+    }
+
+    /// A usage problem clap cannot see (a value that reads but means
+    /// nothing): said like clap's, exit code 2.
     fn usage(problem: &str) -> i32 {
-        eprintln!("plainsight: {problem}\n{USAGE}");
+        eprintln!("error: {problem}\n\nFor more information, try '--help'.");
         2
+    }
+
+    /// Writes `value` as pretty JSON to the standard output.
+    fn print_json<T: serde::Serialize>(value: &T) -> i32 {
+        match serde_json::to_string_pretty(value) {
+            Ok(text) => write_out(|out| writeln!(out, "{text}")),
+            Err(e) => {
+                eprintln!("plainsight: could not write JSON: {e}");
+                1
+            }
+        }
     }
 
     fn write_out(f: impl FnOnce(&mut BufWriter<io::StdoutLock>) -> io::Result<()>) -> i32 {
@@ -148,12 +319,6 @@ mod cli {
         ingester.finish().map_err(ingest_error)
     }
 
-    /// The value after `flag` in `args`, if present.
-    fn option<'a>(args: &[&'a str], flag: &str) -> Option<&'a str> {
-        let at = args.iter().position(|a| *a == flag)?;
-        args.get(at + 1).copied()
-    }
-
     /// The file at `path`, after the recipe at `recipe` when given.
     fn read_cleaned(path: &str, recipe: Option<&str>) -> Result<Dataset, String> {
         match recipe {
@@ -166,12 +331,19 @@ mod cli {
         }
     }
 
-    fn train_cmd(path: &str, rest: &[&str]) -> i32 {
+    fn train_cmd(path: &str, a: TrainArgs) -> i32 {
         use plainsight::core::ml::automl::{Prepared, Run, Status};
-        use plainsight::core::ml::task::{
-            detect_task, plan, suggest_target, DEFAULT_BUDGET_SECS, DEFAULT_SEED,
+        use plainsight::core::ml::task::{detect_task, plan, suggest_target};
+        // With --json the standard output holds the JSON only; what is said
+        // along the way goes to the standard error.
+        let say = |line: String| {
+            if a.json {
+                eprintln!("{line}");
+            } else {
+                println!("{line}");
+            }
         };
-        let read = read_cleaned(path, option(rest, "--recipe"));
+        let read = read_cleaned(path, a.recipe.as_deref());
         let ds = match read {
             Ok(ds) => ds,
             Err(message) => {
@@ -180,12 +352,10 @@ mod cli {
             }
         };
         let p = profile(&ds);
-        let target = if rest.contains(&"--no-target") {
+        let target = if a.no_target {
             None
         } else {
-            option(rest, "--target")
-                .map(str::to_string)
-                .or_else(|| suggest_target(&p))
+            a.target.clone().or_else(|| suggest_target(&p))
         };
         let task = match detect_task(&p, target.as_deref()) {
             Ok(t) => t,
@@ -199,36 +369,15 @@ mod cli {
         let correlations = plainsight::core::explore::correlate::correlations(&ds);
         let plan = plan(&p, Some(&correlations), target.as_deref());
         for e in &plan.excluded {
-            println!("left out {}: {}", e.column, e.reason);
+            say(format!("left out {}: {}", e.column, e.reason));
         }
         for l in &plan.leaks {
-            println!(
+            say(format!(
                 "left out {}: it alone predicts the target almost perfectly ({} {:.3}), so it probably leaks the answer",
                 l.feature, l.method, l.value
-            );
+            ));
         }
-        // A value that does not read is an error, never the default.
-        let seed = match option(rest, "--seed").map(str::parse::<u64>) {
-            None => DEFAULT_SEED,
-            Some(Ok(s)) => s,
-            Some(Err(_)) => {
-                return usage(&format!(
-                    "--seed needs a whole number, not \"{}\"",
-                    option(rest, "--seed").unwrap_or_default()
-                ))
-            }
-        };
-        let budget = match option(rest, "--budget").map(str::parse::<f64>) {
-            None => DEFAULT_BUDGET_SECS,
-            Some(Ok(b)) if b.is_finite() && b > 0.0 => b,
-            Some(_) => {
-                return usage(&format!(
-                    "--budget needs a number of seconds above 0, not \"{}\"",
-                    option(rest, "--budget").unwrap_or_default()
-                ))
-            }
-        };
-        let setup = match plan.setup(seed, budget) {
+        let setup = match plan.setup(a.seed, a.budget) {
             Ok(s) => s,
             Err(e) => {
                 eprintln!("{}", messages::target_error(&e));
@@ -245,62 +394,80 @@ mod cli {
         let mut board = Run::new(prepared);
         let t0 = std::time::Instant::now();
         let clock = move || t0.elapsed().as_secs_f64();
-        while let Some(progress) = board.step(&clock) {
-            eprintln!(
-                "[{}/{}] {} {}",
-                progress.done, progress.total, progress.model, progress.phase
-            );
-        }
-        let b = board.board();
-        println!(
-            "{} on {} rows ({} train, {} test), target {}",
-            task.as_str(),
-            b.rows,
-            b.train_rows,
-            b.test_rows,
-            target.as_deref().unwrap_or("none")
+        // A progress bar on a terminal (nothing when the error output is a
+        // file or a pipe).
+        let bar = indicatif::ProgressBar::new(1).with_style(
+            indicatif::ProgressStyle::with_template("{bar:30} {pos}/{len} {msg} ({elapsed})")
+                .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
         );
-        for e in &b.entries {
-            let metrics: Vec<String> = e
-                .scores
-                .iter()
-                .flat_map(|s| s.named())
-                .filter_map(|(n, v)| v.map(|v| format!("{n} {v:.4}")))
-                .collect();
-            let status = match &e.status {
-                Status::Failed { error } => format!("failed: {error}"),
-                Status::Skipped => "skipped".into(),
-                _ => String::new(),
-            };
-            println!(
-                "{:<28} cv {:>7} ± {:<7} test {}  {:.2} s  {}",
-                e.label,
-                e.cv_mean().map_or("-".into(), |v| format!("{v:.4}")),
-                e.cv_std().map_or("-".into(), |v| format!("{v:.4}")),
-                metrics.join(", "),
-                e.train_secs,
-                status
-            );
+        while let Some(progress) = board.step(&clock) {
+            bar.set_length(progress.total as u64);
+            bar.set_position(progress.done as u64);
+            bar.set_message(format!(
+                "{} {}",
+                progress.model.replace('_', " "),
+                progress.phase
+            ));
         }
-        if let Some(x) = &b.explanation {
+        bar.finish_and_clear();
+        let b = board.board();
+        if a.json {
+            let code = print_json(&b);
+            if code != 0 {
+                return code;
+            }
+        }
+        if !a.json {
             println!(
-                "permutation importance ({}):",
-                b.best.map_or("", |k| k.name())
+                "{} on {} rows ({} train, {} test), target {}",
+                task.as_str(),
+                b.rows,
+                b.train_rows,
+                b.test_rows,
+                target.as_deref().unwrap_or("none")
             );
-            for (f, m, sd) in x.importance.iter().take(10) {
-                println!("  {f:<24} {m:.4} ± {sd:.4}");
+            for e in &b.entries {
+                let metrics: Vec<String> = e
+                    .scores
+                    .iter()
+                    .flat_map(|s| s.named())
+                    .filter_map(|(n, v)| v.map(|v| format!("{n} {v:.4}")))
+                    .collect();
+                let status = match &e.status {
+                    Status::Failed { error } => format!("failed: {error}"),
+                    Status::Skipped => "skipped".into(),
+                    _ => String::new(),
+                };
+                println!(
+                    "{:<28} cv {:>7} ± {:<7} test {}  {:.2} s  {}",
+                    e.label,
+                    e.cv_mean().map_or("-".into(), |v| format!("{v:.4}")),
+                    e.cv_std().map_or("-".into(), |v| format!("{v:.4}")),
+                    metrics.join(", "),
+                    e.train_secs,
+                    status
+                );
+            }
+            if let Some(x) = &b.explanation {
+                println!(
+                    "permutation importance ({}):",
+                    b.best.map_or("", |k| k.name())
+                );
+                for (f, m, sd) in x.importance.iter().take(10) {
+                    println!("  {f:<24} {m:.4} ± {sd:.4}");
+                }
             }
         }
         // The same warnings as the page's Model tab.
         for w in plainsight::core::ml::guard::warnings(&b) {
-            println!(
+            say(format!(
                 "warning ({}): {}",
                 w.kind(),
                 messages::model_warning(&w, &b.setup.task)
-            );
+            ));
         }
-        if let Some(out) = option(rest, "--save-model") {
-            let kind = match option(rest, "--model") {
+        if let Some(out) = &a.save_model {
+            let kind = match &a.model {
                 Some(name) => match plainsight::core::ml::models::ModelKind::from_name(name) {
                     Some(k) => Some(k),
                     None => return usage(&format!("no model named \"{name}\"")),
@@ -315,16 +482,19 @@ mod cli {
                 eprintln!("Could not write {out}: {e}");
                 return 1;
             }
-            println!("saved {} to {out}", kind.name());
+            say(format!("saved {} to {out}", kind.name()));
         }
         0
     }
 
-    fn predict_cmd(model_path: &str, path: &str, rest: &[&str]) -> i32 {
+    fn predict_cmd(
+        model_path: &str,
+        path: &str,
+        recipe: Option<&str>,
+        out_path: &str,
+        json: bool,
+    ) -> i32 {
         use plainsight::core::ml::saved::SavedModel;
-        let Some(out_path) = option(rest, "-o") else {
-            return usage("predict needs -o OUT.csv");
-        };
         let model = match std::fs::read(model_path) {
             Ok(bytes) => match SavedModel::from_bytes(&bytes) {
                 Ok(m) => m,
@@ -340,7 +510,7 @@ mod cli {
         };
         // The same pipeline as the page's "score a file": the recipe, then
         // the model (core::ml::score).
-        let read = match option(rest, "--recipe") {
+        let read = match recipe {
             Some(r) => recipe_and_data(r, path).map(|(recipe, ds)| (recipe.steps, ds)),
             None => read_file(path).map(|ds| (Vec::new(), ds)),
         };
@@ -377,6 +547,11 @@ mod cli {
             w.flush()
         });
         match written {
+            Ok(()) if json => print_json(&serde_json::json!({
+                "rows": rows,
+                "model": model.kind.name(),
+                "out": out_path,
+            })),
             Ok(()) => {
                 println!(
                     "scored {rows} rows with {} into {out_path}",
@@ -391,16 +566,16 @@ mod cli {
         }
     }
 
-    fn propose_cmd(path: &str, rest: &[&str]) -> i32 {
+    fn propose_cmd(
+        path: &str,
+        thorough: bool,
+        prepare: bool,
+        recipe_out: Option<&str>,
+        json: bool,
+    ) -> i32 {
         use plainsight::core::clean::auto::{propose, Mode, Purpose};
         use plainsight::core::clean::Recipe;
-        let known = ["--thorough", "--prepare", "--recipe-out"];
-        if let Some(bad) = rest.iter().enumerate().find(|(i, a)| {
-            !(known.contains(a) || *i > 0 && rest.get(i - 1) == Some(&"--recipe-out"))
-        }) {
-            return usage(&format!("unknown option {}", bad.1));
-        }
-        let mode = if rest.contains(&"--thorough") {
+        let mode = if thorough {
             Mode::Thorough
         } else {
             Mode::Quick
@@ -409,7 +584,7 @@ mod cli {
             Ok(ds) => ds,
             Err(message) => {
                 eprintln!("{message}");
-                return 2;
+                return 1;
             }
         };
         let proposals = propose(&ds, mode);
@@ -419,7 +594,6 @@ mod cli {
         }
         // As on the page: steps that prepare for a model are left out unless
         // asked for.
-        let prepare = rest.contains(&"--prepare");
         let kept =
             |p: &&plainsight::core::clean::auto::Proposal| prepare || p.purpose == Purpose::Clean;
         for (i, p) in proposals.iter().enumerate() {
@@ -435,7 +609,7 @@ mod cli {
                 p.sentence()
             ));
         }
-        if let Some(out) = option(rest, "--recipe-out") {
+        if let Some(out) = recipe_out {
             let recipe = Recipe::new(
                 proposals
                     .iter()
@@ -447,6 +621,9 @@ mod cli {
                 eprintln!("Could not write {out}: {e}.");
                 return 1;
             }
+        }
+        if json {
+            return print_json(&proposals);
         }
         write_out(|o| o.write_all(text.as_bytes()))
     }
@@ -468,13 +645,10 @@ mod cli {
         Ok((recipe, read_file(raw)?))
     }
 
-    fn report_cmd(file: &str, rest: &[&str]) -> i32 {
+    fn report_cmd(file: &str, recipe: Option<&str>, out_path: &str) -> i32 {
         use plainsight::core::clean::Recipe;
         use plainsight::core::report::{contents, report_html, ReportInput, ReportRequest};
-        let Some(out_path) = option(rest, "-o") else {
-            return usage("report needs -o OUT.html");
-        };
-        let read = match option(rest, "--recipe") {
+        let read = match recipe {
             Some(path) => recipe_and_data(path, file),
             None => read_file(file).map(|ds| (Recipe::new(Vec::new()), ds)),
         };
@@ -482,7 +656,7 @@ mod cli {
             Ok(r) => r,
             Err(message) => {
                 eprintln!("{message}");
-                return 2;
+                return 1;
             }
         };
         let p = profile(&ds);
@@ -494,7 +668,7 @@ mod cli {
             Ok(c) => c,
             Err(e) => {
                 eprintln!("{}", messages::clean_error(&e));
-                return 2;
+                return 1;
             }
         };
         let secs = std::time::SystemTime::now()
@@ -516,26 +690,21 @@ mod cli {
         0
     }
 
-    fn clean_cmd(raw: &str, rest: &[&str]) -> i32 {
+    fn clean_cmd(raw: &str, recipe_path: &str, out_path: &str, json: bool) -> i32 {
         use plainsight::core::clean::export::{write_csv, write_json};
         use plainsight::core::clean::recipe::run;
-        let (Some(recipe_path), Some(out_path)) = (option(rest, "--recipe"), option(rest, "-o"))
-        else {
-            return usage("clean needs --recipe R.json and -o OUT");
-        };
-        let json = rest.contains(&"--json");
         let (recipe, ds) = match recipe_and_data(recipe_path, raw) {
             Ok(r) => r,
             Err(message) => {
                 eprintln!("{message}");
-                return 2;
+                return 1;
             }
         };
         let (out, log) = match run(&ds, &recipe.steps) {
             Ok(r) => r,
             Err(e) => {
                 eprintln!("{}", messages::clean_error(&e));
-                return 2;
+                return 1;
             }
         };
         drop(ds);
@@ -574,15 +743,12 @@ mod cli {
         0
     }
 
-    fn sql_cmd(raw: &str, rest: &[&str]) -> i32 {
-        let Some(recipe_path) = option(rest, "--recipe") else {
-            return usage("sql needs --recipe R.json");
-        };
+    fn sql_cmd(raw: &str, recipe_path: &str, out: Option<&str>) -> i32 {
         let (recipe, ds) = match recipe_and_data(recipe_path, raw) {
             Ok(r) => r,
             Err(message) => {
                 eprintln!("{message}");
-                return 2;
+                return 1;
             }
         };
         let sql = match plainsight::core::clean::sql::to_sql(&ds, raw, &recipe.steps) {
@@ -592,14 +758,14 @@ mod cli {
                 step: 0, message, ..
             }) => {
                 eprintln!("Cannot export {} as SQL: {message}.", display_name(raw));
-                return 2;
+                return 1;
             }
             Err(e) => {
                 eprintln!("{}", messages::clean_error(&e));
-                return 2;
+                return 1;
             }
         };
-        match option(rest, "-o") {
+        match out {
             Some(out_path) => match std::fs::write(out_path, sql) {
                 Ok(()) => 0,
                 Err(e) => {
@@ -609,19 +775,6 @@ mod cli {
             },
             None => write_out(|out| out.write_all(sql.as_bytes())),
         }
-    }
-
-    /// (flag, value) pairs of `rest`, or a usage problem: every flag takes a
-    /// value and must be one of `known`.
-    fn flag_pairs<'a>(rest: &[&'a str], known: &[&str]) -> Result<Vec<(&'a str, &'a str)>, String> {
-        rest.chunks(2)
-            .map(|pair| match pair {
-                [flag, value] if known.contains(flag) => Ok((*flag, *value)),
-                [flag] if known.contains(flag) => Err(format!("{flag} needs a value")),
-                [flag, ..] => Err(format!("unknown option {flag}")),
-                [] => Err("missing option".to_string()),
-            })
-            .collect()
     }
 
     /// Lines of left-aligned columns separated by two spaces.
@@ -653,42 +806,48 @@ mod cli {
     fn read_or_exit(path: &str) -> Result<Dataset, i32> {
         read_file(path).map_err(|message| {
             eprintln!("{message}");
-            2
+            1
         })
     }
 
-    fn trend_cmd(path: &str, rest: &[&str]) -> i32 {
+    fn trend_cmd(
+        path: &str,
+        date: &str,
+        value: Option<&str>,
+        agg: &str,
+        by: Option<&str>,
+        json: bool,
+    ) -> i32 {
         use plainsight::core::explore::aggregate::Agg;
         use plainsight::core::explore::trend::{trend, Granularity};
-        let pairs = match flag_pairs(rest, &["--date", "--value", "--agg", "--by"]) {
-            Ok(p) => p,
-            Err(problem) => return usage(&problem),
+        let Some(agg) = Agg::parse(agg) else {
+            return usage(&format!(
+                "unknown aggregation \"{agg}\" (sum, mean, median, min, max or count)"
+            ));
         };
-        let get = |flag: &str| pairs.iter().rev().find(|p| p.0 == flag).map(|p| p.1);
-        let Some(date) = get("--date") else {
-            return usage("trend needs --date COL");
-        };
-        let agg = match get("--agg").map(|a| (a, Agg::parse(a))) {
-            None => Agg::Sum,
-            Some((_, Some(agg))) => agg,
-            Some((a, None)) => return usage(&format!("unknown aggregation \"{a}\"")),
-        };
-        let by = match get("--by").map(|b| (b, Granularity::parse(b))) {
+        let by = match by.map(|b| (b, Granularity::parse(b))) {
             None => None,
             Some((_, Some(g))) => Some(g),
-            Some((b, None)) => return usage(&format!("unknown period \"{b}\"")),
+            Some((b, None)) => {
+                return usage(&format!(
+                    "unknown period \"{b}\" (day, week, month or quarter)"
+                ))
+            }
         };
         let ds = match read_or_exit(path) {
             Ok(ds) => ds,
             Err(code) => return code,
         };
-        let t = match trend(&ds, date, get("--value"), agg, by) {
+        let t = match trend(&ds, date, value, agg, by) {
             Ok(t) => t,
             Err(e) => {
                 eprintln!("{}", messages::explore_error(&e));
-                return 2;
+                return 1;
             }
         };
+        if json {
+            return print_json(&t);
+        }
         let what = match &t.value {
             Some(v) => format!("{} {v}", t.agg.label()),
             None => "rows".to_string(),
@@ -733,53 +892,57 @@ mod cli {
         write_out(|o| o.write_all(text.as_bytes()))
     }
 
-    fn group_cmd(path: &str, rest: &[&str]) -> i32 {
+    fn group_cmd(
+        path: &str,
+        by: &[String],
+        measure: &[String],
+        sort: Option<&str>,
+        limit: usize,
+        json: bool,
+    ) -> i32 {
         use plainsight::core::explore::aggregate::Agg;
         use plainsight::core::explore::groupby::{group_by, DatePart, Dimension, Measure};
-        let pairs = match flag_pairs(rest, &["--by", "--measure", "--sort", "--limit"]) {
-            Ok(p) => p,
-            Err(problem) => return usage(&problem),
-        };
-        let mut dims = Vec::new();
+        // A column whose name has a colon is taken whole.
+        let dims: Vec<Dimension> = by
+            .iter()
+            .map(|value| {
+                match value
+                    .rsplit_once(':')
+                    .and_then(|(name, part)| Some((name, DatePart::parse(part)?)))
+                {
+                    Some((name, part)) => Dimension::date_part(name, part),
+                    None => Dimension::column(value),
+                }
+            })
+            .collect();
         let mut measures = Vec::new();
-        let mut sort = None;
-        let mut limit = 50;
-        for (flag, value) in pairs {
-            match flag {
-                // A column whose name has a colon is taken whole.
-                "--by" => dims.push(
-                    match value
-                        .rsplit_once(':')
-                        .and_then(|(name, part)| Some((name, DatePart::parse(part)?)))
-                    {
-                        Some((name, part)) => Dimension::date_part(name, part),
-                        None => Dimension::column(value),
-                    },
-                ),
-                "--measure" => measures.push(match value.split_once(':') {
-                    _ if value == "rows" => Measure::rows(),
-                    Some((agg, column)) => match Agg::parse(agg) {
-                        Some(agg) => Measure::of(agg, column),
-                        None => return usage(&format!("unknown aggregation \"{agg}\"")),
-                    },
-                    None => return usage("a measure is AGG:COLUMN or rows"),
-                }),
-                "--sort" => {
-                    let (n, asc) = match value.strip_suffix(":asc") {
-                        Some(n) => (n, true),
-                        None => (value.strip_suffix(":desc").unwrap_or(value), false),
-                    };
-                    match n.parse::<usize>() {
-                        Ok(n) if n >= 1 => sort = Some((n - 1, !asc)),
-                        _ => return usage("--sort takes a measure number from 1"),
+        for value in measure {
+            measures.push(match value.split_once(':') {
+                _ if value == "rows" => Measure::rows(),
+                Some((agg, column)) => match Agg::parse(agg) {
+                    Some(agg) => Measure::of(agg, column),
+                    None => return usage(&format!("unknown aggregation \"{agg}\"")),
+                },
+                None => return usage(&format!("a measure is AGG:COLUMN or rows, not \"{value}\"")),
+            });
+        }
+        let sort = match sort {
+            None => None,
+            Some(value) => {
+                let (n, asc) = match value.strip_suffix(":asc") {
+                    Some(n) => (n, true),
+                    None => (value.strip_suffix(":desc").unwrap_or(value), false),
+                };
+                match n.parse::<usize>() {
+                    Ok(n) if n >= 1 => Some((n - 1, !asc)),
+                    _ => {
+                        return usage(&format!(
+                            "--sort takes a measure number from 1, not \"{value}\""
+                        ))
                     }
                 }
-                _ => match value.parse::<usize>() {
-                    Ok(n) => limit = n,
-                    Err(_) => return usage("--limit takes a whole number"),
-                },
             }
-        }
+        };
         if dims.is_empty() {
             return usage("group needs --by COL");
         }
@@ -794,9 +957,12 @@ mod cli {
             Ok(t) => t,
             Err(e) => {
                 eprintln!("{}", messages::explore_error(&e));
-                return 2;
+                return 1;
             }
         };
+        if json {
+            return print_json(&t);
+        }
         // The rows of each group, unless a measure already counts them.
         let show_rows = !measures.iter().any(|m| m.column.is_none());
         let mut header = t.dimensions.clone();
@@ -832,7 +998,7 @@ mod cli {
             Ok(ds) => ds,
             Err(message) => {
                 eprintln!("{message}");
-                return 2;
+                return 1;
             }
         };
         let p = profile(&ds);
