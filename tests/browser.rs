@@ -896,10 +896,7 @@ fn recipe_applied(
 fn cleaning_keeps_preparing_apart_and_spares_the_target() {
     scenario("clean-prepare", |app| {
         let d = &app.d;
-        d.click_when_ready("[data-testid=welcome-sample]")?;
-        d.wait_for("the sample dataset", LOAD_WAIT, |d| {
-            Ok(d.exists("[data-testid=dataset-rows]")?.then_some(()))
-        })?;
+        load_sample(d, LOAD_WAIT)?;
         d.wait_for("the alerts", LOAD_WAIT, |d| {
             Ok(d.exists("[data-testid=alert]")?.then_some(()))
         })?;
@@ -1009,10 +1006,7 @@ fn axe_violations(d: &Driver) -> Result<Vec<String>, Box<dyn std::error::Error>>
 fn every_tab_passes_axe_without_serious_violations() {
     scenario("axe", |app| {
         let d = &app.d;
-        d.click_when_ready("[data-testid=welcome-sample]")?;
-        d.wait_for("the sample dataset", LOAD_WAIT, |d| {
-            Ok(d.exists("[data-testid=dataset-rows]")?.then_some(()))
-        })?;
+        load_sample(d, LOAD_WAIT)?;
         d.wait_for("the alerts", LOAD_WAIT, |d| {
             Ok(d.exists("[data-testid=alert]")?.then_some(()))
         })?;

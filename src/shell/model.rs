@@ -92,7 +92,7 @@ fn cv_cell(e: &Entry, task: &Task) -> Html {
     if undefined.is_empty() {
         return html! { { score } };
     }
-    let name = metric_label(main_metric(task));
+    let name = metric_label(task.main_metric());
     let folds = if undefined.len() == 1 {
         "fold"
     } else {
@@ -107,10 +107,6 @@ fn cv_cell(e: &Entry, task: &Task) -> Html {
             </span>
         </>
     }
-}
-
-fn main_metric(task: &Task) -> &'static str {
-    task.main_metric()
 }
 
 fn select_value(e: &Event) -> String {
@@ -278,7 +274,7 @@ pub fn ModelTab(props: &ModelProps) -> Html {
                         <tbody>
                         { for versions.iter().rev().map(|v| {
                             let best = v.board.entries.first();
-                            let metric = main_metric(&v.board.setup.task);
+                            let metric = v.board.setup.task.main_metric();
                             let score = best.and_then(|e| e.scores.as_ref()).and_then(Scores::main);
                             let n = v.version;
                             let onclick = {
@@ -452,7 +448,7 @@ fn BoardView(props: &BoardProps) -> Html {
                     ("running", None) => "Starting…".to_string(),
                     ("cancelled", _) => "Stopped: the models finished before the stop are shown.".to_string(),
                     _ => format!("{} rows: {} to learn from, {} held out to test. Sorted by {} (5-fold cross-validation mean on the learning rows); the test columns score each model once on the held-out rows.",
-                        format::int(b.rows as u64), format::int(b.train_rows as u64), format::int(b.test_rows as u64), metric_label(main_metric(task))),
+                        format::int(b.rows as u64), format::int(b.train_rows as u64), format::int(b.test_rows as u64), metric_label(task.main_metric())),
                 } }
             </p>
             if state == "running" {
@@ -480,7 +476,7 @@ fn BoardView(props: &BoardProps) -> Html {
             }
             <table class="grid leaderboard">
                 <thead><tr>
-                    <th>{"Model"}</th><th>{ format!("CV {}", metric_label(main_metric(task))) }</th>
+                    <th>{"Model"}</th><th>{ format!("CV {}", metric_label(task.main_metric())) }</th>
                     { for metrics.iter().map(|m| html! { <th>{ format!("Test {}", metric_label(m)) }</th> }) }
                     <th>{"Time"}</th><th>{"Status"}</th>
                 </tr></thead>
@@ -511,7 +507,7 @@ fn explanation_card(x: &Explanation, model: ModelKind, task: &Task) -> Html {
     html! {
         <div class="card" data-testid="explanation" data-model={model.name()}>
                 <h3>{ format!("What drives the {} ({})", model.label(task), "permutation importance on the test rows") }</h3>
-                <p class="small">{ format!("How much {} drops when one column's values are shuffled (mean of 5 shuffles ± spread). Near 0: the model does not use it.", metric_label(main_metric(task))) }</p>
+                <p class="small">{ format!("How much {} drops when one column's values are shuffled (mean of 5 shuffles ± spread). Near 0: the model does not use it.", metric_label(task.main_metric())) }</p>
                 <table class="grid">
                     <tbody>
                     { for x.importance.iter().map(|(f, m, sd)| {
@@ -585,7 +581,7 @@ fn entry_row(
         <tr data-testid="leaderboard-row" data-model={name.clone()} data-status={state}
             class={classes!(is_selected.then_some("selected"))} aria-selected={is_selected.to_string()} {onclick}>
             <td><strong>{ &e.label }</strong><br /><span class="small" data-testid="model-settings">{ format!("{} · {}", e.library, e.model.settings(task)) }</span></td>
-            <td class="num" data-label={format!("CV {}", metric_label(main_metric(task)))}>{ cv_cell(e, task) }</td>
+            <td class="num" data-label={format!("CV {}", metric_label(task.main_metric()))}>{ cv_cell(e, task) }</td>
             { for metrics.iter().map(|m| {
                 let v = named.iter().find(|(n, _)| n == m).and_then(|(_, v)| *v);
                 let label = format!("Test {}", metric_label(m));

@@ -586,21 +586,21 @@ impl Driver {
 
     /// Waits for a `window.alert` / `window.confirm` and accepts it; returns its text.
     pub fn accept_alert(&self) -> WdResult<String> {
-        let text = self.wait_for("a confirm dialog to open", WAIT, |d| {
-            let v = d.cmd("GET", "/alert/text", None)?;
-            Ok(Some(v.as_str().unwrap_or("").to_string()))
-        })?;
-        self.cmd("POST", "/alert/accept", Some(json!({})))?;
-        Ok(text)
+        self.answer_alert("accept")
     }
 
     /// Waits for a confirm dialog and cancels it; returns its text.
     pub fn dismiss_alert(&self) -> WdResult<String> {
+        self.answer_alert("dismiss")
+    }
+
+    /// Waits for a dialog, then answers it (`accept` or `dismiss`).
+    fn answer_alert(&self, answer: &str) -> WdResult<String> {
         let text = self.wait_for("a confirm dialog to open", WAIT, |d| {
             let v = d.cmd("GET", "/alert/text", None)?;
             Ok(Some(v.as_str().unwrap_or("").to_string()))
         })?;
-        self.cmd("POST", "/alert/dismiss", Some(json!({})))?;
+        self.cmd("POST", &format!("/alert/{answer}"), Some(json!({})))?;
         Ok(text)
     }
 

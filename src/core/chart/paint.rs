@@ -221,12 +221,9 @@ fn heatmap<DB: DrawingBackend>(
     // Labels turn upright when they would run into each other; the label
     // areas are as large as the labels measured.
     let cell_w = plot.dim_in_pixel().0.saturating_sub(150) / nc as u32;
-    let many = widest(root, x_names(), &small) + 6 > cell_w;
-    let x_area = if many {
-        widest(root, x_names(), &small) + 14
-    } else {
-        40
-    };
+    let x_width = widest(root, x_names(), &small);
+    let many = x_width + 6 > cell_w;
+    let x_area = if many { x_width + 14 } else { 40 };
     let y_area = (widest(root, rows.iter().map(|r| short(r, 14)), &text_style) + 16).clamp(40, 170);
     let mut chart = ChartBuilder::on(&plot)
         .margin(8)
@@ -598,15 +595,12 @@ fn missing<DB: DrawingBackend>(
     let label_chars = if nc > 8 { 14 } else { 10 };
     let labels = || names.iter().map(|s| short(s, label_chars));
     let cell_w = root.dim_in_pixel().0.saturating_sub(110) / nc as u32;
-    let many = widest(root, labels(), &small) + 6 > cell_w;
+    let x_width = widest(root, labels(), &small);
+    let many = x_width + 6 > cell_w;
     let mut chart = ChartBuilder::on(root)
         .margin(8)
         .margin_right(16)
-        .x_label_area_size(if many {
-            widest(root, labels(), &small) + 14
-        } else {
-            40
-        })
+        .x_label_area_size(if many { x_width + 14 } else { 40 })
         .y_label_area_size(80)
         .build_cartesian_2d((0..nc - 1).into_segmented(), 0.0..bands as f64)
         .ok()?;
