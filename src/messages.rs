@@ -373,6 +373,15 @@ pub fn backup_error(file: &str, err: &crate::core::backup::BackupError) -> Strin
     format!("{file} was not imported: {why}. Nothing was changed.")
 }
 
+/// The warnings about a finished leaderboard: each one's kind
+/// (`ModelWarning::kind`) and sentence, for the report and the CLI.
+pub fn model_warnings(board: &crate::core::ml::automl::Board) -> Vec<(&'static str, String)> {
+    crate::core::ml::guard::warnings(board)
+        .iter()
+        .map(|w| (w.kind(), model_warning(w, &board.setup.task)))
+        .collect()
+}
+
 /// A warning about a leaderboard of `task`, as a sentence (the page and
 /// the CLI say the same).
 pub fn model_warning(

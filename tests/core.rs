@@ -2561,6 +2561,14 @@ mod ml_models {
         let run = |args: &[&std::ffi::OsStr]| {
             std::process::Command::new(bin).args(args).output().unwrap()
         };
+        let done = |o: &std::process::Output| {
+            assert_eq!(
+                o.status.code(),
+                Some(0),
+                "{}",
+                String::from_utf8_lossy(&o.stderr)
+            )
+        };
         let o = run(&["profile".as_ref(), "no-such-file.csv".as_ref()]);
         assert_eq!(o.status.code(), Some(1));
         let o = run(&["propose".as_ref(), path.as_os_str(), "--prepare".as_ref()]);
@@ -2572,12 +2580,7 @@ mod ml_models {
             "y".as_ref(),
             "--json".as_ref(),
         ]);
-        assert_eq!(
-            o.status.code(),
-            Some(0),
-            "{}",
-            String::from_utf8_lossy(&o.stderr)
-        );
+        done(&o);
         let board: serde_json::Value =
             serde_json::from_slice(&o.stdout).expect("the board as JSON");
         assert!(
@@ -2589,6 +2592,42 @@ mod ml_models {
         let proposals: serde_json::Value =
             serde_json::from_slice(&o.stdout).expect("proposals as JSON");
         assert!(proposals.is_array(), "{proposals}");
+        // The report trains the same leaderboard with --train (the Model
+        // section names the best model and what was left out), and has no
+        // Model section without it.
+        let html = dir.join("report.html");
+        let o = run(&[
+            "report".as_ref(),
+            path.as_os_str(),
+            "-o".as_ref(),
+            html.as_os_str(),
+            "--target".as_ref(),
+            "y".as_ref(),
+        ]);
+        done(&o);
+        assert!(
+            String::from_utf8_lossy(&o.stderr).contains("left out y_copy"),
+            "what is left out is said on stderr"
+        );
+        let page = std::fs::read_to_string(&html).unwrap();
+        let best = board["best"].as_str().expect("a best model");
+        assert!(page.contains("id=\"model\""), "no Model section");
+        assert!(
+            page.contains(&format!("data-model=\"{best}\"")),
+            "the best model {best} is not in the report's leaderboard"
+        );
+        let o = run(&[
+            "report".as_ref(),
+            path.as_os_str(),
+            "-o".as_ref(),
+            html.as_os_str(),
+        ]);
+        done(&o);
+        let page = std::fs::read_to_string(&html).unwrap();
+        assert!(
+            !page.contains("id=\"model\""),
+            "a Model section without --train"
+        );
         let _ = std::fs::remove_dir_all(&dir);
     }
 

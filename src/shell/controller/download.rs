@@ -11,7 +11,6 @@ use super::Controller;
 use crate::core::clean::{Recipe, Step};
 use crate::core::explore::trend::Trend;
 use crate::core::ml::automl::Board;
-use crate::core::ml::guard::warnings;
 use crate::core::report::{report_html, ReportInput, ReportModel, ReportRequest};
 use crate::core::DatasetProfile;
 use crate::protocol::{Ask, ExportFormat, Reply};
@@ -82,9 +81,9 @@ impl Controller {
             let generated = format::when(js_sys::Date::now());
             let model = parts.model.as_deref().map(|board| ReportModel {
                 board,
-                warnings: warnings(board)
-                    .iter()
-                    .map(|w| crate::messages::model_warning(w, &board.setup.task))
+                warnings: crate::messages::model_warnings(board)
+                    .into_iter()
+                    .map(|(_, sentence)| sentence)
                     .collect(),
             });
             let html = report_html(&ReportInput {

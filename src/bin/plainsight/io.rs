@@ -1,0 +1,124 @@
+//! Reading the inputs (a data file in chunks, a recipe) and writing the
+//! outputs, with the messages and exit codes every command shares.
+
+use std::fs::File;
+use std::io::{self, BufWriter, Read, Write};
+
+use plainsight::core::ingest::{Dataset, Ingester};
+use plainsight::core::IngestError;
+use plainsight::messages;
+
+/// Bytes read per chunk (like the browser's `File.slice`).
+const CHUNK: usize = 4 << 20;
+
+/// Files from this size show a progress bar while they are read.
+const BAR_FROM: u64 = 32 << 20;
+
+/// A usage problem clap cannot see (a value that reads but means
+/// nothing): said like clap's, exit code 2.
+pub(crate) fn usage(problem: &str) -> i32 {
+    eprintln!("error: {problem}\n\nFor more information, try '--help'.");
+    2
+}
+
+/// Writes `value` as pretty JSON to the standard output.
+pub(crate) fn print_json<T: serde::Serialize>(value: &T) -> i32 {
+    match serde_json::to_string_pretty(value) {
+        Ok(text) => write_out(|out| writeln!(out, "{text}")),
+        Err(e) => {
+            eprintln!("plainsight: could not write JSON: {e}");
+            1
+        }
+    }
+}
+
+pub(crate) fn write_out(f: impl FnOnce(&mut BufWriter<io::StdoutLock>) -> io::Result<()>) -> i32 {
+    let mut out = BufWriter::new(io::stdout().lock());
+    match f(&mut out).and_then(|()| out.flush()) {
+        Ok(()) => 0,
+        // A closed pipe (`| head`) is not worth a message.
+        Err(e) if e.kind() == io::ErrorKind::BrokenPipe => 0,
+        Err(e) => {
+            eprintln!("plainsight: could not write the output: {e}");
+            1
+        }
+    }
+}
+
+pub(crate) fn display_name(path: &str) -> &str {
+    path.rsplit(['/', '\\']).next().unwrap_or(path)
+}
+
+/// Reads the file in chunks through the [`Ingester`].
+pub(crate) fn read_file(path: &str) -> Result<Dataset, String> {
+    let name = display_name(path);
+    let io_error = |e: io::Error| format!("Could not open {name}: {e}.");
+    let mut file = File::open(path).map_err(io_error)?;
+    let size = file.metadata().map_err(io_error)?.len();
+    let ingest_error = |e: IngestError| messages::ingest_error(name, &e);
+    let mut ingester = Ingester::new(name, size).map_err(ingest_error)?;
+    let mut buf = vec![0u8; CHUNK];
+    // A progress bar on a terminal for files that take a while (nothing
+    // when the error output is a file or a pipe).
+    let bar = if size >= BAR_FROM {
+        indicatif::ProgressBar::new(size).with_style(
+            indicatif::ProgressStyle::with_template(
+                "{bar:30} {bytes}/{total_bytes} reading {msg} ({elapsed}, {bytes_per_sec})",
+            )
+            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+        )
+    } else {
+        indicatif::ProgressBar::hidden()
+    };
+    bar.set_message(name.to_string());
+    loop {
+        let n = file.read(&mut buf).map_err(io_error)?;
+        if n == 0 {
+            break;
+        }
+        ingester
+            .push(buf.get(..n).unwrap_or_default())
+            .map_err(ingest_error)?;
+        bar.inc(n as u64);
+    }
+    bar.set_message(format!("{name}: typing the columns"));
+    let read = ingester.finish().map_err(ingest_error);
+    bar.finish_and_clear();
+    read
+}
+
+/// The file at `path`, after the recipe at `recipe` when given.
+pub(crate) fn read_cleaned(path: &str, recipe: Option<&str>) -> Result<Dataset, String> {
+    match recipe {
+        Some(r) => recipe_and_data(r, path).and_then(|(recipe, ds)| {
+            plainsight::core::clean::recipe::run(&ds, &recipe.steps)
+                .map(|(out, _)| out)
+                .map_err(|e| messages::clean_error(&e))
+        }),
+        None => read_file(path),
+    }
+}
+
+/// Reads the recipe file and the raw file (a message when either fails).
+pub(crate) fn recipe_and_data(
+    recipe_path: &str,
+    raw: &str,
+) -> Result<(plainsight::core::clean::Recipe, Dataset), String> {
+    let recipe_text = std::fs::read_to_string(recipe_path)
+        .map_err(|e| format!("Could not open {}: {e}.", display_name(recipe_path)))?;
+    let recipe = plainsight::core::clean::Recipe::from_json(&recipe_text).map_err(|e| {
+        format!(
+            "{}: {}",
+            display_name(recipe_path),
+            messages::clean_error(&e)
+        )
+    })?;
+    Ok((recipe, read_file(raw)?))
+}
+
+pub(crate) fn read_or_exit(path: &str) -> Result<Dataset, i32> {
+    read_file(path).map_err(|message| {
+        eprintln!("{message}");
+        1
+    })
+}
