@@ -1187,7 +1187,8 @@ fn cleaning_recipe_apply_undo_redo_reload_export() {
         let recipe: Value =
             serde_json::from_slice(&d.wait_download("messy.recipe.json", LOAD_WAIT)?)?;
         ensure(
-            recipe["schema_version"] == 1 && recipe["steps"].as_array().map(Vec::len) == Some(4),
+            recipe["schema_version"] == plainsight::core::clean::recipe::SCHEMA_VERSION
+                && recipe["steps"].as_array().map(Vec::len) == Some(4),
             || format!("recipe JSON: {recipe}"),
         )?;
         d.click_when_ready("[data-testid=export-recipe-sql]")?;

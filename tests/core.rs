@@ -351,12 +351,77 @@ mod cleaning {
             "one_hot",
             "ordinal",
             "scale",
+            "transform",
             "drop_columns",
             "date_parts",
             "rename",
             "filter",
         ] {
             assert!(ops_seen.contains(op), "no fixture uses {op}");
+        }
+    }
+
+    /// The transforms equal numpy's log1p and scipy's yeojohnson, and the
+    /// fitted λ scipy's yeojohnson_normmax (tests/data/clean/
+    /// make_transform.py wrote the numbers); the step reports the skew
+    /// before (scipy's, unbiased) and after.
+    #[test]
+    fn transforms_equal_scipy() {
+        use plainsight::core::clean::transform::fit_yeo_johnson;
+        let want: Value = serde_json::from_str(
+            &std::fs::read_to_string(clean_dir().join("transform.scipy.json")).unwrap(),
+        )
+        .unwrap();
+        let close = |a: f64, b: f64, tol: f64| {
+            a.is_finite() && b.is_finite() && (a - b).abs() <= tol * a.abs().max(b.abs()).max(1.0)
+        };
+        let ds = load("transform.csv");
+        let recipe = Recipe::from_json(
+            &std::fs::read_to_string(clean_dir().join("transform.recipe.json")).unwrap(),
+        )
+        .unwrap();
+        let (out, log) = run(&ds, &recipe.steps).unwrap();
+        for column in ["income", "change"] {
+            let expected = want[column].as_array().expect("scipy's values");
+            let i = out.names().iter().position(|n| n == column).unwrap();
+            let got = plainsight::core::clean::values::Values::of(&out, i)
+                .and_then(|v| v.numbers())
+                .expect("numbers");
+            assert_eq!(got.len(), expected.len(), "{column}");
+            for (row, (g, e)) in got.iter().zip(expected).enumerate() {
+                match (g, e.as_f64()) {
+                    (None, None) => {}
+                    (Some(g), Some(e)) => {
+                        assert!(close(*g, e, 1e-9), "{column} row {row}: {g} vs scipy {e}")
+                    }
+                    (g, e) => panic!("{column} row {row}: {g:?} vs scipy {e:?}"),
+                }
+            }
+            // The λ the proposer would fit equals scipy's.
+            let i = ds.names().iter().position(|n| n == column).unwrap();
+            let xs: Vec<f64> = plainsight::core::clean::values::Values::of(&ds, i)
+                .and_then(|v| v.numbers())
+                .unwrap()
+                .into_iter()
+                .flatten()
+                .collect();
+            let lambda = fit_yeo_johnson(&xs).expect("a fitted λ");
+            let scipy = want["lambda"][column].as_f64().expect("scipy's λ");
+            assert!(
+                close(lambda, scipy, 1e-6),
+                "{column}: λ {lambda} vs scipy {scipy}"
+            );
+            let skew = want["skew_before"][column].as_f64().expect("scipy's skew");
+            let step = if column == "income" { 0 } else { 1 };
+            let detail = &log.steps[step].detail;
+            assert!(
+                detail.starts_with(
+                    &format!("skew {:.4}", skew)
+                        .trim_end_matches('0')
+                        .to_string()
+                ),
+                "{column}: {detail} (scipy's skew {skew})"
+            );
         }
     }
 

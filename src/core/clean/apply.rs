@@ -8,7 +8,8 @@ use polars_core::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use super::step::{
-    snake_case, trim_number, Case, DatePart, Fill, OutlierAction, OutlierRule, Scaling, Step, Test,
+    snake_case, trim_number, Case, DatePart, Fill, Merge, OutlierAction, OutlierRule, Scaling,
+    Step, Test,
 };
 use super::values::Values;
 use super::CleanError;
@@ -470,22 +471,26 @@ pub fn apply(ds: &mut Dataset, step: &Step) -> Result<StepReport, CleanError> {
             }
             replace(ds, i, Values::Text(v))?;
         }
-        Step::MergeValues {
-            column,
-            into,
-            values: from,
-        } => {
+        Step::MergeValues(Merge { column, groups }) => {
             let i = index_of(ds, op, column)?;
             let Values::Text(mut v) = values(ds, i)? else {
                 return Err(wrong_type(op, column, ds.types[i], "text"));
             };
-            let set: HashSet<&str> = from.iter().map(String::as_str).collect();
+            // Each spelling to its value (a spelling in two groups: the
+            // first group's).
+            let mut to: HashMap<&str, &str> = HashMap::new();
+            for g in groups {
+                for from in &g.values {
+                    to.entry(from.as_str()).or_insert(g.into.as_str());
+                }
+            }
             for cell in v.iter_mut().flatten() {
-                if cell != into && set.contains(cell.as_str()) {
-                    *cell = into.clone();
+                if let Some(into) = to.get(cell.as_str()).filter(|into| **into != cell) {
+                    *cell = (*into).to_string();
                     r.cells_changed += 1;
                 }
             }
+            r.detail = crate::core::format::count(groups.len() as u64, "group", "groups");
             replace(ds, i, Values::Text(v))?;
         }
         Step::NormaliseNames => {
@@ -706,6 +711,26 @@ pub fn apply(ds: &mut Dataset, step: &Step) -> Result<StepReport, CleanError> {
             } else {
                 r.detail = "no values".to_string();
             }
+        }
+        Step::Transform { column, transform } => {
+            let i = index_of(ds, op, column)?;
+            let v = values(ds, i)?;
+            let Some(nums) = v.numbers() else {
+                return Err(wrong_type(op, column, v.column_type(), "numbers"));
+            };
+            if let Some(why) = nums.iter().flatten().find_map(|&x| transform.refuses(x)) {
+                return Err(bad(op, format!("{column}: {why}")));
+            }
+            let out: Vec<Option<f64>> = nums.iter().map(|x| x.map(|x| transform.of(x))).collect();
+            r.cells_changed = nums
+                .iter()
+                .zip(&out)
+                .filter(|(a, b)| a.is_some() && a != b)
+                .count() as u64;
+            if let (Some(before), Some(after)) = (stats(&nums), stats(&out)) {
+                r.detail = format!("skew {} → {}", show(before.skew), show(after.skew));
+            }
+            replace(ds, i, Values::Float(out))?;
         }
         Step::DropColumns { columns } => {
             for c in columns {

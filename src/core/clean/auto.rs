@@ -2,16 +2,19 @@
 //! that led to it and what it changes (from a dry run on the data).
 //!
 //! Quick mode proposes only safe fixes: trimming, types read as text,
-//! exact duplicates, empty columns, names. Thorough mode adds constant and
-//! identifier columns, sparse columns, category clusters, imputation,
-//! outliers, encoding and scaling. Names are normalised last, so rejecting
+//! exact duplicates, empty columns, spellings that differ only in case or
+//! spaces (one merge step per column), names. Thorough mode adds constant
+//! and identifier columns, sparse columns, all spelling groups
+//! (fingerprints), imputation, and — as steps for models, unticked —
+//! outliers, encoding, transforms of skewed measures and scaling. Names are normalised last, so rejecting
 //! that step leaves the other steps' column names valid.
 
 use serde::{Deserialize, Serialize};
 
 use super::apply::{apply, categories, plural, stats, StepReport, TRIM_CHARS};
-use super::cluster::clusters;
-use super::step::{snake_case, Fill, OutlierAction, OutlierRule, Scaling, Step};
+use super::cluster::{clusters, Cluster};
+use super::step::{snake_case, Fill, Merge, OutlierAction, OutlierRule, Scaling, Step, ValueGroup};
+use super::transform::{fit_yeo_johnson, Transform};
 use super::values::Values;
 use crate::core::format::short;
 use crate::core::infer::{
@@ -22,8 +25,8 @@ use crate::core::ml::task::looks_like_target;
 use crate::core::model::ColumnType;
 use crate::core::profile::duplicate_rows;
 
-/// Merges proposed per column (the biggest groups of spellings).
-const MAX_MERGES: usize = 10;
+/// Groups of spellings merged by one proposed step (the biggest groups).
+const MAX_MERGE_GROUPS: usize = 100;
 /// Text columns with more distinct values are free text: not filled.
 const MAX_FILL_CATEGORIES: usize = 50;
 /// One-hot encoding is proposed for text columns with 2 to this many
@@ -164,8 +167,10 @@ pub fn propose(ds: &Dataset, mode: Mode) -> Vec<Proposal> {
         let evidence = format!("{} empty in every row", describe_list(&empty, "is", "are"));
         p.offer(Step::DropColumns { columns: empty }, evidence);
     }
-    if mode == Mode::Thorough {
-        thorough(&mut p);
+    match mode {
+        // Only what differs in case and spaces alone ("DE", "de", "De ").
+        Mode::Quick => merges(&mut p, Spellings::Case),
+        Mode::Thorough => thorough(&mut p),
     }
     let names = p.names();
     let mut taken: Vec<String> = Vec::new();
@@ -316,6 +321,139 @@ fn text_types(p: &mut Proposer) {
     }
 }
 
+/// For a skewed measure (|skew| > 1): the transform that leaves it most
+/// symmetric — log(1 + x) when the values allow it and it does about as
+/// well, else Yeo-Johnson with λ fitted — with the skew before and after;
+/// None when the column is not skewed or no transform halves its skew.
+fn unskew(nums: &[Option<f64>]) -> Option<(Transform, f64, f64)> {
+    let before = stats(nums)?.skew;
+    if before.abs() <= 1.0 {
+        return None;
+    }
+    let xs: Vec<f64> = nums.iter().flatten().copied().collect();
+    let skew_after = |t: Transform| -> Option<f64> {
+        if xs.iter().any(|&x| t.refuses(x).is_some()) {
+            return None;
+        }
+        let out: Vec<Option<f64>> = xs.iter().map(|&x| Some(t.of(x))).collect();
+        stats(&out).map(|s| s.skew).filter(|s| s.is_finite())
+    };
+    let log = skew_after(Transform::Log1p).map(|s| (Transform::Log1p, s));
+    let yj = fit_yeo_johnson(&xs)
+        .map(|lambda| Transform::YeoJohnson { lambda })
+        .and_then(|t| Some((t, skew_after(t)?)));
+    let best = match (log, yj) {
+        (Some(l), Some(y)) if l.1.abs() <= y.1.abs() + 0.1 => l,
+        (_, Some(y)) => y,
+        (Some(l), None) => l,
+        (None, None) => return None,
+    };
+    (best.1.abs() * 2.0 <= before.abs()).then_some((best.0, before, best.1))
+}
+
+/// Which spellings count as one value.
+#[derive(Clone, Copy, PartialEq)]
+enum Spellings {
+    /// The same letters in another case, or with other spaces around or
+    /// between the words ("DE", "de"): safe to merge.
+    Case,
+    /// OpenRefine's fingerprint: also punctuation, accents and word order
+    /// ("Acme Inc.", "acme, inc").
+    Fingerprint,
+}
+
+/// One step per text column of categories that has spellings of one
+/// value, merging every group (the most frequent spelling kept).
+///
+/// Bound: the fingerprints are linear in the text (`cluster::clusters`);
+/// a step holds at most [`MAX_MERGE_GROUPS`] groups, the biggest, and says
+/// how many more there are.
+fn merges(p: &mut Proposer, spellings: Spellings) {
+    for (i, name) in p.names().into_iter().enumerate() {
+        if p.work.types.get(i) != Some(&ColumnType::String) {
+            continue;
+        }
+        let Some(v) = Values::of(&p.work, i) else {
+            continue;
+        };
+        let cats = categories(&v);
+        let present = v.len() - v.missing();
+        // Free text (mostly distinct values) is not a set of categories.
+        if cats.len() * 2 > present {
+            continue;
+        }
+        let found: Vec<Cluster> = clusters(&cats)
+            .into_iter()
+            .filter(|c| spellings == Spellings::Fingerprint || same_but_case(c))
+            .collect();
+        if found.is_empty() {
+            continue;
+        }
+        let more = found.len().saturating_sub(MAX_MERGE_GROUPS);
+        let examples = found
+            .iter()
+            .take(3)
+            .map(|c| {
+                let others: Vec<String> = c
+                    .values
+                    .iter()
+                    .skip(1)
+                    .take(3)
+                    .map(|(s, n)| format!("\"{s}\" ({n})"))
+                    .collect();
+                format!(
+                    "{} → \"{}\" ({})",
+                    others.join(", "),
+                    c.into,
+                    c.values.first().map_or(0, |v| v.1)
+                )
+            })
+            .collect::<Vec<_>>()
+            .join("; ");
+        let what = match spellings {
+            Spellings::Case => "differ only in case or spaces",
+            Spellings::Fingerprint => "look like one value",
+        };
+        let rest = if more > 0 {
+            format!(" ({more} more groups are not in this step: merge them with an edited step)")
+        } else {
+            String::new()
+        };
+        let groups: Vec<ValueGroup> = found
+            .into_iter()
+            .take(MAX_MERGE_GROUPS)
+            .map(|c| ValueGroup {
+                into: c.into,
+                values: c.values.into_iter().map(|v| v.0).collect(),
+            })
+            .collect();
+        let n = groups.len() as u64 + more as u64;
+        p.offer(
+            Step::MergeValues(Merge {
+                column: name.clone(),
+                groups,
+            }),
+            format!(
+                "{name}: {} of spellings {what}, so each becomes its most frequent spelling: {examples}{rest}",
+                plural(n, "group", "groups")
+            ),
+        );
+    }
+}
+
+/// Whether the spellings of `c` are one text in another case or spacing.
+fn same_but_case(c: &Cluster) -> bool {
+    let key = |s: &str| {
+        s.split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" ")
+            .to_lowercase()
+    };
+    let mut keys = c.values.iter().map(|(s, _)| key(s));
+    let first = keys.next();
+    keys.all(|k| Some(&k) == first.as_ref())
+}
+
 fn thorough(p: &mut Proposer) {
     let rows = p.work.height();
     // Constant and identifier-like columns carry no information for
@@ -385,48 +523,7 @@ fn thorough(p: &mut Proposer) {
             format!("{evidence}: too little to fill in"),
         );
     }
-    // Category clusters.
-    for (i, name) in p.names().into_iter().enumerate() {
-        if p.work.types.get(i) != Some(&ColumnType::String) {
-            continue;
-        }
-        let Some(v) = Values::of(&p.work, i) else {
-            continue;
-        };
-        let cats = categories(&v);
-        let present = v.len() - v.missing();
-        // Free text (mostly distinct values) is not a set of categories.
-        if cats.len() * 2 > present {
-            continue;
-        }
-        let found = clusters(&cats);
-        let more = found.len().saturating_sub(MAX_MERGES);
-        for (k, c) in found.into_iter().take(MAX_MERGES).enumerate() {
-            let rest = if k + 1 == MAX_MERGES && more > 0 {
-                format!(" ({more} more groups of similar spellings in {name} are not proposed; merge them with an edited step)")
-            } else {
-                String::new()
-            };
-            let spellings = c
-                .values
-                .iter()
-                .take(4)
-                .map(|(s, n)| format!("\"{s}\" ({n})"))
-                .collect::<Vec<_>>()
-                .join(", ");
-            p.offer(
-                Step::MergeValues {
-                    column: name.clone(),
-                    into: c.into.clone(),
-                    values: c.values.iter().map(|v| v.0.clone()).collect(),
-                },
-                format!(
-                    "{name}: {spellings} look like one value, so they become \"{}\" (the most frequent){rest}",
-                    c.into
-                ),
-            );
-        }
-    }
+    merges(p, Spellings::Fingerprint);
     // Missing values.
     for name in p.names() {
         let Some(v) = p.column(&name) else {
@@ -470,7 +567,39 @@ fn thorough(p: &mut Proposer) {
         );
     }
     // Preparing for models, never on a column that looks like the target:
-    // outliers capped to Tukey's fences.
+    // skewed measures first get the transform that makes them most
+    // symmetric (before capping, which would hide the skew it removes).
+    for name in p.names() {
+        if looks_like_target(&name) {
+            continue;
+        }
+        let Some(v) = p.column(&name) else {
+            continue;
+        };
+        if categories(&v).len() <= 2 {
+            continue;
+        }
+        if let Some((transform, before, after)) = v.numbers().as_deref().and_then(unskew) {
+            let done = match transform {
+                Transform::Log1p => "log-transformed".to_string(),
+                Transform::YeoJohnson { .. } => "transformed".to_string(),
+            };
+            p.offer_for(
+                Step::Transform {
+                    column: name.clone(),
+                    transform,
+                },
+                format!(
+                    "{name}: skewed (skew {}; {} after {}), so {done} for models that assume symmetric measures",
+                    short(before),
+                    short(after),
+                    transform.describe()
+                ),
+                Purpose::Prepare,
+            );
+        }
+    }
+    // Outliers capped to Tukey's fences.
     for name in p.names() {
         if looks_like_target(&name) {
             continue;
@@ -598,7 +727,10 @@ mod tests {
         for p in &found {
             let for_models = matches!(
                 p.step,
-                Step::Outliers { .. } | Step::OneHot { .. } | Step::Scale { .. }
+                Step::Outliers { .. }
+                    | Step::OneHot { .. }
+                    | Step::Scale { .. }
+                    | Step::Transform { .. }
             );
             assert_eq!(for_models, p.purpose == Purpose::Prepare, "{p:?}");
             if for_models {
@@ -607,5 +739,41 @@ mod tests {
         }
         assert!(looks_like_target("revenue") && looks_like_target("Churned?"));
         assert!(!looks_like_target("spend") && !looks_like_target("new_customers"));
+    }
+
+    /// Spellings that differ only in case are merged in quick mode too, as
+    /// one step per column holding every group (the sample's country has
+    /// "DE" and "de", "US" and "us"…); the step's JSON reads back, and the
+    /// one-group form of recipe version 1 still reads.
+    #[test]
+    fn case_variants_merge_in_one_step_per_column() {
+        let ds = crate::core::read_bytes(SAMPLE_FILE_NAME, marketing_csv().as_bytes()).unwrap();
+        for mode in [Mode::Quick, Mode::Thorough] {
+            let merges: Vec<Merge> = propose(&ds, mode)
+                .into_iter()
+                .filter_map(|p| match p.step {
+                    Step::MergeValues(m) => Some(m),
+                    _ => None,
+                })
+                .collect();
+            assert_eq!(merges.len(), 1, "{mode:?}: {merges:?}");
+            let m = &merges[0];
+            assert_eq!(m.column, "country");
+            assert_eq!(m.groups.len(), 7, "{m:?}");
+            let de = m.groups.iter().find(|g| g.into == "DE").expect("DE");
+            assert_eq!(de.values, ["DE", "de"]);
+        }
+        let step = Step::MergeValues(Merge {
+            column: "c".into(),
+            groups: vec![ValueGroup {
+                into: "A".into(),
+                values: vec!["A".into(), "a".into()],
+            }],
+        });
+        let json = serde_json::to_string(&step).unwrap();
+        assert!(json.contains("\"groups\""), "{json}");
+        assert_eq!(serde_json::from_str::<Step>(&json).unwrap(), step);
+        let v1 = r#"{"op": "merge_values", "column": "c", "into": "A", "values": ["A", "a"]}"#;
+        assert_eq!(serde_json::from_str::<Step>(v1).unwrap(), step);
     }
 }

@@ -10,6 +10,7 @@ pub mod export;
 pub mod recipe;
 pub mod sql;
 pub mod step;
+pub mod transform;
 pub mod values;
 
 use serde::{Deserialize, Serialize};
@@ -18,7 +19,7 @@ use crate::core::model::ColumnType;
 
 pub use apply::StepReport;
 pub use recipe::{Recipe, RunLog};
-pub use step::Step;
+pub use step::{Merge, Step, ValueGroup};
 
 /// Most columns one step may create from one column (one-hot: the kept
 /// categories plus "other"). Each is a full column of the rows, so the

@@ -8,8 +8,10 @@ use super::step::Step;
 use super::CleanError;
 use crate::core::ingest::Dataset;
 
-/// The recipe format written by this version.
-pub const SCHEMA_VERSION: u32 = 1;
+/// The recipe format written by this version. 2: `merge_values` holds
+/// every group of spellings of its column (`groups`), and `transform`
+/// exists. Version 1 recipes read unchanged (one group per merge).
+pub const SCHEMA_VERSION: u32 = 2;
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Recipe {

@@ -17,7 +17,7 @@ use std::collections::{BTreeMap, HashSet};
 
 use super::apply::{apply, categories, TRIM_CHARS};
 use super::recipe::SCHEMA_VERSION;
-use super::step::{Case, DatePart, Fill, OutlierAction, OutlierRule, Scaling, Step, Test};
+use super::step::{Case, DatePart, Fill, Merge, OutlierAction, OutlierRule, Scaling, Step, Test};
 use super::values::Values;
 use super::CleanError;
 use crate::core::infer::{
@@ -880,21 +880,36 @@ fn step_sql(
             };
             q.table(&name, replace_body(&prev, &[(expr, column.clone())]));
         }
-        Step::MergeValues {
-            column,
-            into,
-            values: from,
-        } => {
-            if from.is_empty() {
+        Step::MergeValues(Merge { column, groups }) => {
+            // A spelling in two groups goes to the first (as in `apply`).
+            let mut seen = HashSet::new();
+            let arms: Vec<String> = groups
+                .iter()
+                .filter_map(|g| {
+                    let list: Vec<String> = g
+                        .values
+                        .iter()
+                        .filter(|v| seen.insert(v.as_str()))
+                        .map(|v| string_lit(v))
+                        .collect();
+                    (!list.is_empty()).then(|| {
+                        format!(
+                            "WHEN {} IN ({}) THEN {}",
+                            ident(column),
+                            list.join(", "),
+                            string_lit(&g.into)
+                        )
+                    })
+                })
+                .collect();
+            if arms.is_empty() {
                 nothing(q, "no values to merge");
                 return Ok(());
             }
-            let c = ident(column);
-            let list: Vec<String> = from.iter().map(|v| string_lit(v)).collect();
             let expr = format!(
-                "CASE WHEN {c} IN ({}) THEN {} ELSE {c} END",
-                list.join(", "),
-                string_lit(into)
+                "CASE {}\n    ELSE {} END",
+                arms.join("\n    "),
+                ident(column)
             );
             q.table(&name, replace_body(&prev, &[(expr, column.clone())]));
         }
@@ -1146,6 +1161,10 @@ fn step_sql(
                 "(CAST({} AS DOUBLE) - (SELECT center FROM {p})) / (SELECT scale FROM {p})",
                 ident(column)
             );
+            q.table(&name, replace_body(&prev, &[(expr, column.clone())]));
+        }
+        Step::Transform { column, transform } => {
+            let expr = transform.sql(&ident(column));
             q.table(&name, replace_body(&prev, &[(expr, column.clone())]));
         }
         Step::DropColumns { columns } => {

@@ -3,6 +3,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::transform::Transform;
 use crate::core::model::ColumnType;
 
 /// How missing cells are filled.
@@ -103,6 +104,55 @@ pub enum Test {
     NotMissing,
 }
 
+/// Spellings of one value: each of `values` becomes `into`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ValueGroup {
+    pub into: String,
+    pub values: Vec<String>,
+}
+
+/// The spellings merged in one column, as groups.
+///
+/// Written `{"column": …, "groups": [{"into": …, "values": […]}, …]}`;
+/// recipes of schema version 1 had one group per step
+/// (`{"column", "into", "values"}`), which still reads.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(from = "MergeRepr")]
+pub struct Merge {
+    pub column: String,
+    pub groups: Vec<ValueGroup>,
+}
+
+/// Both ways a merge has been written.
+#[derive(Deserialize)]
+struct MergeRepr {
+    column: String,
+    #[serde(default)]
+    groups: Vec<ValueGroup>,
+    into: Option<String>,
+    #[serde(default)]
+    values: Vec<String>,
+}
+
+impl From<MergeRepr> for Merge {
+    fn from(r: MergeRepr) -> Merge {
+        let mut groups = r.groups;
+        if let Some(into) = r.into {
+            groups.insert(
+                0,
+                ValueGroup {
+                    into,
+                    values: r.values,
+                },
+            );
+        }
+        Merge {
+            column: r.column,
+            groups,
+        }
+    }
+}
+
 /// One step of a recipe.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "op", rename_all = "snake_case")]
@@ -132,12 +182,9 @@ pub enum Step {
         column: String,
         case: Case,
     },
-    /// Replaces each of `values` by `into` (merging a cluster of spellings).
-    MergeValues {
-        column: String,
-        into: String,
-        values: Vec<String>,
-    },
+    /// Merges spellings of one value in one column: each group's `values`
+    /// become its `into` (every group of the column in one step).
+    MergeValues(Merge),
     /// Column names to snake_case, repeated names numbered.
     NormaliseNames,
     /// Converts a column; values that do not convert become missing.
@@ -166,6 +213,12 @@ pub enum Step {
     Scale {
         column: String,
         method: Scaling,
+    },
+    /// Makes a skewed measure more symmetric (log or Yeo-Johnson); the
+    /// column becomes float.
+    Transform {
+        column: String,
+        transform: Transform,
     },
     DropColumns {
         columns: Vec<String>,
@@ -198,13 +251,14 @@ impl Step {
             Step::DropDuplicates => "drop_duplicates",
             Step::Trim { .. } => "trim",
             Step::ChangeCase { .. } => "change_case",
-            Step::MergeValues { .. } => "merge_values",
+            Step::MergeValues(_) => "merge_values",
             Step::NormaliseNames => "normalise_names",
             Step::Cast { .. } => "cast",
             Step::Outliers { .. } => "outliers",
             Step::OneHot { .. } => "one_hot",
             Step::Ordinal { .. } => "ordinal",
             Step::Scale { .. } => "scale",
+            Step::Transform { .. } => "transform",
             Step::DropColumns { .. } => "drop_columns",
             Step::DateParts { .. } => "date_parts",
             Step::Rename { .. } => "rename",
@@ -223,12 +277,13 @@ impl Step {
             }
             Step::FillMissing { column, .. }
             | Step::ChangeCase { column, .. }
-            | Step::MergeValues { column, .. }
+            | Step::MergeValues(Merge { column, .. })
             | Step::Cast { column, .. }
             | Step::Outliers { column, .. }
             | Step::OneHot { column, .. }
             | Step::Ordinal { column, .. }
             | Step::Scale { column, .. }
+            | Step::Transform { column, .. }
             | Step::DateParts { column, .. }
             | Step::Rename { column, .. }
             | Step::Filter { column, .. } => vec![column.as_str()],
@@ -280,14 +335,28 @@ impl Step {
                 };
                 format!("Change {column} to {case}")
             }
-            Step::MergeValues {
-                column,
-                into,
-                values,
-            } => format!(
-                "Merge {} spellings in {column} into \"{into}\"",
-                values.len()
-            ),
+            Step::MergeValues(Merge { column, groups }) => match groups.as_slice() {
+                [one] => format!(
+                    "Merge {} spellings in {column} into \"{}\"",
+                    one.values.len(),
+                    one.into
+                ),
+                _ => format!(
+                    "Merge spellings in {column}: {} (into {}{})",
+                    crate::core::format::count(groups.len() as u64, "group", "groups"),
+                    groups
+                        .iter()
+                        .take(3)
+                        .map(|g| format!("\"{}\"", g.into))
+                        .collect::<Vec<_>>()
+                        .join(", "),
+                    if groups.len() > 3 {
+                        format!(" and {} more", groups.len() - 3)
+                    } else {
+                        String::new()
+                    }
+                ),
+            },
             Step::NormaliseNames => "Column names to snake_case".to_string(),
             Step::Cast { column, to } => format!("Convert {column} to {}", to.as_str()),
             Step::Outliers {
@@ -320,6 +389,9 @@ impl Step {
                     Scaling::Robust => "robust",
                 };
                 format!("Scale {column} ({m})")
+            }
+            Step::Transform { column, transform } => {
+                format!("Transform {column} with {}", transform.describe())
             }
             Step::DropColumns { columns } => format!("Remove {}", columns.join(", ")),
             Step::DateParts { column, parts } => format!(
@@ -354,7 +426,7 @@ impl Step {
 }
 
 /// The operations a user can add by hand, with a label for each.
-pub const ADDABLE: [(&str, &str); 16] = [
+pub const ADDABLE: [(&str, &str); 17] = [
     ("fill_missing", "Fill missing values"),
     ("drop_missing_rows", "Remove rows with missing values"),
     ("drop_sparse_columns", "Remove mostly-empty columns"),
@@ -367,6 +439,7 @@ pub const ADDABLE: [(&str, &str); 16] = [
     ("one_hot", "One-hot encode"),
     ("ordinal", "Number the categories"),
     ("scale", "Scale"),
+    ("transform", "Transform a skewed measure"),
     ("drop_columns", "Remove the column"),
     ("date_parts", "Add date parts"),
     ("rename", "Rename the column"),
@@ -423,6 +496,10 @@ impl Step {
             "scale" => Step::Scale {
                 column: col?,
                 method: Scaling::Standard,
+            },
+            "transform" => Step::Transform {
+                column: col?,
+                transform: Transform::Log1p,
             },
             "drop_columns" => Step::DropColumns {
                 columns: vec![col?],
