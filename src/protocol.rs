@@ -131,6 +131,8 @@ pub enum Ask {
         offset: usize,
         limit: usize,
         sort: Option<SortKey>,
+        #[serde(default)]
+        filter: Option<RowFilter>,
     },
     /// Propose a cleaning recipe after `steps` (the applied recipe).
     Propose { mode: Mode, steps: Vec<Step> },
@@ -138,6 +140,8 @@ pub enum Ask {
     Clean { steps: Vec<Step> },
     /// The data after `steps[..index]` and after `steps[..=index]`.
     StepPreview { steps: Vec<Step>, index: usize },
+    /// A window of the last recipe result, each cell beside its raw cell.
+    CleanRows { offset: usize, limit: usize },
     /// The cleaned data (or the recipe as SQL) as a file.
     Export { format: ExportFormat },
     /// The insights of the raw data under these alert thresholds.
@@ -178,6 +182,7 @@ impl Ask {
             Ask::Propose { .. } => "proposing a cleaning recipe",
             Ask::Clean { .. } => "running the cleaning recipe",
             Ask::StepPreview { .. } => "previewing a cleaning step",
+            Ask::CleanRows { .. } => "reading rows of the cleaned data",
             Ask::Export { .. } => "writing the export",
             Ask::Alerts { .. } => "computing the alerts and correlations",
             Ask::Report { .. } => "gathering the report",
@@ -205,6 +210,23 @@ pub struct Sample {
     pub names: Vec<String>,
     pub rows: Vec<Vec<String>>,
     pub total_rows: usize,
+}
+
+/// A step seen from the data: the rows it changes before and after it, and
+/// its part of the recipe's DuckDB SQL (or why the export refuses it).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct StepView {
+    pub before: Sample,
+    pub after: Sample,
+    pub sql: Result<String, crate::core::clean::CleanError>,
+}
+
+/// Only the rows whose cell in `column` reads `value` (display text; empty:
+/// missing), e.g. from a click on a bar.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct RowFilter {
+    pub column: usize,
+    pub value: String,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -235,7 +257,7 @@ pub enum FromWorker {
         reply: Result<Reply, WorkerError>,
     },
     /// Training progress: the board so far.
-    Training { run: RunId, board: Board },
+    Training { run: RunId, board: Box<Board> },
     /// Training could not start.
     TrainFailed { run: RunId, error: WorkerError },
     /// The timing, or the learner's error (its terse `Display`: `MlError`
@@ -263,18 +285,20 @@ pub enum Reply {
     Cleaned {
         log: RunLog,
         profile: Box<DatasetProfile>,
-        sample: Sample,
         elapsed_ms: f64,
         wasm_memory: u64,
     },
-    StepPreview {
-        before: Sample,
-        after: Sample,
+    StepPreview(Box<StepView>),
+    /// Rows `offset..` of the cleaned data (`total` rows in all).
+    CleanRows {
+        offset: usize,
+        total: usize,
+        rows: Vec<Vec<crate::core::clean::diff::Cell>>,
     },
     Exported(#[serde(with = "serde_bytes")] Vec<u8>),
     Insights(Box<Insights>),
     Report(Box<ReportContents>),
-    Explored(Answer),
+    Explored(Box<Answer>),
     WhatIf(WhatIf),
     /// A model's explanation (`Ask::Explain`), with its name.
     Explained {

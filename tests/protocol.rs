@@ -47,7 +47,7 @@ fn a_board_with_nan_and_inf_round_trips_exactly() {
         .extend([f64::NAN, f64::INFINITY, f64::NEG_INFINITY]);
     let sent = FromWorker::Training {
         run: RunId(7),
-        board: board.clone(),
+        board: Box::new(board.clone()),
     };
     let bytes = encode(&sent).expect("encodes");
     let got = decode_from_worker(&bytes).expect("decodes");

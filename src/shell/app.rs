@@ -352,6 +352,11 @@ fn main_view(s: &State, ctl: &Controller) -> Html {
         let (ctl, id) = (ctl.clone(), rec.id.clone());
         Callback::from(move |q| ctl.explore(id.clone(), q))
     };
+    // A bar's rows, shown in the Overview's table.
+    let on_rows = {
+        let ctl = ctl.clone();
+        Callback::from(move |f| ctl.show_rows_where(Some(f)))
+    };
     // An alert's fix goes to the end of the recipe, and the Clean tab shows it.
     let on_fix = {
         let (ctl, rec) = (ctl.clone(), rec.clone());
@@ -384,12 +389,12 @@ fn main_view(s: &State, ctl: &Controller) -> Html {
                     {on_config} on_fix={on_fix} recipe={Rc::new(s.clean.recipe().to_vec())} ctl={ctl.clone()} />
             </section>
             <section hidden={s.tab != Tab::Columns} role="tabpanel">
-                <ColumnsTab profile={profile.clone()} insights={insights.clone()} />
+                <ColumnsTab profile={profile.clone()} insights={insights.clone()} on_rows={on_rows.clone()} />
             </section>
             if s.tab == Tab::Explore {
                 <section role="tabpanel">
                     <ExploreTab profile={profile.clone()} insights={insights.clone()} {answers}
-                        error={s.explore_error.clone()} {on_query} />
+                        error={s.explore_error.clone()} {on_query} {on_rows} />
                 </section>
             }
             if s.tab == Tab::Model {

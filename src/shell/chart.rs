@@ -275,9 +275,15 @@ pub fn Chart(props: &ChartProps) -> Html {
     let readout = pointed.and_then(|i| {
         let d = drawn.borrow();
         let m = d.marks.get(i)?;
-        Some((m.text(), m.json(), m.pick.is_some()))
+        // What a click does, when this chart takes clicks.
+        let hint = match (&m.pick, props.on_pick.is_some()) {
+            (Some(Pick::Pair { .. }), true) => Some(" · click to open"),
+            (Some(Pick::Bar { .. }), true) => Some(" · click to see these rows"),
+            _ => None,
+        };
+        Some((m.text(), m.json(), hint))
     });
-    let clickable = props.on_pick.is_some() && readout.as_ref().is_some_and(|r| r.2);
+    let clickable = readout.as_ref().is_some_and(|r| r.2.is_some());
     let label = props.data.describe(&props.title);
     let stem = format!(
         "{}-{}",
@@ -322,11 +328,11 @@ pub fn Chart(props: &ChartProps) -> Html {
             <canvas ref={canvas} role="img" aria-label={format!("{label}. The arrow keys read out each mark's values.")} tabindex="0"
                 class={classes!(clickable.then_some("clickable"))}
                 {onmousemove} {onmouseleave} {onclick} {onkeydown}></canvas>
-            if let Some((text, json, pick)) = readout {
+            if let Some((text, json, hint)) = readout {
                 <p class="chart-readout" data-testid="chart-tooltip" data-value={json}>
                     { text }
-                    if pick && props.on_pick.is_some() {
-                        <span class="muted">{" · click to open"}</span>
+                    if let Some(hint) = hint {
+                        <span class="muted">{ hint }</span>
                     }
                 </p>
             } else {

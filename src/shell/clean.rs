@@ -1,13 +1,14 @@
 //! Clean tab: the proposed recipe with each step's evidence (accept or
 //! reject each), the applied recipe as an editable list with undo/redo and
-//! a before/after view of any step, the cleaned result with its exports,
-//! and the processing log.
+//! a before/after view of any step with its DuckDB SQL, the cleaned result
+//! with its exports and its grid (`clean_grid`), and the processing log.
 
 use std::rc::Rc;
 
 use wasm_bindgen::JsCast;
 use yew::prelude::*;
 
+use super::clean_grid::CleanGrid;
 use super::controller::{stored_recipe, Controller, RecipeChange};
 use super::format;
 use super::protocol::{ExportFormat, Sample};
@@ -269,7 +270,8 @@ pub fn CleanTab(props: &CleanProps) -> Html {
                     <button class="ghost" data-testid="export-recipe-json" onclick={export_recipe}>{"Recipe (JSON)"}</button>
                     <button class="ghost" data-testid="export-recipe-sql" onclick={export(ExportFormat::Sql)}>{"Recipe as SQL (DuckDB)"}</button>
                 </div>
-                { sample_table("First rows of the cleaned data", "clean-sample", &r.sample, None) }
+                <CleanGrid key={r.log.at.clone()} run={r.log.at.clone()} ctl={ctl.clone()}
+                    names={r.profile.column_profiles.iter().map(|c| c.name.clone()).collect::<Vec<_>>()} />
             </section>
         }
     });
@@ -447,11 +449,27 @@ fn before_after(c: &Clean, at: usize) -> Html {
     let Some((_, p)) = c.step_preview.as_ref().filter(|(i, _)| *i == at) else {
         return html! {};
     };
+    let sql = match &p.sql {
+        Ok(text) => html! {
+            <details class="step-sql" data-testid="step-sql" open=true>
+                <summary>{"This step in the recipe's DuckDB SQL"}</summary>
+                <pre tabindex="0"><code>{ text }</code></pre>
+            </details>
+        },
+        Err(e) => html! {
+            <p class="muted small" data-testid="step-sql-refused">
+                { format!("No SQL for this step: {}", crate::messages::clean_error(e)) }
+            </p>
+        },
+    };
     html! {
-        <div class="before-after">
-            { sample_table("Before", "step-before", &p.0, None) }
-            { sample_table("After", "step-after", &p.1, Some(&p.0)) }
-        </div>
+        <>
+            <div class="before-after">
+                { sample_table("Before", "step-before", &p.before, None) }
+                { sample_table("After", "step-after", &p.after, Some(&p.before)) }
+            </div>
+            { sql }
+        </>
     }
 }
 

@@ -5,7 +5,10 @@ use std::rc::Rc;
 use yew::prelude::*;
 
 use super::chart::{Chart, ChartData};
+use super::explore::rows_of;
 use super::format;
+use super::protocol::RowFilter;
+use crate::core::chart::Pick;
 use crate::core::explore::distribution::BoxStats;
 use crate::core::explore::Insights;
 use crate::core::{ColumnProfile, ColumnType, DatasetProfile};
@@ -15,6 +18,8 @@ pub struct ColumnsProps {
     pub profile: Rc<DatasetProfile>,
     /// Box plots come with the insights.
     pub insights: Option<Rc<Insights>>,
+    /// Shows the rows with one value (a click on a bar).
+    pub on_rows: Callback<RowFilter>,
 }
 
 #[component]
@@ -22,9 +27,9 @@ pub fn ColumnsTab(props: &ColumnsProps) -> Html {
     let p = &props.profile;
     html! {
         <div class="cards">
-            { for p.column_profiles.iter().map(|c| {
+            { for p.column_profiles.iter().enumerate().map(|(i, c)| {
                 let b = props.insights.as_ref().and_then(|i| i.boxes.iter().find(|b| b.column == c.name));
-                column_card(p, c, b)
+                column_card(p, c, b, rows_of(i, &props.on_rows))
             }) }
         </div>
     }
@@ -71,7 +76,12 @@ fn text_stat(label: &str, key: &str, v: &Option<String>) -> Html {
     )
 }
 
-fn column_card(p: &DatasetProfile, c: &ColumnProfile, b: Option<&BoxStats>) -> Html {
+fn column_card(
+    p: &DatasetProfile,
+    c: &ColumnProfile,
+    b: Option<&BoxStats>,
+    on_pick: Callback<Pick>,
+) -> Html {
     let rows = p.rows;
     let notes = p
         .notes
@@ -103,7 +113,7 @@ fn column_card(p: &DatasetProfile, c: &ColumnProfile, b: Option<&BoxStats>) -> H
         })
     } else if !c.top.is_empty() {
         Some(
-            html! { <Chart kind="bar" column={c.name.clone()} data={ChartData::Bars(c.top.clone())}
+            html! { <Chart kind="bar" column={c.name.clone()} data={ChartData::Bars(c.top.clone())} {on_pick}
             title={format!("Most frequent values of {}", c.name)} /> },
         )
     } else {

@@ -10,6 +10,7 @@ use yew::prelude::*;
 
 use super::chart::{Chart, ChartData};
 use super::format;
+use super::protocol::RowFilter;
 use crate::core::chart::Pick;
 use crate::core::explore::aggregate::Agg;
 use crate::core::explore::correlate::Correlations;
@@ -33,6 +34,9 @@ pub struct ExploreProps {
     /// Why the last chart asked for could not be drawn.
     pub error: Option<String>,
     pub on_query: Callback<Query>,
+    /// Shows the rows of one group (a click on a bar of one column's
+    /// groups).
+    pub on_rows: Callback<RowFilter>,
 }
 
 fn method_name(m: &str) -> &'static str {
@@ -112,7 +116,7 @@ pub fn ExploreTab(props: &ExploreProps) -> Html {
             <CorrelationView correlations={Rc::new(ins.correlations.clone())} on_query={props.on_query.clone()} />
             { scatter_view(&props.profile, scatter, &props.on_query) }
             { trend_view(&props.profile, trend, &props.on_query) }
-            { group_view(&props.profile, group, &props.on_query) }
+            { group_view(&props.profile, group, &props.on_query, &props.on_rows) }
         </div>
     }
 }
@@ -152,12 +156,30 @@ fn show_section(id: &str) {
     }
 }
 
+/// A click on a bar of `column`'s values: the rows with that value (a
+/// missing group's bar: the rows where it is missing).
+pub fn rows_of(column: usize, on_rows: &Callback<RowFilter>) -> Callback<Pick> {
+    let on = on_rows.clone();
+    Callback::from(move |pick: Pick| {
+        if let Pick::Bar { label } = pick {
+            let value = if label == crate::core::explore::groupby::MISSING {
+                String::new()
+            } else {
+                label
+            };
+            on.emit(RowFilter { column, value });
+        }
+    })
+}
+
 /// What a click on a heatmap cell opens: two numbers' scatter plot, a
 /// number's mean by category, two categories' counts by both.
 fn open_pair(on_query: &Callback<Query>, method: &'static str) -> Callback<Pick> {
     let on = on_query.clone();
     Callback::from(move |pick: Pick| {
-        let Pick::Pair { row, col } = pick;
+        let Pick::Pair { row, col } = pick else {
+            return;
+        };
         if row == col {
             return;
         }
@@ -504,7 +526,12 @@ fn measure_of(v: &str) -> Option<Measure> {
     Some(Measure::of(Agg::parse(agg)?, name))
 }
 
-fn group_view(p: &DatasetProfile, group: Option<Rc<Answer>>, on_query: &Callback<Query>) -> Html {
+fn group_view(
+    p: &DatasetProfile,
+    group: Option<Rc<Answer>>,
+    on_query: &Callback<Query>,
+    on_rows: &Callback<RowFilter>,
+) -> Html {
     let mut dims: Vec<(String, String)> = category_columns(p)
         .into_iter()
         .map(|n| (format!("col:{n}"), n))
@@ -624,6 +651,15 @@ fn group_view(p: &DatasetProfile, group: Option<Rc<Answer>>, on_query: &Callback
             .map(|r| (r.keys.join(" · "), r.values.get(first).copied().flatten()))
             .collect(),
     };
+    // Groups of one column: a bar opens its rows.
+    let on_pick = match chosen.as_slice() {
+        [Dimension::Column { name }] => p
+            .column_profiles
+            .iter()
+            .position(|c| &c.name == name)
+            .map(|column| rows_of(column, on_rows)),
+        _ => None,
+    };
     html! {
         <section class="explore-part" id="explore-group">
             <h2>{"Group by"}</h2>
@@ -634,7 +670,7 @@ fn group_view(p: &DatasetProfile, group: Option<Rc<Answer>>, on_query: &Callback
                 title={format!("{} by {}{}", table.measures.get(first).cloned().unwrap_or_default(),
                     table.dimensions.join(" and "),
                     if table.rows.len() > crate::core::chart::MAX_BARS { format!(" (first {} groups)", crate::core::chart::MAX_BARS) } else { String::new() })}
-                data={bars} />
+                data={bars} {on_pick} />
         </section>
     }
 }

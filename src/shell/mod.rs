@@ -5,6 +5,7 @@ pub mod app;
 pub mod bridge;
 pub mod chart;
 pub mod clean;
+pub mod clean_grid;
 pub mod columns;
 pub mod controller;
 pub mod explore;

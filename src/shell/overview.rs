@@ -100,7 +100,9 @@ pub fn OverviewTab(props: &OverviewProps) -> Html {
             }
             { alerts_view(props) }
             <h2>{"Rows"}</h2>
-            <PreviewTable profile={props.profile.clone()} preview={props.preview.clone()}
+            // A new filter starts the table again at the top.
+            <PreviewTable key={format!("{:?}", props.preview.filter)}
+                profile={props.profile.clone()} preview={props.preview.clone()}
                 ready={props.ready} ctl={props.ctl.clone()} />
         </div>
     }

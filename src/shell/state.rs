@@ -4,7 +4,7 @@ use std::rc::Rc;
 
 use yew::prelude::*;
 
-use super::protocol::{RunId, Sample, SortKey};
+use super::protocol::{RowFilter, RunId, SortKey, StepView};
 use super::storage::{ClientRecord, DatasetRecord};
 use crate::core::clean::auto::{Mode, Proposal, Purpose};
 use crate::core::clean::{RunLog, Step};
@@ -102,7 +102,7 @@ pub struct Clean {
     /// The cleaned data of the applied recipe, when the worker has run it.
     pub result: Option<Rc<CleanResult>>,
     /// Before/after of one step of the applied recipe.
-    pub step_preview: Option<(usize, Rc<(Sample, Sample)>)>,
+    pub step_preview: Option<(usize, Rc<StepView>)>,
     /// A step whose parameters are being edited.
     pub editing: Option<usize>,
 }
@@ -112,7 +112,6 @@ pub struct CleanResult {
     pub steps: Vec<Step>,
     pub log: RunLog,
     pub profile: DatasetProfile,
-    pub sample: Sample,
 }
 
 impl Default for Clean {
@@ -154,6 +153,8 @@ pub struct Preview {
     pub offset: usize,
     pub rows: Rc<Vec<Vec<String>>>,
     pub sort: Option<SortKey>,
+    /// Only the rows where a column reads a value (a clicked bar).
+    pub filter: Option<RowFilter>,
     /// The newest rows request; older answers are ignored.
     pub request: u32,
 }
@@ -259,6 +260,7 @@ pub enum Action {
         rows: Vec<Vec<String>>,
     },
     Sort(Option<SortKey>),
+    RowFilter(Option<RowFilter>),
     Tab(Tab),
     /// The stored recipe and log of a dataset (on opening it).
     CleanLoad {
@@ -275,7 +277,7 @@ pub enum Action {
     Redo,
     CleanResult(Rc<CleanResult>),
     RunLogged(RunLog),
-    StepPreview(Option<(usize, Rc<(Sample, Sample)>)>),
+    StepPreview(Option<(usize, Rc<StepView>)>),
     Insights(String, Rc<Insights>),
     AlertConfig(AlertConfig),
     Explored(String, Answer),
@@ -369,6 +371,7 @@ impl Reducible for State {
                     offset: 0,
                     rows: Rc::new(Vec::new()),
                     sort: s.preview.sort,
+                    filter: None,
                     request: s.preview.request,
                 };
             }
@@ -387,6 +390,7 @@ impl Reducible for State {
                 s.preview.rows = Rc::new(rows);
             }
             Action::Sort(k) => s.preview.sort = k,
+            Action::RowFilter(f) => s.preview.filter = f,
             Action::Tab(t) => s.tab = t,
             Action::CleanLoad {
                 dataset,

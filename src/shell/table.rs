@@ -63,13 +63,14 @@ pub fn PreviewTable(props: &TableProps) -> Html {
             props.ready,
             pv.dataset.clone(),
             pv.sort,
+            pv.filter.clone(),
             (*scroll_top / ROW_PX) as u64 / 5,
         );
         let top = *scroll_top;
-        use_effect_with(deps, move |(ready, _, sort, _)| {
+        use_effect_with(deps, move |(ready, _, sort, filter, _)| {
             if *ready {
                 let (offset, limit) = window_for(top, total);
-                ctl.request_rows(offset, limit, *sort);
+                ctl.request_rows(offset, limit, *sort, filter.clone());
             }
         });
     }
@@ -146,8 +147,23 @@ pub fn PreviewTable(props: &TableProps) -> Html {
             </div>
         }
     });
+    let filter = pv.filter.as_ref().map(|f| {
+        let name = columns.get(f.column).map(|c| c.name.clone()).unwrap_or_default();
+        let clear = {
+            let ctl = props.ctl.clone();
+            Callback::from(move |_| ctl.show_rows_where(None))
+        };
+        let value = if f.value.is_empty() { "missing".to_string() } else { format!("“{}”", f.value) };
+        html! {
+            <p class="row-filter" data-testid="preview-filter" data-column={name.clone()} data-value={f.value.clone()}>
+                { format!("Only the rows where {name} is {value}: {}. ", super::format::count(total as u64, "row", "rows")) }
+                <button class="ghost" data-testid="preview-filter-clear" onclick={clear}>{"Show all rows"}</button>
+            </p>
+        }
+    });
     html! {
         <div class="preview" data-testid="preview-table" data-rows={total.to_string()}>
+            { filter.unwrap_or_default() }
             // The scrolling box is the table (a focusable child of a table
             // is not allowed: it would hide the rows from screen readers).
             <div class="scroller" onscroll={on_scroll} role="table"

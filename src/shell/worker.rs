@@ -14,8 +14,10 @@ use wasm_bindgen::JsCast;
 
 use crate::core::clean::apply::apply;
 use crate::core::clean::auto::propose;
+use crate::core::clean::diff::compare;
 use crate::core::clean::export::{write_csv, write_json};
-use crate::core::clean::recipe::run;
+use crate::core::clean::recipe::{run, run_traced, Lineage};
+use crate::core::clean::sql::last_step_sql;
 use crate::core::clean::{CleanError, RunLog, Step};
 use crate::core::explore::{answer, insights_reusing, Insights};
 use crate::core::ml::automl::{Prepared, Run};
@@ -27,7 +29,7 @@ use crate::core::table::ColumnData;
 use crate::core::{self, Dataset, DatasetProfile, Ingester};
 use crate::protocol::{
     decode_to_worker, encode, Ask, DatasetRef, ExportFormat, Fault, FromWorker, LoadId, ModelRef,
-    Purpose, Reply, RunId, Sample, SortKey, ToWorker, WorkerError, BUILD_ID,
+    Purpose, Reply, RowFilter, RunId, Sample, SortKey, StepView, ToWorker, WorkerError, BUILD_ID,
 };
 
 /// The file being read.
@@ -45,18 +47,23 @@ struct Held {
     raw: Dataset,
     profile: DatasetProfile,
     /// Sort order cached for the preview.
-    order: Option<(SortKey, Vec<u32>)>,
+    order: Option<(RowsKey, Vec<u32>)>,
     /// The last recipe run, and its result.
     cleaned: Option<Cleaned>,
     /// Alerts follow the thresholds asked for; the rest is computed once.
     insights: Option<Insights>,
 }
 
+/// What the preview's rows are cut by: a sort and a filter.
+type RowsKey = (Option<SortKey>, Option<RowFilter>);
+
 /// A recipe the worker ran on the held data: its steps, log and result.
 struct Cleaned {
     steps: Vec<Step>,
     log: RunLog,
     data: Dataset,
+    /// Where each cell of `data` came from in the raw data.
+    lineage: Lineage,
 }
 
 /// The leaderboard being built or last built, on which dataset.
@@ -158,6 +165,8 @@ fn next_tick(run: RunId) {
 const SAMPLE_ROWS: usize = 12;
 /// Columns shown in a step's before/after view when the step names none.
 const SAMPLE_COLUMNS: usize = 8;
+/// Rows of the cleaned-data grid sent at once (a page of the grid).
+const MAX_GRID_ROWS: usize = 200;
 
 /// Rows `rows` of the columns named `names` (those that exist) of `ds`.
 fn sample(ds: &Dataset, names: &[String], rows: &[usize]) -> Sample {
@@ -186,25 +195,36 @@ fn sample(ds: &Dataset, names: &[String], rows: &[usize]) -> Sample {
 
 /// The data before and after step `index` of `steps`, on the rows it
 /// changes (or the first rows when it removes rows).
-fn step_preview(
-    raw: &Dataset,
-    steps: &[Step],
-    index: usize,
-) -> Result<(Sample, Sample), CleanError> {
+fn step_preview(raw: &Dataset, steps: &[Step], index: usize) -> Result<StepView, CleanError> {
     let step = steps.get(index).ok_or_else(|| CleanError::Internal {
         message: format!("no step {}", index + 1),
     })?;
-    let (before, _) = run(raw, steps.get(..index).unwrap_or_default())?;
-    let mut after = before.clone();
-    let report = apply(&mut after, step).map_err(|e| e.at_step(index + 1))?;
+    let upto = steps.get(..=index).unwrap_or_default();
+    // One run gives the step's SQL and the data around it; when the SQL
+    // export refuses (a file DuckDB cannot read alike, a step it cannot
+    // reproduce), the data comes from a plain run and the reason is shown.
+    let (before, after, sql) = match last_step_sql(raw, &raw.facts.name, upto) {
+        Ok((sql, before, after)) => (before, after, Ok(sql)),
+        Err(refused) => {
+            let (before, _) = run(raw, steps.get(..index).unwrap_or_default())?;
+            let mut after = before.clone();
+            apply(&mut after, step).map_err(|e| e.at_step(index + 1))?;
+            (before, after, Err(refused))
+        }
+    };
+    let (before_names, after_names) = (before.names(), after.names());
     let mut names: Vec<String> = step.columns().iter().map(|c| c.to_string()).collect();
-    names.extend(report.columns_added.iter().cloned());
+    names.extend(
+        after_names
+            .iter()
+            .filter(|n| !before_names.contains(n))
+            .cloned(),
+    );
     if names.is_empty() {
         names = before.names().into_iter().take(SAMPLE_COLUMNS).collect();
     }
     let first: Vec<usize> = (0..SAMPLE_ROWS).collect();
     // The columns shown on both sides, to find the rows the step changed.
-    let (before_names, after_names) = (before.names(), after.names());
     let index = |all: &[String], n: &String| all.iter().position(|a| a == n);
     let shared: Vec<(ColumnData, ColumnData)> = names
         .iter()
@@ -230,10 +250,11 @@ fn step_preview(
     } else {
         first
     };
-    Ok((
-        sample(&before, &names, &rows),
-        sample(&after, &names, &rows),
-    ))
+    Ok(StepView {
+        before: sample(&before, &names, &rows),
+        after: sample(&after, &names, &rows),
+        sql,
+    })
 }
 
 /// The data a model learns from: the raw data after `steps`.
@@ -392,7 +413,8 @@ impl DataWorker {
                 offset,
                 limit,
                 sort,
-            } => rows(self.held(about)?, offset, limit, sort),
+                filter,
+            } => rows(self.held(about)?, offset, limit, sort, filter),
             Ask::Propose { mode, steps } => {
                 let h = self.held(about)?;
                 let (ds, _) = run(&h.raw, &steps).map_err(WorkerError::Clean)?;
@@ -401,9 +423,23 @@ impl DataWorker {
             Ask::Clean { steps } => clean(self.held(about)?, steps),
             Ask::StepPreview { steps, index } => {
                 let h = self.held(about)?;
-                let (before, after) =
-                    step_preview(&h.raw, &steps, index).map_err(WorkerError::Clean)?;
-                Ok(Reply::StepPreview { before, after })
+                let view = step_preview(&h.raw, &steps, index).map_err(WorkerError::Clean)?;
+                Ok(Reply::StepPreview(Box::new(view)))
+            }
+            Ask::CleanRows { offset, limit } => {
+                let h = self.held(about)?;
+                let c = h.cleaned.as_ref().ok_or(WorkerError::NotCleaned)?;
+                Ok(Reply::CleanRows {
+                    offset,
+                    total: c.data.height(),
+                    rows: compare(
+                        &h.raw,
+                        &c.data,
+                        &c.lineage,
+                        offset,
+                        limit.min(MAX_GRID_ROWS),
+                    ),
+                })
             }
             Ask::Export { format } => export(self.held(about)?, format),
             Ask::Alerts { config } => {
@@ -432,7 +468,7 @@ impl DataWorker {
             Ask::Explore { query } => {
                 let h = self.held(about)?;
                 answer(&h.raw, &query)
-                    .map(Reply::Explored)
+                    .map(|a| Reply::Explored(Box::new(a)))
                     .map_err(WorkerError::Explore)
             }
             Ask::WhatIf { model, cells } => {
@@ -533,7 +569,7 @@ impl DataWorker {
                 let board = Run::new(p);
                 post(&FromWorker::Training {
                     run,
-                    board: board.board(),
+                    board: Box::new(board.board()),
                 });
                 self.training = Some(Training {
                     run,
@@ -562,7 +598,10 @@ impl DataWorker {
         let mut board = t.board.board();
         board.progress = progress;
         board.cancelled = t.stop;
-        post(&FromWorker::Training { run, board });
+        post(&FromWorker::Training {
+            run,
+            board: Box::new(board),
+        });
         if !t.board.is_done() {
             next_tick(run);
         }
@@ -574,18 +613,28 @@ fn rows(
     offset: usize,
     limit: usize,
     sort: Option<SortKey>,
+    filter: Option<RowFilter>,
 ) -> Result<Reply, WorkerError> {
-    let total = h.raw.frame.height();
-    if let Some(key) = sort {
-        if !matches!(&h.order, Some((k, _)) if *k == key) {
-            let order = core::table::sort_order(&h.raw, key.column, key.descending);
-            h.order = Some((key, order));
+    // The rows in view, in order: cached per sort and filter (one sort and
+    // one pass over the column's text when either changes).
+    let key = (sort, filter);
+    if key == (None, None) {
+        h.order = None;
+    } else if !matches!(&h.order, Some((k, _)) if *k == key) {
+        let mut order: Vec<u32> = match key.0 {
+            Some(k) => core::table::sort_order(&h.raw, k.column, k.descending),
+            None => (0..h.raw.frame.height() as u32).collect(),
+        };
+        if let Some(f) = &key.1 {
+            match ColumnData::of(&h.raw, f.column) {
+                Some(c) => order.retain(|&r| c.text(r as usize) == f.value),
+                None => order.clear(),
+            }
         }
+        h.order = Some((key, order));
     }
-    let order = match (sort, &h.order) {
-        (Some(_), Some((_, o))) => Some(o.as_slice()),
-        _ => None,
-    };
+    let order = h.order.as_ref().map(|(_, o)| o.as_slice());
+    let total = order.map_or(h.raw.frame.height(), <[u32]>::len);
     let rows = core::table::rows(&h.raw, order, offset, limit);
     Ok(Reply::Rows {
         offset,
@@ -596,19 +645,17 @@ fn rows(
 
 fn clean(h: &mut Held, steps: Vec<Step>) -> Result<Reply, WorkerError> {
     let started = now_ms();
-    let (ds, log) = run(&h.raw, &steps).map_err(WorkerError::Clean)?;
+    let (ds, log, lineage) = run_traced(&h.raw, &steps).map_err(WorkerError::Clean)?;
     let profile = Box::new(core::profile(&ds));
-    let names = ds.names();
-    let sample = sample(&ds, &names, &(0..SAMPLE_ROWS).collect::<Vec<_>>());
     h.cleaned = Some(Cleaned {
         steps,
         log: log.clone(),
         data: ds,
+        lineage,
     });
     Ok(Reply::Cleaned {
         log,
         profile,
-        sample,
         elapsed_ms: now_ms() - started,
         wasm_memory: wasm_memory_bytes(),
     })

@@ -19,6 +19,8 @@ pub enum Reading {
 pub enum Pick {
     /// A heatmap cell: the row's column and the column's column.
     Pair { row: String, col: String },
+    /// A bar of values or groups: its label.
+    Bar { label: String },
 }
 
 /// A drawn mark: its box (left, top, right, bottom) and its values in the

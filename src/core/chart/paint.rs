@@ -1044,11 +1044,15 @@ fn horizontal_bars<DB: DrawingBackend>(
                 let y = f64::from(n - 1 - i as i32);
                 let (_, y0) = chart.backend_coord(&(0.0, y + 0.5));
                 let (_, y1) = chart.backend_coord(&(0.0, y - 0.5));
-                Mark::new(
+                let mut m = Mark::new(
                     (left, y0),
                     (right, y1),
                     vec![text(label_key, name.clone()), maybe(measure, *v)],
-                )
+                );
+                m.pick = Some(Pick::Bar {
+                    label: name.clone(),
+                });
+                m
             })
             .collect(),
     )

@@ -37,6 +37,10 @@ pub struct StepReport {
     pub detail: String,
     /// Values that failed to convert (a cast), a few of them.
     pub examples: Vec<String>,
+    /// The rows kept, when the step removed some (for `recipe::run`'s
+    /// lineage; never stored or sent).
+    #[serde(skip)]
+    pub kept: Option<Vec<bool>>,
 }
 
 impl StepReport {
@@ -200,15 +204,15 @@ fn unused_name(taken: &[String], name: &str) -> String {
         .unwrap_or_else(|| name.to_string())
 }
 
-/// Keeps the rows where `keep` is true; returns how many were removed.
-fn keep_rows(ds: &mut Dataset, keep: &[bool]) -> Result<u64, CleanError> {
-    let removed = keep.iter().filter(|k| !**k).count();
-    if removed == 0 {
-        return Ok(0);
+/// Keeps the rows where `keep` is true, noting which in the report.
+fn keep_rows(ds: &mut Dataset, keep: Vec<bool>, r: &mut StepReport) -> Result<(), CleanError> {
+    if keep.iter().all(|k| *k) {
+        return Ok(());
     }
-    let mask = BooleanChunked::from_slice(PlSmallStr::from("keep"), keep);
+    let mask = BooleanChunked::from_slice(PlSmallStr::from("keep"), &keep);
     ds.frame = ds.frame.filter(&mask).map_err(internal)?;
-    Ok(removed as u64)
+    r.kept = Some(keep);
+    Ok(())
 }
 
 /// Non-missing numbers, sorted.
@@ -392,7 +396,7 @@ pub fn apply(ds: &mut Dataset, step: &Step) -> Result<StepReport, CleanError> {
             let keep: Vec<bool> = (0..ds.height())
                 .map(|row| cols.iter().all(|c| !c.is_missing(row)))
                 .collect();
-            keep_rows(ds, &keep)?;
+            keep_rows(ds, keep, &mut r)?;
         }
         Step::DropSparseColumns { max_missing } => {
             if !(0.0..=1.0).contains(max_missing) {
@@ -421,7 +425,7 @@ pub fn apply(ds: &mut Dataset, step: &Step) -> Result<StepReport, CleanError> {
         }
         Step::DropDuplicates => {
             let keep: Vec<bool> = duplicate_flags(ds).into_iter().map(|d| !d).collect();
-            keep_rows(ds, &keep)?;
+            keep_rows(ds, keep, &mut r)?;
         }
         Step::Trim { columns } => {
             let idx: Vec<usize> = if columns.is_empty() {
@@ -583,7 +587,7 @@ pub fn apply(ds: &mut Dataset, step: &Step) -> Result<StepReport, CleanError> {
                 }
                 OutlierAction::Remove => {
                     let keep: Vec<bool> = nums.iter().map(|x| !is_out(*x)).collect();
-                    keep_rows(ds, &keep)?;
+                    keep_rows(ds, keep, &mut r)?;
                 }
             }
         }
@@ -781,7 +785,7 @@ pub fn apply(ds: &mut Dataset, step: &Step) -> Result<StepReport, CleanError> {
             let i = index_of(ds, op, column)?;
             let v = values(ds, i)?;
             let keep = filter_mask(op, column, &v, *test, value)?;
-            keep_rows(ds, &keep)?;
+            keep_rows(ds, keep, &mut r)?;
         }
     }
     finish(ds, r)

@@ -6,6 +6,7 @@
 pub mod apply;
 pub mod auto;
 pub mod cluster;
+pub mod diff;
 pub mod export;
 pub mod recipe;
 pub mod sql;

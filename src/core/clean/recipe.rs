@@ -83,20 +83,66 @@ pub struct RunLog {
     pub steps: Vec<StepReport>,
 }
 
+/// Where each cell of a recipe's result came from in the raw data.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Lineage {
+    /// The raw row of each row of the result.
+    pub rows: Vec<u32>,
+    /// The raw column of each column of the result (through renames);
+    /// None for a column a step made (one-hot, date parts, flags).
+    pub columns: Vec<Option<usize>>,
+}
+
 /// Runs `steps` in order on a copy of `ds`. The first step that cannot run
 /// stops the run with its error (placed at its 1-based position).
 pub fn run(ds: &Dataset, steps: &[Step]) -> Result<(Dataset, RunLog), CleanError> {
+    run_traced(ds, steps).map(|(out, log, _)| (out, log))
+}
+
+/// [`run`], with the [`Lineage`] of the result (for the page's grid of the
+/// cleaned data, which marks the cells a recipe changed).
+///
+/// Bound: one pass over the row numbers per step that removes rows, and a
+/// hash of the names per step.
+pub fn run_traced(ds: &Dataset, steps: &[Step]) -> Result<(Dataset, RunLog, Lineage), CleanError> {
     let mut out = ds.clone();
     let mut log = RunLog {
         rows_in: ds.height() as u64,
         columns_in: ds.width() as u64,
         ..RunLog::default()
     };
+    let mut lineage = Lineage {
+        rows: (0..ds.height() as u32).collect(),
+        columns: (0..ds.width()).map(Some).collect(),
+    };
     for (i, step) in steps.iter().enumerate() {
-        let report = apply(&mut out, step).map_err(|e| e.at_step(i + 1))?;
+        let names_before = out.names();
+        let mut report = apply(&mut out, step).map_err(|e| e.at_step(i + 1))?;
+        if let Some(kept) = report.kept.take() {
+            let mut k = kept.iter();
+            lineage.rows.retain(|_| k.next().copied().unwrap_or(false));
+        }
+        lineage.columns = match step {
+            // Renames keep each column in its place.
+            Step::Rename { .. } | Step::NormaliseNames => lineage.columns,
+            _ => {
+                let at: std::collections::HashMap<&String, usize> = names_before
+                    .iter()
+                    .enumerate()
+                    .map(|(j, n)| (n, j))
+                    .collect();
+                out.names()
+                    .iter()
+                    .map(|n| {
+                        at.get(n)
+                            .and_then(|&j| lineage.columns.get(j).copied().flatten())
+                    })
+                    .collect()
+            }
+        };
         log.steps.push(report);
     }
     log.rows_out = out.height() as u64;
     log.columns_out = out.width() as u64;
-    Ok((out, log))
+    Ok((out, log, lineage))
 }

@@ -470,6 +470,22 @@ impl Query {
         ident(&format!("step_{n}_spread"))
     }
 
+    /// Entries `range` alone, without the commas that join them into the
+    /// whole query (the page shows one step's part).
+    fn render_part(&self, range: std::ops::Range<usize>) -> String {
+        let mut out = String::new();
+        for e in self.entries.get(range).unwrap_or_default() {
+            for c in &e.comments {
+                out.push_str(format!("-- {c}").trim_end());
+                out.push('\n');
+            }
+            if let Some((name, body)) = &e.cte {
+                out.push_str(&format!("{name} AS (\n{body}\n)\n"));
+            }
+        }
+        out
+    }
+
     fn render(&self) -> String {
         let last = self.entries.iter().rposition(|e| e.cte.is_some());
         let mut out = String::from("WITH\n");
@@ -609,7 +625,19 @@ fn check_names(ds: &Dataset, n: usize, op: &str) -> Result<(), CleanError> {
 /// the same columns in the same order and the same rows in the same order
 /// as `run(source, steps)`. Fails like `run` when a step cannot run, and
 /// names the step when DuckDB cannot reproduce it on this data.
-pub fn to_sql(source: &Dataset, file_name: &str, steps: &[Step]) -> Result<String, CleanError> {
+/// The query of a recipe as it is built: its entries, which entries each
+/// step wrote, how the file is read, and the tables before and after the
+/// last step.
+struct Built {
+    q: Query,
+    steps: Vec<std::ops::Range<usize>>,
+    described: String,
+    last: Option<(Dataset, Dataset)>,
+}
+
+/// Runs `steps` on `source`, writing each step's SQL as it runs on the data
+/// (only the tables before and after it are kept).
+fn build(source: &Dataset, file_name: &str, steps: &[Step]) -> Result<Built, CleanError> {
     let (options, described) = read_options(source)?;
     check_names(source, 0, "export_sql")?;
     // The row-number column: a name no table of the run can have. Names the
@@ -657,21 +685,58 @@ pub fn to_sql(source: &Dataset, file_name: &str, steps: &[Step]) -> Result<Strin
         }
     ));
     q.cte("source", source_body(source, &q.row));
-    // Each step's SQL is written as the step runs on the data (only the
-    // tables before and after it are kept).
     let mut before = source.clone();
+    let mut spans = Vec::with_capacity(steps.len());
+    let mut last = None;
     for (i, step) in steps.iter().enumerate() {
         let n = i + 1;
         let mut after = before.clone();
         apply(&mut after, step).map_err(|e| e.at_step(n))?;
         check_names(&after, n, step.op())?;
         q.comment(String::new());
+        let start = q.entries.len();
         q.comment(format!("Step {n}: {}", step.describe()));
         step_sql(&mut q, n, step, &before, &after)?;
+        spans.push(start..q.entries.len());
+        if n == steps.len() {
+            last = Some((before, after));
+            break;
+        }
         before = after;
     }
-    drop(before);
+    Ok(Built {
+        q,
+        steps: spans,
+        described,
+        last,
+    })
+}
 
+/// The SQL of the last of `steps` (its part of [`to_sql`]'s query: the
+/// tables it adds, reading the one before it), with the data before and
+/// after it — one run of the steps gives both, for the page's before/after
+/// view of a step.
+pub fn last_step_sql(
+    source: &Dataset,
+    file_name: &str,
+    steps: &[Step],
+) -> Result<(String, Dataset, Dataset), CleanError> {
+    let Built {
+        q,
+        steps: spans,
+        last,
+        ..
+    } = build(source, file_name, steps)?;
+    let (Some(span), Some((before, after))) = (spans.last(), last) else {
+        return Err(CleanError::Internal {
+            message: "no step to write as SQL".to_string(),
+        });
+    };
+    Ok((q.render_part(span.clone()), before, after))
+}
+
+pub fn to_sql(source: &Dataset, file_name: &str, steps: &[Step]) -> Result<String, CleanError> {
+    let Built { q, described, .. } = build(source, file_name, steps)?;
     let mut out = String::new();
     out.push_str(&format!(
         "-- Plainsight cleaning recipe as DuckDB SQL (recipe schema version {SCHEMA_VERSION}, {} step{}).\n",

@@ -1,9 +1,10 @@
 //! The Clean tab's commands: propose, apply (push, undo, redo, show),
-//! import a recipe, preview a step.
+//! import a recipe, preview a step, page through the cleaned data.
 
 use std::rc::Rc;
 
 use wasm_bindgen_futures::{spawn_local, JsFuture};
+use yew::Callback;
 
 use super::request::AskError;
 use super::{Controller, RecipeChange};
@@ -11,6 +12,7 @@ use crate::core::clean::auto::Mode;
 use crate::core::clean::{Recipe, RunLog, Step};
 use crate::messages;
 use crate::protocol::{Ask, Reply};
+use crate::shell::clean_grid::GridPage;
 use crate::shell::state::{Action, CleanResult, MAX_RUNS};
 use crate::shell::storage::{Changed, DatasetRecord, StorageError};
 
@@ -90,17 +92,18 @@ impl Controller {
                     steps: steps.clone(),
                 })
                 .await;
-            let (mut log, profile, sample, elapsed_ms, wasm_memory) = match answer {
+            let (mut log, profile, elapsed_ms, wasm_memory) = match answer {
                 Ok(Reply::Cleaned {
                     log,
                     profile,
-                    sample,
                     elapsed_ms,
                     wasm_memory,
-                }) => (log, profile, sample, elapsed_ms, wasm_memory),
+                }) => (log, profile, elapsed_ms, wasm_memory),
                 Ok(_) => return,
                 Err(e) => return ctl.failed(e, true),
             };
+            // When it ran (also what tells one result from the next).
+            log.at = String::from(js_sys::Date::new_0().to_iso_string());
             match change {
                 RecipeChange::Push => ctl.dispatch(Action::RecipePush(steps.clone())),
                 RecipeChange::Undo => ctl.dispatch(Action::Undo),
@@ -111,10 +114,8 @@ impl Controller {
                 steps: steps.clone(),
                 log: log.clone(),
                 profile: *profile,
-                sample,
             })));
             if change != RecipeChange::Show {
-                log.at = String::from(js_sys::Date::new_0().to_iso_string());
                 ctl.dispatch(Action::RunLogged(log.clone()));
                 let Some(st) = ctl.storage() else { return };
                 // Only the recipe and the log change, on the stored record
@@ -166,13 +167,34 @@ impl Controller {
         });
     }
 
+    /// Rows `offset..offset + limit` of the last recipe result, each cell
+    /// beside its raw cell, given to `done` with the offset and the total.
+    pub fn clean_rows(&self, offset: usize, limit: usize, done: Callback<GridPage>) {
+        let ctl = self.clone();
+        spawn_local(async move {
+            match ctl.ask(Ask::CleanRows { offset, limit }).await {
+                Ok(Reply::CleanRows {
+                    offset,
+                    total,
+                    rows,
+                }) => done.emit(GridPage {
+                    offset,
+                    total,
+                    rows: Rc::new(rows),
+                }),
+                Ok(_) => {}
+                Err(e) => ctl.failed(e, false),
+            }
+        });
+    }
+
     /// Shows the data before and after step `index` of `steps`.
     pub fn preview_step(&self, steps: Vec<Step>, index: usize) {
         let ctl = self.clone();
         spawn_local(async move {
             match ctl.ask(Ask::StepPreview { steps, index }).await {
-                Ok(Reply::StepPreview { before, after }) => {
-                    ctl.dispatch(Action::StepPreview(Some((index, Rc::new((before, after))))));
+                Ok(Reply::StepPreview(view)) => {
+                    ctl.dispatch(Action::StepPreview(Some((index, Rc::from(view)))));
                 }
                 Ok(_) => {}
                 Err(e) => ctl.failed(e, false),

@@ -48,7 +48,7 @@ impl Controller {
         let ctl = self.clone();
         spawn_local(async move {
             match ctl.ask(Ask::Explore { query }).await {
-                Ok(Reply::Explored(answer)) => ctl.dispatch(Action::Explored(dataset, answer)),
+                Ok(Reply::Explored(answer)) => ctl.dispatch(Action::Explored(dataset, *answer)),
                 Ok(_) => {}
                 Err(e) => ctl.dispatch(Action::ExploreError(e.sentence())),
             }

@@ -12,7 +12,9 @@ use super::{Controller, RecipeChange};
 use crate::core::clean::{Recipe, RunLog, Step};
 use crate::core::{ingest::MAX_FILE_BYTES, sample, DatasetProfile, IngestError};
 use crate::messages;
-use crate::protocol::{Ask, DatasetRef, FromWorker, LoadId, Purpose, Reply, SortKey, ToWorker};
+use crate::protocol::{
+    Ask, DatasetRef, FromWorker, LoadId, Purpose, Reply, RowFilter, SortKey, ToWorker,
+};
 use crate::shell::state::Action;
 use crate::shell::storage::{new_id, DatasetRecord};
 
@@ -297,7 +299,13 @@ impl Controller {
     }
 
     /// Asks the worker for preview rows.
-    pub fn request_rows(&self, offset: usize, limit: usize, sort: Option<SortKey>) {
+    pub fn request_rows(
+        &self,
+        offset: usize,
+        limit: usize,
+        sort: Option<SortKey>,
+        filter: Option<RowFilter>,
+    ) {
         let request = self.next_id();
         self.dispatch(Action::RowsRequested(request));
         let ctl = self.clone();
@@ -311,6 +319,7 @@ impl Controller {
                     offset,
                     limit,
                     sort,
+                    filter,
                 })
                 .await
             {
@@ -326,6 +335,16 @@ impl Controller {
 
     pub fn set_sort(&self, sort: Option<SortKey>) {
         self.dispatch(Action::Sort(sort));
+    }
+
+    /// Shows only the rows where `column` reads `value` in the Overview's
+    /// table (a click on a bar), or every row again with None.
+    pub fn show_rows_where(&self, filter: Option<RowFilter>) {
+        let shown = filter.is_some();
+        self.dispatch(Action::RowFilter(filter));
+        if shown {
+            self.dispatch(Action::Tab(crate::shell::state::Tab::Overview));
+        }
     }
 
     /// Streams `blob` to the worker in slices, waits for it to be read.

@@ -108,7 +108,7 @@ impl Controller {
                     }
                 }
             }
-            FromWorker::Training { run, board } => self.training(run, board),
+            FromWorker::Training { run, board } => self.training(run, *board),
             FromWorker::TrainFailed { run, error } => {
                 if self.following(run) {
                     self.dispatch(Action::MlError(Some(messages::worker_error(&error))));

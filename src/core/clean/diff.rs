@@ -1,0 +1,112 @@
+//! The cleaned data beside the raw data: each cell of a window of a
+//! recipe's result with what it was (the page's grid of the cleaned data
+//! marks the cells the recipe changed).
+
+use serde::{Deserialize, Serialize};
+
+use super::recipe::Lineage;
+use crate::core::ingest::Dataset;
+use crate::core::table::ColumnData;
+
+/// A cell of the result, as display text (empty: missing).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Cell {
+    pub text: String,
+    pub mark: Mark,
+}
+
+/// How a cell compares with the raw data.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "kind", content = "was", rename_all = "snake_case")]
+pub enum Mark {
+    Same,
+    /// Changed by the recipe: the raw cell's text.
+    Changed(String),
+    /// In a column a step made (one-hot, date parts, flags).
+    Added,
+}
+
+/// Rows `offset..offset + limit` of `out` (the result of a recipe on `raw`
+/// with `lineage`), each cell compared with the raw cell it came from.
+///
+/// Bound: linear in the cells of the window (text of both cells).
+pub fn compare(
+    raw: &Dataset,
+    out: &Dataset,
+    lineage: &Lineage,
+    offset: usize,
+    limit: usize,
+) -> Vec<Vec<Cell>> {
+    let columns: Vec<(Option<ColumnData>, Option<ColumnData>)> = (0..out.width())
+        .map(|j| {
+            let from = lineage.columns.get(j).copied().flatten();
+            (
+                ColumnData::of(out, j),
+                from.and_then(|k| ColumnData::of(raw, k)),
+            )
+        })
+        .collect();
+    let end = offset.saturating_add(limit).min(out.height());
+    (offset.min(end)..end)
+        .map(|r| {
+            let raw_row = lineage.rows.get(r).map(|&x| x as usize);
+            columns
+                .iter()
+                .map(|(now, was)| {
+                    let text = now.as_ref().map(|c| c.text(r)).unwrap_or_default();
+                    let mark = match (was, raw_row) {
+                        (Some(was), Some(rr)) => {
+                            let before = was.text(rr);
+                            if before == text {
+                                Mark::Same
+                            } else {
+                                Mark::Changed(before)
+                            }
+                        }
+                        _ => Mark::Added,
+                    };
+                    Cell { text, mark }
+                })
+                .collect()
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::core::clean::recipe::{run_traced, Recipe};
+
+    /// After a recipe that removes rows, renames and adds columns, each
+    /// cell is compared with the raw cell it came from.
+    #[test]
+    fn cells_are_compared_with_the_raw_cell_they_came_from() {
+        let raw =
+            crate::core::read_bytes("d.csv", b"Name,Amount,kind\n a ,1,x\nb,,y\nb,,y\nc,3,x\n")
+                .unwrap();
+        let recipe = Recipe::from_json(
+            r#"{"schema_version": 2, "steps": [
+                {"op": "drop_duplicates"},
+                {"op": "trim"},
+                {"op": "fill_missing", "column": "Amount", "fill": {"method": "constant", "value": "0"}},
+                {"op": "normalise_names"},
+                {"op": "one_hot", "column": "kind", "max_categories": 5}]}"#,
+        )
+        .unwrap();
+        let (out, _, lineage) = run_traced(&raw, &recipe.steps).unwrap();
+        assert_eq!(lineage.rows, [0, 1, 3]);
+        assert_eq!(&lineage.columns[..2], &[Some(0), Some(1)]);
+        let cells = compare(&raw, &out, &lineage, 0, 10);
+        assert_eq!(cells.len(), 3);
+        // " a " trimmed; the gap in row "b" filled; "c" untouched.
+        assert_eq!(cells[0][0].mark, Mark::Changed(" a ".into()));
+        assert_eq!(cells[0][0].text, "a");
+        assert_eq!(cells[1][1].mark, Mark::Changed(String::new()));
+        assert_eq!(cells[2][0].mark, Mark::Same);
+        assert_eq!(cells[2][1].mark, Mark::Same);
+        // The one-hot columns are new.
+        assert!(cells[0][2..].iter().all(|c| c.mark == Mark::Added));
+        // A window past the end is empty.
+        assert!(compare(&raw, &out, &lineage, 5, 10).is_empty());
+    }
+}
