@@ -382,6 +382,22 @@ pub fn model_warnings(board: &crate::core::ml::automl::Board) -> Vec<(&'static s
         .collect()
 }
 
+/// The report's Model section of `board` with its warnings in words (the
+/// page and the CLI build it alike).
+pub fn report_model(
+    board: &crate::core::ml::automl::Board,
+    source: Option<String>,
+) -> crate::core::report::ReportModel<'_> {
+    crate::core::report::ReportModel {
+        board,
+        warnings: model_warnings(board)
+            .into_iter()
+            .map(|(_, sentence)| sentence)
+            .collect(),
+        source,
+    }
+}
+
 /// A warning about a leaderboard of `task`, as a sentence (the page and
 /// the CLI say the same).
 pub fn model_warning(

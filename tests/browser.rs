@@ -2641,6 +2641,20 @@ fn model_tab_warns_of_leakage_and_types_the_what_if() {
         ensure(warned.contains("new_customers"), || {
             "the report does not carry the leakage warning".into()
         })?;
+
+        // After a reload (no training in this session) the report takes the
+        // latest saved version, and says which.
+        let report = format!("{}-report.html", SAMPLE_FILE_NAME.trim_end_matches(".csv"));
+        std::fs::remove_file(d.downloads_dir().join(&report))?;
+        app.refresh()?;
+        app.select_dataset(SAMPLE_FILE_NAME)?;
+        d.click_when_ready("[data-testid=export-report]")?;
+        let html = String::from_utf8(d.wait_download(&report, LOAD_WAIT)?)?;
+        ensure(
+            html.contains("data-section=\"model-source\">Saved version 1, trained ")
+                && html.contains(&format!("<tr data-model=\"{}\">", best.name())),
+            || "the report after a reload has no model section from the saved version".into(),
+        )?;
         Ok(())
     });
 }

@@ -1465,6 +1465,7 @@ mod explore {
             model: Some(plainsight::core::report::ReportModel {
                 board: &board,
                 warnings: vec!["a warning <in words>".into()],
+                source: Some("Saved version 2 <of 2>".into()),
             }),
             generated: "2026-11-23 12:00",
         };
@@ -1518,6 +1519,10 @@ mod explore {
             );
         }
         assert!(html.contains("<li>a warning &lt;in words&gt;</li>"));
+        assert!(
+            html.contains(">Saved version 2 &lt;of 2&gt;.</p>"),
+            "the saved version the model section is of"
+        );
         let best = board
             .explanation
             .as_ref()
@@ -3097,6 +3102,7 @@ mod chart_snapshots {
         )
         .unwrap();
         let s = scatter(&ds, "temp_min", "temp_max", Some("weather"), 5000).unwrap();
+        let dated = scatter(&ds, "temp_max", "date", None, 5000).unwrap();
         vec![
             (
                 "heatmap",
@@ -3110,6 +3116,8 @@ mod chart_snapshots {
             ),
             ("trend", ChartData::Trend(t), "date"),
             ("scatter", ChartData::Scatter(s), "temp_min-temp_max"),
+            // Dates up the y axis: ticks on calendar boundaries.
+            ("scatter_dates", ChartData::Scatter(dated), "temp_max-date"),
             (
                 "bars",
                 ChartData::Bars(vec![

@@ -81,6 +81,9 @@ pub fn contents(
 pub struct ReportModel<'a> {
     pub board: &'a Board,
     pub warnings: Vec<String>,
+    /// Which training it is, when not this session's (e.g. "Saved version
+    /// 3, trained 2026-12-03 13:48 UTC").
+    pub source: Option<String>,
 }
 
 /// What goes into a report.
@@ -691,6 +694,13 @@ fn model_section(out: &mut String, m: &ReportModel) {
         format::int(b.test_rows as u64),
         b.setup.seed
     );
+    if let Some(source) = &m.source {
+        let _ = write!(
+            out,
+            "<p class=\"muted\" data-section=\"model-source\">{}.</p>",
+            esc(source)
+        );
+    }
     let _ = write!(
         out,
         "<table data-section=\"leaderboard\"><thead><tr><th>Model</th><th>CV {metric}</th><th>Test {metric}</th><th>Time</th><th>Status</th></tr></thead><tbody>"

@@ -323,8 +323,9 @@ fn main_view(s: &State, ctl: &Controller) -> Html {
             Answer::Trend(t) => Some(t.clone()),
             _ => None,
         });
-        // The leaderboard trained on this dataset in this session, once done.
-        let model =
+        // The leaderboard trained on this dataset in this session, once done
+        // (else, when the report is asked for, the latest saved version).
+        let session =
             s.ml.board
                 .clone()
                 .filter(|b| b.finished && s.ml.dataset.as_deref() == Some(rec.id.as_str()));
@@ -332,11 +333,26 @@ fn main_view(s: &State, ctl: &Controller) -> Html {
             profile.clone(),
             trend,
             s.clean.recipe().to_vec(),
-            rec.name.clone(),
-            model,
+            rec.clone(),
+            session,
         );
         Callback::from(move |_| {
-            let (profile, trend, recipe, name, model) = parts.clone();
+            let (profile, trend, recipe, rec, session) = parts.clone();
+            let model = match session {
+                Some(board) => Some((board, None)),
+                None => crate::shell::controller::model_versions(&rec)
+                    .into_iter()
+                    .max_by_key(|v| v.version)
+                    .map(|v| {
+                        let source = format!(
+                            "Saved version {}, trained {}",
+                            v.version,
+                            crate::shell::format::when_iso(&v.saved)
+                        );
+                        (Rc::new(v.board), Some(source))
+                    }),
+            };
+            let name = rec.name.clone();
             ctl.export_report(
                 name,
                 ReportParts {

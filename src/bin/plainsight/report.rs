@@ -15,7 +15,7 @@ pub(crate) fn report_cmd(
 ) -> i32 {
     use plainsight::core::clean::Recipe;
     use plainsight::core::report::{
-        contents, report_html, ReportInput, ReportModel, ReportRequest,
+        contents, report_html, ReportInput, ReportRequest,
     };
     let read = match recipe {
         Some(path) => recipe_and_data(path, file),
@@ -67,13 +67,7 @@ pub(crate) fn report_cmd(
     let html = report_html(&ReportInput {
         profile: &p,
         contents: &contents,
-        model: board.as_ref().map(|b| ReportModel {
-            board: b,
-            warnings: messages::model_warnings(b)
-                .into_iter()
-                .map(|(_, sentence)| sentence)
-                .collect(),
-        }),
+        model: board.as_ref().map(|b| messages::report_model(b, None)),
         generated: &generated,
     });
     if let Err(e) = std::fs::write(out_path, html) {

@@ -476,24 +476,24 @@ fn scatter<DB: DrawingBackend>(
     } else {
         Ticks::numbers(x_lo, x_hi, ticks(&plot, 44, 7))
     };
-    let y_label = |v: f64| {
-        if s.y_dates {
-            day_label(v)
-        } else {
-            format::num(v)
-        }
+    // The y axis ticks the same way: round numbers, or calendar boundaries
+    // for dates (about one per 40 px of height).
+    let y_count = (plot.dim_in_pixel().1.saturating_sub(80) / 40).clamp(2, 6) as usize;
+    let y_ticks = if s.y_dates {
+        Ticks::dates(y_lo, y_hi, y_count)
+    } else {
+        Ticks::numbers(y_lo, y_hi, y_count)
     };
     let mut chart = ChartBuilder::on(&plot)
         .margin(8)
         .margin_right(16)
         .x_label_area_size(44)
         .y_label_area_size(if s.y_dates { 84 } else { 64 })
-        .build_cartesian_2d(x_axis(x_lo..x_hi, &x_ticks), y_lo..y_hi)
+        .build_cartesian_2d(x_axis(x_lo..x_hi, &x_ticks), x_axis(y_lo..y_hi, &y_ticks))
         .ok()?;
     grid(&mut chart.configure_mesh(), ink, &text_style)
-        .y_labels(6)
         .x_label_formatter(&|v| x_ticks.label(*v))
-        .y_label_formatter(&|v| y_label(*v))
+        .y_label_formatter(&|v| y_ticks.label(*v))
         .x_desc(short(&s.x, 40))
         .y_desc(short(&s.y, 30))
         .axis_desc_style(text_style.clone())

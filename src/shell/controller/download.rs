@@ -11,7 +11,7 @@ use super::Controller;
 use crate::core::clean::{Recipe, Step};
 use crate::core::explore::trend::Trend;
 use crate::core::ml::automl::Board;
-use crate::core::report::{report_html, ReportInput, ReportModel, ReportRequest};
+use crate::core::report::{report_html, ReportInput, ReportRequest};
 use crate::core::DatasetProfile;
 use crate::protocol::{Ask, ExportFormat, Reply};
 use crate::shell::format;
@@ -24,8 +24,9 @@ pub struct ReportParts {
     pub trend: Option<Trend>,
     /// The applied recipe.
     pub recipe: Vec<Step>,
-    /// The finished leaderboard of this session's training on the dataset.
-    pub model: Option<Rc<Board>>,
+    /// The finished leaderboard of this session's training on the dataset,
+    /// else its latest saved version (with which one it is).
+    pub model: Option<(Rc<Board>, Option<String>)>,
 }
 
 impl Controller {
@@ -79,13 +80,10 @@ impl Controller {
                 Err(e) => return ctl.failed(e, true),
             };
             let generated = format::when(js_sys::Date::now());
-            let model = parts.model.as_deref().map(|board| ReportModel {
-                board,
-                warnings: crate::messages::model_warnings(board)
-                    .into_iter()
-                    .map(|(_, sentence)| sentence)
-                    .collect(),
-            });
+            let model = parts
+                .model
+                .as_ref()
+                .map(|(board, source)| crate::messages::report_model(board, source.clone()));
             let html = report_html(&ReportInput {
                 profile: &parts.profile,
                 contents: &contents,
