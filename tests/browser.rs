@@ -979,7 +979,9 @@ fn grid_page(d: &Driver) -> Result<(usize, usize, Vec<Marked>), Box<dyn std::err
          const changed = [];
          for (const r of rows) {
            [...r.children].forEach((c, j) => {
-             if (c.dataset.changed === 'true') changed.push([names[j], c.dataset.value, c.title]);
+             // A changed cell says what it was on hover and on focus.
+             if (c.dataset.changed === 'true') changed.push([names[j], c.dataset.value,
+               c.title === 'was: ' + c.dataset.was && c.tabIndex === 0 ? c.title : 'BAD ' + c.outerHTML]);
            });
          }
          const range = document.querySelector('[data-testid=clean-grid-range]');
@@ -1887,6 +1889,31 @@ fn clicking_a_bar_shows_its_rows() {
         )?)?;
         ensure(dims.len() >= 2 && dims[1].is_empty(), || {
             format!("the group-by does not group by one column: {dims:?}")
+        })?;
+        // The pickers show what the table groups by, also after a change
+        // the page made (a third picker appears empty; clearing the second
+        // shows it empty).
+        let picked = |d: &Driver| -> Result<Vec<String>, Box<dyn std::error::Error>> {
+            Ok(serde_json::from_value(d.execute(
+                "return [...document.querySelectorAll('[data-testid=group-dim]')].map(s => s.value);",
+                vec![],
+            )?)?)
+        };
+        choose(d, "group-dim", 1, "col:country")?;
+        d.wait_for("three group pickers", LOAD_WAIT, |d| {
+            Ok((d.count("[data-testid=group-dim]")? == 3).then_some(()))
+        })?;
+        let now = picked(d)?;
+        ensure(now[1] == "col:country" && now[2].is_empty(), || {
+            format!("pickers after adding country: {now:?}")
+        })?;
+        choose(d, "group-dim", 1, "")?;
+        d.wait_for("two group pickers", LOAD_WAIT, |d| {
+            Ok((d.count("[data-testid=group-dim]")? == 2).then_some(()))
+        })?;
+        let now = picked(d)?;
+        ensure(now == [dims[0].clone(), String::new()], || {
+            format!("pickers after clearing the second: {now:?}")
         })?;
         let group = "[data-testid=chart][data-kind=groupby]";
         settled_canvas(d, "the group-by chart", group)?;

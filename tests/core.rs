@@ -415,7 +415,7 @@ mod cleaning {
             let step = if column == "income" { 0 } else { 1 };
             let detail = &log.steps[step].detail;
             assert!(
-                detail.starts_with(
+                detail.contains(
                     &format!("skew {:.4}", skew)
                         .trim_end_matches('0')
                         .to_string()

@@ -12,7 +12,7 @@ use super::clean_grid::CleanGrid;
 use super::controller::{stored_recipe, Controller, RecipeChange};
 use super::format;
 use super::protocol::{ExportFormat, Sample};
-use super::state::Clean;
+use super::state::{Clean, PROPOSAL_SLOT};
 use super::storage::DatasetRecord;
 use crate::core::clean::auto::{Mode, Purpose};
 use crate::core::clean::step::ADDABLE;
@@ -144,14 +144,16 @@ pub fn CleanTab(props: &CleanProps) -> Html {
                             let ctl = ctl.clone();
                             Callback::from(move |_| ctl.toggle_proposal(i))
                         };
-                        // The proposals were tried in order, each after the
-                        // ones above it: show this one the same way.
-                        let at = recipe.len() + i;
+                        // This step after the ticked ones above it, as
+                        // applying would run it.
+                        let mut steps = recipe.clone();
+                        steps.extend(c.proposals.iter().take(i).filter(|(_, on)| *on).map(|(p, _)| p.step.clone()));
+                        steps.push(p.step.clone());
+                        let at = steps.len() - 1;
+                        let slot = PROPOSAL_SLOT + i;
                         let preview = {
                             let ctl = ctl.clone();
-                            let mut steps = recipe.clone();
-                            steps.extend(c.proposals.iter().take(i + 1).map(|(p, _)| p.step.clone()));
-                            Callback::from(move |_| ctl.preview_step(steps.clone(), at))
+                            Callback::from(move |_| ctl.preview_step(steps.clone(), at, slot))
                         };
                         html! {
                             <li data-testid="proposal" data-op={p.step.op()} data-accepted={on.to_string()}
@@ -166,7 +168,7 @@ pub fn CleanTab(props: &CleanProps) -> Html {
                                 <p class="evidence" data-testid="proposal-evidence">{ p.sentence() }</p>
                                 <button class="ghost small-button" data-testid="step-preview" onclick={preview}
                                     disabled={!props.ready}>{"Before / after"}</button>
-                                { before_after(c, at) }
+                                { before_after(c, slot) }
                             </li>
                         }
                     }) }
@@ -212,7 +214,7 @@ pub fn CleanTab(props: &CleanProps) -> Html {
         };
         let preview = {
             let (ctl, steps) = (ctl.clone(), recipe.clone());
-            Callback::from(move |_| ctl.preview_step(steps.clone(), i))
+            Callback::from(move |_| ctl.preview_step(steps.clone(), i, i))
         };
         let edit = {
             let ctl = ctl.clone();

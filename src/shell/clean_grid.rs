@@ -106,18 +106,17 @@ fn cell(c: &Cell) -> Html {
     } else {
         c.text.clone()
     };
-    let (changed, title) = match &c.mark {
-        Mark::Changed(was) => (
-            true,
-            Some(format!(
-                "was: {}",
-                if was.is_empty() { "— (missing)" } else { was }
-            )),
-        ),
-        _ => (false, None),
+    let was = match &c.mark {
+        Mark::Changed(was) if was.is_empty() => Some("— (missing)".to_string()),
+        Mark::Changed(was) => Some(was.clone()),
+        _ => None,
     };
+    let changed = was.is_some();
+    let title = was.as_ref().map(|w| format!("was: {w}"));
+    // Focusable, so a tap (or the keyboard) shows what it was too.
     html! {
         <td data-value={c.text.clone()} data-changed={changed.then_some("true")} {title}
+            data-was={was} tabindex={changed.then_some("0")}
             class={classes!(c.text.is_empty().then_some("missing"), changed.then_some("changed"), (c.mark == Mark::Added).then_some("added"))}>
             { shown }
         </td>

@@ -597,7 +597,14 @@ fn group_view(
             emit(d, measures.clone(), sort)
         });
         let label = if slot == 0 { "Group by" } else { "then by" };
-        dim_picks.push(select("group-dim", label, &current, &options, on));
+        // Keyed by place and choice: a picker is made anew when either
+        // changes, so it shows the choice in use, never one left from
+        // the user's last pick in another place.
+        dim_picks.push(html! {
+            <span class="pick-slot" key={format!("{slot}|{current}")}>
+                { select("group-dim", label, &current, &options, on) }
+            </span>
+        });
     }
     let mut measure_options = vec![("rows".to_string(), "number of rows".to_string())];
     for c in measure_columns(p) {
@@ -635,7 +642,11 @@ fn group_view(
             emit(chosen.clone(), m, sort)
         });
         let label = if slot == 0 { "Measure" } else { "and" };
-        measure_picks.push(select("group-measure", label, &current, &options, on));
+        measure_picks.push(html! {
+            <span class="pick-slot" key={format!("{slot}|{current}")}>
+                { select("group-measure", label, &current, &options, on) }
+            </span>
+        });
     }
     let sort_header = |i: usize| {
         let (emit, chosen, measures) = (emit.clone(), chosen.clone(), measures.clone());

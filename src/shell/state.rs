@@ -101,11 +101,16 @@ pub struct Clean {
     pub runs: Vec<RunLog>,
     /// The cleaned data of the applied recipe, when the worker has run it.
     pub result: Option<Rc<CleanResult>>,
-    /// Before/after of one step of the applied recipe.
+    /// Before/after of one step, by where it is shown: a step of the
+    /// applied recipe by its index, proposal `i` as [`PROPOSAL_SLOT`] + `i`.
     pub step_preview: Option<(usize, Rc<StepView>)>,
     /// A step whose parameters are being edited.
     pub editing: Option<usize>,
 }
+
+/// Where the before/after of proposals is kept in `Clean::step_preview`
+/// (past any recipe's steps).
+pub const PROPOSAL_SLOT: usize = 1 << 20;
 
 #[derive(Clone, Debug, PartialEq)]
 pub struct CleanResult {

@@ -932,11 +932,18 @@ fn line_chart<'a, DB: DrawingBackend>(
 ) -> Option<ChartContext<'a, DB, Cartesian2d<XCoord, RangedCoordf64>>> {
     let ink = style.ink;
     let (text_style, _) = fonts(style);
+    // Room for the widest value label beside the rotated axis title (the
+    // labels fall between the ends of the range), and for half the last
+    // x label past the plot.
+    let y_labels = [y.start, y.end, (y.start + y.end) / 2.0].map(format::num);
+    let y_area = (widest(root, y_labels.into_iter(), &text_style) + 34).max(56);
+    let last_x = x_ticks.at.last().map(x_label);
+    let right = (widest(root, last_x.into_iter(), &text_style) / 2 + 8).max(28);
     let mut chart = ChartBuilder::on(root)
         .margin(8)
-        .margin_right(28)
+        .margin_right(right)
         .x_label_area_size(44)
-        .y_label_area_size(64)
+        .y_label_area_size(y_area)
         .build_cartesian_2d(x_axis(x, x_ticks), y)
         .ok()?;
     grid(&mut chart.configure_mesh(), ink, &text_style)

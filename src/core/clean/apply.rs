@@ -11,6 +11,7 @@ use super::step::{
     snake_case, trim_number, Case, DatePart, Fill, Merge, OutlierAction, OutlierRule, Scaling,
     Step, Test,
 };
+use super::transform::Transform;
 use super::values::Values;
 use super::CleanError;
 use crate::core::infer::{
@@ -725,6 +726,13 @@ pub fn apply(ds: &mut Dataset, step: &Step) -> Result<StepReport, CleanError> {
             if let Some(why) = nums.iter().flatten().find_map(|&x| transform.refuses(x)) {
                 return Err(bad(op, format!("{column}: {why}")));
             }
+            let xs: Vec<f64> = nums.iter().flatten().copied().collect();
+            let Some(transform) = transform.fit(&xs) else {
+                return Err(bad(
+                    op,
+                    format!("{column}: λ cannot be fitted on fewer than two different values"),
+                ));
+            };
             let out: Vec<Option<f64>> = nums.iter().map(|x| x.map(|x| transform.of(x))).collect();
             r.cells_changed = nums
                 .iter()
@@ -732,7 +740,15 @@ pub fn apply(ds: &mut Dataset, step: &Step) -> Result<StepReport, CleanError> {
                 .filter(|(a, b)| a.is_some() && a != b)
                 .count() as u64;
             if let (Some(before), Some(after)) = (stats(&nums), stats(&out)) {
-                r.detail = format!("skew {} → {}", show(before.skew), show(after.skew));
+                r.detail = match transform {
+                    Transform::YeoJohnson { lambda: Some(l) } => format!(
+                        "λ = {}; skew {} → {}",
+                        show(l),
+                        show(before.skew),
+                        show(after.skew)
+                    ),
+                    _ => format!("skew {} → {}", show(before.skew), show(after.skew)),
+                };
             }
             replace(ds, i, Values::Float(out))?;
         }

@@ -99,10 +99,16 @@ impl Proposer {
         self.offer_for(step, evidence, Purpose::Clean)
     }
 
+    /// A step that prepares for a model is tried on the cleaned data but
+    /// not kept in it: the next proposals, and their evidence, hold
+    /// whatever the user ticks of these (they are proposed unticked).
     fn offer_for(&mut self, step: Step, evidence: String, purpose: Purpose) {
         let mut trial = self.work.clone();
-        if let Ok(report) = apply(&mut trial, &step) {
-            self.work = trial;
+        if let Ok(mut report) = apply(&mut trial, &step) {
+            report.kept = None;
+            if purpose == Purpose::Clean {
+                self.work = trial;
+            }
             self.out.push(Proposal {
                 step,
                 evidence,
@@ -340,7 +346,7 @@ fn unskew(nums: &[Option<f64>]) -> Option<(Transform, f64, f64)> {
     };
     let log = skew_after(Transform::Log1p).map(|s| (Transform::Log1p, s));
     let yj = fit_yeo_johnson(&xs)
-        .map(|lambda| Transform::YeoJohnson { lambda })
+        .map(Transform::yeo_johnson)
         .and_then(|t| Some((t, skew_after(t)?)));
     let best = match (log, yj) {
         (Some(l), Some(y)) if l.1.abs() <= y.1.abs() + 0.1 => l,
@@ -775,5 +781,26 @@ mod tests {
         assert_eq!(serde_json::from_str::<Step>(&json).unwrap(), step);
         let v1 = r#"{"op": "merge_values", "column": "c", "into": "A", "values": ["A", "a"]}"#;
         assert_eq!(serde_json::from_str::<Step>(v1).unwrap(), step);
+    }
+
+    /// Each proposal's evidence and counts hold for what applying it
+    /// runs: the fixes ticked before it, then it — whether or not the
+    /// unticked steps for models above it are chosen.
+    #[test]
+    fn each_proposal_reports_what_it_does_after_the_fixes_alone() {
+        let ds = crate::core::read_bytes(SAMPLE_FILE_NAME, marketing_csv().as_bytes()).unwrap();
+        let found = propose(&ds, Mode::Thorough);
+        assert!(found.iter().any(|p| p.purpose == Purpose::Prepare));
+        let mut fixes: Vec<Step> = Vec::new();
+        for p in &found {
+            let mut steps = fixes.clone();
+            steps.push(p.step.clone());
+            let (_, log) = crate::core::clean::recipe::run(&ds, &steps).unwrap();
+            let report = log.steps.last().unwrap();
+            assert_eq!(report, &p.report, "{}", p.step.describe());
+            if p.purpose == Purpose::Clean {
+                fixes.push(p.step.clone());
+            }
+        }
     }
 }

@@ -57,7 +57,7 @@ pub fn compare(
                     let mark = match (was, raw_row) {
                         (Some(was), Some(rr)) => {
                             let before = was.text(rr);
-                            if before == text {
+                            if before == text || same_number(&before, &text) {
                                 Mark::Same
                             } else {
                                 Mark::Changed(before)
@@ -70,6 +70,15 @@ pub fn compare(
                 .collect()
         })
         .collect()
+}
+
+/// Two texts of one number ("254.50" read as 254.5): a change of type,
+/// not of value, as the steps count it.
+fn same_number(a: &str, b: &str) -> bool {
+    match (a.trim().parse::<f64>(), b.trim().parse::<f64>()) {
+        (Ok(x), Ok(y)) => x == y,
+        _ => false,
+    }
 }
 
 #[cfg(test)]
@@ -106,6 +115,8 @@ mod tests {
         assert_eq!(cells[2][1].mark, Mark::Same);
         // The one-hot columns are new.
         assert!(cells[0][2..].iter().all(|c| c.mark == Mark::Added));
+        assert!(same_number("254.50", "254.5") && !same_number("254.50", "254.6"));
+        assert!(!same_number("", "0"));
         // A window past the end is empty.
         assert!(compare(&raw, &out, &lineage, 5, 10).is_empty());
     }

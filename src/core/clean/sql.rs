@@ -1229,7 +1229,23 @@ fn step_sql(
             q.table(&name, replace_body(&prev, &[(expr, column.clone())]));
         }
         Step::Transform { column, transform } => {
-            let expr = transform.sql(&ident(column));
+            // A λ the step fits on the data is fitted here, on this file,
+            // as the run fits it.
+            let i = index(before, column)?;
+            let xs: Vec<f64> = values(before, i)?
+                .numbers()
+                .unwrap_or_default()
+                .into_iter()
+                .flatten()
+                .collect();
+            let fitted = transform.fit(&xs).unwrap_or(*transform);
+            if fitted != *transform {
+                q.comment(format!(
+                    "Frozen: {}, fitted on this file.",
+                    fitted.describe()
+                ));
+            }
+            let expr = fitted.sql(&ident(column));
             q.table(&name, replace_body(&prev, &[(expr, column.clone())]));
         }
         Step::DropColumns { columns } => {

@@ -365,7 +365,9 @@ impl Step {
                 action,
             } => {
                 let rule = match rule {
-                    OutlierRule::Iqr { k } => format!("IQR rule (k = {})", trim_number(*k)),
+                    OutlierRule::Iqr { k } => {
+                        format!("{} × IQR beyond the quartiles", trim_number(*k))
+                    }
                     OutlierRule::Zscore { threshold } => {
                         format!("z-score above {}", trim_number(*threshold))
                     }
@@ -375,7 +377,7 @@ impl Step {
                     OutlierAction::Cap => "Cap",
                     OutlierAction::Remove => "Remove",
                 };
-                format!("{action} outliers in {column} ({rule})")
+                format!("{action} outliers in {column}: {rule}")
             }
             Step::OneHot {
                 column,
@@ -497,9 +499,10 @@ impl Step {
                 column: col?,
                 method: Scaling::Standard,
             },
+            // λ fitted on the data: any numbers, skewed either way.
             "transform" => Step::Transform {
                 column: col?,
-                transform: Transform::Log1p,
+                transform: Transform::YeoJohnson { lambda: None },
             },
             "drop_columns" => Step::DropColumns {
                 columns: vec![col?],

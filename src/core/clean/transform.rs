@@ -6,7 +6,8 @@
 //! likelihood, as scipy's `yeojohnson_normmax` and scikit-learn's
 //! `PowerTransformer` fit it) and stored in the step, so a recipe replays
 //! the same transform on new data, as a fitted scikit-learn transformer
-//! does.
+//! does. A step written without λ (an added step, a hand-written recipe)
+//! fits it on the data it runs on ([`Transform::fit`]).
 
 use serde::{Deserialize, Serialize};
 
@@ -16,20 +17,44 @@ use serde::{Deserialize, Serialize};
 pub enum Transform {
     /// ln(1 + x), for values above -1.
     Log1p,
-    /// Yeo-Johnson with parameter `lambda`, for any number.
-    YeoJohnson { lambda: f64 },
+    /// Yeo-Johnson with parameter `lambda`, for any number; without one,
+    /// λ is fitted on the data the step runs on.
+    YeoJohnson {
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        lambda: Option<f64>,
+    },
 }
 
 /// |λ| (or |λ - 2|) below this counts as 0 (2): scipy's `np.spacing(1.)`.
 const LAMBDA_EPS: f64 = f64::EPSILON;
 
 impl Transform {
-    /// The transformed value of `x`. Written as the SQL of [`Self::sql`]
-    /// computes it (`pow` and `ln`), so DuckDB gives the same numbers.
+    /// Yeo-Johnson with λ.
+    pub fn yeo_johnson(lambda: f64) -> Transform {
+        Transform::YeoJohnson {
+            lambda: Some(lambda),
+        }
+    }
+
+    /// This transform with its λ fitted on `xs` when it has none; None
+    /// when there is none to fit (fewer than two distinct values).
+    pub fn fit(self, xs: &[f64]) -> Option<Transform> {
+        match self {
+            Transform::YeoJohnson { lambda: None } => {
+                fit_yeo_johnson(xs).map(Transform::yeo_johnson)
+            }
+            other => Some(other),
+        }
+    }
+
+    /// The transformed value of `x` (λ 1, no change, until fitted).
+    /// Written as the SQL of [`Self::sql`] computes it (`pow` and `ln`), so
+    /// DuckDB gives the same numbers.
     pub fn of(self, x: f64) -> f64 {
         match self {
             Transform::Log1p => (1.0 + x).ln(),
-            Transform::YeoJohnson { lambda: l } => {
+            Transform::YeoJohnson { lambda } => {
+                let l = lambda.unwrap_or(1.0);
                 if x >= 0.0 {
                     if l.abs() < LAMBDA_EPS {
                         (x + 1.0).ln()
@@ -57,12 +82,14 @@ impl Transform {
         }
     }
 
-    /// The transform of the (quoted) column `c` as a DuckDB expression.
+    /// The transform of the (quoted) column `c` as a DuckDB expression
+    /// (fitted first: λ 1 until then).
     pub fn sql(self, c: &str) -> String {
         let x = format!("CAST({c} AS DOUBLE)");
         match self {
             Transform::Log1p => format!("ln(1 + {x})"),
-            Transform::YeoJohnson { lambda: l } => {
+            Transform::YeoJohnson { lambda } => {
+                let l = lambda.unwrap_or(1.0);
                 let pos = if l.abs() < LAMBDA_EPS {
                     format!("ln({x} + 1)")
                 } else {
@@ -83,8 +110,11 @@ impl Transform {
     pub fn describe(self) -> String {
         match self {
             Transform::Log1p => "log(1 + x)".to_string(),
-            Transform::YeoJohnson { lambda } => {
-                format!("Yeo-Johnson (λ = {})", crate::core::format::short(lambda))
+            Transform::YeoJohnson { lambda: Some(l) } => {
+                format!("Yeo-Johnson (λ = {})", crate::core::format::short(l))
+            }
+            Transform::YeoJohnson { lambda: None } => {
+                "Yeo-Johnson (λ fitted on the data)".to_string()
             }
         }
     }
@@ -94,7 +124,7 @@ impl Transform {
 /// `yeojohnson_llf`): -n/2 · ln(variance of the transformed values) +
 /// (λ - 1) · Σ sign(x) ln(|x| + 1).
 fn log_likelihood(xs: &[f64], lambda: f64) -> f64 {
-    let t = Transform::YeoJohnson { lambda };
+    let t = Transform::yeo_johnson(lambda);
     let n = xs.len() as f64;
     let mean = xs.iter().map(|&x| t.of(x)).sum::<f64>() / n;
     let var = xs.iter().map(|&x| (t.of(x) - mean).powi(2)).sum::<f64>() / n;
@@ -162,16 +192,16 @@ mod tests {
 
     #[test]
     fn yeo_johnson_matches_its_definition_on_both_sides() {
-        let t = Transform::YeoJohnson { lambda: 0.5 };
+        let t = Transform::yeo_johnson(0.5);
         assert!((t.of(3.0) - (2.0 * (4f64.sqrt() - 1.0))).abs() < 1e-12);
         assert!((t.of(-3.0) - (-(4f64.powf(1.5) - 1.0) / 1.5)).abs() < 1e-12);
-        assert_eq!(Transform::YeoJohnson { lambda: 0.0 }.of(0.0), 0.0);
-        assert!((Transform::YeoJohnson { lambda: 0.0 }.of(1.0) - 2f64.ln()).abs() < 1e-15);
-        assert!((Transform::YeoJohnson { lambda: 2.0 }.of(-1.0) + 2f64.ln()).abs() < 1e-15);
+        assert_eq!(Transform::yeo_johnson(0.0).of(0.0), 0.0);
+        assert!((Transform::yeo_johnson(0.0).of(1.0) - 2f64.ln()).abs() < 1e-15);
+        assert!((Transform::yeo_johnson(2.0).of(-1.0) + 2f64.ln()).abs() < 1e-15);
         assert!(Transform::Log1p.refuses(-1.0).is_some());
         assert!(Transform::Log1p.refuses(-0.5).is_none());
         // λ = 1 leaves the values as they are.
-        let id = Transform::YeoJohnson { lambda: 1.0 };
+        let id = Transform::yeo_johnson(1.0);
         for x in [-2.5, 0.0, 7.25] {
             assert!((id.of(x) - x).abs() < 1e-12);
         }

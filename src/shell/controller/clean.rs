@@ -188,13 +188,14 @@ impl Controller {
         });
     }
 
-    /// Shows the data before and after step `index` of `steps`.
-    pub fn preview_step(&self, steps: Vec<Step>, index: usize) {
+    /// Shows the data before and after step `index` of `steps` where
+    /// `slot` is (see `Clean::step_preview`).
+    pub fn preview_step(&self, steps: Vec<Step>, index: usize, slot: usize) {
         let ctl = self.clone();
         spawn_local(async move {
             match ctl.ask(Ask::StepPreview { steps, index }).await {
                 Ok(Reply::StepPreview(view)) => {
-                    ctl.dispatch(Action::StepPreview(Some((index, Rc::from(view)))));
+                    ctl.dispatch(Action::StepPreview(Some((slot, Rc::from(view)))));
                 }
                 Ok(_) => {}
                 Err(e) => ctl.failed(e, false),
