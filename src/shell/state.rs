@@ -412,6 +412,8 @@ impl Reducible for State {
             }
             Action::CleanMode(m) => s.clean.mode = m,
             Action::Proposed(p) => {
+                // A proposal's before/after belongs to the list it was shown for.
+                s.clean.step_preview = None;
                 s.clean.proposals = p
                     .into_iter()
                     .map(|p| {
@@ -423,6 +425,14 @@ impl Reducible for State {
             Action::ToggleProposal(i) => {
                 if let Some(p) = s.clean.proposals.get_mut(i) {
                     p.1 = !p.1;
+                }
+                // The proposals' before/after ran after the ticked ones.
+                if s.clean
+                    .step_preview
+                    .as_ref()
+                    .is_some_and(|(slot, _)| *slot >= PROPOSAL_SLOT)
+                {
+                    s.clean.step_preview = None;
                 }
             }
             Action::RecipePush(steps) => {

@@ -733,6 +733,9 @@ pub fn apply(ds: &mut Dataset, step: &Step) -> Result<StepReport, CleanError> {
                     format!("{column}: λ cannot be fitted on fewer than two different values"),
                 ));
             };
+            if let Some(why) = xs.iter().find_map(|&x| transform.refuses(x)) {
+                return Err(bad(op, format!("{column}: {why}")));
+            }
             let out: Vec<Option<f64>> = nums.iter().map(|x| x.map(|x| transform.of(x))).collect();
             r.cells_changed = nums
                 .iter()

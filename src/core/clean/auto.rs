@@ -327,13 +327,21 @@ fn text_types(p: &mut Proposer) {
     }
 }
 
-/// For a skewed measure (|skew| > 1): the transform that leaves it most
-/// symmetric — log(1 + x) when the values allow it and it does about as
+/// For a measure skewed throughout (|skew| > 1, and still after capping
+/// at Tukey's fences): the transform that leaves it most symmetric — log(1 + x) when the values allow it and it does about as
 /// well, else Yeo-Johnson with λ fitted — with the skew before and after;
 /// None when the column is not skewed or no transform halves its skew.
 fn unskew(nums: &[Option<f64>]) -> Option<(Transform, f64, f64)> {
-    let before = stats(nums)?.skew;
+    let st = stats(nums)?;
+    let before = st.skew;
     if before.abs() <= 1.0 {
+        return None;
+    }
+    // Skewed by a few values beyond Tukey's fences only: capping them
+    // (proposed next) is the plainer fix.
+    let (lo, hi) = super::apply::outlier_bounds(&st, OutlierRule::Iqr { k: 1.5 });
+    let capped: Vec<Option<f64>> = nums.iter().map(|x| x.map(|x| x.clamp(lo, hi))).collect();
+    if stats(&capped).is_some_and(|c| c.skew.abs() <= 1.0) {
         return None;
     }
     let xs: Vec<f64> = nums.iter().flatten().copied().collect();
@@ -574,7 +582,9 @@ fn thorough(p: &mut Proposer) {
     }
     // Preparing for models, never on a column that looks like the target:
     // skewed measures first get the transform that makes them most
-    // symmetric (before capping, which would hide the skew it removes).
+    // symmetric. Such a measure is not also capped (the transform pulls
+    // its tail in), and its scaling follows its skew after the transform.
+    let mut transformed: std::collections::HashMap<String, f64> = Default::default();
     for name in p.names() {
         if looks_like_target(&name) {
             continue;
@@ -586,6 +596,7 @@ fn thorough(p: &mut Proposer) {
             continue;
         }
         if let Some((transform, before, after)) = v.numbers().as_deref().and_then(unskew) {
+            transformed.insert(name.clone(), after);
             let done = match transform {
                 Transform::Log1p => "log-transformed".to_string(),
                 Transform::YeoJohnson { .. } => "transformed".to_string(),
@@ -607,7 +618,7 @@ fn thorough(p: &mut Proposer) {
     }
     // Outliers capped to Tukey's fences.
     for name in p.names() {
-        if looks_like_target(&name) {
+        if looks_like_target(&name) || transformed.contains_key(&name) {
             continue;
         }
         let Some(v) = p.column(&name) else {
@@ -688,8 +699,13 @@ fn thorough(p: &mut Proposer) {
         let Some(st) = stats(&nums) else {
             continue;
         };
-        let skew = short(st.skew);
-        let (method, why) = if st.skew.abs() > 1.0 {
+        // After a proposed transform, its skew then.
+        let (skew_now, after) = match transformed.get(&name) {
+            Some(&after) => (after, " after the transform"),
+            None => (st.skew, ""),
+        };
+        let skew = format!("{}{after}", short(skew_now));
+        let (method, why) = if skew_now.abs() > 1.0 {
             (
                 Scaling::Robust,
                 format!("skewed (skew {skew}), scaled by its median and IQR (robust scaling)"),

@@ -75,7 +75,8 @@ pub fn compare(
 /// Two texts of one number ("254.50" read as 254.5): a change of type,
 /// not of value, as the steps count it.
 fn same_number(a: &str, b: &str) -> bool {
-    match (a.trim().parse::<f64>(), b.trim().parse::<f64>()) {
+    // Untrimmed: spaces around a number are a change (trim counts them).
+    match (a.parse::<f64>(), b.parse::<f64>()) {
         (Ok(x), Ok(y)) => x == y,
         _ => false,
     }
@@ -116,7 +117,7 @@ mod tests {
         // The one-hot columns are new.
         assert!(cells[0][2..].iter().all(|c| c.mark == Mark::Added));
         assert!(same_number("254.50", "254.5") && !same_number("254.50", "254.6"));
-        assert!(!same_number("", "0"));
+        assert!(!same_number("", "0") && !same_number(" 12", "12"));
         // A window past the end is empty.
         assert!(compare(&raw, &out, &lineage, 5, 10).is_empty());
     }

@@ -1245,7 +1245,7 @@ fn step_sql(
                     fitted.describe()
                 ));
             }
-            let expr = fitted.sql(&ident(column));
+            let expr = fitted.sql(&ident(column), float_lit);
             q.table(&name, replace_body(&prev, &[(expr, column.clone())]));
         }
         Step::DropColumns { columns } => {

@@ -70,8 +70,21 @@ impl Transform {
         }
     }
 
-    /// Why the transform cannot take `x`, if it cannot.
+    /// Why the transform cannot take `x`, if it cannot (a value it cannot
+    /// take, or a result too large for a number).
     pub fn refuses(self, x: f64) -> Option<String> {
+        if let Transform::YeoJohnson { lambda: Some(l) } = self {
+            if !l.is_finite() {
+                return Some(format!("λ must be a number, not {l}"));
+            }
+            if x.is_finite() && !self.of(x).is_finite() {
+                return Some(format!(
+                    "{} is too large for λ = {} (the result overflows); a λ nearer 1 keeps it",
+                    super::step::trim_number(x),
+                    crate::core::format::short(l)
+                ));
+            }
+        }
         match self {
             Transform::Log1p if x <= -1.0 => Some(format!(
                 "log(1 + x) needs values above -1, and {} is not; the Yeo-Johnson transform takes any number",
@@ -83,8 +96,9 @@ impl Transform {
     }
 
     /// The transform of the (quoted) column `c` as a DuckDB expression
-    /// (fitted first: λ 1 until then).
-    pub fn sql(self, c: &str) -> String {
+    /// (fitted first: λ 1 until then), numbers written by `lit` (exact
+    /// doubles: a bare literal is a DECIMAL in DuckDB).
+    pub fn sql(self, c: &str, lit: impl Fn(f64) -> String) -> String {
         let x = format!("CAST({c} AS DOUBLE)");
         match self {
             Transform::Log1p => format!("ln(1 + {x})"),
@@ -93,13 +107,13 @@ impl Transform {
                 let pos = if l.abs() < LAMBDA_EPS {
                     format!("ln({x} + 1)")
                 } else {
-                    format!("(pow({x} + 1, {l:?}) - 1) / {l:?}")
+                    format!("(pow({x} + 1, {l}) - 1) / {l}", l = lit(l))
                 };
                 let neg = if (l - 2.0).abs() < LAMBDA_EPS {
                     format!("-ln(1 - {x})")
                 } else {
                     let m = 2.0 - l;
-                    format!("-(pow(1 - {x}, {m:?}) - 1) / {m:?}")
+                    format!("-(pow(1 - {x}, {m}) - 1) / {m}", m = lit(m))
                 };
                 format!("CASE WHEN {x} >= 0 THEN {pos} ELSE {neg} END")
             }
