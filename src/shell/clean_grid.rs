@@ -25,7 +25,7 @@ pub struct GridPage {
 pub struct CleanGridProps {
     /// The cleaned data's column names.
     pub names: Vec<String>,
-    /// Which run of the recipe is shown (a new run starts at the top).
+    /// Which run of the recipe is shown (also the grid's key).
     pub run: String,
     pub ctl: Controller,
 }
@@ -34,11 +34,8 @@ pub struct CleanGridProps {
 pub fn CleanGrid(props: &CleanGridProps) -> Html {
     let offset = use_state(|| 0usize);
     let page = use_state(|| None::<GridPage>);
-    {
-        // A new run of the recipe: back to the first page.
-        let offset = offset.clone();
-        use_effect_with(props.run.clone(), move |_| offset.set(0));
-    }
+    // A new run starts on the first page: the Clean tab keys the grid by
+    // the run, so it is made anew.
     {
         let (ctl, page) = (props.ctl.clone(), page.clone());
         use_effect_with((props.run.clone(), *offset), move |(_, at)| {
