@@ -74,6 +74,42 @@ pub fn ingest_error(file: &str, err: &IngestError) -> String {
     }
 }
 
+/// What is wrong with a step written as text, to follow "Step 3 …".
+fn step_text_problem(err: &crate::core::clean::step_text::StepTextError) -> String {
+    use crate::core::clean::step_text::StepTextError;
+    let quoted = |keys: &[String]| {
+        keys.iter()
+            .map(|k| format!("\"{k}\""))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    match err {
+        StepTextError::Syntax { line, column, what } => {
+            format!("is not valid JSON at line {line}, column {column}: {what}")
+        }
+        StepTextError::NotAStep { what } => format!("has settings that are not valid: {what}"),
+        StepTextError::UnknownKeys { keys, known } => format!(
+            "has {} no step of its kind uses: {} (check the spelling; its settings are {})",
+            if keys.len() == 1 {
+                "a setting"
+            } else {
+                "settings"
+            },
+            quoted(keys),
+            quoted(known)
+        ),
+    }
+}
+
+/// Why an edited step was not saved, as one sentence.
+pub fn step_text_error(index: usize, err: &crate::core::clean::step_text::StepTextError) -> String {
+    format!(
+        "Step {} was not changed: it {}. Fix the text and save again, or cancel.",
+        index + 1,
+        step_text_problem(err)
+    )
+}
+
 /// One sentence for a cleaning step or recipe that cannot run.
 pub fn clean_error(err: &crate::core::clean::CleanError) -> String {
     use crate::core::clean::CleanError;
@@ -106,9 +142,9 @@ pub fn clean_error(err: &crate::core::clean::CleanError) -> String {
             found,
             needs,
         } => format!(
-            "{} works on {needs}, but \"{column}\" holds {} values. Convert the column first, or pick another column.",
+            "{} works on {needs}, but \"{column}\" holds {}. Convert the column first, or pick another column.",
             at(*step, op),
-            found.as_str()
+            found.words()
         ),
         CleanError::BadParameter { op, message, .. } if op == "export_sql" => format!(
             "This recipe cannot be written as SQL for DuckDB: {message}. The cleaned data can still be downloaded as CSV or JSON, and the recipe as JSON."
@@ -124,6 +160,10 @@ pub fn clean_error(err: &crate::core::clean::CleanError) -> String {
         ),
         CleanError::BadRecipe { message } => format!(
             "This recipe cannot be read: {message}. Export the recipe again from Plainsight and use that file."
+        ),
+        CleanError::BadStepText { step, error } => format!(
+            "This recipe cannot be read: step {step} {}. Fix it in the file, or export the recipe again from Plainsight and use that.",
+            step_text_problem(error)
         ),
         CleanError::Internal { message } => format!(
             "The cleaning stopped unexpectedly ({message}). Your data is unchanged; please try again."
@@ -144,10 +184,10 @@ pub fn explore_error(err: &crate::core::explore::aggregate::ExploreError) -> Str
             )
         }
         ExploreError::NotNumeric { column, kind } => format!(
-            "\"{column}\" holds {kind} values, so it cannot be summed, averaged or compared as numbers. Pick a numeric column, or count its values instead."
+            "\"{column}\" holds {kind}, so it cannot be summed, averaged or compared as numbers. Pick a numeric column, or count its values instead."
         ),
         ExploreError::NotDate { column, kind } => format!(
-            "\"{column}\" holds {kind} values, not dates, so it cannot be drawn over time or split by year, month or weekday. Pick a date column, or convert this one to dates while cleaning."
+            "\"{column}\" holds {kind}, not dates, so it cannot be drawn over time or split by year, month or weekday. Pick a date column, or convert this one to dates while cleaning."
         ),
         ExploreError::NoDimension => "Nothing to group by: pick at least one column to group the rows by.".to_string(),
         ExploreError::NoDates { column } => format!(
@@ -172,7 +212,7 @@ pub fn target_error(err: &crate::core::ml::task::TargetError) -> String {
             "There is no column '{name}' in this dataset any more (the recipe may have renamed or removed it). Pick another target."
         ),
         TargetError::NotPredictable { column, kind } => format!(
-            "'{column}' holds {kind}s, which Plainsight does not predict. Pick a column of numbers, categories or yes/no values, or choose no target to group the rows."
+            "'{column}' holds {kind}, which Plainsight does not predict. Pick a column of numbers, categories or yes/no values, or choose no target to group the rows."
         ),
         TargetError::NoVariation { column } => format!(
             "'{column}' has the same value in every row (or none), so there is nothing to learn. Pick another target."
@@ -419,7 +459,7 @@ pub fn model_warning(
             importance,
             next,
         } => format!(
-            "Possible leakage: '{feature}' alone carries the model (shuffling it costs {} of the {metric}; every other column at most {}). A column known only after the outcome, or computed from it, makes scores look better than any prediction can be. Check it; if it is not known when predicting, leave it out and train again.",
+            "Possible leakage: '{feature}' alone carries the model (shuffling its values lowers the {metric} by {}; shuffling any other column, by at most {}). A column known only after the outcome, or computed from it, makes scores look better than any prediction can be. Check it; if it is not known when predicting, leave it out and train again.",
             short(*importance),
             short(*next)
         ),

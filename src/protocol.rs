@@ -140,8 +140,14 @@ pub enum Ask {
     Clean { steps: Vec<Step> },
     /// The data after `steps[..index]` and after `steps[..=index]`.
     StepPreview { steps: Vec<Step>, index: usize },
-    /// A window of the last recipe result, each cell beside its raw cell.
-    CleanRows { offset: usize, limit: usize },
+    /// A window of the last recipe result, each cell beside its raw cell;
+    /// with `next_change`, the window of `limit` rows (on a multiple of
+    /// `limit`) holding the first changed row at or after `offset`.
+    CleanRows {
+        offset: usize,
+        limit: usize,
+        next_change: bool,
+    },
     /// The cleaned data (or the recipe as SQL) as a file.
     Export { format: ExportFormat },
     /// The insights of the raw data under these alert thresholds.
@@ -219,6 +225,19 @@ pub struct StepView {
     pub before: Sample,
     pub after: Sample,
     pub sql: Result<String, crate::core::clean::CleanError>,
+    /// Which rows the tables show.
+    pub rows: ViewRows,
+}
+
+/// The rows a step's before/after shows.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum ViewRows {
+    /// The first rows (the step added columns, or changed nothing shown).
+    First,
+    /// The first of the `total` rows whose shown cells it changed.
+    Changed { total: usize },
+    /// The first of the `total` rows it removed (`after` is empty).
+    Removed { total: usize },
 }
 
 /// Only the rows whose cell in `column` reads `value` (display text; empty:
@@ -294,6 +313,9 @@ pub enum Reply {
         offset: usize,
         total: usize,
         rows: Vec<Vec<crate::core::clean::diff::Cell>>,
+        /// The changed row sought (`next_change`); None when there is
+        /// none, and then `rows` is empty.
+        found: Option<usize>,
     },
     Exported(#[serde(with = "serde_bytes")] Vec<u8>),
     Insights(Box<Insights>),

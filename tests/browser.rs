@@ -923,7 +923,8 @@ fn cleaning_keeps_preparing_apart_and_spares_the_target() {
             format!("no step for models: {rows:?}")
         })?;
         for r in &rows {
-            let for_models = ["outliers", "one_hot", "scale", "transform"].contains(&r[0].as_str());
+            let for_models = ["outliers", "one_hot", "scale", "transform"].contains(&r[0].as_str())
+                || r[0] == "drop_columns" && r[3].contains("identifier");
             ensure(
                 (r[1] == "prepare") == for_models && (r[2] == "true") != for_models,
                 || format!("proposal {r:?}: steps for models unticked, fixes ticked"),
@@ -970,43 +971,56 @@ fn cleaning_keeps_preparing_apart_and_spares_the_target() {
 /// A cell of the cleaned-data grid marked changed: (column, value, title).
 type Marked = (String, String, String);
 
-/// One page of the cleaned-data grid: its offset, its rows, and its
-/// changed cells.
-fn grid_page(d: &Driver) -> Result<(usize, usize, Vec<Marked>), Box<dyn std::error::Error>> {
+/// One page of the cleaned-data grid: its offset, its rows, its changed
+/// cells and the rows that have one.
+type GridPageRead = (usize, usize, Vec<Marked>, Vec<usize>);
+
+fn grid_page(d: &Driver) -> Result<GridPageRead, Box<dyn std::error::Error>> {
     let read = d.execute(
         "const names = [...document.querySelectorAll('[data-testid=clean-grid] thead th')].map(t => t.textContent.replace(/ new$/, ''));
          const rows = [...document.querySelectorAll('[data-testid=clean-grid] tbody tr')];
          const changed = [];
+         const changedRows = [];
          for (const r of rows) {
+           let any = false;
            [...r.children].forEach((c, j) => {
              // A changed cell says what it was on hover and on focus.
-             if (c.dataset.changed === 'true') changed.push([names[j], c.dataset.value,
-               c.title === 'was: ' + c.dataset.was && c.tabIndex === 0 ? c.title : 'BAD ' + c.outerHTML]);
+             if (c.dataset.changed === 'true') {
+               any = true;
+               changed.push([names[j], c.dataset.value,
+                 c.title === 'was: ' + c.dataset.was && c.tabIndex === 0 ? c.title : 'BAD ' + c.outerHTML]);
+             }
            });
+           if (any) changedRows.push(Number(r.dataset.row));
          }
          const range = document.querySelector('[data-testid=clean-grid-range]');
-         return [Number(range ? range.dataset.offset : -1), rows.length, changed];",
+         return [Number(range ? range.dataset.offset : -1), rows.length, changed, changedRows];",
         vec![],
     )?;
     Ok(serde_json::from_value(read)?)
 }
 
-/// Pages through the whole cleaned-data grid: (rows, changed cells), each
-/// changed cell checked to say what it was.
-fn walk_grid(d: &Driver) -> Result<(usize, Vec<Marked>), Box<dyn std::error::Error>> {
+/// Pages through the whole cleaned-data grid: (rows, changed cells, rows
+/// with a changed cell), each changed cell checked to say what it was.
+/// The whole grid walked: rows, changed cells, rows with a changed cell.
+type GridWalk = (usize, Vec<Marked>, Vec<usize>);
+
+fn walk_grid(d: &Driver) -> Result<GridWalk, Box<dyn std::error::Error>> {
     let mut rows = 0;
     let mut changed = Vec::new();
+    let mut changed_rows = Vec::new();
     loop {
-        let (offset, n, cells) = grid_page(d)?;
+        let (offset, n, cells, at) = grid_page(d)?;
         ensure(offset == rows, || {
             format!("page at {offset}, expected {rows}")
         })?;
         rows += n;
         changed.extend(cells);
+        changed_rows.extend(at);
         if d.attr_of("[data-testid=clean-grid-next]", "disabled")?
             .is_some()
         {
-            return Ok((rows, changed));
+            return Ok((rows, changed, changed_rows));
         }
         d.click_when_ready("[data-testid=clean-grid-next]")?;
         d.wait_for("the next page of the grid", LOAD_WAIT, |d| {
@@ -1074,7 +1088,7 @@ fn cleaned_grid_marks_changed_cells_and_steps_show_their_sql() {
             total.is_some() && total == d.attr_of("[data-testid=clean-rows]", "data-value")?,
             || format!("grid total {total:?} against the cleaned rows"),
         )?;
-        let (rows, changed) = walk_grid(d)?;
+        let (rows, changed, changed_rows) = walk_grid(d)?;
         ensure(Some(rows.to_string()) == total, || {
             format!("{rows} rows walked of {total:?}")
         })?;
@@ -1091,16 +1105,57 @@ fn cleaned_grid_marks_changed_cells_and_steps_show_their_sql() {
                 || format!("a marked cell: {column} {value:?} {title:?}"),
             )?;
         }
-        // The switch: back a page shows that page again.
-        let last = grid_page(d)?.0;
-        d.click_when_ready("[data-testid=clean-grid-prev]")?;
-        d.wait_for("the page before the last", LOAD_WAIT, |d| {
-            Ok((grid_page(d)
-                .map_err(|e| WdError::new("grid", e.to_string()))?
-                .0
-                + 50
-                == last)
-                .then_some(()))
+        // The switch: back a page shows that page again. Then back to the
+        // first page, and "Next change" visits every row with a changed
+        // cell, in order, and then says there is none after.
+        let back = |d: &Driver| -> Result<(), Box<dyn std::error::Error>> {
+            let at = grid_page(d)?.0;
+            d.click_when_ready("[data-testid=clean-grid-prev]")?;
+            d.wait_for("the page before", LOAD_WAIT, |d| {
+                Ok((grid_page(d)
+                    .map_err(|e| WdError::new("grid", e.to_string()))?
+                    .0
+                    + 50
+                    == at)
+                    .then_some(()))
+            })?;
+            Ok(())
+        };
+        back(d)?;
+        while grid_page(d)?.0 > 0 {
+            back(d)?;
+        }
+        let mut visited = Vec::new();
+        loop {
+            d.click_when_ready("[data-testid=clean-grid-next-change]")?;
+            let seen = visited.len();
+            let step = d.wait_for("the next change, or none", LOAD_WAIT, |d| {
+                if d.exists("[data-testid=clean-grid-no-more]")? {
+                    return Ok(Some(None));
+                }
+                // The row found, once its first changed cell has the focus.
+                let found = d.execute(
+                    "const a = document.activeElement;
+                     const tr = a && a.dataset.changed === 'true' && a.closest('tr[data-found]');
+                     return tr ? Number(tr.dataset.row) : null;",
+                    vec![],
+                )?;
+                Ok(found
+                    .as_u64()
+                    .map(|r| r as usize)
+                    .filter(|r| seen == 0 || visited.last().is_some_and(|l| r > l))
+                    .map(Some))
+            })?;
+            match step {
+                Some(r) => visited.push(r),
+                None => break,
+            }
+            ensure(visited.len() <= changed_rows.len(), || {
+                format!("next change visited {visited:?}, the rows changed are {changed_rows:?}")
+            })?;
+        }
+        ensure(!visited.is_empty() && visited == changed_rows, || {
+            format!("next change visited {visited:?}, the rows changed are {changed_rows:?}")
         })?;
 
         // The merge step's SQL, as in the whole recipe's SQL.
@@ -1149,7 +1204,7 @@ fn cleaned_grid_marks_changed_cells_and_steps_show_their_sql() {
                     .then_some(()))
             },
         )?;
-        let (_, changed) = walk_grid(d)?;
+        let (_, changed, _) = walk_grid(d)?;
         let by_steps = counted(d)?;
         ensure(
             changed.len() as u64 == by_steps && changed.iter().all(|c| c.0 != "country"),
@@ -1369,6 +1424,53 @@ fn cleaning_recipe_apply_undo_redo_reload_export() {
             marks.iter().any(|m| m.0) && marks.iter().all(|(marked, differs)| marked == differs),
             || format!("changed cells (marked, differs): {marks:?}"),
         )?;
+
+        // Before/after of the duplicates step shows the two rows it removes.
+        d.click_when_ready(
+            "[data-testid=clean-step][data-op=drop_duplicates] [data-testid=step-preview]",
+        )?;
+        d.wait_for("the duplicates step's removed rows", LOAD_WAIT, |d| {
+            Ok((d
+                .attr_of("[data-testid=step-rows]", "data-shows")?
+                .as_deref()
+                == Some("removed"))
+            .then_some(()))
+        })?;
+        let total = d.attr_of("[data-testid=step-rows]", "data-total")?;
+        let removed = d.count("[data-testid=step-before] tbody tr")?;
+        let left = d.count("[data-testid=step-after] tbody tr")?;
+        ensure(
+            total.as_deref() == Some("2") && removed == 2 && left == 0,
+            || format!("removed rows: total {total:?}, {removed} shown, {left} after"),
+        )?;
+
+        // A step edited with a misspelt key is refused with the key named,
+        // and the recipe stays as it was.
+        d.click_when_ready("[data-testid=clean-step][data-op=trim] [data-testid=step-edit]")?;
+        let area = d.find("[data-testid=step-json]")?;
+        area.clear()?;
+        area.send_keys(r#"{"op": "trim", "colums": ["notes"]}"#)?;
+        d.click_when_ready("[data-testid=step-save]")?;
+        let error = d.wait_for("the refused edit", LOAD_WAIT, |d| {
+            d.text_of("[data-testid=error-message]")
+        })?;
+        ensure(
+            error.starts_with("Step 1 was not changed")
+                && error.contains("\"colums\"")
+                && error.contains("\"columns\""),
+            || format!("the refused edit says: {error:?}"),
+        )?;
+        ensure(d.count("[data-testid=clean-step]")? == 4, || {
+            "the recipe changed after a refused edit".into()
+        })?;
+
+        // Columns and Explore say they show the file as loaded.
+        app.show_tab("columns")?;
+        let note = d.attr_of("[data-testid=raw-data-note]", "data-steps")?;
+        ensure(note.as_deref() == Some("4"), || {
+            format!("the Columns tab's raw-data note: {note:?}")
+        })?;
+        app.show_tab("clean")?;
 
         // The recipe and its log survive a reload.
         app.refresh()?;
@@ -2860,6 +2962,30 @@ fn model_leaderboard_explain_predict_and_reload() {
         let chosen = d
             .attr_of("[data-testid=model-use]", "data-model")?
             .ok_or("no model in use")?;
+        // Picking the baseline row shows its details, but the what-if form
+        // and scoring keep the best model, and say why.
+        d.click_when_ready("[data-testid=leaderboard-row][data-model=baseline]")?;
+        d.wait_for("the baseline row selected", WAIT, |d| {
+            Ok((d
+                .attr_of(
+                    "[data-testid=leaderboard-row][data-model=baseline]",
+                    "aria-selected",
+                )?
+                .as_deref()
+                == Some("true"))
+            .then_some(()))
+        })?;
+        let in_use = d.attr_of("[data-testid=model-use]", "data-model")?;
+        let origin = d
+            .text_of("[data-testid=model-use-origin]")?
+            .unwrap_or_default();
+        ensure(
+            in_use.as_deref() == Some(chosen.as_str()) && origin.starts_with("The baseline only"),
+            || format!("after picking the baseline: {in_use:?} in use, {origin:?}"),
+        )?;
+        d.click_when_ready(&format!(
+            "[data-testid=leaderboard-row][data-model={chosen}]"
+        ))?;
         let first_scores = bytes.clone();
         let text = String::from_utf8(bytes)?;
         let mut lines = text.lines();

@@ -415,11 +415,7 @@ mod cleaning {
             let step = if column == "income" { 0 } else { 1 };
             let detail = &log.steps[step].detail;
             assert!(
-                detail.contains(
-                    &format!("skew {:.4}", skew)
-                        .trim_end_matches('0')
-                        .to_string()
-                ),
+                detail.contains(&format!("skew {}", plainsight::core::format::short(skew))),
                 "{column}: {detail} (scipy's skew {skew})"
             );
         }
@@ -1319,14 +1315,14 @@ mod explore {
             errors[1],
             ExploreError::NotDate {
                 column: "platform".into(),
-                kind: "string".into()
+                kind: "text".into()
             }
         );
         assert_eq!(
             errors[2],
             ExploreError::NotNumeric {
                 column: "country".into(),
-                kind: "string".into()
+                kind: "text".into()
             }
         );
         assert_eq!(errors[3], ExploreError::NoDimension);
@@ -1334,7 +1330,7 @@ mod explore {
             errors[4],
             ExploreError::NotDate {
                 column: "units".into(),
-                kind: "integer".into()
+                kind: "whole numbers".into()
             }
         );
         assert_eq!(

@@ -37,6 +37,18 @@ impl ColumnType {
             ColumnType::String => "string",
         }
     }
+    /// The type in a sentence: "Convert price to decimal numbers",
+    /// "price holds text".
+    pub fn words(self) -> &'static str {
+        match self {
+            ColumnType::Integer => "whole numbers",
+            ColumnType::Float => "decimal numbers",
+            ColumnType::Boolean => "yes/no values",
+            ColumnType::Date => "dates",
+            ColumnType::Datetime => "dates with times",
+            ColumnType::String => "text",
+        }
+    }
     pub fn is_numeric(self) -> bool {
         matches!(self, ColumnType::Integer | ColumnType::Float)
     }

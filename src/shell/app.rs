@@ -220,9 +220,15 @@ fn job_view(s: &State, ctl: &Controller) -> Html {
     let text = match job.state {
         JobState::Idle => "Ready".to_string(),
         JobState::Running => format!("{}… {:.0}%", job.label, job.progress * 100.0),
+        // Ready again; the finished job is named as the last one, so it
+        // does not read as work going on (on another tab, later).
         JobState::Done => match job.elapsed_ms {
-            Some(ms) => format!("{} — done in {:.1} s", job.label, ms / 1000.0),
-            None => format!("{} — done", job.label),
+            Some(ms) => format!(
+                "Ready · last job: {}, done in {:.1} s",
+                job.label,
+                ms / 1000.0
+            ),
+            None => format!("Ready · last job: {}, done", job.label),
         },
         JobState::Error => format!("{} — failed", job.label),
     };
@@ -405,10 +411,12 @@ fn main_view(s: &State, ctl: &Controller) -> Html {
                     {on_config} on_fix={on_fix} recipe={Rc::new(s.clean.recipe().to_vec())} ctl={ctl.clone()} />
             </section>
             <section hidden={s.tab != Tab::Columns} role="tabpanel">
+                { raw_data_note(s.clean.recipe().len()) }
                 <ColumnsTab profile={profile.clone()} insights={insights.clone()} on_rows={on_rows.clone()} />
             </section>
             if s.tab == Tab::Explore {
                 <section role="tabpanel">
+                    { raw_data_note(s.clean.recipe().len()) }
                     <ExploreTab profile={profile.clone()} insights={insights.clone()} {answers}
                         error={s.explore_error.clone()} {on_query} {on_rows} />
                 </section>
@@ -428,5 +436,21 @@ fn main_view(s: &State, ctl: &Controller) -> Html {
                 </section>
             }
         </>
+    }
+}
+
+/// Over the Columns and Explore tabs when a recipe is applied: they show
+/// the file as loaded, not the cleaned data.
+fn raw_data_note(steps: usize) -> Html {
+    if steps == 0 {
+        return html! {};
+    }
+    html! {
+        <p class="note muted small" data-testid="raw-data-note" data-steps={steps.to_string()}>
+            { format!(
+                "This tab shows the file as loaded: the cleaning recipe ({}) is not applied here. The Clean tab shows the cleaned rows, the Model tab trains on them, and the report has both.",
+                super::format::count(steps as u64, "step", "steps")
+            ) }
+        </p>
     }
 }

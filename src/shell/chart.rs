@@ -341,7 +341,7 @@ pub fn Chart(props: &ChartProps) -> Html {
             }
             if let Some(lo) = props.data.axis_floor() {
                 <p class="muted small chart-note" data-testid="chart-axis-note" data-value={lo.to_string()}>
-                    { format!("The vertical axis starts at {}, not at zero: differences look larger than they are.", crate::core::format::num(lo)) }
+                    { format!("The vertical axis starts at {}, not at zero: differences look larger than they are.", crate::core::format::short(lo)) }
                 </p>
             }
         </figure>

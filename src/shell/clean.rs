@@ -11,7 +11,7 @@ use yew::prelude::*;
 use super::clean_grid::CleanGrid;
 use super::controller::{stored_recipe, Controller, RecipeChange};
 use super::format;
-use super::protocol::{ExportFormat, Sample};
+use super::protocol::{ExportFormat, Sample, ViewRows};
 use super::state::{Clean, PROPOSAL_SLOT};
 use super::storage::DatasetRecord;
 use crate::core::clean::auto::{Mode, Purpose};
@@ -464,11 +464,62 @@ fn before_after(c: &Clean, at: usize) -> Html {
             </p>
         },
     };
+    let shown = p.before.rows.len();
+    // " (the first 12 shown)" when there are more than the table shows.
+    let more = |total: usize| {
+        if shown < total {
+            format!(" (the first {shown} shown)")
+        } else {
+            String::new()
+        }
+    };
+    let rows = |n: usize| format::count(n as u64, "row", "rows");
+    let (kind, total, note) = match p.rows {
+        ViewRows::Removed { total } => (
+            "removed",
+            total,
+            format!(
+                "The {} this step removes{}; the other {} go on.",
+                rows(total),
+                more(total),
+                rows(p.after.total_rows)
+            ),
+        ),
+        ViewRows::Changed { total } => (
+            "changed",
+            total,
+            format!(
+                "{} this step changes{}, before and after.",
+                rows(total),
+                more(total)
+            ),
+        ),
+        ViewRows::First => (
+            "first",
+            shown,
+            "The first rows, before and after (no value shown here changes).".to_string(),
+        ),
+    };
+    let after = if kind == "removed" {
+        html! {
+            <div class="sample" data-testid="step-after">
+                <p class="muted">{"Not in the result."}</p>
+            </div>
+        }
+    } else {
+        sample_table("After", "step-after", &p.after, Some(&p.before))
+    };
+    let before_caption = if kind == "removed" {
+        "Removed"
+    } else {
+        "Before"
+    };
     html! {
         <>
+            <p class="muted small" data-testid="step-rows" data-shows={kind} data-total={total.to_string()}>{ note }</p>
             <div class="before-after">
-                { sample_table("Before", "step-before", &p.before, None) }
-                { sample_table("After", "step-after", &p.after, Some(&p.before)) }
+                { sample_table(before_caption, "step-before", &p.before, None) }
+                { after }
             </div>
             { sql }
         </>
@@ -487,7 +538,7 @@ fn step_editor(ctl: &Controller, rec: &DatasetRecord, recipe: &[Step], i: usize)
             let Some(el) = area.cast::<web_sys::HtmlTextAreaElement>() else {
                 return;
             };
-            match serde_json::from_str::<Step>(&el.value()) {
+            match crate::core::clean::step_text::step_from_text(&el.value()) {
                 Ok(step) => {
                     let mut steps = recipe.clone();
                     if let Some(slot) = steps.get_mut(i) {
@@ -495,10 +546,7 @@ fn step_editor(ctl: &Controller, rec: &DatasetRecord, recipe: &[Step], i: usize)
                     }
                     ctl.apply_recipe(rec.clone(), steps, RecipeChange::Push);
                 }
-                Err(e) => ctl.show_error(format!(
-                    "Step {} was not changed: its settings are not valid ({e}). Fix the text and save again, or cancel.",
-                    i + 1
-                )),
+                Err(e) => ctl.show_error(crate::messages::step_text_error(i, &e)),
             }
         })
     };

@@ -4,6 +4,7 @@
 
 use std::rc::Rc;
 
+use wasm_bindgen::JsCast;
 use yew::prelude::*;
 
 use super::controller::Controller;
@@ -19,6 +20,16 @@ pub struct GridPage {
     pub offset: usize,
     pub total: usize,
     pub rows: Rc<Vec<Vec<Cell>>>,
+    /// The changed row a "next change" found (None: none, or not sought).
+    pub found: Option<usize>,
+}
+
+/// What the grid asks for: a page, or the page of the next change at or
+/// after a row.
+#[derive(Clone, Copy, Debug, PartialEq)]
+enum Want {
+    Page(usize),
+    NextChange(usize),
 }
 
 #[derive(Properties, PartialEq)]
@@ -32,25 +43,62 @@ pub struct CleanGridProps {
 
 #[component]
 pub fn CleanGrid(props: &CleanGridProps) -> Html {
-    let offset = use_state(|| 0usize);
+    let want = use_state(|| Want::Page(0));
     let page = use_state(|| None::<GridPage>);
+    // Set when a "next change" found none after the row it started from.
+    let no_more = use_state(|| None::<usize>);
     // A new run starts on the first page: the Clean tab keys the grid by
     // the run, so it is made anew.
     {
-        let (ctl, page) = (props.ctl.clone(), page.clone());
-        use_effect_with((props.run.clone(), *offset), move |(_, at)| {
+        let (ctl, page, no_more) = (props.ctl.clone(), page.clone(), no_more.clone());
+        use_effect_with((props.run.clone(), *want), move |(_, want)| {
+            let (at, seek) = match *want {
+                Want::Page(at) => (at, false),
+                Want::NextChange(from) => (from, true),
+            };
             let page = page.clone();
-            ctl.clean_rows(*at, GRID_PAGE, Callback::from(move |p| page.set(Some(p))));
+            ctl.clean_rows(
+                at,
+                GRID_PAGE,
+                seek,
+                Callback::from(move |p: GridPage| {
+                    if seek && p.found.is_none() {
+                        no_more.set(Some(at));
+                    } else {
+                        no_more.set(None);
+                        page.set(Some(p));
+                    }
+                }),
+            );
         });
     }
+    // The changed row found gets the focus (its first changed cell), which
+    // scrolls it into view and shows what the cell was.
+    use_effect_with(page.as_ref().and_then(|p| p.found), |found| {
+        if found.is_some() {
+            let cell = web_sys::window()
+                .and_then(|w| w.document())
+                .and_then(|d| {
+                    d.query_selector("[data-testid=clean-grid] tr[data-found] td[data-changed]")
+                        .ok()
+                        .flatten()
+                })
+                .and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok());
+            if let Some(cell) = cell {
+                let _ = cell.focus();
+            }
+        }
+    });
     let Some(p) = (*page).clone() else {
         return html! { <p class="muted" data-testid="clean-grid-loading">{"Reading the cleaned rows…"}</p> };
     };
     let end = p.offset + p.rows.len();
-    let go = |to: usize| {
-        let offset = offset.clone();
-        Callback::from(move |_: MouseEvent| offset.set(to))
+    let go = |to: Want| {
+        let want = want.clone();
+        Callback::from(move |_: MouseEvent| want.set(to))
     };
+    // The next change after the one found, else after this page's start.
+    let seek_from = p.found.map_or(p.offset, |r| r + 1);
     let changed = p
         .rows
         .iter()
@@ -61,14 +109,19 @@ pub fn CleanGrid(props: &CleanGridProps) -> Html {
         <div class="clean-grid">
             <div class="grid-nav">
                 <button class="ghost" data-testid="clean-grid-prev" disabled={p.offset == 0}
-                    onclick={go(p.offset.saturating_sub(GRID_PAGE))}>{"← Previous"}</button>
+                    onclick={go(Want::Page(p.offset.saturating_sub(GRID_PAGE)))}>{"← Previous"}</button>
                 <span data-testid="clean-grid-range" data-offset={p.offset.to_string()} data-total={p.total.to_string()}>
                     { if p.total == 0 { "No rows".to_string() } else {
                         format!("Rows {}–{} of {}", format::int((p.offset + 1) as u64), format::int(end as u64), format::int(p.total as u64))
                     } }
                 </span>
                 <button class="ghost" data-testid="clean-grid-next" disabled={end >= p.total}
-                    onclick={go(end)}>{"Next →"}</button>
+                    onclick={go(Want::Page(end))}>{"Next →"}</button>
+                <button class="ghost" data-testid="clean-grid-next-change" disabled={no_more.is_some()}
+                    onclick={go(Want::NextChange(seek_from))}>{"Next change ↓"}</button>
+                if let Some(from) = *no_more {
+                    <span class="small" data-testid="clean-grid-no-more" role="status">{ format!("No change after row {}.", format::int(from as u64)) }</span>
+                }
                 <span class="muted small">{ format!(
                     "{} on this page; highlighted cells were changed by the recipe (hover for the value it had), columns marked “new” were made by a step.",
                     format::count(changed as u64, "changed cell", "changed cells")
@@ -85,7 +138,8 @@ pub fn CleanGrid(props: &CleanGridProps) -> Html {
                     </tr></thead>
                     <tbody>
                         { for p.rows.iter().enumerate().map(|(i, row)| html! {
-                            <tr>
+                            <tr data-row={(p.offset + i).to_string()} data-found={(p.found == Some(p.offset + i)).then_some("true")}
+                                class={classes!((p.found == Some(p.offset + i)).then_some("found"))}>
                                 <th scope="row" class="num muted">{ format::int((p.offset + i + 1) as u64) }</th>
                                 { for row.iter().map(cell) }
                             </tr>
@@ -97,11 +151,21 @@ pub fn CleanGrid(props: &CleanGridProps) -> Html {
     }
 }
 
+/// A cell of the grid: a long decimal (a filled mean, a transformed value)
+/// is shown rounded like the rest of the page, in full on hover and in
+/// `data-value`.
 fn cell(c: &Cell) -> Html {
+    let long_decimal = c
+        .text
+        .split_once('.')
+        .is_some_and(|(_, frac)| frac.len() > 6 && frac.bytes().all(|b| b.is_ascii_digit()));
     let shown = if c.text.is_empty() {
         "—".to_string()
     } else {
-        c.text.clone()
+        match c.text.parse::<f64>() {
+            Ok(v) if long_decimal => format::num(v),
+            _ => c.text.clone(),
+        }
     };
     let was = match &c.mark {
         Mark::Changed(was) if was.is_empty() => Some("— (missing)".to_string()),
@@ -109,7 +173,12 @@ fn cell(c: &Cell) -> Html {
         _ => None,
     };
     let changed = was.is_some();
-    let title = was.as_ref().map(|w| format!("was: {w}"));
+    let title = match (&was, long_decimal) {
+        (Some(w), true) => Some(format!("{} (was: {w})", c.text)),
+        (Some(w), false) => Some(format!("was: {w}")),
+        (None, true) => Some(c.text.clone()),
+        (None, false) => None,
+    };
     // Focusable, so a tap (or the keyboard) shows what it was too.
     html! {
         <td data-value={c.text.clone()} data-changed={changed.then_some("true")} {title}

@@ -358,31 +358,47 @@ fn BoardView(props: &BoardProps) -> Html {
         None => props.ml.selected.clone(),
     };
     // The model whose test details are shown.
-    let detailed = selected.clone().or(best);
+    let detailed = selected.clone().or(best.clone());
+    // The model the what-if form and scoring use: the selected one, but
+    // not the baseline (a yardstick that predicts one value for every
+    // row) unless it is the best there is.
+    let baseline = ModelKind::Baseline.name();
+    let picked_baseline =
+        selected.as_deref() == Some(baseline) && best.as_deref().is_some_and(|b| b != baseline);
+    let usable = if picked_baseline {
+        best.clone()
+    } else {
+        selected.clone()
+    };
+    let baseline_note = if picked_baseline {
+        "The baseline only gives every row the same answer, so the what-if form and scoring keep the best model. "
+    } else {
+        ""
+    };
     // The model the what-if form and scoring use, and the recipe it
     // learnt after.
     let in_use: Option<(ModelRef, String, Vec<Step>, String)> = match &props.version {
-        Some(v) => selected.clone().map(|m| {
+        Some(v) => usable.clone().map(|m| {
             (
                 ModelRef::Saved(model_key(&props.dataset, v.version, &m)),
                 m,
                 v.steps.clone(),
                 format!(
-                    "From saved version v{}, trained {}: scoring uses that version's model and the recipe as it was then.",
+                    "{baseline_note}From saved version v{}, trained {}: scoring uses that version's model and the recipe as it was then.",
                     v.version,
                     format::when_iso(&v.saved)
                 ),
             )
         }),
-        None if b.finished => selected.clone().map(|m| {
+        None if b.finished => usable.clone().map(|m| {
             (
                 ModelRef::Run(m.clone()),
                 m,
                 props.steps.clone(),
                 if b.cancelled {
-                    "From this training run (stopped, so not saved: train again to keep it).".to_string()
+                    format!("{baseline_note}From this training run (stopped, so not saved: train again to keep it).")
                 } else {
-                    "From this training run, saved as the newest version.".to_string()
+                    format!("{baseline_note}From this training run, saved as the newest version.")
                 },
             )
         }),
@@ -658,16 +674,18 @@ fn what_if_delta(start: &WhatIf, now: &WhatIf) -> Option<(String, f64)> {
     if now.proba.is_empty() {
         let is = now.value?;
         let d = is - was;
-        return Some((
+        let text = if d == 0.0 {
+            format!("Unchanged from the starting row's {}.", format::short(was))
+        } else {
             format!(
-                "From {} for the starting row to {}: {}{}.",
-                start.headline,
-                now.headline,
+                "From {} for the starting row to {} ({}{}).",
+                format::short(was),
+                format::short(is),
                 sign(d),
                 format::short(d.abs())
-            ),
-            d,
-        ));
+            )
+        };
+        return Some((text, d));
     }
     let class = &start.headline;
     let is = now.proba.iter().find(|(c, _)| c == class)?.1;

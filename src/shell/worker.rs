@@ -14,7 +14,7 @@ use wasm_bindgen::JsCast;
 
 use crate::core::clean::apply::apply;
 use crate::core::clean::auto::propose;
-use crate::core::clean::diff::compare;
+use crate::core::clean::diff::{self, compare};
 use crate::core::clean::export::{write_csv, write_json};
 use crate::core::clean::recipe::{run, run_traced, Lineage};
 use crate::core::clean::sql::last_step_sql;
@@ -29,7 +29,8 @@ use crate::core::table::ColumnData;
 use crate::core::{self, Dataset, DatasetProfile, Ingester};
 use crate::protocol::{
     decode_to_worker, encode, Ask, DatasetRef, ExportFormat, Fault, FromWorker, LoadId, ModelRef,
-    Purpose, Reply, RowFilter, RunId, Sample, SortKey, StepView, ToWorker, WorkerError, BUILD_ID,
+    Purpose, Reply, RowFilter, RunId, Sample, SortKey, StepView, ToWorker, ViewRows, WorkerError,
+    BUILD_ID,
 };
 
 /// The file being read.
@@ -203,13 +204,13 @@ fn step_preview(raw: &Dataset, steps: &[Step], index: usize) -> Result<StepView,
     // One run gives the step's SQL and the data around it; when the SQL
     // export refuses (a file DuckDB cannot read alike, a step it cannot
     // reproduce), the data comes from a plain run and the reason is shown.
-    let (before, after, sql) = match last_step_sql(raw, &raw.facts.name, upto) {
-        Ok((sql, before, after)) => (before, after, Ok(sql)),
+    let (before, after, sql, kept) = match last_step_sql(raw, &raw.facts.name, upto) {
+        Ok((sql, before, after)) => (before, after, Ok(sql), None),
         Err(refused) => {
             let (before, _) = run(raw, steps.get(..index).unwrap_or_default())?;
             let mut after = before.clone();
-            apply(&mut after, step).map_err(|e| e.at_step(index + 1))?;
-            (before, after, Err(refused))
+            let report = apply(&mut after, step).map_err(|e| e.at_step(index + 1))?;
+            (before, after, Err(refused), report.kept)
         }
     };
     let (before_names, after_names) = (before.names(), after.names());
@@ -223,7 +224,32 @@ fn step_preview(raw: &Dataset, steps: &[Step], index: usize) -> Result<StepView,
     if names.is_empty() {
         names = before.names().into_iter().take(SAMPLE_COLUMNS).collect();
     }
-    let first: Vec<usize> = (0..SAMPLE_ROWS).collect();
+    // A step that removed rows shows the rows it removed: which ones, the
+    // step's own report says (a second run of the step alone when the SQL
+    // path gave the data).
+    if after.height() < before.height() {
+        let kept = match kept {
+            Some(k) => Some(k),
+            None => {
+                apply(&mut before.clone(), step)
+                    .map_err(|e| e.at_step(index + 1))?
+                    .kept
+            }
+        };
+        if let Some(kept) = kept {
+            let gone: Vec<usize> = (0..before.height())
+                .filter(|&r| !kept.get(r).copied().unwrap_or(true))
+                .collect();
+            let shown: Vec<usize> = gone.iter().copied().take(SAMPLE_ROWS).collect();
+            return Ok(StepView {
+                before: sample(&before, &names, &shown),
+                after: sample(&after, &names, &[]),
+                sql,
+                rows: ViewRows::Removed { total: gone.len() },
+            });
+        }
+    }
+    let first: Vec<usize> = (0..SAMPLE_ROWS.min(before.height())).collect();
     // The columns shown on both sides, to find the rows the step changed.
     let index = |all: &[String], n: &String| all.iter().position(|a| a == n);
     let shared: Vec<(ColumnData, ColumnData)> = names
@@ -235,25 +261,32 @@ fn step_preview(raw: &Dataset, steps: &[Step], index: usize) -> Result<StepView,
         })
         .collect();
     let added = names.iter().any(|n| index(&before_names, n).is_none());
-    // Rows are compared one by one and the scan stops at the first few:
-    // a million-row column is never copied as text.
-    let rows = if before.height() == after.height() && !added {
-        let changed: Vec<usize> = (0..before.height())
-            .filter(|&r| shared.iter().any(|(b, a)| b.text(r) != a.text(r)))
-            .take(SAMPLE_ROWS)
-            .collect();
+    // Every row is compared, one at a time (a million-row column is never
+    // copied as text), to say how many changed; the first few are shown.
+    let (rows, view) = if before.height() == after.height() && !added {
+        let mut total = 0;
+        let mut changed = Vec::new();
+        for r in 0..before.height() {
+            if shared.iter().any(|(b, a)| b.text(r) != a.text(r)) {
+                total += 1;
+                if changed.len() < SAMPLE_ROWS {
+                    changed.push(r);
+                }
+            }
+        }
         if changed.is_empty() {
-            first
+            (first, ViewRows::First)
         } else {
-            changed
+            (changed, ViewRows::Changed { total })
         }
     } else {
-        first
+        (first, ViewRows::First)
     };
     Ok(StepView {
         before: sample(&before, &names, &rows),
         after: sample(&after, &names, &rows),
         sql,
+        rows: view,
     })
 }
 
@@ -426,19 +459,34 @@ impl DataWorker {
                 let view = step_preview(&h.raw, &steps, index).map_err(WorkerError::Clean)?;
                 Ok(Reply::StepPreview(Box::new(view)))
             }
-            Ask::CleanRows { offset, limit } => {
+            Ask::CleanRows {
+                offset,
+                limit,
+                next_change,
+            } => {
                 let h = self.held(about)?;
                 let c = h.cleaned.as_ref().ok_or(WorkerError::NotCleaned)?;
+                let limit = limit.clamp(1, MAX_GRID_ROWS);
+                let (offset, found) = if next_change {
+                    match diff::next_change(&h.raw, &c.data, &c.lineage, offset) {
+                        Some(r) => (r / limit * limit, Some(r)),
+                        None => {
+                            return Ok(Reply::CleanRows {
+                                offset,
+                                total: c.data.height(),
+                                rows: Vec::new(),
+                                found: None,
+                            })
+                        }
+                    }
+                } else {
+                    (offset, None)
+                };
                 Ok(Reply::CleanRows {
                     offset,
                     total: c.data.height(),
-                    rows: compare(
-                        &h.raw,
-                        &c.data,
-                        &c.lineage,
-                        offset,
-                        limit.min(MAX_GRID_ROWS),
-                    ),
+                    rows: compare(&h.raw, &c.data, &c.lineage, offset, limit),
+                    found,
                 })
             }
             Ask::Export { format } => export(self.held(about)?, format),
@@ -648,7 +696,8 @@ fn clean(h: &mut Held, steps: Vec<Step>) -> Result<Reply, WorkerError> {
     let (ds, log, lineage) = run_traced(&h.raw, &steps).map_err(WorkerError::Clean)?;
     let profile = Box::new(core::profile(&ds));
     h.cleaned = Some(Cleaned {
-        steps,
+        // As the page keeps them: with what the steps fitted written in.
+        steps: log.fitted_steps(&steps),
         log: log.clone(),
         data: ds,
         lineage,

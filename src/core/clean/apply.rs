@@ -8,8 +8,7 @@ use polars_core::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use super::step::{
-    snake_case, trim_number, Case, DatePart, Fill, Merge, OutlierAction, OutlierRule, Scaling,
-    Step, Test,
+    snake_case, Case, DatePart, Fill, Merge, OutlierAction, OutlierRule, Scaling, Step, Test,
 };
 use super::transform::Transform;
 use super::values::Values;
@@ -42,6 +41,12 @@ pub struct StepReport {
     /// lineage; never stored or sent).
     #[serde(skip)]
     pub kept: Option<Vec<bool>>,
+    /// The step with what it fitted on the data written in (a Yeo-Johnson
+    /// λ it was not given), when it fitted something: the recipe keeps
+    /// this form, so the next run, and a file scored later, get the same
+    /// transform ([`super::recipe::RunLog::fitted_steps`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fitted: Option<Step>,
 }
 
 impl StepReport {
@@ -294,8 +299,10 @@ fn mode_of<T: Clone + Eq + std::hash::Hash>(
 }
 
 /// Text of a number for a report: shortest form, rounded to 4 decimals.
+/// A number in a step's detail: three significant figures, as in every
+/// sentence (the exact value is in the data and the SQL).
 fn show(v: f64) -> String {
-    trim_number(v)
+    crate::core::format::short(v)
 }
 
 /// Reads `text` as a value of type `ty` (for constants and filters).
@@ -727,12 +734,19 @@ pub fn apply(ds: &mut Dataset, step: &Step) -> Result<StepReport, CleanError> {
                 return Err(bad(op, format!("{column}: {why}")));
             }
             let xs: Vec<f64> = nums.iter().flatten().copied().collect();
+            let given = *transform;
             let Some(transform) = transform.fit(&xs) else {
                 return Err(bad(
                     op,
                     format!("{column}: λ cannot be fitted on fewer than two different values"),
                 ));
             };
+            if transform != given {
+                r.fitted = Some(Step::Transform {
+                    column: column.clone(),
+                    transform,
+                });
+            }
             if let Some(why) = xs.iter().find_map(|&x| transform.refuses(x)) {
                 return Err(bad(op, format!("{column}: {why}")));
             }

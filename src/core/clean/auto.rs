@@ -82,6 +82,9 @@ fn percent(part: usize, whole: usize) -> String {
     let p = part as f64 * 100.0 / whole as f64;
     if p > 0.0 && p < 1.0 {
         "under 1%".to_string()
+    } else if p > 99.0 && part < whole {
+        // 99.5% is not "100%": some values are not.
+        format!("{}%", (p * 10.0).floor() / 10.0)
     } else {
         format!("{}%", p.round())
     }
@@ -92,9 +95,18 @@ fn percent(part: usize, whole: usize) -> String {
 struct Proposer {
     work: Dataset,
     out: Vec<Proposal>,
+    /// Columns with a different value in every row: not prepared for
+    /// models (scaling or capping an identifier means nothing).
+    identifiers: Vec<String>,
 }
 
 impl Proposer {
+    /// Whether steps for models may touch `name`: not the target, not an
+    /// identifier.
+    fn preparable(&self, name: &str) -> bool {
+        !looks_like_target(name) && !self.identifiers.iter().any(|i| i == name)
+    }
+
     fn offer(&mut self, step: Step, evidence: String) {
         self.offer_for(step, evidence, Purpose::Clean)
     }
@@ -146,6 +158,7 @@ pub fn propose(ds: &Dataset, mode: Mode) -> Vec<Proposal> {
     let mut p = Proposer {
         work: ds.clone(),
         out: Vec::new(),
+        identifiers: Vec::new(),
     };
     let rows = ds.height();
     trim(&mut p);
@@ -302,8 +315,9 @@ fn text_types(p: &mut Proposer) {
                     ColumnType::Integer | ColumnType::Float => parse_f64(v).is_some(),
                     _ => reads_as_date(v),
                 };
-                if !fits && !s.iter().any(|x| x == v) && s.len() < 3 {
-                    s.push(format!("\"{v}\""));
+                let quoted = format!("\"{v}\"");
+                if !fits && !s.contains(&quoted) && s.len() < 3 {
+                    s.push(quoted);
                 }
             }
             s
@@ -321,7 +335,7 @@ fn text_types(p: &mut Proposer) {
                 "{name}: {} of its values are {kind} (not: {}), so it is read as {} and the rest become missing",
                 percent(fit, n),
                 strays.join(", "),
-                to.as_str()
+                to.words()
             ),
         );
     }
@@ -503,16 +517,20 @@ fn thorough(p: &mut Proposer) {
             format!("one value in every row: {evidence}"),
         );
     }
+    // An identifier is not wrong data: it finds rows again and joins
+    // files, so removing it is for models only, and unticked.
+    p.identifiers = identifiers.clone();
     if !identifiers.is_empty() {
         let evidence = format!(
-            "{} a different value in every row (an identifier, not a measure)",
+            "{} a different value in every row: an identifier, which a model cannot learn from (the cleaned data keeps it unless you tick this)",
             describe_list(&identifiers, "has", "have")
         );
-        p.offer(
+        p.offer_for(
             Step::DropColumns {
                 columns: identifiers,
             },
             evidence,
+            Purpose::Prepare,
         );
     }
     // Mostly empty columns.
@@ -586,7 +604,7 @@ fn thorough(p: &mut Proposer) {
     // its tail in), and its scaling follows its skew after the transform.
     let mut transformed: std::collections::HashMap<String, f64> = Default::default();
     for name in p.names() {
-        if looks_like_target(&name) {
+        if !p.preparable(&name) {
             continue;
         }
         let Some(v) = p.column(&name) else {
@@ -618,7 +636,7 @@ fn thorough(p: &mut Proposer) {
     }
     // Outliers capped to Tukey's fences.
     for name in p.names() {
-        if looks_like_target(&name) || transformed.contains_key(&name) {
+        if !p.preparable(&name) || transformed.contains_key(&name) {
             continue;
         }
         let Some(v) = p.column(&name) else {
@@ -661,7 +679,7 @@ fn thorough(p: &mut Proposer) {
     // Encoding: few categories one-hot (each replaces its column, so
     // columns are looked up by name).
     for name in p.names() {
-        if looks_like_target(&name) {
+        if !p.preparable(&name) {
             continue;
         }
         let Some(v) = p.column(&name) else {
@@ -684,7 +702,7 @@ fn thorough(p: &mut Proposer) {
     }
     // Scaling of the measures (not of 0/1 columns).
     for name in p.names() {
-        if looks_like_target(&name) {
+        if !p.preparable(&name) {
             continue;
         }
         let Some(v) = p.column(&name) else {
@@ -753,7 +771,8 @@ mod tests {
                     | Step::OneHot { .. }
                     | Step::Scale { .. }
                     | Step::Transform { .. }
-            );
+            ) || matches!(p.step, Step::DropColumns { .. })
+                && p.evidence.contains("identifier");
             assert_eq!(for_models, p.purpose == Purpose::Prepare, "{p:?}");
             if for_models {
                 assert!(!p.evidence.starts_with("revenue"), "{p:?}");

@@ -37,39 +37,66 @@ pub fn compare(
     offset: usize,
     limit: usize,
 ) -> Vec<Vec<Cell>> {
-    let columns: Vec<(Option<ColumnData>, Option<ColumnData>)> = (0..out.width())
-        .map(|j| {
-            let from = lineage.columns.get(j).copied().flatten();
-            (
-                ColumnData::of(out, j),
-                from.and_then(|k| ColumnData::of(raw, k)),
-            )
-        })
-        .collect();
+    let sides = Sides::new(raw, out, lineage);
     let end = offset.saturating_add(limit).min(out.height());
     (offset.min(end)..end)
-        .map(|r| {
-            let raw_row = lineage.rows.get(r).map(|&x| x as usize);
-            columns
-                .iter()
-                .map(|(now, was)| {
-                    let text = now.as_ref().map(|c| c.text(r)).unwrap_or_default();
-                    let mark = match (was, raw_row) {
-                        (Some(was), Some(rr)) => {
-                            let before = was.text(rr);
-                            if before == text || same_number(&before, &text) {
-                                Mark::Same
-                            } else {
-                                Mark::Changed(before)
-                            }
-                        }
-                        _ => Mark::Added,
-                    };
-                    Cell { text, mark }
-                })
-                .collect()
-        })
+        .map(|r| (0..sides.columns.len()).map(|j| sides.cell(r, j)).collect())
         .collect()
+}
+
+/// The first row at or after `from` with a cell the recipe changed (for
+/// the grid's "next change").
+///
+/// Bound: linear in the cells of the rows it passes (at worst the whole
+/// result, once per click).
+pub fn next_change(raw: &Dataset, out: &Dataset, lineage: &Lineage, from: usize) -> Option<usize> {
+    let sides = Sides::new(raw, out, lineage);
+    (from..out.height()).find(|&r| {
+        (0..sides.columns.len()).any(|j| matches!(sides.cell(r, j).mark, Mark::Changed(_)))
+    })
+}
+
+/// Each column of the result with the raw column it came from.
+struct Sides<'a> {
+    columns: Vec<(Option<ColumnData<'a>>, Option<ColumnData<'a>>)>,
+    rows: &'a [u32],
+}
+
+impl<'a> Sides<'a> {
+    fn new(raw: &'a Dataset, out: &'a Dataset, lineage: &'a Lineage) -> Sides<'a> {
+        let columns = (0..out.width())
+            .map(|j| {
+                let from = lineage.columns.get(j).copied().flatten();
+                (
+                    ColumnData::of(out, j),
+                    from.and_then(|k| ColumnData::of(raw, k)),
+                )
+            })
+            .collect();
+        Sides {
+            columns,
+            rows: &lineage.rows,
+        }
+    }
+
+    /// Cell `j` of result row `r`, compared with its raw cell.
+    fn cell(&self, r: usize, j: usize) -> Cell {
+        let (now, was) = &self.columns[j];
+        let raw_row = self.rows.get(r).map(|&x| x as usize);
+        let text = now.as_ref().map(|c| c.text(r)).unwrap_or_default();
+        let mark = match (was, raw_row) {
+            (Some(was), Some(rr)) => {
+                let before = was.text(rr);
+                if before == text || same_number(&before, &text) {
+                    Mark::Same
+                } else {
+                    Mark::Changed(before)
+                }
+            }
+            _ => Mark::Added,
+        };
+        Cell { text, mark }
+    }
 }
 
 /// Two texts of one number ("254.50" read as 254.5): a change of type,
@@ -120,5 +147,9 @@ mod tests {
         assert!(!same_number("", "0") && !same_number(" 12", "12"));
         // A window past the end is empty.
         assert!(compare(&raw, &out, &lineage, 5, 10).is_empty());
+        // The next change from each row: row 2 ("c", 3, x) has none.
+        assert_eq!(next_change(&raw, &out, &lineage, 0), Some(0));
+        assert_eq!(next_change(&raw, &out, &lineage, 1), Some(1));
+        assert_eq!(next_change(&raw, &out, &lineage, 2), None);
     }
 }

@@ -1,7 +1,8 @@
 //! Cleaning: typed steps ([`step`]), their semantics ([`apply`]), recipes
 //! that replay on any file with the same columns ([`recipe`]), the proposed
 //! recipe with its evidence ([`auto`]), near-duplicate categories
-//! ([`cluster`]) and the exports ([`export`], [`sql`]).
+//! ([`cluster`]) and the exports ([`export`], [`sql`]); a step written by
+//! hand is read by [`step_text`].
 
 pub mod apply;
 pub mod auto;
@@ -11,6 +12,7 @@ pub mod export;
 pub mod recipe;
 pub mod sql;
 pub mod step;
+pub mod step_text;
 pub mod transform;
 pub mod values;
 
@@ -66,6 +68,12 @@ pub enum CleanError {
     BadRecipe {
         message: String,
     },
+    /// Step `step` of a recipe file (0: a step edited alone) is not the
+    /// settings of a step.
+    BadStepText {
+        step: usize,
+        error: step_text::StepTextError,
+    },
     Internal {
         message: String,
     },
@@ -78,7 +86,8 @@ impl CleanError {
             CleanError::MissingColumn { step, .. }
             | CleanError::WrongType { step, .. }
             | CleanError::BadParameter { step, .. }
-            | CleanError::TooWide { step, .. } => *step = n,
+            | CleanError::TooWide { step, .. }
+            | CleanError::BadStepText { step, .. } => *step = n,
             CleanError::BadRecipe { .. } | CleanError::Internal { .. } => {}
         }
         self
@@ -118,6 +127,7 @@ impl std::fmt::Display for CleanError {
                 "step {step} ({op}): {column:?} would make {columns} columns (limit {limit})"
             ),
             CleanError::BadRecipe { message } => write!(f, "bad recipe: {message}"),
+            CleanError::BadStepText { step, error } => write!(f, "step {step}: {error:?}"),
             CleanError::Internal { message } => write!(f, "internal: {message}"),
         }
     }

@@ -5,6 +5,7 @@ use serde::{Deserialize, Serialize};
 
 use super::apply::{apply, StepReport};
 use super::step::Step;
+use super::step_text::step_from_value;
 use super::CleanError;
 use crate::core::ingest::Dataset;
 
@@ -60,9 +61,21 @@ impl Recipe {
             }
             Some(_) => {}
         }
-        serde_json::from_str(text).map_err(|e| CleanError::BadRecipe {
-            message: e.to_string(),
-        })
+        #[derive(Deserialize)]
+        struct Steps {
+            steps: Vec<serde_json::Value>,
+        }
+        let Steps { steps } = serde_json::from_str(text).map_err(|e| CleanError::BadRecipe {
+            message: format!("it has no list of steps ({e})"),
+        })?;
+        let steps = steps
+            .into_iter()
+            .enumerate()
+            .map(|(i, v)| {
+                step_from_value(v).map_err(|error| CleanError::BadStepText { step: i + 1, error })
+            })
+            .collect::<Result<Vec<Step>, CleanError>>()?;
+        Ok(Recipe::new(steps))
     }
 
     pub fn to_json(&self) -> String {
@@ -81,6 +94,23 @@ pub struct RunLog {
     pub columns_in: u64,
     pub columns_out: u64,
     pub steps: Vec<StepReport>,
+}
+
+impl RunLog {
+    /// `steps` (the recipe this log ran) with what they fitted written in:
+    /// the same result on this data, and no refitting on another file.
+    pub fn fitted_steps(&self, steps: &[Step]) -> Vec<Step> {
+        steps
+            .iter()
+            .enumerate()
+            .map(|(i, s)| {
+                self.steps
+                    .get(i)
+                    .and_then(|r| r.fitted.clone())
+                    .unwrap_or_else(|| s.clone())
+            })
+            .collect()
+    }
 }
 
 /// Where each cell of a recipe's result came from in the raw data.
@@ -145,4 +175,48 @@ pub fn run_traced(ds: &Dataset, steps: &[Step]) -> Result<(Dataset, RunLog, Line
     log.rows_out = out.height() as u64;
     log.columns_out = out.width() as u64;
     Ok((out, log, lineage))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::core::clean::transform::{fit_yeo_johnson, Transform};
+
+    /// A Yeo-Johnson step without λ fits it once: the fitted steps hold
+    /// it, give the same result, and another file gets the same transform
+    /// instead of a λ of its own.
+    #[test]
+    fn fitted_lambda_is_written_into_the_recipe() {
+        let read = |text: &str| crate::core::read_bytes("s.csv", text.as_bytes()).unwrap();
+        let skewed = read("x\n1\n2\n2\n3\n3\n3\n4\n8\n20\n90\n");
+        let steps = vec![Step::Transform {
+            column: "x".into(),
+            transform: Transform::YeoJohnson { lambda: None },
+        }];
+        let (out, log) = run(&skewed, &steps).unwrap();
+        let fitted = log.fitted_steps(&steps);
+        let xs = [1.0, 2.0, 2.0, 3.0, 3.0, 3.0, 4.0, 8.0, 20.0, 90.0];
+        let lambda = fit_yeo_johnson(&xs).unwrap();
+        assert_eq!(
+            fitted,
+            vec![Step::Transform {
+                column: "x".into(),
+                transform: Transform::yeo_johnson(lambda),
+            }]
+        );
+        let (again, log2) = run(&skewed, &fitted).unwrap();
+        assert!(again.frame.equals_missing(&out.frame));
+        assert!(
+            log2.steps[0].fitted.is_none(),
+            "a given λ is not fitted again"
+        );
+        // Another file: the recipe's λ, not one fitted on it.
+        let other = read("x\n5\n6\n7\n");
+        let (scored, _) = run(&other, &fitted).unwrap();
+        let want = Transform::yeo_johnson(lambda).of(6.0);
+        let got = crate::core::clean::values::Values::of(&scored, 0)
+            .and_then(|v| v.numbers())
+            .unwrap();
+        assert_eq!(got[1], Some(want));
+    }
 }

@@ -358,7 +358,7 @@ impl Step {
                 ),
             },
             Step::NormaliseNames => "Column names to snake_case".to_string(),
-            Step::Cast { column, to } => format!("Convert {column} to {}", to.as_str()),
+            Step::Cast { column, to } => format!("Convert {column} to {}", to.words()),
             Step::Outliers {
                 column,
                 rule,

@@ -86,7 +86,7 @@ pub enum ExploreError {
         available: Vec<String>,
     },
     /// An aggregation other than count over a column that is not numeric;
-    /// `kind` is its type ("string", "date", …).
+    /// `kind` is its type in words ("text", "dates", …).
     NotNumeric { column: String, kind: String },
     /// A trend date or a date part over a column that holds no dates.
     NotDate { column: String, kind: String },
@@ -148,7 +148,7 @@ pub(crate) fn measure_column<'a>(
     if agg.needs_numbers() && !kind.is_numeric() {
         return Err(ExploreError::NotNumeric {
             column: name.to_string(),
-            kind: kind.as_str().to_string(),
+            kind: kind.words().to_string(),
         });
     }
     Ok(data)
@@ -327,7 +327,7 @@ pub(crate) fn days_of(name: &str, data: &ColumnData) -> Result<Vec<Option<i32>>,
             .collect()),
         other => Err(ExploreError::NotDate {
             column: name.to_string(),
-            kind: kind_of(other).as_str().to_string(),
+            kind: kind_of(other).words().to_string(),
         }),
     }
 }

@@ -65,7 +65,7 @@ fn continuous<'a>(ds: &'a Dataset, name: &str) -> Result<(bool, ColumnData<'a>),
     if !data.is_continuous() {
         return Err(ExploreError::NotNumeric {
             column: name.to_string(),
-            kind: ds.types[i].as_str().to_string(),
+            kind: ds.types[i].words().to_string(),
         });
     }
     Ok((

@@ -320,8 +320,14 @@ impl Trend {
             Some(p) => format!("{p:+.1}%"),
             None => "no change can be given: the previous period has no value or is 0".into(),
         };
+        // "on 2024-06-30" for a day, "in 2024-W26" / "in 2024-06" otherwise.
+        let at = if self.granularity == Granularity::Day {
+            "on"
+        } else {
+            "in"
+        };
         let mut s = format!(
-            "By {}, the {} was {} in {} against {} in {} ({change}).",
+            "By {}, the {} was {} {at} {} against {} {at} {} ({change}).",
             self.granularity.as_str(),
             self.measure_label(),
             value(c.current_value),

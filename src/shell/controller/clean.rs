@@ -104,6 +104,9 @@ impl Controller {
             };
             // When it ran (also what tells one result from the next).
             log.at = String::from(js_sys::Date::new_0().to_iso_string());
+            // What the steps fitted (a Yeo-Johnson λ) is kept in the recipe,
+            // so a later run or a scored file gets the same transform.
+            let steps = log.fitted_steps(&steps);
             match change {
                 RecipeChange::Push => ctl.dispatch(Action::RecipePush(steps.clone())),
                 RecipeChange::Undo => ctl.dispatch(Action::Undo),
@@ -169,18 +172,31 @@ impl Controller {
 
     /// Rows `offset..offset + limit` of the last recipe result, each cell
     /// beside its raw cell, given to `done` with the offset and the total.
-    pub fn clean_rows(&self, offset: usize, limit: usize, done: Callback<GridPage>) {
+    pub fn clean_rows(
+        &self,
+        offset: usize,
+        limit: usize,
+        next_change: bool,
+        done: Callback<GridPage>,
+    ) {
         let ctl = self.clone();
         spawn_local(async move {
-            match ctl.ask(Ask::CleanRows { offset, limit }).await {
+            let ask = Ask::CleanRows {
+                offset,
+                limit,
+                next_change,
+            };
+            match ctl.ask(ask).await {
                 Ok(Reply::CleanRows {
                     offset,
                     total,
                     rows,
+                    found,
                 }) => done.emit(GridPage {
                     offset,
                     total,
                     rows: Rc::new(rows),
+                    found,
                 }),
                 Ok(_) => {}
                 Err(e) => ctl.failed(e, false),
