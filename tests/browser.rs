@@ -2633,6 +2633,40 @@ fn model_tab_warns_of_leakage_and_types_the_what_if() {
         ensure(spend_type.as_deref() == Some("number"), || {
             format!("spend is typed as {spend_type:?}")
         })?;
+        // A number past the training range is flagged; back inside, not.
+        let spend_at = board
+            .setup
+            .features
+            .iter()
+            .position(|n| n == "spend")
+            .ok_or("no spend feature")?;
+        let Some(InputSpec::Number { max, .. }) = board.inputs.get(spend_at) else {
+            return Err("spend is not a number input natively".into());
+        };
+        let type_spend = |v: &str| -> WdResult<Value> {
+            d.execute(
+                "const i = document.querySelector('[data-testid=what-if-input][data-feature=spend]');
+                 i.value = arguments[0];
+                 i.dispatchEvent(new Event('input', { bubbles: true }));
+                 return i.value;",
+                vec![Value::from(v)],
+            )
+        };
+        type_spend(&format!("{}", (max * 10.0).ceil()))?;
+        d.wait_for("spend flagged outside the training range", WAIT, |d| {
+            Ok(
+                d.exists("[data-testid=what-if-outside][data-feature=spend]")?
+                    .then_some(()),
+            )
+        })?;
+        let start = board.example[spend_at].clone();
+        let typed = type_spend(&start)?;
+        ensure(typed == start.as_str(), || {
+            format!("spend typed back as {typed}, the example has {start:?}")
+        })?;
+        d.wait_for("spend back inside the training range", WAIT, |d| {
+            Ok((!d.exists("[data-testid=what-if-outside]")?).then_some(()))
+        })?;
         d.wait_for("the starting row's prediction", LOAD_WAIT, |d| {
             Ok(d.exists("[data-testid=what-if-result]")?.then_some(()))
         })?;
@@ -3015,6 +3049,20 @@ fn model_leaderboard_explain_predict_and_reload() {
             Ok(())
         };
         shots("model-tab")?;
+        // Another dataset and back: the worker no longer holds this run, so
+        // the tab shows the saved version, whose models answer the what-if
+        // (the run's board said "not trained in this session").
+        app.upload_ok(&manifest_dir().join("tests/data/crlf.csv"))?;
+        app.select_dataset("churn.csv")?;
+        app.show_tab("model")?;
+        d.wait_for("the saved version after a switch", LOAD_WAIT, |d| {
+            Ok((d
+                .attr_of("[data-testid=model-use]", "data-source")?
+                .as_deref()
+                == Some("saved"))
+            .then_some(()))
+        })?;
+        what_if("a what-if after switching datasets and back")?;
         // Reload: the model is saved with the dataset.
         app.refresh()?;
         app.select_dataset("churn.csv")?;

@@ -252,10 +252,25 @@ fn short_numbers_for_people() {
         (-0.00001234, "-0.0000123"),
         (1234567.8, "1,234,568"),
         (f64::NAN, "NaN"),
+        // Past u64: not "0", as a permutation importance of 1.68e27 was.
+        (1.6827512572019986e27, "1.683e27"),
+        (-2e20, "-2.000e20"),
     ] {
         assert_eq!(short(v), want, "{v}");
     }
     assert_eq!(value_short("2024-10-04"), "2024-10-04");
+    use plainsight::core::format::{date_pattern, long_decimal};
+    assert_eq!(date_pattern("%d/%m/%Y"), "DD/MM/YYYY");
+    assert_eq!(
+        date_pattern("%Y-%m-%dT%H:%M:%S%.f%:z"),
+        "YYYY-MM-DDThh:mm:ss.fff+hh:mm"
+    );
+    assert_eq!(
+        long_decimal("531.8833333333333").as_deref(),
+        Some("531.883")
+    );
+    assert_eq!(long_decimal("254.5"), None);
+    assert_eq!(long_decimal("2024-10-04"), None);
     assert_eq!(value_short("-3.14159"), "-3.14");
 }
 
@@ -2757,6 +2772,35 @@ mod ml_models {
             feature: "channel".into(),
             text: "Carrier pigeon".into()
         }));
+    }
+
+    /// Collinear inputs (the sample's campaign fixes its channel, and
+    /// one-hot columns sum to one) do not blow up least squares: every
+    /// trained model's permutation importances are finite and a few R²
+    /// units at most (plain normal equations gave 1.7e27 for campaign).
+    #[test]
+    fn collinear_inputs_keep_importances_sane() {
+        use plainsight::core::ml::automl::Status;
+        use plainsight::core::sample::marketing_csv;
+        let run = trained("sample.csv", &marketing_csv(), "revenue");
+        let board = run.board();
+        let done: Vec<_> = board
+            .entries
+            .iter()
+            .filter(|e| e.status == Status::Done)
+            .map(|e| e.model)
+            .collect();
+        assert!(done.len() >= 6, "{done:?}");
+        for kind in done {
+            let x = run.explain_of(kind).expect("an explanation");
+            assert!(!x.importance.is_empty());
+            for (f, m, sd) in &x.importance {
+                assert!(
+                    m.is_finite() && sd.is_finite() && m.abs() < 10.0,
+                    "{kind:?} {f}: {m} ± {sd}"
+                );
+            }
+        }
     }
 
     /// The Model tab's warnings: a column that alone carries the model

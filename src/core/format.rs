@@ -25,6 +25,10 @@ pub fn num(v: f64) -> String {
         return format!("{v}");
     }
     let a = v.abs();
+    // Past what separators can write (u64), and past reading anyway.
+    if a >= 1e15 {
+        return format!("{v:.3e}");
+    }
     let decimals = if a == 0.0 || a >= 1000.0 {
         if v.fract() == 0.0 {
             0
@@ -87,6 +91,59 @@ pub fn short(v: f64) -> String {
     } else {
         s
     }
+}
+
+/// A strftime date format as people write patterns: "%d/%m/%Y" →
+/// "DD/MM/YYYY", "%Y-%m-%dT%H:%M:%S%.f" → "YYYY-MM-DDThh:mm:ss.fff".
+pub fn date_pattern(strftime: &str) -> String {
+    let mut out = String::new();
+    let mut chars = strftime.chars();
+    while let Some(c) = chars.next() {
+        if c != '%' {
+            out.push(c);
+            continue;
+        }
+        let part = match chars.next() {
+            Some('Y') => "YYYY",
+            Some('y') => "YY",
+            Some('m') => "MM",
+            Some('d') => "DD",
+            Some('H') => "hh",
+            Some('M') => "mm",
+            Some('S') => "ss",
+            Some('.') => {
+                chars.next();
+                ".fff"
+            }
+            Some(':') => {
+                chars.next();
+                "+hh:mm"
+            }
+            Some('z') => "+hhmm",
+            Some('b') => "Mon",
+            Some('B') => "Month",
+            Some(other) => {
+                out.push('%');
+                out.push(other);
+                continue;
+            }
+            None => "%",
+        };
+        out.push_str(part);
+    }
+    out
+}
+
+/// A table cell's text as shown: a decimal with more than six digits
+/// after the point (a filled mean, a transformed or scaled value) rounded
+/// like the rest of the page ([`num`]); None when it is shown as it is.
+/// The full text stays in `data-value` and on hover.
+pub fn long_decimal(text: &str) -> Option<String> {
+    let (_, frac) = text.split_once('.')?;
+    if frac.len() <= 6 || !frac.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    text.parse::<f64>().ok().map(num)
 }
 
 /// [`value_text`] with numbers as [`short`].

@@ -230,7 +230,10 @@ fn job_view(s: &State, ctl: &Controller) -> Html {
             ),
             None => format!("Ready · last job: {}, done", job.label),
         },
-        JobState::Error => format!("{} — failed", job.label),
+        JobState::Error => format!(
+            "Ready · last job: {}, failed (the message above says why)",
+            job.label
+        ),
     };
     html! {
         <footer class="statusbar" data-testid="job-status" data-state={job.state.as_str()}

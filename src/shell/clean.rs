@@ -49,11 +49,20 @@ fn sample_table(caption: &str, testid: &'static str, s: &Sample, before: Option<
                     { for s.rows.iter().enumerate().map(|(i, r)| html! {
                         <tr>{ for r.iter().enumerate().map(|(j, c)| {
                             let changed = was(i, j).is_some_and(|b| b != c);
+                            // A long decimal rounded, in full on hover.
+                            let rounded = format::long_decimal(c);
+                            let title = match (was(i, j).filter(|_| changed), &rounded) {
+                                (Some(b), _) => {
+                                    let b = if b.is_empty() { "—" } else { b };
+                                    Some(if rounded.is_some() { format!("{c} (was: {b})") } else { format!("was: {b}") })
+                                }
+                                (None, Some(_)) => Some(c.clone()),
+                                (None, None) => None,
+                            };
                             html! {
-                                <td data-value={c.clone()} data-changed={changed.then_some("true")}
-                                    title={was(i, j).filter(|_| changed).map(|b| format!("was: {}", if b.is_empty() { "—" } else { b }))}
+                                <td data-value={c.clone()} data-changed={changed.then_some("true")} {title}
                                     class={classes!(c.is_empty().then_some("missing"), changed.then_some("changed"))}>
-                                    { if c.is_empty() { "—".to_string() } else { c.clone() } }
+                                    { if c.is_empty() { "—".to_string() } else { rounded.unwrap_or_else(|| c.clone()) } }
                                 </td>
                             }
                         }) }</tr>
@@ -552,7 +561,11 @@ fn step_editor(ctl: &Controller, rec: &DatasetRecord, recipe: &[Step], i: usize)
     };
     let cancel = {
         let ctl = ctl.clone();
-        Callback::from(move |_| ctl.edit_step(None))
+        Callback::from(move |_| {
+            // Whatever the refused text caused is moot once it is dropped.
+            ctl.clear_error();
+            ctl.edit_step(None)
+        })
     };
     html! {
         <div class="step-editor">

@@ -155,17 +155,12 @@ pub fn CleanGrid(props: &CleanGridProps) -> Html {
 /// is shown rounded like the rest of the page, in full on hover and in
 /// `data-value`.
 fn cell(c: &Cell) -> Html {
-    let long_decimal = c
-        .text
-        .split_once('.')
-        .is_some_and(|(_, frac)| frac.len() > 6 && frac.bytes().all(|b| b.is_ascii_digit()));
+    let rounded = format::long_decimal(&c.text);
+    let long_decimal = rounded.is_some();
     let shown = if c.text.is_empty() {
         "—".to_string()
     } else {
-        match c.text.parse::<f64>() {
-            Ok(v) if long_decimal => format::num(v),
-            _ => c.text.clone(),
-        }
+        rounded.unwrap_or_else(|| c.text.clone())
     };
     let was = match &c.mark {
         Mark::Changed(was) if was.is_empty() => Some("— (missing)".to_string()),

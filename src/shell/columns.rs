@@ -124,12 +124,13 @@ fn column_card(
         <article class="card" data-testid="column" data-column={c.name.clone()} aria-label={format!("Column {}", c.name)}>
             <header>
                 <h3 title={c.name.clone()}>{ &c.name }</h3>
-                <span class={classes!("badge", c.dtype.as_str())} data-stat="type" data-value={c.dtype.as_str()}>
-                    { c.dtype.as_str() }
+                <span class={classes!("badge", c.dtype.as_str())} data-stat="type" data-value={c.dtype.as_str()}
+                    title={format!("Type: {}", c.dtype.as_str())}>
+                    { c.dtype.words() }
                 </span>
             </header>
             if let Some(fmt) = &c.date_format {
-                <p class="muted small">{ format!("Read as dates in the format {fmt}") }</p>
+                <p class="muted small" title={format!("strftime: {fmt}")}>{ format!("Read as dates written {}", crate::core::format::date_pattern(fmt)) }</p>
             }
             <dl class="stats">
                 { count_stat("Values", "count", c.count) }

@@ -520,6 +520,22 @@ fn BoardView(props: &BoardProps) -> Html {
 
 /// What drives `model`: permutation importance and partial dependence.
 fn explanation_card(x: &Explanation, model: ModelKind, task: &Task) -> Html {
+    if model == ModelKind::Baseline {
+        return html! {
+            <div class="card" data-testid="explanation" data-model={model.name()}>
+                <h3>{ format!("What drives the {}", model.label(task)) }</h3>
+                <p class="small">{"Nothing: the baseline gives every row the same answer (the training rows' mean or most common class). It is the yardstick the other models have to beat."}</p>
+            </div>
+        };
+    }
+    // Bars in proportion to the largest drop (a column whose shuffling
+    // helps, below 0, gets none).
+    let max = x
+        .importance
+        .iter()
+        .map(|i| i.1)
+        .filter(|m| m.is_finite())
+        .fold(1e-12, f64::max);
     html! {
         <div class="card" data-testid="explanation" data-model={model.name()}>
                 <h3>{ format!("What drives the {} ({})", model.label(task), "permutation importance on the test rows") }</h3>
@@ -527,8 +543,7 @@ fn explanation_card(x: &Explanation, model: ModelKind, task: &Task) -> Html {
                 <table class="grid">
                     <tbody>
                     { for x.importance.iter().map(|(f, m, sd)| {
-                        let max = x.importance.first().map_or(1.0, |i| i.1.max(1e-12));
-                        let width = (m / max * 100.0).clamp(0.0, 100.0);
+                        let width = if m.is_finite() { (m / max * 100.0).clamp(0.0, 100.0) } else { 0.0 };
                         html! {
                             <tr data-testid="feature-importance" data-feature={f.clone()} data-value={m.to_string()}>
                                 <td>{ f }</td>
@@ -643,26 +658,54 @@ fn what_if_input(
                 </select>
             }
         }
-        Some(InputSpec::Number { min, max }) if min.is_finite() && max.is_finite() => html! {
-            <>
-            <input type="number" step="any" data-testid="what-if-input" data-feature={f.to_string()}
-                value={value} oninput={on_input} />
-            <span class="muted small">{ format!("trained on {} to {}", format::short(*min), format::short(*max)) }</span>
-            </>
-        },
-        Some(InputSpec::Date { min, max }) if !min.is_empty() => html! {
-            <>
-            <input type="date" data-testid="what-if-input" data-feature={f.to_string()}
-                value={value.get(..10).unwrap_or(&value).to_string()} oninput={on_input} />
-            <span class="muted small">{ format!("trained on {min} to {max}") }</span>
-            </>
-        },
+        Some(InputSpec::Number { min, max }) if min.is_finite() && max.is_finite() => {
+            let range = format!("{} to {}", format::short(*min), format::short(*max));
+            let outside = value
+                .trim()
+                .parse::<f64>()
+                .is_ok_and(|v| v < *min || v > *max);
+            html! {
+                <>
+                <input type="number" step="any" data-testid="what-if-input" data-feature={f.to_string()}
+                    value={value} oninput={on_input} />
+                { range_note(f, &range, outside) }
+                </>
+            }
+        }
+        Some(InputSpec::Date { min, max }) if !min.is_empty() => {
+            let day = value.get(..10).unwrap_or(&value).to_string();
+            // ISO dates compare as text.
+            let outside = !day.is_empty()
+                && (day.as_str() < min.get(..10).unwrap_or(min)
+                    || day.as_str() > max.get(..10).unwrap_or(max));
+            html! {
+                <>
+                <input type="date" data-testid="what-if-input" data-feature={f.to_string()}
+                    value={day} oninput={on_input} />
+                { range_note(f, &format!("{min} to {max}"), outside) }
+                </>
+            }
+        }
         _ => html! {
             <input type="text" data-testid="what-if-input" data-feature={f.to_string()}
                 value={value} oninput={on_input} />
         },
     };
     html! { <label>{ f }{ input }</label> }
+}
+
+/// Under a number or date input: the training range, and a warning when
+/// the value typed is outside it.
+fn range_note(f: &str, range: &str, outside: bool) -> Html {
+    if outside {
+        html! {
+            <span class="warn-text small" data-testid="what-if-outside" data-feature={f.to_string()}>
+                { format!("outside the training range ({range}): the model has seen nothing like it, so the prediction is a guess") }
+            </span>
+        }
+    } else {
+        html! { <span class="muted small">{ format!("trained on {range}") }</span> }
+    }
 }
 
 /// The starting prediction, this one and the change (in the value, or in

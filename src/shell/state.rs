@@ -330,6 +330,19 @@ impl Reducible for State {
                 if s.selected != id {
                     s.preview.sort = None;
                     s.clean = Clean::default();
+                    // The worker keeps a finished run's models only while it
+                    // holds that dataset: back on it, the Model tab shows
+                    // the saved version (as after a reload), whose models
+                    // answer what-if and scoring. A run still going on is
+                    // kept (the board tells when it ends).
+                    let running = s.ml.run.is_some()
+                        && s.ml
+                            .board
+                            .as_ref()
+                            .is_none_or(|b| !b.finished && !b.cancelled);
+                    if !running {
+                        s.ml = Ml::default();
+                    }
                 }
                 s.selected = id;
                 s.profile = profile;

@@ -60,6 +60,9 @@ pub enum ChartData {
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Style {
     pub ink: RGBColor,
+    /// Bars, lines and points of one series: Okabe–Ito blue on light,
+    /// its sky blue on dark (the blue is too dark on a dark ground).
+    pub accent: RGBColor,
     /// The colour of a zero in a heatmap: close to the theme's ground, so
     /// a dark page has no glaring white cells.
     pub neutral: RGBColor,
@@ -68,10 +71,12 @@ pub struct Style {
 impl Style {
     pub const LIGHT: Style = Style {
         ink: RGBColor(80, 85, 94),
+        accent: PALETTE[0],
         neutral: NEUTRAL,
     };
     pub const DARK: Style = Style {
         ink: RGBColor(170, 175, 184),
+        accent: PALETTE[5],
         neutral: RGBColor(52, 56, 64),
     };
 }
@@ -88,7 +93,6 @@ pub const PALETTE: [RGBColor; 7] = [
     RGBColor(240, 228, 66),
 ];
 const OTHER: RGBColor = RGBColor(150, 150, 150);
-const ACCENT: RGBColor = PALETTE[0];
 const WARN: RGBColor = PALETTE[3];
 
 /// Groups drawn at most in a group-by chart (the table lists them all).

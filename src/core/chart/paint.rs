@@ -11,7 +11,7 @@ use plotters::style::text_anchor::{HPos, Pos, VPos};
 use super::axes::{ticks, Ticks};
 use super::marks::{maybe, num, text, Mark, Pick};
 use super::{
-    day_label, heat, mix, short, text_on, viridis, ChartData, Style, ACCENT, FONT, MAX_BARS, OTHER,
+    day_label, heat, mix, short, text_on, viridis, ChartData, Style, FONT, MAX_BARS, OTHER,
     PALETTE, WARN,
 };
 use crate::core::explore::distribution::BoxStats;
@@ -128,7 +128,10 @@ fn histogram<DB: DrawingBackend>(
     chart
         .draw_series(h.counts.iter().enumerate().filter_map(|(i, n)| {
             let (a, b) = (*h.edges.get(i)?, *h.edges.get(i + 1)?);
-            Some(Rectangle::new([(a, 0.0), (b, *n as f64)], ACCENT.filled()))
+            Some(Rectangle::new(
+                [(a, 0.0), (b, *n as f64)],
+                style.accent.filled(),
+            ))
         }))
         .ok()?;
     // Each bin's whole column answers the pointer (a short bar is hard to
@@ -401,12 +404,12 @@ fn box_plot<DB: DrawingBackend>(
     let area = chart.plotting_area();
     area.draw(&Rectangle::new(
         [(b.q1, 0.3), (b.q3, 0.7)],
-        ACCENT.mix(0.35).filled(),
+        style.accent.mix(0.35).filled(),
     ))
     .ok()?;
     area.draw(&Rectangle::new(
         [(b.q1, 0.3), (b.q3, 0.7)],
-        ACCENT.stroke_width(2),
+        style.accent.stroke_width(2),
     ))
     .ok()?;
     area.draw(&PathElement::new(
@@ -508,7 +511,7 @@ fn scatter<DB: DrawingBackend>(
                 let span = if max > min { max - min } else { 1.0 };
                 viridis((v - min) / span)
             }
-            (None, _) => ACCENT,
+            (None, _) => style.accent,
             (Some(_), None) => OTHER,
         }
     };
@@ -634,7 +637,7 @@ fn missing<DB: DrawingBackend>(
             .collect();
         upright_labels(root, &at, labels(), &small)?;
     }
-    let present = ACCENT.mix(0.2);
+    let present = style.accent.mix(0.2);
     let corners = |c: usize, b: usize| {
         let top = bands as f64 - b as f64;
         [
@@ -958,11 +961,14 @@ fn line_chart<'a, DB: DrawingBackend>(
         .ok()?;
     for r in runs.iter().filter(|r| !r.is_empty()) {
         chart
-            .draw_series(LineSeries::new(r.iter().copied(), ACCENT.stroke_width(2)))
+            .draw_series(LineSeries::new(
+                r.iter().copied(),
+                style.accent.stroke_width(2),
+            ))
             .ok()?;
         if dots {
             chart
-                .draw_series(r.iter().map(|&p| Circle::new(p, 3, ACCENT.filled())))
+                .draw_series(r.iter().map(|&p| Circle::new(p, 3, style.accent.filled())))
                 .ok()?;
         }
     }
@@ -1035,7 +1041,7 @@ fn horizontal_bars<DB: DrawingBackend>(
         .draw_series(bars.iter().enumerate().filter_map(|(i, (_, v))| {
             let v = (*v)?;
             let y = f64::from(n - 1 - i as i32);
-            let colour = if v < 0.0 { PALETTE[3] } else { ACCENT };
+            let colour = if v < 0.0 { PALETTE[3] } else { style.accent };
             Some(Rectangle::new(
                 [(0.0, y - 0.38), (v, y + 0.38)],
                 colour.filled(),

@@ -81,7 +81,7 @@ impl StepReport {
 
 /// "1 cell", "3 cells".
 pub fn plural(n: u64, one: &str, many: &str) -> String {
-    format!("{n} {}", if n == 1 { one } else { many })
+    crate::core::format::count(n, one, many)
 }
 
 /// Characters `trim` removes around text.

@@ -522,7 +522,7 @@ fn thorough(p: &mut Proposer) {
     p.identifiers = identifiers.clone();
     if !identifiers.is_empty() {
         let evidence = format!(
-            "{} a different value in every row: an identifier, which a model cannot learn from (the cleaned data keeps it unless you tick this)",
+            "{} a different value in every row: an identifier, which a model cannot learn from (kept in the cleaned data unless ticked)",
             describe_list(&identifiers, "has", "have")
         );
         p.offer_for(
@@ -583,12 +583,28 @@ fn thorough(p: &mut Proposer) {
                     short(st.mean)
                 ),
             ),
-            // Categories get their most frequent value; free text is left.
-            None if categories(&v).len() <= MAX_FILL_CATEGORIES => (
-                Fill::Mode,
-                format!("{name}: {share} missing, so filled with the most frequent value"),
-            ),
-            None => continue,
+            // A missing date is not guessed.
+            None if matches!(v.column_type(), ColumnType::Date | ColumnType::Datetime) => continue,
+            // Categories get their most frequent value when one recurs;
+            // free text, and values that are nearly all different (where
+            // "the most frequent" is an arbitrary one), are left.
+            None => {
+                let cats = categories(&v);
+                let present = v.len() - missing;
+                let Some((top, n)) = cats.first() else {
+                    continue;
+                };
+                if cats.len() > MAX_FILL_CATEGORIES || *n < 2 || cats.len() * 2 > present {
+                    continue;
+                }
+                (
+                    Fill::Mode,
+                    format!(
+                        "{name}: {share} missing, so filled with its most frequent value \"{top}\" ({} of its values)",
+                        percent(*n as usize, present)
+                    ),
+                )
+            }
         };
         p.offer(
             Step::FillMissing {
@@ -719,7 +735,7 @@ fn thorough(p: &mut Proposer) {
         };
         // After a proposed transform, its skew then.
         let (skew_now, after) = match transformed.get(&name) {
-            Some(&after) => (after, " after the transform"),
+            Some(&after) => (after, " once the transform proposed above is ticked too"),
             None => (st.skew, ""),
         };
         let skew = format!("{}{after}", short(skew_now));
@@ -755,6 +771,47 @@ mod tests {
     /// Thorough mode on the sample: capping, encoding and scaling are
     /// steps for models (proposed unticked), and none touches revenue,
     /// the column a model would predict; fixing steps stay for cleaning.
+    #[test]
+    fn only_recurring_categories_are_filled_with_their_mode() {
+        // Like Debian's release list: a version for every release but the
+        // newest, dates missing for those not out, a recurring category.
+        let mut csv = String::from("version,released,kind,n\n");
+        for i in 0..12 {
+            let (v, d) = if i < 10 {
+                (
+                    format!("{}.{}", i + 1, i % 3),
+                    format!("20{:02}-01-0{}", 10 + i, 1 + i % 9),
+                )
+            } else {
+                (String::new(), String::new())
+            };
+            let kind = if i == 5 {
+                ""
+            } else if i % 3 == 0 {
+                "lts"
+            } else {
+                "regular"
+            };
+            csv += &format!("{v},{d},{kind},{i}\n");
+        }
+        let ds = crate::core::read_bytes("releases.csv", csv.as_bytes()).unwrap();
+        let fills: Vec<(String, String)> = propose(&ds, Mode::Thorough)
+            .into_iter()
+            .filter_map(|p| match p.step {
+                Step::FillMissing { column, .. } => Some((column, p.evidence)),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(fills.len(), 1, "{fills:?}");
+        assert_eq!(fills[0].0, "kind");
+        assert!(
+            fills[0]
+                .1
+                .contains("most frequent value \"regular\" (64% of its values)"),
+            "{fills:?}"
+        );
+    }
+
     #[test]
     fn preparing_is_apart_and_spares_the_target() {
         let ds = crate::core::read_bytes(SAMPLE_FILE_NAME, marketing_csv().as_bytes()).unwrap();

@@ -11,6 +11,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use super::step::Step;
+use crate::core::model::ColumnType;
 
 /// Why a step's text is not a step.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -33,6 +34,11 @@ pub enum StepTextError {
 
 /// The step written in `text`.
 pub fn step_from_text(text: &str) -> Result<Step, StepTextError> {
+    if text.trim().is_empty() {
+        return Err(StepTextError::NotAStep {
+            what: "the text is empty: write the step's settings".into(),
+        });
+    }
     let value: Value = serde_json::from_str(text).map_err(|e| StepTextError::Syntax {
         line: e.line(),
         column: e.column(),
@@ -43,10 +49,16 @@ pub fn step_from_text(text: &str) -> Result<Step, StepTextError> {
 
 /// The step in `value`, refusing keys it does not use.
 pub fn step_from_value(value: Value) -> Result<Step, StepTextError> {
-    let step: Step =
-        serde_json::from_value(value.clone()).map_err(|e| StepTextError::NotAStep {
-            what: value_problem(&e),
-        })?;
+    let step: Step = match serde_json::from_value(value.clone()) {
+        Ok(step) => step,
+        // A misspelt key usually shows as a missing one: name it, with
+        // the keys this kind of step has (from its template).
+        Err(e) => {
+            return Err(misspelt(&value).unwrap_or(StepTextError::NotAStep {
+                what: value_problem(&e),
+            }))
+        }
+    };
     let written = serde_json::to_value(&step).unwrap_or(Value::Null);
     let mut keys = Vec::new();
     // A merge of recipe version 1 had `into` and `values` at the top.
@@ -65,6 +77,27 @@ pub fn step_from_value(value: Value) -> Result<Step, StepTextError> {
         };
         Err(StepTextError::UnknownKeys { keys, known })
     }
+}
+
+/// The top-level keys of `value` that a step of its `op` does not have,
+/// when there are any and the op is known.
+fn misspelt(value: &Value) -> Option<StepTextError> {
+    let read = value.as_object()?;
+    let op = read.get("op")?.as_str()?;
+    let template = Step::template(op, Some(("x", ColumnType::Integer)))?;
+    let written = serde_json::to_value(&template).ok()?;
+    let known: Vec<String> = written
+        .as_object()?
+        .keys()
+        .filter(|k| *k != "op")
+        .cloned()
+        .collect();
+    let keys: Vec<String> = read
+        .keys()
+        .filter(|k| *k != "op" && !known.contains(k))
+        .cloned()
+        .collect();
+    (!keys.is_empty()).then_some(StepTextError::UnknownKeys { keys, known })
 }
 
 /// Keys of `read` (non-null) that `written` lacks, with their paths.
@@ -228,6 +261,18 @@ mod tests {
             }
             other => panic!("{other:?}"),
         }
+        // "colum" for "column": the misspelt key is named, not the missing one.
+        match step_from_text(r#"{"op": "scale", "colum": "x", "method": "standard"}"#) {
+            Err(StepTextError::UnknownKeys { keys, known }) => {
+                assert_eq!(keys, ["colum"]);
+                assert!(known.contains(&"column".to_string()), "{known:?}");
+            }
+            other => panic!("{other:?}"),
+        }
+        assert!(matches!(
+            step_from_text("  "),
+            Err(StepTextError::NotAStep { what }) if what.contains("empty")
+        ));
         match step_from_text(r#"{"op": "scale", "method": "standard"}"#) {
             Err(StepTextError::NotAStep { what }) => {
                 assert_eq!(what, "the setting \"column\" is missing")

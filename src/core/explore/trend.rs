@@ -281,7 +281,7 @@ impl Trend {
     pub fn measure_label(&self) -> String {
         match &self.value {
             Some(v) => format!("{} {v}", self.agg.label()),
-            None => "rows".to_string(),
+            None => "number of rows".to_string(),
         }
     }
 

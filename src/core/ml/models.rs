@@ -373,13 +373,9 @@ pub fn fit(
             value: y.iter().sum::<f64>() / n as f64,
         }),
         (ModelKind::LinearRegression, Labels::Values(y)) => {
-            let data = DatasetBase::new(matrix(columns), Array1::from(y.to_vec()));
-            let m = linfa_linear::LinearRegression::new()
-                .fit(&data)
-                .map_err(|e| lib_err(kind, e))?;
-            linear(kind, m.params().to_vec(), m.intercept())
+            ridge(kind, columns, y, LSTSQ_ALPHA * rows_of(columns) as f64)
         }
-        (ModelKind::Ridge, Labels::Values(y)) => ridge(columns, y, RIDGE_ALPHA),
+        (ModelKind::Ridge, Labels::Values(y)) => ridge(kind, columns, y, RIDGE_ALPHA),
         (ModelKind::LogisticRegression, Labels::Classes { y, n_classes }) => {
             logistic(columns, y, n_classes)
         }
@@ -504,12 +500,21 @@ fn linear(kind: ModelKind, coef: Vec<f64>, intercept: f64) -> Result<Model, MlEr
 /// scikit-learn's `Ridge(alpha=1)`: minimises |y - Xw - b|² + α|w|².
 pub const RIDGE_ALPHA: f64 = 1.0;
 
+/// Least squares as scikit-learn's `LinearRegression` solves it (lstsq:
+/// the smallest coefficients among the best fits) when columns are
+/// collinear, e.g. every one-hot column of a category, or a campaign that
+/// fixes its channel: a ridge this small per row (inputs are scaled)
+/// changes a well-posed fit by about 1e-8, and keeps the directions the
+/// data cannot tell apart at zero. Plain normal equations gave
+/// coefficients of 1e27 that cancel on the training rows, and a
+/// permutation importance of 1e27 when one is shuffled.
+const LSTSQ_ALPHA: f64 = 1e-8;
+
 /// Ridge regression as least squares (linfa-linear) on the centred data
 /// with √α·I appended as rows: the closed form scikit-learn solves, in one
 /// QR solve. (linfa-elasticnet's coordinate descent took 40 s on 100,000
 /// rows for the same answer.)
-fn ridge(columns: &[Vec<f64>], y: &[f64], alpha: f64) -> Result<Model, MlError> {
-    let kind = ModelKind::Ridge;
+fn ridge(kind: ModelKind, columns: &[Vec<f64>], y: &[f64], alpha: f64) -> Result<Model, MlError> {
     let (n, d) = (rows_of(columns), columns.len());
     let means: Vec<f64> = columns
         .iter()

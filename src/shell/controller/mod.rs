@@ -163,6 +163,10 @@ impl Controller {
     pub fn show_error(&self, message: String) {
         self.dispatch(Action::Error(Some(message)));
     }
+
+    pub fn clear_error(&self) {
+        self.dispatch(Action::Error(None));
+    }
 }
 
 /// `?fault=engine-crash`: the first worker panics while computing insights.
