@@ -1466,7 +1466,10 @@ fn cleaning_recipe_apply_undo_redo_reload_export() {
 
         // Columns and Explore say they show the file as loaded.
         app.show_tab("columns")?;
-        let note = d.attr_of("[data-testid=raw-data-note]", "data-steps")?;
+        let note = d.attr_of(
+            "section[role=tabpanel]:not([hidden]) [data-testid=raw-data-note]",
+            "data-steps",
+        )?;
         ensure(note.as_deref() == Some("4"), || {
             format!("the Columns tab's raw-data note: {note:?}")
         })?;
@@ -3055,13 +3058,17 @@ fn model_leaderboard_explain_predict_and_reload() {
         app.upload_ok(&manifest_dir().join("tests/data/crlf.csv"))?;
         app.select_dataset("churn.csv")?;
         app.show_tab("model")?;
-        d.wait_for("the saved version after a switch", LOAD_WAIT, |d| {
-            Ok((d
-                .attr_of("[data-testid=model-use]", "data-source")?
-                .as_deref()
-                == Some("saved"))
-            .then_some(()))
-        })?;
+        d.wait_for(
+            "the saved version after a switch, its rows loaded",
+            LOAD_WAIT,
+            |d| {
+                let saved = d.attr_of("[data-testid=model-use]", "data-source")?;
+                Ok((saved.as_deref() == Some("saved")
+                    && d.exists("[data-testid=ml-train]")?
+                    && d.attr_of("[data-testid=ml-train]", "disabled")?.is_none())
+                .then_some(()))
+            },
+        )?;
         what_if("a what-if after switching datasets and back")?;
         // Reload: the model is saved with the dataset.
         app.refresh()?;

@@ -902,6 +902,34 @@ mod explore {
         );
     }
 
+    /// Two related categories: the fix removes the coarser one (the
+    /// sample's campaign fixes its channel, so channel goes, not campaign).
+    #[test]
+    fn related_categories_keep_the_finer_one() {
+        use plainsight::core::sample::marketing_csv;
+        let ds = plainsight::core::read_bytes("s.csv", marketing_csv().as_bytes()).unwrap();
+        let found = alerts(
+            &ds,
+            &profile(&ds),
+            &correlations(&ds),
+            &AlertConfig::default(),
+        );
+        let pair = found
+            .iter()
+            .find(|a| {
+                a.kind == "high-correlation"
+                    && [a.column.as_deref(), a.other.as_deref()].contains(&Some("campaign"))
+            })
+            .expect("channel and campaign related");
+        assert_eq!(
+            pair.fix,
+            Some(plainsight::core::clean::Step::DropColumns {
+                columns: vec!["channel".into()]
+            }),
+            "{pair:?}"
+        );
+    }
+
     /// Every alert kind the data was built to raise, and no other.
     #[test]
     fn alerts_name_their_evidence_and_fix() {

@@ -409,6 +409,7 @@ fn main_view(s: &State, ctl: &Controller) -> Html {
                     {"Download report"}</button>
             </div>
             <section hidden={s.tab != Tab::Overview} role="tabpanel">
+                { raw_data_note(s.clean.recipe().len()) }
                 <OverviewTab profile={profile.clone()} preview={s.preview.clone()}
                     ready={s.worker_holds_selected()} insights={insights.clone()} alert_config={s.alert_config}
                     {on_config} on_fix={on_fix} recipe={Rc::new(s.clean.recipe().to_vec())} ctl={ctl.clone()} />
@@ -442,8 +443,8 @@ fn main_view(s: &State, ctl: &Controller) -> Html {
     }
 }
 
-/// Over the Columns and Explore tabs when a recipe is applied: they show
-/// the file as loaded, not the cleaned data.
+/// Over the Overview, Columns and Explore tabs when a recipe is applied:
+/// they show the file as loaded, not the cleaned data.
 fn raw_data_note(steps: usize) -> Html {
     if steps == 0 {
         return html! {};

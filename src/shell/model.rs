@@ -58,8 +58,14 @@ fn metric_label(name: &str) -> &'static str {
 /// A score as shown: three decimals for bounded scores, else the number.
 fn shown(metric: &str, v: f64) -> String {
     match metric {
-        "rmse" | "mae" => format::num(v),
-        _ => format!("{v:.3}"),
+        // Errors in the target's units, at one precision down the column.
+        "rmse" | "mae" if v.abs() < 1000.0 => format!("{v:.2}"),
+        "rmse" | "mae" => format::num(v.round()),
+        // Scores: three decimals, and no "-0.000".
+        _ => match format!("{v:.3}") {
+            z if z == "-0.000" => "0.000".to_string(),
+            s => s,
+        },
     }
 }
 

@@ -330,13 +330,27 @@ pub fn alerts(
                 trim_number((pair.value * 100.0).round() / 100.0)
             ),
             // The fix keeps the column that looks like a target (revenue,
-            // churn…): the other one goes; none when both do.
-            fix: [&pair.b, &pair.a]
-                .into_iter()
-                .find(|c| !looks_like_target(c))
-                .map(|c| Step::DropColumns {
-                    columns: vec![c.clone()],
-                }),
+            // churn…): the other one goes; none when both do. Between two
+            // categories, the one with fewer values goes: a campaign that
+            // fixes its channel holds the channel too, not the other way.
+            fix: {
+                let distinct = |name: &str| {
+                    p.column_profiles
+                        .iter()
+                        .find(|c| c.name == name)
+                        .map_or(0, |c| c.distinct)
+                };
+                let mut order = [&pair.b, &pair.a];
+                if pair.method == "cramers_v" && distinct(&pair.a) < distinct(&pair.b) {
+                    order.swap(0, 1);
+                }
+                order
+            }
+            .into_iter()
+            .find(|c| !looks_like_target(c))
+            .map(|c| Step::DropColumns {
+                columns: vec![c.clone()],
+            }),
         });
     }
     out.sort_by_key(|a| a.severity);
