@@ -129,7 +129,7 @@ pub fn clean_error(err: &crate::core::clean::CleanError) -> String {
         } => {
             let shown: Vec<&str> = available.iter().take(12).map(String::as_str).collect();
             format!(
-                "{} needs the column \"{column}\", which this data does not have (it has: {}{}). Use a file with the same columns, or edit or delete that step.",
+                "{} needs the column \"{column}\", which this data does not have (it has: {}{}). Edit the step to name a column it has, or delete it (a recipe made on another file needs a file with the same columns).",
                 at(*step, op),
                 shown.join(", "),
                 if available.len() > shown.len() { ", …" } else { "" }

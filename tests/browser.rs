@@ -937,6 +937,32 @@ fn cleaning_keeps_preparing_apart_and_spares_the_target() {
             "no note on the steps for models".into()
         })?;
 
+        // A transform added by hand (no λ) fits λ on its first run, and the
+        // recipe keeps that λ (a scored file then gets the same transform).
+        choose(d, "add-op", 0, "transform")?;
+        choose(d, "add-column", 0, "spend")?;
+        d.click_when_ready("[data-testid=add-step]")?;
+        d.wait_for("the transform step applied", LOAD_WAIT, |d| {
+            Ok((d.exists("[data-testid=clean-step][data-op=transform]")?
+                && d.attr_of("[data-testid=job-status]", "data-state")?
+                    .as_deref()
+                    == Some("done"))
+            .then_some(()))
+        })?;
+        d.click_when_ready("[data-testid=clean-step][data-op=transform] [data-testid=step-edit]")?;
+        let json = d.wait_for("the transform's settings", WAIT, |d| {
+            d.execute(
+                "const t = document.querySelector('[data-testid=step-json]'); return t ? t.value : null;",
+                vec![],
+            )
+            .map(|v| v.as_str().map(str::to_string))
+        })?;
+        let step: Value = serde_json::from_str(&json)?;
+        let lambda = step["transform"]["lambda"].as_f64();
+        ensure(lambda.is_some_and(f64::is_finite), || {
+            format!("the applied transform keeps no λ: {json}")
+        })?;
+
         // A constant column named like a target: its fix asks; "no" keeps it.
         let dir = std::env::temp_dir().join(format!("plainsight-e2e-{}", std::process::id()));
         std::fs::create_dir_all(&dir)?;
@@ -1438,14 +1464,22 @@ fn cleaning_recipe_apply_undo_redo_reload_export() {
         })?;
         let total = d.attr_of("[data-testid=step-rows]", "data-total")?;
         let removed = d.count("[data-testid=step-before] tbody tr")?;
-        let left = d.count("[data-testid=step-after] tbody tr")?;
+        let after = d.text_of("[data-testid=step-after]")?.unwrap_or_default();
+        let tables = d.count("[data-testid=step-after] table")?;
         ensure(
-            total.as_deref() == Some("2") && removed == 2 && left == 0,
-            || format!("removed rows: total {total:?}, {removed} shown, {left} after"),
+            total.as_deref() == Some("2")
+                && removed == 2
+                && tables == 0
+                && after.contains("Not in the result"),
+            || {
+                format!("removed rows: total {total:?}, {removed} shown; after: {tables} tables, {after:?}")
+            },
         )?;
 
         // A step edited with a misspelt key is refused with the key named,
         // and the recipe stays as it was.
+        let trim = "[data-testid=clean-step][data-op=trim] .step-text";
+        let trim_before = d.text_of(trim)?.unwrap_or_default();
         d.click_when_ready("[data-testid=clean-step][data-op=trim] [data-testid=step-edit]")?;
         let area = d.find("[data-testid=step-json]")?;
         area.clear()?;
@@ -1460,9 +1494,21 @@ fn cleaning_recipe_apply_undo_redo_reload_export() {
                 && error.contains("\"columns\""),
             || format!("the refused edit says: {error:?}"),
         )?;
-        ensure(d.count("[data-testid=clean-step]")? == 4, || {
-            "the recipe changed after a refused edit".into()
+        d.click_when_ready("[data-testid=clean-step][data-op=trim] [data-testid=step-edit]")?;
+        d.wait_for("the editor closed", WAIT, |d| {
+            Ok((!d.exists("[data-testid=step-json]")?).then_some(()))
         })?;
+        let trim_after = d.text_of(trim)?.unwrap_or_default();
+        ensure(
+            d.count("[data-testid=clean-step]")? == 4
+                && !trim_before.is_empty()
+                && trim_after == trim_before,
+            || {
+                format!(
+                    "the trim step changed after a refused edit: {trim_before:?} → {trim_after:?}"
+                )
+            },
+        )?;
 
         // Columns and Explore say they show the file as loaded.
         app.show_tab("columns")?;
@@ -3238,6 +3284,34 @@ fn model_training_stops_on_request_and_keeps_to_its_budget() {
             row.contains("40,000 rows, 12 columns, recipe of 0 steps") && row.contains("1 s"),
             || format!("the saved version reads {row:?}"),
         )?;
+        // Another dataset opened while training: the worker holds one
+        // dataset, so the run stops; the page says so (it used to wait for
+        // it forever), and back here training can start again.
+        d.execute(
+            "const b = document.querySelector('[data-testid=ml-budget]');
+             b.value = '600';
+             b.dispatchEvent(new Event('change', { bubbles: true }));",
+            vec![],
+        )?;
+        d.click_when_ready("[data-testid=ml-train]")?;
+        d.wait_for("training under way again", LOAD_WAIT, |d| {
+            Ok((ml_state(d)?.as_deref() == Some("running")).then_some(()))
+        })?;
+        app.upload_ok(&manifest_dir().join("tests/data/crlf.csv"))?;
+        let notice = d.wait_for("the notice that training stopped", LOAD_WAIT, |d| {
+            d.text_of("[data-testid=notice]")
+        })?;
+        ensure(notice.starts_with("Training stopped"), || {
+            format!("the notice reads {notice:?}")
+        })?;
+        app.select_dataset("big-training.csv")?;
+        app.show_tab("model")?;
+        d.wait_for("training can start again", LOAD_WAIT, |d| {
+            Ok((d.exists("[data-testid=ml-train]")?
+                && d.attr_of("[data-testid=ml-train]", "disabled")?.is_none()
+                && ml_state(d)?.as_deref() != Some("running"))
+            .then_some(()))
+        })?;
         Ok(())
     })
 }

@@ -270,6 +270,7 @@ fn short_numbers_for_people() {
         Some("531.883")
     );
     assert_eq!(long_decimal("254.5"), None);
+    assert_eq!(long_decimal("000123.4567890"), None);
     assert_eq!(long_decimal("2024-10-04"), None);
     assert_eq!(value_short("-3.14159"), "-3.14");
 }
@@ -1923,6 +1924,21 @@ mod ml {
         assert_eq!(suggest_target(&p).as_deref(), Some("grade"));
         assert_eq!(detect_task(&p, Some("grade")), Ok(Task::Classification));
         assert_eq!(detect_task(&p, Some("b")), Ok(Task::Regression));
+        // Like Debian's release list: a version in almost every row is no
+        // set of classes (each would have one row), dates are no target.
+        let mut text = String::from("version,codename,kind,released\n");
+        for i in 0..20 {
+            let v = if i == 3 {
+                "2.0".to_string()
+            } else {
+                format!("{}.{}", i + 1, i % 3)
+            };
+            let kind = if i % 5 == 0 { "lts" } else { "regular" };
+            text += &format!("{v},name{i},{kind},20{:02}-01-01\n", 10 + i % 9);
+        }
+        text += "2.0,later,regular,2030-01-01\n";
+        let (_, p) = csv(&text);
+        assert_eq!(suggest_target(&p).as_deref(), Some("kind"));
         // A constant column is nothing to learn.
         let (_, p) = csv("x,k\n1,a\n2,a\n3,a\n");
         assert!(matches!(

@@ -143,7 +143,10 @@ pub fn long_decimal(text: &str) -> Option<String> {
     if frac.len() <= 6 || !frac.bytes().all(|b| b.is_ascii_digit()) {
         return None;
     }
-    text.parse::<f64>().ok().map(num)
+    // Only a number as the engine writes one (a text code such as
+    // "000123.4567890" is left as it is).
+    let v = text.parse::<f64>().ok()?;
+    (v.to_string() == text).then(|| num(v))
 }
 
 /// [`value_text`] with numbers as [`short`].

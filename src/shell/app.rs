@@ -203,7 +203,7 @@ fn notice_view(s: &State, ctl: &Controller) -> Html {
     };
     let ctl = ctl.clone();
     html! {
-        <div class="notice" role="status">
+        <div class="notice" role="status" data-testid="notice">
             <span>{ msg }</span>
             <button class="ghost" onclick={Callback::from(move |_| ctl.dispatch_notice_clear())}>{"OK"}</button>
         </div>
@@ -230,10 +230,7 @@ fn job_view(s: &State, ctl: &Controller) -> Html {
             ),
             None => format!("Ready · last job: {}, done", job.label),
         },
-        JobState::Error => format!(
-            "Ready · last job: {}, failed (the message above says why)",
-            job.label
-        ),
+        JobState::Error => format!("Ready · last job: {}, failed", job.label),
     };
     html! {
         <footer class="statusbar" data-testid="job-status" data-state={job.state.as_str()}
@@ -386,7 +383,34 @@ fn main_view(s: &State, ctl: &Controller) -> Html {
     let on_fix = {
         let (ctl, rec) = (ctl.clone(), rec.clone());
         let recipe = s.clean.recipe().to_vec();
-        Callback::from(move |step| {
+        // The columns of the cleaned data, when the recipe has run: an
+        // alert's fix names a column of the file as loaded, which a step
+        // may have removed, encoded or renamed.
+        let cleaned: Option<Vec<String>> = s
+            .clean
+            .result
+            .as_ref()
+            .filter(|r| r.steps == recipe && !recipe.is_empty())
+            .map(|r| {
+                r.profile
+                    .column_profiles
+                    .iter()
+                    .map(|c| c.name.clone())
+                    .collect()
+            });
+        Callback::from(move |step: crate::core::clean::Step| {
+            if let Some(names) = &cleaned {
+                if let Some(gone) = step
+                    .columns()
+                    .into_iter()
+                    .find(|c| !names.iter().any(|n| n == c))
+                {
+                    ctl.show_error(format!(
+                        "This fix works on \"{gone}\", which the cleaning recipe has already removed, encoded or renamed, so it is not in the cleaned data. Change that step on the Clean tab instead."
+                    ));
+                    return;
+                }
+            }
             let mut steps = recipe.clone();
             steps.push(step);
             ctl.apply_recipe(rec.clone(), steps, RecipeChange::Push);

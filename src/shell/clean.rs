@@ -503,11 +503,26 @@ fn before_after(c: &Clean, at: usize) -> Html {
                 more(total)
             ),
         ),
-        ViewRows::First => (
-            "first",
-            shown,
-            "The first rows, before and after (no value shown here changes).".to_string(),
-        ),
+        ViewRows::First => {
+            let added = p
+                .after
+                .names
+                .iter()
+                .filter(|n| !p.before.names.contains(n))
+                .count();
+            (
+                "first",
+                shown,
+                if added > 0 {
+                    format!(
+                        "The first rows, before and after: this step adds {}.",
+                        format::count(added as u64, "column", "columns")
+                    )
+                } else {
+                    "The first rows, before and after (no value shown here changes).".to_string()
+                },
+            )
+        }
     };
     let after = if kind == "removed" {
         html! {

@@ -120,7 +120,13 @@ pub fn CleanGrid(props: &CleanGridProps) -> Html {
                 <button class="ghost" data-testid="clean-grid-next-change" disabled={no_more.is_some()}
                     onclick={go(Want::NextChange(seek_from))}>{"Next change ↓"}</button>
                 if let Some(from) = *no_more {
-                    <span class="small" data-testid="clean-grid-no-more" role="status">{ format!("No change after row {}.", format::int(from as u64)) }</span>
+                    <span class="small" data-testid="clean-grid-no-more" role="status">{
+                        if from == 0 {
+                            "The recipe changed no cell (it may remove rows or add columns).".to_string()
+                        } else {
+                            format!("No change after row {}.", format::int(from as u64))
+                        }
+                    }</span>
                 }
                 <span class="muted small">{ format!(
                     "{} on this page; highlighted cells were changed by the recipe (hover for the value it had), columns marked “new” were made by a step.",

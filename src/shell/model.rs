@@ -58,9 +58,15 @@ fn metric_label(name: &str) -> &'static str {
 /// A score as shown: three decimals for bounded scores, else the number.
 fn shown(metric: &str, v: f64) -> String {
     match metric {
-        // Errors in the target's units, at one precision down the column.
-        "rmse" | "mae" if v.abs() < 1000.0 => format!("{v:.2}"),
-        "rmse" | "mae" => format::num(v.round()),
+        // Errors in the target's units: two decimals down the column,
+        // thousands separated.
+        "rmse" | "mae" if v.is_finite() => {
+            let s = format!("{:.2}", v.abs());
+            let (int, frac) = s.split_once('.').unwrap_or((&s, "00"));
+            let sign = if v < 0.0 { "-" } else { "" };
+            format!("{sign}{}.{frac}", format::int(int.parse().unwrap_or(0)))
+        }
+        "rmse" | "mae" => format!("{v}"),
         // Scores: three decimals, and no "-0.000".
         _ => match format!("{v:.3}") {
             z if z == "-0.000" => "0.000".to_string(),
@@ -267,7 +273,7 @@ pub fn ModelTab(props: &ModelProps) -> Html {
             }
             if let Some(b) = &board {
                 <BoardView board={b.clone()} ml={ml.clone()} dataset={props.record.id.clone()}
-                    ctl={props.ctl.clone()} steps={props.steps.clone()}
+                    ctl={props.ctl.clone()} steps={props.steps.clone()} ready={props.ready}
                     version={stored.cloned()} />
             } else {
                 <p class="empty small">{"No model yet. Pick a target and press “Train models”: a baseline, linear models, trees, forests, boosting, k-NN and naive Bayes are compared on the same rows."}</p>
@@ -336,6 +342,8 @@ struct BoardProps {
     ml: Ml,
     ctl: Controller,
     steps: Vec<Step>,
+    /// Whether the worker holds the dataset's rows (a what-if needs them).
+    ready: bool,
 }
 
 #[component]
@@ -518,7 +526,7 @@ fn BoardView(props: &BoardProps) -> Html {
             </div>
         }
         if let Some((model, name, steps, origin)) = in_use {
-            <Use board={b.clone()} {model} {name} ml={props.ml.clone()} ctl={props.ctl.clone()} {steps} {origin} />
+            <Use board={b.clone()} {model} {name} ml={props.ml.clone()} ctl={props.ctl.clone()} {steps} {origin} ready={props.ready} />
         }
         </>
     }
@@ -861,6 +869,8 @@ struct UseProps {
     /// Where the model comes from, for people (this run, or which saved
     /// version).
     origin: String,
+    /// Whether the worker holds the dataset's rows.
+    ready: bool,
 }
 
 /// The what-if form and scoring a new file with the selected model.
@@ -878,9 +888,13 @@ fn Use(props: &UseProps) -> Html {
             b.example.clone(),
             start.clone(),
         );
-        use_effect_with(props.model.clone(), move |_| {
+        // Asked once the worker holds the rows (after a switch of dataset
+        // it reads them again first).
+        use_effect_with((props.model.clone(), props.ready), move |(_, ready)| {
             start.set(None);
-            ctl.what_if(model, example);
+            if *ready {
+                ctl.what_if(model, example);
+            }
         });
     }
     {
@@ -963,7 +977,7 @@ fn Use(props: &UseProps) -> Html {
                     what_if_input(f, b.inputs.get(i), value, set)
                 }) }
                 </div>
-                <button type="submit" data-testid="what-if-run">{"Predict this row"}</button>
+                <button type="submit" data-testid="what-if-run" disabled={!props.ready}>{"Predict this row"}</button>
                 if let Some(w) = &props.ml.what_if {
                     { for w.notes.iter().map(|n| html! {
                         <p class="warn-text small" data-testid="what-if-note">{ messages::cell_note(n) }</p>

@@ -278,6 +278,9 @@ pub enum Action {
     ToggleProposal(usize),
     /// A new applied recipe (drops the redo versions, clears proposals).
     RecipePush(Vec<Step>),
+    /// The applied recipe as it ran, with what its steps fitted written in
+    /// (replaces the history's entry, not a new one).
+    RecipeFitted(Vec<Step>),
     Undo,
     Redo,
     CleanResult(Rc<CleanResult>),
@@ -330,19 +333,25 @@ impl Reducible for State {
                 if s.selected != id {
                     s.preview.sort = None;
                     s.clean = Clean::default();
-                    // The worker keeps a finished run's models only while it
-                    // holds that dataset: back on it, the Model tab shows
-                    // the saved version (as after a reload), whose models
-                    // answer what-if and scoring. A run still going on is
-                    // kept (the board tells when it ends).
+                    // The worker holds one dataset and its run: opening
+                    // another drops them. Back on this one, the Model tab
+                    // shows the saved version (as after a reload), whose
+                    // models answer what-if and scoring; a run still going
+                    // on has stopped, and the page says so.
                     let running = s.ml.run.is_some()
                         && s.ml
                             .board
                             .as_ref()
                             .is_none_or(|b| !b.finished && !b.cancelled);
-                    if !running {
-                        s.ml = Ml::default();
+                    if running {
+                        s.notice = Some(
+                            "Training stopped: another dataset was opened, and this page's worker holds one dataset at a time. Models that finished were not saved; train again on that dataset to get them.".into(),
+                        );
+                        if s.job.label.starts_with(TRAINING) {
+                            s.job.state = JobState::Idle;
+                        }
                     }
+                    s.ml = Ml::default();
                 }
                 s.selected = id;
                 s.profile = profile;
@@ -448,6 +457,11 @@ impl Reducible for State {
                     s.clean.step_preview = None;
                 }
             }
+            Action::RecipeFitted(steps) => {
+                if let Some(slot) = s.clean.history.get_mut(s.clean.at) {
+                    *slot = steps;
+                }
+            }
             Action::RecipePush(steps) => {
                 let c = &mut s.clean;
                 c.history.truncate(c.at + 1);
@@ -544,10 +558,9 @@ impl Reducible for State {
                 s.ml.error = e;
             }
             Action::BenchTrees(t) => s.bench_trees = Some(t),
-            Action::MlSelect(m) => {
-                s.ml.selected = m;
-                s.ml.what_if = None;
-            }
+            // The what-if answer stays: the form asks again when the model
+            // it uses changes (picking the baseline keeps the best).
+            Action::MlSelect(m) => s.ml.selected = m,
             Action::MlWhatIf(w) => s.ml.what_if = w,
             Action::MlExplaining(m) => s.ml.explaining = Some(m),
             Action::MlExplained(m, x) => {

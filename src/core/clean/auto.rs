@@ -71,7 +71,11 @@ impl Proposal {
     /// missing, skewed (skew 2.3), so filled with the median 34; 118 cells
     /// changed".
     pub fn sentence(&self) -> String {
-        format!("{}; {}", self.evidence, self.report.effects())
+        match self.purpose {
+            Purpose::Clean => format!("{}; {}", self.evidence, self.report.effects()),
+            // Proposed unticked: its effect is what ticking it would do.
+            Purpose::Prepare => format!("{}; if ticked: {}", self.evidence, self.report.effects()),
+        }
     }
 }
 

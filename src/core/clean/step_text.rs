@@ -54,15 +54,19 @@ pub fn step_from_value(value: Value) -> Result<Step, StepTextError> {
         // A misspelt key usually shows as a missing one: name it, with
         // the keys this kind of step has (from its template).
         Err(e) => {
-            return Err(misspelt(&value).unwrap_or(StepTextError::NotAStep {
-                what: value_problem(&e),
-            }))
+            let missing = e.to_string().starts_with("missing field");
+            return Err(misspelt(&value)
+                .filter(|_| missing)
+                .unwrap_or(StepTextError::NotAStep {
+                    what: value_problem(&e),
+                }));
         }
     };
     let written = serde_json::to_value(&step).unwrap_or(Value::Null);
     let mut keys = Vec::new();
-    // A merge of recipe version 1 had `into` and `values` at the top.
-    let legacy: &[&str] = if matches!(step, Step::MergeValues(_)) {
+    // A merge of recipe version 1 had `into` and `values` at the top
+    // (`values` alone is read by nothing, so it is not allowed alone).
+    let legacy: &[&str] = if matches!(step, Step::MergeValues(_)) && value.get("into").is_some() {
         &["into", "values"]
     } else {
         &[]
@@ -155,6 +159,9 @@ fn syntax_problem(e: &serde_json::Error) -> String {
 /// serde's message about a step's settings in words.
 fn value_problem(e: &serde_json::Error) -> String {
     let raw = e.to_string();
+    if raw.starts_with("missing field `op`") {
+        return "the step has no \"op\" (which operation it is)".into();
+    }
     if let Some(rest) = raw.strip_prefix("missing field `") {
         let field = rest.split('`').next().unwrap_or(rest);
         return format!("the setting \"{field}\" is missing");
@@ -173,9 +180,6 @@ fn value_problem(e: &serde_json::Error) -> String {
             "\"{got}\" is not one of the choices ({})",
             allowed.join(", ")
         );
-    }
-    if raw == "missing field `op`" || raw.contains("missing field `op`") {
-        return "the step has no \"op\" (which operation it is)".into();
     }
     if let Some(rest) = raw.strip_prefix("invalid type: ") {
         // "string \"a\", expected f64" → "a text (\"a\") where a number belongs"
@@ -229,6 +233,17 @@ mod tests {
         assert_eq!(s, Step::DropDuplicates);
         let v1 = r#"{"op": "merge_values", "column": "c", "into": "DE", "values": ["de"]}"#;
         assert!(step_from_text(v1).is_ok());
+        // `values` without `into` is read by nothing: refused, not dropped.
+        let stray = r#"{"op": "merge_values", "column": "c", "groups": [], "values": ["x"]}"#;
+        assert!(matches!(
+            step_from_text(stray),
+            Err(StepTextError::UnknownKeys { keys, .. }) if keys == ["values"]
+        ));
+        // A wrong value is said as such, even with an extra key around.
+        assert!(matches!(
+            step_from_text(r#"{"op": "scale", "column": "x", "method": "standrd", "note": 1}"#),
+            Err(StepTextError::NotAStep { what }) if what.contains("standrd")
+        ));
         // A null for an optional setting is not an unknown key.
         let yj = r#"{"op": "transform", "column": "x", "transform": {"kind": "yeo_johnson", "lambda": null}}"#;
         assert!(step_from_text(yj).is_ok(), "{:?}", step_from_text(yj));

@@ -503,8 +503,9 @@ pub const RIDGE_ALPHA: f64 = 1.0;
 /// Least squares as scikit-learn's `LinearRegression` solves it (lstsq:
 /// the smallest coefficients among the best fits) when columns are
 /// collinear, e.g. every one-hot column of a category, or a campaign that
-/// fixes its channel: a ridge this small per row (inputs are scaled)
-/// changes a well-posed fit by about 1e-8, and keeps the directions the
+/// fixes its channel: a ridge this small per row changes a well-posed fit
+/// by about 1e-8 for scaled measures (a one-hot column of a category seen
+/// in k of n rows shrinks by about 1e-8·n/k), and keeps the directions the
 /// data cannot tell apart at zero. Plain normal equations gave
 /// coefficients of 1e27 that cancel on the training rows, and a
 /// permutation importance of 1e27 when one is shuffled.

@@ -121,10 +121,18 @@ fn words(name: &str) -> Vec<String> {
 }
 
 fn can_be_target(c: &ColumnProfile) -> bool {
+    // Classes must recur to be learnt: at least two rows per class on
+    // average (Debian's release list has a version per row, nearly).
+    let classes = match c.dtype {
+        ColumnType::Boolean | ColumnType::String => true,
+        ColumnType::Integer => c.distinct <= MAX_INTEGER_CLASSES,
+        _ => false,
+    };
     !identifier_like(c)
         && !matches!(c.dtype, ColumnType::Date | ColumnType::Datetime)
         && c.distinct >= 2
         && (c.dtype.is_numeric() || c.distinct <= MAX_CLASSES)
+        && (!classes || c.distinct * 2 <= c.count)
 }
 
 /// The target to suggest: the first column named like one (target, label,
@@ -174,7 +182,7 @@ pub fn detect_task(p: &DatasetProfile, target: Option<&str>) -> Result<Task, Tar
         ColumnType::Integer | ColumnType::Float => Ok(Task::Regression),
         ColumnType::Date | ColumnType::Datetime => Err(TargetError::NotPredictable {
             column: name.to_string(),
-            kind: c.dtype.as_str().to_string(),
+            kind: c.dtype.words().to_string(),
         }),
     }
 }

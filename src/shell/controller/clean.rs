@@ -105,20 +105,26 @@ impl Controller {
             // When it ran (also what tells one result from the next).
             log.at = String::from(js_sys::Date::new_0().to_iso_string());
             // What the steps fitted (a Yeo-Johnson λ) is kept in the recipe,
-            // so a later run or a scored file gets the same transform.
-            let steps = log.fitted_steps(&steps);
+            // so a later run or a scored file gets the same transform; a
+            // recipe stored before (or undone to) without it gets it now.
+            let fitted = log.fitted_steps(&steps);
+            let refitted = fitted != steps;
+            let steps = fitted;
             match change {
                 RecipeChange::Push => ctl.dispatch(Action::RecipePush(steps.clone())),
                 RecipeChange::Undo => ctl.dispatch(Action::Undo),
                 RecipeChange::Redo => ctl.dispatch(Action::Redo),
                 RecipeChange::Show => {}
             }
+            if refitted && change != RecipeChange::Push {
+                ctl.dispatch(Action::RecipeFitted(steps.clone()));
+            }
             ctl.dispatch(Action::CleanResult(Rc::new(CleanResult {
                 steps: steps.clone(),
                 log: log.clone(),
                 profile: *profile,
             })));
-            if change != RecipeChange::Show {
+            if change != RecipeChange::Show || refitted {
                 ctl.dispatch(Action::RunLogged(log.clone()));
                 let Some(st) = ctl.storage() else { return };
                 // Only the recipe and the log change, on the stored record

@@ -54,6 +54,11 @@ impl Controller {
         let same = self.0.shown.borrow().as_ref().map(|(a, _)| &a.id) == id.as_ref();
         if !same {
             *self.0.shown.borrow_mut() = None;
+            // The worker drops a run with its dataset (the page says so).
+            let other = self.0.ml_run.borrow().as_ref().map(|(_, r)| &r.id) != id.as_ref();
+            if other {
+                *self.0.ml_run.borrow_mut() = None;
+            }
         }
         *self.0.selected.borrow_mut() = id;
     }
