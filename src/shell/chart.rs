@@ -325,6 +325,13 @@ pub fn Chart(props: &ChartProps) -> Html {
                     <button class="link" data-testid="chart-svg" onclick={svg} aria-label={format!("Download {} as SVG", props.title)}>{"SVG"}</button>
                 </span>
             </figcaption>
+            // Above its chart, so it reads as this chart's (below, it sat
+            // against the next chart's title).
+            if let Some(lo) = props.data.axis_floor() {
+                <p class="muted small chart-note" data-testid="chart-axis-note" data-value={lo.to_string()}>
+                    { format!("The vertical axis starts at {}, not at zero: differences look larger than they are.", crate::core::format::short(lo)) }
+                </p>
+            }
             <canvas ref={canvas} role="img" aria-label={format!("{label}. The arrow keys read out each mark's values.")} tabindex="0"
                 class={classes!(clickable.then_some("clickable"))}
                 {onmousemove} {onmouseleave} {onclick} {onkeydown}></canvas>
@@ -338,11 +345,6 @@ pub fn Chart(props: &ChartProps) -> Html {
             } else {
                 // The line keeps its place, so the page does not jump.
                 <p class="chart-readout" aria-hidden="true">{"\u{a0}"}</p>
-            }
-            if let Some(lo) = props.data.axis_floor() {
-                <p class="muted small chart-note" data-testid="chart-axis-note" data-value={lo.to_string()}>
-                    { format!("The vertical axis starts at {}, not at zero: differences look larger than they are.", crate::core::format::short(lo)) }
-                </p>
             }
         </figure>
     }

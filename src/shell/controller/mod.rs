@@ -84,6 +84,8 @@ struct Inner {
     /// The training run the page follows, and the dataset it is about
     /// (its versions are saved there when the run finishes).
     ml_run: RefCell<Option<(RunId, DatasetRecord)>>,
+    /// When the followed run started (ms since the epoch).
+    ml_started: Cell<f64>,
     /// The storage key of the saved model the worker holds.
     loaded_model: RefCell<Option<String>>,
 }
@@ -116,6 +118,7 @@ impl Controller {
             shown: RefCell::new(None),
             alert_config: Cell::new(AlertConfig::default()),
             ml_run: RefCell::new(None),
+            ml_started: Cell::new(0.0),
             loaded_model: RefCell::new(None),
         }));
         ctl.spawn_engine();

@@ -79,10 +79,18 @@ impl Controller {
 
     /// A board from the worker: shown, and saved once finished.
     pub(super) fn training(&self, run: RunId, board: Board) {
-        if self.following(run) && board.finished && !board.cancelled {
+        let done = self.following(run) && board.finished && !board.cancelled;
+        if done {
             self.save_model(board.clone());
         }
         self.dispatch(Action::MlBoard(run, board));
+        if done {
+            // The status bar says how long the run took, like other jobs.
+            self.dispatch(Action::JobDone {
+                elapsed_ms: js_sys::Date::now() - self.0.ml_started.get(),
+                wasm_memory: 0,
+            });
+        }
     }
 
     /// Starts building a leaderboard on the data after `steps`.
@@ -103,6 +111,7 @@ impl Controller {
         };
         let run = RunId(self.next_id());
         *self.0.ml_run.borrow_mut() = Some((run, rec.clone()));
+        self.0.ml_started.set(js_sys::Date::now());
         self.dispatch(Action::MlStart(rec.id.clone(), run));
         self.send(ToWorker::Train {
             run,
