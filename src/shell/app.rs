@@ -2,7 +2,6 @@
 
 use std::rc::Rc;
 
-use wasm_bindgen::JsCast;
 use yew::prelude::*;
 
 use super::chart::{use_pixel_ratio, DrawTick};
@@ -266,15 +265,7 @@ fn main_view(s: &State, ctl: &Controller) -> Html {
         };
         // The sidebar's file input opens the browser's file chooser.
         let on_open = Callback::from(|_| {
-            let input = web_sys::window()
-                .and_then(|w| w.document())
-                .and_then(|d| {
-                    d.query_selector("[data-testid=upload-input]")
-                        .ok()
-                        .flatten()
-                })
-                .and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok());
-            if let Some(input) = input {
+            if let Some(input) = super::html_element("[data-testid=upload-input]") {
                 input.click();
             }
         });

@@ -49,20 +49,14 @@ fn sample_table(caption: &str, testid: &'static str, s: &Sample, before: Option<
                     { for s.rows.iter().enumerate().map(|(i, r)| html! {
                         <tr>{ for r.iter().enumerate().map(|(j, c)| {
                             let changed = was(i, j).is_some_and(|b| b != c);
-                            // A long decimal rounded, in full on hover.
-                            let rounded = format::long_decimal(c);
-                            let title = match (was(i, j).filter(|_| changed), &rounded) {
-                                (Some(b), _) => {
-                                    let b = if b.is_empty() { "—" } else { b };
-                                    Some(if rounded.is_some() { format!("{c} (was: {b})") } else { format!("was: {b}") })
-                                }
-                                (None, Some(_)) => Some(c.clone()),
-                                (None, None) => None,
-                            };
+                            let before = was(i, j)
+                                .filter(|_| changed)
+                                .map(|b| if b.is_empty() { "—" } else { b.as_str() });
+                            let (shown, title) = format::cell_view(c, before);
                             html! {
                                 <td data-value={c.clone()} data-changed={changed.then_some("true")} {title}
                                     class={classes!(c.is_empty().then_some("missing"), changed.then_some("changed"))}>
-                                    { if c.is_empty() { "—".to_string() } else { rounded.unwrap_or_else(|| c.clone()) } }
+                                    { shown }
                                 </td>
                             }
                         }) }</tr>

@@ -4,7 +4,6 @@
 
 use std::rc::Rc;
 
-use wasm_bindgen::JsCast;
 use yew::prelude::*;
 
 use super::controller::Controller;
@@ -76,15 +75,9 @@ pub fn CleanGrid(props: &CleanGridProps) -> Html {
     // scrolls it into view and shows what the cell was.
     use_effect_with(page.as_ref().and_then(|p| p.found), |found| {
         if found.is_some() {
-            let cell = web_sys::window()
-                .and_then(|w| w.document())
-                .and_then(|d| {
-                    d.query_selector("[data-testid=clean-grid] tr[data-found] td[data-changed]")
-                        .ok()
-                        .flatten()
-                })
-                .and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok());
-            if let Some(cell) = cell {
+            if let Some(cell) =
+                super::html_element("[data-testid=clean-grid] tr[data-found] td[data-changed]")
+            {
                 let _ = cell.focus();
             }
         }
@@ -161,25 +154,13 @@ pub fn CleanGrid(props: &CleanGridProps) -> Html {
 /// is shown rounded like the rest of the page, in full on hover and in
 /// `data-value`.
 fn cell(c: &Cell) -> Html {
-    let rounded = format::long_decimal(&c.text);
-    let long_decimal = rounded.is_some();
-    let shown = if c.text.is_empty() {
-        "—".to_string()
-    } else {
-        rounded.unwrap_or_else(|| c.text.clone())
-    };
     let was = match &c.mark {
         Mark::Changed(was) if was.is_empty() => Some("— (missing)".to_string()),
         Mark::Changed(was) => Some(was.clone()),
         _ => None,
     };
     let changed = was.is_some();
-    let title = match (&was, long_decimal) {
-        (Some(w), true) => Some(format!("{} (was: {w})", c.text)),
-        (Some(w), false) => Some(format!("was: {w}")),
-        (None, true) => Some(c.text.clone()),
-        (None, false) => None,
-    };
+    let (shown, title) = format::cell_view(&c.text, was.as_deref());
     // Focusable, so a tap (or the keyboard) shows what it was too.
     html! {
         <td data-value={c.text.clone()} data-changed={changed.then_some("true")} {title}

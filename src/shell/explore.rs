@@ -156,6 +156,15 @@ fn show_section(id: &str) {
     }
 }
 
+/// A group-by picker keyed by place and choice: it is made anew when
+/// either changes, so it shows the choice in use, never one left from the
+/// user's last pick in another place.
+fn keyed_pick(slot: usize, current: &str, pick: Html) -> Html {
+    html! {
+        <span class="pick-slot" key={format!("{slot}|{current}")}>{ pick }</span>
+    }
+}
+
 /// A click on a bar of `column`'s values: the rows with that value (a
 /// missing group's bar: the rows where it is missing).
 pub fn rows_of(column: usize, on_rows: &Callback<RowFilter>) -> Callback<Pick> {
@@ -597,14 +606,11 @@ fn group_view(
             emit(d, measures.clone(), sort)
         });
         let label = if slot == 0 { "Group by" } else { "then by" };
-        // Keyed by place and choice: a picker is made anew when either
-        // changes, so it shows the choice in use, never one left from
-        // the user's last pick in another place.
-        dim_picks.push(html! {
-            <span class="pick-slot" key={format!("{slot}|{current}")}>
-                { select("group-dim", label, &current, &options, on) }
-            </span>
-        });
+        dim_picks.push(keyed_pick(
+            slot,
+            &current,
+            select("group-dim", label, &current, &options, on),
+        ));
     }
     let mut measure_options = vec![("rows".to_string(), "number of rows".to_string())];
     for c in measure_columns(p) {
@@ -642,11 +648,11 @@ fn group_view(
             emit(chosen.clone(), m, sort)
         });
         let label = if slot == 0 { "Measure" } else { "and" };
-        measure_picks.push(html! {
-            <span class="pick-slot" key={format!("{slot}|{current}")}>
-                { select("group-measure", label, &current, &options, on) }
-            </span>
-        });
+        measure_picks.push(keyed_pick(
+            slot,
+            &current,
+            select("group-measure", label, &current, &options, on),
+        ));
     }
     let sort_header = |i: usize| {
         let (emit, chosen, measures) = (emit.clone(), chosen.clone(), measures.clone());

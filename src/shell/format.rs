@@ -25,3 +25,22 @@ pub fn when_iso(iso: &str) -> String {
         when(ms)
     }
 }
+
+/// A table cell as shown: its text ("—" when missing, a long decimal
+/// rounded) and its hover title (the full decimal, and what it `was` when
+/// a step changed it, as the caller writes that).
+pub fn cell_view(text: &str, was: Option<&str>) -> (String, Option<String>) {
+    let rounded = long_decimal(text);
+    let title = match (was, &rounded) {
+        (Some(w), Some(_)) => Some(format!("{text} (was: {w})")),
+        (Some(w), None) => Some(format!("was: {w}")),
+        (None, Some(_)) => Some(text.to_string()),
+        (None, None) => None,
+    };
+    let shown = if text.is_empty() {
+        "—".to_string()
+    } else {
+        rounded.unwrap_or_else(|| text.to_string())
+    };
+    (shown, title)
+}

@@ -21,6 +21,18 @@ pub mod table;
 pub mod tabsync;
 pub mod worker;
 
+/// The page's first element matching `css`, as an HTML element (to click
+/// or focus it).
+pub(crate) fn html_element(css: &str) -> Option<web_sys::HtmlElement> {
+    use wasm_bindgen::JsCast;
+    web_sys::window()?
+        .document()?
+        .query_selector(css)
+        .ok()??
+        .dyn_into::<web_sys::HtmlElement>()
+        .ok()
+}
+
 /// Mounts the app on the page.
 pub fn start() {
     yew::Renderer::<app::App>::new().render();

@@ -168,7 +168,7 @@ pub fn ModelTab(props: &ModelProps) -> Html {
         .cloned();
     let versions = model_versions(&props.record);
     let shown_version = use_state(|| None::<u32>);
-    let running = live.as_ref().is_some_and(|b| !b.finished && !b.cancelled);
+    let running = live.as_ref().is_some_and(|b| b.running());
 
     let on_target = {
         let target = target.clone();

@@ -338,11 +338,8 @@ impl Reducible for State {
                     // shows the saved version (as after a reload), whose
                     // models answer what-if and scoring; a run still going
                     // on has stopped, and the page says so.
-                    let running = s.ml.run.is_some()
-                        && s.ml
-                            .board
-                            .as_ref()
-                            .is_none_or(|b| !b.finished && !b.cancelled);
+                    let running =
+                        s.ml.run.is_some() && s.ml.board.as_ref().is_none_or(|b| b.running());
                     if running {
                         s.notice = Some(
                             "Training stopped: another dataset was opened, and this page's worker holds one dataset at a time. Models that finished were not saved; train again on that dataset to get them.".into(),

@@ -205,7 +205,7 @@ fn step_preview(raw: &Dataset, steps: &[Step], index: usize) -> Result<StepView,
     // export refuses (a file DuckDB cannot read alike, a step it cannot
     // reproduce), the data comes from a plain run and the reason is shown.
     let (before, after, sql, kept) = match last_step_sql(raw, &raw.facts.name, upto) {
-        Ok((sql, before, after)) => (before, after, Ok(sql), None),
+        Ok(last) => (last.before, last.after, Ok(last.sql), last.report.kept),
         Err(refused) => {
             let (before, _) = run(raw, steps.get(..index).unwrap_or_default())?;
             let mut after = before.clone();
@@ -225,17 +225,8 @@ fn step_preview(raw: &Dataset, steps: &[Step], index: usize) -> Result<StepView,
         names = before.names().into_iter().take(SAMPLE_COLUMNS).collect();
     }
     // A step that removed rows shows the rows it removed: which ones, the
-    // step's own report says (a second run of the step alone when the SQL
-    // path gave the data).
+    // step's own report says.
     if after.height() < before.height() {
-        let kept = match kept {
-            Some(k) => Some(k),
-            None => {
-                apply(&mut before.clone(), step)
-                    .map_err(|e| e.at_step(index + 1))?
-                    .kept
-            }
-        };
         if let Some(kept) = kept {
             let gone: Vec<usize> = (0..before.height())
                 .filter(|&r| !kept.get(r).copied().unwrap_or(true))

@@ -298,7 +298,6 @@ fn mode_of<T: Clone + Eq + std::hash::Hash>(
         .map(|(v, _)| v)
 }
 
-/// Text of a number for a report: shortest form, rounded to 4 decimals.
 /// A number in a step's detail: three significant figures, as in every
 /// sentence (the exact value is in the data and the SQL).
 fn show(v: f64) -> String {

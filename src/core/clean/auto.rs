@@ -772,9 +772,9 @@ mod tests {
     use super::*;
     use crate::core::sample::{marketing_csv, SAMPLE_FILE_NAME};
 
-    /// Thorough mode on the sample: capping, encoding and scaling are
-    /// steps for models (proposed unticked), and none touches revenue,
-    /// the column a model would predict; fixing steps stay for cleaning.
+    /// Thorough mode fills a gap with the most frequent value only when
+    /// values recur, never a date: Debian's release list had its missing
+    /// versions filled with "1.1" and its release dates with the first's.
     #[test]
     fn only_recurring_categories_are_filled_with_their_mode() {
         // Like Debian's release list: a version for every release but the
@@ -816,6 +816,9 @@ mod tests {
         );
     }
 
+    /// Thorough mode on the sample: capping, encoding and scaling are
+    /// steps for models (proposed unticked), and none touches revenue,
+    /// the column a model would predict; fixing steps stay for cleaning.
     #[test]
     fn preparing_is_apart_and_spares_the_target() {
         let ds = crate::core::read_bytes(SAMPLE_FILE_NAME, marketing_csv().as_bytes()).unwrap();

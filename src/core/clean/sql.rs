@@ -15,7 +15,7 @@
 
 use std::collections::{BTreeMap, HashSet};
 
-use super::apply::{apply, categories, TRIM_CHARS};
+use super::apply::{apply, categories, StepReport, TRIM_CHARS};
 use super::recipe::SCHEMA_VERSION;
 use super::step::{Case, DatePart, Fill, Merge, OutlierAction, OutlierRule, Scaling, Step, Test};
 use super::values::Values;
@@ -627,12 +627,12 @@ fn check_names(ds: &Dataset, n: usize, op: &str) -> Result<(), CleanError> {
 /// names the step when DuckDB cannot reproduce it on this data.
 /// The query of a recipe as it is built: its entries, which entries each
 /// step wrote, how the file is read, and the tables before and after the
-/// last step.
+/// last step with its report.
 struct Built {
     q: Query,
     steps: Vec<std::ops::Range<usize>>,
     described: String,
-    last: Option<(Dataset, Dataset)>,
+    last: Option<(Dataset, Dataset, StepReport)>,
 }
 
 /// Runs `steps` on `source`, writing each step's SQL as it runs on the data
@@ -691,7 +691,7 @@ fn build(source: &Dataset, file_name: &str, steps: &[Step]) -> Result<Built, Cle
     for (i, step) in steps.iter().enumerate() {
         let n = i + 1;
         let mut after = before.clone();
-        apply(&mut after, step).map_err(|e| e.at_step(n))?;
+        let report = apply(&mut after, step).map_err(|e| e.at_step(n))?;
         check_names(&after, n, step.op())?;
         q.comment(String::new());
         let start = q.entries.len();
@@ -699,7 +699,7 @@ fn build(source: &Dataset, file_name: &str, steps: &[Step]) -> Result<Built, Cle
         step_sql(&mut q, n, step, &before, &after)?;
         spans.push(start..q.entries.len());
         if n == steps.len() {
-            last = Some((before, after));
+            last = Some((before, after, report));
             break;
         }
         before = after;
@@ -712,27 +712,40 @@ fn build(source: &Dataset, file_name: &str, steps: &[Step]) -> Result<Built, Cle
     })
 }
 
-/// The SQL of the last of `steps` (its part of [`to_sql`]'s query: the
-/// tables it adds, reading the one before it), with the data before and
-/// after it — one run of the steps gives both, for the page's before/after
-/// view of a step.
+/// The last of a recipe's steps: its SQL (its part of [`to_sql`]'s
+/// query: the tables it adds, reading the one before it), the data before
+/// and after it, and its report (which rows it kept).
+pub struct LastStep {
+    pub sql: String,
+    pub before: Dataset,
+    pub after: Dataset,
+    pub report: StepReport,
+}
+
+/// The last of `steps` as [`LastStep`] — one run of the steps gives all of
+/// it, for the page's before/after view of a step.
 pub fn last_step_sql(
     source: &Dataset,
     file_name: &str,
     steps: &[Step],
-) -> Result<(String, Dataset, Dataset), CleanError> {
+) -> Result<LastStep, CleanError> {
     let Built {
         q,
         steps: spans,
         last,
         ..
     } = build(source, file_name, steps)?;
-    let (Some(span), Some((before, after))) = (spans.last(), last) else {
+    let (Some(span), Some((before, after, report))) = (spans.last(), last) else {
         return Err(CleanError::Internal {
             message: "no step to write as SQL".to_string(),
         });
     };
-    Ok((q.render_part(span.clone()), before, after))
+    Ok(LastStep {
+        sql: q.render_part(span.clone()),
+        before,
+        after,
+        report,
+    })
 }
 
 pub fn to_sql(source: &Dataset, file_name: &str, steps: &[Step]) -> Result<String, CleanError> {

@@ -75,33 +75,32 @@ pub fn step_from_value(value: Value) -> Result<Step, StepTextError> {
     if keys.is_empty() {
         Ok(step)
     } else {
-        let known = match &written {
-            Value::Object(w) => w.keys().filter(|k| *k != "op").cloned().collect(),
-            _ => Vec::new(),
-        };
-        Err(StepTextError::UnknownKeys { keys, known })
+        Err(StepTextError::UnknownKeys {
+            keys,
+            known: setting_names(&written),
+        })
     }
 }
 
 /// The top-level keys of `value` that a step of its `op` does not have,
 /// when there are any and the op is known.
 fn misspelt(value: &Value) -> Option<StepTextError> {
-    let read = value.as_object()?;
-    let op = read.get("op")?.as_str()?;
+    let op = value.get("op")?.as_str()?;
     let template = Step::template(op, Some(("x", ColumnType::Integer)))?;
-    let written = serde_json::to_value(&template).ok()?;
-    let known: Vec<String> = written
-        .as_object()?
-        .keys()
-        .filter(|k| *k != "op")
-        .cloned()
-        .collect();
-    let keys: Vec<String> = read
-        .keys()
-        .filter(|k| *k != "op" && !known.contains(k))
-        .cloned()
+    let known = setting_names(&serde_json::to_value(&template).ok()?);
+    let keys: Vec<String> = setting_names(value)
+        .into_iter()
+        .filter(|k| !known.contains(k))
         .collect();
     (!keys.is_empty()).then_some(StepTextError::UnknownKeys { keys, known })
+}
+
+/// The settings of a step as written (its top-level keys but "op").
+fn setting_names(written: &Value) -> Vec<String> {
+    match written {
+        Value::Object(w) => w.keys().filter(|k| *k != "op").cloned().collect(),
+        _ => Vec::new(),
+    }
 }
 
 /// Keys of `read` (non-null) that `written` lacks, with their paths.

@@ -871,6 +871,13 @@ pub struct Board {
     pub inputs: Vec<InputSpec>,
 }
 
+impl Board {
+    /// Whether the run is still going (neither finished nor stopped).
+    pub fn running(&self) -> bool {
+        !self.finished && !self.cancelled
+    }
+}
+
 /// A prediction for one row (the what-if form).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct WhatIf {
