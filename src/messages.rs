@@ -43,7 +43,7 @@ pub fn ingest_error(file: &str, err: &IngestError) -> String {
             if *found == 1 { "" } else { "s" }
         ),
         IngestError::Binary { offset } => format!(
-            "{file} does not look like a text file (unreadable bytes at byte {offset}). Plainsight reads CSV, TSV, JSON and NDJSON: save or export the data in one of those formats."
+            "{file} does not look like a text file (unreadable bytes at byte {offset}). Plainsight reads CSV, TSV, JSON, NDJSON and spreadsheets (.xlsx, .xls, .ods): save or export the data in one of those formats."
         ),
         IngestError::UnclosedQuote { line } => format!(
             "{file}, line {line}: a quoted field starts here and never ends. Add the missing closing quote (\") and load the file again."
@@ -55,7 +55,7 @@ pub fn ingest_error(file: &str, err: &IngestError) -> String {
             "{file}, line {line}: expected a list of records (objects like {{\"name\": value}}) but found {found}. Export the data as an array of objects or as one object per line."
         ),
         IngestError::UnsupportedFormat { extension } => format!(
-            "{file}: Plainsight cannot read .{extension} files yet. Save the data as CSV, TSV, JSON or NDJSON and load that file."
+            "{file}: Plainsight cannot read .{extension} files yet. Save the data as CSV, TSV, JSON, NDJSON or a spreadsheet (.xlsx, .xls, .ods) and load that file."
         ),
         IngestError::TooManyColumns { found, limit } => format!(
             "{file} has {found} columns; Plainsight handles up to {limit}. Remove columns you do not need and load it again."
@@ -67,6 +67,16 @@ pub fn ingest_error(file: &str, err: &IngestError) -> String {
                 None => format!("record {row}"),
             },
             crate::core::format::int(*limit)
+        ),
+        IngestError::WorkbookPassword => format!(
+            "{file} is protected with a password, and Plainsight cannot open encrypted workbooks. Open it in Excel or LibreOffice, remove the password (File › Info › Protect Workbook, or Save As without a password) and load the copy."
+        ),
+        IngestError::WorkbookDamaged { detail } => format!(
+            "{file} could not be read as a spreadsheet ({detail}). It may be damaged or not really a workbook: open it in Excel or LibreOffice and save it again (or export the sheet as CSV), then load it again."
+        ),
+        IngestError::SheetNotFound { sheet, sheets } => format!(
+            "{file} has no sheet named \"{sheet}\". Its sheets are: {}. Pick one of those.",
+            sheets.iter().map(|s| format!("\"{s}\"")).collect::<Vec<_>>().join(", ")
         ),
         IngestError::Internal { message } => format!(
             "Plainsight could not read {file} ({message}). Please try again; if it keeps happening, export the file again."

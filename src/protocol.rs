@@ -27,6 +27,7 @@ use crate::core::ml::automl::{Board, Explanation, Setup, TrainError, WhatIf};
 use crate::core::ml::prep::PrepError;
 use crate::core::ml::saved::LoadError;
 use crate::core::report::{ReportContents, ReportRequest};
+use crate::core::workbook::SheetInfo;
 use crate::core::{DatasetProfile, IngestError};
 
 /// The build both sides were compiled from (build.rs: a hash of the
@@ -82,6 +83,9 @@ pub enum ToWorker {
         name: String,
         size: u64,
         purpose: Purpose,
+        /// A workbook's sheet to read; None: ask ([`FromWorker::Sheets`])
+        /// when several sheets hold data (a file to score: the first).
+        sheet: Option<String>,
     },
     /// The next slice of the file, in order.
     Chunk {
@@ -270,6 +274,12 @@ pub enum FromWorker {
     },
     /// The file could not be read.
     LoadFailed { load: LoadId, error: IngestError },
+    /// The file is a workbook with several sheets of data and none was
+    /// named: the load ends here, and the page asks which one.
+    Sheets {
+        load: LoadId,
+        sheets: Vec<SheetInfo>,
+    },
     /// The answer to one `Ask`.
     Reply {
         request: RequestId,

@@ -172,6 +172,84 @@ fn fixtures_match_pandas() {
     }
 }
 
+/// The spreadsheets of `tests/data/workbooks` (two writers per format,
+/// made by `tests/data/make_workbooks.py`): the sheet read by default and
+/// every sheet by name profile as pandas' `read_excel` reads them; several
+/// sheets of data are offered to choose from; a password and a damaged
+/// file are refused with their own errors.
+#[test]
+fn workbooks_match_pandas() {
+    use plainsight::core::workbook::{Opened, SheetChoice};
+    let dir = data_dir().join("workbooks");
+    let mut names: Vec<String> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().to_string())
+        .filter(|n| !n.ends_with(".expected.json"))
+        .collect();
+    names.sort();
+    assert!(names.len() >= 11, "{names:?}");
+    let read = |name: &str, bytes: &[u8], choice: SheetChoice| {
+        Ingester::new(name, bytes.len() as u64)
+            .and_then(|i| i.with_sheet(choice).push_all(bytes))
+            .and_then(|i| i.finish_or_choose())
+    };
+    for name in names {
+        let bytes = std::fs::read(dir.join(&name)).unwrap();
+        let text = std::fs::read_to_string(dir.join(format!("{name}.expected.json")))
+            .unwrap_or_else(|_| panic!("{name} has no expected file"));
+        let expected: Value = serde_json::from_str(&text).unwrap();
+        if expected.get("error").is_some() {
+            match read_bytes(&name, &bytes) {
+                Err(e) => check_error(&name, &e, &expected),
+                Ok(ds) => panic!("{name}: expected an error, read {} rows", ds.height()),
+            }
+            continue;
+        }
+        let sheets = expected["sheets"].as_object().expect("sheets");
+        let default = expected["default"].as_str().expect("default sheet");
+        let ds = read_bytes(&name, &bytes).unwrap_or_else(|e| panic!("{name}: {e:?}"));
+        assert_eq!(
+            ds.facts.sheet.as_deref(),
+            Some(default),
+            "{name}: default sheet"
+        );
+        check_stats(&name, &ds, &sheets[default]);
+        for (sheet, exp) in sheets {
+            let label = format!("{name} [{sheet}]");
+            match read(&name, &bytes, SheetChoice::Named(sheet.clone())) {
+                Ok(Opened::Dataset(ds)) => check_stats(&label, &ds, exp),
+                other => panic!("{label}: {other:?}"),
+            }
+        }
+        match read(&name, &bytes, SheetChoice::Ask) {
+            Ok(Opened::Choose(list)) => {
+                assert!(sheets.len() > 1, "{name}: asked with one sheet of data");
+                let with_data: Vec<&str> = list
+                    .iter()
+                    .filter(|s| s.rows > 0)
+                    .map(|s| s.name.as_str())
+                    .collect();
+                let mut want: Vec<&str> = sheets.keys().map(String::as_str).collect();
+                want.sort();
+                let mut got = with_data.clone();
+                got.sort();
+                assert_eq!(got, want, "{name}: sheets offered");
+            }
+            Ok(Opened::Dataset(ds)) => {
+                assert_eq!(sheets.len(), 1, "{name}: several sheets, none asked");
+                assert_eq!(ds.facts.sheet.as_deref(), Some(default));
+            }
+            Err(e) => panic!("{name}: {e:?}"),
+        }
+        match read(&name, &bytes, SheetChoice::Named("Nope".into())) {
+            Err(IngestError::SheetNotFound { sheets: listed, .. }) => {
+                assert!(listed.iter().any(|s| s == default), "{name}: {listed:?}")
+            }
+            other => panic!("{name}: a missing sheet gave {other:?}"),
+        }
+    }
+}
+
 /// Reads `bytes` pushed in chunks of `chunk` bytes.
 fn read_chunked(name: &str, bytes: &[u8], chunk: usize) -> Result<Dataset, IngestError> {
     let mut ing = Ingester::new(name, bytes.len() as u64)?;

@@ -101,6 +101,7 @@ fn ingest_fixtures() -> Vec<Vec<u8>> {
     for path in files_in(&data)
         .into_iter()
         .chain(files_in(&data.join("clean")))
+        .chain(files_in(&data.join("workbooks")))
     {
         let name = path.file_name().unwrap().to_string_lossy().to_string();
         if name.contains(".expected.") || name.ends_with(".py") {

@@ -1,4 +1,4 @@
-//! Any bytes, as a .csv/.tsv/.json/.ndjson/.txt file pushed in chunks,
+//! Any bytes, as a .csv/.tsv/.json/.ndjson/.txt/.xlsx/.xls/.ods file pushed in chunks,
 //! load or give an `IngestError` (plainsight::core::fuzzing::ingest).
 #![no_main]
 

@@ -32,7 +32,7 @@ pub enum IngestError {
     },
     /// JSON that parses but is not an array of objects / one object per line.
     JsonShape { line: u64, found: String },
-    /// A file extension / content we do not read (e.g. "xlsx" for now, "pdf").
+    /// A file extension / content we do not read (e.g. "pdf").
     UnsupportedFormat { extension: String },
     /// More columns or rows than the engine can hold.
     TooManyColumns { found: usize, limit: usize },
@@ -47,6 +47,13 @@ pub enum IngestError {
         columns: usize,
         limit: u64,
     },
+    /// A workbook encrypted with a password (we cannot decrypt it).
+    WorkbookPassword,
+    /// A spreadsheet file its format's reader cannot read; `detail` is the
+    /// reader's own words.
+    WorkbookDamaged { detail: String },
+    /// The sheet asked for is not in the workbook (which has `sheets`).
+    SheetNotFound { sheet: String, sheets: Vec<String> },
     /// Anything else from the data frame library, kept as text.
     Internal { message: String },
 }
@@ -94,6 +101,9 @@ impl std::fmt::Display for IngestError {
                 limit,
                 ..
             } => write!(f, "row {row} x {columns} columns exceeds {limit} cells"),
+            IngestError::WorkbookPassword => write!(f, "workbook is password-protected"),
+            IngestError::WorkbookDamaged { detail } => write!(f, "unreadable workbook: {detail}"),
+            IngestError::SheetNotFound { sheet, .. } => write!(f, "no sheet named {sheet:?}"),
             IngestError::Internal { message } => write!(f, "internal: {message}"),
         }
     }

@@ -23,12 +23,15 @@ use crate::core::profile::profile;
 use crate::core::rng::Rng;
 
 /// The file names the ingest target picks from (by the first byte).
-pub const INGEST_NAMES: [&str; 5] = [
+pub const INGEST_NAMES: [&str; 8] = [
     "data.csv",
     "data.tsv",
     "data.json",
     "data.ndjson",
     "data.txt",
+    "data.xlsx",
+    "data.xls",
+    "data.ods",
 ];
 
 /// A body at least this long is what a "large" ingest input (first byte's
@@ -39,7 +42,7 @@ pub const LARGE_BYTES: usize = 96 * 1024;
 /// How the ingest target reads `data`: the file name, the file's bytes
 /// and the chunk lengths it is pushed in.
 ///
-/// Byte 0: bits 0–2 pick the name from [`INGEST_NAMES`] (mod 5), bit 7
+/// Byte 0: bits 0–2 pick the name from [`INGEST_NAMES`], bit 7
 /// repeats the body to [`LARGE_BYTES`]. Byte 1: the chunk lengths (bits
 /// 0–4: the longest chunk is `2^k` bytes, bits 5–7 seed their draw). The
 /// rest is the file.
@@ -274,6 +277,7 @@ fn feature_dataset(features: &[Feature]) -> Dataset {
             delimiter: Some(','),
             has_header: true,
             line_ending: "LF".to_string(),
+            sheet: None,
         },
         frame: polars_core::prelude::DataFrame::new(SCORED_ROWS, columns)
             .expect("distinct names of equal length"),

@@ -139,6 +139,14 @@ const CODE_WORDS: &[&str] = &[
 /// lower-to-upper case change) that says its numbers are labels, if any:
 /// such a column stays text ("2.0" and "10" as written).
 pub fn code_word(name: &str) -> Option<&'static str> {
+    name_words(name)
+        .iter()
+        .find_map(|w| CODE_WORDS.iter().find(|c| *c == w).copied())
+}
+
+/// The lower-case words of a column name, split at anything but letters
+/// and digits and at a lower-to-upper case change ("createdAt": created, at).
+pub fn name_words(name: &str) -> Vec<String> {
     let mut words = Vec::new();
     let mut word = String::new();
     let mut prev_lower = false;
@@ -152,9 +160,8 @@ pub fn code_word(name: &str) -> Option<&'static str> {
         prev_lower = c.is_lowercase();
     }
     words.push(word);
+    words.retain(|w| !w.is_empty());
     words
-        .iter()
-        .find_map(|w| CODE_WORDS.iter().find(|c| *c == w).copied())
 }
 
 /// A numeric code with a leading zero (`007`, `02134`, `-01.5`): such a
@@ -171,6 +178,22 @@ pub fn has_leading_zero(s: &str) -> bool {
 enum Layout {
     YearFirst,
     YearLast,
+    /// A month written as a word ("Jun 12, 1998", "12-Jun-98"): the
+    /// numbers are year, month, day; `month_first` as written.
+    MonthName {
+        month_first: bool,
+    },
+    /// An ISO week date ("2024-W05-3"); the numbers are year, month, day.
+    IsoWeek,
+}
+
+/// How a month-name date was written (for its format), besides its layout.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+struct Written {
+    full_month: bool,
+    comma: bool,
+    /// A weekday in front: Some(true) when written in full.
+    weekday: Option<bool>,
 }
 
 /// The day/month order chosen for a date column.
@@ -202,6 +225,8 @@ struct DateParts {
     /// Digits in the year (2 or 4).
     year_digits: u8,
     time: Option<TimeParts>,
+    /// For month names: how they were written.
+    written: Option<Written>,
 }
 
 /// Reads up to `max` ASCII digits at `*i`, requiring at least `min`.
@@ -216,7 +241,215 @@ fn digits(b: &[u8], i: &mut usize, min: usize, max: usize) -> Option<(u32, usize
     (n >= min).then_some((v, n))
 }
 
+/// A date-shaped cell: numbers (`2024-03-05`, `05/03/2024`), an ISO week
+/// date (`2024-W10-2`) or a month written as a word (`Jan 1 2000`,
+/// `1 January 2000`, `Jun 12, 1998`, `12-Jun-98`, `Tue, 12 Jun 1998`),
+/// each perhaps followed by a time.
 fn split_date(s: &str) -> Option<DateParts> {
+    split_numeric(s)
+        .or_else(|| split_iso_week(s))
+        .or_else(|| split_named(s))
+}
+
+const MONTHS: [&str; 12] = [
+    "january",
+    "february",
+    "march",
+    "april",
+    "may",
+    "june",
+    "july",
+    "august",
+    "september",
+    "october",
+    "november",
+    "december",
+];
+
+const WEEKDAYS: [&str; 7] = [
+    "monday",
+    "tuesday",
+    "wednesday",
+    "thursday",
+    "friday",
+    "saturday",
+    "sunday",
+];
+
+/// A month's number and whether it was written in full: English names,
+/// their three-letter abbreviations (with or without a dot) and "Sept".
+fn month_of(word: &str) -> Option<(u32, bool)> {
+    let w = word.strip_suffix('.').unwrap_or(word).to_ascii_lowercase();
+    if w == "sept" {
+        return Some((9, false));
+    }
+    MONTHS.iter().zip(1..).find_map(|(name, n)| {
+        if w == *name {
+            Some((n, true))
+        } else if w.len() == 3 && name.starts_with(w.as_str()) {
+            Some((n, false))
+        } else {
+            None
+        }
+    })
+}
+
+/// A weekday word ("Tue", "Tuesday", "Tues", "Thurs"): whether in full.
+fn weekday_of(word: &str) -> Option<bool> {
+    let w = word.strip_suffix('.').unwrap_or(word).to_ascii_lowercase();
+    WEEKDAYS.iter().find_map(|name| {
+        if w == *name {
+            Some(true)
+        } else if (w.len() == 3 || w == "tues" || w == "thur" || w == "thurs")
+            && name.starts_with(w.as_str())
+        {
+            Some(false)
+        } else {
+            None
+        }
+    })
+}
+
+/// A day of the month, perhaps with its ordinal suffix ("1st", "22nd").
+fn day_of(word: &str) -> Option<u32> {
+    let digits = word.trim_end_matches(|c: char| c.is_ascii_alphabetic());
+    let suffix = &word[digits.len()..];
+    if !matches!(suffix, "" | "st" | "nd" | "rd" | "th") || digits.is_empty() || digits.len() > 2 {
+        return None;
+    }
+    digits.parse().ok().filter(|d| (1..=31).contains(d))
+}
+
+/// A year of 4 digits, or of 2 (the pivot is applied when the date is made).
+fn year_of(word: &str) -> Option<(u32, u8)> {
+    if !word.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    match word.len() {
+        4 => Some((word.parse().ok()?, 4)),
+        2 => Some((word.parse().ok()?, 2)),
+        _ => None,
+    }
+}
+
+fn split_named(s: &str) -> Option<DateParts> {
+    let first = *s.as_bytes().first()?;
+    if !first.is_ascii_alphanumeric() || s.len() < 7 || s.len() > 48 {
+        return None;
+    }
+    // A time at the end: the last word, when it holds a colon.
+    let (date, time) = match s.rsplit_once(' ') {
+        Some((d, t)) if t.contains(':') => {
+            let mut i = 0;
+            let tb = t.as_bytes();
+            let time = split_time(tb, &mut i, b' ')?;
+            if i != tb.len() {
+                return None;
+            }
+            (d.trim_end(), Some(time))
+        }
+        _ => (s, None),
+    };
+    let comma = date.contains(',');
+    let mut words: Vec<&str> = date.split([' ', ',']).filter(|w| !w.is_empty()).collect();
+    let mut weekday = None;
+    if let Some(w) = words.first().and_then(|w| weekday_of(w)) {
+        weekday = Some(w);
+        words.remove(0);
+    }
+    // `12-Jun-98`, `12/Jun/1998`: one word with a separator.
+    let mut sep = b' ';
+    if words.len() == 1 {
+        let w = words[0];
+        sep = if w.contains('-') {
+            b'-'
+        } else if w.contains('/') {
+            b'/'
+        } else {
+            return None;
+        };
+        words = w.split(sep as char).collect();
+    }
+    let [a, b, c] = words.as_slice() else {
+        return None;
+    };
+    let (month_first, (month, full_month), day, (year, year_digits)) = if let Some(m) = month_of(a)
+    {
+        (true, m, day_of(b)?, year_of(c)?)
+    } else {
+        (false, month_of(b)?, day_of(a)?, year_of(c)?)
+    };
+    if month_first && sep != b' ' {
+        return None;
+    }
+    Some(DateParts {
+        n: [year, month, day],
+        layout: Layout::MonthName { month_first },
+        sep,
+        year_digits,
+        time,
+        written: Some(Written {
+            full_month,
+            comma,
+            weekday,
+        }),
+    })
+}
+
+/// `2024-W05-3`, `2024-W05` (its Monday) or `2024W053`.
+fn split_iso_week(s: &str) -> Option<DateParts> {
+    let b = s.as_bytes();
+    if b.len() < 7 || b.len() > 10 || !b[..4].iter().all(u8::is_ascii_digit) {
+        return None;
+    }
+    let mut i = 4;
+    let dashed = b.get(i) == Some(&b'-');
+    if dashed {
+        i += 1;
+    }
+    if b.get(i) != Some(&b'W') {
+        return None;
+    }
+    i += 1;
+    let (week, _) = digits(b, &mut i, 2, 2)?;
+    let day = if i == b.len() {
+        1
+    } else {
+        if dashed {
+            if b.get(i) != Some(&b'-') {
+                return None;
+            }
+            i += 1;
+        }
+        let (d, _) = digits(b, &mut i, 1, 1)?;
+        d
+    };
+    if i != b.len() {
+        return None;
+    }
+    let year: i32 = s.get(..4)?.parse().ok()?;
+    let weekday = match day {
+        1 => chrono::Weekday::Mon,
+        2 => chrono::Weekday::Tue,
+        3 => chrono::Weekday::Wed,
+        4 => chrono::Weekday::Thu,
+        5 => chrono::Weekday::Fri,
+        6 => chrono::Weekday::Sat,
+        7 => chrono::Weekday::Sun,
+        _ => return None,
+    };
+    let date = NaiveDate::from_isoywd_opt(year, week, weekday)?;
+    Some(DateParts {
+        n: [date.year() as u32, date.month(), date.day()],
+        layout: Layout::IsoWeek,
+        sep: b'W',
+        year_digits: 4,
+        time: None,
+        written: None,
+    })
+}
+
+fn split_numeric(s: &str) -> Option<DateParts> {
     let b = s.as_bytes();
     if b.len() < 6 || !b[0].is_ascii_digit() {
         return None;
@@ -259,6 +492,7 @@ fn split_date(s: &str) -> Option<DateParts> {
         sep,
         year_digits,
         time,
+        written: None,
     })
 }
 
@@ -407,6 +641,8 @@ struct DateState {
     any_seconds: bool,
     any_fraction: bool,
     any_offset: bool,
+    /// How the first month-name date was written.
+    written: Option<Written>,
 }
 
 impl DateState {
@@ -421,6 +657,7 @@ impl DateState {
             any_seconds: false,
             any_fraction: false,
             any_offset: false,
+            written: None,
         }
     }
 
@@ -432,12 +669,17 @@ impl DateState {
         };
         let shape = (p.layout, p.sep, p.year_digits);
         match self.shape {
-            None => self.shape = Some(shape),
+            None => {
+                self.shape = Some(shape);
+                self.written = p.written;
+            }
             Some(prev) if prev != shape => return false,
             Some(_) => {}
         }
         match p.layout {
-            Layout::YearFirst => self.ymd_ok &= ymd(&p, DateOrder::Ymd).is_some(),
+            Layout::YearFirst | Layout::MonthName { .. } | Layout::IsoWeek => {
+                self.ymd_ok &= ymd(&p, DateOrder::Ymd).is_some()
+            }
             Layout::YearLast => {
                 self.dmy_ok &= ymd(&p, DateOrder::Dmy).is_some();
                 self.mdy_ok &= ymd(&p, DateOrder::Mdy).is_some();
@@ -459,7 +701,9 @@ impl DateState {
     /// and month-first fit every cell: month-first is assumed, like pandas).
     fn order(&self) -> Option<(DateOrder, bool)> {
         match self.shape?.0 {
-            Layout::YearFirst => self.ymd_ok.then_some((DateOrder::Ymd, false)),
+            Layout::YearFirst | Layout::MonthName { .. } | Layout::IsoWeek => {
+                self.ymd_ok.then_some((DateOrder::Ymd, false))
+            }
             Layout::YearLast => match (self.dmy_ok, self.mdy_ok) {
                 (true, true) => Some((DateOrder::Mdy, true)),
                 (true, false) => Some((DateOrder::Dmy, false)),
@@ -470,15 +714,32 @@ impl DateState {
     }
 
     fn format(&self, order: DateOrder) -> String {
-        let Some((_, sep, year_digits)) = self.shape else {
+        let Some((layout, sep, year_digits)) = self.shape else {
             return String::new();
         };
         let sep = sep as char;
         let y = if year_digits == 2 { "%y" } else { "%Y" };
-        let mut f = match order {
-            DateOrder::Ymd => format!("%Y{sep}%m{sep}%d"),
-            DateOrder::Dmy => format!("%d{sep}%m{sep}{y}"),
-            DateOrder::Mdy => format!("%m{sep}%d{sep}{y}"),
+        let mut f = match (layout, self.written) {
+            (Layout::IsoWeek, _) => "%G-W%V-%u".to_string(),
+            (Layout::MonthName { month_first }, Some(w)) => {
+                let m = if w.full_month { "%B" } else { "%b" };
+                let mut f = match w.weekday {
+                    Some(true) => "%A, ".to_string(),
+                    Some(false) => "%a, ".to_string(),
+                    None => String::new(),
+                };
+                if month_first {
+                    f.push_str(&format!("{m} %d{} {y}", if w.comma { "," } else { "" }));
+                } else {
+                    f.push_str(&format!("%d{sep}{m}{sep}{y}"));
+                }
+                f
+            }
+            _ => match order {
+                DateOrder::Ymd => format!("%Y{sep}%m{sep}%d"),
+                DateOrder::Dmy => format!("%d{sep}%m{sep}{y}"),
+                DateOrder::Mdy => format!("%m{sep}%d{sep}{y}"),
+            },
         };
         if self.any_time {
             f.push(self.time_sep as char);
@@ -534,6 +795,13 @@ pub enum Kind {
     FloatComma,
     Date(DateOrder),
     Datetime(DateOrder),
+    /// Integers that are Unix times, by the column's name and range.
+    UnixSeconds,
+    UnixMillis,
+    /// Spreadsheet serial days, by the column's name and range.
+    ExcelSerial {
+        with_time: bool,
+    },
     String,
 }
 
@@ -544,7 +812,9 @@ impl Kind {
             Kind::Integer => ColumnType::Integer,
             Kind::Float | Kind::FloatComma => ColumnType::Float,
             Kind::Date(_) => ColumnType::Date,
-            Kind::Datetime(_) => ColumnType::Datetime,
+            Kind::Datetime(_) | Kind::UnixSeconds | Kind::UnixMillis => ColumnType::Datetime,
+            Kind::ExcelSerial { with_time: false } => ColumnType::Date,
+            Kind::ExcelSerial { with_time: true } => ColumnType::Datetime,
             Kind::String => ColumnType::String,
         }
     }
@@ -572,6 +842,10 @@ pub struct Decision {
     pub date_format: Option<String>,
     /// Day/month order was a guess (both fit every value).
     pub ambiguous_order: bool,
+    /// Years were written with two digits (the pivot applies).
+    pub two_digit_year: bool,
+    /// Times carried UTC offsets (converted to UTC).
+    pub offsets: bool,
 }
 
 impl Inference {
@@ -628,6 +902,8 @@ impl Inference {
             kind,
             date_format: None,
             ambiguous_order: false,
+            two_digit_year: false,
+            offsets: false,
         };
         if self.non_missing == 0 {
             return plain(Kind::String);
@@ -657,6 +933,8 @@ impl Inference {
                     kind,
                     date_format: Some(self.dates.format(order)),
                     ambiguous_order: ambiguous,
+                    two_digit_year: self.dates.shape.is_some_and(|(_, _, y)| y == 2),
+                    offsets: self.dates.any_offset,
                 };
             }
         }
@@ -774,5 +1052,54 @@ mod tests {
         );
         assert_eq!(parse_date_days("1970-01-02", DateOrder::Ymd), Some(1));
         assert_eq!(kind_of(&["2024-03-05T25:00"]).kind, Kind::String);
+    }
+
+    #[test]
+    fn dates_as_people_write_them() {
+        let day = |s: &str| parse_date_days(s, DateOrder::Ymd).map(format_date);
+        for (text, want) in [
+            ("Jan 1 2000", "2000-01-01"),
+            ("Jan 1, 2000", "2000-01-01"),
+            ("January 1st, 2000", "2000-01-01"),
+            ("1 January 2000", "2000-01-01"),
+            ("Jun 12, 1998", "1998-06-12"),
+            ("12-Jun-98", "1998-06-12"),
+            ("12/jun/1998", "1998-06-12"),
+            ("Sept 30, 2021", "2021-09-30"),
+            ("Tue, 12 Jun 1998", "1998-06-12"),
+            ("Tuesday June 12, 1998", "1998-06-12"),
+            ("2024-W05-3", "2024-01-31"),
+            ("2024W053", "2024-01-31"),
+            ("2024-W05", "2024-01-29"),
+            ("1999-W52-6", "2000-01-01"),
+        ] {
+            assert_eq!(day(text).as_deref(), Some(want), "{text}");
+        }
+        for text in [
+            "Jan 32 2000",
+            "Feb 30, 2024",
+            "Junk 1 2000",
+            "2023-W53-1",
+            "12-Jun-1998x",
+            "Jun-12-1998",
+            "May be",
+        ] {
+            assert_eq!(day(text), None, "{text}");
+        }
+        let us = parse_datetime_micros("Jun 12, 1998 14:30", DateOrder::Ymd);
+        assert_eq!(
+            us.map(format_datetime).as_deref(),
+            Some("1998-06-12T14:30:00")
+        );
+        // One pattern per column: abbreviations and full names mix, day
+        // first and month first do not.
+        let d = kind_of(&["Jan 1, 2000", "June 12, 1998"]);
+        assert_eq!(d.kind, Kind::Date(DateOrder::Ymd));
+        assert_eq!(d.date_format.as_deref(), Some("%b %d, %Y"));
+        assert_eq!(kind_of(&["Jan 1, 2000", "12 June 1998"]).kind, Kind::String);
+        let d = kind_of(&["01-Jan-00", "12-Jun-98"]);
+        assert_eq!(d.date_format.as_deref(), Some("%d-%b-%y"));
+        assert!(d.two_digit_year);
+        assert!(kind_of(&["2024-03-05T14:30:00+02:00"]).offsets);
     }
 }

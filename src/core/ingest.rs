@@ -18,12 +18,13 @@ use polars_core::prelude::*;
 use crate::core::csv::{sniff_delimiter, CsvSink, CsvTable};
 use crate::core::error::IngestError;
 use crate::core::infer::{
-    code_word, is_na, parse_bool, parse_date_days, parse_datetime_micros, parse_f64,
-    parse_f64_comma, parse_i64, trim_cell, Inference, Kind,
+    code_word, is_na, name_words, parse_bool, parse_date_days, parse_datetime_micros, parse_f64,
+    parse_f64_comma, parse_i64, trim_cell, Decision, Inference, Kind,
 };
 use crate::core::json::{parse_document, JsonTable, NdjsonSink};
 use crate::core::model::{ColumnType, FileFacts, Format, Note};
 use crate::core::raw::RawColumn;
+use crate::core::workbook::{self, Opened, SheetChoice};
 
 /// Largest file accepted (checked against the declared size before reading).
 pub const MAX_FILE_BYTES: u64 = 1 << 30;
@@ -91,6 +92,8 @@ enum Declared {
     Text,
     Json,
     Ndjson,
+    /// A spreadsheet (xlsx, xlsm, xlsb, xls, ods), read whole.
+    Workbook(Format),
     /// No or unknown extension: look at the content.
     Unknown,
 }
@@ -111,11 +114,15 @@ fn declared_format(file_name: &str) -> Result<Declared, IngestError> {
         "txt" => Declared::Text,
         "json" => Declared::Json,
         "ndjson" | "jsonl" => Declared::Ndjson,
-        "xlsx" | "xls" | "xlsm" | "xlsb" | "ods" | "numbers" | "pdf" | "doc" | "docx" | "ppt"
-        | "pptx" | "zip" | "gz" | "bz2" | "xz" | "7z" | "rar" | "tar" | "parquet" | "arrow"
-        | "feather" | "avro" | "orc" | "sav" | "dta" | "sas7bdat" | "rds" | "rdata" | "sqlite"
-        | "db" | "png" | "jpg" | "jpeg" | "gif" | "webp" | "bmp" | "svg" | "mp3" | "mp4"
-        | "exe" => return Err(IngestError::UnsupportedFormat { extension: ext }),
+        e if workbook::format_of(e).is_some() => {
+            Declared::Workbook(workbook::format_of(e).unwrap_or(Format::Xlsx))
+        }
+        "numbers" | "pdf" | "doc" | "docx" | "ppt" | "pptx" | "zip" | "gz" | "bz2" | "xz"
+        | "7z" | "rar" | "tar" | "parquet" | "arrow" | "feather" | "avro" | "orc" | "sav"
+        | "dta" | "sas7bdat" | "rds" | "rdata" | "sqlite" | "db" | "png" | "jpg" | "jpeg"
+        | "gif" | "webp" | "bmp" | "svg" | "mp3" | "mp4" | "exe" => {
+            return Err(IngestError::UnsupportedFormat { extension: ext })
+        }
         _ => Declared::Unknown,
     })
 }
@@ -207,6 +214,8 @@ impl Body {
 enum State {
     /// Collecting the first bytes.
     Head(Vec<u8>),
+    /// A workbook: every byte, read at the end.
+    Whole(Vec<u8>),
     Body(Box<Body>),
     /// A push failed; the same error is returned from then on.
     Failed(IngestError),
@@ -219,6 +228,7 @@ pub struct Ingester {
     declared_size: u64,
     seen: u64,
     state: State,
+    sheet: SheetChoice,
 }
 
 impl Ingester {
@@ -230,13 +240,33 @@ impl Ingester {
                 limit: MAX_FILE_BYTES,
             });
         }
+        let declared = declared_format(file_name)?;
+        let state = match declared {
+            Declared::Workbook(_) => State::Whole(Vec::new()),
+            _ => State::Head(Vec::new()),
+        };
         Ok(Ingester {
             name: file_name.to_string(),
-            declared: declared_format(file_name)?,
+            declared,
             declared_size,
             seen: 0,
-            state: State::Head(Vec::new()),
+            state,
+            sheet: SheetChoice::First,
         })
+    }
+
+    /// Pushes every byte of an in-memory file, in chunks.
+    pub fn push_all(mut self, bytes: &[u8]) -> Result<Self, IngestError> {
+        for chunk in bytes.chunks(CHUNK_BYTES) {
+            self.push(chunk)?;
+        }
+        Ok(self)
+    }
+
+    /// Which sheet of a workbook to read (other files ignore it).
+    pub fn with_sheet(mut self, sheet: SheetChoice) -> Self {
+        self.sheet = sheet;
+        self
     }
 
     /// Bytes pushed so far.
@@ -256,6 +286,10 @@ impl Ingester {
         }
         let result = match &mut self.state {
             State::Failed(e) => return Err(e.clone()),
+            State::Whole(bytes) => {
+                bytes.extend_from_slice(chunk);
+                Ok(())
+            }
             State::Head(head) => {
                 head.extend_from_slice(chunk);
                 if head.len() < HEAD_BYTES {
@@ -308,7 +342,7 @@ impl Ingester {
             // which covers one object per line too.
             Declared::Unknown if looks_json => Sink::Json(Vec::new()),
             Declared::Tsv => Sink::Csv(Box::new(CsvSink::new(b'\t', bom_len as u64)), b'\t'),
-            Declared::Csv | Declared::Text | Declared::Unknown => {
+            Declared::Csv | Declared::Text | Declared::Unknown | Declared::Workbook(_) => {
                 let sniff = text.get(..HEAD_BYTES).unwrap_or(&text);
                 let d = sniff_delimiter(sniff, complete);
                 Sink::Csv(Box::new(CsvSink::new(d, bom_len as u64)), d)
@@ -332,10 +366,37 @@ impl Ingester {
         Ok(())
     }
 
+    /// Reads what is left; a workbook's first sheet with data when the
+    /// sheet choice is [`SheetChoice::Ask`].
     pub fn finish(mut self) -> Result<Dataset, IngestError> {
+        if self.sheet == SheetChoice::Ask {
+            self.sheet = SheetChoice::First;
+        }
+        match self.finish_or_choose()? {
+            Opened::Dataset(ds) => Ok(*ds),
+            Opened::Choose(_) => Err(IngestError::Internal {
+                message: "no sheet chosen".to_string(),
+            }),
+        }
+    }
+
+    /// Reads what is left, or (a workbook with several sheets of data and
+    /// [`SheetChoice::Ask`]) lists the sheets to choose from.
+    pub fn finish_or_choose(mut self) -> Result<Opened, IngestError> {
         let state = std::mem::replace(&mut self.state, State::Head(Vec::new()));
         let mut body = match state {
             State::Failed(e) => return Err(e),
+            State::Whole(bytes) => {
+                let Declared::Workbook(format) = self.declared else {
+                    return Err(IngestError::Internal {
+                        message: "whole-file state for a text file".to_string(),
+                    });
+                };
+                if bytes.is_empty() {
+                    return Err(IngestError::Empty);
+                }
+                return workbook::read(&self.name, format, &bytes, &self.sheet);
+            }
             State::Head(head) => {
                 if head.is_empty() {
                     return Err(IngestError::Empty);
@@ -357,6 +418,11 @@ impl Ingester {
             body.push(&[], true)?;
         }
         let Body { encoding, sink, .. } = *body;
+        self.finish_text(encoding, sink)
+            .map(|ds| Opened::Dataset(Box::new(ds)))
+    }
+
+    fn finish_text(&self, encoding: Encoding, sink: Sink) -> Result<Dataset, IngestError> {
         let facts =
             |format, encoding_label: &str, delimiter, has_header, line_ending: &str| FileFacts {
                 name: self.name.clone(),
@@ -366,6 +432,7 @@ impl Ingester {
                 delimiter,
                 has_header,
                 line_ending: line_ending.to_string(),
+                sheet: None,
             };
         match sink {
             Sink::Csv(csv, delimiter) => {
@@ -445,11 +512,9 @@ fn line_ending_of(text: &[u8]) -> String {
 
 /// Reads a whole in-memory file (convenience for tests and small inputs).
 pub fn read_bytes(file_name: &str, bytes: &[u8]) -> Result<Dataset, IngestError> {
-    let mut ing = Ingester::new(file_name, bytes.len() as u64)?;
-    for chunk in bytes.chunks(CHUNK_BYTES) {
-        ing.push(chunk)?;
-    }
-    ing.finish()
+    Ingester::new(file_name, bytes.len() as u64)?
+        .push_all(bytes)?
+        .finish()
 }
 
 // ------------------------------------------------------------ building
@@ -480,48 +545,7 @@ fn build_csv(
             columns: columns.len(),
         });
     }
-    // Types of the rows after the first (gathered while reading), then
-    // with the first row too.
-    let with_first: Vec<Inference> = body
-        .iter()
-        .zip(&columns)
-        .map(|(inf, c)| {
-            let mut inf = *inf;
-            inf.feed(c.first());
-            inf
-        })
-        .collect();
-    // No header when every typed column's first cell fits its type (and at
-    // least one such first cell is a value): e.g. `1,2.5,2024-01-01`.
-    let mut evidence = false;
-    let mut first_fits = true;
-    for ((b, w), c) in body.iter().zip(&with_first).zip(&columns) {
-        if b.decide().kind == Kind::String {
-            continue;
-        }
-        if is_na(trim_cell(c.first())) {
-            continue;
-        }
-        if w.decide().kind.column_type() == ColumnType::String {
-            first_fits = false;
-        } else {
-            evidence = true;
-        }
-    }
-    let has_header = !(evidence && first_fits);
     let mut notes = Vec::new();
-    let (names, inferences, start) = if has_header {
-        let raw: Vec<String> = columns.iter().map(|c| c.first().to_string()).collect();
-        (unique_names(raw, &mut notes), body, 1)
-    } else {
-        notes.push(Note {
-            column: None,
-            kind: "no-header".to_string(),
-            message: "The first row holds data, not column names, so the columns are named column_1, column_2, …".to_string(),
-        });
-        let names = (1..=columns.len()).map(|i| format!("column_{i}")).collect();
-        (names, with_first, 0)
-    };
     if short_rows > 0 {
         notes.push(Note {
             column: None,
@@ -532,8 +556,108 @@ fn build_csv(
             ),
         });
     }
-    let facts = facts(has_header, &line_ending);
-    build(facts, names, columns, inferences, start, notes)
+    let has_header = has_header(&body, &columns);
+    with_header(columns, body, has_header, notes, |h| facts(h, &line_ending))
+}
+
+/// How a table's column names are found.
+pub(crate) enum HeaderRule {
+    /// The first row is a header unless it fits the columns' types.
+    Detect,
+    /// The first row is the header.
+    FirstRow,
+    /// The names are known; every row is data.
+    Names(Vec<String>),
+}
+
+/// Builds a table from columns of raw cells (the first row perhaps the
+/// header), as the CSV reader does after reading.
+pub(crate) fn build_table(
+    columns: Vec<RawColumn>,
+    rule: HeaderRule,
+    notes: Vec<Note>,
+    facts: impl FnOnce(bool) -> FileFacts,
+) -> Result<Dataset, IngestError> {
+    let rows = columns.first().map_or(0, RawColumn::len);
+    match rule {
+        HeaderRule::Names(names) => {
+            if rows == 0 {
+                return Err(IngestError::HeaderOnly {
+                    columns: names.len(),
+                });
+            }
+            let mut notes = notes;
+            let names = unique_names(names, &mut notes);
+            let inferences = columns.iter().map(|c| infer(c, 0, false)).collect();
+            build(facts(true), names, columns, inferences, 0, notes)
+        }
+        HeaderRule::Detect | HeaderRule::FirstRow => {
+            if rows < 2 {
+                return Err(IngestError::HeaderOnly {
+                    columns: columns.len(),
+                });
+            }
+            let body: Vec<Inference> = columns.iter().map(|c| infer(c, 1, false)).collect();
+            let has_header = matches!(rule, HeaderRule::FirstRow) || has_header(&body, &columns);
+            with_header(columns, body, has_header, notes, facts)
+        }
+    }
+}
+
+/// No header when every typed column's first cell fits its type (and at
+/// least one such first cell is a value): e.g. `1,2.5,2024-01-01`.
+/// `body`: the types of the rows after the first.
+fn has_header(body: &[Inference], columns: &[RawColumn]) -> bool {
+    let mut evidence = false;
+    let mut first_fits = true;
+    for (b, c) in body.iter().zip(columns) {
+        if b.decide().kind == Kind::String {
+            continue;
+        }
+        if is_na(trim_cell(c.first())) {
+            continue;
+        }
+        let mut with_first = *b;
+        with_first.feed(c.first());
+        if with_first.decide().kind.column_type() == ColumnType::String {
+            first_fits = false;
+        } else {
+            evidence = true;
+        }
+    }
+    !(evidence && first_fits)
+}
+
+/// Names the columns from the first row, or `column_N` when it is data.
+fn with_header(
+    columns: Vec<RawColumn>,
+    body: Vec<Inference>,
+    has_header: bool,
+    mut notes: Vec<Note>,
+    facts: impl FnOnce(bool) -> FileFacts,
+) -> Result<Dataset, IngestError> {
+    let (names, inferences, start) = if has_header {
+        let raw: Vec<String> = columns.iter().map(|c| c.first().to_string()).collect();
+        (unique_names(raw, &mut notes), body, 1)
+    } else {
+        notes.insert(0, Note {
+            column: None,
+            kind: "no-header".to_string(),
+            message: "The first row holds data, not column names, so the columns are named column_1, column_2, …".to_string(),
+        });
+        let names = (1..=columns.len()).map(|i| format!("column_{i}")).collect();
+        let with_first = body
+            .iter()
+            .zip(&columns)
+            .map(|(inf, c)| {
+                let mut inf = *inf;
+                inf.feed(c.first());
+                inf
+            })
+            .collect();
+        (names, with_first, 0)
+    };
+    build(facts(has_header), names, columns, inferences, start, notes)
 }
 
 fn build_json(table: JsonTable, facts: FileFacts) -> Result<Dataset, IngestError> {
@@ -632,6 +756,21 @@ fn build(
             });
             decision.kind = Kind::String;
         }
+        if let Some((kind, note)) = numbers_as_time(&name, &column, start, decision.kind) {
+            decision.kind = kind;
+            decision.date_format = Some(
+                match kind {
+                    Kind::UnixSeconds => "Unix seconds",
+                    Kind::UnixMillis => "Unix milliseconds",
+                    _ => "spreadsheet serial days",
+                }
+                .to_string(),
+            );
+            notes.push(note);
+        }
+        if let Some(note) = date_notes(&name, &column, start, &decision) {
+            notes.extend(note);
+        }
         if decision.ambiguous_order {
             notes.push(Note {
                 column: Some(name.clone()),
@@ -665,6 +804,152 @@ fn build(
         date_formats,
         notes,
     })
+}
+
+/// 1970-01-01 as a spreadsheet serial day (days since 1899-12-30).
+const EXCEL_UNIX_EPOCH: f64 = 25_569.0;
+
+/// Numbers that are times, by the column's name and the values' range:
+/// Unix seconds (1973–2099) or milliseconds under a name that says time,
+/// spreadsheet serial days (1954–2119) under a name that says date.
+fn numbers_as_time(name: &str, raw: &RawColumn, start: usize, kind: Kind) -> Option<(Kind, Note)> {
+    if !matches!(kind, Kind::Integer | Kind::Float) {
+        return None;
+    }
+    let words = name_words(name);
+    let says = |list: &[&str]| words.iter().any(|w| list.contains(&w.as_str()));
+    let says_time = says(&["timestamp", "ts", "epoch", "unix", "time", "datetime", "at"]);
+    let says_date = says(&["date", "dated", "day"]);
+    if !says_time && !says_date {
+        return None;
+    }
+    let (mut lo, mut hi, mut fractional, mut any) = (f64::MAX, f64::MIN, false, false);
+    for cell in raw.iter().skip(start) {
+        let t = trim_cell(cell);
+        if is_na(t) {
+            continue;
+        }
+        let v = parse_f64(t)?;
+        lo = lo.min(v);
+        hi = hi.max(v);
+        fractional |= v.fract() != 0.0;
+        any = true;
+    }
+    if !any {
+        return None;
+    }
+    let note = |kind: &str, message: String| Note {
+        column: Some(name.to_string()),
+        kind: kind.to_string(),
+        message,
+    };
+    let unix = |unit: &str| {
+        format!(
+            "\"{name}\" holds Unix times in {unit} (its name says time, and every value falls between 1973 and 2099): they were read as date-times in UTC. Change its type on the Clean tab to keep the numbers."
+        )
+    };
+    if says_time && kind == Kind::Integer && lo >= 1e8 && hi <= 4.1e9 {
+        return Some((Kind::UnixSeconds, note("unix-time", unix("seconds"))));
+    }
+    if says_time && kind == Kind::Integer && lo >= 1e11 && hi <= 4.1e12 {
+        return Some((Kind::UnixMillis, note("unix-time", unix("milliseconds"))));
+    }
+    if says_date && lo >= 20_000.0 && hi <= 80_000.0 {
+        return Some((
+            Kind::ExcelSerial {
+                with_time: fractional,
+            },
+            note(
+                "excel-serial",
+                format!(
+                    "\"{name}\" holds spreadsheet serial numbers (its name says date, and every value falls between 1954 and 2119): they were read as {} counted from 1899-12-30, as Excel and LibreOffice count. Change its type on the Clean tab to keep the numbers.",
+                    if fractional { "date-times" } else { "dates" }
+                ),
+            ),
+        ));
+    }
+    None
+}
+
+/// What a date column's reading should tell: the pattern when it is not
+/// ISO 8601, a two-digit year's pivot, offsets converted to UTC.
+fn date_notes(name: &str, raw: &RawColumn, start: usize, d: &Decision) -> Option<Vec<Note>> {
+    if !matches!(d.kind, Kind::Date(_) | Kind::Datetime(_)) {
+        return None;
+    }
+    let format = d.date_format.as_deref().unwrap_or("");
+    let example = raw
+        .iter()
+        .skip(start)
+        .map(trim_cell)
+        .find(|t| !is_na(t))
+        .unwrap_or("");
+    let note = |kind: &str, message: String| Note {
+        column: Some(name.to_string()),
+        kind: kind.to_string(),
+        message,
+    };
+    let mut out = Vec::new();
+    if !format.starts_with("%Y-%m-%d") {
+        out.push(note(
+            "date-format",
+            format!(
+                "\"{name}\" was read as {} written like \"{example}\" ({}): every value in the column fits that pattern.",
+                if matches!(d.kind, Kind::Date(_)) { "dates" } else { "date-times" },
+                describe_date_format(format)
+            ),
+        ));
+    }
+    if d.two_digit_year {
+        out.push(note(
+            "two-digit-year",
+            format!(
+                "\"{name}\" writes years with two digits: 00–68 were read as 2000–2068 and 69–99 as 1969–1999 (the pivot Python and pandas use)."
+            ),
+        ));
+    }
+    if d.offsets {
+        out.push(note(
+            "utc-offset",
+            format!(
+                "\"{name}\" has times with UTC offsets (such as \"{example}\"): they were converted to UTC, so times from different zones compare."
+            ),
+        ));
+    }
+    Some(out)
+}
+
+/// A chrono date pattern in words ("%b %d, %Y": "month name, day, year").
+fn describe_date_format(f: &str) -> String {
+    let mut parts = Vec::new();
+    let mut chars = f.chars();
+    while let Some(c) = chars.next() {
+        if c != '%' {
+            continue;
+        }
+        let part = match chars.next() {
+            Some('Y') => "year",
+            Some('y') => "two-digit year",
+            Some('m') => "month number",
+            Some('b') => "month abbreviated",
+            Some('B') => "month name",
+            Some('d') => "day",
+            Some('a') | Some('A') => "weekday",
+            Some('G') => "ISO week-numbering year",
+            Some('V') => "ISO week",
+            Some('u') => "weekday number",
+            Some('H') => "hour",
+            Some('M') => "minute",
+            Some('S') => "second",
+            _ => continue,
+        };
+        parts.push(part);
+    }
+    if parts.is_empty() {
+        f.to_string()
+    } else {
+        format!("{}; {f}", parts.join(", "))
+    }
 }
 
 /// Converts raw text cells to a typed polars column.
@@ -703,6 +988,31 @@ fn convert_column(name: &str, raw: &RawColumn, start: usize, kind: Kind) -> Colu
         Kind::Datetime(order) => Int64Chunked::from_iter_options(
             name,
             cells().map(|c| c.and_then(|c| parse_datetime_micros(c, order))),
+        )
+        .into_series(),
+        Kind::UnixSeconds | Kind::UnixMillis => {
+            let scale = if kind == Kind::UnixSeconds {
+                1_000_000
+            } else {
+                1_000
+            };
+            Int64Chunked::from_iter_options(
+                name,
+                cells().map(|c| c.and_then(parse_i64).and_then(|v| v.checked_mul(scale))),
+            )
+            .into_series()
+        }
+        Kind::ExcelSerial { with_time: false } => Int32Chunked::from_iter_options(
+            name,
+            cells().map(|c| c.and_then(parse_f64).map(|v| (v - EXCEL_UNIX_EPOCH) as i32)),
+        )
+        .into_series(),
+        Kind::ExcelSerial { with_time: true } => Int64Chunked::from_iter_options(
+            name,
+            cells().map(|c| {
+                c.and_then(parse_f64)
+                    .map(|v| ((v - EXCEL_UNIX_EPOCH) * 86_400_000_000.0).round() as i64)
+            }),
         )
         .into_series(),
         Kind::String => StringChunked::from_iter_options(
@@ -761,8 +1071,16 @@ mod tests {
         assert_eq!(declared_format("a.CSV").ok(), Some(Declared::Csv));
         assert_eq!(declared_format("dir.v2/data").ok(), Some(Declared::Unknown));
         assert_eq!(declared_format(".hidden").ok(), Some(Declared::Unknown));
+        assert_eq!(
+            declared_format("Book.XLSX").ok(),
+            Some(Declared::Workbook(Format::Xlsx))
+        );
+        assert_eq!(
+            declared_format("sheet.ods").ok(),
+            Some(Declared::Workbook(Format::Ods))
+        );
         assert!(matches!(
-            declared_format("book.xlsx"),
+            declared_format("data.parquet"),
             Err(IngestError::UnsupportedFormat { .. })
         ));
     }

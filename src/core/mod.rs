@@ -21,6 +21,7 @@ pub mod report;
 pub mod rng;
 pub mod sample;
 pub mod table;
+pub mod workbook;
 
 pub use error::IngestError;
 pub use ingest::{read_bytes, Dataset, Ingester};

@@ -12,6 +12,51 @@ pub enum Format {
     Tsv,
     Json,
     Ndjson,
+    Xlsx,
+    Xlsm,
+    Xlsb,
+    Xls,
+    Ods,
+}
+
+impl Format {
+    /// The contract's name ("csv", "xlsx").
+    pub fn key(self) -> &'static str {
+        match self {
+            Format::Csv => "csv",
+            Format::Tsv => "tsv",
+            Format::Json => "json",
+            Format::Ndjson => "ndjson",
+            Format::Xlsx => "xlsx",
+            Format::Xlsm => "xlsm",
+            Format::Xlsb => "xlsb",
+            Format::Xls => "xls",
+            Format::Ods => "ods",
+        }
+    }
+
+    /// The name people know ("CSV", "Excel workbook (.xlsx)").
+    pub fn label(self) -> &'static str {
+        match self {
+            Format::Csv => "CSV",
+            Format::Tsv => "TSV",
+            Format::Json => "JSON",
+            Format::Ndjson => "NDJSON",
+            Format::Xlsx => "Excel workbook (.xlsx)",
+            Format::Xlsm => "Excel workbook with macros (.xlsm)",
+            Format::Xlsb => "Excel binary workbook (.xlsb)",
+            Format::Xls => "Excel 97–2003 workbook (.xls)",
+            Format::Ods => "OpenDocument spreadsheet (.ods)",
+        }
+    }
+
+    /// A workbook: cells, not text (no encoding, delimiter or line endings).
+    pub fn is_spreadsheet(self) -> bool {
+        matches!(
+            self,
+            Format::Xlsx | Format::Xlsm | Format::Xlsb | Format::Xls | Format::Ods
+        )
+    }
 }
 
 /// The inferred type of a column (the names of the UI contract).
@@ -66,8 +111,11 @@ pub struct FileFacts {
     pub delimiter: Option<char>,
     /// Whether the first row was taken as a header (always true for JSON).
     pub has_header: bool,
-    /// "LF", "CRLF", "CR" or "mixed"/"none".
+    /// "LF", "CRLF", "CR" or "mixed"/"none" ("" for a spreadsheet).
     pub line_ending: String,
+    /// The sheet read, for a spreadsheet.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sheet: Option<String>,
 }
 
 /// Something the engine decided that the user should know about

@@ -19,7 +19,7 @@ use crate::core::explore::{answer, insights_reusing, Answer, Insights};
 use crate::core::format;
 use crate::core::ingest::Dataset;
 use crate::core::ml::automl::{Board, Status};
-use crate::core::model::{ColumnProfile, ColumnType, DatasetProfile, Format};
+use crate::core::model::{ColumnProfile, ColumnType, DatasetProfile};
 
 /// What the user chose for a report. The page sends its own (the alert
 /// thresholds set on Explore, the trend drawn there, the applied recipe);
@@ -445,12 +445,7 @@ pub fn report_html(input: &ReportInput) -> String {
     out.push_str("</ul>");
     // Overview.
     let f = &p.facts;
-    let format_name = match f.format {
-        Format::Csv => "CSV",
-        Format::Tsv => "TSV",
-        Format::Json => "JSON",
-        Format::Ndjson => "NDJSON",
-    };
+    let format_name = f.format.label();
     out.push_str("<h2 id=\"overview\">Overview</h2><table data-section=\"overview\">");
     let mut fact = |label: &str, key: &str, value: String, text: String| {
         let _ = write!(
@@ -465,8 +460,11 @@ pub fn report_html(input: &ReportInput) -> String {
     fact(
         "Format",
         "format",
-        format_name.to_lowercase(),
-        format!("{format_name}, {}", f.encoding),
+        f.format.key().to_string(),
+        match &f.sheet {
+            Some(sheet) => format!("{format_name}, sheet \"{sheet}\""),
+            None => format!("{format_name}, {}", f.encoding),
+        },
     );
     fact("Rows", "rows", p.rows.to_string(), format::int(p.rows));
     fact(

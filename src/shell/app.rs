@@ -103,6 +103,9 @@ pub fn App() -> Html {
                 { engine_view(s, &ctl) }
                 { error_view(s, &ctl) }
                 { notice_view(s, &ctl) }
+                if let Some(pick) = &s.sheet_pick {
+                    <super::sheets::SheetPicker key={pick.file.clone()} pick={pick.clone()} ctl={ctl.clone()} />
+                }
                 { sync_view(s, &ctl) }
                 { bench_view(s) }
                 { main_view(s, &ctl) }

@@ -14,6 +14,7 @@ pub mod model;
 pub mod overview;
 pub mod protocol;
 pub mod pwa;
+pub mod sheets;
 pub mod sidebar;
 pub mod state;
 pub mod storage;

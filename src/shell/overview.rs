@@ -12,7 +12,7 @@ use crate::core::clean::Step;
 use crate::core::explore::alerts::{AlertConfig, Severity};
 use crate::core::explore::Insights;
 use crate::core::ml::task::looks_like_target;
-use crate::core::{DatasetProfile, Format};
+use crate::core::DatasetProfile;
 use crate::messages;
 
 #[derive(Properties, PartialEq)]
@@ -57,20 +57,20 @@ fn delimiter_name(d: Option<char>) -> String {
 pub fn OverviewTab(props: &OverviewProps) -> Html {
     let p = &props.profile;
     let f = &p.facts;
-    let format_name = match f.format {
-        Format::Csv => "CSV",
-        Format::Tsv => "TSV",
-        Format::Json => "JSON",
-        Format::Ndjson => "NDJSON",
-    };
+    let text = !f.format.is_spreadsheet();
     html! {
         <div class="overview">
             <dl class="facts">
                 { fact("File", "name", f.name.clone(), f.name.clone()) }
                 { fact("Size", "size", f.size_bytes.to_string(), messages::bytes(f.size_bytes)) }
-                { fact("Format", "format", format_name.to_lowercase(), format_name.to_string()) }
-                { fact("Encoding", "encoding", f.encoding.clone(), f.encoding.clone()) }
-                { fact("Delimiter", "delimiter", f.delimiter.map(String::from).unwrap_or_default(), delimiter_name(f.delimiter)) }
+                { fact("Format", "format", f.format.key().to_string(), f.format.label().to_string()) }
+                if let Some(sheet) = &f.sheet {
+                    { fact("Sheet", "sheet", sheet.clone(), sheet.clone()) }
+                }
+                if text {
+                    { fact("Encoding", "encoding", f.encoding.clone(), f.encoding.clone()) }
+                    { fact("Delimiter", "delimiter", f.delimiter.map(String::from).unwrap_or_default(), delimiter_name(f.delimiter)) }
+                }
                 <div class="fact">
                     <dt>{"Rows"}</dt>
                     <dd data-testid="dataset-rows" data-value={p.rows.to_string()}>{ format::int(p.rows) }</dd>
@@ -87,7 +87,9 @@ pub fn OverviewTab(props: &OverviewProps) -> Html {
                 </div>
                 { fact("Memory", "memory", p.memory_bytes.to_string(), messages::bytes(p.memory_bytes)) }
                 { fact("Header row", "header", f.has_header.to_string(), if f.has_header { "yes".into() } else { "no (columns were numbered)".into() }) }
-                { fact("Line endings", "line-ending", f.line_ending.clone(), f.line_ending.clone()) }
+                if text {
+                    { fact("Line endings", "line-ending", f.line_ending.clone(), f.line_ending.clone()) }
+                }
             </dl>
             if !p.notes.is_empty() {
                 <ul class="notes" aria-label="What Plainsight decided about this file">

@@ -202,7 +202,7 @@ pub fn Sidebar(props: &SidebarProps) -> Html {
                 <span>{"Drop a CSV, TSV or JSON file — it never leaves this computer"}</span>
                 <span class="muted small">{"or click to choose a file"}</span>
                 <input data-testid="upload-input" type="file" class="visually-hidden"
-                    accept=".csv,.tsv,.txt,.json,.ndjson,.jsonl,text/csv,application/json"
+                    accept=".csv,.tsv,.txt,.json,.ndjson,.jsonl,.xlsx,.xlsm,.xlsb,.xls,.ods,text/csv,application/json"
                     onchange={on_file} aria-label="Choose a data file to load" />
             </label>
             if !s.datasets.is_empty() {
@@ -241,7 +241,7 @@ fn dataset_item(
         let ctl = ctl.clone();
         let client = d.client_id.clone();
         let id = d.id.clone();
-        let name = d.name.clone();
+        let name = d.label();
         Callback::from(move |e: MouseEvent| {
             e.stop_propagation();
             if confirm(&format!("Delete the dataset “{name}” from this browser?")) {
@@ -252,15 +252,16 @@ fn dataset_item(
     html! {
         <li class={classes!("dataset", selected.then_some("selected"))}>
             <button class="dataset-open" data-testid="dataset-item" data-name={d.name.clone()}
+                data-sheet={d.sheet.clone()}
                 data-selected={selected.to_string()} onclick={on_open} aria-pressed={selected.to_string()}>
-                <span class="dataset-name">{ &d.name }</span>
+                <span class="dataset-name">{ d.label() }</span>
                 <span class="muted small">
                     { format!("{} rows · {} cols · {}", format::int(d.rows as u64), format::int(d.cols as u64), format::when(d.loaded_ms)) }
                 </span>
             </button>
             if selected {
                 <button class="ghost small" data-testid="dataset-delete" onclick={on_delete}
-                    aria-label={format!("Delete dataset {}", d.name)}>{"Delete"}</button>
+                    aria-label={format!("Delete dataset {}", d.label())}>{"Delete"}</button>
             }
         </li>
     }

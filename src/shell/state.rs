@@ -177,6 +177,8 @@ pub struct State {
     pub error: Option<String>,
     /// A passing remark that is not an error (e.g. "a file is still loading").
     pub notice: Option<String>,
+    /// A workbook's sheets to choose from before it is read.
+    pub sheet_pick: Option<Rc<SheetPick>>,
     pub tab: Tab,
     pub preview: Preview,
     pub clean: Clean,
@@ -199,6 +201,13 @@ pub struct State {
     pub outdated: bool,
     /// What another tab changed in the client shown (`tab-sync`).
     pub tab_sync: Option<String>,
+}
+
+/// A workbook with several sheets of data, before one is read.
+#[derive(Clone, Debug, PartialEq)]
+pub struct SheetPick {
+    pub file: String,
+    pub sheets: Vec<crate::core::workbook::SheetInfo>,
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -252,6 +261,8 @@ pub enum Action {
     JobCancelled,
     Error(Option<String>),
     Notice(Option<String>),
+    /// Ask which sheet of a workbook to read (None: the question is gone).
+    SheetPick(Option<Rc<SheetPick>>),
     /// The worker now holds the rows of this dataset.
     WorkerHolds {
         dataset: String,
@@ -388,6 +399,14 @@ impl Reducible for State {
             }
             Action::Error(e) => s.error = e,
             Action::Notice(n) => s.notice = n,
+            Action::SheetPick(pick) => {
+                if pick.is_some() {
+                    // The load stopped to ask; nothing runs meanwhile.
+                    s.job.state = JobState::Idle;
+                    s.job.progress = 0.0;
+                }
+                s.sheet_pick = pick;
+            }
             Action::WorkerHolds { dataset, total } => {
                 s.preview = Preview {
                     dataset: Some(dataset),

@@ -155,11 +155,23 @@ pub struct DatasetRecord {
     /// Bumped by every change ([`Storage::update_dataset`]).
     #[serde(default)]
     pub revision: u32,
+    /// The sheet read, for a workbook ("" for other files).
+    #[serde(default)]
+    pub sheet: String,
 }
 
 impl DatasetRecord {
     pub fn profile(&self) -> Option<DatasetProfile> {
         serde_json::from_str(&self.profile).ok()
+    }
+
+    /// The file's name, and its sheet for a workbook ("book.xlsx · Orders").
+    pub fn label(&self) -> String {
+        if self.sheet.is_empty() {
+            self.name.clone()
+        } else {
+            format!("{} · {}", self.name, self.sheet)
+        }
     }
 }
 

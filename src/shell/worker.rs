@@ -26,6 +26,7 @@ use crate::core::ml::saved::{SavedModel, Scorer};
 use crate::core::ml::score::{score, ScoreError};
 use crate::core::report::contents;
 use crate::core::table::ColumnData;
+use crate::core::workbook::{Opened, SheetChoice};
 use crate::core::{self, Dataset, DatasetProfile, Ingester};
 use crate::protocol::{
     decode_to_worker, encode, Ask, DatasetRef, ExportFormat, Fault, FromWorker, LoadId, ModelRef,
@@ -308,7 +309,8 @@ impl DataWorker {
                 name,
                 size,
                 purpose,
-            } => self.begin(load, name, size, purpose),
+                sheet,
+            } => self.begin(load, name, size, purpose, sheet),
             ToWorker::Chunk { load, bytes } => self.chunk(load, &bytes),
             ToWorker::Finish { load } => self.finish(load),
             ToWorker::Cancel { load } => {
@@ -344,8 +346,20 @@ impl DataWorker {
         }
     }
 
-    fn begin(&mut self, load: LoadId, name: String, size: u64, purpose: Purpose) {
-        match Ingester::new(&name, size) {
+    fn begin(
+        &mut self,
+        load: LoadId,
+        name: String,
+        size: u64,
+        purpose: Purpose,
+        sheet: Option<String>,
+    ) {
+        let sheet = match (sheet, &purpose) {
+            (Some(s), _) => SheetChoice::Named(s),
+            (None, Purpose::Dataset { .. }) => SheetChoice::Ask,
+            (None, Purpose::Score) => SheetChoice::First,
+        };
+        match Ingester::new(&name, size).map(|i| i.with_sheet(sheet)) {
             Ok(ingester) => {
                 self.reading = Some(Reading {
                     load,
@@ -387,8 +401,9 @@ impl DataWorker {
             return;
         }
         let Some(r) = self.reading.take() else { return };
-        let ds = match r.ingester.finish() {
-            Ok(ds) => ds,
+        let ds = match r.ingester.finish_or_choose() {
+            Ok(Opened::Dataset(ds)) => *ds,
+            Ok(Opened::Choose(sheets)) => return post(&FromWorker::Sheets { load, sheets }),
             Err(error) => return post(&FromWorker::LoadFailed { load, error }),
         };
         let profile = match r.purpose {

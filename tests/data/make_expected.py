@@ -78,6 +78,22 @@ SPEC = {
         notes=["ambiguous-date-order"],
     ),
     "datetimes.csv": dict(read={}, types=["integer", "datetime"], dates={"ts": "ISO8601"}),
+    "dates_as_written.csv": dict(
+        read={},
+        types=["integer", "date", "date", "date", "date", "date", "datetime", "datetime", "date", "datetime"],
+        convert={
+            "released": lambda s: pd.to_datetime(s, format="mixed"),
+            "shipped": lambda s: pd.to_datetime(s, format="mixed", dayfirst=True),
+            "returned": lambda s: pd.to_datetime(s, format="%d-%b-%y"),
+            "visited": lambda s: pd.to_datetime(s, format="%a, %d %b %Y"),
+            "week": lambda s: pd.to_datetime(s, format="%G-W%V-%u"),
+            "created_ts": lambda s: pd.to_datetime(s, unit="s"),
+            "event_time_ms": lambda s: pd.to_datetime(s, unit="ms"),
+            "order_date": lambda s: pd.to_datetime(s, unit="D", origin="1899-12-30"),
+            "logged": lambda s: pd.to_datetime(s, utc=True).dt.tz_localize(None),
+        },
+        notes=["date-format", "two-digit-year", "unix-time", "excel-serial", "utc-offset"],
+    ),
     "zip_codes.csv": dict(
         read=dict(dtype={"zip": str, "code": str}),
         types=["string", "string", "string"],
@@ -209,6 +225,8 @@ def expected_for(name, spec):
     dates = spec.get("dates", {})
     for col, fmt in dates.items():
         df[col] = pd.to_datetime(df[col], format=fmt)
+    for col, convert in spec.get("convert", {}).items():
+        df[col] = convert(df[col])
     assert len(df.columns) == len(spec["types"]), (name, list(df.columns))
     out = {
         "rows": int(len(df)),

@@ -97,6 +97,32 @@ write("no_header.csv", "1,2.5,10\n2,3.5,20\n3,4.5,30\n4,5.5,40\n")
 
 write("renamed_headers.csv", "id,,name,name\n1,a,x,y\n2,b,z,w\n")
 
+# Dates as people write them: month names (abbreviated, full, "Sept"),
+# day first or month first, a weekday in front, two-digit years, ISO week
+# dates, Unix seconds and milliseconds under names that say time, Excel
+# serial numbers under a name that says date, ISO times with offsets.
+import datetime as _dt
+
+_days = [_dt.date(2000, 1, 1), _dt.date(1998, 6, 12), _dt.date(2021, 9, 30),
+         _dt.date(2023, 12, 25), _dt.date(2024, 2, 29), _dt.date(1999, 3, 7)]
+_full = ["Jan", "June", "Sep", "December", "Feb", "March"]
+_rows = ["id,released,shipped,returned,visited,week,created_ts,event_time_ms,order_date,logged"]
+for i, d in enumerate(_days, start=1):
+    month_word = _full[i - 1]
+    released = f"{month_word} {d.day}, {d.year}"
+    shipped = f"{d.day} {d.strftime('%B' if i % 2 else '%b')} {d.year}"
+    returned = d.strftime("%d-%b-%y")
+    visited = d.strftime("%a, %d %b %Y")
+    y, w, wd = d.isocalendar()
+    week = f"{y}-W{w:02d}-{wd}"
+    at = _dt.datetime(d.year, d.month, d.day, 8 + i, 15, tzinfo=_dt.timezone.utc)
+    created = int(at.timestamp())
+    event_ms = created * 1000 + 250 * i
+    serial = (d - _dt.date(1899, 12, 30)).days
+    logged = (at.astimezone(_dt.timezone(_dt.timedelta(hours=2 if i % 2 else -5)))).isoformat()
+    _rows.append(f'{i},"{released}",{shipped},{returned},"{visited}",{week},{created},{event_ms},{serial},{logged}')
+write("dates_as_written.csv", "\n".join(_rows) + "\n")
+
 # --- malformed fixtures --------------------------------------------------
 
 write("empty.csv", b"")

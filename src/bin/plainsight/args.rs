@@ -14,11 +14,15 @@ use plainsight::core::ml::task::{DEFAULT_BUDGET_SECS, DEFAULT_SEED};
 pub(crate) struct Cli {
     #[command(subcommand)]
     pub(crate) command: Command,
+    /// For a spreadsheet (.xlsx, .xlsm, .xlsb, .xls, .ods): the sheet to
+    /// read (default: the first sheet with data).
+    #[arg(long, global = true, value_name = "NAME")]
+    pub(crate) sheet: Option<String>,
 }
 
 #[derive(Subcommand, Debug)]
 pub(crate) enum Command {
-    /// Profile a CSV, TSV, JSON or NDJSON file.
+    /// Profile a CSV, TSV, JSON, NDJSON or spreadsheet file.
     Profile {
         file: String,
         /// The whole profile as JSON.

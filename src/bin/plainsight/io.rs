@@ -5,6 +5,7 @@ use std::fs::File;
 use std::io::{self, BufWriter, Read, Write};
 
 use plainsight::core::ingest::{Dataset, Ingester};
+use plainsight::core::workbook::SheetChoice;
 use plainsight::core::IngestError;
 use plainsight::messages;
 
@@ -49,14 +50,31 @@ pub(crate) fn display_name(path: &str) -> &str {
     path.rsplit(['/', '\\']).next().unwrap_or(path)
 }
 
-/// Reads the file in chunks through the [`Ingester`].
+thread_local! {
+    /// The `--sheet` of this run.
+    static SHEET: std::cell::RefCell<Option<String>> = const { std::cell::RefCell::new(None) };
+}
+
+/// Sets the sheet [`read_file`] reads from spreadsheets (`--sheet`).
+pub(crate) fn set_sheet(sheet: Option<String>) {
+    SHEET.with(|s| *s.borrow_mut() = sheet);
+}
+
+/// Reads the file in chunks through the [`Ingester`] (a spreadsheet's
+/// `--sheet`, else its first sheet with data).
 pub(crate) fn read_file(path: &str) -> Result<Dataset, String> {
     let name = display_name(path);
     let io_error = |e: io::Error| format!("Could not open {name}: {e}.");
     let mut file = File::open(path).map_err(io_error)?;
     let size = file.metadata().map_err(io_error)?.len();
     let ingest_error = |e: IngestError| messages::ingest_error(name, &e);
-    let mut ingester = Ingester::new(name, size).map_err(ingest_error)?;
+    let sheet = match SHEET.with(|s| s.borrow().clone()) {
+        Some(name) => SheetChoice::Named(name),
+        None => SheetChoice::First,
+    };
+    let mut ingester = Ingester::new(name, size)
+        .map_err(ingest_error)?
+        .with_sheet(sheet);
     let mut buf = vec![0u8; CHUNK];
     // A progress bar on a terminal for files that take a while (nothing
     // when the error output is a file or a pipe).
@@ -82,9 +100,24 @@ pub(crate) fn read_file(path: &str) -> Result<Dataset, String> {
         bar.inc(n as u64);
     }
     bar.set_message(format!("{name}: typing the columns"));
-    let read = ingester.finish().map_err(ingest_error);
+    let read = quiet_if_workbook(name, || ingester.finish()).map_err(ingest_error);
     bar.finish_and_clear();
     read
+}
+
+/// Runs `f` without the panic report when `name` is a spreadsheet: the
+/// spreadsheet reader can panic on a damaged file, which
+/// `core::workbook::read` turns into an error with a sentence (everything
+/// that runs inside it is caught there, so no other panic goes unsaid).
+fn quiet_if_workbook<T>(name: &str, f: impl FnOnce() -> T) -> T {
+    if !plainsight::core::workbook::is_workbook_name(name) {
+        return f();
+    }
+    let hook = std::panic::take_hook();
+    std::panic::set_hook(Box::new(|_| {}));
+    let out = f();
+    std::panic::set_hook(hook);
+    out
 }
 
 /// The file at `path`, after the recipe at `recipe` when given.

@@ -51,6 +51,7 @@ native! {
                 return if e.use_stderr() { 2 } else { 0 };
             }
         };
+        io::set_sheet(cli.sheet.clone());
         match cli.command {
             Command::Profile { file, json } => profile::profile_cmd(&file, json),
             Command::Propose {

@@ -35,19 +35,25 @@ pub(crate) fn profile_cmd(path: &str, json: bool) -> i32 {
 /// A readable summary: the file's facts, then one row per column.
 pub(crate) fn summary(p: &DatasetProfile) -> String {
     let f = &p.facts;
+    let how = match &f.sheet {
+        Some(sheet) => format!("{}, sheet \"{sheet}\"", f.format.label()),
+        None => format!(
+            "{}{}, {} line endings",
+            f.encoding,
+            match f.delimiter {
+                Some('\t') => ", tab-separated".to_string(),
+                Some(d) => format!(", delimiter '{d}'"),
+                None => String::new(),
+            },
+            f.line_ending
+        ),
+    };
     let mut out = format!(
-        "{}: {} rows × {} columns, {} ({}{}, {} line endings)\n",
+        "{}: {} rows × {} columns, {} ({how})\n",
         f.name,
         p.rows,
         p.columns,
         messages::bytes(f.size_bytes),
-        f.encoding,
-        match f.delimiter {
-            Some('\t') => ", tab-separated".to_string(),
-            Some(d) => format!(", delimiter '{d}'"),
-            None => String::new(),
-        },
-        f.line_ending
     );
     out.push_str(&format!(
         "duplicate rows: {}   memory: {}\n\n",

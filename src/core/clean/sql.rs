@@ -220,6 +220,32 @@ CREATE OR REPLACE TEMP MACRO plainsight_micros_of(p, ord) AS
       - plainsight_offset_minutes(p.tz) * 60000000
   END;
 CREATE OR REPLACE TEMP MACRO plainsight_date(t, ord) AS plainsight_day_of(plainsight_date_fields(t), ord);
+-- Dates with the month as a word (Jan 1, 2000; 1 January 2000; 12-Jun-98;
+-- a weekday in front is skipped), optionally then a time: read into the
+-- fields above as year-month-day.
+CREATE OR REPLACE TEMP MACRO plainsight_named_parts(t) AS regexp_extract(t,
+  '^(?:[A-Za-z]+\.?,? +)?(?:([A-Za-z]+)\.? +([0-9]{{1,2}})(?:st|nd|rd|th)?,? +|([0-9]{{1,2}})(?:st|nd|rd|th)?[ /-]([A-Za-z]+)\.?,?[ /-])([0-9]{{4}}|[0-9]{{2}})(?: +([0-9]{{1,2}}):([0-9]{{2}})(?::([0-9]{{2}})(?:[.,]([0-9]+))?)?(Z|[+-][0-9]{{2}}:?(?:[0-9]{{2}})?)?)?$',
+  ['mw1', 'd1', 'd2', 'mw2', 'y', 'h', 'mi', 's', 'frac', 'tz']);
+CREATE OR REPLACE TEMP MACRO plainsight_month_number(w) AS
+  list_position(['jan', 'feb', 'mar', 'apr', 'may', 'jun', 'jul', 'aug', 'sep', 'oct', 'nov', 'dec'], lower(left(w, 3)));
+CREATE OR REPLACE TEMP MACRO plainsight_named_struct(p) AS struct_pack(
+    a := CASE WHEN p.y = '' THEN '' ELSE lpad(CAST(plainsight_year(CAST(p.y AS BIGINT), length(p.y) = 2) AS VARCHAR), 4, '0') END,
+    s1 := '-', b := CAST(plainsight_month_number(p.mw1 || p.mw2) AS VARCHAR), s2 := '-', c := p.d1 || p.d2,
+    tsep := CASE WHEN p.h = '' THEN '' ELSE ' ' END, h := p.h, mi := p.mi, s := p.s, frac := p.frac, tz := p.tz);
+CREATE OR REPLACE TEMP MACRO plainsight_named_fields(t) AS plainsight_named_struct(plainsight_named_parts(t));
+-- ISO week dates: 2024-W05-3, 2024-W05 (its Monday), 2024W053.
+CREATE OR REPLACE TEMP MACRO plainsight_isoweek_parts(t) AS
+  regexp_extract(t, '^([0-9]{{4}})(-?)W([0-9]{{2}})(?:(-?)([1-7]))?$', ['y', 's1', 'w', 's2', 'd']);
+CREATE OR REPLACE TEMP MACRO plainsight_isoweek_day(p) AS CASE
+    WHEN p.y = '' OR (p.d <> '' AND p.s1 <> p.s2) THEN NULL
+    ELSE make_date(CAST(p.y AS BIGINT), 1, 4) + CAST((CAST(p.w AS INTEGER) - 1) * 7
+      + coalesce(TRY_CAST(p.d AS INTEGER), 1) - isodow(make_date(CAST(p.y AS BIGINT), 1, 4)) AS INTEGER)
+  END;
+-- Week 53 of a year with 52 weeks is no date.
+CREATE OR REPLACE TEMP MACRO plainsight_isoweek_checked(p, x) AS
+  CASE WHEN isoyear(x) = CAST(p.y AS BIGINT) THEN x END;
+CREATE OR REPLACE TEMP MACRO plainsight_isoweek(t) AS
+  plainsight_isoweek_checked(plainsight_isoweek_parts(t), plainsight_isoweek_day(plainsight_isoweek_parts(t)));
 CREATE OR REPLACE TEMP MACRO plainsight_datetime(t, ord) AS
   make_timestamp(plainsight_micros_of(plainsight_date_fields(t), ord));
 -- Values as Plainsight shows them as text (numbers without exponent, 1.0 as 1).
@@ -553,6 +579,34 @@ fn values(ds: &Dataset, i: usize) -> Result<Values, CleanError> {
     })
 }
 
+/// A date or datetime column read as Plainsight read it, by its format:
+/// numbers in a day/month order, month names, ISO weeks, Unix times or
+/// spreadsheet serial days.
+fn date_expr(t: &str, ty: ColumnType, format: Option<&str>, order: &str) -> String {
+    let format = format.unwrap_or("");
+    let date = ty == ColumnType::Date;
+    match format {
+        "Unix seconds" => format!("make_timestamp(plainsight_int({t}) * 1000000)"),
+        "Unix milliseconds" => format!("make_timestamp(plainsight_int({t}) * 1000)"),
+        "spreadsheet serial days" if date => {
+            format!("CAST(DATE '1899-12-30' + CAST(plainsight_float({t}) AS INTEGER) AS DATE)")
+        }
+        "spreadsheet serial days" => format!(
+            "make_timestamp(CAST(round((plainsight_float({t}) - 25569) * 86400000000) AS BIGINT))"
+        ),
+        f if f.contains("%G") => format!("plainsight_isoweek({t})"),
+        f if f.contains("%b") || f.contains("%B") => {
+            if date {
+                format!("plainsight_day_of(plainsight_named_fields({t}), 'ymd')")
+            } else {
+                format!("make_timestamp(plainsight_micros_of(plainsight_named_fields({t}), 'ymd'))")
+            }
+        }
+        _ if date => format!("plainsight_date({t}, '{order}')"),
+        _ => format!("plainsight_datetime({t}, '{order}')"),
+    }
+}
+
 /// The table of `source` typed as Plainsight typed it.
 fn source_body(source: &Dataset, row: &str) -> String {
     let names = source.names();
@@ -585,8 +639,12 @@ fn source_body(source: &Dataset, row: &str) -> String {
             ColumnType::Float if decimal_comma => format!("plainsight_float_comma({t})"),
             ColumnType::Float => format!("plainsight_float({t})"),
             ColumnType::Boolean => format!("plainsight_bool({t})"),
-            ColumnType::Date => format!("plainsight_date({t}, '{}')", order()),
-            ColumnType::Datetime => format!("plainsight_datetime({t}, '{}')", order()),
+            ColumnType::Date | ColumnType::Datetime => date_expr(
+                &t,
+                source.types.get(i).copied().unwrap_or(ColumnType::Date),
+                source.date_formats.get(i).cloned().flatten().as_deref(),
+                order(),
+            ),
         };
         items.push(format!("{expr} AS {}", ident(name)));
     }

@@ -10,12 +10,13 @@ use web_sys::Blob;
 
 use super::{Controller, RecipeChange};
 use crate::core::clean::{Recipe, RunLog, Step};
+use crate::core::workbook::SheetInfo;
 use crate::core::{ingest::MAX_FILE_BYTES, sample, DatasetProfile, IngestError};
 use crate::messages;
 use crate::protocol::{
     Ask, DatasetRef, FromWorker, LoadId, Purpose, Reply, RowFilter, SortKey, ToWorker,
 };
-use crate::shell::state::Action;
+use crate::shell::state::{Action, SheetPick};
 use crate::shell::storage::{new_id, DatasetRecord};
 
 /// Bytes per slice handed to the worker.
@@ -23,6 +24,8 @@ const CHUNK: f64 = 4.0 * 1024.0 * 1024.0;
 
 enum JobError {
     Cancelled,
+    /// A workbook with several sheets of data: which one?
+    Choose(Vec<SheetInfo>),
     Ingest(IngestError),
     Browser(String),
     /// The engine stopped during the load (its banner says why).
@@ -36,6 +39,21 @@ fn js_err(v: wasm_bindgen::JsValue) -> JobError {
             .or_else(|| v.as_string())
             .unwrap_or_else(|| "the browser could not read the file".into()),
     )
+}
+
+/// How a load ended that did not fail (failures are shown already).
+pub(super) enum Ingested {
+    Read(Read),
+    /// A workbook whose sheets the user is now asked to choose from.
+    Choose,
+    Failed,
+}
+
+/// A workbook waiting for its sheet to be chosen.
+pub(super) struct PendingBook {
+    client: String,
+    name: String,
+    blob: Blob,
 }
 
 /// A file read by the worker: its load, profile (none for a file to
@@ -88,6 +106,27 @@ impl Controller {
     /// the page still shows its client when it is read; else it is saved
     /// to its client and the page says so.
     pub fn load_blob(&self, client: Option<String>, name: String, blob: Blob) {
+        self.load_sheet(client, name, blob, None);
+    }
+
+    /// Reads the chosen sheet of the workbook waiting for it.
+    pub fn open_sheet(&self, sheet: String) {
+        let Some(book) = self.0.book.borrow_mut().take() else {
+            return;
+        };
+        self.dispatch(Action::SheetPick(None));
+        self.load_sheet(Some(book.client), book.name, book.blob, Some(sheet));
+    }
+
+    /// Forgets the workbook waiting for its sheet.
+    pub fn cancel_sheet(&self) {
+        *self.0.book.borrow_mut() = None;
+        self.dispatch(Action::SheetPick(None));
+    }
+
+    /// [`Controller::load_blob`], with a workbook's sheet (None: ask when
+    /// several sheets hold data).
+    fn load_sheet(&self, client: Option<String>, name: String, blob: Blob, sheet: Option<String>) {
         if self.0.busy.get() {
             self.dispatch(Action::Notice(Some(format!(
                 "Still loading the previous file; {name} was not loaded. Wait for it to finish or cancel it, then drop {name} again."
@@ -106,8 +145,13 @@ impl Controller {
             let size = blob.size();
             let id = new_id("d");
             let purpose = Purpose::Dataset { id: id.clone() };
-            let Some(read) = ctl.run_ingest(&name, &blob, purpose).await else {
-                return ctl.after_load();
+            let read = match ctl.run_ingest(&name, &blob, purpose, sheet.clone()).await {
+                Ingested::Read(read) => read,
+                Ingested::Choose => {
+                    *ctl.0.book.borrow_mut() = Some(PendingBook { client, name, blob });
+                    return ctl.after_load();
+                }
+                Ingested::Failed => return ctl.after_load(),
             };
             let Some(profile) = read.profile else { return };
             let Some(st) = ctl.storage() else { return };
@@ -130,6 +174,9 @@ impl Controller {
                 runs: String::new(),
                 models: String::new(),
                 revision: 0,
+                sheet: sheet
+                    .or_else(|| profile.facts.sheet.clone())
+                    .unwrap_or_default(),
             };
             if let Err(e) = st.put_dataset(&rec, &blob).await {
                 ctl.dispatch(Action::JobFailed(
@@ -250,7 +297,8 @@ impl Controller {
             }
         };
         let purpose = Purpose::Dataset { id: rec.id.clone() };
-        let Some(read) = self.run_ingest(&rec.name, &blob, purpose).await else {
+        let sheet = (!rec.sheet.is_empty()).then(|| rec.sheet.clone());
+        let Ingested::Read(read) = self.run_ingest(&rec.name, &blob, purpose, sheet).await else {
             return false;
         };
         if self.0.selected.borrow().as_deref() != Some(rec.id.as_str()) {
@@ -359,7 +407,8 @@ impl Controller {
         name: &str,
         blob: &Blob,
         purpose: Purpose,
-    ) -> Option<Read> {
+        sheet: Option<String>,
+    ) -> Ingested {
         let size = blob.size();
         let label = match purpose {
             Purpose::Dataset { .. } => format!("Reading {name}"),
@@ -372,39 +421,49 @@ impl Controller {
                 limit: MAX_FILE_BYTES,
             };
             self.dispatch(Action::JobFailed(messages::ingest_error(name, &err)));
-            return None;
+            return Ingested::Failed;
         }
         self.0.busy.set(true);
         self.0.cancel.set(false);
-        let result = self.stream(name, blob, size, purpose).await;
+        let result = self.stream(name, blob, size, purpose, sheet).await;
         *self.0.load.borrow_mut() = None;
         self.0.busy.set(false);
         for waiter in self.0.idle_waiters.borrow_mut().drain(..) {
             let _ = waiter.send(());
         }
         match result {
-            Ok(r) => Some(r),
-            Err(JobError::Cancelled) => {
-                self.dispatch(Action::JobCancelled);
-                None
+            Ok(r) => return Ingested::Read(r),
+            Err(JobError::Choose(sheets)) => {
+                self.dispatch(Action::SheetPick(Some(Rc::new(SheetPick {
+                    file: name.to_string(),
+                    sheets,
+                }))));
+                return Ingested::Choose;
             }
+            Err(JobError::Cancelled) => self.dispatch(Action::JobCancelled),
             Err(JobError::Ingest(e)) => {
                 self.dispatch(Action::JobFailed(messages::ingest_error(name, &e)));
-                None
             }
             Err(JobError::Browser(why)) => {
                 self.dispatch(Action::JobFailed(format!(
                     "The browser could not read {name} ({why}). Check that the file is still there and try again."
                 )));
-                None
+            }
+            // calamine can panic on a damaged workbook, which stops the
+            // worker: loading it again would stop it again.
+            Err(JobError::Stopped) if crate::core::workbook::is_workbook_name(name) => {
+                let damaged = IngestError::WorkbookDamaged {
+                    detail: crate::core::workbook::READER_STOPPED.to_string(),
+                };
+                self.dispatch(Action::JobFailed(messages::ingest_error(name, &damaged)));
             }
             Err(JobError::Stopped) => {
                 self.dispatch(Action::JobFailed(format!(
                     "{name} was not read: the engine stopped (see the message above). Load it again."
                 )));
-                None
             }
         }
+        Ingested::Failed
     }
 
     async fn stream(
@@ -413,6 +472,7 @@ impl Controller {
         blob: &Blob,
         size: f64,
         purpose: Purpose,
+        sheet: Option<String>,
     ) -> Result<Read, JobError> {
         let load = self.next_id();
         let (tx, mut rx) = mpsc::unbounded::<FromWorker>();
@@ -423,6 +483,7 @@ impl Controller {
             name: name.to_string(),
             size: size as u64,
             purpose,
+            sheet,
         });
         expect_progress(&mut rx).await?;
         // Read the next slice while the worker parses the current one.
@@ -466,6 +527,7 @@ impl Controller {
                 wasm_memory,
             }),
             Some(FromWorker::LoadFailed { error, .. }) => Err(JobError::Ingest(error)),
+            Some(FromWorker::Sheets { sheets, .. }) => Err(JobError::Choose(sheets)),
             _ => Err(JobError::Stopped),
         }
     }

@@ -63,6 +63,8 @@ struct Inner {
     fault: Cell<Option<Fault>>,
     /// The file being read: its load and where its messages go.
     load: RefCell<Option<(LoadId, LoadSender)>>,
+    /// A workbook waiting for the user to choose its sheet.
+    book: RefCell<Option<load::PendingBook>>,
     /// One counter for loads, requests and runs.
     next_id: Cell<u32>,
     cancel: Cell<bool>,
@@ -108,6 +110,7 @@ impl Controller {
             generation: Cell::new(0),
             fault: Cell::new(fault_asked()),
             load: RefCell::new(None),
+            book: RefCell::new(None),
             next_id: Cell::new(1),
             cancel: Cell::new(false),
             busy: Cell::new(false),

@@ -7,7 +7,7 @@ use std::rc::Rc;
 use wasm_bindgen_futures::{spawn_local, JsFuture};
 
 use super::download::{base_name, bytes_blob, describe_js};
-use super::load::stored_recipe;
+use super::load::{stored_recipe, Ingested};
 use super::request::AskError;
 use super::Controller;
 use crate::core::clean::Step;
@@ -322,7 +322,8 @@ impl Controller {
                     return ctl.dispatch(Action::MlError(Some(message)));
                 }
             }
-            let Some(read) = ctl.run_ingest(&name, &file, Purpose::Score).await else {
+            let Ingested::Read(read) = ctl.run_ingest(&name, &file, Purpose::Score, None).await
+            else {
                 return;
             };
             let answer = ctl

@@ -101,7 +101,8 @@ impl Controller {
             }
             FromWorker::Progress { load, .. }
             | FromWorker::Loaded { load, .. }
-            | FromWorker::LoadFailed { load, .. } => {
+            | FromWorker::LoadFailed { load, .. }
+            | FromWorker::Sheets { load, .. } => {
                 if let Some((current, tx)) = self.0.load.borrow().as_ref() {
                     if *current == load {
                         let _ = tx.unbounded_send(msg);
