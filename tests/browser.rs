@@ -1753,6 +1753,12 @@ fn recipes_replay_on_other_files() {
         d.click_when_ready("[data-testid=error-message] + button")?;
         d.find("[data-testid=recipe-input]")?
             .send_keys(&clean("fill_stats.recipe.json").to_string_lossy())?;
+        // The failed replay's job state stays "error" until this job starts
+        // (the file is read first): wait for the new job, then its result.
+        d.wait_for("the recipe file's job started", LOAD_WAIT, |d| {
+            let state = d.attr_of("[data-testid=job-status]", "data-state")?;
+            Ok((state.as_deref() != Some("error") || d.page_error().is_some()).then_some(()))
+        })?;
         d.wait_for("the recipe file applied", LOAD_WAIT, done_with(3, "5"))?;
         Ok(())
     });

@@ -931,8 +931,8 @@ fn describe_date_format(f: &str) -> String {
             Some('Y') => "year",
             Some('y') => "two-digit year",
             Some('m') => "month number",
-            Some('b') => "month abbreviated",
-            Some('B') => "month name",
+            // Month names are read in full or abbreviated alike.
+            Some('b') | Some('B') => "month name",
             Some('d') => "day",
             Some('a') | Some('A') => "weekday",
             Some('G') => "ISO week-numbering year",

@@ -12,13 +12,19 @@
 //! 2. The table is the box around the filled cells: empty rows and columns
 //!    around it are dropped, and so are empty rows inside it (as pandas'
 //!    `read_excel` does).
-//! 3. Rows above the table that are only a title (sparse text above a wider
-//!    header row) are skipped with a note quoting them.
-//! 4. Merged header cells name every column they span; a header merged
-//!    over a second header row gives two-part names ("Q1 units"). Merged
-//!    cells in the data fill every cell they cover.
-//! 5. The header itself is decided as for CSV, except that a first row of
-//!    text cells is always a header.
+//! 3. The table starts at the first row at least three quarters as full as
+//!    the fullest of the first rows (or the row of group labels right above
+//!    it); the sparser rows above — a title, a run date, "Label: value"
+//!    pairs — are skipped with a note quoting them.
+//! 4. The header spans several rows when a merge runs down from it, when a
+//!    merge runs across it over a row of text, or when the row under it is
+//!    text that does not fit the types of the columns below; each column is
+//!    named by its parts ("Q1 units"), group labels written once carrying
+//!    to the right. Merged cells in the data fill every cell they cover;
+//!    columns with neither a name nor a value (spacers) are dropped.
+//! 5. A one-row header is decided as for CSV, except that a first row of
+//!    text cells is always a header; dates stored as dates carry no
+//!    written pattern.
 //!
 //! Bounds: a sheet whose filled cells span more than
 //! [`MAX_CELLS`](crate::core::ingest::MAX_CELLS) cells is refused before
@@ -180,7 +186,7 @@ fn compound_file_whole(bytes: &[u8]) -> Result<(), IngestError> {
     if shift != 9 && shift != 12 {
         return damaged("its header names a block size no spreadsheet uses");
     }
-    if bytes.len() % (1usize << shift) != 0 {
+    if !bytes.len().is_multiple_of(1usize << shift) {
         return damaged("it ends inside a block: the file is cut short");
     }
     Ok(())
@@ -468,12 +474,12 @@ fn read_unguarded(
         .filter(|n| *n != sheet)
         .collect();
     let mut notes = Vec::new();
-    if !others.is_empty() && *choice == SheetChoice::First {
+    if !others.is_empty() {
         notes.push(Note {
             column: None,
             kind: "other-sheets".to_string(),
             message: format!(
-                "The workbook has {} other sheet{} ({}); sheet \"{sheet}\" was read.",
+                "This is sheet \"{sheet}\" of the workbook, which has {} other sheet{}: {}. Each sheet can be read as a dataset of its own.",
                 others.len(),
                 if others.len() == 1 { "" } else { "s" },
                 others.join(", ")
@@ -493,8 +499,8 @@ fn read_unguarded(
     table(cells, &merges, notes, facts).map(|d| Opened::Dataset(Box::new(d)))
 }
 
-/// Rows of at most this many filled cells, all text, above a fuller header
-/// row are a title (checked over the first [`TITLE_ROWS`] rows).
+/// Sparse rows above the table's first full row are a title when that row
+/// is among the first `TITLE_ROWS` × 2 rows.
 const TITLE_ROWS: usize = 10;
 
 /// The dense grid of the box around the filled cells.
@@ -536,13 +542,13 @@ fn grid(sparse: Sparse) -> Result<Option<Grid>, IngestError> {
     Ok(Some(Grid { top, left, rows }))
 }
 
-/// Fills every cell a merged region covers with its top-left value, for
-/// the regions at or below `from` (absolute row); returns how many cells
+/// Fills the cells of rows `from..until` (absolute) that a merged region
+/// starting there covers with its top-left value; returns how many cells
 /// were filled.
-fn fill_merges(g: &mut Grid, merges: &[Dimensions], from: u32) -> usize {
+fn fill_merges(g: &mut Grid, merges: &[Dimensions], from: u32, until: u32) -> usize {
     let mut filled = 0;
     for m in merges {
-        if m.start.0 < from {
+        if m.start.0 < from || m.start.0 >= until {
             continue;
         }
         let (top, left, height, width) = (g.top, g.left, g.rows.len(), g.rows[0].len());
@@ -558,7 +564,7 @@ fn fill_merges(g: &mut Grid, merges: &[Dimensions], from: u32) -> usize {
         if value == Cell::Empty {
             continue;
         }
-        for r in m.start.0..=m.end.0 {
+        for r in m.start.0..=m.end.0.min(until.saturating_sub(1)) {
             for c in m.start.1..=m.end.1 {
                 if let Some((ri, ci)) = at(r, c) {
                     if g.rows[ri][ci] == Cell::Empty {
@@ -572,6 +578,121 @@ fn fill_merges(g: &mut Grid, merges: &[Dimensions], from: u32) -> usize {
     filled
 }
 
+/// Where the table starts: the first row at least three quarters as full
+/// as the fullest of the first rows, when it is among the first
+/// [`TITLE_ROWS`] × 2 rows (only sparser rows — titles — stand above it);
+/// whether it is a header is decided after.
+fn header_row(g: &Grid) -> usize {
+    let looked = g.rows.len().min(30);
+    let fullest = (0..looked).map(|r| g.filled(r)).max().unwrap_or(0);
+    if fullest < 2 {
+        return 0;
+    }
+    // Three quarters: "Label: value" pairs above a three-column table
+    // are not its start.
+    let enough = (fullest * 3).div_ceil(4).max(2);
+    for r in 0..g.rows.len().min(TITLE_ROWS * 2) {
+        if g.filled(r) >= enough {
+            if r + 1 >= g.rows.len() {
+                return 0;
+            }
+            // A row of group labels right above (text over columns beyond
+            // the first two, like "Q1" and "Q2") belongs to the header.
+            let group = |row: usize| {
+                g.filled(row) >= 2
+                    && g.all_text(row)
+                    && g.rows[row].iter().skip(2).any(|c| *c != Cell::Empty)
+            };
+            return if r > 0 && group(r - 1) { r - 1 } else { r };
+        }
+    }
+    0
+}
+
+/// How many rows the header (row 0 of `g`) spans: down a vertical merge
+/// from it, over a row of text under a horizontal merge, or over a row of
+/// text whose cells do not fit the types of the columns below (at most 3).
+fn header_depth(g: &Grid, merges: &[Dimensions]) -> usize {
+    let head = g.top;
+    let width = g.rows[0].len() as u32;
+    let in_table =
+        |m: &&Dimensions| m.start.0 == head && m.end.1 >= g.left && m.start.1 < g.left + width;
+    let from_head: Vec<&Dimensions> = merges.iter().filter(in_table).collect();
+    let down = from_head
+        .iter()
+        .map(|m| (m.end.0 - head) as usize + 1)
+        .max()
+        .unwrap_or(1)
+        .min(3);
+    // Leave at least one data row; every header row is text.
+    let fits = |depth: usize| depth < g.rows.len() && (1..depth).all(|r| g.all_text(r));
+    if down > 1 && fits(down) {
+        return down;
+    }
+    if g.rows.len() < 3 || !g.all_text(1) || g.filled(1) == 0 {
+        return 1;
+    }
+    let across = from_head.iter().any(|m| {
+        m.end.0 == head
+            && m.end.1 > m.start.1
+            && (m.start.1..=m.end.1).any(|c| {
+                c >= g.left
+                    && g.rows[1]
+                        .get((c - g.left) as usize)
+                        .is_some_and(|x| *x != Cell::Empty)
+            })
+    });
+    if across || second_row_names(g) {
+        2
+    } else {
+        1
+    }
+}
+
+/// Whether row 1 of `g` (all text) names columns rather than holding data:
+/// some column below it is typed (numbers, dates, booleans) and none of
+/// row 1's cells in typed columns fits its column's type.
+fn second_row_names(g: &Grid) -> bool {
+    use crate::core::infer::Inference;
+    let width = g.rows[0].len();
+    let mut misfits = 0;
+    for c in 0..width {
+        let mut body = Inference::new(false);
+        for row in g.rows.iter().skip(2).take(1000) {
+            if let Some(t) = row[c].text() {
+                body.feed(t);
+            }
+        }
+        let kind = body.decide().kind.column_type();
+        let Some(cell) = g.rows[1][c].text() else {
+            continue;
+        };
+        if kind == crate::core::model::ColumnType::String {
+            continue;
+        }
+        let mut with = body;
+        with.feed(cell);
+        if with.decide().kind.column_type() == kind {
+            return false;
+        }
+        misfits += 1;
+    }
+    misfits > 0
+}
+
+/// "3 empty rows inside the table were skipped."
+fn skipped(kind: &str, n: usize, what: &str, detail: &str) -> Note {
+    Note {
+        column: None,
+        kind: kind.to_string(),
+        message: format!(
+            "{n} {what}{}{detail} inside the table {} skipped.",
+            if n == 1 { "" } else { "s" },
+            if n == 1 { "was" } else { "were" }
+        ),
+    }
+}
+
 fn table(
     mut sparse: Sparse,
     merges: &[Dimensions],
@@ -582,92 +703,96 @@ fn table(
     let Some(mut g) = grid(sparse)? else {
         return Err(IngestError::Empty);
     };
-    // Title rows: sparse text rows above the first row at least half as
-    // full as the fullest of the first rows.
-    let looked = g.rows.len().min(30);
-    let fullest = (0..looked).map(|r| g.filled(r)).max().unwrap_or(0);
-    let mut header = 0;
-    if fullest >= 2 {
-        let enough = fullest.div_ceil(2).max(2);
-        let mut r = 0;
-        while r < g.rows.len().min(TITLE_ROWS) && g.filled(r) < enough && g.all_text(r) {
-            r += 1;
-        }
-        if r > 0 && r < g.rows.len() && g.filled(r) >= enough && g.all_text(r) {
-            header = r;
-        }
-    }
+    // Title rows: everything above the header row, when only sparser rows
+    // (a title, a date, "Title: …" pairs) stand above it.
+    let header = header_row(&g);
     if header > 0 {
         let titles: Vec<String> = g.rows[..header]
             .iter()
-            .flat_map(|row| row.iter().filter_map(|c| c.text().map(str::to_string)))
+            .flat_map(|row| row.iter().filter_map(|c| c.text()))
+            .take(3)
+            .map(|t| t.chars().take(60).collect())
             .collect();
+        let (first, last) = (g.top + 1, g.top + header as u32);
         notes.push(Note {
             column: None,
             kind: "title-rows".to_string(),
             message: format!(
-                "{} above the table {} a title, not data, and {} skipped: \"{}\".",
-                if header == 1 {
-                    "Row 1".to_string()
+                "{} of the sheet, above the table, {} skipped as a title, not data: \"{}\"{}.",
+                if first == last {
+                    format!("Row {first}")
                 } else {
-                    format!("Rows 1–{header}")
+                    format!("Rows {first}–{last}")
                 },
-                if header == 1 { "is" } else { "are" },
-                if header == 1 { "was" } else { "were" },
-                titles.join(" / ")
+                if first == last { "was" } else { "were" },
+                titles.join("\" / \""),
+                if g.rows[..header]
+                    .iter()
+                    .map(|r| r.iter().filter(|c| **c != Cell::Empty).count())
+                    .sum::<usize>()
+                    > titles.len()
+                {
+                    " …"
+                } else {
+                    ""
+                }
             ),
         });
         g.rows.drain(..header);
         g.top += header as u32;
     }
-    let width = g.rows[0].len();
-    // Merged header cells: a region in the header row spanning columns,
-    // over a row of text under it, makes a two-row header.
     let head_abs = g.top;
-    let spans = merges
-        .iter()
-        .filter(|m| m.start.0 == head_abs && m.end.0 == head_abs && m.end.1 > m.start.1)
-        .count();
-    let two_rows = spans > 0
-        && g.rows.len() > 2
-        && g.all_text(1)
-        && merges.iter().any(|m| {
-            m.start.0 == head_abs
-                && m.end.0 == head_abs
-                && m.end.1 > m.start.1
-                && (m.start.1..=m.end.1).any(|c| {
-                    c >= g.left
-                        && g.rows[1]
-                            .get((c - g.left) as usize)
-                            .is_some_and(|x| *x != Cell::Empty)
-                })
-        });
-    // Header cells spanned by a merge take its name.
-    let header_rows = if two_rows { 2 } else { 1 };
-    let in_header = |m: &&Dimensions| m.start.0 >= head_abs && m.start.0 < head_abs + header_rows;
-    let head_merges: Vec<Dimensions> = merges.iter().filter(in_header).copied().collect();
-    fill_merges(&mut g, &head_merges, head_abs);
-    let filled = fill_merges(&mut g, merges, head_abs + header_rows);
+    let header_rows = header_depth(&g, merges);
+    // Merged header cells name every column (and header row) they span;
+    // merged cells in the data fill every cell they cover.
+    fill_merges(&mut g, merges, head_abs, head_abs + header_rows as u32);
+    let filled = fill_merges(&mut g, merges, head_abs + header_rows as u32, u32::MAX);
+    let width = g.rows[0].len();
     let mut names: Option<Vec<String>> = None;
-    if two_rows {
-        let joined = (0..width)
-            .map(|c| {
-                let upper = g.rows[0][c].text().unwrap_or("").trim();
-                let lower = g.rows[1][c].text().unwrap_or("").trim();
-                match (upper.is_empty(), lower.is_empty()) {
-                    (false, false) if upper != lower => format!("{upper} {lower}"),
-                    (false, _) => upper.to_string(),
-                    (true, _) => lower.to_string(),
+    if header_rows > 1 {
+        // Group labels written once over several columns, unmerged ("Q1"
+        // over units and revenue), carry to the right over the columns
+        // named below them.
+        for r in 0..header_rows - 1 {
+            let mut carry: Option<Cell> = None;
+            for c in 0..width {
+                let named_below = (r + 1..header_rows).any(|b| g.rows[b][c] != Cell::Empty);
+                if g.rows[r][c] != Cell::Empty {
+                    carry = Some(g.rows[r][c].clone());
+                } else if let Some(v) = carry.as_ref().filter(|_| named_below) {
+                    g.rows[r][c] = v.clone();
+                } else {
+                    carry = None;
                 }
+            }
+        }
+        let joined: Vec<String> = (0..width)
+            .map(|c| {
+                let mut parts: Vec<&str> = Vec::new();
+                for r in 0..header_rows {
+                    let t = g.rows[r][c].text().unwrap_or("").trim();
+                    if !t.is_empty() && !parts.contains(&t) {
+                        parts.push(t);
+                    }
+                }
+                parts.join(" ")
             })
             .collect();
+        let example = joined
+            .iter()
+            .find(|n| n.contains(' '))
+            .or_else(|| joined.first())
+            .cloned()
+            .unwrap_or_default();
         names = Some(joined);
         notes.push(Note {
             column: None,
             kind: "two-row-header".to_string(),
-            message: "The header spans two rows (merged cells above a row of names); each column is named by both parts, e.g. \"Q1 units\".".to_string(),
+            message: format!(
+                "The header spans {header_rows} rows; each column is named by its parts, e.g. \"{example}\"."
+            ),
         });
-        g.rows.drain(..2);
+        g.rows.drain(..header_rows);
     }
     if filled > 0 {
         notes.push(Note {
@@ -679,20 +804,46 @@ fn table(
             ),
         });
     }
+    // Columns with neither a name nor a value (spacers between columns).
+    let keep: Vec<bool> = (0..width)
+        .map(|c| {
+            names.as_ref().is_some_and(|n| !n[c].is_empty())
+                || g.rows.iter().any(|row| row[c] != Cell::Empty)
+        })
+        .collect();
+    let spacers = keep.iter().filter(|k| !**k).count();
+    if spacers > 0 {
+        for row in &mut g.rows {
+            let mut i = 0;
+            row.retain(|_| {
+                i += 1;
+                keep[i - 1]
+            });
+        }
+        if let Some(n) = names.as_mut() {
+            let mut i = 0;
+            n.retain(|_| {
+                i += 1;
+                keep[i - 1]
+            });
+        }
+        notes.push(skipped(
+            "empty-columns",
+            spacers,
+            "empty column",
+            " (no name, no value)",
+        ));
+    }
+    let width = keep.iter().filter(|k| **k).count();
+    if g.rows.is_empty() {
+        return Err(IngestError::HeaderOnly { columns: width });
+    }
     // Empty rows inside the table are dropped (pandas does too).
     let before = g.rows.len();
     g.rows.retain(|row| row.iter().any(|c| *c != Cell::Empty));
     let blank = before - g.rows.len();
     if blank > 0 {
-        notes.push(Note {
-            column: None,
-            kind: "blank-rows".to_string(),
-            message: format!(
-                "{blank} empty row{} inside the table {} skipped.",
-                if blank == 1 { "" } else { "s" },
-                if blank == 1 { "was" } else { "were" }
-            ),
-        });
+        notes.push(skipped("blank-rows", blank, "empty row", ""));
     }
     if !errors.is_empty() {
         let shown: Vec<String> = errors
@@ -717,6 +868,16 @@ fn table(
             ),
         });
     }
+    // Columns of typed cells only (numbers, dates): their dates were stored
+    // as dates, not written in a pattern.
+    let body = usize::from(names.is_none());
+    let typed: Vec<bool> = (0..width)
+        .map(|c| {
+            let cells = || g.rows.iter().skip(body).map(move |r| &r[c]);
+            cells().any(|x| matches!(x, Cell::Value(_)))
+                && !cells().any(|x| matches!(x, Cell::Text(_)))
+        })
+        .collect();
     let rule = match names {
         Some(n) => HeaderRule::Names(n),
         None if g.all_text(0) => HeaderRule::FirstRow,
@@ -732,7 +893,19 @@ fn table(
         }
     }
     drop(g);
-    build_table(columns, rule, notes, facts)
+    let mut ds = build_table(columns, rule, notes, facts)?;
+    for (i, typed) in typed.into_iter().enumerate() {
+        let date = matches!(
+            ds.types.get(i),
+            Some(crate::core::model::ColumnType::Date | crate::core::model::ColumnType::Datetime)
+        );
+        if typed && date {
+            if let Some(f) = ds.date_formats.get_mut(i) {
+                *f = None;
+            }
+        }
+    }
+    Ok(ds)
 }
 
 #[cfg(test)]

@@ -283,7 +283,7 @@ fn main_view(s: &State, ctl: &Controller) -> Html {
                         {"Try sample data"}
                     </button>
                 </div>
-                <p class="muted small">{"CSV, TSV, JSON or NDJSON; or drop a file anywhere on the left."}</p>
+                <p class="muted small">{"CSV, TSV, JSON, NDJSON or a spreadsheet (.xlsx, .xls, .ods); or drop a file anywhere on the left."}</p>
                 <ol>
                     <li>{"Create a workspace for each client (optional: one is made for you)."}</li>
                     <li>{"Open a file, or try the sample data."}</li>
@@ -414,7 +414,7 @@ fn main_view(s: &State, ctl: &Controller) -> Html {
     html! {
         <>
             <div class="dataset-head">
-                <h1 title={rec.name.clone()}>{ &rec.name }</h1>
+                <h1 title={rec.label()}>{ rec.label() }</h1>
                 <div role="tablist" class="tabs">
                     { tab_button(Tab::Overview, "Overview", "overview") }
                     { tab_button(Tab::Columns, "Columns", "columns") }

@@ -199,7 +199,7 @@ pub fn Sidebar(props: &SidebarProps) -> Html {
             </section>
             <label class={classes!("dropzone", (*dragging).then_some("over"))}
                 ondrop={on_drop} ondragover={on_dragover} ondragleave={on_dragleave}>
-                <span>{"Drop a CSV, TSV or JSON file — it never leaves this computer"}</span>
+                <span>{"Drop a CSV, JSON or spreadsheet (.xlsx, .xls, .ods) — it never leaves this computer"}</span>
                 <span class="muted small">{"or click to choose a file"}</span>
                 <input data-testid="upload-input" type="file" class="visually-hidden"
                     accept=".csv,.tsv,.txt,.json,.ndjson,.jsonl,.xlsx,.xlsm,.xlsb,.xls,.ods,text/csv,application/json"
@@ -254,7 +254,7 @@ fn dataset_item(
             <button class="dataset-open" data-testid="dataset-item" data-name={d.name.clone()}
                 data-sheet={d.sheet.clone()}
                 data-selected={selected.to_string()} onclick={on_open} aria-pressed={selected.to_string()}>
-                <span class="dataset-name">{ d.label() }</span>
+                <span class="dataset-name" title={d.label()}>{ d.label() }</span>
                 <span class="muted small">
                     { format!("{} rows · {} cols · {}", format::int(d.rows as u64), format::int(d.cols as u64), format::when(d.loaded_ms)) }
                 </span>

@@ -105,6 +105,39 @@ def dates_1904(path):
     wb.save(path)
 
 
+def metadata_block(path):
+    """An export with a metadata block above the table (a date among it)
+    and empty spacer columns between the table's columns."""
+    wb = openpyxl.Workbook()
+    s = wb.active
+    s.title = "Export"
+    s["A1"] = "ACME Ltd orders export"
+    s["A2"] = "Run date:"
+    s["B2"] = dt.date(2024, 5, 1)
+    s["A3"] = "Region:"
+    s["B3"] = "All"
+    for col, name in zip("ACE", ["order", "placed", "amount"]):
+        s[f"{col}5"] = name
+    rows = [(1, dt.date(2024, 4, 1), 10.5), (2, dt.date(2024, 4, 3), 99.0),
+            (3, dt.date(2024, 4, 3), 12.25), (4, dt.date(2024, 4, 9), 7.0)]
+    for i, (o, d, a) in enumerate(rows, start=6):
+        s[f"A{i}"], s[f"C{i}"], s[f"E{i}"] = o, d, a
+    wb.save(path)
+
+
+def group_header(path):
+    """A two-row header without merged cells: each quarter written once
+    over its two columns."""
+    wb = openpyxl.Workbook()
+    s = wb.active
+    s.title = "Quarters"
+    s.append(["Region", "Q1", None, "Q2", None])
+    s.append([None, "units", "revenue", "units", "revenue"])
+    for row in [("North", 10, 1000.5, 12, 1300.0), ("South", 7, 700.0, 8, 820.0), ("West", 3, 300.0, 4, 410.75)]:
+        s.append(list(row))
+    wb.save(path)
+
+
 def formulas(path):
     """Formulas only; openpyxl stores no results, LibreOffice adds them."""
     wb = openpyxl.Workbook()
@@ -158,6 +191,16 @@ REPORT = dict(
     notes=["title-rows", "two-row-header", "merged-cells"],
 )
 VISITS = dict(read={}, types=["integer", "date", "datetime"])
+EXPORT = dict(
+    read=dict(skiprows=4, usecols=[0, 2, 4]),
+    types=["integer", "date", "float"],
+    notes=["title-rows", "empty-columns"],
+)
+QUARTERS = dict(
+    read=dict(skiprows=2, header=None, names=["Region", "Q1 units", "Q1 revenue", "Q2 units", "Q2 revenue"]),
+    types=["string", "integer", "float", "integer", "float"],
+    notes=["two-row-header"],
+)
 LINES = dict(read=dict(na_values=["#DIV/0!"]), types=["string", "integer", "float", "float", "float"], notes=["error-cells"])
 
 
@@ -187,6 +230,8 @@ def main():
     two_sheets(HERE / "two_sheets.xlsx")
     report_layout(HERE / "report_layout.xlsx")
     dates_1904(HERE / "dates_1904.xlsx")
+    metadata_block(HERE / "metadata_block.xlsx")
+    group_header(HERE / "group_header.xlsx")
     with tempfile.TemporaryDirectory() as tmp:
         formulas(Path(tmp) / "formulas.xlsx")
         soffice(Path(tmp) / "formulas.xlsx", "xlsx", "formulas_libreoffice.xlsx")
@@ -211,6 +256,8 @@ def main():
     spec("report_layout.xlsx", "Report", dict(Report=REPORT))
     spec("report_layout.xls", "Report", dict(Report=REPORT))
     spec("dates_1904.xlsx", "Visits", dict(Visits=VISITS))
+    spec("metadata_block.xlsx", "Export", dict(Export=EXPORT))
+    spec("group_header.xlsx", "Quarters", dict(Quarters=QUARTERS))
     for name in ["formulas_libreoffice.xlsx", "formulas_libreoffice.ods"]:
         spec(name, "Lines", dict(Lines=LINES))
     for name, s in SPECS.items():

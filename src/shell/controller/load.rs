@@ -133,6 +133,11 @@ impl Controller {
             ))));
             return;
         }
+        if sheet.is_none() && self.0.book.borrow().is_some() {
+            // Another file dropped while a workbook's sheet was asked for:
+            // the user moved on.
+            self.cancel_sheet();
+        }
         let ctl = self.clone();
         spawn_local(async move {
             let client = match client {
