@@ -74,6 +74,10 @@ pub fn ingest_error(file: &str, err: &IngestError) -> String {
         IngestError::WorkbookDamaged { detail } => format!(
             "{file} could not be read as a spreadsheet ({detail}). It may be damaged or not really a workbook: open it in Excel or LibreOffice and save it again (or export the sheet as CSV), then load it again."
         ),
+        IngestError::OnlyErrorCells { cells, first } => format!(
+            "{file}: every filled cell of the sheet ({cells} cell{}) holds a spreadsheet error instead of a value, starting with {first}, so there is no data to read. Open it in Excel or LibreOffice, fix the formulas (or paste their values), save, and load it again.",
+            if *cells == 1 { "" } else { "s" }
+        ),
         IngestError::SheetNotFound { sheet, sheets } => format!(
             "{file} has no sheet named \"{sheet}\". Its sheets are: {}. Pick one of those.",
             sheets.iter().map(|s| format!("\"{s}\"")).collect::<Vec<_>>().join(", ")

@@ -815,7 +815,19 @@ fn a_workbook_asks_for_its_sheet_and_keeps_it() {
                 "the sheet picker stays after opening a sheet".into()
             })
         };
-        // Nothing is listed while the sheet is being chosen.
+        // Esc dismisses the question; nothing was saved.
+        app.send_file(&book)?;
+        d.wait_for("[data-testid=sheet-select]", LOAD_WAIT, |d| {
+            Ok(d.exists("[data-testid=sheet-select]")?.then_some(()))
+        })?;
+        d.find("[data-testid=sheet-select]")?
+            .send_keys("\u{e00c}")?;
+        d.wait_for("the sheet question gone after Esc", WAIT, |d| {
+            Ok((!d.exists("[data-testid=sheet-pick]")?).then_some(()))
+        })?;
+        ensure(app.dataset_names()?.is_empty(), || {
+            "a dataset was listed before a sheet was chosen".into()
+        })?;
         pick("Orders")?;
         app.check_profile_as(&book, &sheet_exp("Orders")?)?;
         let first_id = "[data-testid=preview-cell][data-column=order_id][data-row=\"0\"]";

@@ -52,6 +52,9 @@ pub enum IngestError {
     /// A spreadsheet file its format's reader cannot read; `detail` is the
     /// reader's own words.
     WorkbookDamaged { detail: String },
+    /// Every filled cell of the sheet holds a spreadsheet error (#DIV/0!…);
+    /// `first` names one ("A1 (#DIV/0!)").
+    OnlyErrorCells { cells: usize, first: String },
     /// The sheet asked for is not in the workbook (which has `sheets`).
     SheetNotFound { sheet: String, sheets: Vec<String> },
     /// Anything else from the data frame library, kept as text.
@@ -104,6 +107,9 @@ impl std::fmt::Display for IngestError {
             IngestError::WorkbookPassword => write!(f, "workbook is password-protected"),
             IngestError::WorkbookDamaged { detail } => write!(f, "unreadable workbook: {detail}"),
             IngestError::SheetNotFound { sheet, .. } => write!(f, "no sheet named {sheet:?}"),
+            IngestError::OnlyErrorCells { cells, first } => {
+                write!(f, "{cells} error cells and no data (first {first})")
+            }
             IngestError::Internal { message } => write!(f, "internal: {message}"),
         }
     }

@@ -106,39 +106,75 @@ enum Refusal {
     Other(String),
 }
 
-fn refusal<E: std::fmt::Display>(e: E, password: bool) -> Refusal {
-    if password {
+/// A reader's error in words people read: the common kinds named, the
+/// rare ones in the reader's own words.
+trait Plain: std::fmt::Display {
+    fn password(&self) -> bool;
+    fn named(&self) -> Option<&'static str>;
+    fn plain(&self) -> String {
+        self.named()
+            .map_or_else(|| self.to_string(), str::to_string)
+    }
+}
+
+const ZIP: &str = "its zip container is damaged or cut short";
+const XML: &str =
+    "its contents are not well-formed: it is damaged, or a program wrote it without following the format";
+const CFB: &str = "its Excel 97–2003 structure is damaged, or it is not an Excel file";
+const TOO_MANY: &str =
+    "its sheets would hold more than 100 million cells, a sign of a damaged or crafted file";
+
+/// `impl Plain` for a reader's error type: its `Password` variant, and
+/// the variants named in words.
+macro_rules! plain {
+    ($ty:ty, $($pat:pat => $text:expr),+ $(,)?) => {
+        impl Plain for $ty {
+            fn password(&self) -> bool {
+                matches!(self, Self::Password)
+            }
+            fn named(&self) -> Option<&'static str> {
+                match self {
+                    $($pat => Some($text),)+
+                    _ => None,
+                }
+            }
+        }
+    };
+}
+
+plain!(calamine::XlsxError,
+    Self::Zip(_) => ZIP,
+    Self::Xml(_) | Self::XmlAttr(_) | Self::XmlEof(_) => XML);
+plain!(calamine::XlsbError, Self::Zip(_) => ZIP, Self::Xml(_) | Self::XmlAttr(_) => XML);
+plain!(calamine::XlsError, Self::Cfb(_) => CFB);
+plain!(calamine::OdsError,
+    Self::Zip(_) => ZIP,
+    Self::Xml(_) | Self::XmlAttr(_) => XML,
+    Self::CellLimitExceeded { .. } => TOO_MANY);
+
+fn refusal<E: Plain>(e: E) -> Refusal {
+    if e.password() {
         Refusal::Password
     } else {
-        Refusal::Other(e.to_string())
+        Refusal::Other(e.plain())
     }
 }
 
 fn open_as(format: Format, bytes: &[u8]) -> Result<Book<'_>, Refusal> {
     let src = Cursor::new(bytes);
     match format {
-        Format::Xlsx | Format::Xlsm => {
-            Xlsx::new(src)
-                .map(|b| Book::Xlsx(Box::new(b)))
-                .map_err(|e| {
-                    let pw = matches!(e, calamine::XlsxError::Password);
-                    refusal(e, pw)
-                })
-        }
+        Format::Xlsx | Format::Xlsm => Xlsx::new(src)
+            .map(|b| Book::Xlsx(Box::new(b)))
+            .map_err(refusal),
         Format::Xlsb => Xlsb::new(src)
             .map(|b| Book::Xlsb(Box::new(b)))
-            .map_err(|e| {
-                let pw = matches!(e, calamine::XlsbError::Password);
-                refusal(e, pw)
-            }),
-        Format::Xls => Xls::new(src).map(|b| Book::Xls(Box::new(b))).map_err(|e| {
-            let pw = matches!(e, calamine::XlsError::Password);
-            refusal(e, pw)
-        }),
-        Format::Ods => Ods::new(src).map(|b| Book::Ods(Box::new(b))).map_err(|e| {
-            let pw = matches!(e, calamine::OdsError::Password);
-            refusal(e, pw)
-        }),
+            .map_err(refusal),
+        Format::Xls => Xls::new(src)
+            .map(|b| Book::Xls(Box::new(b)))
+            .map_err(refusal),
+        Format::Ods => Ods::new(src)
+            .map(|b| Book::Ods(Box::new(b)))
+            .map_err(refusal),
         _ => Err(Refusal::Other("not a spreadsheet".into())),
     }
 }
@@ -217,6 +253,8 @@ struct Sparse {
     cells: Vec<(u32, u32, Cell)>,
     /// (A1 reference, error text), in reading order.
     errors: Vec<(String, String)>,
+    /// Where the error cells are: they count for the table's box.
+    error_at: Vec<(u32, u32)>,
 }
 
 /// "C5" for row 4, column 2 (both 0-based).
@@ -270,6 +308,7 @@ impl Sparse {
             // OpenDocument keeps a formula's error as its text.
             Data::String(s) if ERROR_TEXTS.contains(&s.trim()) => {
                 self.errors.push((a1(row, col), s.trim().to_string()));
+                self.error_at.push((row, col));
                 return;
             }
             Data::String(s) => Cell::Text(s.clone()),
@@ -283,6 +322,7 @@ impl Sparse {
             Data::DateTimeIso(s) | Data::DurationIso(s) => Cell::Value(s.clone()),
             Data::Error(e) => {
                 self.errors.push((a1(row, col), e.to_string()));
+                self.error_at.push((row, col));
                 return;
             }
         };
@@ -295,10 +335,14 @@ impl Sparse {
 
     /// The box (first row, first column, rows, columns) around the cells.
     fn bounds(&self) -> Option<(u32, u32, usize, usize)> {
-        let mut it = self.cells.iter();
-        let &(r, c, _) = it.next()?;
+        let mut it = self
+            .cells
+            .iter()
+            .map(|&(r, c, _)| (r, c))
+            .chain(self.error_at.iter().copied());
+        let (r, c) = it.next()?;
         let (mut r0, mut r1, mut c0, mut c1) = (r, r, c, c);
-        for &(r, c, _) in it {
+        for (r, c) in it {
             r0 = r0.min(r);
             r1 = r1.max(r);
             c0 = c0.min(c);
@@ -308,10 +352,8 @@ impl Sparse {
     }
 }
 
-fn damaged<E: std::fmt::Display>(e: E) -> IngestError {
-    IngestError::WorkbookDamaged {
-        detail: e.to_string(),
-    }
+fn damaged<E: Plain>(e: E) -> IngestError {
+    IngestError::WorkbookDamaged { detail: e.plain() }
 }
 
 impl Book<'_> {
@@ -350,7 +392,7 @@ impl Book<'_> {
                 push_range(&mut out, &range);
             }
             Book::Ods(b) => {
-                let range = b.worksheet_range(sheet).map_err(ods_error)?;
+                let range = b.worksheet_range(sheet).map_err(damaged)?;
                 push_range(&mut out, &range);
             }
         }
@@ -365,18 +407,6 @@ impl Book<'_> {
             Book::Xlsb(_) | Book::Ods(_) => Vec::new(),
         }
     }
-}
-
-fn ods_error(e: calamine::OdsError) -> IngestError {
-    if let calamine::OdsError::CellLimitExceeded { requested, max } = e {
-        return IngestError::TooManyCells {
-            row: requested as u64,
-            line: None,
-            columns: 0,
-            limit: max as u64,
-        };
-    }
-    damaged(e)
 }
 
 fn push_range(out: &mut Sparse, range: &calamine::Range<Data>) {
@@ -700,6 +730,15 @@ fn table(
     facts: impl FnOnce(bool) -> FileFacts,
 ) -> Result<Dataset, IngestError> {
     let errors = std::mem::take(&mut sparse.errors);
+    if sparse.cells.is_empty() {
+        return Err(match errors.first() {
+            Some((at, what)) => IngestError::OnlyErrorCells {
+                cells: errors.len(),
+                first: format!("{at} ({what})"),
+            },
+            None => IngestError::Empty,
+        });
+    }
     let Some(mut g) = grid(sparse)? else {
         return Err(IngestError::Empty);
     };

@@ -31,7 +31,7 @@ fn option_label(s: &SheetInfo) -> String {
         format!("{} (empty)", s.name)
     } else {
         format!(
-            "{} — {} rows × {} columns",
+            "{} — {} rows × {} columns, header included",
             s.name,
             format::int(s.rows as u64),
             format::int(s.columns as u64)
@@ -66,9 +66,18 @@ pub fn SheetPicker(props: &SheetPickerProps) -> Html {
         let ctl = props.ctl.clone();
         Callback::from(move |_| ctl.cancel_sheet())
     };
+    let on_key = {
+        let ctl = props.ctl.clone();
+        Callback::from(move |e: KeyboardEvent| {
+            if e.key() == "Escape" {
+                ctl.cancel_sheet();
+            }
+        })
+    };
     let with_data = pick.sheets.iter().filter(|s| s.rows > 0).count();
     html! {
-        <section class="sheet-pick panel" data-testid="sheet-pick" aria-labelledby="sheet-pick-title">
+        <section class="sheet-pick panel" data-testid="sheet-pick" aria-labelledby="sheet-pick-title"
+            onkeydown={on_key}>
             <h2 id="sheet-pick-title">{ format!("Which sheet of {}?", pick.file) }</h2>
             <p class="muted">
                 { format!("{with_data} of its {} sheets hold data. Each sheet you open becomes its own dataset; drop the file again to open another.", pick.sheets.len()) }

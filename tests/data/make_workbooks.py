@@ -138,6 +138,16 @@ def group_header(path):
     wb.save(path)
 
 
+def only_errors(path):
+    """A sheet whose every filled cell is an error value."""
+    wb = openpyxl.Workbook()
+    s = wb.active
+    s.title = "Broken"
+    for ref, err in [("A1", "#DIV/0!"), ("B1", "#N/A"), ("A2", "#REF!"), ("B2", "#VALUE!")]:
+        s[ref] = err
+    wb.save(path)
+
+
 def formulas(path):
     """Formulas only; openpyxl stores no results, LibreOffice adds them."""
     wb = openpyxl.Workbook()
@@ -232,6 +242,7 @@ def main():
     dates_1904(HERE / "dates_1904.xlsx")
     metadata_block(HERE / "metadata_block.xlsx")
     group_header(HERE / "group_header.xlsx")
+    only_errors(HERE / "only_errors.xlsx")
     with tempfile.TemporaryDirectory() as tmp:
         formulas(Path(tmp) / "formulas.xlsx")
         soffice(Path(tmp) / "formulas.xlsx", "xlsx", "formulas_libreoffice.xlsx")
@@ -268,6 +279,9 @@ def main():
         (HERE / f"{name}.expected.json").write_text(json.dumps(out, indent=2, ensure_ascii=False) + "\n")
     (HERE / "password.xlsx.expected.json").write_text(json.dumps({"error": "WorkbookPassword"}) + "\n")
     (HERE / "damaged.xlsx.expected.json").write_text(json.dumps({"error": "WorkbookDamaged"}) + "\n")
+    (HERE / "only_errors.xlsx.expected.json").write_text(
+        json.dumps({"error": "OnlyErrorCells", "cells": 4, "first": "A1 (#DIV/0!)"}) + "\n"
+    )
     print("wrote", len(SPECS) + 2, "workbooks")
 
 
