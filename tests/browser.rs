@@ -776,11 +776,15 @@ fn a_workbook_asks_for_its_sheet_and_keeps_it() {
                 .cloned()
                 .ok_or_else(|| format!("no expected profile of sheet {sheet}"))
         };
-        let pick = |sheet: &str| -> TestResult {
+        // Drops the workbook and waits for the sheet question.
+        let ask = || -> WdResult<()> {
             app.send_file(&book)?;
             d.wait_for("[data-testid=sheet-select]", LOAD_WAIT, |d| {
                 Ok(d.exists("[data-testid=sheet-select]")?.then_some(()))
-            })?;
+            })
+        };
+        let pick = |sheet: &str| -> TestResult {
+            ask()?;
             let options: Value = d.execute(
                 "return [...document.querySelectorAll('[data-testid=sheet-select] option')]
                    .map(o => [o.value, o.disabled, o.selected]);",
@@ -816,10 +820,7 @@ fn a_workbook_asks_for_its_sheet_and_keeps_it() {
             })
         };
         // Esc dismisses the question; nothing was saved.
-        app.send_file(&book)?;
-        d.wait_for("[data-testid=sheet-select]", LOAD_WAIT, |d| {
-            Ok(d.exists("[data-testid=sheet-select]")?.then_some(()))
-        })?;
+        ask()?;
         d.find("[data-testid=sheet-select]")?
             .send_keys("\u{e00c}")?;
         d.wait_for("the sheet question gone after Esc", WAIT, |d| {

@@ -98,7 +98,8 @@ enum Declared {
     Unknown,
 }
 
-fn extension(file_name: &str) -> String {
+/// The file name's extension, lower-case ("" for none or a dot file).
+pub(crate) fn extension(file_name: &str) -> String {
     let base = file_name.rsplit(['/', '\\']).next().unwrap_or(file_name);
     match base.rsplit_once('.') {
         Some((stem, ext)) if !stem.is_empty() => ext.to_ascii_lowercase(),
@@ -108,15 +109,15 @@ fn extension(file_name: &str) -> String {
 
 fn declared_format(file_name: &str) -> Result<Declared, IngestError> {
     let ext = extension(file_name);
+    if let Some(format) = workbook::format_of(&ext) {
+        return Ok(Declared::Workbook(format));
+    }
     Ok(match ext.as_str() {
         "csv" => Declared::Csv,
         "tsv" | "tab" => Declared::Tsv,
         "txt" => Declared::Text,
         "json" => Declared::Json,
         "ndjson" | "jsonl" => Declared::Ndjson,
-        e if workbook::format_of(e).is_some() => {
-            Declared::Workbook(workbook::format_of(e).unwrap_or(Format::Xlsx))
-        }
         "numbers" | "pdf" | "doc" | "docx" | "ppt" | "pptx" | "zip" | "gz" | "bz2" | "xz"
         | "7z" | "rar" | "tar" | "parquet" | "arrow" | "feather" | "avro" | "orc" | "sav"
         | "dta" | "sas7bdat" | "rds" | "rdata" | "sqlite" | "db" | "png" | "jpg" | "jpeg"

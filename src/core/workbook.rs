@@ -84,11 +84,9 @@ pub fn format_of(extension: &str) -> Option<Format> {
     })
 }
 
-/// Whether a file name says spreadsheet.
+/// Whether a file name says spreadsheet (as the `Ingester` reads names).
 pub fn is_workbook_name(file_name: &str) -> bool {
-    let base = file_name.rsplit(['/', '\\']).next().unwrap_or(file_name);
-    base.rsplit_once('.')
-        .is_some_and(|(_, ext)| format_of(&ext.to_ascii_lowercase()).is_some())
+    format_of(&crate::core::ingest::extension(file_name)).is_some()
 }
 
 type Source<'a> = Cursor<&'a [u8]>;
