@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # Installs what Plainsight needs on a fresh Debian machine that has only rustup/cargo.
-#   scripts/setup.sh app    wasm target, Trunk 0.21.14, wasm-bindgen-cli (the Cargo.lock version)
+#   scripts/setup.sh app    wasm target, clang (apt-get; zstd for wasm32), Trunk 0.21.14,
+#                           wasm-bindgen-cli (the Cargo.lock version)
 #   scripts/setup.sh test   the above plus Chromium and ChromeDriver (apt-get), DuckDB
-#                           (PyPI duckdb in .tools/venv) for the SQL export test, and
+#                           (PyPI duckdb in .tools/venv) for the SQL export test, pandas
+#                           and pyarrow (.tools/venv) to read the Parquet download, and
 #                           axe-core (npm, .tools/axe) for the accessibility check
 # Every step is skipped when its tool is already there at the right version.
 set -euo pipefail
@@ -15,6 +17,16 @@ say() { printf '\n==> %s\n' "$*"; }
 if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
   say "adding the wasm32-unknown-unknown target"
   rustup target add wasm32-unknown-unknown
+fi
+
+# zstd (Parquet and Arrow files compressed with it) is C: the wasm32 build
+# compiles it with clang.
+if ! command -v clang >/dev/null; then
+  say "installing clang (builds zstd for wasm32)"
+  SUDO=""
+  [ "$(id -u)" -ne 0 ] && SUDO="sudo"
+  $SUDO apt-get update
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y --no-install-recommends clang
 fi
 
 TRUNK_VERSION=0.21.14
@@ -70,5 +82,13 @@ if [ "$what" = "test" ]; then
     fi
     python3 -m venv .tools/venv
     .tools/venv/bin/pip install --quiet "duckdb==$DUCKDB_VERSION"
+  fi
+
+  # The Parquet download is read back with pandas (pyarrow) in a browser test.
+  PANDAS_VERSION=3.1.1
+  PYARROW_VERSION=26.0.1
+  if ! .tools/venv/bin/python -c "import pandas, pyarrow, sys; sys.exit((pandas.__version__, pyarrow.__version__) != ('$PANDAS_VERSION', '$PYARROW_VERSION'))" 2>/dev/null; then
+    say "installing pandas $PANDAS_VERSION and pyarrow $PYARROW_VERSION for the tests (.tools/venv)"
+    .tools/venv/bin/pip install --quiet "pandas==$PANDAS_VERSION" "pyarrow==$PYARROW_VERSION"
   fi
 fi

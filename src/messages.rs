@@ -43,7 +43,7 @@ pub fn ingest_error(file: &str, err: &IngestError) -> String {
             if *found == 1 { "" } else { "s" }
         ),
         IngestError::Binary { offset } => format!(
-            "{file} does not look like a text file (unreadable bytes at byte {offset}). Plainsight reads CSV, TSV, JSON, NDJSON and spreadsheets (.xlsx, .xls, .ods): save or export the data in one of those formats."
+            "{file} does not look like a text file (unreadable bytes at byte {offset}). Plainsight reads CSV, TSV, JSON, NDJSON, spreadsheets (.xlsx, .xls, .ods), Parquet and Arrow/Feather: save or export the data in one of those formats."
         ),
         IngestError::UnclosedQuote { line } => format!(
             "{file}, line {line}: a quoted field starts here and never ends. Add the missing closing quote (\") and load the file again."
@@ -55,7 +55,7 @@ pub fn ingest_error(file: &str, err: &IngestError) -> String {
             "{file}, line {line}: expected a list of records (objects like {{\"name\": value}}) but found {found}. Export the data as an array of objects or as one object per line."
         ),
         IngestError::UnsupportedFormat { extension } => format!(
-            "{file}: Plainsight cannot read .{extension} files yet. Save the data as CSV, TSV, JSON, NDJSON or a spreadsheet (.xlsx, .xls, .ods) and load that file."
+            "{file}: Plainsight cannot read .{extension} files yet. Save the data as CSV, TSV, JSON, NDJSON, a spreadsheet (.xlsx, .xls, .ods) or Parquet and load that file."
         ),
         IngestError::TooManyColumns { found, limit } => format!(
             "{file} has {found} columns; Plainsight handles up to {limit}. Remove columns you do not need and load it again."
@@ -73,6 +73,13 @@ pub fn ingest_error(file: &str, err: &IngestError) -> String {
         ),
         IngestError::WorkbookDamaged { detail } => format!(
             "{file} could not be read as a spreadsheet ({detail}). It may be damaged or not really a workbook: open it in Excel or LibreOffice and save it again (or export the sheet as CSV), then load it again."
+        ),
+        IngestError::ColumnarDamaged { format, detail } => format!(
+            "{file} could not be read as {} ({detail}). It may be damaged, cut short while copying, or not really that format: write it again from the program that made it (pandas' to_parquet, DuckDB's COPY … TO, Spark's write.parquet) and load the new file.",
+            match format {
+                crate::core::model::Format::Parquet => "a Parquet file",
+                _ => "an Arrow IPC or Feather file",
+            }
         ),
         IngestError::OnlyErrorCells { cells, first } => format!(
             "{file}: every filled cell of the sheet ({cells} cell{}) holds a spreadsheet error instead of a value, starting with {first}, so there is no data to read. Open it in Excel or LibreOffice, fix the formulas (or paste their values), save, and load it again.",

@@ -210,6 +210,8 @@ impl Ask {
 pub enum ExportFormat {
     Csv,
     Json,
+    /// The cleaned data as Parquet, with the recipe in its metadata.
+    Parquet,
     /// The recipe the worker last ran, as DuckDB SQL over the raw file.
     Sql,
 }

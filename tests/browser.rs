@@ -881,6 +881,127 @@ fn a_workbook_asks_for_its_sheet_and_keeps_it() {
     });
 }
 
+/// Issue 15: a Parquet file (written by DuckDB, zstd) opens with its types
+/// and profiles as pandas reads it; its cleaning downloads as Parquet
+/// (`export-parquet`), which pandas reads back with the same columns, types
+/// (pyarrow's), rows and values as the cleaned JSON download, and the recipe
+/// in its metadata. A Parquet file cut short is refused with a sentence.
+#[test]
+fn a_parquet_file_opens_and_its_cleaning_downloads_as_parquet() {
+    scenario("parquet", |app| {
+        let d = &app.d;
+        app.create_client("Acme Ltd")?;
+        let file = fixture("columnar/duckdb_zstd.parquet");
+        app.upload_ok(&file)?;
+        app.check_profile_as(&file, &expected("columnar/duckdb_zstd.parquet"))?;
+        apply_thorough(app)?;
+        let rows = app.value("[data-testid=clean-rows]")?;
+        let cols = app.value("[data-testid=clean-cols]")?;
+        d.click_when_ready("[data-testid=export-json]")?;
+        let json: Value =
+            serde_json::from_slice(&d.wait_download("duckdb_zstd.cleaned.json", LOAD_WAIT)?)?;
+        d.click_when_ready("[data-testid=export-parquet]")?;
+        let bytes = d.wait_download("duckdb_zstd.cleaned.parquet", LOAD_WAIT)?;
+        let path = d.downloads_dir().join("duckdb_zstd.cleaned.parquet");
+        let python = manifest_dir().join(".tools/venv/bin/python");
+        let out = std::process::Command::new(&python)
+            .arg(manifest_dir().join("tests/support/read_parquet.py"))
+            .arg(&path)
+            .output()?;
+        ensure(out.status.success(), || {
+            format!(
+                "pandas could not read the Parquet download ({} bytes; run scripts/setup.sh test for pandas): {}",
+                bytes.len(),
+                String::from_utf8_lossy(&out.stderr)
+            )
+        })?;
+        let read: Value = serde_json::from_slice(&out.stdout)?;
+        let records = read["records"].as_array().ok_or("pandas gave no records")?;
+        let want = json.as_array().ok_or("the JSON download is not a list")?;
+        ensure(
+            Some(records.len().to_string()) == rows && Some(want.len()) == Some(records.len()),
+            || {
+                format!(
+                    "pandas read {} rows, the page says {rows:?}, the JSON download has {}",
+                    records.len(),
+                    want.len()
+                )
+            },
+        )?;
+        let types = read["types"].as_object().ok_or("pandas gave no types")?;
+        ensure(Some(types.len().to_string()) == cols, || {
+            format!(
+                "pandas read {} columns, the page says {cols:?}",
+                types.len()
+            )
+        })?;
+        // Each column keeps the type the page gives the cleaned column:
+        // pyarrow's name for it.
+        let first = want
+            .first()
+            .and_then(Value::as_object)
+            .ok_or("no first record")?;
+        let names: Vec<&String> = first.keys().collect();
+        for name in &names {
+            let t = types
+                .get(*name)
+                .and_then(Value::as_str)
+                .unwrap_or("(missing)");
+            let page = d.attr_of(
+                &format!("[data-testid=clean-grid] th[data-column={}]", css_str(name)),
+                "data-type",
+            )?;
+            let ok = match page.as_deref() {
+                Some("integer") => t == "int64[pyarrow]",
+                Some("float") => t == "double[pyarrow]",
+                Some("boolean") => t == "bool[pyarrow]",
+                Some("date") => t == "date32[day][pyarrow]",
+                Some("datetime") => t == "timestamp[us][pyarrow]",
+                Some("string") => t == "string[pyarrow]" || t == "large_string[pyarrow]",
+                _ => false,
+            };
+            ensure(ok, || {
+                format!("column {name}: the page says {page:?}, pandas reads it as {t}")
+            })?;
+        }
+        // Every value as the JSON download has it.
+        for (i, (got, exp)) in records.iter().zip(want).enumerate() {
+            for name in &names {
+                let (g, e) = (&got[name.as_str()], &exp[name.as_str()]);
+                let same = match (g.as_f64(), e.as_f64()) {
+                    (Some(a), Some(b)) => {
+                        a.is_finite() && b.is_finite() && (a - b).abs() <= 1e-9 * b.abs().max(1.0)
+                    }
+                    _ => g == e,
+                };
+                ensure(same, || {
+                    format!("row {i}, {name}: pandas {g}, the JSON download {e}")
+                })?;
+            }
+        }
+        let recipe = read
+            .pointer("/metadata/plainsight.recipe")
+            .and_then(Value::as_str)
+            .ok_or("the Parquet download keeps no recipe in its metadata")?;
+        let recipe: Value = serde_json::from_str(recipe)?;
+        ensure(
+            recipe["steps"].as_array().is_some_and(|s| !s.is_empty()),
+            || format!("the recipe in the Parquet metadata: {recipe}"),
+        )?;
+        // A file cut short: a sentence naming the file, the shown data kept.
+        let cut = fixture("columnar/cut_short.parquet");
+        app.send_file(&cut)?;
+        d.wait_for("the refusal of a cut-short Parquet file", LOAD_WAIT, |d| {
+            Ok(d.page_error()
+                .filter(|m| m.contains("cut_short.parquet") && m.contains("Parquet")))
+        })?;
+        ensure(
+            !app.dataset_names()?.iter().any(|n| n.contains("cut_short")),
+            || "the cut-short file was listed as a dataset".into(),
+        )
+    });
+}
+
 /// d) The sample data loads and has a date column.
 #[test]
 fn sample_data_loads() {
@@ -1406,15 +1527,10 @@ fn axe_violations(d: &Driver) -> Result<Vec<String>, Box<dyn std::error::Error>>
     Ok(list)
 }
 
-/// The sample data with something on every tab: the alerts, the thorough
-/// proposals applied (the cleaned grid, a step's SQL shown) and a trained
-/// leaderboard.
-fn fill_every_tab(app: &App) -> TestResult {
+/// Applies the thorough proposals of the shown dataset on the Clean tab
+/// and waits for the cleaned data's grid.
+fn apply_thorough(app: &App) -> TestResult {
     let d = &app.d;
-    load_sample(d, LOAD_WAIT)?;
-    d.wait_for("the alerts", LOAD_WAIT, |d| {
-        Ok(d.exists("[data-testid=alert]")?.then_some(()))
-    })?;
     app.show_tab("clean")?;
     choose(d, "clean-mode", 0, "thorough")?;
     d.click_when_ready("[data-testid=clean-auto]")?;
@@ -1425,6 +1541,19 @@ fn fill_every_tab(app: &App) -> TestResult {
     d.wait_for("the cleaned data's grid", LOAD_WAIT, |d| {
         Ok((d.count("[data-testid=clean-grid] tbody tr")? > 0).then_some(()))
     })?;
+    Ok(())
+}
+
+/// The sample data with something on every tab: the alerts, the thorough
+/// proposals applied (the cleaned grid, a step's SQL shown) and a trained
+/// leaderboard.
+fn fill_every_tab(app: &App) -> TestResult {
+    let d = &app.d;
+    load_sample(d, LOAD_WAIT)?;
+    d.wait_for("the alerts", LOAD_WAIT, |d| {
+        Ok(d.exists("[data-testid=alert]")?.then_some(()))
+    })?;
+    apply_thorough(app)?;
     d.click_when_ready("[data-testid=clean-step] [data-testid=step-preview]")?;
     d.wait_for("a step's SQL", LOAD_WAIT, |d| {
         Ok(d.exists("[data-testid=step-sql]")?.then_some(()))

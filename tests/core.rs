@@ -180,29 +180,15 @@ fn fixtures_match_pandas() {
 #[test]
 fn workbooks_match_pandas() {
     use plainsight::core::workbook::{Opened, SheetChoice};
-    let dir = data_dir().join("workbooks");
-    let mut names: Vec<String> = std::fs::read_dir(&dir)
-        .unwrap()
-        .map(|e| e.unwrap().file_name().to_string_lossy().to_string())
-        .filter(|n| !n.ends_with(".expected.json"))
-        .collect();
-    names.sort();
-    assert!(names.len() >= 11, "{names:?}");
+    let files = fixtures_with_expected("workbooks");
+    assert!(files.len() >= 11, "{}", files.len());
     let read = |name: &str, bytes: &[u8], choice: SheetChoice| {
         Ingester::new(name, bytes.len() as u64)
             .and_then(|i| i.with_sheet(choice).push_all(bytes))
             .and_then(|i| i.finish_or_choose())
     };
-    for name in names {
-        let bytes = std::fs::read(dir.join(&name)).unwrap();
-        let text = std::fs::read_to_string(dir.join(format!("{name}.expected.json")))
-            .unwrap_or_else(|_| panic!("{name} has no expected file"));
-        let expected: Value = serde_json::from_str(&text).unwrap();
-        if expected.get("error").is_some() {
-            match read_bytes(&name, &bytes) {
-                Err(e) => check_error(&name, &e, &expected),
-                Ok(ds) => panic!("{name}: expected an error, read {} rows", ds.height()),
-            }
+    for (name, bytes, expected) in files {
+        if refused_as_expected(&name, &bytes, &expected) {
             continue;
         }
         let sheets = expected["sheets"].as_object().expect("sheets");
@@ -248,6 +234,114 @@ fn workbooks_match_pandas() {
             other => panic!("{name}: a missing sheet gave {other:?}"),
         }
     }
+}
+
+/// Parquet and Arrow files written by pyarrow, DuckDB and polars (every
+/// codec; tests/data/make_columnar.py) profile as pandas reads them; the
+/// damaged ones are refused with the reason's kind.
+#[test]
+fn columnar_files_match_pandas() {
+    let files = fixtures_with_expected("columnar");
+    assert!(files.len() >= 17, "{}", files.len());
+    for writer in ["pyarrow_", "duckdb_", "polars_"] {
+        assert!(
+            files.iter().any(|(n, ..)| n.starts_with(writer)),
+            "{writer}"
+        );
+    }
+    for (name, bytes, expected) in files {
+        if refused_as_expected(&name, &bytes, &expected) {
+            continue;
+        }
+        let ds = read_chunked(&name, &bytes, 4096).unwrap_or_else(|e| panic!("{name}: {e:?}"));
+        check_stats(&name, &ds, &expected);
+        // Written back as Parquet, the cleaned data keeps its values and types.
+        let written = plainsight::core::clean::export::write_parquet(&ds, &[]).unwrap();
+        let back = read_bytes("back.parquet", &written).unwrap();
+        assert_eq!(back.types, ds.types, "{name}: types written back");
+        assert_eq!(
+            plainsight::core::table::rows(&back, None, 0, ds.height()),
+            plainsight::core::table::rows(&ds, None, 0, ds.height()),
+            "{name}: values written back"
+        );
+    }
+}
+
+/// The CLI cleans a Parquet file into Parquet (by OUT's extension): the
+/// recipe's result with its types, the recipe in the footer.
+#[test]
+fn cli_cleans_parquet_into_parquet() {
+    use plainsight::core::clean::{Recipe, Step};
+    let dir = std::env::temp_dir().join(format!("plainsight-cli-pq-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let recipe = dir.join("r.json");
+    let steps = vec![Step::DropColumns {
+        columns: vec!["nothing".into(), "tags".into()],
+    }];
+    std::fs::write(&recipe, Recipe::new(steps).to_json()).unwrap();
+    let raw = data_dir().join("columnar/pyarrow_snappy.parquet");
+    let out = dir.join("clean.parquet");
+    let o = std::process::Command::new(env!("CARGO_BIN_EXE_plainsight"))
+        .args([
+            "clean".as_ref(),
+            raw.as_os_str(),
+            "--recipe".as_ref(),
+            recipe.as_os_str(),
+            "-o".as_ref(),
+            out.as_os_str(),
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    let bytes = std::fs::read(&out).unwrap();
+    let back = read_bytes("clean.parquet", &bytes).unwrap();
+    let raw_ds = read_bytes("raw.parquet", &std::fs::read(&raw).unwrap()).unwrap();
+    assert_eq!(back.height(), raw_ds.height());
+    assert_eq!(back.width(), raw_ds.width() - 2);
+    assert!(!back.names().iter().any(|n| n == "tags" || n == "nothing"));
+    assert_eq!(&back.types[..], &raw_ds.types[..back.width()]);
+    let text = String::from_utf8_lossy(&bytes);
+    assert!(text.contains("plainsight.recipe") && text.contains("drop_columns"));
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// The files of `tests/data/<dir>` with their bytes and expected JSON
+/// (`<file>.expected.json`, which every file must have), by name.
+fn fixtures_with_expected(dir: &str) -> Vec<(String, Vec<u8>, Value)> {
+    let dir = data_dir().join(dir);
+    let mut names: Vec<String> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().to_string())
+        .filter(|n| !n.ends_with(".expected.json"))
+        .collect();
+    names.sort();
+    names
+        .into_iter()
+        .map(|name| {
+            let bytes = std::fs::read(dir.join(&name)).unwrap();
+            let text = std::fs::read_to_string(dir.join(format!("{name}.expected.json")))
+                .unwrap_or_else(|_| panic!("{name} has no expected file"));
+            let expected = serde_json::from_str(&text).unwrap();
+            (name, bytes, expected)
+        })
+        .collect()
+}
+
+/// When `expected` names an error: checks the file is refused with it.
+fn refused_as_expected(name: &str, bytes: &[u8], expected: &Value) -> bool {
+    if expected.get("error").is_none() {
+        return false;
+    }
+    match read_bytes(name, bytes) {
+        Err(e) => check_error(name, &e, expected),
+        Ok(ds) => panic!("{name}: expected an error, read {} rows", ds.height()),
+    }
+    true
 }
 
 /// Reads `bytes` pushed in chunks of `chunk` bytes.

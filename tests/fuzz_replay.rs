@@ -102,6 +102,7 @@ fn ingest_fixtures() -> Vec<Vec<u8>> {
         .into_iter()
         .chain(files_in(&data.join("clean")))
         .chain(files_in(&data.join("workbooks")))
+        .chain(files_in(&data.join("columnar")))
     {
         let name = path.file_name().unwrap().to_string_lossy().to_string();
         if name.contains(".expected.") || name.ends_with(".py") {

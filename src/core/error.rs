@@ -52,6 +52,11 @@ pub enum IngestError {
     /// A spreadsheet file its format's reader cannot read; `detail` is the
     /// reader's own words.
     WorkbookDamaged { detail: String },
+    /// A Parquet or Arrow file its reader cannot read; `detail` says why.
+    ColumnarDamaged {
+        format: crate::core::model::Format,
+        detail: String,
+    },
     /// Every filled cell of the sheet holds a spreadsheet error (#DIV/0!…);
     /// `first` names one ("A1 (#DIV/0!)").
     OnlyErrorCells { cells: usize, first: String },
@@ -106,6 +111,9 @@ impl std::fmt::Display for IngestError {
             } => write!(f, "row {row} x {columns} columns exceeds {limit} cells"),
             IngestError::WorkbookPassword => write!(f, "workbook is password-protected"),
             IngestError::WorkbookDamaged { detail } => write!(f, "unreadable workbook: {detail}"),
+            IngestError::ColumnarDamaged { format, detail } => {
+                write!(f, "unreadable {} file: {detail}", format.label())
+            }
             IngestError::SheetNotFound { sheet, .. } => write!(f, "no sheet named {sheet:?}"),
             IngestError::OnlyErrorCells { cells, first } => {
                 write!(f, "{cells} error cells and no data (first {first})")

@@ -23,7 +23,7 @@ use crate::core::profile::profile;
 use crate::core::rng::Rng;
 
 /// The file names the ingest target picks from (by the first byte).
-pub const INGEST_NAMES: [&str; 8] = [
+pub const INGEST_NAMES: [&str; 10] = [
     "data.csv",
     "data.tsv",
     "data.json",
@@ -32,6 +32,8 @@ pub const INGEST_NAMES: [&str; 8] = [
     "data.xlsx",
     "data.xls",
     "data.ods",
+    "data.parquet",
+    "data.feather",
 ];
 
 /// A body at least this long is what a "large" ingest input (first byte's
@@ -42,7 +44,9 @@ pub const LARGE_BYTES: usize = 96 * 1024;
 /// How the ingest target reads `data`: the file name, the file's bytes
 /// and the chunk lengths it is pushed in.
 ///
-/// Byte 0: bits 0–2 pick the name from [`INGEST_NAMES`], bit 7
+/// Byte 0: bits 0–3 pick the name from [`INGEST_NAMES`] (modulo its
+/// length; corpora from before the Parquet and Feather names read bits
+/// 0–2 alike where bit 3 is clear), bit 7
 /// repeats the body to [`LARGE_BYTES`]. Byte 1: the chunk lengths (bits
 /// 0–4: the longest chunk is `2^k` bytes, bits 5–7 seed their draw). The
 /// rest is the file.
@@ -56,7 +60,7 @@ impl IngestCase {
     pub fn new(data: &[u8]) -> IngestCase {
         let b0 = data.first().copied().unwrap_or(0);
         let b1 = data.get(1).copied().unwrap_or(0);
-        let name = INGEST_NAMES[usize::from(b0 & 7) % INGEST_NAMES.len()];
+        let name = INGEST_NAMES[usize::from(b0 & 15) % INGEST_NAMES.len()];
         let mut body = data.get(2..).unwrap_or_default().to_vec();
         if b0 & 0x80 != 0 && !body.is_empty() {
             let unit = body.clone();

@@ -15,6 +15,7 @@
 
 use polars_core::prelude::*;
 
+use crate::core::columnar;
 use crate::core::csv::{sniff_delimiter, CsvSink, CsvTable};
 use crate::core::error::IngestError;
 use crate::core::infer::{
@@ -94,16 +95,41 @@ enum Declared {
     Ndjson,
     /// A spreadsheet (xlsx, xlsm, xlsb, xls, ods), read whole.
     Workbook(Format),
+    /// Parquet or Arrow IPC, read whole, then column by column.
+    Columnar(Format),
     /// No or unknown extension: look at the content.
     Unknown,
 }
 
 /// The file name's extension, lower-case ("" for none or a dot file).
-pub(crate) fn extension(file_name: &str) -> String {
+pub fn extension(file_name: &str) -> String {
     let base = file_name.rsplit(['/', '\\']).next().unwrap_or(file_name);
     match base.rsplit_once('.') {
         Some((stem, ext)) if !stem.is_empty() => ext.to_ascii_lowercase(),
         _ => String::new(),
+    }
+}
+
+/// The format of a file read whole (a workbook or a Parquet/Arrow file),
+/// by its name; None for text, which is read as a stream.
+pub fn read_whole(file_name: &str) -> Option<Format> {
+    match declared_format(file_name) {
+        Ok(Declared::Workbook(f) | Declared::Columnar(f)) => Some(f),
+        _ => None,
+    }
+}
+
+/// What to say when the reader of a file read whole stopped on it (a
+/// panic, which in the browser stops the worker).
+pub fn reader_stopped(file_name: &str) -> IngestError {
+    match read_whole(file_name) {
+        Some(format @ (Format::Parquet | Format::Arrow)) => IngestError::ColumnarDamaged {
+            format,
+            detail: columnar::READER_STOPPED.to_string(),
+        },
+        _ => IngestError::WorkbookDamaged {
+            detail: workbook::READER_STOPPED.to_string(),
+        },
     }
 }
 
@@ -112,6 +138,9 @@ fn declared_format(file_name: &str) -> Result<Declared, IngestError> {
     if let Some(format) = workbook::format_of(&ext) {
         return Ok(Declared::Workbook(format));
     }
+    if let Some(format) = columnar::format_of(&ext) {
+        return Ok(Declared::Columnar(format));
+    }
     Ok(match ext.as_str() {
         "csv" => Declared::Csv,
         "tsv" | "tab" => Declared::Tsv,
@@ -119,11 +148,9 @@ fn declared_format(file_name: &str) -> Result<Declared, IngestError> {
         "json" => Declared::Json,
         "ndjson" | "jsonl" => Declared::Ndjson,
         "numbers" | "pdf" | "doc" | "docx" | "ppt" | "pptx" | "zip" | "gz" | "bz2" | "xz"
-        | "7z" | "rar" | "tar" | "parquet" | "arrow" | "feather" | "avro" | "orc" | "sav"
-        | "dta" | "sas7bdat" | "rds" | "rdata" | "sqlite" | "db" | "png" | "jpg" | "jpeg"
-        | "gif" | "webp" | "bmp" | "svg" | "mp3" | "mp4" | "exe" => {
-            return Err(IngestError::UnsupportedFormat { extension: ext })
-        }
+        | "7z" | "rar" | "tar" | "avro" | "orc" | "sav" | "dta" | "sas7bdat" | "rds" | "rdata"
+        | "sqlite" | "db" | "png" | "jpg" | "jpeg" | "gif" | "webp" | "bmp" | "svg" | "mp3"
+        | "mp4" | "exe" => return Err(IngestError::UnsupportedFormat { extension: ext }),
         _ => Declared::Unknown,
     })
 }
@@ -243,7 +270,7 @@ impl Ingester {
         }
         let declared = declared_format(file_name)?;
         let state = match declared {
-            Declared::Workbook(_) => State::Whole(Vec::new()),
+            Declared::Workbook(_) | Declared::Columnar(_) => State::Whole(Vec::new()),
             _ => State::Head(Vec::new()),
         };
         Ok(Ingester {
@@ -343,7 +370,11 @@ impl Ingester {
             // which covers one object per line too.
             Declared::Unknown if looks_json => Sink::Json(Vec::new()),
             Declared::Tsv => Sink::Csv(Box::new(CsvSink::new(b'\t', bom_len as u64)), b'\t'),
-            Declared::Csv | Declared::Text | Declared::Unknown | Declared::Workbook(_) => {
+            Declared::Csv
+            | Declared::Text
+            | Declared::Unknown
+            | Declared::Workbook(_)
+            | Declared::Columnar(_) => {
                 let sniff = text.get(..HEAD_BYTES).unwrap_or(&text);
                 let d = sniff_delimiter(sniff, complete);
                 Sink::Csv(Box::new(CsvSink::new(d, bom_len as u64)), d)
@@ -388,15 +419,19 @@ impl Ingester {
         let mut body = match state {
             State::Failed(e) => return Err(e),
             State::Whole(bytes) => {
-                let Declared::Workbook(format) = self.declared else {
-                    return Err(IngestError::Internal {
-                        message: "whole-file state for a text file".to_string(),
-                    });
-                };
                 if bytes.is_empty() {
                     return Err(IngestError::Empty);
                 }
-                return workbook::read(&self.name, format, &bytes, &self.sheet);
+                return match self.declared {
+                    Declared::Workbook(format) => {
+                        workbook::read(&self.name, format, &bytes, &self.sheet)
+                    }
+                    Declared::Columnar(format) => columnar::read(&self.name, format, bytes)
+                        .map(|ds| Opened::Dataset(Box::new(ds))),
+                    _ => Err(IngestError::Internal {
+                        message: "whole-file state for a text file".to_string(),
+                    }),
+                };
             }
             State::Head(head) => {
                 if head.is_empty() {
@@ -1080,8 +1115,16 @@ mod tests {
             declared_format("sheet.ods").ok(),
             Some(Declared::Workbook(Format::Ods))
         );
+        assert_eq!(
+            declared_format("data.parquet").ok(),
+            Some(Declared::Columnar(Format::Parquet))
+        );
+        assert_eq!(
+            declared_format("data.feather").ok(),
+            Some(Declared::Columnar(Format::Arrow))
+        );
         assert!(matches!(
-            declared_format("data.parquet"),
+            declared_format("data.avro"),
             Err(IngestError::UnsupportedFormat { .. })
         ));
     }

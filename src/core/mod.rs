@@ -5,6 +5,7 @@
 pub mod backup;
 pub mod chart;
 pub mod clean;
+pub mod columnar;
 pub mod csv;
 pub mod error;
 pub mod explore;

@@ -17,6 +17,9 @@ pub enum Format {
     Xlsb,
     Xls,
     Ods,
+    Parquet,
+    /// Arrow IPC: a file (Feather v2) or a stream.
+    Arrow,
 }
 
 impl Format {
@@ -32,6 +35,8 @@ impl Format {
             Format::Xlsb => "xlsb",
             Format::Xls => "xls",
             Format::Ods => "ods",
+            Format::Parquet => "parquet",
+            Format::Arrow => "arrow",
         }
     }
 
@@ -47,7 +52,18 @@ impl Format {
             Format::Xlsb => "Excel binary workbook (.xlsb)",
             Format::Xls => "Excel 97–2003 workbook (.xls)",
             Format::Ods => "OpenDocument spreadsheet (.ods)",
+            Format::Parquet => "Parquet",
+            Format::Arrow => "Arrow IPC / Feather",
         }
+    }
+
+    /// Text (CSV, TSV, JSON, NDJSON): it has an encoding, and CSV a
+    /// delimiter and line endings; workbooks and columnar files do not.
+    pub fn is_text(self) -> bool {
+        matches!(
+            self,
+            Format::Csv | Format::Tsv | Format::Json | Format::Ndjson
+        )
     }
 
     /// A workbook: cells, not text (no encoding, delimiter or line endings).

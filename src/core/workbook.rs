@@ -84,11 +84,6 @@ pub fn format_of(extension: &str) -> Option<Format> {
     })
 }
 
-/// Whether a file name says spreadsheet (as the `Ingester` reads names).
-pub fn is_workbook_name(file_name: &str) -> bool {
-    format_of(&crate::core::ingest::extension(file_name)).is_some()
-}
-
 type Source<'a> = Cursor<&'a [u8]>;
 
 enum Book<'a> {

@@ -283,7 +283,7 @@ fn main_view(s: &State, ctl: &Controller) -> Html {
                         {"Try sample data"}
                     </button>
                 </div>
-                <p class="muted small">{"CSV, TSV, JSON, NDJSON or a spreadsheet (.xlsx, .xls, .ods); or drop a file anywhere on the left."}</p>
+                <p class="muted small">{"CSV, TSV, JSON, NDJSON, a spreadsheet (.xlsx, .xls, .ods), Parquet or Arrow/Feather; or drop a file anywhere on the left."}</p>
                 <ol>
                     <li>{"Create a workspace for each client (optional: one is made for you)."}</li>
                     <li>{"Open a file, or try the sample data."}</li>

@@ -272,11 +272,14 @@ pub fn CleanTab(props: &CleanProps) -> Html {
                 <div class="exports">
                     <button class="ghost" data-testid="export-csv" onclick={export(ExportFormat::Csv)}>{"Download CSV"}</button>
                     <button class="ghost" data-testid="export-json" onclick={export(ExportFormat::Json)}>{"Download JSON"}</button>
+                    <button class="ghost" data-testid="export-parquet" onclick={export(ExportFormat::Parquet)}
+                        title="Parquet keeps each column's type; pandas, DuckDB, polars and Spark read it">{"Download Parquet"}</button>
                     <button class="ghost" data-testid="export-recipe-json" onclick={export_recipe}>{"Recipe (JSON)"}</button>
                     <button class="ghost" data-testid="export-recipe-sql" onclick={export(ExportFormat::Sql)}>{"Recipe as SQL (DuckDB)"}</button>
                 </div>
                 <CleanGrid key={r.log.at.clone()} run={r.log.at.clone()} ctl={ctl.clone()}
-                    names={r.profile.column_profiles.iter().map(|c| c.name.clone()).collect::<Vec<_>>()} />
+                    names={r.profile.column_profiles.iter().map(|c| c.name.clone()).collect::<Vec<_>>()}
+                    types={r.profile.column_profiles.iter().map(|c| c.dtype.as_str().to_string()).collect::<Vec<_>>()} />
             </section>
         }
     });

@@ -35,6 +35,8 @@ enum Want {
 pub struct CleanGridProps {
     /// The cleaned data's column names.
     pub names: Vec<String>,
+    /// Their types (the contract's names: integer, float, …), in order.
+    pub types: Vec<String>,
     /// Which run of the recipe is shown (also the grid's key).
     pub run: String,
     pub ctl: Controller,
@@ -132,7 +134,8 @@ pub fn CleanGrid(props: &CleanGridProps) -> Html {
                         <th scope="col" class="num">{"#"}</th>
                         { for props.names.iter().enumerate().map(|(j, n)| {
                             let added = p.rows.first().and_then(|r| r.get(j)).is_some_and(|c| c.mark == Mark::Added);
-                            html! { <th scope="col">{ n }if added { {" "}<span class="badge">{"new"}</span> }</th> }
+                            let kind = props.types.get(j).cloned().unwrap_or_default();
+                            html! { <th scope="col" data-column={n.clone()} data-type={kind}>{ n }if added { {" "}<span class="badge">{"new"}</span> }</th> }
                         }) }
                     </tr></thead>
                     <tbody>

@@ -993,7 +993,7 @@ fn Use(props: &UseProps) -> Html {
             </form>
             <h3>{"Score a new file"}</h3>
             <p class="small">{"A CSV or JSON file with the same columns (the target may be missing): the cleaning recipe and this model run on it here, and you download it with the predictions added."}</p>
-            <input type="file" accept=".csv,.tsv,.txt,.json,.ndjson,.xlsx,.xlsm,.xlsb,.xls,.ods" data-testid="predict-input" onchange={on_file}
+            <input type="file" accept=".csv,.tsv,.txt,.json,.ndjson,.xlsx,.xlsm,.xlsb,.xls,.ods,.parquet,.pq,.arrow,.feather,.arrows,.ipc" data-testid="predict-input" onchange={on_file}
                 aria-label="Score a new file: choose a CSV or JSON file" />
             if let Some(p) = &props.ml.predicted {
                 <p data-testid="predicted" data-rows={p.1.to_string()}>

@@ -57,7 +57,7 @@ fn delimiter_name(d: Option<char>) -> String {
 pub fn OverviewTab(props: &OverviewProps) -> Html {
     let p = &props.profile;
     let f = &p.facts;
-    let text = !f.format.is_spreadsheet();
+    let text = f.format.is_text();
     html! {
         <div class="overview">
             <dl class="facts">

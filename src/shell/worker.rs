@@ -730,6 +730,10 @@ fn export(h: &mut Held, format: ExportFormat) -> Result<Reply, WorkerError> {
     match format {
         ExportFormat::Csv => write_csv(ds, &mut bytes).map_err(write)?,
         ExportFormat::Json => write_json(ds, &mut bytes).map_err(write)?,
+        ExportFormat::Parquet => {
+            bytes = crate::core::clean::export::write_parquet(ds, steps)
+                .map_err(|message| WorkerError::Write { message })?
+        }
         ExportFormat::Sql => {
             bytes = crate::core::clean::sql::to_sql(&h.raw, &h.raw.facts.name, steps)
                 .map_err(WorkerError::Clean)?

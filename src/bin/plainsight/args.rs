@@ -22,7 +22,7 @@ pub(crate) struct Cli {
 
 #[derive(Subcommand, Debug)]
 pub(crate) enum Command {
-    /// Profile a CSV, TSV, JSON, NDJSON or spreadsheet file.
+    /// Profile a CSV, TSV, JSON, NDJSON, spreadsheet, Parquet or Arrow file.
     Profile {
         file: String,
         /// The whole profile as JSON.
@@ -53,7 +53,8 @@ pub(crate) enum Command {
         recipe: String,
         #[arg(short = 'o', value_name = "OUT")]
         out: String,
-        /// Write OUT as JSON records instead of CSV.
+        /// Write OUT as JSON records instead of CSV (an OUT ending in
+        /// .parquet is written as Parquet).
         #[arg(long)]
         json: bool,
     },

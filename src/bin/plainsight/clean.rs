@@ -71,7 +71,7 @@ pub(crate) fn propose_cmd(
 }
 
 pub(crate) fn clean_cmd(raw: &str, recipe_path: &str, out_path: &str, json: bool) -> i32 {
-    use plainsight::core::clean::export::{write_csv, write_json};
+    use plainsight::core::clean::export::{write_csv, write_json, write_parquet};
     use plainsight::core::clean::recipe::run;
     let (recipe, ds) = match recipe_and_data(recipe_path, raw) {
         Ok(r) => r,
@@ -88,9 +88,13 @@ pub(crate) fn clean_cmd(raw: &str, recipe_path: &str, out_path: &str, json: bool
         }
     };
     drop(ds);
+    let parquet = plainsight::core::ingest::extension(out_path) == "parquet";
     let written = File::create(out_path).and_then(|f| {
         let mut w = BufWriter::new(f);
-        if json {
+        if parquet {
+            let bytes = write_parquet(&out, &recipe.steps).map_err(std::io::Error::other)?;
+            w.write_all(&bytes)?;
+        } else if json {
             write_json(&out, &mut w)?;
         } else {
             write_csv(&out, &mut w)?;

@@ -100,17 +100,18 @@ pub(crate) fn read_file(path: &str) -> Result<Dataset, String> {
         bar.inc(n as u64);
     }
     bar.set_message(format!("{name}: typing the columns"));
-    let read = quiet_if_workbook(name, || ingester.finish()).map_err(ingest_error);
+    let read = quiet_if_read_whole(name, || ingester.finish()).map_err(ingest_error);
     bar.finish_and_clear();
     read
 }
 
-/// Runs `f` without the panic report when `name` is a spreadsheet: the
-/// spreadsheet reader can panic on a damaged file, which
-/// `core::workbook::read` turns into an error with a sentence (everything
-/// that runs inside it is caught there, so no other panic goes unsaid).
-fn quiet_if_workbook<T>(name: &str, f: impl FnOnce() -> T) -> T {
-    if !plainsight::core::workbook::is_workbook_name(name) {
+/// Runs `f` without the panic report when `name` is a spreadsheet or a
+/// Parquet/Arrow file: their readers can panic on a damaged file, which
+/// `core::workbook::read` and `core::columnar::read` turn into an error
+/// with a sentence (everything that runs inside them is caught there, so
+/// no other panic goes unsaid).
+fn quiet_if_read_whole<T>(name: &str, f: impl FnOnce() -> T) -> T {
+    if plainsight::core::ingest::read_whole(name).is_none() {
         return f();
     }
     let hook = std::panic::take_hook();

@@ -37,6 +37,7 @@ pub(crate) fn summary(p: &DatasetProfile) -> String {
     let f = &p.facts;
     let how = match &f.sheet {
         Some(sheet) => format!("{}, sheet \"{sheet}\"", f.format.label()),
+        None if !f.format.is_text() => f.format.label().to_string(),
         None => format!(
             "{}{}, {} line endings",
             f.encoding,

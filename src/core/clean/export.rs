@@ -1,10 +1,20 @@
-//! The cleaned data as files: CSV (RFC 4180, safe to open in a spreadsheet)
-//! and JSON (an array of records with typed values).
+//! The cleaned data as files: CSV (RFC 4180, safe to open in a spreadsheet),
+//! JSON (an array of records with typed values) and Parquet (typed columns).
 
 use std::io::{self, Write};
 
 use crate::core::ingest::Dataset;
 use crate::core::table::ColumnData;
+
+/// Where a written Parquet file's footer keeps the recipe that made it.
+pub const PARQUET_RECIPE_KEY: &str = "plainsight.recipe";
+
+/// Writes `ds` as Parquet with its types (`core::columnar::write_parquet`),
+/// the recipe that made it (`steps`, as recipe JSON) in the footer.
+pub fn write_parquet(ds: &Dataset, steps: &[crate::core::clean::Step]) -> Result<Vec<u8>, String> {
+    let recipe = crate::core::clean::Recipe::new(steps.to_vec()).to_json();
+    crate::core::columnar::write_parquet(ds, vec![(PARQUET_RECIPE_KEY.to_string(), recipe)])
+}
 
 /// Whether `s` is a plain decimal number (`-1`, `+2.5`, `.5`, `1e-3`), which
 /// a spreadsheet reads as a number, not a formula.

@@ -37,6 +37,7 @@ impl Controller {
             let (suffix, mime) = match format {
                 ExportFormat::Csv => ("cleaned.csv", "text/csv"),
                 ExportFormat::Json => ("cleaned.json", "application/json"),
+                ExportFormat::Parquet => ("cleaned.parquet", "application/vnd.apache.parquet"),
                 ExportFormat::Sql => ("recipe.sql", "application/sql"),
             };
             match ctl.ask(Ask::Export { format }).await {

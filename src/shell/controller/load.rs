@@ -454,12 +454,10 @@ impl Controller {
                     "The browser could not read {name} ({why}). Check that the file is still there and try again."
                 )));
             }
-            // calamine can panic on a damaged workbook, which stops the
-            // worker: loading it again would stop it again.
-            Err(JobError::Stopped) if crate::core::workbook::is_workbook_name(name) => {
-                let damaged = IngestError::WorkbookDamaged {
-                    detail: crate::core::workbook::READER_STOPPED.to_string(),
-                };
+            // calamine or the Parquet reader can panic on a damaged file,
+            // which stops the worker: loading it again would stop it again.
+            Err(JobError::Stopped) if crate::core::ingest::read_whole(name).is_some() => {
+                let damaged = crate::core::ingest::reader_stopped(name);
                 self.dispatch(Action::JobFailed(messages::ingest_error(name, &damaged)));
             }
             Err(JobError::Stopped) => {

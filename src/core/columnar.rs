@@ -1,0 +1,819 @@
+//! Columnar files: Parquet (`.parquet`, `.pq`) and Arrow IPC (`.arrow`,
+//! `.feather` — Feather v2 is the IPC file format — and `.arrows`, the IPC
+//! stream), read with their own types, one column at a time: each column
+//! is decoded from the file, converted to the engine's storage and its Arrow
+//! arrays dropped before the next, so memory holds the file, the built
+//! columns and one column's decoded arrays. The cleaned data is written
+//! back as Parquet ([`write_parquet`]).
+//!
+//! Types: integers (signed and unsigned up to 2^63) are integers, floats
+//! and decimals floats (decimals noted), booleans, dates (`Date32`,
+//! `Date64`), timestamps of any unit as datetimes in microseconds (a
+//! timestamp with a zone is an instant: kept in UTC, the zone noted),
+//! strings, dictionaries (pandas' categoricals) by their values. What the
+//! engine has no type for — times of day, durations, binary, lists,
+//! structs and maps — is kept as text (noted), never dropped.
+
+use std::io::Cursor;
+use std::sync::Arc;
+
+use arrow_array::cast::AsArray;
+use arrow_array::types as at;
+use arrow_array::{Array, ArrayRef, RecordBatch};
+use arrow_schema::{DataType, Field, Schema, TimeUnit};
+use bytes::Bytes;
+use parquet::arrow::arrow_reader::{
+    ArrowReaderMetadata, ArrowReaderOptions, ParquetRecordBatchReaderBuilder,
+};
+use parquet::arrow::{ArrowWriter, ProjectionMask};
+use parquet::basic::Compression;
+use parquet::file::metadata::KeyValue;
+use parquet::file::properties::WriterProperties;
+use polars_core::prelude::*;
+
+use crate::core::error::IngestError;
+use crate::core::ingest::{Dataset, MAX_CELLS};
+use crate::core::model::{ColumnType, FileFacts, Format, Note};
+use crate::core::table::ColumnData;
+
+/// Rows decoded at a time.
+const BATCH_ROWS: usize = 64 * 1024;
+
+/// The columnar format an extension names.
+pub fn format_of(extension: &str) -> Option<Format> {
+    match extension {
+        "parquet" | "pq" => Some(Format::Parquet),
+        "arrow" | "feather" | "ipc" | "arrows" => Some(Format::Arrow),
+        _ => None,
+    }
+}
+
+/// Why a file was refused when its reader panicked.
+pub const READER_STOPPED: &str = "the reader stopped on malformed contents";
+
+/// Reads a whole Parquet or Arrow IPC file (a panic of the reader on
+/// malformed contents is caught natively and refused as damaged; in the
+/// browser it stops the worker, and the page says the same).
+pub fn read(file_name: &str, format: Format, bytes: Vec<u8>) -> Result<Dataset, IngestError> {
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        read_unguarded(file_name, format, bytes)
+    }))
+    .unwrap_or_else(|_| Err(damaged(format, READER_STOPPED)))
+}
+
+fn read_unguarded(file_name: &str, format: Format, bytes: Vec<u8>) -> Result<Dataset, IngestError> {
+    let size = bytes.len() as u64;
+    let facts = FileFacts {
+        name: file_name.to_string(),
+        size_bytes: size,
+        format,
+        encoding: String::new(),
+        delimiter: None,
+        has_header: true,
+        line_ending: String::new(),
+        sheet: None,
+    };
+    let bytes = Bytes::from(bytes);
+    let mut table = Table::default();
+    match sniff(&bytes) {
+        Some(Magic::Parquet) => read_parquet(bytes, &mut table)?,
+        Some(Magic::ArrowFile) => read_ipc(&bytes, true, &mut table)?,
+        Some(Magic::ArrowStream) => read_ipc(&bytes, false, &mut table)?,
+        Some(Magic::FeatherV1) => {
+            return Err(damaged(
+                format,
+                "it is a Feather version 1 file, a format older readers wrote; save it again as Feather version 2 (pandas' to_feather or pyarrow write version 2 by default) or as Parquet",
+            ))
+        }
+        None => {
+            return Err(damaged(
+                format,
+                match format {
+                    Format::Parquet => "it does not start and end with Parquet's mark, PAR1",
+                    _ => "it does not start with Arrow's mark (ARROW1, or a stream's first message)",
+                },
+            ))
+        }
+    }
+    table.finish(facts)
+}
+
+fn damaged(format: Format, detail: &str) -> IngestError {
+    IngestError::ColumnarDamaged {
+        format,
+        detail: detail.to_string(),
+    }
+}
+
+enum Magic {
+    Parquet,
+    ArrowFile,
+    ArrowStream,
+    FeatherV1,
+}
+
+/// What the bytes are, by their marks (the extension may say otherwise:
+/// a `.feather` file is an Arrow IPC file, an `.arrow` one may be a stream).
+fn sniff(bytes: &[u8]) -> Option<Magic> {
+    if bytes.len() >= 8 && bytes.starts_with(b"PAR1") && bytes.ends_with(b"PAR1") {
+        Some(Magic::Parquet)
+    } else if bytes.starts_with(b"ARROW1") {
+        Some(Magic::ArrowFile)
+    } else if bytes.starts_with(b"FEA1") {
+        Some(Magic::FeatherV1)
+    } else if bytes.starts_with(&[0xff, 0xff, 0xff, 0xff]) {
+        Some(Magic::ArrowStream)
+    } else {
+        None
+    }
+}
+
+/// The columns built so far.
+#[derive(Default)]
+struct Table {
+    height: Option<usize>,
+    columns: Vec<Column>,
+    types: Vec<ColumnType>,
+    notes: Vec<Note>,
+}
+
+impl Table {
+    /// Checks the table's size before its columns are decoded.
+    fn check_size(&self, rows: u64, width: usize) -> Result<(), IngestError> {
+        if rows.saturating_mul(width as u64) > MAX_CELLS {
+            return Err(IngestError::TooManyCells {
+                row: MAX_CELLS / width.max(1) as u64 + 1,
+                line: None,
+                columns: width,
+                limit: MAX_CELLS,
+            });
+        }
+        Ok(())
+    }
+
+    fn push(&mut self, field: &Field, arrays: &[ArrayRef]) -> Result<(), IngestError> {
+        let (column, kind, note) = convert(field, arrays);
+        let height = *self.height.get_or_insert(column.len());
+        if column.len() != height {
+            return Err(IngestError::Internal {
+                message: format!(
+                    "column \"{}\" has {} rows where the first has {height}",
+                    field.name(),
+                    column.len()
+                ),
+            });
+        }
+        self.columns.push(column);
+        self.types.push(kind);
+        self.notes.extend(note);
+        Ok(())
+    }
+
+    fn finish(self, facts: FileFacts) -> Result<Dataset, IngestError> {
+        if self.columns.is_empty() {
+            return Err(IngestError::Empty);
+        }
+        let height = self.height.unwrap_or(0);
+        if height == 0 {
+            return Err(IngestError::HeaderOnly {
+                columns: self.columns.len(),
+            });
+        }
+        let width = self.columns.len();
+        let frame = DataFrame::new(height, self.columns).map_err(|e| IngestError::Internal {
+            message: e.to_string(),
+        })?;
+        Ok(Dataset {
+            facts,
+            frame,
+            types: self.types,
+            date_formats: vec![None; width],
+            notes: self.notes,
+        })
+    }
+}
+
+/// Column names made unique and non-empty (Arrow allows both).
+fn names_of(schema: &Schema, notes: &mut Vec<Note>) -> Vec<String> {
+    let mut seen = std::collections::HashSet::new();
+    let mut out = Vec::with_capacity(schema.fields().len());
+    for (i, f) in schema.fields().iter().enumerate() {
+        let base = if f.name().trim().is_empty() {
+            format!("column_{}", i + 1)
+        } else {
+            f.name().clone()
+        };
+        let mut name = base.clone();
+        let mut n = 1;
+        while !seen.insert(name.clone()) {
+            name = format!("{base}.{n}");
+            n += 1;
+        }
+        if name != *f.name() {
+            notes.push(Note {
+                column: Some(name.clone()),
+                kind: "renamed-column".to_string(),
+                message: format!(
+                    "Column {} was named \"{}\", which is empty or used twice; it is \"{name}\" here.",
+                    i + 1,
+                    f.name()
+                ),
+            });
+        }
+        out.push(name);
+    }
+    out
+}
+
+fn parquet_error(e: parquet::errors::ParquetError) -> IngestError {
+    damaged(Format::Parquet, &e.to_string())
+}
+
+fn arrow_error(e: arrow_schema::ArrowError) -> IngestError {
+    damaged(Format::Arrow, &e.to_string())
+}
+
+/// Parquet: the footer once, then each top-level column on its own pass
+/// (a projection decodes only that column's pages).
+fn read_parquet(bytes: Bytes, table: &mut Table) -> Result<(), IngestError> {
+    let meta =
+        ArrowReaderMetadata::load(&bytes, ArrowReaderOptions::new()).map_err(parquet_error)?;
+    let schema = meta.schema().clone();
+    let rows = meta.metadata().file_metadata().num_rows().max(0) as u64;
+    table.check_size(rows, schema.fields().len())?;
+    let names = names_of(&schema, &mut table.notes);
+    for (i, field) in schema.fields().iter().enumerate() {
+        let builder =
+            ParquetRecordBatchReaderBuilder::new_with_metadata(bytes.clone(), meta.clone());
+        let mask = ProjectionMask::roots(builder.parquet_schema(), [i]);
+        let reader = builder
+            .with_projection(mask)
+            .with_batch_size(BATCH_ROWS)
+            .build()
+            .map_err(parquet_error)?;
+        let mut arrays = Vec::new();
+        for batch in reader {
+            let batch = batch.map_err(|e| damaged(Format::Parquet, &e.to_string()))?;
+            arrays.push(batch.column(0).clone());
+        }
+        table.push(&field.as_ref().clone().with_name(names[i].clone()), &arrays)?;
+    }
+    Ok(())
+}
+
+/// Arrow IPC, file (random access: each column on its own pass) or stream
+/// (read once, all columns).
+fn read_ipc(bytes: &Bytes, file: bool, table: &mut Table) -> Result<(), IngestError> {
+    if !file {
+        let reader = arrow_ipc::reader::StreamReader::try_new(Cursor::new(bytes.as_ref()), None)
+            .map_err(arrow_error)?;
+        let schema = reader.schema();
+        let names = names_of(&schema, &mut table.notes);
+        let mut batches: Vec<RecordBatch> = Vec::new();
+        let mut rows = 0u64;
+        for batch in reader {
+            let batch = batch.map_err(arrow_error)?;
+            rows += batch.num_rows() as u64;
+            table.check_size(rows, schema.fields().len())?;
+            batches.push(batch);
+        }
+        for (i, field) in schema.fields().iter().enumerate() {
+            let arrays: Vec<ArrayRef> = batches.iter().map(|b| b.column(i).clone()).collect();
+            table.push(&field.as_ref().clone().with_name(names[i].clone()), &arrays)?;
+        }
+        return Ok(());
+    }
+    let reader = arrow_ipc::reader::FileReader::try_new(Cursor::new(bytes.as_ref()), None)
+        .map_err(arrow_error)?;
+    let schema = reader.schema();
+    let names = names_of(&schema, &mut table.notes);
+    drop(reader);
+    for (i, field) in schema.fields().iter().enumerate() {
+        let reader =
+            arrow_ipc::reader::FileReader::try_new(Cursor::new(bytes.as_ref()), Some(vec![i]))
+                .map_err(arrow_error)?;
+        let mut arrays = Vec::new();
+        for batch in reader {
+            arrays.push(batch.map_err(arrow_error)?.column(0).clone());
+        }
+        if i == 0 {
+            let rows: usize = arrays.iter().map(|a| a.len()).sum();
+            table.check_size(rows as u64, schema.fields().len())?;
+        }
+        table.push(&field.as_ref().clone().with_name(names[i].clone()), &arrays)?;
+    }
+    Ok(())
+}
+
+// ------------------------------------------------------------ converting
+
+fn note(name: &str, kind: &str, message: String) -> Option<Note> {
+    Some(Note {
+        column: Some(name.to_string()),
+        kind: kind.to_string(),
+        message,
+    })
+}
+
+/// One column's arrays as the engine's column.
+fn convert(field: &Field, arrays: &[ArrayRef]) -> (Column, ColumnType, Option<Note>) {
+    let name = field.name().as_str();
+    let pl = PlSmallStr::from(name);
+    let ints = |f: &dyn Fn(&dyn Array, usize) -> i64| {
+        Int64Chunked::from_iter_options(pl.clone(), each(arrays, f)).into_column()
+    };
+    let floats = |f: &dyn Fn(&dyn Array, usize) -> f64| {
+        Float64Chunked::from_iter_options(pl.clone(), each(arrays, f)).into_column()
+    };
+    match field.data_type() {
+        DataType::Boolean => (
+            BooleanChunked::from_iter_options(
+                pl.clone(),
+                each(arrays, &|a, i| a.as_boolean().value(i)),
+            )
+            .into_column(),
+            ColumnType::Boolean,
+            None,
+        ),
+        DataType::Int8 => (
+            ints(&|a, i| a.as_primitive::<at::Int8Type>().value(i) as i64),
+            ColumnType::Integer,
+            None,
+        ),
+        DataType::Int16 => (
+            ints(&|a, i| a.as_primitive::<at::Int16Type>().value(i) as i64),
+            ColumnType::Integer,
+            None,
+        ),
+        DataType::Int32 => (
+            ints(&|a, i| a.as_primitive::<at::Int32Type>().value(i) as i64),
+            ColumnType::Integer,
+            None,
+        ),
+        DataType::Int64 => (
+            ints(&|a, i| a.as_primitive::<at::Int64Type>().value(i)),
+            ColumnType::Integer,
+            None,
+        ),
+        DataType::UInt8 => (
+            ints(&|a, i| a.as_primitive::<at::UInt8Type>().value(i) as i64),
+            ColumnType::Integer,
+            None,
+        ),
+        DataType::UInt16 => (
+            ints(&|a, i| a.as_primitive::<at::UInt16Type>().value(i) as i64),
+            ColumnType::Integer,
+            None,
+        ),
+        DataType::UInt32 => (
+            ints(&|a, i| a.as_primitive::<at::UInt32Type>().value(i) as i64),
+            ColumnType::Integer,
+            None,
+        ),
+        DataType::UInt64 => {
+            let fits = arrays.iter().all(|a| {
+                a.as_primitive::<at::UInt64Type>()
+                    .iter()
+                    .all(|v| v.is_none_or(|v| v <= i64::MAX as u64))
+            });
+            if fits {
+                (
+                    ints(&|a, i| a.as_primitive::<at::UInt64Type>().value(i) as i64),
+                    ColumnType::Integer,
+                    None,
+                )
+            } else {
+                (
+                    floats(&|a, i| a.as_primitive::<at::UInt64Type>().value(i) as f64),
+                    ColumnType::Float,
+                    note(name, "wide-integers", format!("\"{name}\" holds whole numbers above 9,223,372,036,854,775,807, more than the engine's integers hold; they were read as floating-point numbers (about 16 significant digits).")),
+                )
+            }
+        }
+        DataType::Float16 => (
+            floats(&|a, i| f64::from(a.as_primitive::<at::Float16Type>().value(i))),
+            ColumnType::Float,
+            None,
+        ),
+        DataType::Float32 => (
+            floats(&|a, i| a.as_primitive::<at::Float32Type>().value(i) as f64),
+            ColumnType::Float,
+            None,
+        ),
+        DataType::Float64 => (
+            floats(&|a, i| a.as_primitive::<at::Float64Type>().value(i)),
+            ColumnType::Float,
+            None,
+        ),
+        DataType::Decimal32(_, s)
+        | DataType::Decimal64(_, s)
+        | DataType::Decimal128(_, s)
+        | DataType::Decimal256(_, s) => {
+            let scale = 10f64.powi(*s as i32);
+            let column = floats(&|a, i| decimal_value(a, i) / scale);
+            let (p, s) = match field.data_type() {
+                DataType::Decimal32(p, s)
+                | DataType::Decimal64(p, s)
+                | DataType::Decimal128(p, s) => (*p, *s),
+                DataType::Decimal256(p, s) => (*p, *s),
+                _ => (0, 0),
+            };
+            (
+                column,
+                ColumnType::Float,
+                note(name, "decimal", format!("\"{name}\" is stored as exact decimals ({p} digits, {s} after the point); it was read as floating-point numbers, exact to about 16 significant digits.")),
+            )
+        }
+        DataType::Date32 => (
+            Int32Chunked::from_iter_options(
+                pl.clone(),
+                each(arrays, &|a, i| a.as_primitive::<at::Date32Type>().value(i)),
+            )
+            .into_column(),
+            ColumnType::Date,
+            None,
+        ),
+        DataType::Date64 => (
+            Int32Chunked::from_iter_options(
+                pl.clone(),
+                each(arrays, &|a, i| {
+                    a.as_primitive::<at::Date64Type>()
+                        .value(i)
+                        .div_euclid(86_400_000) as i32
+                }),
+            )
+            .into_column(),
+            ColumnType::Date,
+            None,
+        ),
+        DataType::Timestamp(unit, zone) => {
+            let column = ints(&|a, i| timestamp_micros(a, i, *unit));
+            let note = zone.as_ref().filter(|z| !is_utc(z)).and_then(|z| {
+                note(name, "time-zone", format!("\"{name}\" holds moments in time written for the zone {z}; they are shown in UTC (the same moments), as pandas and DuckDB read them."))
+            });
+            (column, ColumnType::Datetime, note)
+        }
+        DataType::Utf8 | DataType::LargeUtf8 | DataType::Utf8View => {
+            (strings(&pl, arrays), ColumnType::String, None)
+        }
+        DataType::Dictionary(_, _) => {
+            // pandas' categoricals: the values, one per row.
+            let plain: Vec<ArrayRef> = arrays
+                .iter()
+                .map(|a| {
+                    let d = a.as_any_dictionary();
+                    arrow_select::take::take(d.values().as_ref(), d.keys(), None).unwrap_or_else(
+                        |_| arrow_array::new_null_array(d.values().data_type(), a.len()),
+                    )
+                })
+                .collect();
+            let value_type = plain
+                .first()
+                .map(|a| a.data_type().clone())
+                .unwrap_or(DataType::Utf8);
+            convert(&Field::new(name, value_type, true), &plain)
+        }
+        DataType::Null => (
+            StringChunked::full_null(pl.clone(), arrays.iter().map(|a| a.len()).sum())
+                .into_column(),
+            ColumnType::String,
+            None,
+        ),
+        other => {
+            let what = match other {
+                DataType::Time32(_) | DataType::Time64(_) => "times of day",
+                DataType::Duration(_) => "durations",
+                DataType::Interval(_) => "intervals",
+                DataType::Binary
+                | DataType::LargeBinary
+                | DataType::BinaryView
+                | DataType::FixedSizeBinary(_) => "binary values",
+                DataType::List(_)
+                | DataType::LargeList(_)
+                | DataType::ListView(_)
+                | DataType::LargeListView(_)
+                | DataType::FixedSizeList(_, _) => "lists",
+                DataType::Struct(_) => "records (structs)",
+                DataType::Map(_, _) => "maps",
+                _ => "values of a type the engine has none for",
+            };
+            let column = StringChunked::from_iter_options(
+                pl.clone(),
+                arrays
+                    .iter()
+                    .flat_map(|a| (0..a.len()).map(move |i| text_of(a.as_ref(), i))),
+            )
+            .into_column();
+            (
+                column,
+                ColumnType::String,
+                note(name, "kept-as-text", format!("\"{name}\" holds {what}, for which the engine has no type of its own, so they were kept as text.")),
+            )
+        }
+    }
+}
+
+/// Each row's value (None where null) over a column's arrays.
+fn each<'a, T: 'a>(
+    arrays: &'a [ArrayRef],
+    f: &'a dyn Fn(&dyn Array, usize) -> T,
+) -> impl Iterator<Item = Option<T>> + 'a {
+    arrays
+        .iter()
+        .flat_map(move |a| (0..a.len()).map(move |i| (!a.is_null(i)).then(|| f(a.as_ref(), i))))
+}
+
+fn strings(name: &PlSmallStr, arrays: &[ArrayRef]) -> Column {
+    StringChunked::from_iter_options(
+        name.clone(),
+        arrays.iter().flat_map(|a| {
+            (0..a.len()).map(move |i| {
+                if a.is_null(i) {
+                    return None;
+                }
+                Some(match a.data_type() {
+                    DataType::Utf8 => a.as_string::<i32>().value(i),
+                    DataType::LargeUtf8 => a.as_string::<i64>().value(i),
+                    _ => a.as_string_view().value(i),
+                })
+            })
+        }),
+    )
+    .into_column()
+}
+
+fn is_utc(zone: &str) -> bool {
+    matches!(
+        zone,
+        "UTC" | "utc" | "Etc/UTC" | "Z" | "+00:00" | "GMT" | "Etc/GMT"
+    )
+}
+
+fn timestamp_micros(a: &dyn Array, i: usize, unit: TimeUnit) -> i64 {
+    match unit {
+        TimeUnit::Second => a
+            .as_primitive::<at::TimestampSecondType>()
+            .value(i)
+            .saturating_mul(1_000_000),
+        TimeUnit::Millisecond => a
+            .as_primitive::<at::TimestampMillisecondType>()
+            .value(i)
+            .saturating_mul(1_000),
+        TimeUnit::Microsecond => a.as_primitive::<at::TimestampMicrosecondType>().value(i),
+        TimeUnit::Nanosecond => a
+            .as_primitive::<at::TimestampNanosecondType>()
+            .value(i)
+            .div_euclid(1_000),
+    }
+}
+
+fn decimal_value(a: &dyn Array, i: usize) -> f64 {
+    match a.data_type() {
+        DataType::Decimal32(_, _) => a.as_primitive::<at::Decimal32Type>().value(i) as f64,
+        DataType::Decimal64(_, _) => a.as_primitive::<at::Decimal64Type>().value(i) as f64,
+        DataType::Decimal128(_, _) => a.as_primitive::<at::Decimal128Type>().value(i) as f64,
+        _ => a
+            .as_primitive::<at::Decimal256Type>()
+            .value(i)
+            .to_string()
+            .parse()
+            .unwrap_or(f64::NAN),
+    }
+}
+
+/// A cell of a type the engine has none for, as text: times of day as
+/// `HH:MM:SS`, durations in seconds, binary as UTF-8 when it is, else hex,
+/// lists and records as JSON.
+fn text_of(a: &dyn Array, i: usize) -> Option<String> {
+    if a.is_null(i) {
+        return None;
+    }
+    json_of(a, i).map(|v| match v {
+        serde_json::Value::String(s) => s,
+        other => other.to_string(),
+    })
+}
+
+fn json_of(a: &dyn Array, i: usize) -> Option<serde_json::Value> {
+    use serde_json::Value;
+    if a.is_null(i) {
+        return Some(Value::Null);
+    }
+    let num = |v: f64| serde_json::Number::from_f64(v).map_or(Value::Null, Value::Number);
+    let time = |nanos: i64| {
+        let secs = nanos.div_euclid(1_000_000_000);
+        let frac = nanos.rem_euclid(1_000_000_000);
+        let hms = format!("{:02}:{:02}:{:02}", secs / 3600, secs / 60 % 60, secs % 60);
+        Value::String(if frac == 0 {
+            hms
+        } else {
+            format!("{hms}.{}", format!("{frac:09}").trim_end_matches('0'))
+        })
+    };
+    let hex = |b: &[u8]| match std::str::from_utf8(b) {
+        Ok(s) if !s.chars().any(|c| c.is_control()) => Value::String(s.to_string()),
+        _ => Value::String(format!(
+            "0x{}",
+            b.iter().map(|x| format!("{x:02x}")).collect::<String>()
+        )),
+    };
+    Some(match a.data_type() {
+        DataType::Boolean => Value::Bool(a.as_boolean().value(i)),
+        DataType::Int8 => a.as_primitive::<at::Int8Type>().value(i).into(),
+        DataType::Int16 => a.as_primitive::<at::Int16Type>().value(i).into(),
+        DataType::Int32 => a.as_primitive::<at::Int32Type>().value(i).into(),
+        DataType::Int64 => a.as_primitive::<at::Int64Type>().value(i).into(),
+        DataType::UInt8 => a.as_primitive::<at::UInt8Type>().value(i).into(),
+        DataType::UInt16 => a.as_primitive::<at::UInt16Type>().value(i).into(),
+        DataType::UInt32 => a.as_primitive::<at::UInt32Type>().value(i).into(),
+        DataType::UInt64 => a.as_primitive::<at::UInt64Type>().value(i).into(),
+        DataType::Float16 => num(f64::from(a.as_primitive::<at::Float16Type>().value(i))),
+        DataType::Float32 => num(a.as_primitive::<at::Float32Type>().value(i) as f64),
+        DataType::Float64 => num(a.as_primitive::<at::Float64Type>().value(i)),
+        DataType::Decimal32(_, s)
+        | DataType::Decimal64(_, s)
+        | DataType::Decimal128(_, s)
+        | DataType::Decimal256(_, s) => num(decimal_value(a, i) / 10f64.powi(*s as i32)),
+        DataType::Utf8 => Value::String(a.as_string::<i32>().value(i).to_string()),
+        DataType::LargeUtf8 => Value::String(a.as_string::<i64>().value(i).to_string()),
+        DataType::Utf8View => Value::String(a.as_string_view().value(i).to_string()),
+        DataType::Binary => hex(a.as_binary::<i32>().value(i)),
+        DataType::LargeBinary => hex(a.as_binary::<i64>().value(i)),
+        DataType::BinaryView => hex(a.as_binary_view().value(i)),
+        DataType::FixedSizeBinary(_) => hex(a.as_fixed_size_binary().value(i)),
+        DataType::Date32 => Value::String(crate::core::infer::format_date(
+            a.as_primitive::<at::Date32Type>().value(i),
+        )),
+        DataType::Date64 => Value::String(crate::core::infer::format_date(
+            a.as_primitive::<at::Date64Type>()
+                .value(i)
+                .div_euclid(86_400_000) as i32,
+        )),
+        DataType::Timestamp(unit, _) => Value::String(crate::core::infer::format_datetime(
+            timestamp_micros(a, i, *unit),
+        )),
+        DataType::Time32(TimeUnit::Second) => {
+            time(a.as_primitive::<at::Time32SecondType>().value(i) as i64 * 1_000_000_000)
+        }
+        DataType::Time32(_) => {
+            time(a.as_primitive::<at::Time32MillisecondType>().value(i) as i64 * 1_000_000)
+        }
+        DataType::Time64(TimeUnit::Microsecond) => {
+            time(a.as_primitive::<at::Time64MicrosecondType>().value(i) * 1_000)
+        }
+        DataType::Time64(_) => time(a.as_primitive::<at::Time64NanosecondType>().value(i)),
+        DataType::Duration(unit) => {
+            let (v, per_second) = match unit {
+                TimeUnit::Second => (a.as_primitive::<at::DurationSecondType>().value(i), 1.0),
+                TimeUnit::Millisecond => (
+                    a.as_primitive::<at::DurationMillisecondType>().value(i),
+                    1e3,
+                ),
+                TimeUnit::Microsecond => (
+                    a.as_primitive::<at::DurationMicrosecondType>().value(i),
+                    1e6,
+                ),
+                TimeUnit::Nanosecond => {
+                    (a.as_primitive::<at::DurationNanosecondType>().value(i), 1e9)
+                }
+            };
+            Value::String(format!("{} s", v as f64 / per_second))
+        }
+        DataType::List(_) => list_json(a.as_list::<i32>().value(i).as_ref()),
+        DataType::LargeList(_) => list_json(a.as_list::<i64>().value(i).as_ref()),
+        DataType::FixedSizeList(_, _) => list_json(a.as_fixed_size_list().value(i).as_ref()),
+        DataType::Struct(fields) => {
+            let s = a.as_struct();
+            Value::Object(
+                fields
+                    .iter()
+                    .zip(s.columns())
+                    .map(|(f, c)| {
+                        (
+                            f.name().clone(),
+                            json_of(c.as_ref(), i).unwrap_or(Value::Null),
+                        )
+                    })
+                    .collect(),
+            )
+        }
+        DataType::Map(_, _) => {
+            let m = a.as_map();
+            let entries = m.value(i);
+            let (keys, values) = (entries.column(0), entries.column(1));
+            Value::Object(
+                (0..entries.len())
+                    .map(|j| {
+                        let key = match json_of(keys.as_ref(), j) {
+                            Some(Value::String(s)) => s,
+                            Some(v) => v.to_string(),
+                            None => String::new(),
+                        };
+                        (key, json_of(values.as_ref(), j).unwrap_or(Value::Null))
+                    })
+                    .collect(),
+            )
+        }
+        DataType::Dictionary(_, _) => {
+            let d = a.as_any_dictionary();
+            let keys = d.normalized_keys();
+            return json_of(d.values().as_ref(), *keys.get(i)?);
+        }
+        other => Value::String(format!("({other})")),
+    })
+}
+
+fn list_json(items: &dyn Array) -> serde_json::Value {
+    serde_json::Value::Array(
+        (0..items.len())
+            .map(|j| json_of(items, j).unwrap_or(serde_json::Value::Null))
+            .collect(),
+    )
+}
+
+// ------------------------------------------------------------ writing
+
+/// Writes `ds` as Parquet (snappy, 64k-row groups) with the engine's types:
+/// integers `INT64`, floats `DOUBLE`, booleans, dates `DATE`, datetimes
+/// `TIMESTAMP(MICROS)` without a zone, text `STRING`; `metadata` goes into
+/// the footer's key-value pairs.
+pub fn write_parquet(ds: &Dataset, metadata: Vec<(String, String)>) -> Result<Vec<u8>, String> {
+    let names = ds.names();
+    let mut fields = Vec::with_capacity(ds.width());
+    let mut arrays: Vec<ArrayRef> = Vec::with_capacity(ds.width());
+    for (i, name) in names.iter().enumerate() {
+        let data = ColumnData::of(ds, i)
+            .ok_or_else(|| format!("column \"{name}\" is not stored as its type says"))?;
+        let array: ArrayRef = match data {
+            ColumnData::Integer(c) => Arc::new(arrow_array::Int64Array::from_iter(c.iter())),
+            ColumnData::Float(c) => Arc::new(arrow_array::Float64Array::from_iter(c.iter())),
+            ColumnData::Boolean(c) => Arc::new(arrow_array::BooleanArray::from_iter(c.iter())),
+            ColumnData::Date(c) => Arc::new(arrow_array::Date32Array::from_iter(c.iter())),
+            ColumnData::Datetime(c) => {
+                Arc::new(arrow_array::TimestampMicrosecondArray::from_iter(c.iter()))
+            }
+            ColumnData::String(c) => Arc::new(arrow_array::StringArray::from_iter(c.iter())),
+        };
+        fields.push(Field::new(name, array.data_type().clone(), true));
+        arrays.push(array);
+    }
+    let schema = Arc::new(Schema::new(fields));
+    let batch = RecordBatch::try_new_with_options(
+        schema.clone(),
+        arrays,
+        &arrow_array::RecordBatchOptions::new().with_row_count(Some(ds.height())),
+    )
+    .map_err(|e| e.to_string())?;
+    let props = WriterProperties::builder()
+        .set_compression(Compression::SNAPPY)
+        .set_max_row_group_row_count(Some(BATCH_ROWS))
+        .set_key_value_metadata((!metadata.is_empty()).then(|| {
+            metadata
+                .into_iter()
+                .map(|(k, v)| KeyValue::new(k, v))
+                .collect()
+        }))
+        .set_created_by(format!("Plainsight {}", env!("CARGO_PKG_VERSION")))
+        .build();
+    let mut out = Vec::new();
+    let mut writer =
+        ArrowWriter::try_new(&mut out, schema, Some(props)).map_err(|e| e.to_string())?;
+    writer.write(&batch).map_err(|e| e.to_string())?;
+    writer.close().map_err(|e| e.to_string())?;
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn written_parquet_reads_back_with_its_types() {
+        let csv = "id,price,ok,day,at,name\n1,2.5,true,2024-01-02,2024-01-02 03:04:05,ann\n\
+                   2,,false,,2024-02-03 00:00:00,\n3,4.25,,2024-03-04,,bob\n";
+        let ds = crate::core::ingest::read_bytes("a.csv", csv.as_bytes()).unwrap();
+        let bytes = write_parquet(&ds, vec![("k".into(), "v".into())]).unwrap();
+        let back = read("a.parquet", Format::Parquet, bytes).unwrap();
+        assert_eq!(back.types, ds.types);
+        assert_eq!(back.names(), ds.names());
+        let a = crate::core::table::rows(&ds, None, 0, 3);
+        let b = crate::core::table::rows(&back, None, 0, 3);
+        assert_eq!(a, b);
+    }
+
+    #[test]
+    fn not_parquet_is_named() {
+        let e = read("a.parquet", Format::Parquet, b"id,x\n1,2\n".to_vec()).unwrap_err();
+        assert!(matches!(e, IngestError::ColumnarDamaged { .. }), "{e:?}");
+        let e = read("a.feather", Format::Arrow, b"FEA1....".to_vec()).unwrap_err();
+        assert!(e.to_string().contains("version 1"), "{e}");
+        // Both marks, but a footer longer than the file.
+        let csv = "id\n1\n2\n";
+        let ds = crate::core::ingest::read_bytes("a.csv", csv.as_bytes()).unwrap();
+        let mut bytes = write_parquet(&ds, Vec::new()).unwrap();
+        let n = bytes.len();
+        bytes[n - 8..n - 4].copy_from_slice(&u32::MAX.to_le_bytes());
+        let e = read("a.parquet", Format::Parquet, bytes).unwrap_err();
+        assert!(matches!(e, IngestError::ColumnarDamaged { .. }), "{e:?}");
+    }
+}
