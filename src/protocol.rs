@@ -154,6 +154,10 @@ pub enum Ask {
     },
     /// The cleaned data (or the recipe as SQL) as a file.
     Export { format: ExportFormat },
+    /// The raw rows as Parquet with what the dataset had (its first file's
+    /// facts, notes, profile and `steps`, the applied recipe); `saved`:
+    /// when (ISO 8601).
+    SaveDataset { steps: Vec<Step>, saved: String },
     /// The insights of the raw data under these alert thresholds.
     Alerts { config: AlertConfig },
     /// What the report shows besides the profile (`core::report::contents`);
@@ -194,6 +198,7 @@ impl Ask {
             Ask::StepPreview { .. } => "previewing a cleaning step",
             Ask::CleanRows { .. } => "reading rows of the cleaned data",
             Ask::Export { .. } => "writing the export",
+            Ask::SaveDataset { .. } => "writing the dataset as Parquet",
             Ask::Alerts { .. } => "computing the alerts and correlations",
             Ask::Report { .. } => "gathering the report",
             Ask::Explore { .. } => "drawing a chart",

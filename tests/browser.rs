@@ -881,6 +881,59 @@ fn a_workbook_asks_for_its_sheet_and_keeps_it() {
     });
 }
 
+/// Issue 15: a dataset downloads whole as Parquet (`dataset-download`) and
+/// opens in another client with what it had: the note of where it came
+/// from, the first file's facts (`fact[data-fact=saved-from]`), its
+/// first-reading notes and its recipe applied again (same steps, same
+/// cleaned rows and columns), which stays after a reload.
+#[test]
+fn a_dataset_downloaded_whole_opens_elsewhere_with_its_recipe() {
+    scenario("dataset-parquet", |app| {
+        let d = &app.d;
+        app.create_client("Acme Ltd")?;
+        let messy = manifest_dir().join("tests/data/clean/messy.csv");
+        app.upload_ok(&messy)?;
+        let notes_before = d.attrs_of("[data-testid=note]", "data-kind")?;
+        apply_thorough(app)?;
+        let steps = d.count("[data-testid=clean-step]")?;
+        let rows = app.value("[data-testid=clean-rows]")?;
+        let cols = app.value("[data-testid=clean-cols]")?;
+        ensure(steps > 0 && rows.is_some() && cols.is_some(), || {
+            format!("the recipe applied: {steps} steps, {rows:?} rows, {cols:?} columns")
+        })?;
+        app.show_tab("overview")?;
+        d.click_when_ready("[data-testid=dataset-download]")?;
+        d.wait_download("messy.dataset.parquet", LOAD_WAIT)?;
+        let saved = d.downloads_dir().join("messy.dataset.parquet");
+        // Another client, as on another computer.
+        app.create_client("Elsewhere")?;
+        app.upload_ok(&saved)?;
+        let from = app.value("[data-testid=fact][data-fact=saved-from]")?;
+        ensure(from.as_deref() == Some("messy.csv"), || {
+            format!("the Saved-from fact: {from:?}")
+        })?;
+        let notes = d.attrs_of("[data-testid=note]", "data-kind")?;
+        ensure(
+            notes.first().and_then(|n| n.as_deref()) == Some("saved-dataset")
+                && notes[1..] == notes_before[..],
+            || format!("notes {notes:?}, before {notes_before:?}"),
+        )?;
+        app.show_tab("clean")?;
+        let same = |d: &Driver| -> WdResult<Option<()>> {
+            let ok = d.count("[data-testid=clean-step]")? == steps
+                && d.attr_of("[data-testid=clean-rows]", "data-value")? == rows
+                && d.attr_of("[data-testid=clean-cols]", "data-value")? == cols
+                && d.count("[data-testid=clean-grid] tbody tr")? > 0;
+            Ok(ok.then_some(()))
+        };
+        d.wait_for("the carried recipe applied again", LOAD_WAIT, same)?;
+        app.refresh()?;
+        app.select_dataset("messy.dataset.parquet")?;
+        app.show_tab("clean")?;
+        Ok(d.wait_for("the recipe kept after a reload", LOAD_WAIT, same)?)
+    });
+}
+
 /// Issue 15: a Parquet file (written by DuckDB, zstd) opens with its types
 /// and profiles as pandas reads it; its cleaning downloads as Parquet
 /// (`export-parquet`), which pandas reads back with the same columns, types

@@ -310,6 +310,82 @@ fn cli_cleans_parquet_into_parquet() {
     let _ = std::fs::remove_dir_all(&dir);
 }
 
+/// A dataset saved whole as Parquet opens with what it had: the same rows,
+/// types, date formats and first-reading notes (after a note saying where it
+/// came from), the first file's facts and its recipe, which gives the same
+/// cleaned data again. A footer whose columns no longer match is said and
+/// read as plain Parquet.
+#[test]
+fn a_dataset_saved_whole_reopens_with_what_it_had() {
+    use plainsight::core::clean::auto::{propose, Mode};
+    use plainsight::core::clean::export::write_dataset;
+    use plainsight::core::clean::recipe::run;
+    use plainsight::core::clean::Recipe;
+    let load = |n: &str| read_bytes(n, &std::fs::read(data_dir().join(n)).unwrap()).unwrap();
+    let raw = load("dates_as_written.csv");
+    let steps: Vec<_> = propose(&raw, Mode::Thorough)
+        .into_iter()
+        .map(|p| p.step)
+        .collect();
+    assert!(!steps.is_empty());
+    let (cleaned, _) = run(&raw, &steps).unwrap();
+    let bytes = write_dataset(&raw, &profile(&raw), &steps, "2026-12-03T10:00:00Z".into()).unwrap();
+    let back = read_bytes("dates.dataset.parquet", &bytes).unwrap();
+    assert_eq!(back.names(), raw.names());
+    assert_eq!(back.types, raw.types);
+    assert_eq!(back.date_formats, raw.date_formats);
+    assert_eq!(
+        rows(&back, None, 0, raw.height()),
+        rows(&raw, None, 0, raw.height())
+    );
+    assert_eq!(back.notes[0].kind, "saved-dataset", "{:?}", back.notes);
+    assert!(back.notes[0].message.contains("dates_as_written.csv"));
+    assert!(back.notes[0].message.contains("2026-12-03"));
+    assert_eq!(&back.notes[1..], &raw.notes[..]);
+    let carried = back.facts.carried.as_deref().expect("carried");
+    assert_eq!(carried.source.name, "dates_as_written.csv");
+    assert_eq!(carried.steps, steps.len());
+    let recipe = Recipe::from_json(&carried.recipe).unwrap();
+    assert_eq!(recipe.steps, steps);
+    let (again, _) = run(&back, &recipe.steps).unwrap();
+    assert_eq!(again.names(), cleaned.names());
+    assert_eq!(again.types, cleaned.types);
+    assert_eq!(
+        rows(&again, None, 0, cleaned.height()),
+        rows(&cleaned, None, 0, cleaned.height())
+    );
+    // Saved again from the reopened dataset: still names the first file.
+    let twice = write_dataset(&back, &profile(&back), &[], String::new()).unwrap();
+    let back2 = read_bytes("x.parquet", &twice).unwrap();
+    let c2 = back2.facts.carried.as_deref().unwrap();
+    assert_eq!(c2.source.name, "dates_as_written.csv");
+    assert!(c2.recipe.is_empty());
+    assert_eq!(
+        back2
+            .notes
+            .iter()
+            .filter(|n| n.kind == "saved-dataset")
+            .count(),
+        1
+    );
+    // Columns changed since: read as plain Parquet, said.
+    let other = load("booleans.csv");
+    let foreign = plainsight::core::columnar::write_parquet(
+        &other,
+        vec![(
+            plainsight::core::columnar::DATASET_KEY.into(),
+            "{\"version\":1}".into(),
+        )],
+    )
+    .unwrap();
+    let plain = read_bytes("f.parquet", &foreign).unwrap();
+    assert!(plain.facts.carried.is_none());
+    assert!(plain
+        .notes
+        .iter()
+        .any(|n| n.kind == "saved-dataset-changed"));
+}
+
 /// The files of `tests/data/<dir>` with their bytes and expected JSON
 /// (`<file>.expected.json`, which every file must have), by name.
 fn fixtures_with_expected(dir: &str) -> Vec<(String, Vec<u8>, Value)> {

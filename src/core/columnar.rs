@@ -33,8 +33,9 @@ use polars_core::prelude::*;
 
 use crate::core::error::IngestError;
 use crate::core::ingest::{Dataset, MAX_CELLS};
-use crate::core::model::{ColumnType, FileFacts, Format, Note};
+use crate::core::model::{Carried, ColumnType, DatasetProfile, FileFacts, Format, Note};
 use crate::core::table::ColumnData;
+use serde::{Deserialize, Serialize};
 
 /// Rows decoded at a time.
 const BATCH_ROWS: usize = 64 * 1024;
@@ -72,11 +73,13 @@ fn read_unguarded(file_name: &str, format: Format, bytes: Vec<u8>) -> Result<Dat
         has_header: true,
         line_ending: String::new(),
         sheet: None,
+        carried: None,
     };
     let bytes = Bytes::from(bytes);
     let mut table = Table::default();
+    let mut saved = None;
     match sniff(&bytes) {
-        Some(Magic::Parquet) => read_parquet(bytes, &mut table)?,
+        Some(Magic::Parquet) => saved = read_parquet(bytes, &mut table)?,
         Some(Magic::ArrowFile) => read_ipc(&bytes, true, &mut table)?,
         Some(Magic::ArrowStream) => read_ipc(&bytes, false, &mut table)?,
         Some(Magic::FeatherV1) => {
@@ -95,7 +98,11 @@ fn read_unguarded(file_name: &str, format: Format, bytes: Vec<u8>) -> Result<Dat
             ))
         }
     }
-    table.finish(facts)
+    let mut ds = table.finish(facts)?;
+    if let Some(json) = saved {
+        restore(&mut ds, &json);
+    }
+    Ok(ds)
 }
 
 fn damaged(format: Format, detail: &str) -> IngestError {
@@ -234,10 +241,17 @@ fn arrow_error(e: arrow_schema::ArrowError) -> IngestError {
 }
 
 /// Parquet: the footer once, then each top-level column on its own pass
-/// (a projection decodes only that column's pages).
-fn read_parquet(bytes: Bytes, table: &mut Table) -> Result<(), IngestError> {
+/// (a projection decodes only that column's pages). Returns what a dataset
+/// saved whole keeps under [`DATASET_KEY`].
+fn read_parquet(bytes: Bytes, table: &mut Table) -> Result<Option<String>, IngestError> {
     let meta =
         ArrowReaderMetadata::load(&bytes, ArrowReaderOptions::new()).map_err(parquet_error)?;
+    let saved = meta
+        .metadata()
+        .file_metadata()
+        .key_value_metadata()
+        .and_then(|kv| kv.iter().find(|kv| kv.key == DATASET_KEY))
+        .and_then(|kv| kv.value.clone());
     let schema = meta.schema().clone();
     let rows = meta.metadata().file_metadata().num_rows().max(0) as u64;
     table.check_size(rows, schema.fields().len())?;
@@ -258,7 +272,7 @@ fn read_parquet(bytes: Bytes, table: &mut Table) -> Result<(), IngestError> {
         }
         table.push(&field.as_ref().clone().with_name(names[i].clone()), &arrays)?;
     }
-    Ok(())
+    Ok(saved)
 }
 
 /// Arrow IPC, file (random access: each column on its own pass) or stream
@@ -729,6 +743,122 @@ fn list_json(items: &dyn Array) -> serde_json::Value {
             .map(|j| json_of(items, j).unwrap_or(serde_json::Value::Null))
             .collect(),
     )
+}
+
+// ------------------------------------------------------------ datasets saved whole
+
+/// Where a dataset saved whole keeps what it had ([`SavedDataset`], JSON).
+pub const DATASET_KEY: &str = "plainsight.dataset";
+
+/// What a dataset saved whole ("Download dataset") keeps in its footer
+/// beside its rows (the raw data as loaded, with the engine's types).
+#[derive(Serialize, Deserialize)]
+struct SavedDataset {
+    /// 1.
+    version: u32,
+    /// The file the rows were first read from.
+    source: FileFacts,
+    /// The applied recipe (recipe JSON; "" for none) and its step count.
+    recipe: String,
+    steps: usize,
+    /// When it was saved (ISO 8601).
+    saved: String,
+    /// What the engine said when it first read the file.
+    notes: Vec<Note>,
+    date_formats: Vec<Option<String>>,
+    /// The columns as saved, checked when read back.
+    names: Vec<String>,
+    types: Vec<ColumnType>,
+    /// The profile of the rows, for readers of the file other than the app.
+    profile: DatasetProfile,
+}
+
+const SAVED_VERSION: u32 = 1;
+
+/// Writes `raw` (the rows as loaded) as Parquet with what it had: the
+/// file it was first read from, its notes, its profile and its recipe.
+pub fn write_dataset(
+    raw: &Dataset,
+    profile: &DatasetProfile,
+    recipe: String,
+    steps: usize,
+    saved: String,
+) -> Result<Vec<u8>, String> {
+    // A dataset opened from such a file keeps naming the first file.
+    let source = match &raw.facts.carried {
+        Some(c) => c.source.clone(),
+        None => raw.facts.clone(),
+    };
+    let kept = SavedDataset {
+        version: SAVED_VERSION,
+        source,
+        recipe,
+        steps,
+        saved,
+        notes: raw
+            .notes
+            .iter()
+            .filter(|n| n.kind != "saved-dataset")
+            .cloned()
+            .collect(),
+        date_formats: raw.date_formats.clone(),
+        names: raw.names(),
+        types: raw.types.clone(),
+        profile: profile.clone(),
+    };
+    let json = serde_json::to_string(&kept).map_err(|e| e.to_string())?;
+    write_parquet(raw, vec![(DATASET_KEY.to_string(), json)])
+}
+
+/// Gives `ds` back what it had when it was saved whole, when the footer
+/// reads and its columns are those saved; otherwise says why not.
+fn restore(ds: &mut Dataset, json: &str) {
+    let kept: Option<SavedDataset> = serde_json::from_str(json).ok();
+    let Some(kept) = kept.filter(|k| {
+        k.version == SAVED_VERSION
+            && k.names == ds.names()
+            && k.types == ds.types
+            && k.date_formats.len() == ds.width()
+    }) else {
+        ds.notes.push(Note {
+            column: None,
+            kind: "saved-dataset-changed".to_string(),
+            message: "This file was saved by Plainsight, but its columns were changed since (or it was saved by a newer version), so it was read as a plain Parquet file: its recipe was not applied again.".to_string(),
+        });
+        return;
+    };
+    let source = &kept.source;
+    let from = match &source.sheet {
+        Some(sheet) => format!("{}, sheet \"{sheet}\"", source.name),
+        None => source.name.clone(),
+    };
+    let when = kept
+        .saved
+        .get(..10)
+        .map(|d| format!(" on {d}"))
+        .unwrap_or_default();
+    let recipe = match kept.steps {
+        0 => "it had no cleaning recipe".to_string(),
+        1 => "its recipe of 1 step is applied again".to_string(),
+        n => format!("its recipe of {n} steps is applied again"),
+    };
+    let mut notes = vec![Note {
+        column: None,
+        kind: "saved-dataset".to_string(),
+        message: format!(
+            "Saved by Plainsight{when} from {from} ({}) with what it had: {recipe}, and the notes below are those of the first reading.",
+            source.format.label()
+        ),
+    }];
+    notes.extend(kept.notes);
+    ds.notes = notes;
+    ds.date_formats = kept.date_formats;
+    ds.facts.carried = Some(Box::new(Carried {
+        source: kept.source,
+        recipe: kept.recipe,
+        steps: kept.steps,
+        saved: kept.saved,
+    }));
 }
 
 // ------------------------------------------------------------ writing

@@ -282,6 +282,7 @@ fn feature_dataset(features: &[Feature]) -> Dataset {
             has_header: true,
             line_ending: "LF".to_string(),
             sheet: None,
+            carried: None,
         },
         frame: polars_core::prelude::DataFrame::new(SCORED_ROWS, columns)
             .expect("distinct names of equal length"),

@@ -469,6 +469,7 @@ impl Ingester {
                 has_header,
                 line_ending: line_ending.to_string(),
                 sheet: None,
+                carried: None,
             };
         match sink {
             Sink::Csv(csv, delimiter) => {

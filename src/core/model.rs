@@ -132,6 +132,24 @@ pub struct FileFacts {
     /// The sheet read, for a spreadsheet.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sheet: Option<String>,
+    /// For a dataset Plainsight saved whole as Parquet ("Download
+    /// dataset"): the file it was first read from and its recipe.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub carried: Option<Box<Carried>>,
+}
+
+/// What a dataset saved whole carries besides its rows: the facts of the
+/// file it was first read from, and the recipe applied to it then (recipe
+/// JSON, "" for none; the page applies it again on opening).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Carried {
+    pub source: FileFacts,
+    pub recipe: String,
+    /// How many steps the recipe has.
+    pub steps: usize,
+    /// When it was saved (ISO 8601, as the page gave it; "" unknown).
+    #[serde(default)]
+    pub saved: String,
 }
 
 /// Something the engine decided that the user should know about

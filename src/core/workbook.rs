@@ -518,6 +518,7 @@ fn read_unguarded(
         has_header,
         line_ending: String::new(),
         sheet: Some(sheet.clone()),
+        carried: None,
     };
     table(cells, &merges, notes, facts).map(|d| Opened::Dataset(Box::new(d)))
 }

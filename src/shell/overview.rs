@@ -58,6 +58,10 @@ pub fn OverviewTab(props: &OverviewProps) -> Html {
     let p = &props.profile;
     let f = &p.facts;
     let text = f.format.is_text();
+    let save = {
+        let (ctl, name, recipe) = (props.ctl.clone(), f.name.clone(), props.recipe.clone());
+        Callback::from(move |_| ctl.save_dataset(name.clone(), recipe.to_vec()))
+    };
     html! {
         <div class="overview">
             <dl class="facts">
@@ -90,7 +94,15 @@ pub fn OverviewTab(props: &OverviewProps) -> Html {
                 if text {
                     { fact("Line endings", "line-ending", f.line_ending.clone(), f.line_ending.clone()) }
                 }
+                if let Some(c) = &f.carried {
+                    { fact("Saved from", "saved-from", c.source.name.clone(), format!("{} ({})", c.source.name, c.source.format.label())) }
+                }
             </dl>
+            <p class="keep">
+                <button class="ghost" data-testid="dataset-download" disabled={!props.ready} onclick={save}
+                    title="The rows as loaded, with their types, notes, profile and the recipe applied to them, in one Parquet file: open it in another client or browser to carry on">
+                    {"Download dataset (Parquet)"}</button>
+            </p>
             if !p.notes.is_empty() {
                 <ul class="notes" aria-label="What Plainsight decided about this file">
                     { for p.notes.iter().map(|n| html! {

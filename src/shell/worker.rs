@@ -496,6 +496,12 @@ impl DataWorker {
                 })
             }
             Ask::Export { format } => export(self.held(about)?, format),
+            Ask::SaveDataset { steps, saved } => {
+                let h = self.held(about)?;
+                crate::core::clean::export::write_dataset(&h.raw, &h.profile, &steps, saved)
+                    .map(Reply::Exported)
+                    .map_err(|message| WorkerError::Write { message })
+            }
             Ask::Alerts { config } => {
                 let panic = self.fault.take() == Some(Fault::PanicInInsights);
                 let h = self.held(about)?;

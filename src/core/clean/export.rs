@@ -16,6 +16,24 @@ pub fn write_parquet(ds: &Dataset, steps: &[crate::core::clean::Step]) -> Result
     crate::core::columnar::write_parquet(ds, vec![(PARQUET_RECIPE_KEY.to_string(), recipe)])
 }
 
+/// Writes the raw rows of a dataset as Parquet with what it had — the file
+/// it was first read from, its notes, its profile and the applied recipe
+/// (`steps`) — so that opening the file (in another client or browser)
+/// gives the same dataset with its recipe applied again.
+pub fn write_dataset(
+    raw: &Dataset,
+    profile: &crate::core::model::DatasetProfile,
+    steps: &[crate::core::clean::Step],
+    saved: String,
+) -> Result<Vec<u8>, String> {
+    let recipe = if steps.is_empty() {
+        String::new()
+    } else {
+        crate::core::clean::Recipe::new(steps.to_vec()).to_json()
+    };
+    crate::core::columnar::write_dataset(raw, profile, recipe, steps.len(), saved)
+}
+
 /// Whether `s` is a plain decimal number (`-1`, `+2.5`, `.5`, `1e-3`), which
 /// a spreadsheet reads as a number, not a formula.
 fn plain_number(s: &str) -> bool {

@@ -55,6 +55,29 @@ impl Controller {
         });
     }
 
+    /// Downloads the dataset `dataset_name` whole as Parquet: its raw rows
+    /// with what it had (the first file's facts, notes, profile and the
+    /// applied recipe `steps`), to open in another client or browser.
+    pub fn save_dataset(&self, dataset_name: String, steps: Vec<Step>) {
+        let ctl = self.clone();
+        spawn_local(async move {
+            let saved = String::from(js_sys::Date::new_0().to_iso_string());
+            match ctl.ask(Ask::SaveDataset { steps, saved }).await {
+                Ok(Reply::Exported(bytes)) => {
+                    let base = base_name(&dataset_name);
+                    let name = format!("{}.dataset.parquet", base.trim_end_matches(".dataset"));
+                    if let Err(why) = download(&name, "application/vnd.apache.parquet", &bytes) {
+                        ctl.dispatch(Action::Error(Some(format!(
+                            "Could not save {name} ({why}). Try again."
+                        ))));
+                    }
+                }
+                Ok(_) => {}
+                Err(e) => ctl.failed(e, false),
+            }
+        });
+    }
+
     /// Downloads the self-contained HTML report of the dataset the page
     /// shows: the worker gathers its contents under the user's alert
     /// thresholds (`core::report::contents`, as the CLI does), then the page

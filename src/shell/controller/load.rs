@@ -203,6 +203,8 @@ impl Controller {
             }
             ctl.refresh_workspace(Some(client)).await;
             ctl.select(Some(rec.id.clone()));
+            // A dataset saved whole comes with its recipe: applied again.
+            let carried = carried_steps(&profile);
             ctl.dispatch(Action::Select {
                 id: Some(rec.id.clone()),
                 profile: Some(Rc::new(profile)),
@@ -217,8 +219,17 @@ impl Controller {
                     id: rec.id.clone(),
                     load: read.load,
                 },
-                rec,
+                rec.clone(),
             );
+            match carried {
+                Ok(steps) if !steps.is_empty() => {
+                    ctl.apply_recipe(rec, steps, RecipeChange::Push)
+                }
+                Ok(_) => {}
+                Err(why) => ctl.dispatch(Action::Notice(Some(format!(
+                    "{name} was saved with a recipe that could not be read ({why}); the data is loaded without it."
+                )))),
+            }
         });
     }
 
@@ -545,6 +556,16 @@ async fn expect_progress(rx: &mut mpsc::UnboundedReceiver<FromWorker>) -> Result
 }
 
 /// The recipe and processing log stored with a dataset.
+/// The recipe a dataset saved whole carries (none for other files).
+fn carried_steps(profile: &DatasetProfile) -> Result<Vec<Step>, String> {
+    match profile.facts.carried.as_deref() {
+        Some(c) if !c.recipe.is_empty() => Recipe::from_json(&c.recipe)
+            .map(|r| r.steps)
+            .map_err(|e| messages::clean_error(&e)),
+        _ => Ok(Vec::new()),
+    }
+}
+
 pub fn stored_recipe(rec: &DatasetRecord) -> (Vec<Step>, Vec<RunLog>) {
     let steps = Recipe::from_json(&rec.recipe)
         .map(|r| r.steps)
