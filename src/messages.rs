@@ -34,6 +34,13 @@ pub fn ingest_error(file: &str, err: &IngestError) -> String {
         IngestError::Empty => format!(
             "{file} is empty: it has no rows to read. Check that you picked the right file, or export it again."
         ),
+        IngestError::HeaderOnly { columns } if matches!(
+            crate::core::ingest::read_whole(file),
+            Some(crate::core::model::Format::Parquet | crate::core::model::Format::Arrow)
+        ) => format!(
+            "{file} describes {columns} column{} but holds no rows. Write it again from a table that has rows.",
+            if *columns == 1 { "" } else { "s" }
+        ),
         IngestError::HeaderOnly { columns } => format!(
             "{file} has a header row with {columns} column{} but no data rows. Export it again with its rows.",
             if *columns == 1 { "" } else { "s" }
@@ -74,13 +81,21 @@ pub fn ingest_error(file: &str, err: &IngestError) -> String {
         IngestError::WorkbookDamaged { detail } => format!(
             "{file} could not be read as a spreadsheet ({detail}). It may be damaged or not really a workbook: open it in Excel or LibreOffice and save it again (or export the sheet as CSV), then load it again."
         ),
-        IngestError::ColumnarDamaged { format, detail } => format!(
-            "{file} could not be read as {} ({detail}). It may be damaged, cut short while copying, or not really that format: write it again from the program that made it (pandas' to_parquet, DuckDB's COPY … TO, Spark's write.parquet) and load the new file.",
-            match format {
-                crate::core::model::Format::Parquet => "a Parquet file",
-                _ => "an Arrow IPC or Feather file",
-            }
-        ),
+        IngestError::ColumnarDamaged { format, detail } => {
+            let (what, how) = match format {
+                crate::core::model::Format::Parquet => (
+                    "a Parquet file",
+                    "pandas' to_parquet, DuckDB's COPY … TO, Spark's write.parquet",
+                ),
+                _ => (
+                    "an Arrow IPC or Feather file",
+                    "pandas' to_feather, pyarrow's feather.write_feather, polars' write_ipc",
+                ),
+            };
+            format!(
+                "{file} could not be read as {what} ({detail}). It may be damaged, cut short while copying, or not really that format: write it again from the program that made it ({how}) and load the new file."
+            )
+        }
         IngestError::OnlyErrorCells { cells, first } => format!(
             "{file}: every filled cell of the sheet ({cells} cell{}) holds a spreadsheet error instead of a value, starting with {first}, so there is no data to read. Open it in Excel or LibreOffice, fix the formulas (or paste their values), save, and load it again.",
             if *cells == 1 { "" } else { "s" }

@@ -386,6 +386,82 @@ fn a_dataset_saved_whole_reopens_with_what_it_had() {
         .any(|n| n.kind == "saved-dataset-changed"));
 }
 
+/// Real files from Apache's test data (tests/data/columnar_real/README.md)
+/// that a walk through them found misread: each now reads as pyarrow 26
+/// reads it, or is refused with the reason.
+#[test]
+fn columnar_real_files_read_as_pyarrow_does() {
+    let dir = data_dir().join("columnar_real");
+    let read = |name: &str| read_bytes(name, &std::fs::read(dir.join(name)).unwrap());
+    let stats = |name: &str| profile(&read(name).unwrap_or_else(|e| panic!("{name}: {e:?}")));
+    // Big-endian streams: refused, not read as garbage.
+    for name in [
+        "1.0.0-bigendian_generated_null.arrows",
+        "1.0.0-bigendian_generated_datetime.arrows",
+    ] {
+        match read(name) {
+            Err(IngestError::ColumnarDamaged { detail, .. }) => {
+                assert!(detail.contains("big-endian"), "{name}: {detail}")
+            }
+            other => panic!("{name}: {:?}", other.map(|d| d.height())),
+        }
+    }
+    // Spark's INT96 timestamps past 2262 (microseconds, as pyarrow's
+    // coerce_int96_timestamp_unit="us").
+    let p = stats("data_int96_from_spark.parquet");
+    // Its last value is garbage (pyarrow reads a year before 1): missing.
+    let a = &p.column_profiles[0];
+    assert_eq!((p.rows, a.missing), (6, 2));
+    assert_eq!(a.max.as_deref(), Some("9999-12-31T03:00:00"), "{a:?}");
+    assert!(p.notes.iter().any(|n| n.kind == "out-of-range-dates"));
+    // NaN is missing.
+    let p = stats("data_nan_in_stats.parquet");
+    let x = &p.column_profiles[0];
+    assert_eq!((x.count, x.max.as_deref()), (1, Some("1")), "{x:?}");
+    let p = stats("data_floating_orders_nan_count.parquet");
+    for c in &p.column_profiles {
+        assert_eq!(c.count, 36, "{}", c.name);
+        assert_eq!(
+            (c.min.as_deref(), c.max.as_deref()),
+            (Some("-5"), Some("5")),
+            "{}",
+            c.name
+        );
+    }
+    // A stream written before Arrow 0.15 (no continuation marks).
+    let p = stats("0.14.1_generated_primitive.arrows");
+    assert_eq!((p.rows, p.columns), (37, 30));
+    assert_eq!(p.column_profiles[0].missing, 14);
+    // Unions, run-end encoded values and intervals as their values' text.
+    let ds = read("cpp-21.0.0_generated_union.arrow").unwrap();
+    let cells = rows(&ds, None, 0, ds.height());
+    assert_eq!(cells[0][0], "ôhdf11p");
+    assert_eq!(cells[0][1], "-32768");
+    assert!(
+        cells.iter().flatten().all(|c| !c.starts_with('(')),
+        "{cells:?}"
+    );
+    let ds = read("cpp-21.0.0_generated_run_end_encoded.arrow").unwrap();
+    let p = profile(&ds);
+    assert_eq!(p.rows, 27);
+    let cells = rows(&ds, None, 0, 2);
+    assert_eq!(cells[1][0], "2147483647");
+    assert!(
+        p.column_profiles[0].missing >= 1,
+        "{:?}",
+        p.column_profiles[0]
+    );
+    let p = stats("cpp-21.0.0_generated_interval.arrow");
+    assert_eq!(
+        (
+            p.rows,
+            p.column_profiles[0].missing,
+            p.column_profiles[1].missing
+        ),
+        (17, 6, 5)
+    );
+}
+
 /// The files of `tests/data/<dir>` with their bytes and expected JSON
 /// (`<file>.expected.json`, which every file must have), by name.
 fn fixtures_with_expected(dir: &str) -> Vec<(String, Vec<u8>, Value)> {

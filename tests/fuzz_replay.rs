@@ -103,6 +103,7 @@ fn ingest_fixtures() -> Vec<Vec<u8>> {
         .chain(files_in(&data.join("clean")))
         .chain(files_in(&data.join("workbooks")))
         .chain(files_in(&data.join("columnar")))
+        .chain(files_in(&data.join("columnar_real")))
     {
         let name = path.file_name().unwrap().to_string_lossy().to_string();
         if name.contains(".expected.") || name.ends_with(".py") {

@@ -1,18 +1,22 @@
 //! Columnar files: Parquet (`.parquet`, `.pq`) and Arrow IPC (`.arrow`,
 //! `.feather` — Feather v2 is the IPC file format — and `.arrows`, the IPC
-//! stream), read with their own types, one column at a time: each column
-//! is decoded from the file, converted to the engine's storage and its Arrow
-//! arrays dropped before the next, so memory holds the file, the built
-//! columns and one column's decoded arrays. The cleaned data is written
+//! stream), read with their own types, column by column: a Parquet column
+//! is decoded from the file (only its pages), converted to the engine's
+//! storage and its Arrow arrays dropped before the next, so memory holds the
+//! file, the built columns and one column's decoded arrays (an Arrow file: a
+//! group of columns, so that a wide file is not read once per column; a
+//! stream, which cannot be read twice, whole). The cleaned data is written
 //! back as Parquet ([`write_parquet`]).
 //!
 //! Types: integers (signed and unsigned up to 2^63) are integers, floats
 //! and decimals floats (decimals noted), booleans, dates (`Date32`,
 //! `Date64`), timestamps of any unit as datetimes in microseconds (a
 //! timestamp with a zone is an instant: kept in UTC, the zone noted),
-//! strings, dictionaries (pandas' categoricals) by their values. What the
-//! engine has no type for — times of day, durations, binary, lists,
-//! structs and maps — is kept as text (noted), never dropped.
+//! strings, dictionaries (pandas' categoricals) by their values; NaN is
+//! missing, as in a CSV. What the engine has no type for — times of day,
+//! durations, intervals, binary, lists, structs, maps, unions — is kept as
+//! text (noted), never dropped; a type not even text can show leaves its
+//! column empty, with a note.
 
 use std::io::Cursor;
 use std::sync::Arc;
@@ -81,7 +85,12 @@ fn read_unguarded(file_name: &str, format: Format, bytes: Vec<u8>) -> Result<Dat
     match sniff(&bytes) {
         Some(Magic::Parquet) => saved = read_parquet(bytes, &mut table)?,
         Some(Magic::ArrowFile) => read_ipc(&bytes, true, &mut table)?,
-        Some(Magic::ArrowStream) => read_ipc(&bytes, false, &mut table)?,
+        Some(Magic::ArrowStream) => {
+            if stream_big_endian(&bytes) == Some(true) {
+                return Err(damaged(format, BIG_ENDIAN));
+            }
+            read_ipc(&bytes, false, &mut table)?
+        }
         Some(Magic::FeatherV1) => {
             return Err(damaged(
                 format,
@@ -128,11 +137,27 @@ fn sniff(bytes: &[u8]) -> Option<Magic> {
         Some(Magic::ArrowFile)
     } else if bytes.starts_with(b"FEA1") {
         Some(Magic::FeatherV1)
-    } else if bytes.starts_with(&[0xff, 0xff, 0xff, 0xff]) {
+    } else if bytes.starts_with(&[0xff, 0xff, 0xff, 0xff]) || stream_big_endian(bytes).is_some() {
+        // A stream, or one written before Arrow 0.15 (no 0xFFFFFFFF
+        // before each message's length).
         Some(Magic::ArrowStream)
     } else {
         None
     }
+}
+
+const BIG_ENDIAN: &str = "it was written on a big-endian machine, and Plainsight reads Arrow data in little-endian order only; write it again with pyarrow or polars on a usual (x86 or ARM) computer";
+
+/// Whether an IPC stream's first message, a schema, says big-endian; None
+/// when the bytes do not start with a schema message.
+fn stream_big_endian(bytes: &[u8]) -> Option<bool> {
+    let at = if bytes.starts_with(&[0xff; 4]) { 4 } else { 0 };
+    let len = i32::from_le_bytes(bytes.get(at..at + 4)?.try_into().ok()?);
+    let len = usize::try_from(len).ok().filter(|&n| n > 0)?;
+    let body = bytes.get(at + 4..(at + 4).checked_add(len)?)?;
+    let message = arrow_ipc::root_as_message(body).ok()?;
+    let schema = message.header_as_schema()?;
+    Some(schema.endianness() == arrow_ipc::Endianness::Big)
 }
 
 /// The columns built so far.
@@ -244,8 +269,13 @@ fn arrow_error(e: arrow_schema::ArrowError) -> IngestError {
 /// (a projection decodes only that column's pages). Returns what a dataset
 /// saved whole keeps under [`DATASET_KEY`].
 fn read_parquet(bytes: Bytes, table: &mut Table) -> Result<Option<String>, IngestError> {
-    let meta =
+    let mut meta =
         ArrowReaderMetadata::load(&bytes, ArrowReaderOptions::new()).map_err(parquet_error)?;
+    if let Some(schema) = int96_as_micros(&meta) {
+        let options = ArrowReaderOptions::new().with_schema(schema);
+        meta = ArrowReaderMetadata::try_new(meta.metadata().clone(), options)
+            .map_err(parquet_error)?;
+    }
     let saved = meta
         .metadata()
         .file_metadata()
@@ -275,8 +305,33 @@ fn read_parquet(bytes: Bytes, table: &mut Table) -> Result<Option<String>, Inges
     Ok(saved)
 }
 
-/// Arrow IPC, file (random access: each column on its own pass) or stream
-/// (read once, all columns).
+/// The schema with Spark's INT96 timestamps read in microseconds (read as
+/// nanoseconds they overflow past 2262, and Spark's 9999-12-31 is common);
+/// None when the file has none.
+fn int96_as_micros(meta: &ArrowReaderMetadata) -> Option<Arc<Schema>> {
+    let descr = meta.metadata().file_metadata().schema_descr();
+    let schema = meta.schema();
+    let mut fields: Vec<Arc<Field>> = schema.fields().iter().cloned().collect();
+    let mut changed = false;
+    for leaf in 0..descr.num_columns() {
+        if descr.column(leaf).physical_type() != parquet::basic::Type::INT96 {
+            continue;
+        }
+        let root = descr.get_column_root_idx(leaf);
+        let Some(field) = fields.get(root) else {
+            continue;
+        };
+        if let DataType::Timestamp(TimeUnit::Nanosecond, zone) = field.data_type() {
+            let micros = DataType::Timestamp(TimeUnit::Microsecond, zone.clone());
+            fields[root] = Arc::new(field.as_ref().clone().with_data_type(micros));
+            changed = true;
+        }
+    }
+    changed.then(|| Arc::new(Schema::new_with_metadata(fields, schema.metadata().clone())))
+}
+
+/// Arrow IPC, file (random access: a group of columns per pass, at most
+/// [`IPC_PASSES`] passes) or stream (read once, all columns).
 fn read_ipc(bytes: &Bytes, file: bool, table: &mut Table) -> Result<(), IngestError> {
     if !file {
         let reader = arrow_ipc::reader::StreamReader::try_new(Cursor::new(bytes.as_ref()), None)
@@ -302,22 +357,39 @@ fn read_ipc(bytes: &Bytes, file: bool, table: &mut Table) -> Result<(), IngestEr
     let schema = reader.schema();
     let names = names_of(&schema, &mut table.notes);
     drop(reader);
-    for (i, field) in schema.fields().iter().enumerate() {
-        let reader =
-            arrow_ipc::reader::FileReader::try_new(Cursor::new(bytes.as_ref()), Some(vec![i]))
-                .map_err(arrow_error)?;
-        let mut arrays = Vec::new();
+    let width = schema.fields().len();
+    // Each pass reads every record batch's message: a group of columns per
+    // pass keeps wide files from being read once per column.
+    let group = width.div_ceil(IPC_PASSES).max(1);
+    for first in (0..width).step_by(group) {
+        let columns: Vec<usize> = (first..(first + group).min(width)).collect();
+        let reader = arrow_ipc::reader::FileReader::try_new(
+            Cursor::new(bytes.as_ref()),
+            Some(columns.clone()),
+        )
+        .map_err(arrow_error)?;
+        let mut arrays: Vec<Vec<ArrayRef>> = vec![Vec::new(); columns.len()];
         for batch in reader {
-            arrays.push(batch.map_err(arrow_error)?.column(0).clone());
+            let batch = batch.map_err(arrow_error)?;
+            for (k, column) in arrays.iter_mut().enumerate() {
+                column.push(batch.column(k).clone());
+            }
         }
-        if i == 0 {
-            let rows: usize = arrays.iter().map(|a| a.len()).sum();
-            table.check_size(rows as u64, schema.fields().len())?;
+        if first == 0 {
+            let rows: usize = arrays[0].iter().map(|a| a.len()).sum();
+            table.check_size(rows as u64, width)?;
         }
-        table.push(&field.as_ref().clone().with_name(names[i].clone()), &arrays)?;
+        for (k, column) in arrays.into_iter().enumerate() {
+            let i = columns[k];
+            let field = schema.field(i).clone().with_name(names[i].clone());
+            table.push(&field, &column)?;
+        }
     }
     Ok(())
 }
+
+/// Passes over an Arrow IPC file's batches (each reads a group of columns).
+const IPC_PASSES: usize = 16;
 
 // ------------------------------------------------------------ converting
 
@@ -336,8 +408,13 @@ fn convert(field: &Field, arrays: &[ArrayRef]) -> (Column, ColumnType, Option<No
     let ints = |f: &dyn Fn(&dyn Array, usize) -> i64| {
         Int64Chunked::from_iter_options(pl.clone(), each(arrays, f)).into_column()
     };
+    // NaN is missing, as pandas counts it and as "NaN" in a CSV is read.
     let floats = |f: &dyn Fn(&dyn Array, usize) -> f64| {
-        Float64Chunked::from_iter_options(pl.clone(), each(arrays, f)).into_column()
+        Float64Chunked::from_iter_options(
+            pl.clone(),
+            each(arrays, f).map(|v| v.filter(|x| !x.is_nan())),
+        )
+        .into_column()
     };
     match field.data_type() {
         DataType::Boolean => (
@@ -438,34 +515,50 @@ fn convert(field: &Field, arrays: &[ArrayRef]) -> (Column, ColumnType, Option<No
                 note(name, "decimal", format!("\"{name}\" is stored as exact decimals ({p} digits, {s} after the point); it was read as floating-point numbers, exact to about 16 significant digits.")),
             )
         }
-        DataType::Date32 => (
-            Int32Chunked::from_iter_options(
-                pl.clone(),
-                each(arrays, &|a, i| a.as_primitive::<at::Date32Type>().value(i)),
-            )
-            .into_column(),
-            ColumnType::Date,
-            None,
-        ),
-        DataType::Date64 => (
-            Int32Chunked::from_iter_options(
-                pl.clone(),
-                each(arrays, &|a, i| {
-                    a.as_primitive::<at::Date64Type>()
-                        .value(i)
-                        .div_euclid(86_400_000) as i32
-                }),
-            )
-            .into_column(),
-            ColumnType::Date,
-            None,
-        ),
-        DataType::Timestamp(unit, zone) => {
-            let column = ints(&|a, i| timestamp_micros(a, i, *unit));
-            let note = zone.as_ref().filter(|z| !is_utc(z)).and_then(|z| {
-                note(name, "time-zone", format!("\"{name}\" holds moments in time written for the zone {z}; they are shown in UTC (the same moments), as pandas and DuckDB read them."))
-            });
-            (column, ColumnType::Datetime, note)
+        DataType::Date32 | DataType::Date64 | DataType::Timestamp(_, _) => {
+            // Days (dates) or microseconds (datetimes); values outside the
+            // years 1–9999 (overflowed or garbage) are missing, noted.
+            let outside = std::cell::Cell::new(0usize);
+            let in_calendar = |days: i64| {
+                let ok = (-719_162..=2_932_896).contains(&days);
+                if !ok {
+                    outside.set(outside.get() + 1);
+                }
+                ok
+            };
+            let (column, kind, zone_note) = match field.data_type() {
+                DataType::Timestamp(unit, zone) => (
+                    Int64Chunked::from_iter_options(
+                        pl.clone(),
+                        each(arrays, &|a, i| timestamp_micros(a, i, *unit))
+                            .map(|v| v.filter(|&m| in_calendar(m.div_euclid(86_400_000_000)))),
+                    )
+                    .into_column(),
+                    ColumnType::Datetime,
+                    zone.as_ref().filter(|z| !is_utc(z)).and_then(|z| {
+                        note(name, "time-zone", format!("\"{name}\" holds moments in time written for the zone {z}; they are shown in UTC (the same moments), as pandas and DuckDB read them."))
+                    }),
+                ),
+                _ => (
+                    Int32Chunked::from_iter_options(
+                        pl.clone(),
+                        each(arrays, &|a, i| match a.data_type() {
+                            DataType::Date32 => a.as_primitive::<at::Date32Type>().value(i) as i64,
+                            _ => a.as_primitive::<at::Date64Type>().value(i).div_euclid(86_400_000),
+                        })
+                        .map(|v| v.filter(|&d| in_calendar(d)).map(|d| d as i32)),
+                    )
+                    .into_column(),
+                    ColumnType::Date,
+                    None,
+                ),
+            };
+            let n = outside.get();
+            let note = match (n, zone_note) {
+                (0, z) => z,
+                (n, _) => note(name, "out-of-range-dates", format!("\"{name}\" has {n} value{} outside the years 1–9999 (overflowed or damaged where the file was written); {} missing here.", if n == 1 { "" } else { "s" }, if n == 1 { "it is" } else { "they are" })),
+            };
+            (column, kind, note)
         }
         DataType::Utf8 | DataType::LargeUtf8 | DataType::Utf8View => {
             (strings(&pl, arrays), ColumnType::String, None)
@@ -509,8 +602,28 @@ fn convert(field: &Field, arrays: &[ArrayRef]) -> (Column, ColumnType, Option<No
                 | DataType::FixedSizeList(_, _) => "lists",
                 DataType::Struct(_) => "records (structs)",
                 DataType::Map(_, _) => "maps",
-                _ => "values of a type the engine has none for",
+                DataType::Union(_, _) => "values of several types (a union)",
+                DataType::RunEndEncoded(_, _) => "run-length encoded values",
+                _ => "values",
             };
+            let readable = arrays
+                .iter()
+                .find(|a| a.len() > a.null_count())
+                .and_then(|a| {
+                    let i = (0..a.len()).find(|&i| !a.is_null(i))?;
+                    let mut out = String::new();
+                    json_text(a.as_ref(), i, &mut out)
+                })
+                .is_some()
+                || arrays.iter().all(|a| a.len() == a.null_count());
+            if !readable {
+                let rows = arrays.iter().map(|a| a.len()).sum();
+                return (
+                    StringChunked::full_null(pl.clone(), rows).into_column(),
+                    ColumnType::String,
+                    note(name, "unreadable-column", format!("\"{name}\" holds {what} stored as {other}, which Plainsight cannot read yet; the column is kept, empty, so the other columns line up. Convert it to text or numbers where the file is made to see its values.")),
+                );
+            }
             let column = StringChunked::from_iter_options(
                 pl.clone(),
                 arrays
@@ -521,7 +634,10 @@ fn convert(field: &Field, arrays: &[ArrayRef]) -> (Column, ColumnType, Option<No
             (
                 column,
                 ColumnType::String,
-                note(name, "kept-as-text", format!("\"{name}\" holds {what}, for which the engine has no type of its own, so they were kept as text.")),
+                note(name, "kept-as-text", format!("\"{name}\" holds {what}; the engine has no such type, so they were kept as text{}.", match other {
+                    DataType::List(_) | DataType::LargeList(_) | DataType::ListView(_) | DataType::LargeListView(_) | DataType::FixedSizeList(_, _) | DataType::Struct(_) | DataType::Map(_, _) => " (written as JSON)",
+                    _ => "",
+                })),
             )
         }
     }
@@ -597,85 +713,145 @@ fn decimal_value(a: &dyn Array, i: usize) -> f64 {
 
 /// A cell of a type the engine has none for, as text: times of day as
 /// `HH:MM:SS`, durations in seconds, binary as UTF-8 when it is, else hex,
-/// lists and records as JSON.
+/// intervals in words, lists and records as JSON (fields in the schema's
+/// order); None where null, or of a type not even text can show.
 fn text_of(a: &dyn Array, i: usize) -> Option<String> {
     if a.is_null(i) {
         return None;
     }
-    json_of(a, i).map(|v| match v {
-        serde_json::Value::String(s) => s,
-        other => other.to_string(),
-    })
+    let mut out = String::new();
+    json_text(a, i, &mut out)?;
+    // A top-level text value is itself, not a JSON string; a null inside
+    // (a run-end encoded value) is missing.
+    if out.starts_with('"') {
+        serde_json::from_str::<String>(&out).ok()
+    } else {
+        (out != "null").then_some(out)
+    }
 }
 
-fn json_of(a: &dyn Array, i: usize) -> Option<serde_json::Value> {
-    use serde_json::Value;
-    if a.is_null(i) {
-        return Some(Value::Null);
+fn push_json_str(out: &mut String, s: &str) {
+    out.push_str(&serde_json::to_string(s).unwrap_or_default());
+}
+
+fn push_num(out: &mut String, v: f64) {
+    match serde_json::Number::from_f64(v) {
+        Some(n) => out.push_str(&n.to_string()),
+        None => out.push_str("null"),
     }
-    let num = |v: f64| serde_json::Number::from_f64(v).map_or(Value::Null, Value::Number);
-    let time = |nanos: i64| {
-        let secs = nanos.div_euclid(1_000_000_000);
-        let frac = nanos.rem_euclid(1_000_000_000);
-        let hms = format!("{:02}:{:02}:{:02}", secs / 3600, secs / 60 % 60, secs % 60);
-        Value::String(if frac == 0 {
-            hms
-        } else {
-            format!("{hms}.{}", format!("{frac:09}").trim_end_matches('0'))
-        })
-    };
-    let hex = |b: &[u8]| match std::str::from_utf8(b) {
-        Ok(s) if !s.chars().any(|c| c.is_control()) => Value::String(s.to_string()),
-        _ => Value::String(format!(
+}
+
+fn time_text(nanos: i64) -> String {
+    let secs = nanos.div_euclid(1_000_000_000);
+    let frac = nanos.rem_euclid(1_000_000_000);
+    let hms = format!("{:02}:{:02}:{:02}", secs / 3600, secs / 60 % 60, secs % 60);
+    if frac == 0 {
+        hms
+    } else {
+        format!("{hms}.{}", format!("{frac:09}").trim_end_matches('0'))
+    }
+}
+
+fn bytes_text(b: &[u8]) -> String {
+    match std::str::from_utf8(b) {
+        Ok(s) if !s.chars().any(|c| c.is_control()) => s.to_string(),
+        _ => format!(
             "0x{}",
             b.iter().map(|x| format!("{x:02x}")).collect::<String>()
-        )),
+        ),
+    }
+}
+
+fn interval_text(months: i32, days: i32, nanos: i64) -> String {
+    let mut parts = Vec::new();
+    let mut part = |n: i64, one: &str| {
+        if n != 0 {
+            parts.push(format!("{n} {one}{}", if n.abs() == 1 { "" } else { "s" }));
+        }
     };
-    Some(match a.data_type() {
-        DataType::Boolean => Value::Bool(a.as_boolean().value(i)),
-        DataType::Int8 => a.as_primitive::<at::Int8Type>().value(i).into(),
-        DataType::Int16 => a.as_primitive::<at::Int16Type>().value(i).into(),
-        DataType::Int32 => a.as_primitive::<at::Int32Type>().value(i).into(),
-        DataType::Int64 => a.as_primitive::<at::Int64Type>().value(i).into(),
-        DataType::UInt8 => a.as_primitive::<at::UInt8Type>().value(i).into(),
-        DataType::UInt16 => a.as_primitive::<at::UInt16Type>().value(i).into(),
-        DataType::UInt32 => a.as_primitive::<at::UInt32Type>().value(i).into(),
-        DataType::UInt64 => a.as_primitive::<at::UInt64Type>().value(i).into(),
-        DataType::Float16 => num(f64::from(a.as_primitive::<at::Float16Type>().value(i))),
-        DataType::Float32 => num(a.as_primitive::<at::Float32Type>().value(i) as f64),
-        DataType::Float64 => num(a.as_primitive::<at::Float64Type>().value(i)),
+    part(months as i64, "month");
+    part(days as i64, "day");
+    if nanos != 0 {
+        parts.push(format!("{} s", nanos as f64 / 1e9));
+    }
+    if parts.is_empty() {
+        "0 days".to_string()
+    } else {
+        parts.join(" ")
+    }
+}
+
+/// Appends cell `i` of `a` as JSON; None for a type it cannot show.
+fn json_text(a: &dyn Array, i: usize, out: &mut String) -> Option<()> {
+    if a.is_null(i) {
+        out.push_str("null");
+        return Some(());
+    }
+    let text = |out: &mut String, s: &str| push_json_str(out, s);
+    match a.data_type() {
+        DataType::Boolean => out.push_str(if a.as_boolean().value(i) {
+            "true"
+        } else {
+            "false"
+        }),
+        DataType::Int8 => out.push_str(&a.as_primitive::<at::Int8Type>().value(i).to_string()),
+        DataType::Int16 => out.push_str(&a.as_primitive::<at::Int16Type>().value(i).to_string()),
+        DataType::Int32 => out.push_str(&a.as_primitive::<at::Int32Type>().value(i).to_string()),
+        DataType::Int64 => out.push_str(&a.as_primitive::<at::Int64Type>().value(i).to_string()),
+        DataType::UInt8 => out.push_str(&a.as_primitive::<at::UInt8Type>().value(i).to_string()),
+        DataType::UInt16 => out.push_str(&a.as_primitive::<at::UInt16Type>().value(i).to_string()),
+        DataType::UInt32 => out.push_str(&a.as_primitive::<at::UInt32Type>().value(i).to_string()),
+        DataType::UInt64 => out.push_str(&a.as_primitive::<at::UInt64Type>().value(i).to_string()),
+        DataType::Float16 => push_num(out, f64::from(a.as_primitive::<at::Float16Type>().value(i))),
+        DataType::Float32 => push_num(out, a.as_primitive::<at::Float32Type>().value(i) as f64),
+        DataType::Float64 => push_num(out, a.as_primitive::<at::Float64Type>().value(i)),
         DataType::Decimal32(_, s)
         | DataType::Decimal64(_, s)
         | DataType::Decimal128(_, s)
-        | DataType::Decimal256(_, s) => num(decimal_value(a, i) / 10f64.powi(*s as i32)),
-        DataType::Utf8 => Value::String(a.as_string::<i32>().value(i).to_string()),
-        DataType::LargeUtf8 => Value::String(a.as_string::<i64>().value(i).to_string()),
-        DataType::Utf8View => Value::String(a.as_string_view().value(i).to_string()),
-        DataType::Binary => hex(a.as_binary::<i32>().value(i)),
-        DataType::LargeBinary => hex(a.as_binary::<i64>().value(i)),
-        DataType::BinaryView => hex(a.as_binary_view().value(i)),
-        DataType::FixedSizeBinary(_) => hex(a.as_fixed_size_binary().value(i)),
-        DataType::Date32 => Value::String(crate::core::infer::format_date(
-            a.as_primitive::<at::Date32Type>().value(i),
-        )),
-        DataType::Date64 => Value::String(crate::core::infer::format_date(
-            a.as_primitive::<at::Date64Type>()
-                .value(i)
-                .div_euclid(86_400_000) as i32,
-        )),
-        DataType::Timestamp(unit, _) => Value::String(crate::core::infer::format_datetime(
-            timestamp_micros(a, i, *unit),
-        )),
-        DataType::Time32(TimeUnit::Second) => {
-            time(a.as_primitive::<at::Time32SecondType>().value(i) as i64 * 1_000_000_000)
-        }
-        DataType::Time32(_) => {
-            time(a.as_primitive::<at::Time32MillisecondType>().value(i) as i64 * 1_000_000)
-        }
-        DataType::Time64(TimeUnit::Microsecond) => {
-            time(a.as_primitive::<at::Time64MicrosecondType>().value(i) * 1_000)
-        }
-        DataType::Time64(_) => time(a.as_primitive::<at::Time64NanosecondType>().value(i)),
+        | DataType::Decimal256(_, s) => push_num(out, decimal_value(a, i) / 10f64.powi(*s as i32)),
+        DataType::Utf8 => text(out, a.as_string::<i32>().value(i)),
+        DataType::LargeUtf8 => text(out, a.as_string::<i64>().value(i)),
+        DataType::Utf8View => text(out, a.as_string_view().value(i)),
+        DataType::Binary => text(out, &bytes_text(a.as_binary::<i32>().value(i))),
+        DataType::LargeBinary => text(out, &bytes_text(a.as_binary::<i64>().value(i))),
+        DataType::BinaryView => text(out, &bytes_text(a.as_binary_view().value(i))),
+        DataType::FixedSizeBinary(_) => text(out, &bytes_text(a.as_fixed_size_binary().value(i))),
+        DataType::Date32 => text(
+            out,
+            &crate::core::infer::format_date(a.as_primitive::<at::Date32Type>().value(i)),
+        ),
+        DataType::Date64 => text(
+            out,
+            &crate::core::infer::format_date(
+                a.as_primitive::<at::Date64Type>()
+                    .value(i)
+                    .div_euclid(86_400_000) as i32,
+            ),
+        ),
+        DataType::Timestamp(unit, _) => text(
+            out,
+            &crate::core::infer::format_datetime(timestamp_micros(a, i, *unit)),
+        ),
+        DataType::Time32(TimeUnit::Second) => text(
+            out,
+            &time_text(a.as_primitive::<at::Time32SecondType>().value(i) as i64 * 1_000_000_000),
+        ),
+        DataType::Time32(_) => text(
+            out,
+            &time_text(a.as_primitive::<at::Time32MillisecondType>().value(i) as i64 * 1_000_000),
+        ),
+        DataType::Time64(TimeUnit::Microsecond) => text(
+            out,
+            &time_text(
+                a.as_primitive::<at::Time64MicrosecondType>()
+                    .value(i)
+                    .saturating_mul(1_000),
+            ),
+        ),
+        DataType::Time64(_) => text(
+            out,
+            &time_text(a.as_primitive::<at::Time64NanosecondType>().value(i)),
+        ),
         DataType::Duration(unit) => {
             let (v, per_second) = match unit {
                 TimeUnit::Second => (a.as_primitive::<at::DurationSecondType>().value(i), 1.0),
@@ -691,58 +867,106 @@ fn json_of(a: &dyn Array, i: usize) -> Option<serde_json::Value> {
                     (a.as_primitive::<at::DurationNanosecondType>().value(i), 1e9)
                 }
             };
-            Value::String(format!("{} s", v as f64 / per_second))
+            text(out, &format!("{} s", v as f64 / per_second))
         }
-        DataType::List(_) => list_json(a.as_list::<i32>().value(i).as_ref()),
-        DataType::LargeList(_) => list_json(a.as_list::<i64>().value(i).as_ref()),
-        DataType::FixedSizeList(_, _) => list_json(a.as_fixed_size_list().value(i).as_ref()),
+        DataType::Interval(unit) => {
+            use arrow_schema::IntervalUnit;
+            let words = match unit {
+                IntervalUnit::YearMonth => {
+                    interval_text(a.as_primitive::<at::IntervalYearMonthType>().value(i), 0, 0)
+                }
+                IntervalUnit::DayTime => {
+                    let v = a.as_primitive::<at::IntervalDayTimeType>().value(i);
+                    interval_text(0, v.days, v.milliseconds as i64 * 1_000_000)
+                }
+                IntervalUnit::MonthDayNano => {
+                    let v = a.as_primitive::<at::IntervalMonthDayNanoType>().value(i);
+                    interval_text(v.months, v.days, v.nanoseconds)
+                }
+            };
+            text(out, &words)
+        }
+        DataType::List(_) => list_text(a.as_list::<i32>().value(i).as_ref(), out)?,
+        DataType::LargeList(_) => list_text(a.as_list::<i64>().value(i).as_ref(), out)?,
+        DataType::ListView(_) => list_text(a.as_list_view::<i32>().value(i).as_ref(), out)?,
+        DataType::LargeListView(_) => list_text(a.as_list_view::<i64>().value(i).as_ref(), out)?,
+        DataType::FixedSizeList(_, _) => list_text(a.as_fixed_size_list().value(i).as_ref(), out)?,
         DataType::Struct(fields) => {
             let s = a.as_struct();
-            Value::Object(
-                fields
-                    .iter()
-                    .zip(s.columns())
-                    .map(|(f, c)| {
-                        (
-                            f.name().clone(),
-                            json_of(c.as_ref(), i).unwrap_or(Value::Null),
-                        )
-                    })
-                    .collect(),
-            )
+            out.push('{');
+            for (k, (f, c)) in fields.iter().zip(s.columns()).enumerate() {
+                if k > 0 {
+                    out.push(',');
+                }
+                push_json_str(out, f.name());
+                out.push(':');
+                json_text(c.as_ref(), i, out)?;
+            }
+            out.push('}');
         }
         DataType::Map(_, _) => {
-            let m = a.as_map();
-            let entries = m.value(i);
+            // As a list of [key, value] pairs: keys may repeat or not be text.
+            let entries = a.as_map().value(i);
             let (keys, values) = (entries.column(0), entries.column(1));
-            Value::Object(
-                (0..entries.len())
-                    .map(|j| {
-                        let key = match json_of(keys.as_ref(), j) {
-                            Some(Value::String(s)) => s,
-                            Some(v) => v.to_string(),
-                            None => String::new(),
-                        };
-                        (key, json_of(values.as_ref(), j).unwrap_or(Value::Null))
-                    })
-                    .collect(),
-            )
+            out.push('{');
+            for j in 0..entries.len() {
+                if j > 0 {
+                    out.push(',');
+                }
+                let mut key = String::new();
+                json_text(keys.as_ref(), j, &mut key)?;
+                if key.starts_with('"') {
+                    out.push_str(&key);
+                } else {
+                    push_json_str(out, &key);
+                }
+                out.push(':');
+                json_text(values.as_ref(), j, out)?;
+            }
+            out.push('}');
         }
         DataType::Dictionary(_, _) => {
             let d = a.as_any_dictionary();
             let keys = d.normalized_keys();
-            return json_of(d.values().as_ref(), *keys.get(i)?);
+            json_text(d.values().as_ref(), *keys.get(i)?, out)?;
         }
-        other => Value::String(format!("({other})")),
-    })
+        DataType::Union(_, _) => {
+            let u = a.as_any().downcast_ref::<arrow_array::UnionArray>()?;
+            json_text(u.value(i).as_ref(), 0, out)?;
+        }
+        DataType::RunEndEncoded(ends, _) => {
+            let physical = match ends.data_type() {
+                DataType::Int16 => run_physical::<at::Int16Type>(a, i),
+                DataType::Int32 => run_physical::<at::Int32Type>(a, i),
+                _ => run_physical::<at::Int64Type>(a, i),
+            }?;
+            json_text(physical.0.as_ref(), physical.1, out)?;
+        }
+        _ => return None,
+    }
+    Some(())
 }
 
-fn list_json(items: &dyn Array) -> serde_json::Value {
-    serde_json::Value::Array(
-        (0..items.len())
-            .map(|j| json_of(items, j).unwrap_or(serde_json::Value::Null))
-            .collect(),
-    )
+/// The values array of a run-end encoded array and the index of row `i`
+/// in it.
+fn run_physical<R: arrow_array::types::RunEndIndexType>(
+    a: &dyn Array,
+    i: usize,
+) -> Option<(ArrayRef, usize)> {
+    let run = a.as_any().downcast_ref::<arrow_array::RunArray<R>>()?;
+    Some((run.values().clone(), run.get_physical_index(i)))
+}
+
+fn list_text(items: &dyn Array, out: &mut String) -> Option<()> {
+    out.push('[');
+    for j in 0..items.len() {
+        if j > 0 {
+            out.push(',');
+        }
+        json_text(items, j, out)?;
+    }
+    out.push(']');
+    Some(())
 }
 
 // ------------------------------------------------------------ datasets saved whole
@@ -929,6 +1153,24 @@ mod tests {
         let a = crate::core::table::rows(&ds, None, 0, 3);
         let b = crate::core::table::rows(&back, None, 0, 3);
         assert_eq!(a, b);
+    }
+
+    #[test]
+    fn records_keep_their_field_order_and_times_do_not_overflow() {
+        let s = arrow_array::StructArray::from(vec![
+            (
+                Arc::new(Field::new("z", DataType::Int64, true)),
+                Arc::new(arrow_array::Int64Array::from(vec![1])) as ArrayRef,
+            ),
+            (
+                Arc::new(Field::new("a", DataType::Utf8, true)),
+                Arc::new(arrow_array::StringArray::from(vec!["x\"y"])) as ArrayRef,
+            ),
+        ]);
+        assert_eq!(text_of(&s, 0).as_deref(), Some(r#"{"z":1,"a":"x\"y"}"#));
+        let t = arrow_array::Time64MicrosecondArray::from(vec![i64::MAX, 3_600_000_000]);
+        assert!(text_of(&t, 0).is_some());
+        assert_eq!(text_of(&t, 1).as_deref(), Some("01:00:00"));
     }
 
     #[test]

@@ -110,12 +110,20 @@ pub(crate) fn read_file(path: &str) -> Result<Dataset, String> {
 /// `core::workbook::read` and `core::columnar::read` turn into an error
 /// with a sentence (everything that runs inside them is caught there, so
 /// no other panic goes unsaid).
+///
+/// A release build aborts on a panic (`panic = "abort"`, for the wasm
+/// build's sake) before anything can catch it, so the hook itself says what
+/// the caught error would have said and ends with its exit code.
 fn quiet_if_read_whole<T>(name: &str, f: impl FnOnce() -> T) -> T {
     if plainsight::core::ingest::read_whole(name).is_none() {
         return f();
     }
     let hook = std::panic::take_hook();
-    std::panic::set_hook(Box::new(|_| {}));
+    let said = messages::ingest_error(name, &plainsight::core::ingest::reader_stopped(name));
+    std::panic::set_hook(Box::new(move |_| {
+        eprintln!("{said}");
+        std::process::exit(1);
+    }));
     let out = f();
     std::panic::set_hook(hook);
     out
