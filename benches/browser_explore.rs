@@ -21,6 +21,10 @@
 //!    and reads DuckDB-WASM's start, load (`CREATE TABLE t AS SELECT * FROM
 //!    read_csv_auto('f.csv')`) and `SUMMARIZE t` times (3 repeats).
 //!
+//! Given a `.parquet` file (`PLAINSIGHT_BENCH_CSV=….parquet`, as
+//! `scripts/bench-parquet.sh` does), the same steps run on it (DuckDB-WASM
+//! with `read_parquet`), and `--write` fills the browser-parquet section.
+//!
 //! It prints markdown tables; with `--write` it also puts them into
 //! BENCHMARKS.md between the browser-explore markers. With
 //! `--make-data PATH [ROWS]` it only writes the CSV (default 1,000,000 rows).
@@ -49,9 +53,20 @@ const JOB_WAIT: Duration = Duration::from_secs(900);
 const CHART_WAIT: Duration = Duration::from_secs(300);
 /// All charts painted and no new one for this long: the tab is drawn.
 const CHART_SETTLE_MS: f64 = 1500.0;
-const START_MARK: &str = "<!-- browser-explore:start -->";
-const END_MARK: &str = "<!-- browser-explore:end -->";
-const COMMAND: &str = "scripts/bench-explore.sh --write";
+/// Where the figures go in BENCHMARKS.md, and the command that wrote them:
+/// for the CSV, then for the Parquet file.
+const MARKS: [(&str, &str, &str); 2] = [
+    (
+        "<!-- browser-explore:start -->",
+        "<!-- browser-explore:end -->",
+        "scripts/bench-explore.sh --write",
+    ),
+    (
+        "<!-- browser-parquet:start -->",
+        "<!-- browser-parquet:end -->",
+        "scripts/bench-parquet.sh --write",
+    ),
+];
 
 type BenchResult<T> = Result<T, Box<dyn std::error::Error>>;
 
@@ -614,12 +629,41 @@ impl DuckFigures {
     }
 }
 
-fn tables(runs: &[(AppRun, DuckRun)]) -> String {
-    let report_missing = runs
-        .iter()
-        .all(|(a, _)| matches!(a.report, Report::Missing));
-    let app: Vec<AppFigures> = runs.iter().map(|(a, _)| AppFigures::of(a)).collect();
+fn tables(runs: &[(AppRun, DuckRun)], reader: &str) -> String {
+    let apps: Vec<&AppRun> = runs.iter().map(|(a, _)| a).collect();
+    let mut out = app_table(&apps);
     let duck: Vec<DuckFigures> = runs.iter().map(|(_, r)| DuckFigures::of(r)).collect();
+    let repeats = runs[0].1.summarize_ms.len();
+    out.push_str(&format!(
+        "\nDuckDB-WASM {} (DuckDB {}) in the same session (page clock):\n\n\
+         | run | start (worker + wasm) s | load: `CREATE TABLE t AS SELECT * FROM {reader}` s | first `SUMMARIZE t` s | later `SUMMARIZE t` s (median of {}) | load + first SUMMARIZE s | DuckDB memory MB |\n\
+         |---|---:|---:|---:|---:|---:|---:|\n",
+        runs[0].1.package,
+        runs[0].1.version,
+        repeats.saturating_sub(1),
+    ));
+    for (i, f) in duck.iter().enumerate() {
+        out.push_str(&f.row(&(i + 1).to_string()));
+    }
+    let m = |get: fn(&DuckFigures) -> f64| median(duck.iter().map(get).collect());
+    if duck.len() > 1 {
+        let med = DuckFigures {
+            start: m(|f| f.start),
+            load: m(|f| f.load),
+            first: m(|f| f.first),
+            warm: m(|f| f.warm),
+            total: m(|f| f.total),
+            memory: m(|f| f.memory),
+        };
+        out.push_str(&med.row("**median**"));
+    }
+    out
+}
+
+/// The app's table: one row per run, and the medians.
+fn app_table(runs: &[&AppRun]) -> String {
+    let report_missing = runs.iter().all(|a| matches!(a.report, Report::Missing));
+    let app: Vec<AppFigures> = runs.iter().map(|a| AppFigures::of(a)).collect();
     let mut out = String::from(
         "App (times from the file chosen in `upload-input`, page clock):\n\n\
          | run | profile shown s | alerts + correlations after the profile s | file → alerts ready s | Explore tab → charts drawn s | Columns tab → charts drawn s | `export-report` → HTML downloaded s | worker wasm memory MB |\n\
@@ -640,30 +684,6 @@ fn tables(runs: &[(AppRun, DuckRun)]) -> String {
             memory: m(|f| f.memory),
         };
         out.push_str(&med.row("**median**", report_missing));
-    }
-    let repeats = runs[0].1.summarize_ms.len();
-    out.push_str(&format!(
-        "\nDuckDB-WASM {} (DuckDB {}) in the same session (page clock):\n\n\
-         | run | start (worker + wasm) s | load: `CREATE TABLE t AS SELECT * FROM read_csv_auto('f.csv')` s | first `SUMMARIZE t` s | later `SUMMARIZE t` s (median of {}) | load + first SUMMARIZE s | DuckDB memory MB |\n\
-         |---|---:|---:|---:|---:|---:|---:|\n",
-        runs[0].1.package,
-        runs[0].1.version,
-        repeats.saturating_sub(1),
-    ));
-    for (i, f) in duck.iter().enumerate() {
-        out.push_str(&f.row(&(i + 1).to_string()));
-    }
-    let m = |get: fn(&DuckFigures) -> f64| median(duck.iter().map(get).collect());
-    if duck.len() > 1 {
-        let med = DuckFigures {
-            start: m(|f| f.start),
-            load: m(|f| f.load),
-            first: m(|f| f.first),
-            warm: m(|f| f.warm),
-            total: m(|f| f.total),
-            memory: m(|f| f.memory),
-        };
-        out.push_str(&med.row("**median**"));
     }
     out
 }
@@ -776,13 +796,13 @@ fn notes(size: u64, runs: &[(AppRun, DuckRun)], loads: &[(String, String)]) -> S
 }
 
 /// Replaces the browser-explore section of BENCHMARKS.md (or appends one).
-fn write_benchmarks(section: &str) -> BenchResult<()> {
+fn write_benchmarks(section: &str, (start, end): (&str, &str)) -> BenchResult<()> {
     let path = root().join("BENCHMARKS.md");
     let old = std::fs::read_to_string(&path).unwrap_or_else(|_| "# Benchmarks\n".into());
-    let block = format!("{START_MARK}\n{section}{END_MARK}");
-    let new = match (old.find(START_MARK), old.find(END_MARK)) {
+    let block = format!("{start}\n{section}{end}");
+    let new = match (old.find(start), old.find(end)) {
         (Some(a), Some(b)) if a < b => {
-            format!("{}{block}{}", &old[..a], &old[b + END_MARK.len()..])
+            format!("{}{block}{}", &old[..a], &old[b + end.len()..])
         }
         _ => format!("{}\n\n{block}\n", old.trim_end()),
     };
@@ -835,6 +855,21 @@ fn run() -> BenchResult<()> {
         require(&modules.join(f), "DuckDB-WASM from npm")?;
     }
     let size = std::fs::metadata(&csv)?.len();
+    let parquet = csv.extension().is_some_and(|e| e == "parquet");
+    let (start, end, command) = MARKS[usize::from(parquet)];
+    let (title, reader, made) = if parquet {
+        (
+            "## Profile a Parquet file: alerts, correlations, charts — 1M × 20, vs DuckDB-WASM SUMMARIZE",
+            "read_parquet('f.parquet')",
+            "the CSV below written as Parquet by DuckDB (`COPY … TO 'target/bench-1m-20.parquet' (FORMAT parquet)`, snappy)",
+        )
+    } else {
+        (
+            "## Explore: alerts, correlations, charts — 1M × 20, vs DuckDB-WASM SUMMARIZE",
+            "read_csv_auto('f.csv')",
+            "`cargo bench --bench browser_explore -- --make-data target/bench-1m-20.csv`",
+        )
+    };
 
     let srv = server::serve(vec![
         ("/".into(), dist),
@@ -848,6 +883,8 @@ fn run() -> BenchResult<()> {
         .max(1);
     let mut runs = Vec::new();
     let mut loads = Vec::new();
+    // DuckDB-WASM's failure on the file (the app's figures still count).
+    let mut duck_failed: Option<(Vec<AppRun>, String)> = None;
     for i in 1..=n_runs {
         let load_before = load_average();
         let d = Driver::start(&format!("explore-{i}"))?;
@@ -858,7 +895,17 @@ fn run() -> BenchResult<()> {
         );
         let app = run_app(&d, &srv.url("/"), &csv)?;
         eprintln!("  app done; DuckDB-WASM…");
-        let duck = run_duckdb(&d, &srv.url("/bench/duckdb.html"), &csv)?;
+        let duck = match run_duckdb(&d, &srv.url("/bench/duckdb.html"), &csv) {
+            Ok(duck) => duck,
+            Err(e) if parquet => {
+                eprintln!("  DuckDB-WASM failed: {e}");
+                let (apps, _) = duck_failed.get_or_insert_with(|| (Vec::new(), e.to_string()));
+                apps.push(app);
+                loads.push((load_before, load_average()));
+                continue;
+            }
+            Err(e) => return Err(e),
+        };
         eprintln!(
             "  DuckDB load {} s, SUMMARIZE {:?} ms; types {}",
             secs(duck.load_ms),
@@ -883,19 +930,47 @@ fn run() -> BenchResult<()> {
     let dist_note = std::env::var("PLAINSIGHT_DIST")
         .map(|d| format!(" with `PLAINSIGHT_DIST={d}`"))
         .unwrap_or_default();
+    if let Some((apps, why)) = duck_failed {
+        let apps: Vec<&AppRun> = apps.iter().collect();
+        let section = format!(
+            "{title}\n\n\
+             Command: `{command}`{dist_note} at commit `{commit}` ({chromium}, headless, {} cores); \
+             the file ({:.1} MB) comes from {made}.\n\n{}\n\
+             DuckDB-WASM could not read the file in the same session: `{reader}` failed with \
+             \"{why}\" (from a browser file handle and from an in-memory buffer alike, on \
+             snappy and on uncompressed files), so there is no DuckDB figure to set beside the \
+             app's; the CSV section above has DuckDB-WASM on the same data. Machine load before → \
+             after each run: {}.\n",
+            std::thread::available_parallelism()
+                .map(|n| n.get())
+                .unwrap_or(0),
+            size as f64 / 1e6,
+            app_table(&apps),
+            loads
+                .iter()
+                .map(|(a, b)| format!("{a} → {b}"))
+                .collect::<Vec<_>>()
+                .join(" / "),
+        );
+        println!("{section}");
+        if write {
+            write_benchmarks(&section, (start, end))?;
+        }
+        return Ok(());
+    }
     let section = format!(
-        "## Explore: alerts, correlations, charts — 1M × 20, vs DuckDB-WASM SUMMARIZE\n\n\
-         Command: `{COMMAND}`{dist_note} at commit `{commit}` ({chromium}, headless, {} cores); \
-         the file comes from `cargo bench --bench browser_explore -- --make-data target/bench-1m-20.csv`.\n\n{}\n{}",
+        "{title}\n\n\
+         Command: `{command}`{dist_note} at commit `{commit}` ({chromium}, headless, {} cores); \
+         the file comes from {made}.\n\n{}\n{}",
         std::thread::available_parallelism()
             .map(|n| n.get())
             .unwrap_or(0),
-        tables(&runs),
+        tables(&runs, reader),
         notes(size, &runs, &loads),
     );
     println!("{section}");
     if write {
-        write_benchmarks(&section)?;
+        write_benchmarks(&section, (start, end))?;
     }
     Ok(())
 }

@@ -4,6 +4,8 @@
 # SUMMARIZE on the same file, in headless Chromium (benches/browser_explore.rs).
 #   scripts/bench-explore.sh           print the figures
 #   scripts/bench-explore.sh --write   also put them into BENCHMARKS.md
+# PLAINSIGHT_BENCH_PARQUET=1 (scripts/bench-parquet.sh) runs it on the CSV
+# written as Parquet by DuckDB instead.
 # Set PLAINSIGHT_DIST to use an existing build instead of building dist/,
 # PLAINSIGHT_BENCH_RUNS for the number of runs (default 3).
 set -euo pipefail
@@ -22,6 +24,18 @@ if [ ! -s "$csv" ]; then
   cargo bench --bench browser_explore -- --make-data "$csv" 1000000
 fi
 
+bench_file=$csv
+if [ -n "${PLAINSIGHT_BENCH_PARQUET:-}" ]; then
+  bench_file=target/bench-1m-20.parquet
+  if [ ! -s "$bench_file" ]; then
+    printf '\n==> writing %s with DuckDB (.tools/venv)\n' "$bench_file"
+    .tools/venv/bin/python -c "
+import duckdb, sys
+duckdb.sql(f\"COPY (SELECT * FROM read_csv_auto('{sys.argv[1]}')) TO '{sys.argv[2]}' (FORMAT parquet)\")
+" "$csv" "$bench_file"
+  fi
+fi
+
 # DuckDB-WASM and its Apache Arrow dependency, from npm; the benchmark serves
 # the local bundle files (no CDN), so the run works offline.
 DUCKDB_WASM_VERSION=1.32.0
@@ -32,5 +46,5 @@ if ! grep -q "\"version\": \"$DUCKDB_WASM_VERSION\"" "$duck/package.json" 2>/dev
   npm install --prefix .tools --no-audit --no-fund "@duckdb/duckdb-wasm@$DUCKDB_WASM_VERSION"
 fi
 
-printf '\n==> running the explore benchmark\n'
-cargo bench --bench browser_explore -- "$@"
+printf '\n==> running the explore benchmark on %s\n' "$bench_file"
+PLAINSIGHT_BENCH_CSV="$bench_file" cargo bench --bench browser_explore -- "$@"
