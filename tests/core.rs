@@ -406,6 +406,15 @@ fn columnar_real_files_read_as_pyarrow_does() {
             other => panic!("{name}: {:?}", other.map(|d| d.height())),
         }
     }
+    // A 641-byte fuzzed file (arrow-testing's fuzz corpus) whose index
+    // claims blocks past its end: refused before the reader allocates them
+    // (it asked for 8 GB).
+    match read("ipcfile_clusterfuzz-testcase-arrow-ipc-file-fuzz-5657400208261120.arrow") {
+        Err(IngestError::ColumnarDamaged { detail, .. }) => {
+            assert!(detail.contains("past the end"), "{detail}")
+        }
+        other => panic!("fuzz file: {:?}", other.map(|d| d.height())),
+    }
     // Spark's INT96 timestamps past 2262 (microseconds, as pyarrow's
     // coerce_int96_timestamp_unit="us").
     let p = stats("data_int96_from_spark.parquet");

@@ -352,6 +352,12 @@ fn read_ipc(bytes: &Bytes, file: bool, table: &mut Table) -> Result<(), IngestEr
         }
         return Ok(());
     }
+    if !ipc_blocks_fit(bytes) {
+        return Err(damaged(
+            Format::Arrow,
+            "its index points past the end of the file, as in a file cut short",
+        ));
+    }
     let reader = arrow_ipc::reader::FileReader::try_new(Cursor::new(bytes.as_ref()), None)
         .map_err(arrow_error)?;
     let schema = reader.schema();
@@ -386,6 +392,39 @@ fn read_ipc(bytes: &Bytes, file: bool, table: &mut Table) -> Result<(), IngestEr
         }
     }
     Ok(())
+}
+
+/// Whether every block an Arrow file's footer lists lies inside the file
+/// (the reader allocates a block's claimed length before reading it: a
+/// damaged 641-byte file asked for 8 GB).
+fn ipc_blocks_fit(bytes: &[u8]) -> bool {
+    let n = bytes.len();
+    let Some(trailer) = n
+        .checked_sub(10)
+        .and_then(|at| <[u8; 10]>::try_from(&bytes[at..]).ok())
+    else {
+        return false;
+    };
+    let Ok(footer_len) = arrow_ipc::reader::read_footer_length(trailer) else {
+        return false;
+    };
+    let Some(footer) = n
+        .checked_sub(10 + footer_len)
+        .and_then(|at| arrow_ipc::root_as_footer(&bytes[at..n - 10]).ok())
+    else {
+        return false;
+    };
+    let blocks = footer.recordBatches().into_iter().flatten();
+    let dictionaries = footer.dictionaries().into_iter().flatten();
+    blocks.chain(dictionaries).all(|b| {
+        let end = b
+            .offset()
+            .checked_add(i64::from(b.metaDataLength()))
+            .and_then(|e| e.checked_add(b.bodyLength()));
+        b.offset() >= 0
+            && b.bodyLength() >= 0
+            && end.is_some_and(|e| u64::try_from(e).is_ok_and(|e| e <= n as u64))
+    })
 }
 
 /// Passes over an Arrow IPC file's batches (each reads a group of columns).
