@@ -96,6 +96,13 @@ pub fn ingest_error(file: &str, err: &IngestError) -> String {
                 "{file} could not be read as {what} ({detail}). It may be damaged, cut short while copying, or not really that format: write it again from the program that made it ({how}) and load the new file."
             )
         }
+        IngestError::ColumnarUnsupported { format, detail } => format!(
+            "{file} is {} Plainsight cannot read: {detail}.",
+            match format {
+                crate::core::model::Format::Parquet => "a Parquet file",
+                _ => "an Arrow IPC or Feather file",
+            }
+        ),
         IngestError::OnlyErrorCells { cells, first } => format!(
             "{file}: every filled cell of the sheet ({cells} cell{}) holds a spreadsheet error instead of a value, starting with {first}, so there is no data to read. Open it in Excel or LibreOffice, fix the formulas (or paste their values), save, and load it again.",
             if *cells == 1 { "" } else { "s" }

@@ -87,14 +87,14 @@ fn read_unguarded(file_name: &str, format: Format, bytes: Vec<u8>) -> Result<Dat
         Some(Magic::ArrowFile) => read_ipc(&bytes, true, &mut table)?,
         Some(Magic::ArrowStream) => {
             if stream_big_endian(&bytes) == Some(true) {
-                return Err(damaged(format, BIG_ENDIAN));
+                return Err(unsupported(format, BIG_ENDIAN));
             }
             read_ipc(&bytes, false, &mut table)?
         }
         Some(Magic::FeatherV1) => {
-            return Err(damaged(
+            return Err(unsupported(
                 format,
-                "it is a Feather version 1 file, a format older readers wrote; save it again as Feather version 2 (pandas' to_feather or pyarrow write version 2 by default) or as Parquet",
+                "it is a Feather version 1 file, a format older programs wrote; save it again as Feather version 2 (pandas' to_feather and pyarrow write version 2 by default) or as Parquet",
             ))
         }
         None => {
@@ -112,6 +112,13 @@ fn read_unguarded(file_name: &str, format: Format, bytes: Vec<u8>) -> Result<Dat
         restore(&mut ds, &json);
     }
     Ok(ds)
+}
+
+fn unsupported(format: Format, detail: &str) -> IngestError {
+    IngestError::ColumnarUnsupported {
+        format,
+        detail: detail.to_string(),
+    }
 }
 
 fn damaged(format: Format, detail: &str) -> IngestError {
@@ -359,7 +366,10 @@ fn read_ipc(bytes: &Bytes, file: bool, table: &mut Table) -> Result<(), IngestEr
         ));
     }
     let reader = arrow_ipc::reader::FileReader::try_new(Cursor::new(bytes.as_ref()), None)
-        .map_err(arrow_error)?;
+        .map_err(|e| match e.to_string().contains("endianness") {
+            true => unsupported(Format::Arrow, BIG_ENDIAN),
+            false => arrow_error(e),
+        })?;
     let schema = reader.schema();
     let names = names_of(&schema, &mut table.notes);
     drop(reader);
@@ -820,7 +830,8 @@ fn interval_text(months: i32, days: i32, nanos: i64) -> String {
     }
 }
 
-/// Appends cell `i` of `a` as JSON; None for a type it cannot show.
+/// Appends cell `i` of `a` as JSON; None when a nested value cannot be
+/// reached (an array not of the type its data type says).
 fn json_text(a: &dyn Array, i: usize, out: &mut String) -> Option<()> {
     if a.is_null(i) {
         out.push_str("null");
@@ -828,6 +839,7 @@ fn json_text(a: &dyn Array, i: usize, out: &mut String) -> Option<()> {
     }
     let text = |out: &mut String, s: &str| push_json_str(out, s);
     match a.data_type() {
+        DataType::Null => out.push_str("null"),
         DataType::Boolean => out.push_str(if a.as_boolean().value(i) {
             "true"
         } else {
@@ -981,7 +993,6 @@ fn json_text(a: &dyn Array, i: usize, out: &mut String) -> Option<()> {
             }?;
             json_text(physical.0.as_ref(), physical.1, out)?;
         }
-        _ => return None,
     }
     Some(())
 }

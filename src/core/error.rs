@@ -57,6 +57,13 @@ pub enum IngestError {
         format: crate::core::model::Format,
         detail: String,
     },
+    /// A valid Parquet or Arrow file of a kind the reader does not take
+    /// (Feather version 1, big-endian Arrow); `detail` says why and what
+    /// to do.
+    ColumnarUnsupported {
+        format: crate::core::model::Format,
+        detail: String,
+    },
     /// Every filled cell of the sheet holds a spreadsheet error (#DIV/0!…);
     /// `first` names one ("A1 (#DIV/0!)").
     OnlyErrorCells { cells: usize, first: String },
@@ -113,6 +120,9 @@ impl std::fmt::Display for IngestError {
             IngestError::WorkbookDamaged { detail } => write!(f, "unreadable workbook: {detail}"),
             IngestError::ColumnarDamaged { format, detail } => {
                 write!(f, "unreadable {} file: {detail}", format.label())
+            }
+            IngestError::ColumnarUnsupported { format, detail } => {
+                write!(f, "unsupported {} file: {detail}", format.label())
             }
             IngestError::SheetNotFound { sheet, .. } => write!(f, "no sheet named {sheet:?}"),
             IngestError::OnlyErrorCells { cells, first } => {

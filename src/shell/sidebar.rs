@@ -199,7 +199,7 @@ pub fn Sidebar(props: &SidebarProps) -> Html {
             </section>
             <label class={classes!("dropzone", (*dragging).then_some("over"))}
                 ondrop={on_drop} ondragover={on_dragover} ondragleave={on_dragleave}>
-                <span>{"Drop a CSV, JSON, spreadsheet (.xlsx, .xls, .ods) or Parquet file — it never leaves this computer"}</span>
+                <span>{"Drop a CSV, JSON, spreadsheet (.xlsx, .xls, .ods), Parquet or Arrow/Feather file — it never leaves this computer"}</span>
                 <span class="muted small">{"or click to choose a file"}</span>
                 <input data-testid="upload-input" type="file" class="visually-hidden"
                     accept=".csv,.tsv,.txt,.json,.ndjson,.jsonl,.xlsx,.xlsm,.xlsb,.xls,.ods,.parquet,.pq,.arrow,.feather,.arrows,.ipc,text/csv,application/json"

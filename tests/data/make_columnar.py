@@ -207,7 +207,7 @@ def main():
     (HERE / "cut_short.parquet.expected.json").write_text(json.dumps({"error": "ColumnarDamaged"}) + "\n")
     small = pa.table({"a": [1, 2, 3]})
     feather.write_feather(small, HERE / "version1.feather", version=1)
-    (HERE / "version1.feather.expected.json").write_text(json.dumps({"error": "ColumnarDamaged"}) + "\n")
+    (HERE / "version1.feather.expected.json").write_text(json.dumps({"error": "ColumnarUnsupported"}) + "\n")
 
 
 if __name__ == "__main__":
