@@ -385,6 +385,26 @@ pub fn crash_reason(panic: &str) -> String {
     }
 }
 
+/// Why the engine stopped, from the browser's error event: a WebAssembly
+/// trap ("unreachable", as when memory runs out, or a memory access out of
+/// bounds) in words; the event's text goes to the console.
+pub fn stop_reason(event: &str) -> String {
+    let lower = event.to_ascii_lowercase();
+    if [
+        "unreachable",
+        "out of memory",
+        "memory access",
+        "allocation",
+    ]
+    .iter()
+    .any(|m| lower.contains(m))
+    {
+        "it ran out of the memory the browser gives one page, or met something it could not handle; the details are in the browser's console".into()
+    } else {
+        event.to_string()
+    }
+}
+
 /// What the correlations leave out when there are more columns than
 /// [`crate::core::explore::correlate::MAX_PAIR_COLUMNS`], as sentences
 /// (None when every column is covered).

@@ -70,6 +70,10 @@ pub enum Fault {
     /// Panic while computing the insights (the first time only: the page
     /// sends the fault to its first worker only).
     PanicInInsights,
+    /// Trap (as a file too big for the worker's memory does: no panic, the
+    /// worker just stops) while reading a file when a dataset is already
+    /// held (the first time only).
+    TrapReadingSecond,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]

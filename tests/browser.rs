@@ -3757,6 +3757,17 @@ fn backup_restores_a_deleted_client_whole() {
     });
 }
 
+/// Waits for the `engine-error` banner to say the dataset is back.
+fn wait_recovered(d: &Driver) -> WdResult<()> {
+    d.wait_for("the engine-error banner, recovered", LOAD_WAIT, |d| {
+        Ok((d
+            .attr_of("[data-testid=engine-error]", "data-recovered")?
+            .as_deref()
+            == Some("true"))
+        .then_some(()))
+    })
+}
+
 /// Issue 13.2) The engine crashing mid-job (`?fault=engine-crash` makes the
 /// first worker panic while computing insights) gives the `engine-error`
 /// banner, a fresh engine reads the dataset again (`data-recovered`), and
@@ -3769,13 +3780,7 @@ fn a_crashed_engine_recovers_the_dataset() {
         app.goto("?fault=engine-crash")?;
         app.create_client("Acme Ltd")?;
         app.upload_ok(&weather)?;
-        d.wait_for("the engine-error banner, recovered", LOAD_WAIT, |d| {
-            Ok((d
-                .attr_of("[data-testid=engine-error]", "data-recovered")?
-                .as_deref()
-                == Some("true"))
-            .then_some(()))
-        })?;
+        wait_recovered(d)?;
         let msg = d.text_of("[data-testid=engine-error]")?.unwrap_or_default();
         ensure(
             msg.contains("engine stopped") && msg.contains("safe"),
@@ -3798,6 +3803,76 @@ fn a_crashed_engine_recovers_the_dataset() {
         let rows = app.value("[data-testid=dataset-rows]")?;
         ensure(rows.is_some(), || {
             "no dataset-rows after the recovery".into()
+        })
+    });
+}
+
+/// The engine stopping while it reads a second file
+/// (`?fault=engine-trap-reading`: a trap, as a file too big for the
+/// worker's memory gives) blames that file, not the one shown; the shown
+/// dataset comes back once (`data-recovered`), and Clean and the dataset
+/// download work on it. (Two reads of the shown dataset used to race: the
+/// second took the first's channel, and the page said the shown file
+/// could not be read, with Clean waiting forever.)
+#[test]
+fn an_engine_stopped_by_another_file_keeps_the_shown_dataset() {
+    scenario("trap-reading", |app| {
+        let d = &app.d;
+        let weather = manifest_dir().join("tests/data/explore/weather.csv");
+        let messy = manifest_dir().join("tests/data/clean/messy.csv");
+        app.goto("?fault=engine-trap-reading")?;
+        app.create_client("Acme Ltd")?;
+        app.upload_ok(&weather)?;
+        app.send_file(&messy)?;
+        wait_recovered(d)?;
+        // The banner names the file being read, in words (the trap's text
+        // is for the console).
+        let banner = d.text_of("[data-testid=engine-error]")?.unwrap_or_default();
+        ensure(
+            banner.contains("while reading messy.csv")
+                && banner.contains("memory")
+                && !banner.contains("weather.csv")
+                && !banner.contains("unreachable")
+                && !banner.contains("RuntimeError"),
+            || format!("the engine-error banner: {banner:?}"),
+        )?;
+        let error = d.page_error();
+        ensure(
+            error.as_deref().is_none_or(|e| !e.contains("weather.csv")),
+            || format!("the page blames weather.csv: {error:?}"),
+        )?;
+        ensure(
+            !app.dataset_names()?.iter().any(|n| n == "messy.csv"),
+            || "messy.csv was listed as a dataset".into(),
+        )?;
+        ensure(
+            d.exists("[data-testid=dataset-item][data-name=\"weather.csv\"][data-selected=true]")?,
+            || "weather.csv is no longer the shown dataset".into(),
+        )?;
+        // Clean runs on the recovered data.
+        app.show_tab("clean")?;
+        choose(d, "add-op", 0, "trim")?;
+        choose(d, "add-column", 0, "station")?;
+        d.click_when_ready("[data-testid=add-step]:not([disabled])")?;
+        d.wait_for("the step applied after the recovery", LOAD_WAIT, |d| {
+            Ok((d.count("[data-testid=clean-step]")? == 1
+                && app.value("[data-testid=clean-rows]")?.is_some()
+                && d.attr_of("[data-testid=job-status]", "data-state")?
+                    .as_deref()
+                    == Some("done"))
+            .then_some(()))
+        })?;
+        let error = d.page_error();
+        ensure(
+            error.as_deref().is_none_or(|e| !e.contains("weather.csv")),
+            || format!("the page blames weather.csv: {error:?}"),
+        )?;
+        // And the dataset downloads whole.
+        app.show_tab("overview")?;
+        d.click_when_ready("[data-testid=dataset-download]:not([disabled])")?;
+        let bytes = d.wait_download("weather.dataset.parquet", LOAD_WAIT)?;
+        ensure(bytes.starts_with(b"PAR1"), || {
+            format!("the download is not Parquet ({} bytes)", bytes.len())
         })
     });
 }

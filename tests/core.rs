@@ -21,26 +21,7 @@ fn data_dir() -> PathBuf {
 
 /// (file name, bytes, expected JSON) of every fixture.
 fn fixtures() -> Vec<(String, Vec<u8>, Value)> {
-    let mut out = Vec::new();
-    let mut entries: Vec<PathBuf> = std::fs::read_dir(data_dir())
-        .expect("tests/data exists")
-        .map(|e| e.expect("readable entry").path())
-        .collect();
-    entries.sort();
-    for path in entries {
-        if path.is_dir() {
-            continue;
-        }
-        let name = path.file_name().unwrap().to_string_lossy().to_string();
-        if name.ends_with(".expected.json") || name.ends_with(".py") {
-            continue;
-        }
-        let expected_path = data_dir().join(format!("{name}.expected.json"));
-        let expected_text = std::fs::read_to_string(&expected_path)
-            .unwrap_or_else(|_| panic!("{name} has no {name}.expected.json"));
-        let expected: Value = serde_json::from_str(&expected_text).unwrap();
-        out.push((name, std::fs::read(&path).unwrap(), expected));
-    }
+    let out = fixtures_with_expected("");
     assert!(out.len() >= 29, "only {} fixtures found", out.len());
     out
 }
@@ -480,13 +461,16 @@ fn columnar_real_files_read_as_pyarrow_does() {
 }
 
 /// The files of `tests/data/<dir>` with their bytes and expected JSON
-/// (`<file>.expected.json`, which every file must have), by name.
+/// (`<file>.expected.json`, which every file must have), by name; the
+/// scripts that write them and subfolders left out.
 fn fixtures_with_expected(dir: &str) -> Vec<(String, Vec<u8>, Value)> {
     let dir = data_dir().join(dir);
     let mut names: Vec<String> = std::fs::read_dir(&dir)
         .unwrap()
-        .map(|e| e.unwrap().file_name().to_string_lossy().to_string())
-        .filter(|n| !n.ends_with(".expected.json"))
+        .map(|e| e.unwrap())
+        .filter(|e| !e.path().is_dir())
+        .map(|e| e.file_name().to_string_lossy().to_string())
+        .filter(|n| !n.ends_with(".expected.json") && !n.ends_with(".py") && !n.ends_with(".md"))
         .collect();
     names.sort();
     names
@@ -3337,10 +3321,68 @@ mod ml_models {
             out.as_os_str(),
         ]);
         assert_eq!(code, Some(0), "{stderr}");
-        assert_eq!(
-            std::fs::read_to_string(&out).unwrap(),
-            std::fs::read_to_string(data.join("churn-format1.expected.csv")).unwrap()
+        let expected = std::fs::read_to_string(data.join("churn-format1.expected.csv")).unwrap();
+        assert_eq!(std::fs::read_to_string(&out).unwrap(), expected);
+        // Read in batches of 3 rows (a file of any size is scored so): the
+        // same output, byte for byte.
+        let (code, stdout, stderr) = run(&[
+            "predict".as_ref(),
+            data.join("churn-format1.psml").as_os_str(),
+            data.join("churn_new.csv").as_os_str(),
+            "-o".as_ref(),
+            out.as_os_str(),
+            "--batch-rows".as_ref(),
+            "3".as_ref(),
+        ]);
+        assert_eq!(code, Some(0), "{stderr}");
+        assert!(stdout.contains("scored 20 rows"), "{stdout}");
+        assert_eq!(std::fs::read_to_string(&out).unwrap(), expected);
+        // A recipe with a step that needs every row: read whole, said so.
+        let recipe = dir.join("fill.recipe.json");
+        std::fs::write(
+            &recipe,
+            r#"{"schema_version": 1, "steps": [{"op": "trim"}, {"op": "fill_missing", "column": "tenure_months", "fill": {"method": "median"}}]}"#,
+        )
+        .unwrap();
+        let (code, _, stderr) = run(&[
+            "predict".as_ref(),
+            data.join("churn-format1.psml").as_os_str(),
+            data.join("churn_new.csv").as_os_str(),
+            "--recipe".as_ref(),
+            recipe.as_os_str(),
+            "-o".as_ref(),
+            out.as_os_str(),
+            "--batch-rows".as_ref(),
+            "3".as_ref(),
+        ]);
+        assert_eq!(code, Some(0), "{stderr}");
+        assert!(
+            stderr.contains("step 2 of the recipe (fill missing) uses every row")
+                && stderr.contains("read whole"),
+            "{stderr}"
         );
+        // A ragged row near the end: found before anything is written, said
+        // with its line, and no output file is left.
+        let mut text = std::fs::read_to_string(data.join("churn_new.csv")).unwrap();
+        text.push_str("1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17\n");
+        let ragged = dir.join("ragged.csv");
+        std::fs::write(&ragged, &text).unwrap();
+        std::fs::remove_file(&out).unwrap();
+        let (code, _, stderr) = run(&[
+            "predict".as_ref(),
+            data.join("churn-format1.psml").as_os_str(),
+            ragged.as_os_str(),
+            "-o".as_ref(),
+            out.as_os_str(),
+            "--batch-rows".as_ref(),
+            "3".as_ref(),
+        ]);
+        assert_eq!(code, Some(1));
+        assert!(
+            stderr.contains("ragged.csv") && stderr.contains("line 22"),
+            "{stderr}"
+        );
+        assert!(!out.exists(), "a half-written output was left");
         std::fs::remove_dir_all(&dir).unwrap();
     }
 
@@ -3642,5 +3684,207 @@ mod chart_snapshots {
                 _ => {}
             }
         }
+    }
+}
+
+/// Issue 15.4: a delimited text read in batches of rows (`core::stream`,
+/// how `plainsight predict` scores a file of any size) gives, batch after
+/// batch, exactly the table a whole read gives: the same names, types and
+/// cells, whatever the batch size; and a recipe whose steps need no other
+/// row gives the same cleaned rows batch by batch.
+mod streaming {
+    use super::*;
+    use plainsight::core::clean::recipe::run;
+    use plainsight::core::clean::Recipe;
+    use plainsight::core::stream::{Batches, Survey};
+
+    /// Every CSV, TSV and .txt file of tests/data and its folders (the
+    /// fuzz corpus and bounds aside).
+    fn delimited_files() -> Vec<PathBuf> {
+        let mut out = Vec::new();
+        let sql = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/sql");
+        let dirs = ["", "clean", "explore", "ml", "stream"].map(|d| data_dir().join(d));
+        for dir in dirs.iter().chain([&sql]) {
+            let entries = std::fs::read_dir(dir).unwrap();
+            for e in entries {
+                let p = e.unwrap().path();
+                let name = p.file_name().unwrap().to_string_lossy().to_string();
+                let delimited = [".csv", ".tsv", ".txt"].iter().any(|x| name.ends_with(x));
+                if delimited && !name.contains(".expected.") {
+                    out.push(p);
+                }
+            }
+        }
+        out.sort();
+        assert!(out.len() >= 50, "only {} delimited files", out.len());
+        out
+    }
+
+    /// The file read in batches of `rows`, pushed in chunks of `chunk`
+    /// bytes; None when it is not read in batches.
+    fn batches(
+        name: &str,
+        bytes: &[u8],
+        rows: usize,
+        chunk: usize,
+    ) -> Result<Option<Vec<Dataset>>, IngestError> {
+        let mut survey = Survey::new(name)?;
+        for c in bytes.chunks(chunk) {
+            if !survey.streams() {
+                break;
+            }
+            survey.push(c)?;
+        }
+        if !survey.streams() {
+            return Ok(None);
+        }
+        let Some(layout) = survey.finish()? else {
+            return Ok(None);
+        };
+        let total = layout.rows;
+        let mut b = Batches::new(layout, rows)?;
+        let mut out = Vec::new();
+        for c in bytes.chunks(chunk) {
+            out.extend(b.push(c)?);
+        }
+        out.extend(b.finish()?);
+        let seen: usize = out.iter().map(Dataset::height).sum();
+        assert_eq!(
+            seen, total,
+            "{name}: the survey counted {total} rows, the batches {seen}"
+        );
+        Ok(Some(out))
+    }
+
+    fn same_table(name: &str, whole: &Dataset, parts: &[Dataset], what: &str) {
+        assert!(!parts.is_empty(), "{name} {what}: no batch");
+        for (i, p) in parts.iter().enumerate() {
+            assert_eq!(
+                p.names(),
+                whole.names(),
+                "{name} {what}: names of batch {i}"
+            );
+            assert_eq!(p.types, whole.types, "{name} {what}: types of batch {i}");
+        }
+        let mut joined = parts[0].frame.clone();
+        for p in &parts[1..] {
+            joined.vstack_mut(&p.frame).unwrap();
+        }
+        assert!(
+            joined.equals_missing(&whole.frame),
+            "{name} {what}: the batches differ from the whole read\n{joined}\n{}",
+            whole.frame
+        );
+    }
+
+    #[test]
+    fn batches_give_the_whole_table() {
+        let mut streamed = 0;
+        for path in delimited_files() {
+            let name = path.file_name().unwrap().to_string_lossy().to_string();
+            let bytes = std::fs::read(&path).unwrap();
+            let whole = read_bytes(&name, &bytes);
+            for (rows, chunk) in [
+                (1, 7),
+                (2, 1 << 20),
+                (3, 64),
+                (64, 4096),
+                (100_000, 1 << 20),
+            ] {
+                let what = format!("in batches of {rows} rows, chunks of {chunk} bytes");
+                match (&whole, batches(&name, &bytes, rows, chunk)) {
+                    (Ok(w), Ok(Some(parts))) => same_table(&name, w, &parts, &what),
+                    (Err(w), Err(b)) => assert_eq!(w, &b, "{name} {what}: another error"),
+                    (Ok(_), Ok(None)) => {
+                        assert!(name.ends_with(".txt"), "{name} {what}: not read in batches")
+                    }
+                    (w, b) => panic!(
+                        "{name} {what}: whole {:?}, batches {:?}",
+                        w.as_ref().err(),
+                        b.err()
+                    ),
+                }
+            }
+            streamed += usize::from(whole.is_ok());
+        }
+        assert!(streamed >= 45, "only {streamed} files read");
+    }
+
+    /// Every recipe of tests/data/clean and tests/sql, up to its first step
+    /// that needs other rows: run batch by batch, the rows the whole run
+    /// gives. (A recipe with such a step is read whole by `predict`: see
+    /// `Step::needs_every_row`.)
+    #[test]
+    fn row_by_row_recipes_give_the_same_rows_in_batches() {
+        let mut checked = 0;
+        for dir in ["tests/data/clean", "tests/sql"] {
+            let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join(dir);
+            let mut names: Vec<String> = std::fs::read_dir(&dir)
+                .unwrap()
+                .map(|e| e.unwrap().file_name().to_string_lossy().to_string())
+                .filter(|n| n.ends_with(".recipe.json"))
+                .collect();
+            names.sort();
+            for recipe_name in names {
+                let case = recipe_name.strip_suffix(".recipe.json").unwrap();
+                let mut recipe =
+                    Recipe::from_json(&std::fs::read_to_string(dir.join(&recipe_name)).unwrap())
+                        .unwrap();
+                if let Some(i) = recipe.steps.iter().position(|s| s.needs_every_row()) {
+                    recipe.steps.truncate(i);
+                }
+                if recipe.steps.is_empty() {
+                    continue;
+                }
+                // `<file>.<variant>.recipe.json` runs on `<file>.csv`.
+                let file = [
+                    format!("{case}.csv"),
+                    format!("{}.csv", case.split('.').next().unwrap()),
+                ]
+                .into_iter()
+                .map(|f| dir.join(f))
+                .find(|p| p.exists())
+                .unwrap_or_else(|| panic!("no data file for {recipe_name}"));
+                let name = file.file_name().unwrap().to_string_lossy().to_string();
+                let bytes = std::fs::read(&file).unwrap();
+                let Ok(raw) = read_bytes(&name, &bytes) else {
+                    continue;
+                };
+                let Ok((whole, _)) = run(&raw, &recipe.steps) else {
+                    continue;
+                };
+                for rows in [1, 2, 5] {
+                    let parts: Vec<Dataset> = batches(&name, &bytes, rows, 1 << 20)
+                        .unwrap()
+                        .unwrap()
+                        .iter()
+                        .map(|b| {
+                            run(b, &recipe.steps)
+                                .unwrap_or_else(|e| {
+                                    panic!("{recipe_name} in batches of {rows}: {e:?}")
+                                })
+                                .0
+                        })
+                        .collect();
+                    let kept: Vec<Dataset> = parts.into_iter().filter(|p| p.height() > 0).collect();
+                    if kept.is_empty() {
+                        assert_eq!(
+                            whole.height(),
+                            0,
+                            "{recipe_name}: rows lost in batches of {rows}"
+                        );
+                        continue;
+                    }
+                    same_table(
+                        &recipe_name,
+                        &whole,
+                        &kept,
+                        &format!("cleaned in batches of {rows}"),
+                    );
+                }
+                checked += 1;
+            }
+        }
+        assert!(checked >= 6, "only {checked} row-by-row recipes checked");
     }
 }

@@ -54,7 +54,8 @@ pub fn format_of(extension: &str) -> Option<Format> {
 }
 
 /// Why a file was refused when its reader panicked.
-pub const READER_STOPPED: &str = "the reader stopped on malformed contents";
+pub const READER_STOPPED: &str =
+    "the reader stopped on it: its contents are malformed, or need more memory than there is once decompressed";
 
 /// Reads a whole Parquet or Arrow IPC file (a panic of the reader on
 /// malformed contents is caught natively and refused as damaged; in the
@@ -232,36 +233,11 @@ impl Table {
     }
 }
 
-/// Column names made unique and non-empty (Arrow allows both).
-fn names_of(schema: &Schema, notes: &mut Vec<Note>) -> Vec<String> {
-    let mut seen = std::collections::HashSet::new();
-    let mut out = Vec::with_capacity(schema.fields().len());
-    for (i, f) in schema.fields().iter().enumerate() {
-        let base = if f.name().trim().is_empty() {
-            format!("column_{}", i + 1)
-        } else {
-            f.name().clone()
-        };
-        let mut name = base.clone();
-        let mut n = 1;
-        while !seen.insert(name.clone()) {
-            name = format!("{base}.{n}");
-            n += 1;
-        }
-        if name != *f.name() {
-            notes.push(Note {
-                column: Some(name.clone()),
-                kind: "renamed-column".to_string(),
-                message: format!(
-                    "Column {} was named \"{}\", which is empty or used twice; it is \"{name}\" here.",
-                    i + 1,
-                    f.name()
-                ),
-            });
-        }
-        out.push(name);
-    }
-    out
+/// Column names made unique and non-empty (Arrow allows both), as the
+/// text readers name theirs.
+fn names_of(schema: &Schema, table: &mut Table) -> Vec<String> {
+    let raw = schema.fields().iter().map(|f| f.name().clone()).collect();
+    crate::core::ingest::unique_names(raw, &mut table.notes)
 }
 
 fn parquet_error(e: parquet::errors::ParquetError) -> IngestError {
@@ -292,7 +268,7 @@ fn read_parquet(bytes: Bytes, table: &mut Table) -> Result<Option<String>, Inges
     let schema = meta.schema().clone();
     let rows = meta.metadata().file_metadata().num_rows().max(0) as u64;
     table.check_size(rows, schema.fields().len())?;
-    let names = names_of(&schema, &mut table.notes);
+    let names = names_of(&schema, table);
     for (i, field) in schema.fields().iter().enumerate() {
         let builder =
             ParquetRecordBatchReaderBuilder::new_with_metadata(bytes.clone(), meta.clone());
@@ -344,7 +320,7 @@ fn read_ipc(bytes: &Bytes, file: bool, table: &mut Table) -> Result<(), IngestEr
         let reader = arrow_ipc::reader::StreamReader::try_new(Cursor::new(bytes.as_ref()), None)
             .map_err(arrow_error)?;
         let schema = reader.schema();
-        let names = names_of(&schema, &mut table.notes);
+        let names = names_of(&schema, table);
         let mut batches: Vec<RecordBatch> = Vec::new();
         let mut rows = 0u64;
         for batch in reader {
@@ -371,7 +347,7 @@ fn read_ipc(bytes: &Bytes, file: bool, table: &mut Table) -> Result<(), IngestEr
             false => arrow_error(e),
         })?;
     let schema = reader.schema();
-    let names = names_of(&schema, &mut table.notes);
+    let names = names_of(&schema, table);
     drop(reader);
     let width = schema.fields().len();
     // Each pass reads every record batch's message: a group of columns per

@@ -8,7 +8,7 @@
 use csv_core::{ReadFieldResult, Reader, ReaderBuilder, Terminator};
 
 use crate::core::error::IngestError;
-use crate::core::infer::Inference;
+use crate::core::infer::{Inference, Span};
 use crate::core::ingest::MAX_CELLS;
 use crate::core::raw::RawColumn;
 
@@ -240,10 +240,18 @@ impl Tracker {
 
 /// What the CSV reader hands back at the end.
 pub struct CsvTable {
-    /// All records, the first one (maybe a header) included.
+    /// Whole batches not yet taken ([`Keep::Batches`]; else none), before
+    /// `columns`.
+    pub batches: Vec<Vec<RawColumn>>,
+    /// All records, the first one (maybe a header) included ([`Keep::All`];
+    /// [`Keep::FirstRecord`]: the first record only; [`Keep::Batches`]: the
+    /// records after the last batch).
     pub columns: Vec<RawColumn>,
     /// Type evidence of each column's cells after the first record.
     pub inferences: Vec<Inference>,
+    /// The range of each column's numbers after the first record
+    /// ([`Keep::FirstRecord`]; else none).
+    pub spans: Vec<Span>,
     pub records: usize,
     pub any_windows_1252: bool,
     pub line_ending: String,
@@ -253,7 +261,26 @@ pub struct CsvTable {
     pub first_short_line: u64,
 }
 
+/// Which records a [`CsvSink`] keeps.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Keep {
+    /// Every record, for one table.
+    All,
+    /// Only the first (the header, or the first row), while every cell
+    /// still feeds its column's type evidence: a survey of a file of any
+    /// size in the memory of one record.
+    FirstRecord,
+    /// Every record, handed on in batches of this many records
+    /// ([`CsvSink::take_batches`]); the memory of one batch or two.
+    Batches(usize),
+}
+
 pub struct CsvSink {
+    keep: Keep,
+    /// Records handed on in batches so far.
+    drained: usize,
+    /// Whole batches not yet taken.
+    ready: Vec<Vec<RawColumn>>,
     reader: Reader,
     tracker: Tracker,
     field: Vec<u8>,
@@ -262,6 +289,7 @@ pub struct CsvSink {
     expected: Option<usize>,
     columns: Vec<RawColumn>,
     inferences: Vec<Inference>,
+    spans: Vec<Span>,
     records: usize,
     any_windows_1252: bool,
     short_rows: u64,
@@ -275,7 +303,14 @@ impl CsvSink {
     /// `start_byte`: offset of the text in the file (a BOM's length), so
     /// error positions are file offsets.
     pub fn new(delimiter: u8, start_byte: u64) -> Self {
+        CsvSink::keeping(delimiter, start_byte, Keep::All)
+    }
+
+    pub fn keeping(delimiter: u8, start_byte: u64, keep: Keep) -> Self {
         CsvSink {
+            keep,
+            drained: 0,
+            ready: Vec::new(),
             reader: ReaderBuilder::new()
                 .delimiter(delimiter)
                 .terminator(Terminator::CRLF)
@@ -287,6 +322,7 @@ impl CsvSink {
             expected: None,
             columns: Vec::new(),
             inferences: Vec::new(),
+            spans: Vec::new(),
             records: 0,
             any_windows_1252: false,
             short_rows: 0,
@@ -299,6 +335,9 @@ impl CsvSink {
     /// Sizes the columns for a text of about `expected` bytes, extrapolating
     /// from what was read so far (called once, after the head of the file).
     pub fn reserve_for(&mut self, expected: u64) {
+        if self.keep != Keep::All {
+            return;
+        }
         let seen = self.tracker.pos.max(1) as f64;
         let factor = expected as f64 / seen;
         if factor < 2.0 || self.records < 2 {
@@ -373,12 +412,19 @@ impl CsvSink {
                 }
                 self.columns.push(RawColumn::new());
                 self.inferences.push(Inference::new(self.decimal_comma));
+                if self.keep == Keep::FirstRecord {
+                    self.spans.push(Span::default());
+                }
             }
             // Extra fields: counted for the error, not kept.
             Some(n) if index >= n => return Ok(()),
             // A new record makes `n` more cells (short ones padded):
             // refused before any is built past the bound.
-            Some(n) if index == 0 && (self.records as u64 + 1) * n as u64 > MAX_CELLS => {
+            Some(_) if self.keep == Keep::FirstRecord => {}
+            Some(n)
+                if index == 0
+                    && ((self.records - self.drained) as u64 + 1) * n as u64 > MAX_CELLS =>
+            {
                 return Err(IngestError::TooManyCells {
                     row: self.records as u64,
                     line: Some(self.tracker.record_line),
@@ -407,6 +453,10 @@ impl CsvSink {
         // The first record may be a header: its types are judged apart.
         if self.records > 0 {
             inference.feed(text);
+            if let Some(span) = self.spans.get_mut(index) {
+                span.feed(text);
+                return Ok(());
+            }
         }
         column.push(text)
     }
@@ -430,15 +480,35 @@ impl CsvSink {
                         self.first_short_line = self.tracker.record_line;
                     }
                     self.short_rows += 1;
-                    for column in self.columns.iter_mut().skip(found) {
-                        column.push_empty();
+                    if self.keep != Keep::FirstRecord {
+                        for column in self.columns.iter_mut().skip(found) {
+                            column.push_empty();
+                        }
                     }
                 }
             }
         }
         self.records += 1;
         self.tracker.awaiting_record = true;
+        if let Keep::Batches(rows) = self.keep {
+            if self.records - self.drained >= rows.max(1) {
+                self.drained = self.records;
+                let batch = self.columns.iter_mut().map(std::mem::take).collect();
+                self.ready.push(batch);
+            }
+        }
         Ok(())
+    }
+
+    /// The whole batches read so far ([`Keep::Batches`]), in order; the
+    /// rest comes with [`CsvSink::finish`].
+    pub fn take_batches(&mut self) -> Vec<Vec<RawColumn>> {
+        std::mem::take(&mut self.ready)
+    }
+
+    /// Records read so far.
+    pub fn records(&self) -> usize {
+        self.records
     }
 
     pub fn finish(mut self) -> Result<CsvTable, IngestError> {
@@ -453,8 +523,10 @@ impl CsvSink {
         }
         Ok(CsvTable {
             line_ending: self.tracker.line_ending(),
+            batches: self.ready,
             columns: self.columns,
             inferences: self.inferences,
+            spans: self.spans,
             records: self.records,
             any_windows_1252: self.any_windows_1252,
             short_rows: self.short_rows,

@@ -820,6 +820,49 @@ impl Kind {
     }
 }
 
+/// The range of a column's numbers, for numbers that may be times (Unix
+/// times, spreadsheet serial days): fed every cell like an [`Inference`].
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Span {
+    pub lo: f64,
+    pub hi: f64,
+    pub fractional: bool,
+    /// Some number was seen.
+    pub any: bool,
+    /// Every cell that is not missing is a number.
+    pub numeric: bool,
+}
+
+impl Default for Span {
+    fn default() -> Self {
+        Span {
+            lo: f64::MAX,
+            hi: f64::MIN,
+            fractional: false,
+            any: false,
+            numeric: true,
+        }
+    }
+}
+
+impl Span {
+    pub fn feed(&mut self, raw: &str) {
+        let t = trim_cell(raw);
+        if !self.numeric || is_na(t) {
+            return;
+        }
+        match parse_f64(t) {
+            Some(v) => {
+                self.lo = self.lo.min(v);
+                self.hi = self.hi.max(v);
+                self.fractional |= v.fract() != 0.0;
+                self.any = true;
+            }
+            None => self.numeric = false,
+        }
+    }
+}
+
 /// The running evidence for one column's type. Small and `Copy`, so the
 /// header row can be tried on a copy.
 #[derive(Clone, Copy, Debug, PartialEq)]

@@ -16,11 +16,11 @@
 use polars_core::prelude::*;
 
 use crate::core::columnar;
-use crate::core::csv::{sniff_delimiter, CsvSink, CsvTable};
+use crate::core::csv::{sniff_delimiter, CsvSink, CsvTable, Keep};
 use crate::core::error::IngestError;
 use crate::core::infer::{
     code_word, is_na, name_words, parse_bool, parse_date_days, parse_datetime_micros, parse_f64,
-    parse_f64_comma, parse_i64, trim_cell, Decision, Inference, Kind,
+    parse_f64_comma, parse_i64, trim_cell, Decision, Inference, Kind, Span,
 };
 use crate::core::json::{parse_document, JsonTable, NdjsonSink};
 use crate::core::model::{ColumnType, FileFacts, Format, Note};
@@ -257,6 +257,8 @@ pub struct Ingester {
     seen: u64,
     state: State,
     sheet: SheetChoice,
+    /// Which records a delimited text keeps ([`crate::core::stream`]).
+    keep: Keep,
 }
 
 impl Ingester {
@@ -280,7 +282,71 @@ impl Ingester {
             seen: 0,
             state,
             sheet: SheetChoice::First,
+            keep: Keep::All,
         })
+    }
+
+    /// A reader for [`crate::core::stream`]: a delimited text of any size
+    /// (no [`MAX_FILE_BYTES`]) whose records are kept as `keep` says.
+    pub(crate) fn streaming(file_name: &str, keep: Keep) -> Result<Ingester, IngestError> {
+        let mut ingester = Ingester::new(file_name, 0)?;
+        ingester.keep = keep;
+        Ok(ingester)
+    }
+
+    /// The whole batches of rows read so far ([`Keep::Batches`]).
+    pub(crate) fn take_batches(&mut self) -> Vec<Vec<RawColumn>> {
+        match &mut self.state {
+            State::Body(body) => match &mut body.sink {
+                Sink::Csv(csv, _) => csv.take_batches(),
+                _ => Vec::new(),
+            },
+            _ => Vec::new(),
+        }
+    }
+
+    /// Whether the file is read as a delimited text (so far: a file whose
+    /// head is still being collected may yet turn out JSON).
+    pub(crate) fn streams(&self) -> bool {
+        match &self.state {
+            State::Body(body) => matches!(body.sink, Sink::Csv(..)),
+            State::Whole(_) => false,
+            State::Head(_) | State::Failed(_) => {
+                matches!(
+                    self.declared,
+                    Declared::Csv | Declared::Tsv | Declared::Text | Declared::Unknown
+                )
+            }
+        }
+    }
+
+    /// Ends a delimited text: what its reader kept, and the file's facts
+    /// (`has_header` as the caller decides it). None for any other file.
+    pub(crate) fn finish_delimited(mut self) -> Result<Option<(CsvTable, FileFacts)>, IngestError> {
+        if matches!(self.state, State::Whole(_)) {
+            return Ok(None);
+        }
+        let Body { encoding, sink, .. } = self.end_text()?;
+        let Sink::Csv(csv, delimiter) = sink else {
+            return Ok(None);
+        };
+        let table = csv.finish()?;
+        let facts = FileFacts {
+            name: self.name.clone(),
+            size_bytes: self.seen,
+            format: if delimiter == b'\t' {
+                Format::Tsv
+            } else {
+                Format::Csv
+            },
+            encoding: encoding.label(table.any_windows_1252).to_string(),
+            delimiter: Some(delimiter as char),
+            has_header: true,
+            line_ending: table.line_ending.clone(),
+            sheet: None,
+            carried: None,
+        };
+        Ok(Some((table, facts)))
     }
 
     /// Pushes every byte of an in-memory file, in chunks.
@@ -304,7 +370,7 @@ impl Ingester {
 
     pub fn push(&mut self, chunk: &[u8]) -> Result<(), IngestError> {
         self.seen += chunk.len() as u64;
-        if self.seen > MAX_FILE_BYTES {
+        if self.seen > MAX_FILE_BYTES && self.keep == Keep::All {
             let err = IngestError::TooLarge {
                 size: self.seen,
                 limit: MAX_FILE_BYTES,
@@ -369,7 +435,10 @@ impl Ingester {
             // A document starting with `{` is read as a stream of objects,
             // which covers one object per line too.
             Declared::Unknown if looks_json => Sink::Json(Vec::new()),
-            Declared::Tsv => Sink::Csv(Box::new(CsvSink::new(b'\t', bom_len as u64)), b'\t'),
+            Declared::Tsv => Sink::Csv(
+                Box::new(CsvSink::keeping(b'\t', bom_len as u64, self.keep)),
+                b'\t',
+            ),
             Declared::Csv
             | Declared::Text
             | Declared::Unknown
@@ -377,7 +446,7 @@ impl Ingester {
             | Declared::Columnar(_) => {
                 let sniff = text.get(..HEAD_BYTES).unwrap_or(&text);
                 let d = sniff_delimiter(sniff, complete);
-                Sink::Csv(Box::new(CsvSink::new(d, bom_len as u64)), d)
+                Sink::Csv(Box::new(CsvSink::keeping(d, bom_len as u64, self.keep)), d)
             }
         };
         let mut body = Box::new(Body {
@@ -415,23 +484,36 @@ impl Ingester {
     /// Reads what is left, or (a workbook with several sheets of data and
     /// [`SheetChoice::Ask`]) lists the sheets to choose from.
     pub fn finish_or_choose(mut self) -> Result<Opened, IngestError> {
+        if let State::Whole(bytes) = &mut self.state {
+            let bytes = std::mem::take(bytes);
+            if bytes.is_empty() {
+                return Err(IngestError::Empty);
+            }
+            return match self.declared {
+                Declared::Workbook(format) => {
+                    workbook::read(&self.name, format, &bytes, &self.sheet)
+                }
+                Declared::Columnar(format) => columnar::read(&self.name, format, bytes)
+                    .map(|ds| Opened::Dataset(Box::new(ds))),
+                _ => Err(IngestError::Internal {
+                    message: "whole-file state for a text file".to_string(),
+                }),
+            };
+        }
+        let Body { encoding, sink, .. } = self.end_text()?;
+        self.finish_text(encoding, sink)
+            .map(|ds| Opened::Dataset(Box::new(ds)))
+    }
+
+    /// Ends a text file: its reader with every byte read.
+    fn end_text(&mut self) -> Result<Body, IngestError> {
         let state = std::mem::replace(&mut self.state, State::Head(Vec::new()));
         let mut body = match state {
             State::Failed(e) => return Err(e),
-            State::Whole(bytes) => {
-                if bytes.is_empty() {
-                    return Err(IngestError::Empty);
-                }
-                return match self.declared {
-                    Declared::Workbook(format) => {
-                        workbook::read(&self.name, format, &bytes, &self.sheet)
-                    }
-                    Declared::Columnar(format) => columnar::read(&self.name, format, bytes)
-                        .map(|ds| Opened::Dataset(Box::new(ds))),
-                    _ => Err(IngestError::Internal {
-                        message: "whole-file state for a text file".to_string(),
-                    }),
-                };
+            State::Whole(_) => {
+                return Err(IngestError::Internal {
+                    message: "a file read whole ended as text".to_string(),
+                })
             }
             State::Head(head) => {
                 if head.is_empty() {
@@ -453,9 +535,7 @@ impl Ingester {
         if body.decoder.is_some() {
             body.push(&[], true)?;
         }
-        let Body { encoding, sink, .. } = *body;
-        self.finish_text(encoding, sink)
-            .map(|ds| Opened::Dataset(Box::new(ds)))
+        Ok(*body)
     }
 
     fn finish_text(&self, encoding: Encoding, sink: Sink) -> Result<Dataset, IngestError> {
@@ -582,19 +662,23 @@ fn build_csv(
             columns: columns.len(),
         });
     }
-    let mut notes = Vec::new();
-    if short_rows > 0 {
-        notes.push(Note {
-            column: None,
-            kind: "short-rows".to_string(),
-            message: format!(
-                "{short_rows} row{} had fewer fields than the header (first at line {first_short_line}); the missing fields are treated as empty.",
-                if short_rows == 1 { "" } else { "s" }
-            ),
-        });
-    }
+    let notes = short_rows_note(short_rows, first_short_line);
     let has_header = has_header(&body, &columns);
     with_header(columns, body, has_header, notes, |h| facts(h, &line_ending))
+}
+
+fn short_rows_note(short_rows: u64, first_short_line: u64) -> Vec<Note> {
+    if short_rows == 0 {
+        return Vec::new();
+    }
+    vec![Note {
+        column: None,
+        kind: "short-rows".to_string(),
+        message: format!(
+            "{short_rows} row{} had fewer fields than the header (first at line {first_short_line}); the missing fields are treated as empty.",
+            if short_rows == 1 { "" } else { "s" }
+        ),
+    }]
 }
 
 /// How a table's column names are found.
@@ -673,28 +757,81 @@ fn with_header(
     mut notes: Vec<Note>,
     facts: impl FnOnce(bool) -> FileFacts,
 ) -> Result<Dataset, IngestError> {
-    let (names, inferences, start) = if has_header {
-        let raw: Vec<String> = columns.iter().map(|c| c.first().to_string()).collect();
-        (unique_names(raw, &mut notes), body, 1)
-    } else {
-        notes.insert(0, Note {
-            column: None,
-            kind: "no-header".to_string(),
-            message: "The first row holds data, not column names, so the columns are named column_1, column_2, …".to_string(),
-        });
-        let names = (1..=columns.len()).map(|i| format!("column_{i}")).collect();
-        let with_first = body
-            .iter()
-            .zip(&columns)
-            .map(|(inf, c)| {
-                let mut inf = *inf;
-                inf.feed(c.first());
-                inf
-            })
-            .collect();
-        (names, with_first, 0)
-    };
+    let (names, inferences, start) = header_names(&columns, body, has_header, &mut notes);
     build(facts(has_header), names, columns, inferences, start, notes)
+}
+
+/// The names, each column's evidence and the first data row, with the
+/// first row a header or data.
+fn header_names(
+    columns: &[RawColumn],
+    body: Vec<Inference>,
+    has_header: bool,
+    notes: &mut Vec<Note>,
+) -> (Vec<String>, Vec<Inference>, usize) {
+    if has_header {
+        let raw: Vec<String> = columns.iter().map(|c| c.first().to_string()).collect();
+        return (unique_names(raw, notes), body, 1);
+    }
+    notes.insert(0, Note {
+        column: None,
+        kind: "no-header".to_string(),
+        message: "The first row holds data, not column names, so the columns are named column_1, column_2, …".to_string(),
+    });
+    let names = (1..=columns.len()).map(|i| format!("column_{i}")).collect();
+    let with_first = body
+        .iter()
+        .zip(columns)
+        .map(|(inf, c)| {
+            let mut inf = *inf;
+            inf.feed(c.first());
+            inf
+        })
+        .collect();
+    (names, with_first, 0)
+}
+
+/// How the rows of a delimited text become a table, decided over the whole
+/// file from a survey of it ([`Keep::FirstRecord`]): the header, the
+/// column names, each column's type evidence and the reading's notes.
+#[derive(Clone, Debug)]
+pub struct Layout {
+    pub facts: FileFacts,
+    pub names: Vec<String>,
+    pub inferences: Vec<Inference>,
+    /// The range of each column's numbers.
+    pub spans: Vec<Span>,
+    pub notes: Vec<Note>,
+    /// Data rows in the file.
+    pub rows: usize,
+}
+
+/// The layout of a surveyed delimited text, as [`build_csv`] decides it.
+pub(crate) fn layout(table: CsvTable, mut facts: FileFacts) -> Result<Layout, IngestError> {
+    if table.records < 2 {
+        return Err(IngestError::HeaderOnly {
+            columns: table.columns.len(),
+        });
+    }
+    let mut notes = short_rows_note(table.short_rows, table.first_short_line);
+    let has_header = has_header(&table.inferences, &table.columns);
+    let (names, inferences, start) =
+        header_names(&table.columns, table.inferences, has_header, &mut notes);
+    let mut spans = table.spans;
+    if start == 0 {
+        for (span, column) in spans.iter_mut().zip(&table.columns) {
+            span.feed(column.first());
+        }
+    }
+    facts.has_header = has_header;
+    Ok(Layout {
+        facts,
+        names,
+        inferences,
+        spans,
+        notes,
+        rows: table.records - start,
+    })
 }
 
 fn build_json(table: JsonTable, facts: FileFacts) -> Result<Dataset, IngestError> {
@@ -721,7 +858,7 @@ fn build_json(table: JsonTable, facts: FileFacts) -> Result<Dataset, IngestError
 
 /// Gives empty names `column_N` and repeated names a `.1`, `.2` suffix
 /// (like pandas), with a note for each change.
-fn unique_names(raw: Vec<String>, notes: &mut Vec<Note>) -> Vec<String> {
+pub(crate) fn unique_names(raw: Vec<String>, notes: &mut Vec<Note>) -> Vec<String> {
     let mut out: Vec<String> = Vec::with_capacity(raw.len());
     let mut taken = std::collections::HashSet::new();
     for (i, name) in raw.into_iter().enumerate() {
@@ -766,19 +903,42 @@ fn build(
     raw: Vec<RawColumn>,
     inferences: Vec<Inference>,
     start: usize,
-    mut notes: Vec<Note>,
+    notes: Vec<Note>,
 ) -> Result<Dataset, IngestError> {
-    let height = raw.first().map_or(0, |c| c.len().saturating_sub(start));
-    let mut columns = Vec::with_capacity(raw.len());
-    let mut types = Vec::with_capacity(raw.len());
+    let decided = decide(names, &raw, inferences, start, None, notes);
+    convert(facts, decided, raw, start)
+}
+
+/// What reading decided about each column: its kind and date format, with
+/// the notes that say so.
+#[derive(Clone, Debug)]
+pub(crate) struct Decided {
+    pub names: Vec<String>,
+    pub kinds: Vec<Kind>,
+    pub date_formats: Vec<Option<String>>,
+    pub notes: Vec<Note>,
+}
+
+/// Each column's kind from its type evidence, its name and (numbers that
+/// are times) the range of its numbers: `spans` when given, else the
+/// cells after `start`.
+pub(crate) fn decide(
+    names: Vec<String>,
+    raw: &[RawColumn],
+    inferences: Vec<Inference>,
+    start: usize,
+    spans: Option<&[Span]>,
+    mut notes: Vec<Note>,
+) -> Decided {
+    let mut kinds = Vec::with_capacity(raw.len());
     let mut date_formats = Vec::with_capacity(raw.len());
-    for ((name, column), inference) in names.into_iter().zip(raw).zip(inferences) {
+    for (i, ((name, column), inference)) in names.iter().zip(raw).zip(inferences).enumerate() {
         let mut decision = inference.decide();
         let numeric = matches!(
             decision.kind,
             Kind::Integer | Kind::Float | Kind::FloatComma
         );
-        if let (true, Some(word)) = (numeric, code_word(&name)) {
+        if let (true, Some(word)) = (numeric, code_word(name)) {
             notes.push(Note {
                 column: Some(name.clone()),
                 kind: "kept-as-text".to_string(),
@@ -793,7 +953,8 @@ fn build(
             });
             decision.kind = Kind::String;
         }
-        if let Some((kind, note)) = numbers_as_time(&name, &column, start, decision.kind) {
+        let span = spans.and_then(|s| s.get(i).copied());
+        if let Some((kind, note)) = numbers_as_time(name, column, start, span, decision.kind) {
             decision.kind = kind;
             decision.date_format = Some(
                 match kind {
@@ -805,7 +966,7 @@ fn build(
             );
             notes.push(note);
         }
-        if let Some(note) = date_notes(&name, &column, start, &decision) {
+        if let Some(note) = date_notes(name, column, start, &decision) {
             notes.extend(note);
         }
         if decision.ambiguous_order {
@@ -826,10 +987,35 @@ fn build(
                 ),
             });
         }
-        columns.push(convert_column(&name, &column, start, decision.kind));
-        drop(column);
-        types.push(decision.kind.column_type());
+        kinds.push(decision.kind);
         date_formats.push(decision.date_format);
+    }
+    Decided {
+        names,
+        kinds,
+        date_formats,
+        notes,
+    }
+}
+
+/// The columns' cells after `start`, converted as `decided` says.
+pub(crate) fn convert(
+    facts: FileFacts,
+    decided: Decided,
+    raw: Vec<RawColumn>,
+    start: usize,
+) -> Result<Dataset, IngestError> {
+    let height = raw.first().map_or(0, |c| c.len().saturating_sub(start));
+    let Decided {
+        names,
+        kinds,
+        date_formats,
+        notes,
+    } = decided;
+    let mut columns = Vec::with_capacity(raw.len());
+    for ((name, column), kind) in names.iter().zip(raw).zip(&kinds) {
+        columns.push(convert_column(name, &column, start, *kind));
+        drop(column);
     }
     let frame = DataFrame::new(height, columns).map_err(|e| IngestError::Internal {
         message: e.to_string(),
@@ -837,7 +1023,7 @@ fn build(
     Ok(Dataset {
         facts,
         frame,
-        types,
+        types: kinds.iter().map(|k| k.column_type()).collect(),
         date_formats,
         notes,
     })
@@ -849,7 +1035,15 @@ const EXCEL_UNIX_EPOCH: f64 = 25_569.0;
 /// Numbers that are times, by the column's name and the values' range:
 /// Unix seconds (1973–2099) or milliseconds under a name that says time,
 /// spreadsheet serial days (1954–2119) under a name that says date.
-fn numbers_as_time(name: &str, raw: &RawColumn, start: usize, kind: Kind) -> Option<(Kind, Note)> {
+/// `span`: the range of the column's numbers when known (else found from
+/// the cells after `start`).
+fn numbers_as_time(
+    name: &str,
+    raw: &RawColumn,
+    start: usize,
+    span: Option<Span>,
+    kind: Kind,
+) -> Option<(Kind, Note)> {
     if !matches!(kind, Kind::Integer | Kind::Float) {
         return None;
     }
@@ -860,19 +1054,22 @@ fn numbers_as_time(name: &str, raw: &RawColumn, start: usize, kind: Kind) -> Opt
     if !says_time && !says_date {
         return None;
     }
-    let (mut lo, mut hi, mut fractional, mut any) = (f64::MAX, f64::MIN, false, false);
-    for cell in raw.iter().skip(start) {
-        let t = trim_cell(cell);
-        if is_na(t) {
-            continue;
+    let span = match span {
+        Some(s) => s,
+        None => {
+            let mut s = Span::default();
+            raw.iter().skip(start).for_each(|c| s.feed(c));
+            s
         }
-        let v = parse_f64(t)?;
-        lo = lo.min(v);
-        hi = hi.max(v);
-        fractional |= v.fract() != 0.0;
-        any = true;
-    }
-    if !any {
+    };
+    let Span {
+        lo,
+        hi,
+        fractional,
+        any,
+        numeric,
+    } = span;
+    if !any || !numeric {
         return None;
     }
     let note = |kind: &str, message: String| Note {

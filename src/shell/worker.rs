@@ -401,6 +401,10 @@ impl DataWorker {
             return;
         }
         let Some(r) = self.reading.take() else { return };
+        if self.held.is_some() && self.fault == Some(Fault::TrapReadingSecond) {
+            // A trap, not a panic: no `Crashed` message, the worker stops.
+            std::process::abort();
+        }
         let ds = match r.ingester.finish_or_choose() {
             Ok(Opened::Dataset(ds)) => *ds,
             Ok(Opened::Choose(sheets)) => return post(&FromWorker::Sheets { load, sheets }),
@@ -503,7 +507,10 @@ impl DataWorker {
                     .map_err(|message| WorkerError::Write { message })
             }
             Ask::Alerts { config } => {
-                let panic = self.fault.take() == Some(Fault::PanicInInsights);
+                let panic = self.fault == Some(Fault::PanicInInsights);
+                if panic {
+                    self.fault = None;
+                }
                 let h = self.held(about)?;
                 if panic {
                     panic!(

@@ -129,7 +129,11 @@ pub(crate) enum Command {
         args: TrainArgs,
     },
     /// Score FILE (after the recipe the model learnt after) with a saved
-    /// model: FILE's columns plus the predictions.
+    /// model: FILE's columns plus the predictions. A CSV or TSV file of
+    /// any size is read twice in batches of rows (its types decided over
+    /// the whole file, then scored batch by batch), in the memory of a
+    /// batch; other files, and recipes with a step that uses every row
+    /// (statistics, duplicates, categories), are read whole.
     Predict {
         model: String,
         file: String,
@@ -140,6 +144,9 @@ pub(crate) enum Command {
         /// What was scored, as JSON.
         #[arg(long)]
         json: bool,
+        /// Rows scored at a time when the file is read in batches.
+        #[arg(long, value_name = "ROWS", default_value_t = 100_000, value_parser = whole_number)]
+        batch_rows: usize,
     },
     /// Write the sample marketing CSV to the standard output.
     Sample,

@@ -76,18 +76,7 @@ pub(crate) fn read_file(path: &str) -> Result<Dataset, String> {
         .map_err(ingest_error)?
         .with_sheet(sheet);
     let mut buf = vec![0u8; CHUNK];
-    // A progress bar on a terminal for files that take a while (nothing
-    // when the error output is a file or a pipe).
-    let bar = if size >= BAR_FROM {
-        indicatif::ProgressBar::new(size).with_style(
-            indicatif::ProgressStyle::with_template(
-                "{bar:30} {bytes}/{total_bytes} reading {msg} ({elapsed}, {bytes_per_sec})",
-            )
-            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
-        )
-    } else {
-        indicatif::ProgressBar::hidden()
-    };
+    let bar = progress_bar(size, size, "reading");
     bar.set_message(name.to_string());
     loop {
         let n = file.read(&mut buf).map_err(io_error)?;
@@ -103,6 +92,21 @@ pub(crate) fn read_file(path: &str) -> Result<Dataset, String> {
     let read = quiet_if_read_whole(name, || ingester.finish()).map_err(ingest_error);
     bar.finish_and_clear();
     read
+}
+
+/// A progress bar on a terminal of `total` bytes to `doing` for a file of
+/// `size` bytes, when it takes a while (hidden for small files, and when the
+/// error output is a file or a pipe).
+pub(crate) fn progress_bar(size: u64, total: u64, doing: &str) -> indicatif::ProgressBar {
+    if size < BAR_FROM {
+        return indicatif::ProgressBar::hidden();
+    }
+    indicatif::ProgressBar::new(total).with_style(
+        indicatif::ProgressStyle::with_template(&format!(
+            "{{bar:30}} {{bytes}}/{{total_bytes}} {doing} {{msg}} ({{elapsed}}, {{bytes_per_sec}})"
+        ))
+        .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+    )
 }
 
 /// Runs `f` without the panic report when `name` is a spreadsheet or a
@@ -146,16 +150,20 @@ pub(crate) fn recipe_and_data(
     recipe_path: &str,
     raw: &str,
 ) -> Result<(plainsight::core::clean::Recipe, Dataset), String> {
+    Ok((read_recipe(recipe_path)?, read_file(raw)?))
+}
+
+/// Reads a recipe file (a message when it fails).
+pub(crate) fn read_recipe(recipe_path: &str) -> Result<plainsight::core::clean::Recipe, String> {
     let recipe_text = std::fs::read_to_string(recipe_path)
         .map_err(|e| format!("Could not open {}: {e}.", display_name(recipe_path)))?;
-    let recipe = plainsight::core::clean::Recipe::from_json(&recipe_text).map_err(|e| {
+    plainsight::core::clean::Recipe::from_json(&recipe_text).map_err(|e| {
         format!(
             "{}: {}",
             display_name(recipe_path),
             messages::clean_error(&e)
         )
-    })?;
-    Ok((recipe, read_file(raw)?))
+    })
 }
 
 pub(crate) fn read_or_exit(path: &str) -> Result<Dataset, i32> {

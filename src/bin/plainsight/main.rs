@@ -102,7 +102,8 @@ native! {
                 recipe,
                 out,
                 json,
-            } => predict::predict_cmd(&model, &file, recipe.as_deref(), &out, json),
+                batch_rows,
+            } => predict::predict_cmd(&model, &file, recipe.as_deref(), &out, json, batch_rows),
             Command::Sample => io::write_out(|out| out.write_all(marketing_csv().as_bytes())),
             Command::BenchData { rows } => io::write_out(|out| bench_csv(rows, out)),
         }

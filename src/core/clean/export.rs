@@ -95,6 +95,12 @@ fn field(out: &mut impl Write, cell: &str) -> io::Result<()> {
 /// Writes `ds` as CSV: a header row, comma-separated, CRLF line ends,
 /// missing cells empty, numbers and ISO dates as the app shows them.
 pub fn write_csv(ds: &Dataset, out: &mut impl Write) -> io::Result<()> {
+    write_csv_header(ds, out)?;
+    write_csv_rows(ds, out)
+}
+
+/// The header row of [`write_csv`].
+pub fn write_csv_header(ds: &Dataset, out: &mut impl Write) -> io::Result<()> {
     let names = ds.names();
     for (i, name) in names.iter().enumerate() {
         if i > 0 {
@@ -102,7 +108,11 @@ pub fn write_csv(ds: &Dataset, out: &mut impl Write) -> io::Result<()> {
         }
         field(out, &defuse(name))?;
     }
-    out.write_all(b"\r\n")?;
+    out.write_all(b"\r\n")
+}
+
+/// The rows of [`write_csv`], without the header (a batch after the first).
+pub fn write_csv_rows(ds: &Dataset, out: &mut impl Write) -> io::Result<()> {
     let columns: Vec<ColumnData> = (0..ds.width())
         .filter_map(|i| ColumnData::of(ds, i))
         .collect();

@@ -242,6 +242,34 @@ pub enum Step {
 }
 
 impl Step {
+    /// Whether the step's result for a row depends on the other rows
+    /// (statistics, categories, duplicates, the order of rows or of dates):
+    /// such a step needs the whole file at once, while the others give the
+    /// same rows on any batch of rows ([`crate::core::stream`]).
+    pub fn needs_every_row(&self) -> bool {
+        match self {
+            Step::DropMissingRows { .. }
+            | Step::Trim { .. }
+            | Step::ChangeCase { .. }
+            | Step::MergeValues(_)
+            | Step::NormaliseNames
+            | Step::DropColumns { .. }
+            | Step::DateParts { .. }
+            | Step::Rename { .. }
+            | Step::Filter { .. } => false,
+            Step::FillMissing { fill, .. } => !matches!(fill, Fill::Constant { .. }),
+            // Text read as dates takes its day/month order from the values.
+            Step::Cast { to, .. } => matches!(to, ColumnType::Date | ColumnType::Datetime),
+            Step::Ordinal { order, .. } => order.is_empty(),
+            Step::DropSparseColumns { .. }
+            | Step::DropDuplicates
+            | Step::Outliers { .. }
+            | Step::OneHot { .. }
+            | Step::Scale { .. }
+            | Step::Transform { .. } => true,
+        }
+    }
+
     /// The operation's name (`data-op` in the UI, `op` in JSON).
     pub fn op(&self) -> &'static str {
         match self {

@@ -312,6 +312,12 @@ impl Controller {
                 return false;
             }
         };
+        // A recovery after a crash and `after_load` can both want the shown
+        // dataset read again: the one that comes second finds it held.
+        self.until_reader_free().await;
+        if self.holds(&rec.id) {
+            return true;
+        }
         let purpose = Purpose::Dataset { id: rec.id.clone() };
         let sheet = (!rec.sheet.is_empty()).then(|| rec.sheet.clone());
         let Ingested::Read(read) = self.run_ingest(&rec.name, &blob, purpose, sheet).await else {
@@ -353,6 +359,24 @@ impl Controller {
             self.apply_recipe(rec, steps, RecipeChange::Show);
         }
         true
+    }
+
+    /// Whether the worker holds dataset `id` for the page.
+    fn holds(&self, id: &str) -> bool {
+        self.0
+            .shown
+            .borrow()
+            .as_ref()
+            .is_some_and(|(about, _)| about.id == id)
+    }
+
+    /// Resolves when no file is being read (several waiters may wake at
+    /// once: each checks again, and the first to go on claims the reader
+    /// without awaiting in between).
+    async fn until_reader_free(&self) {
+        while self.0.busy.get() {
+            self.until_idle().await;
+        }
     }
 
     fn worker_now_holds(&self, about: DatasetRef, rec: DatasetRecord) {
@@ -430,6 +454,9 @@ impl Controller {
             Purpose::Dataset { .. } => format!("Reading {name}"),
             Purpose::Score => format!("Reading {name} to score it"),
         };
+        // One file at a time: a second read would take over the first's
+        // channel, and the first would end as if the engine had stopped.
+        self.until_reader_free().await;
         self.dispatch(Action::JobStart(label, true));
         if size as u64 > MAX_FILE_BYTES {
             let err = IngestError::TooLarge {
@@ -473,7 +500,7 @@ impl Controller {
             }
             Err(JobError::Stopped) => {
                 self.dispatch(Action::JobFailed(format!(
-                    "{name} was not read: the engine stopped (see the message above). Load it again."
+                    "{name} was not read: the engine stopped while reading it (see the message above). Load it once more; if it stops again, {name} needs more memory than a browser page has: split it into smaller files."
                 )));
             }
         }
@@ -490,7 +517,7 @@ impl Controller {
     ) -> Result<Read, JobError> {
         let load = self.next_id();
         let (tx, mut rx) = mpsc::unbounded::<FromWorker>();
-        *self.0.load.borrow_mut() = Some((load, tx));
+        *self.0.load.borrow_mut() = Some((load, tx, name.to_string()));
 
         self.send(ToWorker::Begin {
             load,

@@ -61,8 +61,8 @@ struct Inner {
     generation: Cell<u32>,
     /// The fault a test asked for (`?fault=…`), for the first engine only.
     fault: Cell<Option<Fault>>,
-    /// The file being read: its load and where its messages go.
-    load: RefCell<Option<(LoadId, LoadSender)>>,
+    /// The file being read: its load, where its messages go, and its name.
+    load: RefCell<Option<(LoadId, LoadSender, String)>>,
     /// A workbook waiting for the user to choose its sheet.
     book: RefCell<Option<load::PendingBook>>,
     /// One counter for loads, requests and runs.
@@ -175,11 +175,16 @@ impl Controller {
     }
 }
 
-/// `?fault=engine-crash`: the first worker panics while computing insights.
+/// `?fault=engine-crash`: the first worker panics while computing insights;
+/// `?fault=engine-trap-reading`: it traps while reading a second file.
 fn fault_asked() -> Option<Fault> {
     let search = web_sys::window()?.location().search().ok()?;
     let params = web_sys::UrlSearchParams::new_with_str(&search).ok()?;
-    (params.get("fault").as_deref() == Some("engine-crash")).then_some(Fault::PanicInInsights)
+    match params.get("fault").as_deref() {
+        Some("engine-crash") => Some(Fault::PanicInInsights),
+        Some("engine-trap-reading") => Some(Fault::TrapReadingSecond),
+        _ => None,
+    }
 }
 
 fn mark_ready() {

@@ -83,7 +83,10 @@ impl Controller {
             Incoming::Unreadable(why) => {
                 self.engine_stopped(None, &format!("its answer could not be read: {why}"))
             }
-            Incoming::Stopped(why) => self.engine_stopped(None, &why),
+            Incoming::Stopped(why) => {
+                web_sys::console::error_1(&format!("Plainsight engine: {why}").into());
+                self.engine_stopped(None, &messages::stop_reason(&why))
+            }
             Incoming::OtherBuild(theirs) => {
                 self.dispatch(Action::Engine(Some(messages::other_build(
                     BUILD_ID, &theirs,
@@ -103,7 +106,7 @@ impl Controller {
             | FromWorker::Loaded { load, .. }
             | FromWorker::LoadFailed { load, .. }
             | FromWorker::Sheets { load, .. } => {
-                if let Some((current, tx)) = self.0.load.borrow().as_ref() {
+                if let Some((current, tx, _)) = self.0.load.borrow().as_ref() {
                     if *current == load {
                         let _ = tx.unbounded_send(msg);
                     }
@@ -176,10 +179,19 @@ impl Controller {
     /// The engine stopped: say so, end every waiting request, start a new
     /// one and read the shown dataset again.
     pub(super) fn engine_stopped(&self, doing: Option<&'static str>, why: &str) {
-        let doing = doing
-            .or_else(|| self.0.pending.borrow().values().next().map(|(_, d)| *d))
-            .or_else(|| self.0.load.borrow().as_ref().map(|_| "reading a file"))
-            .or_else(|| self.0.ml_run.borrow().as_ref().map(|_| "training models"));
+        // A file being read is named: the dataset shown is another one.
+        let reading = self
+            .0
+            .load
+            .borrow()
+            .as_ref()
+            .map(|(_, _, name)| format!("reading {name}"));
+        let doing = reading.or_else(|| {
+            doing
+                .or_else(|| self.0.pending.borrow().values().next().map(|(_, d)| *d))
+                .or_else(|| self.0.ml_run.borrow().as_ref().map(|_| "training models"))
+                .map(str::to_string)
+        });
         // Ignore whatever the old engine still says; stop it after this
         // message's handling (its handlers are running now).
         self.0
@@ -194,7 +206,10 @@ impl Controller {
             self.dispatch(Action::MlError(Some(messages::training_stopped())));
         }
         let shown = self.0.shown.borrow_mut().take();
-        self.dispatch(Action::Engine(Some(messages::engine_stopped(doing, why))));
+        self.dispatch(Action::Engine(Some(messages::engine_stopped(
+            doing.as_deref(),
+            why,
+        ))));
         self.spawn_engine();
         let Some((_, rec)) = shown else {
             return self.dispatch(Action::EngineRecovered);
