@@ -3475,6 +3475,48 @@ fn model_leaderboard_explain_predict_and_reload() {
         ensure(after == first_scores, || {
             "the saved model scored the file differently after the reload".to_string()
         })?;
+        // The version downloads its best kept model and its recipe, and the
+        // command line scores the same file with them — in batches of 7
+        // rows, as it scores a file of any size — exactly as the page did.
+        let model_name = d
+            .attr_of("[data-testid=model-version-download]", "data-model")?
+            .ok_or("no model-version-download with a data-model")?;
+        ensure(model_name == chosen, || {
+            format!("the version's download is {model_name}, the best kept model is {chosen}")
+        })?;
+        d.click_when_ready("[data-testid=model-version-download]")?;
+        let psml = format!("churn-v1-{model_name}.psml");
+        let model_bytes = d.wait_download(&psml, WAIT)?;
+        ensure(model_bytes.starts_with(b"PSML"), || {
+            format!("{psml} is not a saved model ({} bytes)", model_bytes.len())
+        })?;
+        d.click_when_ready("[data-testid=model-version-recipe]")?;
+        d.wait_download("churn-v1.recipe.json", WAIT)?;
+        let scored = d.downloads_dir().join("cli-scored.csv");
+        let o = std::process::Command::new(env!("CARGO_BIN_EXE_plainsight"))
+            .arg("predict")
+            .arg(d.downloads_dir().join(&psml))
+            .arg(&new_file)
+            .arg("--recipe")
+            .arg(d.downloads_dir().join("churn-v1.recipe.json"))
+            .arg("-o")
+            .arg(&scored)
+            .args(["--batch-rows", "7"])
+            .output()?;
+        ensure(o.status.success(), || {
+            format!(
+                "plainsight predict with the downloaded model: {}",
+                String::from_utf8_lossy(&o.stderr)
+            )
+        })?;
+        let cli = std::fs::read(&scored)?;
+        ensure(cli == first_scores, || {
+            format!(
+                "the command line scored the file otherwise than the page:\n{}\nvs\n{}",
+                String::from_utf8_lossy(&cli),
+                String::from_utf8_lossy(&first_scores)
+            )
+        })?;
         // Another kept model of the version can be picked and used.
         let other = if chosen == "logistic_regression" {
             "naive_bayes"

@@ -282,7 +282,7 @@ pub fn ModelTab(props: &ModelProps) -> Html {
                 <div class="card">
                     <h3>{"Saved versions"}</h3>
                     <table class="grid">
-                        <thead><tr><th>{"Version"}</th><th>{"Saved"}</th><th>{"Target"}</th><th>{"Best model"}</th><th>{"Score"}</th><th>{"Learnt from"}</th><th>{"Budget"}</th><th>{"Models kept"}</th><th></th></tr></thead>
+                        <thead><tr><th>{"Version"}</th><th>{"Saved"}</th><th>{"Target"}</th><th>{"Best model"}</th><th>{"Score"}</th><th>{"Learnt from"}</th><th>{"Budget"}</th><th>{"Models kept"}</th><th></th><th title="For plainsight predict, which scores files of any size outside the browser">{"Download"}</th></tr></thead>
                         <tbody>
                         { for versions.iter().rev().map(|v| {
                             let best = v.board.entries.first();
@@ -292,6 +292,24 @@ pub fn ModelTab(props: &ModelProps) -> Html {
                             let onclick = {
                                 let shown_version = shown_version.clone();
                                 Callback::from(move |_| shown_version.set(Some(n)))
+                            };
+                            // The best model this version kept.
+                            let best_kept = v
+                                .board
+                                .entries
+                                .iter()
+                                .find(|e| v.keeps(e.model.name()))
+                                .map(|e| e.model.name().to_string());
+                            let on_model = best_kept.clone().map(|model| {
+                                let ctl = props.ctl.clone();
+                                let (id, name) = (props.record.id.clone(), props.record.name.clone());
+                                Callback::from(move |_| ctl.download_model(id.clone(), name.clone(), n, model.clone()))
+                            });
+                            let on_recipe = {
+                                let ctl = props.ctl.clone();
+                                let name = props.record.name.clone();
+                                let steps = v.steps.clone();
+                                Callback::from(move |_| ctl.export_version_recipe(&name, n, steps.clone()))
                             };
                             html! {
                                 <tr data-testid="model-version" data-version={n.to_string()} data-kept={v.kept.len().to_string()}>
@@ -313,6 +331,15 @@ pub fn ModelTab(props: &ModelProps) -> Html {
                                     <td class="num">{ format!("{} s", v.board.setup.budget_secs) }</td>
                                     <td class="num">{ v.kept.len() }</td>
                                     <td><button class="link" data-testid="model-version-show" {onclick}>{"Show"}</button></td>
+                                    <td>
+                                        if let (Some(model), Some(on_model)) = (best_kept.as_ref(), on_model) {
+                                            <button class="link" data-testid="model-version-download" data-model={model.clone()} onclick={on_model}
+                                                title={format!("{model}, the best model this version kept, as a .psml file: plainsight predict scores a file of any size with it")}>{"Model"}</button>
+                                            {" · "}
+                                        }
+                                        <button class="link" data-testid="model-version-recipe" onclick={on_recipe}
+                                            title="The recipe the model learnt after, as JSON: plainsight predict --recipe runs it first">{"Recipe"}</button>
+                                    </td>
                                 </tr>
                             }
                         }) }

@@ -32,50 +32,47 @@ pub struct ReportParts {
 impl Controller {
     /// Downloads the cleaned data (or the recipe as SQL) of `dataset_name`.
     pub fn export(&self, dataset_name: String, format: ExportFormat) {
-        let ctl = self.clone();
-        spawn_local(async move {
-            let (suffix, mime) = match format {
-                ExportFormat::Csv => ("cleaned.csv", "text/csv"),
-                ExportFormat::Json => ("cleaned.json", "application/json"),
-                ExportFormat::Parquet => ("cleaned.parquet", "application/vnd.apache.parquet"),
-                ExportFormat::Sql => ("recipe.sql", "application/sql"),
-            };
-            match ctl.ask(Ask::Export { format }).await {
-                Ok(Reply::Exported(bytes)) => {
-                    let name = format!("{}.{suffix}", base_name(&dataset_name));
-                    if let Err(why) = download(&name, mime, &bytes) {
-                        ctl.dispatch(Action::Error(Some(format!(
-                            "Could not save {name} ({why}). Try again."
-                        ))));
-                    }
-                }
-                Ok(_) => {}
-                Err(e) => ctl.failed(e, false),
-            }
-        });
+        let (suffix, mime) = match format {
+            ExportFormat::Csv => ("cleaned.csv", "text/csv"),
+            ExportFormat::Json => ("cleaned.json", "application/json"),
+            ExportFormat::Parquet => ("cleaned.parquet", "application/vnd.apache.parquet"),
+            ExportFormat::Sql => ("recipe.sql", "application/sql"),
+        };
+        let name = format!("{}.{suffix}", base_name(&dataset_name));
+        self.ask_and_save(Ask::Export { format }, name, mime);
     }
 
     /// Downloads the dataset `dataset_name` whole as Parquet: its raw rows
     /// with what it had (the first file's facts, notes, profile and the
     /// applied recipe `steps`), to open in another client or browser.
     pub fn save_dataset(&self, dataset_name: String, steps: Vec<Step>) {
+        let saved = String::from(js_sys::Date::new_0().to_iso_string());
+        let base = base_name(&dataset_name).trim_end_matches(".dataset");
+        let name = format!("{base}.dataset.parquet");
+        let mime = "application/vnd.apache.parquet";
+        self.ask_and_save(Ask::SaveDataset { steps, saved }, name, mime);
+    }
+
+    /// Asks the worker for a file's bytes (`Reply::Exported`) and offers
+    /// them as the download `name`.
+    fn ask_and_save(&self, ask: Ask, name: String, mime: &'static str) {
         let ctl = self.clone();
         spawn_local(async move {
-            let saved = String::from(js_sys::Date::new_0().to_iso_string());
-            match ctl.ask(Ask::SaveDataset { steps, saved }).await {
-                Ok(Reply::Exported(bytes)) => {
-                    let base = base_name(&dataset_name);
-                    let name = format!("{}.dataset.parquet", base.trim_end_matches(".dataset"));
-                    if let Err(why) = download(&name, "application/vnd.apache.parquet", &bytes) {
-                        ctl.dispatch(Action::Error(Some(format!(
-                            "Could not save {name} ({why}). Try again."
-                        ))));
-                    }
-                }
+            match ctl.ask(ask).await {
+                Ok(Reply::Exported(bytes)) => ctl.save_file(&name, mime, &bytes),
                 Ok(_) => {}
                 Err(e) => ctl.failed(e, false),
             }
         });
+    }
+
+    /// Offers `bytes` as the download `name`, or says why it could not.
+    fn save_file(&self, name: &str, mime: &str, bytes: &[u8]) {
+        if let Err(why) = download(name, mime, bytes) {
+            self.dispatch(Action::Error(Some(format!(
+                "Could not save {name} ({why}). Try again."
+            ))));
+        }
     }
 
     /// Downloads the self-contained HTML report of the dataset the page
@@ -127,18 +124,55 @@ impl Controller {
         });
     }
 
-    /// Downloads the recipe as JSON.
-    pub fn export_recipe_json(&self, dataset_name: &str, steps: Vec<Step>) {
-        let name = format!("{}.recipe.json", base_name(dataset_name));
-        if let Err(why) = download(
+    /// Downloads a kept model of a saved version as it is stored
+    /// (`<dataset>-v<n>-<model>.psml`), for `plainsight predict`: it
+    /// scores files of any size outside the browser.
+    pub fn download_model(
+        &self,
+        dataset_id: String,
+        dataset_name: String,
+        version: u32,
+        model: String,
+    ) {
+        let ctl = self.clone();
+        spawn_local(async move {
+            let name = format!("{}-v{version}-{model}.psml", base_name(&dataset_name));
+            let Some(st) = ctl.storage() else { return };
+            let key = crate::shell::storage::model_key(&dataset_id, version, &model);
+            let failed = |why: String| {
+                ctl.dispatch(Action::Error(Some(format!("Could not save {name}: {why}"))))
+            };
+            match st.model(&key).await {
+                Ok(Some(blob)) => {
+                    if let Err(why) = download_blob(&name, &blob) {
+                        failed(format!("{why}. Try again."));
+                    }
+                }
+                Ok(None) => failed("this model is no longer in the browser's storage (it may have been cleared); train again to recreate it.".into()),
+                Err(e) => failed(e.user_message("read the saved model")),
+            }
+        });
+    }
+
+    /// Downloads the recipe of a saved model version as JSON
+    /// (`<dataset>-v<n>.recipe.json`), for `plainsight predict --recipe`.
+    pub fn export_version_recipe(&self, dataset_name: &str, version: u32, steps: Vec<Step>) {
+        let name = format!("{}-v{version}.recipe.json", base_name(dataset_name));
+        self.save_file(
             &name,
             "application/json",
             Recipe::new(steps).to_json().as_bytes(),
-        ) {
-            self.dispatch(Action::Error(Some(format!(
-                "Could not save {name} ({why}). Try again."
-            ))));
-        }
+        );
+    }
+
+    /// Downloads the recipe as JSON.
+    pub fn export_recipe_json(&self, dataset_name: &str, steps: Vec<Step>) {
+        let name = format!("{}.recipe.json", base_name(dataset_name));
+        self.save_file(
+            &name,
+            "application/json",
+            Recipe::new(steps).to_json().as_bytes(),
+        );
     }
 }
 
