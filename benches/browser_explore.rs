@@ -23,7 +23,10 @@
 //!
 //! Given a `.parquet` file (`PLAINSIGHT_BENCH_CSV=….parquet`, as
 //! `scripts/bench-parquet.sh` does), the same steps run on it (DuckDB-WASM
-//! with `read_parquet`), and `--write` fills the browser-parquet section.
+//! with `read_parquet`), and `--write` fills the browser-parquet section;
+//! given a `.xlsx` file (`scripts/bench-xlsx-browser.sh`), DuckDB-WASM
+//! loads its `excel` extension and uses `read_xlsx`, and `--write` fills
+//! the browser-xlsx section.
 //!
 //! It prints markdown tables; with `--write` it also puts them into
 //! BENCHMARKS.md between the browser-explore markers. With
@@ -55,7 +58,7 @@ const CHART_WAIT: Duration = Duration::from_secs(300);
 const CHART_SETTLE_MS: f64 = 1500.0;
 /// Where the figures go in BENCHMARKS.md, and the command that wrote them:
 /// for the CSV, then for the Parquet file.
-const MARKS: [(&str, &str, &str); 2] = [
+const MARKS: [(&str, &str, &str); 3] = [
     (
         "<!-- browser-explore:start -->",
         "<!-- browser-explore:end -->",
@@ -65,6 +68,11 @@ const MARKS: [(&str, &str, &str); 2] = [
         "<!-- browser-parquet:start -->",
         "<!-- browser-parquet:end -->",
         "scripts/bench-parquet.sh --write",
+    ),
+    (
+        "<!-- browser-xlsx:start -->",
+        "<!-- browser-xlsx:end -->",
+        "scripts/bench-xlsx-browser.sh --write",
     ),
 ];
 
@@ -855,20 +863,35 @@ fn run() -> BenchResult<()> {
         require(&modules.join(f), "DuckDB-WASM from npm")?;
     }
     let size = std::fs::metadata(&csv)?.len();
-    let parquet = csv.extension().is_some_and(|e| e == "parquet");
-    let (start, end, command) = MARKS[usize::from(parquet)];
-    let (title, reader, made) = if parquet {
-        (
+    let extension = csv
+        .extension()
+        .map(|e| e.to_string_lossy().to_ascii_lowercase());
+    // 0: CSV, 1: Parquet, 2: xlsx.
+    let kind = match extension.as_deref() {
+        Some("parquet") => 1,
+        Some("xlsx") => 2,
+        _ => 0,
+    };
+    let (start, end, command) = MARKS[kind];
+    let (title, reader, made, tried) = match kind {
+        1 => (
             "## Profile a Parquet file: alerts, correlations, charts — 1M × 20, vs DuckDB-WASM SUMMARIZE",
             "read_parquet('f.parquet')",
             "the CSV below written as Parquet by DuckDB (`COPY … TO 'target/bench-1m-20.parquet' (FORMAT parquet)`, snappy)",
-        )
-    } else {
-        (
+            " (from a browser file handle and from an in-memory buffer alike, on snappy and on uncompressed files)",
+        ),
+        2 => (
+            "## Profile an Excel file: alerts, correlations, charts — 100,000 × 20 .xlsx, vs DuckDB-WASM read_xlsx",
+            "read_xlsx('f.xlsx')",
+            "the first 100,000 rows of the CSV of the explore section written by pandas' `to_excel` (openpyxl); DuckDB-WASM loads its `excel` extension first (`INSTALL excel; LOAD excel`)",
+            " (the `excel` extension is fetched from extensions.duckdb.org when loaded; the app needs no download)",
+        ),
+        _ => (
             "## Explore: alerts, correlations, charts — 1M × 20, vs DuckDB-WASM SUMMARIZE",
             "read_csv_auto('f.csv')",
             "`cargo bench --bench browser_explore -- --make-data target/bench-1m-20.csv`",
-        )
+            "",
+        ),
     };
 
     let srv = server::serve(vec![
@@ -897,7 +920,7 @@ fn run() -> BenchResult<()> {
         eprintln!("  app done; DuckDB-WASM…");
         let duck = match run_duckdb(&d, &srv.url("/bench/duckdb.html"), &csv) {
             Ok(duck) => duck,
-            Err(e) if parquet => {
+            Err(e) if kind > 0 => {
                 eprintln!("  DuckDB-WASM failed: {e}");
                 let (apps, _) = duck_failed.get_or_insert_with(|| (Vec::new(), e.to_string()));
                 apps.push(app);
@@ -937,8 +960,7 @@ fn run() -> BenchResult<()> {
              Command: `{command}`{dist_note} at commit `{commit}` ({chromium}, headless, {} cores); \
              the file ({:.1} MB) comes from {made}.\n\n{}\n\
              DuckDB-WASM could not read the file in the same session: `{reader}` failed with \
-             \"{why}\" (from a browser file handle and from an in-memory buffer alike, on \
-             snappy and on uncompressed files), so there is no DuckDB figure to set beside the \
+             \"{why}\"{tried}, so there is no DuckDB figure to set beside the \
              app's; the CSV section above has DuckDB-WASM on the same data. Machine load before → \
              after each run: {}.\n",
             std::thread::available_parallelism()

@@ -4,6 +4,8 @@
 # SUMMARIZE on the same file, in headless Chromium (benches/browser_explore.rs).
 #   scripts/bench-explore.sh           print the figures
 #   scripts/bench-explore.sh --write   also put them into BENCHMARKS.md
+# PLAINSIGHT_BENCH_XLSX=1 (scripts/bench-xlsx-browser.sh) runs it on the CSV's
+# first 100,000 rows written as .xlsx by pandas (openpyxl).
 # PLAINSIGHT_BENCH_PARQUET=1 (scripts/bench-parquet.sh) runs it on the CSV
 # written as Parquet by DuckDB instead.
 # Set PLAINSIGHT_DIST to use an existing build instead of building dist/,
@@ -32,6 +34,18 @@ if [ -n "${PLAINSIGHT_BENCH_PARQUET:-}" ]; then
     .tools/venv/bin/python -c "
 import duckdb, sys
 duckdb.sql(f\"COPY (SELECT * FROM read_csv_auto('{sys.argv[1]}')) TO '{sys.argv[2]}' (FORMAT parquet)\")
+" "$csv" "$bench_file"
+  fi
+fi
+
+if [ -n "${PLAINSIGHT_BENCH_XLSX:-}" ]; then
+  bench_file=target/bench-100k-20.xlsx
+  if [ ! -s "$bench_file" ]; then
+    printf '\n==> writing %s with pandas + openpyxl (.tools/venv)\n' "$bench_file"
+    .tools/venv/bin/pip install -q openpyxl
+    .tools/venv/bin/python -c "
+import pandas as pd, sys
+pd.read_csv(sys.argv[1], nrows=100_000).to_excel(sys.argv[2], index=False, sheet_name='Data')
 " "$csv" "$bench_file"
   fi
 fi
