@@ -3323,17 +3323,23 @@ mod ml_models {
         assert_eq!(code, Some(0), "{stderr}");
         let expected = std::fs::read_to_string(data.join("churn-format1.expected.csv")).unwrap();
         assert_eq!(std::fs::read_to_string(&out).unwrap(), expected);
+        // `predict` with the format-1 model on `file` into `out`, and `extra`.
+        let format1 = data.join("churn-format1.psml");
+        let predict1 = |file: &Path, extra: &[&str]| {
+            let mut args: Vec<&std::ffi::OsStr> = vec![
+                "predict".as_ref(),
+                format1.as_os_str(),
+                file.as_os_str(),
+                "-o".as_ref(),
+                out.as_os_str(),
+            ];
+            args.extend(extra.iter().map(std::ffi::OsStr::new));
+            run(&args)
+        };
+        let churn_new = data.join("churn_new.csv");
         // Read in batches of 3 rows (a file of any size is scored so): the
         // same output, byte for byte.
-        let (code, stdout, stderr) = run(&[
-            "predict".as_ref(),
-            data.join("churn-format1.psml").as_os_str(),
-            data.join("churn_new.csv").as_os_str(),
-            "-o".as_ref(),
-            out.as_os_str(),
-            "--batch-rows".as_ref(),
-            "3".as_ref(),
-        ]);
+        let (code, stdout, stderr) = predict1(&churn_new, &["--batch-rows", "3"]);
         assert_eq!(code, Some(0), "{stderr}");
         assert!(stdout.contains("scored 20 rows"), "{stdout}");
         assert_eq!(std::fs::read_to_string(&out).unwrap(), expected);
@@ -3344,17 +3350,10 @@ mod ml_models {
             r#"{"schema_version": 1, "steps": [{"op": "trim"}, {"op": "fill_missing", "column": "tenure_months", "fill": {"method": "median"}}]}"#,
         )
         .unwrap();
-        let (code, _, stderr) = run(&[
-            "predict".as_ref(),
-            data.join("churn-format1.psml").as_os_str(),
-            data.join("churn_new.csv").as_os_str(),
-            "--recipe".as_ref(),
-            recipe.as_os_str(),
-            "-o".as_ref(),
-            out.as_os_str(),
-            "--batch-rows".as_ref(),
-            "3".as_ref(),
-        ]);
+        let (code, _, stderr) = predict1(
+            &churn_new,
+            &["--recipe", recipe.to_str().unwrap(), "--batch-rows", "3"],
+        );
         assert_eq!(code, Some(0), "{stderr}");
         assert!(
             stderr.contains("step 2 of the recipe (fill missing) uses every row")
@@ -3368,21 +3367,66 @@ mod ml_models {
         let ragged = dir.join("ragged.csv");
         std::fs::write(&ragged, &text).unwrap();
         std::fs::remove_file(&out).unwrap();
-        let (code, _, stderr) = run(&[
-            "predict".as_ref(),
-            data.join("churn-format1.psml").as_os_str(),
-            ragged.as_os_str(),
-            "-o".as_ref(),
-            out.as_os_str(),
-            "--batch-rows".as_ref(),
-            "3".as_ref(),
-        ]);
+        let (code, _, stderr) = predict1(&ragged, &["--batch-rows", "3"]);
         assert_eq!(code, Some(1));
         assert!(
             stderr.contains("ragged.csv") && stderr.contains("line 22"),
             "{stderr}"
         );
         assert!(!out.exists(), "a half-written output was left");
+        // A failed run leaves an earlier output as it was (and no partial
+        // file beside it).
+        std::fs::write(&out, "earlier output\n").unwrap();
+        let (code, _, _) = predict1(&ragged, &[]);
+        assert_eq!(code, Some(1));
+        assert_eq!(std::fs::read_to_string(&out).unwrap(), "earlier output\n");
+        let left: Vec<_> = std::fs::read_dir(&dir)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().to_string())
+            .filter(|n| n.contains("partial"))
+            .collect();
+        assert!(left.is_empty(), "partial files left: {left:?}");
+        // The output may not be the file scored: refused, the file intact.
+        let copy = dir.join("copy.csv");
+        std::fs::copy(data.join("churn_new.csv"), &copy).unwrap();
+        let (code, _, stderr) = run(&[
+            "predict".as_ref(),
+            data.join("churn-format1.psml").as_os_str(),
+            copy.as_os_str(),
+            "-o".as_ref(),
+            copy.as_os_str(),
+        ]);
+        assert_eq!(code, Some(1));
+        assert!(stderr.contains("is the file being scored"), "{stderr}");
+        assert_eq!(
+            std::fs::read(&copy).unwrap(),
+            std::fs::read(data.join("churn_new.csv")).unwrap()
+        );
+        // A pipe (it reads once) is read whole, with the same output.
+        let mut child = std::process::Command::new(bin)
+            .arg("predict")
+            .arg(data.join("churn-format1.psml"))
+            .arg("/dev/stdin")
+            .arg("-o")
+            .arg(&out)
+            .stdin(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        {
+            use std::io::Write as _;
+            let mut pipe = child.stdin.take().unwrap();
+            pipe.write_all(&std::fs::read(data.join("churn_new.csv")).unwrap())
+                .unwrap();
+        }
+        let o = child.wait_with_output().unwrap();
+        let said = String::from_utf8_lossy(&o.stderr);
+        assert_eq!(o.status.code(), Some(0), "{said}");
+        assert!(said.contains("not a regular file"), "{said}");
+        assert_eq!(std::fs::read_to_string(&out).unwrap(), expected);
+        // No batches of 0 rows.
+        let (code, _, stderr) = predict1(&churn_new, &["--batch-rows", "0"]);
+        assert_eq!(code, Some(2), "{stderr}");
         std::fs::remove_dir_all(&dir).unwrap();
     }
 

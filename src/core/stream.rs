@@ -17,7 +17,7 @@
 
 use crate::core::csv::Keep;
 use crate::core::error::IngestError;
-use crate::core::ingest::{convert, decide, layout, Dataset, Decided, Ingester};
+use crate::core::ingest::{convert, decide, layout, Dataset, Decided, Ingester, MAX_CELLS};
 use crate::core::raw::RawColumn;
 
 pub use crate::core::ingest::Layout;
@@ -64,10 +64,14 @@ pub struct Batches {
 }
 
 impl Batches {
-    /// Batches of `rows` records (at least 1) of the file `layout` is of.
+    /// Batches of `rows` records of the file `layout` is of: at least 1,
+    /// and at most what keeps a batch within [`MAX_CELLS`] cells (a wide
+    /// file gets shorter batches).
     pub fn new(layout: Layout, rows: usize) -> Result<Batches, IngestError> {
+        let most = (MAX_CELLS / layout.names.len().max(1) as u64).max(1);
+        let rows = rows.clamp(1, usize::try_from(most).unwrap_or(usize::MAX));
         Ok(Batches {
-            ingester: Ingester::streaming(&layout.facts.name, Keep::Batches(rows.max(1)))?,
+            ingester: Ingester::streaming(&layout.facts.name, Keep::Batches(rows))?,
             header_left: layout.facts.has_header,
             layout,
             decided: None,

@@ -293,13 +293,19 @@ pub fn ModelTab(props: &ModelProps) -> Html {
                                 let shown_version = shown_version.clone();
                                 Callback::from(move |_| shown_version.set(Some(n)))
                             };
-                            // The best model this version kept.
-                            let best_kept = v
-                                .board
-                                .entries
-                                .iter()
-                                .find(|e| v.keeps(e.model.name()))
-                                .map(|e| e.model.name().to_string());
+                            // The best model this version kept (the baseline
+                            // only when nothing else was kept).
+                            let kept_names = || {
+                                v.board
+                                    .entries
+                                    .iter()
+                                    .map(|e| e.model.name())
+                                    .filter(|m| v.keeps(m))
+                            };
+                            let best_kept = kept_names()
+                                .find(|m| *m != "baseline")
+                                .or_else(|| kept_names().next())
+                                .map(str::to_string);
                             let on_model = best_kept.clone().map(|model| {
                                 let ctl = props.ctl.clone();
                                 let (id, name) = (props.record.id.clone(), props.record.name.clone());

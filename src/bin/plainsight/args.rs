@@ -145,7 +145,7 @@ pub(crate) enum Command {
         #[arg(long)]
         json: bool,
         /// Rows scored at a time when the file is read in batches.
-        #[arg(long, value_name = "ROWS", default_value_t = 100_000, value_parser = whole_number)]
+        #[arg(long, value_name = "ROWS", default_value_t = 100_000, value_parser = positive_number)]
         batch_rows: usize,
     },
     /// Write the sample marketing CSV to the standard output.
@@ -161,6 +161,13 @@ fn positive_secs(s: &str) -> Result<f64, String> {
     match s.parse::<f64>() {
         Ok(v) if v.is_finite() && v > 0.0 => Ok(v),
         _ => Err(format!("needs a number of seconds above 0, not \"{s}\"")),
+    }
+}
+
+fn positive_number(s: &str) -> Result<usize, String> {
+    match whole_number(s)? {
+        0 => Err("must be 1 or more".to_string()),
+        n => Ok(n),
     }
 }
 

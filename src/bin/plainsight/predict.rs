@@ -44,7 +44,22 @@ pub(crate) fn predict_cmd(
         }
     };
     let name = display_name(path);
+    if same_file(path, out_path) {
+        eprintln!("{out_path} is the file being scored: choose another output file with -o.");
+        return 1;
+    }
+    // Written beside the output and renamed over it once whole, so a
+    // failed run leaves whatever was there before.
+    let out = Output::new(out_path);
+    let regular = std::fs::metadata(path).map_or(true, |m| m.is_file());
     let in_batches = match step_needing_every_row(&steps) {
+        _ if !regular => {
+            // A pipe can be read only once; batches read the file twice.
+            eprintln!(
+                "Note: {name} is not a regular file (a pipe?), so it is read whole; save it as a file to score a file of any size in batches."
+            );
+            Ok(None)
+        }
         Some(i) => {
             eprintln!(
                 "Note: step {} of the recipe ({}) uses every row of the file, so {name} is read whole; a recipe without such steps scores a CSV or TSV file of any size in batches.",
@@ -53,13 +68,14 @@ pub(crate) fn predict_cmd(
             );
             Ok(None)
         }
-        None => batches(model.scorer(), &steps, path, out_path, batch_rows),
+        None => batches(model.scorer(), &steps, path, &out, batch_rows),
     };
     let scored = match in_batches {
         Ok(Some(rows)) => Ok(rows),
-        Ok(None) => whole(model.scorer(), &steps, path, out_path),
+        Ok(None) => whole(model.scorer(), &steps, path, &out),
         Err(message) => Err(message),
-    };
+    }
+    .and_then(|rows| out.finish().map(|()| rows));
     match scored {
         Ok(rows) if json => print_json(&serde_json::json!({
             "rows": rows,
@@ -75,9 +91,63 @@ pub(crate) fn predict_cmd(
         }
         Err(message) => {
             eprintln!("{message}");
-            // A half-written output is not left behind as if it were whole.
-            let _ = std::fs::remove_file(out_path);
+            out.abandon();
             1
+        }
+    }
+}
+
+/// Whether `a` and `b` name the same existing file.
+fn same_file(a: &str, b: &str) -> bool {
+    match (std::fs::canonicalize(a), std::fs::canonicalize(b)) {
+        (Ok(a), Ok(b)) => a == b,
+        _ => false,
+    }
+}
+
+/// Where the scored rows go: a temporary file beside `path`, renamed over
+/// it when the run succeeds (a device or pipe such as /dev/stdout is
+/// written directly).
+struct Output {
+    path: String,
+    write_to: String,
+}
+
+impl Output {
+    fn new(path: &str) -> Output {
+        let special = std::fs::metadata(path).is_ok_and(|m| !m.is_file() && !m.is_dir());
+        let write_to = if special {
+            path.to_string()
+        } else {
+            format!("{path}.{}.partial", std::process::id())
+        };
+        Output {
+            path: path.to_string(),
+            write_to,
+        }
+    }
+
+    fn create(&self) -> Result<BufWriter<File>, String> {
+        File::create(&self.write_to)
+            .map(BufWriter::new)
+            .map_err(|e| format!("Could not write {}: {e}", self.path))
+    }
+
+    /// The output whole: in its place.
+    fn finish(&self) -> Result<(), String> {
+        if self.write_to == self.path {
+            return Ok(());
+        }
+        std::fs::rename(&self.write_to, &self.path).map_err(|e| {
+            let _ = std::fs::remove_file(&self.write_to);
+            format!("Could not write {}: {e}", self.path)
+        })
+    }
+
+    /// The run failed: its partial output goes, the output path is untouched.
+    fn abandon(&self) {
+        if self.write_to != self.path {
+            let _ = std::fs::remove_file(&self.write_to);
         }
     }
 }
@@ -87,15 +157,15 @@ fn batches(
     scorer: Scorer,
     steps: &[Step],
     path: &str,
-    out_path: &str,
+    output: &Output,
     batch_rows: usize,
 ) -> Result<Option<usize>, String> {
     let name = display_name(path);
+    let out_path = output.path.as_str();
     let size = std::fs::metadata(path)
         .map_err(|e| format!("Could not open {name}: {e}."))?
         .len();
-    let out = File::create(out_path).map_err(|e| format!("Could not write {out_path}: {e}"))?;
-    let mut out = BufWriter::new(out);
+    let mut out = output.create()?;
     // Two passes over the file: typing the columns, then scoring.
     let bar = progress_bar(size, size.saturating_mul(2), "scoring");
     bar.set_message(name.to_string());
@@ -121,15 +191,13 @@ fn batches(
 }
 
 /// Reads the file whole and scores it.
-fn whole(scorer: Scorer, steps: &[Step], path: &str, out_path: &str) -> Result<usize, String> {
+fn whole(scorer: Scorer, steps: &[Step], path: &str, output: &Output) -> Result<usize, String> {
     let raw = read_file(path)?;
     let (rows, ds) = score(scorer, raw, steps).map_err(|e| score_message(display_name(path), &e))?;
-    let written = File::create(out_path).and_then(|f| {
-        let mut w = BufWriter::new(f);
-        plainsight::core::clean::export::write_csv(&ds, &mut w)?;
-        w.flush()
-    });
-    written.map_err(|e| format!("Could not write {out_path}: {e}"))?;
+    let mut w = output.create()?;
+    plainsight::core::clean::export::write_csv(&ds, &mut w)
+        .and_then(|()| w.flush())
+        .map_err(|e| format!("Could not write {}: {e}", output.path))?;
     Ok(rows)
 }
 

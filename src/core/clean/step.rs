@@ -261,12 +261,15 @@ impl Step {
             // Text read as dates takes its day/month order from the values.
             Step::Cast { to, .. } => matches!(to, ColumnType::Date | ColumnType::Datetime),
             Step::Ordinal { order, .. } => order.is_empty(),
+            // log(1 + x) and a given λ work row by row; λ is fitted on the data.
+            Step::Transform { transform, .. } => {
+                matches!(transform, Transform::YeoJohnson { lambda: None })
+            }
             Step::DropSparseColumns { .. }
             | Step::DropDuplicates
             | Step::Outliers { .. }
             | Step::OneHot { .. }
-            | Step::Scale { .. }
-            | Step::Transform { .. } => true,
+            | Step::Scale { .. } => true,
         }
     }
 

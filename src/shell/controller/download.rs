@@ -137,11 +137,13 @@ impl Controller {
         let ctl = self.clone();
         spawn_local(async move {
             let name = format!("{}-v{version}-{model}.psml", base_name(&dataset_name));
-            let Some(st) = ctl.storage() else { return };
-            let key = crate::shell::storage::model_key(&dataset_id, version, &model);
             let failed = |why: String| {
                 ctl.dispatch(Action::Error(Some(format!("Could not save {name}: {why}"))))
             };
+            let Some(st) = ctl.storage() else {
+                return failed("the browser's storage is not open. Reload the page.".into());
+            };
+            let key = crate::shell::storage::model_key(&dataset_id, version, &model);
             match st.model(&key).await {
                 Ok(Some(blob)) => {
                     if let Err(why) = download_blob(&name, &blob) {

@@ -233,10 +233,10 @@ impl Controller {
         });
     }
 
-    /// After a load that did not end in showing its file: when the page
-    /// shows a dataset the worker does not hold (picked during the load),
-    /// read that one now.
-    fn after_load(&self) {
+    /// After a load that did not end in showing its file (or a file read
+    /// to be scored): when the page shows a dataset the worker does not
+    /// hold (picked during the read), read that one now.
+    pub(super) fn after_load(&self) {
         if self.0.shown.borrow().is_some() {
             return;
         }

@@ -324,7 +324,7 @@ impl Controller {
             }
             let Ingested::Read(read) = ctl.run_ingest(&name, &file, Purpose::Score, None).await
             else {
-                return;
+                return ctl.after_load();
             };
             let answer = ctl
                 .ask(Ask::Predict {
@@ -352,6 +352,8 @@ impl Controller {
                     });
                 }
             }
+            // Another dataset opened meanwhile waits for its rows.
+            ctl.after_load();
         });
     }
 }

@@ -179,16 +179,21 @@ impl Controller {
     /// The engine stopped: say so, end every waiting request, start a new
     /// one and read the shown dataset again.
     pub(super) fn engine_stopped(&self, doing: Option<&'static str>, why: &str) {
-        // A file being read is named: the dataset shown is another one.
+        // What timed out, else the file being read (named: the dataset
+        // shown is another one), else a question or training.
         let reading = self
             .0
             .load
             .borrow()
             .as_ref()
             .map(|(_, _, name)| format!("reading {name}"));
-        let doing = reading.or_else(|| {
-            doing
-                .or_else(|| self.0.pending.borrow().values().next().map(|(_, d)| *d))
+        let doing = doing.map(str::to_string).or(reading).or_else(|| {
+            self.0
+                .pending
+                .borrow()
+                .values()
+                .next()
+                .map(|(_, d)| *d)
                 .or_else(|| self.0.ml_run.borrow().as_ref().map(|_| "training models"))
                 .map(str::to_string)
         });
