@@ -103,6 +103,20 @@ pub fn ingest_error(file: &str, err: &IngestError) -> String {
                 _ => "an Arrow IPC or Feather file",
             }
         ),
+        IngestError::TooLargeDecoded {
+            column,
+            bytes,
+            limit,
+        } => format!(
+            "{file} is small on disk, but {} would take {} once decompressed, and Plainsight reads at most {} {}. Write it again with only the columns and rows you need (pandas: read_parquet(columns=[…]); DuckDB: COPY (SELECT …) TO …) and load that file.",
+            match column {
+                Some(c) => format!("its column \"{c}\""),
+                None => "its columns".to_string(),
+            },
+            human_bytes(*bytes),
+            human_bytes(*limit),
+            if column.is_some() { "a column" } else { "in all" }
+        ),
         IngestError::OnlyErrorCells { cells, first } => format!(
             "{file}: every filled cell of the sheet ({cells} cell{}) holds a spreadsheet error instead of a value, starting with {first}, so there is no data to read. Open it in Excel or LibreOffice, fix the formulas (or paste their values), save, and load it again.",
             if *cells == 1 { "" } else { "s" }

@@ -397,6 +397,30 @@ fn columnar_real_files_read_as_pyarrow_does() {
         }
         other => panic!("fuzz file: {:?}", other.map(|d| d.height())),
     }
+    // 4 KB whose map column holds 2 GiB once decompressed (pyarrow needs
+    // 4.2 GB for it; the worker ran out of memory): refused from the
+    // footer, before any page is read, with a sentence naming the column.
+    match read("data_large_string_map.brotli.parquet") {
+        Err(e @ IngestError::TooLargeDecoded { .. }) => {
+            let IngestError::TooLargeDecoded {
+                column,
+                bytes,
+                limit,
+            } = &e
+            else {
+                unreachable!()
+            };
+            assert_eq!(column.as_deref(), Some("arr"));
+            assert_eq!(*bytes, 2_147_483_827);
+            assert!(bytes > limit);
+            let said = plainsight::messages::ingest_error("m.parquet", &e);
+            assert!(
+                said.contains("\"arr\"") && said.contains("decompressed"),
+                "{said}"
+            );
+        }
+        other => panic!("large string map: {:?}", other.map(|d| d.height())),
+    }
     // Spark's INT96 timestamps past 2262 (microseconds, as pyarrow's
     // coerce_int96_timestamp_unit="us").
     let p = stats("data_int96_from_spark.parquet");

@@ -31,7 +31,7 @@ use parquet::arrow::arrow_reader::{
 };
 use parquet::arrow::{ArrowWriter, ProjectionMask};
 use parquet::basic::Compression;
-use parquet::file::metadata::KeyValue;
+use parquet::file::metadata::{KeyValue, ParquetMetaData};
 use parquet::file::properties::WriterProperties;
 use polars_core::prelude::*;
 
@@ -269,6 +269,7 @@ fn read_parquet(bytes: Bytes, table: &mut Table) -> Result<Option<String>, Inges
     let rows = meta.metadata().file_metadata().num_rows().max(0) as u64;
     table.check_size(rows, schema.fields().len())?;
     let names = names_of(&schema, table);
+    check_decoded_size(meta.metadata(), &names)?;
     for (i, field) in schema.fields().iter().enumerate() {
         let builder =
             ParquetRecordBatchReaderBuilder::new_with_metadata(bytes.clone(), meta.clone());
@@ -286,6 +287,52 @@ fn read_parquet(bytes: Bytes, table: &mut Table) -> Result<Option<String>, Inges
         table.push(&field.as_ref().clone().with_name(names[i].clone()), &arrays)?;
     }
     Ok(saved)
+}
+
+/// Most bytes one column's pages may take decompressed: its Arrow arrays
+/// and its converted copy are held at once, beside the file, within
+/// wasm32's 4 GiB.
+pub const MAX_DECODED_COLUMN_BYTES: u64 = 1 << 30;
+
+/// Most bytes a file's pages may take decompressed in all: the converted
+/// table beside the file and one column being decoded.
+pub const MAX_DECODED_BYTES: u64 = 2 << 30;
+
+/// Refuses, from the footer alone, a Parquet file whose pages would take
+/// more than the bounds above once decompressed (a 4 KB file of repeated
+/// text can hold gigabytes: the reader would run out of memory).
+fn check_decoded_size(meta: &ParquetMetaData, names: &[String]) -> Result<(), IngestError> {
+    let descr = meta.file_metadata().schema_descr();
+    let mut per_root = vec![0u64; names.len()];
+    for group in meta.row_groups() {
+        for (leaf, chunk) in group.columns().iter().enumerate() {
+            let size = u64::try_from(chunk.uncompressed_size()).unwrap_or(u64::MAX);
+            if let Some(total) = per_root.get_mut(descr.get_column_root_idx(leaf)) {
+                *total = total.saturating_add(size);
+            }
+        }
+    }
+    if let Some((i, &bytes)) = per_root
+        .iter()
+        .enumerate()
+        .max_by_key(|(_, b)| **b)
+        .filter(|(_, b)| **b > MAX_DECODED_COLUMN_BYTES)
+    {
+        return Err(IngestError::TooLargeDecoded {
+            column: names.get(i).cloned(),
+            bytes,
+            limit: MAX_DECODED_COLUMN_BYTES,
+        });
+    }
+    let bytes = per_root.iter().fold(0u64, |a, b| a.saturating_add(*b));
+    if bytes > MAX_DECODED_BYTES {
+        return Err(IngestError::TooLargeDecoded {
+            column: None,
+            bytes,
+            limit: MAX_DECODED_BYTES,
+        });
+    }
+    Ok(())
 }
 
 /// The schema with Spark's INT96 timestamps read in microseconds (read as

@@ -64,6 +64,14 @@ pub enum IngestError {
         format: crate::core::model::Format,
         detail: String,
     },
+    /// A Parquet file whose pages, decompressed, would take more than
+    /// `limit` bytes (in one column when `column` is named, else in all):
+    /// known from its footer before any page is read.
+    TooLargeDecoded {
+        column: Option<String>,
+        bytes: u64,
+        limit: u64,
+    },
     /// Every filled cell of the sheet holds a spreadsheet error (#DIV/0!…);
     /// `first` names one ("A1 (#DIV/0!)").
     OnlyErrorCells { cells: usize, first: String },
@@ -81,6 +89,15 @@ impl std::fmt::Display for IngestError {
             IngestError::TooLarge { size, limit } => {
                 write!(f, "file of {size} bytes exceeds {limit}")
             }
+            IngestError::TooLargeDecoded {
+                column,
+                bytes,
+                limit,
+            } => write!(
+                f,
+                "{bytes} bytes decompressed ({}) exceed {limit}",
+                column.as_deref().unwrap_or("all columns")
+            ),
             IngestError::Empty => write!(f, "empty file"),
             IngestError::HeaderOnly { columns } => {
                 write!(f, "header of {columns} columns, no rows")
