@@ -367,6 +367,56 @@ fn a_dataset_saved_whole_reopens_with_what_it_had() {
         .any(|n| n.kind == "saved-dataset-changed"));
 }
 
+/// Arrow IPC files and streams are checked before the reader allocates
+/// what they claim: a stream cut short is refused as damaged, and a
+/// compressed buffer claiming a terabyte decompressed is refused from its
+/// 8-byte prefix, in a file and in a stream alike (a fuzzed 25 KB file
+/// claimed 197 TB and aborted the process: tests/data/fuzz/ingest).
+#[test]
+fn arrow_ipc_claims_are_checked_before_reading() {
+    let dir = data_dir().join("columnar");
+    let stream = std::fs::read(dir.join("pyarrow_stream.arrows")).unwrap();
+    match read_bytes("cut.arrows", &stream[..stream.len() / 2]) {
+        Err(IngestError::ColumnarDamaged { detail, .. }) => {
+            assert!(detail.contains("past the end"), "{detail}")
+        }
+        other => panic!("a cut stream: {:?}", other.map(|d| d.height())),
+    }
+    // The lz4 Feather file, its first compressed buffer claiming 1 TB.
+    let mut file = std::fs::read(dir.join("pyarrow_lz4.feather")).unwrap();
+    let n = file.len();
+    let footer_len =
+        arrow_ipc::reader::read_footer_length(file[n - 10..].try_into().unwrap()).unwrap();
+    let footer_at = n - 10 - footer_len;
+    let prefix_at = {
+        let footer = arrow_ipc::root_as_footer(&file[footer_at..n - 10]).unwrap();
+        let block = footer.recordBatches().unwrap().get(0);
+        let at = block.offset() as usize;
+        let meta_len = block.metaDataLength() as usize;
+        let message = arrow_ipc::root_as_message(&file[at + 8..at + meta_len]).unwrap();
+        let batch = message.header_as_record_batch().unwrap();
+        assert!(batch.compression().is_some(), "the fixture is compressed");
+        let buffer = batch
+            .buffers()
+            .unwrap()
+            .iter()
+            .find(|b| b.length() >= 8)
+            .unwrap();
+        at + meta_len + buffer.offset() as usize
+    };
+    file[prefix_at..prefix_at + 8].copy_from_slice(&(1i64 << 40).to_le_bytes());
+    // The same messages as a stream: the file without its magic and footer.
+    let as_stream = file[8..footer_at].to_vec();
+    for (name, bytes) in [("claims.feather", &file), ("claims.arrows", &as_stream)] {
+        match read_bytes(name, bytes) {
+            Err(IngestError::TooLargeDecoded { bytes, limit, .. }) => {
+                assert!(bytes >= 1 << 40 && bytes > limit, "{name}: {bytes}")
+            }
+            other => panic!("{name}: {:?}", other.map(|d| d.height())),
+        }
+    }
+}
+
 /// Real files from Apache's test data (tests/data/columnar_real/README.md)
 /// that a walk through them found misread: each now reads as pyarrow 26
 /// reads it, or is refused with the reason.

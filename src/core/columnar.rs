@@ -364,6 +364,7 @@ fn int96_as_micros(meta: &ArrowReaderMetadata) -> Option<Arc<Schema>> {
 /// [`IPC_PASSES`] passes) or stream (read once, all columns).
 fn read_ipc(bytes: &Bytes, file: bool, table: &mut Table) -> Result<(), IngestError> {
     if !file {
+        check_stream_messages(bytes)?;
         let reader = arrow_ipc::reader::StreamReader::try_new(Cursor::new(bytes.as_ref()), None)
             .map_err(arrow_error)?;
         let schema = reader.schema();
@@ -388,6 +389,7 @@ fn read_ipc(bytes: &Bytes, file: bool, table: &mut Table) -> Result<(), IngestEr
             "its index points past the end of the file, as in a file cut short",
         ));
     }
+    check_file_messages(bytes)?;
     let reader = arrow_ipc::reader::FileReader::try_new(Cursor::new(bytes.as_ref()), None)
         .map_err(|e| match e.to_string().contains("endianness") {
             true => unsupported(Format::Arrow, BIG_ENDIAN),
@@ -458,6 +460,134 @@ fn ipc_blocks_fit(bytes: &[u8]) -> bool {
             && b.bodyLength() >= 0
             && end.is_some_and(|e| u64::try_from(e).is_ok_and(|e| e <= n as u64))
     })
+}
+
+/// The message of an encapsulated Arrow IPC block (after its continuation
+/// mark and length, or the length alone before Arrow 0.15).
+fn block_message(meta: &[u8]) -> Option<arrow_ipc::Message<'_>> {
+    let start = if meta.get(..4)? == [0xFF; 4] { 8 } else { 4 };
+    arrow_ipc::root_as_message(meta.get(start..)?).ok()
+}
+
+/// What an Arrow IPC file's batches claim, checked before the reader
+/// allocates it: their compressed buffers' decompressed sizes (a fuzzed
+/// 4 KB file claimed 197 TB). `ipc_blocks_fit` has checked the blocks.
+fn check_file_messages(bytes: &[u8]) -> Result<(), IngestError> {
+    let n = bytes.len();
+    let Some(footer) = n
+        .checked_sub(10)
+        .and_then(|at| <[u8; 10]>::try_from(&bytes[at..]).ok())
+        .and_then(|t| arrow_ipc::reader::read_footer_length(t).ok())
+        .and_then(|len| n.checked_sub(10 + len))
+        .and_then(|at| arrow_ipc::root_as_footer(&bytes[at..n - 10]).ok())
+    else {
+        return Ok(());
+    };
+    let mut decoded = 0u64;
+    let blocks = footer.recordBatches().into_iter().flatten();
+    for b in blocks.chain(footer.dictionaries().into_iter().flatten()) {
+        let (Ok(at), Ok(meta), Ok(body)) = (
+            usize::try_from(b.offset()),
+            usize::try_from(b.metaDataLength()),
+            usize::try_from(b.bodyLength()),
+        ) else {
+            continue;
+        };
+        let meta_end = at.saturating_add(meta);
+        let (Some(m), Some(body)) = (
+            bytes.get(at..meta_end).and_then(block_message),
+            bytes.get(meta_end..meta_end.saturating_add(body)),
+        ) else {
+            continue;
+        };
+        decoded = check_message(&m, body, decoded)?;
+    }
+    Ok(())
+}
+
+/// An Arrow IPC stream's messages walked before the reader reads them: a
+/// message or its data running past the end is refused as cut short (the
+/// reader would allocate what it claims), and compressed buffers are
+/// checked as in a file.
+fn check_stream_messages(bytes: &[u8]) -> Result<(), IngestError> {
+    let cut = || {
+        damaged(
+            Format::Arrow,
+            "a message runs past the end of the file, as in a file cut short",
+        )
+    };
+    let word = |at: usize| {
+        bytes
+            .get(at..at + 4)
+            .and_then(|w| <[u8; 4]>::try_from(w).ok())
+    };
+    let (mut at, mut decoded) = (0usize, 0u64);
+    while let Some(mut w) = word(at) {
+        at += 4;
+        if w == [0xFF; 4] {
+            let Some(len) = word(at) else { break };
+            w = len;
+            at += 4;
+        }
+        let len = i32::from_le_bytes(w);
+        if len == 0 {
+            break;
+        }
+        let end = usize::try_from(len).ok().map(|l| at.saturating_add(l));
+        let Some(meta) = end.and_then(|e| bytes.get(at..e)) else {
+            return Err(cut());
+        };
+        let Ok(m) = arrow_ipc::root_as_message(meta) else {
+            // Not a message: the reader says what is wrong.
+            return Ok(());
+        };
+        at += meta.len();
+        let body_end = usize::try_from(m.bodyLength())
+            .ok()
+            .map(|l| at.saturating_add(l));
+        let Some(body) = body_end.and_then(|e| bytes.get(at..e)) else {
+            return Err(cut());
+        };
+        decoded = check_message(&m, body, decoded)?;
+        at += body.len();
+    }
+    Ok(())
+}
+
+/// Adds what a batch message's compressed buffers will take decompressed
+/// (their first 8 bytes say it; -1: stored as is) to `decoded`, refusing
+/// past [`MAX_DECODED_BYTES`].
+fn check_message(
+    m: &arrow_ipc::Message<'_>,
+    body: &[u8],
+    mut decoded: u64,
+) -> Result<u64, IngestError> {
+    let batch = m
+        .header_as_record_batch()
+        .or_else(|| m.header_as_dictionary_batch().and_then(|d| d.data()));
+    let Some(batch) = batch.filter(|b| b.compression().is_some()) else {
+        return Ok(decoded);
+    };
+    for buffer in batch.buffers().into_iter().flatten() {
+        let Some(prefix) = usize::try_from(buffer.offset())
+            .ok()
+            .filter(|_| buffer.length() >= 8)
+            .and_then(|at| body.get(at..at.saturating_add(8)))
+            .and_then(|p| <[u8; 8]>::try_from(p).ok())
+        else {
+            continue;
+        };
+        let size = i64::from_le_bytes(prefix);
+        decoded = decoded.saturating_add(u64::try_from(size).unwrap_or(0));
+        if decoded > MAX_DECODED_BYTES {
+            return Err(IngestError::TooLargeDecoded {
+                column: None,
+                bytes: decoded,
+                limit: MAX_DECODED_BYTES,
+            });
+        }
+    }
+    Ok(decoded)
 }
 
 /// Passes over an Arrow IPC file's batches (each reads a group of columns).
