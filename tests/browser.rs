@@ -1055,6 +1055,27 @@ fn a_parquet_file_opens_and_its_cleaning_downloads_as_parquet() {
     });
 }
 
+/// The sidebar counts in words: "1 row · 2 cols", not "1 rows".
+#[test]
+fn a_one_row_file_is_counted_in_the_singular() {
+    scenario("one-row", |app| {
+        let d = &app.d;
+        let dir = std::env::temp_dir().join(format!("plainsight-one-row-{}", std::process::id()));
+        std::fs::create_dir_all(&dir)?;
+        let file = dir.join("one.csv");
+        std::fs::write(&file, "id,name\n1,Ada\n")?;
+        app.create_client("Acme Ltd")?;
+        app.upload_ok(&file)?;
+        let text = d
+            .text_of("[data-testid=dataset-item][data-name=\"one.csv\"]")?
+            .unwrap_or_default();
+        ensure(
+            text.contains("1 row · 2 cols") && !text.contains("1 rows"),
+            || format!("the sidebar says {text:?}"),
+        )
+    });
+}
+
 /// d) The sample data loads and has a date column.
 #[test]
 fn sample_data_loads() {

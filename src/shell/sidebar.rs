@@ -256,7 +256,7 @@ fn dataset_item(
                 data-selected={selected.to_string()} onclick={on_open} aria-pressed={selected.to_string()}>
                 <span class="dataset-name" title={d.label()}>{ d.label() }</span>
                 <span class="muted small">
-                    { format!("{} rows · {} cols · {}", format::int(d.rows as u64), format::int(d.cols as u64), format::when(d.loaded_ms)) }
+                    { format!("{} · {} · {}", format::count(d.rows as u64, "row", "rows"), format::count(d.cols as u64, "col", "cols"), format::when(d.loaded_ms)) }
                 </span>
             </button>
             if selected {
