@@ -506,11 +506,6 @@ impl CsvSink {
         std::mem::take(&mut self.ready)
     }
 
-    /// Records read so far.
-    pub fn records(&self) -> usize {
-        self.records
-    }
-
     pub fn finish(mut self) -> Result<CsvTable, IngestError> {
         if self.tracker.quote == QuoteState::InQuote {
             return Err(IngestError::UnclosedQuote {

@@ -331,22 +331,26 @@ impl Ingester {
             return Ok(None);
         };
         let table = csv.finish()?;
-        let facts = FileFacts {
-            name: self.name.clone(),
-            size_bytes: self.seen,
-            format: if delimiter == b'\t' {
-                Format::Tsv
-            } else {
-                Format::Csv
-            },
-            encoding: encoding.label(table.any_windows_1252).to_string(),
-            delimiter: Some(delimiter as char),
-            has_header: true,
-            line_ending: table.line_ending.clone(),
-            sheet: None,
-            carried: None,
-        };
+        let facts = self.csv_facts(encoding, &table, delimiter);
         Ok(Some((table, facts)))
+    }
+
+    /// The facts of a delimited text read into `table` (`has_header` is
+    /// decided by [`layout`]).
+    fn csv_facts(&self, encoding: Encoding, table: &CsvTable, delimiter: u8) -> FileFacts {
+        let format = if delimiter == b'\t' {
+            Format::Tsv
+        } else {
+            Format::Csv
+        };
+        let label = encoding.label(table.any_windows_1252);
+        self.text_facts(
+            format,
+            label,
+            Some(delimiter as char),
+            true,
+            &table.line_ending,
+        )
     }
 
     /// Pushes every byte of an in-memory file, in chunks.
@@ -538,37 +542,34 @@ impl Ingester {
         Ok(*body)
     }
 
+    /// The facts of a text file read as `format`.
+    fn text_facts(
+        &self,
+        format: Format,
+        encoding_label: &str,
+        delimiter: Option<char>,
+        has_header: bool,
+        line_ending: &str,
+    ) -> FileFacts {
+        FileFacts {
+            name: self.name.clone(),
+            size_bytes: self.seen,
+            format,
+            encoding: encoding_label.to_string(),
+            delimiter,
+            has_header,
+            line_ending: line_ending.to_string(),
+            sheet: None,
+            carried: None,
+        }
+    }
+
     fn finish_text(&self, encoding: Encoding, sink: Sink) -> Result<Dataset, IngestError> {
-        let facts =
-            |format, encoding_label: &str, delimiter, has_header, line_ending: &str| FileFacts {
-                name: self.name.clone(),
-                size_bytes: self.seen,
-                format,
-                encoding: encoding_label.to_string(),
-                delimiter,
-                has_header,
-                line_ending: line_ending.to_string(),
-                sheet: None,
-                carried: None,
-            };
         match sink {
             Sink::Csv(csv, delimiter) => {
                 let table = csv.finish()?;
-                let format = if delimiter == b'\t' {
-                    Format::Tsv
-                } else {
-                    Format::Csv
-                };
-                let label = encoding.label(table.any_windows_1252);
-                build_csv(table, |has_header, line_ending| {
-                    facts(
-                        format,
-                        label,
-                        Some(delimiter as char),
-                        has_header,
-                        line_ending,
-                    )
-                })
+                let facts = self.csv_facts(encoding, &table, delimiter);
+                build_csv(table, facts)
             }
             Sink::Json(bytes) => {
                 let (text, any_1252) = match String::from_utf8(bytes) {
@@ -582,7 +583,7 @@ impl Ingester {
                 let line_ending = line_ending_of(text.as_bytes());
                 let table = parse_document(&text)?;
                 drop(text);
-                let facts = facts(
+                let facts = self.text_facts(
                     Format::Json,
                     encoding.label(any_1252),
                     None,
@@ -594,7 +595,8 @@ impl Ingester {
             Sink::Ndjson(nd) => {
                 let any_1252 = nd.any_windows_1252;
                 let table = nd.finish()?;
-                let facts = facts(Format::Ndjson, encoding.label(any_1252), None, true, "LF");
+                let facts =
+                    self.text_facts(Format::Ndjson, encoding.label(any_1252), None, true, "LF");
                 build_json(table, facts)
             }
         }
@@ -644,41 +646,17 @@ fn infer(column: &RawColumn, from: usize, decimal_comma: bool) -> Inference {
     inf
 }
 
-fn build_csv(
-    table: CsvTable,
-    facts: impl FnOnce(bool, &str) -> FileFacts,
-) -> Result<Dataset, IngestError> {
-    let CsvTable {
+fn build_csv(table: CsvTable, facts: FileFacts) -> Result<Dataset, IngestError> {
+    let (layout, columns) = layout(table, facts)?;
+    let start = usize::from(layout.facts.has_header);
+    build(
+        layout.facts,
+        layout.names,
         columns,
-        inferences: body,
-        records,
-        line_ending,
-        short_rows,
-        first_short_line,
-        ..
-    } = table;
-    if records < 2 {
-        return Err(IngestError::HeaderOnly {
-            columns: columns.len(),
-        });
-    }
-    let notes = short_rows_note(short_rows, first_short_line);
-    let has_header = has_header(&body, &columns);
-    with_header(columns, body, has_header, notes, |h| facts(h, &line_ending))
-}
-
-fn short_rows_note(short_rows: u64, first_short_line: u64) -> Vec<Note> {
-    if short_rows == 0 {
-        return Vec::new();
-    }
-    vec![Note {
-        column: None,
-        kind: "short-rows".to_string(),
-        message: format!(
-            "{short_rows} row{} had fewer fields than the header (first at line {first_short_line}); the missing fields are treated as empty.",
-            if short_rows == 1 { "" } else { "s" }
-        ),
-    }]
+        layout.inferences,
+        start,
+        layout.notes,
+    )
 }
 
 /// How a table's column names are found.
@@ -806,32 +784,54 @@ pub struct Layout {
     pub rows: usize,
 }
 
-/// The layout of a surveyed delimited text, as [`build_csv`] decides it.
-pub(crate) fn layout(table: CsvTable, mut facts: FileFacts) -> Result<Layout, IngestError> {
-    if table.records < 2 {
+/// The layout of a delimited text read into `table` (a whole read, or a
+/// survey), with the columns it kept.
+pub(crate) fn layout(
+    table: CsvTable,
+    mut facts: FileFacts,
+) -> Result<(Layout, Vec<RawColumn>), IngestError> {
+    let CsvTable {
+        columns,
+        inferences,
+        mut spans,
+        records,
+        short_rows,
+        first_short_line,
+        ..
+    } = table;
+    if records < 2 {
         return Err(IngestError::HeaderOnly {
-            columns: table.columns.len(),
+            columns: columns.len(),
         });
     }
-    let mut notes = short_rows_note(table.short_rows, table.first_short_line);
-    let has_header = has_header(&table.inferences, &table.columns);
-    let (names, inferences, start) =
-        header_names(&table.columns, table.inferences, has_header, &mut notes);
-    let mut spans = table.spans;
+    let mut notes = Vec::new();
+    if short_rows > 0 {
+        notes.push(Note {
+            column: None,
+            kind: "short-rows".to_string(),
+            message: format!(
+                "{short_rows} row{} had fewer fields than the header (first at line {first_short_line}); the missing fields are treated as empty.",
+                if short_rows == 1 { "" } else { "s" }
+            ),
+        });
+    }
+    let has_header = has_header(&inferences, &columns);
+    let (names, inferences, start) = header_names(&columns, inferences, has_header, &mut notes);
     if start == 0 {
-        for (span, column) in spans.iter_mut().zip(&table.columns) {
+        for (span, column) in spans.iter_mut().zip(&columns) {
             span.feed(column.first());
         }
     }
     facts.has_header = has_header;
-    Ok(Layout {
+    let layout = Layout {
         facts,
         names,
         inferences,
         spans,
         notes,
-        rows: table.records - start,
-    })
+        rows: records - start,
+    };
+    Ok((layout, columns))
 }
 
 fn build_json(table: JsonTable, facts: FileFacts) -> Result<Dataset, IngestError> {

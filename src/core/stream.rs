@@ -47,7 +47,7 @@ impl Survey {
     /// The file's layout; None when it is not a delimited text.
     pub fn finish(self) -> Result<Option<Layout>, IngestError> {
         match self.ingester.finish_delimited()? {
-            Some((table, facts)) => layout(table, facts).map(Some),
+            Some((table, facts)) => layout(table, facts).map(|(layout, _)| Some(layout)),
             None => Ok(None),
         }
     }
@@ -56,6 +56,11 @@ impl Survey {
 /// The second pass: the rows in batches, typed by the survey's layout.
 pub struct Batches {
     ingester: Ingester,
+    typing: Typing,
+}
+
+/// How each batch's cells become a dataset.
+struct Typing {
     layout: Layout,
     /// The decisions of the first batch, kept for the rest.
     decided: Option<Decided>,
@@ -72,35 +77,42 @@ impl Batches {
         let rows = rows.clamp(1, usize::try_from(most).unwrap_or(usize::MAX));
         Ok(Batches {
             ingester: Ingester::streaming(&layout.facts.name, Keep::Batches(rows))?,
-            header_left: layout.facts.has_header,
-            layout,
-            decided: None,
+            typing: Typing {
+                header_left: layout.facts.has_header,
+                layout,
+                decided: None,
+            },
         })
     }
 
     /// Reads `chunk`: the batches it completed.
     pub fn push(&mut self, chunk: &[u8]) -> Result<Vec<Dataset>, IngestError> {
         self.ingester.push(chunk)?;
-        let mut out = Vec::new();
-        for batch in self.ingester.take_batches() {
-            out.extend(self.dataset(batch)?);
-        }
-        Ok(out)
+        self.typing.datasets(self.ingester.take_batches())
     }
 
     /// The batches left at the end of the file (the last one may be short).
-    pub fn finish(mut self) -> Result<Vec<Dataset>, IngestError> {
-        let ingester = std::mem::replace(
-            &mut self.ingester,
-            Ingester::streaming(&self.layout.facts.name, Keep::FirstRecord)?,
-        );
+    pub fn finish(self) -> Result<Vec<Dataset>, IngestError> {
+        let Batches {
+            ingester,
+            mut typing,
+        } = self;
         let Some((table, _)) = ingester.finish_delimited()? else {
             return Err(IngestError::Internal {
                 message: "the file read in batches is no longer a delimited text".to_string(),
             });
         };
+        typing.datasets(table.batches.into_iter().chain([table.columns]))
+    }
+}
+
+impl Typing {
+    fn datasets(
+        &mut self,
+        batches: impl IntoIterator<Item = Vec<RawColumn>>,
+    ) -> Result<Vec<Dataset>, IngestError> {
         let mut out = Vec::new();
-        for batch in table.batches.into_iter().chain([table.columns]) {
+        for batch in batches {
             out.extend(self.dataset(batch)?);
         }
         Ok(out)
