@@ -4,8 +4,10 @@
 #                           wasm-bindgen-cli (the Cargo.lock version)
 #   scripts/setup.sh test   the above plus Chromium and ChromeDriver (apt-get), DuckDB
 #                           (PyPI duckdb in .tools/venv) for the SQL export test, pandas
-#                           and pyarrow (.tools/venv) to read the Parquet download, and
-#                           axe-core (npm, .tools/axe) for the accessibility check
+#                           and pyarrow (.tools/venv) to read the Parquet download,
+#                           PySpark (.tools/venv) and a Java 17 runtime (apt-get) for the
+#                           PySpark export test, and axe-core (npm, .tools/axe) for the
+#                           accessibility check
 # Every step is skipped when its tool is already there at the right version.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -90,5 +92,20 @@ if [ "$what" = "test" ]; then
   if ! .tools/venv/bin/python -c "import pandas, pyarrow, sys; sys.exit((pandas.__version__, pyarrow.__version__) != ('$PANDAS_VERSION', '$PYARROW_VERSION'))" 2>/dev/null; then
     say "installing pandas $PANDAS_VERSION and pyarrow $PYARROW_VERSION for the tests (.tools/venv)"
     .tools/venv/bin/pip install --quiet "pandas==$PANDAS_VERSION" "pyarrow==$PYARROW_VERSION"
+  fi
+
+  # The PySpark export test runs the exported script in Spark (local mode),
+  # which needs Java 17 or later.
+  if ! command -v java >/dev/null || ! java -version 2>&1 | grep -Eq 'version "(1[7-9]|[2-9][0-9])'; then
+    say "installing a Java runtime (Debian's default, 17 or later) for Spark"
+    SUDO=""
+    [ "$(id -u)" -ne 0 ] && SUDO="sudo"
+    $SUDO apt-get update
+    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y --no-install-recommends default-jre-headless
+  fi
+  PYSPARK_VERSION=4.3.0
+  if ! .tools/venv/bin/python -c "import pyspark, sys; sys.exit(pyspark.__version__ != '$PYSPARK_VERSION')" 2>/dev/null; then
+    say "installing PySpark $PYSPARK_VERSION for the tests (.tools/venv; a few minutes, once)"
+    .tools/venv/bin/pip install --quiet "pyspark==$PYSPARK_VERSION"
   fi
 fi

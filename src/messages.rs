@@ -203,8 +203,9 @@ pub fn clean_error(err: &crate::core::clean::CleanError) -> String {
             at(*step, op),
             found.words()
         ),
-        CleanError::BadParameter { op, message, .. } if op == "export_sql" => format!(
-            "This recipe cannot be written as SQL for DuckDB: {message}. The cleaned data can still be downloaded as CSV or JSON, and the recipe as JSON."
+        CleanError::BadParameter { op, message, .. } if op == "export_sql" || op == "export_pyspark" => format!(
+            "This recipe cannot be written as {}: {message}. The cleaned data can still be downloaded as CSV, JSON or Parquet, and the recipe as JSON.",
+            if op == "export_sql" { "SQL for DuckDB" } else { "a PySpark script" }
         ),
         CleanError::BadParameter { step, op, message } => format!(
             "{} cannot run: {message}. Change the step's settings and apply again.",

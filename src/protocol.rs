@@ -223,6 +223,8 @@ pub enum ExportFormat {
     Parquet,
     /// The recipe the worker last ran, as DuckDB SQL over the raw file.
     Sql,
+    /// The same as a PySpark script (reads the raw file, writes Parquet).
+    PySpark,
 }
 
 /// A few rows of some columns, as display text.

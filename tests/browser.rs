@@ -1890,6 +1890,16 @@ fn cleaning_recipe_apply_undo_redo_reload_export() {
         d.click_when_ready("[data-testid=export-recipe-sql]")?;
         let sql = String::from_utf8(d.wait_download("messy.recipe.sql", LOAD_WAIT)?)?;
         ensure(sql.contains("read_csv"), || format!("recipe SQL: {sql}"))?;
+        // The PySpark script is the one the Spark test runs (tests/core.rs):
+        // the engine's script for this file and the downloaded recipe.
+        d.click_when_ready("[data-testid=export-recipe-pyspark]")?;
+        let script = String::from_utf8(d.wait_download("messy.recipe.py", LOAD_WAIT)?)?;
+        let steps = plainsight::core::clean::Recipe::from_json(&recipe.to_string())?.steps;
+        let raw = plainsight::core::read_bytes("messy.csv", &std::fs::read(&messy)?)?;
+        let want = plainsight::core::clean::sql::spark::to_pyspark(&raw, "messy.csv", &steps)?;
+        ensure(script == want && script.contains("def clean(spark"), || {
+            format!("the page's PySpark script is not the engine's:\n{script}")
+        })?;
         d.click_when_ready("[data-testid=export-json]")?;
         let json: Value =
             serde_json::from_slice(&d.wait_download("messy.cleaned.json", LOAD_WAIT)?)?;

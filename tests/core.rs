@@ -1032,6 +1032,7 @@ mod sql_export {
     use plainsight::core::clean::auto::{propose, Mode};
     use plainsight::core::clean::export::{write_csv, write_json};
     use plainsight::core::clean::recipe::run;
+    use plainsight::core::clean::sql::spark::to_pyspark;
     use plainsight::core::clean::sql::to_sql;
     use plainsight::core::clean::{CleanError, Recipe, Step};
     use std::process::Command;
@@ -1140,6 +1141,9 @@ mod sql_export {
         let sql = to_sql(&ds, &file_name, &case.steps)
             .unwrap_or_else(|e| panic!("{}: no SQL: {e}", case.name));
         std::fs::write(dir.join("recipe.sql"), sql).unwrap();
+        let script = to_pyspark(&ds, &file_name, &case.steps)
+            .unwrap_or_else(|e| panic!("{}: no PySpark: {e}", case.name));
+        std::fs::write(dir.join("recipe.py"), script).unwrap();
         let mut csv = Vec::new();
         write_csv(&out, &mut csv).unwrap();
         std::fs::write(dir.join("app.csv"), csv).unwrap();
@@ -1151,20 +1155,22 @@ mod sql_export {
         std::fs::write(dir.join("app.types.json"), meta.to_string()).unwrap();
     }
 
-    #[test]
-    fn exported_sql_gives_the_apps_table_in_duckdb() {
+    /// Writes every case into `target/<dir>`, runs compare.py with the
+    /// engine on them all, and checks that every case matched and that the
+    /// cases cover every operation.
+    fn compare_in(engine: &str, module: &str, dir: &str) {
         let python = root().join(".tools/venv/bin/python");
-        let has_duckdb = Command::new(&python)
-            .args(["-c", "import duckdb"])
+        let has_engine = Command::new(&python)
+            .args(["-c", &format!("import {module}")])
             .output()
             .is_ok_and(|o| o.status.success());
         assert!(
-            has_duckdb,
-            "DuckDB is not installed for the tests ({} cannot import duckdb): run scripts/setup.sh test",
+            has_engine,
+            "{engine} is not installed for the tests ({} cannot import {module}): run scripts/setup.sh test",
             python.display()
         );
         let cases = cases();
-        let base = root().join("target/sql-export");
+        let base = root().join("target").join(dir);
         let _ = std::fs::remove_dir_all(&base);
         let mut dirs = Vec::new();
         let mut ops = std::collections::BTreeSet::new();
@@ -1176,13 +1182,14 @@ mod sql_export {
         }
         let output = Command::new(&python)
             .arg(root().join("tests/sql/compare.py"))
+            .args(["--engine", &engine.to_lowercase()])
             .args(&dirs)
             .output()
             .unwrap();
         let report = String::from_utf8_lossy(&output.stdout);
         assert!(
             output.status.success(),
-            "DuckDB's result differs from the app's (files in {}):\n{report}{}",
+            "{engine}'s result differs from the app's (files in {}):\n{report}{}",
             base.display(),
             String::from_utf8_lossy(&output.stderr)
         );
@@ -1194,6 +1201,19 @@ mod sql_export {
         // fixtures of tests/data/clean have).
         assert!(cases.len() >= 40, "only {} cases", cases.len());
         assert!(ops.len() >= 18, "operations with a SQL case: {ops:?}");
+    }
+
+    #[test]
+    fn exported_sql_gives_the_apps_table_in_duckdb() {
+        compare_in("DuckDB", "duckdb", "sql-export");
+    }
+
+    /// The PySpark script, run in real Spark (PySpark in local mode, from
+    /// `.tools/venv`, with the machine's Java), writes the app's table as
+    /// Parquet, read back with pyarrow.
+    #[test]
+    fn exported_pyspark_gives_the_apps_table_in_spark() {
+        compare_in("Spark", "pyspark", "spark-export");
     }
 
     #[test]

@@ -276,6 +276,8 @@ pub fn CleanTab(props: &CleanProps) -> Html {
                         title="Parquet keeps each column's type; pandas, DuckDB, polars and Spark read it">{"Download Parquet"}</button>
                     <button class="ghost" data-testid="export-recipe-json" onclick={export_recipe}>{"Recipe (JSON)"}</button>
                     <button class="ghost" data-testid="export-recipe-sql" onclick={export(ExportFormat::Sql)}>{"Recipe as SQL (DuckDB)"}</button>
+                    <button class="ghost" data-testid="export-recipe-pyspark" onclick={export(ExportFormat::PySpark)}
+                        title="A Python script: Spark reads the raw file, runs every step and writes Parquet">{"Recipe as PySpark"}</button>
                 </div>
                 <CleanGrid key={r.log.at.clone()} run={r.log.at.clone()} ctl={ctl.clone()}
                     names={r.profile.column_profiles.iter().map(|c| c.name.clone()).collect::<Vec<_>>()}

@@ -752,6 +752,11 @@ fn export(h: &mut Held, format: ExportFormat) -> Result<Reply, WorkerError> {
                 .map_err(WorkerError::Clean)?
                 .into_bytes()
         }
+        ExportFormat::PySpark => {
+            bytes = crate::core::clean::sql::spark::to_pyspark(&h.raw, &h.raw.facts.name, steps)
+                .map_err(WorkerError::Clean)?
+                .into_bytes()
+        }
     }
     Ok(Reply::Exported(bytes))
 }

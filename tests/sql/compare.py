@@ -1,24 +1,30 @@
-"""Runs Plainsight's exported SQL in real DuckDB and compares the result with
-the app's own output, value by value.
+"""Runs Plainsight's exported recipe in a real engine and compares the result
+with the app's own output, value by value.
 
-usage: compare.py CASE_DIR...
+usage: compare.py [--engine duckdb|spark] CASE_DIR...
 
-Each CASE_DIR holds the raw file, `recipe.sql` (run with CASE_DIR as the
-working directory, so the SQL finds the file by its name), and the app's
-output of the same recipe on the same file:
+Each CASE_DIR holds the raw file, the export for the engine, and the app's
+output of the same recipe on the same file. DuckDB runs `recipe.sql` with
+CASE_DIR as the working directory (so the SQL finds the file by its name);
+Spark (PySpark in local mode, one session for all cases) imports
+`recipe.py`, calls its `clean(spark, RAW)`, writes the result as Parquet
+into CASE_DIR/spark.parquet as the script's `main` does, and reads that
+back with pyarrow, so the Parquet's types are what is checked. The app's
+output:
   app.csv         the cleaned table as the app exports it (write_csv)
   app.json        the same as JSON (write_json): tells missing text from ""
   app.types.json  {"names": [...], "types": ["integer", "float", ...]}
 
 Checked per case: the column names in order, their types (BIGINT, DOUBLE,
 BOOLEAN, DATE, TIMESTAMP, VARCHAR for integer, float, boolean, date,
-datetime, string), the row count, and every cell in order: missing where
+datetime, string; in the Parquet, int64, double, bool, date32, timestamp
+in microseconds without a zone, string), the row count, and every cell in order: missing where
 the app has missing, integers and booleans equal, floats equal to 1e-9
 relative, dates and datetimes equal, text exactly equal (the CSV's
 spreadsheet-safety quote undone, and checked against the JSON).
 
-Prints one line per case; exit 0 when all match, 1 otherwise, 3 when duckdb
-cannot be imported.
+Prints one line per case; exit 0 when all match, 1 otherwise, 3 when the
+engine cannot be imported.
 """
 
 import csv
@@ -26,13 +32,8 @@ import datetime
 import json
 import math
 import os
+import runpy
 import sys
-
-try:
-    import duckdb
-except ImportError as e:  # pragma: no cover - reported to the Rust test
-    print(f"cannot import duckdb ({e}): run scripts/setup.sh test")
-    sys.exit(3)
 
 SQL_TYPES = {
     "integer": "BIGINT",
@@ -129,8 +130,58 @@ def same(kind, want, got):
     return type(got) is str and got == want
 
 
-def compare(case_dir):
-    """The differences between DuckDB's result and the app's (empty: same)."""
+def run_duckdb(case_dir):
+    """DuckDB's result of recipe.sql: names, types, rows; or an error line."""
+    import duckdb
+
+    with open(os.path.join(case_dir, "recipe.sql"), encoding="utf-8") as f:
+        sql = f.read()
+    here = os.getcwd()
+    os.chdir(case_dir)
+    try:
+        con = duckdb.connect()
+        result = con.sql(sql)
+        return result.columns, [str(t) for t in result.types], result.fetchall()
+    except duckdb.Error as e:
+        return f"DuckDB failed: {str(e).splitlines()[0]}"
+    finally:
+        os.chdir(here)
+
+
+ARROW_TYPES = {
+    "int64": "BIGINT",
+    "double": "DOUBLE",
+    "bool": "BOOLEAN",
+    "date32[day]": "DATE",
+    "timestamp[us]": "TIMESTAMP",
+    "string": "VARCHAR",
+}
+
+
+def run_spark(spark, case_dir):
+    """Spark's result of recipe.py's clean(), written as Parquet and read
+    back: names, types, rows; or an error line."""
+    import pyarrow.parquet as pq
+
+    raw = [f for f in os.listdir(case_dir) if not f.startswith(("app.", "recipe.", "spark."))]
+    if len(raw) != 1:
+        return f"expected one raw file in {case_dir}, found {raw}"
+    out = os.path.join(case_dir, "spark.parquet")
+    try:
+        script = runpy.run_path(os.path.join(case_dir, "recipe.py"), run_name="plainsight_recipe")
+        script["clean"](spark, os.path.join(case_dir, raw[0])).write.mode("overwrite").parquet(out)
+    except Exception as e:  # noqa: BLE001 - any Spark error is the case's failure
+        lines = str(e).strip().splitlines()
+        cause = next((l for l in lines if "Exception" in l), lines[0] if lines else repr(e))
+        return f"Spark failed: {cause.strip()[:400]}"
+    table = pq.read_table(out)
+    types = [ARROW_TYPES.get(str(f.type), str(f.type)) for f in table.schema]
+    rows = [tuple(r[n] for n in table.column_names) for r in table.to_pylist()]
+    return table.column_names, types, rows
+
+
+def compare(case_dir, run, engine):
+    """The differences between the engine's result and the app's (empty: same)."""
     with open(os.path.join(case_dir, "app.types.json"), encoding="utf-8") as f:
         meta = json.load(f)
     names, kinds = meta["names"], meta["types"]
@@ -138,30 +189,19 @@ def compare(case_dir):
         app_rows = list(csv.reader(f))[1:]
     with open(os.path.join(case_dir, "app.json"), encoding="utf-8") as f:
         app_json = json.load(f)
-    with open(os.path.join(case_dir, "recipe.sql"), encoding="utf-8") as f:
-        sql = f.read()
-
-    here = os.getcwd()
-    os.chdir(case_dir)
-    try:
-        con = duckdb.connect()
-        result = con.sql(sql)
-        got_names = result.columns
-        got_types = [str(t) for t in result.types]
-        got_rows = result.fetchall()
-    except duckdb.Error as e:
-        return [f"DuckDB failed: {str(e).splitlines()[0]}"]
-    finally:
-        os.chdir(here)
+    result = run(case_dir)
+    if isinstance(result, str):
+        return [result]
+    got_names, got_types, got_rows = result
 
     diffs = []
     if got_names != names:
-        return [f"columns differ: app {names}, DuckDB {got_names}"]
+        return [f"columns differ: app {names}, {engine} {got_names}"]
     want_types = [SQL_TYPES[k] for k in kinds]
     if got_types != want_types:
-        return [f"types differ: app {want_types}, DuckDB {got_types}"]
+        return [f"types differ: app {want_types}, {engine} {got_types}"]
     if not (len(got_rows) == len(app_rows) == len(app_json)):
-        return [f"row counts differ: app {len(app_rows)} (JSON {len(app_json)}), DuckDB {len(got_rows)}"]
+        return [f"row counts differ: app {len(app_rows)} (JSON {len(app_json)}), {engine} {len(got_rows)}"]
     for r, (app_row, got_row) in enumerate(zip(app_rows, got_rows)):
         if len(app_row) != len(names):
             diffs.append(f"row {r + 1}: the app CSV has {len(app_row)} fields")
@@ -173,17 +213,46 @@ def compare(case_dir):
                 diffs.append(f"row {r + 1}, {name}: {e}")
                 continue
             if not same(kind, want, got_row[c]):
-                diffs.append(f"row {r + 1}, {name} ({kind}): app {want!r}, DuckDB {got_row[c]!r}")
+                diffs.append(f"row {r + 1}, {name} ({kind}): app {want!r}, {engine} {got_row[c]!r}")
             if len(diffs) >= MAX_DIFFS:
                 return diffs
     return diffs
 
 
-def main(dirs):
+def engine_runner(engine):
+    """The engine's name and its runner of one case; exits 3 when the engine
+    cannot be imported."""
+    try:
+        if engine == "duckdb":
+            import duckdb  # noqa: F401
+
+            return "DuckDB", run_duckdb
+        import pyarrow  # noqa: F401
+        from pyspark.sql import SparkSession
+    except ImportError as e:  # pragma: no cover - reported to the Rust test
+        print(f"cannot import {engine} ({e}): run scripts/setup.sh test")
+        sys.exit(3)
+    spark = (
+        SparkSession.builder.master("local[2]")
+        .appName("plainsight-export-test")
+        .config("spark.ui.enabled", "false")
+        .config("spark.sql.shuffle.partitions", "2")
+        .getOrCreate()
+    )
+    spark.sparkContext.setLogLevel("ERROR")
+    return "Spark", lambda d: run_spark(spark, d)
+
+
+def main(args):
+    engine = "duckdb"
+    if args[:1] == ["--engine"]:
+        engine, args = args[1], args[2:]
+    name, run = engine_runner(engine)
+    dirs = args
     failed = 0
     for d in dirs:
         case = os.path.basename(os.path.normpath(d))
-        diffs = compare(d)
+        diffs = compare(d, run, name)
         if diffs:
             failed += 1
             print(f"FAIL {case}")

@@ -263,6 +263,10 @@ impl Driver {
                             "download.default_directory": d.downloads_dir().display().to_string(),
                             "download.prompt_for_download": false,
                             "download.directory_upgrade": true,
+                            // As in Chrome's default (standard protection):
+                            // a script download (.py) is checked, not held
+                            // back as unconfirmed.
+                            "safebrowsing.enabled": true,
                         },
                     },
                     "goog:loggingPrefs": if network_log {

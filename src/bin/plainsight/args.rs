@@ -58,11 +58,16 @@ pub(crate) enum Command {
         #[arg(long)]
         json: bool,
     },
-    /// The recipe as DuckDB SQL that cleans RAW the same way.
+    /// The recipe as DuckDB SQL (or a PySpark script) that cleans RAW the
+    /// same way.
     Sql {
         raw: String,
         #[arg(long, value_name = "R.json")]
         recipe: String,
+        /// The engine to write for: duckdb (SQL) or pyspark (a Python script
+        /// that reads RAW with Spark and writes the cleaned table as Parquet).
+        #[arg(long, value_enum, default_value_t = Engine::Duckdb)]
+        engine: Engine,
         /// Write the SQL here instead of to the standard output.
         #[arg(short = 'o', value_name = "OUT.sql")]
         out: Option<String>,
@@ -208,4 +213,11 @@ pub(crate) struct TrainArgs {
     /// The leaderboard as JSON.
     #[arg(long)]
     pub(crate) json: bool,
+}
+
+/// The engine `sql` writes the recipe for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum Engine {
+    Duckdb,
+    Pyspark,
 }

@@ -6,6 +6,7 @@ use std::io::{BufWriter, Write};
 
 use plainsight::messages;
 
+use crate::args::Engine;
 use crate::io::{display_name, print_json, read_file, recipe_and_data, write_out};
 
 pub(crate) fn propose_cmd(
@@ -127,7 +128,7 @@ pub(crate) fn clean_cmd(raw: &str, recipe_path: &str, out_path: &str, json: bool
     0
 }
 
-pub(crate) fn sql_cmd(raw: &str, recipe_path: &str, out: Option<&str>) -> i32 {
+pub(crate) fn sql_cmd(raw: &str, recipe_path: &str, engine: Engine, out: Option<&str>) -> i32 {
     let (recipe, ds) = match recipe_and_data(recipe_path, raw) {
         Ok(r) => r,
         Err(message) => {
@@ -135,13 +136,20 @@ pub(crate) fn sql_cmd(raw: &str, recipe_path: &str, out: Option<&str>) -> i32 {
             return 1;
         }
     };
-    let sql = match plainsight::core::clean::sql::to_sql(&ds, raw, &recipe.steps) {
+    let (written, what) = match engine {
+        Engine::Duckdb => (plainsight::core::clean::sql::to_sql(&ds, raw, &recipe.steps), "SQL"),
+        Engine::Pyspark => (
+            plainsight::core::clean::sql::spark::to_pyspark(&ds, raw, &recipe.steps),
+            "PySpark",
+        ),
+    };
+    let sql = match written {
         Ok(sql) => sql,
-        // The file itself, not a step, is what DuckDB cannot read alike.
+        // The file itself, not a step, is what the engine cannot read alike.
         Err(plainsight::core::clean::CleanError::BadParameter {
             step: 0, message, ..
         }) => {
-            eprintln!("Cannot export {} as SQL: {message}.", display_name(raw));
+            eprintln!("Cannot export {} as {what}: {message}.", display_name(raw));
             return 1;
         }
         Err(e) => {

@@ -67,7 +67,12 @@ native! {
                 out,
                 json,
             } => clean::clean_cmd(&raw, &recipe, &out, json),
-            Command::Sql { raw, recipe, out } => clean::sql_cmd(&raw, &recipe, out.as_deref()),
+            Command::Sql {
+                raw,
+                recipe,
+                engine,
+                out,
+            } => clean::sql_cmd(&raw, &recipe, engine, out.as_deref()),
             Command::Trend {
                 file,
                 date,

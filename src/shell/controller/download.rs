@@ -37,6 +37,7 @@ impl Controller {
             ExportFormat::Json => ("cleaned.json", "application/json"),
             ExportFormat::Parquet => ("cleaned.parquet", "application/vnd.apache.parquet"),
             ExportFormat::Sql => ("recipe.sql", "application/sql"),
+            ExportFormat::PySpark => ("recipe.py", "text/x-python"),
         };
         let name = format!("{}.{suffix}", base_name(&dataset_name));
         self.ask_and_save(Ask::Export { format }, name, mime);
