@@ -5,8 +5,8 @@
 #   scripts/setup.sh test   the above plus Chromium and ChromeDriver (apt-get), DuckDB
 #                           (PyPI duckdb in .tools/venv) for the SQL export test, pandas
 #                           and pyarrow (.tools/venv) to read the Parquet download,
-#                           PySpark (.tools/venv) and a Java 17 runtime (apt-get) for the
-#                           PySpark export test, and axe-core (npm, .tools/axe) for the
+#                           polars and PySpark (.tools/venv) with a Java 17 runtime (apt-get)
+#                           for the export tests, and axe-core (npm, .tools/axe) for the
 #                           accessibility check
 # Every step is skipped when its tool is already there at the right version.
 set -euo pipefail
@@ -94,14 +94,19 @@ if [ "$what" = "test" ]; then
     .tools/venv/bin/pip install --quiet "pandas==$PANDAS_VERSION" "pyarrow==$PYARROW_VERSION"
   fi
 
-  # The PySpark export test runs the exported script in Spark (local mode),
-  # which needs Java 17 or later.
+  # The export tests run the exported polars code in polars, and the PySpark
+  # script in Spark (local mode), which needs Java 17 or later.
   if ! command -v java >/dev/null || ! java -version 2>&1 | grep -Eq 'version "(1[7-9]|[2-9][0-9])'; then
     say "installing a Java runtime (Debian's default, 17 or later) for Spark"
     SUDO=""
     [ "$(id -u)" -ne 0 ] && SUDO="sudo"
     $SUDO apt-get update
     DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y --no-install-recommends default-jre-headless
+  fi
+  POLARS_VERSION=2.1.0
+  if ! .tools/venv/bin/python -c "import polars, sys; sys.exit(polars.__version__ != '$POLARS_VERSION')" 2>/dev/null; then
+    say "installing polars $POLARS_VERSION for the tests (.tools/venv)"
+    .tools/venv/bin/pip install --quiet "polars==$POLARS_VERSION"
   fi
   PYSPARK_VERSION=4.3.0
   if ! .tools/venv/bin/python -c "import pyspark, sys; sys.exit(pyspark.__version__ != '$PYSPARK_VERSION')" 2>/dev/null; then

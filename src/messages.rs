@@ -203,10 +203,18 @@ pub fn clean_error(err: &crate::core::clean::CleanError) -> String {
             at(*step, op),
             found.words()
         ),
-        CleanError::BadParameter { op, message, .. } if op == "export_sql" || op == "export_pyspark" => format!(
-            "This recipe cannot be written as {}: {message}. The cleaned data can still be downloaded as CSV, JSON or Parquet, and the recipe as JSON.",
-            if op == "export_sql" { "SQL for DuckDB" } else { "a PySpark script" }
-        ),
+        CleanError::BadParameter { op, message, .. }
+            if matches!(op.as_str(), "export_sql" | "export_pyspark" | "export_polars") =>
+        {
+            format!(
+                "This recipe cannot be written as {}: {message}. The cleaned data can still be downloaded as CSV, JSON or Parquet, and the recipe as JSON.",
+                match op.as_str() {
+                    "export_sql" => "SQL for DuckDB",
+                    "export_pyspark" => "a PySpark script",
+                    _ => "polars code",
+                }
+            )
+        }
         CleanError::BadParameter { step, op, message } => format!(
             "{} cannot run: {message}. Change the step's settings and apply again.",
             at(*step, op)

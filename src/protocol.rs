@@ -225,6 +225,8 @@ pub enum ExportFormat {
     Sql,
     /// The same as a PySpark script (reads the raw file, writes Parquet).
     PySpark,
+    /// The same as polars (Python) code (reads the raw file, writes Parquet).
+    Polars,
 }
 
 /// A few rows of some columns, as display text.

@@ -1900,6 +1900,12 @@ fn cleaning_recipe_apply_undo_redo_reload_export() {
         ensure(script == want && script.contains("def clean(spark"), || {
             format!("the page's PySpark script is not the engine's:\n{script}")
         })?;
+        d.click_when_ready("[data-testid=export-recipe-polars]")?;
+        let script = String::from_utf8(d.wait_download("messy.recipe.polars.py", LOAD_WAIT)?)?;
+        let want = plainsight::core::clean::sql::polars::to_polars(&raw, "messy.csv", &steps)?;
+        ensure(script == want && script.contains("def clean(path"), || {
+            format!("the page's polars script is not the engine's:\n{script}")
+        })?;
         d.click_when_ready("[data-testid=export-json]")?;
         let json: Value =
             serde_json::from_slice(&d.wait_download("messy.cleaned.json", LOAD_WAIT)?)?;

@@ -1032,6 +1032,7 @@ mod sql_export {
     use plainsight::core::clean::auto::{propose, Mode};
     use plainsight::core::clean::export::{write_csv, write_json};
     use plainsight::core::clean::recipe::run;
+    use plainsight::core::clean::sql::polars::to_polars;
     use plainsight::core::clean::sql::spark::to_pyspark;
     use plainsight::core::clean::sql::to_sql;
     use plainsight::core::clean::{CleanError, Recipe, Step};
@@ -1144,6 +1145,9 @@ mod sql_export {
         let script = to_pyspark(&ds, &file_name, &case.steps)
             .unwrap_or_else(|e| panic!("{}: no PySpark: {e}", case.name));
         std::fs::write(dir.join("recipe.py"), script).unwrap();
+        let script = to_polars(&ds, &file_name, &case.steps)
+            .unwrap_or_else(|e| panic!("{}: no polars code: {e}", case.name));
+        std::fs::write(dir.join("recipe.polars.py"), script).unwrap();
         let mut csv = Vec::new();
         write_csv(&out, &mut csv).unwrap();
         std::fs::write(dir.join("app.csv"), csv).unwrap();
@@ -1214,6 +1218,13 @@ mod sql_export {
     #[test]
     fn exported_pyspark_gives_the_apps_table_in_spark() {
         compare_in("Spark", "pyspark", "spark-export");
+    }
+
+    /// The polars (Python) script, run with polars from `.tools/venv`,
+    /// writes the app's table as Parquet, read back with pyarrow.
+    #[test]
+    fn exported_polars_code_gives_the_apps_table_in_polars() {
+        compare_in("polars", "polars", "polars-export");
     }
 
     #[test]

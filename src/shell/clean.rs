@@ -269,15 +269,25 @@ pub fn CleanTab(props: &CleanProps) -> Html {
                         { format!("{} columns", r.profile.columns) }</span>
                     <span class="muted">{ format!(" (raw file: {} rows × {} columns; it stays as loaded)", format::int(raw.rows), raw.columns) }</span>
                 </p>
-                <div class="exports">
-                    <button class="ghost" data-testid="export-csv" onclick={export(ExportFormat::Csv)}>{"Download CSV"}</button>
-                    <button class="ghost" data-testid="export-json" onclick={export(ExportFormat::Json)}>{"Download JSON"}</button>
+                <div class="exports" role="group" aria-label="Download the cleaned data">
+                    <span class="muted">{"Cleaned data:"}</span>
+                    <button class="ghost" data-testid="export-csv" onclick={export(ExportFormat::Csv)}
+                        title="Text any spreadsheet opens; every value as written">{"CSV"}</button>
+                    <button class="ghost" data-testid="export-json" onclick={export(ExportFormat::Json)}
+                        title="One object per row; missing values as null">{"JSON"}</button>
                     <button class="ghost" data-testid="export-parquet" onclick={export(ExportFormat::Parquet)}
-                        title="Parquet keeps each column's type; pandas, DuckDB, polars and Spark read it">{"Download Parquet"}</button>
-                    <button class="ghost" data-testid="export-recipe-json" onclick={export_recipe}>{"Recipe (JSON)"}</button>
-                    <button class="ghost" data-testid="export-recipe-sql" onclick={export(ExportFormat::Sql)}>{"Recipe as SQL (DuckDB)"}</button>
+                        title="Parquet keeps each column's type; pandas, DuckDB, polars and Spark read it">{"Parquet"}</button>
+                </div>
+                <div class="exports" role="group" aria-label="Download the recipe">
+                    <span class="muted">{"Recipe, to run again on the raw file:"}</span>
+                    <button class="ghost" data-testid="export-recipe-json" onclick={export_recipe}
+                        title="Replays here on another file, or with the command line: plainsight clean FILE --recipe R.json">{"JSON"}</button>
+                    <button class="ghost" data-testid="export-recipe-sql" onclick={export(ExportFormat::Sql)}
+                        title="One query: duckdb < recipe.sql next to the raw file">{"DuckDB SQL"}</button>
                     <button class="ghost" data-testid="export-recipe-pyspark" onclick={export(ExportFormat::PySpark)}
-                        title="A Python script: Spark reads the raw file, runs every step and writes Parquet">{"Recipe as PySpark"}</button>
+                        title="A Python script for Spark 4.3+: spark-submit recipe.py RAW.csv OUT.parquet">{"PySpark"}</button>
+                    <button class="ghost" data-testid="export-recipe-polars" onclick={export(ExportFormat::Polars)}
+                        title="A Python script for polars 2.1+: python recipe.polars.py RAW.csv OUT.parquet">{"polars"}</button>
                 </div>
                 <CleanGrid key={r.log.at.clone()} run={r.log.at.clone()} ctl={ctl.clone()}
                     names={r.profile.column_profiles.iter().map(|c| c.name.clone()).collect::<Vec<_>>()}

@@ -757,6 +757,11 @@ fn export(h: &mut Held, format: ExportFormat) -> Result<Reply, WorkerError> {
                 .map_err(WorkerError::Clean)?
                 .into_bytes()
         }
+        ExportFormat::Polars => {
+            bytes = crate::core::clean::sql::polars::to_polars(&h.raw, &h.raw.facts.name, steps)
+                .map_err(WorkerError::Clean)?
+                .into_bytes()
+        }
     }
     Ok(Reply::Exported(bytes))
 }

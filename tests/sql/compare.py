@@ -1,7 +1,7 @@
 """Runs Plainsight's exported recipe in a real engine and compares the result
 with the app's own output, value by value.
 
-usage: compare.py [--engine duckdb|spark] CASE_DIR...
+usage: compare.py [--engine duckdb|spark|polars] CASE_DIR...
 
 Each CASE_DIR holds the raw file, the export for the engine, and the app's
 output of the same recipe on the same file. DuckDB runs `recipe.sql` with
@@ -9,8 +9,9 @@ CASE_DIR as the working directory (so the SQL finds the file by its name);
 Spark (PySpark in local mode, one session for all cases) imports
 `recipe.py`, calls its `clean(spark, RAW)`, writes the result as Parquet
 into CASE_DIR/spark.parquet as the script's `main` does, and reads that
-back with pyarrow, so the Parquet's types are what is checked. The app's
-output:
+back with pyarrow, so the Parquet's types are what is checked; polars imports
+`recipe.polars.py`, calls its `clean(RAW)` and does the same with
+CASE_DIR/polars.parquet. The app's output:
   app.csv         the cleaned table as the app exports it (write_csv)
   app.json        the same as JSON (write_json): tells missing text from ""
   app.types.json  {"names": [...], "types": ["integer", "float", ...]}
@@ -155,29 +156,57 @@ ARROW_TYPES = {
     "date32[day]": "DATE",
     "timestamp[us]": "TIMESTAMP",
     "string": "VARCHAR",
+    # polars writes text as Arrow's large_string: a Parquet STRING all the same.
+    "large_string": "VARCHAR",
 }
+
+
+def raw_file(case_dir):
+    raw = [f for f in os.listdir(case_dir) if not f.startswith(("app.", "recipe.", "spark.", "polars."))]
+    return raw[0] if len(raw) == 1 else None
+
+
+def read_parquet(path):
+    """Names, types (as SQL_TYPES names) and rows of a Parquet file or folder."""
+    import pyarrow.parquet as pq
+
+    table = pq.read_table(path)
+    types = [ARROW_TYPES.get(str(f.type), str(f.type)) for f in table.schema]
+    rows = [tuple(r[n] for n in table.column_names) for r in table.to_pylist()]
+    return table.column_names, types, rows
+
+
+def run_polars(case_dir):
+    """polars' result of recipe.polars.py's clean(), written as Parquet and
+    read back: names, types, rows; or an error line."""
+    raw = raw_file(case_dir)
+    if raw is None:
+        return f"expected one raw file in {case_dir}"
+    out = os.path.join(case_dir, "polars.parquet")
+    try:
+        script = runpy.run_path(os.path.join(case_dir, "recipe.polars.py"), run_name="plainsight_recipe")
+        script["clean"](os.path.join(case_dir, raw)).write_parquet(out)
+    except Exception as e:  # noqa: BLE001 - any polars error is the case's failure
+        lines = str(e).strip().splitlines()
+        return f"polars failed: {type(e).__name__}: {(lines[0] if lines else '')[:400]}"
+    return read_parquet(out)
 
 
 def run_spark(spark, case_dir):
     """Spark's result of recipe.py's clean(), written as Parquet and read
     back: names, types, rows; or an error line."""
-    import pyarrow.parquet as pq
-
-    raw = [f for f in os.listdir(case_dir) if not f.startswith(("app.", "recipe.", "spark."))]
-    if len(raw) != 1:
-        return f"expected one raw file in {case_dir}, found {raw}"
+    raw = raw_file(case_dir)
+    if raw is None:
+        return f"expected one raw file in {case_dir}"
     out = os.path.join(case_dir, "spark.parquet")
     try:
         script = runpy.run_path(os.path.join(case_dir, "recipe.py"), run_name="plainsight_recipe")
-        script["clean"](spark, os.path.join(case_dir, raw[0])).write.mode("overwrite").parquet(out)
+        script["clean"](spark, os.path.join(case_dir, raw)).write.mode("overwrite").parquet(out)
     except Exception as e:  # noqa: BLE001 - any Spark error is the case's failure
         lines = str(e).strip().splitlines()
         cause = next((l for l in lines if "Exception" in l), lines[0] if lines else repr(e))
         return f"Spark failed: {cause.strip()[:400]}"
-    table = pq.read_table(out)
-    types = [ARROW_TYPES.get(str(f.type), str(f.type)) for f in table.schema]
-    rows = [tuple(r[n] for n in table.column_names) for r in table.to_pylist()]
-    return table.column_names, types, rows
+    return read_parquet(out)
 
 
 def compare(case_dir, run, engine):
@@ -228,6 +257,11 @@ def engine_runner(engine):
 
             return "DuckDB", run_duckdb
         import pyarrow  # noqa: F401
+
+        if engine == "polars":
+            import polars  # noqa: F401
+
+            return "polars", run_polars
         from pyspark.sql import SparkSession
     except ImportError as e:  # pragma: no cover - reported to the Rust test
         print(f"cannot import {engine} ({e}): run scripts/setup.sh test")

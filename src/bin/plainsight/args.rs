@@ -64,8 +64,8 @@ pub(crate) enum Command {
         raw: String,
         #[arg(long, value_name = "R.json")]
         recipe: String,
-        /// The engine to write for: duckdb (SQL) or pyspark (a Python script
-        /// that reads RAW with Spark and writes the cleaned table as Parquet).
+        /// The engine to write for: duckdb (SQL), pyspark or polars (Python
+        /// scripts that read RAW and write the cleaned table as Parquet).
         #[arg(long, value_enum, default_value_t = Engine::Duckdb)]
         engine: Engine,
         /// Write the SQL here instead of to the standard output.
@@ -220,4 +220,5 @@ pub(crate) struct TrainArgs {
 pub enum Engine {
     Duckdb,
     Pyspark,
+    Polars,
 }

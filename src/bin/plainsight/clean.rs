@@ -142,6 +142,10 @@ pub(crate) fn sql_cmd(raw: &str, recipe_path: &str, engine: Engine, out: Option<
             plainsight::core::clean::sql::spark::to_pyspark(&ds, raw, &recipe.steps),
             "PySpark",
         ),
+        Engine::Polars => (
+            plainsight::core::clean::sql::polars::to_polars(&ds, raw, &recipe.steps),
+            "polars code",
+        ),
     };
     let sql = match written {
         Ok(sql) => sql,

@@ -26,7 +26,7 @@ pub enum Transform {
 }
 
 /// |λ| (or |λ - 2|) below this counts as 0 (2): scipy's `np.spacing(1.)`.
-const LAMBDA_EPS: f64 = f64::EPSILON;
+pub const LAMBDA_EPS: f64 = f64::EPSILON;
 
 impl Transform {
     /// Yeo-Johnson with λ.

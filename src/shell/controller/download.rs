@@ -38,6 +38,7 @@ impl Controller {
             ExportFormat::Parquet => ("cleaned.parquet", "application/vnd.apache.parquet"),
             ExportFormat::Sql => ("recipe.sql", "application/sql"),
             ExportFormat::PySpark => ("recipe.py", "text/x-python"),
+            ExportFormat::Polars => ("recipe.polars.py", "text/x-python"),
         };
         let name = format!("{}.{suffix}", base_name(&dataset_name));
         self.ask_and_save(Ask::Export { format }, name, mime);

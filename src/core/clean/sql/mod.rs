@@ -18,15 +18,17 @@
 
 mod dialect;
 pub mod duckdb;
+mod frozen;
+pub mod polars;
 pub mod spark;
 
-use std::collections::{BTreeMap, HashSet};
+use std::collections::HashSet;
 
 pub use dialect::Dialect;
 pub use duckdb::to_sql;
 
-use super::apply::{apply, categories, StepReport};
-use super::step::{Case, DatePart, Fill, Merge, OutlierAction, OutlierRule, Scaling, Step, Test};
+use super::apply::{apply, StepReport};
+use super::step::{Case, DatePart, Fill, OutlierAction, OutlierRule, Scaling, Step, Test};
 use super::values::Values;
 use super::CleanError;
 use crate::core::infer::{
@@ -82,14 +84,6 @@ fn shows_as(d: Dialect, expr: &str, ty: ColumnType, text: &str) -> String {
     cond.unwrap_or_else(|| "false".to_string())
 }
 
-fn order_name(order: DateOrder) -> &'static str {
-    match order {
-        DateOrder::Ymd => "ymd",
-        DateOrder::Dmy => "dmy",
-        DateOrder::Mdy => "mdy",
-    }
-}
-
 /// One line of text for a `--` comment.
 fn comment_text(s: &str) -> String {
     s.chars()
@@ -131,10 +125,16 @@ pub struct Layout {
 }
 
 impl Layout {
-    /// The layout of the file `source` was read from, or why `d`'s engine
-    /// cannot read it as Plainsight did.
-    fn of(d: Dialect, source: &Dataset) -> Result<Layout, CleanError> {
-        let refuse = |message: String| Err(unsupported(d.export_op(), 0, message));
+    /// The layout of the file `source` was read from, or why `engine`
+    /// cannot read it as Plainsight did (an error of the operation `op`).
+    /// `utf16`: whether the engine can read UTF-16LE text.
+    pub(crate) fn of(
+        engine: &str,
+        op: &str,
+        utf16_ok: bool,
+        source: &Dataset,
+    ) -> Result<Layout, CleanError> {
+        let refuse = |message: String| Err(unsupported(op, 0, message));
         let f = &source.facts;
         if !matches!(f.format, Format::Csv | Format::Tsv) {
             return refuse(
@@ -144,11 +144,10 @@ impl Layout {
         }
         let utf16 = match f.encoding.as_str() {
             "UTF-8" | "UTF-8 (BOM)" => false,
-            "UTF-16LE" => true,
+            "UTF-16LE" if utf16_ok => true,
             other => {
                 return refuse(format!(
-                    "{}'s CSV reader cannot read {other} text the way Plainsight does; save the file as UTF-8 and export again",
-                    d.engine()
+                    "{engine}'s CSV reader cannot read {other} text the way Plainsight does; save the file as UTF-8 and export again"
                 ))
             }
         };
@@ -470,78 +469,123 @@ fn values(ds: &Dataset, i: usize) -> Result<Values, CleanError> {
     })
 }
 
-/// A date or datetime column read as Plainsight read it, by its format:
-/// numbers in a day/month order, month names, ISO weeks, Unix times or
-/// spreadsheet serial days.
-fn date_expr(d: Dialect, t: &str, ty: ColumnType, format: Option<&str>, order: &str) -> String {
-    let format = format.unwrap_or("");
-    let date = ty == ColumnType::Date;
-    match format {
-        "Unix seconds" => d.datetime_of_micros(&format!("plainsight_int({t}) * 1000000")),
-        "Unix milliseconds" => d.datetime_of_micros(&format!("plainsight_int({t}) * 1000")),
-        "spreadsheet serial days" if date => d.date_plus_days(
-            "DATE '1899-12-30'",
-            &format!("round(plainsight_float({t}))"),
-        ),
-        "spreadsheet serial days" => d.datetime_of_micros(&format!(
-            "CAST(round((plainsight_float({t}) - 25569) * 86400000000) AS BIGINT)"
-        )),
-        f if f.contains("%G") => format!("plainsight_isoweek({t})"),
-        f if f.contains("%b") || f.contains("%B") => {
-            if date {
+/// How a column of the source is read, by its type and, for dates, the
+/// format Plainsight chose: one decision for every export.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Read {
+    Text,
+    Integer,
+    Float {
+        decimal_comma: bool,
+    },
+    Boolean,
+    /// Numbers, day/month in `order` ("ymd", "dmy", "mdy"); `date`: no time.
+    Numbers {
+        date: bool,
+        order: &'static str,
+    },
+    /// The month as a word.
+    Named {
+        date: bool,
+    },
+    IsoWeek,
+    /// Unix time: so many microseconds per unit.
+    Unix {
+        micros: i64,
+    },
+    /// Spreadsheet serial days.
+    Serial {
+        date: bool,
+    },
+}
+
+impl Read {
+    /// How column `i` of `source` is read.
+    pub(crate) fn of(source: &Dataset, i: usize) -> Read {
+        let name = source.names().get(i).cloned().unwrap_or_default();
+        let format = source
+            .date_formats
+            .get(i)
+            .cloned()
+            .flatten()
+            .unwrap_or_default();
+        let ty = source.types.get(i).copied().unwrap_or(ColumnType::String);
+        let date = ty == ColumnType::Date;
+        match ty {
+            ColumnType::String => Read::Text,
+            ColumnType::Integer => Read::Integer,
+            ColumnType::Float => Read::Float {
+                decimal_comma: source.notes.iter().any(|n| {
+                    n.kind == "decimal-comma" && n.column.as_deref() == Some(name.as_str())
+                }),
+            },
+            ColumnType::Boolean => Read::Boolean,
+            ColumnType::Date | ColumnType::Datetime => match format.as_str() {
+                "Unix seconds" => Read::Unix { micros: 1_000_000 },
+                "Unix milliseconds" => Read::Unix { micros: 1_000 },
+                "spreadsheet serial days" => Read::Serial { date },
+                f if f.contains("%G") => Read::IsoWeek,
+                f if f.contains("%b") || f.contains("%B") => Read::Named { date },
+                f => Read::Numbers {
+                    date,
+                    order: if f.starts_with("%d") {
+                        "dmy"
+                    } else if f.starts_with("%m") {
+                        "mdy"
+                    } else {
+                        "ymd"
+                    },
+                },
+            },
+        }
+    }
+
+    /// The SQL reading the raw text column `c` this way.
+    fn sql(self, d: Dialect, c: &str) -> String {
+        let t = format!("plainsight_trim({c})");
+        match self {
+            Read::Text => format!("plainsight_text({c})"),
+            Read::Integer => format!("plainsight_int({t})"),
+            Read::Float {
+                decimal_comma: true,
+            } => format!("plainsight_float_comma({t})"),
+            Read::Float { .. } => format!("plainsight_float({t})"),
+            Read::Boolean => format!("plainsight_bool({t})"),
+            Read::Unix { micros } => {
+                d.datetime_of_micros(&format!("plainsight_int({t}) * {micros}"))
+            }
+            Read::Serial { date: true } => d.date_plus_days(
+                "DATE '1899-12-30'",
+                &format!("round(plainsight_float({t}))"),
+            ),
+            Read::Serial { date: false } => d.datetime_of_micros(&format!(
+                "CAST(round((plainsight_float({t}) - 25569) * 86400000000) AS BIGINT)"
+            )),
+            Read::IsoWeek => format!("plainsight_isoweek({t})"),
+            Read::Named { date: true } => {
                 format!("plainsight_day_of(plainsight_named_fields({t}), 'ymd')")
-            } else {
-                d.datetime_of_micros(&format!(
-                    "plainsight_micros_of(plainsight_named_fields({t}), 'ymd')"
-                ))
+            }
+            Read::Named { date: false } => d.datetime_of_micros(&format!(
+                "plainsight_micros_of(plainsight_named_fields({t}), 'ymd')"
+            )),
+            Read::Numbers { date: true, order } => format!("plainsight_date({t}, '{order}')"),
+            Read::Numbers { date: false, order } => {
+                format!("plainsight_datetime({t}, '{order}')")
             }
         }
-        _ if date => format!("plainsight_date({t}, '{order}')"),
-        _ => format!("plainsight_datetime({t}, '{order}')"),
     }
 }
 
 /// The table of `source` typed as Plainsight typed it.
 fn source_body(d: Dialect, source: &Dataset, row: &str) -> String {
-    let names = source.names();
-    let mut items = Vec::with_capacity(names.len());
-    for (i, name) in names.iter().enumerate() {
+    let mut items = Vec::new();
+    for (i, name) in source.names().iter().enumerate() {
         let c = d.ident(&format!("c{}", i + 1));
-        let t = format!("plainsight_trim({c})");
-        let order = || {
-            let f = source
-                .date_formats
-                .get(i)
-                .cloned()
-                .flatten()
-                .unwrap_or_default();
-            if f.starts_with("%d") {
-                "dmy"
-            } else if f.starts_with("%m") {
-                "mdy"
-            } else {
-                "ymd"
-            }
-        };
-        let decimal_comma = source
-            .notes
-            .iter()
-            .any(|n| n.kind == "decimal-comma" && n.column.as_deref() == Some(name.as_str()));
-        let expr = match source.types.get(i).copied().unwrap_or(ColumnType::String) {
-            ColumnType::String => format!("plainsight_text({c})"),
-            ColumnType::Integer => format!("plainsight_int({t})"),
-            ColumnType::Float if decimal_comma => format!("plainsight_float_comma({t})"),
-            ColumnType::Float => format!("plainsight_float({t})"),
-            ColumnType::Boolean => format!("plainsight_bool({t})"),
-            ColumnType::Date | ColumnType::Datetime => date_expr(
-                d,
-                &t,
-                source.types.get(i).copied().unwrap_or(ColumnType::Date),
-                source.date_formats.get(i).cloned().flatten().as_deref(),
-                order(),
-            ),
-        };
-        items.push(format!("{expr} AS {}", d.ident(name)));
+        items.push(format!(
+            "{} AS {}",
+            Read::of(source, i).sql(d, &c),
+            d.ident(name)
+        ));
     }
     let mut body = format!("  SELECT {row}");
     for item in items {
@@ -584,19 +628,10 @@ struct Built {
     last: Option<(Dataset, Dataset, StepReport)>,
 }
 
-/// Runs `steps` on `source`, writing each step's SQL as it runs on the data
-/// (only the tables before and after it are kept).
-fn build(
-    d: Dialect,
-    source: &Dataset,
-    file_name: &str,
-    steps: &[Step],
-) -> Result<Built, CleanError> {
-    let layout = Layout::of(d, source)?;
-    check_names(d, source, 0, d.export_op())?;
-    // The row-number column: a name no table of the run can have. Names the
-    // steps make up (one-hot, date parts, flags, snake_case, `_2`) end with
-    // a letter or digit, so only the file's names and renames can clash.
+/// The row-number column: a name no table of the run can have. Names the
+/// steps make up (one-hot, date parts, flags, snake_case, `_2`) end with a
+/// letter or digit, so only the file's names and renames can clash.
+pub(crate) fn row_name(source: &Dataset, steps: &[Step]) -> String {
     let taken: HashSet<String> = source
         .names()
         .into_iter()
@@ -606,7 +641,7 @@ fn build(
         }))
         .map(|n| n.to_lowercase())
         .collect();
-    let row_name = (1..)
+    (1..)
         .map(|k| {
             if k == 1 {
                 "__row__".to_string()
@@ -615,7 +650,20 @@ fn build(
             }
         })
         .find(|n| !taken.contains(n))
-        .unwrap_or_default();
+        .unwrap_or_default()
+}
+
+/// Runs `steps` on `source`, writing each step's SQL as it runs on the data
+/// (only the tables before and after it are kept).
+fn build(
+    d: Dialect,
+    source: &Dataset,
+    file_name: &str,
+    steps: &[Step],
+) -> Result<Built, CleanError> {
+    let layout = Layout::of(d.engine(), d.export_op(), true, source)?;
+    check_names(d, source, 0, d.export_op())?;
+    let row_name = row_name(source, steps);
     let mut q = Query {
         d,
         entries: Vec::new(),
@@ -722,11 +770,7 @@ fn step_sql(
     let nothing = |q: &mut Query, why: &str| q.comment(format!("Nothing to do: {why}."));
     match step {
         Step::DropMissingRows { columns } => {
-            let cols = if columns.is_empty() {
-                before.names()
-            } else {
-                columns.clone()
-            };
+            let cols = frozen::missing_rows_columns(columns, before);
             if cols.is_empty() {
                 nothing(q, "the table has no columns");
                 return Ok(());
@@ -744,12 +788,7 @@ fn step_sql(
             );
         }
         Step::DropSparseColumns { max_missing } => {
-            let kept: HashSet<String> = after.names().into_iter().collect();
-            let removed: Vec<String> = before
-                .names()
-                .into_iter()
-                .filter(|c| !kept.contains(c))
-                .collect();
+            let removed = frozen::removed_columns(before, after);
             if removed.is_empty() {
                 nothing(
                     q,
@@ -771,7 +810,7 @@ fn step_sql(
             let c = d.ident(column);
             let value = match fill {
                 Fill::Mean | Fill::Median => {
-                    if values(before, i)?.missing() == before.height() {
+                    if frozen::all_missing(before, i)? {
                         nothing(q, "the column has no values to compute from");
                         return Ok(());
                     }
@@ -819,17 +858,7 @@ fn step_sql(
             );
         }
         Step::Trim { columns } => {
-            let targets: Vec<String> = if columns.is_empty() {
-                before
-                    .names()
-                    .into_iter()
-                    .zip(&before.types)
-                    .filter(|(_, t)| **t == ColumnType::String)
-                    .map(|(c, _)| c)
-                    .collect()
-            } else {
-                columns.clone()
-            };
+            let targets = frozen::trim_columns(columns, before);
             if targets.is_empty() {
                 nothing(q, "no text columns");
                 return Ok(());
@@ -862,26 +891,18 @@ fn step_sql(
             };
             q.table(&name, replace_body(q, &names, &[(expr, column.clone())]));
         }
-        Step::MergeValues(Merge { column, groups }) => {
-            // A spelling in two groups goes to the first (as in `apply`).
-            let mut seen = HashSet::new();
-            let arms: Vec<String> = groups
-                .iter()
-                .filter_map(|g| {
-                    let list: Vec<String> = g
-                        .values
-                        .iter()
-                        .filter(|v| seen.insert(v.as_str()))
-                        .map(|v| d.string_lit(v))
-                        .collect();
-                    (!list.is_empty()).then(|| {
-                        format!(
-                            "WHEN {} IN ({}) THEN {}",
-                            d.ident(column),
-                            list.join(", "),
-                            d.string_lit(&g.into)
-                        )
-                    })
+        Step::MergeValues(merge) => {
+            let column = &merge.column;
+            let arms: Vec<String> = frozen::merge_groups(merge)
+                .into_iter()
+                .map(|(list, into)| {
+                    let list: Vec<String> = list.iter().map(|v| d.string_lit(v)).collect();
+                    format!(
+                        "WHEN {} IN ({}) THEN {}",
+                        d.ident(column),
+                        list.join(", "),
+                        d.string_lit(into)
+                    )
                 })
                 .collect();
             if arms.is_empty() {
@@ -929,7 +950,7 @@ fn step_sql(
                 (ColumnType::String, ColumnType::Float) => format!("plainsight_float({t})"),
                 (ColumnType::String, ColumnType::Boolean) => format!("plainsight_bool_loose({t})"),
                 (ColumnType::String, ColumnType::Date | ColumnType::Datetime) => {
-                    let order = order_name(text_date_order(&values(before, i)?));
+                    let order = frozen::cast_order(before, i)?;
                     q.comment(format!(
                         "Frozen: the values of {column} read day/month as '{order}' in this file."
                     ));
@@ -968,17 +989,8 @@ fn step_sql(
             action,
         } => {
             let i = index(before, column)?;
-            if values(before, i)?.missing() == before.height() {
-                nothing(q, "the column has no values");
-                return Ok(());
-            }
-            if *action == OutlierAction::Cap && after.types[i] != ColumnType::Float {
-                nothing(
-                    q,
-                    &format!(
-                        "no value of {column} is an outlier in this file, so Plainsight keeps its whole numbers (frozen)"
-                    ),
-                );
+            if let Some(why) = frozen::outliers_skipped(before, after, column, *action)? {
+                nothing(q, &why);
                 return Ok(());
             }
             let need = match rule {
@@ -1043,77 +1055,40 @@ fn step_sql(
             column,
             max_categories,
         } => {
-            let i = index(before, column)?;
-            let ty = before.types[i];
-            let cats = categories(&values(before, i)?);
-            let kept: Vec<&String> = cats.iter().take(*max_categories).map(|c| &c.0).collect();
-            let other = cats.len() > kept.len();
-            super::apply::check_width("one_hot", column, kept.len() + usize::from(other))?;
-            q.comment(format!(
-                "Frozen: the {} most frequent categor{} of {column} in this file{}.",
-                kept.len(),
-                if kept.len() == 1 { "y" } else { "ies" },
-                if other {
-                    "; the rest are \"other\""
-                } else {
-                    ""
-                }
-            ));
+            let plan = frozen::one_hot(before, after, column, *max_categories)?;
+            q.comment(plan.comment.clone());
             let c = d.ident(column);
-            let new_names = after.names();
+            let is = |cat: &str| shows_as(d, &c, plan.ty, cat);
             let mut items: Vec<(Option<String>, String)> = Vec::new();
-            for (k, old) in before.names().into_iter().enumerate() {
-                if k != i {
-                    items.push((None, old));
+            for (k, old) in names.iter().enumerate() {
+                if k != plan.i {
+                    items.push((None, old.clone()));
                     continue;
                 }
-                for (j, cat) in kept.iter().enumerate() {
-                    let is = shows_as(d, &c, ty, cat);
+                for (cat, new) in plan.kept.iter().zip(&plan.names) {
                     items.push((
-                        Some(format!("CAST(coalesce({is}, false) AS BIGINT)")),
-                        new_names.get(i + j).cloned().unwrap_or_default(),
+                        Some(format!("CAST(coalesce({}, false) AS BIGINT)", is(cat))),
+                        new.clone(),
                     ));
                 }
-                if other {
-                    let any: Vec<String> =
-                        kept.iter().map(|cat| shows_as(d, &c, ty, cat)).collect();
+                if let Some(other) = &plan.other {
+                    let any: Vec<String> = plan.kept.iter().map(|cat| is(cat)).collect();
                     items.push((
                         Some(format!(
                             "CAST({c} IS NOT NULL AND NOT coalesce({}, false) AS BIGINT)",
                             any.join(" OR ")
                         )),
-                        new_names.get(i + kept.len()).cloned().unwrap_or_default(),
+                        other.clone(),
                     ));
                 }
             }
             q.table(&name, select_body(d, &q.row, &prev, &items));
         }
         Step::Ordinal { column, order } => {
-            let i = index(before, column)?;
-            let ty = before.types[i];
-            // Code of each category: the last place it has in the order.
-            let mut codes: BTreeMap<i64, String> = BTreeMap::new();
-            if order.is_empty() {
-                // The natural order Plainsight chose, read off its result.
-                let (b, a) = (values(before, i)?, values(after, i)?);
-                if let Values::Int(codes_after) = &a {
-                    for (row, code) in codes_after.iter().enumerate() {
-                        if let (Some(code), Some(text)) = (code, b.text(row)) {
-                            codes.insert(*code, text);
-                        }
-                    }
-                }
-                q.comment(format!(
-                    "Frozen: the values of {column} in this file, in their natural order."
-                ));
-            } else {
-                let mut last: BTreeMap<&str, i64> = BTreeMap::new();
-                for (k, s) in order.iter().enumerate() {
-                    last.insert(s.as_str(), k as i64);
-                }
-                for (s, k) in last {
-                    codes.insert(k, s.to_string());
-                }
+            let ty = before.types[index(before, column)?];
+            let (codes, frozen) = frozen::ordinal_codes(before, after, column, order)?;
+            if let Some(comment) = frozen {
+                q.comment(comment);
             }
             let c = d.ident(column);
             let expr = if codes.is_empty() {
@@ -1129,7 +1104,7 @@ fn step_sql(
         }
         Step::Scale { column, method } => {
             let i = index(before, column)?;
-            if values(before, i)?.missing() == before.height() {
+            if frozen::all_missing(before, i)? {
                 nothing(q, "the column has no values");
                 return Ok(());
             }
@@ -1155,21 +1130,9 @@ fn step_sql(
             q.table(&name, replace_body(q, &names, &[(expr, column.clone())]));
         }
         Step::Transform { column, transform } => {
-            // A λ the step fits on the data is fitted here, on this file,
-            // as the run fits it.
-            let i = index(before, column)?;
-            let xs: Vec<f64> = values(before, i)?
-                .numbers()
-                .unwrap_or_default()
-                .into_iter()
-                .flatten()
-                .collect();
-            let fitted = transform.fit(&xs).unwrap_or(*transform);
-            if fitted != *transform {
-                q.comment(format!(
-                    "Frozen: {}, fitted on this file.",
-                    fitted.describe()
-                ));
+            let (fitted, frozen) = frozen::fitted_transform(before, column, *transform)?;
+            if let Some(comment) = frozen {
+                q.comment(comment);
             }
             let expr = fitted.sql(&d.ident(column), |v| d.float_lit(v));
             q.table(&name, replace_body(q, &names, &[(expr, column.clone())]));

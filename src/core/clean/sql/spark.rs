@@ -335,7 +335,7 @@ fn functions() -> Vec<(&'static str, String)> {
 
 /// `text` as a Python string literal: a raw triple-quoted string when it
 /// can be one, else a quoted one with escapes.
-fn py_str(text: &str) -> String {
+pub(super) fn py_str(text: &str) -> String {
     let raw_ok = text.contains('\n')
         && !text.contains("\"\"\"")
         && !text.ends_with('"')
@@ -355,6 +355,50 @@ fn py_str(text: &str) -> String {
         }
     }
     out.push('"');
+    out
+}
+
+/// A script's docstring: what it does, the raw file, `specific` (how to
+/// run it, what differs), the steps; nothing inside can end it early.
+pub(super) fn py_docstring(
+    title: &str,
+    file_name: &str,
+    described: &str,
+    specific: &str,
+    steps: &[Step],
+) -> String {
+    let safe = |t: &str| t.replace("\"\"\"", "'''").replace('\\', "/");
+    let mut out = format!(
+        "#!/usr/bin/env python3\n\"\"\"Plainsight cleaning recipe as {title} (recipe schema version {SCHEMA_VERSION}, {} step{}).\n\n",
+        steps.len(),
+        if steps.len() == 1 { "" } else { "s" }
+    );
+    out.push_str(&safe(&format!(
+        "It reads the raw file and writes the cleaned table as Parquet: the same
+columns, types, rows and row order as Plainsight's own run of the recipe on
+that file.
+
+Raw file: {} ({described}).
+Use that same file, or one laid out the same way with the same columns: the
+column names and types below are the ones Plainsight found in it, and the
+choices marked \"frozen\" were made on it. Statistics (means, medians,
+quartiles, bounds) are computed from the data, so they follow it.
+
+{specific}Steps:
+",
+        comment_text(file_name)
+    )));
+    for (i, s) in steps.iter().enumerate() {
+        out.push_str(&format!(
+            "  {}. {}\n",
+            i + 1,
+            safe(&comment_text(&s.describe()))
+        ));
+    }
+    if steps.is_empty() {
+        out.push_str("  (none: the file as Plainsight reads it)\n");
+    }
+    out.push_str("\"\"\"\n\n");
     out
 }
 
@@ -378,24 +422,11 @@ fn py_comment(text: &str, indent: &str) -> String {
 pub fn to_pyspark(source: &Dataset, file_name: &str, steps: &[Step]) -> Result<String, CleanError> {
     let Built { q, layout, .. } = build(Spark, source, file_name, steps)?;
     let mut out = String::new();
-    out.push_str("#!/usr/bin/env python3\n");
-    out.push_str(&format!(
-        "\"\"\"Plainsight cleaning recipe as PySpark (recipe schema version {SCHEMA_VERSION}, {} step{}).\n\n",
-        steps.len(),
-        if steps.len() == 1 { "" } else { "s" }
-    ));
-    let doc = format!(
-        "It reads the raw file and writes the cleaned table as Parquet: the same
-columns, types, rows and row order as Plainsight's own run of the recipe on
-that file.
-
-Raw file: {file} ({described}).
-Use that same file, or one laid out the same way with the same columns: the
-column names and types below are the ones Plainsight found in it, and the
-choices marked \"frozen\" were made on it. Statistics (means, medians,
-quartiles, bounds) are computed by the query, so they follow the data.
-
-Run it:  spark-submit recipe.py [RAW.csv [OUT.parquet]]
+    out.push_str(&py_docstring(
+        "PySpark",
+        file_name,
+        &layout.described,
+        "Run it:  spark-submit recipe.py [RAW.csv [OUT.parquet]]
     or:  python recipe.py [RAW.csv [OUT.parquet]]   (pip install pyspark, Java 17+)
 or from your own code:  clean(spark, \"RAW.csv\")  returns the DataFrame.
 Spark 4.3 or later (temporary SQL functions, * EXCEPT, QUALIFY). clean() sets
@@ -409,32 +440,16 @@ break), so one task reads it; the export refuses change_case on text whose
 case mapping changes the number of characters (ß, İ, final Σ), as Spark's
 SQL is written here to map one character to one, like DuckDB's.
 
-Steps:
 ",
-        file = comment_text(file_name).replace('\\', "/"),
-        described = layout.described,
-    );
-    out.push_str(&doc.replace("\"\"\"", "'''"));
-    for (i, s) in steps.iter().enumerate() {
-        out.push_str(&format!(
-            "  {}. {}\n",
-            i + 1,
-            comment_text(&s.describe())
-                .replace("\"\"\"", "'''")
-                .replace('\\', "/")
-        ));
-    }
-    if steps.is_empty() {
-        out.push_str("  (none: the file as Plainsight reads it)\n");
-    }
-    out.push_str("\"\"\"\n\n");
+        steps,
+    ));
     out.push_str(
         "import sys\n\nfrom pyspark.sql import SparkSession\nfrom pyspark.sql.types import StringType, StructField, StructType\n\n",
     );
     out.push_str(&format!("SOURCE = {}\n", py_str(file_name)));
     out.push_str(&format!(
         "OUTPUT = {}\n",
-        py_str(&format!("{}.clean.parquet", base_name(file_name)))
+        py_str(&format!("{}.cleaned.parquet", base_name(file_name)))
     ));
     out.push_str(&format!(
         "DELIMITER = {}\nENCODING = {}\nCOLUMNS = {}\n\n",
@@ -521,7 +536,7 @@ if __name__ == "__main__":
 }
 
 /// `file_name` without its folder and last extension.
-fn base_name(file_name: &str) -> &str {
+pub(super) fn base_name(file_name: &str) -> &str {
     let name = file_name.rsplit(['/', '\\']).next().unwrap_or(file_name);
     match name.rfind('.') {
         Some(i) if i > 0 => &name[..i],
