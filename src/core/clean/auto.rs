@@ -169,14 +169,23 @@ pub fn propose(ds: &Dataset, mode: Mode) -> Vec<Proposal> {
     text_types(&mut p);
     let dups = duplicate_rows(&p.work);
     if dups > 0 {
+        // Copies of a row with its ID are the same record twice; without an
+        // ID they may be different records that look alike (two passengers
+        // with the same ticket class, sex, age and fare).
+        let keyed = p.names().iter().any(|n| looks_like_id(n));
         p.offer(
             Step::DropDuplicates,
             format!(
-                "{} an exact copy of an earlier row",
+                "{} an exact copy of an earlier row{}",
                 if dups == 1 {
                     "1 row is".to_string()
                 } else {
                     format!("{dups} rows are")
+                },
+                if keyed {
+                    ""
+                } else {
+                    "; no column looks like an ID, so these may be different records that look alike: untick this step to keep them"
                 }
             ),
         );
@@ -767,6 +776,27 @@ fn thorough(p: &mut Proposer) {
     }
 }
 
+/// Whether a column's name says it identifies a row: "id", "ID", "customer_id",
+/// "Order ID", "sku", "key", "uuid", "Invoice No".
+fn looks_like_id(name: &str) -> bool {
+    let words: Vec<String> = name
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .map(str::to_lowercase)
+        .collect();
+    let last = words.last().map(String::as_str).unwrap_or("");
+    matches!(
+        last,
+        "id" | "key" | "uuid" | "guid" | "sku" | "no" | "number"
+    ) || (name.len() > 2 && name.ends_with("ID"))
+        || (name.len() > 2
+            && name.ends_with("Id")
+            && name
+                .chars()
+                .nth(name.len() - 3)
+                .is_some_and(char::is_lowercase))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -900,6 +930,36 @@ mod tests {
             if p.purpose == Purpose::Clean {
                 fixes.push(p.step.clone());
             }
+        }
+    }
+
+    /// Exact copies of a row are proposed for removal either way; without
+    /// a column that looks like an ID the evidence says they may be
+    /// different records (the seaborn titanic file lost 12% of its rows).
+    #[test]
+    fn duplicates_without_an_id_say_they_may_be_different_records() {
+        let warned = |csv: &str| {
+            let ds = crate::core::read_bytes("t.csv", csv.as_bytes()).unwrap();
+            let p = propose(&ds, Mode::Quick)
+                .into_iter()
+                .find(|p| p.step == Step::DropDuplicates)
+                .expect("a duplicate step");
+            p.evidence.contains("may be different records")
+        };
+        assert!(warned("class,sex,age\n3,male,22\n3,male,22\n1,female,38\n"));
+        assert!(!warned("Order ID,total\n1,5\n1,5\n2,7\n"));
+        assert!(!warned("customerId,total\n1,5\n1,5\n2,7\n"));
+        for (name, id) in [
+            ("id", true),
+            ("customer_id", true),
+            ("Invoice No", true),
+            ("SKU", true),
+            ("CustomerID", true),
+            ("paid", false),
+            ("valid", false),
+            ("Android", false),
+        ] {
+            assert_eq!(looks_like_id(name), id, "{name}");
         }
     }
 }
