@@ -17,7 +17,7 @@ use crate::core::clean::auto::propose;
 use crate::core::clean::diff::{self, compare};
 use crate::core::clean::export::{write_csv, write_json};
 use crate::core::clean::recipe::{run, run_traced, Lineage};
-use crate::core::clean::sql::last_step_sql;
+use crate::core::clean::sql::{last_step_sql, Target};
 use crate::core::clean::{CleanError, RunLog, Step};
 use crate::core::explore::{answer, insights_reusing, Insights};
 use crate::core::ml::automl::{Prepared, Run};
@@ -747,18 +747,13 @@ fn export(h: &mut Held, format: ExportFormat) -> Result<Reply, WorkerError> {
             bytes = crate::core::clean::export::write_parquet(ds, steps)
                 .map_err(|message| WorkerError::Write { message })?
         }
-        ExportFormat::Sql => {
-            bytes = crate::core::clean::sql::to_sql(&h.raw, &h.raw.facts.name, steps)
-                .map_err(WorkerError::Clean)?
-                .into_bytes()
-        }
-        ExportFormat::PySpark => {
-            bytes = crate::core::clean::sql::spark::to_pyspark(&h.raw, &h.raw.facts.name, steps)
-                .map_err(WorkerError::Clean)?
-                .into_bytes()
-        }
-        ExportFormat::Polars => {
-            bytes = crate::core::clean::sql::polars::to_polars(&h.raw, &h.raw.facts.name, steps)
+        ExportFormat::Sql | ExportFormat::PySpark | ExportFormat::Polars => {
+            let target = match format {
+                ExportFormat::PySpark => Target::PySpark,
+                ExportFormat::Polars => Target::Polars,
+                _ => Target::DuckDb,
+            };
+            bytes = crate::core::clean::sql::export(target, &h.raw, &h.raw.facts.name, steps)
                 .map_err(WorkerError::Clean)?
                 .into_bytes()
         }

@@ -176,37 +176,35 @@ def read_parquet(path):
     return table.column_names, types, rows
 
 
-def run_polars(case_dir):
-    """polars' result of recipe.polars.py's clean(), written as Parquet and
-    read back: names, types, rows; or an error line."""
+def run_script(case_dir, engine, script_name, write):
+    """Runs the script's clean() through `write(clean, raw, out)`, which
+    writes the result as Parquet at `out`, and reads that back: names,
+    types, rows; or an error line."""
     raw = raw_file(case_dir)
     if raw is None:
         return f"expected one raw file in {case_dir}"
-    out = os.path.join(case_dir, "polars.parquet")
+    out = os.path.join(case_dir, engine.lower() + ".parquet")
     try:
-        script = runpy.run_path(os.path.join(case_dir, "recipe.polars.py"), run_name="plainsight_recipe")
-        script["clean"](os.path.join(case_dir, raw)).write_parquet(out)
-    except Exception as e:  # noqa: BLE001 - any polars error is the case's failure
+        script = runpy.run_path(os.path.join(case_dir, script_name), run_name="plainsight_recipe")
+        write(script["clean"], os.path.join(case_dir, raw), out)
+    except Exception as e:  # noqa: BLE001 - any engine error is the case's failure
         lines = str(e).strip().splitlines()
-        return f"polars failed: {type(e).__name__}: {(lines[0] if lines else '')[:400]}"
+        # A Py4J error's first line is only the call that failed.
+        cause = next((l for l in lines if "Exception" in l), lines[0] if lines else "")
+        return f"{engine} failed: {type(e).__name__}: {cause.strip()[:400]}"
     return read_parquet(out)
+
+
+def run_polars(case_dir):
+    """polars' result of recipe.polars.py's clean()."""
+    return run_script(case_dir, "polars", "recipe.polars.py",
+                      lambda clean, raw, out: clean(raw).write_parquet(out))
 
 
 def run_spark(spark, case_dir):
-    """Spark's result of recipe.py's clean(), written as Parquet and read
-    back: names, types, rows; or an error line."""
-    raw = raw_file(case_dir)
-    if raw is None:
-        return f"expected one raw file in {case_dir}"
-    out = os.path.join(case_dir, "spark.parquet")
-    try:
-        script = runpy.run_path(os.path.join(case_dir, "recipe.py"), run_name="plainsight_recipe")
-        script["clean"](spark, os.path.join(case_dir, raw)).write.mode("overwrite").parquet(out)
-    except Exception as e:  # noqa: BLE001 - any Spark error is the case's failure
-        lines = str(e).strip().splitlines()
-        cause = next((l for l in lines if "Exception" in l), lines[0] if lines else repr(e))
-        return f"Spark failed: {cause.strip()[:400]}"
-    return read_parquet(out)
+    """Spark's result of recipe.py's clean()."""
+    return run_script(case_dir, "Spark", "recipe.py",
+                      lambda clean, raw, out: clean(spark, raw).write.mode("overwrite").parquet(out))
 
 
 def compare(case_dir, run, engine):

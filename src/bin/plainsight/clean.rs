@@ -7,6 +7,7 @@ use std::io::{BufWriter, Write};
 use plainsight::messages;
 
 use crate::args::Engine;
+use plainsight::core::clean::sql::Target;
 use crate::io::{display_name, print_json, read_file, recipe_and_data, write_out};
 
 pub(crate) fn propose_cmd(
@@ -136,18 +137,12 @@ pub(crate) fn sql_cmd(raw: &str, recipe_path: &str, engine: Engine, out: Option<
             return 1;
         }
     };
-    let (written, what) = match engine {
-        Engine::Duckdb => (plainsight::core::clean::sql::to_sql(&ds, raw, &recipe.steps), "SQL"),
-        Engine::Pyspark => (
-            plainsight::core::clean::sql::spark::to_pyspark(&ds, raw, &recipe.steps),
-            "PySpark",
-        ),
-        Engine::Polars => (
-            plainsight::core::clean::sql::polars::to_polars(&ds, raw, &recipe.steps),
-            "polars code",
-        ),
+    let (target, what) = match engine {
+        Engine::Duckdb => (Target::DuckDb, "SQL"),
+        Engine::Pyspark => (Target::PySpark, "PySpark"),
+        Engine::Polars => (Target::Polars, "polars code"),
     };
-    let sql = match written {
+    let sql = match plainsight::core::clean::sql::export(target, &ds, raw, &recipe.steps) {
         Ok(sql) => sql,
         // The file itself, not a step, is what the engine cannot read alike.
         Err(plainsight::core::clean::CleanError::BadParameter {

@@ -111,6 +111,33 @@ pub(super) const NAMED_DATE: &str = r"(?:[A-Za-z]+\.?,? +)?(?:([A-Za-z]+)\.? +([
 /// An ISO week date: the groups are y, s1, w, s2, d.
 pub(super) const ISO_WEEK: &str = r"([0-9]{4})(-?)W([0-9]{2})(?:(-?)([1-7]))?";
 
+/// An engine the recipe is written for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Target {
+    /// DuckDB SQL.
+    DuckDb,
+    /// A PySpark script around Spark SQL.
+    PySpark,
+    /// polars (Python) code.
+    Polars,
+}
+
+/// The recipe `steps` written for `target`, reading the raw file
+/// `file_name` that `source` was read from: the one entry the worker and
+/// the CLI call.
+pub fn export(
+    target: Target,
+    source: &Dataset,
+    file_name: &str,
+    steps: &[Step],
+) -> Result<String, CleanError> {
+    match target {
+        Target::DuckDb => duckdb::to_sql(source, file_name, steps),
+        Target::PySpark => spark::to_pyspark(source, file_name, steps),
+        Target::Polars => polars::to_polars(source, file_name, steps),
+    }
+}
+
 /// How the raw file is laid out, as every engine is told to read it.
 pub struct Layout {
     pub delimiter: char,
@@ -127,13 +154,7 @@ pub struct Layout {
 impl Layout {
     /// The layout of the file `source` was read from, or why `engine`
     /// cannot read it as Plainsight did (an error of the operation `op`).
-    /// `utf16`: whether the engine can read UTF-16LE text.
-    pub(crate) fn of(
-        engine: &str,
-        op: &str,
-        utf16_ok: bool,
-        source: &Dataset,
-    ) -> Result<Layout, CleanError> {
+    pub(crate) fn of(engine: &str, op: &str, source: &Dataset) -> Result<Layout, CleanError> {
         let refuse = |message: String| Err(unsupported(op, 0, message));
         let f = &source.facts;
         if !matches!(f.format, Format::Csv | Format::Tsv) {
@@ -144,7 +165,7 @@ impl Layout {
         }
         let utf16 = match f.encoding.as_str() {
             "UTF-8" | "UTF-8 (BOM)" => false,
-            "UTF-16LE" if utf16_ok => true,
+            "UTF-16LE" => true,
             other => {
                 return refuse(format!(
                     "{engine}'s CSV reader cannot read {other} text the way Plainsight does; save the file as UTF-8 and export again"
@@ -661,7 +682,7 @@ fn build(
     file_name: &str,
     steps: &[Step],
 ) -> Result<Built, CleanError> {
-    let layout = Layout::of(d.engine(), d.export_op(), true, source)?;
+    let layout = Layout::of(d.engine(), d.export_op(), source)?;
     check_names(d, source, 0, d.export_op())?;
     let row_name = row_name(source, steps);
     let mut q = Query {

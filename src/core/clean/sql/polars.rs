@@ -487,7 +487,7 @@ fn step_py(
 /// table as Parquet: the same columns, types, rows and row order as
 /// `run(source, steps)`. Fails like `run` when a step cannot run.
 pub fn to_polars(source: &Dataset, file_name: &str, steps: &[Step]) -> Result<String, CleanError> {
-    let layout = Layout::of("polars", "export_polars", true, source)?;
+    let layout = Layout::of("polars", "export_polars", source)?;
     let mut body: Vec<String> = Vec::new();
     body.push(format!(
         "df = read_raw(path, separator={}, columns={}, header={}, utf16={}{})",
