@@ -285,6 +285,8 @@ pub enum FromWorker {
         load: LoadId,
         profile: Option<Box<DatasetProfile>>,
         elapsed_ms: f64,
+        /// Of it, reading the file into typed columns (before the profile).
+        read_ms: f64,
         wasm_memory: u64,
     },
     /// The file could not be read.

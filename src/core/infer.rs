@@ -21,7 +21,7 @@ pub const NA_TOKENS: [&str; 19] = [
 
 /// Days from 0001-01-01 (day 1 of the common era) to 1970-01-01.
 const CE_TO_UNIX_DAYS: i32 = 719_163;
-const MICROS_PER_DAY: i64 = 86_400_000_000;
+pub(crate) const MICROS_PER_DAY: i64 = 86_400_000_000;
 
 /// Removes surrounding ASCII spaces and tabs. Unlike pandas, Plainsight trims
 /// before testing for missing values and parsing numbers, so `" NA "` is
@@ -662,10 +662,11 @@ impl DateState {
     }
 
     /// Feeds one non-missing cell; returns false when the column can no
-    /// longer be a date column.
-    fn feed(&mut self, s: &str) -> bool {
+    /// longer be a date column, else (for dates written year first, whose
+    /// order is known) the cell's time in microseconds since the epoch.
+    fn feed(&mut self, s: &str) -> (bool, Option<i64>) {
         let Some(p) = split_date(s) else {
-            return false;
+            return (false, None);
         };
         let shape = (p.layout, p.sep, p.year_digits);
         match self.shape {
@@ -673,12 +674,15 @@ impl DateState {
                 self.shape = Some(shape);
                 self.written = p.written;
             }
-            Some(prev) if prev != shape => return false,
+            Some(prev) if prev != shape => return (false, None),
             Some(_) => {}
         }
+        let mut micros = None;
         match p.layout {
             Layout::YearFirst | Layout::MonthName { .. } | Layout::IsoWeek => {
-                self.ymd_ok &= ymd(&p, DateOrder::Ymd).is_some()
+                let date = ymd(&p, DateOrder::Ymd);
+                self.ymd_ok &= date.is_some();
+                micros = date.map(|d| micros_of(d, &p));
             }
             Layout::YearLast => {
                 self.dmy_ok &= ymd(&p, DateOrder::Dmy).is_some();
@@ -694,7 +698,7 @@ impl DateState {
             self.any_fraction |= t.has_fraction;
             self.any_offset |= t.offset_minutes.is_some();
         }
-        self.order().is_some()
+        (self.order().is_some(), micros)
     }
 
     /// The order all cells fit, and whether it was a guess (both day-first
@@ -775,12 +779,18 @@ pub fn parse_date_days(s: &str, order: DateOrder) -> Option<i32> {
 /// the epoch, in UTC when the text carries an offset.
 pub fn parse_datetime_micros(s: &str, order: DateOrder) -> Option<i64> {
     let p = split_date(s)?;
-    let days = i64::from(days_since_epoch(ymd(&p, order)?));
+    Some(micros_of(ymd(&p, order)?, &p))
+}
+
+/// The microseconds since the epoch of `date` at `p`'s time (UTC when it
+/// carries an offset).
+fn micros_of(date: NaiveDate, p: &DateParts) -> i64 {
+    let days = i64::from(days_since_epoch(date));
     let (tod, offset) = match p.time {
         Some(t) => (t.micros_of_day, t.offset_minutes.unwrap_or(0)),
         None => (0, 0),
     };
-    Some(days * MICROS_PER_DAY + tod - i64::from(offset) * 60_000_000)
+    days * MICROS_PER_DAY + tod - i64::from(offset) * 60_000_000
 }
 
 // ---------------------------------------------------------------- columns
@@ -877,6 +887,23 @@ pub struct Inference {
     dates: DateState,
 }
 
+/// What [`Inference::feed`] read a cell as.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Cell {
+    /// Empty or an NA token.
+    Missing,
+    Int(i64),
+    /// `-0`: the integer 0, but the float -0.0.
+    MinusZero,
+    Float(f64),
+    /// A date or time written year first (or with a month name): its
+    /// microseconds since the epoch, UTC.
+    Time(i64),
+    /// Anything else, or a number or date read when the column can no
+    /// longer be one.
+    Other,
+}
+
 /// The decided type of a column.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Decision {
@@ -907,24 +934,36 @@ impl Inference {
         }
     }
 
-    /// Feeds one raw cell.
-    pub fn feed(&mut self, raw: &str) {
+    /// Feeds one raw cell; says what it read (a number only while the
+    /// column may still be numbers).
+    pub fn feed(&mut self, raw: &str) -> Cell {
         let s = trim_cell(raw);
         if is_na(s) {
-            return;
+            return Cell::Missing;
         }
         self.non_missing += 1;
         if self.boolean {
             self.boolean = parse_bool(s).is_some();
         }
+        let mut cell = Cell::Other;
         if self.int || self.float || self.float_comma {
             match parse_int(s) {
-                IntParse::Int(_) => {}
-                IntParse::Overflow => self.int = false,
+                IntParse::Int(0) if s.starts_with('-') => cell = Cell::MinusZero,
+                IntParse::Int(v) => cell = Cell::Int(v),
+                IntParse::Overflow => {
+                    self.int = false;
+                    if let Some(v) = parse_f64(s) {
+                        cell = Cell::Float(v);
+                    }
+                }
                 IntParse::No => {
                     self.int = false;
                     if self.float {
-                        self.float = parse_f64(s).is_some();
+                        let v = parse_f64(s);
+                        self.float = v.is_some();
+                        if let Some(v) = v {
+                            cell = Cell::Float(v);
+                        }
                     }
                     if self.float_comma {
                         self.float_comma = parse_f64_comma(s).is_some();
@@ -936,8 +975,13 @@ impl Inference {
             }
         }
         if self.date {
-            self.date = self.dates.feed(s);
+            let (date, micros) = self.dates.feed(s);
+            self.date = date;
+            if let (true, Some(m)) = (date, micros) {
+                cell = Cell::Time(m);
+            }
         }
+        cell
     }
 
     pub fn decide(&self) -> Decision {

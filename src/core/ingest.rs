@@ -16,11 +16,11 @@
 use polars_core::prelude::*;
 
 use crate::core::columnar;
-use crate::core::csv::{sniff_delimiter, CsvSink, CsvTable, Keep};
+use crate::core::csv::{sniff_delimiter, CsvSink, CsvTable, Keep, Numbers};
 use crate::core::error::IngestError;
 use crate::core::infer::{
     code_word, is_na, name_words, parse_bool, parse_date_days, parse_datetime_micros, parse_f64,
-    parse_f64_comma, parse_i64, trim_cell, Decision, Inference, Kind, Span,
+    parse_f64_comma, parse_i64, trim_cell, DateOrder, Decision, Inference, Kind, Span,
 };
 use crate::core::json::{parse_document, JsonTable, NdjsonSink};
 use crate::core::model::{ColumnType, FileFacts, Format, Note};
@@ -604,7 +604,7 @@ impl Ingester {
 }
 
 /// Line ending style of a (JSON) text.
-fn line_ending_of(text: &[u8]) -> String {
+pub(crate) fn line_ending_of(text: &[u8]) -> String {
     let (mut crlf, mut lf, mut cr) = (0, 0, 0);
     let mut i = 0;
     while i < text.len() {
@@ -646,17 +646,21 @@ fn infer(column: &RawColumn, from: usize, decimal_comma: bool) -> Inference {
     inf
 }
 
-fn build_csv(table: CsvTable, facts: FileFacts) -> Result<Dataset, IngestError> {
+fn build_csv(mut table: CsvTable, facts: FileFacts) -> Result<Dataset, IngestError> {
+    let numbers = std::mem::take(&mut table.numbers);
     let (layout, columns) = layout(table, facts)?;
     let start = usize::from(layout.facts.has_header);
-    build(
-        layout.facts,
+    let decided = decide(
         layout.names,
-        columns,
+        &columns,
         layout.inferences,
         start,
+        None,
         layout.notes,
-    )
+    );
+    // The numbers gathered while reading start after the first record.
+    let numbers = if start == 1 { numbers } else { Vec::new() };
+    convert(layout.facts, decided, columns, numbers, start)
 }
 
 /// How a table's column names are found.
@@ -906,7 +910,7 @@ fn build(
     notes: Vec<Note>,
 ) -> Result<Dataset, IngestError> {
     let decided = decide(names, &raw, inferences, start, None, notes);
-    convert(facts, decided, raw, start)
+    convert(facts, decided, raw, Vec::new(), start)
 }
 
 /// What reading decided about each column: its kind and date format, with
@@ -998,11 +1002,14 @@ pub(crate) fn decide(
     }
 }
 
-/// The columns' cells after `start`, converted as `decided` says.
+/// The columns' cells after `start`, converted as `decided` says; a
+/// column whose numbers were gathered while reading (`numbers`, for the
+/// same rows) is built from them when its type is theirs.
 pub(crate) fn convert(
     facts: FileFacts,
     decided: Decided,
     raw: Vec<RawColumn>,
+    numbers: Vec<Numbers>,
     start: usize,
 ) -> Result<Dataset, IngestError> {
     let height = raw.first().map_or(0, |c| c.len().saturating_sub(start));
@@ -1013,8 +1020,19 @@ pub(crate) fn convert(
         notes,
     } = decided;
     let mut columns = Vec::with_capacity(raw.len());
+    let mut numbers = numbers.into_iter();
     for ((name, column), kind) in names.iter().zip(raw).zip(&kinds) {
-        columns.push(convert_column(name, &column, start, *kind));
+        let gathered = numbers.next().and_then(|n| match kind {
+            Kind::Integer => n.ints(PlSmallStr::from(name.as_str())),
+            Kind::Float => n.floats(PlSmallStr::from(name.as_str())),
+            Kind::Date(DateOrder::Ymd) => n.dates(PlSmallStr::from(name.as_str())),
+            Kind::Datetime(DateOrder::Ymd) => n.datetimes(PlSmallStr::from(name.as_str())),
+            _ => None,
+        });
+        columns.push(match gathered {
+            Some(series) => series.into_column(),
+            None => convert_column(name, &column, start, *kind),
+        });
         drop(column);
     }
     let frame = DataFrame::new(height, columns).map_err(|e| IngestError::Internal {
@@ -1263,6 +1281,100 @@ fn convert_column(name: &str, raw: &RawColumn, start: usize, kind: Kind) -> Colu
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The numbers gathered while reading make the same column, bit for
+    /// bit (-0.0 included), as converting the text after reading.
+    #[test]
+    fn gathered_numbers_equal_the_texts_conversion() {
+        use crate::core::rng::Rng;
+        let numeric = [
+            "1",
+            "-0",
+            "0",
+            " 42 ",
+            "+7",
+            "-12",
+            "1.5",
+            "-0.0",
+            "1e3",
+            "NA",
+            "",
+            "inf",
+            "-inf",
+            ".5",
+            "99999999999999999999",
+            "9007199254740993",
+            "-9223372036854775808",
+        ];
+        let other = ["x", "1,5", "007", "true", "05/03/2024"];
+        let dates = [
+            "2024-01-02",
+            "1969-12-31",
+            "2024-03-05 09:15:30",
+            "2024-03-05T23:59:59.250",
+            "2024-03-05T10:00:00+02:00",
+            "Jan 1 2000",
+            "2024-W10-2",
+            "NA",
+            "",
+            "0001-01-01",
+            "2024-02-30",
+        ];
+        let mut rng = Rng::new(11);
+        let mut built = [0usize; 4];
+        for case in 0..4000 {
+            let pool: &[&str] = if case % 3 == 0 { &dates } else { &numeric };
+            let cells: Vec<&str> = (0..1 + rng.below(10))
+                .map(|_| {
+                    if case % 5 == 0 && rng.below(4) == 0 {
+                        other[rng.below(other.len())]
+                    } else {
+                        pool[rng.below(pool.len())]
+                    }
+                })
+                .collect();
+            let mut raw = RawColumn::new();
+            raw.push("header").unwrap();
+            let mut inference = Inference::new(false);
+            let mut numbers = Numbers::new();
+            for c in &cells {
+                raw.push(c).unwrap();
+                numbers.push(inference.feed(c));
+            }
+            let kind = inference.decide().kind;
+            let want = convert_column("c", &raw, 1, kind);
+            let got = match kind {
+                Kind::Integer => numbers.ints("c".into()),
+                Kind::Float => numbers.floats("c".into()),
+                Kind::Date(DateOrder::Ymd) => numbers.dates("c".into()),
+                Kind::Datetime(DateOrder::Ymd) => numbers.datetimes("c".into()),
+                _ => None,
+            };
+            let Some(got) = got else {
+                continue;
+            };
+            built[match kind {
+                Kind::Integer => 0,
+                Kind::Float => 1,
+                Kind::Date(_) => 2,
+                _ => 3,
+            }] += 1;
+            let want = want.as_materialized_series();
+            assert_eq!(got.dtype(), want.dtype(), "{cells:?}");
+            assert_eq!(got.len(), want.len(), "{cells:?}");
+            for i in 0..got.len() {
+                let (g, w) = (got.get(i).unwrap(), want.get(i).unwrap());
+                match (g.extract::<f64>(), w.extract::<f64>()) {
+                    (Some(g), Some(w)) => assert_eq!(g.to_bits(), w.to_bits(), "{cells:?}"),
+                    (g, w) => assert_eq!(g.is_some(), w.is_some(), "{cells:?}"),
+                }
+            }
+        }
+        assert!(
+            built[0] > 200 && built[1] > 1000,
+            "columns built: {built:?}"
+        );
+    }
 
     /// Debian's release list (distro-info-data): versions stay as written,
     /// with the reason noted; the cleaning does not offer to make them

@@ -140,6 +140,13 @@ impl Typing {
                 d
             }
         };
-        convert(self.layout.facts.clone(), decided, columns, start).map(Some)
+        convert(
+            self.layout.facts.clone(),
+            decided,
+            columns,
+            Vec::new(),
+            start,
+        )
+        .map(Some)
     }
 }

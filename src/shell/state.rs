@@ -41,6 +41,9 @@ pub struct Job {
     /// 0..=1
     pub progress: f64,
     pub elapsed_ms: Option<f64>,
+    /// A file's load: the part of `elapsed_ms` spent reading it into typed
+    /// columns (the rest is the profile).
+    pub read_ms: Option<f64>,
     pub wasm_memory: Option<u64>,
     /// Reading a file can be cancelled; cleaning steps are quick.
     pub cancellable: bool,
@@ -253,6 +256,8 @@ pub enum Action {
     /// A job starts: its label, and whether it can be cancelled.
     JobStart(String, bool),
     JobProgress(f64),
+    /// A load's reading time (before its `JobDone`).
+    JobReadTime(f64),
     JobDone {
         elapsed_ms: f64,
         wasm_memory: u64,
@@ -370,12 +375,14 @@ impl Reducible for State {
                     label,
                     cancellable,
                     progress: 0.0,
+                    read_ms: None,
                     ..s.job.clone()
                 };
                 s.error = None;
                 s.notice = None;
             }
             Action::JobProgress(p) => s.job.progress = p.clamp(0.0, 1.0),
+            Action::JobReadTime(ms) => s.job.read_ms = Some(ms),
             Action::JobDone {
                 elapsed_ms,
                 wasm_memory,

@@ -410,6 +410,7 @@ impl DataWorker {
             Ok(Opened::Choose(sheets)) => return post(&FromWorker::Sheets { load, sheets }),
             Err(error) => return post(&FromWorker::LoadFailed { load, error }),
         };
+        let read_ms = now_ms() - r.started;
         let profile = match r.purpose {
             Purpose::Score => {
                 self.to_score = Some((load, r.name, ds));
@@ -435,6 +436,7 @@ impl DataWorker {
             load,
             profile,
             elapsed_ms: now_ms() - r.started,
+            read_ms,
             wasm_memory: wasm_memory_bytes(),
         });
     }

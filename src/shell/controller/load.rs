@@ -62,6 +62,7 @@ pub(super) struct Read {
     pub load: LoadId,
     pub profile: Option<DatasetProfile>,
     pub elapsed_ms: f64,
+    pub read_ms: f64,
     pub wasm_memory: u64,
 }
 
@@ -189,6 +190,7 @@ impl Controller {
                 ));
                 return ctl.after_load();
             }
+            ctl.dispatch(Action::JobReadTime(read.read_ms));
             ctl.dispatch(Action::JobDone {
                 elapsed_ms: read.elapsed_ms,
                 wasm_memory: read.wasm_memory,
@@ -335,6 +337,7 @@ impl Controller {
                 });
             }
         }
+        self.dispatch(Action::JobReadTime(read.read_ms));
         self.dispatch(Action::JobDone {
             elapsed_ms: read.elapsed_ms,
             wasm_memory: read.wasm_memory,
@@ -559,12 +562,14 @@ impl Controller {
             Some(FromWorker::Loaded {
                 profile,
                 elapsed_ms,
+                read_ms,
                 wasm_memory,
                 ..
             }) => Ok(Read {
                 load,
                 profile: profile.map(|p| *p),
                 elapsed_ms,
+                read_ms,
                 wasm_memory,
             }),
             Some(FromWorker::LoadFailed { error, .. }) => Err(JobError::Ingest(error)),

@@ -5,12 +5,16 @@
 //! that are UTF-8 or Windows-1252; each field is decoded on its own, so a
 //! Windows-1252 byte late in the file is still read correctly.
 
-use csv_core::{ReadFieldResult, Reader, ReaderBuilder, Terminator};
-
 use crate::core::error::IngestError;
-use crate::core::infer::{Inference, Span};
+use crate::core::infer::{Cell, Inference, Span};
 use crate::core::ingest::MAX_CELLS;
 use crate::core::raw::RawColumn;
+
+mod numbers;
+mod tokenizer;
+
+pub(crate) use numbers::Numbers;
+pub use tokenizer::{Field, Fields, Place, Tokenizer};
 
 /// Most columns a file may have.
 pub const MAX_COLUMNS: usize = 16_384;
@@ -104,140 +108,6 @@ fn field_counts(head: &[u8], d: u8, complete: bool) -> Vec<usize> {
     counts
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum QuoteState {
-    FieldStart,
-    Unquoted,
-    InQuote,
-    /// A quote inside a quoted field: either the closing one or the first of a doubled pair.
-    QuoteInQuote,
-}
-
-/// Follows the bytes csv-core consumes to know positions: the physical line
-/// and byte where the current record started, where an open quote started,
-/// the line endings seen, and whether anything but whitespace appeared.
-#[derive(Debug)]
-struct Tracker {
-    delimiter: u8,
-    /// Byte offset of the next byte (from the start of the text).
-    pos: u64,
-    /// Line breaks seen so far.
-    breaks: u64,
-    prev_cr: bool,
-    quote: QuoteState,
-    quote_line: u64,
-    awaiting_record: bool,
-    record_line: u64,
-    record_byte: u64,
-    crlf: u64,
-    lf: u64,
-    cr: u64,
-    non_ws: bool,
-}
-
-impl Tracker {
-    fn new(delimiter: u8, start_byte: u64) -> Self {
-        Tracker {
-            delimiter,
-            pos: start_byte,
-            breaks: 0,
-            prev_cr: false,
-            quote: QuoteState::FieldStart,
-            quote_line: 0,
-            awaiting_record: true,
-            record_line: 1,
-            record_byte: start_byte,
-            crlf: 0,
-            lf: 0,
-            cr: 0,
-            non_ws: false,
-        }
-    }
-
-    fn scan(&mut self, bytes: &[u8]) {
-        let mut rest = bytes;
-        while let Some((&b, tail)) = rest.split_first() {
-            rest = tail;
-            // Fast path: inside a field, once the record has started, only
-            // line breaks, quotes and the delimiter change any state; skip
-            // the plain bytes in between at once.
-            if matches!(self.quote, QuoteState::Unquoted | QuoteState::InQuote)
-                && !self.prev_cr
-                && !self.awaiting_record
-                && self.non_ws
-            {
-                let d = self.delimiter;
-                let plain = |c: &u8| !matches!(*c, b'\n' | b'\r' | b'"') && *c != d;
-                if plain(&b) {
-                    let n = rest.iter().position(|c| !plain(c)).unwrap_or(rest.len());
-                    self.pos += 1 + n as u64;
-                    rest = rest.get(n..).unwrap_or_default();
-                    continue;
-                }
-            }
-            let newline = b == b'\n' || b == b'\r';
-            if self.prev_cr {
-                if b == b'\n' {
-                    self.crlf += 1;
-                } else {
-                    self.cr += 1;
-                }
-            }
-            if !newline {
-                if self.awaiting_record {
-                    self.awaiting_record = false;
-                    self.record_line = self.breaks + 1;
-                    self.record_byte = self.pos;
-                }
-                if !matches!(b, b' ' | b'\t') {
-                    self.non_ws = true;
-                }
-            }
-            // A '\n' right after '\r' belongs to the same line break.
-            if b == b'\r' || (b == b'\n' && !self.prev_cr) {
-                self.breaks += 1;
-            }
-            if b == b'\n' && !self.prev_cr {
-                self.lf += 1;
-            }
-            self.prev_cr = b == b'\r';
-            self.quote = match self.quote {
-                QuoteState::FieldStart | QuoteState::Unquoted if b == self.delimiter || newline => {
-                    QuoteState::FieldStart
-                }
-                QuoteState::FieldStart if b == b'"' => {
-                    self.quote_line = self.breaks + 1;
-                    QuoteState::InQuote
-                }
-                QuoteState::FieldStart | QuoteState::Unquoted => QuoteState::Unquoted,
-                QuoteState::InQuote if b == b'"' => QuoteState::QuoteInQuote,
-                QuoteState::InQuote => QuoteState::InQuote,
-                QuoteState::QuoteInQuote if b == b'"' => QuoteState::InQuote,
-                QuoteState::QuoteInQuote if b == self.delimiter || newline => {
-                    QuoteState::FieldStart
-                }
-                QuoteState::QuoteInQuote => QuoteState::Unquoted,
-            };
-            self.pos += 1;
-        }
-    }
-
-    fn line_ending(&self) -> String {
-        let cr = self.cr + u64::from(self.prev_cr);
-        let kinds = [(self.crlf, "CRLF"), (self.lf, "LF"), (cr, "CR")];
-        let present: Vec<&str> = kinds
-            .iter()
-            .filter(|(n, _)| *n > 0)
-            .map(|&(_, k)| k)
-            .collect();
-        match present.as_slice() {
-            [] => "none".to_string(),
-            [one] => one.to_string(),
-            _ => "mixed".to_string(),
-        }
-    }
-}
-
 /// What the CSV reader hands back at the end.
 pub struct CsvTable {
     /// Whole batches not yet taken ([`Keep::Batches`]; else none), before
@@ -249,6 +119,9 @@ pub struct CsvTable {
     pub columns: Vec<RawColumn>,
     /// Type evidence of each column's cells after the first record.
     pub inferences: Vec<Inference>,
+    /// Each column's numbers after the first record, while it may be
+    /// numbers ([`Keep::All`]; else none).
+    pub(crate) numbers: Vec<Numbers>,
     /// The range of each column's numbers after the first record
     /// ([`Keep::FirstRecord`]; else none).
     pub spans: Vec<Span>,
@@ -276,19 +149,22 @@ pub enum Keep {
 }
 
 pub struct CsvSink {
+    tokens: Tokenizer,
+    rows: Rows,
+}
+
+/// The records' fields, gathered into columns.
+struct Rows {
     keep: Keep,
     /// Records handed on in batches so far.
     drained: usize,
     /// Whole batches not yet taken.
     ready: Vec<Vec<RawColumn>>,
-    reader: Reader,
-    tracker: Tracker,
-    field: Vec<u8>,
-    field_len: usize,
     fields_in_record: usize,
     expected: Option<usize>,
     columns: Vec<RawColumn>,
     inferences: Vec<Inference>,
+    numbers: Vec<Numbers>,
     spans: Vec<Span>,
     records: usize,
     any_windows_1252: bool,
@@ -308,98 +184,96 @@ impl CsvSink {
 
     pub fn keeping(delimiter: u8, start_byte: u64, keep: Keep) -> Self {
         CsvSink {
-            keep,
-            drained: 0,
-            ready: Vec::new(),
-            reader: ReaderBuilder::new()
-                .delimiter(delimiter)
-                .terminator(Terminator::CRLF)
-                .build(),
-            tracker: Tracker::new(delimiter, start_byte),
-            field: vec![0; 1024],
-            field_len: 0,
-            fields_in_record: 0,
-            expected: None,
-            columns: Vec::new(),
-            inferences: Vec::new(),
-            spans: Vec::new(),
-            records: 0,
-            any_windows_1252: false,
-            short_rows: 0,
-            first_short_line: 0,
-            decode_buf: String::new(),
-            decimal_comma: delimiter != b',',
+            tokens: Tokenizer::new(delimiter, start_byte),
+            rows: Rows {
+                keep,
+                drained: 0,
+                ready: Vec::new(),
+                fields_in_record: 0,
+                expected: None,
+                columns: Vec::new(),
+                inferences: Vec::new(),
+                numbers: Vec::new(),
+                spans: Vec::new(),
+                records: 0,
+                any_windows_1252: false,
+                short_rows: 0,
+                first_short_line: 0,
+                decode_buf: String::new(),
+                decimal_comma: delimiter != b',',
+            },
         }
     }
 
     /// Sizes the columns for a text of about `expected` bytes, extrapolating
     /// from what was read so far (called once, after the head of the file).
     pub fn reserve_for(&mut self, expected: u64) {
-        if self.keep != Keep::All {
+        let rows = &mut self.rows;
+        if rows.keep != Keep::All {
             return;
         }
-        let seen = self.tracker.pos.max(1) as f64;
+        let seen = self.tokens.bytes_read().max(1) as f64;
         let factor = expected as f64 / seen;
-        if factor < 2.0 || self.records < 2 {
+        if factor < 2.0 || rows.records < 2 {
             return;
         }
         // 10 % more than the head suggests: most files are that regular.
         let scale = factor * 1.1;
         // Never more cells than the table may hold (short rows under a
         // wide header would project billions).
-        let cells = self.records as f64 * self.columns.len() as f64 * scale;
+        let cells = rows.records as f64 * rows.columns.len() as f64 * scale;
         if cells > MAX_CELLS as f64 {
             return;
         }
-        for column in &mut self.columns {
+        for (i, column) in rows.columns.iter_mut().enumerate() {
             let cells = (column.len() as f64 * scale) as usize;
             let bytes = (column.text_len() as f64 * scale) as usize;
             column.reserve(cells, bytes);
+            if let Some(numbers) = rows.numbers.get_mut(i) {
+                numbers.reserve(cells);
+            }
         }
     }
 
     pub fn push(&mut self, input: &[u8]) -> Result<(), IngestError> {
         if input.is_empty() {
-            // An empty slice would mean "end of text" to csv-core.
             return Ok(());
         }
-        self.run(input, false)
+        self.tokens.feed(input, &mut self.rows)
     }
 
-    /// Feeds `input`; with `eof`, then tells csv-core the text has ended
-    /// (by passing it an empty slice, which must not happen otherwise).
-    fn run(&mut self, mut input: &[u8], eof: bool) -> Result<(), IngestError> {
-        loop {
-            if input.is_empty() && !eof {
-                return Ok(());
-            }
-            let out = self.field.get_mut(self.field_len..).unwrap_or_default();
-            let (res, nin, nout) = self.reader.read_field(input, out);
-            let (consumed, rest) = input.split_at(nin.min(input.len()));
-            self.tracker.scan(consumed);
-            input = rest;
-            self.field_len += nout;
-            match res {
-                // All input consumed (at the end csv-core answers `End`).
-                ReadFieldResult::InputEmpty => return Ok(()),
-                ReadFieldResult::OutputFull => {
-                    let new_len = self.field.len().saturating_mul(2);
-                    self.field.resize(new_len, 0);
-                }
-                ReadFieldResult::Field { record_end } => {
-                    self.end_field()?;
-                    if record_end {
-                        self.end_record()?;
-                    }
-                }
-                ReadFieldResult::End => return Ok(()),
-            }
+    /// The whole batches read so far ([`Keep::Batches`]), in order; the
+    /// rest comes with [`CsvSink::finish`].
+    pub fn take_batches(&mut self) -> Vec<Vec<RawColumn>> {
+        std::mem::take(&mut self.rows.ready)
+    }
+
+    pub fn finish(mut self) -> Result<CsvTable, IngestError> {
+        if let Some(line) = self.tokens.open_quote() {
+            return Err(IngestError::UnclosedQuote { line });
         }
+        self.tokens.finish(&mut self.rows)?;
+        let rows = self.rows;
+        if !self.tokens.any_content() || rows.records == 0 {
+            return Err(IngestError::Empty);
+        }
+        Ok(CsvTable {
+            line_ending: self.tokens.line_ending(),
+            batches: rows.ready,
+            columns: rows.columns,
+            inferences: rows.inferences,
+            numbers: rows.numbers,
+            spans: rows.spans,
+            records: rows.records,
+            any_windows_1252: rows.any_windows_1252,
+            short_rows: rows.short_rows,
+            first_short_line: rows.first_short_line,
+        })
     }
+}
 
-    fn end_field(&mut self) -> Result<(), IngestError> {
-        let bytes = self.field.get(..self.field_len).unwrap_or_default();
-        self.field_len = 0;
+impl Fields for Rows {
+    fn field(&mut self, field: Field<'_>, record: Place) -> Result<(), IngestError> {
         let index = self.fields_in_record;
         self.fields_in_record += 1;
         match self.expected {
@@ -412,6 +286,9 @@ impl CsvSink {
                 }
                 self.columns.push(RawColumn::new());
                 self.inferences.push(Inference::new(self.decimal_comma));
+                if self.keep == Keep::All {
+                    self.numbers.push(Numbers::new());
+                }
                 if self.keep == Keep::FirstRecord {
                     self.spans.push(Span::default());
                 }
@@ -427,7 +304,7 @@ impl CsvSink {
             {
                 return Err(IngestError::TooManyCells {
                     row: self.records as u64,
-                    line: Some(self.tracker.record_line),
+                    line: Some(record.line),
                     columns: n,
                     limit: MAX_CELLS,
                 });
@@ -439,20 +316,26 @@ impl CsvSink {
         else {
             return Ok(());
         };
-        let text = match std::str::from_utf8(bytes) {
-            Ok(text) => text,
-            Err(_) => {
-                // Not UTF-8: read this field as Windows-1252.
-                self.any_windows_1252 = true;
-                let (text, _) = encoding_rs::WINDOWS_1252.decode_without_bom_handling(bytes);
-                self.decode_buf.clear();
-                self.decode_buf.push_str(&text);
-                &self.decode_buf
-            }
+        let text = match field {
+            Field::Text(text) => text,
+            Field::Bytes(bytes) => match std::str::from_utf8(bytes) {
+                Ok(text) => text,
+                Err(_) => {
+                    // Not UTF-8: read this field as Windows-1252.
+                    self.any_windows_1252 = true;
+                    let (text, _) = encoding_rs::WINDOWS_1252.decode_without_bom_handling(bytes);
+                    self.decode_buf.clear();
+                    self.decode_buf.push_str(&text);
+                    &self.decode_buf
+                }
+            },
         };
         // The first record may be a header: its types are judged apart.
         if self.records > 0 {
-            inference.feed(text);
+            let cell = inference.feed(text);
+            if let Some(numbers) = self.numbers.get_mut(index) {
+                numbers.push(cell);
+            }
             if let Some(span) = self.spans.get_mut(index) {
                 span.feed(text);
                 return Ok(());
@@ -461,15 +344,15 @@ impl CsvSink {
         column.push(text)
     }
 
-    fn end_record(&mut self) -> Result<(), IngestError> {
+    fn end_record(&mut self, record: Place) -> Result<(), IngestError> {
         let found = self.fields_in_record;
         self.fields_in_record = 0;
         match self.expected {
             None => self.expected = Some(found),
             Some(expected) if found > expected => {
                 return Err(IngestError::Ragged {
-                    line: self.tracker.record_line,
-                    byte: self.tracker.record_byte,
+                    line: record.line,
+                    byte: record.byte,
                     expected,
                     found,
                 });
@@ -477,19 +360,21 @@ impl CsvSink {
             Some(expected) => {
                 if found < expected {
                     if self.short_rows == 0 {
-                        self.first_short_line = self.tracker.record_line;
+                        self.first_short_line = record.line;
                     }
                     self.short_rows += 1;
                     if self.keep != Keep::FirstRecord {
                         for column in self.columns.iter_mut().skip(found) {
                             column.push_empty();
                         }
+                        for numbers in self.numbers.iter_mut().skip(found) {
+                            numbers.push(Cell::Missing);
+                        }
                     }
                 }
             }
         }
         self.records += 1;
-        self.tracker.awaiting_record = true;
         if let Keep::Batches(rows) = self.keep {
             if self.records - self.drained >= rows.max(1) {
                 self.drained = self.records;
@@ -498,35 +383,6 @@ impl CsvSink {
             }
         }
         Ok(())
-    }
-
-    /// The whole batches read so far ([`Keep::Batches`]), in order; the
-    /// rest comes with [`CsvSink::finish`].
-    pub fn take_batches(&mut self) -> Vec<Vec<RawColumn>> {
-        std::mem::take(&mut self.ready)
-    }
-
-    pub fn finish(mut self) -> Result<CsvTable, IngestError> {
-        if self.tracker.quote == QuoteState::InQuote {
-            return Err(IngestError::UnclosedQuote {
-                line: self.tracker.quote_line,
-            });
-        }
-        self.run(&[], true)?;
-        if !self.tracker.non_ws || self.records == 0 {
-            return Err(IngestError::Empty);
-        }
-        Ok(CsvTable {
-            line_ending: self.tracker.line_ending(),
-            batches: self.ready,
-            columns: self.columns,
-            inferences: self.inferences,
-            spans: self.spans,
-            records: self.records,
-            any_windows_1252: self.any_windows_1252,
-            short_rows: self.short_rows,
-            first_short_line: self.first_short_line,
-        })
     }
 }
 

@@ -1,0 +1,543 @@
+//! Splits delimited text into fields in one pass over each chunk, keeping
+//! the positions error messages need (the physical line and byte where a
+//! record starts, the line of an open quote, the line endings seen).
+//!
+//! Quoting is read exactly as csv-core reads it with a CRLF terminator
+//! (a test compares the two on generated and fuzzed text): a field is quoted
+//! only when its first byte is `"`; `""` inside quotes is one quote; text
+//! after a closing quote is kept as written (`"ab"cd` is `abcd`); a quote
+//! inside an unquoted field is an ordinary byte; CR, LF and CRLF each end a
+//! record, and blank lines are skipped. (csv-core also skips a UTF-8
+//! byte-order mark at the start; here the ingest has removed it before.)
+//!
+//! A field that lies wholly inside one chunk is handed on as a slice of it;
+//! only a field cut by a chunk's end, or holding a doubled quote or text
+//! after its closing quote, is copied.
+
+use crate::core::error::IngestError;
+
+/// Where a record starts: its physical line (from 1) and byte offset.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Place {
+    pub line: u64,
+    pub byte: u64,
+}
+
+/// A field: text when its chunk was UTF-8 (checked once per chunk), else
+/// bytes (UTF-8 or not) for the receiver to decode.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Field<'a> {
+    Text(&'a str),
+    Bytes(&'a [u8]),
+}
+
+/// What receives the fields, in order.
+pub trait Fields {
+    fn field(&mut self, field: Field<'_>, record: Place) -> Result<(), IngestError>;
+    /// The record that started at `record` ended (after its last field).
+    fn end_record(&mut self, record: Place) -> Result<(), IngestError>;
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum State {
+    /// Between records: line breaks are skipped.
+    StartRecord,
+    StartField,
+    /// An unquoted field (or the text after a quoted part).
+    InField,
+    InQuote,
+    /// A quote inside a quoted field: the closing one or the first of `""`.
+    QuoteInQuote,
+}
+
+fn is_break(b: u8) -> bool {
+    b == b'\n' || b == b'\r'
+}
+
+/// Bytes that end a run inside a quoted field.
+const QUOTE_STOPS: [bool; 256] = {
+    let mut t = [false; 256];
+    t[b'"' as usize] = true;
+    t[b'\r' as usize] = true;
+    t[b'\n' as usize] = true;
+    t
+};
+
+pub struct Tokenizer {
+    delimiter: u8,
+    /// Bytes that end an unquoted field: the delimiter, CR and LF.
+    stops: [bool; 256],
+    state: State,
+    /// The start of the current field when it began in an earlier chunk
+    /// or holds a doubled quote (then `buffered`).
+    field: Vec<u8>,
+    buffered: bool,
+    /// File offset of the next chunk's first byte.
+    pos: u64,
+    /// Line breaks seen so far (CRLF counts once).
+    breaks: u64,
+    prev_cr: bool,
+    /// The line of the last opening quote.
+    quote_line: u64,
+    record: Place,
+    crlf: u64,
+    lf: u64,
+    cr: u64,
+    /// Anything but spaces, tabs and line breaks seen.
+    non_ws: bool,
+}
+
+impl Tokenizer {
+    /// `start_byte`: the text's offset in the file (a BOM's length), so
+    /// positions are file offsets.
+    pub fn new(delimiter: u8, start_byte: u64) -> Self {
+        let mut stops = [false; 256];
+        stops[usize::from(delimiter)] = true;
+        stops[usize::from(b'\r')] = true;
+        stops[usize::from(b'\n')] = true;
+        Tokenizer {
+            delimiter,
+            stops,
+            state: State::StartRecord,
+            field: Vec::new(),
+            buffered: false,
+            pos: start_byte,
+            breaks: 0,
+            prev_cr: false,
+            quote_line: 0,
+            record: Place {
+                line: 1,
+                byte: start_byte,
+            },
+            crlf: 0,
+            lf: 0,
+            cr: 0,
+            non_ws: false,
+        }
+    }
+
+    /// Bytes read so far.
+    pub fn bytes_read(&self) -> u64 {
+        self.pos
+    }
+
+    /// Where the current (or last) record started.
+    pub fn record(&self) -> Place {
+        self.record
+    }
+
+    /// The line of an opening quote never closed, at the end of the text.
+    pub fn open_quote(&self) -> Option<u64> {
+        (self.state == State::InQuote).then_some(self.quote_line)
+    }
+
+    /// Whether anything but spaces, tabs and line breaks was read.
+    pub fn any_content(&self) -> bool {
+        self.non_ws
+    }
+
+    fn line_break(&mut self, b: u8) {
+        if b == b'\n' {
+            if self.prev_cr {
+                self.crlf += 1;
+                self.prev_cr = false;
+            } else {
+                self.lf += 1;
+                self.breaks += 1;
+            }
+        } else {
+            if self.prev_cr {
+                self.cr += 1;
+            }
+            self.breaks += 1;
+            self.prev_cr = true;
+        }
+    }
+
+    /// A byte that is not a line break, after a CR: that CR stood alone.
+    fn not_break(&mut self) {
+        if self.prev_cr {
+            self.cr += 1;
+            self.prev_cr = false;
+        }
+    }
+
+    /// Keeps part of the current field for later.
+    fn keep(&mut self, bytes: &[u8]) {
+        self.field.extend_from_slice(bytes);
+        self.buffered = true;
+    }
+
+    /// Hands on the current field, whose last part is `text[from..to]`
+    /// (`text`: the chunk's UTF-8 prefix; `input`: the chunk).
+    fn emit<F: Fields>(
+        &mut self,
+        text: &str,
+        input: &[u8],
+        (from, to): (usize, usize),
+        out: &mut F,
+    ) -> Result<(), IngestError> {
+        if !self.buffered {
+            let field = match text.get(from..to) {
+                Some(t) => Field::Text(t),
+                None => Field::Bytes(input.get(from..to).unwrap_or_default()),
+            };
+            return out.field(field, self.record);
+        }
+        self.field
+            .extend_from_slice(input.get(from..to).unwrap_or_default());
+        let result = out.field(Field::Bytes(&self.field), self.record);
+        self.field.clear();
+        self.buffered = false;
+        result
+    }
+
+    /// Ends the record at a line break `b` (consumed).
+    fn end_record<F: Fields>(&mut self, b: u8, out: &mut F) -> Result<(), IngestError> {
+        self.state = State::StartRecord;
+        self.line_break(b);
+        out.end_record(self.record)
+    }
+
+    /// Reads a chunk of text (never empty: the end is [`Tokenizer::finish`]).
+    pub fn feed<F: Fields>(&mut self, input: &[u8], out: &mut F) -> Result<(), IngestError> {
+        if !self.non_ws {
+            self.non_ws = input
+                .iter()
+                .any(|b| !matches!(b, b' ' | b'\t' | b'\r' | b'\n'));
+        }
+        if input.first().is_some_and(|&b| !is_break(b)) {
+            self.not_break();
+        }
+        // The chunk's text up to its first byte that is not UTF-8 (or a
+        // character cut by the chunk's end): fields inside it need no
+        // check of their own, since they start and end at ASCII bytes.
+        let text = match std::str::from_utf8(input) {
+            Ok(t) => t,
+            Err(e) => std::str::from_utf8(input.get(..e.valid_up_to()).unwrap_or_default())
+                .unwrap_or_default(),
+        };
+        let n = input.len();
+        let mut i = 0;
+        // The current field's bytes in this chunk start at `seg`; in
+        // `QuoteInQuote` they end at `seg_end` (the closing quote).
+        let mut seg = 0;
+        let mut seg_end = 0;
+        while let Some(&b) = input.get(i) {
+            match self.state {
+                State::StartRecord => {
+                    if is_break(b) {
+                        self.line_break(b);
+                        i += 1;
+                        continue;
+                    }
+                    self.not_break();
+                    self.record = Place {
+                        line: self.breaks + 1,
+                        byte: self.pos + i as u64,
+                    };
+                    self.state = State::StartField;
+                }
+                State::StartField => {
+                    i += 1;
+                    if b == b'"' {
+                        self.quote_line = self.breaks + 1;
+                        self.state = State::InQuote;
+                        seg = i;
+                    } else if b == self.delimiter {
+                        out.field(Field::Text(""), self.record)?;
+                    } else if is_break(b) {
+                        out.field(Field::Text(""), self.record)?;
+                        self.end_record(b, out)?;
+                    } else {
+                        seg = i - 1;
+                        self.state = State::InField;
+                    }
+                }
+                State::InField => {
+                    let run = input.get(i..).unwrap_or_default();
+                    let len = run
+                        .iter()
+                        .position(|&c| self.stops[usize::from(c)])
+                        .unwrap_or(run.len());
+                    i += len;
+                    let Some(&stop) = input.get(i) else {
+                        break;
+                    };
+                    self.emit(text, input, (seg, i), out)?;
+                    i += 1;
+                    if stop == self.delimiter {
+                        self.state = State::StartField;
+                    } else {
+                        self.end_record(stop, out)?;
+                    }
+                }
+                State::InQuote => {
+                    let run = input.get(i..).unwrap_or_default();
+                    let len = run
+                        .iter()
+                        .position(|&c| QUOTE_STOPS[usize::from(c)])
+                        .unwrap_or(run.len());
+                    i += len;
+                    let Some(&stop) = input.get(i) else {
+                        break;
+                    };
+                    i += 1;
+                    if stop == b'"' {
+                        seg_end = i - 1;
+                        self.state = State::QuoteInQuote;
+                    } else {
+                        self.line_break(stop);
+                        if input.get(i).is_some_and(|&c| !is_break(c)) {
+                            self.not_break();
+                        }
+                    }
+                }
+                State::QuoteInQuote => {
+                    if b == b'"' {
+                        // `""`: one quote, and the field goes on.
+                        self.keep(input.get(seg..seg_end).unwrap_or_default());
+                        self.field.push(b'"');
+                        i += 1;
+                        seg = i;
+                        self.state = State::InQuote;
+                    } else if b == self.delimiter || is_break(b) {
+                        self.emit(text, input, (seg, seg_end), out)?;
+                        i += 1;
+                        if b == self.delimiter {
+                            self.state = State::StartField;
+                        } else {
+                            self.end_record(b, out)?;
+                        }
+                    } else {
+                        // Text after the closing quote: kept as written.
+                        self.keep(input.get(seg..seg_end).unwrap_or_default());
+                        seg = i;
+                        self.state = State::InField;
+                    }
+                }
+            }
+        }
+        match self.state {
+            State::InField | State::InQuote => {
+                self.keep(input.get(seg..).unwrap_or_default());
+            }
+            State::QuoteInQuote => {
+                self.keep(input.get(seg..seg_end).unwrap_or_default());
+            }
+            State::StartRecord | State::StartField => {}
+        }
+        self.pos += n as u64;
+        Ok(())
+    }
+
+    /// Ends the text: the last record, when it had no line break after it.
+    pub fn finish<F: Fields>(&mut self, out: &mut F) -> Result<(), IngestError> {
+        match self.state {
+            State::StartRecord => return Ok(()),
+            State::StartField => out.field(Field::Text(""), self.record)?,
+            State::InField | State::InQuote | State::QuoteInQuote => {
+                self.emit("", &[], (0, 0), out)?
+            }
+        }
+        self.state = State::StartRecord;
+        out.end_record(self.record)
+    }
+
+    /// The line endings seen: "CRLF", "LF", "CR", "mixed" or "none".
+    pub fn line_ending(&self) -> String {
+        let cr = self.cr + u64::from(self.prev_cr);
+        let kinds = [(self.crlf, "CRLF"), (self.lf, "LF"), (cr, "CR")];
+        let present: Vec<&str> = kinds
+            .iter()
+            .filter(|(n, _)| *n > 0)
+            .map(|&(_, k)| k)
+            .collect();
+        match present.as_slice() {
+            [] => "none".to_string(),
+            [one] => one.to_string(),
+            _ => "mixed".to_string(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::core::ingest::line_ending_of;
+    use crate::core::rng::Rng;
+
+    /// Records as fields of bytes.
+    type Records = Vec<Vec<Vec<u8>>>;
+
+    #[derive(Default)]
+    struct Collect {
+        records: Records,
+        record: Vec<Vec<u8>>,
+        places: Vec<Place>,
+    }
+
+    impl Fields for Collect {
+        fn field(&mut self, field: Field<'_>, _: Place) -> Result<(), IngestError> {
+            let bytes = match field {
+                Field::Text(t) => t.as_bytes(),
+                Field::Bytes(b) => b,
+            };
+            self.record.push(bytes.to_vec());
+            Ok(())
+        }
+        fn end_record(&mut self, record: Place) -> Result<(), IngestError> {
+            self.records.push(std::mem::take(&mut self.record));
+            self.places.push(record);
+            Ok(())
+        }
+    }
+
+    fn ours(text: &[u8], d: u8, chunks: &[usize]) -> (Records, Vec<Place>, String) {
+        let mut tok = Tokenizer::new(d, 0);
+        let mut out = Collect::default();
+        let mut rest = text;
+        let mut sizes = chunks.iter().cycle();
+        while !rest.is_empty() {
+            let n = (*sizes.next().unwrap_or(&1)).clamp(1, rest.len());
+            let (chunk, tail) = rest.split_at(n);
+            tok.feed(chunk, &mut out).unwrap();
+            rest = tail;
+        }
+        tok.finish(&mut out).unwrap();
+        (out.records, out.places, tok.line_ending())
+    }
+
+    /// csv-core's reading (the reader the app used before), the reference.
+    fn reference(text: &[u8], d: u8) -> Records {
+        let mut reader = csv_core::ReaderBuilder::new()
+            .delimiter(d)
+            .terminator(csv_core::Terminator::CRLF)
+            .build();
+        let mut out = vec![0u8; text.len() + 1];
+        let (mut records, mut record) = (Vec::new(), Vec::new());
+        // A first call of one byte: csv-core then never skips a byte-order
+        // mark, which the ingest removes before the tokenizer sees the text.
+        let mut first = true;
+        let mut input = text;
+        let mut len = 0;
+        loop {
+            let part = if first {
+                &input[..input.len().min(1)]
+            } else {
+                input
+            };
+            first = false;
+            let (res, nin, nout) = reader.read_field(part, &mut out[len..]);
+            input = &input[nin..];
+            len += nout;
+            match res {
+                csv_core::ReadFieldResult::Field { record_end } => {
+                    record.push(out[..len].to_vec());
+                    len = 0;
+                    if record_end {
+                        records.push(std::mem::take(&mut record));
+                    }
+                }
+                csv_core::ReadFieldResult::InputEmpty => {}
+                csv_core::ReadFieldResult::OutputFull => unreachable!("output holds the text"),
+                csv_core::ReadFieldResult::End => return records,
+            }
+        }
+    }
+
+    fn check(text: &[u8], d: u8, chunks: &[usize]) {
+        let (got, places, ending) = ours(text, d, chunks);
+        let want = reference(text, d);
+        assert_eq!(
+            got,
+            want,
+            "text {:?}, chunks {chunks:?}",
+            String::from_utf8_lossy(text)
+        );
+        assert_eq!(
+            ending,
+            line_ending_of(text),
+            "line ending of {:?}",
+            String::from_utf8_lossy(text)
+        );
+        // Each record starts where the whole text says it does.
+        let (_, whole, _) = ours(text, d, &[usize::MAX]);
+        assert_eq!(
+            places,
+            whole,
+            "places of {:?}",
+            String::from_utf8_lossy(text)
+        );
+    }
+
+    #[test]
+    fn reads_as_csv_core_does_on_generated_text() {
+        let alphabet: &[&[u8]] = &[
+            b"a",
+            b"bc",
+            b",",
+            b";",
+            b"\"",
+            b"\"\"",
+            b"\r",
+            b"\n",
+            b"\r\n",
+            b" ",
+            b"\t",
+            "é".as_bytes(),
+            b"\xff",
+            b"\xef\xbb\xbf",
+            b"1.5",
+        ];
+        let mut rng = Rng::new(16);
+        for case in 0..20_000 {
+            let mut text = Vec::new();
+            for _ in 0..rng.below(40) {
+                text.extend_from_slice(alphabet[rng.below(alphabet.len())]);
+            }
+            let d = if case % 3 == 0 { b';' } else { b',' };
+            let chunks: Vec<usize> = (0..4).map(|_| 1 + rng.below(9)).collect();
+            check(&text, d, &chunks);
+        }
+    }
+
+    #[test]
+    fn reads_as_csv_core_does_on_the_fuzz_corpus() {
+        let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/fuzz/corpus/ingest");
+        let mut n = 0;
+        for entry in std::fs::read_dir(dir).unwrap() {
+            let data = std::fs::read(entry.unwrap().path()).unwrap();
+            let body = data.get(2..).unwrap_or_default();
+            for d in [b',', b'\t', b';'] {
+                check(body, d, &[1, 7, 64, 4096]);
+            }
+            n += 1;
+        }
+        assert!(n > 100, "only {n} corpus files");
+    }
+
+    #[test]
+    fn positions_and_line_endings() {
+        let text = b"\r\n\na,b\r\n\"x\ny\",2\r3,4\n";
+        for chunk in [1, 2, 5, 100] {
+            let mut tok = Tokenizer::new(b',', 3);
+            let mut out = Collect::default();
+            for c in text.chunks(chunk) {
+                tok.feed(c, &mut out).unwrap();
+            }
+            tok.finish(&mut out).unwrap();
+            let lines: Vec<(u64, u64)> = out.places.iter().map(|p| (p.line, p.byte)).collect();
+            assert_eq!(lines, vec![(3, 6), (4, 11), (6, 19)], "chunk {chunk}");
+            assert_eq!(tok.line_ending(), "mixed");
+            assert!(tok.any_content());
+        }
+        let mut tok = Tokenizer::new(b',', 0);
+        tok.feed(b"a\n\"open\nx", &mut Collect::default()).unwrap();
+        assert_eq!(tok.open_quote(), Some(2));
+        let mut tok = Tokenizer::new(b',', 0);
+        tok.feed(b" \t\r\n", &mut Collect::default()).unwrap();
+        assert!(!tok.any_content());
+        assert_eq!(tok.line_ending(), "CRLF");
+    }
+}
