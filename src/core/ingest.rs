@@ -433,6 +433,15 @@ impl Ingester {
         };
         let first = text.iter().find(|b| !b.is_ascii_whitespace()).copied();
         let looks_json = matches!(first, Some(b'[' | b'{'));
+        // A second byte-order mark at the start of a delimited text is
+        // skipped too (as csv-core, the reader before ours, did): its
+        // length in the file, and in the text.
+        let (second_bom, in_text) = match text.starts_with(b"\xef\xbb\xbf") {
+            true if decoder.is_some() => (2, 3),
+            true => (3, 3),
+            false => (0, 0),
+        };
+        let csv_start = (bom_len + second_bom) as u64;
         let sink = match self.declared {
             Declared::Json => Sink::Json(Vec::new()),
             Declared::Ndjson => Sink::Ndjson(NdjsonSink::default()),
@@ -440,7 +449,7 @@ impl Ingester {
             // which covers one object per line too.
             Declared::Unknown if looks_json => Sink::Json(Vec::new()),
             Declared::Tsv => Sink::Csv(
-                Box::new(CsvSink::keeping(b'\t', bom_len as u64, self.keep)),
+                Box::new(CsvSink::keeping(b'\t', csv_start, self.keep)),
                 b'\t',
             ),
             Declared::Csv
@@ -450,7 +459,7 @@ impl Ingester {
             | Declared::Columnar(_) => {
                 let sniff = text.get(..HEAD_BYTES).unwrap_or(&text);
                 let d = sniff_delimiter(sniff, complete);
-                Sink::Csv(Box::new(CsvSink::keeping(d, bom_len as u64, self.keep)), d)
+                Sink::Csv(Box::new(CsvSink::keeping(d, csv_start, self.keep)), d)
             }
         };
         let mut body = Box::new(Body {
@@ -459,7 +468,12 @@ impl Ingester {
             decoded: Vec::new(),
             sink,
         });
-        body.sink.push(&text)?;
+        let skip = if matches!(body.sink, Sink::Csv(..)) {
+            in_text
+        } else {
+            0
+        };
+        body.sink.push(text.get(skip..).unwrap_or_default())?;
         if let Sink::Csv(csv, _) = &mut body.sink {
             // Text expected in the whole file, scaled like the head was by
             // decoding (UTF-16 halves, UTF-8 stays).
@@ -1462,6 +1476,15 @@ mod tests {
         );
         let ds = read_bytes("a.csv", b"name,city\nann,paris\n").unwrap();
         assert!(ds.facts.has_header);
+    }
+
+    /// A second byte-order mark at the start is skipped, as csv-core did.
+    #[test]
+    fn second_bom_skipped() {
+        let ds = read_bytes("a.csv", b"\xef\xbb\xbf\xef\xbb\xbfid,x\n1,2\n").unwrap();
+        assert_eq!(ds.names(), vec!["id", "x"]);
+        let ds = read_bytes("a.csv", b"\xef\xbb\xbfid,x\n1,2\n").unwrap();
+        assert_eq!(ds.names(), vec!["id", "x"]);
     }
 
     #[test]

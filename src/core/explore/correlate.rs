@@ -103,30 +103,19 @@ fn present_mean(v: &[f64]) -> f64 {
     }
 }
 
-/// Pearson's r over the rows where both columns are present, in one pass
-/// over values centred by each column's own mean (`mx`, `my`): with the
-/// data shifted near zero, the one-pass sums lose nothing to cancellation
-/// that the two-pass form of [`pearson_of`] keeps. Four lanes of sums per
-/// block of rows (missing rows masked, not branched on: a loop the
-/// compiler turns into SIMD, wasm simd128 too), the blocks added with
-/// compensation. None under two rows, for a constant column or overflow.
-fn pearson_centred(xs: &[f64], mx: f64, ys: &[f64], my: f64) -> Option<f64> {
+/// Sums over the rows of two columns of the `K` quantities `f(x, y)`:
+/// four lanes of sums per block of rows (a loop the compiler turns into
+/// SIMD, wasm simd128 too), the blocks' sums added with compensation.
+fn lane_sums<const K: usize>(xs: &[f64], ys: &[f64], f: impl Fn(f64, f64) -> [f64; K]) -> [f64; K] {
     const LANES: usize = 4;
     const BLOCK: usize = 1024;
-    // n, Σa, Σb, Σab, Σa², Σb² (a = x − mx, b = y − my).
-    let mut sums = [Sum::default(); 6];
+    let mut sums = [Sum::default(); K];
     for (bx, by) in xs.chunks(BLOCK).zip(ys.chunks(BLOCK)) {
-        let mut acc = [[0.0f64; LANES]; 6];
+        let mut acc = [[0.0f64; LANES]; K];
         let mut add = |lane: usize, x: f64, y: f64| {
-            let ok = !(x.is_nan() || y.is_nan());
-            let a = if ok { x - mx } else { 0.0 };
-            let b = if ok { y - my } else { 0.0 };
-            acc[0][lane] += f64::from(u8::from(ok));
-            acc[1][lane] += a;
-            acc[2][lane] += b;
-            acc[3][lane] += a * b;
-            acc[4][lane] += a * a;
-            acc[5][lane] += b * b;
+            for (a, v) in acc.iter_mut().zip(f(x, y)) {
+                a[lane] += v;
+            }
         };
         let (cx, cy) = (bx.chunks_exact(LANES), by.chunks_exact(LANES));
         for (k, (&x, &y)) in cx.remainder().iter().zip(cy.remainder()).enumerate() {
@@ -141,7 +130,37 @@ fn pearson_centred(xs: &[f64], mx: f64, ys: &[f64], my: f64) -> Option<f64> {
             sum.add((lanes[0] + lanes[1]) + (lanes[2] + lanes[3]));
         }
     }
-    let [n, sa, sb, sab, saa, sbb] = sums.map(|s| s.total());
+    sums.map(|s| s.total())
+}
+
+/// The means of two columns over the rows where both are present (None
+/// without such a row); missing rows masked, not branched on.
+fn pair_means(xs: &[f64], ys: &[f64]) -> Option<(f64, f64)> {
+    let [n, sx, sy] = lane_sums(xs, ys, |x, y| {
+        let ok = !(x.is_nan() || y.is_nan());
+        [
+            f64::from(u8::from(ok)),
+            if ok { x } else { 0.0 },
+            if ok { y } else { 0.0 },
+        ]
+    });
+    (n >= 1.0).then(|| (sx / n, sy / n))
+}
+
+/// Pearson's r over the rows where both columns are present, in one pass
+/// over values centred by the pair's means (`mx`, `my`, from
+/// [`pair_means`], or the columns' own when neither misses a value): with
+/// the data shifted near zero, the one-pass sums lose nothing to
+/// cancellation that the two-pass form of [`pearson_of`] keeps. None under
+/// two rows, for a constant column or overflow.
+fn pearson_centred(xs: &[f64], mx: f64, ys: &[f64], my: f64) -> Option<f64> {
+    // n, Σa, Σb, Σab, Σa², Σb² (a = x − mx, b = y − my).
+    let [n, sa, sb, sab, saa, sbb] = lane_sums(xs, ys, |x, y| {
+        let ok = !(x.is_nan() || y.is_nan());
+        let a = if ok { x - mx } else { 0.0 };
+        let b = if ok { y - my } else { 0.0 };
+        [f64::from(u8::from(ok)), a, b, a * b, a * a, b * b]
+    });
     if n < 2.0 {
         return None;
     }
@@ -636,7 +655,15 @@ pub fn correlations_within(ds: &Dataset, limit: usize) -> Correlations {
         let xs = &values[i];
         for j in i..numeric.len() {
             let ys = &values[j];
-            let p = pearson_centred(xs, means[i], ys, means[j]);
+            // Dense columns' own means are the pair's; otherwise the
+            // pair's means come first (a column's mean over rows the other
+            // lacks can be far from them, and the one-pass sums would
+            // then cancel).
+            let p = if dense[i] && dense[j] {
+                pearson_centred(xs, means[i], ys, means[j])
+            } else {
+                pair_means(xs, ys).and_then(|(mx, my)| pearson_centred(xs, mx, ys, my))
+            };
             let s = if cached {
                 match (
                     rank_dense.get(i).copied().flatten(),
@@ -722,6 +749,32 @@ mod tests {
             .map(|(x, y)| (*x, *y))
     }
 
+    /// A column far from its other values where the other column is
+    /// missing: the table's Pearson is the pair's (the pair's means used).
+    #[test]
+    fn pairs_with_missing_rows_use_their_own_means() {
+        let mut csv = String::from("x,y\n");
+        let mut rng = crate::core::rng::Rng::new(9);
+        let (mut xs, mut ys) = (Vec::new(), Vec::new());
+        for _ in 0..1000 {
+            let x = rng.unit();
+            let y = 2.0 * x + rng.unit() * 0.1;
+            csv.push_str(&format!("{x},{y}\n"));
+            xs.push(x);
+            ys.push(y);
+        }
+        for _ in 0..1000 {
+            csv.push_str("100000000,\n");
+        }
+        let ds = crate::core::read_bytes("t.csv", csv.as_bytes()).unwrap();
+        let got = correlations(&ds).pearson[0][1].unwrap();
+        let want = pearson_of(|| xs.iter().copied().zip(ys.iter().copied())).unwrap();
+        assert!(
+            want > 0.99 && (got - want).abs() <= 1e-12,
+            "{got} vs {want}"
+        );
+    }
+
     /// Pearson in one pass over centred values equals the two-pass
     /// compensated Pearson, with and without missing values (and a dense
     /// pair's ranks by the dot product equal Spearman); a constant column
@@ -748,7 +801,7 @@ mod tests {
                 holes(&ys, &mut rng, case % 5),
             );
             for (x, y) in [(&xs, &ys), (&hx, &hy)] {
-                let fast = pearson_centred(x, present_mean(x), y, present_mean(y));
+                let fast = pair_means(x, y).and_then(|(mx, my)| pearson_centred(x, mx, y, my));
                 let slow = pearson_of(|| both_present(x, y));
                 match (fast, slow) {
                     (Some(f), Some(s)) => {
@@ -766,6 +819,20 @@ mod tests {
                 "case {case}: {fast} vs {slow}"
             );
         }
+        // Missing rows where one column is far from its other values (a
+        // review's cases): the pair's means, not the columns', are used.
+        let mut x: Vec<f64> = (0..1000).map(|_| rng.unit()).collect();
+        let mut y: Vec<f64> = x.iter().map(|v| 2.0 * v + rng.unit() * 0.1).collect();
+        x.extend(std::iter::repeat_n(1e8, 1000));
+        y.extend(std::iter::repeat_n(f64::NAN, 1000));
+        let fast = pair_means(&x, &y).and_then(|(mx, my)| pearson_centred(&x, mx, &y, my));
+        let slow = pearson_of(|| both_present(&x, &y)).unwrap();
+        assert!((fast.unwrap() - slow).abs() <= 1e-12, "{fast:?} vs {slow}");
+        let x = [1.0, 2.0, 3.0, f64::INFINITY];
+        let y = [1.0, 2.0, 4.0, f64::NAN];
+        let fast = pair_means(&x, &y).and_then(|(mx, my)| pearson_centred(&x, mx, &y, my));
+        let slow = pearson_of(|| both_present(&x, &y)).unwrap();
+        assert!((fast.unwrap() - slow).abs() <= 1e-12, "{fast:?} vs {slow}");
         let constant = vec![3.0; 10];
         let other: Vec<f64> = (0..10).map(f64::from).collect();
         assert_eq!(pearson_centred(&constant, 3.0, &other, 4.5), None);
