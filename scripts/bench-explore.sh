@@ -9,7 +9,8 @@
 # PLAINSIGHT_BENCH_PARQUET=1 (scripts/bench-parquet.sh) runs it on the CSV
 # written as Parquet by DuckDB instead.
 # Set PLAINSIGHT_DIST to use an existing build instead of building dist/,
-# PLAINSIGHT_BENCH_RUNS for the number of runs (default 3).
+# PLAINSIGHT_BENCH_RUNS for the number of runs (default 3),
+# PLAINSIGHT_BENCH_CSV for another CSV file.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh test
@@ -27,6 +28,11 @@ if [ ! -s "$csv" ]; then
 fi
 
 bench_file=$csv
+# PLAINSIGHT_BENCH_CSV: another CSV (e.g. target/bench-1m.csv from
+# `plainsight bench-data 1000000`, issue 16's second benchmark file).
+if [ -n "${PLAINSIGHT_BENCH_CSV:-}" ]; then
+  bench_file=$PLAINSIGHT_BENCH_CSV
+fi
 if [ -n "${PLAINSIGHT_BENCH_PARQUET:-}" ]; then
   bench_file=target/bench-1m-20.parquet
   if [ ! -s "$bench_file" ]; then
