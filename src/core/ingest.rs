@@ -664,17 +664,17 @@ fn build_csv(mut table: CsvTable, facts: FileFacts) -> Result<Dataset, IngestErr
     let numbers = std::mem::take(&mut table.numbers);
     let (layout, columns) = layout(table, facts)?;
     let start = usize::from(layout.facts.has_header);
-    let decided = decide(
-        layout.names,
-        &columns,
-        layout.inferences,
-        start,
-        None,
-        layout.notes,
-    );
     // The numbers gathered while reading start after the first record.
     let numbers = if start == 1 { numbers } else { Vec::new() };
-    convert(layout.facts, decided, columns, numbers, start)
+    build(
+        layout.facts,
+        layout.names,
+        columns,
+        numbers,
+        layout.inferences,
+        start,
+        layout.notes,
+    )
 }
 
 /// How a table's column names are found.
@@ -706,7 +706,15 @@ pub(crate) fn build_table(
             let mut notes = notes;
             let names = unique_names(names, &mut notes);
             let inferences = columns.iter().map(|c| infer(c, 0, false)).collect();
-            build(facts(true), names, columns, inferences, 0, notes)
+            build(
+                facts(true),
+                names,
+                columns,
+                Vec::new(),
+                inferences,
+                0,
+                notes,
+            )
         }
         HeaderRule::Detect | HeaderRule::FirstRow => {
             if rows < 2 {
@@ -754,7 +762,15 @@ fn with_header(
     facts: impl FnOnce(bool) -> FileFacts,
 ) -> Result<Dataset, IngestError> {
     let (names, inferences, start) = header_names(&columns, body, has_header, &mut notes);
-    build(facts(has_header), names, columns, inferences, start, notes)
+    build(
+        facts(has_header),
+        names,
+        columns,
+        Vec::new(),
+        inferences,
+        start,
+        notes,
+    )
 }
 
 /// The names, each column's evidence and the first data row, with the
@@ -871,7 +887,7 @@ fn build_json(table: JsonTable, facts: FileFacts) -> Result<Dataset, IngestError
         });
     }
     let names = unique_names(names, &mut notes);
-    build(facts, names, columns, inferences, 0, notes)
+    build(facts, names, columns, Vec::new(), inferences, 0, notes)
 }
 
 /// Gives empty names `column_N` and repeated names a `.1`, `.2` suffix
@@ -915,16 +931,18 @@ pub(crate) fn unique_names(raw: Vec<String>, notes: &mut Vec<Note>) -> Vec<Strin
     out
 }
 
+/// `numbers`: gathered while reading ([`convert`]), or none.
 fn build(
     facts: FileFacts,
     names: Vec<String>,
     raw: Vec<RawColumn>,
+    numbers: Vec<Numbers>,
     inferences: Vec<Inference>,
     start: usize,
     notes: Vec<Note>,
 ) -> Result<Dataset, IngestError> {
     let decided = decide(names, &raw, inferences, start, None, notes);
-    convert(facts, decided, raw, Vec::new(), start)
+    convert(facts, decided, raw, numbers, start)
 }
 
 /// What reading decided about each column: its kind and date format, with
@@ -1036,12 +1054,15 @@ pub(crate) fn convert(
     let mut columns = Vec::with_capacity(raw.len());
     let mut numbers = numbers.into_iter();
     for ((name, column), kind) in names.iter().zip(raw).zip(&kinds) {
-        let gathered = numbers.next().and_then(|n| match kind {
-            Kind::Integer => n.ints(PlSmallStr::from(name.as_str())),
-            Kind::Float => n.floats(PlSmallStr::from(name.as_str())),
-            Kind::Date(DateOrder::Ymd) => n.dates(PlSmallStr::from(name.as_str())),
-            Kind::Datetime(DateOrder::Ymd) => n.datetimes(PlSmallStr::from(name.as_str())),
-            _ => None,
+        let gathered = numbers.next().and_then(|n| {
+            let name = PlSmallStr::from(name.as_str());
+            match kind {
+                Kind::Integer => n.ints(name),
+                Kind::Float => n.floats(name),
+                Kind::Date(DateOrder::Ymd) => n.dates(name),
+                Kind::Datetime(DateOrder::Ymd) => n.datetimes(name),
+                _ => None,
+            }
         });
         columns.push(match gathered {
             Some(series) => series.into_column(),

@@ -63,6 +63,16 @@ const QUOTE_STOPS: [bool; 256] = {
     t
 };
 
+/// The index of the first byte at or after `from` that `stops` marks (the
+/// input's length when none is).
+fn next_stop(input: &[u8], from: usize, stops: &[bool; 256]) -> usize {
+    let run = input.get(from..).unwrap_or_default();
+    from + run
+        .iter()
+        .position(|&c| stops[usize::from(c)])
+        .unwrap_or(run.len())
+}
+
 pub struct Tokenizer {
     delimiter: u8,
     /// Bytes that end an unquoted field: the delimiter, CR and LF.
@@ -255,12 +265,7 @@ impl Tokenizer {
                     }
                 }
                 State::InField => {
-                    let run = input.get(i..).unwrap_or_default();
-                    let len = run
-                        .iter()
-                        .position(|&c| self.stops[usize::from(c)])
-                        .unwrap_or(run.len());
-                    i += len;
+                    i = next_stop(input, i, &self.stops);
                     let Some(&stop) = input.get(i) else {
                         break;
                     };
@@ -273,12 +278,7 @@ impl Tokenizer {
                     }
                 }
                 State::InQuote => {
-                    let run = input.get(i..).unwrap_or_default();
-                    let len = run
-                        .iter()
-                        .position(|&c| QUOTE_STOPS[usize::from(c)])
-                        .unwrap_or(run.len());
-                    i += len;
+                    i = next_stop(input, i, &QUOTE_STOPS);
                     let Some(&stop) = input.get(i) else {
                         break;
                     };

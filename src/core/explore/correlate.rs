@@ -92,28 +92,21 @@ fn pearson_of<I: Iterator<Item = (f64, f64)>>(pairs: impl Fn() -> I) -> Option<f
     Some((sxy.total() / d).clamp(-1.0, 1.0)).filter(|r| r.is_finite())
 }
 
-/// The mean of a column's present (not NaN) values; 0 when none is.
-fn present_mean(v: &[f64]) -> f64 {
-    let mut sum = Sum::default();
-    v.iter().filter(|x| !x.is_nan()).for_each(|&x| sum.add(x));
-    if sum.n == 0 {
-        0.0
-    } else {
-        sum.total() / sum.n as f64
-    }
-}
-
 /// Sums over the rows of two columns of the `K` quantities `f(x, y)`:
 /// four lanes of sums per block of rows (a loop the compiler turns into
 /// SIMD, wasm simd128 too), the blocks' sums added with compensation.
-fn lane_sums<const K: usize>(xs: &[f64], ys: &[f64], f: impl Fn(f64, f64) -> [f64; K]) -> [f64; K] {
+fn lane_sums<T: Copy + Into<f64>, const K: usize>(
+    xs: &[T],
+    ys: &[T],
+    f: impl Fn(f64, f64) -> [f64; K],
+) -> [f64; K] {
     const LANES: usize = 4;
     const BLOCK: usize = 1024;
     let mut sums = [Sum::default(); K];
     for (bx, by) in xs.chunks(BLOCK).zip(ys.chunks(BLOCK)) {
         let mut acc = [[0.0f64; LANES]; K];
-        let mut add = |lane: usize, x: f64, y: f64| {
-            for (a, v) in acc.iter_mut().zip(f(x, y)) {
+        let mut add = |lane: usize, x: T, y: T| {
+            for (a, v) in acc.iter_mut().zip(f(x.into(), y.into())) {
                 a[lane] += v;
             }
         };
@@ -149,7 +142,7 @@ fn pair_means(xs: &[f64], ys: &[f64]) -> Option<(f64, f64)> {
 
 /// Pearson's r over the rows where both columns are present, in one pass
 /// over values centred by the pair's means (`mx`, `my`, from
-/// [`pair_means`], or the columns' own when neither misses a value): with
+/// [`pair_means`]): with
 /// the data shifted near zero, the one-pass sums lose nothing to
 /// cancellation that the two-pass form of [`pearson_of`] keeps. None under
 /// two rows, for a constant column or overflow.
@@ -209,35 +202,9 @@ impl Spread {
         if d == 0.0 || !d.is_finite() {
             return None;
         }
-        let sxy = centred_dot(xs, self.mean, ys, other.mean);
+        let [sxy] = lane_sums(xs, ys, |x, y| [(x - self.mean) * (y - other.mean)]);
         Some((sxy / d).clamp(-1.0, 1.0)).filter(|r| r.is_finite())
     }
-}
-
-/// Σ (x − mx)(y − my) over two columns of one length: four running sums
-/// per block of rows (a loop the compiler turns into SIMD — wasm simd128
-/// too), the blocks' sums added with compensation.
-fn centred_dot<T: Copy + Into<f64>>(xs: &[T], mx: f64, ys: &[T], my: f64) -> f64 {
-    const LANES: usize = 4;
-    const BLOCK: usize = 1024;
-    let mut total = Sum::default();
-    for (bx, by) in xs.chunks(BLOCK).zip(ys.chunks(BLOCK)) {
-        let mut acc = [0.0f64; LANES];
-        let (cx, cy) = (bx.chunks_exact(LANES), by.chunks_exact(LANES));
-        let tail: f64 = cx
-            .remainder()
-            .iter()
-            .zip(cy.remainder())
-            .map(|(&x, &y)| (x.into() - mx) * (y.into() - my))
-            .sum();
-        for (x, y) in cx.zip(cy) {
-            for k in 0..LANES {
-                acc[k] += (x[k].into() - mx) * (y[k].into() - my);
-            }
-        }
-        total.add((acc[0] + acc[1]) + (acc[2] + acc[3]) + tail);
-    }
-    total.total()
 }
 
 /// Ranks 1..n with ties given their average rank.
@@ -628,14 +595,9 @@ pub fn correlations_within(ds: &Dataset, limit: usize) -> Correlations {
     c.spearman = square(numeric.len());
     // The numeric columns as numbers, read once.
     let values: Vec<Vec<f64>> = numeric.iter().map(|(_, i)| numbers_of(ds, *i)).collect();
-    // Each column's mean over its present values, once: a pair is then
-    // one pass over values centred by them (see [`pearson_centred`]).
-    let means: Vec<f64> = values.iter().map(|v| present_mean(v)).collect();
-    // Columns without a missing value, for Spearman's ranks below.
-    let dense: Vec<bool> = values
-        .iter()
-        .map(|v| !v.iter().any(|x| x.is_nan()))
-        .collect();
+    // Columns without a missing value: their mean and sum of squared
+    // deviations, once; a pair of them is then one dot product.
+    let dense: Vec<Option<Spread>> = values.iter().map(|v| Spread::of(v)).collect();
     // Each numeric column is ranked once; a pair's ranks over the rows
     // where both are present are derived from those (past RANKS_IN_F32
     // rows, each pair is ranked on its own).
@@ -649,20 +611,18 @@ pub fn correlations_within(ds: &Dataset, limit: usize) -> Correlations {
     let rank_dense: Vec<Option<Spread>> = ranked
         .iter()
         .zip(&dense)
-        .map(|(r, &d)| if d { Spread::of(r) } else { None })
+        .map(|(r, d)| d.and_then(|_| Spread::of(r)))
         .collect();
     for i in 0..numeric.len() {
         let xs = &values[i];
         for j in i..numeric.len() {
             let ys = &values[j];
-            // Dense columns' own means are the pair's; otherwise the
-            // pair's means come first (a column's mean over rows the other
-            // lacks can be far from them, and the one-pass sums would
-            // then cancel).
-            let p = if dense[i] && dense[j] {
-                pearson_centred(xs, means[i], ys, means[j])
-            } else {
-                pair_means(xs, ys).and_then(|(mx, my)| pearson_centred(xs, mx, ys, my))
+            // Otherwise the pair's means come first (a column's mean over
+            // rows the other lacks can be far from them, and the one-pass
+            // sums would then cancel).
+            let p = match (dense[i], dense[j]) {
+                (Some(a), Some(b)) => a.correlation(xs, &b, ys),
+                _ => pair_means(xs, ys).and_then(|(mx, my)| pearson_centred(xs, mx, ys, my)),
             };
             let s = if cached {
                 match (
@@ -839,7 +799,7 @@ mod tests {
         let (a, b) = (Spread::of(&constant).unwrap(), Spread::of(&other).unwrap());
         assert_eq!(a.correlation(&constant, &b, &other), None);
         let huge = vec![1e300, -1e300, 1e300];
-        let m = present_mean(&huge);
+        let (m, _) = pair_means(&huge, &huge).unwrap();
         assert_eq!(pearson_centred(&huge, m, &huge, m), None);
         let h = Spread::of(&huge).unwrap();
         assert_eq!(h.correlation(&huge, &h, &huge), None);
