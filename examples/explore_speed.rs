@@ -42,7 +42,7 @@ fn main() {
     );
     println!("alerts ({}): {:.2?}", found.len(), t.elapsed());
     let t = Instant::now();
-    let boxes = plainsight::core::explore::distribution::boxes(&ds);
+    let boxes = plainsight::core::explore::distribution::boxes(&ds, &p);
     println!("box plots ({}): {:.2?}", boxes.len(), t.elapsed());
     let t = Instant::now();
     let m = plainsight::core::explore::missing::missing_matrix(&ds);

@@ -27,8 +27,10 @@ pub fn bytes(n: u64) -> String {
 pub fn ingest_error(file: &str, err: &IngestError) -> String {
     match err {
         IngestError::TooLarge { size, limit } => format!(
-            "{file} is {} and this browser can hold files up to {}. Split it into smaller files, or remove columns you do not need, and load it again.",
+            "{file} is {}: reading it would take about {} of memory, and Plainsight reads files of up to {} (the engine in a browser tab can use at most 4 GB). Nothing was loaded. Split it into files under {} (by rows, each with the header row), or load one part here, make its cleaning recipe and download it as SQL (Clean tab) to run on the whole file in DuckDB.",
             human_bytes(*size),
+            human_bytes(crate::core::ingest::memory_to_read(*size)),
+            human_bytes(*limit),
             human_bytes(*limit)
         ),
         IngestError::Empty => format!(

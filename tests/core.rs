@@ -372,6 +372,32 @@ fn a_dataset_saved_whole_reopens_with_what_it_had() {
 /// compressed buffer claiming a terabyte decompressed is refused from its
 /// 8-byte prefix, in a file and in a stream alike (a fuzzed 25 KB file
 /// claimed 197 TB and aborted the process: tests/data/fuzz/ingest).
+/// A file over the limit is refused from its declared size, before a byte
+/// is read, with the memory it would take and what to do instead.
+#[test]
+fn too_large_is_refused_with_the_memory_it_would_need() {
+    use plainsight::core::ingest::{memory_to_read, Ingester, MAX_FILE_BYTES};
+    let size = 3 * MAX_FILE_BYTES / 2;
+    let err = match Ingester::new("big.csv", size) {
+        Err(e @ IngestError::TooLarge { .. }) => e,
+        other => panic!("a {size}-byte file: {:?}", other.err()),
+    };
+    let need = memory_to_read(size);
+    assert!(need > size * 2 && need < size * 3, "{need}");
+    let said = plainsight::messages::ingest_error("big.csv", &err);
+    for part in [
+        "big.csv is 1.6 GB",
+        "about 3.5 GB of memory",
+        "up to 1.1 GB",
+        "Nothing was loaded",
+        "SQL",
+        "DuckDB",
+    ] {
+        assert!(said.contains(part), "{part:?} missing from: {said}");
+    }
+    assert!(Ingester::new("fits.csv", MAX_FILE_BYTES).is_ok());
+}
+
 #[test]
 fn arrow_ipc_claims_are_checked_before_reading() {
     let dir = data_dir().join("columnar");
@@ -1835,7 +1861,7 @@ mod explore {
         use plainsight::core::explore::distribution::boxes;
         use plainsight::core::explore::missing::missing_matrix;
         let (ds, exp) = weather();
-        let found = boxes(&ds);
+        let found = boxes(&ds, &plainsight::core::profile(&ds));
         let expected = exp["boxes"].as_array().unwrap();
         assert_eq!(found.len(), expected.len());
         for (b, e) in found.iter().zip(expected) {

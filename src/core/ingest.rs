@@ -30,6 +30,17 @@ use crate::core::workbook::{self, Opened, SheetChoice};
 /// Largest file accepted (checked against the declared size before reading).
 pub const MAX_FILE_BYTES: u64 = 1 << 30;
 
+/// The worker's peak memory per byte of a delimited text while it is read
+/// and profiled, as measured (BENCHMARKS.md, in-browser ingest: 219 MB for
+/// a 100.9 MB file of 12 columns; the numbers are kept beside the text
+/// while a column's type is decided).
+pub const READ_MEMORY_PER_BYTE: f64 = 2.2;
+
+/// About how much memory reading a file of `size` bytes takes.
+pub fn memory_to_read(size: u64) -> u64 {
+    (size as f64 * READ_MEMORY_PER_BYTE) as u64
+}
+
 /// Most cells (rows × columns) a table may have, checked before a row's
 /// cells are built (CSV: each record, short ones padded to the header's
 /// width; JSON: each record, and each new key, which adds a cell to every

@@ -248,39 +248,63 @@ pub struct Stats {
 
 pub fn stats(v: &[Option<f64>]) -> Option<Stats> {
     let sorted = sorted_numbers(v);
-    let n = sorted.len();
-    if n == 0 {
-        return None;
-    }
-    let nf = n as f64;
-    let mean = crate::core::profile::accurate_sum(sorted.iter().copied()) / nf;
-    let m2 = crate::core::profile::accurate_sum(sorted.iter().map(|x| (x - mean).powi(2)));
-    let m3 = crate::core::profile::accurate_sum(sorted.iter().map(|x| (x - mean).powi(3)));
-    let std = if n > 1 {
-        (m2 / (nf - 1.0)).sqrt()
-    } else {
-        f64::NAN
-    };
-    let std_pop = (m2 / nf).sqrt();
-    let skew = if n > 2 && m2 > 0.0 {
-        let g1 = (m3 / nf) / (m2 / nf).powf(1.5);
-        g1 * (nf * (nf - 1.0)).sqrt() / (nf - 2.0)
-    } else {
-        0.0
-    };
+    let m = Moments::of(&sorted)?;
     let q = |p| quantile(&sorted, p).unwrap_or(f64::NAN);
     Some(Stats {
-        n,
-        mean,
-        std,
-        std_pop,
+        n: m.n,
+        mean: m.mean,
+        std: m.std,
+        std_pop: m.std_pop,
         min: sorted.first().copied().unwrap_or(f64::NAN),
         max: sorted.last().copied().unwrap_or(f64::NAN),
         p25: q(0.25),
         p50: q(0.5),
         p75: q(0.75),
-        skew,
+        skew: m.skew,
     })
+}
+
+/// The moments of [`Stats`], which need no sort: one pass for the mean,
+/// one for the second and third central moments (compensated sums).
+#[derive(Clone, Copy, Debug)]
+pub struct Moments {
+    pub n: usize,
+    pub mean: f64,
+    pub std: f64,
+    pub std_pop: f64,
+    pub skew: f64,
+}
+
+impl Moments {
+    /// The moments of `values` (in any order; None when empty).
+    pub fn of(values: &[f64]) -> Option<Moments> {
+        let n = values.len();
+        if n == 0 {
+            return None;
+        }
+        let nf = n as f64;
+        let mean = crate::core::profile::accurate_sum(values.iter().copied()) / nf;
+        let m2 = crate::core::profile::accurate_sum(values.iter().map(|x| (x - mean).powi(2)));
+        let m3 = crate::core::profile::accurate_sum(values.iter().map(|x| (x - mean).powi(3)));
+        let std = if n > 1 {
+            (m2 / (nf - 1.0)).sqrt()
+        } else {
+            f64::NAN
+        };
+        let skew = if n > 2 && m2 > 0.0 {
+            let g1 = (m3 / nf) / (m2 / nf).powf(1.5);
+            g1 * (nf * (nf - 1.0)).sqrt() / (nf - 2.0)
+        } else {
+            0.0
+        };
+        Some(Moments {
+            n,
+            mean,
+            std,
+            std_pop: (m2 / nf).sqrt(),
+            skew,
+        })
+    }
 }
 
 /// The most frequent value (ties: the smallest), over the cells' keys.

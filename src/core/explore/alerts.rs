@@ -4,7 +4,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::correlate::Correlations;
-use crate::core::clean::apply::stats;
+use crate::core::clean::apply::Moments;
 use crate::core::clean::step::{trim_number, Fill, Step};
 use crate::core::format::short;
 use crate::core::infer::{parse_f64, reads_as_date, trim_cell};
@@ -103,11 +103,11 @@ fn text_shapes(c: &ColumnData) -> (usize, usize, usize) {
     (n, numbers, dates)
 }
 
-/// A numeric column's values as numbers.
-fn numbers(c: &ColumnData) -> Vec<Option<f64>> {
+/// A numeric column's present values as numbers, in row order.
+fn numbers(c: &ColumnData) -> Vec<f64> {
     match c {
-        ColumnData::Integer(x) => x.iter().map(|v| v.map(|v| v as f64)).collect(),
-        ColumnData::Float(x) => x.iter().collect(),
+        ColumnData::Integer(x) => x.iter().flatten().map(|v| v as f64).collect(),
+        ColumnData::Float(x) => x.iter().flatten().collect(),
         _ => Vec::new(),
     }
 }
@@ -211,7 +211,8 @@ pub fn alerts(
         }
         if c.dtype.is_numeric() {
             let nums = data.as_ref().map(numbers).unwrap_or_default();
-            if let Some(st) = stats(&nums) {
+            // The skewness needs no sort; the median is the profile's.
+            if let Some(st) = Moments::of(&nums) {
                 if st.skew.is_finite() && st.skew.abs() > cfg.skew {
                     push(
                         "skewed",
@@ -221,14 +222,14 @@ pub fn alerts(
                             "{name} is skewed (skewness {}): the mean ({}) and the median ({}) differ, so the median describes it better.",
                             short(st.skew),
                             short(st.mean),
-                            short(st.p50)
+                            short(c.p50.unwrap_or(f64::NAN))
                         ),
                         // No fix: scaling does not remove skew.
                         None,
                     );
                 }
             }
-            let infinite = nums.iter().flatten().filter(|v| v.is_infinite()).count();
+            let infinite = nums.iter().filter(|v| v.is_infinite()).count();
             if infinite > 0 {
                 push(
                     "infinite",

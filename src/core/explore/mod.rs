@@ -43,8 +43,10 @@ pub struct Insights {
 ///   many categorical columns enter the pairs (the others are listed as
 ///   left out), so at most `3 × 50²` passes over the rows;
 /// - alerts: one pass over each column, plus the correlation pairs above;
-/// - boxes: one sort of each numeric column (cells × log rows), at most
-///   [`distribution::MAX_OUTLIERS`] outliers kept per column;
+/// - boxes: the profile's quartiles and one pass over each numeric column
+///   (its outliers sorted; a column with infinite values sorted whole,
+///   cells × log rows), at most [`distribution::MAX_OUTLIERS`] outliers
+///   kept per column;
 /// - missing matrix: one pass over the cells, `columns ×`
 ///   [`missing::BANDS`] shares kept.
 pub fn insights(ds: &Dataset, profile: &DatasetProfile, config: &AlertConfig) -> Insights {
@@ -52,7 +54,7 @@ pub fn insights(ds: &Dataset, profile: &DatasetProfile, config: &AlertConfig) ->
     Insights {
         alerts: alerts::alerts(ds, profile, &correlations, config),
         correlations,
-        boxes: distribution::boxes(ds),
+        boxes: distribution::boxes(ds, profile),
         missing: missing::missing_matrix(ds),
     }
 }
