@@ -21,6 +21,7 @@ pub mod raw;
 pub mod report;
 pub mod rng;
 pub mod sample;
+pub mod sort;
 pub mod stream;
 pub mod table;
 pub mod workbook;

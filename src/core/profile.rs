@@ -9,6 +9,11 @@ use polars_core::prelude::PlRandomState;
 use crate::core::infer::{format_date, format_datetime};
 use crate::core::ingest::Dataset;
 use crate::core::model::{ColumnProfile, DatasetProfile, Histogram};
+// Each column's present values with their rows, sorted by value then row
+// (by radix): one flat array gives the quantiles, the extremes, the distinct
+// count and the most frequent values, where a hash map of a million
+// distinct values would cost several times as much.
+use crate::core::sort::sorted_pairs;
 use crate::core::table::ColumnData;
 
 /// Most values listed in `top`.
@@ -34,23 +39,6 @@ pub fn profile(ds: &Dataset) -> DatasetProfile {
         column_profiles,
         notes: ds.notes.clone(),
     }
-}
-
-/// A column's non-missing values paired with their rows, sorted by value
-/// (then row). One flat array gives the quantiles, the extremes, the
-/// distinct count and the most frequent values, where a hash map of a
-/// million distinct values would cost several times as much.
-fn sorted_pairs<T: Copy>(
-    values: impl Iterator<Item = Option<T>>,
-    cmp: impl Fn(&T, &T) -> std::cmp::Ordering,
-) -> Vec<(T, u32)> {
-    let mut pairs: Vec<(T, u32)> = values
-        .enumerate()
-        .filter_map(|(row, v)| v.map(|v| (v, row as u32)))
-        .collect();
-    pairs.shrink_to_fit();
-    pairs.sort_unstable_by(|a, b| cmp(&a.0, &b.0).then(a.1.cmp(&b.1)));
-    pairs
 }
 
 /// Distinct values and the most frequent ones (higher count first, ties in
@@ -286,7 +274,7 @@ fn profile_column(
     let mut p = empty_profile(name, &data, date_format);
     match data {
         ColumnData::Integer(c) => {
-            let pairs = sorted_pairs(c.iter(), i64::cmp);
+            let pairs = sorted_pairs(c.iter());
             let at = |i: usize| pairs.get(i).map_or(f64::NAN, |pair| pair.0 as f64);
             // Exact integer sum (pandas sums int64 exactly).
             let sum: i128 = pairs.iter().map(|pair| i128::from(pair.0)).sum();
@@ -296,7 +284,7 @@ fn profile_column(
             counts_and_top(&mut p, &pairs, |v| v.to_string());
         }
         ColumnData::Float(c) => {
-            let pairs = sorted_pairs(c.iter(), f64::total_cmp);
+            let pairs = sorted_pairs(c.iter());
             let at = |i: usize| pairs.get(i).map_or(f64::NAN, |pair| pair.0);
             numeric_stats(&mut p, pairs.len(), at, None);
             // -0.0 and 0.0 are one value, as in pandas (`==` merges them).
@@ -306,18 +294,18 @@ fn profile_column(
             counts_and_top(&mut p, &pairs, show);
         }
         ColumnData::Boolean(c) => {
-            let pairs = sorted_pairs(c.iter(), bool::cmp);
+            let pairs = sorted_pairs(c.iter());
             counts_and_top(&mut p, &pairs, |v| v.to_string());
         }
         ColumnData::Date(c) => {
-            let pairs = sorted_pairs(c.iter(), i32::cmp);
+            let pairs = sorted_pairs(c.iter());
             p.min = pairs.first().map(|pair| format_date(pair.0));
             p.max = pairs.last().map(|pair| format_date(pair.0));
             p.histogram = histogram(|| pairs.iter().map(|pair| f64::from(pair.0)));
             counts_and_top(&mut p, &pairs, format_date);
         }
         ColumnData::Datetime(c) => {
-            let pairs = sorted_pairs(c.iter(), i64::cmp);
+            let pairs = sorted_pairs(c.iter());
             p.min = pairs.first().map(|pair| format_datetime(pair.0));
             p.max = pairs.last().map(|pair| format_datetime(pair.0));
             // Microseconds to (fractional) days, like date columns.
@@ -327,7 +315,7 @@ fn profile_column(
         ColumnData::String(c) => {
             // Text is grouped by a hash of it; equal hashes are checked.
             let state = PlRandomState::default();
-            let pairs = sorted_pairs(c.iter().map(|v| v.map(|s| state.hash_one(s))), u64::cmp);
+            let pairs = sorted_pairs(c.iter().map(|v| v.map(|s| state.hash_one(s))));
             let text = |row: u32| c.get(row as usize);
             let (distinct, top) = distinct_and_top(&pairs, |a, b| text(a) == text(b));
             p.count = pairs.len() as u64;
@@ -449,7 +437,7 @@ mod tests {
     fn distinct_and_top_values() {
         // Ties in first-seen order; -0.0 and 0.0 are one value.
         let column = [3.0, 1.0, -0.0, 3.0, 0.0, 1.0, 2.0];
-        let pairs = sorted_pairs(column.iter().map(|&v| Some(v)), f64::total_cmp);
+        let pairs = sorted_pairs(column.iter().map(|&v| Some(v)));
         let (distinct, top) = distinct_and_top(&pairs, |_, _| true);
         assert_eq!(distinct, 4);
         let top: Vec<(u32, u64)> = top.into_iter().map(|(_, r, n)| (r, n)).collect();

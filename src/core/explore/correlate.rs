@@ -348,19 +348,17 @@ fn eta_of<I: Iterator<Item = (u32, f64)>>(pairs: impl Fn() -> I) -> Option<f64> 
 /// NaN for missing rows. f32 holds them exactly (whole and half numbers
 /// below 2^23), at half the memory.
 fn full_ranks(v: &[f64]) -> Vec<f32> {
-    let mut order: Vec<u32> = (0..v.len() as u32)
-        .filter(|&r| !v[r as usize].is_nan())
-        .collect();
-    order.sort_unstable_by(|&a, &b| v[a as usize].total_cmp(&v[b as usize]));
+    // Sorted by radix, with the rows.
+    let order = crate::core::sort::sorted_pairs(v.iter().map(|&x| (!x.is_nan()).then_some(x)));
     let mut out = vec![f32::NAN; v.len()];
     let mut i = 0;
     while i < order.len() {
         let mut j = i;
-        while j + 1 < order.len() && v[order[j + 1] as usize] == v[order[i] as usize] {
+        while j + 1 < order.len() && order[j + 1].0 == order[i].0 {
             j += 1;
         }
         let avg = (i + j) as f32 / 2.0 + 1.0;
-        for &r in &order[i..=j] {
+        for &(_, r) in &order[i..=j] {
             out[r as usize] = avg;
         }
         i = j + 1;
