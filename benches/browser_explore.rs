@@ -37,6 +37,8 @@
 //! `target/bench-1m-20.csv`), `PLAINSIGHT_NODE_MODULES` (default
 //! `.tools/node_modules`, which holds `@duckdb/duckdb-wasm`).
 
+#[path = "support/bench.rs"]
+mod bench;
 #[path = "support/explore_data.rs"]
 mod explore_data;
 #[path = "../tests/support/server.rs"]
@@ -44,6 +46,7 @@ mod server;
 #[path = "../tests/support/webdriver.rs"]
 mod webdriver;
 
+use bench::{env_path, load_average, median, root, BenchResult, Setting};
 use serde_json::{json, Value};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -76,28 +79,8 @@ const MARKS: [(&str, &str, &str); 3] = [
     ),
 ];
 
-type BenchResult<T> = Result<T, Box<dyn std::error::Error>>;
-
-fn root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
-
-fn env_path(var: &str, default: &str) -> PathBuf {
-    std::env::var_os(var)
-        .map(PathBuf::from)
-        .unwrap_or_else(|| root().join(default))
-}
-
 fn require(path: &Path, what: &str) -> BenchResult<()> {
-    if path.is_file() {
-        Ok(())
-    } else {
-        Err(format!(
-            "{} is missing ({what}); run scripts/bench-explore.sh, which prepares it",
-            path.display()
-        )
-        .into())
-    }
+    bench::require(path, what, "scripts/bench-explore.sh")
 }
 
 /// Installed once the app is ready, before the upload. `window.__explore.t`
@@ -520,28 +503,6 @@ fn run_duckdb(d: &Driver, url: &str, csv: &Path) -> BenchResult<DuckRun> {
     })
 }
 
-/// The 1-minute load average (Linux), to show when something else ran.
-fn load_average() -> String {
-    std::fs::read_to_string("/proc/loadavg")
-        .ok()
-        .and_then(|s| s.split_whitespace().next().map(str::to_string))
-        .unwrap_or_else(|| "?".into())
-}
-
-fn median(mut v: Vec<f64>) -> f64 {
-    v.retain(|x| x.is_finite());
-    if v.is_empty() {
-        return f64::NAN;
-    }
-    v.sort_by(|a, b| a.total_cmp(b));
-    let n = v.len();
-    if n % 2 == 1 {
-        v[n / 2]
-    } else {
-        (v[n / 2 - 1] + v[n / 2]) / 2.0
-    }
-}
-
 fn secs(ms: f64) -> String {
     if ms.is_finite() {
         format!("{:.2}", ms / 1000.0)
@@ -803,22 +764,6 @@ fn notes(size: u64, runs: &[(AppRun, DuckRun)], loads: &[(String, String)]) -> S
     )
 }
 
-/// Replaces the browser-explore section of BENCHMARKS.md (or appends one).
-fn write_benchmarks(section: &str, (start, end): (&str, &str)) -> BenchResult<()> {
-    let path = root().join("BENCHMARKS.md");
-    let old = std::fs::read_to_string(&path).unwrap_or_else(|_| "# Benchmarks\n".into());
-    let block = format!("{start}\n{section}{end}");
-    let new = match (old.find(start), old.find(end)) {
-        (Some(a), Some(b)) if a < b => {
-            format!("{}{block}{}", &old[..a], &old[b + end.len()..])
-        }
-        _ => format!("{}\n\n{block}\n", old.trim_end()),
-    };
-    std::fs::write(&path, new)?;
-    eprintln!("updated {}", path.display());
-    Ok(())
-}
-
 fn make_data(args: &[String]) -> BenchResult<()> {
     let i = args.iter().position(|a| a == "--make-data").unwrap_or(0);
     let path = args
@@ -847,7 +792,6 @@ fn run() -> BenchResult<()> {
     if args.iter().any(|a| a == "--make-data") {
         return make_data(&args);
     }
-    let write = args.iter().any(|a| a == "--write");
     let dist = env_path("PLAINSIGHT_DIST", "dist");
     let csv = env_path("PLAINSIGHT_BENCH_CSV", "target/bench-1m-20.csv");
     require(&csv, "the benchmark CSV")?;
@@ -899,11 +843,7 @@ fn run() -> BenchResult<()> {
         ("/bench/".into(), root().join("bench")),
         ("/bench/node_modules/".into(), modules),
     ])?;
-    let n_runs: usize = std::env::var("PLAINSIGHT_BENCH_RUNS")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(3)
-        .max(1);
+    let n_runs = bench::runs(3);
     let mut runs = Vec::new();
     let mut loads = Vec::new();
     // DuckDB-WASM's failure on the file (the app's figures still count).
@@ -939,17 +879,11 @@ fn run() -> BenchResult<()> {
         loads.push((load_before, load_average()));
     }
 
-    let chromium = std::process::Command::new("/usr/bin/chromium")
-        .arg("--version")
-        .output()
-        .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_string())
-        .unwrap_or_default();
-    let commit = std::process::Command::new("git")
-        .args(["describe", "--always", "--dirty"])
-        .current_dir(root())
-        .output()
-        .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_string())
-        .unwrap_or_default();
+    let Setting {
+        commit,
+        chromium,
+        cores,
+    } = Setting::read();
     let dist_note = std::env::var("PLAINSIGHT_DIST")
         .map(|d| format!(" with `PLAINSIGHT_DIST={d}`"))
         .unwrap_or_default();
@@ -957,15 +891,12 @@ fn run() -> BenchResult<()> {
         let apps: Vec<&AppRun> = apps.iter().collect();
         let section = format!(
             "{title}\n\n\
-             Command: `{command}`{dist_note} at commit `{commit}` ({chromium}, headless, {} cores); \
+             Command: `{command}`{dist_note} at commit `{commit}` ({chromium}, headless, {cores} cores); \
              the file ({:.1} MB) comes from {made}.\n\n{}\n\
              DuckDB-WASM could not read the file in the same session: `{reader}` failed with \
              \"{why}\"{tried}, so there is no DuckDB figure to set beside the \
              app's; the CSV section above has DuckDB-WASM on the same data. Machine load before → \
              after each run: {}.\n",
-            std::thread::available_parallelism()
-                .map(|n| n.get())
-                .unwrap_or(0),
             size as f64 / 1e6,
             app_table(&apps),
             loads
@@ -974,35 +905,20 @@ fn run() -> BenchResult<()> {
                 .collect::<Vec<_>>()
                 .join(" / "),
         );
-        println!("{section}");
-        if write {
-            write_benchmarks(&section, (start, end))?;
-        }
+        bench::publish(&section, (start, end))?;
         return Ok(());
     }
     let section = format!(
         "{title}\n\n\
-         Command: `{command}`{dist_note} at commit `{commit}` ({chromium}, headless, {} cores); \
+         Command: `{command}`{dist_note} at commit `{commit}` ({chromium}, headless, {cores} cores); \
          the file comes from {made}.\n\n{}\n{}",
-        std::thread::available_parallelism()
-            .map(|n| n.get())
-            .unwrap_or(0),
         tables(&runs, reader),
         notes(size, &runs, &loads),
     );
-    println!("{section}");
-    if write {
-        write_benchmarks(&section, (start, end))?;
-    }
+    bench::publish(&section, (start, end))?;
     Ok(())
 }
 
 fn main() -> ExitCode {
-    match run() {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(e) => {
-            eprintln!("explore benchmark failed: {e}");
-            ExitCode::FAILURE
-        }
-    }
+    bench::exit("explore benchmark", run())
 }

@@ -18,13 +18,16 @@
 //! (default `target/bench-1m.csv`), `PLAINSIGHT_PAPAPARSE` (default
 //! `.tools/node_modules/papaparse/papaparse.min.js`).
 
+#[path = "support/bench.rs"]
+mod bench;
 #[path = "../tests/support/server.rs"]
 mod server;
 #[path = "../tests/support/webdriver.rs"]
 mod webdriver;
 
+use bench::{env_path, median, root, BenchResult, Setting};
 use serde_json::json;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::ExitCode;
 use std::time::{Duration, Instant};
 use webdriver::{css_str, Driver, WdError, WAIT};
@@ -37,28 +40,8 @@ const START_MARK: &str = "<!-- browser-bench:start -->";
 const END_MARK: &str = "<!-- browser-bench:end -->";
 const COMMAND: &str = "scripts/bench-browser.sh --write";
 
-type BenchResult<T> = Result<T, Box<dyn std::error::Error>>;
-
-fn root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
-
-fn env_path(var: &str, default: &str) -> PathBuf {
-    std::env::var_os(var)
-        .map(PathBuf::from)
-        .unwrap_or_else(|| root().join(default))
-}
-
 fn require(path: &Path, what: &str) -> BenchResult<()> {
-    if path.is_file() {
-        Ok(())
-    } else {
-        Err(format!(
-            "{} is missing ({what}); run scripts/bench-browser.sh, which prepares it",
-            path.display()
-        )
-        .into())
-    }
+    bench::require(path, what, "scripts/bench-browser.sh")
 }
 
 struct AppRun {
@@ -216,16 +199,6 @@ fn row(label: &str, mb: f64, f: &Figures) -> String {
     )
 }
 
-fn median(mut v: Vec<f64>) -> f64 {
-    v.sort_by(|a, b| a.total_cmp(b));
-    let n = v.len();
-    if n % 2 == 1 {
-        v[n / 2]
-    } else {
-        (v[n / 2 - 1] + v[n / 2]) / 2.0
-    }
-}
-
 fn table(size_bytes: u64, runs: &[(AppRun, PapaRun)]) -> String {
     let mb = size_bytes as f64 / 1e6;
     let figures: Vec<Figures> = runs
@@ -281,24 +254,7 @@ fn notes(size_bytes: u64, runs: &[(AppRun, PapaRun)]) -> String {
     )
 }
 
-/// Replaces the browser-bench section of BENCHMARKS.md (or appends one).
-fn write_benchmarks(section: &str) -> BenchResult<()> {
-    let path = root().join("BENCHMARKS.md");
-    let old = std::fs::read_to_string(&path).unwrap_or_else(|_| "# Benchmarks\n".into());
-    let block = format!("{START_MARK}\n{section}{END_MARK}");
-    let new = match (old.find(START_MARK), old.find(END_MARK)) {
-        (Some(a), Some(b)) if a < b => {
-            format!("{}{block}{}", &old[..a], &old[b + END_MARK.len()..])
-        }
-        _ => format!("{}\n\n{block}\n", old.trim_end()),
-    };
-    std::fs::write(&path, new)?;
-    eprintln!("updated {}", path.display());
-    Ok(())
-}
-
 fn run() -> BenchResult<()> {
-    let write = std::env::args().any(|a| a == "--write");
     let dist = env_path("PLAINSIGHT_DIST", "dist");
     let csv = env_path("PLAINSIGHT_BENCH_CSV", "target/bench-1m.csv").canonicalize()?;
     let papa = env_path(
@@ -315,11 +271,7 @@ fn run() -> BenchResult<()> {
         ("/bench/".into(), root().join("bench")),
         ("/bench/papaparse.min.js".into(), papa),
     ])?;
-    let n_runs: usize = std::env::var("PLAINSIGHT_BENCH_RUNS")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(3)
-        .max(1);
+    let n_runs = bench::runs(3);
     let mut runs = Vec::new();
     for i in 1..=n_runs {
         // A fresh profile per run, so stored datasets do not pile up.
@@ -336,40 +288,21 @@ fn run() -> BenchResult<()> {
         runs.push((app, papa));
     }
 
-    let chromium = std::process::Command::new("/usr/bin/chromium")
-        .arg("--version")
-        .output()
-        .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_string())
-        .unwrap_or_default();
-    let commit = std::process::Command::new("git")
-        .args(["describe", "--always", "--dirty"])
-        .current_dir(root())
-        .output()
-        .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_string())
-        .unwrap_or_default();
+    let Setting {
+        commit,
+        chromium,
+        cores,
+    } = Setting::read();
     let section = format!(
         "## In-browser ingest: 1,000,000 rows × 12 columns\n\n\
-         Command: `{COMMAND}` at commit `{commit}` ({chromium}, headless, {} cores).\n\n{}\n{}",
-        std::thread::available_parallelism()
-            .map(|n| n.get())
-            .unwrap_or(0),
+         Command: `{COMMAND}` at commit `{commit}` ({chromium}, headless, {cores} cores).\n\n{}\n{}",
         table(size, &runs),
         notes(size, &runs),
     );
-    println!("{section}");
-    if write {
-        write_benchmarks(&section)?;
-    }
+    bench::publish(&section, (START_MARK, END_MARK))?;
     Ok(())
 }
 
 fn main() -> ExitCode {
-    // `cargo bench` passes `--bench`; there is nothing to filter.
-    match run() {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(e) => {
-            eprintln!("browser benchmark failed: {e}");
-            ExitCode::FAILURE
-        }
-    }
+    bench::exit("browser benchmark", run())
 }

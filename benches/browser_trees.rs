@@ -9,12 +9,14 @@
 //! `scripts/bench-trees.sh` builds the app and runs this. Environment:
 //! `PLAINSIGHT_BENCH_RUNS` (default 3), `PLAINSIGHT_DIST` (default `dist/`).
 
+#[path = "support/bench.rs"]
+mod bench;
 #[path = "../tests/support/server.rs"]
 mod server;
 #[path = "../tests/support/webdriver.rs"]
 mod webdriver;
 
-use std::path::PathBuf;
+use bench::{env_path, median, BenchResult};
 use std::process::ExitCode;
 use std::time::Duration;
 use webdriver::Driver;
@@ -22,23 +24,10 @@ use webdriver::Driver;
 /// Generating and fitting must finish within this.
 const FIT_WAIT: Duration = Duration::from_secs(1800);
 
-type BenchResult<T> = Result<T, Box<dyn std::error::Error>>;
-
-fn median(mut v: Vec<f64>) -> f64 {
-    v.sort_by(f64::total_cmp);
-    v[v.len() / 2]
-}
-
 fn run() -> BenchResult<()> {
-    let dist = std::env::var_os("PLAINSIGHT_DIST")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("dist"));
+    let dist = env_path("PLAINSIGHT_DIST", "dist");
     let srv = server::serve(vec![("/".into(), dist)])?;
-    let runs: usize = std::env::var("PLAINSIGHT_BENCH_RUNS")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(3)
-        .max(1);
+    let runs = bench::runs(3);
     let (mut forest, mut boosting, mut binning) = (Vec::new(), Vec::new(), Vec::new());
     for i in 1..=runs {
         let d = Driver::start(&format!("trees-{i}"))?;
@@ -85,11 +74,5 @@ fn run() -> BenchResult<()> {
 }
 
 fn main() -> ExitCode {
-    match run() {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(e) => {
-            eprintln!("tree benchmark failed: {e}");
-            ExitCode::FAILURE
-        }
-    }
+    bench::exit("tree benchmark", run())
 }

@@ -7,7 +7,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh test
-export PATH="$HOME/.cargo/bin:$PATH"
+export PATH="$PWD/.tools/binaryen/node_modules/.bin:$HOME/.cargo/bin:$PATH"
 
 if [ -z "${PLAINSIGHT_DIST:-}" ]; then
   printf '\n==> building the app (trunk build --release)\n'

@@ -4,6 +4,8 @@
 # them before committing.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+scripts/setup.sh test
+export PATH="$PWD/.tools/binaryen/node_modules/.bin:$HOME/.cargo/bin:$PATH"
 trunk build --release --offline
 cargo test --test browser -- --ignored --exact retake_screenshots
 ls -l docs/screens docs/screenshot.png

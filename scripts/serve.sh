@@ -3,5 +3,5 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh app
-export PATH="$HOME/.cargo/bin:$PATH"
+export PATH="$PWD/.tools/binaryen/node_modules/.bin:$HOME/.cargo/bin:$PATH"
 exec trunk serve --release --offline --no-autoreload "$@"

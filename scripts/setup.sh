@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs what Plainsight needs on a fresh Debian machine that has only rustup/cargo.
 #   scripts/setup.sh app    wasm target, clang (apt-get; zstd for wasm32), Trunk 0.21.14,
-#                           wasm-bindgen-cli (the Cargo.lock version)
+#                           wasm-bindgen-cli (the Cargo.lock version), binaryen's wasm-opt
+#                           (npm, .tools/binaryen; Node.js and npm from apt-get if missing)
 #   scripts/setup.sh test   the above plus Chromium and ChromeDriver (apt-get), DuckDB
 #                           (PyPI duckdb in .tools/venv) for the SQL export test, pandas
 #                           and pyarrow (.tools/venv) to read the Parquet download,
@@ -15,6 +16,15 @@ what="${1:-app}"
 export PATH="$HOME/.cargo/bin:$PATH"
 
 say() { printf '\n==> %s\n' "$*"; }
+
+need_npm() {
+  if ! command -v npm >/dev/null; then
+    SUDO=""
+    [ "$(id -u)" -ne 0 ] && SUDO="sudo"
+    $SUDO apt-get update
+    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y --no-install-recommends nodejs npm
+  fi
+}
 
 if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
   say "adding the wasm32-unknown-unknown target"
@@ -49,6 +59,19 @@ if ! wasm-bindgen --version 2>/dev/null | grep -q "$WB_VERSION"; then
     cargo install wasm-bindgen-cli --version "$WB_VERSION"
 fi
 
+# wasm-opt shrinks the shipped wasm in release builds (index.html's
+# data-wasm-opt, Trunk.toml's [tools] version). Debian's binaryen is too old
+# to read rustc 1.95's wasm; npm's binaryen (wasm-opt compiled to wasm, run
+# by Node.js) reads it. Trunk finds it on PATH: the scripts put
+# .tools/binaryen/node_modules/.bin there.
+BINARYEN_VERSION=132.0.0
+if ! grep -qs "\"version\": \"$BINARYEN_VERSION\"" .tools/binaryen/node_modules/binaryen/package.json; then
+  say "installing binaryen $BINARYEN_VERSION's wasm-opt (.tools/binaryen, npm)"
+  need_npm
+  mkdir -p .tools/binaryen
+  npm install --silent --no-audit --no-fund --prefix .tools/binaryen "binaryen@$BINARYEN_VERSION"
+fi
+
 if [ "$what" = "test" ]; then
   if ! command -v chromium >/dev/null || ! command -v chromedriver >/dev/null; then
     say "installing Chromium and ChromeDriver"
@@ -62,12 +85,7 @@ if [ "$what" = "test" ]; then
   AXE_VERSION=4.14.1
   if ! grep -qs "\"version\": \"$AXE_VERSION\"" .tools/axe/node_modules/axe-core/package.json; then
     say "installing axe-core $AXE_VERSION for the tests (.tools/axe)"
-    if ! command -v npm >/dev/null; then
-      SUDO=""
-      [ "$(id -u)" -ne 0 ] && SUDO="sudo"
-      $SUDO apt-get update
-      DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y --no-install-recommends nodejs npm
-    fi
+    need_npm
     mkdir -p .tools/axe
     npm install --silent --no-audit --no-fund --prefix .tools/axe "axe-core@$AXE_VERSION"
   fi

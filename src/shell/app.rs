@@ -33,6 +33,7 @@ pub fn App() -> Html {
             {
                 boot.remove();
             }
+            super::mark("plainsight-drawn");
             ctl.start()
         });
     }

@@ -63,6 +63,7 @@ impl Engine {
                         deliver(Incoming::OtherBuild(build))
                     }
                     Ok(FromWorker::Hello { .. }) => {
+                        crate::shell::mark("plainsight-engine");
                         let waiting = queue.borrow_mut().take().unwrap_or_default();
                         for bytes in waiting {
                             post(&worker, bytes);

@@ -34,6 +34,17 @@ pub(crate) fn html_element(css: &str) -> Option<web_sys::HtmlElement> {
         .ok()
 }
 
+/// Names a moment of the page's start in the browser's performance
+/// timeline (`performance.getEntriesByName`), for the cold-start benchmark
+/// (benches/browser_coldstart.rs): `plainsight-drawn` (the app replaced the
+/// boot screen), `plainsight-ready` (the saved workspace is shown),
+/// `plainsight-engine` (the worker's wasm runs and said hello).
+pub(crate) fn mark(name: &str) {
+    if let Some(p) = web_sys::window().and_then(|w| w.performance()) {
+        let _ = p.mark(name);
+    }
+}
+
 /// Mounts the app on the page.
 pub fn start() {
     yew::Renderer::<app::App>::new().render();

@@ -194,4 +194,5 @@ fn mark_ready() {
     {
         let _ = body.set_attribute("data-app-ready", "true");
     }
+    crate::shell::mark("plainsight-ready");
 }
