@@ -97,7 +97,7 @@ fn wasm_of(dist: &Path, prefix: &str) -> BenchResult<PathBuf> {
     match found.len() {
         1 => Ok(found.remove(0)),
         n => Err(format!(
-            "{} holds {n} files {prefix}…_bg.wasm; build it again (trunk build --release)",
+            "{} holds {n} files {prefix}…_bg.wasm; build it again (scripts/bench-coldstart.sh builds dist/)",
             dist.display()
         )
         .into()),
@@ -118,7 +118,7 @@ fn builds() -> BenchResult<Vec<Build>> {
         bench::require(
             &dist.join("index.html"),
             "a built app",
-            "trunk build --release",
+            "scripts/bench-coldstart.sh",
         )?;
         out.push(Build {
             label: label.to_string(),

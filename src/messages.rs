@@ -19,6 +19,25 @@ fn human_bytes(n: u64) -> String {
     }
 }
 
+/// Like [`human_bytes`] for a limit: rounded down, so a file of the size
+/// said is under it.
+fn bytes_down(n: u64) -> String {
+    let mut v = n as f64;
+    let mut unit = "bytes";
+    for u in ["KB", "MB", "GB", "TB"] {
+        if v < 1000.0 {
+            break;
+        }
+        v /= 1000.0;
+        unit = u;
+    }
+    if unit == "bytes" {
+        format!("{n} bytes")
+    } else {
+        format!("{:.1} {unit}", (v * 10.0).floor() / 10.0)
+    }
+}
+
 pub fn bytes(n: u64) -> String {
     human_bytes(n)
 }
@@ -27,11 +46,11 @@ pub fn bytes(n: u64) -> String {
 pub fn ingest_error(file: &str, err: &IngestError) -> String {
     match err {
         IngestError::TooLarge { size, limit } => format!(
-            "{file} is {}: reading it would take about {} of memory, and Plainsight reads files of up to {} (the engine in a browser tab can use at most 4 GB). Nothing was loaded. Split it into files under {} (by rows, each with the header row), or load one part here, make its cleaning recipe and download it as SQL (Clean tab) to run on the whole file in DuckDB.",
+            "{file} is {}, and Plainsight reads files of up to {}: reading it would take about {} of memory, and the engine in a browser tab has at most 4 GB for the data, its copies and the page. Nothing was loaded. Split it into files under {} (by rows, each with the header row), or load one part here, make its cleaning recipe and download it as SQL (Clean tab) to run on the whole file in DuckDB.",
             human_bytes(*size),
+            bytes_down(*limit),
             human_bytes(crate::core::ingest::memory_to_read(*size)),
-            human_bytes(*limit),
-            human_bytes(*limit)
+            bytes_down(*limit)
         ),
         IngestError::Empty => format!(
             "{file} is empty: it has no rows to read. Check that you picked the right file, or export it again."

@@ -55,7 +55,7 @@ fn app_server() -> &'static StaticServer {
         assert!(
             dist.join("index.html").is_file(),
             "{} has no index.html: the browser tests need the built app. Run the README's test \
-             command, `scripts/test.sh`, which builds it (trunk build --release) before running \
+             command, `scripts/test.sh`, which builds it (trunk build --release, wasm-opt on PATH) before running \
              `cargo test --test browser`; or point PLAINSIGHT_DIST at a built dist/.",
             dist.display()
         );

@@ -47,7 +47,7 @@ fn dist_dir() -> PathBuf {
     assert!(
         dist.join("index.html").is_file(),
         "{} has no index.html: these tests need the built app. Run `scripts/test.sh` (it builds \
-         it with trunk build --release), or point PLAINSIGHT_DIST at a built dist/.",
+         it with scripts/test.sh, or trunk build --release with .tools/binaryen/node_modules/.bin on PATH), or point PLAINSIGHT_DIST at a built dist/.",
         dist.display()
     );
     dist

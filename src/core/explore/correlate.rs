@@ -423,10 +423,11 @@ impl RankDrop {
 /// sums, in lanes ([`lane_sums`]).
 fn spearman_pair(xs: &[f64], ys: &[f64], rx: &[f32], ry: &[f32]) -> Option<f64> {
     let n = xs.len().min(ys.len()).min(rx.len()).min(ry.len());
-    let (rx, ry) = (&rx[..n], &ry[..n]);
-    // A rank is NaN where its column is missing.
+    // A rank is NaN where its column is missing. The drops are sized by
+    // the whole columns' ranks (their largest rank is their length).
     let drop_x = RankDrop::new(rx, (0..n).filter(|&r| !rx[r].is_nan() && ry[r].is_nan()));
     let drop_y = RankDrop::new(ry, (0..n).filter(|&r| !ry[r].is_nan() && rx[r].is_nan()));
+    let (rx, ry) = (&rx[..n], &ry[..n]);
     let kept = rx
         .iter()
         .zip(ry)

@@ -40,7 +40,11 @@ pub fn box_of(column: &str, sorted: &[f64]) -> Option<BoxStats> {
     );
     let iqr = q3 - q1;
     let (lo_fence, hi_fence) = (q1 - 1.5 * iqr, q3 + 1.5 * iqr);
-    let first_in = sorted.partition_point(|v| *v < lo_fence);
+    // Quartiles of values near ±f64::MAX can overflow to infinities, which
+    // put the low fence past every value: the last value then.
+    let first_in = sorted
+        .partition_point(|v| *v < lo_fence)
+        .min(sorted.len() - 1);
     let past_in = sorted.partition_point(|v| *v <= hi_fence);
     let (low, high) = (sorted[first_in], sorted[past_in.max(first_in + 1) - 1]);
     let outside: Vec<f64> = sorted[..first_in]
@@ -87,12 +91,15 @@ impl Quartiles {
         if !p.dtype.is_numeric() {
             return None;
         }
-        Some(Quartiles {
+        let q = Quartiles {
             count: p.count,
             q1: p.p25?,
             median: p.p50?,
             q3: p.p75?,
-        })
+        };
+        // Overflowed quartiles (values near ±f64::MAX) take the sorted
+        // path, which handles them.
+        (q.q1.is_finite() && q.median.is_finite() && q.q3.is_finite() && q.q1 <= q.q3).then_some(q)
     }
 }
 
@@ -240,6 +247,16 @@ mod tests {
             with_outliers > 300,
             "only {with_outliers} cases had outliers"
         );
+    }
+
+    /// Values near ±f64::MAX overflow the quartiles' interpolation: the box
+    /// is still drawn from the values, never an index past them.
+    #[test]
+    fn overflowing_quartiles_do_not_panic() {
+        for v in [vec![-1e308, 1e308], vec![-1e308, 1e308, 1e308]] {
+            let b = box_of("x", &v).expect("a box");
+            assert!(v.contains(&b.low) && v.contains(&b.high), "{b:?}");
+        }
     }
 
     #[test]
