@@ -188,18 +188,12 @@ impl Spread {
         if v.len() < 2 || v.iter().any(|&x| x.into().is_nan()) {
             return None;
         }
-        let mut sum = Sum::default();
-        v.iter().for_each(|&x| sum.add(x.into()));
-        let mean = sum.total() / v.len() as f64;
-        let mut squares = Sum::default();
-        v.iter().for_each(|&x| {
+        let mean = accurate_sum(v.iter().map(|&x| x.into())) / v.len() as f64;
+        let squares = accurate_sum(v.iter().map(|&x| {
             let d = x.into() - mean;
-            squares.add(d * d)
-        });
-        Some(Spread {
-            mean,
-            squares: squares.total(),
-        })
+            d * d
+        }));
+        Some(Spread { mean, squares })
     }
 
     /// Pearson's r of this column `xs` and another dense one `ys` (the same
@@ -421,8 +415,8 @@ impl RankDrop {
 /// bits). The kept rows' ranks average `(m + 1) / 2` exactly (ties share
 /// their places' mean), so one pass over ranks centred by it gives the
 /// sums, in lanes ([`lane_sums`]).
-fn spearman_pair(xs: &[f64], ys: &[f64], rx: &[f32], ry: &[f32]) -> Option<f64> {
-    let n = xs.len().min(ys.len()).min(rx.len()).min(ry.len());
+fn spearman_pair(rx: &[f32], ry: &[f32]) -> Option<f64> {
+    let n = rx.len().min(ry.len());
     // A rank is NaN where its column is missing. The drops are sized by
     // the whole columns' ranks (their largest rank is their length).
     let drop_x = RankDrop::new(rx, (0..n).filter(|&r| !rx[r].is_nan() && ry[r].is_nan()));
@@ -652,7 +646,7 @@ pub fn correlations_within(ds: &Dataset, limit: usize) -> Correlations {
                     rank_dense.get(j).copied().flatten(),
                 ) {
                     (Some(a), Some(b)) => a.correlation(&ranked[i], &b, &ranked[j]),
-                    _ => spearman_pair(xs, ys, &ranked[i], &ranked[j]),
+                    _ => spearman_pair(&ranked[i], &ranked[j]),
                 }
             } else {
                 let (x, y) = paired_numbers(xs, ys);
@@ -870,7 +864,7 @@ mod tests {
             let (xs, ys) = (col(round % 4), col((round / 4) % 4));
             let (x, y) = paired_numbers(&xs, &ys);
             let want = spearman(&x, &y);
-            let got = spearman_pair(&xs, &ys, &full_ranks(&xs), &full_ranks(&ys));
+            let got = spearman_pair(&full_ranks(&xs), &full_ranks(&ys));
             // The same pairs get a coefficient, equal to the last bits.
             match (got, want) {
                 (None, None) => {}
@@ -903,8 +897,7 @@ mod tests {
                 .collect();
             let (x, y) = paired_numbers(&xs, &ys);
             let want = spearman(&x, &y).expect("a coefficient");
-            let got =
-                spearman_pair(&xs, &ys, &full_ranks(&xs), &full_ranks(&ys)).expect("a coefficient");
+            let got = spearman_pair(&full_ranks(&xs), &full_ranks(&ys)).expect("a coefficient");
             assert!(
                 got.is_finite() && (got - want).abs() <= 1e-12,
                 "round {round}: {got} vs {want}"
