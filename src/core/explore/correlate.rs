@@ -345,30 +345,52 @@ fn eta_of<I: Iterator<Item = (u32, f64)>>(pairs: impl Fn() -> I) -> Option<f64> 
         .map(|v| v.min(1.0))
 }
 
-/// The average ranks of a column's present values ([`ranks`]), by row;
-/// NaN for missing rows. f32 holds them exactly (whole and half numbers
-/// below 2^23), at half the memory.
-fn full_ranks(v: &[f64]) -> Vec<f32> {
+/// A row's average rank among its column's present values, stored doubled
+/// (ties share the mean of their places, a whole or half number, so twice
+/// it is whole): exact for any number of rows below 2^31, in 4 bytes.
+/// `Rank::MISSING` marks a missing row; read as a number (`f64::from`) it
+/// is the rank, or NaN where missing.
+#[derive(Clone, Copy, Debug, PartialEq)]
+struct Rank(u32);
+
+impl Rank {
+    const MISSING: Rank = Rank(u32::MAX);
+}
+
+impl From<Rank> for f64 {
+    fn from(r: Rank) -> f64 {
+        if r == Rank::MISSING {
+            f64::NAN
+        } else {
+            f64::from(r.0) * 0.5
+        }
+    }
+}
+
+/// The average ranks of a column's present values ([`ranks`]), by row
+/// (missing rows [`Rank::MISSING`]).
+fn full_ranks(v: &[f64]) -> Vec<Rank> {
     // Sorted by radix, with the rows.
     let order = crate::core::sort::sorted_pairs(v.iter().map(|&x| (!x.is_nan()).then_some(x)));
-    let mut out = vec![f32::NAN; v.len()];
+    // Twice the largest rank, 2 × len, must stay below the marker (a
+    // table that long could not be held: see ingest's bounds).
+    assert!(v.len() < (u32::MAX / 2) as usize, "too many rows to rank");
+    let mut out = vec![Rank::MISSING; v.len()];
     let mut i = 0;
     while i < order.len() {
         let mut j = i;
         while j + 1 < order.len() && order[j + 1].0 == order[i].0 {
             j += 1;
         }
-        let avg = (i + j) as f32 / 2.0 + 1.0;
+        // Twice ((i + j) / 2 + 1).
+        let doubled = Rank((i + j + 2) as u32);
         for &(_, r) in &order[i..=j] {
-            out[r as usize] = avg;
+            out[r as usize] = doubled;
         }
         i = j + 1;
     }
     out
 }
-
-/// Rows up to which [`full_ranks`] are exact in f32.
-const RANKS_IN_F32: usize = 1 << 22;
 
 /// How much each present value's average rank drops when the rows `gone`
 /// leave the column: one per smaller value, a half per equal one. Counted
@@ -380,11 +402,11 @@ struct RankDrop {
 }
 
 impl RankDrop {
-    fn new(ranks: &[f32], gone: impl Iterator<Item = usize>) -> RankDrop {
+    fn new(ranks: &[Rank], gone: impl Iterator<Item = usize>) -> RankDrop {
         let mut below = vec![0u32; 2 * ranks.len() + 3];
         let mut any = false;
         for r in gone {
-            below[(2.0 * ranks[r]) as usize + 1] += 1;
+            below[ranks[r].0 as usize + 1] += 1;
             any = true;
         }
         if !any {
@@ -396,8 +418,8 @@ impl RankDrop {
         RankDrop { below }
     }
 
-    /// The drop for a value of full rank `rank`.
-    fn at(&self, rank: f32) -> f64 {
+    /// The drop for a value of full rank `rank` (read from a [`Rank`]).
+    fn at(&self, rank: f64) -> f64 {
         if self.below.is_empty() {
             return 0.0;
         }
@@ -415,32 +437,24 @@ impl RankDrop {
 /// bits). The kept rows' ranks average `(m + 1) / 2` exactly (ties share
 /// their places' mean), so one pass over ranks centred by it gives the
 /// sums, in lanes ([`lane_sums`]).
-fn spearman_pair(rx: &[f32], ry: &[f32]) -> Option<f64> {
+fn spearman_pair(rx: &[Rank], ry: &[Rank]) -> Option<f64> {
     let n = rx.len().min(ry.len());
     // A rank is NaN where its column is missing. The drops are sized by
     // the whole columns' ranks (their largest rank is their length).
-    let drop_x = RankDrop::new(rx, (0..n).filter(|&r| !rx[r].is_nan() && ry[r].is_nan()));
-    let drop_y = RankDrop::new(ry, (0..n).filter(|&r| !ry[r].is_nan() && rx[r].is_nan()));
+    let gone = |a: &[Rank], b: &[Rank], r: usize| a[r] != Rank::MISSING && b[r] == Rank::MISSING;
+    let drop_x = RankDrop::new(rx, (0..n).filter(|&r| gone(rx, ry, r)));
+    let drop_y = RankDrop::new(ry, (0..n).filter(|&r| gone(ry, rx, r)));
     let (rx, ry) = (&rx[..n], &ry[..n]);
     let kept = rx
         .iter()
         .zip(ry)
-        .filter(|(a, b)| !(a.is_nan() || b.is_nan()))
+        .filter(|(&a, &b)| a != Rank::MISSING && b != Rank::MISSING)
         .count();
     let mean = (kept as f64 + 1.0) / 2.0;
     r_of_centred(lane_sums(rx, ry, |a, b| {
         let ok = !(a.is_nan() || b.is_nan());
-        // f32 to f64 and back is exact: `at` reads the rank as stored.
-        let a = if ok {
-            a - drop_x.at(a as f32) - mean
-        } else {
-            0.0
-        };
-        let b = if ok {
-            b - drop_y.at(b as f32) - mean
-        } else {
-            0.0
-        };
+        let a = if ok { a - drop_x.at(a) - mean } else { 0.0 };
+        let b = if ok { b - drop_y.at(b) - mean } else { 0.0 };
         [f64::from(u8::from(ok)), a, b, a * b, a * a, b * b]
     }))
 }
@@ -498,15 +512,6 @@ fn kind_of(ds: &Dataset, i: usize) -> Option<Kind> {
         )?),
         ColumnData::Date(_) | ColumnData::Datetime(_) => return None,
     })
-}
-
-/// The rows where both numbers are present.
-fn paired_numbers(a: &[f64], b: &[f64]) -> (Vec<f64>, Vec<f64>) {
-    a.iter()
-        .zip(b)
-        .filter(|(x, y)| !x.is_nan() && !y.is_nan())
-        .map(|(x, y)| (*x, *y))
-        .unzip()
 }
 
 /// How complete a numeric column is: (varies, present values). A
@@ -569,6 +574,68 @@ pub fn keep_most_complete<T, R: Ord + Copy>(
     (kept.into_iter().map(|k| (k.1, k.3)).collect(), left_out)
 }
 
+/// Pearson's r of every pair of the numeric columns `columns` (dataset
+/// positions) into `c.pearson` and `c.top`; returns which columns have no
+/// missing value (Spearman's dense pairs).
+fn pearson_phase(ds: &Dataset, columns: &[usize], c: &mut Correlations) -> Vec<bool> {
+    // The numeric columns as numbers, read once.
+    let values: Vec<Vec<f64>> = columns.iter().map(|&i| numbers_of(ds, i)).collect();
+    // Columns without a missing value: their mean and sum of squared
+    // deviations, once; a pair of them is then one dot product.
+    let dense: Vec<Option<Spread>> = values.iter().map(|v| Spread::of(v)).collect();
+    for i in 0..values.len() {
+        for j in i..values.len() {
+            let (xs, ys) = (&values[i], &values[j]);
+            // Otherwise the pair's means come first (a column's mean over
+            // rows the other lacks can be far from them, and the one-pass
+            // sums would then cancel).
+            let p = match (dense[i], dense[j]) {
+                (Some(a), Some(b)) => a.correlation(xs, &b, ys),
+                _ => pair_means(xs, ys).and_then(|(mx, my)| pearson_centred(xs, mx, ys, my)),
+            };
+            c.pearson[i][j] = p;
+            c.pearson[j][i] = p;
+            if let (true, Some(v)) = (i != j, p) {
+                c.top.push(Pair {
+                    a: c.numeric[i].clone(),
+                    b: c.numeric[j].clone(),
+                    method: "pearson".into(),
+                    value: v,
+                });
+            }
+        }
+    }
+    dense.iter().map(Option::is_some).collect()
+}
+
+/// Spearman's rho of every pair of the numeric columns `columns` into
+/// `c.spearman`. `dense`: which columns have no missing value. Each column
+/// is ranked once (its numbers read again, one column at a time); a
+/// pair's ranks over the rows where both are present are derived from
+/// those.
+fn spearman_phase(ds: &Dataset, columns: &[usize], dense: &[bool], c: &mut Correlations) {
+    let ranked: Vec<Vec<Rank>> = columns
+        .iter()
+        .map(|&i| full_ranks(&numbers_of(ds, i)))
+        .collect();
+    // The ranks' spread, for the dense columns.
+    let rank_dense: Vec<Option<Spread>> = ranked
+        .iter()
+        .zip(dense)
+        .map(|(r, &d)| if d { Spread::of(r) } else { None })
+        .collect();
+    for i in 0..ranked.len() {
+        for j in i..ranked.len() {
+            let s = match (rank_dense[i], rank_dense[j]) {
+                (Some(a), Some(b)) => a.correlation(&ranked[i], &b, &ranked[j]),
+                _ => spearman_pair(&ranked[i], &ranked[j]),
+            };
+            c.spearman[i][j] = s;
+            c.spearman[j][i] = s;
+        }
+    }
+}
+
 /// All correlations and associations of `ds`, over at most
 /// [`MAX_PAIR_COLUMNS`] numeric and as many categorical columns.
 ///
@@ -583,7 +650,6 @@ pub fn correlations(ds: &Dataset) -> Correlations {
 /// [`correlations`] with another column limit (tests).
 pub fn correlations_within(ds: &Dataset, limit: usize) -> Correlations {
     let names = ds.names();
-    // Both read lazily: at most `limit` columns of codes are held.
     let numeric_all = (0..names.len()).filter_map(|i| match ColumnData::of(ds, i) {
         Some(ColumnData::Integer(_) | ColumnData::Float(_)) => {
             Some((names[i].clone(), numeric_rank(ds, i), i))
@@ -591,6 +657,22 @@ pub fn correlations_within(ds: &Dataset, limit: usize) -> Correlations {
         _ => None,
     });
     let (numeric, numeric_left_out) = keep_most_complete(numeric_all, limit);
+    let square = |k: usize| vec![vec![None; k]; k];
+    let mut c = Correlations {
+        numeric: numeric.iter().map(|n| n.0.clone()).collect(),
+        numeric_left_out,
+        pearson: square(numeric.len()),
+        spearman: square(numeric.len()),
+        ..Correlations::default()
+    };
+    // Each phase holds only what it needs beside the dataset (a numeric
+    // column as numbers is 8 bytes a row, its ranks 4, a column's codes 8):
+    // the numbers for Pearson, then the ranks for Spearman, then the
+    // codes (and one column of numbers at a time) for the categories.
+    let numbers: Vec<usize> = numeric.iter().map(|n| n.1).collect();
+    let dense = pearson_phase(ds, &numbers, &mut c);
+    spearman_phase(ds, &numbers, &dense, &mut c);
+    // Read lazily: at most `limit` columns of codes are held.
     let categorical_all = (0..names.len()).filter_map(|i| match kind_of(ds, i) {
         Some(Kind::Categorical(v)) => {
             let present = v.iter().flatten().count();
@@ -599,74 +681,8 @@ pub fn correlations_within(ds: &Dataset, limit: usize) -> Correlations {
         _ => None,
     });
     let (categorical, categorical_left_out) = keep_most_complete(categorical_all, limit);
-    let mut c = Correlations {
-        numeric: numeric.iter().map(|n| n.0.clone()).collect(),
-        categorical: categorical.iter().map(|n| n.0.clone()).collect(),
-        numeric_left_out,
-        categorical_left_out,
-        ..Correlations::default()
-    };
-    let square = |k: usize| vec![vec![None; k]; k];
-    c.pearson = square(numeric.len());
-    c.spearman = square(numeric.len());
-    // The numeric columns as numbers, read once.
-    let values: Vec<Vec<f64>> = numeric.iter().map(|(_, i)| numbers_of(ds, *i)).collect();
-    // Columns without a missing value: their mean and sum of squared
-    // deviations, once; a pair of them is then one dot product.
-    let dense: Vec<Option<Spread>> = values.iter().map(|v| Spread::of(v)).collect();
-    // Each numeric column is ranked once; a pair's ranks over the rows
-    // where both are present are derived from those (past RANKS_IN_F32
-    // rows, each pair is ranked on its own).
-    let cached = ds.height() < RANKS_IN_F32;
-    let ranked: Vec<Vec<f32>> = if cached {
-        values.iter().map(|v| full_ranks(v)).collect::<Vec<_>>()
-    } else {
-        Vec::new()
-    };
-    // The ranks' spread, for the dense columns.
-    let rank_dense: Vec<Option<Spread>> = ranked
-        .iter()
-        .zip(&dense)
-        .map(|(r, d)| d.and_then(|_| Spread::of(r)))
-        .collect();
-    for i in 0..numeric.len() {
-        let xs = &values[i];
-        for j in i..numeric.len() {
-            let ys = &values[j];
-            // Otherwise the pair's means come first (a column's mean over
-            // rows the other lacks can be far from them, and the one-pass
-            // sums would then cancel).
-            let p = match (dense[i], dense[j]) {
-                (Some(a), Some(b)) => a.correlation(xs, &b, ys),
-                _ => pair_means(xs, ys).and_then(|(mx, my)| pearson_centred(xs, mx, ys, my)),
-            };
-            let s = if cached {
-                match (
-                    rank_dense.get(i).copied().flatten(),
-                    rank_dense.get(j).copied().flatten(),
-                ) {
-                    (Some(a), Some(b)) => a.correlation(&ranked[i], &b, &ranked[j]),
-                    _ => spearman_pair(&ranked[i], &ranked[j]),
-                }
-            } else {
-                let (x, y) = paired_numbers(xs, ys);
-                spearman(&x, &y)
-            };
-            c.pearson[i][j] = p;
-            c.pearson[j][i] = p;
-            c.spearman[i][j] = s;
-            c.spearman[j][i] = s;
-            if let (true, Some(v)) = (i != j, p) {
-                c.top.push(Pair {
-                    a: numeric[i].0.clone(),
-                    b: numeric[j].0.clone(),
-                    method: "pearson".into(),
-                    value: v,
-                });
-            }
-        }
-    }
-    drop(ranked);
+    c.categorical = categorical.iter().map(|n| n.0.clone()).collect();
+    c.categorical_left_out = categorical_left_out;
     c.cramers_v = square(categorical.len());
     for i in 0..categorical.len() {
         for j in i..categorical.len() {
@@ -689,12 +705,12 @@ pub fn correlations_within(ds: &Dataset, limit: usize) -> Correlations {
         }
     }
     c.eta = vec![vec![None; categorical.len()]; numeric.len()];
-    for (i, (num, _)) in numeric.iter().enumerate() {
-        let y = &values[i];
+    for (i, (num, column)) in numeric.iter().enumerate() {
+        let y = numbers_of(ds, *column);
         for (j, (cat, g)) in categorical.iter().enumerate() {
             let v = eta_of(|| {
                 g.iter()
-                    .zip(y)
+                    .zip(&y)
                     .filter_map(|(g, y)| Some(((*g)?, *y)).filter(|p| !p.1.is_nan()))
             });
             c.eta[i][j] = v;
@@ -716,6 +732,15 @@ pub fn correlations_within(ds: &Dataset, limit: usize) -> Correlations {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The rows where both numbers are present.
+    fn paired_numbers(a: &[f64], b: &[f64]) -> (Vec<f64>, Vec<f64>) {
+        a.iter()
+            .zip(b)
+            .filter(|(x, y)| !x.is_nan() && !y.is_nan())
+            .map(|(x, y)| (*x, *y))
+            .unzip()
+    }
 
     /// The (x, y) pairs of the rows where both are present.
     fn both_present<'a>(xs: &'a [f64], ys: &'a [f64]) -> impl Iterator<Item = (f64, f64)> + 'a {
