@@ -96,6 +96,17 @@ pub fn ingest_error(file: &str, err: &IngestError) -> String {
             },
             crate::core::format::int(*limit)
         ),
+        IngestError::TooMuchMemory {
+            row,
+            line,
+            columns,
+            bytes,
+            limit,
+        } => format!(
+            "{file}, line {line} (row {row}): reading stopped here because the table already takes about {} of memory ({row} rows × {columns} columns), and Plainsight keeps a table under {} so the engine in a browser tab (4 GB at most) has room left to profile it. Nothing was loaded. Missing fields count too: check that the rows have as many fields as the header. Otherwise remove columns you do not need, or split the file into parts (by rows, each with the header row) and load one; or make the cleaning recipe on a part and download it as SQL (Clean tab) to run on the whole file in DuckDB.",
+            human_bytes(*bytes),
+            bytes_down(*limit)
+        ),
         IngestError::WorkbookPassword => format!(
             "{file} is protected with a password, and Plainsight cannot open encrypted workbooks. Open it in Excel or LibreOffice, remove the password (File › Info › Protect Workbook, or Save As without a password) and load the copy."
         ),

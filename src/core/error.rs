@@ -47,6 +47,16 @@ pub enum IngestError {
         columns: usize,
         limit: u64,
     },
+    /// A delimited text whose table would take more memory than
+    /// [`crate::core::ingest::MAX_TABLE_BYTES`] allows: `bytes` for the
+    /// `row` records before `line`, of `columns` columns.
+    TooMuchMemory {
+        row: u64,
+        line: u64,
+        columns: usize,
+        bytes: u64,
+        limit: u64,
+    },
     /// A workbook encrypted with a password (we cannot decrypt it).
     WorkbookPassword,
     /// A spreadsheet file its format's reader cannot read; `detail` is the
@@ -133,6 +143,16 @@ impl std::fmt::Display for IngestError {
                 limit,
                 ..
             } => write!(f, "row {row} x {columns} columns exceeds {limit} cells"),
+            IngestError::TooMuchMemory {
+                row,
+                columns,
+                bytes,
+                limit,
+                ..
+            } => write!(
+                f,
+                "row {row} x {columns} columns takes {bytes} bytes, over {limit}"
+            ),
             IngestError::WorkbookPassword => write!(f, "workbook is password-protected"),
             IngestError::WorkbookDamaged { detail } => write!(f, "unreadable workbook: {detail}"),
             IngestError::ColumnarDamaged { format, detail } => {

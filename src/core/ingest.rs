@@ -41,17 +41,28 @@ pub fn memory_to_read(size: u64) -> u64 {
     (size as f64 * READ_MEMORY_PER_BYTE) as u64
 }
 
-/// Most cells (rows × columns) a table may have, checked before a row's
-/// cells are built (CSV: each record, short ones padded to the header's
-/// width; JSON: each record, and each new key, which adds a cell to every
-/// earlier record). wasm32 addresses at most 4 GiB; a built column costs
-/// 8 bytes a cell for numbers and 16 (a string view) plus the text for
-/// text, and the raw text buffered while reading adds at least 1 byte a
-/// cell. 100 million cells are 0.8–1.6 GB built, so a table at the limit
-/// still fits beside the reader's buffers and the page's copies; a dense
-/// file of [`MAX_FILE_BYTES`] with ~10-byte cells is about this many
-/// cells, while a 0.5 MB file of short rows under a 16,384-column header
-/// (or a late JSON key) would otherwise ask for billions.
+/// Most memory a delimited text's table may take while it is read and
+/// its columns are built, as the CSV reader estimates it from what it has
+/// read (checked every [`crate::core::csv::CHECK_CELLS`] cells): each
+/// column at its larger moment, either while read (its cells' text, a
+/// byte each for their lengths, and 8 bytes a number while the column may
+/// be numbers) or once built (8 bytes a number; 16 a text cell, a missing
+/// one too, plus its text). wasm32 addresses at most 4 GiB; the rest is
+/// for the profile and the insights (natively, on the 1 GB benchmark file
+/// of 10,000,000 rows × 12 columns, estimated at 2.4 GB: 2.0 GB at the
+/// peak of reading, 1.4 GB held after, 2.7 GB at the peak of the
+/// correlations).
+pub const MAX_TABLE_BYTES: u64 = 3_000_000_000;
+
+/// Most cells (rows × columns) a JSON, workbook or columnar table may
+/// have, checked before a row's cells are built (JSON: each record, and
+/// each new key, which adds a cell to every earlier record). A built
+/// column costs 8 bytes a cell for numbers and 16 (a string view) plus the
+/// text for text, and the values read wait beside it: 100 million cells
+/// are 0.8–1.6 GB built, so a table at the limit still fits in wasm32's
+/// 4 GiB beside the reader's buffers, while a 1 MB JSON file with a late
+/// key (a cell for every earlier record) would otherwise ask for billions.
+/// Delimited text is bounded by [`MAX_TABLE_BYTES`] instead.
 pub const MAX_CELLS: u64 = 100_000_000;
 
 /// Bytes buffered before the encoding, binary check and delimiter are decided.

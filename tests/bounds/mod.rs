@@ -8,10 +8,11 @@ use std::time::Instant;
 use plainsight::core::clean::apply::apply;
 use plainsight::core::clean::auto::{propose, Mode};
 use plainsight::core::clean::{CleanError, Step, MAX_NEW_COLUMNS};
+use plainsight::core::csv::CHECK_CELLS;
 use plainsight::core::explore::alerts::AlertConfig;
 use plainsight::core::explore::correlate::{correlations_within, MAX_PAIR_COLUMNS};
 use plainsight::core::explore::insights;
-use plainsight::core::ingest::{read_bytes, MAX_CELLS};
+use plainsight::core::ingest::{read_bytes, MAX_CELLS, MAX_TABLE_BYTES};
 use plainsight::core::ml::automl::{Prepared, Run, Setup};
 use plainsight::core::ml::models::{self, Labels, Model, ModelKind};
 use plainsight::core::ml::prep::{Encoder, Encoding, Feature, Schema};
@@ -168,24 +169,42 @@ fn short_rows_under_wide_header(rows: usize) -> Vec<u8> {
 }
 
 #[test]
-fn short_rows_padded_to_a_wide_header_stop_at_the_cell_bound() {
-    let bytes = short_rows_under_wide_header(10_000);
+fn short_rows_padded_to_a_wide_header_stop_at_the_memory_bound() {
+    let bytes = short_rows_under_wide_header(12_000);
     assert!(bytes.len() < 500_000, "{}", bytes.len());
-    // (record + 1) × 16,384 passes 100,000,000 at record 6,103: line 6,104.
+    // Each padded cell would be a missing text cell once built: 16 bytes
+    // and its length byte, so 3 GB pass after about 10,770 rows of 16,384
+    // cells; the estimate runs every CHECK_CELLS cells (64 rows here).
     let err = read_bytes("short.csv", &bytes).unwrap_err();
-    assert_eq!(
-        err,
-        IngestError::TooManyCells {
-            row: 6_103,
-            line: Some(6_104),
-            columns: 16_384,
-            limit: MAX_CELLS,
-        }
+    let IngestError::TooMuchMemory {
+        row,
+        line,
+        columns,
+        bytes,
+        limit,
+    } = err
+    else {
+        panic!("{err:?}");
+    };
+    assert_eq!((columns, limit, line), (16_384, MAX_TABLE_BYTES, row + 1));
+    let per_row = 17 * 16_384;
+    let least = MAX_TABLE_BYTES / per_row;
+    let most = least + 2 + CHECK_CELLS / 16_384;
+    assert!(
+        (least..=most).contains(&row),
+        "row {row}, not within {least}..={most}"
+    );
+    assert!(
+        bytes > limit && bytes <= limit + per_row * (most - least),
+        "{bytes}"
     );
     let text = messages::ingest_error("short.csv", &err);
-    assert!(text.contains("line 6104 (row 6103)"), "{text}");
-    assert!(text.contains("100,000,000 cells"), "{text}");
-    assert!(text.contains("16384 columns"), "{text}");
+    assert!(text.contains(&format!("line {line} (row {row})")), "{text}");
+    assert!(
+        text.contains("3.0 GB") && text.contains("16384 columns"),
+        "{text}"
+    );
+    assert!(text.contains("as many fields as the header"), "{text}");
     // Below the bound the same shape reads, padded.
     let ds = read_bytes("short.csv", &short_rows_under_wide_header(100)).unwrap();
     assert_eq!((ds.width(), ds.height()), (16_384, 100));

@@ -7,7 +7,7 @@
 
 use crate::core::error::IngestError;
 use crate::core::infer::{Cell, Inference, Span};
-use crate::core::ingest::MAX_CELLS;
+use crate::core::ingest::MAX_TABLE_BYTES;
 use crate::core::raw::RawColumn;
 
 mod numbers;
@@ -18,6 +18,12 @@ pub use tokenizer::{Field, Fields, Place, Tokenizer};
 
 /// Most columns a file may have.
 pub const MAX_COLUMNS: usize = 16_384;
+
+/// Cells read between two estimates of the table's memory
+/// ([`MAX_TABLE_BYTES`]): a reading of every column's size, so the table
+/// passes the bound by at most this many cells (about 17 bytes each, plus
+/// their text) before it is refused.
+pub const CHECK_CELLS: u64 = 1 << 20;
 
 /// Candidate delimiters, in order of preference on ties.
 const DELIMITERS: [u8; 4] = [b',', b'\t', b';', b'|'];
@@ -173,6 +179,9 @@ struct Rows {
     decode_buf: String,
     /// `3,5` may be a number (the delimiter is not a comma).
     decimal_comma: bool,
+    /// Cells held (since the last batch) at which the table's memory is
+    /// estimated next.
+    next_check: u64,
 }
 
 impl CsvSink {
@@ -201,6 +210,7 @@ impl CsvSink {
                 first_short_line: 0,
                 decode_buf: String::new(),
                 decimal_comma: delimiter != b',',
+                next_check: CHECK_CELLS,
             },
         }
     }
@@ -219,10 +229,9 @@ impl CsvSink {
         }
         // 10 % more than the head suggests: most files are that regular.
         let scale = factor * 1.1;
-        // Never more cells than the table may hold (short rows under a
-        // wide header would project billions).
-        let cells = rows.records as f64 * rows.columns.len() as f64 * scale;
-        if cells > MAX_CELLS as f64 {
+        // Never more than the table may take (short rows under a wide
+        // header would project terabytes).
+        if rows.table_bytes() as f64 * scale > MAX_TABLE_BYTES as f64 {
             return;
         }
         for (i, column) in rows.columns.iter_mut().enumerate() {
@@ -272,6 +281,28 @@ impl CsvSink {
     }
 }
 
+impl Rows {
+    /// The memory the table read so far would take at the larger moment of
+    /// each column, while read or once built ([`MAX_TABLE_BYTES`] says
+    /// how), from the cells' count and lengths (not the buffers' spare
+    /// room, so the same text always gives the same figure).
+    fn table_bytes(&self) -> u64 {
+        let mut total = 0u64;
+        for (i, column) in self.columns.iter().enumerate() {
+            let (cells, text) = (column.len() as u64, column.text_len() as u64);
+            let (numbers, numeric) = self.numbers.get(i).map_or((0, false), Numbers::held);
+            let reading = text + numbers;
+            let built = if numeric {
+                8 * cells
+            } else {
+                16 * cells + text
+            };
+            total += reading.max(built);
+        }
+        total
+    }
+}
+
 impl Fields for Rows {
     fn field(&mut self, field: Field<'_>, record: Place) -> Result<(), IngestError> {
         let index = self.fields_in_record;
@@ -298,16 +329,24 @@ impl Fields for Rows {
             // A new record makes `n` more cells (short ones padded):
             // refused before any is built past the bound.
             Some(_) if self.keep == Keep::FirstRecord => {}
-            Some(n)
-                if index == 0
-                    && ((self.records - self.drained) as u64 + 1) * n as u64 > MAX_CELLS =>
-            {
-                return Err(IngestError::TooManyCells {
-                    row: self.records as u64,
-                    line: Some(record.line),
-                    columns: n,
-                    limit: MAX_CELLS,
-                });
+            // A new record makes `n` more cells (short ones padded): now
+            // and then, the memory the table would take is estimated, and
+            // reading stops past the bound.
+            Some(n) if index == 0 => {
+                let cells = (self.records - self.drained) as u64 * n as u64;
+                if cells >= self.next_check {
+                    let bytes = self.table_bytes();
+                    if bytes > MAX_TABLE_BYTES {
+                        return Err(IngestError::TooMuchMemory {
+                            row: self.records as u64,
+                            line: record.line,
+                            columns: n,
+                            bytes,
+                            limit: MAX_TABLE_BYTES,
+                        });
+                    }
+                    self.next_check = cells + CHECK_CELLS;
+                }
             }
             Some(_) => {}
         }
@@ -378,6 +417,7 @@ impl Fields for Rows {
         if let Keep::Batches(rows) = self.keep {
             if self.records - self.drained >= rows.max(1) {
                 self.drained = self.records;
+                self.next_check = CHECK_CELLS;
                 let batch = self.columns.iter_mut().map(std::mem::take).collect();
                 self.ready.push(batch);
             }

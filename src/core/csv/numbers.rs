@@ -80,6 +80,21 @@ impl Numbers {
         }
     }
 
+    /// Bytes the numbers read so far take (values and missing bits), and
+    /// whether the column still becomes numbers: every cell so far one
+    /// (or missing), and at least one present.
+    pub fn held(&self) -> (u64, bool) {
+        let (len, missing) = match self {
+            Numbers::Ints {
+                values, missing, ..
+            }
+            | Numbers::Times { values, missing } => (values.len(), missing),
+            Numbers::Floats { values, missing } => (values.len(), missing),
+            Numbers::Gone => return (0, false),
+        };
+        (len as u64 * 8 + len as u64 / 8, missing.count < missing.len)
+    }
+
     /// The next cell, as [`crate::core::infer::Inference::feed`] read it.
     pub fn push(&mut self, cell: Cell) {
         match self {
