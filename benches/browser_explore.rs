@@ -210,6 +210,10 @@ struct AppRun {
     explore: Charts,
     columns: Charts,
     report: Report,
+    /// Two more copies of the file, the third chosen as soon as the
+    /// second's profile shows (its insights then start): each file chosen
+    /// → its profile shown, ms, driver clock.
+    later: (f64, f64),
 }
 
 struct DuckRun {
@@ -435,6 +439,8 @@ fn run_app(d: &Driver, app_url: &str, csv: &Path) -> BenchResult<AppRun> {
     eprintln!("  Columns…");
     let columns = time_charts(d, "columns")?;
     let wasm_memory_end = wasm_memory(d)?;
+    eprintln!("  a second and a third file…");
+    let later = time_later_files(d, csv)?;
     Ok(AppRun {
         profile_ms: stamp(&t, "profile").ok_or("no profile stamp")? - chosen,
         alerts_ms: stamp(&t, "alerts").ok_or("no alerts stamp")? - chosen,
@@ -451,7 +457,54 @@ fn run_app(d: &Driver, app_url: &str, csv: &Path) -> BenchResult<AppRun> {
         explore,
         columns,
         report,
+        later,
     })
+}
+
+/// Loads two more copies of `csv` (hard links beside it, `second-…` and
+/// `third-…`), the third chosen the moment the second's profile shows,
+/// while the second's insights are computed: (second, third) file chosen →
+/// profile shown, ms. The third shows what a new file waits for the last
+/// one's insights.
+fn time_later_files(d: &Driver, csv: &Path) -> BenchResult<(f64, f64)> {
+    let name = csv.file_name().unwrap_or_default().to_string_lossy();
+    let dir = root().join("target/bench-later");
+    std::fs::create_dir_all(&dir)?;
+    let mut times = Vec::new();
+    for which in ["second", "third"] {
+        let copy = dir.join(format!("{which}-{name}"));
+        if !copy.exists() {
+            std::fs::hard_link(csv, &copy).or_else(|_| std::fs::copy(csv, &copy).map(drop))?;
+        }
+        let copy_name = copy
+            .file_name()
+            .unwrap_or_default()
+            .to_string_lossy()
+            .into_owned();
+        let shown = format!(
+            "[data-testid=dataset-item][data-name={n}][data-selected=true]",
+            n = css_str(&copy_name)
+        );
+        let fact = format!(
+            "[data-testid=fact][data-fact=name][data-value={}]",
+            css_str(&copy_name)
+        );
+        let started = Instant::now();
+        d.find("[data-testid=upload-input]")?
+            .send_keys(&copy.to_string_lossy())?;
+        d.wait_for(&format!("the profile of {copy_name}"), JOB_WAIT, |d| {
+            let state = d.attr_of("[data-testid=job-status]", "data-state")?;
+            if state.as_deref() == Some("error") {
+                return Err(WdError::new("app error", format!("{:?}", d.page_error())));
+            }
+            Ok(
+                (state.as_deref() == Some("done") && d.exists(&shown)? && d.exists(&fact)?)
+                    .then_some(()),
+            )
+        })?;
+        times.push(started.elapsed().as_secs_f64() * 1000.0);
+    }
+    Ok((times[0], times[1]))
 }
 
 fn run_duckdb(d: &Driver, url: &str, csv: &Path) -> BenchResult<DuckRun> {
@@ -677,6 +730,14 @@ fn notes(size: u64, runs: &[(AppRun, DuckRun)], loads: &[(String, String)]) -> S
             blob_ms.map_or("—".into(), secs),
         ),
     };
+    let later = format!(
+        "- A second and a third copy of the file, the third chosen the moment the second's \
+         profile showed (its insights then computed), file chosen → profile shown (driver clock, \
+         per run): second {}; third {} s — against the first file's profile {} s.",
+        join(runs.iter().map(|(a, _)| secs(a.later.0)).collect()),
+        join(runs.iter().map(|(a, _)| secs(a.later.1)).collect()),
+        join(runs.iter().map(|(a, _)| secs(a.profile_ms)).collect()),
+    );
     let charts = |c: &Charts| {
         let mut kinds = c.kinds.clone();
         kinds.sort();
@@ -713,6 +774,7 @@ fn notes(size: u64, runs: &[(AppRun, DuckRun)], loads: &[(String, String)]) -> S
          {CHART_SETTLE_MS:.0} ms after. Explore: {}. Columns: {} (the Columns tab draws while \
          hidden, so its charts are mostly ready before the click).\n\
          {report}\n\
+         {later}\n\
          - Worker wasm memory is `job-status[data-wasm-memory]` at the end of the run \
          ({} MB when the profile showed); the alerts job does not report memory, so this is the \
          load's peak and the alerts' peak is not seen.\n\

@@ -4130,6 +4130,86 @@ fn a_client_switch_during_a_load_mixes_nothing() {
     });
 }
 
+/// Issue 16) A second file dropped while the first one's insights are
+/// still computed: the worker answers the first job that its dataset is
+/// gone (no error shown), reads the second, and the second's alerts are
+/// its own; the first, opened again, gets its alerts computed anew.
+#[test]
+fn a_second_file_during_the_first_ones_insights() {
+    scenario("second-during-insights", |app| {
+        let d = &app.d;
+        let dir = std::env::temp_dir().join(format!("plainsight-second-{}", std::process::id()));
+        std::fs::create_dir_all(&dir)?;
+        let first = dir.join("first.csv");
+        {
+            use std::io::Write;
+            let mut w = std::io::BufWriter::new(std::fs::File::create(&first)?);
+            writeln!(
+                w,
+                "firstcol_a,firstcol_b,firstcol_c,firstcol_d,firstcol_e,firstcol_f,firstcol_g"
+            )?;
+            for i in 0..400_000u64 {
+                let b = if i % 9 == 0 {
+                    String::new()
+                } else {
+                    ((i * 7919) % 10_007).to_string()
+                };
+                writeln!(
+                    w,
+                    "{i},{b},{}.{:02},{},w{},{},{}",
+                    (i * 104_729) % 50_000,
+                    i % 100,
+                    (i * 31) % 977,
+                    i % 23,
+                    ["n", "s", "e", "w"][(i % 4) as usize],
+                    i % 2 == 0
+                )?;
+            }
+        }
+        let weather = manifest_dir().join("tests/data/explore/weather.csv");
+        app.create_client("Acme Ltd")?;
+        app.upload_ok(&first)?;
+        ensure(d.exists("[data-testid=alerts-pending]")?, || {
+            "first.csv's alerts were ready before the second file: make it bigger".into()
+        })?;
+        app.upload_ok(&weather)?;
+        let alert = "[data-testid=alert][data-kind=constant][data-column=station]";
+        d.wait_for("weather.csv's alerts", LOAD_WAIT, |d| {
+            Ok(d.exists(alert)?.then_some(()))
+        })?;
+        let columns: Vec<String> = d
+            .attrs_of("[data-testid=alert]", "data-column")?
+            .into_iter()
+            .flatten()
+            .collect();
+        ensure(
+            !columns.is_empty() && columns.iter().all(|c| !c.starts_with("firstcol")),
+            || format!("weather.csv's alerts name {columns:?}"),
+        )?;
+        ensure(d.page_error().is_none(), || {
+            format!("an error is shown: {:?}", d.page_error())
+        })?;
+        // The first file again: read anew, its own alerts.
+        app.select_dataset("first.csv")?;
+        d.wait_for("first.csv's alerts", LOAD_WAIT, |d| {
+            let columns: Vec<String> = d
+                .attrs_of("[data-testid=alert]", "data-column")?
+                .into_iter()
+                .flatten()
+                .collect();
+            Ok((!d.exists("[data-testid=alerts-pending]")?
+                && !columns.is_empty()
+                && columns.iter().all(|c| c.starts_with("firstcol")))
+            .then_some(()))
+        })?;
+        ensure(d.page_error().is_none(), || {
+            format!("an error is shown: {:?}", d.page_error())
+        })?;
+        let _ = std::fs::remove_dir_all(&dir);
+        Ok(())
+    });
+}
+
 /// Issue 13.2) A regression target that is constant in a cross-validation
 /// fold: R² is undefined there. The engine's board (natively) has a
 /// non-finite fold score; the page finishes training alive and says which

@@ -6,6 +6,11 @@
 //! arrive and leave as CBOR bytes (`crate::protocol`); bytes it cannot read
 //! are answered with `Unreadable`, and a panic is reported as `Crashed`
 //! before the worker stops, so the page can restart it.
+//!
+//! Long work runs a part per task (setTimeout 0), so messages that arrive
+//! meanwhile are handled between parts: a leaderboard a model at a time,
+//! the insights a part at a time (`InsightsRun`), paused while a file is
+//! read so that a new file does not wait for the last one's insights.
 
 use std::cell::RefCell;
 
@@ -19,7 +24,8 @@ use crate::core::clean::export::{write_csv, write_json};
 use crate::core::clean::recipe::{run, run_traced, Lineage};
 use crate::core::clean::sql::{last_step_sql, Target};
 use crate::core::clean::{CleanError, RunLog, Step};
-use crate::core::explore::{answer, insights_reusing, Insights};
+use crate::core::explore::alerts::AlertConfig;
+use crate::core::explore::{answer, Insights, InsightsRun};
 use crate::core::ml::automl::{Prepared, Run};
 use crate::core::ml::models::ModelKind;
 use crate::core::ml::saved::{SavedModel, Scorer};
@@ -30,8 +36,8 @@ use crate::core::workbook::{Opened, SheetChoice};
 use crate::core::{self, Dataset, DatasetProfile, Ingester};
 use crate::protocol::{
     decode_to_worker, encode, Ask, DatasetRef, ExportFormat, Fault, FromWorker, LoadId, ModelRef,
-    Purpose, Reply, RowFilter, RunId, Sample, SortKey, StepView, ToWorker, ViewRows, WorkerError,
-    BUILD_ID,
+    Purpose, Reply, RequestId, RowFilter, RunId, Sample, SortKey, StepView, ToWorker, ViewRows,
+    WorkerError, BUILD_ID,
 };
 
 /// The file being read.
@@ -76,9 +82,20 @@ struct Training {
     stop: bool,
 }
 
+/// The insights being computed for the held dataset, and the requests
+/// waiting for them.
+struct InsightsJob {
+    about: DatasetRef,
+    requests: Vec<RequestId>,
+    run: InsightsRun,
+}
+
 #[derive(Default)]
 pub struct DataWorker {
     reading: Option<Reading>,
+    insights: Option<InsightsJob>,
+    /// A task to run the insights' next part is scheduled.
+    insights_scheduled: bool,
     held: Option<Held>,
     training: Option<Training>,
     /// A saved model loaded from storage, under its key.
@@ -159,6 +176,14 @@ fn wasm_memory_bytes() -> u64 {
 fn next_tick(run: RunId) {
     let tick = Closure::once_into_js(move || {
         WORKER.with(|w| w.borrow_mut().tick(run));
+    });
+    let _ = scope().set_timeout_with_callback_and_timeout_and_arguments_0(tick.unchecked_ref(), 0);
+}
+
+/// Schedules the insights' next part as a new task.
+fn next_insights_part() {
+    let tick = Closure::once_into_js(move || {
+        WORKER.with(|w| w.borrow_mut().insights_part());
     });
     let _ = scope().set_timeout_with_callback_and_timeout_and_arguments_0(tick.unchecked_ref(), 0);
 }
@@ -301,6 +326,12 @@ fn recipe_data<'a>(
 
 impl DataWorker {
     fn received(&mut self, msg: ToWorker) {
+        self.handle(msg);
+        // A file read to its end (or given up) lets the insights go on.
+        self.schedule_insights();
+    }
+
+    fn handle(&mut self, msg: ToWorker) {
         match msg {
             // The page's first message, sent once it has our Hello.
             ToWorker::Hello { fault, .. } => self.fault = fault,
@@ -318,6 +349,11 @@ impl DataWorker {
                     self.reading = None;
                 }
             }
+            ToWorker::Ask {
+                request,
+                about,
+                ask: Ask::Alerts { config },
+            } => self.ask_insights(request, about, config),
             ToWorker::Ask {
                 request,
                 about,
@@ -420,6 +456,7 @@ impl DataWorker {
                 // Drop the previous dataset (and its run) before keeping this one.
                 self.held = None;
                 self.training = None;
+                self.end_insights();
                 let profile = core::profile(&ds);
                 self.held = Some(Held {
                     about: DatasetRef { id, load },
@@ -508,18 +545,12 @@ impl DataWorker {
                     .map(Reply::Exported)
                     .map_err(|message| WorkerError::Write { message })
             }
+            // `received` answers it a part at a time (`ask_insights`);
+            // here, whole.
             Ask::Alerts { config } => {
-                let panic = self.fault == Some(Fault::PanicInInsights);
-                if panic {
-                    self.fault = None;
-                }
                 let h = self.held(about)?;
-                if panic {
-                    panic!(
-                        "fault injected for a test: the engine stops while computing the insights"
-                    );
-                }
-                let found = insights_reusing(&h.raw, &h.profile, h.insights.take(), &config);
+                let found =
+                    InsightsRun::new(&h.raw, h.insights.clone(), config).run(&h.raw, &h.profile);
                 h.insights = Some(found.clone());
                 Ok(Reply::Insights(Box::new(found)))
             }
@@ -650,6 +681,86 @@ impl DataWorker {
             }
             Err(error) => post(&FromWorker::TrainFailed { run, error }),
         }
+    }
+
+    /// Starts the insights of the held dataset (or joins the job already
+    /// computing them, whose alerts then follow `config`).
+    fn ask_insights(&mut self, request: RequestId, about: DatasetRef, config: AlertConfig) {
+        if self.fault == Some(Fault::PanicInInsights) {
+            self.fault = None;
+            if self.held(&about).is_ok() {
+                panic!("fault injected for a test: the engine stops while computing the insights");
+            }
+        }
+        if let Some(job) = self.insights.as_mut().filter(|j| j.about == about) {
+            job.requests.push(request);
+            job.run.set_config(config);
+            return;
+        }
+        self.end_insights();
+        match self.held(&about) {
+            Ok(h) => {
+                let run = InsightsRun::new(&h.raw, h.insights.clone(), config);
+                self.insights = Some(InsightsJob {
+                    about,
+                    requests: vec![request],
+                    run,
+                });
+            }
+            Err(e) => post(&FromWorker::Reply {
+                request,
+                reply: Err(e),
+            }),
+        }
+    }
+
+    /// Ends the insights job, if any, answering its requests that its
+    /// dataset is no longer held.
+    fn end_insights(&mut self) {
+        if let Some(job) = self.insights.take() {
+            let holds = self.held.as_ref().map(|h| h.about.clone());
+            for request in job.requests {
+                let reply = Err(WorkerError::NotLoaded {
+                    wanted: job.about.clone(),
+                    holds: holds.clone(),
+                });
+                post(&FromWorker::Reply { request, reply });
+            }
+        }
+    }
+
+    /// Schedules the insights' next part, unless one is scheduled, there
+    /// is none, or a file is being read (it goes first).
+    fn schedule_insights(&mut self) {
+        if self.insights.is_some() && self.reading.is_none() && !self.insights_scheduled {
+            self.insights_scheduled = true;
+            next_insights_part();
+        }
+    }
+
+    /// Runs the insights' next part; the answer goes to every request
+    /// waiting once the last part is done.
+    fn insights_part(&mut self) {
+        self.insights_scheduled = false;
+        if self.reading.is_some() {
+            return;
+        }
+        let Some(job) = self.insights.as_mut() else {
+            return;
+        };
+        let Some(h) = self.held.as_mut().filter(|h| h.about == job.about) else {
+            return self.end_insights();
+        };
+        if let Some(found) = job.run.step(&h.raw, &h.profile) {
+            h.insights = Some(found.clone());
+            if let Some(job) = self.insights.take() {
+                for request in job.requests {
+                    let reply = Ok(Reply::Insights(Box::new(found.clone())));
+                    post(&FromWorker::Reply { request, reply });
+                }
+            }
+        }
+        self.schedule_insights();
     }
 
     /// Runs the next training job of `run` (ticks of an older run stop).

@@ -649,29 +649,99 @@ pub fn correlations(ds: &Dataset) -> Correlations {
 
 /// [`correlations`] with another column limit (tests).
 pub fn correlations_within(ds: &Dataset, limit: usize) -> Correlations {
-    let names = ds.names();
-    let numeric_all = (0..names.len()).filter_map(|i| match ColumnData::of(ds, i) {
-        Some(ColumnData::Integer(_) | ColumnData::Float(_)) => {
-            Some((names[i].clone(), numeric_rank(ds, i), i))
+    let mut run = CorrelationRun::new(ds, limit);
+    while !run.step(ds) {}
+    run.finish()
+}
+
+/// The correlations computed a phase at a time ([`CorrelationRun::step`]),
+/// so that a scheduler can answer other requests between phases. Each
+/// phase holds only what it needs beside the dataset (a numeric column as
+/// numbers is 8 bytes a row, its ranks 4, a column's codes 8): the numbers
+/// for Pearson, then the ranks for Spearman, then the codes (and one
+/// column of numbers at a time) for the categories.
+pub struct CorrelationRun {
+    limit: usize,
+    /// The numeric columns' positions in the dataset.
+    numbers: Vec<usize>,
+    /// Which of them have no missing value (after Pearson).
+    dense: Vec<bool>,
+    phase: Phase,
+    c: Correlations,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Phase {
+    Pearson,
+    Spearman,
+    Categories,
+    Done,
+}
+
+impl CorrelationRun {
+    /// Picks the numeric columns (one pass over each).
+    pub fn new(ds: &Dataset, limit: usize) -> CorrelationRun {
+        let names = ds.names();
+        let numeric_all = (0..names.len()).filter_map(|i| match ColumnData::of(ds, i) {
+            Some(ColumnData::Integer(_) | ColumnData::Float(_)) => {
+                Some((names[i].clone(), numeric_rank(ds, i), i))
+            }
+            _ => None,
+        });
+        let (numeric, numeric_left_out) = keep_most_complete(numeric_all, limit);
+        let square = vec![vec![None; numeric.len()]; numeric.len()];
+        CorrelationRun {
+            limit,
+            numbers: numeric.iter().map(|n| n.1).collect(),
+            dense: Vec::new(),
+            phase: Phase::Pearson,
+            c: Correlations {
+                numeric: numeric.into_iter().map(|n| n.0).collect(),
+                numeric_left_out,
+                pearson: square.clone(),
+                spearman: square,
+                ..Correlations::default()
+            },
         }
-        _ => None,
-    });
-    let (numeric, numeric_left_out) = keep_most_complete(numeric_all, limit);
+    }
+
+    /// Runs the next phase on `ds` (the dataset given to [`Self::new`]);
+    /// true when all are done.
+    pub fn step(&mut self, ds: &Dataset) -> bool {
+        match self.phase {
+            Phase::Pearson => {
+                self.dense = pearson_phase(ds, &self.numbers, &mut self.c);
+                self.phase = Phase::Spearman;
+            }
+            Phase::Spearman => {
+                spearman_phase(ds, &self.numbers, &self.dense, &mut self.c);
+                self.phase = Phase::Categories;
+            }
+            Phase::Categories => {
+                categories_phase(ds, &self.numbers, self.limit, &mut self.c);
+                self.phase = Phase::Done;
+            }
+            Phase::Done => {}
+        }
+        self.phase == Phase::Done
+    }
+
+    /// The correlations, the strongest pairs first (call once
+    /// [`Self::step`] said done; earlier, the phases not run are empty).
+    pub fn finish(self) -> Correlations {
+        let mut c = self.c;
+        c.top
+            .sort_by(|a, b| b.value.abs().total_cmp(&a.value.abs()));
+        c
+    }
+}
+
+/// Cramér's V of every pair of the categorical columns (at most `limit`,
+/// the most complete) and eta of each numeric column (`numbers`) with each
+/// of them, into `c`.
+fn categories_phase(ds: &Dataset, numbers: &[usize], limit: usize, c: &mut Correlations) {
+    let names = ds.names();
     let square = |k: usize| vec![vec![None; k]; k];
-    let mut c = Correlations {
-        numeric: numeric.iter().map(|n| n.0.clone()).collect(),
-        numeric_left_out,
-        pearson: square(numeric.len()),
-        spearman: square(numeric.len()),
-        ..Correlations::default()
-    };
-    // Each phase holds only what it needs beside the dataset (a numeric
-    // column as numbers is 8 bytes a row, its ranks 4, a column's codes 8):
-    // the numbers for Pearson, then the ranks for Spearman, then the
-    // codes (and one column of numbers at a time) for the categories.
-    let numbers: Vec<usize> = numeric.iter().map(|n| n.1).collect();
-    let dense = pearson_phase(ds, &numbers, &mut c);
-    spearman_phase(ds, &numbers, &dense, &mut c);
     // Read lazily: at most `limit` columns of codes are held.
     let categorical_all = (0..names.len()).filter_map(|i| match kind_of(ds, i) {
         Some(Kind::Categorical(v)) => {
@@ -704,9 +774,10 @@ pub fn correlations_within(ds: &Dataset, limit: usize) -> Correlations {
             }
         }
     }
-    c.eta = vec![vec![None; categorical.len()]; numeric.len()];
-    for (i, (num, column)) in numeric.iter().enumerate() {
-        let y = numbers_of(ds, *column);
+    c.eta = vec![vec![None; categorical.len()]; numbers.len()];
+    for (i, &column) in numbers.iter().enumerate() {
+        let num = c.numeric[i].clone();
+        let y = numbers_of(ds, column);
         for (j, (cat, g)) in categorical.iter().enumerate() {
             let v = eta_of(|| {
                 g.iter()
@@ -724,9 +795,6 @@ pub fn correlations_within(ds: &Dataset, limit: usize) -> Correlations {
             }
         }
     }
-    c.top
-        .sort_by(|a, b| b.value.abs().total_cmp(&a.value.abs()));
-    c
 }
 
 #[cfg(test)]

@@ -50,13 +50,7 @@ pub struct Insights {
 /// - missing matrix: one pass over the cells, `columns ×`
 ///   [`missing::BANDS`] shares kept.
 pub fn insights(ds: &Dataset, profile: &DatasetProfile, config: &AlertConfig) -> Insights {
-    let correlations = correlate::correlations(ds);
-    Insights {
-        alerts: alerts::alerts(ds, profile, &correlations, config),
-        correlations,
-        boxes: distribution::boxes(ds, profile),
-        missing: missing::missing_matrix(ds),
-    }
+    InsightsRun::new(ds, None, *config).run(ds, profile)
 }
 
 /// The insights of `ds` under `config`, reusing what `known` (an earlier
@@ -68,12 +62,101 @@ pub fn insights_reusing(
     known: Option<Insights>,
     config: &AlertConfig,
 ) -> Insights {
-    match known {
-        Some(mut known) => {
-            known.alerts = alerts::alerts(ds, profile, &known.correlations, config);
-            known
+    InsightsRun::new(ds, known, *config).run(ds, profile)
+}
+
+/// The insights computed a part at a time ([`InsightsRun::step`]): the
+/// correlations' phases, then the boxes, the missing matrix and the alerts.
+/// One engine for both schedulers: the command line and the report run it
+/// through ([`InsightsRun::run`]); the worker runs one part per task, so a
+/// request or a new file waits for a part, not for the whole.
+pub struct InsightsRun {
+    config: AlertConfig,
+    part: Part,
+    correlations: Option<correlate::CorrelationRun>,
+    found: Insights,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Part {
+    Correlations,
+    Boxes,
+    Missing,
+    Alerts,
+    Done,
+}
+
+impl InsightsRun {
+    /// A run on `ds`; with `known` (an earlier answer about the same data)
+    /// only the alerts are left to compute.
+    pub fn new(ds: &Dataset, known: Option<Insights>, config: AlertConfig) -> InsightsRun {
+        match known {
+            Some(found) => InsightsRun {
+                config,
+                part: Part::Alerts,
+                correlations: None,
+                found,
+            },
+            None => InsightsRun {
+                config,
+                part: Part::Correlations,
+                correlations: Some(correlate::CorrelationRun::new(
+                    ds,
+                    correlate::MAX_PAIR_COLUMNS,
+                )),
+                found: Insights::default(),
+            },
         }
-        None => insights(ds, profile, config),
+    }
+
+    /// The thresholds the alerts will follow (a newer request's, while
+    /// the alerts are not computed yet).
+    pub fn set_config(&mut self, config: AlertConfig) {
+        self.config = config;
+    }
+
+    /// Runs the next part on `ds` and its `profile` (those given to
+    /// [`Self::new`]); the insights once all are done.
+    pub fn step(&mut self, ds: &Dataset, profile: &DatasetProfile) -> Option<Insights> {
+        match self.part {
+            Part::Correlations => {
+                let done = self.correlations.as_mut().is_none_or(|run| run.step(ds));
+                if done {
+                    if let Some(run) = self.correlations.take() {
+                        self.found.correlations = run.finish();
+                    }
+                    self.part = Part::Boxes;
+                }
+            }
+            Part::Boxes => {
+                self.found.boxes = distribution::boxes(ds, profile);
+                self.part = Part::Missing;
+            }
+            Part::Missing => {
+                self.found.missing = missing::missing_matrix(ds);
+                self.part = Part::Alerts;
+            }
+            Part::Alerts => {
+                self.found.alerts =
+                    alerts::alerts(ds, profile, &self.found.correlations, &self.config);
+                self.part = Part::Done;
+                return Some(std::mem::take(&mut self.found));
+            }
+            Part::Done => {}
+        }
+        None
+    }
+
+    /// Runs every part left (each part moves the run on, so this ends).
+    pub fn run(mut self, ds: &Dataset, profile: &DatasetProfile) -> Insights {
+        loop {
+            if let Some(found) = self.step(ds, profile) {
+                return found;
+            }
+            if self.part == Part::Done {
+                return std::mem::take(&mut self.found);
+            }
+        }
     }
 }
 
@@ -151,5 +234,57 @@ pub fn answer(ds: &Dataset, query: &Query) -> Result<Answer, ExploreError> {
             sort: *sort,
             table,
         }),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The run a part at a time gives what one call gives, in the parts
+    /// said (three correlation phases, boxes, missing, alerts), and a run
+    /// reusing an answer computes only the alerts, under its own
+    /// thresholds.
+    #[test]
+    fn insights_a_part_at_a_time() {
+        let mut text = String::from("a,b,c,d\n");
+        for r in 0..400 {
+            let b = if r % 7 == 0 {
+                String::new()
+            } else {
+                (r * r % 97).to_string()
+            };
+            text += &format!("{r},{b},{},{}\n", ["x", "y", "z"][r % 3], r % 5);
+        }
+        let ds = crate::core::read_bytes("t.csv", text.as_bytes()).unwrap();
+        let profile = crate::core::profile(&ds);
+        let config = AlertConfig::default();
+        let whole = insights(&ds, &profile, &config);
+        assert!(!whole.correlations.pearson.is_empty() && !whole.correlations.eta.is_empty());
+        assert!(!whole.boxes.is_empty() && !whole.alerts.is_empty());
+        let mut run = InsightsRun::new(&ds, None, config);
+        let mut parts = 0;
+        let stepped = loop {
+            parts += 1;
+            if let Some(found) = run.step(&ds, &profile) {
+                break found;
+            }
+            assert!(parts < 20, "the run does not end");
+        };
+        assert_eq!((parts, &stepped), (6, &whole));
+        // Reusing: one part, the alerts under the new thresholds.
+        let strict = AlertConfig {
+            zeros: 0.0,
+            ..config
+        };
+        let mut run = InsightsRun::new(&ds, Some(whole.clone()), config);
+        run.set_config(strict);
+        let again = run.step(&ds, &profile).expect("only the alerts");
+        assert_eq!(again.correlations, whole.correlations);
+        assert_eq!(
+            again.alerts,
+            alerts::alerts(&ds, &profile, &whole.correlations, &strict)
+        );
+        assert_ne!(again.alerts, whole.alerts);
     }
 }
