@@ -96,6 +96,14 @@ pub fn ingest_error(file: &str, err: &IngestError) -> String {
             },
             crate::core::format::int(*limit)
         ),
+        IngestError::TooManyRows { row, line, limit } => format!(
+            "{file}, {}: reading stopped here because the file has more than {} rows, and Plainsight sorts each column of a table in one block of memory, which a browser tab keeps under 2 GB. Nothing was loaded. Split the file into parts of fewer rows (each with the header row) and load one; or make the cleaning recipe on a part and download it as SQL (Clean tab) to run on the whole file in DuckDB.",
+            match line {
+                Some(l) => format!("line {l} (row {row})"),
+                None => format!("record {row}"),
+            },
+            crate::core::format::int(*limit)
+        ),
         IngestError::TooMuchMemory {
             row,
             line,
@@ -103,7 +111,7 @@ pub fn ingest_error(file: &str, err: &IngestError) -> String {
             bytes,
             limit,
         } => format!(
-            "{file}, line {line} (row {row}): reading stopped here because the table already takes about {} of memory ({row} rows × {columns} columns), and Plainsight keeps a table under {} so the engine in a browser tab (4 GB at most) has room left to profile it. Nothing was loaded. Missing fields count too: check that the rows have as many fields as the header. Otherwise remove columns you do not need, or split the file into parts (by rows, each with the header row) and load one; or make the cleaning recipe on a part and download it as SQL (Clean tab) to run on the whole file in DuckDB.",
+            "{file}, line {line} (row {row}): reading stopped here because the table of the rows before it ({columns} columns) would take about {} of memory once profiled and correlated, and Plainsight keeps a table under {} so that it fits in the engine of a browser tab (4 GB at most). Nothing was loaded. Missing fields count too: check that the rows have as many fields as the header. Otherwise remove columns you do not need, or split the file into parts (by rows, each with the header row) and load one; or make the cleaning recipe on a part and download it as SQL (Clean tab) to run on the whole file in DuckDB.",
             human_bytes(*bytes),
             bytes_down(*limit)
         ),

@@ -47,6 +47,13 @@ pub enum IngestError {
         columns: usize,
         limit: u64,
     },
+    /// A table with more than [`crate::core::ingest::MAX_ROWS`] rows,
+    /// refused before data row `row` (at the file's `line`, when known).
+    TooManyRows {
+        row: u64,
+        line: Option<u64>,
+        limit: u64,
+    },
     /// A delimited text whose table would take more memory than
     /// [`crate::core::ingest::MAX_TABLE_BYTES`] allows: `bytes` for the
     /// `row` records before `line`, of `columns` columns.
@@ -143,6 +150,9 @@ impl std::fmt::Display for IngestError {
                 limit,
                 ..
             } => write!(f, "row {row} x {columns} columns exceeds {limit} cells"),
+            IngestError::TooManyRows { row, limit, .. } => {
+                write!(f, "row {row} exceeds {limit} rows")
+            }
             IngestError::TooMuchMemory {
                 row,
                 columns,

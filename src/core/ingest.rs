@@ -41,18 +41,24 @@ pub fn memory_to_read(size: u64) -> u64 {
     (size as f64 * READ_MEMORY_PER_BYTE) as u64
 }
 
-/// Most memory a delimited text's table may take while it is read and
-/// its columns are built, as the CSV reader estimates it from what it has
-/// read (checked every [`crate::core::csv::CHECK_CELLS`] cells): each
-/// column at its larger moment, either while read (its cells' text, a
-/// byte each for their lengths, and 8 bytes a number while the column may
-/// be numbers) or once built (8 bytes a number; 16 a text cell, a missing
-/// one too, plus its text). wasm32 addresses at most 4 GiB; the rest is
-/// for the profile and the insights (natively, on the 1 GB benchmark file
-/// of 10,000,000 rows × 12 columns, estimated at 2.4 GB: 2.0 GB at the
-/// peak of reading, 1.4 GB held after, 2.7 GB at the peak of the
-/// correlations).
+/// Most memory a delimited text's table may take, as the CSV reader
+/// estimates it from what it has read (checked every
+/// [`crate::core::csv::CHECK_CELLS`] cells): each column at its larger
+/// moment, either while read (its cells' text, a byte each for their
+/// lengths, and 8 bytes a number while the column may be numbers) or once
+/// built and worked on: a number 8 bytes held and 8 more while the
+/// correlations copy it (or 4 for its rank); a text cell (a missing one
+/// too) 16 bytes and its text, and 4 more for its category code. wasm32
+/// addresses at most 4 GiB. The 1 GB benchmark file (10,000,000 rows × 12
+/// columns) is estimated at about 2.7 GB; natively it peaks at 2.0 GB while
+/// read, holds 1.4 GB after, and peaks at 2.05 GB while correlated.
 pub const MAX_TABLE_BYTES: u64 = 3_000_000_000;
+
+/// Most rows a table may have: a column is sorted as (key, row) pairs of
+/// 16 bytes in one block of memory, which wasm32 allows up to 2 GiB (a
+/// growing block may ask for twice its length), so 50 million rows keep
+/// that block under 1 GB.
+pub const MAX_ROWS: u64 = 50_000_000;
 
 /// Most cells (rows × columns) a JSON, workbook or columnar table may
 /// have, checked before a row's cells are built (JSON: each record, and

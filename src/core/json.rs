@@ -14,7 +14,7 @@ use serde_json::Value;
 
 use crate::core::csv::MAX_COLUMNS;
 use crate::core::error::IngestError;
-use crate::core::ingest::MAX_CELLS;
+use crate::core::ingest::{MAX_CELLS, MAX_ROWS};
 use crate::core::raw::RawColumn;
 
 /// Prefix of serde errors that are really shape errors (`JsonShape`).
@@ -132,6 +132,13 @@ impl JsonTable {
             columns,
             limit: MAX_CELLS,
         };
+        if row > MAX_ROWS {
+            return Err(IngestError::TooManyRows {
+                row,
+                line: None,
+                limit: MAX_ROWS,
+            });
+        }
         if row * self.columns.len() as u64 > MAX_CELLS {
             return Err(too_many(self.columns.len()));
         }
@@ -352,6 +359,11 @@ impl NdjsonSink {
                     row,
                     line: Some(self.line),
                     columns,
+                    limit,
+                },
+                IngestError::TooManyRows { row, limit, .. } => IngestError::TooManyRows {
+                    row,
+                    line: Some(self.line),
                     limit,
                 },
                 other => other,

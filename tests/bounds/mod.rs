@@ -12,7 +12,7 @@ use plainsight::core::csv::CHECK_CELLS;
 use plainsight::core::explore::alerts::AlertConfig;
 use plainsight::core::explore::correlate::{correlations_within, MAX_PAIR_COLUMNS};
 use plainsight::core::explore::insights;
-use plainsight::core::ingest::{read_bytes, MAX_CELLS, MAX_TABLE_BYTES};
+use plainsight::core::ingest::{read_bytes, MAX_CELLS, MAX_ROWS, MAX_TABLE_BYTES};
 use plainsight::core::ml::automl::{Prepared, Run, Setup};
 use plainsight::core::ml::models::{self, Labels, Model, ModelKind};
 use plainsight::core::ml::prep::{Encoder, Encoding, Feature, Schema};
@@ -172,9 +172,10 @@ fn short_rows_under_wide_header(rows: usize) -> Vec<u8> {
 fn short_rows_padded_to_a_wide_header_stop_at_the_memory_bound() {
     let bytes = short_rows_under_wide_header(12_000);
     assert!(bytes.len() < 500_000, "{}", bytes.len());
-    // Each padded cell would be a missing text cell once built: 16 bytes
-    // and its length byte, so 3 GB pass after about 10,770 rows of 16,384
-    // cells; the estimate runs every CHECK_CELLS cells (64 rows here).
+    // Each padded cell would be a missing text cell once built: 16 bytes,
+    // its length byte and 4 for a category code, so 3 GB pass after about
+    // 8,719 rows of 16,384 cells; the estimate runs every CHECK_CELLS
+    // cells (64 rows here).
     let err = read_bytes("short.csv", &bytes).unwrap_err();
     let IngestError::TooMuchMemory {
         row,
@@ -187,7 +188,7 @@ fn short_rows_padded_to_a_wide_header_stop_at_the_memory_bound() {
         panic!("{err:?}");
     };
     assert_eq!((columns, limit, line), (16_384, MAX_TABLE_BYTES, row + 1));
-    let per_row = 17 * 16_384;
+    let per_row = 21 * 16_384;
     let least = MAX_TABLE_BYTES / per_row;
     let most = least + 2 + CHECK_CELLS / 16_384;
     assert!(
@@ -208,6 +209,32 @@ fn short_rows_padded_to_a_wide_header_stop_at_the_memory_bound() {
     // Below the bound the same shape reads, padded.
     let ds = read_bytes("short.csv", &short_rows_under_wide_header(100)).unwrap();
     assert_eq!((ds.width(), ds.height()), (16_384, 100));
+}
+
+#[test]
+fn a_column_longer_than_the_row_bound_stops_there() {
+    // A one-column file of MAX_ROWS + 2 one-digit rows (100 MB): its
+    // memory estimate stays far under the budget, the row bound stops it.
+    let rows = MAX_ROWS as usize + 2;
+    let mut bytes = Vec::with_capacity(2 * rows + 2);
+    bytes.extend_from_slice(b"a\n");
+    for r in 0..rows {
+        bytes.extend_from_slice(if r % 2 == 0 { b"1\n" } else { b"2\n" });
+    }
+    let err = read_bytes("long.csv", &bytes).unwrap_err();
+    assert_eq!(
+        err,
+        IngestError::TooManyRows {
+            row: MAX_ROWS + 1,
+            line: Some(MAX_ROWS + 2),
+            limit: MAX_ROWS,
+        }
+    );
+    let text = messages::ingest_error("long.csv", &err);
+    assert!(
+        text.contains("line 50000002 (row 50000001)") && text.contains("50,000,000 rows"),
+        "{text}"
+    );
 }
 
 /// `rows` records `{"a": r}`, then one with `keys` new keys.

@@ -7,7 +7,7 @@
 
 use crate::core::error::IngestError;
 use crate::core::infer::{Cell, Inference, Span};
-use crate::core::ingest::MAX_TABLE_BYTES;
+use crate::core::ingest::{MAX_CELLS, MAX_ROWS, MAX_TABLE_BYTES};
 use crate::core::raw::RawColumn;
 
 mod numbers;
@@ -21,8 +21,8 @@ pub const MAX_COLUMNS: usize = 16_384;
 
 /// Cells read between two estimates of the table's memory
 /// ([`MAX_TABLE_BYTES`]): a reading of every column's size, so the table
-/// passes the bound by at most this many cells (about 17 bytes each, plus
-/// their text) before it is refused.
+/// passes the bound by at most this many cells and a record's (about 21
+/// bytes each, plus their text) before it is refused.
 pub const CHECK_CELLS: u64 = 1 << 20;
 
 /// Candidate delimiters, in order of preference on ties.
@@ -293,9 +293,9 @@ impl Rows {
             let (numbers, numeric) = self.numbers.get(i).map_or((0, false), Numbers::held);
             let reading = text + numbers;
             let built = if numeric {
-                8 * cells
+                16 * cells
             } else {
-                16 * cells + text
+                20 * cells + text
             };
             total += reading.max(built);
         }
@@ -329,10 +329,32 @@ impl Fields for Rows {
             // A new record makes `n` more cells (short ones padded):
             // refused before any is built past the bound.
             Some(_) if self.keep == Keep::FirstRecord => {}
-            // A new record makes `n` more cells (short ones padded): now
-            // and then, the memory the table would take is estimated, and
-            // reading stops past the bound.
+            // Batches (scoring a file of any length) are sized by the
+            // caller within MAX_CELLS, and cleared as they go.
+            Some(n)
+                if index == 0
+                    && ((self.records - self.drained) as u64 + 1) * n as u64 > MAX_CELLS
+                    && matches!(self.keep, Keep::Batches(_)) =>
+            {
+                return Err(IngestError::TooManyCells {
+                    row: self.records as u64,
+                    line: Some(record.line),
+                    columns: n,
+                    limit: MAX_CELLS,
+                });
+            }
+            Some(_) if matches!(self.keep, Keep::Batches(_)) => {}
+            // One table: a new record makes `n` more cells (short ones
+            // padded); now and then, the memory the table would take is
+            // estimated, and reading stops past the bound.
             Some(n) if index == 0 => {
+                if self.records as u64 > MAX_ROWS {
+                    return Err(IngestError::TooManyRows {
+                        row: self.records as u64,
+                        line: Some(record.line),
+                        limit: MAX_ROWS,
+                    });
+                }
                 let cells = (self.records - self.drained) as u64 * n as u64;
                 if cells >= self.next_check {
                     let bytes = self.table_bytes();

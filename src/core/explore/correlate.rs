@@ -466,11 +466,15 @@ enum Kind {
     /// Read again for each pair (see [`numbers_of`]), so that not every
     /// numeric column is copied at once.
     Numeric,
-    Categorical(Vec<Option<u32>>),
+    Categorical(Vec<u32>),
 }
 
-/// Codes for the values of a column, or None past [`MAX_CATEGORIES`].
-fn codes<'a>(cells: impl Iterator<Item = Option<&'a str>>) -> Option<Vec<Option<u32>>> {
+/// A missing value's code (4 bytes a row, where an `Option<u32>` takes 8).
+const NO_CODE: u32 = u32::MAX;
+
+/// Codes for the values of a column ([`NO_CODE`] where missing), or None
+/// past [`MAX_CATEGORIES`].
+fn codes<'a>(cells: impl Iterator<Item = Option<&'a str>>) -> Option<Vec<u32>> {
     let mut seen: HashMap<&'a str, u32> = HashMap::new();
     let mut out = Vec::new();
     for cell in cells {
@@ -481,14 +485,14 @@ fn codes<'a>(cells: impl Iterator<Item = Option<&'a str>>) -> Option<Vec<Option<
                 if seen.len() > MAX_CATEGORIES {
                     return None;
                 }
-                Some(code)
+                code
             }
-            None => None,
+            None => NO_CODE,
         });
     }
     // Identifier-like columns (about one value per row) associate with
     // anything perfectly; they are not categories.
-    let present = out.iter().flatten().count();
+    let present = out.iter().filter(|&&c| c != NO_CODE).count();
     (seen.len() >= 2 && seen.len() * 2 <= present).then_some(out)
 }
 
@@ -745,7 +749,7 @@ fn categories_phase(ds: &Dataset, numbers: &[usize], limit: usize, c: &mut Corre
     // Read lazily: at most `limit` columns of codes are held.
     let categorical_all = (0..names.len()).filter_map(|i| match kind_of(ds, i) {
         Some(Kind::Categorical(v)) => {
-            let present = v.iter().flatten().count();
+            let present = v.iter().filter(|&&c| c != NO_CODE).count();
             Some((names[i].clone(), present, v))
         }
         _ => None,
@@ -760,7 +764,8 @@ fn categories_phase(ds: &Dataset, numbers: &[usize], limit: usize, c: &mut Corre
                 .1
                 .iter()
                 .zip(&categorical[j].1)
-                .filter_map(|(x, y)| Some(((*x)?, (*y)?)));
+                .filter(|(&x, &y)| x != NO_CODE && y != NO_CODE)
+                .map(|(&x, &y)| (x, y));
             let v = cramers_v_of(pairs);
             c.cramers_v[i][j] = v;
             c.cramers_v[j][i] = v;
@@ -782,7 +787,8 @@ fn categories_phase(ds: &Dataset, numbers: &[usize], limit: usize, c: &mut Corre
             let v = eta_of(|| {
                 g.iter()
                     .zip(&y)
-                    .filter_map(|(g, y)| Some(((*g)?, *y)).filter(|p| !p.1.is_nan()))
+                    .filter(|(&g, y)| g != NO_CODE && !y.is_nan())
+                    .map(|(&g, &y)| (g, y))
             });
             c.eta[i][j] = v;
             if let Some(v) = v {
