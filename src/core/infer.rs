@@ -763,7 +763,14 @@ impl DateState {
 }
 
 /// Whether one cell, alone, reads as a date or datetime (in some order).
+/// Every date has digits (its year, and its day), so a cell without any
+/// is not one: most text cells are answered without parsing.
 pub fn reads_as_date(cell: &str) -> bool {
+    cell.bytes().any(|b| b.is_ascii_digit()) && parsed_as_date(cell)
+}
+
+/// [`reads_as_date`] by parsing, always.
+fn parsed_as_date(cell: &str) -> bool {
     let mut one = Inference::new(false);
     one.feed(cell);
     matches!(one.decide().kind, Kind::Date(_) | Kind::Datetime(_))
@@ -1032,6 +1039,80 @@ impl Inference {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The digit test of `reads_as_date` answers as parsing does: no cell
+    /// without a digit parses as a date (month and weekday names, their
+    /// abbreviations, separators, times, offsets, words), while the same
+    /// shapes with their digits do.
+    #[test]
+    fn no_date_without_a_digit() {
+        let words = [
+            "March",
+            "Mar",
+            "Sept",
+            "Tue",
+            "Tuesday",
+            "of",
+            "st",
+            "nd",
+            "th",
+            "W",
+            "T",
+            "Z",
+            "am",
+            "PM",
+            "UTC",
+            "-",
+            "/",
+            ".",
+            ",",
+            ":",
+            "+",
+            " ",
+            "2024",
+            "5",
+            "12",
+            "05",
+            "2024-03-05",
+            "5th",
+            "12:30",
+            "12:30:15",
+            "+01:00",
+            "W05",
+        ];
+        let mut seed = 11u64;
+        let mut next = move |n: usize| {
+            seed = seed
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            (seed >> 33) as usize % n
+        };
+        let (mut dates, mut digitless) = (0, 0);
+        for _ in 0..200_000 {
+            let parts = 1 + next(5);
+            let cell: String = (0..parts)
+                .map(|_| words[next(words.len())])
+                .collect::<Vec<_>>()
+                .join([" ", "", ", ", "-"][next(4)]);
+            let parsed = parsed_as_date(&cell);
+            assert_eq!(reads_as_date(&cell), parsed, "{cell:?}");
+            dates += usize::from(parsed);
+            digitless += usize::from(!cell.bytes().any(|b| b.is_ascii_digit()));
+        }
+        // Both sides were reached.
+        assert!(
+            dates > 1_000 && digitless > 1_000,
+            "{dates} dates, {digitless} without digits"
+        );
+        for cell in [
+            "March 5, 2024",
+            "Tue, 5 Mar 2024",
+            "2024-W05-2",
+            "5th March 2024",
+        ] {
+            assert!(reads_as_date(cell), "{cell}");
+        }
+    }
 
     fn kind_of(cells: &[&str]) -> Decision {
         let mut inf = Inference::new(false);
