@@ -345,7 +345,9 @@ pub enum Reply {
         found: Option<usize>,
     },
     Exported(#[serde(with = "serde_bytes")] Vec<u8>),
-    Insights(Box<Insights>),
+    /// The insights, and the worker's wasm memory once they were computed
+    /// (it only grows, so this is its peak so far).
+    Insights(Box<Insights>, u64),
     Report(Box<ReportContents>),
     Explored(Box<Answer>),
     WhatIf(WhatIf),

@@ -302,7 +302,8 @@ pub enum Action {
     CleanResult(Rc<CleanResult>),
     RunLogged(RunLog),
     StepPreview(Option<(usize, Rc<StepView>)>),
-    Insights(String, Rc<Insights>),
+    /// A dataset's insights, and the worker's memory after them.
+    Insights(String, Rc<Insights>, u64),
     AlertConfig(AlertConfig),
     Explored(String, Answer),
     ExploreError(Option<String>),
@@ -515,7 +516,12 @@ impl Reducible for State {
                 s.clean.runs.drain(..extra);
             }
             Action::StepPreview(p) => s.clean.step_preview = p,
-            Action::Insights(id, i) => s.insights = Some((id, i)),
+            Action::Insights(id, i, wasm_memory) => {
+                s.insights = Some((id, i));
+                // The worker's memory only grows: its peak, now with the
+                // insights' own.
+                s.job.wasm_memory = s.job.wasm_memory.max(Some(wasm_memory).filter(|&m| m > 0));
+            }
             Action::AlertConfig(c) => s.alert_config = c,
             Action::Explored(id, answer) => {
                 let mut answers = match s.explored.take() {

@@ -545,16 +545,17 @@ impl DataWorker {
                     .map(Reply::Exported)
                     .map_err(|message| WorkerError::Write { message })
             }
-            // `received` answers it a part at a time (`ask_insights`);
-            // here, whole.
+            // Not reached: `handle` gives it to `ask_insights`, which
+            // answers a part at a time. Answered whole all the same.
             Ask::Alerts { config } => {
                 let h = self.held(about)?;
-                let found =
-                    InsightsRun::new(&h.raw, h.insights.clone(), config).run(&h.raw, &h.profile);
+                let found = InsightsRun::new(h.insights.clone(), config).run(&h.raw, &h.profile);
                 h.insights = Some(found.clone());
-                Ok(Reply::Insights(Box::new(found)))
+                Ok(Reply::Insights(Box::new(found), wasm_memory_bytes()))
             }
             Ask::Report { request } => {
+                // The insights the job is computing are the report's.
+                self.finish_insights(about);
                 let h = self.held(about)?;
                 let ran = match &h.cleaned {
                     Some(c) if c.steps == request.recipe => Some(&c.log),
@@ -692,25 +693,39 @@ impl DataWorker {
                 panic!("fault injected for a test: the engine stops while computing the insights");
             }
         }
+        let known = match self.held(&about) {
+            Ok(h) => h.insights.clone(),
+            // Not the held dataset: said, and the held one's job goes on.
+            Err(e) => {
+                return post(&FromWorker::Reply {
+                    request,
+                    reply: Err(e),
+                })
+            }
+        };
         if let Some(job) = self.insights.as_mut().filter(|j| j.about == about) {
             job.requests.push(request);
             job.run.set_config(config);
             return;
         }
+        // A job about another dataset (no longer held) ends.
         self.end_insights();
-        match self.held(&about) {
-            Ok(h) => {
-                let run = InsightsRun::new(&h.raw, h.insights.clone(), config);
-                self.insights = Some(InsightsJob {
-                    about,
-                    requests: vec![request],
-                    run,
-                });
-            }
-            Err(e) => post(&FromWorker::Reply {
-                request,
-                reply: Err(e),
-            }),
+        self.insights = Some(InsightsJob {
+            about,
+            requests: vec![request],
+            run: InsightsRun::new(known, config),
+        });
+    }
+
+    /// Runs the held dataset's insights job to its end now (the report
+    /// needs them), answering its requests; not while a file is read.
+    fn finish_insights(&mut self, about: &DatasetRef) {
+        if self.reading.is_some() {
+            return;
+        }
+        // Each part moves the job on, or ends it.
+        while self.insights.as_ref().is_some_and(|j| &j.about == about) {
+            self.insights_part_now();
         }
     }
 
@@ -742,6 +757,12 @@ impl DataWorker {
     /// waiting once the last part is done.
     fn insights_part(&mut self) {
         self.insights_scheduled = false;
+        self.insights_part_now();
+        self.schedule_insights();
+    }
+
+    /// The insights' next part, unless a file is being read.
+    fn insights_part_now(&mut self) {
         if self.reading.is_some() {
             return;
         }
@@ -755,12 +776,14 @@ impl DataWorker {
             h.insights = Some(found.clone());
             if let Some(job) = self.insights.take() {
                 for request in job.requests {
-                    let reply = Ok(Reply::Insights(Box::new(found.clone())));
+                    let reply = Ok(Reply::Insights(
+                        Box::new(found.clone()),
+                        wasm_memory_bytes(),
+                    ));
                     post(&FromWorker::Reply { request, reply });
                 }
             }
         }
-        self.schedule_insights();
     }
 
     /// Runs the next training job of `run` (ticks of an older run stop).

@@ -50,7 +50,7 @@ pub struct Insights {
 /// - missing matrix: one pass over the cells, `columns ×`
 ///   [`missing::BANDS`] shares kept.
 pub fn insights(ds: &Dataset, profile: &DatasetProfile, config: &AlertConfig) -> Insights {
-    InsightsRun::new(ds, None, *config).run(ds, profile)
+    InsightsRun::new(None, *config).run(ds, profile)
 }
 
 /// The insights of `ds` under `config`, reusing what `known` (an earlier
@@ -62,14 +62,15 @@ pub fn insights_reusing(
     known: Option<Insights>,
     config: &AlertConfig,
 ) -> Insights {
-    InsightsRun::new(ds, known, *config).run(ds, profile)
+    InsightsRun::new(known, *config).run(ds, profile)
 }
 
 /// The insights computed a part at a time ([`InsightsRun::step`]): the
-/// correlations' phases, then the boxes, the missing matrix and the alerts.
+/// columns that enter the correlations and their three phases, then the
+/// boxes, the missing matrix and the alerts.
 /// One engine for both schedulers: the command line and the report run it
 /// through ([`InsightsRun::run`]); the worker runs one part per task, so a
-/// request or a new file waits for a part, not for the whole.
+/// request or a new file waits for the part running, not for the whole.
 pub struct InsightsRun {
     config: AlertConfig,
     part: Part,
@@ -87,9 +88,9 @@ enum Part {
 }
 
 impl InsightsRun {
-    /// A run on `ds`; with `known` (an earlier answer about the same data)
-    /// only the alerts are left to compute.
-    pub fn new(ds: &Dataset, known: Option<Insights>, config: AlertConfig) -> InsightsRun {
+    /// A run (nothing computed yet); with `known` (an earlier answer about
+    /// the same data) only the alerts are left to compute.
+    pub fn new(known: Option<Insights>, config: AlertConfig) -> InsightsRun {
         match known {
             Some(found) => InsightsRun {
                 config,
@@ -100,10 +101,7 @@ impl InsightsRun {
             None => InsightsRun {
                 config,
                 part: Part::Correlations,
-                correlations: Some(correlate::CorrelationRun::new(
-                    ds,
-                    correlate::MAX_PAIR_COLUMNS,
-                )),
+                correlations: None,
                 found: Insights::default(),
             },
         }
@@ -115,19 +113,28 @@ impl InsightsRun {
         self.config = config;
     }
 
-    /// Runs the next part on `ds` and its `profile` (those given to
-    /// [`Self::new`]); the insights once all are done.
+    /// Runs the next part on `ds` and its `profile` (the same at every
+    /// step); the insights once all are done.
     pub fn step(&mut self, ds: &Dataset, profile: &DatasetProfile) -> Option<Insights> {
         match self.part {
-            Part::Correlations => {
-                let done = self.correlations.as_mut().is_none_or(|run| run.step(ds));
-                if done {
-                    if let Some(run) = self.correlations.take() {
-                        self.found.correlations = run.finish();
-                    }
-                    self.part = Part::Boxes;
+            Part::Correlations => match self.correlations.as_mut() {
+                // First the columns that enter the pairs (a pass over each
+                // numeric column).
+                None => {
+                    self.correlations = Some(correlate::CorrelationRun::new(
+                        ds,
+                        correlate::MAX_PAIR_COLUMNS,
+                    ))
                 }
-            }
+                Some(run) => {
+                    if run.step(ds) {
+                        if let Some(run) = self.correlations.take() {
+                            self.found.correlations = run.finish();
+                        }
+                        self.part = Part::Boxes;
+                    }
+                }
+            },
             Part::Boxes => {
                 self.found.boxes = distribution::boxes(ds, profile);
                 self.part = Part::Missing;
@@ -259,10 +266,19 @@ mod tests {
         let ds = crate::core::read_bytes("t.csv", text.as_bytes()).unwrap();
         let profile = crate::core::profile(&ds);
         let config = AlertConfig::default();
-        let whole = insights(&ds, &profile, &config);
+        // What each part's function gives on its own.
+        let correlations = correlate::correlations(&ds);
+        let whole = Insights {
+            alerts: alerts::alerts(&ds, &profile, &correlations, &config),
+            correlations,
+            boxes: distribution::boxes(&ds, &profile),
+            missing: missing::missing_matrix(&ds),
+        };
         assert!(!whole.correlations.pearson.is_empty() && !whole.correlations.eta.is_empty());
         assert!(!whole.boxes.is_empty() && !whole.alerts.is_empty());
-        let mut run = InsightsRun::new(&ds, None, config);
+        assert!(!whole.missing.columns.is_empty());
+        assert_eq!(insights(&ds, &profile, &config), whole);
+        let mut run = InsightsRun::new(None, config);
         let mut parts = 0;
         let stepped = loop {
             parts += 1;
@@ -271,13 +287,14 @@ mod tests {
             }
             assert!(parts < 20, "the run does not end");
         };
-        assert_eq!((parts, &stepped), (6, &whole));
+        // The columns, the three phases, boxes, missing, alerts.
+        assert_eq!((parts, &stepped), (7, &whole));
         // Reusing: one part, the alerts under the new thresholds.
         let strict = AlertConfig {
             zeros: 0.0,
             ..config
         };
-        let mut run = InsightsRun::new(&ds, Some(whole.clone()), config);
+        let mut run = InsightsRun::new(Some(whole.clone()), config);
         run.set_config(strict);
         let again = run.step(&ds, &profile).expect("only the alerts");
         assert_eq!(again.correlations, whole.correlations);

@@ -529,7 +529,26 @@ impl Controller {
             purpose,
             sheet,
         });
-        expect_progress(&mut rx).await?;
+        let read = self.send_chunks(load, blob, size, &mut rx).await;
+        if read.is_err() {
+            // However the read ended (the browser could not read the file,
+            // the worker refused it, the user cancelled), the worker lets
+            // it go: it runs nothing else while a file is being read.
+            self.send(ToWorker::Cancel { load });
+        }
+        read
+    }
+
+    /// Sends the file's chunks and `Finish` for `load`, and reads the
+    /// worker's answer.
+    async fn send_chunks(
+        &self,
+        load: LoadId,
+        blob: &Blob,
+        size: f64,
+        rx: &mut mpsc::UnboundedReceiver<FromWorker>,
+    ) -> Result<Read, JobError> {
+        expect_progress(rx).await?;
         // Read the next slice while the worker parses the current one.
         let read = |start: f64| -> Result<JsFuture, JobError> {
             let end = (start + CHUNK).min(size);
@@ -540,7 +559,6 @@ impl Controller {
         let mut pending = if size > 0.0 { Some(read(0.0)?) } else { None };
         while let Some(reading) = pending.take() {
             if self.0.cancel.get() {
-                self.send(ToWorker::Cancel { load });
                 return Err(JobError::Cancelled);
             }
             let buf = reading.await.map_err(js_err)?;
@@ -550,7 +568,7 @@ impl Controller {
             if offset < size {
                 pending = Some(read(offset)?);
             }
-            let done = expect_progress(&mut rx).await?;
+            let done = expect_progress(rx).await?;
             self.dispatch(Action::JobProgress(if size > 0.0 {
                 done as f64 / size
             } else {
