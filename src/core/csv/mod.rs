@@ -229,9 +229,10 @@ impl CsvSink {
         }
         // 10 % more than the head suggests: most files are that regular.
         let scale = factor * 1.1;
-        // Never more than the table may take (short rows under a wide
-        // header would project terabytes).
-        if rows.table_bytes() as f64 * scale > MAX_TABLE_BYTES as f64 {
+        // Never more than the table may take while read (what is
+        // reserved: text and numbers; short rows under a wide header would
+        // project terabytes). The bound itself is checked as reading goes.
+        if rows.reading_bytes() as f64 * scale > MAX_TABLE_BYTES as f64 {
             return;
         }
         for (i, column) in rows.columns.iter_mut().enumerate() {
@@ -282,6 +283,17 @@ impl CsvSink {
 }
 
 impl Rows {
+    /// The memory the columns read so far take while read: their text
+    /// (with the lengths) and their numbers.
+    fn reading_bytes(&self) -> u64 {
+        let numbers: u64 = self.numbers.iter().map(|n| n.held().0).sum();
+        self.columns
+            .iter()
+            .map(|c| c.text_len() as u64)
+            .sum::<u64>()
+            + numbers
+    }
+
     /// The memory the table read so far would take at the larger moment of
     /// each column, while read or once built ([`MAX_TABLE_BYTES`] says
     /// how), from the cells' count and lengths (not the buffers' spare
