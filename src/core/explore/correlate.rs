@@ -661,7 +661,7 @@ pub fn correlations_within(ds: &Dataset, limit: usize) -> Correlations {
 /// The correlations computed a phase at a time ([`CorrelationRun::step`]),
 /// so that a scheduler can answer other requests between phases. Each
 /// phase holds only what it needs beside the dataset (a numeric column as
-/// numbers is 8 bytes a row, its ranks 4, a column's codes 8): the numbers
+/// numbers is 8 bytes a row, its ranks 4, a column's codes 4): the numbers
 /// for Pearson, then the ranks for Spearman, then the codes (and one
 /// column of numbers at a time) for the categories.
 pub struct CorrelationRun {
