@@ -25,7 +25,7 @@ use crate::core::clean::recipe::{run, run_traced, Lineage};
 use crate::core::clean::sql::{last_step_sql, Target};
 use crate::core::clean::{CleanError, RunLog, Step};
 use crate::core::explore::alerts::AlertConfig;
-use crate::core::explore::{answer, Insights, InsightsRun};
+use crate::core::explore::{answer, insights_reusing, Insights, InsightsRun};
 use crate::core::ml::automl::{Prepared, Run};
 use crate::core::ml::models::ModelKind;
 use crate::core::ml::saved::{SavedModel, Scorer};
@@ -171,21 +171,18 @@ fn wasm_memory_bytes() -> u64 {
         .unwrap_or(0)
 }
 
-/// Schedules the next training job as a new task (setTimeout 0), so that
-/// messages that arrived meanwhile (stop) are handled first.
-fn next_tick(run: RunId) {
+/// Runs `work` on the worker as a new task (setTimeout 0), so that
+/// messages that arrived meanwhile (stop, a new file) are handled first.
+fn as_next_task(work: impl FnOnce(&mut DataWorker) + 'static) {
     let tick = Closure::once_into_js(move || {
-        WORKER.with(|w| w.borrow_mut().tick(run));
+        WORKER.with(|w| work(&mut w.borrow_mut()));
     });
     let _ = scope().set_timeout_with_callback_and_timeout_and_arguments_0(tick.unchecked_ref(), 0);
 }
 
-/// Schedules the insights' next part as a new task.
-fn next_insights_part() {
-    let tick = Closure::once_into_js(move || {
-        WORKER.with(|w| w.borrow_mut().insights_part());
-    });
-    let _ = scope().set_timeout_with_callback_and_timeout_and_arguments_0(tick.unchecked_ref(), 0);
+/// Schedules the next training job of `run` as a new task.
+fn next_tick(run: RunId) {
+    as_next_task(move |w| w.tick(run));
 }
 
 /// Rows shown in a cleaning sample.
@@ -549,7 +546,7 @@ impl DataWorker {
             // answers a part at a time. Answered whole all the same.
             Ask::Alerts { config } => {
                 let h = self.held(about)?;
-                let found = InsightsRun::new(h.insights.clone(), config).run(&h.raw, &h.profile);
+                let found = insights_reusing(&h.raw, &h.profile, h.insights.clone(), &config);
                 h.insights = Some(found.clone());
                 Ok(Reply::Insights(Box::new(found), wasm_memory_bytes()))
             }
@@ -687,14 +684,15 @@ impl DataWorker {
     /// Starts the insights of the held dataset (or joins the job already
     /// computing them, whose alerts then follow `config`).
     fn ask_insights(&mut self, request: RequestId, about: DatasetRef, config: AlertConfig) {
+        let held = self.held(&about).map(|h| h.insights.clone());
         if self.fault == Some(Fault::PanicInInsights) {
             self.fault = None;
-            if self.held(&about).is_ok() {
+            if held.is_ok() {
                 panic!("fault injected for a test: the engine stops while computing the insights");
             }
         }
-        let known = match self.held(&about) {
-            Ok(h) => h.insights.clone(),
+        let known = match held {
+            Ok(known) => known,
             // Not the held dataset: said, and the held one's job goes on.
             Err(e) => {
                 return post(&FromWorker::Reply {
@@ -749,7 +747,7 @@ impl DataWorker {
     fn schedule_insights(&mut self) {
         if self.insights.is_some() && self.reading.is_none() && !self.insights_scheduled {
             self.insights_scheduled = true;
-            next_insights_part();
+            as_next_task(DataWorker::insights_part);
         }
     }
 

@@ -283,35 +283,40 @@ impl CsvSink {
 }
 
 impl Rows {
-    /// The memory the columns read so far take while read: their text
-    /// (with the lengths) and their numbers.
-    fn reading_bytes(&self) -> u64 {
-        let numbers: u64 = self.numbers.iter().map(|n| n.held().0).sum();
-        self.columns
-            .iter()
-            .map(|c| c.text_len() as u64)
-            .sum::<u64>()
-            + numbers
+    /// Column `i`'s memory (reading, built): while read, its text (with
+    /// the lengths) and its numbers; once built and worked on, as
+    /// [`MAX_TABLE_BYTES`] says. From the cells' count and lengths (not the
+    /// buffers' spare room, so the same text always gives the same figure).
+    fn column_bytes(&self, i: usize) -> (u64, u64) {
+        let Some(column) = self.columns.get(i) else {
+            return (0, 0);
+        };
+        let (cells, text) = (column.len() as u64, column.text_len() as u64);
+        let (numbers, numeric) = self.numbers.get(i).map_or((0, false), Numbers::held);
+        let built = if numeric {
+            16 * cells
+        } else {
+            20 * cells + text
+        };
+        (text + numbers, built)
     }
 
-    /// The memory the table read so far would take at the larger moment of
-    /// each column, while read or once built ([`MAX_TABLE_BYTES`] says
-    /// how), from the cells' count and lengths (not the buffers' spare
-    /// room, so the same text always gives the same figure).
+    /// The memory the columns read so far take while read.
+    fn reading_bytes(&self) -> u64 {
+        (0..self.columns.len())
+            .map(|i| self.column_bytes(i).0)
+            .sum()
+    }
+
+    /// The memory the table read so far would take, each column at its
+    /// larger moment, while read or once built.
     fn table_bytes(&self) -> u64 {
-        let mut total = 0u64;
-        for (i, column) in self.columns.iter().enumerate() {
-            let (cells, text) = (column.len() as u64, column.text_len() as u64);
-            let (numbers, numeric) = self.numbers.get(i).map_or((0, false), Numbers::held);
-            let reading = text + numbers;
-            let built = if numeric {
-                16 * cells
-            } else {
-                20 * cells + text
-            };
-            total += reading.max(built);
-        }
-        total
+        (0..self.columns.len())
+            .map(|i| {
+                let (reading, built) = self.column_bytes(i);
+                reading.max(built)
+            })
+            .sum()
     }
 }
 
@@ -343,19 +348,16 @@ impl Fields for Rows {
             Some(_) if self.keep == Keep::FirstRecord => {}
             // Batches (scoring a file of any length) are sized by the
             // caller within MAX_CELLS, and cleared as they go.
-            Some(n)
-                if index == 0
-                    && ((self.records - self.drained) as u64 + 1) * n as u64 > MAX_CELLS
-                    && matches!(self.keep, Keep::Batches(_)) =>
-            {
-                return Err(IngestError::TooManyCells {
-                    row: self.records as u64,
-                    line: Some(record.line),
-                    columns: n,
-                    limit: MAX_CELLS,
-                });
+            Some(n) if matches!(self.keep, Keep::Batches(_)) => {
+                if index == 0 && ((self.records - self.drained) as u64 + 1) * n as u64 > MAX_CELLS {
+                    return Err(IngestError::TooManyCells {
+                        row: self.records as u64,
+                        line: Some(record.line),
+                        columns: n,
+                        limit: MAX_CELLS,
+                    });
+                }
             }
-            Some(_) if matches!(self.keep, Keep::Batches(_)) => {}
             // One table: a new record makes `n` more cells (short ones
             // padded); now and then, the memory the table would take is
             // estimated, and reading stops past the bound.
