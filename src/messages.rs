@@ -510,6 +510,12 @@ pub fn other_build(page: &str, engine: &str) -> String {
     format!("Plainsight was updated: this page (version {page}) met an engine of another version ({engine}). Reload the page to use the new version; your data is safe in this browser.")
 }
 
+/// Training ended because the file being read needed the memory that
+/// held the dataset's rows.
+pub fn training_released(file: &str) -> String {
+    format!("Training stopped: reading {file} needed the memory that held this dataset's rows (a page's engine holds about 3 GB). Nothing was saved from this run; press “Train models” again once the dataset is open again.")
+}
+
 /// Training ended because the engine stopped.
 pub fn training_stopped() -> String {
     "Training ended because the engine stopped (see the message above). Nothing was saved from this run; press “Train models” again.".to_string()

@@ -74,6 +74,10 @@ pub enum Fault {
     /// worker just stops) while reading a file when a dataset is already
     /// held (the first time only).
     TrapReadingSecond,
+    /// Take the worker's memory to be 1 byte: every dataset's file read
+    /// while another is held lets the held one go first (as two 1 GB files
+    /// do).
+    SmallMemory,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -291,6 +295,10 @@ pub enum FromWorker {
     },
     /// The file could not be read.
     LoadFailed { load: LoadId, error: IngestError },
+    /// The held dataset was let go before `load` was read, to leave the
+    /// read its memory (`core::ingest::reads_beside`): nothing is answered
+    /// about it until it is read again.
+    Released { load: LoadId, about: DatasetRef },
     /// The file is a workbook with several sheets of data and none was
     /// named: the load ends here, and the page asks which one.
     Sheets {

@@ -3886,6 +3886,31 @@ fn a_crashed_engine_recovers_the_dataset() {
     });
 }
 
+/// On the Clean tab of weather.csv, trims `station` and waits until the
+/// worker applied it (`what` names the wait).
+fn trim_station_and_wait(app: &App, what: &str) -> TestResult {
+    let d = &app.d;
+    app.show_tab("clean")?;
+    choose(d, "add-op", 0, "trim")?;
+    choose(d, "add-column", 0, "station")?;
+    d.click_when_ready("[data-testid=add-step]:not([disabled])")?;
+    wait_one_step_applied(app, what)
+}
+
+/// Waits until the recipe shown has one step, the worker ran it (the
+/// cleaned rows are counted) and the job is done.
+fn wait_one_step_applied(app: &App, what: &str) -> TestResult {
+    app.d.wait_for(what, LOAD_WAIT, |d| {
+        Ok((d.count("[data-testid=clean-step]")? == 1
+            && app.value("[data-testid=clean-rows]")?.is_some()
+            && d.attr_of("[data-testid=job-status]", "data-state")?
+                .as_deref()
+                == Some("done"))
+        .then_some(()))
+    })?;
+    Ok(())
+}
+
 /// The engine stopping while it reads a second file
 /// (`?fault=engine-trap-reading`: a trap, as a file too big for the
 /// worker's memory gives) blames that file, not the one shown; the shown
@@ -3929,18 +3954,7 @@ fn an_engine_stopped_by_another_file_keeps_the_shown_dataset() {
             || "weather.csv is no longer the shown dataset".into(),
         )?;
         // Clean runs on the recovered data.
-        app.show_tab("clean")?;
-        choose(d, "add-op", 0, "trim")?;
-        choose(d, "add-column", 0, "station")?;
-        d.click_when_ready("[data-testid=add-step]:not([disabled])")?;
-        d.wait_for("the step applied after the recovery", LOAD_WAIT, |d| {
-            Ok((d.count("[data-testid=clean-step]")? == 1
-                && app.value("[data-testid=clean-rows]")?.is_some()
-                && d.attr_of("[data-testid=job-status]", "data-state")?
-                    .as_deref()
-                    == Some("done"))
-            .then_some(()))
-        })?;
+        trim_station_and_wait(app, "the step applied after the recovery")?;
         let error = d.page_error();
         ensure(
             error.as_deref().is_none_or(|e| !e.contains("weather.csv")),
@@ -3953,6 +3967,51 @@ fn an_engine_stopped_by_another_file_keeps_the_shown_dataset() {
         ensure(bytes.starts_with(b"PAR1"), || {
             format!("the download is not Parquet ({} bytes)", bytes.len())
         })
+    });
+}
+
+/// Issue 16.6) A file that needs the memory of the shown dataset's rows
+/// (two 1 GB files do not fit in a page's engine together;
+/// `?fault=small-memory` makes every file such a file) lets them go before
+/// it is read. When that file is refused, the shown dataset is read again
+/// ("Reading weather.csv again"), the refusal stays on the page, and Clean
+/// runs on the rows; a file that is read becomes the shown dataset, and the
+/// first is read again when opened.
+#[test]
+fn a_file_that_needs_the_memory_lets_the_shown_rows_go_and_gets_them_back() {
+    scenario("small-memory", |app| {
+        let d = &app.d;
+        let weather = manifest_dir().join("tests/data/explore/weather.csv");
+        let binary = manifest_dir().join("tests/data/binary.csv");
+        let messy = manifest_dir().join("tests/data/clean/messy.csv");
+        app.goto("?fault=small-memory")?;
+        app.create_client("Acme Ltd")?;
+        app.upload_ok(&weather)?;
+        // The refusal's error state lasts only until the re-read starts.
+        app.send_file(&binary)?;
+        d.wait_for("weather.csv read again, its job done", LOAD_WAIT, |d| {
+            let status = d.text_of("[data-testid=job-status]")?.unwrap_or_default();
+            let state = d.attr_of("[data-testid=job-status]", "data-state")?;
+            Ok(
+                (status.contains("Reading weather.csv again") && state.as_deref() == Some("done"))
+                    .then_some(()),
+            )
+        })?;
+        let error = d.page_error().unwrap_or_default();
+        ensure(error.contains("binary.csv"), || {
+            format!("the refusal of binary.csv is gone: {error:?}")
+        })?;
+        ensure(
+            d.exists("[data-testid=dataset-item][data-name=\"weather.csv\"][data-selected=true]")?,
+            || "weather.csv is no longer the shown dataset".into(),
+        )?;
+        trim_station_and_wait(app, "the step applied on the rows read again")?;
+        // A file that is read is shown; the first comes back when opened.
+        app.show_tab("overview")?;
+        app.upload_ok(&messy)?;
+        app.select_dataset("weather.csv")?;
+        app.show_tab("clean")?;
+        wait_one_step_applied(app, "weather.csv's recipe run on its rows")
     });
 }
 

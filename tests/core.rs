@@ -393,6 +393,44 @@ fn too_large_is_refused_with_the_memory_it_would_need() {
     assert!(Ingester::new("fits.csv", MAX_FILE_BYTES).is_ok());
 }
 
+/// A held dataset's memory counts its text cells' 16-byte views (polars'
+/// estimate leaves them out), and a file is read beside it only when both
+/// fit: a 1 GB file does not fit beside the 1 GB benchmark file's 1.4 GB
+/// table, a 100 MB one does.
+#[test]
+fn a_file_is_read_beside_the_held_dataset_only_when_both_fit() {
+    use plainsight::core::ingest::{reads_beside, WORKER_MEMORY_BYTES};
+    let rows = 10_000;
+    let mut csv = String::from("city,amount\n");
+    for i in 0..rows {
+        csv.push_str(&format!("town{},{}.5\n", i % 7, i));
+    }
+    let ds = read_bytes("held.csv", csv.as_bytes()).unwrap();
+    let text: u64 = (0..rows)
+        .map(|i| format!("town{}", i % 7).len() as u64)
+        .sum();
+    let least = 16 * rows + text + 8 * rows;
+    assert!(
+        ds.memory_bytes() >= least && ds.memory_bytes() < 2 * least,
+        "{} bytes held, at least {least}",
+        ds.memory_bytes()
+    );
+    assert!(ds.memory_bytes() >= ds.frame.estimated_size() as u64 + 16 * rows);
+    let gb = 1_000_000_000;
+    assert!(!reads_beside(
+        1_405 * gb / 1000,
+        1_020 * gb / 1000,
+        WORKER_MEMORY_BYTES
+    ));
+    assert!(reads_beside(
+        1_405 * gb / 1000,
+        100 * gb / 1000,
+        WORKER_MEMORY_BYTES
+    ));
+    assert!(reads_beside(0, 1_020 * gb / 1000, WORKER_MEMORY_BYTES));
+    assert!(!reads_beside(u64::MAX, 0, WORKER_MEMORY_BYTES));
+}
+
 /// Arrow IPC files and streams are checked before the reader allocates
 /// what they claim: a stream cut short is refused as damaged, and a
 /// compressed buffer claiming a terabyte decompressed is refused from its

@@ -110,6 +110,33 @@ impl Dataset {
             .map(|c| c.name().to_string())
             .collect()
     }
+
+    /// The memory its columns take: polars' estimate, which counts a text
+    /// column's bytes but not its 16-byte view per cell, plus those views.
+    pub fn memory_bytes(&self) -> u64 {
+        let views: usize = self
+            .frame
+            .columns()
+            .iter()
+            .filter(|c| matches!(c.dtype(), DataType::String))
+            .map(|c| 16 * c.len())
+            .sum();
+        (self.frame.estimated_size() + views) as u64
+    }
+}
+
+/// Most memory the worker lets a dataset it holds and a file it reads
+/// take together: past it, the held dataset is let go before the read
+/// starts (the page reads it again from its stored file when the new one
+/// does not become the shown dataset). wasm32 addresses 4 GiB; two 1 GB
+/// files (1.4 GB held, 2.2 GB while read) do not fit in it together.
+pub const WORKER_MEMORY_BYTES: u64 = 3_000_000_000;
+
+/// Whether a file of `size` bytes can be read while a dataset taking
+/// `held` bytes stays in memory, under `budget` bytes
+/// ([`WORKER_MEMORY_BYTES`] but in tests).
+pub fn reads_beside(held: u64, size: u64, budget: u64) -> bool {
+    held.saturating_add(memory_to_read(size)) <= budget
 }
 
 /// What the file name says about the format.

@@ -35,7 +35,7 @@ pub fn profile(ds: &Dataset) -> DatasetProfile {
         rows: ds.height() as u64,
         columns: ds.width() as u64,
         duplicate_rows: duplicate_rows(ds),
-        memory_bytes: ds.frame.estimated_size() as u64,
+        memory_bytes: ds.memory_bytes(),
         column_profiles,
         notes: ds.notes.clone(),
     }

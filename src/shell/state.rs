@@ -255,6 +255,9 @@ pub enum Action {
     },
     /// A job starts: its label, and whether it can be cancelled.
     JobStart(String, bool),
+    /// A file is read again after the last job (a cancellable read), whose
+    /// error or notice stays shown.
+    JobAgain(String),
     JobProgress(f64),
     /// A load's reading time (before its `JobDone`).
     JobReadTime(f64),
@@ -268,6 +271,8 @@ pub enum Action {
     Notice(Option<String>),
     /// Ask which sheet of a workbook to read (None: the question is gone).
     SheetPick(Option<Rc<SheetPick>>),
+    /// The worker let the shown dataset's rows go (to read another file).
+    WorkerReleased,
     /// The worker now holds the rows of this dataset.
     WorkerHolds {
         dataset: String,
@@ -381,6 +386,16 @@ impl Reducible for State {
                 };
                 s.error = None;
                 s.notice = None;
+            }
+            Action::JobAgain(label) => {
+                s.job = Job {
+                    state: JobState::Running,
+                    label,
+                    cancellable: true,
+                    progress: 0.0,
+                    read_ms: None,
+                    ..s.job.clone()
+                };
             }
             Action::JobProgress(p) => s.job.progress = p.clamp(0.0, 1.0),
             Action::JobReadTime(ms) => s.job.read_ms = Some(ms),
@@ -608,6 +623,8 @@ impl Reducible for State {
                 // Rows, alerts and charts asked of the old engine will not come.
                 s.preview.dataset = None;
             }
+            // Rows, alerts and charts wait until it is read again.
+            Action::WorkerReleased => s.preview.dataset = None,
             Action::Outdated => s.outdated = true,
             Action::TabSync(t) => s.tab_sync = t,
             Action::EngineRecovered => {

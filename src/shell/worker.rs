@@ -62,6 +62,16 @@ struct Held {
     insights: Option<Insights>,
 }
 
+impl Held {
+    /// The memory its tables take (the raw and the cleaned data, and the
+    /// preview's order).
+    fn memory_bytes(&self) -> u64 {
+        let cleaned = self.cleaned.as_ref().map_or(0, |c| c.data.memory_bytes());
+        let order = self.order.as_ref().map_or(0, |(_, o)| 4 * o.len() as u64);
+        self.raw.memory_bytes() + cleaned + order
+    }
+}
+
 /// What the preview's rows are cut by: a sort and a filter.
 type RowsKey = (Option<SortKey>, Option<RowFilter>);
 
@@ -394,6 +404,9 @@ impl DataWorker {
         };
         match Ingester::new(&name, size).map(|i| i.with_sheet(sheet)) {
             Ok(ingester) => {
+                if matches!(purpose, Purpose::Dataset { .. }) {
+                    self.make_room(load, size);
+                }
                 self.reading = Some(Reading {
                     load,
                     name,
@@ -410,6 +423,28 @@ impl DataWorker {
                 self.reading = None;
                 post(&FromWorker::LoadFailed { load, error });
             }
+        }
+    }
+
+    /// Lets the held dataset (and its run and insights) go when it and a
+    /// file of `size` bytes would not fit in memory together, and tells
+    /// the page, which reads it again if the new file is not shown.
+    fn make_room(&mut self, load: LoadId, size: u64) {
+        let budget = match self.fault {
+            Some(Fault::SmallMemory) => 1,
+            _ => core::ingest::WORKER_MEMORY_BYTES,
+        };
+        let held = self.held.as_ref().map_or(0, |h| h.memory_bytes());
+        if self.held.is_none() || core::ingest::reads_beside(held, size, budget) {
+            return;
+        }
+        if let Some(h) = self.held.take() {
+            self.training = None;
+            self.end_insights();
+            post(&FromWorker::Released {
+                load,
+                about: h.about,
+            });
         }
     }
 

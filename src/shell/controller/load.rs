@@ -41,6 +41,18 @@ fn js_err(v: wasm_bindgen::JsValue) -> JobError {
     )
 }
 
+/// Why a stored dataset is read into the worker.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) enum Reread {
+    /// The user opened it.
+    Opened,
+    /// It is shown but not held after another file's read: picked during
+    /// that read, or let go to make room for it.
+    AfterLoad,
+    /// The engine stopped and a new one started.
+    Recovering,
+}
+
 /// How a load ended that did not fail (failures are shown already).
 pub(super) enum Ingested {
     Read(Read),
@@ -151,7 +163,10 @@ impl Controller {
             let size = blob.size();
             let id = new_id("d");
             let purpose = Purpose::Dataset { id: id.clone() };
-            let read = match ctl.run_ingest(&name, &blob, purpose, sheet.clone()).await {
+            let read = match ctl
+                .run_ingest(&name, &blob, purpose, sheet.clone(), false)
+                .await
+            {
                 Ingested::Read(read) => read,
                 Ingested::Choose => {
                     *ctl.0.book.borrow_mut() = Some(PendingBook { client, name, blob });
@@ -251,7 +266,7 @@ impl Controller {
             let Some(client) = ctl.client() else { return };
             if let Ok(list) = st.datasets(&client).await {
                 if let Some(rec) = list.into_iter().find(|d| d.id == selected) {
-                    ctl.read_stored(rec, false).await;
+                    ctl.read_stored(rec, Reread::AfterLoad).await;
                 }
             }
         });
@@ -290,13 +305,13 @@ impl Controller {
         }
         let ctl = self.clone();
         spawn_local(async move {
-            ctl.read_stored(rec, false).await;
+            ctl.read_stored(rec, Reread::Opened).await;
         });
     }
 
     /// Reads a stored dataset into the worker and shows it (with its
     /// recipe applied) if the page still shows it. True when it is shown.
-    pub(super) async fn read_stored(&self, rec: DatasetRecord, recovering: bool) -> bool {
+    pub(super) async fn read_stored(&self, rec: DatasetRecord, why: Reread) -> bool {
         let Some(st) = self.storage() else {
             return false;
         };
@@ -322,7 +337,10 @@ impl Controller {
         }
         let purpose = Purpose::Dataset { id: rec.id.clone() };
         let sheet = (!rec.sheet.is_empty()).then(|| rec.sheet.clone());
-        let Ingested::Read(read) = self.run_ingest(&rec.name, &blob, purpose, sheet).await else {
+        let Ingested::Read(read) = self
+            .run_ingest(&rec.name, &blob, purpose, sheet, why == Reread::AfterLoad)
+            .await
+        else {
             return false;
         };
         if self.0.selected.borrow().as_deref() != Some(rec.id.as_str()) {
@@ -343,7 +361,7 @@ impl Controller {
             wasm_memory: read.wasm_memory,
         });
         let (steps, runs) = stored_recipe(&rec);
-        if recovering {
+        if why == Reread::Recovering {
             // The page's recipe history stays; the worker runs the applied one.
             self.dispatch(Action::CleanLoad {
                 dataset: rec.id.clone(),
@@ -445,22 +463,25 @@ impl Controller {
 
     /// Streams `blob` to the worker in slices, waits for it to be read.
     /// Shows progress; turns every failure into a message.
+    /// `again`: a stored dataset read again after another file's read
+    /// (whose error or notice stays shown).
     pub(super) async fn run_ingest(
         &self,
         name: &str,
         blob: &Blob,
         purpose: Purpose,
         sheet: Option<String>,
+        again: bool,
     ) -> Ingested {
         let size = blob.size();
-        let label = match purpose {
-            Purpose::Dataset { .. } => format!("Reading {name}"),
-            Purpose::Score => format!("Reading {name} to score it"),
-        };
         // One file at a time: a second read would take over the first's
         // channel, and the first would end as if the engine had stopped.
         self.until_reader_free().await;
-        self.dispatch(Action::JobStart(label, true));
+        self.dispatch(match purpose {
+            Purpose::Dataset { .. } if again => Action::JobAgain(format!("Reading {name} again")),
+            Purpose::Dataset { .. } => Action::JobStart(format!("Reading {name}"), true),
+            Purpose::Score => Action::JobStart(format!("Reading {name} to score it"), true),
+        });
         if size as u64 > MAX_FILE_BYTES {
             let err = IngestError::TooLarge {
                 size: size as u64,

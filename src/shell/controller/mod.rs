@@ -183,6 +183,7 @@ fn fault_asked() -> Option<Fault> {
     match params.get("fault").as_deref() {
         Some("engine-crash") => Some(Fault::PanicInInsights),
         Some("engine-trap-reading") => Some(Fault::TrapReadingSecond),
+        Some("small-memory") => Some(Fault::SmallMemory),
         _ => None,
     }
 }

@@ -322,7 +322,9 @@ impl Controller {
                     return ctl.dispatch(Action::MlError(Some(message)));
                 }
             }
-            let Ingested::Read(read) = ctl.run_ingest(&name, &file, Purpose::Score, None).await
+            let Ingested::Read(read) = ctl
+                .run_ingest(&name, &file, Purpose::Score, None, false)
+                .await
             else {
                 return ctl.after_load();
             };

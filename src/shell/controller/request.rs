@@ -112,6 +112,7 @@ impl Controller {
                     }
                 }
             }
+            FromWorker::Released { about, .. } => self.released(&about),
             FromWorker::Training { run, board } => self.training(run, *board),
             FromWorker::TrainFailed { run, error } => {
                 if self.following(run) {
@@ -129,6 +130,25 @@ impl Controller {
             ),
             // The bridge answers hellos itself.
             FromWorker::Hello { .. } => {}
+        }
+    }
+
+    /// The worker let dataset `about` go to read the current file: nothing
+    /// is asked about it until it is read again (`after_load` does, if the
+    /// file read is not shown instead), and its training run has ended.
+    fn released(&self, about: &DatasetRef) {
+        let shown = self.0.shown.borrow().as_ref().map(|(a, _)| a.clone());
+        if shown.as_ref() == Some(about) {
+            *self.0.shown.borrow_mut() = None;
+            self.dispatch(Action::WorkerReleased);
+        }
+        let training = self.0.ml_run.borrow().as_ref().map(|(_, r)| r.id.clone());
+        if training.as_deref() == Some(about.id.as_str()) {
+            *self.0.ml_run.borrow_mut() = None;
+            let file = self.0.load.borrow().as_ref().map(|(_, _, n)| n.clone());
+            self.dispatch(Action::MlError(Some(messages::training_released(
+                file.as_deref().unwrap_or("another file"),
+            ))));
         }
     }
 
@@ -224,7 +244,7 @@ impl Controller {
             spawn_local(async move {
                 ctl.until_idle().await;
                 if ctl.0.selected.borrow().as_deref() == Some(rec.id.as_str())
-                    && ctl.read_stored(rec, true).await
+                    && ctl.read_stored(rec, super::load::Reread::Recovering).await
                 {
                     ctl.dispatch(Action::EngineRecovered);
                 }
