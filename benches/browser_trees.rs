@@ -1,10 +1,12 @@
 //! In-browser timing of the tree learners: the built app opened with
 //! `?bench=trees` generates the benchmark data of `core::ml::speed`
 //! (100,000 rows × 20 features) in its worker and fits a random forest of
-//! 100 trees and 100 iterations of gradient boosting there (wasm, one
-//! thread); the `bench-trees` hook carries the seconds. Compare with
-//! `tests/data/ml/sklearn_speed.py` (scikit-learn, one thread, same data
-//! written by `cargo run --release --example ml_speed -- --csv FILE`).
+//! 100 trees and 100 iterations of gradient boosting there, then k-means
+//! (k = 8, 3 starts) and k-NN's prediction of 1,000 rows on the scaled
+//! features (wasm, one thread); the `bench-trees` hook carries the seconds.
+//! Compare with `tests/data/ml/sklearn_speed.py` and
+//! `sklearn_models_speed.py` (scikit-learn, one thread, same data written
+//! by `cargo run --release --example ml_speed -- --csv FILE`).
 //!
 //! `scripts/bench-trees.sh` builds the app and runs this. Environment:
 //! `PLAINSIGHT_BENCH_RUNS` (default 3), `PLAINSIGHT_DIST` (default `dist/`).
@@ -29,6 +31,7 @@ fn run() -> BenchResult<()> {
     let srv = server::serve(vec![("/".into(), dist)])?;
     let runs = bench::runs(3);
     let (mut forest, mut boosting, mut binning) = (Vec::new(), Vec::new(), Vec::new());
+    let (mut kmeans, mut knn) = (Vec::new(), Vec::new());
     for i in 1..=runs {
         let d = Driver::start(&format!("trees-{i}"))?;
         d.goto(&srv.url("/?bench=trees"))?;
@@ -48,19 +51,23 @@ fn run() -> BenchResult<()> {
                     get("data-binning")?,
                     get("data-forest")?,
                     get("data-boosting")?,
+                    get("data-kmeans")?,
+                    get("data-knn")?,
                 ) {
-                    (Some(a), Some(b), Some(c)) => Some((a, b, c)),
+                    (Some(a), Some(b), Some(c), Some(k), Some(n)) => Some((a, b, c, k, n)),
                     _ => None,
                 },
             )
         })?;
         eprintln!(
-            "run {i}/{runs}: binning {:.2} s, forest {:.2} s, boosting {:.2} s",
-            figures.0, figures.1, figures.2
+            "run {i}/{runs}: binning {:.2} s, forest {:.2} s, boosting {:.2} s, k-means {:.2} s, k-NN {:.3} s",
+            figures.0, figures.1, figures.2, figures.3, figures.4
         );
         binning.push(figures.0);
         forest.push(figures.1);
         boosting.push(figures.2);
+        kmeans.push(figures.3);
+        knn.push(figures.4);
     }
     println!("| step (100,000 × 20, wasm, one thread) | median of {runs} |");
     println!("|---|---|");
@@ -69,6 +76,11 @@ fn run() -> BenchResult<()> {
     println!(
         "| gradient boosting, 100 iterations | {:.2} s |",
         median(boosting)
+    );
+    println!("| k-means, k = 8, 3 starts | {:.2} s |", median(kmeans));
+    println!(
+        "| k-NN, predict 1,000 rows (20,000 kept) | {:.3} s |",
+        median(knn)
     );
     Ok(())
 }

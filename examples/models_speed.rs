@@ -12,26 +12,7 @@
 use std::time::Instant;
 
 use plainsight::core::ml::models::{fit, Labels, ModelKind};
-use plainsight::core::ml::speed::{generate, ROWS};
-
-fn scaled(x: &[Vec<f64>]) -> Vec<Vec<f64>> {
-    x.iter()
-        .map(|c| {
-            let mut present: Vec<f64> = c.iter().copied().filter(|v| !v.is_nan()).collect();
-            present.sort_by(f64::total_cmp);
-            let median = present[present.len() / 2];
-            let filled: Vec<f64> = c
-                .iter()
-                .map(|&v| if v.is_nan() { median } else { v })
-                .collect();
-            let mean = filled.iter().sum::<f64>() / filled.len() as f64;
-            let sd = (filled.iter().map(|v| (v - mean).powi(2)).sum::<f64>() / filled.len() as f64)
-                .sqrt()
-                .max(1e-12);
-            filled.iter().map(|v| (v - mean) / sd).collect()
-        })
-        .collect()
-}
+use plainsight::core::ml::speed::{generate, scaled, ROWS};
 
 fn time(label: &str, f: impl FnOnce()) {
     let t = Instant::now();

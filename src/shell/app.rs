@@ -161,9 +161,11 @@ fn bench_view(s: &State) -> Html {
         Some(Ok(t)) => html! {
             <pre class="notice" data-testid="bench-trees" data-rows={t.rows.to_string()}
                 data-binning={t.binning.to_string()} data-forest={t.forest.to_string()}
-                data-boosting={t.boosting.to_string()}>
-                { format!("Tree learners on {} rows x 20 features (one thread, in this page's worker):\nbinning {:.2} s, random forest (100 trees) {:.2} s, gradient boosting (100 iterations) {:.2} s\ntraining accuracy: forest {:.3}, boosting {:.3}",
-                    t.rows, t.binning, t.forest, t.boosting, t.forest_accuracy, t.boosting_accuracy) }
+                data-boosting={t.boosting.to_string()} data-kmeans={t.kmeans.to_string()}
+                data-knn={t.knn_predict.to_string()}>
+                { format!("Learners on {} rows x 20 features (one thread, in this page's worker):\nbinning {:.2} s, random forest (100 trees) {:.2} s, gradient boosting (100 iterations) {:.2} s\ntraining accuracy: forest {:.3}, boosting {:.3}\nk-means (k = 8, 3 starts) {:.2} s, inertia {:.1}; k-NN prediction of 1,000 rows {:.3} s, accuracy {:.3}",
+                    t.rows, t.binning, t.forest, t.boosting, t.forest_accuracy, t.boosting_accuracy,
+                    t.kmeans, t.kmeans_inertia, t.knn_predict, t.knn_accuracy) }
             </pre>
         },
         Some(Err(e)) => {

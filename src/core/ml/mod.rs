@@ -39,9 +39,12 @@
 pub mod automl;
 pub mod bins;
 pub mod boost;
+pub mod distance;
 pub mod explain;
 pub mod forest;
 pub mod guard;
+pub mod kmeans;
+pub mod knn;
 pub mod metrics;
 pub mod models;
 pub mod prep;

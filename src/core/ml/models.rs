@@ -8,8 +8,8 @@
 //! | linear regression | linfa-linear (least squares) |
 //! | ridge regression | linfa-linear (least squares on the centred data with √α·I rows; α = 1 as scikit-learn's `Ridge`) |
 //! | Gaussian naive Bayes | linfa-bayes |
-//! | k-nearest neighbours (k = 5) | linfa-nn k-d tree for the neighbour search |
-//! | k-means | linfa-clustering (k-means++, seeded) |
+//! | k-nearest neighbours (k = 5) | ours: brute force (`ml::knn`) |
+//! | k-means | ours: scikit-learn's greedy k-means++ and Lloyd (`ml::kmeans`) |
 //! | decision tree, random forest, gradient boosting | [`super::tree`] (our histogram learner) |
 //!
 //! linfa's fitted linear models are kept as their coefficients, k-means as
@@ -17,8 +17,6 @@
 //! training rows; naive Bayes as linfa's model (serde).
 
 use linfa::prelude::*;
-use linfa_nn::distance::L2Dist;
-use linfa_nn::{CommonNearestNeighbour, NearestNeighbour};
 use ndarray::{Array1, Array2};
 use serde::{Deserialize, Serialize};
 
@@ -144,8 +142,8 @@ impl ModelKind {
             ModelKind::LinearRegression => "linfa-linear",
             ModelKind::Ridge => "linfa-linear",
             ModelKind::NaiveBayes => "linfa-bayes",
-            ModelKind::Knn => "linfa-nn",
-            ModelKind::KMeans => "linfa-clustering",
+            ModelKind::Knn => "Plainsight (brute force)",
+            ModelKind::KMeans => "Plainsight (k-means++, Lloyd)",
             ModelKind::DecisionTree | ModelKind::RandomForest | ModelKind::GradientBoosting => {
                 "Plainsight (histogram trees)"
             }
@@ -411,19 +409,15 @@ pub fn fit(
             })
         }
         (ModelKind::KMeans, Labels::Groups { k }) => {
-            use rand_xoshiro::rand_core::SeedableRng;
-            let data = DatasetBase::from(matrix(columns));
-            let rng = rand_xoshiro::Xoshiro256Plus::seed_from_u64(seed);
-            let m = linfa_clustering::KMeans::params_with_rng(k, rng)
-                .n_runs(3)
-                .max_n_iterations(200)
-                .tolerance(1e-4)
-                .fit(&data)
-                .map_err(|e| lib_err(kind, e))?;
-            let c = m.centroids();
+            let params = super::kmeans::KMeansParams {
+                k,
+                seed,
+                ..super::kmeans::KMeansParams::default()
+            };
+            let m = super::kmeans::fit(columns, &params).map_err(|e| lib_err(kind, e))?;
             Ok(Model::KMeans {
-                centroids: c.rows().into_iter().map(|r| r.to_vec()).collect(),
-                inertia: m.inertia(),
+                centroids: m.centroids,
+                inertia: m.inertia,
             })
         }
         (ModelKind::DecisionTree, labels) => {
@@ -758,17 +752,7 @@ impl Model {
             } => knn(*k, train, y, *n_classes, columns),
             Model::KMeans { centroids, .. } => Prediction::Clusters(
                 (0..n)
-                    .map(|i| {
-                        let r = row(i);
-                        let mut best = (0u32, f64::INFINITY);
-                        for (c, centre) in centroids.iter().enumerate() {
-                            let d: f64 = r.iter().zip(centre).map(|(a, b)| (a - b).powi(2)).sum();
-                            if d < best.1 {
-                                best = (c as u32, d);
-                            }
-                        }
-                        best.0
-                    })
+                    .map(|i| super::kmeans::nearest(centroids, &row(i)))
                     .collect(),
             ),
             Model::Tree { tree, n_classes } => {
@@ -832,42 +816,27 @@ fn knn(
     n_classes: Option<usize>,
     query: &[Vec<f64>],
 ) -> Prediction {
-    let n = rows_of(query);
-    let points = matrix(train);
-    let index = match CommonNearestNeighbour::KdTree.from_batch(&points, L2Dist) {
-        Ok(index) => index,
-        // An empty training set cannot happen after `fit`; predict nothing.
-        Err(_) => return Prediction::Values(vec![f64::NAN; n]),
-    };
-    let mut proba = Vec::with_capacity(n);
-    let mut values = Vec::with_capacity(n);
-    let mut point = Array1::zeros(query.len());
-    for i in 0..n {
-        for (j, c) in query.iter().enumerate() {
-            // The k-d tree panics on a non-finite coordinate: a value past
-            // the float range (a huge entry, scaled) is the largest one, a
-            // missing one the (scaled) centre.
-            point[j] = if c[i].is_nan() {
-                0.0
-            } else {
-                c[i].clamp(-f64::MAX, f64::MAX)
-            };
-        }
-        let near = index.k_nearest(point.view(), k).unwrap_or_default();
-        let m = near.len().max(1) as f64;
-        match n_classes {
-            Some(nc) => {
-                let mut p = vec![0.0; nc];
-                for (_, idx) in &near {
-                    p[y[*idx] as usize] += 1.0 / m;
-                }
-                proba.push(p);
-            }
-            None => values.push(near.iter().map(|(_, idx)| y[*idx]).sum::<f64>() / m),
-        }
-    }
+    let near = super::knn::nearest(train, query, k);
     match n_classes {
-        Some(_) => Prediction::Proba(proba),
-        None => Prediction::Values(values),
+        Some(nc) => Prediction::Proba(
+            near.iter()
+                .map(|rows| {
+                    let mut p = vec![0.0; nc];
+                    let m = rows.len().max(1) as f64;
+                    for &r in rows {
+                        p[y[r as usize] as usize] += 1.0 / m;
+                    }
+                    p
+                })
+                .collect(),
+        ),
+        None => Prediction::Values(
+            near.iter()
+                .map(|rows| {
+                    let m = rows.len().max(1) as f64;
+                    rows.iter().map(|&r| y[r as usize]).sum::<f64>() / m
+                })
+                .collect(),
+        ),
     }
 }

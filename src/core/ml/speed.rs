@@ -1,15 +1,19 @@
-//! The tree learners' speed benchmark, shared by the native example
-//! (`examples/ml_speed.rs`) and the browser (`?bench=trees`): a generated
-//! binary task, 100,000 rows × 20 features (seeded, 2% of feature 0
-//! missing), a random forest of 100 trees and 100 iterations of gradient
-//! boosting fitted on all rows, single-threaded.
-//! `tests/data/ml/sklearn_speed.py` times scikit-learn on the same data.
+//! The learners' speed benchmark, shared by the native examples
+//! (`examples/ml_speed.rs`, `examples/models_speed.rs`) and the browser
+//! (`?bench=trees`): a generated binary task, 100,000 rows × 20 features
+//! (seeded, 2% of feature 0 missing), a random forest of 100 trees and 100
+//! iterations of gradient boosting fitted on all rows, then on the features
+//! filled and scaled as the leaderboard does ([`scaled`]) k-means (k = 8,
+//! 3 starts) and k-NN's prediction of 1,000 rows (20,000 kept);
+//! single-threaded. `tests/data/ml/sklearn_speed.py` and
+//! `sklearn_models_speed.py` time scikit-learn on the same data.
 
 use serde::{Deserialize, Serialize};
 
 use super::bins::Binned;
 use super::boost::{BoostParams, GradientBoosting};
 use super::forest::{ForestParams, RandomForest};
+use super::models::{fit, Labels, ModelKind, Prediction};
 use super::{MlError, Rng};
 
 pub const ROWS: usize = 100_000;
@@ -46,6 +50,33 @@ pub fn generate(rows: usize) -> (Vec<Vec<f64>>, Vec<u32>) {
     (x, y)
 }
 
+/// The columns with missing values filled with the median and standard
+/// scaled (population deviation), as the leaderboard prepares the inputs
+/// of k-NN and k-means (and scikit-learn's `SimpleImputer` +
+/// `StandardScaler`).
+pub fn scaled(x: &[Vec<f64>]) -> Vec<Vec<f64>> {
+    x.iter()
+        .map(|c| {
+            let mut present: Vec<f64> = c.iter().copied().filter(|v| !v.is_nan()).collect();
+            present.sort_by(f64::total_cmp);
+            let median = present.get(present.len() / 2).copied().unwrap_or(0.0);
+            let filled: Vec<f64> = c
+                .iter()
+                .map(|&v| if v.is_nan() { median } else { v })
+                .collect();
+            let n = filled.len().max(1) as f64;
+            let mean = filled.iter().sum::<f64>() / n;
+            let sd = (filled.iter().map(|v| (v - mean).powi(2)).sum::<f64>() / n)
+                .sqrt()
+                .max(1e-12);
+            filled.iter().map(|v| (v - mean) / sd).collect()
+        })
+        .collect()
+}
+
+/// Rows k-NN predicts in the benchmark.
+pub const KNN_QUERIES: usize = 1_000;
+
 /// Seconds each step took.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Timing {
@@ -56,6 +87,12 @@ pub struct Timing {
     /// Training accuracy on every 10th row, as a sanity check.
     pub forest_accuracy: f64,
     pub boosting_accuracy: f64,
+    /// k-means, k = 8, 3 starts, and its inertia.
+    pub kmeans: f64,
+    pub kmeans_inertia: f64,
+    /// k-NN's prediction of the first 1,000 rows, and its accuracy on them.
+    pub knn_predict: f64,
+    pub knn_accuracy: f64,
 }
 
 /// Times binning, the forest and the booster on `generate(rows)`; `now`
@@ -81,12 +118,47 @@ pub fn run(rows: usize, now: &dyn Fn() -> f64) -> Result<Timing, MlError> {
             .count() as f64
             / checked.len().max(1) as f64
     };
+    let forest_accuracy = acc(&|r| rf.predict(r));
+    let boosting_accuracy = acc(&|r| gb.predict(r));
+    drop((rf, gb, binned));
+    let xs = scaled(&x);
+    let t = now();
+    let km = fit(ModelKind::KMeans, &xs, Labels::Groups { k: 8 }, 0)?;
+    let kmeans = now() - t;
+    let kmeans_inertia = match km {
+        super::models::Model::KMeans { inertia, .. } => inertia,
+        _ => f64::NAN,
+    };
+    let classes = Labels::Classes {
+        y: &y,
+        n_classes: 2,
+    };
+    let knn = fit(ModelKind::Knn, &xs, classes, 0)?;
+    let queries = KNN_QUERIES.min(rows);
+    let query: Vec<Vec<f64>> = xs.iter().map(|c| c[..queries].to_vec()).collect();
+    let t = now();
+    let predicted = knn.predict(&query);
+    let knn_predict = now() - t;
+    let knn_accuracy = match predicted {
+        Prediction::Proba(p) => {
+            p.iter()
+                .zip(&y)
+                .filter(|(p, &y)| (p.get(1).copied().unwrap_or(0.0) > 0.5) as u32 == y)
+                .count() as f64
+                / queries.max(1) as f64
+        }
+        _ => f64::NAN,
+    };
     Ok(Timing {
         rows,
         binning,
         forest,
         boosting,
-        forest_accuracy: acc(&|r| rf.predict(r)),
-        boosting_accuracy: acc(&|r| gb.predict(r)),
+        forest_accuracy,
+        boosting_accuracy,
+        kmeans,
+        kmeans_inertia,
+        knn_predict,
+        knn_accuracy,
     })
 }

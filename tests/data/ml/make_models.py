@@ -2,7 +2,9 @@
 fixtures (binary.csv, multiclass.csv, regression.csv; the test rows of
 ml.expected.json), for tests/core.rs module `ml_models`. Scaled models run
 in scikit-learn's usual pipeline: median imputation, standard scaling.
-Also a three-blob clustering fixture (blobs.csv) with k-means' silhouette.
+Also a three-blob clustering fixture (blobs.csv) with k-means' silhouette
+and median inertia, and k-means' median inertia on the binary fixture's
+scaled features (no clusters: where local minima differ most).
 
     python3 tests/data/ml/make_models.py
 """
@@ -30,6 +32,18 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 
 def scaled(model):
     return make_pipeline(SimpleImputer(strategy="median"), StandardScaler(), model)
+
+
+def median_inertia(xs):
+    """k = 2..8: the median of KMeans(k, n_init=3)'s inertia over the
+    random states 0..29 (a start is a draw: one state may find a poor
+    local minimum, the median says what a fit usually finds)."""
+    return {
+        str(k): float(
+            np.median([KMeans(k, n_init=3, random_state=s).fit(xs).inertia_ for s in range(30)])
+        )
+        for k in range(2, 9)
+    }
 
 
 def main():
@@ -72,7 +86,10 @@ def main():
     for k in range(2, 9):
         labels = KMeans(k, n_init=3, random_state=0).fit_predict(xs)
         sil[str(k)] = float(silhouette_score(xs, labels))
-    out["blobs"] = {"silhouette": sil, "best_k": 3}
+    out["blobs"] = {"silhouette": sil, "inertia": median_inertia(xs), "best_k": 3}
+    df = pd.read_csv(os.path.join(HERE, "binary.csv"))
+    xs = scaled(StandardScaler()).fit_transform(df.drop(columns="y").to_numpy())
+    out["binary_kmeans_inertia"] = median_inertia(xs)
     with open(os.path.join(HERE, "models.expected.json"), "w") as f:
         json.dump(out, f, indent=1)
         f.write("\n")
