@@ -4006,6 +4006,33 @@ fn a_file_that_needs_the_memory_lets_the_shown_rows_go_and_gets_them_back() {
             || "weather.csv is no longer the shown dataset".into(),
         )?;
         trim_station_and_wait(app, "the step applied on the rows read again")?;
+        // A workbook asking for its sheet lets the rows go too; they are
+        // read again when the question is dismissed, not before (a sheet
+        // chosen meanwhile would find the reader busy).
+        app.show_tab("overview")?;
+        app.send_file(&fixture("workbooks/two_sheets.xlsx"))?;
+        d.wait_for("the sheet question", LOAD_WAIT, |d| {
+            Ok(d.exists("[data-testid=sheet-select]")?.then_some(()))
+        })?;
+        let status = d.text_of("[data-testid=job-status]")?.unwrap_or_default();
+        ensure(!status.contains("weather.csv"), || {
+            format!("weather.csv read again while the sheet is asked for: {status:?}")
+        })?;
+        d.find("[data-testid=sheet-select]")?
+            .send_keys("\u{e00c}")?;
+        d.wait_for(
+            "weather.csv read again after the question",
+            LOAD_WAIT,
+            |d| {
+                let status = d.text_of("[data-testid=job-status]")?.unwrap_or_default();
+                let state = d.attr_of("[data-testid=job-status]", "data-state")?;
+                Ok((status.contains("Reading weather.csv again")
+                    && state.as_deref() == Some("done"))
+                .then_some(()))
+            },
+        )?;
+        app.show_tab("clean")?;
+        wait_one_step_applied(app, "weather.csv's step run on the rows read again")?;
         // A file that is read is shown; the first comes back when opened.
         app.show_tab("overview")?;
         app.upload_ok(&messy)?;

@@ -2973,7 +2973,7 @@ mod ml_models {
                 let (low, high) = if exact {
                     (1.0 - 1e-9, 1.0 + 1e-9)
                 } else {
-                    (0.0, 1.005)
+                    (0.995, 1.005)
                 };
                 if !ratio.is_finite() || ratio > high || ratio < low {
                     failures.push(format!("{name} k = {k}: ours {ours}, theirs {theirs}"));

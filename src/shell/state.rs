@@ -271,8 +271,11 @@ pub enum Action {
     Notice(Option<String>),
     /// Ask which sheet of a workbook to read (None: the question is gone).
     SheetPick(Option<Rc<SheetPick>>),
-    /// The worker let the shown dataset's rows go (to read another file).
-    WorkerReleased,
+    /// The worker let the shown dataset's rows go (to read another file),
+    /// with its training run: `stopped` says so if the run was still going.
+    WorkerReleased {
+        stopped: String,
+    },
     /// The worker now holds the rows of this dataset.
     WorkerHolds {
         dataset: String,
@@ -624,7 +627,16 @@ impl Reducible for State {
                 s.preview.dataset = None;
             }
             // Rows, alerts and charts wait until it is read again.
-            Action::WorkerReleased => s.preview.dataset = None,
+            Action::WorkerReleased { stopped } => {
+                s.preview.dataset = None;
+                let running = s.ml.run.is_some() && s.ml.board.as_ref().is_none_or(|b| b.running());
+                if running {
+                    if s.job.state == JobState::Running && s.job.label.starts_with(TRAINING) {
+                        s.job.state = JobState::Error;
+                    }
+                    s.ml.error = Some(stopped);
+                }
+            }
             Action::Outdated => s.outdated = true,
             Action::TabSync(t) => s.tab_sync = t,
             Action::EngineRecovered => {

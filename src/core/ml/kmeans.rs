@@ -234,7 +234,9 @@ impl Data {
     }
 
     /// The mean of each cluster's rows; a cluster left empty takes the
-    /// row farthest from its centre (as scikit-learn relocates them).
+    /// row farthest from its centre, as scikit-learn relocates them, but
+    /// only from a cluster of more than one row (none is left empty), and
+    /// the row's label changes with it.
     #[inline(never)]
     fn means(&self, centres: &[Vec<f64>], labels: &mut [u32], dist: &mut [f64]) -> Vec<Vec<f64>> {
         let k = centres.len();

@@ -78,6 +78,9 @@ impl Best {
 
     #[inline]
     fn offer(&mut self, d: f64, row: u32) {
+        if self.k == 0 {
+            return;
+        }
         let d = if d.is_nan() { f64::INFINITY } else { d };
         if self.found.len() == self.k {
             // Not nearer than the k-th.
@@ -85,9 +88,6 @@ impl Best {
                 return;
             }
             self.found.pop();
-        }
-        if self.k == 0 {
-            return;
         }
         let at = self.found.partition_point(|&(e, _)| e <= d);
         self.found.insert(at, (d, row));

@@ -18,7 +18,8 @@
 //! - [`prep`]: columns to model input (categories, missing values,
 //!   scaling), fitted on the training rows only.
 //! - [`models`]: every model on the leaderboard and the library that fits
-//!   it (linfa for the linear models, naive Bayes, k-NN and k-means).
+//!   it (linfa for the linear models and naive Bayes; [`kmeans`] and
+//!   [`knn`] ours, over [`distance`]'s tiles).
 //! - [`split`]: seeded train/test splits and k-fold cross-validation,
 //!   optionally stratified by class.
 //! - [`metrics`]: evaluation metrics as scikit-learn defines them

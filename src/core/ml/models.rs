@@ -31,9 +31,8 @@ use super::MlError;
 /// k of k-nearest neighbours (scikit-learn's default).
 pub const KNN_K: usize = 5;
 
-/// k-NN learns from at most this many input columns. Its k-d tree finds
-/// neighbours in about log(rows) steps in few dimensions but compares
-/// nearly every stored row in many, and explaining a model predicts
+/// k-NN learns from at most this many input columns. It compares a query
+/// with every kept row (`ml::knn`), and explaining a model predicts
 /// hundreds of times: past this width k-NN is not fitted (it fails on the
 /// leaderboard with the reason) rather than run for hours.
 pub const KNN_MAX_COLUMNS: usize = 32;
@@ -645,7 +644,7 @@ impl Model {
                     && (1..=KNN_MAX_ROWS).contains(&y.len())
                     && columns.len() == width
                     && columns.iter().all(|c| c.len() == y.len())
-                    // The k-d tree takes finite coordinates only.
+                    // Kept rows are finite (scaled, filled) when fitted.
                     && columns.iter().flatten().all(|v| v.is_finite())
                     && labels_ok
             }

@@ -131,8 +131,14 @@ impl Controller {
         self.load_sheet(Some(book.client), book.name, book.blob, Some(sheet));
     }
 
-    /// Forgets the workbook waiting for its sheet.
+    /// Forgets the workbook waiting for its sheet; the shown dataset is
+    /// read again if the worker let it go to open the workbook.
     pub fn cancel_sheet(&self) {
+        self.forget_sheet();
+        self.after_load();
+    }
+
+    fn forget_sheet(&self) {
         *self.0.book.borrow_mut() = None;
         self.dispatch(Action::SheetPick(None));
     }
@@ -149,7 +155,7 @@ impl Controller {
         if sheet.is_none() && self.0.book.borrow().is_some() {
             // Another file dropped while a workbook's sheet was asked for:
             // the user moved on.
-            self.cancel_sheet();
+            self.forget_sheet();
         }
         let ctl = self.clone();
         spawn_local(async move {
@@ -169,8 +175,10 @@ impl Controller {
             {
                 Ingested::Read(read) => read,
                 Ingested::Choose => {
+                    // The shown dataset is not read again yet: the sheet
+                    // chosen is read next (cancelling reads it again).
                     *ctl.0.book.borrow_mut() = Some(PendingBook { client, name, blob });
-                    return ctl.after_load();
+                    return;
                 }
                 Ingested::Failed => return ctl.after_load(),
             };
@@ -179,7 +187,8 @@ impl Controller {
             let profile_json = match serde_json::to_string(&profile) {
                 Ok(j) => j,
                 Err(e) => {
-                    return ctl.dispatch(Action::JobFailed(format!("Could not save {name}: {e}.")))
+                    ctl.dispatch(Action::JobFailed(format!("Could not save {name}: {e}.")));
+                    return ctl.after_load();
                 }
             };
             let rec = DatasetRecord {
@@ -401,6 +410,11 @@ impl Controller {
     }
 
     fn worker_now_holds(&self, about: DatasetRef, rec: DatasetRecord) {
+        if self.0.released.borrow().as_ref() == Some(&about) {
+            // Let go while it was saved, to read a later file.
+            *self.0.released.borrow_mut() = None;
+            return self.after_load();
+        }
         let total = rec.rows as usize;
         let id = rec.id.clone();
         *self.0.shown.borrow_mut() = Some((about, rec));

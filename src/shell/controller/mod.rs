@@ -81,6 +81,9 @@ struct Inner {
     /// The dataset the page shows, once the worker holds it: every request
     /// names it, and nothing is asked while it is `None`.
     shown: RefCell<Option<(DatasetRef, DatasetRecord)>>,
+    /// A dataset the worker let go before the page showed it (it was read,
+    /// and saved meanwhile): shown without its rows, and read again.
+    released: RefCell<Option<DatasetRef>>,
     /// The alert thresholds in use (also in the state, for the view).
     alert_config: Cell<AlertConfig>,
     /// The training run the page follows, and the dataset it is about
@@ -119,6 +122,7 @@ impl Controller {
             client: RefCell::new(None),
             selected: RefCell::new(None),
             shown: RefCell::new(None),
+            released: RefCell::new(None),
             alert_config: Cell::new(AlertConfig::default()),
             ml_run: RefCell::new(None),
             ml_started: Cell::new(0.0),

@@ -135,21 +135,24 @@ impl Controller {
 
     /// The worker let dataset `about` go to read the current file: nothing
     /// is asked about it until it is read again (`after_load` does, if the
-    /// file read is not shown instead), and its training run has ended.
+    /// file read is not shown instead), and its training run has ended (the
+    /// page says so if it was still going). A dataset just read and not
+    /// yet shown (saved meanwhile) is remembered: it is not taken as held
+    /// when it is shown.
     fn released(&self, about: &DatasetRef) {
-        let shown = self.0.shown.borrow().as_ref().map(|(a, _)| a.clone());
-        if shown.as_ref() == Some(about) {
-            *self.0.shown.borrow_mut() = None;
-            self.dispatch(Action::WorkerReleased);
-        }
-        let training = self.0.ml_run.borrow().as_ref().map(|(_, r)| r.id.clone());
-        if training.as_deref() == Some(about.id.as_str()) {
+        if self.0.ml_run.borrow().as_ref().map(|(_, r)| &r.id) == Some(&about.id) {
             *self.0.ml_run.borrow_mut() = None;
-            let file = self.0.load.borrow().as_ref().map(|(_, _, n)| n.clone());
-            self.dispatch(Action::MlError(Some(messages::training_released(
-                file.as_deref().unwrap_or("another file"),
-            ))));
         }
+        let shown = self.0.shown.borrow().as_ref().map(|(a, _)| a.clone());
+        if shown.as_ref() != Some(about) {
+            *self.0.released.borrow_mut() = Some(about.clone());
+            return;
+        }
+        *self.0.shown.borrow_mut() = None;
+        let file = self.0.load.borrow().as_ref().map(|(_, _, n)| n.clone());
+        self.dispatch(Action::WorkerReleased {
+            stopped: messages::training_released(file.as_deref().unwrap_or("another file")),
+        });
     }
 
     /// The dataset the page shows, if the worker holds it.
