@@ -4020,15 +4020,17 @@ fn a_file_that_needs_the_memory_lets_the_shown_rows_go_and_gets_them_back() {
         })?;
         d.find("[data-testid=sheet-select]")?
             .send_keys("\u{e00c}")?;
+        // Its job is the read again, then its recipe run ("Cleaning").
         d.wait_for(
             "weather.csv read again after the question",
             LOAD_WAIT,
             |d| {
                 let status = d.text_of("[data-testid=job-status]")?.unwrap_or_default();
                 let state = d.attr_of("[data-testid=job-status]", "data-state")?;
-                Ok((status.contains("Reading weather.csv again")
-                    && state.as_deref() == Some("done"))
-                .then_some(()))
+                Ok(
+                    (status.contains("weather.csv") && state.as_deref() == Some("done"))
+                        .then_some(()),
+                )
             },
         )?;
         app.show_tab("clean")?;
