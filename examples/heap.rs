@@ -5,50 +5,14 @@
 //!
 //! `cargo run --release --example heap -- FILE`
 
-use std::alloc::{GlobalAlloc, Layout, System};
 use std::io::Read;
-use std::sync::atomic::{AtomicUsize, Ordering};
 
-struct Counting;
-
-static LIVE: AtomicUsize = AtomicUsize::new(0);
-static PEAK: AtomicUsize = AtomicUsize::new(0);
-
-unsafe impl GlobalAlloc for Counting {
-    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
-        let p = unsafe { System.alloc(layout) };
-        if !p.is_null() {
-            let live = LIVE.fetch_add(layout.size(), Ordering::Relaxed) + layout.size();
-            PEAK.fetch_max(live, Ordering::Relaxed);
-        }
-        p
-    }
-    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
-        unsafe { System.dealloc(ptr, layout) };
-        LIVE.fetch_sub(layout.size(), Ordering::Relaxed);
-    }
-    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
-        let p = unsafe { System.realloc(ptr, layout, new_size) };
-        if !p.is_null() {
-            if new_size >= layout.size() {
-                let live = LIVE.fetch_add(new_size - layout.size(), Ordering::Relaxed)
-                    + (new_size - layout.size());
-                // A moving realloc holds both blocks for a moment.
-                PEAK.fetch_max(live + layout.size(), Ordering::Relaxed);
-            } else {
-                LIVE.fetch_sub(layout.size() - new_size, Ordering::Relaxed);
-            }
-        }
-        p
-    }
-}
+#[path = "support/counting.rs"]
+mod counting;
+use counting::{live, mb, peak, reset_peak, Counting};
 
 #[global_allocator]
 static ALLOC: Counting = Counting;
-
-fn mb(bytes: usize) -> String {
-    format!("{:.1} MB", bytes as f64 / 1e6)
-}
 
 fn main() {
     let Some(path) = std::env::args().nth(1) else {
@@ -70,35 +34,32 @@ fn main() {
         }
         ing.push(&chunk[..n]).expect("push");
     }
-    let reading = PEAK.load(Ordering::Relaxed);
+    let reading = peak();
     println!("file: {}", mb(size as usize));
     println!("peak while reading: {}", mb(reading));
-    PEAK.store(LIVE.load(Ordering::Relaxed), Ordering::Relaxed);
+    reset_peak();
     let ds = ing.finish().expect("finish");
-    println!(
-        "peak while building columns: {}",
-        mb(PEAK.load(Ordering::Relaxed))
-    );
-    let held = LIVE.load(Ordering::Relaxed);
+    println!("peak while building columns: {}", mb(peak()));
+    let held = live();
     println!(
         "dataset held: {} (polars estimate of the columns: {})",
         mb(held),
         mb(ds.frame.estimated_size())
     );
-    PEAK.store(held, Ordering::Relaxed);
+    reset_peak();
     let p = plainsight::core::profile::profile(&ds);
     println!(
         "peak while profiling: {} ({} columns profiled)",
-        mb(PEAK.load(Ordering::Relaxed)),
+        mb(peak()),
         p.column_profiles.len()
     );
-    PEAK.store(LIVE.load(Ordering::Relaxed), Ordering::Relaxed);
+    reset_peak();
     let started = std::time::Instant::now();
     let corr = plainsight::core::explore::correlate::correlations(&ds);
     let found = plainsight::core::explore::alerts::alerts(&ds, &p, &corr, &Default::default());
     println!(
         "peak while finding correlations and alerts: {} ({} alerts, {:.1} s)",
-        mb(PEAK.load(Ordering::Relaxed)),
+        mb(peak()),
         found.len(),
         started.elapsed().as_secs_f64()
     );

@@ -94,24 +94,41 @@ pub const RADIX_ROWS: usize = 1 << 24;
 /// Sorts `(key, row)` pairs by key, stably (rows given in order stay in
 /// order among equal keys).
 pub fn sort_keyed(pairs: &mut Vec<(u64, u32)>) {
-    let n = pairs.len();
+    radix(pairs, |p| p.0);
+}
+
+/// Sorts values by their order (`f64::total_cmp`'s for floats), without
+/// their rows: 8 bytes a value instead of the pairs' 16.
+pub fn sort_values<T: RadixKey>(values: &mut Vec<T>) {
+    let mut keys: Vec<u64> = values.iter().map(|v| v.key()).collect();
+    radix(&mut keys, |&k| k);
+    values.clear();
+    values.extend(keys.into_iter().map(T::from_key));
+}
+
+/// Sorts `items` by `key` (an unsigned order), stably: by radix up to
+/// [`RADIX_ROWS`] with a second buffer of the items, past it in place by
+/// comparison of key, then the item's own order (for pairs, the row: the
+/// stable order).
+fn radix<E: Copy + Default + Ord>(items: &mut Vec<E>, key: impl Fn(&E) -> u64) {
+    let n = items.len();
     if n < 2 {
         return;
     }
     if n <= 64 || n > RADIX_ROWS {
-        // By key, then row: the stable order, sorted in place.
-        pairs.sort_unstable();
+        items.sort_unstable_by(|a, b| key(a).cmp(&key(b)).then_with(|| a.cmp(b)));
         return;
     }
     // Every byte's counts in one pass.
     let mut counts = [[0u32; 256]; 8];
-    for &(k, _) in pairs.iter() {
+    for e in items.iter() {
+        let k = key(e);
         for (d, c) in counts.iter_mut().enumerate() {
             c[((k >> (8 * d)) & 0xff) as usize] += 1;
         }
     }
-    let mut from = std::mem::take(pairs);
-    let mut to: Vec<(u64, u32)> = vec![(0, 0); n];
+    let mut from = std::mem::take(items);
+    let mut to: Vec<E> = vec![E::default(); n];
     for (d, c) in counts.iter().enumerate() {
         if c.iter().any(|&m| m as usize == n) {
             continue; // one value of this byte: nothing moves
@@ -123,14 +140,14 @@ pub fn sort_keyed(pairs: &mut Vec<(u64, u32)>) {
             sum += m;
         }
         let shift = 8 * d;
-        for &p in &from {
-            let b = ((p.0 >> shift) & 0xff) as usize;
-            to[at[b] as usize] = p;
+        for &e in &from {
+            let b = ((key(&e) >> shift) & 0xff) as usize;
+            to[at[b] as usize] = e;
             at[b] += 1;
         }
         std::mem::swap(&mut from, &mut to);
     }
-    *pairs = from;
+    *items = from;
 }
 
 #[cfg(test)]
@@ -212,6 +229,15 @@ mod tests {
                 bits(&reference(&f, f64::total_cmp)),
                 "floats, case {case}"
             );
+            // Values alone: the same order.
+            let mut alone: Vec<f64> = f.iter().flatten().copied().collect();
+            sort_values(&mut alone);
+            let want: Vec<u64> = reference(&f, f64::total_cmp)
+                .iter()
+                .map(|p| p.0.to_bits())
+                .collect();
+            let got: Vec<u64> = alone.iter().map(|v| v.to_bits()).collect();
+            assert_eq!(got, want, "float values, case {case}");
             let i = column(&mut rng, n, |r| match case % 3 {
                 0 => r.below(7) as i64 - 3,
                 1 => r.next_u64() as i64 >> r.below(64),

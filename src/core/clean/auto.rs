@@ -11,7 +11,10 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::apply::{apply, categories, plural, stats, StepReport, TRIM_CHARS};
+use super::apply::{
+    all_distinct, apply, categories, distinct_count, plural, stats, Moments, Stats, StepReport,
+    TRIM_CHARS,
+};
 use super::cluster::{clusters, Cluster};
 use super::step::{snake_case, Fill, Merge, OutlierAction, OutlierRule, Scaling, Step, ValueGroup};
 use super::transform::{fit_yeo_johnson, Transform};
@@ -102,6 +105,9 @@ struct Proposer {
     /// Columns with a different value in every row: not prepared for
     /// models (scaling or capping an identifier means nothing).
     identifiers: Vec<String>,
+    /// The statistics of numeric columns of `work` as it is (each sort
+    /// done once while no step changes `work`).
+    stats: std::collections::HashMap<String, Option<Stats>>,
 }
 
 impl Proposer {
@@ -124,6 +130,7 @@ impl Proposer {
             report.kept = None;
             if purpose == Purpose::Clean {
                 self.work = trial;
+                self.stats.clear();
             }
             self.out.push(Proposal {
                 step,
@@ -136,6 +143,16 @@ impl Proposer {
 
     fn names(&self) -> Vec<String> {
         self.work.names()
+    }
+
+    /// [`stats`] of `nums`, the values of column `name` of `work`.
+    fn stats(&mut self, name: &str, nums: &[Option<f64>]) -> Option<Stats> {
+        if let Some(s) = self.stats.get(name) {
+            return *s;
+        }
+        let s = stats(nums);
+        self.stats.insert(name.to_string(), s);
+        s
     }
 
     /// The column called `name`: found without copying every name (the
@@ -163,6 +180,7 @@ pub fn propose(ds: &Dataset, mode: Mode) -> Vec<Proposal> {
         work: ds.clone(),
         out: Vec::new(),
         identifiers: Vec::new(),
+        stats: Default::default(),
     };
     let rows = ds.height();
     trim(&mut p);
@@ -285,7 +303,7 @@ fn text_types(p: &mut Proposer) {
         let Some(Values::Text(v)) = Values::of(&p.work, i) else {
             continue;
         };
-        let present: Vec<&str> = v.iter().flatten().map(|s| trim_cell(s)).collect();
+        let present: Vec<&str> = v.iter().flatten().map(trim_cell).collect();
         // Codes stay text: leading zeros, or a name that says so.
         if present.len() < 5
             || present.iter().any(|s| has_leading_zero(s))
@@ -358,8 +376,7 @@ fn text_types(p: &mut Proposer) {
 /// at Tukey's fences): the transform that leaves it most symmetric — log(1 + x) when the values allow it and it does about as
 /// well, else Yeo-Johnson with λ fitted — with the skew before and after;
 /// None when the column is not skewed or no transform halves its skew.
-fn unskew(nums: &[Option<f64>]) -> Option<(Transform, f64, f64)> {
-    let st = stats(nums)?;
+fn unskew(nums: &[Option<f64>], st: Stats) -> Option<(Transform, f64, f64)> {
     let before = st.skew;
     if before.abs() <= 1.0 {
         return None;
@@ -367,17 +384,19 @@ fn unskew(nums: &[Option<f64>]) -> Option<(Transform, f64, f64)> {
     // Skewed by a few values beyond Tukey's fences only: capping them
     // (proposed next) is the plainer fix.
     let (lo, hi) = super::apply::outlier_bounds(&st, OutlierRule::Iqr { k: 1.5 });
-    let capped: Vec<Option<f64>> = nums.iter().map(|x| x.map(|x| x.clamp(lo, hi))).collect();
-    if stats(&capped).is_some_and(|c| c.skew.abs() <= 1.0) {
+    // (Skews need no sort: moments alone.)
+    let capped: Vec<f64> = nums.iter().flatten().map(|x| x.clamp(lo, hi)).collect();
+    if Moments::of(&capped).is_some_and(|c| c.skew.abs() <= 1.0) {
         return None;
     }
+    drop(capped);
     let xs: Vec<f64> = nums.iter().flatten().copied().collect();
     let skew_after = |t: Transform| -> Option<f64> {
         if xs.iter().any(|&x| t.refuses(x).is_some()) {
             return None;
         }
-        let out: Vec<Option<f64>> = xs.iter().map(|&x| Some(t.of(x))).collect();
-        stats(&out).map(|s| s.skew).filter(|s| s.is_finite())
+        let out: Vec<f64> = xs.iter().map(|&x| t.of(x)).collect();
+        Moments::of(&out).map(|s| s.skew).filter(|s| s.is_finite())
     };
     let log = skew_after(Transform::Log1p).map(|s| (Transform::Log1p, s));
     let yj = fit_yeo_johnson(&xs)
@@ -417,12 +436,12 @@ fn merges(p: &mut Proposer, spellings: Spellings) {
         let Some(v) = Values::of(&p.work, i) else {
             continue;
         };
-        let cats = categories(&v);
         let present = v.len() - v.missing();
         // Free text (mostly distinct values) is not a set of categories.
-        if cats.len() * 2 > present {
+        if distinct_count(&v, present / 2) * 2 > present {
             continue;
         }
+        let cats = categories(&v);
         let found: Vec<Cluster> = clusters(&cats)
             .into_iter()
             .filter(|c| spellings == Spellings::Fingerprint || same_but_case(c))
@@ -505,15 +524,14 @@ fn thorough(p: &mut Proposer) {
         let Some(v) = Values::of(&p.work, i) else {
             continue;
         };
-        let cats = categories(&v);
         let present = v.len() - v.missing();
-        if cats.len() == 1 && present > 0 {
-            constant.push((name, cats.first().map(|c| c.0.clone()).unwrap_or_default()));
-        } else if rows >= 10
+        let may_identify = rows >= 10
             && present == rows
-            && cats.len() == rows
-            && matches!(v.column_type(), ColumnType::Integer | ColumnType::String)
-        {
+            && matches!(v.column_type(), ColumnType::Integer | ColumnType::String);
+        if present > 0 && distinct_count(&v, 1) == 1 {
+            let value = categories(&v).first().map(|c| c.0.clone());
+            constant.push((name, value.unwrap_or_default()));
+        } else if may_identify && all_distinct(&v) {
             identifiers.push(name);
         }
     }
@@ -579,7 +597,8 @@ fn thorough(p: &mut Proposer) {
             continue;
         }
         let share = percent(missing, v.len());
-        let (fill, evidence) = match v.numbers().as_deref().and_then(stats) {
+        let st = v.numbers().and_then(|nums| p.stats(&name, &nums));
+        let (fill, evidence) = match st {
             Some(st) if st.skew.abs() > 1.0 => (
                 Fill::Median,
                 format!(
@@ -602,6 +621,9 @@ fn thorough(p: &mut Proposer) {
             // free text, and values that are nearly all different (where
             // "the most frequent" is an arbitrary one), are left.
             None => {
+                if distinct_count(&v, MAX_FILL_CATEGORIES) > MAX_FILL_CATEGORIES {
+                    continue;
+                }
                 let cats = categories(&v);
                 let present = v.len() - missing;
                 let Some((top, n)) = cats.first() else {
@@ -639,10 +661,13 @@ fn thorough(p: &mut Proposer) {
         let Some(v) = p.column(&name) else {
             continue;
         };
-        if categories(&v).len() <= 2 {
+        if distinct_count(&v, 2) <= 2 {
             continue;
         }
-        if let Some((transform, before, after)) = v.numbers().as_deref().and_then(unskew) {
+        let unskewed = v
+            .numbers()
+            .and_then(|nums| unskew(&nums, p.stats(&name, &nums)?));
+        if let Some((transform, before, after)) = unskewed {
             transformed.insert(name.clone(), after);
             let done = match transform {
                 Transform::Log1p => "log-transformed".to_string(),
@@ -674,10 +699,10 @@ fn thorough(p: &mut Proposer) {
         let Some(nums) = v.numbers() else {
             continue;
         };
-        if categories(&v).len() <= 10 {
+        if distinct_count(&v, 10) <= 10 {
             continue;
         }
-        let Some(st) = stats(&nums) else {
+        let Some(st) = p.stats(&name, &nums) else {
             continue;
         };
         let rule = OutlierRule::Iqr { k: 1.5 };
@@ -717,7 +742,7 @@ fn thorough(p: &mut Proposer) {
         if v.column_type() != ColumnType::String {
             continue;
         }
-        let k = categories(&v).len();
+        let k = distinct_count(&v, ONE_HOT_PROPOSED);
         if (2..=ONE_HOT_PROPOSED).contains(&k) {
             p.offer_for(
                 Step::OneHot {
@@ -740,10 +765,10 @@ fn thorough(p: &mut Proposer) {
         let Some(nums) = v.numbers() else {
             continue;
         };
-        if categories(&v).len() <= 2 {
+        if distinct_count(&v, 2) <= 2 {
             continue;
         }
-        let Some(st) = stats(&nums) else {
+        let Some(st) = p.stats(&name, &nums) else {
             continue;
         };
         // After a proposed transform, its skew then.

@@ -136,13 +136,16 @@ impl Transform {
 
 /// The Yeo-Johnson profile log-likelihood of `xs` at λ (scipy's
 /// `yeojohnson_llf`): -n/2 · ln(variance of the transformed values) +
-/// (λ - 1) · Σ sign(x) ln(|x| + 1).
-fn log_likelihood(xs: &[f64], lambda: f64) -> f64 {
+/// (λ - 1) · Σ sign(x) ln(|x| + 1). `jacobian` is that last sum (it does
+/// not depend on λ, so the search computes it once); `scratch` holds the
+/// transformed values, each computed once per λ.
+fn log_likelihood(xs: &[f64], jacobian: f64, lambda: f64, scratch: &mut Vec<f64>) -> f64 {
     let t = Transform::yeo_johnson(lambda);
     let n = xs.len() as f64;
-    let mean = xs.iter().map(|&x| t.of(x)).sum::<f64>() / n;
-    let var = xs.iter().map(|&x| (t.of(x) - mean).powi(2)).sum::<f64>() / n;
-    let jacobian: f64 = xs.iter().map(|&x| x.signum() * x.abs().ln_1p()).sum();
+    scratch.clear();
+    scratch.extend(xs.iter().map(|&x| t.of(x)));
+    let mean = scratch.iter().sum::<f64>() / n;
+    let var = scratch.iter().map(|&y| (y - mean).powi(2)).sum::<f64>() / n;
     let llf = -n / 2.0 * var.ln() + (lambda - 1.0) * jacobian;
     if llf.is_finite() {
         llf
@@ -157,7 +160,7 @@ fn log_likelihood(xs: &[f64], lambda: f64) -> f64 {
 /// values.
 ///
 /// Bound: golden-section search to 1e-9, about 50 evaluations, each
-/// linear in the values.
+/// linear in the values (one transform of each value).
 pub fn fit_yeo_johnson(xs: &[f64]) -> Option<f64> {
     let first = *xs.first()?;
     if xs.iter().any(|x| !x.is_finite()) || xs.iter().all(|&x| x == first) {
@@ -176,7 +179,9 @@ pub fn fit_yeo_johnson(xs: &[f64]) -> Option<f64> {
     }
     // The log-likelihood is concave in λ: golden-section search.
     let golden = (5f64.sqrt() - 1.0) / 2.0;
-    let f = |l: f64| -log_likelihood(xs, l);
+    let jacobian: f64 = xs.iter().map(|&x| x.signum() * x.abs().ln_1p()).sum();
+    let mut scratch = Vec::with_capacity(xs.len());
+    let mut f = |l: f64| -log_likelihood(xs, jacobian, l, &mut scratch);
     let (mut a, mut b) = (lo, hi);
     let mut c = b - golden * (b - a);
     let mut d = a + golden * (b - a);

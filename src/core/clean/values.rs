@@ -1,5 +1,10 @@
-//! One column's values as plain vectors, for the cleaning steps to read and
-//! rewrite (one column at a time), and back into a polars column.
+//! One column's values, typed, for the cleaning steps to read and rewrite
+//! (one column at a time), and back into a polars column. Numbers, dates
+//! and booleans as plain vectors; text as the dataset holds it (polars'
+//! string views, shared: reading a text column copies no text, and no step
+//! keeps a `String` per cell).
+
+use std::fmt::Write as _;
 
 use polars_core::prelude::*;
 
@@ -8,7 +13,7 @@ use crate::core::ingest::Dataset;
 use crate::core::model::ColumnType;
 use crate::core::table::ColumnData;
 
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone)]
 pub enum Values {
     Int(Vec<Option<i64>>),
     Float(Vec<Option<f64>>),
@@ -17,21 +22,72 @@ pub enum Values {
     Date(Vec<Option<i32>>),
     /// Microseconds since 1970-01-01T00:00:00.
     Datetime(Vec<Option<i64>>),
-    Text(Vec<Option<String>>),
+    Text(StringChunked),
+}
+
+impl PartialEq for Values {
+    fn eq(&self, other: &Values) -> bool {
+        match (self, other) {
+            (Values::Int(a), Values::Int(b)) | (Values::Datetime(a), Values::Datetime(b)) => a == b,
+            (Values::Float(a), Values::Float(b)) => a == b,
+            (Values::Bool(a), Values::Bool(b)) => a == b,
+            (Values::Date(a), Values::Date(b)) => a == b,
+            (Values::Text(a), Values::Text(b)) => a.len() == b.len() && a.iter().eq(b.iter()),
+            _ => false,
+        }
+    }
+}
+
+/// Every cell (polars' own `Debug` of a string column shows a few).
+impl std::fmt::Debug for Values {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Values::Int(v) => f.debug_tuple("Int").field(v).finish(),
+            Values::Float(v) => f.debug_tuple("Float").field(v).finish(),
+            Values::Bool(v) => f.debug_tuple("Bool").field(v).finish(),
+            Values::Date(v) => f.debug_tuple("Date").field(v).finish(),
+            Values::Datetime(v) => f.debug_tuple("Datetime").field(v).finish(),
+            Values::Text(v) => f
+                .debug_tuple("Text")
+                .field(&v.iter().collect::<Vec<_>>())
+                .finish(),
+        }
+    }
+}
+
+/// A numeric column's cells, array by array (values and validity side by
+/// side, faster than the cell iterator).
+fn options<T: PolarsNumericType>(c: &ChunkedArray<T>) -> Vec<Option<T::Native>> {
+    let mut out = Vec::with_capacity(c.len());
+    for arr in c.downcast_iter() {
+        match arr.validity() {
+            Some(valid) if valid.unset_bits() > 0 => out.extend(
+                arr.values()
+                    .iter()
+                    .zip(valid.iter())
+                    .map(|(&v, ok)| ok.then_some(v)),
+            ),
+            _ => out.extend(arr.values().iter().map(|&v| Some(v))),
+        }
+    }
+    out
+}
+
+/// A text column of `cells` (unnamed until [`Values::into_column`]).
+pub fn texts<S: AsRef<str>>(cells: impl Iterator<Item = Option<S>>) -> Values {
+    Values::Text(StringChunked::from_iter_options(PlSmallStr::EMPTY, cells))
 }
 
 impl Values {
     /// Column `index` of `ds` (None when out of range).
     pub fn of(ds: &Dataset, index: usize) -> Option<Values> {
         Some(match ColumnData::of(ds, index)? {
-            ColumnData::Integer(c) => Values::Int(c.iter().collect()),
-            ColumnData::Float(c) => Values::Float(c.iter().collect()),
+            ColumnData::Integer(c) => Values::Int(options(c)),
+            ColumnData::Float(c) => Values::Float(options(c)),
             ColumnData::Boolean(c) => Values::Bool(c.iter().collect()),
-            ColumnData::Date(c) => Values::Date(c.iter().collect()),
-            ColumnData::Datetime(c) => Values::Datetime(c.iter().collect()),
-            ColumnData::String(c) => {
-                Values::Text(c.iter().map(|v| v.map(str::to_string)).collect())
-            }
+            ColumnData::Date(c) => Values::Date(options(c)),
+            ColumnData::Datetime(c) => Values::Datetime(options(c)),
+            ColumnData::String(c) => Values::Text(c.clone()),
         })
     }
 
@@ -66,12 +122,66 @@ impl Values {
             Values::Float(v) => v.get(row).is_none_or(Option::is_none),
             Values::Bool(v) => v.get(row).is_none_or(Option::is_none),
             Values::Date(v) => v.get(row).is_none_or(Option::is_none),
-            Values::Text(v) => v.get(row).is_none_or(Option::is_none),
+            Values::Text(v) => row >= v.len() || v.get(row).is_none(),
         }
     }
 
     pub fn missing(&self) -> usize {
-        (0..self.len()).filter(|&r| self.is_missing(r)).count()
+        fn go<T>(v: &[Option<T>]) -> usize {
+            v.iter().filter(|x| x.is_none()).count()
+        }
+        match self {
+            Values::Int(v) | Values::Datetime(v) => go(v),
+            Values::Float(v) => go(v),
+            Values::Bool(v) => go(v),
+            Values::Date(v) => go(v),
+            Values::Text(v) => v.null_count(),
+        }
+    }
+
+    /// Whether each row has a value.
+    pub fn present(&self) -> Vec<bool> {
+        fn go<T>(v: &[Option<T>]) -> Vec<bool> {
+            v.iter().map(Option::is_some).collect()
+        }
+        match self {
+            Values::Int(v) | Values::Datetime(v) => go(v),
+            Values::Float(v) => go(v),
+            Values::Bool(v) => go(v),
+            Values::Date(v) => go(v),
+            Values::Text(v) => v.iter().map(|t| t.is_some()).collect(),
+        }
+    }
+
+    /// Calls `f` with each cell's text, in row order, as [`Values::text`]
+    /// gives it, without a `String` per cell (numbers are written into one
+    /// buffer).
+    pub fn for_each_text(&self, mut f: impl FnMut(Option<&str>)) {
+        fn go<T: Copy>(
+            v: &[Option<T>],
+            show: impl Fn(T, &mut String),
+            f: &mut impl FnMut(Option<&str>),
+        ) {
+            let mut buf = String::new();
+            for x in v {
+                match x {
+                    Some(x) => {
+                        buf.clear();
+                        show(*x, &mut buf);
+                        f(Some(&buf));
+                    }
+                    None => f(None),
+                }
+            }
+        }
+        match self {
+            Values::Int(v) => go(v, |x, b| _ = write!(b, "{x}"), &mut f),
+            Values::Float(v) => go(v, |x, b| _ = write!(b, "{x}"), &mut f),
+            Values::Bool(v) => go(v, |x, b| _ = write!(b, "{x}"), &mut f),
+            Values::Date(v) => go(v, |x, b| b.push_str(&format_date(x)), &mut f),
+            Values::Datetime(v) => go(v, |x, b| b.push_str(&format_datetime(x)), &mut f),
+            Values::Text(v) => v.iter().for_each(f),
+        }
     }
 
     /// The values as numbers (numeric columns only; booleans as 0/1).
@@ -80,6 +190,14 @@ impl Values {
             Values::Int(v) => Some(v.iter().map(|x| x.map(|x| x as f64)).collect()),
             Values::Float(v) => Some(v.clone()),
             _ => None,
+        }
+    }
+
+    /// [`Values::numbers`], without a copy of a float column.
+    pub fn into_numbers(self) -> Option<Vec<Option<f64>>> {
+        match self {
+            Values::Float(v) => Some(v),
+            other => other.numbers(),
         }
     }
 
@@ -92,7 +210,10 @@ impl Values {
             Values::Bool(v) => v.get(row).copied().flatten().map(|x| x.to_string()),
             Values::Date(v) => v.get(row).copied().flatten().map(format_date),
             Values::Datetime(v) => v.get(row).copied().flatten().map(format_datetime),
-            Values::Text(v) => v.get(row).cloned().flatten(),
+            Values::Text(v) => (row < v.len())
+                .then(|| v.get(row))
+                .flatten()
+                .map(str::to_string),
         }
     }
 
@@ -111,7 +232,15 @@ impl Values {
             Values::Float(v) => go(v, keep),
             Values::Bool(v) => go(v, keep),
             Values::Date(v) => go(v, keep),
-            Values::Text(v) => go(v, keep),
+            Values::Text(v) => {
+                let mask: BooleanChunked = (0..v.len())
+                    .map(|i| keep.get(i).copied().unwrap_or(true))
+                    .collect();
+                // (The mask is as long as the column: the filter cannot fail.)
+                if let Ok(kept) = v.filter(&mask) {
+                    *v = kept;
+                }
+            }
         }
     }
 
@@ -126,9 +255,7 @@ impl Values {
             }
             Values::Bool(v) => BooleanChunked::from_iter_options(name, v.into_iter()).into_series(),
             Values::Date(v) => Int32Chunked::from_iter_options(name, v.into_iter()).into_series(),
-            Values::Text(v) => {
-                StringChunked::from_iter_options(name, v.iter().map(|s| s.as_deref())).into_series()
-            }
+            Values::Text(v) => v.with_name(name).into_series(),
         };
         series.into_column()
     }

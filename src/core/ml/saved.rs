@@ -218,8 +218,7 @@ impl Scorer<'_> {
 /// already taken gets `_` appended).
 pub fn add_predictions(ds: &mut Dataset, scored: Scored) -> Result<(), String> {
     for (col, values) in scored.columns {
-        let values =
-            crate::core::clean::values::Values::Text(values.into_iter().map(Some).collect());
+        let values = crate::core::clean::values::texts(values.iter().map(Some));
         let mut name = col;
         while ds.names().contains(&name) {
             name.push('_');
