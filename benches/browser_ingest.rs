@@ -72,22 +72,7 @@ const RAF_PROBE: &str = "
     requestAnimationFrame(tick);";
 
 fn run_app(d: &Driver, app_url: &str, csv: &Path) -> BenchResult<AppRun> {
-    d.goto(app_url)?;
-    d.wait_for("body[data-app-ready=true]", WAIT, |d| {
-        Ok(d.exists("body[data-app-ready=true]")?.then_some(()))
-    })?;
-    d.find("[data-testid=client-new-name]")?
-        .send_keys("Benchmark")?;
-    d.click_when_ready("[data-testid=client-create]")?;
-    d.wait_for("the Benchmark client to be selected", WAIT, |d| {
-        let v = d.execute(
-            "const s = document.querySelector('[data-testid=client-select]');
-             const o = s && s.selectedOptions[0];
-             return o ? o.text.trim() : null;",
-            vec![],
-        )?;
-        Ok((v.as_str() == Some("Benchmark")).then_some(()))
-    })?;
+    bench::open_with_client(d, app_url, WAIT)?;
 
     let name = csv
         .file_name()

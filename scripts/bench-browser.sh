@@ -6,13 +6,7 @@
 # Set PLAINSIGHT_DIST to use an existing build instead of building dist/.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-scripts/setup.sh test
-export PATH="$PWD/.tools/binaryen/node_modules/.bin:$HOME/.cargo/bin:$PATH"
-
-if [ -z "${PLAINSIGHT_DIST:-}" ]; then
-  printf '\n==> building the app (trunk build --release)\n'
-  trunk build --release --offline
-fi
+. scripts/bench-prelude.sh
 
 csv=target/bench-1m.csv
 if [ ! -s "$csv" ]; then

@@ -13,13 +13,7 @@
 # PLAINSIGHT_BENCH_CSV for another CSV file.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-scripts/setup.sh test
-export PATH="$PWD/.tools/binaryen/node_modules/.bin:$HOME/.cargo/bin:$PATH"
-
-if [ -z "${PLAINSIGHT_DIST:-}" ]; then
-  printf '\n==> building the app (trunk build --release)\n'
-  trunk build --release --offline
-fi
+. scripts/bench-prelude.sh
 
 csv=target/bench-1m-20.csv
 if [ ! -s "$csv" ]; then

@@ -132,3 +132,29 @@ pub fn exit(what: &str, result: BenchResult<()>) -> std::process::ExitCode {
         }
     }
 }
+
+/// Opens the built app at `url` and makes a client named "Benchmark",
+/// waiting until it is selected (where every benchmark that loads a file
+/// starts).
+pub fn open_with_client(
+    d: &crate::webdriver::Driver,
+    url: &str,
+    wait: std::time::Duration,
+) -> crate::webdriver::WdResult<()> {
+    d.goto(url)?;
+    d.wait_for("body[data-app-ready=true]", wait, |d| {
+        Ok(d.exists("body[data-app-ready=true]")?.then_some(()))
+    })?;
+    d.find("[data-testid=client-new-name]")?
+        .send_keys("Benchmark")?;
+    d.click_when_ready("[data-testid=client-create]")?;
+    d.wait_for("the Benchmark client to be selected", wait, |d| {
+        let v = d.execute(
+            "const s = document.querySelector('[data-testid=client-select]');
+             const o = s && s.selectedOptions[0];
+             return o ? o.text.trim() : null;",
+            vec![],
+        )?;
+        Ok((v.as_str() == Some("Benchmark")).then_some(()))
+    })
+}
