@@ -487,20 +487,112 @@ pub fn outlier_bounds(st: &Stats, rule: OutlierRule) -> (f64, f64) {
     }
 }
 
-/// Applies `step` to `ds` in place.
-pub fn apply(ds: &mut Dataset, step: &Step) -> Result<StepReport, CleanError> {
+/// The report a step starts with, once every column it names is found.
+fn start(ds: &Dataset, step: &Step) -> Result<StepReport, CleanError> {
     let op = step.op();
-    let rows_before = ds.height() as u64;
-    let mut r = StepReport {
-        op: op.to_string(),
-        description: step.describe(),
-        rows_before,
-        ..StepReport::default()
-    };
     // Every named column must exist before anything changes.
     for c in step.columns() {
         index_of(ds, op, c)?;
     }
+    Ok(StepReport {
+        op: op.to_string(),
+        description: step.describe(),
+        rows_before: ds.height() as u64,
+        ..StepReport::default()
+    })
+}
+
+/// What a one-hot step makes of a column: the categories kept (most
+/// frequent first), whether the rest go to an "other" column, and the new
+/// columns' names (free in the data once the column is removed).
+struct OneHotPlan {
+    kept: Vec<String>,
+    other: bool,
+    /// The number of categories.
+    categories: usize,
+    names: Vec<String>,
+}
+
+impl OneHotPlan {
+    fn of(
+        ds: &Dataset,
+        op: &str,
+        column: &str,
+        max_categories: usize,
+        v: &Values,
+    ) -> Result<OneHotPlan, CleanError> {
+        if max_categories == 0 {
+            return Err(bad(op, "keep at least one category".to_string()));
+        }
+        let cats = categories(v);
+        let kept: Vec<String> = cats
+            .iter()
+            .take(max_categories)
+            .map(|c| c.0.clone())
+            .collect();
+        let other = cats.len() > kept.len();
+        check_width(op, column, kept.len() + usize::from(other))?;
+        let mut taken: Vec<String> = ds.names().into_iter().filter(|n| n != column).collect();
+        let wanted = kept
+            .iter()
+            .map(|cat| one_hot_name(column, cat))
+            .chain(other.then(|| format!("{column}_other")));
+        let mut names = Vec::new();
+        for want in wanted {
+            let name = unused_name(&taken, &want);
+            taken.push(name.clone());
+            names.push(name);
+        }
+        Ok(OneHotPlan {
+            kept,
+            other,
+            categories: cats.len(),
+            names,
+        })
+    }
+
+    fn report(&self, column: &str, r: &mut StepReport) {
+        let n = self.categories;
+        r.detail = format!(
+            "{n} categor{}{}",
+            if n == 1 { "y" } else { "ies" },
+            if self.other {
+                format!("; {} rarest in {column}_other", n - self.kept.len())
+            } else {
+                String::new()
+            }
+        );
+        r.columns_removed.push(column.to_string());
+        r.columns_added.extend(self.names.iter().cloned());
+    }
+}
+
+/// The report `apply` would give, without making the step's columns, for
+/// the steps that only add columns from one (one-hot); None for the
+/// others. The proposer's dry run of a step for models, which it does not
+/// keep, needs only the report: a one-hot step of 8 categories would make
+/// 8 columns of the rows.
+pub fn report_without_data(ds: &Dataset, step: &Step) -> Option<Result<StepReport, CleanError>> {
+    let Step::OneHot {
+        column,
+        max_categories,
+    } = step
+    else {
+        return None;
+    };
+    Some((|| {
+        let mut r = start(ds, step)?;
+        let i = index_of(ds, step.op(), column)?;
+        let plan = OneHotPlan::of(ds, step.op(), column, *max_categories, &values(ds, i)?)?;
+        plan.report(column, &mut r);
+        finish(ds, r)
+    })())
+}
+
+/// Applies `step` to `ds` in place.
+pub fn apply(ds: &mut Dataset, step: &Step) -> Result<StepReport, CleanError> {
+    let op = step.op();
+    let mut r = start(ds, step)?;
     match step {
         Step::DropMissingRows { columns } => {
             let idx: Vec<usize> = if columns.is_empty() {
@@ -720,54 +812,30 @@ pub fn apply(ds: &mut Dataset, step: &Step) -> Result<StepReport, CleanError> {
             column,
             max_categories,
         } => {
-            if *max_categories == 0 {
-                return Err(bad(op, "keep at least one category".to_string()));
-            }
             let i = index_of(ds, op, column)?;
             let v = values(ds, i)?;
-            let cats = categories(&v);
-            let kept: Vec<String> = cats
-                .iter()
-                .take(*max_categories)
-                .map(|c| c.0.clone())
-                .collect();
-            let other = cats.len() > kept.len();
-            check_width(op, column, kept.len() + usize::from(other))?;
-            r.detail = format!(
-                "{} categor{}{}",
-                cats.len(),
-                if cats.len() == 1 { "y" } else { "ies" },
-                if other {
-                    format!("; {} rarest in {column}_other", cats.len() - kept.len())
-                } else {
-                    String::new()
-                }
-            );
+            let plan = OneHotPlan::of(ds, op, column, *max_categories, &v)?;
+            plan.report(column, &mut r);
             // Each row's category: its place among the kept ones, the
-            // number kept for any other value, None when missing.
-            // (4 bytes a row: at most MAX_NEW_COLUMNS are kept.)
-            let place: HashMap<&str, u32> =
-                (0..).zip(&kept).map(|(k, c)| (c.as_str(), k)).collect();
-            let other_code = kept.len() as u32;
+            // number kept for any other value, u32::MAX when missing
+            // (4 bytes a row: at most MAX_NEW_COLUMNS are kept).
+            let place: HashMap<&str, u32> = (0..)
+                .zip(&plan.kept)
+                .map(|(k, c)| (c.as_str(), k))
+                .collect();
+            let other_code = plan.kept.len() as u32;
             let mut codes: Vec<u32> = Vec::with_capacity(v.len());
             v.for_each_text(|t| {
                 codes.push(t.map_or(u32::MAX, |t| place.get(t).copied().unwrap_or(other_code)));
             });
             drop(v);
             remove(ds, i)?;
-            r.columns_removed.push(column.clone());
-            let indicator = |k: u32| -> Values {
-                Values::Int(codes.iter().map(|&c| Some(i64::from(c == k))).collect())
-            };
-            let mut at = i;
-            for (k, cat) in (0..).zip(&kept) {
-                let name = insert(ds, at, &one_hot_name(column, cat), indicator(k))?;
-                r.columns_added.push(name);
-                at += 1;
-            }
-            if other {
-                let name = insert(ds, at, &format!("{column}_other"), indicator(other_code))?;
-                r.columns_added.push(name);
+            // One 0/1 column per kept category, then "other"; the plan's
+            // names are still free, so `insert` keeps them.
+            for ((k, name), at) in (0..).zip(&plan.names).zip(i..) {
+                let col: Vec<Option<i64>> =
+                    codes.iter().map(|&c| Some(i64::from(c == k))).collect();
+                insert(ds, at, name, Values::Int(col))?;
             }
         }
         Step::Ordinal { column, order } => {
@@ -832,15 +900,14 @@ pub fn apply(ds: &mut Dataset, step: &Step) -> Result<StepReport, CleanError> {
             if let Some(st) = stats(&nums) {
                 let (center, scale) = scale_params(&st, *method);
                 r.detail = format!("centre {}, scale {}", show(center), show(scale));
-                let out: Vec<Option<f64>> = nums
-                    .iter()
-                    .map(|x| x.map(|x| (x - center) / scale))
-                    .collect();
-                r.cells_changed = nums
-                    .iter()
-                    .zip(&out)
-                    .filter(|(a, b)| a.is_some() && a != b)
-                    .count() as u64;
+                // In place: a value whose scaled value differs (NaN
+                // always) is changed.
+                let mut out = nums;
+                for x in out.iter_mut().flatten() {
+                    let y = (*x - center) / scale;
+                    r.cells_changed += u64::from(y != *x);
+                    *x = y;
+                }
                 replace(ds, i, Values::Float(out))?;
             } else {
                 r.detail = "no values".to_string();
@@ -1430,6 +1497,52 @@ mod tests {
         let mut out: Vec<(String, u64)> = counts.into_iter().collect();
         out.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
         out
+    }
+
+    /// A one-hot step's report without its columns is the report of the
+    /// step run: names taken by other columns (`c_a` exists), an "other"
+    /// column, missing cells, a numeric column, and the errors.
+    #[test]
+    fn one_hot_reports_the_same_without_its_columns() {
+        let csv = "c,c_a,n,c_other\na,1,1,x\nb,2,2,x\na,3,,x\n,4,1,x\nc,5,3,x\na,6,1,x\n";
+        let ds = crate::core::read_bytes("s.csv", csv.as_bytes()).unwrap();
+        for (column, max) in [
+            ("c", 10),
+            ("c", 1),
+            ("c", 2),
+            ("n", 2),
+            ("c_a", 3),
+            ("c", 0),
+        ] {
+            let step = Step::OneHot {
+                column: column.into(),
+                max_categories: max,
+            };
+            let without = report_without_data(&ds, &step).expect("one-hot has one");
+            let mut run = ds.clone();
+            let with = apply(&mut run, &step);
+            assert_eq!(without, with, "{column}, at most {max}");
+            if let Ok(r) = with {
+                assert!(!r.columns_added.is_empty());
+                assert_eq!(
+                    run.names()
+                        .iter()
+                        .filter(|n| r.columns_added.contains(n))
+                        .count(),
+                    r.columns_added.len(),
+                    "{column}: the names reported are the columns made"
+                );
+            }
+        }
+        let missing = Step::OneHot {
+            column: "nope".into(),
+            max_categories: 3,
+        };
+        assert!(matches!(
+            report_without_data(&ds, &missing),
+            Some(Err(CleanError::MissingColumn { .. }))
+        ));
+        assert!(report_without_data(&ds, &Step::DropDuplicates).is_none());
     }
 
     /// Counting by value gives the categories that counting by text gives,

@@ -12,8 +12,8 @@
 use serde::{Deserialize, Serialize};
 
 use super::apply::{
-    all_distinct, apply, categories, distinct_count, plural, stats, Moments, Stats, StepReport,
-    TRIM_CHARS,
+    all_distinct, apply, categories, distinct_count, plural, report_without_data, stats, Moments,
+    Stats, StepReport, TRIM_CHARS,
 };
 use super::cluster::{clusters, Cluster};
 use super::step::{snake_case, Fill, Merge, OutlierAction, OutlierRule, Scaling, Step, ValueGroup};
@@ -125,6 +125,20 @@ impl Proposer {
     /// not kept in it: the next proposals, and their evidence, hold
     /// whatever the user ticks of these (they are proposed unticked).
     fn offer_for(&mut self, step: Step, evidence: String, purpose: Purpose) {
+        // Not kept: when the report needs no data made, none is.
+        if purpose == Purpose::Prepare {
+            if let Some(found) = report_without_data(&self.work, &step) {
+                if let Ok(report) = found {
+                    self.out.push(Proposal {
+                        step,
+                        evidence,
+                        report,
+                        purpose,
+                    });
+                }
+                return;
+            }
+        }
         let mut trial = self.work.clone();
         if let Ok(mut report) = apply(&mut trial, &step) {
             report.kept = None;
@@ -696,12 +710,12 @@ fn thorough(p: &mut Proposer) {
         let Some(v) = p.column(&name) else {
             continue;
         };
-        let Some(nums) = v.numbers() else {
-            continue;
-        };
         if distinct_count(&v, 10) <= 10 {
             continue;
         }
+        let Some(nums) = v.into_numbers() else {
+            continue;
+        };
         let Some(st) = p.stats(&name, &nums) else {
             continue;
         };
@@ -712,6 +726,7 @@ fn thorough(p: &mut Proposer) {
             .flatten()
             .filter(|x| **x < lo || **x > hi)
             .count();
+        drop(nums);
         if n == 0 {
             continue;
         }
@@ -762,15 +777,17 @@ fn thorough(p: &mut Proposer) {
         let Some(v) = p.column(&name) else {
             continue;
         };
-        let Some(nums) = v.numbers() else {
-            continue;
-        };
         if distinct_count(&v, 2) <= 2 {
             continue;
         }
+        let Some(nums) = v.into_numbers() else {
+            continue;
+        };
         let Some(st) = p.stats(&name, &nums) else {
             continue;
         };
+        // (The dry run reads the column again: not held twice.)
+        drop(nums);
         // After a proposed transform, its skew then.
         let (skew_now, after) = match transformed.get(&name) {
             Some(&after) => (after, " once the transform proposed above is ticked too"),
