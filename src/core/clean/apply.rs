@@ -389,9 +389,9 @@ fn count_values<K: Hash + Eq>(cells: impl Iterator<Item = K>) -> HashMap<K, u64>
 
 /// `cell` in `case`; borrowed when it is already so.
 fn change_case(cell: &str, case: Case) -> Cow<'_, str> {
+    // (No shortcut on "has no upper case letter": a title-case letter
+    // such as "ǅ" is neither, and still changes.)
     let new = match case {
-        Case::Lower if !cell.chars().any(char::is_uppercase) => return Cow::Borrowed(cell),
-        Case::Upper if !cell.chars().any(char::is_lowercase) => return Cow::Borrowed(cell),
         Case::Lower => cell.to_lowercase(),
         Case::Upper => cell.to_uppercase(),
         Case::Title => title_case(cell),
@@ -1413,8 +1413,8 @@ fn filter_mask(
 ) -> Result<Vec<bool>, CleanError> {
     let n = v.len();
     match test {
-        Test::IsMissing => return Ok((0..n).map(|r| v.is_missing(r)).collect()),
-        Test::NotMissing => return Ok((0..n).map(|r| !v.is_missing(r)).collect()),
+        Test::IsMissing => return Ok(v.present().into_iter().map(|p| !p).collect()),
+        Test::NotMissing => return Ok(v.present()),
         Test::Contains => {
             let Values::Text(x) = v else {
                 return Err(wrong_type(op, column, v.column_type(), "text"));
@@ -1497,6 +1497,24 @@ mod tests {
         let mut out: Vec<(String, u64)> = counts.into_iter().collect();
         out.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
         out
+    }
+
+    /// Title-case letters (neither upper nor lower case) still change.
+    #[test]
+    fn change_case_counts_title_case_letters() {
+        let csv = "c\nǅemal\nabc\nABC\n\nǈ\n";
+        let ds = crate::core::read_bytes("s.csv", csv.as_bytes()).unwrap();
+        for (case, changed, first) in [(Case::Lower, 3, "ǆemal"), (Case::Upper, 3, "ǄEMAL")] {
+            let mut out = ds.clone();
+            let step = Step::ChangeCase {
+                column: "c".into(),
+                case,
+            };
+            let r = apply(&mut out, &step).unwrap();
+            assert_eq!(r.cells_changed, changed, "{case:?}");
+            let v = Values::of(&out, 0).unwrap();
+            assert_eq!(v.text(0).as_deref(), Some(first), "{case:?}");
+        }
     }
 
     /// A one-hot step's report without its columns is the report of the

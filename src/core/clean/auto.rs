@@ -398,19 +398,31 @@ fn unskew(nums: &[Option<f64>], st: Stats) -> Option<(Transform, f64, f64)> {
     // Skewed by a few values beyond Tukey's fences only: capping them
     // (proposed next) is the plainer fix.
     let (lo, hi) = super::apply::outlier_bounds(&st, OutlierRule::Iqr { k: 1.5 });
-    // (Skews need no sort: moments alone.)
-    let capped: Vec<f64> = nums.iter().flatten().map(|x| x.clamp(lo, hi)).collect();
-    if Moments::of(&capped).is_some_and(|c| c.skew.abs() <= 1.0) {
+    // Skews as `stats` gives them (its compensated sums over the sorted
+    // values), without its quantiles. Not `clamp`: overflowing quartiles
+    // give bounds that are infinite or crossed, and then nothing moves.
+    let skew_of = |mut v: Vec<f64>| {
+        crate::core::sort::sort_values(&mut v);
+        Moments::of(&v).map(|m| m.skew)
+    };
+    let cap = |x: f64| {
+        if x < lo {
+            lo
+        } else if x > hi {
+            hi
+        } else {
+            x
+        }
+    };
+    if skew_of(nums.iter().flatten().map(|&x| cap(x)).collect()).is_some_and(|s| s.abs() <= 1.0) {
         return None;
     }
-    drop(capped);
     let xs: Vec<f64> = nums.iter().flatten().copied().collect();
     let skew_after = |t: Transform| -> Option<f64> {
         if xs.iter().any(|&x| t.refuses(x).is_some()) {
             return None;
         }
-        let out: Vec<f64> = xs.iter().map(|&x| t.of(x)).collect();
-        Moments::of(&out).map(|s| s.skew).filter(|s| s.is_finite())
+        skew_of(xs.iter().map(|&x| t.of(x)).collect()).filter(|s| s.is_finite())
     };
     let log = skew_after(Transform::Log1p).map(|s| (Transform::Log1p, s));
     let yj = fit_yeo_johnson(&xs)
@@ -843,6 +855,18 @@ fn looks_like_id(name: &str) -> bool {
 mod tests {
     use super::*;
     use crate::core::sample::{marketing_csv, SAMPLE_FILE_NAME};
+
+    /// Numbers whose sums and quartiles overflow (bounds infinite or
+    /// crossed) get a proposal, not a panic: capping them for the skew
+    /// test clamped between crossed bounds.
+    #[test]
+    fn overflowing_numbers_are_proposed_without_a_panic() {
+        let csv = "x,y\n-1.7e308,1\n-1e308,2\n1e308,3\n";
+        let ds = crate::core::read_bytes("s.csv", csv.as_bytes()).unwrap();
+        assert_eq!(ds.types[0], ColumnType::Float);
+        let proposals = propose(&ds, Mode::Thorough);
+        assert!(proposals.iter().all(|p| !p.evidence.is_empty()));
+    }
 
     /// Thorough mode fills a gap with the most frequent value only when
     /// values recur, never a date: Debian's release list had its missing
