@@ -504,17 +504,19 @@ fn start(ds: &Dataset, step: &Step) -> Result<StepReport, CleanError> {
 
 /// What a one-hot step makes of a column: the categories kept (most
 /// frequent first), whether the rest go to an "other" column, and the new
-/// columns' names (free in the data once the column is removed).
-struct OneHotPlan {
-    kept: Vec<String>,
-    other: bool,
+/// columns' names (free in the data once the column is removed): what
+/// `apply` builds and the SQL export freezes.
+pub(crate) struct OneHotPlan {
+    pub kept: Vec<String>,
+    pub other: bool,
     /// The number of categories.
-    categories: usize,
-    names: Vec<String>,
+    pub categories: usize,
+    /// One per kept category, then "other"'s.
+    pub names: Vec<String>,
 }
 
 impl OneHotPlan {
-    fn of(
+    pub(crate) fn of(
         ds: &Dataset,
         op: &str,
         column: &str,

@@ -7,7 +7,7 @@
 use std::collections::{BTreeMap, HashSet};
 
 use super::{index, text_date_order, values};
-use crate::core::clean::apply::{categories, check_width};
+use crate::core::clean::apply::OneHotPlan;
 use crate::core::clean::step::{Merge, OutlierAction};
 use crate::core::clean::transform::Transform;
 use crate::core::clean::values::Values;
@@ -102,37 +102,35 @@ pub(super) struct OneHot {
 
 pub(super) fn one_hot(
     before: &Dataset,
-    after: &Dataset,
     column: &str,
     max_categories: usize,
 ) -> Result<OneHot, CleanError> {
     let i = index(before, column)?;
-    let cats = categories(&values(before, i)?);
-    let kept: Vec<String> = cats
-        .iter()
-        .take(max_categories)
-        .map(|c| c.0.clone())
-        .collect();
-    let has_other = cats.len() > kept.len();
-    check_width("one_hot", column, kept.len() + usize::from(has_other))?;
-    let new_names = after.names();
-    let name = |k: usize| new_names.get(i + k).cloned().unwrap_or_default();
+    let plan = OneHotPlan::of(
+        before,
+        "one_hot",
+        column,
+        max_categories,
+        &values(before, i)?,
+    )?;
     let comment = format!(
         "Frozen: the {} most frequent categor{} of {column} in this file{}.",
-        kept.len(),
-        if kept.len() == 1 { "y" } else { "ies" },
-        if has_other {
+        plan.kept.len(),
+        if plan.kept.len() == 1 { "y" } else { "ies" },
+        if plan.other {
             "; the rest are \"other\""
         } else {
             ""
         }
     );
+    let mut names = plan.names;
+    let other = plan.other.then(|| names.pop()).flatten();
     Ok(OneHot {
         i,
         ty: before.types[i],
-        names: (0..kept.len()).map(name).collect(),
-        other: has_other.then(|| name(kept.len())),
-        kept,
+        names,
+        other,
+        kept: plan.kept,
         comment,
     })
 }

@@ -1076,7 +1076,7 @@ fn step_sql(
             column,
             max_categories,
         } => {
-            let plan = frozen::one_hot(before, after, column, *max_categories)?;
+            let plan = frozen::one_hot(before, column, *max_categories)?;
             q.comment(plan.comment.clone());
             let c = d.ident(column);
             let is = |cat: &str| shows_as(d, &c, plan.ty, cat);

@@ -338,7 +338,7 @@ fn step_py(
             column,
             max_categories,
         } => {
-            let plan = frozen::one_hot(before, after, column, *max_categories)?;
+            let plan = frozen::one_hot(before, column, *max_categories)?;
             out.push(format!("# {}", comment_text(&plan.comment)));
             let shown: Vec<String> = plan.kept.iter().map(|c| py_shown(plan.ty, c)).collect();
             let other = plan.other.as_deref().map_or("None".to_string(), py_str);
