@@ -128,14 +128,12 @@ struct Data {
     tiles: Tiles,
     /// Each row's squared norm.
     norms: Vec<f64>,
-    n: usize,
 }
 
 impl Data {
     fn new(columns: &[Vec<f64>]) -> Data {
         let tiles = Tiles::new(columns, finite);
         Data {
-            n: tiles.rows(),
             norms: tiles.norms(),
             tiles,
         }
@@ -146,11 +144,14 @@ impl Data {
     }
 
     fn mean_variance(&self) -> f64 {
-        let n = self.n as f64;
+        let n = self.tiles.rows() as f64;
         let sum: f64 = (0..self.width())
             .map(|j| {
-                let mean = (0..self.n).map(|r| self.tiles.value(r, j)).sum::<f64>() / n;
-                (0..self.n)
+                let mean = (0..self.tiles.rows())
+                    .map(|r| self.tiles.value(r, j))
+                    .sum::<f64>()
+                    / n;
+                (0..self.tiles.rows())
                     .map(|r| (self.tiles.value(r, j) - mean).powi(2))
                     .sum::<f64>()
                     / n
@@ -164,11 +165,11 @@ impl Data {
     /// proportional to their squared distance to the nearest centre so far.
     fn plus_plus(&self, k: usize, rng: &mut Rng) -> Vec<Vec<f64>> {
         let trials = 2 + (k as f64).ln() as usize;
-        let mut centres = vec![self.tiles.row(rng.below(self.n))];
-        let mut closest = vec![0.0; self.n];
+        let mut centres = vec![self.tiles.row(rng.below(self.tiles.rows()))];
+        let mut closest = vec![0.0; self.tiles.rows()];
         self.tiles.all_distances(&centres[0], &mut closest);
-        let mut candidate = vec![0.0; self.n];
-        let mut kept = vec![0.0; self.n];
+        let mut candidate = vec![0.0; self.tiles.rows()];
+        let mut kept = vec![0.0; self.tiles.rows()];
         while centres.len() < k {
             let potential: f64 = closest.iter().sum();
             let mut chosen: Option<(f64, usize)> = None;
@@ -286,9 +287,9 @@ impl Data {
     /// whose centre cannot have changed, made it slower on 20 columns
     /// without clusters: most rows stay near a boundary.)
     fn lloyd(&self, mut centres: Vec<Vec<f64>>, max: usize, tolerance: f64) -> KMeansFit {
-        let mut labels = vec![u32::MAX; self.n];
-        let mut previous = vec![u32::MAX; self.n];
-        let mut dist = vec![0.0; self.n];
+        let mut labels = vec![u32::MAX; self.tiles.rows()];
+        let mut previous = vec![u32::MAX; self.tiles.rows()];
+        let mut dist = vec![0.0; self.tiles.rows()];
         let mut iterations = 0;
         while iterations < max {
             iterations += 1;
