@@ -24,7 +24,7 @@ use std::process::ExitCode;
 use std::time::Duration;
 
 use bench::{env_path, median, BenchResult};
-use webdriver::{css_str, Driver, WdError};
+use webdriver::{Driver, WdError};
 
 /// Loading, proposing or applying must finish within this.
 const WAIT: Duration = Duration::from_secs(600);
@@ -66,18 +66,10 @@ fn memory_mb(d: &Driver) -> BenchResult<f64> {
 
 fn run_once(d: &Driver, app_url: &str, csv: &std::path::Path) -> BenchResult<Run> {
     bench::open_with_client(d, app_url, WAIT)?;
-    let name = csv
-        .file_name()
-        .unwrap_or_default()
-        .to_string_lossy()
-        .into_owned();
+    let (name, item) = bench::shown_item(csv);
     d.find("[data-testid=upload-input]")?
         .send_keys(&csv.to_string_lossy())?;
     d.wait_for(&format!("{name} to be shown"), WAIT, |d| {
-        let item = format!(
-            "[data-testid=dataset-item][data-name={}][data-selected=true]",
-            css_str(&name)
-        );
         Ok(d.exists(&item)?.then_some(()))
     })?;
     let load_ms = job_done(d, &name)?;

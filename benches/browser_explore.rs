@@ -357,15 +357,7 @@ fn time_report(d: &Driver) -> BenchResult<Report> {
 fn run_app(d: &Driver, app_url: &str, csv: &Path) -> BenchResult<AppRun> {
     bench::open_with_client(d, app_url, WAIT)?;
 
-    let name = csv
-        .file_name()
-        .unwrap_or_default()
-        .to_string_lossy()
-        .into_owned();
-    let item = format!(
-        "[data-testid=dataset-item][data-name={}][data-selected=true]",
-        css_str(&name)
-    );
+    let (name, item) = bench::shown_item(csv);
     d.execute(PAGE_PROBE, vec![json!(item)])?;
     let started = Instant::now();
     d.find("[data-testid=upload-input]")?

@@ -30,7 +30,7 @@ use serde_json::json;
 use std::path::Path;
 use std::process::ExitCode;
 use std::time::{Duration, Instant};
-use webdriver::{css_str, Driver, WdError, WAIT};
+use webdriver::{Driver, WdError, WAIT};
 
 /// Loading 100 MB must finish within this, or the run fails.
 const JOB_WAIT: Duration = Duration::from_secs(900);
@@ -74,15 +74,7 @@ const RAF_PROBE: &str = "
 fn run_app(d: &Driver, app_url: &str, csv: &Path) -> BenchResult<AppRun> {
     bench::open_with_client(d, app_url, WAIT)?;
 
-    let name = csv
-        .file_name()
-        .unwrap_or_default()
-        .to_string_lossy()
-        .into_owned();
-    let item = format!(
-        "[data-testid=dataset-item][data-name={}][data-selected=true]",
-        css_str(&name)
-    );
+    let (name, item) = bench::shown_item(csv);
     d.execute(RAF_PROBE, vec![])?;
     let started = Instant::now();
     d.find("[data-testid=upload-input]")?

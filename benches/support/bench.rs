@@ -158,3 +158,18 @@ pub fn open_with_client(
         Ok((v.as_str() == Some("Benchmark")).then_some(()))
     })
 }
+
+/// The name the app gives `csv`, and the selector of its dataset item once
+/// it is shown (selected).
+pub fn shown_item(csv: &Path) -> (String, String) {
+    let name = csv
+        .file_name()
+        .unwrap_or_default()
+        .to_string_lossy()
+        .into_owned();
+    let item = format!(
+        "[data-testid=dataset-item][data-name={}][data-selected=true]",
+        crate::webdriver::css_str(&name)
+    );
+    (name, item)
+}
