@@ -49,6 +49,21 @@ pub struct Job {
     pub cancellable: bool,
 }
 
+impl Job {
+    /// A new job `label` runs: no progress or reading time yet; the last
+    /// job's elapsed time and memory stay until it reports its own.
+    fn start(&mut self, label: String, cancellable: bool) {
+        *self = Job {
+            state: JobState::Running,
+            label,
+            cancellable,
+            progress: 0.0,
+            read_ms: None,
+            ..self.clone()
+        };
+    }
+}
+
 /// The status bar's label while models are trained.
 const TRAINING: &str = "Training models";
 
@@ -379,27 +394,11 @@ impl Reducible for State {
                 s.profile = profile;
             }
             Action::JobStart(label, cancellable) => {
-                s.job = Job {
-                    state: JobState::Running,
-                    label,
-                    cancellable,
-                    progress: 0.0,
-                    read_ms: None,
-                    ..s.job.clone()
-                };
+                s.job.start(label, cancellable);
                 s.error = None;
                 s.notice = None;
             }
-            Action::JobAgain(label) => {
-                s.job = Job {
-                    state: JobState::Running,
-                    label,
-                    cancellable: true,
-                    progress: 0.0,
-                    read_ms: None,
-                    ..s.job.clone()
-                };
-            }
+            Action::JobAgain(label) => s.job.start(label, true),
             Action::JobProgress(p) => s.job.progress = p.clamp(0.0, 1.0),
             Action::JobReadTime(ms) => s.job.read_ms = Some(ms),
             Action::JobDone {
