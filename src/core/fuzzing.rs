@@ -19,6 +19,7 @@ use crate::core::ml::automl::Scored;
 use crate::core::ml::prep::Feature;
 use crate::core::ml::saved::{LoadError, SavedModel};
 use crate::core::model::{FileFacts, Format};
+use crate::core::parts::{read_in_parts, Cut, Failed, InTurn};
 use crate::core::profile::profile;
 use crate::core::rng::Rng;
 
@@ -46,7 +47,8 @@ pub const LARGE_BYTES: usize = 96 * 1024;
 ///
 /// Byte 0: bits 0–3 pick the name from [`INGEST_NAMES`] (modulo its
 /// length; corpora from before the Parquet and Feather names read bits
-/// 0–2 alike where bit 3 is clear), bit 7
+/// 0–2 alike where bit 3 is clear), bits 4–6 the parts a delimited text
+/// is also read in (2–9, `core::parts`), bit 7
 /// repeats the body to [`LARGE_BYTES`]. Byte 1: the chunk lengths (bits
 /// 0–4: the longest chunk is `2^k` bytes, bits 5–7 seed their draw). The
 /// rest is the file.
@@ -54,6 +56,7 @@ pub struct IngestCase {
     pub name: &'static str,
     pub body: Vec<u8>,
     pub chunks: Vec<usize>,
+    pub parts: usize,
 }
 
 impl IngestCase {
@@ -77,14 +80,20 @@ impl IngestCase {
             chunks.push(n);
             left -= n;
         }
-        IngestCase { name, body, chunks }
+        IngestCase {
+            name,
+            body,
+            chunks,
+            parts: 2 + usize::from(b0 >> 4 & 7),
+        }
     }
 }
 
 /// The `ingest` target: `data` (see [`IngestCase`]) through
 /// [`Ingester::new`], `push` in chunks and `finish`, then [`profile`] when
 /// it loaded. Checks that the chunks do not change the outcome (the same
-/// dataset or the same error as one whole read) and that a loaded dataset
+/// dataset or the same error as one whole read), nor reading it in parts
+/// (of any size: a part may start anywhere), and that a loaded dataset
 /// and its profile agree on its shape.
 pub fn ingest(data: &[u8]) -> Result<Dataset, IngestError> {
     let case = IngestCase::new(data);
@@ -99,11 +108,37 @@ pub fn ingest(data: &[u8]) -> Result<Dataset, IngestError> {
             b.as_ref().err()
         ),
     }
+    in_parts_as_whole(&case, &whole);
     if let Ok(ds) = &chunked {
         check_dataset(ds);
         assert_eq!(ds.facts.size_bytes, case.body.len() as u64);
     }
     chunked
+}
+
+/// Read in parts, the case gives `whole`'s dataset or error (when it is
+/// read in parts at all).
+fn in_parts_as_whole(case: &IngestCase, whole: &Result<Dataset, IngestError>) {
+    let cut = Cut {
+        parts: case.parts,
+        min_part_bytes: 1,
+    };
+    let size = case.body.len() as u64;
+    match (
+        read_in_parts(case.name, size, &case.body[..], cut, &InTurn),
+        whole,
+    ) {
+        (Ok(None), _) => {}
+        (Ok(Some(a)), Ok(b)) => assert_same_dataset(&a, b),
+        (Err(Failed::Ingest(a)), Err(b)) => {
+            assert_eq!(&a, b, "parts and whole reads fail differently")
+        }
+        (a, b) => panic!(
+            "parts and whole reads differ: {:?} vs {:?}",
+            a.map(|d| d.map(|d| d.height())),
+            b.as_ref().map(Dataset::height)
+        ),
+    }
 }
 
 fn push_chunks(case: &IngestCase) -> Result<Dataset, IngestError> {
@@ -125,18 +160,22 @@ fn column_texts(ds: &Dataset) -> Vec<String> {
 }
 
 fn assert_same_dataset(a: &Dataset, b: &Dataset) {
-    assert_eq!(a.facts, b.facts, "chunks changed the file facts");
-    assert_eq!(a.names(), b.names(), "chunks changed the column names");
-    assert_eq!(a.types, b.types, "chunks changed the column types");
+    assert_eq!(a.facts, b.facts, "chunks or parts changed the file facts");
+    assert_eq!(
+        a.names(),
+        b.names(),
+        "chunks or parts changed the column names"
+    );
+    assert_eq!(a.types, b.types, "chunks or parts changed the column types");
     assert_eq!(
         a.date_formats, b.date_formats,
-        "chunks changed the date formats"
+        "chunks or parts changed the date formats"
     );
-    assert_eq!(a.notes, b.notes, "chunks changed the notes");
+    assert_eq!(a.notes, b.notes, "chunks or parts changed the notes");
     assert_eq!(
         column_texts(a),
         column_texts(b),
-        "chunks changed the values"
+        "chunks or parts changed the values"
     );
 }
 

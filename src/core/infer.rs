@@ -9,6 +9,7 @@
 //! string, taking the first type every non-missing cell fits.
 
 use chrono::{Datelike, NaiveDate};
+use serde::{Deserialize, Serialize};
 
 use crate::core::model::ColumnType;
 
@@ -174,7 +175,7 @@ pub fn has_leading_zero(s: &str) -> bool {
 // ---------------------------------------------------------------- dates
 
 /// Where the year sits in a date.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 enum Layout {
     YearFirst,
     YearLast,
@@ -188,7 +189,7 @@ enum Layout {
 }
 
 /// How a month-name date was written (for its format), besides its layout.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 struct Written {
     full_month: bool,
     comma: bool,
@@ -197,7 +198,7 @@ struct Written {
 }
 
 /// The day/month order chosen for a date column.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum DateOrder {
     Ymd,
     Dmy,
@@ -629,7 +630,7 @@ pub fn format_datetime(micros: i64) -> String {
 }
 
 /// What a column's date cells have shown so far.
-#[derive(Clone, Copy, Debug, PartialEq)]
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
 struct DateState {
     /// (layout, separator, year digits) of the first date; all must match.
     shape: Option<(Layout, u8, u8)>,
@@ -646,6 +647,35 @@ struct DateState {
 }
 
 impl DateState {
+    /// The state after this column's cells and then `next`'s (read on
+    /// their own): what feeding them all in turn gives, wherever it
+    /// decides anything (`date` false on either side makes the rest moot).
+    fn merge(self, next: DateState) -> Option<DateState> {
+        let Some(shape) = self.shape else {
+            return Some(next);
+        };
+        if next.shape.is_some_and(|s| s != shape) {
+            return None;
+        }
+        let merged = DateState {
+            shape: Some(shape),
+            ymd_ok: self.ymd_ok && next.ymd_ok,
+            dmy_ok: self.dmy_ok && next.dmy_ok,
+            mdy_ok: self.mdy_ok && next.mdy_ok,
+            any_time: self.any_time || next.any_time,
+            time_sep: if self.any_time {
+                self.time_sep
+            } else {
+                next.time_sep
+            },
+            any_seconds: self.any_seconds || next.any_seconds,
+            any_fraction: self.any_fraction || next.any_fraction,
+            any_offset: self.any_offset || next.any_offset,
+            written: self.written,
+        };
+        merged.order().map(|_| merged)
+    }
+
     fn new() -> Self {
         DateState {
             shape: None,
@@ -803,7 +833,7 @@ fn micros_of(date: NaiveDate, p: &DateParts) -> i64 {
 // ---------------------------------------------------------------- columns
 
 /// How a column's cells are to be converted.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Kind {
     Boolean,
     Integer,
@@ -839,7 +869,7 @@ impl Kind {
 
 /// The range of a column's numbers, for numbers that may be times (Unix
 /// times, spreadsheet serial days): fed every cell like an [`Inference`].
-#[derive(Clone, Copy, Debug, PartialEq)]
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Span {
     pub lo: f64,
     pub hi: f64,
@@ -863,6 +893,17 @@ impl Default for Span {
 }
 
 impl Span {
+    /// The range of this column's numbers and `next`'s.
+    pub fn merge(self, next: Span) -> Span {
+        Span {
+            lo: self.lo.min(next.lo),
+            hi: self.hi.max(next.hi),
+            fractional: self.fractional || next.fractional,
+            any: self.any || next.any,
+            numeric: self.numeric && next.numeric,
+        }
+    }
+
     pub fn feed(&mut self, raw: &str) {
         let t = trim_cell(raw);
         if !self.numeric || is_na(t) {
@@ -882,7 +923,7 @@ impl Span {
 
 /// The running evidence for one column's type. Small and `Copy`, so the
 /// header row can be tried on a copy.
-#[derive(Clone, Copy, Debug, PartialEq)]
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Inference {
     pub non_missing: u64,
     boolean: bool,
@@ -938,6 +979,31 @@ impl Inference {
             leading_zero: false,
             date: true,
             dates: DateState::new(),
+        }
+    }
+
+    /// The evidence of this column's cells and then `next`'s, each read
+    /// on its own (the parts of a file read in parts): it decides as
+    /// feeding every cell in turn does (a property test says so). Flags
+    /// that hold for every cell are and-ed, those of any cell or-ed; a
+    /// leading zero seen after the column stopped being numbers is kept,
+    /// which feeding in turn skips, but then no numeric type is left for
+    /// it to forbid.
+    pub fn merge(self, next: Inference) -> Inference {
+        let dates = if self.date && next.date {
+            self.dates.merge(next.dates)
+        } else {
+            None
+        };
+        Inference {
+            non_missing: self.non_missing + next.non_missing,
+            boolean: self.boolean && next.boolean,
+            int: self.int && next.int,
+            float: self.float && next.float,
+            float_comma: self.float_comma && next.float_comma,
+            leading_zero: self.leading_zero || next.leading_zero,
+            date: dates.is_some(),
+            dates: dates.unwrap_or(self.dates),
         }
     }
 

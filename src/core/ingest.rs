@@ -14,6 +14,7 @@
 //! offset). [`Dataset::types`] tells which is which.
 
 use polars_core::prelude::*;
+use serde::{Deserialize, Serialize};
 
 use crate::core::columnar;
 use crate::core::csv::{sniff_delimiter, CsvSink, CsvTable, Keep, Numbers};
@@ -72,7 +73,7 @@ pub const MAX_ROWS: u64 = 50_000_000;
 pub const MAX_CELLS: u64 = 100_000_000;
 
 /// Bytes buffered before the encoding, binary check and delimiter are decided.
-const HEAD_BYTES: usize = 64 * 1024;
+pub(crate) const HEAD_BYTES: usize = 64 * 1024;
 
 /// Bytes checked for NUL and control bytes.
 const BINARY_CHECK_BYTES: usize = 8 * 1024;
@@ -211,8 +212,8 @@ fn declared_format(file_name: &str) -> Result<Declared, IngestError> {
 }
 
 /// The text encoding, decided from the first bytes.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum Encoding {
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub(crate) enum Encoding {
     /// UTF-8 without BOM; fields that are not UTF-8 are read as Windows-1252.
     Utf8,
     Utf8Bom,
@@ -230,7 +231,7 @@ impl Encoding {
         }
     }
 
-    fn label(self, any_windows_1252: bool) -> &'static str {
+    pub(crate) fn label(self, any_windows_1252: bool) -> &'static str {
         match self {
             _ if any_windows_1252 => "Windows-1252",
             Encoding::Utf8 => "UTF-8",
@@ -302,6 +303,104 @@ enum State {
     Body(Box<Body>),
     /// A push failed; the same error is returned from then on.
     Failed(IngestError),
+}
+
+/// How a text file is read, as its head says.
+pub(crate) struct Dialect {
+    pub encoding: Encoding,
+    /// The byte-order mark's length in the file.
+    pub bom_len: usize,
+    /// Transcoder for UTF-16 input.
+    pub decoder: Option<encoding_rs::Decoder>,
+    /// The head's text after the byte-order mark (decoded from UTF-16).
+    pub text: Vec<u8>,
+    /// Where a delimited text's records start in the file (after a
+    /// second byte-order mark, skipped as csv-core did).
+    pub csv_start: u64,
+    /// That second mark's length in `text`.
+    pub in_text: usize,
+    pub kind: TextKind,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum TextKind {
+    Json,
+    Ndjson,
+    /// With this delimiter.
+    Delimited(u8),
+}
+
+/// The encoding and kind of a text file from its first bytes (`complete`:
+/// they are the whole file); refused when they are not text.
+pub(crate) fn dialect(
+    file_name: &str,
+    head: &[u8],
+    complete: bool,
+) -> Result<Dialect, IngestError> {
+    dialect_of(declared_format(file_name)?, head, complete)
+}
+
+fn dialect_of(declared: Declared, head: &[u8], complete: bool) -> Result<Dialect, IngestError> {
+    let (encoding, bom_len) = Encoding::detect(head);
+    let rest = head.get(bom_len..).unwrap_or_default();
+    let mut decoder = match encoding {
+        Encoding::Utf16Le => Some(encoding_rs::UTF_16LE.new_decoder_without_bom_handling()),
+        Encoding::Utf16Be => Some(encoding_rs::UTF_16BE.new_decoder_without_bom_handling()),
+        _ => None,
+    };
+    if decoder.is_none() {
+        if let Some(offset) = binary_offset(rest) {
+            return Err(IngestError::Binary {
+                offset: (offset + bom_len) as u64,
+            });
+        }
+    }
+    // Decoded text of the head, for sniffing.
+    let text: Vec<u8> = match decoder.as_mut() {
+        Some(d) => {
+            let mut out = vec![0; d.max_utf8_buffer_length(rest.len()).unwrap_or(0)];
+            // Not `last` even when complete: `finish` flushes the decoder.
+            let (_, _, written, _) = d.decode_to_utf8(rest, &mut out, false);
+            out.truncate(written);
+            out
+        }
+        None => rest.to_vec(),
+    };
+    let first = text.iter().find(|b| !b.is_ascii_whitespace()).copied();
+    let looks_json = matches!(first, Some(b'[' | b'{'));
+    // A second byte-order mark at the start of a delimited text is
+    // skipped too (as csv-core, the reader before ours, did): its
+    // length in the file, and in the text.
+    let (second_bom, in_text) = match text.starts_with(b"\xef\xbb\xbf") {
+        true if decoder.is_some() => (2, 3),
+        true => (3, 3),
+        false => (0, 0),
+    };
+    let kind = match declared {
+        Declared::Json => TextKind::Json,
+        Declared::Ndjson => TextKind::Ndjson,
+        // A document starting with `{` is read as a stream of objects,
+        // which covers one object per line too.
+        Declared::Unknown if looks_json => TextKind::Json,
+        Declared::Tsv => TextKind::Delimited(b'\t'),
+        Declared::Csv
+        | Declared::Text
+        | Declared::Unknown
+        | Declared::Workbook(_)
+        | Declared::Columnar(_) => {
+            let sniff = text.get(..HEAD_BYTES).unwrap_or(&text);
+            TextKind::Delimited(sniff_delimiter(sniff, complete))
+        }
+    };
+    Ok(Dialect {
+        encoding,
+        bom_len,
+        decoder,
+        text,
+        csv_start: (bom_len + second_bom) as u64,
+        in_text,
+        kind,
+    })
 }
 
 /// Push-based reader: `new`, `push` chunks in order, `finish`.
@@ -393,19 +492,8 @@ impl Ingester {
     /// The facts of a delimited text read into `table` (`has_header` is
     /// decided by [`layout`]).
     fn csv_facts(&self, encoding: Encoding, table: &CsvTable, delimiter: u8) -> FileFacts {
-        let format = if delimiter == b'\t' {
-            Format::Tsv
-        } else {
-            Format::Csv
-        };
         let label = encoding.label(table.any_windows_1252);
-        self.text_facts(
-            format,
-            label,
-            Some(delimiter as char),
-            true,
-            &table.line_ending,
-        )
+        delimited_facts(&self.name, self.seen, label, delimiter, &table.line_ending)
     }
 
     /// Pushes every byte of an in-memory file, in chunks.
@@ -461,59 +549,19 @@ impl Ingester {
 
     /// Decides encoding and format from the head, then feeds it on.
     fn start(&mut self, head: Vec<u8>, complete: bool) -> Result<(), IngestError> {
-        let (encoding, bom_len) = Encoding::detect(&head);
-        let rest = head.get(bom_len..).unwrap_or_default();
-        let mut decoder = match encoding {
-            Encoding::Utf16Le => Some(encoding_rs::UTF_16LE.new_decoder_without_bom_handling()),
-            Encoding::Utf16Be => Some(encoding_rs::UTF_16BE.new_decoder_without_bom_handling()),
-            _ => None,
-        };
-        if decoder.is_none() {
-            if let Some(offset) = binary_offset(rest) {
-                return Err(IngestError::Binary {
-                    offset: (offset + bom_len) as u64,
-                });
-            }
-        }
-        // Decoded text of the head, for sniffing.
-        let text: Vec<u8> = match decoder.as_mut() {
-            Some(d) => {
-                let mut out = vec![0; d.max_utf8_buffer_length(rest.len()).unwrap_or(0)];
-                // Not `last` even when complete: `finish` flushes the decoder.
-                let (_, _, written, _) = d.decode_to_utf8(rest, &mut out, false);
-                out.truncate(written);
-                out
-            }
-            None => rest.to_vec(),
-        };
-        let first = text.iter().find(|b| !b.is_ascii_whitespace()).copied();
-        let looks_json = matches!(first, Some(b'[' | b'{'));
-        // A second byte-order mark at the start of a delimited text is
-        // skipped too (as csv-core, the reader before ours, did): its
-        // length in the file, and in the text.
-        let (second_bom, in_text) = match text.starts_with(b"\xef\xbb\xbf") {
-            true if decoder.is_some() => (2, 3),
-            true => (3, 3),
-            false => (0, 0),
-        };
-        let csv_start = (bom_len + second_bom) as u64;
-        let sink = match self.declared {
-            Declared::Json => Sink::Json(Vec::new()),
-            Declared::Ndjson => Sink::Ndjson(NdjsonSink::default()),
-            // A document starting with `{` is read as a stream of objects,
-            // which covers one object per line too.
-            Declared::Unknown if looks_json => Sink::Json(Vec::new()),
-            Declared::Tsv => Sink::Csv(
-                Box::new(CsvSink::keeping(b'\t', csv_start, self.keep)),
-                b'\t',
-            ),
-            Declared::Csv
-            | Declared::Text
-            | Declared::Unknown
-            | Declared::Workbook(_)
-            | Declared::Columnar(_) => {
-                let sniff = text.get(..HEAD_BYTES).unwrap_or(&text);
-                let d = sniff_delimiter(sniff, complete);
+        let Dialect {
+            encoding,
+            bom_len,
+            decoder,
+            text,
+            csv_start,
+            in_text,
+            kind,
+        } = dialect_of(self.declared, &head, complete)?;
+        let sink = match kind {
+            TextKind::Json => Sink::Json(Vec::new()),
+            TextKind::Ndjson => Sink::Ndjson(NdjsonSink::default()),
+            TextKind::Delimited(d) => {
                 Sink::Csv(Box::new(CsvSink::keeping(d, csv_start, self.keep)), d)
             }
         };
@@ -532,7 +580,8 @@ impl Ingester {
         if let Sink::Csv(csv, _) = &mut body.sink {
             // Text expected in the whole file, scaled like the head was by
             // decoding (UTF-16 halves, UTF-8 stays).
-            let ratio = text.len() as f64 / rest.len().max(1) as f64;
+            let rest = head.len().saturating_sub(bom_len);
+            let ratio = text.len() as f64 / rest.max(1) as f64;
             let expected = self.declared_size.saturating_sub(bom_len as u64) as f64 * ratio;
             csv.reserve_for(expected as u64);
         }
@@ -669,6 +718,32 @@ impl Ingester {
                 build_json(table, facts)
             }
         }
+    }
+}
+
+/// The facts of a delimited text of `size` bytes (`has_header` is
+/// decided by [`layout`]).
+pub(crate) fn delimited_facts(
+    name: &str,
+    size: u64,
+    encoding_label: &str,
+    delimiter: u8,
+    line_ending: &str,
+) -> FileFacts {
+    FileFacts {
+        name: name.to_string(),
+        size_bytes: size,
+        format: if delimiter == b'\t' {
+            Format::Tsv
+        } else {
+            Format::Csv
+        },
+        encoding: encoding_label.to_string(),
+        delimiter: Some(delimiter as char),
+        has_header: true,
+        line_ending: line_ending.to_string(),
+        sheet: None,
+        carried: None,
     }
 }
 
@@ -1002,8 +1077,8 @@ fn build(
 
 /// What reading decided about each column: its kind and date format, with
 /// the notes that say so.
-#[derive(Clone, Debug)]
-pub(crate) struct Decided {
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct Decided {
     pub names: Vec<String>,
     pub kinds: Vec<Kind>,
     pub date_formats: Vec<Option<String>>,
@@ -1155,10 +1230,7 @@ fn numbers_as_time(
     if !matches!(kind, Kind::Integer | Kind::Float) {
         return None;
     }
-    let words = name_words(name);
-    let says = |list: &[&str]| words.iter().any(|w| list.contains(&w.as_str()));
-    let says_time = says(&["timestamp", "ts", "epoch", "unix", "time", "datetime", "at"]);
-    let says_date = says(&["date", "dated", "day"]);
+    let (says_time, says_date) = says_time_or_date(name);
     if !says_time && !says_date {
         return None;
     }
@@ -1211,6 +1283,17 @@ fn numbers_as_time(
         ));
     }
     None
+}
+
+/// Whether a column's name says time (Unix times) or date (spreadsheet
+/// serial days): only then may its numbers be read as times.
+pub(crate) fn says_time_or_date(name: &str) -> (bool, bool) {
+    let words = name_words(name);
+    let says = |list: &[&str]| words.iter().any(|w| list.contains(&w.as_str()));
+    (
+        says(&["timestamp", "ts", "epoch", "unix", "time", "datetime", "at"]),
+        says(&["date", "dated", "day"]),
+    )
 }
 
 /// What a date column's reading should tell: the pattern when it is not

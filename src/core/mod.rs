@@ -16,6 +16,7 @@ pub mod ingest;
 pub mod json;
 pub mod ml;
 pub mod model;
+pub mod parts;
 pub mod profile;
 pub mod raw;
 pub mod report;

@@ -5,6 +5,7 @@ use std::fs::File;
 use std::io::{self, BufWriter, Read, Write};
 
 use plainsight::core::ingest::{Dataset, Ingester};
+use plainsight::core::parts::{self, Cut, Threads};
 use plainsight::core::workbook::SheetChoice;
 use plainsight::core::IngestError;
 use plainsight::messages;
@@ -75,6 +76,9 @@ pub(crate) fn read_file(path: &str) -> Result<Dataset, String> {
     let mut ingester = Ingester::new(name, size)
         .map_err(ingest_error)?
         .with_sheet(sheet);
+    if let Some(read) = read_in_parts(name, &file, size)? {
+        return Ok(read);
+    }
     let mut buf = vec![0u8; CHUNK];
     let bar = progress_bar(size, size, "reading");
     bar.set_message(name.to_string());
@@ -92,6 +96,39 @@ pub(crate) fn read_file(path: &str) -> Result<Dataset, String> {
     let read = quiet_if_read_whole(name, || ingester.finish()).map_err(ingest_error);
     bar.finish_and_clear();
     read
+}
+
+/// A delimited text big enough to cut, read in parts on every core at
+/// once (`core::parts`); None when it is to be read whole.
+fn read_in_parts(name: &str, file: &File, size: u64) -> Result<Option<Dataset>, String> {
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    if cores < 2 {
+        return Ok(None);
+    }
+    let bar = progress_bar(size, size, "reading");
+    bar.set_message(format!("{name}, in parts on {cores} cores"));
+    let read = parts::read_in_parts(name, size, &Pread(file), Cut::parts(cores), &Threads);
+    bar.finish_and_clear();
+    match read {
+        Ok(read) => Ok(read),
+        Err(parts::Failed::Ingest(e)) => Err(messages::ingest_error(name, &e)),
+        Err(parts::Failed::Read(e)) => Err(format!("Could not read {name}: {e}.")),
+    }
+}
+
+/// A file read at any offset from several threads.
+struct Pread<'a>(&'a File);
+
+impl parts::Source for Pread<'_> {
+    #[cfg(unix)]
+    fn read_at(&self, offset: u64, buf: &mut [u8]) -> io::Result<usize> {
+        std::os::unix::fs::FileExt::read_at(self.0, buf, offset)
+    }
+
+    #[cfg(windows)]
+    fn read_at(&self, offset: u64, buf: &mut [u8]) -> io::Result<usize> {
+        std::os::windows::fs::FileExt::seek_read(self.0, buf, offset)
+    }
 }
 
 /// A progress bar on a terminal of `total` bytes to `doing` for a file of

@@ -5,6 +5,8 @@
 //! that are UTF-8 or Windows-1252; each field is decoded on its own, so a
 //! Windows-1252 byte late in the file is still read correctly.
 
+use serde::{Deserialize, Serialize};
+
 use crate::core::error::IngestError;
 use crate::core::infer::{Cell, Inference, Span};
 use crate::core::ingest::{MAX_CELLS, MAX_ROWS, MAX_TABLE_BYTES};
@@ -14,7 +16,7 @@ mod numbers;
 mod tokenizer;
 
 pub(crate) use numbers::Numbers;
-pub use tokenizer::{Field, Fields, Place, Tokenizer};
+pub use tokenizer::{Endings, Field, Fields, Place, Tokenizer};
 
 /// Most columns a file may have.
 pub const MAX_COLUMNS: usize = 16_384;
@@ -157,11 +159,16 @@ pub enum Keep {
 pub struct CsvSink {
     tokens: Tokenizer,
     rows: Rows,
+    /// The file offset of the first byte.
+    start_byte: u64,
 }
 
 /// The records' fields, gathered into columns.
 struct Rows {
     keep: Keep,
+    /// The first record may be a header (its cells feed no evidence);
+    /// false in the parts of a file read in parts after the first.
+    head: bool,
     /// Records handed on in batches so far.
     drained: usize,
     /// Whole batches not yet taken.
@@ -194,8 +201,10 @@ impl CsvSink {
     pub fn keeping(delimiter: u8, start_byte: u64, keep: Keep) -> Self {
         CsvSink {
             tokens: Tokenizer::new(delimiter, start_byte),
+            start_byte,
             rows: Rows {
                 keep,
+                head: true,
                 drained: 0,
                 ready: Vec::new(),
                 fields_in_record: 0,
@@ -215,6 +224,44 @@ impl CsvSink {
         }
     }
 
+    /// A part of a file read in parts ([`crate::core::parts`]) after the
+    /// first: every record is data, of `width` fields, and no record that
+    /// starts at or after byte `stop` is read.
+    pub(crate) fn part(delimiter: u8, start_byte: u64, width: usize, stop: u64) -> Self {
+        let mut sink = CsvSink::new(delimiter, start_byte);
+        sink.tokens.stop_before(stop);
+        let rows = &mut sink.rows;
+        rows.head = false;
+        rows.expected = Some(width);
+        for _ in 0..width {
+            rows.columns.push(RawColumn::new());
+            rows.inferences.push(Inference::new(rows.decimal_comma));
+            rows.numbers.push(Numbers::new());
+        }
+        sink
+    }
+
+    /// The first part of a file read in parts: read as a whole file is,
+    /// but no record that starts at or after byte `stop`.
+    pub(crate) fn first_part(delimiter: u8, start_byte: u64, stop: u64) -> Self {
+        let mut sink = CsvSink::new(delimiter, start_byte);
+        sink.tokens.stop_before(stop);
+        sink
+    }
+
+    /// Where the first record not read starts, when the reading stopped
+    /// before it ([`CsvSink::part`]).
+    pub(crate) fn stopped(&self) -> Option<u64> {
+        self.tokens.stopped()
+    }
+
+    /// Each column's cells and memory so far.
+    pub(crate) fn column_sizes(&self) -> Vec<ColumnSize> {
+        (0..self.rows.columns.len())
+            .map(|i| self.rows.column_size(i))
+            .collect()
+    }
+
     /// Sizes the columns for a text of about `expected` bytes, extrapolating
     /// from what was read so far (called once, after the head of the file).
     pub fn reserve_for(&mut self, expected: u64) {
@@ -222,7 +269,7 @@ impl CsvSink {
         if rows.keep != Keep::All {
             return;
         }
-        let seen = self.tokens.bytes_read().max(1) as f64;
+        let seen = (self.tokens.bytes_read() - self.start_byte).max(1) as f64;
         let factor = expected as f64 / seen;
         if factor < 2.0 || rows.records < 2 {
             return;
@@ -258,16 +305,28 @@ impl CsvSink {
         std::mem::take(&mut self.rows.ready)
     }
 
-    pub fn finish(mut self) -> Result<CsvTable, IngestError> {
+    pub fn finish(self) -> Result<CsvTable, IngestError> {
+        self.finish_part().map(|(table, _)| table)
+    }
+
+    /// Ends the text, or the part of it ([`CsvSink::part`], which may
+    /// hold no record), with how it ended.
+    pub(crate) fn finish_part(mut self) -> Result<(CsvTable, PartEnd), IngestError> {
         if let Some(line) = self.tokens.open_quote() {
             return Err(IngestError::UnclosedQuote { line });
         }
         self.tokens.finish(&mut self.rows)?;
+        let end = PartEnd {
+            stopped: self.tokens.stopped(),
+            breaks: self.tokens.breaks(),
+            endings: self.tokens.endings(),
+            sizes: self.column_sizes(),
+        };
         let rows = self.rows;
-        if !self.tokens.any_content() || rows.records == 0 {
+        if rows.head && (!self.tokens.any_content() || rows.records == 0) {
             return Err(IngestError::Empty);
         }
-        Ok(CsvTable {
+        let table = CsvTable {
             line_ending: self.tokens.line_ending(),
             batches: rows.ready,
             columns: rows.columns,
@@ -278,33 +337,49 @@ impl CsvSink {
             any_windows_1252: rows.any_windows_1252,
             short_rows: rows.short_rows,
             first_short_line: rows.first_short_line,
-        })
+        };
+        Ok((table, end))
     }
 }
 
+/// How a text or a part of it ended ([`CsvSink::finish_part`]).
+pub(crate) struct PartEnd {
+    /// Where the first record not read starts ([`CsvSink::part`]); None
+    /// when the text ended first.
+    pub stopped: Option<u64>,
+    /// Line breaks read (CRLF counts once).
+    pub breaks: u64,
+    pub endings: Endings,
+    pub sizes: Vec<ColumnSize>,
+}
+
 impl Rows {
-    /// Column `i`'s memory (reading, built): while read, its text (with
-    /// the lengths) and its numbers; once built and worked on, as
-    /// [`MAX_TABLE_BYTES`] says. From the cells' count and lengths (not the
-    /// buffers' spare room, so the same text always gives the same figure).
-    fn column_bytes(&self, i: usize) -> (u64, u64) {
+    /// Column `i`'s size so far.
+    fn column_size(&self, i: usize) -> ColumnSize {
         let Some(column) = self.columns.get(i) else {
-            return (0, 0);
+            return ColumnSize::default();
         };
-        let (cells, text) = (column.len() as u64, column.text_len() as u64);
-        let (numbers, numeric) = self.numbers.get(i).map_or((0, false), Numbers::held);
-        let built = if numeric {
-            16 * cells
-        } else {
-            20 * cells + text
+        let (numbers, gone, present) = match self.numbers.get(i) {
+            Some(n) => {
+                let (bytes, numeric) = n.held();
+                let gone = matches!(n, Numbers::Gone);
+                (bytes, gone, numeric)
+            }
+            None => (0, true, false),
         };
-        (text + numbers, built)
+        ColumnSize {
+            cells: column.len() as u64,
+            text: column.text_len() as u64,
+            numbers,
+            gone,
+            present,
+        }
     }
 
     /// The memory the columns read so far take while read.
     fn reading_bytes(&self) -> u64 {
         (0..self.columns.len())
-            .map(|i| self.column_bytes(i).0)
+            .map(|i| self.column_size(i).bytes().0)
             .sum()
     }
 
@@ -312,11 +387,61 @@ impl Rows {
     /// larger moment, while read or once built.
     fn table_bytes(&self) -> u64 {
         (0..self.columns.len())
-            .map(|i| {
-                let (reading, built) = self.column_bytes(i);
-                reading.max(built)
-            })
+            .map(|i| self.column_size(i).larger())
             .sum()
+    }
+}
+
+/// A column's cells and memory while read: what [`MAX_TABLE_BYTES`] is
+/// estimated from, and what the parts of a file read in parts add up.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ColumnSize {
+    pub cells: u64,
+    /// Bytes of text held (with the lengths).
+    pub text: u64,
+    /// Bytes of numbers held (values and missing bits).
+    pub numbers: u64,
+    /// The numbers were given up (a cell that is not one) or not kept.
+    pub gone: bool,
+    /// Some number was read.
+    pub present: bool,
+}
+
+impl ColumnSize {
+    /// Whether the column still becomes numbers.
+    fn numeric(&self) -> bool {
+        !self.gone && self.present
+    }
+
+    /// Its memory (reading, built): while read, its text (with the
+    /// lengths) and its numbers; once built and worked on, as
+    /// [`MAX_TABLE_BYTES`] says. From the cells' count and lengths (not the
+    /// buffers' spare room, so the same text always gives the same figure).
+    pub fn bytes(&self) -> (u64, u64) {
+        let numbers = if self.gone { 0 } else { self.numbers };
+        let built = if self.numeric() {
+            16 * self.cells
+        } else {
+            20 * self.cells + self.text
+        };
+        (self.text + numbers, built)
+    }
+
+    /// The larger of the two.
+    pub fn larger(&self) -> u64 {
+        let (reading, built) = self.bytes();
+        reading.max(built)
+    }
+
+    /// The column's size over this part of the file and the next.
+    pub fn then(self, next: ColumnSize) -> ColumnSize {
+        ColumnSize {
+            cells: self.cells + next.cells,
+            text: self.text + next.text,
+            numbers: self.numbers + next.numbers,
+            gone: self.gone || next.gone,
+            present: self.present || next.present,
+        }
     }
 }
 
@@ -406,7 +531,7 @@ impl Fields for Rows {
             },
         };
         // The first record may be a header: its types are judged apart.
-        if self.records > 0 {
+        if self.records > 0 || !self.head {
             let cell = inference.feed(text);
             if let Some(numbers) = self.numbers.get_mut(index) {
                 numbers.push(cell);

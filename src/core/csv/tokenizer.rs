@@ -14,6 +14,8 @@
 //! only a field cut by a chunk's end, or holding a doubled quote or text
 //! after its closing quote, is copied.
 
+use serde::{Deserialize, Serialize};
+
 use crate::core::error::IngestError;
 
 /// Where a record starts: its physical line (from 1) and byte offset.
@@ -95,6 +97,11 @@ pub struct Tokenizer {
     cr: u64,
     /// Anything but spaces, tabs and line breaks seen.
     non_ws: bool,
+    /// A record starting at or after this byte is not read
+    /// ([`Tokenizer::stop_before`]).
+    stop: u64,
+    /// Where the record that was not read starts.
+    stopped: Option<u64>,
 }
 
 impl Tokenizer {
@@ -123,6 +130,37 @@ impl Tokenizer {
             lf: 0,
             cr: 0,
             non_ws: false,
+            stop: u64::MAX,
+            stopped: None,
+        }
+    }
+
+    /// Reads no record that starts at or after `byte` (a part of a file
+    /// read in parts ends with the last record that starts before its
+    /// range's end): the tokenizer stops where that record starts, with
+    /// the lines and line endings counted up to there.
+    pub fn stop_before(&mut self, byte: u64) {
+        self.stop = byte;
+    }
+
+    /// Where the first record not read starts, once the tokenizer stopped
+    /// there ([`Tokenizer::stop_before`]).
+    pub fn stopped(&self) -> Option<u64> {
+        self.stopped
+    }
+
+    /// Line breaks read so far (CRLF counts once): the lines before the
+    /// next record.
+    pub fn breaks(&self) -> u64 {
+        self.breaks
+    }
+
+    /// The line endings read so far: CRLF, LF and lone CR.
+    pub fn endings(&self) -> Endings {
+        Endings {
+            crlf: self.crlf,
+            lf: self.lf,
+            cr: self.cr + u64::from(self.prev_cr),
         }
     }
 
@@ -211,6 +249,9 @@ impl Tokenizer {
 
     /// Reads a chunk of text (never empty: the end is [`Tokenizer::finish`]).
     pub fn feed<F: Fields>(&mut self, input: &[u8], out: &mut F) -> Result<(), IngestError> {
+        if self.stopped.is_some() {
+            return Ok(());
+        }
         if !self.non_ws {
             self.non_ws = input
                 .iter()
@@ -242,9 +283,15 @@ impl Tokenizer {
                         continue;
                     }
                     self.not_break();
+                    let byte = self.pos + i as u64;
+                    if byte >= self.stop {
+                        self.stopped = Some(byte);
+                        self.pos = byte;
+                        return Ok(());
+                    }
                     self.record = Place {
                         line: self.breaks + 1,
-                        byte: self.pos + i as u64,
+                        byte,
                     };
                     self.state = State::StartField;
                 }
@@ -333,6 +380,9 @@ impl Tokenizer {
 
     /// Ends the text: the last record, when it had no line break after it.
     pub fn finish<F: Fields>(&mut self, out: &mut F) -> Result<(), IngestError> {
+        if self.stopped.is_some() {
+            return Ok(());
+        }
         match self.state {
             State::StartRecord => return Ok(()),
             State::StartField => out.field(Field::Text(""), self.record)?,
@@ -346,8 +396,32 @@ impl Tokenizer {
 
     /// The line endings seen: "CRLF", "LF", "CR", "mixed" or "none".
     pub fn line_ending(&self) -> String {
-        let cr = self.cr + u64::from(self.prev_cr);
-        let kinds = [(self.crlf, "CRLF"), (self.lf, "LF"), (cr, "CR")];
+        self.endings().label()
+    }
+}
+
+/// How many line breaks of each kind a text holds.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Endings {
+    pub crlf: u64,
+    pub lf: u64,
+    /// A CR not followed by LF.
+    pub cr: u64,
+}
+
+impl Endings {
+    /// Those of a text and the text after it (cut between two records).
+    pub fn then(self, other: Endings) -> Endings {
+        Endings {
+            crlf: self.crlf + other.crlf,
+            lf: self.lf + other.lf,
+            cr: self.cr + other.cr,
+        }
+    }
+
+    /// "CRLF", "LF", "CR", "mixed" or "none".
+    pub fn label(&self) -> String {
+        let kinds = [(self.crlf, "CRLF"), (self.lf, "LF"), (self.cr, "CR")];
         let present: Vec<&str> = kinds
             .iter()
             .filter(|(n, _)| *n > 0)

@@ -1,0 +1,1141 @@
+//! A delimited text read in parts at once (issue 16, goal 3): the file's
+//! bytes are cut into ranges, each read on its own (a thread each on the
+//! command line, a worker each in the browser) into raw columns and type
+//! evidence; the evidence is merged and decided once, for the whole file,
+//! each part converts its cells with those decisions, and the typed parts
+//! are put end to end. The result is what a whole read gives (tests compare
+//! the two on the fixtures and on generated text).
+//!
+//! Where a part starts is a guess: at the first record after the first line
+//! break at or after its range's start (DuckDB's parallel CSV reader
+//! guesses the same way). A part reads the records that start inside its
+//! range, the last one to its end past the range, and says where the next
+//! record starts. A line break inside a quoted field makes a wrong guess;
+//! it shows when the parts are put together in order — the part before
+//! ends, by its own reading, where the next truly starts — and that part is
+//! read again from there ([`Next::Redo`]); a part whose range holds no
+//! record start is left out.
+//!
+//! Not read in parts: anything but a delimited text in UTF-8 (or
+//! Windows-1252), a file under two parts' worth of bytes
+//! ([`MIN_PART_BYTES`]), a file whose first record is not in its first
+//! [`HEAD_BYTES`] bytes; and a file the parts find past a bound (rows,
+//! memory): [`Next::Whole`] says to read it whole, which stops where the
+//! bound is passed and says where.
+//!
+//! The steps are the shells' to schedule: [`read_in_parts`] runs them with
+//! a [`Runner`] (the command line's threads, or one after another); the
+//! browser's worker sends each part to a worker of its own.
+
+use polars_core::prelude::*;
+use serde::{Deserialize, Serialize};
+
+use crate::core::csv::{
+    ColumnSize, CsvSink, CsvTable, Endings, Field, Fields, Numbers, Place, Tokenizer, MAX_COLUMNS,
+};
+use crate::core::error::IngestError;
+use crate::core::infer::{is_na, trim_cell, Inference, Kind, Span};
+use crate::core::ingest::{
+    convert, decide, delimited_facts, dialect, layout, read_whole, says_time_or_date, unique_names,
+    Dataset, Decided, Encoding, TextKind, HEAD_BYTES, MAX_FILE_BYTES, MAX_ROWS, MAX_TABLE_BYTES,
+};
+use crate::core::model::FileFacts;
+use crate::core::raw::RawColumn;
+
+/// Fewest bytes a part has: below, starting a worker costs more than it
+/// saves.
+pub const MIN_PART_BYTES: u64 = 8 << 20;
+
+/// Most parts a file is read in.
+pub const MOST_PARTS: usize = 16;
+
+/// Bytes of a part read before its columns are sized for the whole part.
+const SAMPLE_BYTES: u64 = 64 * 1024;
+
+/// How many parts a file may be cut into, of at least how many bytes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Cut {
+    pub parts: usize,
+    pub min_part_bytes: u64,
+}
+
+impl Cut {
+    /// At most `parts` parts of at least [`MIN_PART_BYTES`].
+    pub fn parts(parts: usize) -> Cut {
+        Cut {
+            parts,
+            min_part_bytes: MIN_PART_BYTES,
+        }
+    }
+}
+
+/// How a file is cut into parts, decided from its first bytes.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Plan {
+    pub name: String,
+    pub size: u64,
+    encoding: Encoding,
+    /// Where the records start (after byte-order marks).
+    pub text_start: u64,
+    pub delimiter: u8,
+    /// Fields in the first record.
+    pub width: usize,
+    /// The columns whose numbers may be times, by the first record read as
+    /// their names: the parts measure the range of these.
+    time_columns: Vec<bool>,
+    /// Each part's bytes: the records that start in a range are its part's.
+    pub ranges: Vec<(u64, u64)>,
+}
+
+impl Plan {
+    /// How a file of `size` bytes whose first bytes are `head` (at least
+    /// [`HEAD_BYTES`] of them, or the whole file) is read in parts as `cut`
+    /// allows; None when it is read whole (see the module's notes).
+    pub fn new(file_name: &str, head: &[u8], size: u64, cut: Cut) -> Option<Plan> {
+        let parts = cut
+            .parts
+            .min(MOST_PARTS)
+            .min(usize::try_from(size / cut.min_part_bytes.max(1)).unwrap_or(usize::MAX));
+        if parts < 2 || size > MAX_FILE_BYTES || read_whole(file_name).is_some() {
+            return None;
+        }
+        let d = dialect(file_name, head, head.len() as u64 >= size).ok()?;
+        let (TextKind::Delimited(delimiter), None) = (d.kind, d.decoder.as_ref()) else {
+            return None;
+        };
+        let first = first_record(&d.text[d.in_text.min(d.text.len())..], delimiter)?;
+        if first.len() > MAX_COLUMNS {
+            return None;
+        }
+        let time_columns = unique_names(first.clone(), &mut Vec::new())
+            .iter()
+            .map(|name| {
+                let (time, date) = says_time_or_date(name);
+                time || date
+            })
+            .collect();
+        let text_start = d.csv_start;
+        let length = size - text_start;
+        let bound = |i: usize| text_start + (u128::from(length) * i as u128 / parts as u128) as u64;
+        Some(Plan {
+            name: file_name.to_string(),
+            size,
+            encoding: d.encoding,
+            text_start,
+            delimiter,
+            width: first.len(),
+            time_columns,
+            ranges: (0..parts).map(|i| (bound(i), bound(i + 1))).collect(),
+        })
+    }
+}
+
+/// The first record's fields, when it ends inside `text`.
+fn first_record(text: &[u8], delimiter: u8) -> Option<Vec<String>> {
+    struct First {
+        fields: Vec<String>,
+        done: bool,
+    }
+    impl Fields for First {
+        fn field(&mut self, field: Field<'_>, _: Place) -> Result<(), IngestError> {
+            if !self.done {
+                self.fields.push(match field {
+                    Field::Text(t) => t.to_string(),
+                    Field::Bytes(b) => match std::str::from_utf8(b) {
+                        Ok(t) => t.to_string(),
+                        Err(_) => encoding_rs::WINDOWS_1252
+                            .decode_without_bom_handling(b)
+                            .0
+                            .into_owned(),
+                    },
+                });
+            }
+            Ok(())
+        }
+        fn end_record(&mut self, _: Place) -> Result<(), IngestError> {
+            self.done = true;
+            Ok(())
+        }
+    }
+    let mut first = First {
+        fields: Vec::new(),
+        done: false,
+    };
+    Tokenizer::new(delimiter, 0).feed(text, &mut first).ok()?;
+    first.done.then_some(first.fields)
+}
+
+/// Reads one part: push its bytes from [`PartReader::offset`] on, in
+/// order, while it asks for more; then [`PartReader::finish`].
+pub struct PartReader {
+    index: usize,
+    range: (u64, u64),
+    /// The file offset of the next byte pushed.
+    at: u64,
+    state: Reading,
+    delimiter: u8,
+    width: usize,
+    time_columns: Vec<bool>,
+}
+
+enum Reading {
+    /// Looking for the first line break at or after the range's start less
+    /// one (a record starting right at the range's start follows one).
+    Break,
+    /// Past the line breaks after it.
+    Breaks,
+    Records {
+        sink: Box<CsvSink>,
+        start: u64,
+        /// The columns were sized for the part ([`CsvSink::reserve_for`]).
+        sized: bool,
+    },
+    /// No record starts in the range.
+    Nothing,
+    Failed {
+        error: IngestError,
+        start: u64,
+    },
+}
+
+fn is_break(b: u8) -> bool {
+    b == b'\n' || b == b'\r'
+}
+
+impl PartReader {
+    /// Part `index` of `plan`, its start guessed (the first part's is
+    /// known).
+    pub fn new(plan: &Plan, index: usize) -> PartReader {
+        let range = plan.ranges.get(index).copied().unwrap_or((0, 0));
+        let mut reader = PartReader {
+            index,
+            range,
+            at: range.0.saturating_sub(1).max(plan.text_start),
+            state: Reading::Break,
+            delimiter: plan.delimiter,
+            width: plan.width,
+            time_columns: plan.time_columns.clone(),
+        };
+        if index == 0 {
+            reader.at = plan.text_start;
+            reader.state = Reading::Records {
+                sink: Box::new(CsvSink::first_part(
+                    plan.delimiter,
+                    plan.text_start,
+                    range.1,
+                )),
+                start: plan.text_start,
+                sized: false,
+            };
+        }
+        reader
+    }
+
+    /// Part `index` of `plan` read again from `start`, where a record is
+    /// known to start ([`Next::Redo`]).
+    pub fn starting_at(plan: &Plan, index: usize, start: u64) -> PartReader {
+        let mut reader = PartReader::new(plan, index);
+        if index > 0 {
+            reader.begin(start);
+        }
+        reader
+    }
+
+    fn begin(&mut self, start: u64) {
+        self.at = start;
+        self.state = if start < self.range.1 {
+            Reading::Records {
+                sink: Box::new(CsvSink::part(
+                    self.delimiter,
+                    start,
+                    self.width,
+                    self.range.1,
+                )),
+                start,
+                sized: false,
+            }
+        } else {
+            Reading::Nothing
+        };
+    }
+
+    /// The file offset of the next byte to push.
+    pub fn offset(&self) -> u64 {
+        self.at
+    }
+
+    /// Reads the next bytes; false once it needs no more (its last record
+    /// ended past the range, or it failed).
+    pub fn push(&mut self, mut bytes: &[u8]) -> bool {
+        loop {
+            match &mut self.state {
+                Reading::Break => match bytes.iter().position(|&b| is_break(b)) {
+                    Some(i) => {
+                        self.at += i as u64 + 1;
+                        bytes = &bytes[i + 1..];
+                        self.state = Reading::Breaks;
+                    }
+                    None => {
+                        self.at += bytes.len() as u64;
+                        return self.looking();
+                    }
+                },
+                Reading::Breaks => match bytes.iter().position(|&b| !is_break(b)) {
+                    Some(i) => {
+                        let start = self.at + i as u64;
+                        bytes = &bytes[i..];
+                        self.begin(start);
+                    }
+                    None => {
+                        self.at += bytes.len() as u64;
+                        return self.looking();
+                    }
+                },
+                Reading::Records { sink, start, sized } => {
+                    self.at += bytes.len() as u64;
+                    if let Err(error) = sink.push(bytes) {
+                        let start = *start;
+                        self.state = Reading::Failed { error, start };
+                        return false;
+                    }
+                    // Sized once a sample of its records is read.
+                    if !*sized && self.at - *start >= SAMPLE_BYTES {
+                        sink.reserve_for(self.range.1.saturating_sub(*start));
+                        *sized = true;
+                    }
+                    return sink.stopped().is_none();
+                }
+                Reading::Nothing | Reading::Failed { .. } => return false,
+            }
+        }
+    }
+
+    /// Still looking for the first record: false (and nothing to read)
+    /// once past the range.
+    fn looking(&mut self) -> bool {
+        if self.at >= self.range.1 {
+            self.state = Reading::Nothing;
+            return false;
+        }
+        true
+    }
+
+    /// The part, after the file's last byte or once it asked for no more.
+    pub fn finish(self) -> Part {
+        let empty = |start: Option<u64>, error: Option<IngestError>| Part {
+            summary: PartSummary {
+                index: self.index,
+                start,
+                end: self.range.1,
+                error,
+                ..PartSummary::default()
+            },
+            columns: Vec::new(),
+            numbers: Vec::new(),
+        };
+        let (sink, start) = match self.state {
+            Reading::Records { sink, start, .. } => (sink, start),
+            Reading::Failed { error, start } => return empty(Some(start), Some(error)),
+            Reading::Break | Reading::Breaks | Reading::Nothing => return empty(None, None),
+        };
+        let (table, end) = match sink.finish_part() {
+            Ok(done) => done,
+            Err(error) => return empty(Some(start), Some(error)),
+        };
+        let CsvTable {
+            columns,
+            inferences,
+            numbers,
+            records,
+            any_windows_1252,
+            short_rows,
+            first_short_line,
+            ..
+        } = table;
+        // The first part's first record may be the header: its cells are
+        // not evidence (the sink kept them apart) nor examples.
+        let skip = usize::from(self.index == 0);
+        let examples = columns
+            .iter()
+            .map(|c| {
+                c.iter()
+                    .skip(skip)
+                    .map(trim_cell)
+                    .find(|t| !is_na(t))
+                    .map(str::to_string)
+            })
+            .collect();
+        let spans = columns
+            .iter()
+            .zip(&inferences)
+            .zip(&self.time_columns)
+            .map(|((column, inference), &time)| {
+                let mut span = Span::default();
+                if time && matches!(inference.decide().kind, Kind::Integer | Kind::Float) {
+                    column.iter().skip(skip).for_each(|c| span.feed(c));
+                }
+                span
+            })
+            .collect();
+        let first_record = if self.index == 0 {
+            columns.iter().map(|c| c.first().to_string()).collect()
+        } else {
+            Vec::new()
+        };
+        Part {
+            summary: PartSummary {
+                index: self.index,
+                start: Some(start),
+                end: end.stopped.unwrap_or(self.at),
+                breaks: end.breaks,
+                endings: end.endings,
+                records,
+                sizes: end.sizes,
+                inferences,
+                spans,
+                examples,
+                first_record,
+                short_rows,
+                first_short_line,
+                any_windows_1252,
+                error: None,
+            },
+            columns,
+            numbers,
+        }
+    }
+}
+
+/// A part read: what the merge needs to know of it ([`PartSummary`],
+/// small) and its cells, until they are converted.
+pub struct Part {
+    pub summary: PartSummary,
+    columns: Vec<RawColumn>,
+    numbers: Vec<Numbers>,
+}
+
+/// What a part found: where it starts and ends, its records' count and
+/// lines, each column's type evidence, and its error if any.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct PartSummary {
+    pub index: usize,
+    /// Where its first record starts; None when none starts in its range.
+    pub start: Option<u64>,
+    /// Where the record after its last starts, or the text's end.
+    pub end: u64,
+    /// Line breaks from its start to its end.
+    pub breaks: u64,
+    pub endings: Endings,
+    pub records: usize,
+    pub sizes: Vec<ColumnSize>,
+    /// Each column's evidence (the first part: after its first record).
+    pub inferences: Vec<Inference>,
+    /// The range of each column's numbers, for columns whose name may say
+    /// time (else empty).
+    pub spans: Vec<Span>,
+    /// Each column's first cell that is not missing (trimmed).
+    pub examples: Vec<Option<String>>,
+    /// The first part: its first record (the header, perhaps).
+    pub first_record: Vec<String>,
+    /// Records with fewer fields than the first, and the line (in the
+    /// part, from 1) of the first one.
+    pub short_rows: u64,
+    pub first_short_line: u64,
+    pub any_windows_1252: bool,
+    /// Where the reading failed (lines in the part, from 1).
+    pub error: Option<IngestError>,
+}
+
+impl Part {
+    /// Its cells as typed columns, as `typing` decided for the whole file.
+    pub fn convert(self, typing: &Typing) -> Result<DataFrame, IngestError> {
+        let first = self.summary.index == 0;
+        let start = usize::from(first && typing.facts.has_header);
+        // The first part's numbers start after its first record: when that
+        // is data, its columns are converted from their text.
+        let numbers = if first && start == 0 {
+            Vec::new()
+        } else {
+            self.numbers
+        };
+        convert(
+            typing.facts.clone(),
+            typing.decided.clone(),
+            self.columns,
+            numbers,
+            start,
+        )
+        .map(|d| d.frame)
+    }
+}
+
+/// How every part's cells become typed columns, decided over the whole
+/// file; and which parts hold its records, in order.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct Typing {
+    pub facts: FileFacts,
+    pub decided: Decided,
+    pub parts: Vec<usize>,
+}
+
+/// What to do after a part's summary came in.
+#[derive(Clone, Debug)]
+pub enum Next {
+    /// Parts are still out.
+    Wait,
+    /// Read part `index` again from `start` (its first record's start
+    /// was guessed wrong; this one is known).
+    Redo { index: usize, start: u64 },
+    /// Convert the parts [`Typing::parts`] names, then [`assemble`].
+    Convert(Box<Typing>),
+    /// Read the file whole instead (a bound is passed: the whole read says
+    /// where).
+    Whole,
+}
+
+/// The parts' summaries, put together as they come.
+pub struct Assembly {
+    plan: Plan,
+    parts: Vec<Option<PartSummary>>,
+}
+
+impl Assembly {
+    pub fn new(plan: Plan) -> Assembly {
+        Assembly {
+            parts: vec![None; plan.ranges.len()],
+            plan,
+        }
+    }
+
+    pub fn plan(&self) -> &Plan {
+        &self.plan
+    }
+
+    /// Takes a part's summary (a part read again replaces the first
+    /// reading): what to do next; the file's error when a part that holds
+    /// records found one.
+    pub fn add(&mut self, summary: PartSummary) -> Result<Next, IngestError> {
+        let index = summary.index;
+        let Some(slot) = self.parts.get_mut(index) else {
+            return Err(IngestError::Internal {
+                message: format!(
+                    "a part {index} of a file read in {} parts",
+                    self.plan.ranges.len()
+                ),
+            });
+        };
+        *slot = Some(summary);
+        let mut used: Vec<&PartSummary> = Vec::new();
+        // Where the next record starts, and the lines before it.
+        let (mut cursor, mut lines) = (self.plan.text_start, 0u64);
+        for (k, part) in self.parts.iter().enumerate() {
+            let Some(part) = part else {
+                return Ok(Next::Wait);
+            };
+            let range_end = self.plan.ranges.get(k).map_or(0, |r| r.1);
+            if k > 0 && part.start != Some(cursor) {
+                if cursor >= range_end {
+                    // No record starts in its range.
+                    continue;
+                }
+                return Ok(Next::Redo {
+                    index: k,
+                    start: cursor,
+                });
+            }
+            if let Some(error) = &part.error {
+                return match at_line(error.clone(), lines) {
+                    Some(error) => Err(error),
+                    None => Ok(Next::Whole),
+                };
+            }
+            lines += part.breaks;
+            cursor = part.end;
+            used.push(part);
+        }
+        self.typing(&used)
+    }
+
+    /// The decisions for the whole file, from its parts in order.
+    fn typing(&self, used: &[&PartSummary]) -> Result<Next, IngestError> {
+        let Some(first) = used.first() else {
+            return Err(IngestError::Empty);
+        };
+        let records: usize = used.iter().map(|p| p.records).sum();
+        let width = first.inferences.len();
+        let mut sizes = vec![ColumnSize::default(); width];
+        let mut inferences = first.inferences.clone();
+        let mut spans = vec![Span::default(); width];
+        let mut examples: Vec<Option<String>> = vec![None; width];
+        let (mut short_rows, mut first_short_line, mut lines) = (0, 0, 0);
+        let mut endings = Endings::default();
+        let mut any_windows_1252 = false;
+        for (k, part) in used.iter().enumerate() {
+            for (i, size) in part.sizes.iter().enumerate().take(width) {
+                sizes[i] = sizes[i].then(*size);
+            }
+            if k > 0 {
+                for (merged, next) in inferences.iter_mut().zip(&part.inferences) {
+                    *merged = merged.merge(*next);
+                }
+            }
+            for (merged, next) in spans.iter_mut().zip(&part.spans) {
+                *merged = merged.merge(*next);
+            }
+            for (example, next) in examples.iter_mut().zip(&part.examples) {
+                if example.is_none() {
+                    example.clone_from(next);
+                }
+            }
+            if short_rows == 0 && part.short_rows > 0 {
+                first_short_line = part.first_short_line + lines;
+            }
+            short_rows += part.short_rows;
+            lines += part.breaks;
+            endings = endings.then(part.endings);
+            any_windows_1252 |= part.any_windows_1252;
+        }
+        let bytes: u64 = sizes.iter().map(ColumnSize::larger).sum();
+        if records as u64 > MAX_ROWS || bytes > MAX_TABLE_BYTES {
+            return Ok(Next::Whole);
+        }
+        let one_cell = |cell: &str| {
+            let mut column = RawColumn::new();
+            column.push(cell).map(|_| column)
+        };
+        let columns = first
+            .first_record
+            .iter()
+            .map(|cell| one_cell(cell))
+            .collect::<Result<Vec<_>, _>>()?;
+        let table = CsvTable {
+            batches: Vec::new(),
+            columns,
+            inferences,
+            numbers: Vec::new(),
+            spans,
+            records,
+            any_windows_1252,
+            line_ending: endings.label(),
+            short_rows,
+            first_short_line,
+        };
+        let facts: FileFacts = delimited_facts(
+            &self.plan.name,
+            self.plan.size,
+            self.plan.encoding.label(any_windows_1252),
+            self.plan.delimiter,
+            &table.line_ending,
+        );
+        let (layout, heads) = layout(table, facts)?;
+        // An example of each column's values (for the notes on dates): the
+        // first that is not missing, the first record's when it is data.
+        let examples = examples
+            .into_iter()
+            .zip(&heads)
+            .map(|(example, head)| {
+                let first = trim_cell(head.first());
+                match (layout.facts.has_header, example) {
+                    (false, _) if !is_na(first) => one_cell(first),
+                    (_, Some(example)) => one_cell(&example),
+                    (_, None) => Ok(RawColumn::new()),
+                }
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        let decided = decide(
+            layout.names,
+            &examples,
+            layout.inferences,
+            0,
+            Some(&layout.spans),
+            layout.notes,
+        );
+        Ok(Next::Convert(Box::new(Typing {
+            facts: layout.facts,
+            decided,
+            parts: used.iter().map(|p| p.index).collect(),
+        })))
+    }
+}
+
+/// A part's error at the file's lines (`lines` before the part); None for
+/// a bound passed (read whole, which says where).
+fn at_line(error: IngestError, lines: u64) -> Option<IngestError> {
+    Some(match error {
+        IngestError::Ragged {
+            line,
+            byte,
+            expected,
+            found,
+        } => IngestError::Ragged {
+            line: line + lines,
+            byte,
+            expected,
+            found,
+        },
+        IngestError::UnclosedQuote { line } => IngestError::UnclosedQuote { line: line + lines },
+        IngestError::TooManyRows { .. }
+        | IngestError::TooMuchMemory { .. }
+        | IngestError::TooManyCells { .. } => return None,
+        other => other,
+    })
+}
+
+/// The typed parts end to end: the dataset.
+pub fn assemble(typing: Typing, frames: Vec<DataFrame>) -> Result<Dataset, IngestError> {
+    let internal = |e: PolarsError| IngestError::Internal {
+        message: e.to_string(),
+    };
+    let mut frames = frames.into_iter();
+    let Some(mut frame) = frames.next() else {
+        return Err(IngestError::Empty);
+    };
+    for next in frames {
+        frame.vstack_mut_owned(next).map_err(internal)?;
+    }
+    frame.rechunk_mut();
+    let Decided {
+        kinds,
+        date_formats,
+        notes,
+        ..
+    } = typing.decided;
+    Ok(Dataset {
+        facts: typing.facts,
+        frame,
+        types: kinds.iter().map(|k| k.column_type()).collect(),
+        date_formats,
+        notes,
+    })
+}
+
+/// Bytes of a file, read at any offset (from several threads at once).
+pub trait Source: Sync {
+    /// Reads into `buf` from `offset`: how many bytes (0 at the end).
+    fn read_at(&self, offset: u64, buf: &mut [u8]) -> std::io::Result<usize>;
+}
+
+impl Source for [u8] {
+    fn read_at(&self, offset: u64, buf: &mut [u8]) -> std::io::Result<usize> {
+        let from = usize::try_from(offset)
+            .unwrap_or(usize::MAX)
+            .min(self.len());
+        let n = buf.len().min(self.len() - from);
+        buf[..n].copy_from_slice(&self[from..from + n]);
+        Ok(n)
+    }
+}
+
+/// Runs jobs: one after another, or at once.
+pub trait Runner {
+    fn run<T: Send, R: Send>(&self, jobs: Vec<T>, job: &(dyn Fn(T) -> R + Sync)) -> Vec<R>;
+}
+
+/// One job after another, in the calling thread.
+pub struct InTurn;
+
+impl Runner for InTurn {
+    fn run<T: Send, R: Send>(&self, jobs: Vec<T>, job: &(dyn Fn(T) -> R + Sync)) -> Vec<R> {
+        jobs.into_iter().map(job).collect()
+    }
+}
+
+/// Each job in a thread of its own, all at once (natively: wasm has no
+/// threads of its own, the browser runs parts in workers).
+#[cfg(not(target_arch = "wasm32"))]
+pub struct Threads;
+
+#[cfg(not(target_arch = "wasm32"))]
+impl Runner for Threads {
+    fn run<T: Send, R: Send>(&self, jobs: Vec<T>, job: &(dyn Fn(T) -> R + Sync)) -> Vec<R> {
+        std::thread::scope(|scope| {
+            let running: Vec<_> = jobs
+                .into_iter()
+                .map(|j| scope.spawn(move || job(j)))
+                .collect();
+            running
+                .into_iter()
+                .map(|r| r.join().unwrap_or_else(|e| std::panic::resume_unwind(e)))
+                .collect()
+        })
+    }
+}
+
+/// Why reading in parts failed.
+#[derive(Debug)]
+pub enum Failed {
+    Read(std::io::Error),
+    Ingest(IngestError),
+}
+
+impl From<IngestError> for Failed {
+    fn from(e: IngestError) -> Failed {
+        Failed::Ingest(e)
+    }
+}
+
+/// Bytes handed to a part at a time.
+const READ_BYTES: usize = 1 << 20;
+
+/// Reads the delimited text `source` (of `size` bytes, named `file_name`)
+/// in parts as `cut` allows, run by `runner`: the dataset, or None when
+/// it is to be read whole (see the module's notes).
+pub fn read_in_parts<S: Source + ?Sized, R: Runner>(
+    file_name: &str,
+    size: u64,
+    source: &S,
+    cut: Cut,
+    runner: &R,
+) -> Result<Option<Dataset>, Failed> {
+    let mut head = vec![0; HEAD_BYTES.min(usize::try_from(size).unwrap_or(HEAD_BYTES))];
+    let n = read_full(source, 0, &mut head).map_err(Failed::Read)?;
+    head.truncate(n);
+    let Some(plan) = Plan::new(file_name, &head, size, cut) else {
+        return Ok(None);
+    };
+    let readers = (0..plan.ranges.len())
+        .map(|i| PartReader::new(&plan, i))
+        .collect();
+    let mut read = runner
+        .run(readers, &|reader| read_part(source, reader))
+        .into_iter()
+        .collect::<Result<Vec<Part>, _>>()
+        .map_err(Failed::Read)?;
+    let mut assembly = Assembly::new(plan);
+    let mut next = Next::Wait;
+    for part in &read {
+        next = assembly.add(part.summary.clone())?;
+    }
+    loop {
+        match next {
+            Next::Wait => {
+                return Err(Failed::Ingest(IngestError::Internal {
+                    message: "a part of the file was not read".to_string(),
+                }))
+            }
+            Next::Redo { index, start } => {
+                let part = read_part(
+                    source,
+                    PartReader::starting_at(assembly.plan(), index, start),
+                )
+                .map_err(Failed::Read)?;
+                next = assembly.add(part.summary.clone())?;
+                if let Some(slot) = read.get_mut(index) {
+                    *slot = part;
+                }
+            }
+            Next::Whole => return Ok(None),
+            Next::Convert(typing) => {
+                let mut slots: Vec<Option<Part>> = read.into_iter().map(Some).collect();
+                let chosen: Vec<Part> = typing
+                    .parts
+                    .iter()
+                    .filter_map(|&i| slots.get_mut(i).and_then(Option::take))
+                    .collect();
+                drop(slots);
+                let frames = runner
+                    .run(chosen, &|part| part.convert(&typing))
+                    .into_iter()
+                    .collect::<Result<Vec<_>, _>>()?;
+                return Ok(Some(assemble(*typing, frames)?));
+            }
+        }
+    }
+}
+
+/// Reads `buf.len()` bytes from `offset`, or up to the end.
+fn read_full<S: Source + ?Sized>(
+    source: &S,
+    offset: u64,
+    buf: &mut [u8],
+) -> std::io::Result<usize> {
+    let mut done = 0;
+    while done < buf.len() {
+        let n = source.read_at(offset + done as u64, &mut buf[done..])?;
+        if n == 0 {
+            break;
+        }
+        done += n;
+    }
+    Ok(done)
+}
+
+/// One part, read from `source`.
+fn read_part<S: Source + ?Sized>(source: &S, mut reader: PartReader) -> std::io::Result<Part> {
+    let mut buf = vec![0; READ_BYTES];
+    loop {
+        let n = read_full(source, reader.offset(), &mut buf)?;
+        if n == 0 || !reader.push(&buf[..n]) {
+            break;
+        }
+    }
+    Ok(reader.finish())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::core::infer::Inference;
+    use crate::core::ingest::read_bytes;
+    use crate::core::rng::Rng;
+
+    /// Reads `bytes` in `parts` parts of any size (one after another).
+    fn in_parts(name: &str, bytes: &[u8], parts: usize) -> Result<Option<Dataset>, IngestError> {
+        let cut = Cut {
+            parts,
+            min_part_bytes: 1,
+        };
+        match read_in_parts(name, bytes.len() as u64, bytes, cut, &InTurn) {
+            Ok(read) => Ok(read),
+            Err(Failed::Ingest(e)) => Err(e),
+            Err(Failed::Read(e)) => panic!("reading from memory failed: {e}"),
+        }
+    }
+
+    /// The same dataset, or the same error; false when it was read whole
+    /// instead (a bound, or not a delimited text).
+    fn same_as_whole(name: &str, bytes: &[u8], parts: usize) -> bool {
+        let whole = read_bytes(name, bytes);
+        let parted = match in_parts(name, bytes, parts) {
+            Ok(None) => return false,
+            Ok(Some(ds)) => Ok(ds),
+            Err(e) => Err(e),
+        };
+        let what = format!("{name} in {parts} parts");
+        match (whole, parted) {
+            (Ok(a), Ok(b)) => {
+                assert_eq!(a.facts, b.facts, "{what}");
+                assert_eq!(a.types, b.types, "{what}");
+                assert_eq!(a.date_formats, b.date_formats, "{what}");
+                assert_eq!(a.notes, b.notes, "{what}");
+                assert_eq!(a.frame.shape(), b.frame.shape(), "{what}");
+                assert!(
+                    a.frame.equals_missing(&b.frame),
+                    "{what}: {:?}\n{:?}",
+                    a.frame,
+                    b.frame
+                );
+                for column in b.frame.columns() {
+                    assert_eq!(column.n_chunks(), 1, "{what}: {}", column.name());
+                }
+            }
+            (Err(a), Err(b)) => assert_eq!(a, b, "{what}"),
+            (a, b) => panic!(
+                "{what}: whole {:?}, in parts {:?}",
+                a.map(|d| d.height()),
+                b.map(|d| d.height())
+            ),
+        }
+        true
+    }
+
+    /// Every delimited text among the fixtures reads in parts as it reads
+    /// whole, cut in 2 to 7 parts (so parts start inside quoted fields,
+    /// at blank lines, in the header's line).
+    #[test]
+    fn fixtures_read_as_whole() {
+        let dir = std::path::Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data"));
+        let list = |dir: &std::path::Path| -> Vec<std::path::PathBuf> {
+            std::fs::read_dir(dir)
+                .map(|d| d.filter_map(|e| e.ok().map(|e| e.path())).collect())
+                .unwrap_or_default()
+        };
+        let mut files: Vec<_> = list(dir)
+            .into_iter()
+            .flat_map(|p| if p.is_dir() { list(&p) } else { vec![p] })
+            .filter(|p| {
+                p.extension()
+                    .is_some_and(|x| matches!(x.to_str(), Some("csv" | "tsv" | "txt")))
+            })
+            .collect();
+        files.sort();
+        let mut read = 0;
+        for path in &files {
+            let bytes = std::fs::read(path).unwrap();
+            let name = path.file_name().unwrap().to_str().unwrap();
+            for parts in 2..=7 {
+                read += usize::from(same_as_whole(name, &bytes, parts));
+            }
+        }
+        assert!(files.len() >= 60, "{} fixtures", files.len());
+        assert!(read >= files.len() * 4, "{read} read in parts");
+    }
+
+    /// A random cell: numbers, dates, words, quoted text with delimiters,
+    /// quotes and line breaks, missing cells.
+    fn cell(rng: &mut Rng, kind: usize) -> String {
+        match (kind + rng.below(20) / 19) % 6 {
+            0 => format!("{}", rng.below(2000) as i64 - 1000),
+            1 => format!("{}.{}", rng.below(100), rng.below(100)),
+            2 => format!("2024-{:02}-{:02}", 1 + rng.below(12), 1 + rng.below(28)),
+            3 => ["a", "b b", "", "NA", "x1"][rng.below(5)].to_string(),
+            4 => ["\"q,\nr\"", "\"s\"\"t\"", "\"\r\n\"", "\"u\""][rng.below(4)].to_string(),
+            _ => ["true", "false", ""][rng.below(3)].to_string(),
+        }
+    }
+
+    /// Generated text (line endings, blank lines, short and long rows,
+    /// quoted line breaks) reads in parts as whole, in any number of parts.
+    #[test]
+    fn generated_text_reads_as_whole() {
+        let mut rng = Rng::new(16);
+        let mut read = 0;
+        for case in 0..300 {
+            let width = 1 + rng.below(5);
+            let kinds: Vec<usize> = (0..width).map(|_| rng.below(6)).collect();
+            let ending = ["\n", "\r\n", "\r"][rng.below(3)];
+            let mut text = String::new();
+            if rng.below(2) == 0 {
+                text.push_str(
+                    &(0..width)
+                        .map(|i| format!("c{i}"))
+                        .collect::<Vec<_>>()
+                        .join(","),
+                );
+                text.push_str(ending);
+            }
+            for _ in 0..rng.below(60) {
+                let mut n = width;
+                if rng.below(30) == 0 {
+                    n = 1 + rng.below(width + 1);
+                }
+                let row: Vec<String> = (0..n).map(|i| cell(&mut rng, kinds[i % width])).collect();
+                text.push_str(&row.join(","));
+                if rng.below(15) == 0 {
+                    text.push_str(ending);
+                }
+                text.push_str(ending);
+            }
+            if rng.below(20) == 0 {
+                text.push_str("\"open");
+            }
+            let name = format!("case{case}.csv");
+            for parts in [2, 3, 5, 11] {
+                read += usize::from(same_as_whole(&name, text.as_bytes(), parts));
+            }
+        }
+        assert!(read > 600, "{read} read in parts");
+    }
+
+    /// Threads give what one part after another gives.
+    #[test]
+    fn threads_read_as_in_turn() {
+        let mut text = String::from("when,amount,who\n");
+        for i in 0..5000 {
+            text.push_str(&format!("2024-01-{:02},{}.5,\"p{i}\"\n", 1 + i % 28, i));
+        }
+        let cut = Cut {
+            parts: 4,
+            min_part_bytes: 1,
+        };
+        let size = text.len() as u64;
+        let read = |runner: &dyn Fn() -> Result<Option<Dataset>, Failed>| match runner() {
+            Ok(Some(ds)) => ds,
+            _ => panic!("not read in parts"),
+        };
+        let threads = read(&|| read_in_parts("t.csv", size, text.as_bytes(), cut, &Threads));
+        let in_turn = read(&|| read_in_parts("t.csv", size, text.as_bytes(), cut, &InTurn));
+        assert_eq!(threads.height(), 5000);
+        assert!(threads.frame.equals_missing(&in_turn.frame));
+        assert!(same_as_whole("t.csv", text.as_bytes(), 4));
+    }
+
+    /// The merged evidence of two runs of cells decides as feeding them
+    /// all in turn does.
+    #[test]
+    fn merged_evidence_decides_as_one() {
+        let pool = [
+            "1",
+            "-0",
+            "007",
+            "2.5",
+            "3,5",
+            "1e3",
+            "99999999999999999999",
+            "true",
+            "no",
+            "",
+            "NA",
+            "2024-03-05",
+            "2024-13-05",
+            "05/03/2024",
+            "13/03/2024",
+            "03/13/2024",
+            "2024-03-05T10:00",
+            "2024-03-05 10:00:30",
+            "2024-03-05T10:00+01:00",
+            "Mar 5, 2024",
+            "5 Mar 2024",
+            "x",
+            "2024-W10-2",
+        ];
+        let mut rng = Rng::new(7);
+        for _ in 0..20_000 {
+            let comma = rng.below(2) == 0;
+            let cells: Vec<&str> = (0..rng.below(8))
+                .map(|_| pool[rng.below(pool.len())])
+                .collect();
+            let cut = rng.below(cells.len() + 1);
+            let feed = |cells: &[&str]| {
+                let mut inf = Inference::new(comma);
+                for c in cells {
+                    inf.feed(c);
+                }
+                inf
+            };
+            let whole = feed(&cells);
+            let merged = feed(&cells[..cut]).merge(feed(&cells[cut..]));
+            assert_eq!(whole.decide(), merged.decide(), "{cells:?} cut at {cut}");
+            assert_eq!(whole.non_missing, merged.non_missing);
+        }
+    }
+
+    /// A part guessed to start inside a quoted field is read again from
+    /// where the part before it ended.
+    #[test]
+    fn wrong_guess_is_read_again() {
+        let mut text = String::from("id,note\n");
+        for i in 0..200 {
+            text.push_str(&format!("{i},\"line one\nline two, {i}\n\nend\"\n"));
+        }
+        let bytes = text.as_bytes();
+        let cut = Cut {
+            parts: 4,
+            min_part_bytes: 1,
+        };
+        let plan = Plan::new("q.csv", bytes, bytes.len() as u64, cut).unwrap();
+        let mut assembly = Assembly::new(plan.clone());
+        let mut redo = 0;
+        let mut next = Next::Wait;
+        for i in 0..4 {
+            let part = read_part(bytes, PartReader::new(&plan, i)).unwrap();
+            next = assembly.add(part.summary).unwrap();
+        }
+        while let Next::Redo { index, start } = next {
+            redo += 1;
+            let part = read_part(bytes, PartReader::starting_at(&plan, index, start)).unwrap();
+            next = assembly.add(part.summary).unwrap();
+        }
+        assert!(redo > 0, "every guess was right");
+        assert!(matches!(next, Next::Convert(_)));
+        assert!(same_as_whole("q.csv", bytes, 4));
+    }
+
+    /// A ragged row or an open quote in a later part is the file's error,
+    /// at the file's line.
+    #[test]
+    fn errors_at_the_files_lines() {
+        let mut text = String::from("a,b\n");
+        for i in 0..100 {
+            text.push_str(&format!("{i},{i}\n"));
+        }
+        text.push_str("1,2,3\n4,5\n");
+        assert!(same_as_whole("r.csv", text.as_bytes(), 3));
+        match in_parts("r.csv", text.as_bytes(), 3) {
+            Err(IngestError::Ragged { line, .. }) => assert_eq!(line, 102),
+            other => panic!("{:?}", other.map(|d| d.map(|d| d.height()))),
+        }
+        let open = format!("{}\"open,1\n", &text[..text.len() - 12]);
+        assert!(same_as_whole("o.csv", open.as_bytes(), 3));
+    }
+}
