@@ -26,6 +26,14 @@ fn main() {
     let p = plainsight::core::profile(&ds);
     println!("profile: {:.2?}", t.elapsed());
     let t = Instant::now();
+    let threads = plainsight::core::profile::profile_with(&ds, &plainsight::core::runner::Threads);
+    println!("profile on every core: {:.2?}", t.elapsed());
+    assert_eq!(
+        serde_json::to_string(&threads).ok(),
+        serde_json::to_string(&p).ok(),
+        "the threads' profile differs"
+    );
+    let t = Instant::now();
     let corr = plainsight::core::explore::correlate::correlations(&ds);
     println!(
         "correlations ({} numeric, {} categorical): {:.2?}",

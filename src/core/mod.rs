@@ -21,6 +21,7 @@ pub mod profile;
 pub mod raw;
 pub mod report;
 pub mod rng;
+pub mod runner;
 pub mod sample;
 pub mod sort;
 pub mod stream;

@@ -41,6 +41,9 @@ use crate::core::ingest::{
 };
 use crate::core::model::FileFacts;
 use crate::core::raw::RawColumn;
+#[cfg(not(target_arch = "wasm32"))]
+pub use crate::core::runner::Threads;
+pub use crate::core::runner::{InTurn, Runner};
 
 /// Fewest bytes a part has: below, starting a worker costs more than it
 /// saves.
@@ -723,41 +726,6 @@ impl Source for [u8] {
         let n = buf.len().min(self.len() - from);
         buf[..n].copy_from_slice(&self[from..from + n]);
         Ok(n)
-    }
-}
-
-/// Runs jobs: one after another, or at once.
-pub trait Runner {
-    fn run<T: Send, R: Send>(&self, jobs: Vec<T>, job: &(dyn Fn(T) -> R + Sync)) -> Vec<R>;
-}
-
-/// One job after another, in the calling thread.
-pub struct InTurn;
-
-impl Runner for InTurn {
-    fn run<T: Send, R: Send>(&self, jobs: Vec<T>, job: &(dyn Fn(T) -> R + Sync)) -> Vec<R> {
-        jobs.into_iter().map(job).collect()
-    }
-}
-
-/// Each job in a thread of its own, all at once (natively: wasm has no
-/// threads of its own, the browser runs parts in workers).
-#[cfg(not(target_arch = "wasm32"))]
-pub struct Threads;
-
-#[cfg(not(target_arch = "wasm32"))]
-impl Runner for Threads {
-    fn run<T: Send, R: Send>(&self, jobs: Vec<T>, job: &(dyn Fn(T) -> R + Sync)) -> Vec<R> {
-        std::thread::scope(|scope| {
-            let running: Vec<_> = jobs
-                .into_iter()
-                .map(|j| scope.spawn(move || job(j)))
-                .collect();
-            running
-                .into_iter()
-                .map(|r| r.join().unwrap_or_else(|e| std::panic::resume_unwind(e)))
-                .collect()
-        })
     }
 }
 

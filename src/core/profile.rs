@@ -9,6 +9,7 @@ use polars_core::prelude::PlRandomState;
 use crate::core::infer::{format_date, format_datetime};
 use crate::core::ingest::Dataset;
 use crate::core::model::{ColumnProfile, DatasetProfile, Histogram};
+use crate::core::runner::{InTurn, Runner};
 // Each column's present values with their rows, sorted by value then row
 // (by radix): one flat array gives the quantiles, the extremes, the distinct
 // count and the most frequent values, where a hash map of a million
@@ -21,30 +22,47 @@ const TOP_N: usize = 10;
 
 /// Profiles every column and the dataset as a whole.
 pub fn profile(ds: &Dataset) -> DatasetProfile {
+    profile_with(ds, &InTurn)
+}
+
+/// [`profile`] with its jobs (each column, and the duplicate rows) run
+/// by `runner`: the command line profiles on every core.
+pub fn profile_with<R: Runner>(ds: &Dataset, runner: &R) -> DatasetProfile {
+    enum Done {
+        Column(Option<Box<ColumnProfile>>),
+        Duplicates(u64),
+    }
     let names = ds.names();
-    let column_profiles = (0..ds.width())
-        .filter_map(|i| {
-            let data = ColumnData::of(ds, i)?;
+    let width = ds.width();
+    // The duplicate rows first: the longest job, so the columns fill in
+    // around it.
+    let done = runner.each(width + 1, &|job| match job.checked_sub(1) {
+        None => Done::Duplicates(duplicate_rows(ds)),
+        Some(i) => Done::Column(ColumnData::of(ds, i).map(|data| {
             let name = names.get(i).cloned().unwrap_or_default();
             let date_format = ds.date_formats.get(i).cloned().flatten();
-            Some(profile_column(name, date_format, ds.height(), data))
-        })
-        .collect();
+            Box::new(profile_column(name, date_format, ds.height(), data))
+        })),
+    });
+    let mut column_profiles = Vec::with_capacity(width);
+    let mut duplicates = 0;
+    for d in done {
+        match d {
+            Done::Column(c) => column_profiles.extend(c.map(|c| *c)),
+            Done::Duplicates(n) => duplicates = n,
+        }
+    }
     DatasetProfile {
         facts: ds.facts.clone(),
         rows: ds.height() as u64,
         columns: ds.width() as u64,
-        duplicate_rows: duplicate_rows(ds),
+        duplicate_rows: duplicates,
         memory_bytes: ds.memory_bytes(),
         column_profiles,
         notes: ds.notes.clone(),
     }
 }
 
-/// Distinct values and the most frequent ones (higher count first, ties in
-/// first-seen order) from pairs sorted by key: a run of equal keys holds one
-/// value, unless `same` (comparing the values at two rows) tells apart
-/// values whose keys collide (hashes of text).
 fn distinct_and_top<K: Copy + PartialEq>(
     pairs: &[(K, u32)],
     same: impl Fn(u32, u32) -> bool,
@@ -422,6 +440,29 @@ pub fn duplicate_flags(ds: &Dataset) -> Vec<bool> {
 mod tests {
     use super::*;
     use crate::core::ingest::read_bytes;
+
+    /// Columns profiled on several threads give the profile of one
+    /// thread, column for column (JSON, so a NaN equals a NaN).
+    #[test]
+    fn threads_profile_as_one() {
+        let mut text = String::from("id,when,amount,who,flag\n");
+        for i in 0..3000 {
+            let j = i % 2900;
+            text.push_str(&format!(
+                "{j},2024-01-{:02},{}.25,p{},{}\n",
+                1 + j % 28,
+                j % 97,
+                j % 13,
+                j % 2 == 0
+            ));
+        }
+        let ds = read_bytes("t.csv", text.as_bytes()).unwrap();
+        let one = serde_json::to_string(&profile(&ds)).unwrap();
+        let threads =
+            serde_json::to_string(&profile_with(&ds, &crate::core::runner::Threads)).unwrap();
+        assert_eq!(one, threads);
+        assert!(one.contains("\"duplicate_rows\":100"), "{one}");
+    }
 
     #[test]
     fn percentiles_like_numpy() {

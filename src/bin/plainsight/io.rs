@@ -5,7 +5,8 @@ use std::fs::File;
 use std::io::{self, BufWriter, Read, Write};
 
 use plainsight::core::ingest::{Dataset, Ingester};
-use plainsight::core::parts::{self, Cut, Threads};
+use plainsight::core::parts::{self, Cut};
+use plainsight::core::runner::{Runner, Threads};
 use plainsight::core::workbook::SheetChoice;
 use plainsight::core::IngestError;
 use plainsight::messages;
@@ -101,7 +102,7 @@ pub(crate) fn read_file(path: &str) -> Result<Dataset, String> {
 /// A delimited text big enough to cut, read in parts on every core at
 /// once (`core::parts`); None when it is to be read whole.
 fn read_in_parts(name: &str, file: &File, size: u64) -> Result<Option<Dataset>, String> {
-    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let cores = Threads.width();
     if cores < 2 {
         return Ok(None);
     }

@@ -3,7 +3,8 @@
 use std::io::Write;
 
 use plainsight::core::model::{ColumnProfile, DatasetProfile};
-use plainsight::core::profile::profile;
+use plainsight::core::profile::profile_with;
+use plainsight::core::runner::Threads;
 use plainsight::messages;
 
 use crate::io::{read_file, write_out};
@@ -17,7 +18,7 @@ pub(crate) fn profile_cmd(path: &str, json: bool) -> i32 {
             return 1;
         }
     };
-    let p = profile(&ds);
+    let p = profile_with(&ds, &Threads);
     drop(ds);
     if json {
         match serde_json::to_string_pretty(&p) {

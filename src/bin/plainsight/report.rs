@@ -1,6 +1,7 @@
 //! `plainsight report`: the self-contained HTML report.
 
-use plainsight::core::profile::profile;
+use plainsight::core::profile::profile_with;
+use plainsight::core::runner::Threads;
 use plainsight::messages;
 
 use crate::args::ModelArgs;
@@ -46,7 +47,7 @@ pub(crate) fn report_cmd(
         }
         None => None,
     };
-    let p = profile(&ds);
+    let p = profile_with(&ds, &Threads);
     let request = ReportRequest {
         recipe: recipe.steps,
         ..ReportRequest::default()

@@ -3,7 +3,8 @@
 use plainsight::core::ingest::Dataset;
 use plainsight::core::ml::automl::{Prepared, Run, Status};
 use plainsight::core::ml::task::{detect_task, plan, suggest_target};
-use plainsight::core::profile::profile;
+use plainsight::core::profile::profile_with;
+use plainsight::core::runner::Threads;
 use plainsight::messages;
 
 use crate::args::{ModelArgs, TrainArgs};
@@ -14,7 +15,7 @@ use crate::io::{print_json, read_cleaned, usage};
 /// progress bar on a terminal. `Err` holds the exit code (the message is
 /// written).
 pub(crate) fn leaderboard(ds: &Dataset, a: &ModelArgs, say: &dyn Fn(String)) -> Result<Run, i32> {
-    let p = profile(ds);
+    let p = profile_with(ds, &Threads);
     let target = if a.no_target {
         None
     } else {
