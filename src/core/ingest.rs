@@ -388,8 +388,23 @@ fn dialect_of(declared: Declared, head: &[u8], complete: bool) -> Result<Dialect
         | Declared::Unknown
         | Declared::Workbook(_)
         | Declared::Columnar(_) => {
-            let sniff = text.get(..HEAD_BYTES).unwrap_or(&text);
-            TextKind::Delimited(sniff_delimiter(sniff, complete))
+            // Sniffed on the text of the file's first HEAD_BYTES bytes,
+            // however many bytes the head holds (its chunks, a part's plan).
+            let in_head = HEAD_BYTES.saturating_sub(bom_len).min(rest.len());
+            let window = match encoding {
+                Encoding::Utf16Le => encoding_rs::UTF_16LE
+                    .decode_without_bom_handling(rest.get(..in_head).unwrap_or_default())
+                    .0
+                    .into_owned()
+                    .into_bytes(),
+                Encoding::Utf16Be => encoding_rs::UTF_16BE
+                    .decode_without_bom_handling(rest.get(..in_head).unwrap_or_default())
+                    .0
+                    .into_owned()
+                    .into_bytes(),
+                Encoding::Utf8 | Encoding::Utf8Bom => text.get(..in_head).unwrap_or(&text).to_vec(),
+            };
+            TextKind::Delimited(sniff_delimiter(&window, complete))
         }
     };
     Ok(Dialect {

@@ -102,11 +102,14 @@ impl Plan {
         if parts < 2 || size > MAX_FILE_BYTES || read_whole(file_name).is_some() {
             return None;
         }
-        let d = dialect(file_name, head, head.len() as u64 >= size).ok()?;
+        // The head is the whole file only below HEAD_BYTES, as for the
+        // whole read (which has then read every byte).
+        let complete = head.len() < HEAD_BYTES && head.len() as u64 >= size;
+        let d = dialect(file_name, head, complete).ok()?;
         let (TextKind::Delimited(delimiter), None) = (d.kind, d.decoder.as_ref()) else {
             return None;
         };
-        let first = first_record(&d.text[d.in_text.min(d.text.len())..], delimiter)?;
+        let (first, first_at) = first_record(&d.text[d.in_text.min(d.text.len())..], delimiter)?;
         if first.len() > MAX_COLUMNS {
             return None;
         }
@@ -120,6 +123,10 @@ impl Plan {
         let text_start = d.csv_start;
         let length = size - text_start;
         let bound = |i: usize| text_start + (u128::from(length) * i as u128 / parts as u128) as u64;
+        // The first part holds the first record (after any blank lines).
+        if text_start + first_at >= bound(1) {
+            return None;
+        }
         Some(Plan {
             name: file_name.to_string(),
             size,
@@ -133,11 +140,13 @@ impl Plan {
     }
 }
 
-/// The first record's fields, when it ends inside `text`.
-fn first_record(text: &[u8], delimiter: u8) -> Option<Vec<String>> {
+/// The first record's fields and where it starts in `text`, when it ends
+/// inside `text`.
+fn first_record(text: &[u8], delimiter: u8) -> Option<(Vec<String>, u64)> {
     struct First {
         fields: Vec<String>,
         done: bool,
+        at: u64,
     }
     impl Fields for First {
         fn field(&mut self, field: Field<'_>, _: Place) -> Result<(), IngestError> {
@@ -155,7 +164,10 @@ fn first_record(text: &[u8], delimiter: u8) -> Option<Vec<String>> {
             }
             Ok(())
         }
-        fn end_record(&mut self, _: Place) -> Result<(), IngestError> {
+        fn end_record(&mut self, record: Place) -> Result<(), IngestError> {
+            if !self.done {
+                self.at = record.byte;
+            }
             self.done = true;
             Ok(())
         }
@@ -163,9 +175,10 @@ fn first_record(text: &[u8], delimiter: u8) -> Option<Vec<String>> {
     let mut first = First {
         fields: Vec::new(),
         done: false,
+        at: 0,
     };
     Tokenizer::new(delimiter, 0).feed(text, &mut first).ok()?;
-    first.done.then_some(first.fields)
+    first.done.then_some((first.fields, first.at))
 }
 
 /// Reads one part: push its bytes from [`PartReader::offset`] on, in
@@ -195,9 +208,12 @@ enum Reading {
     },
     /// No record starts in the range.
     Nothing,
+    /// After `records` records of these sizes.
     Failed {
         error: IngestError,
         start: u64,
+        records: usize,
+        sizes: Vec<ColumnSize>,
     },
 }
 
@@ -297,8 +313,12 @@ impl PartReader {
                 Reading::Records { sink, start, sized } => {
                     self.at += bytes.len() as u64;
                     if let Err(error) = sink.push(bytes) {
-                        let start = *start;
-                        self.state = Reading::Failed { error, start };
+                        self.state = Reading::Failed {
+                            error,
+                            start: *start,
+                            records: sink.records(),
+                            sizes: sink.column_sizes(),
+                        };
                         return false;
                     }
                     // Sized once a sample of its records is read.
@@ -325,25 +345,39 @@ impl PartReader {
 
     /// The part, after the file's last byte or once it asked for no more.
     pub fn finish(self) -> Part {
-        let empty = |start: Option<u64>, error: Option<IngestError>| Part {
-            summary: PartSummary {
-                index: self.index,
-                start,
-                end: self.range.1,
-                error,
-                ..PartSummary::default()
-            },
-            columns: Vec::new(),
-            numbers: Vec::new(),
+        let empty = |start: Option<u64>, failed: Option<(IngestError, usize, Vec<ColumnSize>)>| {
+            let (error, records, sizes) = match failed {
+                Some((error, records, sizes)) => (Some(error), records, sizes),
+                None => (None, 0, Vec::new()),
+            };
+            Part {
+                summary: PartSummary {
+                    index: self.index,
+                    start,
+                    end: self.range.1,
+                    records,
+                    sizes,
+                    error,
+                    ..PartSummary::default()
+                },
+                columns: Vec::new(),
+                numbers: Vec::new(),
+            }
         };
         let (sink, start) = match self.state {
             Reading::Records { sink, start, .. } => (sink, start),
-            Reading::Failed { error, start } => return empty(Some(start), Some(error)),
+            Reading::Failed {
+                error,
+                start,
+                records,
+                sizes,
+            } => return empty(Some(start), Some((error, records, sizes))),
             Reading::Break | Reading::Breaks | Reading::Nothing => return empty(None, None),
         };
+        let (records, sizes) = (sink.records(), sink.column_sizes());
         let (table, end) = match sink.finish_part() {
             Ok(done) => done,
-            Err(error) => return empty(Some(start), Some(error)),
+            Err(error) => return empty(Some(start), Some((error, records, sizes))),
         };
         let CsvTable {
             columns,
@@ -401,6 +435,7 @@ impl PartReader {
                 short_rows,
                 first_short_line,
                 any_windows_1252,
+                any_content: end.any_content,
                 error: None,
             },
             columns,
@@ -445,7 +480,10 @@ pub struct PartSummary {
     pub short_rows: u64,
     pub first_short_line: u64,
     pub any_windows_1252: bool,
-    /// Where the reading failed (lines in the part, from 1).
+    /// Anything but spaces, tabs and line breaks was read.
+    pub any_content: bool,
+    /// Where the reading failed (lines in the part, from 1); `records`
+    /// and `sizes` are then what was read before.
     pub error: Option<IngestError>,
 }
 
@@ -547,6 +585,12 @@ impl Assembly {
                 });
             }
             if let Some(error) = &part.error {
+                // A bound passed before the error is what a whole read
+                // stops at.
+                used.push(part);
+                if over_bounds(&used) {
+                    return Ok(Next::Whole);
+                }
                 return match at_line(error.clone(), lines) {
                     Some(error) => Err(error),
                     None => Ok(Next::Whole),
@@ -564,9 +608,14 @@ impl Assembly {
         let Some(first) = used.first() else {
             return Err(IngestError::Empty);
         };
+        if !used.iter().any(|p| p.any_content) {
+            return Err(IngestError::Empty);
+        }
+        if over_bounds(used) {
+            return Ok(Next::Whole);
+        }
         let records: usize = used.iter().map(|p| p.records).sum();
         let width = first.inferences.len();
-        let mut sizes = vec![ColumnSize::default(); width];
         let mut inferences = first.inferences.clone();
         let mut spans = vec![Span::default(); width];
         let mut examples: Vec<Option<String>> = vec![None; width];
@@ -574,9 +623,6 @@ impl Assembly {
         let mut endings = Endings::default();
         let mut any_windows_1252 = false;
         for (k, part) in used.iter().enumerate() {
-            for (i, size) in part.sizes.iter().enumerate().take(width) {
-                sizes[i] = sizes[i].then(*size);
-            }
             if k > 0 {
                 for (merged, next) in inferences.iter_mut().zip(&part.inferences) {
                     *merged = merged.merge(*next);
@@ -597,10 +643,6 @@ impl Assembly {
             lines += part.breaks;
             endings = endings.then(part.endings);
             any_windows_1252 |= part.any_windows_1252;
-        }
-        let bytes: u64 = sizes.iter().map(ColumnSize::larger).sum();
-        if records as u64 > MAX_ROWS || bytes > MAX_TABLE_BYTES {
-            return Ok(Next::Whole);
         }
         let one_cell = |cell: &str| {
             let mut column = RawColumn::new();
@@ -659,6 +701,22 @@ impl Assembly {
             parts: used.iter().map(|p| p.index).collect(),
         })))
     }
+}
+
+/// Whether the parts' records (in order) pass a bound of a whole read:
+/// its rows, or the memory its table is estimated at (each column's sizes
+/// added up part after part, as one reading would hold them).
+fn over_bounds(parts: &[&PartSummary]) -> bool {
+    let records: usize = parts.iter().map(|p| p.records).sum();
+    let width = parts.iter().map(|p| p.sizes.len()).max().unwrap_or(0);
+    let mut sizes = vec![ColumnSize::default(); width];
+    for part in parts {
+        for (merged, size) in sizes.iter_mut().zip(&part.sizes) {
+            *merged = merged.then(*size);
+        }
+    }
+    let bytes: u64 = sizes.iter().map(ColumnSize::larger).sum();
+    records as u64 > MAX_ROWS || bytes > MAX_TABLE_BYTES
 }
 
 /// A part's error at the file's lines (`lines` before the part); None for
@@ -953,6 +1011,13 @@ mod tests {
             let kinds: Vec<usize> = (0..width).map(|_| rng.below(6)).collect();
             let ending = ["\n", "\r\n", "\r"][rng.below(3)];
             let mut text = String::new();
+            // A byte-order mark, blank lines or lines of spaces first.
+            match rng.below(8) {
+                0 => text.push('\u{feff}'),
+                1 => text.push_str(&ending.repeat(1 + rng.below(40))),
+                2 => text.push_str(&format!("  {ending}").repeat(1 + rng.below(40))),
+                _ => {}
+            }
             if rng.below(2) == 0 {
                 text.push_str(
                     &(0..width)
@@ -1051,10 +1116,19 @@ mod tests {
                 }
                 inf
             };
-            let whole = feed(&cells);
-            let merged = feed(&cells[..cut]).merge(feed(&cells[cut..]));
+            let mut whole = feed(&cells);
+            let mut merged = feed(&cells[..cut]).merge(feed(&cells[cut..]));
             assert_eq!(whole.decide(), merged.decide(), "{cells:?} cut at {cut}");
             assert_eq!(whole.non_missing, merged.non_missing);
+            // Fed more after the merge (the header row tried on it).
+            let more = pool[rng.below(pool.len())];
+            whole.feed(more);
+            merged.feed(more);
+            assert_eq!(
+                whole.decide(),
+                merged.decide(),
+                "{cells:?} cut at {cut}, then {more}"
+            );
         }
     }
 
@@ -1105,5 +1179,176 @@ mod tests {
         }
         let open = format!("{}\"open,1\n", &text[..text.len() - 12]);
         assert!(same_as_whole("o.csv", open.as_bytes(), 3));
+    }
+
+    /// The delimiter is sniffed on the file's first 64 KiB whether it is
+    /// read whole or in parts, with a byte-order mark (which a whole read
+    /// skipped before counting) and at exactly 64 KiB.
+    #[test]
+    fn delimiter_sniffed_on_the_same_bytes() {
+        let wide = format!("a,b;c;{}\n", "d".repeat(1300));
+        for (bom, exact) in [(true, false), (false, true)] {
+            let mut text = String::new();
+            if bom {
+                text.push('\u{feff}');
+            }
+            for _ in 0..49 {
+                text.push_str(&wide);
+            }
+            let mut last = String::from("a,b;c");
+            let target = if exact { HEAD_BYTES } else { HEAD_BYTES + 2 };
+            while text.len() + last.len() + 1 < target {
+                last.push('e');
+            }
+            text.push_str(&last);
+            if !exact {
+                text.push('\n');
+                for _ in 0..10 {
+                    text.push_str("a,b;c;x\n");
+                }
+            }
+            assert!(
+                same_as_whole("w.csv", text.as_bytes(), 2),
+                "bom {bom}, exact {exact}"
+            );
+        }
+    }
+
+    /// A first part of blank lines or spaces only: the whole file decides
+    /// whether it is empty, and a first record after the first part's range
+    /// makes the file read whole.
+    #[test]
+    fn leading_blank_lines_and_spaces() {
+        let blank = format!("{}a,b\n1,2\n3,4\n", "\n".repeat(12));
+        assert!(
+            !same_as_whole("b.csv", blank.as_bytes(), 2),
+            "read in parts"
+        );
+        let spaces = format!("{}{}", "  \n".repeat(1000), "a\n".repeat(10));
+        assert!(same_as_whole("s.csv", spaces.as_bytes(), 2));
+        let nothing = " \n\t\n".repeat(100);
+        assert!(same_as_whole("n.csv", nothing.as_bytes(), 3));
+    }
+
+    /// A part's summary: `records` records, all integers.
+    fn summary(index: usize, start: u64, end: u64, records: usize) -> PartSummary {
+        PartSummary {
+            index,
+            start: Some(start),
+            end,
+            records,
+            sizes: vec![ColumnSize {
+                cells: records as u64,
+                text: records as u64 * 3,
+                numbers: records as u64 * 8,
+                kind: crate::core::csv::NumbersKind::Ints {
+                    minus_zero: false,
+                    any: true,
+                },
+            }],
+            inferences: vec![Inference::new(false)],
+            spans: vec![Span::default()],
+            examples: vec![Some("1".to_string())],
+            first_record: if index == 0 {
+                vec!["a".to_string()]
+            } else {
+                Vec::new()
+            },
+            any_content: true,
+            ..PartSummary::default()
+        }
+    }
+
+    /// Parts past the rows bound are read whole (which says where), also
+    /// when a later part found an error: the whole read stops at the bound
+    /// first.
+    #[test]
+    fn bounds_passed_read_whole() {
+        let plan = Plan {
+            name: "big.csv".to_string(),
+            size: 300,
+            encoding: Encoding::Utf8,
+            text_start: 0,
+            delimiter: b',',
+            width: 1,
+            time_columns: vec![false],
+            ranges: vec![(0, 100), (100, 200), (200, 300)],
+        };
+        let half = usize::try_from(MAX_ROWS / 2).unwrap();
+        let mut a = Assembly::new(plan.clone());
+        a.add(summary(0, 0, 100, half)).unwrap();
+        a.add(summary(1, 100, 200, half)).unwrap();
+        assert!(matches!(a.add(summary(2, 200, 300, 10)), Ok(Next::Whole)));
+        let mut a = Assembly::new(plan.clone());
+        a.add(summary(0, 0, 100, half)).unwrap();
+        a.add(summary(1, 100, 200, half + 10)).unwrap();
+        let mut failed = summary(2, 200, 300, 5);
+        failed.error = Some(IngestError::Ragged {
+            line: 6,
+            byte: 250,
+            expected: 1,
+            found: 2,
+        });
+        assert!(matches!(a.add(failed.clone()), Ok(Next::Whole)));
+        // Within the bounds the error is the file's, at the file's line.
+        let mut a = Assembly::new(plan);
+        let mut first = summary(0, 0, 100, 10);
+        first.breaks = 10;
+        a.add(first).unwrap();
+        a.add(summary(1, 100, 200, 10)).unwrap();
+        match a.add(failed) {
+            Err(IngestError::Ragged { line, .. }) => assert_eq!(line, 16),
+            other => panic!("{other:?}"),
+        }
+    }
+
+    /// Sizes add up as one reading's: numbers that change kind between
+    /// parts (integers, then dates) are given up, as one reading gives
+    /// them up.
+    #[test]
+    fn sizes_add_up_as_one_reading() {
+        use crate::core::csv::NumbersKind::*;
+        let ints = Ints {
+            minus_zero: false,
+            any: true,
+        };
+        let minus_zero = Ints {
+            minus_zero: true,
+            any: true,
+        };
+        let none = Ints {
+            minus_zero: false,
+            any: false,
+        };
+        assert_eq!(ints.then(Times), Gone);
+        assert_eq!(Times.then(ints), Gone);
+        assert_eq!(none.then(Times), Times);
+        assert_eq!(Times.then(none), Times);
+        assert_eq!(ints.then(Floats), Floats);
+        assert_eq!(minus_zero.then(Floats), Gone);
+        assert_eq!(Floats.then(minus_zero), Floats);
+        assert_eq!(ints.then(minus_zero), minus_zero);
+        // Against one reading of the concatenated cells.
+        let cells = ["1", "-0", "", "2.5", "2024-01-05", "NA", "7"];
+        let mut rng = Rng::new(3);
+        for _ in 0..2000 {
+            let n = rng.below(7);
+            let run: Vec<&str> = (0..n).map(|_| cells[rng.below(cells.len())]).collect();
+            let cut = rng.below(n + 1);
+            let kind = |cells: &[&str]| {
+                let mut inf = Inference::new(false);
+                let mut numbers = Numbers::new();
+                for c in cells {
+                    numbers.push(inf.feed(c));
+                }
+                numbers.kind()
+            };
+            // Exact when it says numbers; given up it may be numbers in
+            // one reading (the estimate is then higher, never lower).
+            let merged = kind(&run[..cut]).then(kind(&run[cut..]));
+            if merged.numeric() || !kind(&run).numeric() {
+                assert_eq!(merged, kind(&run), "{run:?} cut at {cut}");
+            }
+        }
     }
 }

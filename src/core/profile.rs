@@ -63,6 +63,10 @@ pub fn profile_with<R: Runner>(ds: &Dataset, runner: &R) -> DatasetProfile {
     }
 }
 
+/// Distinct values and the most frequent ones (higher count first, ties in
+/// first-seen order) from pairs sorted by key: a run of equal keys holds one
+/// value, unless `same` (comparing the values at two rows) tells apart
+/// values whose keys collide (hashes of text).
 fn distinct_and_top<K: Copy + PartialEq>(
     pairs: &[(K, u32)],
     same: impl Fn(u32, u32) -> bool,

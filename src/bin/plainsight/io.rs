@@ -2,7 +2,7 @@
 //! outputs, with the messages and exit codes every command shares.
 
 use std::fs::File;
-use std::io::{self, BufWriter, Read, Write};
+use std::io::{self, BufWriter, Read, Seek, Write};
 
 use plainsight::core::ingest::{Dataset, Ingester};
 use plainsight::core::parts::{self, Cut};
@@ -77,7 +77,7 @@ pub(crate) fn read_file(path: &str) -> Result<Dataset, String> {
     let mut ingester = Ingester::new(name, size)
         .map_err(ingest_error)?
         .with_sheet(sheet);
-    if let Some(read) = read_in_parts(name, &file, size)? {
+    if let Some(read) = read_in_parts(name, &mut file, size)? {
         return Ok(read);
     }
     let mut buf = vec![0u8; CHUNK];
@@ -101,9 +101,12 @@ pub(crate) fn read_file(path: &str) -> Result<Dataset, String> {
 
 /// A delimited text big enough to cut, read in parts on every core at
 /// once (`core::parts`); None when it is to be read whole.
-fn read_in_parts(name: &str, file: &File, size: u64) -> Result<Option<Dataset>, String> {
+/// Only a regular file is read at offsets (not a pipe); the file's cursor
+/// is back at its start when it is to be read whole.
+fn read_in_parts(name: &str, file: &mut File, size: u64) -> Result<Option<Dataset>, String> {
     let cores = Threads.width();
-    if cores < 2 {
+    let regular = file.metadata().is_ok_and(|m| m.is_file());
+    if cores < 2 || !regular || size < 2 * parts::MIN_PART_BYTES {
         return Ok(None);
     }
     let bar = progress_bar(size, size, "reading");
@@ -111,7 +114,13 @@ fn read_in_parts(name: &str, file: &File, size: u64) -> Result<Option<Dataset>, 
     let read = parts::read_in_parts(name, size, &Pread(file), Cut::parts(cores), &Threads);
     bar.finish_and_clear();
     match read {
-        Ok(read) => Ok(read),
+        Ok(Some(read)) => Ok(Some(read)),
+        Ok(None) => {
+            // Reading at offsets may have moved the cursor (Windows).
+            file.seek(io::SeekFrom::Start(0))
+                .map_err(|e| format!("Could not read {name}: {e}."))?;
+            Ok(None)
+        }
         Err(parts::Failed::Ingest(e)) => Err(messages::ingest_error(name, &e)),
         Err(parts::Failed::Read(e)) => Err(format!("Could not read {name}: {e}.")),
     }

@@ -16,6 +16,7 @@ mod numbers;
 mod tokenizer;
 
 pub(crate) use numbers::Numbers;
+pub use numbers::NumbersKind;
 pub use tokenizer::{Endings, Field, Fields, Place, Tokenizer};
 
 /// Most columns a file may have.
@@ -161,6 +162,9 @@ pub struct CsvSink {
     rows: Rows,
     /// The file offset of the first byte.
     start_byte: u64,
+    /// A text without records or content is refused at its end; a part
+    /// of a file read in parts leaves that to the whole file.
+    whole: bool,
 }
 
 /// The records' fields, gathered into columns.
@@ -202,6 +206,7 @@ impl CsvSink {
         CsvSink {
             tokens: Tokenizer::new(delimiter, start_byte),
             start_byte,
+            whole: true,
             rows: Rows {
                 keep,
                 head: true,
@@ -230,6 +235,7 @@ impl CsvSink {
     pub(crate) fn part(delimiter: u8, start_byte: u64, width: usize, stop: u64) -> Self {
         let mut sink = CsvSink::new(delimiter, start_byte);
         sink.tokens.stop_before(stop);
+        sink.whole = false;
         let rows = &mut sink.rows;
         rows.head = false;
         rows.expected = Some(width);
@@ -246,7 +252,13 @@ impl CsvSink {
     pub(crate) fn first_part(delimiter: u8, start_byte: u64, stop: u64) -> Self {
         let mut sink = CsvSink::new(delimiter, start_byte);
         sink.tokens.stop_before(stop);
+        sink.whole = false;
         sink
+    }
+
+    /// Records read so far.
+    pub(crate) fn records(&self) -> usize {
+        self.rows.records
     }
 
     /// Where the first record not read starts, when the reading stopped
@@ -321,9 +333,10 @@ impl CsvSink {
             breaks: self.tokens.breaks(),
             endings: self.tokens.endings(),
             sizes: self.column_sizes(),
+            any_content: self.tokens.any_content(),
         };
         let rows = self.rows;
-        if rows.head && (!self.tokens.any_content() || rows.records == 0) {
+        if self.whole && (!self.tokens.any_content() || rows.records == 0) {
             return Err(IngestError::Empty);
         }
         let table = CsvTable {
@@ -351,6 +364,8 @@ pub(crate) struct PartEnd {
     pub breaks: u64,
     pub endings: Endings,
     pub sizes: Vec<ColumnSize>,
+    /// Anything but spaces, tabs and line breaks was read.
+    pub any_content: bool,
 }
 
 impl Rows {
@@ -359,20 +374,12 @@ impl Rows {
         let Some(column) = self.columns.get(i) else {
             return ColumnSize::default();
         };
-        let (numbers, gone, present) = match self.numbers.get(i) {
-            Some(n) => {
-                let (bytes, numeric) = n.held();
-                let gone = matches!(n, Numbers::Gone);
-                (bytes, gone, numeric)
-            }
-            None => (0, true, false),
-        };
+        let numbers = self.numbers.get(i);
         ColumnSize {
             cells: column.len() as u64,
             text: column.text_len() as u64,
-            numbers,
-            gone,
-            present,
+            numbers: numbers.map_or(0, |n| n.held().0),
+            kind: numbers.map_or(NumbersKind::Gone, Numbers::kind),
         }
     }
 
@@ -401,16 +408,15 @@ pub struct ColumnSize {
     pub text: u64,
     /// Bytes of numbers held (values and missing bits).
     pub numbers: u64,
-    /// The numbers were given up (a cell that is not one) or not kept.
-    pub gone: bool,
-    /// Some number was read.
-    pub present: bool,
+    /// What they are: given up (a cell that is not one), not kept, or
+    /// still numbers.
+    pub kind: NumbersKind,
 }
 
 impl ColumnSize {
     /// Whether the column still becomes numbers.
     fn numeric(&self) -> bool {
-        !self.gone && self.present
+        self.kind.numeric()
     }
 
     /// Its memory (reading, built): while read, its text (with the
@@ -418,7 +424,11 @@ impl ColumnSize {
     /// [`MAX_TABLE_BYTES`] says. From the cells' count and lengths (not the
     /// buffers' spare room, so the same text always gives the same figure).
     pub fn bytes(&self) -> (u64, u64) {
-        let numbers = if self.gone { 0 } else { self.numbers };
+        let numbers = if self.kind == NumbersKind::Gone {
+            0
+        } else {
+            self.numbers
+        };
         let built = if self.numeric() {
             16 * self.cells
         } else {
@@ -439,8 +449,7 @@ impl ColumnSize {
             cells: self.cells + next.cells,
             text: self.text + next.text,
             numbers: self.numbers + next.numbers,
-            gone: self.gone || next.gone,
-            present: self.present || next.present,
+            kind: self.kind.then(next.kind),
         }
     }
 }

@@ -61,7 +61,78 @@ pub(crate) enum Numbers {
     Gone,
 }
 
+/// What a column's numbers are so far: what the parts of a file read in
+/// parts tell of each column, so that their sizes add up as one reading's.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub enum NumbersKind {
+    /// Integers (perhaps `-0`) or only missing cells so far.
+    Ints {
+        minus_zero: bool,
+        any: bool,
+    },
+    Floats,
+    Times,
+    /// Given up (or not kept).
+    #[default]
+    Gone,
+}
+
+impl NumbersKind {
+    /// The kind after this part's cells and then `next`'s, as
+    /// [`Numbers::push`] would have turned it when it says numbers. Given
+    /// up, it may have been numbers in one reading: a part alone gives up
+    /// on a `-0` before its first float, which floats before it would have
+    /// taken. The memory estimated from it is then higher, never lower.
+    pub fn then(self, next: NumbersKind) -> NumbersKind {
+        use NumbersKind::*;
+        match (self, next) {
+            (Gone, _) | (_, Gone) => Gone,
+            (Ints { any: false, .. }, next) => next,
+            (me, Ints { any: false, .. }) => me,
+            (Ints { minus_zero: a, .. }, Ints { minus_zero: b, .. }) => Ints {
+                minus_zero: a || b,
+                any: true,
+            },
+            (
+                Ints {
+                    minus_zero: false, ..
+                },
+                Floats,
+            ) => Floats,
+            (Floats, Ints { .. } | Floats) => Floats,
+            (Times, Times) => Times,
+            _ => Gone,
+        }
+    }
+
+    /// Numbers were read and not given up.
+    pub fn numeric(self) -> bool {
+        match self {
+            NumbersKind::Ints { any, .. } => any,
+            NumbersKind::Floats | NumbersKind::Times => true,
+            NumbersKind::Gone => false,
+        }
+    }
+}
+
 impl Numbers {
+    /// What the numbers are so far.
+    pub fn kind(&self) -> NumbersKind {
+        match self {
+            Numbers::Ints {
+                minus_zero,
+                missing,
+                ..
+            } => NumbersKind::Ints {
+                minus_zero: *minus_zero,
+                any: missing.count < missing.len,
+            },
+            Numbers::Floats { .. } => NumbersKind::Floats,
+            Numbers::Times { .. } => NumbersKind::Times,
+            Numbers::Gone => NumbersKind::Gone,
+        }
+    }
+
     pub fn new() -> Self {
         Numbers::Ints {
             values: Vec::new(),
