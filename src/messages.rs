@@ -512,6 +512,16 @@ pub fn other_build(page: &str, engine: &str) -> String {
 
 /// Training ended because the file being read needed the memory that
 /// held the dataset's rows.
+/// A file's read was cancelled: a new file's (nothing of it was kept), or
+/// a saved dataset's read again (it stays saved; its rows wait).
+pub fn load_cancelled(file: &str, saved: bool) -> String {
+    if saved {
+        format!("Reading {file} again was cancelled. It stays saved: its profile is shown, and its rows, alerts and charts come back when it is read again — open it from the list.")
+    } else {
+        format!("Loading {file} was cancelled. Nothing was saved.")
+    }
+}
+
 pub fn training_released(file: &str) -> String {
     format!("Training stopped: reading {file} needed the memory that held this dataset's rows (a page's engine holds about 3 GB). Nothing was saved from this run; press “Train models” again once the dataset is open again.")
 }

@@ -4218,6 +4218,96 @@ fn a_client_switch_during_a_load_mixes_nothing() {
     });
 }
 
+/// Cancelling a read says what was lost: a new file's cancelled load keeps
+/// nothing, while a saved dataset whose read again is cancelled stays
+/// saved (its rows come back when it is opened again), and says so.
+#[test]
+fn a_cancelled_read_says_what_stays() {
+    scenario("cancel-read", |app| {
+        let d = &app.d;
+        let dir = std::env::temp_dir().join(format!("plainsight-cancel-{}", std::process::id()));
+        std::fs::create_dir_all(&dir)?;
+        let big = dir.join("big.csv");
+        {
+            use std::io::Write;
+            let mut w = std::io::BufWriter::new(std::fs::File::create(&big)?);
+            writeln!(w, "id,amount,city,flag,when")?;
+            for i in 0..1_500_000u64 {
+                writeln!(
+                    w,
+                    "{i},{}.{:02},city{},{},2024-{:02}-{:02}",
+                    (i * 7919) % 100_000,
+                    i % 100,
+                    i % 37,
+                    i % 2 == 0,
+                    1 + i % 12,
+                    1 + i % 28
+                )?;
+            }
+        }
+        let other = dir.join("other.csv");
+        std::fs::copy(&big, &other)?;
+        let running = |d: &Driver| -> WdResult<Option<()>> {
+            Ok((d
+                .attr_of("[data-testid=job-status]", "data-state")?
+                .as_deref()
+                == Some("running"))
+            .then_some(()))
+        };
+        // Cancel `what`'s read once it runs; the notice then shown.
+        let cancel = |what: &str| -> Result<String, Box<dyn std::error::Error>> {
+            d.wait_for(&format!("{what} reading"), WAIT, running)?;
+            d.click_when_ready("[data-testid=job-cancel]")?;
+            d.wait_for(&format!("{what}: the read ended"), LOAD_WAIT, |d| {
+                Ok(running(d)?.is_none().then_some(()))
+            })?;
+            let notice = d.text_of("[data-testid=notice]")?.unwrap_or_default();
+            ensure(notice.contains("cancelled"), || {
+                format!("{what} finished before the cancel landed (notice {notice:?}): make the file bigger")
+            })?;
+            Ok(notice)
+        };
+        app.upload_ok(&big)?;
+        app.upload_ok(&fixture(GOOD))?;
+        // A new file: nothing kept.
+        app.send_file(&other)?;
+        let notice = cancel("other.csv")?;
+        ensure(
+            notice.contains("Loading other.csv was cancelled. Nothing was saved."),
+            || format!("a cancelled new file's notice: {notice:?}"),
+        )?;
+        ensure(
+            !app.dataset_names()?.contains(&"other.csv".to_string()),
+            || "other.csv is listed after its load was cancelled".into(),
+        )?;
+        // A saved dataset read again: it stays saved, and says so.
+        app.select_dataset("big.csv")?;
+        let notice = cancel("big.csv read again")?;
+        ensure(
+            notice.contains("Reading big.csv again was cancelled. It stays saved")
+                && !notice.contains("Nothing was saved"),
+            || format!("a cancelled read again's notice: {notice:?}"),
+        )?;
+        ensure(
+            app.dataset_names()?.contains(&"big.csv".to_string()),
+            || "big.csv is no longer listed after its read again was cancelled".into(),
+        )?;
+        // Opened again, its rows are read.
+        app.select_dataset("big.csv")?;
+        let first_id = "[data-testid=preview-cell][data-column=id][data-row=\"0\"]";
+        d.wait_for("big.csv read again, its rows shown", LOAD_WAIT, |d| {
+            Ok((d
+                .attr_of("[data-testid=job-status]", "data-state")?
+                .as_deref()
+                == Some("done")
+                && d.attr_of(first_id, "data-value")?.as_deref() == Some("0"))
+            .then_some(()))
+        })?;
+        let _ = std::fs::remove_dir_all(&dir);
+        Ok(())
+    });
+}
+
 /// Issue 16) A second file dropped while the first one's insights are
 /// still computed: the worker answers the first job that its dataset is
 /// gone (no error shown), reads the second, and the second's alerts are

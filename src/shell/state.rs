@@ -281,7 +281,8 @@ pub enum Action {
         wasm_memory: u64,
     },
     JobFailed(String),
-    JobCancelled,
+    /// A file's read was cancelled; what to tell.
+    JobCancelled(String),
     Error(Option<String>),
     Notice(Option<String>),
     /// Ask which sheet of a workbook to read (None: the question is gone).
@@ -417,10 +418,10 @@ impl Reducible for State {
                 s.job.state = JobState::Error;
                 s.error = Some(msg);
             }
-            Action::JobCancelled => {
+            Action::JobCancelled(notice) => {
                 s.job.state = JobState::Idle;
                 s.job.progress = 0.0;
-                s.notice = Some("Loading was cancelled. Nothing was saved.".into());
+                s.notice = Some(notice);
             }
             Action::Error(e) => s.error = e,
             Action::Notice(n) => s.notice = n,

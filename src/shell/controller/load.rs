@@ -53,6 +53,15 @@ pub(super) enum Reread {
     Recovering,
 }
 
+/// Which file a read is of.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) enum ReadOf {
+    /// One the user chose (to keep or to score).
+    NewFile,
+    /// A saved dataset's stored file, read again.
+    Saved(Reread),
+}
+
 /// How a load ended that did not fail (failures are shown already).
 pub(super) enum Ingested {
     Read(Read),
@@ -170,7 +179,7 @@ impl Controller {
             let id = new_id("d");
             let purpose = Purpose::Dataset { id: id.clone() };
             let read = match ctl
-                .run_ingest(&name, &blob, purpose, sheet.clone(), false)
+                .run_ingest(&name, &blob, purpose, sheet.clone(), ReadOf::NewFile)
                 .await
             {
                 Ingested::Read(read) => read,
@@ -347,7 +356,7 @@ impl Controller {
         let purpose = Purpose::Dataset { id: rec.id.clone() };
         let sheet = (!rec.sheet.is_empty()).then(|| rec.sheet.clone());
         let Ingested::Read(read) = self
-            .run_ingest(&rec.name, &blob, purpose, sheet, why == Reread::AfterLoad)
+            .run_ingest(&rec.name, &blob, purpose, sheet, ReadOf::Saved(why))
             .await
         else {
             return false;
@@ -477,16 +486,17 @@ impl Controller {
 
     /// Streams `blob` to the worker in slices, waits for it to be read.
     /// Shows progress; turns every failure into a message.
-    /// `again`: a stored dataset read again after another file's read
-    /// (whose error or notice stays shown).
     pub(super) async fn run_ingest(
         &self,
         name: &str,
         blob: &Blob,
         purpose: Purpose,
         sheet: Option<String>,
-        again: bool,
+        read: ReadOf,
     ) -> Ingested {
+        // A stored dataset read again after another file's read keeps that
+        // read's error or notice shown.
+        let again = read == ReadOf::Saved(Reread::AfterLoad);
         let size = blob.size();
         // One file at a time: a second read would take over the first's
         // channel, and the first would end as if the engine had stopped.
@@ -521,7 +531,10 @@ impl Controller {
                 }))));
                 return Ingested::Choose;
             }
-            Err(JobError::Cancelled) => self.dispatch(Action::JobCancelled),
+            Err(JobError::Cancelled) => {
+                let saved = read != ReadOf::NewFile;
+                self.dispatch(Action::JobCancelled(messages::load_cancelled(name, saved)));
+            }
             Err(JobError::Ingest(e)) => {
                 self.dispatch(Action::JobFailed(messages::ingest_error(name, &e)));
             }

@@ -7,7 +7,7 @@ use std::rc::Rc;
 use wasm_bindgen_futures::{spawn_local, JsFuture};
 
 use super::download::{base_name, bytes_blob, describe_js};
-use super::load::{stored_recipe, Ingested};
+use super::load::{stored_recipe, Ingested, ReadOf};
 use super::request::AskError;
 use super::Controller;
 use crate::core::clean::Step;
@@ -323,7 +323,7 @@ impl Controller {
                 }
             }
             let Ingested::Read(read) = ctl
-                .run_ingest(&name, &file, Purpose::Score, None, false)
+                .run_ingest(&name, &file, Purpose::Score, None, ReadOf::NewFile)
                 .await
             else {
                 return ctl.after_load();
