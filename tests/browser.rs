@@ -4135,6 +4135,28 @@ fn two_tabs_writing_at_once_keep_both() {
     });
 }
 
+/// A 1,500,000-row file (about 60 MB) that takes the app a second or two
+/// to read: columns id, amount, city, flag, when, each named after `prefix`.
+fn write_big_csv(path: &Path, prefix: &str) -> std::io::Result<()> {
+    use std::io::Write;
+    let mut w = std::io::BufWriter::new(std::fs::File::create(path)?);
+    let names = ["id", "amount", "city", "flag", "when"].map(|n| format!("{prefix}{n}"));
+    writeln!(w, "{}", names.join(","))?;
+    for i in 0..1_500_000u64 {
+        writeln!(
+            w,
+            "{i},{}.{:02},city{},{},2024-{:02}-{:02}",
+            (i * 7919) % 100_000,
+            i % 100,
+            i % 37,
+            i % 2 == 0,
+            1 + i % 12,
+            1 + i % 28
+        )?;
+    }
+    w.flush()
+}
+
 /// Issue 13.1) Switching clients while a large file still loads: the file
 /// is kept by the client it was dropped on, and the other client's report
 /// holds only its own dataset (no column, alert or name of the loading one).
@@ -4145,26 +4167,7 @@ fn a_client_switch_during_a_load_mixes_nothing() {
         let dir = std::env::temp_dir().join(format!("plainsight-switch-{}", std::process::id()));
         std::fs::create_dir_all(&dir)?;
         let big = dir.join("big.csv");
-        {
-            use std::io::Write;
-            let mut w = std::io::BufWriter::new(std::fs::File::create(&big)?);
-            writeln!(
-                w,
-                "bigcol_id,bigcol_amount,bigcol_city,bigcol_flag,bigcol_when"
-            )?;
-            for i in 0..1_500_000u64 {
-                writeln!(
-                    w,
-                    "{i},{}.{:02},city{},{},2024-{:02}-{:02}",
-                    (i * 7919) % 100_000,
-                    i % 100,
-                    i % 37,
-                    i % 2 == 0,
-                    1 + i % 12,
-                    1 + i % 28
-                )?;
-            }
-        }
+        write_big_csv(&big, "bigcol_")?;
         let acme = app.create_client("Acme Ltd")?;
         let beta = app.create_client("Beta Co")?;
         app.upload_ok(&fixture(GOOD))?;
@@ -4228,23 +4231,7 @@ fn a_cancelled_read_says_what_stays() {
         let dir = std::env::temp_dir().join(format!("plainsight-cancel-{}", std::process::id()));
         std::fs::create_dir_all(&dir)?;
         let big = dir.join("big.csv");
-        {
-            use std::io::Write;
-            let mut w = std::io::BufWriter::new(std::fs::File::create(&big)?);
-            writeln!(w, "id,amount,city,flag,when")?;
-            for i in 0..1_500_000u64 {
-                writeln!(
-                    w,
-                    "{i},{}.{:02},city{},{},2024-{:02}-{:02}",
-                    (i * 7919) % 100_000,
-                    i % 100,
-                    i % 37,
-                    i % 2 == 0,
-                    1 + i % 12,
-                    1 + i % 28
-                )?;
-            }
-        }
+        write_big_csv(&big, "")?;
         let other = dir.join("other.csv");
         std::fs::copy(&big, &other)?;
         let running = |d: &Driver| -> WdResult<Option<()>> {
