@@ -149,11 +149,14 @@ pub(super) fn ordinal_codes(
     if order.is_empty() {
         let (b, a) = (values(before, i)?, values(after, i)?);
         if let Values::Int(codes_after) = &a {
-            for (row, code) in codes_after.iter().enumerate() {
-                if let (Some(code), Some(text)) = (code, b.text(row)) {
-                    codes.insert(*code, text);
+            // Each code stands for one value: its text is written once.
+            let mut row = 0;
+            b.for_each_text(|text| {
+                if let (Some(Some(code)), Some(text)) = (codes_after.get(row), text) {
+                    codes.entry(*code).or_insert_with(|| text.to_string());
                 }
-            }
+                row += 1;
+            });
         }
         let comment =
             format!("Frozen: the values of {column} in this file, in their natural order.");
