@@ -181,6 +181,41 @@ fn first_record(text: &[u8], delimiter: u8) -> Option<(Vec<String>, u64)> {
     first.done.then_some((first.fields, first.at))
 }
 
+/// Lines a part passes over when guessing where its first record starts.
+const MAX_TRIES: usize = 64;
+
+/// Bytes looked at to count a guessed record's fields.
+const WIDTH_BYTES: usize = 64 * 1024;
+
+/// The fields of the record at the start of `text` (quotes read as the
+/// tokenizer reads them), when it ends within its first [`WIDTH_BYTES`].
+fn record_width(text: &[u8], delimiter: u8) -> Option<usize> {
+    struct Count {
+        fields: usize,
+        done: bool,
+    }
+    impl Fields for Count {
+        fn field(&mut self, _: Field<'_>, _: Place) -> Result<(), IngestError> {
+            self.fields += 1;
+            Ok(())
+        }
+        fn end_record(&mut self, _: Place) -> Result<(), IngestError> {
+            self.done = true;
+            Ok(())
+        }
+    }
+    let mut tokens = Tokenizer::new(delimiter, 0);
+    // The record at byte 0 only.
+    tokens.stop_before(1);
+    let mut count = Count {
+        fields: 0,
+        done: false,
+    };
+    let text = text.get(..WIDTH_BYTES).unwrap_or(text);
+    tokens.feed(text, &mut count).ok()?;
+    count.done.then_some(count.fields)
+}
+
 /// Reads one part: push its bytes from [`PartReader::offset`] on, in
 /// order, while it asks for more; then [`PartReader::finish`].
 pub struct PartReader {
@@ -192,6 +227,8 @@ pub struct PartReader {
     delimiter: u8,
     width: usize,
     time_columns: Vec<bool>,
+    /// Guesses passed over so far.
+    tries: usize,
 }
 
 enum Reading {
@@ -234,6 +271,7 @@ impl PartReader {
             delimiter: plan.delimiter,
             width: plan.width,
             time_columns: plan.time_columns.clone(),
+            tries: 0,
         };
         if index == 0 {
             reader.at = plan.text_start;
@@ -303,6 +341,18 @@ impl PartReader {
                     Some(i) => {
                         let start = self.at + i as u64;
                         bytes = &bytes[i..];
+                        // A record of another width than the file's is most
+                        // likely a line of a quoted field: guess again at
+                        // the next line (a wrong guess is still read again
+                        // later; this only makes it rarer).
+                        let other_width =
+                            record_width(bytes, self.delimiter).is_some_and(|w| w != self.width);
+                        if other_width && self.tries < MAX_TRIES && start < self.range.1 {
+                            self.tries += 1;
+                            self.at = start;
+                            self.state = Reading::Break;
+                            continue;
+                        }
                         self.begin(start);
                     }
                     None => {
@@ -1136,9 +1186,11 @@ mod tests {
     /// where the part before it ended.
     #[test]
     fn wrong_guess_is_read_again() {
+        // Every line inside the quotes has the file's two fields: no
+        // guess can be told wrong before the parts are put together.
         let mut text = String::from("id,note\n");
         for i in 0..200 {
-            text.push_str(&format!("{i},\"line one\nline two, {i}\n\nend\"\n"));
+            text.push_str(&format!("{i},\"line one, {i}\nline two, {i}\nend,\"\n"));
         }
         let bytes = text.as_bytes();
         let cut = Cut {
@@ -1161,6 +1213,33 @@ mod tests {
         assert!(redo > 0, "every guess was right");
         assert!(matches!(next, Next::Convert(_)));
         assert!(same_as_whole("q.csv", bytes, 4));
+    }
+
+    /// Lines of a quoted field of another width than the file's records
+    /// are passed over when a part guesses its start: no part is read
+    /// again.
+    #[test]
+    fn guesses_pass_over_quoted_lines() {
+        let mut text = String::from("id,note\n");
+        for i in 0..5000 {
+            text.push_str(&format!("{i},\"l1\nl2\nl3\nl4\"\n"));
+        }
+        let bytes = text.as_bytes();
+        let cut = Cut {
+            parts: 8,
+            min_part_bytes: 1,
+        };
+        let plan = Plan::new("n.csv", bytes, bytes.len() as u64, cut).unwrap();
+        let mut assembly = Assembly::new(plan.clone());
+        let mut next = Next::Wait;
+        for i in 0..8 {
+            let part = read_part(bytes, PartReader::new(&plan, i)).unwrap();
+            next = assembly.add(part.summary).unwrap();
+        }
+        assert!(matches!(next, Next::Convert(_)), "{next:?}");
+        assert!(same_as_whole("n.csv", bytes, 8));
+        assert_eq!(record_width(b"a,\"b\nc\",d\ne", b','), Some(3));
+        assert_eq!(record_width(b"a,\"b", b','), None);
     }
 
     /// A ragged row or an open quote in a later part is the file's error,
