@@ -229,6 +229,9 @@ pub struct PartReader {
     time_columns: Vec<bool>,
     /// Guesses passed over so far.
     tries: usize,
+    /// The file's size as planned: bytes past it (a file that grew since)
+    /// are not read.
+    size: u64,
 }
 
 enum Reading {
@@ -272,6 +275,7 @@ impl PartReader {
             width: plan.width,
             time_columns: plan.time_columns.clone(),
             tries: 0,
+            size: plan.size,
         };
         if index == 0 {
             reader.at = plan.text_start;
@@ -319,6 +323,11 @@ impl PartReader {
     /// The file offset of the next byte to push.
     pub fn offset(&self) -> u64 {
         self.at
+    }
+
+    /// Bytes left to push at most: up to the file's size as planned.
+    pub fn left(&self) -> u64 {
+        self.size.saturating_sub(self.at)
     }
 
     /// Reads the next bytes; false once it needs no more (its last record
@@ -927,7 +936,11 @@ fn read_full<S: Source + ?Sized>(
 ) -> std::io::Result<usize> {
     let mut done = 0;
     while done < buf.len() {
-        let n = source.read_at(offset + done as u64, &mut buf[done..])?;
+        let n = match source.read_at(offset + done as u64, &mut buf[done..]) {
+            Ok(n) => n,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(e),
+        };
         if n == 0 {
             break;
         }
@@ -940,7 +953,8 @@ fn read_full<S: Source + ?Sized>(
 fn read_part<S: Source + ?Sized>(source: &S, mut reader: PartReader) -> std::io::Result<Part> {
     let mut buf = vec![0; READ_BYTES];
     loop {
-        let n = read_full(source, reader.offset(), &mut buf)?;
+        let want = usize::try_from(reader.left()).map_or(READ_BYTES, |l| l.min(READ_BYTES));
+        let n = read_full(source, reader.offset(), &mut buf[..want])?;
         if n == 0 || !reader.push(&buf[..n]) {
             break;
         }
@@ -1240,6 +1254,28 @@ mod tests {
         assert!(same_as_whole("n.csv", bytes, 8));
         assert_eq!(record_width(b"a,\"b\nc\",d\ne", b','), Some(3));
         assert_eq!(record_width(b"a,\"b", b','), None);
+    }
+
+    /// A file that grew after it was planned is read as it was planned:
+    /// its stated size, not the bytes after.
+    #[test]
+    fn read_as_planned() {
+        let mut text = String::from("a,b\n");
+        for i in 0..3000 {
+            text.push_str(&format!("{i},x{i}\n"));
+        }
+        let grown = format!("{text}9999,late\n");
+        let cut = Cut {
+            parts: 3,
+            min_part_bytes: 1,
+        };
+        let read = read_in_parts("g.csv", text.len() as u64, grown.as_bytes(), cut, &InTurn);
+        let Ok(Some(ds)) = read else {
+            panic!("not read in parts");
+        };
+        let whole = read_bytes("g.csv", text.as_bytes()).unwrap();
+        assert_eq!(ds.height(), 3000);
+        assert!(ds.frame.equals_missing(&whole.frame));
     }
 
     /// A ragged row or an open quote in a later part is the file's error,
