@@ -28,6 +28,12 @@ pub(crate) const MICROS_PER_DAY: i64 = 86_400_000_000;
 /// before testing for missing values and parsing numbers, so `" NA "` is
 /// missing and `" 42"` is the integer 42.
 pub fn trim_cell(s: &str) -> &str {
+    let blank = |b: Option<&u8>| matches!(b, Some(b' ' | b'\t'));
+    let bytes = s.as_bytes();
+    // Most cells start and end with something else: nothing to trim.
+    if !blank(bytes.first()) && !blank(bytes.last()) {
+        return s;
+    }
     s.trim_matches(|c| c == ' ' || c == '\t')
 }
 
@@ -1214,6 +1220,25 @@ mod tests {
         }
         assert_eq!(inf.decide().kind, Kind::FloatComma);
         assert_eq!(parse_f64_comma("-0,25"), Some(-0.25));
+    }
+
+    #[test]
+    fn trimming() {
+        for (cell, trimmed) in [
+            ("a", "a"),
+            (" a\t", "a"),
+            ("\t a b  ", "a b"),
+            ("a ", "a"),
+            (" a", "a"),
+            ("", ""),
+            (" ", ""),
+            ("\t\t", ""),
+            ("é", "é"),
+            (" é ", "é"),
+            ("\u{a0}x", "\u{a0}x"),
+        ] {
+            assert_eq!(trim_cell(cell), trimmed, "{cell:?}");
+        }
     }
 
     #[test]
