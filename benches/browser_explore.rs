@@ -464,15 +464,7 @@ fn time_later_files(d: &Driver, csv: &Path) -> BenchResult<(f64, f64)> {
         // Made anew: the file may have been written again since.
         let _ = std::fs::remove_file(&copy);
         std::fs::hard_link(csv, &copy).or_else(|_| std::fs::copy(csv, &copy).map(drop))?;
-        let copy_name = copy
-            .file_name()
-            .unwrap_or_default()
-            .to_string_lossy()
-            .into_owned();
-        let shown = format!(
-            "[data-testid=dataset-item][data-name={n}][data-selected=true]",
-            n = css_str(&copy_name)
-        );
+        let (copy_name, shown) = bench::shown_item(&copy);
         let fact = format!(
             "[data-testid=fact][data-fact=name][data-value={}]",
             css_str(&copy_name)

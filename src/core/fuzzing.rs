@@ -159,7 +159,9 @@ fn column_texts(ds: &Dataset) -> Vec<String> {
         .collect()
 }
 
-fn assert_same_dataset(a: &Dataset, b: &Dataset) {
+/// The same facts, names, types, date formats, notes and values (each
+/// cell's text, so a NaN equals a NaN and an integer is not a float).
+pub(crate) fn assert_same_dataset(a: &Dataset, b: &Dataset) {
     assert_eq!(a.facts, b.facts, "chunks or parts changed the file facts");
     assert_eq!(
         a.names(),

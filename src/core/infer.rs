@@ -899,6 +899,13 @@ impl Default for Span {
 }
 
 impl Span {
+    /// The range of `cells`' numbers.
+    pub fn of<'a>(cells: impl Iterator<Item = &'a str>) -> Span {
+        let mut span = Span::default();
+        cells.for_each(|c| span.feed(c));
+        span
+    }
+
     /// The range of this column's numbers and `next`'s.
     pub fn merge(self, next: Span) -> Span {
         Span {

@@ -231,6 +231,15 @@ impl Encoding {
         }
     }
 
+    /// The UTF-16 encoding it is, if any (read through a decoder).
+    fn utf16(self) -> Option<&'static encoding_rs::Encoding> {
+        match self {
+            Encoding::Utf16Le => Some(encoding_rs::UTF_16LE),
+            Encoding::Utf16Be => Some(encoding_rs::UTF_16BE),
+            Encoding::Utf8 | Encoding::Utf8Bom => None,
+        }
+    }
+
     pub(crate) fn label(self, any_windows_1252: bool) -> &'static str {
         match self {
             _ if any_windows_1252 => "Windows-1252",
@@ -343,11 +352,9 @@ pub(crate) fn dialect(
 fn dialect_of(declared: Declared, head: &[u8], complete: bool) -> Result<Dialect, IngestError> {
     let (encoding, bom_len) = Encoding::detect(head);
     let rest = head.get(bom_len..).unwrap_or_default();
-    let mut decoder = match encoding {
-        Encoding::Utf16Le => Some(encoding_rs::UTF_16LE.new_decoder_without_bom_handling()),
-        Encoding::Utf16Be => Some(encoding_rs::UTF_16BE.new_decoder_without_bom_handling()),
-        _ => None,
-    };
+    let mut decoder = encoding
+        .utf16()
+        .map(encoding_rs::Encoding::new_decoder_without_bom_handling);
     if decoder.is_none() {
         if let Some(offset) = binary_offset(rest) {
             return Err(IngestError::Binary {
@@ -391,18 +398,13 @@ fn dialect_of(declared: Declared, head: &[u8], complete: bool) -> Result<Dialect
             // Sniffed on the text of the file's first HEAD_BYTES bytes,
             // however many bytes the head holds (its chunks, a part's plan).
             let in_head = HEAD_BYTES.saturating_sub(bom_len).min(rest.len());
-            let window = match encoding {
-                Encoding::Utf16Le => encoding_rs::UTF_16LE
-                    .decode_without_bom_handling(rest.get(..in_head).unwrap_or_default())
-                    .0
-                    .into_owned()
-                    .into_bytes(),
-                Encoding::Utf16Be => encoding_rs::UTF_16BE
-                    .decode_without_bom_handling(rest.get(..in_head).unwrap_or_default())
-                    .0
-                    .into_owned()
-                    .into_bytes(),
-                Encoding::Utf8 | Encoding::Utf8Bom => text.get(..in_head).unwrap_or(&text).to_vec(),
+            let window = match encoding.utf16() {
+                Some(utf16) => {
+                    let head = rest.get(..in_head).unwrap_or_default();
+                    let (decoded, _) = utf16.decode_without_bom_handling(head);
+                    std::borrow::Cow::Owned(decoded.into_owned().into_bytes())
+                }
+                None => std::borrow::Cow::Borrowed(text.get(..in_head).unwrap_or(&text)),
             };
             TextKind::Delimited(sniff_delimiter(&window, complete))
         }
@@ -1249,14 +1251,7 @@ fn numbers_as_time(
     if !says_time && !says_date {
         return None;
     }
-    let span = match span {
-        Some(s) => s,
-        None => {
-            let mut s = Span::default();
-            raw.iter().skip(start).for_each(|c| s.feed(c));
-            s
-        }
-    };
+    let span = span.unwrap_or_else(|| Span::of(raw.iter().skip(start)));
     let Span {
         lo,
         hi,
@@ -1311,6 +1306,12 @@ pub(crate) fn says_time_or_date(name: &str) -> (bool, bool) {
     )
 }
 
+/// A column's first cell after `start` that is not missing, trimmed: the
+/// example the notes on its reading show.
+pub(crate) fn first_present(raw: &RawColumn, start: usize) -> Option<&str> {
+    raw.iter().skip(start).map(trim_cell).find(|t| !is_na(t))
+}
+
 /// What a date column's reading should tell: the pattern when it is not
 /// ISO 8601, a two-digit year's pivot, offsets converted to UTC.
 fn date_notes(name: &str, raw: &RawColumn, start: usize, d: &Decision) -> Option<Vec<Note>> {
@@ -1318,12 +1319,7 @@ fn date_notes(name: &str, raw: &RawColumn, start: usize, d: &Decision) -> Option
         return None;
     }
     let format = d.date_format.as_deref().unwrap_or("");
-    let example = raw
-        .iter()
-        .skip(start)
-        .map(trim_cell)
-        .find(|t| !is_na(t))
-        .unwrap_or("");
+    let example = first_present(raw, start).unwrap_or("");
     let note = |kind: &str, message: String| Note {
         column: Some(name.to_string()),
         kind: kind.to_string(),

@@ -105,13 +105,14 @@ pub(crate) fn read_file(path: &str) -> Result<Dataset, String> {
 /// is back at its start when it is to be read whole.
 fn read_in_parts(name: &str, file: &mut File, size: u64) -> Result<Option<Dataset>, String> {
     let cores = Threads.width();
+    let cut = Cut::parts(cores);
     let regular = file.metadata().is_ok_and(|m| m.is_file());
-    if cores < 2 || !regular || size < 2 * parts::MIN_PART_BYTES {
+    if !regular || cut.count(size) < 2 {
         return Ok(None);
     }
     let bar = progress_bar(size, size, "reading");
     bar.set_message(format!("{name}, in parts on {cores} cores"));
-    let read = parts::read_in_parts(name, size, &Pread(file), Cut::parts(cores), &Threads);
+    let read = parts::read_in_parts(name, size, &Pread(file), cut, &Threads);
     bar.finish_and_clear();
     match read {
         Ok(Some(read)) => Ok(Some(read)),

@@ -17,6 +17,7 @@ mod tokenizer;
 
 pub(crate) use numbers::Numbers;
 pub use numbers::NumbersKind;
+pub(crate) use tokenizer::is_break;
 pub use tokenizer::{Endings, Field, Fields, Place, Tokenizer};
 
 /// Most columns a file may have.
@@ -115,6 +116,24 @@ fn field_counts(head: &[u8], d: u8, complete: bool) -> Vec<usize> {
         counts.push(fields);
     }
     counts
+}
+
+/// A field's text: as it is when UTF-8, else read as Windows-1252 into
+/// `buf` (then true).
+pub(crate) fn field_text<'a>(field: Field<'a>, buf: &'a mut String) -> (&'a str, bool) {
+    let bytes = match field {
+        Field::Text(text) => return (text, false),
+        Field::Bytes(bytes) => bytes,
+    };
+    match std::str::from_utf8(bytes) {
+        Ok(text) => (text, false),
+        Err(_) => {
+            let (text, _) = encoding_rs::WINDOWS_1252.decode_without_bom_handling(bytes);
+            buf.clear();
+            buf.push_str(&text);
+            (buf, true)
+        }
+    }
 }
 
 /// What the CSV reader hands back at the end.
@@ -525,20 +544,8 @@ impl Fields for Rows {
         else {
             return Ok(());
         };
-        let text = match field {
-            Field::Text(text) => text,
-            Field::Bytes(bytes) => match std::str::from_utf8(bytes) {
-                Ok(text) => text,
-                Err(_) => {
-                    // Not UTF-8: read this field as Windows-1252.
-                    self.any_windows_1252 = true;
-                    let (text, _) = encoding_rs::WINDOWS_1252.decode_without_bom_handling(bytes);
-                    self.decode_buf.clear();
-                    self.decode_buf.push_str(&text);
-                    &self.decode_buf
-                }
-            },
-        };
+        let (text, windows_1252) = field_text(field, &mut self.decode_buf);
+        self.any_windows_1252 |= windows_1252;
         // The first record may be a header: its types are judged apart.
         if self.records > 0 || !self.head {
             let cell = inference.feed(text);

@@ -52,7 +52,8 @@ enum State {
     QuoteInQuote,
 }
 
-fn is_break(b: u8) -> bool {
+/// A line break byte (CR or LF).
+pub(crate) fn is_break(b: u8) -> bool {
     b == b'\n' || b == b'\r'
 }
 
