@@ -51,7 +51,7 @@ use serde_json::{json, Value};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::{Duration, Instant};
-use webdriver::{css_str, Driver, WdError, WAIT};
+use webdriver::{css_str, Driver, WdError, WdResult, WAIT};
 
 /// Files up to this size are also loaded a second and a third time: every
 /// file the app reads (at most 1 GiB). The worker lets the shown dataset go
@@ -221,6 +221,13 @@ struct AppRun {
     /// → its profile shown, ms, driver clock; None for a file too large to
     /// be read beside another ([`LATER_FILES_MAX_BYTES`]).
     later: Option<(f64, f64)>,
+    /// `job-status[data-read-parts]`: the parts the file was read in at
+    /// once (1: whole; empty for a build without the hook).
+    read_parts: String,
+    /// The same file read whole (`?parts=off`) after DuckDB-WASM in the
+    /// same session: file chosen → profile shown, ms; None when the file
+    /// was read whole anyway.
+    whole_profile_ms: Option<f64>,
 }
 
 struct DuckRun {
@@ -368,21 +375,11 @@ fn run_app(d: &Driver, app_url: &str, csv: &Path) -> BenchResult<AppRun> {
         &format!("the profile, alerts and correlations of {name}"),
         JOB_WAIT,
         |d| {
-            let v = d.execute(
-                "const j = document.querySelector('[data-testid=job-status]');
-                 return [j ? j.getAttribute('data-state') : null, window.__explore.t];",
-                vec![],
-            )?;
-            if v[0].as_str() == Some("error") {
-                return Err(WdError::new(
-                    "app error",
-                    format!("the app failed to load {name}: {:?}", d.page_error()),
-                ));
-            }
-            if wasm_memory_profile.is_none() && stamp(&v[1], "profile").is_some() {
+            let t = page_stamps(d, &name)?;
+            if wasm_memory_profile.is_none() && stamp(&t, "profile").is_some() {
                 wasm_memory_profile = wasm_memory(d)?;
             }
-            Ok(stamp(&v[1], "alerts").map(|_| v[1].clone()))
+            Ok(stamp(&t, "alerts").map(|_| t))
         },
     )?;
     let wall_alerts_s = started.elapsed().as_secs_f64();
@@ -397,6 +394,11 @@ fn run_app(d: &Driver, app_url: &str, csv: &Path) -> BenchResult<AppRun> {
             .ok_or_else(|| format!("[data-testid={hook}] has no {name}").into())
     };
     let ingest_elapsed_ms = attr("job-status", "data-elapsed-ms")?.parse()?;
+    let read_parts = attr("job-status", "data-read-parts").unwrap_or_default();
+    eprintln!(
+        "  read into typed columns in {:?} ms, {read_parts} parts",
+        attr("job-status", "data-read-ms").ok()
+    );
     let rows = attr("dataset-rows", "data-value")?;
     let cols = attr("dataset-cols", "data-value")?;
     let mut alert_kinds: Vec<String> = d
@@ -446,7 +448,43 @@ fn run_app(d: &Driver, app_url: &str, csv: &Path) -> BenchResult<AppRun> {
         columns,
         report,
         later,
+        read_parts,
+        whole_profile_ms: None,
     })
+}
+
+/// The page probe's stamps so far; an error when the app failed to load
+/// `name`.
+fn page_stamps(d: &Driver, name: &str) -> WdResult<Value> {
+    let v = d.execute(
+        "const j = document.querySelector('[data-testid=job-status]');
+         return [j ? j.getAttribute('data-state') : null, window.__explore.t];",
+        vec![],
+    )?;
+    if v[0].as_str() == Some("error") {
+        return Err(WdError::new(
+            "app error",
+            format!("the app failed to load {name}: {:?}", d.page_error()),
+        ));
+    }
+    Ok(v[1].clone())
+}
+
+/// File chosen → profile shown (ms, page clock) in the app at `app_url`.
+fn time_profile(d: &Driver, app_url: &str, csv: &Path) -> BenchResult<f64> {
+    bench::open_with_client(d, app_url, WAIT)?;
+    let (name, item) = bench::shown_item(csv);
+    d.execute(PAGE_PROBE, vec![json!(item)])?;
+    d.find("[data-testid=upload-input]")?
+        .send_keys(&csv.to_string_lossy())?;
+    let t = d.wait_for(&format!("the profile of {name} (whole)"), JOB_WAIT, |d| {
+        let t = page_stamps(d, &name)?;
+        Ok(stamp(&t, "profile").map(|_| t))
+    })?;
+    let chosen = stamp(&t, "chosen").ok_or("the page saw no file chosen")?;
+    let read = d.attr_of("[data-testid=job-status]", "data-read-ms")?;
+    eprintln!("  whole: read into typed columns in {read:?} ms");
+    Ok(stamp(&t, "profile").ok_or("no profile stamp")? - chosen)
 }
 
 /// Loads two more copies of `csv` (hard links beside it, `second-…` and
@@ -483,6 +521,11 @@ fn time_later_files(d: &Driver, csv: &Path) -> BenchResult<(f64, f64)> {
             )
         })?;
         times.push(started.elapsed().as_secs_f64() * 1000.0);
+        eprintln!(
+            "  {which}: read into typed columns in {:?} ms, {:?} parts",
+            d.attr_of("[data-testid=job-status]", "data-read-ms")?,
+            d.attr_of("[data-testid=job-status]", "data-read-parts")?
+        );
     }
     // The third file's insights end before DuckDB-WASM runs in this tab.
     d.wait_for("the third file's alerts", JOB_WAIT, |d| {
@@ -736,6 +779,26 @@ fn notes(size: u64, runs: &[(AppRun, DuckRun)], loads: &[(String, String)]) -> S
             LATER_FILES_MAX_BYTES as f64 / 1e6
         )
     };
+    let parts = if runs.iter().all(|(a, _)| a.whole_profile_ms.is_some()) {
+        format!(
+            "- Read in parts: the app read the file in {} parts at once, a worker each \
+             (`job-status[data-read-parts]`; `navigator.hardwareConcurrency` parts at most); \
+             file chosen → profile shown {} s. The same file read whole in one worker \
+             (`?parts=off`, after DuckDB-WASM in the same session): {} s (per run).",
+            join(runs.iter().map(|(a, _)| a.read_parts.clone()).collect()),
+            join(runs.iter().map(|(a, _)| secs(a.profile_ms)).collect()),
+            join(
+                runs.iter()
+                    .map(|(a, _)| a.whole_profile_ms.map_or("—".into(), secs))
+                    .collect()
+            ),
+        )
+    } else {
+        format!(
+            "- Read whole, in one worker (`job-status[data-read-parts]`: {}).",
+            join(runs.iter().map(|(a, _)| a.read_parts.clone()).collect())
+        )
+    };
     let charts = |c: &Charts| {
         let mut kinds = c.kinds.clone();
         kinds.sort();
@@ -773,6 +836,7 @@ fn notes(size: u64, runs: &[(AppRun, DuckRun)], loads: &[(String, String)]) -> S
          hidden, so its charts are mostly ready before the click).\n\
          {report}\n\
          {later}\n\
+         {parts}\n\
          - Worker wasm memory is `job-status[data-wasm-memory]` at the end of the run \
          ({} MB when the profile showed): wasm memory only grows, and the insights' answer \
          updates it, so this is the worker's peak with the alerts and correlations (before the \
@@ -936,6 +1000,13 @@ fn run() -> BenchResult<()> {
             duck.summarize_ms,
             duck.types.join(", ")
         );
+        let mut app = app;
+        if app.read_parts.parse::<usize>().is_ok_and(|p| p > 1) {
+            eprintln!("  the app again, reading the file whole (?parts=off)…");
+            let whole = time_profile(&d, &srv.url("/?parts=off"), &csv)?;
+            eprintln!("  whole: profile {} s", secs(whole));
+            app.whole_profile_ms = Some(whole);
+        }
         runs.push((app, duck));
         loads.push((load_before, load_average()));
     }

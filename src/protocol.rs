@@ -103,6 +103,17 @@ pub enum ToWorker {
     },
     /// All bytes sent: parse the rest, profile, and hold the data.
     Finish { load: LoadId },
+    /// Read the file (a `Blob`, posted beside this message) in up to
+    /// `parts` parts at once (`shell::parts`); the worker answers
+    /// `Progress` and `Loaded` as for chunks, or `SendChunks` when the
+    /// file is to be sent in chunks after all.
+    ReadFile {
+        load: LoadId,
+        name: String,
+        size: u64,
+        purpose: Purpose,
+        parts: usize,
+    },
     /// Forget the load's partial data.
     Cancel { load: LoadId },
     /// A question about the dataset `about`; one `Reply` answers it.
@@ -291,10 +302,15 @@ pub enum FromWorker {
         elapsed_ms: f64,
         /// Of it, reading the file into typed columns (before the profile).
         read_ms: f64,
+        /// The parts it was read in at once (1: whole, in chunks).
+        parts: usize,
         wasm_memory: u64,
     },
     /// The file could not be read.
     LoadFailed { load: LoadId, error: IngestError },
+    /// The file of a `ReadFile` is not read in parts (not a delimited text
+    /// in UTF-8, or a part failed): send it with `Begin` and chunks.
+    SendChunks { load: LoadId },
     /// The held dataset was let go before `load` was read, to leave the
     /// read its memory (`core::ingest::reads_beside`): nothing is answered
     /// about it until it is read again.
@@ -442,6 +458,42 @@ pub fn decode<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, DecodeError> {
     ciborium::from_reader(bytes).map_err(|e| DecodeError(e.to_string()))
 }
 
+/// The data worker to a part worker (`shell::parts`).
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub enum ToPart {
+    /// Read part `index` of `plan`'s file (a `Blob` posted beside), from
+    /// `start` when it is known (read again), else from the first record
+    /// after its range's first line break.
+    Read {
+        plan: crate::core::parts::Plan,
+        index: usize,
+        start: Option<u64>,
+    },
+    /// Convert the cells read with the whole file's decisions; the table
+    /// comes back as bytes (`core::frame_bytes`) beside `Converted`.
+    Convert {
+        typing: Box<crate::core::parts::Typing>,
+    },
+}
+
+/// A part worker to the data worker.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub enum FromPart {
+    /// The part worker runs.
+    Ready,
+    /// `bytes` of the part's range are read.
+    Progress { index: usize, bytes: u64 },
+    /// The part is read.
+    Read {
+        summary: Box<crate::core::parts::PartSummary>,
+    },
+    /// The part's table, posted beside as bytes.
+    Converted { index: usize },
+    /// The part could not be read or converted (the file is then read
+    /// whole, which says where when the file itself is at fault).
+    Failed { reason: String },
+}
+
 /// A message from the page, from bytes.
 pub fn decode_to_worker(bytes: &[u8]) -> Result<ToWorker, DecodeError> {
     decode(bytes)
@@ -468,4 +520,126 @@ pub fn fuzz_messages(bytes: &[u8]) -> bool {
     let to = decode_to_worker(bytes).map(|m| stable(&m, decode_to_worker));
     let from = decode_from_worker(bytes).map(|m| stable(&m, decode_from_worker));
     to.is_ok() || from.is_ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::core::fuzzing::assert_same_dataset;
+    use crate::core::parts::tests::delimited_fixtures;
+    use crate::core::parts::{
+        assemble, read_part, Assembly, Cut, Next, Part, PartReader, PartSummary, Plan,
+    };
+    use crate::core::{frame_bytes, read_bytes, Dataset};
+
+    /// Through its bytes, as a message crosses between workers.
+    fn crossed<T: Serialize + DeserializeOwned>(msg: &T) -> T {
+        decode(&encode(msg).expect("written")).expect("read back")
+    }
+
+    /// The browser's read in parts (`shell::parts`), message by message:
+    /// each message through its bytes, each part's table through
+    /// `frame_bytes`. None when the file is read whole.
+    fn through_messages(
+        name: &str,
+        bytes: &[u8],
+        parts: usize,
+    ) -> Option<Result<Dataset, IngestError>> {
+        let cut = Cut {
+            parts,
+            min_part_bytes: 1,
+        };
+        let plan = Plan::new(name, bytes, bytes.len() as u64, cut)?;
+        let read = |index: usize, start: Option<u64>| -> (Part, PartSummary) {
+            let sent = ToPart::Read {
+                plan: plan.clone(),
+                index,
+                start,
+            };
+            let ToPart::Read { plan, index, start } = crossed(&sent) else {
+                panic!("a read became another message")
+            };
+            let reader = match start {
+                Some(start) => PartReader::starting_at(&plan, index, start),
+                None => PartReader::new(&plan, index),
+            };
+            let part = read_part(bytes, reader).expect("read from memory");
+            let said = FromPart::Read {
+                summary: Box::new(part.summary.clone()),
+            };
+            let FromPart::Read { summary } = crossed(&said) else {
+                panic!("a summary became another message")
+            };
+            (part, *summary)
+        };
+        let mut assembly = Assembly::new(plan.clone());
+        let mut held: Vec<Option<Part>> = Vec::new();
+        let mut next = Next::Wait;
+        for index in 0..plan.ranges.len() {
+            let (part, summary) = read(index, None);
+            held.push(Some(part));
+            next = match assembly.add(summary) {
+                Ok(next) => next,
+                Err(e) => return Some(Err(e)),
+            };
+        }
+        loop {
+            match next {
+                Next::Redo { index, start } => {
+                    let (part, summary) = read(index, Some(start));
+                    held[index] = Some(part);
+                    next = match assembly.add(summary) {
+                        Ok(next) => next,
+                        Err(e) => return Some(Err(e)),
+                    };
+                }
+                Next::Whole => return None,
+                Next::Wait => panic!("a part was not read"),
+                Next::Convert(typing) => {
+                    let ToPart::Convert { typing: sent } = crossed(&ToPart::Convert { typing })
+                    else {
+                        panic!("a conversion became another message")
+                    };
+                    let mut tables = Vec::new();
+                    for &i in &sent.parts {
+                        let part = held[i].take().expect("each part converted once");
+                        let table = match part.convert(&sent) {
+                            Ok(t) => t,
+                            Err(e) => return Some(Err(e)),
+                        };
+                        let table = frame_bytes::to_bytes(&table).expect("written");
+                        tables.push(frame_bytes::from_bytes(&table).expect("read back"));
+                    }
+                    return Some(assemble(*sent, tables));
+                }
+            }
+        }
+    }
+
+    /// Every delimited fixture read in parts through the messages the
+    /// part workers exchange reads as it reads whole.
+    #[test]
+    fn parts_through_messages_read_as_whole() {
+        let mut read = 0;
+        for path in delimited_fixtures() {
+            let bytes = std::fs::read(&path).expect("fixture");
+            let name = path.file_name().and_then(|n| n.to_str()).expect("name");
+            for parts in [2, 3, 5] {
+                let Some(parted) = through_messages(name, &bytes, parts) else {
+                    continue;
+                };
+                read += 1;
+                match (read_bytes(name, &bytes), parted) {
+                    (Ok(whole), Ok(parted)) => assert_same_dataset(&whole, &parted),
+                    (Err(a), Err(b)) => assert_eq!(a, b, "{name} in {parts} parts"),
+                    (a, b) => panic!(
+                        "{name} in {parts} parts: whole {:?}, parted {:?}",
+                        a.is_ok(),
+                        b.is_ok()
+                    ),
+                }
+            }
+        }
+        assert!(read >= 150, "{read} fixtures read in parts");
+    }
 }

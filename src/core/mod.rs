@@ -10,6 +10,7 @@ pub mod csv;
 pub mod error;
 pub mod explore;
 pub mod format;
+pub mod frame_bytes;
 pub mod fuzzing;
 pub mod infer;
 pub mod ingest;

@@ -818,8 +818,9 @@ pub fn assemble(typing: Typing, frames: Vec<DataFrame>) -> Result<Dataset, Inges
     })
 }
 
-/// Bytes of a file, read at any offset (from several threads at once).
-pub trait Source: Sync {
+/// Bytes of a file, read at any offset (from several threads at once when
+/// it is `Sync`: [`read_in_parts`]).
+pub trait Source {
     /// Reads into `buf` from `offset`: how many bytes (0 at the end).
     fn read_at(&self, offset: u64, buf: &mut [u8]) -> std::io::Result<usize>;
 }
@@ -854,7 +855,7 @@ const READ_BYTES: usize = 1 << 20;
 /// Reads the delimited text `source` (of `size` bytes, named `file_name`)
 /// in parts as `cut` allows, run by `runner`: the dataset, or None when
 /// it is to be read whole (see the module's notes).
-pub fn read_in_parts<S: Source + ?Sized, R: Runner>(
+pub fn read_in_parts<S: Source + Sync + ?Sized, R: Runner>(
     file_name: &str,
     size: u64,
     source: &S,
@@ -938,8 +939,8 @@ fn read_full<S: Source + ?Sized>(
     Ok(done)
 }
 
-/// One part, read from `source`.
-fn read_part<S: Source + ?Sized>(source: &S, mut reader: PartReader) -> std::io::Result<Part> {
+/// One part, read from `source` (a thread's or a part worker's).
+pub fn read_part<S: Source + ?Sized>(source: &S, mut reader: PartReader) -> std::io::Result<Part> {
     let mut buf = vec![0; READ_BYTES];
     loop {
         let want = usize::try_from(reader.left()).map_or(READ_BYTES, |l| l.min(READ_BYTES));
@@ -952,7 +953,7 @@ fn read_part<S: Source + ?Sized>(source: &S, mut reader: PartReader) -> std::io:
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use crate::core::infer::Inference;
     use crate::core::ingest::read_bytes;
@@ -1002,8 +1003,9 @@ mod tests {
     /// Every delimited text among the fixtures reads in parts as it reads
     /// whole, cut in 2 to 7 parts (so parts start inside quoted fields,
     /// at blank lines, in the header's line).
-    #[test]
-    fn fixtures_read_as_whole() {
+    /// Every delimited text among the fixtures (csv, tsv, txt; in
+    /// tests/data and its folders), in order.
+    pub(crate) fn delimited_fixtures() -> Vec<std::path::PathBuf> {
         let dir = std::path::Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data"));
         let list = |dir: &std::path::Path| -> Vec<std::path::PathBuf> {
             std::fs::read_dir(dir)
@@ -1019,6 +1021,12 @@ mod tests {
             })
             .collect();
         files.sort();
+        files
+    }
+
+    #[test]
+    fn fixtures_read_as_whole() {
+        let files = delimited_fixtures();
         let mut read = 0;
         for path in &files {
             let bytes = std::fs::read(path).unwrap();

@@ -27,7 +27,8 @@ pub enum Incoming {
     Stopped(String),
 }
 
-type Queue = Rc<RefCell<Option<Vec<Vec<u8>>>>>;
+/// Messages' bytes, each with what is posted beside it (a file).
+type Queue = Rc<RefCell<Option<Vec<(Vec<u8>, Option<JsValue>)>>>>;
 
 /// A running data worker. Dropping it terminates the worker.
 pub struct Engine {
@@ -65,8 +66,8 @@ impl Engine {
                     Ok(FromWorker::Hello { .. }) => {
                         crate::shell::mark("plainsight-engine");
                         let waiting = queue.borrow_mut().take().unwrap_or_default();
-                        for bytes in waiting {
-                            post(&worker, bytes);
+                        for (bytes, beside) in waiting {
+                            post(&worker, &bytes, beside.as_ref());
                         }
                     }
                     Ok(msg) => deliver(Incoming::Message(Box::new(msg))),
@@ -96,10 +97,15 @@ impl Engine {
 
     /// Sends `msg` (queued until the worker is ready).
     pub fn send(&self, msg: &ToWorker) -> Result<(), String> {
+        self.send_with(msg, None)
+    }
+
+    /// Sends `msg` with `beside` (a file: `ToWorker::ReadFile`).
+    pub fn send_with(&self, msg: &ToWorker, beside: Option<JsValue>) -> Result<(), String> {
         let bytes = encode(msg).map_err(|e| e.0)?;
         match self.queue.borrow_mut().as_mut() {
-            Some(waiting) => waiting.push(bytes),
-            None => post(&self.worker, bytes),
+            Some(waiting) => waiting.push((bytes, beside)),
+            None => post(&self.worker, &bytes, beside.as_ref()),
         }
         Ok(())
     }
@@ -113,11 +119,35 @@ impl Drop for Engine {
     }
 }
 
-/// Posts bytes, transferring their buffer (no copy).
-fn post(worker: &web_sys::Worker, bytes: Vec<u8>) {
-    let array = js_sys::Uint8Array::from(bytes.as_slice());
+fn post(worker: &web_sys::Worker, bytes: &[u8], beside: Option<&JsValue>) {
+    let (message, transfer) = wire(bytes, beside);
+    let _ = worker.post_message_with_transfer(&message, &transfer);
+}
+
+/// A message as posted between the page and the workers: its bytes as a
+/// `Uint8Array`, alone or, with something `beside` it (a file, a table's
+/// bytes), in an array of two; and the buffers transferred (not copied):
+/// the bytes', and `beside`'s when it is a `Uint8Array`.
+pub(crate) fn wire(bytes: &[u8], beside: Option<&JsValue>) -> (JsValue, js_sys::Array) {
+    let array = js_sys::Uint8Array::from(bytes);
     let transfer = js_sys::Array::of1(&array.buffer());
-    let _ = worker.post_message_with_transfer(&array, &transfer);
+    let Some(beside) = beside else {
+        return (array.into(), transfer);
+    };
+    if let Some(table) = beside.dyn_ref::<js_sys::Uint8Array>() {
+        transfer.push(&table.buffer());
+    }
+    (js_sys::Array::of2(&array, beside).into(), transfer)
+}
+
+/// A message [`wire`] posted: its bytes, and what came beside them.
+pub(crate) fn unwire(data: &JsValue) -> Option<(Vec<u8>, Option<JsValue>)> {
+    if let Some(bytes) = data.dyn_ref::<js_sys::Uint8Array>() {
+        return Some((bytes.to_vec(), None));
+    }
+    let pair = data.dyn_ref::<js_sys::Array>()?;
+    let bytes = pair.get(0).dyn_into::<js_sys::Uint8Array>().ok()?;
+    Some((bytes.to_vec(), Some(pair.get(1))))
 }
 
 fn describe(v: JsValue) -> String {

@@ -12,6 +12,7 @@ pub mod explore;
 pub mod format;
 pub mod model;
 pub mod overview;
+pub mod parts;
 pub mod protocol;
 pub mod pwa;
 pub mod sheets;

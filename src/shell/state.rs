@@ -44,6 +44,8 @@ pub struct Job {
     /// A file's load: the part of `elapsed_ms` spent reading it into typed
     /// columns (the rest is the profile).
     pub read_ms: Option<f64>,
+    /// A file's load: the parts it was read in at once (1: whole).
+    pub read_parts: Option<usize>,
     pub wasm_memory: Option<u64>,
     /// Reading a file can be cancelled; cleaning steps are quick.
     pub cancellable: bool,
@@ -59,6 +61,7 @@ impl Job {
             cancellable,
             progress: 0.0,
             read_ms: None,
+            read_parts: None,
             ..self.clone()
         };
     }
@@ -275,7 +278,8 @@ pub enum Action {
     JobAgain(String),
     JobProgress(f64),
     /// A load's reading time (before its `JobDone`).
-    JobReadTime(f64),
+    /// A load's reading time (ms) and the parts it was read in.
+    JobReadTime(f64, usize),
     JobDone {
         elapsed_ms: f64,
         wasm_memory: u64,
@@ -401,7 +405,10 @@ impl Reducible for State {
             }
             Action::JobAgain(label) => s.job.start(label, true),
             Action::JobProgress(p) => s.job.progress = p.clamp(0.0, 1.0),
-            Action::JobReadTime(ms) => s.job.read_ms = Some(ms),
+            Action::JobReadTime(ms, parts) => {
+                s.job.read_ms = Some(ms);
+                s.job.read_parts = Some(parts);
+            }
             Action::JobDone {
                 elapsed_ms,
                 wasm_memory,

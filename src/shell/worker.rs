@@ -13,6 +13,7 @@
 //! read so that a new file does not wait for the last one's insights.
 
 use std::cell::RefCell;
+use std::rc::Rc;
 
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
@@ -39,14 +40,22 @@ use crate::protocol::{
     Purpose, Reply, RequestId, RowFilter, RunId, Sample, SortKey, StepView, ToWorker, ViewRows,
     WorkerError, BUILD_ID,
 };
+use crate::shell::bridge::{unwire, wire};
+use crate::shell::parts::{start_part, Deliver, Heard, PartsRead, PartsStep, PART_ROLE};
 
 /// The file being read.
 struct Reading {
     load: LoadId,
     name: String,
     purpose: Purpose,
-    ingester: Ingester,
+    how: How,
     started: f64,
+}
+
+/// How a file is read: sent in chunks, or read in parts by part workers.
+enum How {
+    Chunks(Ingester),
+    Parts(PartsRead),
 }
 
 /// The dataset the worker holds, with what it computed about it.
@@ -119,8 +128,12 @@ thread_local! {
     static WORKER: RefCell<DataWorker> = RefCell::new(DataWorker::default());
 }
 
-/// Starts the worker: reports panics, reads messages.
+/// Starts the worker: reports panics, reads messages. Started under
+/// `parts::PART_ROLE`, it reads a part of a file for a data worker instead.
 pub fn start() {
+    if scope().name() == PART_ROLE {
+        return start_part();
+    }
     std::panic::set_hook(Box::new(|info| {
         post(&FromWorker::Crashed {
             message: info.to_string(),
@@ -128,13 +141,14 @@ pub fn start() {
     }));
     let on_message =
         Closure::<dyn FnMut(web_sys::MessageEvent)>::new(|e: web_sys::MessageEvent| {
-            let data = e.data();
-            let msg = match data.dyn_ref::<js_sys::Uint8Array>() {
-                Some(bytes) => decode_to_worker(&bytes.to_vec()).map_err(|e| e.to_string()),
+            let msg = match unwire(&e.data()) {
+                Some((bytes, beside)) => decode_to_worker(&bytes)
+                    .map(|msg| (msg, beside))
+                    .map_err(|e| e.to_string()),
                 None => Err("not a byte message".to_string()),
             };
             match msg {
-                Ok(msg) => WORKER.with(|w| w.borrow_mut().received(msg)),
+                Ok((msg, beside)) => WORKER.with(|w| w.borrow_mut().received(msg, beside)),
                 Err(reason) => post(&FromWorker::Unreadable { reason }),
             }
         });
@@ -163,9 +177,8 @@ fn post(msg: &FromWorker) {
             }
         }
     };
-    let array = js_sys::Uint8Array::from(bytes.as_slice());
-    let transfer = js_sys::Array::of1(&array.buffer());
-    let _ = scope().post_message_with_transfer(&array, &transfer);
+    let (message, transfer) = wire(&bytes, None);
+    let _ = scope().post_message_with_transfer(&message, &transfer);
 }
 
 fn now_ms() -> f64 {
@@ -332,8 +345,19 @@ fn recipe_data<'a>(
 }
 
 impl DataWorker {
-    fn received(&mut self, msg: ToWorker) {
-        self.handle(msg);
+    fn received(&mut self, msg: ToWorker, beside: Option<JsValue>) {
+        if let ToWorker::ReadFile {
+            load,
+            name,
+            size,
+            purpose,
+            parts,
+        } = msg
+        {
+            self.read_file(load, name, size, purpose, parts, beside);
+        } else {
+            self.handle(msg);
+        }
         // A file read to its end (or given up) lets the insights go on.
         self.schedule_insights();
     }
@@ -350,6 +374,8 @@ impl DataWorker {
                 sheet,
             } => self.begin(load, name, size, purpose, sheet),
             ToWorker::Chunk { load, bytes } => self.chunk(load, &bytes),
+            // Handled with its file, in `received`.
+            ToWorker::ReadFile { load, .. } => post(&FromWorker::SendChunks { load }),
             ToWorker::Finish { load } => self.finish(load),
             ToWorker::Cancel { load } => {
                 if self.reading.as_ref().is_some_and(|r| r.load == load) {
@@ -404,26 +430,34 @@ impl DataWorker {
         };
         match Ingester::new(&name, size).map(|i| i.with_sheet(sheet)) {
             Ok(ingester) => {
-                if matches!(purpose, Purpose::Dataset { .. }) {
-                    self.make_room(load, size);
-                }
-                self.reading = Some(Reading {
+                let reading = Reading {
                     load,
                     name,
                     purpose,
-                    ingester,
+                    how: How::Chunks(ingester),
                     started: now_ms(),
-                });
-                post(&FromWorker::Progress {
-                    load,
-                    bytes_done: 0,
-                });
+                };
+                self.start_reading(reading, size);
             }
             Err(error) => {
                 self.reading = None;
                 post(&FromWorker::LoadFailed { load, error });
             }
         }
+    }
+
+    /// Reads a file of `size` bytes as `reading` says, first making room
+    /// for a dataset's; tells the page it started.
+    fn start_reading(&mut self, reading: Reading, size: u64) {
+        let load = reading.load;
+        if matches!(reading.purpose, Purpose::Dataset { .. }) {
+            self.make_room(load, size);
+        }
+        self.reading = Some(reading);
+        post(&FromWorker::Progress {
+            load,
+            bytes_done: 0,
+        });
     }
 
     /// Lets the held dataset (and its run and insights) go when it and a
@@ -452,10 +486,13 @@ impl DataWorker {
         let Some(r) = self.reading.as_mut().filter(|r| r.load == load) else {
             return;
         };
-        match r.ingester.push(bytes) {
+        let How::Chunks(ingester) = &mut r.how else {
+            return;
+        };
+        match ingester.push(bytes) {
             Ok(()) => post(&FromWorker::Progress {
                 load,
-                bytes_done: r.ingester.bytes_seen(),
+                bytes_done: ingester.bytes_seen(),
             }),
             Err(error) => {
                 self.reading = None;
@@ -473,15 +510,96 @@ impl DataWorker {
             // A trap, not a panic: no `Crashed` message, the worker stops.
             std::process::abort();
         }
-        let ds = match r.ingester.finish_or_choose() {
-            Ok(Opened::Dataset(ds)) => *ds,
-            Ok(Opened::Choose(sheets)) => return post(&FromWorker::Sheets { load, sheets }),
-            Err(error) => return post(&FromWorker::LoadFailed { load, error }),
+        let How::Chunks(ingester) = r.how else { return };
+        match ingester.finish_or_choose() {
+            Ok(Opened::Dataset(ds)) => self.keep(load, r.name, r.purpose, *ds, r.started, 1),
+            Ok(Opened::Choose(sheets)) => post(&FromWorker::Sheets { load, sheets }),
+            Err(error) => post(&FromWorker::LoadFailed { load, error }),
+        }
+    }
+
+    /// Reads `file` in parts (`shell::parts`) when it is a delimited text
+    /// large enough; else asks the page for its chunks.
+    fn read_file(
+        &mut self,
+        load: LoadId,
+        name: String,
+        size: u64,
+        purpose: Purpose,
+        parts: usize,
+        file: Option<JsValue>,
+    ) {
+        let Some(blob) = file.and_then(|f| f.dyn_into::<web_sys::Blob>().ok()) else {
+            return post(&FromWorker::SendChunks { load });
         };
-        let read_ms = now_ms() - r.started;
-        let profile = match r.purpose {
+        let deliver: Deliver = Rc::new(move |index, heard| {
+            WORKER.with(|w| w.borrow_mut().part_said(load, index, heard));
+        });
+        let started = now_ms();
+        match PartsRead::start(&name, blob, parts, deliver) {
+            Ok(Some(read)) => {
+                let reading = Reading {
+                    load,
+                    name,
+                    purpose,
+                    how: How::Parts(read),
+                    started,
+                };
+                self.start_reading(reading, size);
+            }
+            Ok(None) => post(&FromWorker::SendChunks { load }),
+            Err(why) => {
+                web_sys::console::warn_1(&format!("Plainsight reads {name} whole: {why}").into());
+                post(&FromWorker::SendChunks { load });
+            }
+        }
+    }
+
+    /// What a part worker of `load`'s read said.
+    fn part_said(&mut self, load: LoadId, index: usize, heard: Heard) {
+        let Some(r) = self.reading.as_mut().filter(|r| r.load == load) else {
+            return;
+        };
+        let How::Parts(read) = &mut r.how else { return };
+        match read.heard(index, heard) {
+            PartsStep::Wait => {}
+            PartsStep::Progress(bytes_done) => post(&FromWorker::Progress { load, bytes_done }),
+            PartsStep::Done(ds, parts) => {
+                if let Some(r) = self.reading.take() {
+                    self.keep(load, r.name, r.purpose, *ds, r.started, parts);
+                }
+            }
+            PartsStep::Whole(why) => {
+                if let Some(r) = self.reading.take() {
+                    let warning = format!("Plainsight reads {} whole: {why}", r.name);
+                    web_sys::console::warn_1(&warning.into());
+                }
+                post(&FromWorker::SendChunks { load });
+            }
+            PartsStep::Failed(error) => {
+                self.reading = None;
+                post(&FromWorker::LoadFailed { load, error });
+            }
+        }
+        // A read ended lets the insights go on.
+        self.schedule_insights();
+    }
+
+    /// Holds (or keeps to score) the dataset `load` read (in `parts`
+    /// parts at once), profiled, and tells the page.
+    fn keep(
+        &mut self,
+        load: LoadId,
+        name: String,
+        purpose: Purpose,
+        ds: Dataset,
+        started: f64,
+        parts: usize,
+    ) {
+        let read_ms = now_ms() - started;
+        let profile = match purpose {
             Purpose::Score => {
-                self.to_score = Some((load, r.name, ds));
+                self.to_score = Some((load, name, ds));
                 None
             }
             Purpose::Dataset { id } => {
@@ -504,8 +622,9 @@ impl DataWorker {
         post(&FromWorker::Loaded {
             load,
             profile,
-            elapsed_ms: now_ms() - r.started,
+            elapsed_ms: now_ms() - started,
             read_ms,
+            parts,
             wasm_memory: wasm_memory_bytes(),
         });
     }

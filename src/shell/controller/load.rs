@@ -84,6 +84,8 @@ pub(super) struct Read {
     pub profile: Option<DatasetProfile>,
     pub elapsed_ms: f64,
     pub read_ms: f64,
+    /// The parts it was read in at once (1: whole).
+    pub parts: usize,
     pub wasm_memory: u64,
 }
 
@@ -223,7 +225,7 @@ impl Controller {
                 ));
                 return ctl.after_load();
             }
-            ctl.dispatch(Action::JobReadTime(read.read_ms));
+            ctl.dispatch(Action::JobReadTime(read.read_ms, read.parts));
             ctl.dispatch(Action::JobDone {
                 elapsed_ms: read.elapsed_ms,
                 wasm_memory: read.wasm_memory,
@@ -373,7 +375,7 @@ impl Controller {
                 });
             }
         }
-        self.dispatch(Action::JobReadTime(read.read_ms));
+        self.dispatch(Action::JobReadTime(read.read_ms, read.parts));
         self.dispatch(Action::JobDone {
             elapsed_ms: read.elapsed_ms,
             wasm_memory: read.wasm_memory,
@@ -570,6 +572,27 @@ impl Controller {
         let (tx, mut rx) = mpsc::unbounded::<FromWorker>();
         *self.0.load.borrow_mut() = Some((load, tx, name.to_string()));
 
+        if let Some(parts) = parts_for(name, size, sheet.is_some()) {
+            self.send_with(
+                ToWorker::ReadFile {
+                    load,
+                    name: name.to_string(),
+                    size: size as u64,
+                    purpose: purpose.clone(),
+                    parts,
+                },
+                Some(blob.into()),
+            );
+            match self.await_parts(size, &mut rx).await {
+                // Not read in parts: sent in chunks below.
+                Ok(None) => {}
+                Ok(Some(read)) => return Ok(read),
+                Err(e) => {
+                    self.send(ToWorker::Cancel { load });
+                    return Err(e);
+                }
+            }
+        }
         self.send(ToWorker::Begin {
             load,
             name: name.to_string(),
@@ -585,6 +608,27 @@ impl Controller {
             self.send(ToWorker::Cancel { load });
         }
         read
+    }
+
+    /// Follows a file the worker reads in parts (`ToWorker::ReadFile`):
+    /// the file read, or None when the worker asks for its chunks instead.
+    async fn await_parts(
+        &self,
+        size: f64,
+        rx: &mut mpsc::UnboundedReceiver<FromWorker>,
+    ) -> Result<Option<Read>, JobError> {
+        loop {
+            match rx.next().await {
+                Some(FromWorker::SendChunks { .. }) => return Ok(None),
+                Some(FromWorker::Progress { bytes_done, .. }) => {
+                    if self.0.cancel.get() {
+                        return Err(JobError::Cancelled);
+                    }
+                    self.dispatch(Action::JobProgress(done_share(bytes_done, size)));
+                }
+                other => return read_ended(other).map(Some),
+            }
+        }
     }
 
     /// Sends the file's chunks and `Finish` for `load`, and reads the
@@ -617,31 +661,60 @@ impl Controller {
                 pending = Some(read(offset)?);
             }
             let done = expect_progress(rx).await?;
-            self.dispatch(Action::JobProgress(if size > 0.0 {
-                done as f64 / size
-            } else {
-                1.0
-            }));
+            self.dispatch(Action::JobProgress(done_share(done, size)));
         }
         self.send(ToWorker::Finish { load });
-        match rx.next().await {
-            Some(FromWorker::Loaded {
-                profile,
-                elapsed_ms,
-                read_ms,
-                wasm_memory,
-                ..
-            }) => Ok(Read {
-                load,
-                profile: profile.map(|p| *p),
-                elapsed_ms,
-                read_ms,
-                wasm_memory,
-            }),
-            Some(FromWorker::LoadFailed { error, .. }) => Err(JobError::Ingest(error)),
-            Some(FromWorker::Sheets { sheets, .. }) => Err(JobError::Choose(sheets)),
-            _ => Err(JobError::Stopped),
-        }
+        read_ended(rx.next().await)
+    }
+}
+
+/// How many parts a file is read in at once, when it may be
+/// (`core::parts`; the worker decides from its head): a file of two
+/// parts' worth of bytes or more, not a workbook's sheet, on a machine of
+/// several cores, unless the page is asked `?parts=off` (to compare).
+fn parts_for(name: &str, size: f64, sheet: bool) -> Option<usize> {
+    use crate::core::parts::{Cut, MIN_PART_BYTES};
+    if sheet
+        || size < (2 * MIN_PART_BYTES) as f64
+        || crate::core::ingest::read_whole(name).is_some()
+        || super::asked("parts").as_deref() == Some("off")
+    {
+        return None;
+    }
+    let cores = web_sys::window()?.navigator().hardware_concurrency() as usize;
+    (Cut::parts(cores).count(size as u64) >= 2).then_some(cores)
+}
+
+/// The share of a file of `size` bytes that `done` bytes are.
+fn done_share(done: u64, size: f64) -> f64 {
+    if size > 0.0 {
+        done as f64 / size
+    } else {
+        1.0
+    }
+}
+
+/// The worker's last word on a load: the file read, or why not.
+fn read_ended(msg: Option<FromWorker>) -> Result<Read, JobError> {
+    match msg {
+        Some(FromWorker::Loaded {
+            load,
+            profile,
+            elapsed_ms,
+            read_ms,
+            parts,
+            wasm_memory,
+        }) => Ok(Read {
+            load,
+            profile: profile.map(|p| *p),
+            elapsed_ms,
+            read_ms,
+            parts,
+            wasm_memory,
+        }),
+        Some(FromWorker::LoadFailed { error, .. }) => Err(JobError::Ingest(error)),
+        Some(FromWorker::Sheets { sheets, .. }) => Err(JobError::Choose(sheets)),
+        _ => Err(JobError::Stopped),
     }
 }
 

@@ -182,14 +182,20 @@ impl Controller {
 /// `?fault=engine-crash`: the first worker panics while computing insights;
 /// `?fault=engine-trap-reading`: it traps while reading a second file.
 fn fault_asked() -> Option<Fault> {
-    let search = web_sys::window()?.location().search().ok()?;
-    let params = web_sys::UrlSearchParams::new_with_str(&search).ok()?;
-    match params.get("fault").as_deref() {
+    match asked("fault").as_deref() {
         Some("engine-crash") => Some(Fault::PanicInInsights),
         Some("engine-trap-reading") => Some(Fault::TrapReadingSecond),
         Some("small-memory") => Some(Fault::SmallMemory),
         _ => None,
     }
+}
+
+/// The page's query parameter `name` (`?name=value`), if given.
+fn asked(name: &str) -> Option<String> {
+    let search = web_sys::window()?.location().search().ok()?;
+    web_sys::UrlSearchParams::new_with_str(&search)
+        .ok()?
+        .get(name)
 }
 
 fn mark_ready() {

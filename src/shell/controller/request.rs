@@ -68,8 +68,13 @@ impl Controller {
     }
 
     pub(super) fn send(&self, msg: ToWorker) {
+        self.send_with(msg, None);
+    }
+
+    /// Sends `msg` with `beside` (a file: `ToWorker::ReadFile`).
+    pub(super) fn send_with(&self, msg: ToWorker, beside: Option<wasm_bindgen::JsValue>) {
         let sent = match self.0.engine.borrow().as_ref() {
-            Some(engine) => engine.send(&msg),
+            Some(engine) => engine.send_with(&msg, beside),
             None => Err("the engine is not running".into()),
         };
         if let Err(why) = sent {
@@ -105,6 +110,7 @@ impl Controller {
             FromWorker::Progress { load, .. }
             | FromWorker::Loaded { load, .. }
             | FromWorker::LoadFailed { load, .. }
+            | FromWorker::SendChunks { load }
             | FromWorker::Sheets { load, .. } => {
                 if let Some((current, tx, _)) = self.0.load.borrow().as_ref() {
                     if *current == load {

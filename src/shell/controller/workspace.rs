@@ -46,17 +46,10 @@ impl Controller {
     /// `?bench=trees[&rows=N]`: times the tree learners in the worker on
     /// the benchmark data and shows the figures (`bench-trees` hook).
     fn bench_trees_if_asked(&self) {
-        let search = web_sys::window()
-            .and_then(|w| w.location().search().ok())
-            .unwrap_or_default();
-        let Ok(params) = web_sys::UrlSearchParams::new_with_str(&search) else {
-            return;
-        };
-        if params.get("bench").as_deref() != Some("trees") {
+        if super::asked("bench").as_deref() != Some("trees") {
             return;
         }
-        let rows = params
-            .get("rows")
+        let rows = super::asked("rows")
             .and_then(|r| r.parse().ok())
             .unwrap_or(crate::core::ml::speed::ROWS);
         self.send(ToWorker::BenchTrees { rows });

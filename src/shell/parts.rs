@@ -1,0 +1,466 @@
+//! Reading a delimited text in parts in the browser (issue 16, goal 3):
+//! the data worker cuts the file (`core::parts::Plan`, from its head) and
+//! starts one part worker per part — the same `worker.js`, started under
+//! the name [`PART_ROLE`] — each reading its byte range of the `Blob` with
+//! `FileReaderSync` through the core's `read_part`, and sending back its
+//! `PartSummary`. The data worker puts the summaries together in order
+//! (`Assembly`: a part whose first record was guessed wrong is read again
+//! from where the part before it ended), sends the whole file's decisions
+//! (`Typing`), and each part worker converts its cells and sends its table
+//! as bytes (`core::frame_bytes`, transferred, not copied); the data worker
+//! puts the tables end to end (`assemble`) and goes on as after a read in
+//! chunks.
+//!
+//! Anything that goes wrong in a part worker (it cannot start, a read
+//! fails, a panic) reads the file whole, in chunks, as before: what a
+//! file's own faults are is said by the whole read, as the core decides
+//! (`Next::Whole`). Each part worker is stopped once its table is in.
+
+use std::cell::{Cell, RefCell};
+use std::rc::Rc;
+
+use polars_core::prelude::DataFrame;
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+use web_sys::{Blob, FileReaderSync, MessageEvent, Worker, WorkerOptions};
+
+use crate::core::ingest::HEAD_BYTES;
+use crate::core::parts::{
+    assemble, read_part, Assembly, Cut, Next, Part, PartReader, Plan, Source,
+};
+use crate::core::{frame_bytes, Dataset, IngestError};
+use crate::protocol::{decode, encode, FromPart, ToPart};
+use crate::shell::bridge::{unwire, wire};
+
+/// The name a part worker is started under (`self.name` in the worker;
+/// static/worker-loader.js knows it too).
+pub const PART_ROLE: &str = "plainsight-part";
+
+/// Bytes of a part read between two progress messages.
+const PROGRESS_BYTES: u64 = 8 << 20;
+
+/// Bytes of the file read at once with `FileReaderSync` (each read is a
+/// round trip to the browser's process: few large reads, not many small).
+const BLOCK_BYTES: u64 = 16 << 20;
+
+fn scope() -> web_sys::DedicatedWorkerGlobalScope {
+    js_sys::global().unchecked_into()
+}
+
+fn io_error(e: JsValue) -> std::io::Error {
+    let why = e
+        .dyn_ref::<js_sys::Error>()
+        .map(|e| String::from(e.message()))
+        .or_else(|| e.as_string())
+        .unwrap_or_else(|| "the browser could not read the file".into());
+    std::io::Error::other(why)
+}
+
+// The part worker's side.
+
+/// A file's bytes read with `FileReaderSync` (a worker may block) a block
+/// at a time, saying how far its part is read now and then.
+struct BlobSource {
+    blob: Blob,
+    reader: FileReaderSync,
+    /// The block last read, and where it starts in the file.
+    block: RefCell<Option<(u64, js_sys::Uint8Array)>>,
+    index: usize,
+    /// Where the part starts, and the bytes read when progress was last said.
+    from: u64,
+    said: Cell<u64>,
+}
+
+impl Source for BlobSource {
+    fn read_at(&self, offset: u64, buf: &mut [u8]) -> std::io::Result<usize> {
+        let size = self.blob.size() as u64;
+        if offset >= size || buf.is_empty() {
+            return Ok(0);
+        }
+        let mut block = self.block.borrow_mut();
+        let held = |b: &Option<(u64, js_sys::Uint8Array)>| {
+            b.as_ref().is_some_and(|(from, bytes)| {
+                offset >= *from && offset < from + bytes.length() as u64
+            })
+        };
+        if !held(&block) {
+            let end = offset.saturating_add(BLOCK_BYTES).min(size);
+            let slice = self
+                .blob
+                .slice_with_f64_and_f64(offset as f64, end as f64)
+                .map_err(io_error)?;
+            let bytes = self.reader.read_as_array_buffer(&slice).map_err(io_error)?;
+            *block = Some((offset, js_sys::Uint8Array::new(&bytes)));
+        }
+        let Some((from, bytes)) = block.as_ref().filter(|_| held(&block)) else {
+            return Ok(0);
+        };
+        let at = (offset - from) as u32;
+        let n = ((bytes.length() - at) as usize).min(buf.len());
+        bytes.subarray(at, at + n as u32).copy_to(&mut buf[..n]);
+        let done = (offset + n as u64).saturating_sub(self.from);
+        if done >= self.said.get() + PROGRESS_BYTES {
+            self.said.set(done);
+            to_data_worker(
+                &FromPart::Progress {
+                    index: self.index,
+                    bytes: done,
+                },
+                None,
+            );
+        }
+        Ok(n)
+    }
+}
+
+thread_local! {
+    /// The part read, until it is converted.
+    static PART: RefCell<Option<Part>> = const { RefCell::new(None) };
+}
+
+fn to_data_worker(msg: &FromPart, beside: Option<&JsValue>) {
+    let Ok(bytes) = encode(msg) else { return };
+    let (message, transfer) = wire(&bytes, beside);
+    let _ = scope().post_message_with_transfer(&message, &transfer);
+}
+
+/// Runs this worker as a part worker: reads a part when asked, converts
+/// it when asked; says `Ready` first.
+pub fn start_part() {
+    std::panic::set_hook(Box::new(|info| {
+        to_data_worker(
+            &FromPart::Failed {
+                reason: info.to_string(),
+            },
+            None,
+        );
+    }));
+    let on_message = Closure::<dyn FnMut(MessageEvent)>::new(|e: MessageEvent| {
+        let answer = match unwire(&e.data()) {
+            Some((bytes, beside)) => match decode::<ToPart>(&bytes) {
+                Ok(msg) => part_job(msg, beside),
+                Err(e) => Err(format!("the part worker could not read its task: {e}")),
+            },
+            None => Err("the part worker was sent something that is not a task".into()),
+        };
+        if let Err(reason) = answer {
+            to_data_worker(&FromPart::Failed { reason }, None);
+        }
+    });
+    scope().set_onmessage(Some(on_message.as_ref().unchecked_ref()));
+    on_message.forget();
+    to_data_worker(&FromPart::Ready, None);
+}
+
+fn part_job(msg: ToPart, beside: Option<JsValue>) -> Result<(), String> {
+    match msg {
+        ToPart::Read { plan, index, start } => {
+            let blob = beside
+                .and_then(|b| b.dyn_into::<Blob>().ok())
+                .ok_or("the part worker was not given the file")?;
+            let reader = match start {
+                Some(start) => PartReader::starting_at(&plan, index, start),
+                None => PartReader::new(&plan, index),
+            };
+            let source = BlobSource {
+                blob,
+                reader: FileReaderSync::new().map_err(|e| io_error(e).to_string())?,
+                block: RefCell::new(None),
+                index,
+                from: reader.offset(),
+                said: Cell::new(0),
+            };
+            // A part read again replaces the first reading.
+            PART.with(|p| p.borrow_mut().take());
+            let part = read_part(&source, reader).map_err(|e| e.to_string())?;
+            let summary = Box::new(part.summary.clone());
+            PART.with(|p| *p.borrow_mut() = Some(part));
+            to_data_worker(&FromPart::Read { summary }, None);
+        }
+        ToPart::Convert { typing } => {
+            let part = PART
+                .with(|p| p.borrow_mut().take())
+                .ok_or("the part worker holds no part to convert")?;
+            let index = part.summary.index;
+            let frame = part.convert(&typing).map_err(|e| format!("{e:?}"))?;
+            let bytes = frame_bytes::to_bytes(&frame)?;
+            drop(frame);
+            let table = js_sys::Uint8Array::from(bytes.as_slice());
+            drop(bytes);
+            to_data_worker(&FromPart::Converted { index }, Some(&table));
+        }
+    }
+    Ok(())
+}
+
+// The data worker's side.
+
+/// What a part worker said, or why it stopped.
+pub type Heard = Result<(FromPart, Option<JsValue>), String>;
+
+/// Where the part workers' messages go: the part's index and what it said.
+pub type Deliver = Rc<dyn Fn(usize, Heard)>;
+
+/// A part worker, stopped when dropped.
+struct PartWorker {
+    worker: Worker,
+    handlers: Option<Handlers>,
+}
+
+type Handlers = (
+    Closure<dyn FnMut(MessageEvent)>,
+    Closure<dyn FnMut(web_sys::ErrorEvent)>,
+);
+
+impl Drop for PartWorker {
+    fn drop(&mut self) {
+        self.worker.set_onmessage(None);
+        self.worker.set_onerror(None);
+        self.worker.terminate();
+        // Its handler may be running now (its message ended the read):
+        // the handlers are let go in a later task.
+        let handlers = self.handlers.take();
+        let later = Closure::once_into_js(move || drop(handlers));
+        let _ =
+            scope().set_timeout_with_callback_and_timeout_and_arguments_0(later.unchecked_ref(), 0);
+    }
+}
+
+impl PartWorker {
+    fn spawn(index: usize, deliver: Deliver) -> Result<PartWorker, String> {
+        let url = scope().location().href();
+        let options = WorkerOptions::new();
+        options.set_name(PART_ROLE);
+        let worker = Worker::new_with_options(&url, &options)
+            .map_err(|e| format!("a part worker could not start: {}", io_error(e)))?;
+        let on_message = {
+            let deliver = deliver.clone();
+            Closure::<dyn FnMut(MessageEvent)>::new(move |e: MessageEvent| {
+                let data = e.data();
+                let heard = match unwire(&data) {
+                    Some((bytes, beside)) => decode::<FromPart>(&bytes)
+                        .map(|msg| (msg, beside))
+                        .map_err(|e| format!("a part worker's message could not be read: {e}")),
+                    // The loader reports a failed start as text.
+                    None => Err(data
+                        .as_string()
+                        .unwrap_or_else(|| "a part worker sent something else".into())),
+                };
+                deliver(index, heard);
+            })
+        };
+        let on_error =
+            Closure::<dyn FnMut(web_sys::ErrorEvent)>::new(move |e: web_sys::ErrorEvent| {
+                e.prevent_default();
+                deliver(
+                    index,
+                    Err(format!("a part worker stopped: {}", e.message())),
+                );
+            });
+        worker.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
+        worker.set_onerror(Some(on_error.as_ref().unchecked_ref()));
+        let part = PartWorker {
+            worker,
+            handlers: Some((on_message, on_error)),
+        };
+        // Its loader (static/worker-loader.js) runs this worker's compiled
+        // module: nothing is fetched or compiled again.
+        part.worker
+            .post_message(&wasm_bindgen::module())
+            .map_err(|e| {
+                format!(
+                    "a part worker could not be given the engine: {}",
+                    io_error(e)
+                )
+            })?;
+        Ok(part)
+    }
+
+    fn send(&self, msg: &ToPart, beside: Option<&JsValue>) -> Result<(), String> {
+        let bytes = encode(msg).map_err(|e| e.0)?;
+        let (message, transfer) = wire(&bytes, beside);
+        self.worker
+            .post_message_with_transfer(&message, &transfer)
+            .map_err(|e| io_error(e).to_string())
+    }
+}
+
+/// Where a read in parts is after a part worker's message.
+pub enum PartsStep {
+    /// Bytes of the file read so far.
+    Progress(u64),
+    /// Nothing to tell.
+    Wait,
+    /// The file is read, in this many parts.
+    Done(Box<Dataset>, usize),
+    /// Read it whole instead (a bound passed, or a part worker failed:
+    /// the reason, for the console).
+    Whole(String),
+    /// The file's error, found by the parts.
+    Failed(IngestError),
+}
+
+/// A file being read in parts, held by the data worker.
+pub struct PartsRead {
+    assembly: Assembly,
+    blob: Blob,
+    /// Each part's worker, until its table is in or it is not needed.
+    workers: Vec<Option<PartWorker>>,
+    /// Each part's bytes read.
+    progress: Vec<u64>,
+    typing: Option<Box<crate::core::parts::Typing>>,
+    tables: Vec<Option<DataFrame>>,
+}
+
+impl PartsRead {
+    /// Starts reading `blob` (named `name`) in up to `parts` parts, each
+    /// part worker's messages going to `deliver`; None when it is to be
+    /// read whole (see `core::parts`).
+    pub fn start(
+        name: &str,
+        blob: Blob,
+        parts: usize,
+        deliver: Deliver,
+    ) -> Result<Option<PartsRead>, String> {
+        let size = blob.size() as u64;
+        let head_end = size.min(HEAD_BYTES as u64);
+        let head = blob
+            .slice_with_f64_and_f64(0.0, head_end as f64)
+            .map_err(|e| io_error(e).to_string())?;
+        let head = FileReaderSync::new()
+            .and_then(|r| r.read_as_array_buffer(&head))
+            .map_err(|e| io_error(e).to_string())?;
+        let head = js_sys::Uint8Array::new(&head).to_vec();
+        let Some(plan) = Plan::new(name, &head, size, Cut::parts(parts)) else {
+            return Ok(None);
+        };
+        let count = plan.ranges.len();
+        let workers = (0..count)
+            .map(|i| PartWorker::spawn(i, deliver.clone()).map(Some))
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(Some(PartsRead {
+            assembly: Assembly::new(plan),
+            blob,
+            workers,
+            progress: vec![0; count],
+            typing: None,
+            tables: (0..count).map(|_| None).collect(),
+        }))
+    }
+
+    /// Takes what part `index`'s worker said.
+    pub fn heard(&mut self, index: usize, heard: Heard) -> PartsStep {
+        match self.take(index, heard) {
+            Ok(step) => step,
+            Err(why) => {
+                self.workers.clear();
+                PartsStep::Whole(why)
+            }
+        }
+    }
+
+    fn take(&mut self, index: usize, heard: Heard) -> Result<PartsStep, String> {
+        let (msg, beside) = heard?;
+        match msg {
+            FromPart::Ready => {
+                self.send_read(index, None)?;
+                Ok(PartsStep::Wait)
+            }
+            FromPart::Progress { bytes, .. } => {
+                if let Some(p) = self.progress.get_mut(index) {
+                    *p = bytes;
+                }
+                Ok(PartsStep::Progress(self.progress.iter().sum()))
+            }
+            FromPart::Read { summary } => {
+                let range = self.assembly.plan().ranges.get(index).copied();
+                if let (Some(p), Some((from, to))) = (self.progress.get_mut(index), range) {
+                    *p = to - from;
+                }
+                match self.assembly.add(*summary) {
+                    Ok(Next::Wait) => Ok(PartsStep::Progress(self.progress.iter().sum())),
+                    Ok(Next::Redo { index, start }) => {
+                        self.send_read(index, Some(start))?;
+                        Ok(PartsStep::Wait)
+                    }
+                    Ok(Next::Convert(typing)) => {
+                        for (i, worker) in self.workers.iter_mut().enumerate() {
+                            if !typing.parts.contains(&i) {
+                                *worker = None;
+                            }
+                        }
+                        let msg = ToPart::Convert {
+                            typing: typing.clone(),
+                        };
+                        for &i in &typing.parts {
+                            self.worker(i)?.send(&msg, None)?;
+                        }
+                        self.typing = Some(typing);
+                        Ok(PartsStep::Wait)
+                    }
+                    Ok(Next::Whole) => Err("a bound is passed: read whole".into()),
+                    Err(e) => {
+                        self.workers.clear();
+                        Ok(PartsStep::Failed(e))
+                    }
+                }
+            }
+            FromPart::Converted { index } => {
+                let table = beside
+                    .and_then(|b| b.dyn_into::<js_sys::Uint8Array>().ok())
+                    .ok_or("a part worker's table is missing")?;
+                let table = frame_bytes::from_bytes(&table.to_vec())?;
+                if let Some(worker) = self.workers.get_mut(index) {
+                    *worker = None;
+                }
+                *self
+                    .tables
+                    .get_mut(index)
+                    .ok_or("a table of a part that is not there")? = Some(table);
+                self.assembled()
+            }
+            FromPart::Failed { reason } => Err(reason),
+        }
+    }
+
+    /// The dataset once every part's table is in.
+    fn assembled(&mut self) -> Result<PartsStep, String> {
+        let Some(typing) = self.typing.as_ref() else {
+            return Ok(PartsStep::Wait);
+        };
+        if typing
+            .parts
+            .iter()
+            .any(|&i| self.tables.get(i).is_none_or(Option::is_none))
+        {
+            return Ok(PartsStep::Wait);
+        }
+        let tables = typing
+            .parts
+            .iter()
+            .filter_map(|&i| self.tables.get_mut(i).and_then(Option::take))
+            .collect();
+        let typing = self.typing.take().ok_or("no decisions")?;
+        let parts = typing.parts.len();
+        Ok(match assemble(*typing, tables) {
+            Ok(ds) => PartsStep::Done(Box::new(ds), parts),
+            Err(e) => PartsStep::Failed(e),
+        })
+    }
+
+    fn worker(&self, index: usize) -> Result<&PartWorker, String> {
+        self.workers
+            .get(index)
+            .and_then(Option::as_ref)
+            .ok_or_else(|| format!("part {index}'s worker is gone"))
+    }
+
+    fn send_read(&self, index: usize, start: Option<u64>) -> Result<(), String> {
+        let msg = ToPart::Read {
+            plan: self.assembly.plan().clone(),
+            index,
+            start,
+        };
+        self.worker(index)?.send(&msg, Some(&self.blob))
+    }
+}
