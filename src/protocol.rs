@@ -474,6 +474,15 @@ pub enum ToPart {
     Convert {
         typing: Box<crate::core::parts::Typing>,
     },
+    /// Profile the columns `columns` (their indices in the dataset) of the
+    /// table posted beside as bytes (those columns, in that order), whose
+    /// types and date formats these are (`core::profile::column_profile`).
+    Profile {
+        facts: Box<crate::core::FileFacts>,
+        columns: Vec<usize>,
+        types: Vec<crate::core::ColumnType>,
+        date_formats: Vec<Option<String>>,
+    },
 }
 
 /// A part worker to the data worker.
@@ -489,6 +498,10 @@ pub enum FromPart {
     },
     /// The part's table, posted beside as bytes.
     Converted { index: usize },
+    /// The profiles of the columns asked for (by index in the dataset).
+    Profiled {
+        profiles: Vec<(usize, Option<crate::core::ColumnProfile>)>,
+    },
     /// The part could not be read or converted (the file is then read
     /// whole, which says where when the file itself is at fault).
     Failed { reason: String },
@@ -614,6 +627,79 @@ mod tests {
                 }
             }
         }
+    }
+
+    /// The profile the part workers help make (`shell::parts`): the
+    /// columns shared out, each share crossing as a message and a table's
+    /// bytes, profiled there; put together with the duplicate rows, it is
+    /// the profile of the whole dataset (compared as bytes: NaN ≠ NaN).
+    #[test]
+    fn a_profile_shared_out_is_the_whole_profile() {
+        use crate::core::profile::{column_profile, duplicate_rows, profile, put_together};
+        let mut profiled = 0;
+        for path in delimited_fixtures() {
+            let bytes = std::fs::read(&path).expect("fixture");
+            let name = path.file_name().and_then(|n| n.to_str()).expect("name");
+            let Ok(ds) = read_bytes(name, &bytes) else {
+                continue;
+            };
+            let width = ds.width();
+            let mut columns = vec![None; width];
+            for share in [
+                (0..width).filter(|i| i % 2 == 0).collect::<Vec<_>>(),
+                (0..width).filter(|i| i % 2 == 1).collect(),
+            ] {
+                let sub = share
+                    .iter()
+                    .map(|&i| ds.frame.columns()[i].clone())
+                    .collect();
+                let sub = polars_core::prelude::DataFrame::new(ds.height(), sub).expect("columns");
+                let table = frame_bytes::to_bytes(&sub).expect("written");
+                let sent = ToPart::Profile {
+                    facts: Box::new(ds.facts.clone()),
+                    columns: share.clone(),
+                    types: share.iter().map(|&i| ds.types[i]).collect(),
+                    date_formats: share.iter().map(|&i| ds.date_formats[i].clone()).collect(),
+                };
+                let ToPart::Profile {
+                    facts,
+                    columns: asked,
+                    types,
+                    date_formats,
+                } = crossed(&sent)
+                else {
+                    panic!("a profile became another message")
+                };
+                let there = Dataset {
+                    facts: *facts,
+                    frame: frame_bytes::from_bytes(&table).expect("read back"),
+                    types,
+                    date_formats,
+                    notes: Vec::new(),
+                };
+                let said = FromPart::Profiled {
+                    profiles: asked
+                        .iter()
+                        .enumerate()
+                        .map(|(k, &i)| (i, column_profile(&there, k)))
+                        .collect(),
+                };
+                let FromPart::Profiled { profiles } = crossed(&said) else {
+                    panic!("profiles became another message")
+                };
+                for (i, p) in profiles {
+                    columns[i] = p;
+                }
+            }
+            let shared = put_together(&ds, columns, duplicate_rows(&ds));
+            assert_eq!(
+                encode(&shared).expect("written"),
+                encode(&profile(&ds)).expect("written"),
+                "{name}: the profile shared out differs"
+            );
+            profiled += 1;
+        }
+        assert!(profiled >= 50, "{profiled} fixtures profiled");
     }
 
     /// Every delimited fixture read in parts through the messages the

@@ -27,7 +27,10 @@ const STRING: u8 = 5;
 /// The frame's columns as bytes.
 pub fn to_bytes(frame: &DataFrame) -> Result<Vec<u8>, String> {
     let rows = frame.height();
-    let mut out = Vec::with_capacity(16 + frame.estimated_size() + frame.width() * rows / 4);
+    // Numbers take 8 bytes a row, text its bytes and 4 a row: about what
+    // the frame holds, and a bit per row of validity.
+    let mut out =
+        Vec::with_capacity(16 + frame.estimated_size() + frame.width() * rows.div_ceil(8));
     out.extend_from_slice(MAGIC);
     put_u32(&mut out, frame.width())?;
     out.extend_from_slice(&(rows as u64).to_le_bytes());
@@ -170,7 +173,11 @@ pub fn from_bytes(bytes: &[u8]) -> Result<DataFrame, String> {
     }
     let width = at.u32()?;
     let rows = at.u64()?;
-    let mut columns = Vec::with_capacity(width.min(bytes.len()));
+    if width == 0 && rows > 0 {
+        return Err(format!("a table of no columns says it has {rows} rows"));
+    }
+    // A column takes 6 bytes at least: no more are made room for.
+    let mut columns = Vec::with_capacity(width.min(at.bytes.len() / 6));
     for _ in 0..width {
         let length = at.u32()?;
         let name = std::str::from_utf8(at.take(length)?)
@@ -318,6 +325,14 @@ mod tests {
         let mut longer = bytes.clone();
         longer.push(0);
         assert!(from_bytes(&longer).is_err());
+        // No columns but rows; a width far beyond the bytes.
+        let mut none = MAGIC.to_vec();
+        none.extend_from_slice(&0u32.to_le_bytes());
+        none.extend_from_slice(&u64::from(u32::MAX).to_le_bytes());
+        assert!(from_bytes(&none).is_err());
+        let mut wide = bytes.clone();
+        wide[4..8].copy_from_slice(&u32::MAX.to_le_bytes());
+        assert!(from_bytes(&wide).is_err());
         // Every byte changed in turn: an error or a table, never a panic.
         for i in 0..bytes.len() {
             let mut changed = bytes.clone();

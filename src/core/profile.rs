@@ -32,33 +32,48 @@ pub fn profile_with<R: Runner>(ds: &Dataset, runner: &R) -> DatasetProfile {
         Column(Option<Box<ColumnProfile>>),
         Duplicates(u64),
     }
-    let names = ds.names();
-    let width = ds.width();
     // The duplicate rows first: the longest job, so the columns fill in
     // around it.
-    let done = runner.each(width + 1, &|job| match job.checked_sub(1) {
+    let done = runner.each(ds.width() + 1, &|job| match job.checked_sub(1) {
         None => Done::Duplicates(duplicate_rows(ds)),
-        Some(i) => Done::Column(ColumnData::of(ds, i).map(|data| {
-            let name = names.get(i).cloned().unwrap_or_default();
-            let date_format = ds.date_formats.get(i).cloned().flatten();
-            Box::new(profile_column(name, date_format, ds.height(), data))
-        })),
+        Some(i) => Done::Column(column_profile(ds, i).map(Box::new)),
     });
-    let mut column_profiles = Vec::with_capacity(width);
+    let mut columns = Vec::with_capacity(ds.width());
     let mut duplicates = 0;
     for d in done {
         match d {
-            Done::Column(c) => column_profiles.extend(c.map(|c| *c)),
+            Done::Column(c) => columns.push(c.map(|c| *c)),
             Done::Duplicates(n) => duplicates = n,
         }
     }
+    put_together(ds, columns, duplicates)
+}
+
+/// Column `index`'s profile as [`profile`] gives it; None when there is
+/// no such column or it is not stored as its type says (and [`profile`]
+/// leaves it out). The browser's helper workers profile columns with it
+/// (`shell::parts`).
+pub fn column_profile(ds: &Dataset, index: usize) -> Option<ColumnProfile> {
+    let data = ColumnData::of(ds, index)?;
+    let name = ds.frame.columns().get(index)?.name().to_string();
+    let date_format = ds.date_formats.get(index).cloned().flatten();
+    Some(profile_column(name, date_format, ds.height(), data))
+}
+
+/// The dataset's profile from each column's ([`column_profile`], in the
+/// columns' order) and its [`duplicate_rows`].
+pub fn put_together(
+    ds: &Dataset,
+    columns: Vec<Option<ColumnProfile>>,
+    duplicate_rows: u64,
+) -> DatasetProfile {
     DatasetProfile {
         facts: ds.facts.clone(),
         rows: ds.height() as u64,
         columns: ds.width() as u64,
-        duplicate_rows: duplicates,
+        duplicate_rows,
         memory_bytes: ds.memory_bytes(),
-        column_profiles,
+        column_profiles: columns.into_iter().flatten().collect(),
         notes: ds.notes.clone(),
     }
 }

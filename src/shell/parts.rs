@@ -28,7 +28,8 @@ use crate::core::ingest::HEAD_BYTES;
 use crate::core::parts::{
     assemble, read_part, Assembly, Cut, Next, Part, PartReader, Plan, Source,
 };
-use crate::core::{frame_bytes, Dataset, IngestError};
+use crate::core::profile::{column_profile, duplicate_rows, put_together};
+use crate::core::{frame_bytes, ColumnProfile, Dataset, DatasetProfile, IngestError};
 use crate::protocol::{decode, encode, FromPart, ToPart};
 use crate::shell::bridge::{unwire, wire};
 
@@ -38,6 +39,13 @@ pub const PART_ROLE: &str = "plainsight-part";
 
 /// Bytes of a part read between two progress messages.
 const PROGRESS_BYTES: u64 = 8 << 20;
+
+/// A part worker not ready after this long (ms) makes the file read in
+/// chunks (a worker that cannot start may say nothing at all).
+const START_WAIT_MS: i32 = 30_000;
+
+/// The part index under which the start's deadline is delivered.
+const START_DEADLINE: usize = usize::MAX;
 
 /// Bytes of the file read at once with `FileReaderSync` (each read is a
 /// round trip to the browser's process: few large reads, not many small).
@@ -189,6 +197,30 @@ fn part_job(msg: ToPart, beside: Option<JsValue>) -> Result<(), String> {
             drop(bytes);
             to_data_worker(&FromPart::Converted { index }, Some(&table));
         }
+        ToPart::Profile {
+            facts,
+            columns,
+            types,
+            date_formats,
+        } => {
+            let table = beside
+                .and_then(|b| b.dyn_into::<js_sys::Uint8Array>().ok())
+                .ok_or("the part worker was not given the columns to profile")?;
+            let frame = frame_bytes::from_bytes(&table.to_vec())?;
+            let ds = Dataset {
+                facts: *facts,
+                frame,
+                types,
+                date_formats,
+                notes: Vec::new(),
+            };
+            let profiles = columns
+                .iter()
+                .enumerate()
+                .map(|(k, &index)| (index, column_profile(&ds, k)))
+                .collect();
+            to_data_worker(&FromPart::Profiled { profiles }, None);
+        }
     }
     Ok(())
 }
@@ -210,12 +242,14 @@ struct PartWorker {
 type Handlers = (
     Closure<dyn FnMut(MessageEvent)>,
     Closure<dyn FnMut(web_sys::ErrorEvent)>,
+    Closure<dyn FnMut(web_sys::Event)>,
 );
 
 impl Drop for PartWorker {
     fn drop(&mut self) {
         self.worker.set_onmessage(None);
         self.worker.set_onerror(None);
+        self.worker.set_onmessageerror(None);
         self.worker.terminate();
         // Its handler may be running now (its message ended the read):
         // the handlers are let go in a later task.
@@ -249,19 +283,29 @@ impl PartWorker {
                 deliver(index, heard);
             })
         };
-        let on_error =
+        let on_error = {
+            let deliver = deliver.clone();
             Closure::<dyn FnMut(web_sys::ErrorEvent)>::new(move |e: web_sys::ErrorEvent| {
                 e.prevent_default();
                 deliver(
                     index,
                     Err(format!("a part worker stopped: {}", e.message())),
                 );
-            });
+            })
+        };
+        // A message that could not be received (the module, a table).
+        let on_message_error = Closure::<dyn FnMut(web_sys::Event)>::new(move |_| {
+            deliver(
+                index,
+                Err("a message to or from a part worker could not be received".into()),
+            );
+        });
         worker.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
         worker.set_onerror(Some(on_error.as_ref().unchecked_ref()));
+        worker.set_onmessageerror(Some(on_message_error.as_ref().unchecked_ref()));
         let part = PartWorker {
             worker,
-            handlers: Some((on_message, on_error)),
+            handlers: Some((on_message, on_error, on_message_error)),
         };
         // Its loader (static/worker-loader.js) runs this worker's compiled
         // module: nothing is fetched or compiled again.
@@ -291,13 +335,23 @@ pub enum PartsStep {
     Progress(u64),
     /// Nothing to tell.
     Wait,
-    /// The file is read, in this many parts.
-    Done(Box<Dataset>, usize),
+    /// The file is read (and profiled when asked).
+    Done(Box<ReadDone>),
     /// Read it whole instead (a bound passed, or a part worker failed:
     /// the reason, for the console).
     Whole(String),
     /// The file's error, found by the parts.
     Failed(IngestError),
+}
+
+/// A file read: its dataset, its profile when the part workers helped make
+/// it, the parts it was read in (1: whole, in chunks), and when it was
+/// read into typed columns (ms, `Date.now()`: before the profile).
+pub struct ReadDone {
+    pub ds: Dataset,
+    pub profile: Option<DatasetProfile>,
+    pub parts: usize,
+    pub read_at: f64,
 }
 
 /// A file being read in parts, held by the data worker.
@@ -308,8 +362,26 @@ pub struct PartsRead {
     workers: Vec<Option<PartWorker>>,
     /// Each part's bytes read.
     progress: Vec<u64>,
+    /// Each part worker said it is ready.
+    ready: Vec<bool>,
     typing: Option<Box<crate::core::parts::Typing>>,
     tables: Vec<Option<DataFrame>>,
+    /// Profile the dataset read (with the part workers' help).
+    profile: bool,
+    profiling: Option<Profiling>,
+}
+
+/// A dataset read in parts being profiled: the part workers that read it
+/// profile some of its columns each, the data worker the rest and the
+/// duplicate rows.
+struct Profiling {
+    ds: Dataset,
+    parts: usize,
+    read_at: f64,
+    columns: Vec<Option<ColumnProfile>>,
+    duplicates: u64,
+    /// The part workers still profiling, and their columns.
+    waiting: Vec<(usize, Vec<usize>)>,
 }
 
 impl PartsRead {
@@ -320,6 +392,7 @@ impl PartsRead {
         name: &str,
         blob: Blob,
         parts: usize,
+        profile: bool,
         deliver: Deliver,
     ) -> Result<Option<PartsRead>, String> {
         let size = blob.size() as u64;
@@ -338,18 +411,33 @@ impl PartsRead {
         let workers = (0..count)
             .map(|i| PartWorker::spawn(i, deliver.clone()).map(Some))
             .collect::<Result<Vec<_>, _>>()?;
+        let deadline = Closure::once_into_js(move || {
+            deliver(START_DEADLINE, Err("a part worker did not start".into()));
+        });
+        scope()
+            .set_timeout_with_callback_and_timeout_and_arguments_0(
+                deadline.unchecked_ref(),
+                START_WAIT_MS,
+            )
+            .map_err(|e| io_error(e).to_string())?;
         Ok(Some(PartsRead {
             assembly: Assembly::new(plan),
             blob,
             workers,
             progress: vec![0; count],
+            ready: vec![false; count],
             typing: None,
             tables: (0..count).map(|_| None).collect(),
+            profile,
+            profiling: None,
         }))
     }
 
     /// Takes what part `index`'s worker said.
     pub fn heard(&mut self, index: usize, heard: Heard) -> PartsStep {
+        if self.profiling.is_some() {
+            return self.heard_profiled(index, heard);
+        }
         match self.take(index, heard) {
             Ok(step) => step,
             Err(why) => {
@@ -360,15 +448,23 @@ impl PartsRead {
     }
 
     fn take(&mut self, index: usize, heard: Heard) -> Result<PartsStep, String> {
+        if index == START_DEADLINE && self.ready.iter().all(|&r| r) {
+            return Ok(PartsStep::Wait);
+        }
         let (msg, beside) = heard?;
         match msg {
             FromPart::Ready => {
+                if let Some(r) = self.ready.get_mut(index) {
+                    *r = true;
+                }
                 self.send_read(index, None)?;
                 Ok(PartsStep::Wait)
             }
             FromPart::Progress { bytes, .. } => {
+                // A part read again says its bytes from its new start:
+                // the bar never goes back.
                 if let Some(p) = self.progress.get_mut(index) {
-                    *p = bytes;
+                    *p = (*p).max(bytes);
                 }
                 Ok(PartsStep::Progress(self.progress.iter().sum()))
             }
@@ -410,15 +506,13 @@ impl PartsRead {
                     .and_then(|b| b.dyn_into::<js_sys::Uint8Array>().ok())
                     .ok_or("a part worker's table is missing")?;
                 let table = frame_bytes::from_bytes(&table.to_vec())?;
-                if let Some(worker) = self.workers.get_mut(index) {
-                    *worker = None;
-                }
                 *self
                     .tables
                     .get_mut(index)
                     .ok_or("a table of a part that is not there")? = Some(table);
                 self.assembled()
             }
+            FromPart::Profiled { .. } => Err("a profile came before its columns".into()),
             FromPart::Failed { reason } => Err(reason),
         }
     }
@@ -443,9 +537,156 @@ impl PartsRead {
         let typing = self.typing.take().ok_or("no decisions")?;
         let parts = typing.parts.len();
         Ok(match assemble(*typing, tables) {
-            Ok(ds) => PartsStep::Done(Box::new(ds), parts),
+            Ok(ds) if self.profile => self.start_profile(ds, parts),
+            Ok(ds) => {
+                self.workers.clear();
+                PartsStep::Done(Box::new(ReadDone {
+                    ds,
+                    profile: None,
+                    parts,
+                    read_at: js_sys::Date::now(),
+                }))
+            }
             Err(e) => PartsStep::Failed(e),
         })
+    }
+
+    /// Profiles `ds`: each part worker still running gets a share of its
+    /// columns (by their size), the data worker keeps one with the
+    /// duplicate rows and profiles it now; done at once when no part
+    /// worker could take a share.
+    fn start_profile(&mut self, ds: Dataset, parts: usize) -> PartsStep {
+        let helpers: Vec<usize> = (0..self.workers.len())
+            .filter(|&i| self.workers[i].is_some())
+            .collect();
+        let width = ds.width();
+        let cost: Vec<usize> = ds
+            .frame
+            .columns()
+            .iter()
+            .map(|c| c.as_materialized_series().estimated_size().max(1))
+            .collect();
+        // Share 0 is the data worker's; the duplicate rows cost about two
+        // columns.
+        let mut load = vec![0usize; helpers.len() + 1];
+        load[0] = 2 * cost.iter().sum::<usize>() / width.max(1);
+        let mut shares: Vec<Vec<usize>> = vec![Vec::new(); helpers.len() + 1];
+        let mut order: Vec<usize> = (0..width).collect();
+        order.sort_by_key(|&i| std::cmp::Reverse(cost[i]));
+        for i in order {
+            let least = (0..load.len()).min_by_key(|&k| load[k]).unwrap_or(0);
+            load[least] += cost[i];
+            shares[least].push(i);
+        }
+        let mut profiling = Profiling {
+            columns: vec![None; width],
+            duplicates: 0,
+            waiting: Vec::new(),
+            parts,
+            read_at: js_sys::Date::now(),
+            ds,
+        };
+        let mut mine = std::mem::take(&mut shares[0]);
+        for (k, share) in shares.into_iter().enumerate().skip(1) {
+            let helper = helpers[k - 1];
+            if share.is_empty() {
+                continue;
+            }
+            match self.send_profile(helper, &profiling.ds, &share) {
+                Ok(()) => profiling.waiting.push((helper, share)),
+                Err(_) => mine.extend(share),
+            }
+        }
+        // The part workers given nothing are done.
+        for (i, worker) in self.workers.iter_mut().enumerate() {
+            if !profiling.waiting.iter().any(|(h, _)| *h == i) {
+                *worker = None;
+            }
+        }
+        profiling.duplicates = duplicate_rows(&profiling.ds);
+        for i in mine {
+            profiling.columns[i] = column_profile(&profiling.ds, i);
+        }
+        self.profiling = Some(profiling);
+        self.profiled()
+    }
+
+    /// Sends part worker `helper` the columns `share` of `ds` to profile.
+    fn send_profile(&self, helper: usize, ds: &Dataset, share: &[usize]) -> Result<(), String> {
+        let columns: Vec<_> = share
+            .iter()
+            .filter_map(|&i| ds.frame.columns().get(i).cloned())
+            .collect();
+        let frame = DataFrame::new(ds.height(), columns).map_err(|e| e.to_string())?;
+        let table = js_sys::Uint8Array::from(frame_bytes::to_bytes(&frame)?.as_slice());
+        let msg = ToPart::Profile {
+            facts: Box::new(ds.facts.clone()),
+            columns: share.to_vec(),
+            types: share
+                .iter()
+                .filter_map(|&i| ds.types.get(i).copied())
+                .collect(),
+            date_formats: share
+                .iter()
+                .map(|&i| ds.date_formats.get(i).cloned().flatten())
+                .collect(),
+        };
+        self.worker(helper)?.send(&msg, Some(&table))
+    }
+
+    /// What a part worker said while the dataset is profiled: its
+    /// columns' profiles; when it failed, the data worker profiles them.
+    fn heard_profiled(&mut self, index: usize, heard: Heard) -> PartsStep {
+        let Some(profiling) = self.profiling.as_mut() else {
+            return PartsStep::Wait;
+        };
+        let Some(at) = profiling.waiting.iter().position(|(h, _)| *h == index) else {
+            return PartsStep::Wait;
+        };
+        match heard {
+            Ok((FromPart::Progress { .. }, _)) => return PartsStep::Wait,
+            Ok((FromPart::Profiled { profiles }, _)) => {
+                profiling.waiting.remove(at);
+                for (i, profile) in profiles {
+                    if let Some(slot) = profiling.columns.get_mut(i) {
+                        *slot = profile;
+                    }
+                }
+            }
+            // Anything else: its columns are profiled here.
+            _ => {
+                let (_, share) = profiling.waiting.remove(at);
+                for i in share {
+                    profiling.columns[i] = column_profile(&profiling.ds, i);
+                }
+            }
+        }
+        if let Some(worker) = self.workers.get_mut(index) {
+            *worker = None;
+        }
+        self.profiled()
+    }
+
+    /// The dataset and its profile once every share is in.
+    fn profiled(&mut self) -> PartsStep {
+        if self
+            .profiling
+            .as_ref()
+            .is_some_and(|p| !p.waiting.is_empty())
+        {
+            return PartsStep::Wait;
+        }
+        let Some(p) = self.profiling.take() else {
+            return PartsStep::Wait;
+        };
+        self.workers.clear();
+        let profile = put_together(&p.ds, p.columns, p.duplicates);
+        PartsStep::Done(Box::new(ReadDone {
+            ds: p.ds,
+            profile: Some(profile),
+            parts: p.parts,
+            read_at: p.read_at,
+        }))
     }
 
     fn worker(&self, index: usize) -> Result<&PartWorker, String> {

@@ -41,7 +41,7 @@ use crate::protocol::{
     WorkerError, BUILD_ID,
 };
 use crate::shell::bridge::{unwire, wire};
-use crate::shell::parts::{start_part, Deliver, Heard, PartsRead, PartsStep, PART_ROLE};
+use crate::shell::parts::{start_part, Deliver, Heard, PartsRead, PartsStep, ReadDone, PART_ROLE};
 
 /// The file being read.
 struct Reading {
@@ -55,7 +55,7 @@ struct Reading {
 /// How a file is read: sent in chunks, or read in parts by part workers.
 enum How {
     Chunks(Ingester),
-    Parts(PartsRead),
+    Parts(Box<PartsRead>),
 }
 
 /// The dataset the worker holds, with what it computed about it.
@@ -512,7 +512,15 @@ impl DataWorker {
         }
         let How::Chunks(ingester) = r.how else { return };
         match ingester.finish_or_choose() {
-            Ok(Opened::Dataset(ds)) => self.keep(load, r.name, r.purpose, *ds, r.started, 1),
+            Ok(Opened::Dataset(ds)) => {
+                let read = ReadDone {
+                    ds: *ds,
+                    profile: None,
+                    parts: 1,
+                    read_at: now_ms(),
+                };
+                self.keep(load, r.name, r.purpose, read, r.started)
+            }
             Ok(Opened::Choose(sheets)) => post(&FromWorker::Sheets { load, sheets }),
             Err(error) => post(&FromWorker::LoadFailed { load, error }),
         }
@@ -536,13 +544,14 @@ impl DataWorker {
             WORKER.with(|w| w.borrow_mut().part_said(load, index, heard));
         });
         let started = now_ms();
-        match PartsRead::start(&name, blob, parts, deliver) {
+        let profile = matches!(purpose, Purpose::Dataset { .. });
+        match PartsRead::start(&name, blob, parts, profile, deliver) {
             Ok(Some(read)) => {
                 let reading = Reading {
                     load,
                     name,
                     purpose,
-                    how: How::Parts(read),
+                    how: How::Parts(Box::new(read)),
                     started,
                 };
                 self.start_reading(reading, size);
@@ -564,9 +573,9 @@ impl DataWorker {
         match read.heard(index, heard) {
             PartsStep::Wait => {}
             PartsStep::Progress(bytes_done) => post(&FromWorker::Progress { load, bytes_done }),
-            PartsStep::Done(ds, parts) => {
+            PartsStep::Done(read) => {
                 if let Some(r) = self.reading.take() {
-                    self.keep(load, r.name, r.purpose, *ds, r.started, parts);
+                    self.keep(load, r.name, r.purpose, *read, r.started);
                 }
             }
             PartsStep::Whole(why) => {
@@ -585,18 +594,16 @@ impl DataWorker {
         self.schedule_insights();
     }
 
-    /// Holds (or keeps to score) the dataset `load` read (in `parts`
-    /// parts at once), profiled, and tells the page.
-    fn keep(
-        &mut self,
-        load: LoadId,
-        name: String,
-        purpose: Purpose,
-        ds: Dataset,
-        started: f64,
-        parts: usize,
-    ) {
-        let read_ms = now_ms() - started;
+    /// Holds (or keeps to score) the dataset `load` read, profiled, and
+    /// tells the page.
+    fn keep(&mut self, load: LoadId, name: String, purpose: Purpose, read: ReadDone, started: f64) {
+        let ReadDone {
+            ds,
+            profile: profiled,
+            parts,
+            read_at,
+        } = read;
+        let read_ms = read_at - started;
         let profile = match purpose {
             Purpose::Score => {
                 self.to_score = Some((load, name, ds));
@@ -607,7 +614,7 @@ impl DataWorker {
                 self.held = None;
                 self.training = None;
                 self.end_insights();
-                let profile = core::profile(&ds);
+                let profile = profiled.unwrap_or_else(|| core::profile(&ds));
                 self.held = Some(Held {
                     about: DatasetRef { id, load },
                     raw: ds,

@@ -4,6 +4,7 @@ use std::rc::Rc;
 
 use futures::channel::mpsc;
 use futures::StreamExt;
+use gloo::timers::future::TimeoutFuture;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::{spawn_local, JsFuture};
 use web_sys::Blob;
@@ -21,6 +22,9 @@ use crate::shell::storage::{new_id, DatasetRecord};
 
 /// Bytes per slice handed to the worker.
 const CHUNK: f64 = 4.0 * 1024.0 * 1024.0;
+
+/// How often a read in parts looks whether it was cancelled (ms).
+const CANCEL_CHECK_MS: u32 = 150;
 
 enum JobError {
     Cancelled,
@@ -612,13 +616,21 @@ impl Controller {
 
     /// Follows a file the worker reads in parts (`ToWorker::ReadFile`):
     /// the file read, or None when the worker asks for its chunks instead.
+    /// A cancel is seen within [`CANCEL_CHECK_MS`], however long the
+    /// worker is silent (converting, profiling).
     async fn await_parts(
         &self,
         size: f64,
         rx: &mut mpsc::UnboundedReceiver<FromWorker>,
     ) -> Result<Option<Read>, JobError> {
+        use futures::future::{select, Either};
         loop {
-            match rx.next().await {
+            let heard = match select(rx.next(), TimeoutFuture::new(CANCEL_CHECK_MS)).await {
+                Either::Left((heard, _)) => heard,
+                Either::Right(_) if self.0.cancel.get() => return Err(JobError::Cancelled),
+                Either::Right(_) => continue,
+            };
+            match heard {
                 Some(FromWorker::SendChunks { .. }) => return Ok(None),
                 Some(FromWorker::Progress { bytes_done, .. }) => {
                     if self.0.cancel.get() {
