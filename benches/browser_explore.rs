@@ -788,7 +788,8 @@ fn notes(size: u64, runs: &[(AppRun, DuckRun)], loads: &[(String, String)]) -> S
             "- Read in parts: the app read the file in {} parts at once, a worker each \
              (`job-status[data-read-parts]`; `navigator.hardwareConcurrency` parts at most); \
              file chosen → profile shown {} s. The same file read whole in one worker \
-             (`?parts=off`, after DuckDB-WASM in the same session): {} s (per run).",
+             (`?parts=off`, after DuckDB-WASM in the same session, so with the engine's code \
+             warm, where the first file of a run is read cold): {} s (per run).",
             join(runs.iter().map(|(a, _)| a.read_parts.clone()).collect()),
             join(runs.iter().map(|(a, _)| secs(a.profile_ms)).collect()),
             join(
