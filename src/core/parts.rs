@@ -862,10 +862,7 @@ pub fn read_in_parts<S: Source + Sync + ?Sized, R: Runner>(
     cut: Cut,
     runner: &R,
 ) -> Result<Option<Dataset>, Failed> {
-    let mut head = vec![0; HEAD_BYTES.min(usize::try_from(size).unwrap_or(HEAD_BYTES))];
-    let n = read_full(source, 0, &mut head).map_err(Failed::Read)?;
-    head.truncate(n);
-    let Some(plan) = Plan::new(file_name, &head, size, cut) else {
+    let Some(plan) = plan(file_name, size, source, cut).map_err(Failed::Read)? else {
         return Ok(None);
     };
     let readers = (0..plan.ranges.len())
@@ -916,6 +913,22 @@ pub fn read_in_parts<S: Source + Sync + ?Sized, R: Runner>(
             }
         }
     }
+}
+
+/// How the file `source` (of `size` bytes, named `file_name`) is read in
+/// parts as `cut` allows, from its head ([`Plan::new`]); None when it is
+/// read whole. The command line's threads and the browser's data worker
+/// both plan this way.
+pub fn plan<S: Source + ?Sized>(
+    file_name: &str,
+    size: u64,
+    source: &S,
+    cut: Cut,
+) -> std::io::Result<Option<Plan>> {
+    let mut head = vec![0; HEAD_BYTES.min(usize::try_from(size).unwrap_or(HEAD_BYTES))];
+    let n = read_full(source, 0, &mut head)?;
+    head.truncate(n);
+    Ok(Plan::new(file_name, &head, size, cut))
 }
 
 /// Reads `buf.len()` bytes from `offset`, or up to the end.

@@ -151,8 +151,5 @@ pub(crate) fn unwire(data: &JsValue) -> Option<(Vec<u8>, Option<JsValue>)> {
 }
 
 fn describe(v: JsValue) -> String {
-    v.dyn_ref::<js_sys::Error>()
-        .map(|e| String::from(e.message()))
-        .or_else(|| v.as_string())
-        .unwrap_or_else(|| "the browser refused".into())
+    crate::shell::js_message(&v, "the browser refused")
 }

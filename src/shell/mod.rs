@@ -35,6 +35,16 @@ pub(crate) fn html_element(css: &str) -> Option<web_sys::HtmlElement> {
         .ok()
 }
 
+/// What a value the browser threw says: an `Error`'s message, or the text
+/// thrown; `otherwise` when it is neither.
+pub(crate) fn js_message(v: &wasm_bindgen::JsValue, otherwise: &str) -> String {
+    use wasm_bindgen::JsCast;
+    v.dyn_ref::<js_sys::Error>()
+        .map(|e| String::from(e.message()))
+        .or_else(|| v.as_string())
+        .unwrap_or_else(|| otherwise.to_string())
+}
+
 /// Names a moment of the page's start in the browser's performance
 /// timeline (`performance.getEntriesByName`), for the cold-start benchmark
 /// (benches/browser_coldstart.rs): `plainsight-drawn` (the app replaced the

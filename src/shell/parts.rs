@@ -14,7 +14,10 @@
 //! Anything that goes wrong in a part worker (it cannot start, a read
 //! fails, a panic) reads the file whole, in chunks, as before: what a
 //! file's own faults are is said by the whole read, as the core decides
-//! (`Next::Whole`). Each part worker is stopped once its table is in.
+//! (`Next::Whole`). For a dataset, the part workers then profile a share of
+//! its columns each (`ToPart::Profile`) while the data worker profiles the
+//! rest and the duplicate rows; each part worker is stopped once its share
+//! is in (or at once when it has none, or the file is read to be scored).
 
 use std::cell::{Cell, RefCell};
 use std::rc::Rc;
@@ -26,12 +29,13 @@ use web_sys::{Blob, FileReaderSync, MessageEvent, Worker, WorkerOptions};
 
 use crate::core::ingest::HEAD_BYTES;
 use crate::core::parts::{
-    assemble, read_part, Assembly, Cut, Next, Part, PartReader, Plan, Source,
+    assemble, plan, read_part, Assembly, Cut, Next, Part, PartReader, Source,
 };
 use crate::core::profile::{column_profile, duplicate_rows, put_together};
 use crate::core::{frame_bytes, ColumnProfile, Dataset, DatasetProfile, IngestError};
 use crate::protocol::{decode, encode, FromPart, ToPart};
 use crate::shell::bridge::{unwire, wire};
+use crate::shell::js_message;
 
 /// The name a part worker is started under (`self.name` in the worker;
 /// static/worker-loader.js knows it too).
@@ -56,27 +60,30 @@ fn scope() -> web_sys::DedicatedWorkerGlobalScope {
 }
 
 fn io_error(e: JsValue) -> std::io::Error {
-    let why = e
-        .dyn_ref::<js_sys::Error>()
-        .map(|e| String::from(e.message()))
-        .or_else(|| e.as_string())
-        .unwrap_or_else(|| "the browser could not read the file".into());
-    std::io::Error::other(why)
+    std::io::Error::other(js_message(&e, "the browser could not read the file"))
 }
 
 // The part worker's side.
 
-/// A file's bytes read with `FileReaderSync` (a worker may block) a block
-/// at a time, saying how far its part is read now and then.
+/// A file's bytes read with `FileReaderSync` (a worker may block) up to
+/// `block_bytes` at a time.
 struct BlobSource {
     blob: Blob,
     reader: FileReaderSync,
+    block_bytes: u64,
     /// The block last read, and where it starts in the file.
     block: RefCell<Option<(u64, js_sys::Uint8Array)>>,
-    index: usize,
-    /// Where the part starts, and the bytes read when progress was last said.
-    from: u64,
-    said: Cell<u64>,
+}
+
+impl BlobSource {
+    fn new(blob: Blob, block_bytes: u64) -> Result<BlobSource, String> {
+        Ok(BlobSource {
+            blob,
+            reader: FileReaderSync::new().map_err(|e| io_error(e).to_string())?,
+            block_bytes,
+            block: RefCell::new(None),
+        })
+    }
 }
 
 impl Source for BlobSource {
@@ -92,7 +99,7 @@ impl Source for BlobSource {
             })
         };
         if !held(&block) {
-            let end = offset.saturating_add(BLOCK_BYTES).min(size);
+            let end = offset.saturating_add(self.block_bytes).min(size);
             let slice = self
                 .blob
                 .slice_with_f64_and_f64(offset as f64, end as f64)
@@ -106,6 +113,22 @@ impl Source for BlobSource {
         let at = (offset - from) as u32;
         let n = ((bytes.length() - at) as usize).min(buf.len());
         bytes.subarray(at, at + n as u32).copy_to(&mut buf[..n]);
+        Ok(n)
+    }
+}
+
+/// A part's bytes, saying how far the part is read now and then.
+struct PartSource {
+    file: BlobSource,
+    index: usize,
+    /// Where the part starts, and the bytes read when progress was last said.
+    from: u64,
+    said: Cell<u64>,
+}
+
+impl Source for PartSource {
+    fn read_at(&self, offset: u64, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.file.read_at(offset, buf)?;
         let done = (offset + n as u64).saturating_sub(self.from);
         if done >= self.said.get() + PROGRESS_BYTES {
             self.said.set(done);
@@ -170,10 +193,8 @@ fn part_job(msg: ToPart, beside: Option<JsValue>) -> Result<(), String> {
                 Some(start) => PartReader::starting_at(&plan, index, start),
                 None => PartReader::new(&plan, index),
             };
-            let source = BlobSource {
-                blob,
-                reader: FileReaderSync::new().map_err(|e| io_error(e).to_string())?,
-                block: RefCell::new(None),
+            let source = PartSource {
+                file: BlobSource::new(blob, BLOCK_BYTES)?,
                 index,
                 from: reader.offset(),
                 said: Cell::new(0),
@@ -396,15 +417,9 @@ impl PartsRead {
         deliver: Deliver,
     ) -> Result<Option<PartsRead>, String> {
         let size = blob.size() as u64;
-        let head_end = size.min(HEAD_BYTES as u64);
-        let head = blob
-            .slice_with_f64_and_f64(0.0, head_end as f64)
-            .map_err(|e| io_error(e).to_string())?;
-        let head = FileReaderSync::new()
-            .and_then(|r| r.read_as_array_buffer(&head))
-            .map_err(|e| io_error(e).to_string())?;
-        let head = js_sys::Uint8Array::new(&head).to_vec();
-        let Some(plan) = Plan::new(name, &head, size, Cut::parts(parts)) else {
+        let head = BlobSource::new(blob.clone(), HEAD_BYTES as u64)?;
+        let Some(plan) = plan(name, size, &head, Cut::parts(parts)).map_err(|e| e.to_string())?
+        else {
             return Ok(None);
         };
         let count = plan.ranges.len();
@@ -536,15 +551,17 @@ impl PartsRead {
             .collect();
         let typing = self.typing.take().ok_or("no decisions")?;
         let parts = typing.parts.len();
-        Ok(match assemble(*typing, tables) {
-            Ok(ds) if self.profile => self.start_profile(ds, parts),
+        let assembled = assemble(*typing, tables);
+        let read_at = js_sys::Date::now();
+        Ok(match assembled {
+            Ok(ds) if self.profile => self.start_profile(ds, parts, read_at),
             Ok(ds) => {
                 self.workers.clear();
                 PartsStep::Done(Box::new(ReadDone {
                     ds,
                     profile: None,
                     parts,
-                    read_at: js_sys::Date::now(),
+                    read_at,
                 }))
             }
             Err(e) => PartsStep::Failed(e),
@@ -555,7 +572,7 @@ impl PartsRead {
     /// columns (by their size), the data worker keeps one with the
     /// duplicate rows and profiles it now; done at once when no part
     /// worker could take a share.
-    fn start_profile(&mut self, ds: Dataset, parts: usize) -> PartsStep {
+    fn start_profile(&mut self, ds: Dataset, parts: usize, read_at: f64) -> PartsStep {
         let helpers: Vec<usize> = (0..self.workers.len())
             .filter(|&i| self.workers[i].is_some())
             .collect();
@@ -583,7 +600,7 @@ impl PartsRead {
             duplicates: 0,
             waiting: Vec::new(),
             parts,
-            read_at: js_sys::Date::now(),
+            read_at,
             ds,
         };
         let mut mine = std::mem::take(&mut shares[0]);

@@ -346,23 +346,14 @@ fn recipe_data<'a>(
 
 impl DataWorker {
     fn received(&mut self, msg: ToWorker, beside: Option<JsValue>) {
-        if let ToWorker::ReadFile {
-            load,
-            name,
-            size,
-            purpose,
-            parts,
-        } = msg
-        {
-            self.read_file(load, name, size, purpose, parts, beside);
-        } else {
-            self.handle(msg);
-        }
+        self.handle(msg, beside);
         // A file read to its end (or given up) lets the insights go on.
         self.schedule_insights();
     }
 
-    fn handle(&mut self, msg: ToWorker) {
+    /// Handles `msg`; `beside` is what was posted with it (the file of a
+    /// `ReadFile`).
+    fn handle(&mut self, msg: ToWorker, beside: Option<JsValue>) {
         match msg {
             // The page's first message, sent once it has our Hello.
             ToWorker::Hello { fault, .. } => self.fault = fault,
@@ -374,8 +365,13 @@ impl DataWorker {
                 sheet,
             } => self.begin(load, name, size, purpose, sheet),
             ToWorker::Chunk { load, bytes } => self.chunk(load, &bytes),
-            // Handled with its file, in `received`.
-            ToWorker::ReadFile { load, .. } => post(&FromWorker::SendChunks { load }),
+            ToWorker::ReadFile {
+                load,
+                name,
+                size,
+                purpose,
+                parts,
+            } => self.read_file(load, name, size, purpose, parts, beside),
             ToWorker::Finish { load } => self.finish(load),
             ToWorker::Cancel { load } => {
                 if self.reading.as_ref().is_some_and(|r| r.load == load) {

@@ -5,7 +5,6 @@ use std::rc::Rc;
 use futures::channel::mpsc;
 use futures::StreamExt;
 use gloo::timers::future::TimeoutFuture;
-use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::{spawn_local, JsFuture};
 use web_sys::Blob;
 
@@ -37,12 +36,10 @@ enum JobError {
 }
 
 fn js_err(v: wasm_bindgen::JsValue) -> JobError {
-    JobError::Browser(
-        v.dyn_ref::<js_sys::Error>()
-            .map(|e| String::from(e.message()))
-            .or_else(|| v.as_string())
-            .unwrap_or_else(|| "the browser could not read the file".into()),
-    )
+    JobError::Browser(crate::shell::js_message(
+        &v,
+        "the browser could not read the file",
+    ))
 }
 
 /// Why a stored dataset is read into the worker.
