@@ -83,8 +83,13 @@ pub enum Fault {
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub enum ToWorker {
     /// The page's build and the faults a test asked for: the page's first
-    /// message, sent once the worker's `Hello` named the same build.
-    Hello { build: String, fault: Option<Fault> },
+    /// message, sent once the worker's `Hello` named the same build; `warm`:
+    /// warm the engine up until the first file comes (`core::warm`).
+    Hello {
+        build: String,
+        fault: Option<Fault>,
+        warm: bool,
+    },
     /// Start reading a file of `size` bytes named `name`, for `purpose`.
     Begin {
         load: LoadId,
@@ -335,6 +340,9 @@ pub enum FromWorker {
     BenchTrees {
         timing: Result<crate::core::ml::speed::Timing, String>,
     },
+    /// The engine's warm-up (`core::warm`) ran to its end, in `ms`, its
+    /// longest step `longest_ms` (a message waited that long at most).
+    Warmed { ms: f64, longest_ms: f64 },
     /// The worker is stopping because of a bug (its panic message); the
     /// page restarts it.
     Crashed { message: String },

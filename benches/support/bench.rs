@@ -141,7 +141,15 @@ pub fn open_with_client(
     url: &str,
     wait: std::time::Duration,
 ) -> crate::webdriver::WdResult<()> {
-    d.goto(url)?;
+    // PLAINSIGHT_BENCH_WARM=off: the page does not warm its engine up
+    // (`?warm=off`), to compare.
+    let cold = std::env::var("PLAINSIGHT_BENCH_WARM").is_ok_and(|v| v == "off");
+    if cold {
+        let join = if url.contains('?') { '&' } else { '?' };
+        d.goto(&format!("{url}{join}warm=off"))?;
+    } else {
+        d.goto(url)?;
+    }
     d.wait_for("body[data-app-ready=true]", wait, |d| {
         Ok(d.exists("body[data-app-ready=true]")?.then_some(()))
     })?;
@@ -156,7 +164,21 @@ pub fn open_with_client(
             vec![],
         )?;
         Ok((v.as_str() == Some("Benchmark")).then_some(()))
-    })
+    })?;
+    if cold {
+        return Ok(());
+    }
+    // The file is chosen once the engine has warmed up (`core::warm`), as
+    // a person choosing a file would find it.
+    let warm = d.wait_for("the engine's warm-up", wait, |d| {
+        Ok(d.attr_of("body", "data-engine-warm-ms")?
+            .zip(d.attr_of("body", "data-engine-warm-step-ms")?))
+    })?;
+    eprintln!(
+        "  the engine warmed up in {} ms (longest step {} ms)",
+        warm.0, warm.1
+    );
+    Ok(())
 }
 
 /// The name the app gives `csv`, and the selector of its dataset item once

@@ -27,6 +27,7 @@ pub mod sample;
 pub mod sort;
 pub mod stream;
 pub mod table;
+pub mod warm;
 pub mod workbook;
 
 pub use error::IngestError;

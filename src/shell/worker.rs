@@ -33,6 +33,7 @@ use crate::core::ml::saved::{SavedModel, Scorer};
 use crate::core::ml::score::{score, ScoreError};
 use crate::core::report::contents;
 use crate::core::table::ColumnData;
+use crate::core::warm::Warmup;
 use crate::core::workbook::{Opened, SheetChoice};
 use crate::core::{self, Dataset, DatasetProfile, Ingester};
 use crate::protocol::{
@@ -122,6 +123,9 @@ pub struct DataWorker {
     /// A file read to be scored: its load and data.
     to_score: Option<(LoadId, String, Dataset)>,
     fault: Option<Fault>,
+    /// The engine's warm-up (`core::warm`), until it is done or a file
+    /// comes, with when it started and its longest step, ms.
+    warmup: Option<(Warmup, f64, f64)>,
 }
 
 thread_local! {
@@ -346,6 +350,11 @@ fn recipe_data<'a>(
 
 impl DataWorker {
     fn received(&mut self, msg: ToWorker, beside: Option<JsValue>) {
+        // Work of the page's own ends the warm-up: it warms the engine up
+        // itself, and goes first.
+        if !matches!(msg, ToWorker::Hello { .. }) {
+            self.warmup = None;
+        }
         self.handle(msg, beside);
         // A file read to its end (or given up) lets the insights go on.
         self.schedule_insights();
@@ -356,7 +365,13 @@ impl DataWorker {
     fn handle(&mut self, msg: ToWorker, beside: Option<JsValue>) {
         match msg {
             // The page's first message, sent once it has our Hello.
-            ToWorker::Hello { fault, .. } => self.fault = fault,
+            ToWorker::Hello { fault, warm, .. } => {
+                self.fault = fault;
+                if warm {
+                    self.warmup = Warmup::new().map(|w| (w, now_ms(), 0.0));
+                    as_next_task(DataWorker::warm_up);
+                }
+            }
             ToWorker::Begin {
                 load,
                 name,
@@ -939,6 +954,25 @@ impl DataWorker {
                 }
             }
         }
+    }
+
+    /// Runs the warm-up's next step (`core::warm`) as a task of its own,
+    /// so that a message waits for one step at most.
+    fn warm_up(&mut self) {
+        let Some((w, started, longest)) = self.warmup.as_mut() else {
+            return;
+        };
+        let t = now_ms();
+        let more = w.step();
+        *longest = longest.max(now_ms() - t);
+        if more {
+            return as_next_task(DataWorker::warm_up);
+        }
+        post(&FromWorker::Warmed {
+            ms: now_ms() - *started,
+            longest_ms: *longest,
+        });
+        self.warmup = None;
     }
 
     /// Runs the next training job of `run` (ticks of an older run stop).

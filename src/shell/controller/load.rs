@@ -333,6 +333,15 @@ impl Controller {
     /// Reads a stored dataset into the worker and shows it (with its
     /// recipe applied) if the page still shows it. True when it is shown.
     pub(super) async fn read_stored(&self, rec: DatasetRecord, why: Reread) -> bool {
+        self.0.rereading.set(self.0.rereading.get() + 1);
+        let shown = self.read_stored_now(rec, why).await;
+        self.0
+            .rereading
+            .set(self.0.rereading.get().saturating_sub(1));
+        shown
+    }
+
+    async fn read_stored_now(&self, rec: DatasetRecord, why: Reread) -> bool {
         let Some(st) = self.storage() else {
             return false;
         };

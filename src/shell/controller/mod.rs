@@ -69,6 +69,9 @@ struct Inner {
     next_id: Cell<u32>,
     cancel: Cell<bool>,
     busy: Cell<bool>,
+    /// Stored datasets being read again (`read_stored` under way): a
+    /// request about the shown dataset waits for its rows meanwhile.
+    rereading: Cell<u32>,
     /// Called when the current load ends.
     idle_waiters: RefCell<Vec<oneshot::Sender<()>>>,
     /// Requests awaiting the worker's answer, with what the worker does
@@ -117,6 +120,7 @@ impl Controller {
             next_id: Cell::new(1),
             cancel: Cell::new(false),
             busy: Cell::new(false),
+            rereading: Cell::new(0),
             idle_waiters: RefCell::new(Vec::new()),
             pending: RefCell::new(HashMap::new()),
             client: RefCell::new(None),
