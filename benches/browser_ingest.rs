@@ -47,6 +47,8 @@ fn require(path: &Path, what: &str) -> BenchResult<()> {
 struct AppRun {
     elapsed_ms: f64,
     read_ms: f64,
+    /// `job-status[data-read-parts]`: the parts read at once.
+    parts: String,
     wasm_memory: u64,
     rows: String,
     wall_s: f64,
@@ -118,6 +120,7 @@ fn run_app(d: &Driver, app_url: &str, csv: &Path) -> BenchResult<AppRun> {
     Ok(AppRun {
         elapsed_ms: attr("job-status", "data-elapsed-ms")?.parse()?,
         read_ms: attr("job-status", "data-read-ms")?.parse()?,
+        parts: attr("job-status", "data-read-parts")?,
         wasm_memory: attr("job-status", "data-wasm-memory")?.parse()?,
         rows: attr("dataset-rows", "data-value")?,
         wall_s,
@@ -221,6 +224,9 @@ fn notes(size_bytes: u64, runs: &[(AppRun, PapaRun)]) -> String {
          - App time is `job-status[data-elapsed-ms]`: reading, type inference and the full profile in the app's worker; \
          reading is `job-status[data-read-ms]`, the file read into typed columns (parse and type inference) before the profile. \
          From file chosen to job done, seen from WebDriver: {} s.\n\
+         - Read in {} part(s) at once, a worker each (`job-status[data-read-parts]`; `PLAINSIGHT_BENCH_PARTS=off` \
+         reads whole, in one worker: `?parts=off`); the file is chosen once the engine has warmed up \
+         (`body[data-engine-warm-ms]`), unless `PLAINSIGHT_BENCH_WARM=off` (`?warm=off`): warm-up {}.\n\
          - App memory is `job-status[data-wasm-memory]` after the job: wasm memory only grows, so it is the worker's peak.\n\
          - PapaParse time is parsing only (`header: true, dynamicTyping: true`, in a dedicated worker), no profile.\n\
          - Main-thread gap: the longest time between two animation frames while the app worked; \
@@ -228,6 +234,12 @@ fn notes(size_bytes: u64, runs: &[(AppRun, PapaRun)]) -> String {
         app.rows,
         papa.rows,
         wall.join(" / "),
+        app.parts,
+        if std::env::var("PLAINSIGHT_BENCH_WARM").is_ok_and(|v| v == "off") {
+            "off"
+        } else {
+            "on"
+        },
     )
 }
 

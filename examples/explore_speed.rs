@@ -33,6 +33,17 @@ fn main() {
         serde_json::to_string(&p).ok(),
         "the threads' profile differs"
     );
+    // Each phase of the correlations on its own (Pearson, Spearman, the
+    // categories), then all of them at once.
+    let mut run = plainsight::core::explore::correlate::CorrelationRun::new(
+        &ds,
+        plainsight::core::explore::correlate::MAX_PAIR_COLUMNS,
+    );
+    for phase in ["pearson", "spearman", "categories"] {
+        let t = Instant::now();
+        run.step(&ds);
+        println!("  correlations, {phase}: {:.2?}", t.elapsed());
+    }
     let t = Instant::now();
     let corr = plainsight::core::explore::correlate::correlations(&ds);
     println!(

@@ -142,14 +142,21 @@ pub fn open_with_client(
     wait: std::time::Duration,
 ) -> crate::webdriver::WdResult<()> {
     // PLAINSIGHT_BENCH_WARM=off: the page does not warm its engine up
-    // (`?warm=off`), to compare.
-    let cold = std::env::var("PLAINSIGHT_BENCH_WARM").is_ok_and(|v| v == "off");
-    if cold {
-        let join = if url.contains('?') { '&' } else { '?' };
-        d.goto(&format!("{url}{join}warm=off"))?;
-    } else {
-        d.goto(url)?;
+    // (`?warm=off`); PLAINSIGHT_BENCH_PARTS=off: it reads every file whole,
+    // in one worker (`?parts=off`); to compare.
+    let off = |var: &str| std::env::var(var).is_ok_and(|v| v == "off");
+    let cold = off("PLAINSIGHT_BENCH_WARM");
+    let mut url = url.to_string();
+    for (var, param) in [
+        ("PLAINSIGHT_BENCH_WARM", "warm=off"),
+        ("PLAINSIGHT_BENCH_PARTS", "parts=off"),
+    ] {
+        if off(var) && !url.contains(param) {
+            url.push(if url.contains('?') { '&' } else { '?' });
+            url.push_str(param);
+        }
     }
+    d.goto(&url)?;
     d.wait_for("body[data-app-ready=true]", wait, |d| {
         Ok(d.exists("body[data-app-ready=true]")?.then_some(()))
     })?;

@@ -17,7 +17,7 @@
 use crate::core::explore::alerts::AlertConfig;
 use crate::core::explore::InsightsRun;
 use crate::core::ingest::{Dataset, Ingester};
-use crate::core::model::DatasetProfile;
+use crate::core::model::{ColumnProfile, DatasetProfile};
 use crate::core::parts::{self, Cut};
 use crate::core::runner::InTurn;
 use crate::core::{frame_bytes, profile, sample};
@@ -42,10 +42,12 @@ enum Stage {
     Parts,
     /// A table written as bytes and read back (as a part worker's is).
     Bytes(Box<Dataset>),
-    /// Profiling column `next` of the dataset, then the whole.
+    /// Profiling column `next` of the dataset (the columns before it are
+    /// in `done`), then its duplicate rows.
     Profile {
         ds: Box<Dataset>,
         next: usize,
+        done: Vec<Option<ColumnProfile>>,
     },
     /// The insights, a part per step.
     Insights {
@@ -106,25 +108,38 @@ impl Warmup {
                 }
             }
             Stage::Parts => {
+                // The text's first third: the whole read warmed the cells'
+                // reading up already, this is for the parts' own steps.
+                let third = self.text.len() / 3;
+                let end = third + self.text.get(third..)?.iter().position(|&b| b == b'\n')? + 1;
+                let text = self.text.get(..end)?;
                 let cut = Cut {
                     parts: 2,
                     min_part_bytes: 1,
                 };
-                let size = self.text.len() as u64;
-                let ds = parts::read_in_parts(NAME, size, &self.text[..], cut, &InTurn).ok()??;
+                let ds = parts::read_in_parts(NAME, end as u64, text, cut, &InTurn).ok()??;
                 Stage::Bytes(Box::new(ds))
             }
             Stage::Bytes(mut ds) => {
                 let bytes = frame_bytes::to_bytes(&ds.frame).ok()?;
                 ds.frame = frame_bytes::from_bytes(&bytes).ok()?;
-                Stage::Profile { ds, next: 0 }
+                Stage::Profile {
+                    ds,
+                    next: 0,
+                    done: Vec::new(),
+                }
             }
-            Stage::Profile { ds, next } if next < ds.width() => {
-                profile::column_profile(&ds, next)?;
-                Stage::Profile { ds, next: next + 1 }
+            Stage::Profile { ds, next, mut done } if next < ds.width() => {
+                done.push(Some(profile::column_profile(&ds, next)?));
+                Stage::Profile {
+                    ds,
+                    next: next + 1,
+                    done,
+                }
             }
-            Stage::Profile { ds, .. } => {
-                let profile = Box::new(profile::profile(&ds));
+            Stage::Profile { ds, done, .. } => {
+                let duplicates = profile::duplicate_rows(&ds);
+                let profile = Box::new(profile::put_together(&ds, done, duplicates));
                 let run = Box::new(InsightsRun::new(None, AlertConfig::default()));
                 Stage::Insights { ds, profile, run }
             }

@@ -980,17 +980,21 @@ mod tests {
         // far from zero, related columns (rho near 1 and near 0).
         for round in 0..12 {
             let n = 3000 + 517 * round;
+            // Every fourth round most rows miss, and the rest tie often.
+            let (missing, values) = if round % 4 == 3 { (7, 5) } else { (2, 700) };
             let xs: Vec<f64> = (0..n)
                 .map(|_| match next() % 10 {
-                    0 | 1 if round % 3 != 0 => f64::NAN,
-                    _ => (next() % 700) as f64,
+                    k if k < missing && round % 3 != 0 => f64::NAN,
+                    _ => (next() % values) as f64,
                 })
                 .collect();
             let ys: Vec<f64> = xs
                 .iter()
                 .map(|&x| match next() % 10 {
-                    0 if round % 2 == 0 => f64::NAN,
+                    0 if round % 2 == 0 || round % 4 == 3 => f64::NAN,
                     _ if round % 4 == 1 => (next() % 50) as f64,
+                    // Present where x is mostly not, tying often.
+                    _ if round % 4 == 3 => (next() % 7) as f64,
                     _ => x + (next() % 30) as f64,
                 })
                 .collect();
