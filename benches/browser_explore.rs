@@ -788,8 +788,9 @@ fn notes(size: u64, runs: &[(AppRun, DuckRun)], loads: &[(String, String)]) -> S
             "- Read in parts: the app read the file in {} parts at once, a worker each \
              (`job-status[data-read-parts]`; `navigator.hardwareConcurrency` parts at most); \
              file chosen → profile shown {} s. The same file read whole in one worker \
-             (`?parts=off`, after DuckDB-WASM in the same session, so with the engine's code \
-             warm, where the first file of a run is read cold): {} s (per run).",
+             (`?parts=off`, after DuckDB-WASM in the same session; each page's file is chosen \
+             once its engine has warmed up, `body[data-engine-warm-ms]`, unless \
+             `PLAINSIGHT_BENCH_WARM=off`): {} s (per run).",
             join(runs.iter().map(|(a, _)| a.read_parts.clone()).collect()),
             join(runs.iter().map(|(a, _)| secs(a.profile_ms)).collect()),
             join(
@@ -827,7 +828,10 @@ fn notes(size: u64, runs: &[(AppRun, DuckRun)], loads: &[(String, String)]) -> S
         )
     };
     format!(
-        "- Each run is a fresh browser profile: the app first, then DuckDB-WASM in the same tab.\n\
+        "- Each run is a fresh browser profile: the app first, then DuckDB-WASM in the same tab. \
+         The app's file is chosen once its engine has warmed up (`body[data-engine-warm-ms]`, \
+         0.2–0.4 s after the page starts it; `PLAINSIGHT_BENCH_WARM=off` chooses it at once), \
+         as DuckDB-WASM's is loaded once DuckDB has started.\n\
          - File: {size} bytes, {} rows × {} columns (the app); DuckDB read {} rows × {} columns.\n\
          - The app's stamps are `performance.now()` in the page, taken by a MutationObserver \
          (profile: the dataset selected, `dataset-rows` shown and `job-status` done; alerts: \
