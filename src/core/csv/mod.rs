@@ -433,6 +433,19 @@ pub struct ColumnSize {
 }
 
 impl ColumnSize {
+    /// No cells yet: where the parts' sizes start adding up
+    /// (`NONE.then(a)` is `a`; the default's kind is `Gone`, which would
+    /// count every numeric column as text).
+    pub const NONE: ColumnSize = ColumnSize {
+        cells: 0,
+        text: 0,
+        numbers: 0,
+        kind: NumbersKind::Ints {
+            minus_zero: false,
+            any: false,
+        },
+    };
+
     /// Whether the column still becomes numbers.
     fn numeric(&self) -> bool {
         self.kind.numeric()
