@@ -587,6 +587,9 @@ pub enum Next {
 pub struct Assembly {
     plan: Plan,
     parts: Vec<Option<PartSummary>>,
+    /// Most memory the table may be estimated at to be read in parts
+    /// (past it: [`Next::Whole`]).
+    table_limit: u64,
 }
 
 impl Assembly {
@@ -594,7 +597,17 @@ impl Assembly {
         Assembly {
             parts: vec![None; plan.ranges.len()],
             plan,
+            table_limit: MAX_TABLE_BYTES,
         }
+    }
+
+    /// Reads in parts only a table estimated at `bytes` at most (at most
+    /// [`MAX_TABLE_BYTES`]); a larger one is read whole. The browser's data
+    /// worker holds the parts' tables and the table put together from them
+    /// at once, twice a whole read's table.
+    pub fn with_table_limit(mut self, bytes: u64) -> Assembly {
+        self.table_limit = bytes.min(MAX_TABLE_BYTES);
+        self
     }
 
     pub fn plan(&self) -> &Plan {
@@ -637,7 +650,7 @@ impl Assembly {
                 // A bound passed before the error is what a whole read
                 // stops at.
                 used.push(part);
-                if over_bounds(&used) {
+                if over_bounds(&used, self.table_limit) {
                     return Ok(Next::Whole);
                 }
                 return match at_line(error.clone(), lines) {
@@ -660,7 +673,7 @@ impl Assembly {
         if !used.iter().any(|p| p.any_content) {
             return Err(IngestError::Empty);
         }
-        if over_bounds(used) {
+        if over_bounds(used, self.table_limit) {
             return Ok(Next::Whole);
         }
         let records: usize = used.iter().map(|p| p.records).sum();
@@ -753,10 +766,12 @@ impl Assembly {
 
 /// Whether the parts' records (in order) pass a bound of a whole read:
 /// its rows, or the memory its table is estimated at (each column's sizes
-/// added up part after part, as one reading would hold them).
-fn over_bounds(parts: &[&PartSummary]) -> bool {
+/// added up part after part, as one reading would hold them) against
+/// `table_limit` (the whole read's, or a lower one: see
+/// [`Assembly::with_table_limit`]).
+fn over_bounds(parts: &[&PartSummary], table_limit: u64) -> bool {
     let (records, bytes) = estimate(parts);
-    records as u64 > MAX_ROWS || bytes > MAX_TABLE_BYTES
+    records as u64 > MAX_ROWS || bytes > table_limit
 }
 
 /// The parts' records and the memory their table is estimated at, as one
@@ -1418,6 +1433,29 @@ pub(crate) mod tests {
         assert!(whole.kind.numeric());
         assert_eq!(whole.larger(), 16 * 40, "built as numbers: 16 bytes a cell");
         assert_eq!(estimate(&[&a, &b]), (40, whole.larger()));
+    }
+
+    /// A table estimated past the assembly's own limit is read whole.
+    #[test]
+    fn a_lower_table_limit_reads_whole() {
+        let plan = Plan {
+            name: "t.csv".to_string(),
+            size: 300,
+            encoding: Encoding::Utf8,
+            text_start: 0,
+            delimiter: b',',
+            width: 1,
+            time_columns: vec![false],
+            ranges: vec![(0, 150), (150, 300)],
+        };
+        let (a, b) = (summary(0, 0, 150, 10), summary(1, 150, 300, 10));
+        let bytes = estimate(&[&a, &b]).1;
+        let mut within = Assembly::new(plan.clone()).with_table_limit(bytes);
+        assert!(matches!(within.add(a.clone()), Ok(Next::Wait)));
+        assert!(matches!(within.add(b.clone()), Ok(Next::Convert(_))));
+        let mut past = Assembly::new(plan).with_table_limit(bytes - 1);
+        assert!(matches!(past.add(a), Ok(Next::Wait)));
+        assert!(matches!(past.add(b), Ok(Next::Whole)));
     }
 
     /// Parts past the rows bound are read whole (which says where), also

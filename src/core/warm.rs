@@ -62,6 +62,8 @@ enum Stage {
 pub struct Warmup {
     text: Vec<u8>,
     stage: Stage,
+    /// A step failed (the warm-up then ended early).
+    failed: bool,
 }
 
 impl Warmup {
@@ -79,19 +81,28 @@ impl Warmup {
         Some(Warmup {
             text,
             stage: Stage::Whole { reader, at: 0 },
+            failed: false,
         })
     }
 
-    /// Whether every step has run.
+    /// Whether no step is left (every one ran, or one failed).
     pub fn is_done(&self) -> bool {
         matches!(self.stage, Stage::Done)
+    }
+
+    /// Whether a step failed, which ended the warm-up early.
+    pub fn failed(&self) -> bool {
+        self.failed
     }
 
     /// Runs the next step; false once there is none left (done, or a step
     /// failed).
     pub fn step(&mut self) -> bool {
         let stage = std::mem::replace(&mut self.stage, Stage::Done);
-        self.stage = self.next(stage).unwrap_or(Stage::Done);
+        match self.next(stage) {
+            Some(next) => self.stage = next,
+            None => self.failed = true,
+        }
         !self.is_done()
     }
 
@@ -188,6 +199,6 @@ mod tests {
             ["whole", "parts", "bytes", "profile", "insights"],
             "a stage failed or was skipped"
         );
-        assert!(w.is_done());
+        assert!(w.is_done() && !w.failed());
     }
 }

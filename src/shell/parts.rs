@@ -27,7 +27,7 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use web_sys::{Blob, FileReaderSync, MessageEvent, Worker, WorkerOptions};
 
-use crate::core::ingest::HEAD_BYTES;
+use crate::core::ingest::{HEAD_BYTES, MAX_TABLE_BYTES};
 use crate::core::parts::{
     assemble, plan, read_part, Assembly, Cut, Next, Part, PartReader, Source,
 };
@@ -436,7 +436,9 @@ impl PartsRead {
             )
             .map_err(|e| io_error(e).to_string())?;
         Ok(Some(PartsRead {
-            assembly: Assembly::new(plan),
+            // This worker holds the parts' tables and the table put
+            // together from them at once: half the whole read's bound.
+            assembly: Assembly::new(plan).with_table_limit(MAX_TABLE_BYTES / 2),
             blob,
             workers,
             progress: vec![0; count],

@@ -980,7 +980,8 @@ mod tests {
         // far from zero, related columns (rho near 1 and near 0).
         for round in 0..12 {
             let n = 3000 + 517 * round;
-            // Every fourth round most rows miss, and the rest tie often.
+            // Rounds 7 and 11: most of x's rows miss and the rest tie
+            // often (round 3 has none missing, as every third).
             let (missing, values) = if round % 4 == 3 { (7, 5) } else { (2, 700) };
             let xs: Vec<f64> = (0..n)
                 .map(|_| match next() % 10 {
@@ -993,7 +994,8 @@ mod tests {
                 .map(|&x| match next() % 10 {
                     0 if round % 2 == 0 || round % 4 == 3 => f64::NAN,
                     _ if round % 4 == 1 => (next() % 50) as f64,
-                    // Present where x is mostly not, tying often.
+                    // Of its own, tying often: present where x mostly
+                    // is not.
                     _ if round % 4 == 3 => (next() % 7) as f64,
                     _ => x + (next() % 30) as f64,
                 })

@@ -61,6 +61,8 @@ struct Inner {
     generation: Cell<u32>,
     /// The fault a test asked for (`?fault=…`), for the first engine only.
     fault: Cell<Option<Fault>>,
+    /// An engine was asked to warm up (the first only: `core::warm`).
+    warm_asked: Cell<bool>,
     /// The file being read: its load, where its messages go, and its name.
     load: RefCell<Option<(LoadId, LoadSender, String)>>,
     /// A workbook waiting for the user to choose its sheet.
@@ -115,6 +117,7 @@ impl Controller {
             engine: RefCell::new(None),
             generation: Cell::new(0),
             fault: Cell::new(fault_asked()),
+            warm_asked: Cell::new(false),
             load: RefCell::new(None),
             book: RefCell::new(None),
             next_id: Cell::new(1),

@@ -60,8 +60,12 @@ impl Controller {
                 let _ = engine.send(&ToWorker::Hello {
                     build: BUILD_ID.to_string(),
                     fault: self.0.fault.take(),
-                    // `?warm=off`: not (to compare).
-                    warm: super::asked("warm").as_deref() != Some("off"),
+                    // The first engine only (one restarted after a crash
+                    // does not run it again: were the warm-up the cause, it
+                    // would stop every engine); `?warm=off`: not (to
+                    // compare).
+                    warm: !self.0.warm_asked.replace(true)
+                        && super::asked("warm").as_deref() != Some("off"),
                 });
                 *self.0.engine.borrow_mut() = Some(engine);
             }
@@ -185,12 +189,18 @@ impl Controller {
     /// then.
     async fn shown_about(&self) -> Result<DatasetRef, WorkerError> {
         let wanted = self.0.selected.borrow().clone();
+        let mut waited = 0;
         loop {
-            let reading = self.0.busy.get() || self.0.rereading.get() > 0;
+            // As long as any request waits for its answer, no longer.
+            let reading =
+                (self.0.busy.get() || self.0.rereading.get() > 0) && waited < ASK_TIMEOUT_MS;
             let same = *self.0.selected.borrow() == wanted;
             match self.about() {
                 Ok(about) if Some(&about.id) == wanted.as_ref() => return Ok(about),
-                Err(_) if reading && same => TimeoutFuture::new(READ_POLL_MS).await,
+                Err(_) if reading && same => {
+                    TimeoutFuture::new(READ_POLL_MS).await;
+                    waited += READ_POLL_MS;
+                }
                 Ok(_) | Err(_) => {
                     return Err(WorkerError::NotLoaded {
                         wanted: DatasetRef {
