@@ -1435,19 +1435,24 @@ pub(crate) mod tests {
         assert_eq!(estimate(&[&a, &b]), (40, whole.larger()));
     }
 
-    /// A table estimated past the assembly's own limit is read whole.
-    #[test]
-    fn a_lower_table_limit_reads_whole() {
-        let plan = Plan {
-            name: "t.csv".to_string(),
+    /// The plan of a 300-byte, one-column UTF-8 file cut into `ranges`.
+    fn one_column_plan(ranges: Vec<(u64, u64)>) -> Plan {
+        Plan {
+            name: "big.csv".to_string(),
             size: 300,
             encoding: Encoding::Utf8,
             text_start: 0,
             delimiter: b',',
             width: 1,
             time_columns: vec![false],
-            ranges: vec![(0, 150), (150, 300)],
-        };
+            ranges,
+        }
+    }
+
+    /// A table estimated past the assembly's own limit is read whole.
+    #[test]
+    fn a_lower_table_limit_reads_whole() {
+        let plan = one_column_plan(vec![(0, 150), (150, 300)]);
         let (a, b) = (summary(0, 0, 150, 10), summary(1, 150, 300, 10));
         let bytes = estimate(&[&a, &b]).1;
         let mut within = Assembly::new(plan.clone()).with_table_limit(bytes);
@@ -1463,16 +1468,7 @@ pub(crate) mod tests {
     /// first.
     #[test]
     fn bounds_passed_read_whole() {
-        let plan = Plan {
-            name: "big.csv".to_string(),
-            size: 300,
-            encoding: Encoding::Utf8,
-            text_start: 0,
-            delimiter: b',',
-            width: 1,
-            time_columns: vec![false],
-            ranges: vec![(0, 100), (100, 200), (200, 300)],
-        };
+        let plan = one_column_plan(vec![(0, 100), (100, 200), (200, 300)]);
         let half = usize::try_from(MAX_ROWS / 2).unwrap();
         let mut a = Assembly::new(plan.clone());
         a.add(summary(0, 0, 100, half)).unwrap();
