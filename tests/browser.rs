@@ -589,10 +589,7 @@ fn first_visit_upload_profile_and_persistence() {
         })?;
         // The engine warms up before the first file (`core::warm`) and
         // says so with its time and longest step.
-        let warm = d.wait_for("the engine's warm-up", LOAD_WAIT, |d| {
-            Ok(d.attr_of("body", "data-engine-warm-ms")?
-                .zip(d.attr_of("body", "data-engine-warm-step-ms")?))
-        })?;
+        let warm = d.engine_warm(LOAD_WAIT)?;
         let ms = |v: &str| v.parse::<f64>().ok().filter(|n| n.is_finite() && *n >= 0.0);
         ensure(ms(&warm.0).is_some() && ms(&warm.1).is_some(), || {
             format!("the warm-up's times are not numbers: {warm:?}")

@@ -177,10 +177,7 @@ pub fn open_with_client(
     }
     // The file is chosen once the engine has warmed up (`core::warm`), as
     // a person choosing a file would find it.
-    let warm = d.wait_for("the engine's warm-up", wait, |d| {
-        Ok(d.attr_of("body", "data-engine-warm-ms")?
-            .zip(d.attr_of("body", "data-engine-warm-step-ms")?))
-    })?;
+    let warm = d.engine_warm(wait)?;
     eprintln!(
         "  the engine warmed up in {} ms (longest step {} ms)",
         warm.0, warm.1

@@ -566,6 +566,16 @@ impl Driver {
         Ok(v.as_str().map(str::to_string))
     }
 
+    /// Waits until the app's engine has warmed up (`core::warm`): its time
+    /// and longest step, ms (`body[data-engine-warm-ms]`,
+    /// `[data-engine-warm-step-ms]`).
+    pub fn engine_warm(&self, timeout: Duration) -> WdResult<(String, String)> {
+        self.wait_for("the engine's warm-up", timeout, |d| {
+            Ok(d.attr_of("body", "data-engine-warm-ms")?
+                .zip(d.attr_of("body", "data-engine-warm-step-ms")?))
+        })
+    }
+
     /// Attribute `name` of every element matching `css`, in document order.
     pub fn attrs_of(&self, css: &str, name: &str) -> WdResult<Vec<Option<String>>> {
         let v = self.execute(

@@ -99,13 +99,7 @@ impl Controller {
             Ok(a) if a.id == rec.id => a,
             Ok(_) | Err(_) => {
                 return self.dispatch(Action::MlError(Some(stopped(AskError::Worker(
-                    crate::protocol::WorkerError::NotLoaded {
-                        wanted: crate::protocol::DatasetRef {
-                            id: rec.id.clone(),
-                            load: 0,
-                        },
-                        holds: None,
-                    },
+                    super::request::not_loaded(rec.id.clone()),
                 )))))
             }
         };

@@ -172,13 +172,9 @@ impl Controller {
     pub(super) fn about(&self) -> Result<DatasetRef, WorkerError> {
         match self.0.shown.borrow().as_ref() {
             Some((about, _)) => Ok(about.clone()),
-            None => Err(WorkerError::NotLoaded {
-                wanted: DatasetRef {
-                    id: self.0.selected.borrow().clone().unwrap_or_default(),
-                    load: 0,
-                },
-                holds: None,
-            }),
+            None => Err(not_loaded(
+                self.0.selected.borrow().clone().unwrap_or_default(),
+            )),
         }
     }
 
@@ -201,15 +197,7 @@ impl Controller {
                     TimeoutFuture::new(READ_POLL_MS).await;
                     waited += READ_POLL_MS;
                 }
-                Ok(_) | Err(_) => {
-                    return Err(WorkerError::NotLoaded {
-                        wanted: DatasetRef {
-                            id: wanted.unwrap_or_default(),
-                            load: 0,
-                        },
-                        holds: None,
-                    })
-                }
+                Ok(_) | Err(_) => return Err(not_loaded(wanted.unwrap_or_default())),
             }
         }
     }
@@ -308,6 +296,15 @@ impl Controller {
         let (tx, rx) = oneshot::channel();
         self.0.idle_waiters.borrow_mut().push(tx);
         let _ = rx.await;
+    }
+}
+
+/// Dataset `id` is not held by the worker (for the page: its rows are
+/// not loaded yet).
+pub(super) fn not_loaded(id: String) -> WorkerError {
+    WorkerError::NotLoaded {
+        wanted: DatasetRef { id, load: 0 },
+        holds: None,
     }
 }
 
