@@ -410,10 +410,11 @@ fn run_app(d: &Driver, app_url: &str, csv: &Path) -> BenchResult<AppRun> {
     alert_kinds.dedup();
 
     eprintln!(
-        "  profile {:.2} s, alerts + correlations {:.2} s after it; Explore…",
+        "  profile {:.2} s, alerts + correlations {:.2} s after it (Spearman in a helper worker: {}); Explore…",
         (stamp(&t, "profile").unwrap_or(f64::NAN) - chosen) / 1000.0,
         (stamp(&t, "alerts").unwrap_or(f64::NAN) - stamp(&t, "profile").unwrap_or(f64::NAN))
-            / 1000.0
+            / 1000.0,
+        attr("job-status", "data-insights-helper").unwrap_or_default()
     );
     let explore = time_charts(d, "explore")?;
     let corr_pairs = d.count("[data-testid=corr-pair]")?;

@@ -78,17 +78,23 @@ pub enum Fault {
     /// while another is held lets the held one go first (as two 1 GB files
     /// do).
     SmallMemory,
+    /// The insights' helper worker is given a task it cannot do (it says
+    /// it failed, and the data worker computes the matrix itself).
+    HelperFails,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub enum ToWorker {
     /// The page's build and the faults a test asked for: the page's first
     /// message, sent once the worker's `Hello` named the same build; `warm`:
-    /// warm the engine up until the first file comes (`core::warm`).
+    /// warm the engine up until the first file comes (`core::warm`);
+    /// `helpers`: a helper worker may compute a large dataset's Spearman
+    /// matrix (`shell::helper`).
     Hello {
         build: String,
         fault: Option<Fault>,
         warm: bool,
+        helpers: bool,
     },
     /// Start reading a file of `size` bytes named `name`, for `purpose`.
     Begin {
@@ -377,9 +383,10 @@ pub enum Reply {
         found: Option<usize>,
     },
     Exported(#[serde(with = "serde_bytes")] Vec<u8>),
-    /// The insights, and the worker's wasm memory once they were computed
-    /// (it only grows, so this is its peak so far).
-    Insights(Box<Insights>, u64),
+    /// The insights, the worker's wasm memory once they were computed (it
+    /// only grows, so this is its peak so far), and whether a helper
+    /// worker computed their Spearman matrix (`shell::helper`).
+    Insights(Box<Insights>, u64, bool),
     Report(Box<ReportContents>),
     Explored(Box<Answer>),
     WhatIf(WhatIf),
@@ -491,6 +498,12 @@ pub enum ToPart {
         types: Vec<crate::core::ColumnType>,
         date_formats: Vec<Option<String>>,
     },
+    /// Compute the Spearman matrix (`core::explore::correlate::
+    /// spearman_matrix`) of `columns` numeric columns of `rows` rows each,
+    /// posted beside as one run of `f64` (column after column, NaN where
+    /// missing). Sent to a helper worker started for it while the data
+    /// worker computes the rest of the insights.
+    Spearman { rows: usize, columns: usize },
 }
 
 /// A part worker to the data worker.
@@ -510,6 +523,8 @@ pub enum FromPart {
     Profiled {
         profiles: Vec<(usize, Option<crate::core::ColumnProfile>)>,
     },
+    /// The Spearman matrix asked for (`columns × columns`).
+    Spearman { matrix: Vec<Vec<Option<f64>>> },
     /// The part could not be read or converted (the file is then read
     /// whole, which says where when the file itself is at fault).
     Failed { reason: String },
@@ -708,6 +723,67 @@ mod tests {
             profiled += 1;
         }
         assert!(profiled >= 50, "{profiled} fixtures profiled");
+    }
+
+    /// The insights with their Spearman matrix handed out to a helper
+    /// worker (`shell::worker`): the columns' numbers as the bytes of one
+    /// run of `f64`, the task and the answer crossing as messages, are the
+    /// insights computed in one place, on every delimited fixture.
+    #[test]
+    fn a_spearman_matrix_handed_out_gives_the_same_insights() {
+        use crate::core::explore::alerts::AlertConfig;
+        use crate::core::explore::correlate::{numbers_of, spearman_matrix};
+        use crate::core::explore::{insights, InsightsRun};
+        let mut handed = 0;
+        for path in delimited_fixtures() {
+            let bytes = std::fs::read(&path).expect("fixture");
+            let name = path.file_name().and_then(|n| n.to_str()).expect("name");
+            let Ok(ds) = read_bytes(name, &bytes) else {
+                continue;
+            };
+            let profile = crate::core::profile(&ds);
+            let config = AlertConfig::default();
+            let mut run = InsightsRun::new(None, config);
+            let Some(columns) = run.hand_out_spearman(&ds, 0, usize::MAX) else {
+                continue;
+            };
+            let rows = ds.height();
+            let run_of_f64: Vec<u8> = columns
+                .iter()
+                .flat_map(|&i| numbers_of(&ds, i))
+                .flat_map(f64::to_le_bytes)
+                .collect();
+            let ToPart::Spearman { rows, columns: n } = crossed(&ToPart::Spearman {
+                rows,
+                columns: columns.len(),
+            }) else {
+                panic!("a task became another message")
+            };
+            assert_eq!(run_of_f64.len(), rows * n * 8);
+            let numbers = |k: usize| {
+                run_of_f64[k * rows * 8..(k + 1) * rows * 8]
+                    .chunks_exact(8)
+                    .map(|b| f64::from_le_bytes(b.try_into().expect("8 bytes")))
+                    .collect()
+            };
+            let said = FromPart::Spearman {
+                matrix: spearman_matrix(n, numbers),
+            };
+            let FromPart::Spearman { matrix } = crossed(&said) else {
+                panic!("a matrix became another message")
+            };
+            while !run.waiting() {
+                assert!(run.step(&ds, &profile).is_none(), "{name}: done without it");
+            }
+            assert!(run.spearman_in(matrix), "{name}: the matrix was refused");
+            assert_eq!(
+                encode(&run.run(&ds, &profile)).expect("written"),
+                encode(&insights(&ds, &profile, &config)).expect("written"),
+                "{name}: the insights differ"
+            );
+            handed += 1;
+        }
+        assert!(handed >= 20, "{handed} fixtures handed out");
     }
 
     /// Every delimited fixture read in parts through the messages the

@@ -4654,3 +4654,93 @@ fn a_file_read_in_parts_reads_as_whole() {
         Ok(())
     })
 }
+
+/// 240,000 rows of five numeric columns (three with missing values, one
+/// of few values: many ties) and a text column: 1.2 million numeric
+/// cells, enough for the insights' helper worker.
+fn write_numeric_csv(path: &Path) -> std::io::Result<()> {
+    use std::io::Write;
+    let mut w = std::io::BufWriter::new(std::fs::File::create(path)?);
+    writeln!(w, "a,b,c,d,e,kind")?;
+    for i in 0..240_000u64 {
+        let a = (i * 7919) % 100_003;
+        let b = if i % 11 == 3 {
+            String::new()
+        } else {
+            format!("{}.{}", (a * 3 + i % 97) % 5_000, i % 10)
+        };
+        let c = if i % 7 == 0 {
+            String::new()
+        } else {
+            (i % 9).to_string()
+        };
+        let d = if i % 29 == 1 {
+            String::new()
+        } else {
+            format!("{}", (i * i) % 65_521)
+        };
+        let e = 100_000 - a / 2 + i % 5;
+        writeln!(
+            w,
+            "{a},{b},{c},{d},{e},{}",
+            ["x", "y", "z"][(i % 3) as usize]
+        )?;
+    }
+    w.flush()
+}
+
+/// Issue 16.1) On a large dataset a helper worker computes the Spearman
+/// matrix while the data worker computes the rest of the insights
+/// (`job-status[data-insights-helper="1"]`), and the heatmap is the one
+/// computed in the data worker alone (`?helpers=off`), also when the
+/// helper fails (`?fault=helper-fails`: the data worker computes it).
+#[test]
+fn the_insights_helper_gives_the_same_correlations() {
+    scenario("insights-helper", |app| {
+        let d = &app.d;
+        let dir = std::env::temp_dir().join(format!("plainsight-helper-{}", std::process::id()));
+        std::fs::create_dir_all(&dir)?;
+        let file = dir.join("numbers.csv");
+        write_numeric_csv(&file)?;
+        let heatmap = "[data-testid=chart][data-kind=heatmap][data-column=spearman]";
+        // Loads the file on a fresh page opened with `query`: whether the
+        // helper computed the matrix, and the Spearman heatmap drawn.
+        let run = |query: &str| -> Result<(String, String), Box<dyn std::error::Error>> {
+            app.goto(query)?;
+            app.upload_ok(&file)?;
+            let helped = d.wait_for("the insights", LOAD_WAIT, |d| {
+                Ok(
+                    d.attr_of("[data-testid=job-status]", "data-insights-helper")?
+                        .filter(|h| !h.is_empty()),
+                )
+            })?;
+            app.show_tab("explore")?;
+            choose(d, "corr-method", 0, "spearman")?;
+            let drawn = settled_canvas(d, "the Spearman heatmap", heatmap)?;
+            ensure(d.page_error().is_none(), || {
+                format!("{query}: an error is shown: {:?}", d.page_error())
+            })?;
+            Ok((helped, drawn))
+        };
+        let (helped, with_helper) = run("")?;
+        ensure(helped == "1", || {
+            format!("the helper did not compute the matrix (data-insights-helper={helped})")
+        })?;
+        let (helped, alone) = run("?helpers=off")?;
+        ensure(helped == "0", || {
+            format!("with ?helpers=off data-insights-helper={helped}")
+        })?;
+        ensure(with_helper.len() > 1000 && with_helper == alone, || {
+            "the Spearman heatmap differs with and without the helper".into()
+        })?;
+        let (helped, failed) = run("?fault=helper-fails")?;
+        ensure(helped == "0", || {
+            format!("with a failing helper data-insights-helper={helped}")
+        })?;
+        ensure(failed == alone, || {
+            "the Spearman heatmap differs when the helper failed".into()
+        })?;
+        let _ = std::fs::remove_dir_all(&dir);
+        Ok(())
+    })
+}

@@ -143,13 +143,15 @@ pub fn open_with_client(
 ) -> crate::webdriver::WdResult<()> {
     // PLAINSIGHT_BENCH_WARM=off: the page does not warm its engine up
     // (`?warm=off`); PLAINSIGHT_BENCH_PARTS=off: it reads every file whole,
-    // in one worker (`?parts=off`); to compare.
+    // in one worker (`?parts=off`); PLAINSIGHT_BENCH_HELPERS=off: the data
+    // worker computes the insights alone (`?helpers=off`); to compare.
     let off = |var: &str| std::env::var(var).is_ok_and(|v| v == "off");
     let cold = off("PLAINSIGHT_BENCH_WARM");
     let mut url = url.to_string();
     for (var, param) in [
         ("PLAINSIGHT_BENCH_WARM", "warm=off"),
         ("PLAINSIGHT_BENCH_PARTS", "parts=off"),
+        ("PLAINSIGHT_BENCH_HELPERS", "helpers=off"),
     ] {
         if off(var) && !url.contains(param) {
             url.push(if url.contains('?') { '&' } else { '?' });

@@ -242,7 +242,8 @@ fn job_view(s: &State, ctl: &Controller) -> Html {
             data-elapsed-ms={format::machine_f64(job.elapsed_ms)}
             data-read-ms={format::machine_f64(job.read_ms)}
             data-read-parts={job.read_parts.map(|p| p.to_string()).unwrap_or_default()}
-            data-wasm-memory={job.wasm_memory.map(|m| m.to_string()).unwrap_or_default()}>
+            data-wasm-memory={job.wasm_memory.map(|m| m.to_string()).unwrap_or_default()}
+            data-insights-helper={job.insights_helper.map(|h| u8::from(h).to_string()).unwrap_or_default()}>
             <span class="status-text" role="status" aria-live="polite">{ text }</span>
             <progress data-testid="progress" max="1" value={job.progress.to_string()}
                 data-value={job.progress.to_string()} aria-label="Progress of the current job"></progress>

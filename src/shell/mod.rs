@@ -10,6 +10,7 @@ pub mod columns;
 pub mod controller;
 pub mod explore;
 pub mod format;
+pub mod helper;
 pub mod model;
 pub mod overview;
 pub mod parts;

@@ -18,6 +18,7 @@
 //! its columns each (`ToPart::Profile`) while the data worker profiles the
 //! rest and the duplicate rows; each part worker is stopped once its share
 //! is in (or at once when it has none, or the file is read to be scored).
+//! A part worker is also the insights' helper (`shell::helper`).
 
 use std::cell::{Cell, RefCell};
 use std::rc::Rc;
@@ -35,6 +36,7 @@ use crate::core::profile::{column_profile, duplicate_rows, put_together};
 use crate::core::{frame_bytes, ColumnProfile, Dataset, DatasetProfile, IngestError};
 use crate::protocol::{decode, encode, FromPart, ToPart};
 use crate::shell::bridge::{unwire, wire};
+use crate::shell::helper::spearman_job;
 use crate::shell::js_message;
 
 /// The name a part worker is started under (`self.name` in the worker;
@@ -242,6 +244,9 @@ fn part_job(msg: ToPart, beside: Option<JsValue>) -> Result<(), String> {
                 .collect();
             to_data_worker(&FromPart::Profiled { profiles }, None);
         }
+        ToPart::Spearman { rows, columns } => {
+            to_data_worker(&spearman_job(rows, columns, beside)?, None);
+        }
     }
     Ok(())
 }
@@ -254,8 +259,9 @@ pub type Heard = Result<(FromPart, Option<JsValue>), String>;
 /// Where the part workers' messages go: the part's index and what it said.
 pub type Deliver = Rc<dyn Fn(usize, Heard)>;
 
-/// A part worker, stopped when dropped.
-struct PartWorker {
+/// A part worker, stopped when dropped (also the insights' helper:
+/// `shell::helper`).
+pub struct PartWorker {
     worker: Worker,
     handlers: Option<Handlers>,
 }
@@ -282,7 +288,8 @@ impl Drop for PartWorker {
 }
 
 impl PartWorker {
-    fn spawn(index: usize, deliver: Deliver) -> Result<PartWorker, String> {
+    /// Starts a part worker; what it says goes to `deliver` under `index`.
+    pub fn spawn(index: usize, deliver: Deliver) -> Result<PartWorker, String> {
         let url = scope().location().href();
         let options = WorkerOptions::new();
         options.set_name(PART_ROLE);
@@ -341,7 +348,8 @@ impl PartWorker {
         Ok(part)
     }
 
-    fn send(&self, msg: &ToPart, beside: Option<&JsValue>) -> Result<(), String> {
+    /// Posts `msg`, with `beside` (a file, or bytes: transferred).
+    pub fn send(&self, msg: &ToPart, beside: Option<&JsValue>) -> Result<(), String> {
         let bytes = encode(msg).map_err(|e| e.0)?;
         let (message, transfer) = wire(&bytes, beside);
         self.worker
@@ -530,6 +538,7 @@ impl PartsRead {
                 self.assembled()
             }
             FromPart::Profiled { .. } => Err("a profile came before its columns".into()),
+            FromPart::Spearman { .. } => Err("a part worker sent a Spearman matrix".into()),
             FromPart::Failed { reason } => Err(reason),
         }
     }

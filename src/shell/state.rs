@@ -47,6 +47,9 @@ pub struct Job {
     /// A file's load: the parts it was read in at once (1: whole).
     pub read_parts: Option<usize>,
     pub wasm_memory: Option<u64>,
+    /// The last insights' Spearman matrix came from a helper worker
+    /// (`shell::helper`); None before any insights.
+    pub insights_helper: Option<bool>,
     /// Reading a file can be cancelled; cleaning steps are quick.
     pub cancellable: bool,
 }
@@ -330,8 +333,9 @@ pub enum Action {
     CleanResult(Rc<CleanResult>),
     RunLogged(RunLog),
     StepPreview(Option<(usize, Rc<StepView>)>),
-    /// A dataset's insights, and the worker's memory after them.
-    Insights(String, Rc<Insights>, u64),
+    /// A dataset's insights, the worker's wasm memory then, and whether a
+    /// helper worker computed their Spearman matrix.
+    Insights(String, Rc<Insights>, u64, bool),
     AlertConfig(AlertConfig),
     Explored(String, Answer),
     ExploreError(Option<String>),
@@ -541,8 +545,9 @@ impl Reducible for State {
                 s.clean.runs.drain(..extra);
             }
             Action::StepPreview(p) => s.clean.step_preview = p,
-            Action::Insights(id, i, wasm_memory) => {
+            Action::Insights(id, i, wasm_memory, helped) => {
                 s.insights = Some((id, i));
+                s.job.insights_helper = Some(helped);
                 // The worker's memory only grows: its peak, now with the
                 // insights' own.
                 s.job.wasm_memory = s.job.wasm_memory.max(Some(wasm_memory).filter(|&m| m > 0));

@@ -10,7 +10,9 @@
 //! Long work runs a part per task (setTimeout 0), so messages that arrive
 //! meanwhile are handled between parts: a leaderboard a model at a time,
 //! the insights a part at a time (`InsightsRun`), paused while a file is
-//! read so that a new file does not wait for the last one's insights.
+//! read so that a new file does not wait for the last one's insights; on
+//! a large dataset a helper worker computes their Spearman matrix
+//! meanwhile (`shell::helper`).
 
 use std::cell::RefCell;
 use std::rc::Rc;
@@ -42,6 +44,7 @@ use crate::protocol::{
     WorkerError, BUILD_ID,
 };
 use crate::shell::bridge::{unwire, wire};
+use crate::shell::helper::{self, Said, SpearmanHelper};
 use crate::shell::parts::{start_part, Deliver, Heard, PartsRead, PartsStep, ReadDone, PART_ROLE};
 
 /// The file being read.
@@ -108,6 +111,28 @@ struct InsightsJob {
     about: DatasetRef,
     requests: Vec<RequestId>,
     run: InsightsRun,
+    /// The helper computing the Spearman matrix, when it was handed out.
+    helper: Option<SpearmanHelper>,
+    /// The Spearman matrix came from the helper.
+    helped: bool,
+}
+
+impl InsightsJob {
+    /// Nothing to do until the helper answers (it is computing).
+    fn waiting(&self) -> bool {
+        self.run.waiting() && self.helper.as_ref().is_some_and(SpearmanHelper::sent)
+    }
+
+    /// Takes the Spearman matrix back from the helper (stopped, said in
+    /// the console when it failed): it is computed here.
+    fn take_back(&mut self, why: Option<&str>) {
+        if let Some(why) = why {
+            let warning = format!("Plainsight computes the correlations in one worker: {why}");
+            web_sys::console::warn_1(&warning.into());
+        }
+        self.helper = None;
+        self.run.spearman_here();
+    }
 }
 
 #[derive(Default)]
@@ -123,6 +148,8 @@ pub struct DataWorker {
     /// A file read to be scored: its load and data.
     to_score: Option<(LoadId, String, Dataset)>,
     fault: Option<Fault>,
+    /// The page asked for no helper worker (`?helpers=off`).
+    no_helpers: bool,
     /// The engine's warm-up (`core::warm`), until it is done or a file
     /// comes, with when it started and its longest step, ms.
     warmup: Option<(Warmup, f64, f64)>,
@@ -365,8 +392,14 @@ impl DataWorker {
     fn handle(&mut self, msg: ToWorker, beside: Option<JsValue>) {
         match msg {
             // The page's first message, sent once it has our Hello.
-            ToWorker::Hello { fault, warm, .. } => {
+            ToWorker::Hello {
+                fault,
+                warm,
+                helpers,
+                ..
+            } => {
                 self.fault = fault;
+                self.no_helpers = !helpers;
                 if warm {
                     self.warmup = Warmup::new().map(|w| (w, now_ms(), 0.0));
                     as_next_task(DataWorker::warm_up);
@@ -720,7 +753,7 @@ impl DataWorker {
                 let h = self.held(about)?;
                 let found = insights_reusing(&h.raw, &h.profile, h.insights.clone(), &config);
                 h.insights = Some(found.clone());
-                Ok(Reply::Insights(Box::new(found), wasm_memory_bytes()))
+                Ok(Reply::Insights(Box::new(found), wasm_memory_bytes(), false))
             }
             Ask::Report { request } => {
                 // The insights the job is computing are the report's.
@@ -884,7 +917,61 @@ impl DataWorker {
             about,
             requests: vec![request],
             run: InsightsRun::new(known, config),
+            helper: None,
+            helped: false,
         });
+        self.hand_out_spearman();
+    }
+
+    /// Hands the new insights job's Spearman matrix to a helper worker
+    /// when the dataset is large enough (`shell::helper`).
+    fn hand_out_spearman(&mut self) {
+        let (Some(job), Some(h)) = (self.insights.as_mut(), self.held.as_ref()) else {
+            return;
+        };
+        if h.about != job.about || self.no_helpers {
+            return;
+        }
+        let Some(columns) = job
+            .run
+            .hand_out_spearman(&h.raw, helper::MIN_CELLS, helper::MAX_CELLS)
+        else {
+            return;
+        };
+        let about = job.about.clone();
+        let deliver: Deliver = Rc::new(move |_, heard| {
+            WORKER.with(|w| w.borrow_mut().helper_said(&about, heard));
+        });
+        let faulty = self.fault == Some(Fault::HelperFails);
+        match SpearmanHelper::start(columns, deliver, faulty) {
+            Ok(started) => job.helper = Some(started),
+            Err(why) => job.take_back(Some(&why)),
+        }
+    }
+
+    /// What the insights' helper said about dataset `about`.
+    fn helper_said(&mut self, about: &DatasetRef, heard: Heard) {
+        let Some(job) = self.insights.as_mut().filter(|j| &j.about == about) else {
+            return;
+        };
+        let (Some(helper), Some(h)) = (
+            job.helper.as_mut(),
+            self.held.as_ref().filter(|h| &h.about == about),
+        ) else {
+            return;
+        };
+        match helper.heard(&h.raw, heard) {
+            Said::Wait => return,
+            Said::Matrix(matrix) => {
+                job.helper = None;
+                job.helped = job.run.spearman_in(matrix);
+                if !job.helped {
+                    job.take_back(Some("the helper's matrix did not fit"));
+                }
+            }
+            Said::Failed(why) => job.take_back(Some(&why)),
+        }
+        self.schedule_insights();
     }
 
     /// Runs the held dataset's insights job to its end now (the report
@@ -893,8 +980,12 @@ impl DataWorker {
         if self.reading.is_some() {
             return;
         }
-        // Each part moves the job on, or ends it.
-        while self.insights.as_ref().is_some_and(|j| &j.about == about) {
+        // Each part moves the job on, or ends it (a Spearman matrix not
+        // back from the helper when all else is done is computed here).
+        while let Some(job) = self.insights.as_mut().filter(|j| &j.about == about) {
+            if job.run.waiting() {
+                job.take_back(None);
+            }
             self.insights_part_now();
         }
     }
@@ -915,9 +1006,11 @@ impl DataWorker {
     }
 
     /// Schedules the insights' next part, unless one is scheduled, there
-    /// is none, or a file is being read (it goes first).
+    /// is none, a file is being read (it goes first), or the job waits for
+    /// its helper (whose answer schedules it).
     fn schedule_insights(&mut self) {
-        if self.insights.is_some() && self.reading.is_none() && !self.insights_scheduled {
+        let ready = self.insights.as_ref().is_some_and(|j| !j.waiting());
+        if ready && self.reading.is_none() && !self.insights_scheduled {
             self.insights_scheduled = true;
             as_next_task(DataWorker::insights_part);
         }
@@ -942,6 +1035,10 @@ impl DataWorker {
         let Some(h) = self.held.as_mut().filter(|h| h.about == job.about) else {
             return self.end_insights();
         };
+        if job.run.waiting() && !job.waiting() {
+            // Its helper has not started by now: computed here.
+            job.take_back(Some("the helper had not started"));
+        }
         if let Some(found) = job.run.step(&h.raw, &h.profile) {
             h.insights = Some(found.clone());
             if let Some(job) = self.insights.take() {
@@ -949,6 +1046,7 @@ impl DataWorker {
                     let reply = Ok(Reply::Insights(
                         Box::new(found.clone()),
                         wasm_memory_bytes(),
+                        job.helped,
                     ));
                     post(&FromWorker::Reply { request, reply });
                 }

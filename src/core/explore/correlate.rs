@@ -497,7 +497,7 @@ fn codes<'a>(cells: impl Iterator<Item = Option<&'a str>>) -> Option<Vec<u32>> {
 }
 
 /// Column `i` as numbers, NaN for missing (empty for other columns).
-fn numbers_of(ds: &Dataset, i: usize) -> Vec<f64> {
+pub fn numbers_of(ds: &Dataset, i: usize) -> Vec<f64> {
     let nan = f64::NAN;
     match ColumnData::of(ds, i) {
         Some(ColumnData::Integer(c)) => c.iter().map(|v| v.map_or(nan, |v| v as f64)).collect(),
@@ -579,9 +579,8 @@ pub fn keep_most_complete<T, R: Ord + Copy>(
 }
 
 /// Pearson's r of every pair of the numeric columns `columns` (dataset
-/// positions) into `c.pearson` and `c.top`; returns which columns have no
-/// missing value (Spearman's dense pairs).
-fn pearson_phase(ds: &Dataset, columns: &[usize], c: &mut Correlations) -> Vec<bool> {
+/// positions) into `c.pearson` and `c.top`.
+fn pearson_phase(ds: &Dataset, columns: &[usize], c: &mut Correlations) {
     // The numeric columns as numbers, read once.
     let values: Vec<Vec<f64>> = columns.iter().map(|&i| numbers_of(ds, i)).collect();
     // Columns without a missing value: their mean and sum of squared
@@ -609,35 +608,43 @@ fn pearson_phase(ds: &Dataset, columns: &[usize], c: &mut Correlations) -> Vec<b
             }
         }
     }
-    dense.iter().map(Option::is_some).collect()
 }
 
 /// Spearman's rho of every pair of the numeric columns `columns` into
-/// `c.spearman`. `dense`: which columns have no missing value. Each column
-/// is ranked once (its numbers read again, one column at a time); a
+/// `c.spearman` ([`spearman_matrix`], each column's numbers read again).
+fn spearman_phase(ds: &Dataset, columns: &[usize], c: &mut Correlations) {
+    c.spearman = spearman_matrix(columns.len(), |k| numbers_of(ds, columns[k]));
+}
+
+/// Spearman's rho of every pair of `n` numeric columns, column `k` given
+/// by `numbers(k)` as numbers (NaN where missing; asked for once each, in
+/// order): the `n × n` matrix, None where a pair has no coefficient. Each
+/// column is ranked once and only its ranks are kept (4 bytes a row); a
 /// pair's ranks over the rows where both are present are derived from
-/// those.
-fn spearman_phase(ds: &Dataset, columns: &[usize], dense: &[bool], c: &mut Correlations) {
-    let ranked: Vec<Vec<Rank>> = columns
-        .iter()
-        .map(|&i| full_ranks(&numbers_of(ds, i)))
-        .collect();
-    // The ranks' spread, for the dense columns.
-    let rank_dense: Vec<Option<Spread>> = ranked
-        .iter()
-        .zip(dense)
-        .map(|(r, &d)| if d { Spread::of(r) } else { None })
-        .collect();
-    for i in 0..ranked.len() {
-        for j in i..ranked.len() {
+/// those ([`spearman_pair`]), a pair of columns without a missing value
+/// is one dot product. The data worker runs it, or a helper worker given
+/// the columns' numbers while it computes the rest of the insights
+/// ([`CorrelationRun::hand_out_spearman`]).
+pub fn spearman_matrix(
+    n: usize,
+    mut numbers: impl FnMut(usize) -> Vec<f64>,
+) -> Vec<Vec<Option<f64>>> {
+    let ranked: Vec<Vec<Rank>> = (0..n).map(|k| full_ranks(&numbers(k))).collect();
+    // The ranks' spread, for the columns without a missing value (None
+    // for the others: a missing rank reads as NaN).
+    let rank_dense: Vec<Option<Spread>> = ranked.iter().map(|r| Spread::of(r)).collect();
+    let mut out = vec![vec![None; n]; n];
+    for i in 0..n {
+        for j in i..n {
             let s = match (rank_dense[i], rank_dense[j]) {
                 (Some(a), Some(b)) => a.correlation(&ranked[i], &b, &ranked[j]),
                 _ => spearman_pair(&ranked[i], &ranked[j]),
             };
-            c.spearman[i][j] = s;
-            c.spearman[j][i] = s;
+            out[i][j] = s;
+            out[j][i] = s;
         }
     }
+    out
 }
 
 /// All correlations and associations of `ds`, over at most
@@ -663,22 +670,35 @@ pub fn correlations_within(ds: &Dataset, limit: usize) -> Correlations {
 /// phase holds only what it needs beside the dataset (a numeric column as
 /// numbers is 8 bytes a row, its ranks 4, a column's codes 4): the numbers
 /// for Pearson, then the ranks for Spearman, then the codes (and one
-/// column of numbers at a time) for the categories.
+/// column of numbers at a time) for the categories. The Spearman phase
+/// may be handed out ([`Self::hand_out_spearman`]) to be computed
+/// elsewhere at the same time ([`spearman_matrix`]) and given back
+/// ([`Self::spearman_in`]), or taken back ([`Self::spearman_here`]).
 pub struct CorrelationRun {
     limit: usize,
     /// The numeric columns' positions in the dataset.
     numbers: Vec<usize>,
-    /// Which of them have no missing value (after Pearson).
-    dense: Vec<bool>,
     phase: Phase,
+    spearman: Spearman,
     c: Correlations,
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
 enum Phase {
     Pearson,
     Spearman,
     Categories,
+    Done,
+}
+
+/// Where the Spearman matrix is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Spearman {
+    /// To compute here (in its phase, or after the others when it was
+    /// taken back).
+    Here,
+    /// Handed out, not back yet.
+    Out,
     Done,
 }
 
@@ -697,8 +717,8 @@ impl CorrelationRun {
         CorrelationRun {
             limit,
             numbers: numeric.iter().map(|n| n.1).collect(),
-            dense: Vec::new(),
             phase: Phase::Pearson,
+            spearman: Spearman::Here,
             c: Correlations {
                 numeric: numeric.into_iter().map(|n| n.0).collect(),
                 numeric_left_out,
@@ -710,24 +730,92 @@ impl CorrelationRun {
     }
 
     /// Runs the next phase on `ds` (the dataset given to [`Self::new`]);
-    /// true when all are done.
+    /// true when all are done. A Spearman matrix handed out is skipped;
+    /// taken back after the other phases, it is the last step.
     pub fn step(&mut self, ds: &Dataset) -> bool {
         match self.phase {
             Phase::Pearson => {
-                self.dense = pearson_phase(ds, &self.numbers, &mut self.c);
+                pearson_phase(ds, &self.numbers, &mut self.c);
                 self.phase = Phase::Spearman;
             }
             Phase::Spearman => {
-                spearman_phase(ds, &self.numbers, &self.dense, &mut self.c);
+                if self.spearman == Spearman::Here {
+                    self.spearman_now(ds);
+                }
                 self.phase = Phase::Categories;
             }
             Phase::Categories => {
                 categories_phase(ds, &self.numbers, self.limit, &mut self.c);
                 self.phase = Phase::Done;
             }
+            Phase::Done if self.spearman == Spearman::Here => self.spearman_now(ds),
             Phase::Done => {}
         }
-        self.phase == Phase::Done
+        self.is_done()
+    }
+
+    fn spearman_now(&mut self, ds: &Dataset) {
+        spearman_phase(ds, &self.numbers, &mut self.c);
+        self.spearman = Spearman::Done;
+    }
+
+    /// Every phase is done (and the Spearman matrix is in).
+    pub fn is_done(&self) -> bool {
+        self.phase == Phase::Done && self.spearman == Spearman::Done
+    }
+
+    /// Only the Spearman matrix handed out is missing: a step does nothing
+    /// until it is given back or taken back.
+    pub fn waiting(&self) -> bool {
+        self.phase == Phase::Done && self.spearman == Spearman::Out
+    }
+
+    /// Hands the Spearman matrix out when it is not computed yet and its
+    /// numeric cells (rows × columns) are from `min_cells` to `max_cells`:
+    /// the dataset positions of the columns to give [`spearman_matrix`],
+    /// in order.
+    pub fn hand_out_spearman(
+        &mut self,
+        rows: usize,
+        min_cells: usize,
+        max_cells: usize,
+    ) -> Option<Vec<usize>> {
+        let cells = rows.saturating_mul(self.numbers.len());
+        let worth = self.numbers.len() >= 2 && (min_cells..=max_cells).contains(&cells);
+        let not_yet = self.spearman == Spearman::Here && self.phase <= Phase::Spearman;
+        (worth && not_yet).then(|| {
+            self.spearman = Spearman::Out;
+            self.numbers.clone()
+        })
+    }
+
+    /// The Spearman matrix handed out, computed: false (and it is to be
+    /// computed here) when it is not the matrix of the columns handed out
+    /// or none was.
+    pub fn spearman_in(&mut self, matrix: Vec<Vec<Option<f64>>>) -> bool {
+        let n = self.numbers.len();
+        let fits = matrix.len() == n && matrix.iter().all(|row| row.len() == n);
+        // Coefficients are in [-1, 1] (a helper's answer is checked, not
+        // trusted).
+        let sane = matrix
+            .iter()
+            .flatten()
+            .flatten()
+            .all(|v| v.is_finite() && v.abs() <= 1.0);
+        if self.spearman != Spearman::Out || !fits || !sane {
+            self.spearman_here();
+            return false;
+        }
+        self.c.spearman = matrix;
+        self.spearman = Spearman::Done;
+        true
+    }
+
+    /// Takes the Spearman matrix handed out back: it is computed here.
+    pub fn spearman_here(&mut self) {
+        if self.spearman == Spearman::Out {
+            self.spearman = Spearman::Here;
+        }
     }
 
     /// The correlations, the strongest pairs first (call once

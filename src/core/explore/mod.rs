@@ -114,23 +114,20 @@ impl InsightsRun {
     }
 
     /// Runs the next part on `ds` and its `profile` (the same at every
-    /// step); the insights once all are done.
+    /// step); the insights once all are done. While a Spearman matrix
+    /// handed out is not back, the parts that do not need it run; then a
+    /// step does nothing ([`Self::waiting`]).
     pub fn step(&mut self, ds: &Dataset, profile: &DatasetProfile) -> Option<Insights> {
         match self.part {
             Part::Correlations => match self.correlations.as_mut() {
                 // First the columns that enter the pairs (a pass over each
                 // numeric column).
-                None => {
-                    self.correlations = Some(correlate::CorrelationRun::new(
-                        ds,
-                        correlate::MAX_PAIR_COLUMNS,
-                    ))
-                }
+                None => self.start_correlations(ds),
                 Some(run) => {
                     if run.step(ds) {
-                        if let Some(run) = self.correlations.take() {
-                            self.found.correlations = run.finish();
-                        }
+                        self.finish_correlations();
+                        self.part = Part::Boxes;
+                    } else if run.waiting() {
                         self.part = Part::Boxes;
                     }
                 }
@@ -143,6 +140,17 @@ impl InsightsRun {
                 self.found.missing = missing::missing_matrix(ds);
                 self.part = Part::Alerts;
             }
+            // The alerts need the correlations whole.
+            Part::Alerts if self.correlations.is_some() => {
+                // (A Spearman matrix taken back is computed here.)
+                if self
+                    .correlations
+                    .as_mut()
+                    .is_some_and(|run| run.is_done() || (!run.waiting() && run.step(ds)))
+                {
+                    self.finish_correlations();
+                }
+            }
             Part::Alerts => {
                 self.found.alerts =
                     alerts::alerts(ds, profile, &self.found.correlations, &self.config);
@@ -154,9 +162,69 @@ impl InsightsRun {
         None
     }
 
-    /// Runs every part left (each part moves the run on, so this ends).
+    fn finish_correlations(&mut self) {
+        if let Some(run) = self.correlations.take() {
+            self.found.correlations = run.finish();
+        }
+    }
+
+    fn start_correlations(&mut self, ds: &Dataset) {
+        self.correlations = Some(correlate::CorrelationRun::new(
+            ds,
+            correlate::MAX_PAIR_COLUMNS,
+        ));
+    }
+
+    /// Hands the Spearman matrix out to be computed elsewhere meanwhile
+    /// ([`correlate::spearman_matrix`] on the columns returned, by their
+    /// dataset positions), when it is not computed yet and its numeric
+    /// cells are from `min_cells` to `max_cells`. Picks the columns first
+    /// when no step has.
+    pub fn hand_out_spearman(
+        &mut self,
+        ds: &Dataset,
+        min_cells: usize,
+        max_cells: usize,
+    ) -> Option<Vec<usize>> {
+        if self.part != Part::Correlations {
+            return None;
+        }
+        if self.correlations.is_none() {
+            self.start_correlations(ds);
+        }
+        self.correlations
+            .as_mut()?
+            .hand_out_spearman(ds.height(), min_cells, max_cells)
+    }
+
+    /// The Spearman matrix handed out, computed; false when it was not
+    /// taken (it is then computed here).
+    pub fn spearman_in(&mut self, matrix: Vec<Vec<Option<f64>>>) -> bool {
+        self.correlations
+            .as_mut()
+            .is_some_and(|run| run.spearman_in(matrix))
+    }
+
+    /// Takes the Spearman matrix handed out back: it is computed here.
+    pub fn spearman_here(&mut self) {
+        if let Some(run) = self.correlations.as_mut() {
+            run.spearman_here();
+        }
+    }
+
+    /// Every part left needs the Spearman matrix handed out: a step does
+    /// nothing until it is given or taken back.
+    pub fn waiting(&self) -> bool {
+        self.part == Part::Alerts && self.correlations.as_ref().is_some_and(|r| r.waiting())
+    }
+
+    /// Runs every part left (each part moves the run on, so this ends; a
+    /// Spearman matrix handed out and not back is computed here).
     pub fn run(mut self, ds: &Dataset, profile: &DatasetProfile) -> Insights {
         loop {
+            if self.waiting() {
+                self.spearman_here();
+            }
             if let Some(found) = self.step(ds, profile) {
                 return found;
             }
@@ -303,5 +371,59 @@ mod tests {
             alerts::alerts(&ds, &profile, &whole.correlations, &strict)
         );
         assert_ne!(again.alerts, whole.alerts);
+
+        // The Spearman matrix handed out: computed elsewhere from the
+        // columns named, given back, the same insights; the parts that do
+        // not need it run meanwhile, then the run waits for it.
+        let mut run = InsightsRun::new(None, config);
+        // 3 numeric columns of 400 rows: 1,200 cells.
+        assert_eq!(run.hand_out_spearman(&ds, 1201, usize::MAX), None);
+        assert_eq!(run.hand_out_spearman(&ds, 0, 1199), None);
+        let columns = run
+            .hand_out_spearman(&ds, 0, usize::MAX)
+            .expect("handed out");
+        assert_eq!(columns, vec![0, 1, 3]);
+        assert_eq!(run.hand_out_spearman(&ds, 0, usize::MAX), None, "once");
+        let mut steps = 0;
+        while !run.waiting() {
+            assert!(run.step(&ds, &profile).is_none() && steps < 10);
+            steps += 1;
+        }
+        // Pearson, (no Spearman), categories, boxes, missing.
+        assert_eq!(steps, 5);
+        assert!(run.step(&ds, &profile).is_none() && run.waiting());
+        let numbers = |k: usize| correlate::numbers_of(&ds, columns[k]);
+        let matrix = correlate::spearman_matrix(columns.len(), numbers);
+        assert_eq!(matrix, whole.correlations.spearman);
+        assert!(run.spearman_in(matrix.clone()));
+        assert_eq!(run.run(&ds, &profile), whole);
+        // Taken back (a helper failed), or a wrong answer: computed here,
+        // the same; `run` takes one still out back.
+        for answer in [
+            None,
+            Some(vec![vec![Some(0.5)]]),
+            Some(vec![vec![Some(f64::NAN); 3]; 3]),
+        ] {
+            let mut run = InsightsRun::new(None, config);
+            assert!(run.hand_out_spearman(&ds, 0, usize::MAX).is_some());
+            while !run.waiting() {
+                assert!(run.step(&ds, &profile).is_none());
+            }
+            match answer {
+                Some(m) => assert!(!run.spearman_in(m)),
+                None => run.spearman_here(),
+            }
+            assert!(!run.waiting());
+            assert_eq!(run.run(&ds, &profile), whole);
+        }
+        let mut run = InsightsRun::new(None, config);
+        assert!(run.hand_out_spearman(&ds, 0, usize::MAX).is_some());
+        assert_eq!(run.run(&ds, &profile), whole);
+        // Not once the Spearman phase ran here.
+        let mut run = InsightsRun::new(None, config);
+        for _ in 0..3 {
+            run.step(&ds, &profile);
+        }
+        assert_eq!(run.hand_out_spearman(&ds, 0, usize::MAX), None);
     }
 }

@@ -19,9 +19,9 @@ impl Controller {
         let config = self.0.alert_config.get();
         spawn_local(async move {
             match ctl.ask(Ask::Alerts { config }).await {
-                Ok(Reply::Insights(insights, wasm_memory)) => {
-                    ctl.dispatch(Action::Insights(dataset, Rc::new(*insights), wasm_memory))
-                }
+                Ok(Reply::Insights(insights, wasm_memory, helped)) => ctl.dispatch(
+                    Action::Insights(dataset, Rc::new(*insights), wasm_memory, helped),
+                ),
                 Ok(_) => {}
                 // Another dataset was opened meanwhile: its own insights follow.
                 Err(AskError::Worker(WorkerError::NotLoaded { .. })) => {}

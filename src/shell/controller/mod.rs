@@ -187,12 +187,15 @@ impl Controller {
 }
 
 /// `?fault=engine-crash`: the first worker panics while computing insights;
-/// `?fault=engine-trap-reading`: it traps while reading a second file.
+/// `?fault=engine-trap-reading`: it traps while reading a second file;
+/// `?fault=small-memory`: its memory is taken to be 1 byte;
+/// `?fault=helper-fails`: the insights' helper worker fails.
 fn fault_asked() -> Option<Fault> {
     match asked("fault").as_deref() {
         Some("engine-crash") => Some(Fault::PanicInInsights),
         Some("engine-trap-reading") => Some(Fault::TrapReadingSecond),
         Some("small-memory") => Some(Fault::SmallMemory),
+        Some("helper-fails") => Some(Fault::HelperFails),
         _ => None,
     }
 }

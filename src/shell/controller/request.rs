@@ -66,6 +66,8 @@ impl Controller {
                     // compare).
                     warm: !self.0.warm_asked.replace(true)
                         && super::asked("warm").as_deref() != Some("off"),
+                    // `?helpers=off`: the insights in the data worker alone.
+                    helpers: super::asked("helpers").as_deref() != Some("off"),
                 });
                 *self.0.engine.borrow_mut() = Some(engine);
             }
