@@ -5,6 +5,8 @@
 //! same `worker.js` and compiled module), posting the numeric columns'
 //! numbers as one transferred run of `f64`, and goes on with the other
 //! parts meanwhile (`core::explore::InsightsRun::hand_out_spearman`). The
+//! helper is started when a large file is chosen (a worker takes a second
+//! or more to start beside a read), and stopped once it answers. The
 //! matrix comes back as a message; anything else (the helper cannot start,
 //! fails, sends something else, is not running yet when every other part
 //! is done) takes the matrix back to be computed in the data worker, so
@@ -15,7 +17,7 @@ use wasm_bindgen::JsCast;
 
 use crate::core::explore::correlate::{numbers_of, spearman_matrix};
 use crate::core::Dataset;
-use crate::protocol::{FromPart, ToPart};
+use crate::protocol::{DatasetRef, FromPart, ToPart};
 use crate::shell::parts::{Deliver, Heard, PartWorker};
 
 /// Numeric cells (rows × columns) below which the matrix is computed in
@@ -29,74 +31,134 @@ pub const MIN_CELLS: usize = 1_000_000;
 /// at a time; a dataset that large is near the memory the browser gives.
 pub const MAX_CELLS: usize = 32_000_000;
 
-/// A helper computing a dataset's Spearman matrix.
+/// A file of this many bytes or more, read for a dataset, starts a helper
+/// at once, so that it is running by the time the insights are asked for
+/// (a worker takes a second or more to start while the file is read).
+pub const START_EARLY_BYTES: u64 = 8 << 20;
+
+/// A helper worker: started early and idle, or computing a dataset's
+/// Spearman matrix.
 pub struct SpearmanHelper {
     worker: PartWorker,
-    /// The numeric columns' positions in the dataset, in the matrix's
-    /// order.
-    columns: Vec<usize>,
-    /// The columns' numbers are posted (the helper said it runs).
-    sent: bool,
+    /// It said it runs.
+    ready: bool,
+    task: Option<Task>,
     /// A test's fault (`Fault::HelperFails`): the task names a column more
     /// than is posted.
     faulty: bool,
 }
 
+/// The matrix asked of a helper.
+struct Task {
+    about: DatasetRef,
+    /// The numeric columns' positions in the dataset, in the matrix's
+    /// order.
+    columns: Vec<usize>,
+    /// The columns' numbers are posted (it is computing).
+    sent: bool,
+}
+
 /// What the helper's message means for the insights.
 pub enum Said {
-    /// Nothing yet (it started, and was sent the columns).
+    /// Nothing to do (it started, or was sent the columns).
     Wait,
-    /// The matrix.
-    Matrix(Vec<Vec<Option<f64>>>),
-    /// It cannot compute it (why, for the console): compute it here.
-    Failed(String),
+    /// The matrix of dataset `about`.
+    Matrix(DatasetRef, Vec<Vec<Option<f64>>>),
+    /// It cannot compute the matrix (of the dataset named, if it was
+    /// asked for one; why, for the console): stop it, compute it here.
+    Failed(Option<DatasetRef>, String),
 }
 
 impl SpearmanHelper {
-    /// Starts a helper for `columns` (dataset positions); its messages go
-    /// to `deliver`. `faulty`: a test's fault, the helper fails.
-    pub fn start(
-        columns: Vec<usize>,
-        deliver: Deliver,
-        faulty: bool,
-    ) -> Result<SpearmanHelper, String> {
+    /// Starts a helper; its messages go to `deliver`. `faulty`: a test's
+    /// fault, the helper fails its task.
+    pub fn start(deliver: Deliver, faulty: bool) -> Result<SpearmanHelper, String> {
         Ok(SpearmanHelper {
             worker: PartWorker::spawn(0, deliver)?,
-            columns,
-            sent: false,
+            ready: false,
+            task: None,
             faulty,
         })
     }
 
-    /// Whether the columns are posted (it is computing).
-    pub fn sent(&self) -> bool {
-        self.sent
+    /// The dataset whose matrix it was asked for.
+    pub fn working_for(&self) -> Option<&DatasetRef> {
+        self.task.as_ref().map(|t| &t.about)
     }
 
-    /// Takes what the helper said about `ds` (the dataset the columns are
-    /// of): once it runs, it is sent the columns' numbers.
-    pub fn heard(&mut self, ds: &Dataset, heard: Heard) -> Said {
+    /// It is computing the matrix of dataset `about`.
+    pub fn computing(&self, about: &DatasetRef) -> bool {
+        self.task
+            .as_ref()
+            .is_some_and(|t| t.sent && &t.about == about)
+    }
+
+    /// Asks it for the matrix of the numeric `columns` (dataset positions)
+    /// of `ds`, dataset `about`: posted now when it runs, else once it
+    /// says so. Err when it was asked already.
+    pub fn ask(
+        &mut self,
+        about: DatasetRef,
+        columns: Vec<usize>,
+        ds: &Dataset,
+    ) -> Result<(), String> {
+        if self.task.is_some() {
+            return Err("the helper is busy".into());
+        }
+        self.task = Some(Task {
+            about,
+            columns,
+            sent: false,
+        });
+        if self.ready {
+            self.send(ds)?;
+        }
+        Ok(())
+    }
+
+    /// Takes what the helper said; `ds` gives the dataset a task is about
+    /// (None when it is no longer held).
+    pub fn heard<'a>(
+        &mut self,
+        heard: Heard,
+        ds: impl FnOnce(&DatasetRef) -> Option<&'a Dataset>,
+    ) -> Said {
+        let about = self.working_for().cloned();
+        let failed = |why: String| Said::Failed(about.clone(), why);
         match heard {
-            Ok((FromPart::Ready, _)) if !self.sent => match self.send(ds) {
-                Ok(()) => Said::Wait,
-                Err(why) => Said::Failed(why),
+            Ok((FromPart::Ready, _)) if !self.ready => {
+                self.ready = true;
+                let Some(task) = self.task.as_ref() else {
+                    return Said::Wait;
+                };
+                let Some(ds) = ds(&task.about) else {
+                    return failed("its dataset is no longer held".into());
+                };
+                match self.send(ds) {
+                    Ok(()) => Said::Wait,
+                    Err(why) => failed(why),
+                }
+            }
+            Ok((FromPart::Spearman { matrix }, _)) => match self.task.take() {
+                Some(task) if task.sent => Said::Matrix(task.about, matrix),
+                _ => failed("the helper sent a matrix not asked for".into()),
             },
-            Ok((FromPart::Spearman { matrix }, _)) if self.sent => Said::Matrix(matrix),
-            Ok((FromPart::Failed { reason }, _)) => Said::Failed(reason),
-            Ok((other, _)) => Said::Failed(format!("the helper said {other:?}")),
-            Err(why) => Said::Failed(why),
+            Ok((FromPart::Failed { reason }, _)) => failed(reason),
+            Ok((other, _)) => failed(format!("the helper said {other:?}")),
+            Err(why) => failed(why),
         }
     }
 
-    /// Posts the columns' numbers, one column at a time into one buffer
-    /// outside the engine's memory, transferred.
+    /// Posts the task's columns' numbers, one column at a time into one
+    /// buffer outside the engine's memory, transferred.
     fn send(&mut self, ds: &Dataset) -> Result<(), String> {
+        let task = self.task.as_mut().ok_or("no task")?;
         let rows = ds.height();
-        let cells = rows * self.columns.len();
+        let cells = rows * task.columns.len();
         let buffer = js_sys::ArrayBuffer::new(
             u32::try_from(cells * 8).map_err(|_| "too many numbers to post")?,
         );
-        for (k, &i) in self.columns.iter().enumerate() {
+        for (k, &i) in task.columns.iter().enumerate() {
             let numbers = numbers_of(ds, i);
             if numbers.len() != rows {
                 return Err(format!("column {i} is not numeric"));
@@ -110,11 +172,11 @@ impl SpearmanHelper {
         }
         let msg = ToPart::Spearman {
             rows,
-            columns: self.columns.len() + usize::from(self.faulty),
+            columns: task.columns.len() + usize::from(self.faulty),
         };
         let bytes: JsValue = js_sys::Uint8Array::new(&buffer).into();
         self.worker.send(&msg, Some(&bytes))?;
-        self.sent = true;
+        task.sent = true;
         Ok(())
     }
 }

@@ -111,28 +111,8 @@ struct InsightsJob {
     about: DatasetRef,
     requests: Vec<RequestId>,
     run: InsightsRun,
-    /// The helper computing the Spearman matrix, when it was handed out.
-    helper: Option<SpearmanHelper>,
     /// The Spearman matrix came from the helper.
     helped: bool,
-}
-
-impl InsightsJob {
-    /// Nothing to do until the helper answers (it is computing).
-    fn waiting(&self) -> bool {
-        self.run.waiting() && self.helper.as_ref().is_some_and(SpearmanHelper::sent)
-    }
-
-    /// Takes the Spearman matrix back from the helper (stopped, said in
-    /// the console when it failed): it is computed here.
-    fn take_back(&mut self, why: Option<&str>) {
-        if let Some(why) = why {
-            let warning = format!("Plainsight computes the correlations in one worker: {why}");
-            web_sys::console::warn_1(&warning.into());
-        }
-        self.helper = None;
-        self.run.spearman_here();
-    }
 }
 
 #[derive(Default)]
@@ -150,6 +130,9 @@ pub struct DataWorker {
     fault: Option<Fault>,
     /// The page asked for no helper worker (`?helpers=off`).
     no_helpers: bool,
+    /// The insights' helper worker, started early or computing a
+    /// dataset's Spearman matrix (`shell::helper`).
+    helper: Option<SpearmanHelper>,
     /// The engine's warm-up (`core::warm`), until it is done or a file
     /// comes, with when it started and its longest step, ms.
     warmup: Option<(Warmup, f64, f64)>,
@@ -496,6 +479,10 @@ impl DataWorker {
         let load = reading.load;
         if matches!(reading.purpose, Purpose::Dataset { .. }) {
             self.make_room(load, size);
+            // Running by the time its insights are asked for.
+            if size >= helper::START_EARLY_BYTES {
+                self.start_helper();
+            }
         }
         self.reading = Some(reading);
         post(&FromWorker::Progress {
@@ -917,59 +904,114 @@ impl DataWorker {
             about,
             requests: vec![request],
             run: InsightsRun::new(known, config),
-            helper: None,
             helped: false,
         });
         self.hand_out_spearman();
     }
 
-    /// Hands the new insights job's Spearman matrix to a helper worker
-    /// when the dataset is large enough (`shell::helper`).
+    /// Starts the insights' helper worker, unless one runs or the page
+    /// asked for none.
+    fn start_helper(&mut self) {
+        if self.helper.is_some() || self.no_helpers {
+            return;
+        }
+        let deliver: Deliver = Rc::new(move |_, heard| {
+            WORKER.with(|w| w.borrow_mut().helper_said(heard));
+        });
+        let faulty = self.fault == Some(Fault::HelperFails);
+        match SpearmanHelper::start(deliver, faulty) {
+            Ok(helper) => self.helper = Some(helper),
+            Err(why) => warn_one_worker(&why),
+        }
+    }
+
+    /// Nothing to do for the insights until the helper answers.
+    fn insights_wait(&self) -> bool {
+        self.insights.as_ref().is_some_and(|j| {
+            j.run.waiting() && self.helper.as_ref().is_some_and(|h| h.computing(&j.about))
+        })
+    }
+
+    /// Takes the insights job's Spearman matrix back from the helper
+    /// (stopped; `why` it failed, for the console): it is computed here.
+    fn take_back(&mut self, why: Option<&str>) {
+        let Some(job) = self.insights.as_mut() else {
+            return;
+        };
+        if let Some(why) = why {
+            warn_one_worker(why);
+        }
+        if self.helper.as_ref().and_then(|h| h.working_for()) == Some(&job.about) {
+            self.helper = None;
+        }
+        job.run.spearman_here();
+    }
+
+    /// Hands the new insights job's Spearman matrix to the helper worker
+    /// (started now if none runs) when the dataset is large enough
+    /// (`shell::helper`); an idle helper is stopped when it is not.
     fn hand_out_spearman(&mut self) {
         let (Some(job), Some(h)) = (self.insights.as_mut(), self.held.as_ref()) else {
             return;
         };
-        if h.about != job.about || self.no_helpers {
-            return;
-        }
-        let Some(columns) = job
-            .run
-            .hand_out_spearman(&h.raw, helper::MIN_CELLS, helper::MAX_CELLS)
-        else {
+        let columns = match self.no_helpers || h.about != job.about {
+            true => None,
+            false => job
+                .run
+                .hand_out_spearman(&h.raw, helper::MIN_CELLS, helper::MAX_CELLS),
+        };
+        let Some(columns) = columns else {
+            if self
+                .helper
+                .as_ref()
+                .is_some_and(|h| h.working_for().is_none())
+            {
+                self.helper = None;
+            }
             return;
         };
-        let about = job.about.clone();
-        let deliver: Deliver = Rc::new(move |_, heard| {
-            WORKER.with(|w| w.borrow_mut().helper_said(&about, heard));
-        });
-        let faulty = self.fault == Some(Fault::HelperFails);
-        match SpearmanHelper::start(columns, deliver, faulty) {
-            Ok(started) => job.helper = Some(started),
-            Err(why) => job.take_back(Some(&why)),
+        self.start_helper();
+        let (Some(job), Some(h)) = (self.insights.as_ref(), self.held.as_ref()) else {
+            return;
+        };
+        let asked = match self.helper.as_mut() {
+            Some(helper) => helper.ask(job.about.clone(), columns, &h.raw),
+            None => Err("no helper worker could start".into()),
+        };
+        if let Err(why) = asked {
+            self.take_back(Some(&why));
         }
     }
 
-    /// What the insights' helper said about dataset `about`.
-    fn helper_said(&mut self, about: &DatasetRef, heard: Heard) {
-        let Some(job) = self.insights.as_mut().filter(|j| &j.about == about) else {
+    /// What the insights' helper said.
+    fn helper_said(&mut self, heard: Heard) {
+        let Some(helper) = self.helper.as_mut() else {
             return;
         };
-        let (Some(helper), Some(h)) = (
-            job.helper.as_mut(),
-            self.held.as_ref().filter(|h| &h.about == about),
-        ) else {
-            return;
-        };
-        match helper.heard(&h.raw, heard) {
+        let held = self.held.as_ref();
+        let said = helper.heard(heard, |about| {
+            held.filter(|h| &h.about == about).map(|h| &h.raw)
+        });
+        let job_about = self.insights.as_ref().map(|j| j.about.clone());
+        match said {
             Said::Wait => return,
-            Said::Matrix(matrix) => {
-                job.helper = None;
-                job.helped = job.run.spearman_in(matrix);
-                if !job.helped {
-                    job.take_back(Some("the helper's matrix did not fit"));
+            Said::Matrix(about, matrix) => {
+                self.helper = None;
+                if let Some(job) = self.insights.as_mut().filter(|j| j.about == about) {
+                    job.helped = job.run.spearman_in(matrix);
+                    if !job.helped {
+                        self.take_back(Some("the helper's matrix did not fit"));
+                    }
                 }
             }
-            Said::Failed(why) => job.take_back(Some(&why)),
+            Said::Failed(about, why) => {
+                self.helper = None;
+                if about.is_some() && about == job_about {
+                    self.take_back(Some(&why));
+                } else {
+                    warn_one_worker(&why);
+                }
+            }
         }
         self.schedule_insights();
     }
@@ -982,9 +1024,9 @@ impl DataWorker {
         }
         // Each part moves the job on, or ends it (a Spearman matrix not
         // back from the helper when all else is done is computed here).
-        while let Some(job) = self.insights.as_mut().filter(|j| &j.about == about) {
+        while let Some(job) = self.insights.as_ref().filter(|j| &j.about == about) {
             if job.run.waiting() {
-                job.take_back(None);
+                self.take_back(None);
             }
             self.insights_part_now();
         }
@@ -994,6 +1036,10 @@ impl DataWorker {
     /// dataset is no longer held.
     fn end_insights(&mut self) {
         if let Some(job) = self.insights.take() {
+            // Its helper's work is not wanted.
+            if self.helper.as_ref().and_then(|h| h.working_for()) == Some(&job.about) {
+                self.helper = None;
+            }
             let holds = self.held.as_ref().map(|h| h.about.clone());
             for request in job.requests {
                 let reply = Err(WorkerError::NotLoaded {
@@ -1009,7 +1055,7 @@ impl DataWorker {
     /// is none, a file is being read (it goes first), or the job waits for
     /// its helper (whose answer schedules it).
     fn schedule_insights(&mut self) {
-        let ready = self.insights.as_ref().is_some_and(|j| !j.waiting());
+        let ready = self.insights.is_some() && !self.insights_wait();
         if ready && self.reading.is_none() && !self.insights_scheduled {
             self.insights_scheduled = true;
             as_next_task(DataWorker::insights_part);
@@ -1029,16 +1075,16 @@ impl DataWorker {
         if self.reading.is_some() {
             return;
         }
+        if self.insights.as_ref().is_some_and(|j| j.run.waiting()) && !self.insights_wait() {
+            // Its helper has not started by now: computed here.
+            self.take_back(Some("the helper had not started"));
+        }
         let Some(job) = self.insights.as_mut() else {
             return;
         };
         let Some(h) = self.held.as_mut().filter(|h| h.about == job.about) else {
             return self.end_insights();
         };
-        if job.run.waiting() && !job.waiting() {
-            // Its helper has not started by now: computed here.
-            job.take_back(Some("the helper had not started"));
-        }
         if let Some(found) = job.run.step(&h.raw, &h.profile) {
             h.insights = Some(found.clone());
             if let Some(job) = self.insights.take() {
@@ -1188,4 +1234,11 @@ fn export(h: &mut Held, format: ExportFormat) -> Result<Reply, WorkerError> {
         }
     }
     Ok(Reply::Exported(bytes))
+}
+
+/// Says in the console that the insights are computed in the data worker
+/// alone, and why (a helper worker failed).
+fn warn_one_worker(why: &str) {
+    let warning = format!("Plainsight computes the correlations in one worker: {why}");
+    web_sys::console::warn_1(&warning.into());
 }
