@@ -802,7 +802,12 @@ impl DateState {
 /// Every date has digits (its year, and its day), so a cell without any
 /// is not one: most text cells are answered without parsing.
 pub fn reads_as_date(cell: &str) -> bool {
-    cell.bytes().any(|b| b.is_ascii_digit()) && parsed_as_date(cell)
+    // A date has a digit, and splits into a date's parts (the inference
+    // reads a date only from those); most text fails these at once, before
+    // an inference is made for it.
+    cell.bytes().any(|b| b.is_ascii_digit())
+        && split_date(trim_cell(cell)).is_some()
+        && parsed_as_date(cell)
 }
 
 /// [`reads_as_date`] by parsing, always.

@@ -10,7 +10,7 @@ use crate::core::format::short;
 use crate::core::infer::{parse_f64, reads_as_date, trim_cell};
 use crate::core::ingest::Dataset;
 use crate::core::ml::task::looks_like_target;
-use crate::core::model::{ColumnType, DatasetProfile};
+use crate::core::model::{ColumnProfile, ColumnType, DatasetProfile};
 use crate::core::table::ColumnData;
 
 /// Thresholds of the alerts (shares are 0..=1).
@@ -85,19 +85,31 @@ fn pct(v: f64) -> String {
 }
 
 /// How many present text values there are, and how many read as numbers
-/// and as dates.
-fn text_shapes(c: &ColumnData) -> (usize, usize, usize) {
+/// and as dates. A column whose every distinct value is among its
+/// profile's top values (`profile`: a few categories) is read from those,
+/// each value once, weighed by its count; else cell by cell.
+fn text_shapes(c: &ColumnData, profile: &ColumnProfile) -> (usize, usize, usize) {
     let ColumnData::String(cells) = c else {
         return (0, 0, 0);
     };
     let (mut n, mut numbers, mut dates) = (0, 0, 0);
-    for cell in cells.iter().flatten() {
+    let mut see = |cell: &str, times: usize| {
         let t = trim_cell(cell);
-        n += 1;
+        n += times;
         if parse_f64(t).is_some() {
-            numbers += 1;
+            numbers += times;
         } else if reads_as_date(t) {
-            dates += 1;
+            dates += times;
+        }
+    };
+    let listed: u64 = profile.top.iter().map(|t| t.1).sum();
+    if profile.distinct == profile.top.len() as u64 && listed == profile.count {
+        for (value, times) in &profile.top {
+            see(value, *times as usize);
+        }
+    } else {
+        for cell in cells.iter().flatten() {
+            see(cell, 1);
         }
     }
     (n, numbers, dates)
@@ -276,7 +288,7 @@ pub fn alerts(
             }
         }
         if c.dtype == ColumnType::String {
-            let (n, numbers, dates) = data.as_ref().map(text_shapes).unwrap_or_default();
+            let (n, numbers, dates) = data.as_ref().map(|d| text_shapes(d, c)).unwrap_or_default();
             let (sn, sd) = (
                 share(numbers as u64, n as u64),
                 share(dates as u64, n as u64),
@@ -356,4 +368,53 @@ pub fn alerts(
     }
     out.sort_by_key(|a| a.severity);
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A few categories' shapes read from the profile's top values are the
+    /// shapes cell by cell (the profile's top cleared), for columns of a
+    /// few values and of many, with spaces and missing cells.
+    #[test]
+    fn text_shapes_from_the_top_values_are_the_cells_shapes() {
+        let mut text = String::from("few,many,dates\n");
+        for r in 0..300 {
+            let few = [" 12 ", "x", "2024-01-05", "", "3.5"][r % 5];
+            let many = if r % 4 == 0 {
+                format!("{r}")
+            } else {
+                format!("v{r}")
+            };
+            let date = format!("2024-02-{:02}", 1 + r % 20);
+            text += &format!("{few},{many},{date}\n");
+        }
+        let ds = crate::core::read_bytes("t.csv", text.as_bytes()).unwrap();
+        let profile = crate::core::profile(&ds);
+        let mut from_top = 0;
+        for (i, c) in profile.column_profiles.iter().enumerate() {
+            let data = ColumnData::of(&ds, i).unwrap();
+            if !matches!(data, ColumnData::String(_)) {
+                continue;
+            }
+            let shapes = text_shapes(&data, c);
+            let cells = text_shapes(
+                &data,
+                &ColumnProfile {
+                    top: Vec::new(),
+                    ..c.clone()
+                },
+            );
+            assert_eq!(shapes, cells, "{}", c.name);
+            from_top += usize::from(c.distinct == c.top.len() as u64);
+        }
+        assert!(from_top >= 1, "no column read from its top values");
+        // The few column: 240 present, 120 numbers, 60 dates.
+        let few = ColumnData::of(&ds, 0).unwrap();
+        assert_eq!(
+            text_shapes(&few, &profile.column_profiles[0]),
+            (240, 120, 60)
+        );
+    }
 }
