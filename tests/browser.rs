@@ -4655,14 +4655,15 @@ fn a_file_read_in_parts_reads_as_whole() {
     })
 }
 
-/// 240,000 rows of five numeric columns (three with missing values, one
-/// of few values: many ties) and a text column: 1.2 million numeric
-/// cells, enough for the insights' helper worker.
+/// 330,000 rows of five numeric columns (three with missing values, one
+/// of few values: many ties) and a text column: 1.65 million numeric
+/// cells, enough for the insights' helper worker, in a file of over 8 MiB,
+/// so that the helper is started while it is read (`START_EARLY_BYTES`).
 fn write_numeric_csv(path: &Path) -> std::io::Result<()> {
     use std::io::Write;
     let mut w = std::io::BufWriter::new(std::fs::File::create(path)?);
     writeln!(w, "a,b,c,d,e,kind")?;
-    for i in 0..240_000u64 {
+    for i in 0..330_000u64 {
         let a = (i * 7919) % 100_003;
         let b = if i % 11 == 3 {
             String::new()
@@ -4722,6 +4723,9 @@ fn the_insights_helper_gives_the_same_correlations() {
             })?;
             Ok((helped, drawn))
         };
+        ensure(std::fs::metadata(&file)?.len() > 8 << 20, || {
+            "numbers.csv is not over 8 MiB".into()
+        })?;
         let (helped, with_helper) = run("")?;
         ensure(helped == "1", || {
             format!("the helper did not compute the matrix (data-insights-helper={helped})")
@@ -4737,6 +4741,16 @@ fn the_insights_helper_gives_the_same_correlations() {
         ensure(helped == "0", || {
             format!("with a failing helper data-insights-helper={helped}")
         })?;
+        // The helper was asked and failed (not merely late): the data
+        // worker says why in the console.
+        let said = d.console_log();
+        ensure(
+            said.iter().any(|l| {
+                l.contains("computes the correlations in one worker")
+                    && l.contains("the helper was given")
+            }),
+            || format!("no warning of the helper's failure in the console: {said:?}"),
+        )?;
         ensure(failed == alone, || {
             "the Spearman heatmap differs when the helper failed".into()
         })?;

@@ -36,6 +36,12 @@ pub const MAX_CELLS: usize = 32_000_000;
 /// (a worker takes a second or more to start while the file is read).
 pub const START_EARLY_BYTES: u64 = 8 << 20;
 
+/// A helper that has not answered this long (ms) after it was asked is
+/// given up and the matrix computed in the data worker (a worker can stop
+/// without an error event; the largest matrix asked for, 32 million cells,
+/// takes a few seconds).
+pub const ANSWER_WAIT_MS: i32 = 60_000;
+
 /// A helper worker: started early and idle, or computing a dataset's
 /// Spearman matrix.
 pub struct SpearmanHelper {
@@ -94,13 +100,14 @@ impl SpearmanHelper {
     }
 
     /// Asks it for the matrix of the numeric `columns` (dataset positions)
-    /// of `ds`, dataset `about`: posted now when it runs, else once it
-    /// says so. Err when it was asked already.
+    /// of `ds`, dataset `about`: posted now when it runs and `send_now`,
+    /// else once it says it runs. Err when it was asked already.
     pub fn ask(
         &mut self,
         about: DatasetRef,
         columns: Vec<usize>,
         ds: &Dataset,
+        send_now: bool,
     ) -> Result<(), String> {
         if self.task.is_some() {
             return Err("the helper is busy".into());
@@ -110,18 +117,18 @@ impl SpearmanHelper {
             columns,
             sent: false,
         });
-        if self.ready {
+        if self.ready && send_now {
             self.send(ds)?;
         }
         Ok(())
     }
 
     /// Takes what the helper said; `ds` gives the dataset a task is about
-    /// (None when it is no longer held).
+    /// to post its numbers, or why they cannot be posted now.
     pub fn heard<'a>(
         &mut self,
         heard: Heard,
-        ds: impl FnOnce(&DatasetRef) -> Option<&'a Dataset>,
+        ds: impl FnOnce(&DatasetRef) -> Result<&'a Dataset, String>,
     ) -> Said {
         let about = self.working_for().cloned();
         let failed = |why: String| Said::Failed(about.clone(), why);
@@ -131,8 +138,9 @@ impl SpearmanHelper {
                 let Some(task) = self.task.as_ref() else {
                     return Said::Wait;
                 };
-                let Some(ds) = ds(&task.about) else {
-                    return failed("its dataset is no longer held".into());
+                let ds = match ds(&task.about) {
+                    Ok(ds) => ds,
+                    Err(why) => return failed(why),
                 };
                 match self.send(ds) {
                     Ok(()) => Said::Wait,
@@ -155,9 +163,17 @@ impl SpearmanHelper {
         let task = self.task.as_mut().ok_or("no task")?;
         let rows = ds.height();
         let cells = rows * task.columns.len();
-        let buffer = js_sys::ArrayBuffer::new(
-            u32::try_from(cells * 8).map_err(|_| "too many numbers to post")?,
-        );
+        let bytes = u32::try_from(cells * 8).map_err(|_| "too many numbers to post")?;
+        // Made through `Reflect::construct`, which catches: the browser may
+        // refuse a buffer this large (a `RangeError` thrown through the
+        // engine would leave the data worker half-way through a task).
+        let constructor = js_sys::ArrayBuffer::new(0).constructor();
+        let buffer: js_sys::ArrayBuffer =
+            js_sys::Reflect::construct(&constructor, &js_sys::Array::of1(&bytes.into()))
+                .map_err(|e| {
+                    crate::shell::js_message(&e, "the browser refused the numbers' buffer")
+                })?
+                .unchecked_into();
         for (k, &i) in task.columns.iter().enumerate() {
             let numbers = numbers_of(ds, i);
             if numbers.len() != rows {

@@ -73,6 +73,8 @@ struct Held {
     cleaned: Option<Cleaned>,
     /// Alerts follow the thresholds asked for; the rest is computed once.
     insights: Option<Insights>,
+    /// Their Spearman matrix came from the helper worker.
+    insights_helped: bool,
 }
 
 impl Held {
@@ -215,6 +217,14 @@ fn as_next_task(work: impl FnOnce(&mut DataWorker) + 'static) {
         WORKER.with(|w| work(&mut w.borrow_mut()));
     });
     let _ = scope().set_timeout_with_callback_and_timeout_and_arguments_0(tick.unchecked_ref(), 0);
+}
+
+/// Runs `work` on the worker as a task `ms` milliseconds from now.
+fn after_ms(ms: i32, work: impl FnOnce(&mut DataWorker) + 'static) {
+    let tick = Closure::once_into_js(move || {
+        WORKER.with(|w| work(&mut w.borrow_mut()));
+    });
+    let _ = scope().set_timeout_with_callback_and_timeout_and_arguments_0(tick.unchecked_ref(), ms);
 }
 
 /// Schedules the next training job of `run` as a new task.
@@ -653,6 +663,7 @@ impl DataWorker {
                     order: None,
                     cleaned: None,
                     insights: None,
+                    insights_helped: false,
                 });
                 Some(Box::new(profile))
             }
@@ -738,9 +749,15 @@ impl DataWorker {
             // answers a part at a time. Answered whole all the same.
             Ask::Alerts { config } => {
                 let h = self.held(about)?;
+                let helped = h.insights.is_some() && h.insights_helped;
                 let found = insights_reusing(&h.raw, &h.profile, h.insights.clone(), &config);
                 h.insights = Some(found.clone());
-                Ok(Reply::Insights(Box::new(found), wasm_memory_bytes(), false))
+                h.insights_helped = helped;
+                Ok(Reply::Insights(
+                    Box::new(found),
+                    wasm_memory_bytes(),
+                    helped,
+                ))
             }
             Ask::Report { request } => {
                 // The insights the job is computing are the report's.
@@ -750,9 +767,11 @@ impl DataWorker {
                     Some(c) if c.steps == request.recipe => Some(&c.log),
                     _ => None,
                 };
+                let helped = h.insights.is_some() && h.insights_helped;
                 let found = contents(&h.raw, &h.profile, h.insights.take(), ran, *request)
                     .map_err(WorkerError::Clean)?;
                 h.insights = Some(found.insights.clone());
+                h.insights_helped = helped;
                 Ok(Reply::Report(Box::new(found)))
             }
             Ask::Explore { query } => {
@@ -876,14 +895,16 @@ impl DataWorker {
     /// Starts the insights of the held dataset (or joins the job already
     /// computing them, whose alerts then follow `config`).
     fn ask_insights(&mut self, request: RequestId, about: DatasetRef, config: AlertConfig) {
-        let held = self.held(&about).map(|h| h.insights.clone());
+        let held = self
+            .held(&about)
+            .map(|h| (h.insights.clone(), h.insights_helped));
         if self.fault == Some(Fault::PanicInInsights) {
             self.fault = None;
             if held.is_ok() {
                 panic!("fault injected for a test: the engine stops while computing the insights");
             }
         }
-        let known = match held {
+        let (known, helped) = match held {
             Ok(known) => known,
             // Not the held dataset: said, and the held one's job goes on.
             Err(e) => {
@@ -900,11 +921,13 @@ impl DataWorker {
         }
         // A job about another dataset (no longer held) ends.
         self.end_insights();
+        let has_known = known.is_some();
         self.insights = Some(InsightsJob {
             about,
             requests: vec![request],
             run: InsightsRun::new(known, config),
-            helped: false,
+            // Only the alerts are computed again when they are known.
+            helped: helped && has_known,
         });
         self.hand_out_spearman();
     }
@@ -961,11 +984,13 @@ impl DataWorker {
                 .hand_out_spearman(&h.raw, helper::MIN_CELLS, helper::MAX_CELLS),
         };
         let Some(columns) = columns else {
-            if self
+            // An idle helper is not needed (unless it was started for the
+            // file being read).
+            let idle = self
                 .helper
                 .as_ref()
-                .is_some_and(|h| h.working_for().is_none())
-            {
+                .is_some_and(|h| h.working_for().is_none());
+            if idle && self.reading.is_none() {
                 self.helper = None;
             }
             return;
@@ -974,13 +999,25 @@ impl DataWorker {
         let (Some(job), Some(h)) = (self.insights.as_ref(), self.held.as_ref()) else {
             return;
         };
+        // (Not posted while a file is read: that read comes first.)
+        let send_now = self.reading.is_none();
+        let about = job.about.clone();
         let asked = match self.helper.as_mut() {
-            Some(helper) => helper.ask(job.about.clone(), columns, &h.raw),
+            Some(helper) => helper.ask(about.clone(), columns, &h.raw, send_now),
             None => Err("no helper worker could start".into()),
         };
         if let Err(why) = asked {
-            self.take_back(Some(&why));
+            return self.take_back(Some(&why));
         }
+        // A helper silent for too long (no answer, no error) is given up.
+        after_ms(helper::ANSWER_WAIT_MS, move |w| {
+            if w.helper.as_ref().and_then(|h| h.working_for()) == Some(&about) {
+                let waited = helper::ANSWER_WAIT_MS / 1000;
+                w.take_back(Some(&format!("the helper did not answer in {waited} s")));
+                w.helper = None;
+                w.schedule_insights();
+            }
+        });
     }
 
     /// What the insights' helper said.
@@ -988,9 +1025,12 @@ impl DataWorker {
         let Some(helper) = self.helper.as_mut() else {
             return;
         };
-        let held = self.held.as_ref();
-        let said = helper.heard(heard, |about| {
-            held.filter(|h| &h.about == about).map(|h| &h.raw)
+        let (held, reading) = (self.held.as_ref(), self.reading.is_some());
+        let said = helper.heard(heard, |about| match held.filter(|h| &h.about == about) {
+            // A file read comes first (and a dataset's ends this job).
+            Some(_) if reading => Err("a file is being read".to_string()),
+            Some(h) => Ok(&h.raw),
+            None => Err("its dataset is no longer held".to_string()),
         });
         let job_about = self.insights.as_ref().map(|j| j.about.clone());
         match said {
@@ -1087,6 +1127,7 @@ impl DataWorker {
         };
         if let Some(found) = job.run.step(&h.raw, &h.profile) {
             h.insights = Some(found.clone());
+            h.insights_helped = job.helped;
             if let Some(job) = self.insights.take() {
                 for request in job.requests {
                     let reply = Ok(Reply::Insights(
