@@ -213,10 +213,7 @@ fn wasm_memory_bytes() -> u64 {
 /// Runs `work` on the worker as a new task (setTimeout 0), so that
 /// messages that arrived meanwhile (stop, a new file) are handled first.
 fn as_next_task(work: impl FnOnce(&mut DataWorker) + 'static) {
-    let tick = Closure::once_into_js(move || {
-        WORKER.with(|w| work(&mut w.borrow_mut()));
-    });
-    let _ = scope().set_timeout_with_callback_and_timeout_and_arguments_0(tick.unchecked_ref(), 0);
+    after_ms(0, work);
 }
 
 /// Runs `work` on the worker as a task `ms` milliseconds from now.
