@@ -124,7 +124,9 @@ fn numbers(c: &ColumnData) -> Vec<f64> {
     }
 }
 
-/// The alerts of a dataset, most severe first (then in column order).
+/// The alerts of a dataset, most severe first (then in column order). Of
+/// the correlations only the pairs (`corr.top`) are read, not the Spearman
+/// matrix: the insights compute the alerts while a helper computes it.
 pub fn alerts(
     ds: &Dataset,
     p: &DatasetProfile,

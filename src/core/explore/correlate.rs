@@ -147,14 +147,33 @@ fn pair_means(xs: &[f64], ys: &[f64]) -> Option<(f64, f64)> {
 /// cancellation that the two-pass form of [`pearson_of`] keeps. None under
 /// two rows, for a constant column or overflow.
 fn pearson_centred(xs: &[f64], mx: f64, ys: &[f64], my: f64) -> Option<f64> {
-    // n, Σa, Σb, Σab, Σa², Σb² (a = x − mx, b = y − my).
-    let sums = lane_sums(xs, ys, |x, y| {
+    r_of_centred(centred_sums(xs, mx, ys, my))
+}
+
+/// Pearson's r over the rows where both columns are present, as the pair's
+/// own means give it ([`pair_means`], [`pearson_centred`]), in one pass when
+/// it can: the values are centred at each column's own mean (`cx`, `cy`,
+/// over all its present values), which the pair's means are near unless
+/// the rows one column lacks move them; then, the shift as large as the
+/// spread (where the one-pass sums would cancel), the pair's means first.
+fn pearson_pair(xs: &[f64], cx: f64, ys: &[f64], cy: f64) -> Option<f64> {
+    let sums = centred_sums(xs, cx, ys, cy);
+    let [n, sa, sb, _, saa, sbb] = sums;
+    if sa * sa > 0.5 * n * saa || sb * sb > 0.5 * n * sbb {
+        return pair_means(xs, ys).and_then(|(mx, my)| pearson_centred(xs, mx, ys, my));
+    }
+    r_of_centred(sums)
+}
+
+/// `[n, Σa, Σb, Σab, Σa², Σb²]` over the rows where both are present, of
+/// `a = x − mx`, `b = y − my`.
+fn centred_sums(xs: &[f64], mx: f64, ys: &[f64], my: f64) -> [f64; 6] {
+    lane_sums(xs, ys, |x, y| {
         let ok = !(x.is_nan() || y.is_nan());
         let a = if ok { x - mx } else { 0.0 };
         let b = if ok { y - my } else { 0.0 };
         [f64::from(u8::from(ok)), a, b, a * b, a * a, b * b]
-    });
-    r_of_centred(sums)
+    })
 }
 
 /// Pearson's r from the sums over `n` rows of values centred near their
@@ -477,15 +496,15 @@ struct RankDrop {
 }
 
 impl RankDrop {
-    fn new(ranks: &[Rank], gone: impl Iterator<Item = usize>) -> RankDrop {
-        let mut below = vec![0u32; 2 * ranks.len() + 3];
-        let mut any = false;
-        for r in gone {
-            below[ranks[r].0 as usize + 1] += 1;
-            any = true;
-        }
-        if !any {
+    fn new(ranks: &[Rank], mut gone: impl Iterator<Item = usize>) -> RankDrop {
+        // Nothing to count (the other column misses no row this one has):
+        // no table (it is twice the rows long).
+        let Some(first) = gone.next() else {
             return RankDrop { below: Vec::new() };
+        };
+        let mut below = vec![0u32; 2 * ranks.len() + 3];
+        for r in std::iter::once(first).chain(gone) {
+            below[ranks[r].0 as usize + 1] += 1;
         }
         for k in 1..below.len() {
             below[k] += below[k - 1];
@@ -661,15 +680,21 @@ fn pearson_phase(ds: &Dataset, columns: &[usize], c: &mut Correlations) {
     // Columns without a missing value: their mean and sum of squared
     // deviations, once; a pair of them is then one dot product.
     let dense: Vec<Option<Spread>> = values.iter().map(|v| Spread::of(v)).collect();
+    // The others' means over their present values: the centre of a pair's
+    // one pass ([`pearson_pair`]).
+    let centres: Vec<f64> = values
+        .iter()
+        .zip(&dense)
+        .map(|(v, d)| d.map_or_else(|| present_mean(v), |d| d.mean))
+        .collect();
     for i in 0..values.len() {
         for j in i..values.len() {
             let (xs, ys) = (&values[i], &values[j]);
-            // Otherwise the pair's means come first (a column's mean over
-            // rows the other lacks can be far from them, and the one-pass
-            // sums would then cancel).
+            // Otherwise one pass about the columns' means, or two about the
+            // pair's when those are far from them.
             let p = match (dense[i], dense[j]) {
                 (Some(a), Some(b)) => a.correlation(xs, &b, ys),
-                _ => pair_means(xs, ys).and_then(|(mx, my)| pearson_centred(xs, mx, ys, my)),
+                _ => pearson_pair(xs, centres[i], ys, centres[j]),
             };
             c.pearson[i][j] = p;
             c.pearson[j][i] = p;
@@ -895,11 +920,23 @@ impl CorrelationRun {
 
     /// The correlations, the strongest pairs first (call once
     /// [`Self::step`] said done; earlier, the phases not run are empty).
-    pub fn finish(self) -> Correlations {
-        let mut c = self.c;
-        c.top
+    pub fn finish(mut self) -> Correlations {
+        self.sort_top();
+        self.c
+    }
+
+    /// The correlations as far as they are, the pairs strongest first (as
+    /// [`Self::finish`] gives them once every phase is done; the alerts
+    /// read them while a Spearman matrix handed out is computed).
+    pub fn pairs_so_far(&mut self) -> &Correlations {
+        self.sort_top();
+        &self.c
+    }
+
+    fn sort_top(&mut self) {
+        self.c
+            .top
             .sort_by(|a, b| b.value.abs().total_cmp(&a.value.abs()));
-        c
     }
 }
 
@@ -1036,12 +1073,15 @@ mod tests {
             );
             for (x, y) in [(&xs, &ys), (&hx, &hy)] {
                 let fast = pair_means(x, y).and_then(|(mx, my)| pearson_centred(x, mx, y, my));
+                let one = pearson_pair(x, present_mean(x), y, present_mean(y));
                 let slow = pearson_of(|| both_present(x, y));
-                match (fast, slow) {
-                    (Some(f), Some(s)) => {
-                        assert!((f - s).abs() <= 1e-12, "case {case}: {f} vs {s}")
+                for got in [fast, one] {
+                    match (got, slow) {
+                        (Some(f), Some(s)) => {
+                            assert!((f - s).abs() <= 1e-12, "case {case}: {f} vs {s}")
+                        }
+                        (f, s) => assert_eq!(f.is_some(), s.is_some(), "case {case}"),
                     }
-                    (f, s) => assert_eq!(f.is_some(), s.is_some(), "case {case}"),
                 }
             }
             let (rx, ry) = (full_ranks(&xs), full_ranks(&ys));
@@ -1062,6 +1102,13 @@ mod tests {
         let fast = pair_means(&x, &y).and_then(|(mx, my)| pearson_centred(&x, mx, &y, my));
         let slow = pearson_of(|| both_present(&x, &y)).unwrap();
         assert!((fast.unwrap() - slow).abs() <= 1e-12, "{fast:?} vs {slow}");
+        let one = pearson_pair(&x, present_mean(&x), &y, present_mean(&y));
+        assert!((one.unwrap() - slow).abs() <= 1e-12, "{one:?} vs {slow}");
+        // The same with the far rows present in both and missing in one
+        // column only from its centre's point of view: a shift in y.
+        let one = pearson_pair(&y[..1000], 1e6, &x[..1000], 0.5);
+        let slow = pearson_of(|| both_present(&y[..1000], &x[..1000])).unwrap();
+        assert!((one.unwrap() - slow).abs() <= 1e-12, "{one:?} vs {slow}");
         let x = [1.0, 2.0, 3.0, f64::INFINITY];
         let y = [1.0, 2.0, 4.0, f64::NAN];
         let fast = pair_means(&x, &y).and_then(|(mx, my)| pearson_centred(&x, mx, &y, my));

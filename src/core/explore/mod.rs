@@ -76,6 +76,9 @@ pub struct InsightsRun {
     part: Part,
     correlations: Option<correlate::CorrelationRun>,
     found: Insights,
+    /// `found.alerts` are computed, under `config`, while the Spearman
+    /// matrix handed out is not back (the alerts read the pairs, not it).
+    alerts_early: bool,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -97,12 +100,14 @@ impl InsightsRun {
                 part: Part::Alerts,
                 correlations: None,
                 found,
+                alerts_early: false,
             },
             None => InsightsRun {
                 config,
                 part: Part::Correlations,
                 correlations: None,
                 found: Insights::default(),
+                alerts_early: false,
             },
         }
     }
@@ -110,6 +115,9 @@ impl InsightsRun {
     /// The thresholds the alerts will follow (a newer request's, while
     /// the alerts are not computed yet).
     pub fn set_config(&mut self, config: AlertConfig) {
+        if config != self.config {
+            self.alerts_early = false;
+        }
         self.config = config;
     }
 
@@ -140,20 +148,27 @@ impl InsightsRun {
                 self.found.missing = missing::missing_matrix(ds);
                 self.part = Part::Alerts;
             }
-            // The alerts need the correlations whole.
+            // The alerts need the correlations' pairs, which are all in
+            // once only a Spearman matrix handed out is missing: they are
+            // computed meanwhile.
             Part::Alerts if self.correlations.is_some() => {
+                let run = self.correlations.as_mut().expect("matched");
+                if run.waiting() {
+                    if !self.alerts_early {
+                        self.found.alerts =
+                            alerts::alerts(ds, profile, run.pairs_so_far(), &self.config);
+                        self.alerts_early = true;
+                    }
                 // (A Spearman matrix taken back is computed here.)
-                if self
-                    .correlations
-                    .as_mut()
-                    .is_some_and(|run| run.is_done() || (!run.waiting() && run.step(ds)))
-                {
+                } else if run.is_done() || run.step(ds) {
                     self.finish_correlations();
                 }
             }
             Part::Alerts => {
-                self.found.alerts =
-                    alerts::alerts(ds, profile, &self.found.correlations, &self.config);
+                if !self.alerts_early {
+                    self.found.alerts =
+                        alerts::alerts(ds, profile, &self.found.correlations, &self.config);
+                }
                 self.part = Part::Done;
                 return Some(std::mem::take(&mut self.found));
             }
@@ -212,10 +227,12 @@ impl InsightsRun {
         }
     }
 
-    /// Every part left needs the Spearman matrix handed out: a step does
-    /// nothing until it is given or taken back.
+    /// Every part left needs the Spearman matrix handed out (the alerts
+    /// are computed): a step does nothing until it is given or taken back.
     pub fn waiting(&self) -> bool {
-        self.part == Part::Alerts && self.correlations.as_ref().is_some_and(|r| r.waiting())
+        self.part == Part::Alerts
+            && self.alerts_early
+            && self.correlations.as_ref().is_some_and(|r| r.waiting())
     }
 
     /// Runs every part left (each part moves the run on, so this ends; a
@@ -389,8 +406,8 @@ mod tests {
             assert!(run.step(&ds, &profile).is_none() && steps < 10);
             steps += 1;
         }
-        // Pearson, (no Spearman), categories, boxes, missing.
-        assert_eq!(steps, 5);
+        // Pearson, (no Spearman), categories, boxes, missing, the alerts.
+        assert_eq!(steps, 6);
         assert!(run.step(&ds, &profile).is_none() && run.waiting());
         let numbers = |k: usize| correlate::numbers_of(&ds, columns[k]);
         let matrix = correlate::spearman_matrix(columns.len(), numbers);
@@ -419,6 +436,23 @@ mod tests {
         let mut run = InsightsRun::new(None, config);
         assert!(run.hand_out_spearman(&ds, 0, usize::MAX).is_some());
         assert_eq!(run.run(&ds, &profile), whole);
+        // New thresholds after the alerts were computed while waiting:
+        // computed again under them once the matrix is in.
+        let mut run = InsightsRun::new(None, config);
+        assert!(run.hand_out_spearman(&ds, 0, usize::MAX).is_some());
+        while !run.waiting() {
+            assert!(run.step(&ds, &profile).is_none());
+        }
+        run.set_config(strict);
+        assert!(!run.waiting(), "the alerts are to be computed again");
+        assert!(run.step(&ds, &profile).is_none() && run.waiting());
+        assert!(run.spearman_in(matrix.clone()));
+        let found = run.run(&ds, &profile);
+        assert_eq!(found.correlations, whole.correlations);
+        assert_eq!(
+            found.alerts,
+            alerts::alerts(&ds, &profile, &whole.correlations, &strict)
+        );
         // Not once the Spearman phase ran here.
         let mut run = InsightsRun::new(None, config);
         for _ in 0..3 {
