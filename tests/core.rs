@@ -3034,6 +3034,31 @@ mod ml_models {
         }
         let few: Vec<Vec<f64>> = train.iter().map(|c| c[..3].to_vec()).collect();
         assert_eq!(nearest(&few, &query, 5)[0].len(), 3);
+        // Continuous values (ranked by norms and dot products), and values
+        // past the bound of that (ranked by the distances): the rows of a
+        // full sort by distance.
+        for scale in [1.0, 1e120] {
+            let train: Vec<Vec<f64>> = (0..12)
+                .map(|_| (0..3000).map(|_| (rng.unit() - 0.5) * scale).collect())
+                .collect();
+            let query: Vec<Vec<f64>> = (0..12)
+                .map(|_| (0..20).map(|_| (rng.unit() - 0.5) * scale).collect())
+                .collect();
+            let found = nearest(&train, &query, 10);
+            for (q, got) in found.iter().enumerate() {
+                let mut all: Vec<(f64, u32)> = (0..3000)
+                    .map(|r| {
+                        let d = (0..12)
+                            .map(|j| ((train[j][r] - query[j][q]) / scale).powi(2))
+                            .sum::<f64>();
+                        (d, r as u32)
+                    })
+                    .collect();
+                all.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
+                let want: Vec<u32> = all.iter().take(10).map(|&(_, r)| r).collect();
+                assert_eq!(got, &want, "scale {scale}, query {q}");
+            }
+        }
     }
 
     #[test]
