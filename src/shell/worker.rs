@@ -37,7 +37,7 @@ use crate::core::report::contents;
 use crate::core::table::ColumnData;
 use crate::core::warm::Warmup;
 use crate::core::workbook::{Opened, SheetChoice};
-use crate::core::{self, Dataset, DatasetProfile, Ingester};
+use crate::core::{self, Dataset, DatasetProfile, IngestError, Ingester};
 use crate::protocol::{
     decode_to_worker, encode, Ask, DatasetRef, ExportFormat, Fault, FromWorker, LoadId, ModelRef,
     Purpose, Reply, RequestId, RowFilter, RunId, Sample, SortKey, StepView, ToWorker, ViewRows,
@@ -414,6 +414,7 @@ impl DataWorker {
             ToWorker::Cancel { load } => {
                 if self.reading.as_ref().is_some_and(|r| r.load == load) {
                     self.reading = None;
+                    self.stop_idle_helper();
                 }
             }
             ToWorker::Ask {
@@ -473,10 +474,7 @@ impl DataWorker {
                 };
                 self.start_reading(reading, size);
             }
-            Err(error) => {
-                self.reading = None;
-                post(&FromWorker::LoadFailed { load, error });
-            }
+            Err(error) => self.load_failed(load, error),
         }
     }
 
@@ -532,10 +530,7 @@ impl DataWorker {
                 load,
                 bytes_done: ingester.bytes_seen(),
             }),
-            Err(error) => {
-                self.reading = None;
-                post(&FromWorker::LoadFailed { load, error });
-            }
+            Err(error) => self.load_failed(load, error),
         }
     }
 
@@ -560,7 +555,7 @@ impl DataWorker {
                 self.keep(load, r.name, r.purpose, read, r.started)
             }
             Ok(Opened::Choose(sheets)) => post(&FromWorker::Sheets { load, sheets }),
-            Err(error) => post(&FromWorker::LoadFailed { load, error }),
+            Err(error) => self.load_failed(load, error),
         }
     }
 
@@ -623,10 +618,7 @@ impl DataWorker {
                 }
                 post(&FromWorker::SendChunks { load });
             }
-            PartsStep::Failed(error) => {
-                self.reading = None;
-                post(&FromWorker::LoadFailed { load, error });
-            }
+            PartsStep::Failed(error) => self.load_failed(load, error),
         }
         // A read ended lets the insights go on.
         self.schedule_insights();
@@ -942,6 +934,26 @@ impl DataWorker {
         match SpearmanHelper::start(deliver, faulty) {
             Ok(helper) => self.helper = Some(helper),
             Err(why) => warn_one_worker(&why),
+        }
+    }
+
+    /// A read that ended without a dataset: the page is told why, and the
+    /// helper started for the dataset it would have made is stopped.
+    fn load_failed(&mut self, load: LoadId, error: IngestError) {
+        self.reading = None;
+        self.stop_idle_helper();
+        post(&FromWorker::LoadFailed { load, error });
+    }
+
+    /// Stops the helper when it computes nothing (started for a file's
+    /// dataset; a later dataset's insights start one again).
+    fn stop_idle_helper(&mut self) {
+        if self
+            .helper
+            .as_ref()
+            .is_some_and(|h| h.working_for().is_none())
+        {
+            self.helper = None;
         }
     }
 
