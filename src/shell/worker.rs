@@ -995,12 +995,8 @@ impl DataWorker {
         let Some(columns) = columns else {
             // An idle helper is not needed (unless it was started for the
             // file being read).
-            let idle = self
-                .helper
-                .as_ref()
-                .is_some_and(|h| h.working_for().is_none());
-            if idle && self.reading.is_none() {
-                self.helper = None;
+            if self.reading.is_none() {
+                self.stop_idle_helper();
             }
             return;
         };

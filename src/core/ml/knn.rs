@@ -49,48 +49,47 @@ pub fn nearest(train: &[Vec<f64>], query: &[Vec<f64>], k: usize) -> Vec<Vec<u32>
         best.extend(points.iter().map(|_| Best::new(k)));
         match norms.as_deref().filter(|_| points.iter().all(scorable)) {
             Some(norms) => {
+                // Each point times −2; a row's score is its norm plus
+                // its dot product with that.
                 let weights: Vec<Vec<f64>> = points
                     .iter()
                     .map(|p| p.iter().map(|v| -2.0 * v).collect())
                     .collect();
-                search_scored(&tiles, norms, &weights, &mut best);
+                search(&tiles, &weights, &mut best, |g, w| {
+                    let mut s = tiles.scores(g, w, 0.0);
+                    let at = g * LANES;
+                    for (s, &n) in s.iter_mut().zip(&norms[at..at + tiles.lanes(g)]) {
+                        *s += n;
+                    }
+                    s
+                });
             }
-            None => search(&tiles, &points, &mut best),
+            None => search(&tiles, &points, &mut best, |g, p| tiles.distances(g, p)),
         }
         out.extend(best.drain(..).map(Best::indices));
     }
     out
 }
 
-/// Offers every kept row to each point's `best`. A function of its own,
+/// Offers every kept row to each point's `best`, ranked by `rank(group,
+/// point)` (its kept rows' values, [`LANES`] at a time). A function of its own,
 /// called once per [`QUERIES`] rows: a browser optimises a wasm function
 /// for its later calls only (never during a call), so the search stays
 /// unoptimised only for the first few blocks instead of the whole
 /// prediction (in Node.js 2.7× slower).
 #[inline(never)]
-fn search(tiles: &Tiles, points: &[Vec<f64>], best: &mut [Best]) {
+fn search(
+    tiles: &Tiles,
+    points: &[Vec<f64>],
+    best: &mut [Best],
+    rank: impl Fn(usize, &[f64]) -> [f64; LANES],
+) {
     for g in 0..tiles.groups() {
         let lanes = tiles.lanes(g);
         for (point, best) in points.iter().zip(best.iter_mut()) {
-            let d = tiles.distances(g, point);
+            let d = rank(g, point);
             for (l, &d) in d[..lanes].iter().enumerate() {
                 best.offer(d, (g * LANES + l) as u32);
-            }
-        }
-    }
-}
-
-/// [`search`] with the kept rows ranked by ‖x‖² − 2x·q: `norms` the kept
-/// rows' squared norms, `weights` each point times −2.
-#[inline(never)]
-fn search_scored(tiles: &Tiles, norms: &[f64], weights: &[Vec<f64>], best: &mut [Best]) {
-    for g in 0..tiles.groups() {
-        let lanes = tiles.lanes(g);
-        let norms = &norms[g * LANES..g * LANES + lanes];
-        for (w, best) in weights.iter().zip(best.iter_mut()) {
-            let d = tiles.scores(g, w, 0.0);
-            for (l, (&d, &n)) in d[..lanes].iter().zip(norms).enumerate() {
-                best.offer(n + d, (g * LANES + l) as u32);
             }
         }
     }

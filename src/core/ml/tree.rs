@@ -460,11 +460,8 @@ impl Tree {
                     ..
                 } => {
                     let b = binned.bins[feature * binned.n_rows + row];
-                    let go_left = if b == binned.missing_bin(*feature) {
-                        *missing_left
-                    } else {
-                        b <= *bin
-                    };
+                    let go_left =
+                        bin_goes_left(b, binned.missing_bin(*feature), *bin, *missing_left);
                     i = if go_left { *left } else { *right };
                 }
             }
@@ -610,6 +607,16 @@ struct Scratch {
     rest: Vec<u32>,
 }
 
+/// Whether a row in bin `b` goes left at a split on bin `bin` (the
+/// feature's missing bin `missing` goes as `missing_left` says).
+fn bin_goes_left(b: u8, missing: u8, bin: u8, missing_left: bool) -> bool {
+    if b == missing {
+        missing_left
+    } else {
+        b <= bin
+    }
+}
+
 /// Puts the rows of `seg` that `split` sends left first and the others after
 /// them, each side in its order in `seg`; returns how many go left. Without
 /// a branch per row: which side each bin goes to is looked up, and every row
@@ -617,14 +624,8 @@ struct Scratch {
 fn partition(seg: &mut [u32], split: &Split, binned: &Binned, rest: &mut Vec<u32>) -> usize {
     let col = binned.column(split.feature);
     let missing = binned.missing_bin(split.feature);
-    let mut left = [false; 256];
-    for (b, l) in left.iter_mut().enumerate() {
-        *l = if b == missing as usize {
-            split.missing_left
-        } else {
-            b <= split.bin as usize
-        };
-    }
+    let left: [bool; 256] =
+        std::array::from_fn(|b| bin_goes_left(b as u8, missing, split.bin, split.missing_left));
     rest.clear();
     rest.resize(seg.len(), 0);
     let (mut l, mut r) = (0, 0);
