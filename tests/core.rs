@@ -2983,6 +2983,70 @@ mod ml_models {
         assert!(failures.is_empty(), "{failures:#?}");
     }
 
+    /// A settled fit's centres are the means of the rows nearest each,
+    /// summed afresh (the fit keeps its sums across iterations, moving only
+    /// the rows that change cluster), on the binary fixture's features for
+    /// k = 2…8; and a cluster left empty (duplicate rows, so two starting
+    /// centres can coincide) takes a row and the fit ends with every row on
+    /// a centre.
+    #[test]
+    fn kmeans_centres_are_the_means_of_their_rows() {
+        use plainsight::core::ml::kmeans::{fit, nearest, KMeansParams};
+        let columns = scaled_features("binary");
+        let n = columns[0].len();
+        for k in 2..=8 {
+            let params = KMeansParams {
+                k,
+                starts: 1,
+                tolerance: 0.0,
+                seed: k as u64,
+                ..KMeansParams::default()
+            };
+            let fit = fit(&columns, &params).unwrap();
+            assert!(
+                fit.iterations < params.max_iterations,
+                "k = {k} did not settle"
+            );
+            let mut sums = vec![vec![0.0; columns.len()]; k];
+            let mut counts = vec![0usize; k];
+            for r in 0..n {
+                let row: Vec<f64> = columns.iter().map(|c| c[r]).collect();
+                let c = nearest(&fit.centroids, &row) as usize;
+                counts[c] += 1;
+                for (s, v) in sums[c].iter_mut().zip(&row) {
+                    *s += v;
+                }
+            }
+            for c in 0..k {
+                assert!(counts[c] > 0, "k = {k}: cluster {c} has no rows");
+                for (j, s) in sums[c].iter().enumerate() {
+                    let mean = s / counts[c] as f64;
+                    let ours = fit.centroids[c][j];
+                    assert!(
+                        ours.is_finite() && (ours - mean).abs() <= 1e-9 * (1.0 + mean.abs()),
+                        "k = {k}, cluster {c}, column {j}: {ours} against {mean}"
+                    );
+                }
+            }
+        }
+        // Ten rows on two points, three clusters: over the seeds a start
+        // draws a row already a centre (every distance 0) and relocates.
+        let twin = vec![[0.0, 0.0, 0.0, 0.0, 0.0, 10.0, 10.0, 10.0, 10.0, 10.0].to_vec()];
+        for seed in 0..20 {
+            let params = KMeansParams {
+                k: 3,
+                seed,
+                ..KMeansParams::default()
+            };
+            let fit = fit(&twin, &params).unwrap();
+            assert_eq!(fit.inertia, 0.0, "seed {seed}: {fit:?}");
+            assert!(
+                fit.centroids.iter().all(|c| c[0] == 0.0 || c[0] == 10.0),
+                "seed {seed}: {fit:?}"
+            );
+        }
+    }
+
     /// The k nearest rows are those a full sort by (distance, row) gives,
     /// ties to the first row, on data with many ties (small integers) and
     /// with missing and infinite query values; k past the rows gives all.

@@ -124,6 +124,35 @@ impl Tiles {
         unpair(s)
     }
 
+    /// [`Tiles::scores`] for two points at once (each of the group's
+    /// values loaded once for both): the same operations in the same order
+    /// on each lane, so the same bits.
+    #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+    #[inline]
+    pub fn scores_two(&self, g: usize, weights: [&[f64]; 2], bases: [f64; 2]) -> [[f64; LANES]; 2] {
+        use core::arch::wasm32::{f64x2_add, f64x2_mul, f64x2_splat};
+        let mut s = [f64x2_splat(bases[0]); 4];
+        let mut t = [f64x2_splat(bases[1]); 4];
+        for ((x, &w), &v) in self.group(g).iter().zip(weights[0]).zip(weights[1]) {
+            let (w, v) = (f64x2_splat(w), f64x2_splat(v));
+            for ((s, t), x) in s.iter_mut().zip(t.iter_mut()).zip(pairs(x)) {
+                *s = f64x2_add(*s, f64x2_mul(x, w));
+                *t = f64x2_add(*t, f64x2_mul(x, v));
+            }
+        }
+        [unpair(s), unpair(t)]
+    }
+
+    /// [`Tiles::scores`] for two points at once (as the wasm version above).
+    #[cfg(not(all(target_arch = "wasm32", target_feature = "simd128")))]
+    #[inline]
+    pub fn scores_two(&self, g: usize, weights: [&[f64]; 2], bases: [f64; 2]) -> [[f64; LANES]; 2] {
+        [
+            self.scores(g, weights[0], bases[0]),
+            self.scores(g, weights[1], bases[1]),
+        ]
+    }
+
     /// `base` + the dot product of each of group `g`'s rows with `weights`
     /// (as the wasm version above).
     #[cfg(not(all(target_arch = "wasm32", target_feature = "simd128")))]

@@ -55,16 +55,31 @@ pub fn nearest(train: &[Vec<f64>], query: &[Vec<f64>], k: usize) -> Vec<Vec<u32>
                     .iter()
                     .map(|p| p.iter().map(|v| -2.0 * v).collect())
                     .collect();
-                search(&tiles, &weights, &mut best, |g, w| {
-                    let mut s = tiles.scores(g, w, 0.0);
+                search(&tiles, &weights, &mut best, |g, w, out| {
                     let at = g * LANES;
-                    for (s, &n) in s.iter_mut().zip(&norms[at..at + tiles.lanes(g)]) {
-                        *s += n;
+                    let norms = &norms[at..at + tiles.lanes(g)];
+                    let mut pairs = w.chunks_exact(2);
+                    let mut at = 0;
+                    for pair in pairs.by_ref() {
+                        let two = tiles.scores_two(g, [&pair[0], &pair[1]], [0.0, 0.0]);
+                        out[at..at + 2].copy_from_slice(&two);
+                        at += 2;
                     }
-                    s
+                    if let [w] = pairs.remainder() {
+                        out[at] = tiles.scores(g, w, 0.0);
+                    }
+                    for s in out[..w.len()].iter_mut() {
+                        for (s, &n) in s.iter_mut().zip(norms) {
+                            *s += n;
+                        }
+                    }
                 });
             }
-            None => search(&tiles, &points, &mut best, |g, p| tiles.distances(g, p)),
+            None => search(&tiles, &points, &mut best, |g, p, out| {
+                for (out, p) in out.iter_mut().zip(p) {
+                    *out = tiles.distances(g, p);
+                }
+            }),
         }
         out.extend(best.drain(..).map(Best::indices));
     }
@@ -72,25 +87,26 @@ pub fn nearest(train: &[Vec<f64>], query: &[Vec<f64>], k: usize) -> Vec<Vec<u32>
 }
 
 /// Offers every kept row to each point's `best`, ranked by `rank(group,
-/// point)` (its kept rows' values, [`LANES`] at a time). A function of its own,
-/// called once per [`QUERIES`] rows: a browser optimises a wasm function
-/// for its later calls only (never during a call), so the search stays
-/// unoptimised only for the first few blocks instead of the whole
-/// prediction (in Node.js 2.7× slower).
+/// points, out)` (each point's value for the group's kept rows, [`LANES`]
+/// at a time: two points' at once keep twice the sums in registers, and
+/// written out before they are offered they leave the registers free). A
+/// function of its own, called once per [`QUERIES`] rows: a browser
+/// optimises a wasm function for its later calls only (never during a
+/// call), so the search stays unoptimised only for the first few blocks
+/// instead of the whole prediction (in Node.js 2.7× slower).
 #[inline(never)]
 fn search(
     tiles: &Tiles,
     points: &[Vec<f64>],
     best: &mut [Best],
-    rank: impl Fn(usize, &[f64]) -> [f64; LANES],
+    rank: impl Fn(usize, &[Vec<f64>], &mut [[f64; LANES]]),
 ) {
+    let mut ranked = [[0.0; LANES]; QUERIES];
     for g in 0..tiles.groups() {
         let lanes = tiles.lanes(g);
-        for (point, best) in points.iter().zip(best.iter_mut()) {
-            let d = rank(g, point);
-            for (l, &d) in d[..lanes].iter().enumerate() {
-                best.offer(d, (g * LANES + l) as u32);
-            }
+        rank(g, points, &mut ranked[..points.len()]);
+        for (d, best) in ranked.iter().zip(best.iter_mut()) {
+            best.offer_group(&d[..lanes], (g * LANES) as u32);
         }
     }
 }
@@ -132,6 +148,22 @@ impl Best {
         }
         let at = self.found.partition_point(|&(e, _)| e <= d);
         self.found.insert(at, (d, row));
+    }
+
+    /// Offers rows `first`, `first + 1`, … at distances `d`; none when the
+    /// k found are all nearer (most groups, once k are found).
+    #[inline]
+    fn offer_group(&mut self, d: &[f64], first: u32) {
+        if self.found.len() == self.k {
+            let kth = self.found.last().map_or(f64::INFINITY, |e| e.0);
+            // NaN counts as infinite: never nearer.
+            if !d.iter().any(|&d| d < kth) {
+                return;
+            }
+        }
+        for (l, &d) in d.iter().enumerate() {
+            self.offer(d, first + l as u32);
+        }
     }
 
     fn indices(self) -> Vec<u32> {
