@@ -95,10 +95,10 @@ fn pearson_of<I: Iterator<Item = (f64, f64)>>(pairs: impl Fn() -> I) -> Option<f
 /// Sums over the rows of two columns of the `K` quantities `f(x, y)`:
 /// four lanes of sums per block of rows (a loop the compiler turns into
 /// SIMD, wasm simd128 too), the blocks' sums added with compensation.
-fn lane_sums<T: Copy + Into<f64>, const K: usize>(
+fn lane_sums<T: Copy, const K: usize>(
     xs: &[T],
     ys: &[T],
-    f: impl Fn(f64, f64) -> [f64; K],
+    f: impl Fn(T, T) -> [f64; K],
 ) -> [f64; K] {
     const LANES: usize = 4;
     const BLOCK: usize = 1024;
@@ -106,7 +106,7 @@ fn lane_sums<T: Copy + Into<f64>, const K: usize>(
     for (bx, by) in xs.chunks(BLOCK).zip(ys.chunks(BLOCK)) {
         let mut acc = [[0.0f64; LANES]; K];
         let mut add = |lane: usize, x: T, y: T| {
-            for (a, v) in acc.iter_mut().zip(f(x.into(), y.into())) {
+            for (a, v) in acc.iter_mut().zip(f(x, y)) {
                 a[lane] += v;
             }
         };
@@ -222,7 +222,9 @@ impl Spread {
         if d == 0.0 || !d.is_finite() {
             return None;
         }
-        let [sxy] = lane_sums(xs, ys, |x, y| [(x - self.mean) * (y - other.mean)]);
+        let [sxy] = lane_sums(xs, ys, |x, y| {
+            [(x.into() - self.mean) * (y.into() - other.mean)]
+        });
         Some((sxy / d).clamp(-1.0, 1.0)).filter(|r| r.is_finite())
     }
 }
@@ -462,8 +464,13 @@ impl From<Rank> for f64 {
 }
 
 /// The average ranks of a column's present values ([`ranks`]), by row
-/// (missing rows [`Rank::MISSING`]).
+/// (missing rows [`Rank::MISSING`]): counted when the column has few
+/// distinct values ([`ranks_by_counting`]), else from the rows sorted by
+/// value.
 fn full_ranks(v: &[f64]) -> Vec<Rank> {
+    if let Some(ranks) = ranks_by_counting(v) {
+        return ranks;
+    }
     // Sorted by radix, with the rows.
     let order = crate::core::sort::sorted_pairs(v.iter().map(|&x| (!x.is_nan()).then_some(x)));
     // Twice the largest rank, 2 × len, must stay below the marker (a
@@ -486,69 +493,184 @@ fn full_ranks(v: &[f64]) -> Vec<Rank> {
     out
 }
 
-/// How much each present value's average rank drops when the rows `gone`
-/// leave the column: one per smaller value, a half per equal one. Counted
-/// in rank space: full ranks are whole or half numbers, so twice a rank is
-/// an index, and "smaller value" is "smaller rank".
+/// Distinct values up to which [`ranks_by_counting`] ranks a column.
+const COUNTED_RANKS: usize = 4096;
+
+/// [`full_ranks`] of a column of at most [`COUNTED_RANKS`] distinct
+/// values (most counts, amounts with few decimals, ratings, ages): each
+/// value counted in a map, the few distinct values sorted, and each row's
+/// rank read from the map — two passes over the rows instead of a sort of
+/// them (a radix sort moves every row eight times). None for more distinct
+/// values (given up as soon as they are seen). Equal values share a rank
+/// as the sort's `==` has them: −0 is 0.
+fn ranks_by_counting(v: &[f64]) -> Option<Vec<Rank>> {
+    use crate::core::sort::RadixKey;
+    assert!(v.len() < (u32::MAX / 2) as usize, "too many rows to rank");
+    // A value's key in the order of values (0 for −0, which equals 0).
+    let key = |x: f64| (x + 0.0).key();
+    let mut counts: HashMap<u64, u32> = HashMap::default();
+    for &x in v.iter().filter(|x| !x.is_nan()) {
+        *counts.entry(key(x)).or_insert(0) += 1;
+        if counts.len() > COUNTED_RANKS {
+            return None;
+        }
+    }
+    let mut distinct: Vec<(u64, u32)> = counts.into_iter().collect();
+    distinct.sort_unstable();
+    // A value whose `c` equal ones start at place `i` (0-based) has the
+    // average rank i + (c + 1) / 2: doubled, 2i + c + 1.
+    let mut at = 0u32;
+    let doubled: HashMap<u64, u32> = distinct
+        .into_iter()
+        .map(|(k, c)| {
+            let rank = 2 * at + c + 1;
+            at += c;
+            (k, rank)
+        })
+        .collect();
+    Some(
+        v.iter()
+            .map(|&x| {
+                if x.is_nan() {
+                    Rank::MISSING
+                } else {
+                    Rank(doubled[&key(x)])
+                }
+            })
+            .collect(),
+    )
+}
+
+/// How much each present value's average rank drops when some rows leave
+/// the column: one per smaller value, a half per equal one. Counted in
+/// rank space: a doubled rank ([`Rank`]) is a whole number below twice the
+/// rows, and "smaller value" is "smaller rank".
 struct RankDrop {
-    /// `below[k]`: removed values whose doubled rank is below `k`.
+    /// `below[k]`: removed values whose doubled rank is below `k`; empty
+    /// when none is removed.
     below: Vec<u32>,
 }
 
 impl RankDrop {
-    fn new(ranks: &[Rank], mut gone: impl Iterator<Item = usize>) -> RankDrop {
-        // Nothing to count (the other column misses no row this one has):
-        // no table (it is twice the rows long).
-        let Some(first) = gone.next() else {
-            return RankDrop { below: Vec::new() };
-        };
-        let mut below = vec![0u32; 2 * ranks.len() + 3];
-        for r in std::iter::once(first).chain(gone) {
-            below[ranks[r].0 as usize + 1] += 1;
-        }
-        for k in 1..below.len() {
-            below[k] += below[k - 1];
-        }
-        RankDrop { below }
+    fn new() -> RankDrop {
+        RankDrop { below: Vec::new() }
     }
 
-    /// The drop for a value of full rank `rank` (read from a [`Rank`]).
-    fn at(&self, rank: f64) -> f64 {
-        if self.below.is_empty() {
-            return 0.0;
+    /// Starts counting the rows of a column of `rows` that leave (the
+    /// table is kept from one pair to the next: zeroed, not allocated).
+    fn start(&mut self, rows: usize) {
+        self.below.clear();
+        self.below.resize(2 * rows + 3, 0);
+    }
+
+    /// Counts the rows `missing` (in order) below `n` of a column of
+    /// `ranks` that it has, and returns how many it misses too. The table
+    /// is as long as the whole column's ranks are large.
+    fn leave(&mut self, ranks: &[Rank], missing: &[u32], n: usize) -> usize {
+        self.below.clear();
+        let mut both = 0;
+        for &r in missing.iter().take_while(|&&r| (r as usize) < n) {
+            let rank = ranks[r as usize];
+            if rank == Rank::MISSING {
+                both += 1;
+            } else {
+                if self.below.is_empty() {
+                    self.start(ranks.len());
+                }
+                self.gone(rank);
+            }
         }
-        let k = (2.0 * rank) as usize;
-        let (lt, le) = (self.below[k], self.below[k + 1]);
-        f64::from(lt) + f64::from(le - lt) / 2.0
+        self.finish();
+        both
+    }
+
+    /// A row of doubled rank `rank` leaves.
+    #[inline]
+    fn gone(&mut self, rank: Rank) {
+        self.below[rank.0 as usize + 1] += 1;
+    }
+
+    /// Done counting: the counts become counts below (nothing when no row
+    /// left).
+    fn finish(&mut self) {
+        for k in 1..self.below.len() {
+            self.below[k] += self.below[k - 1];
+        }
+    }
+
+    /// Twice the drop of a present value of doubled rank `rank` (whole:
+    /// twice the smaller, plus the equal).
+    #[inline]
+    fn doubled(&self, rank: u32) -> u32 {
+        match self.below.get(rank as usize..rank as usize + 2) {
+            Some(&[lt, le]) => lt + le,
+            _ => 0,
+        }
+    }
+}
+
+/// The drop tables of [`spearman_pair`], kept across pairs.
+struct PairScratch {
+    x: RankDrop,
+    y: RankDrop,
+}
+
+impl PairScratch {
+    fn new() -> PairScratch {
+        PairScratch {
+            x: RankDrop::new(),
+            y: RankDrop::new(),
+        }
+    }
+}
+
+/// A column's ranks ([`full_ranks`]) and its missing rows, in order.
+struct Ranked {
+    ranks: Vec<Rank>,
+    missing: Vec<u32>,
+}
+
+impl Ranked {
+    fn of(v: &[f64]) -> Ranked {
+        let ranks = full_ranks(v);
+        let missing = (0..ranks.len() as u32)
+            .filter(|&r| ranks[r as usize] == Rank::MISSING)
+            .collect();
+        Ranked { ranks, missing }
     }
 }
 
 /// Spearman's rho of two columns over the rows where both are present
 /// (pandas' pairwise-complete rows), from their ranks over all their
 /// present values: a row's rank among the kept rows is its full rank less
-/// the [`RankDrop`] of the rows the other column misses. The ranks are
-/// those [`ranks`] gives the kept values, so rho is the same (to the last
-/// bits). The kept rows' ranks average `(m + 1) / 2` exactly (ties share
-/// their places' mean), so one pass over ranks centred by it gives the
-/// sums, in lanes ([`lane_sums`]).
-fn spearman_pair(rx: &[Rank], ry: &[Rank]) -> Option<f64> {
-    let n = rx.len().min(ry.len());
-    // A rank is NaN where its column is missing. The drops are sized by
-    // the whole columns' ranks (their largest rank is their length).
-    let gone = |a: &[Rank], b: &[Rank], r: usize| a[r] != Rank::MISSING && b[r] == Rank::MISSING;
-    let drop_x = RankDrop::new(rx, (0..n).filter(|&r| gone(rx, ry, r)));
-    let drop_y = RankDrop::new(ry, (0..n).filter(|&r| gone(ry, rx, r)));
-    let (rx, ry) = (&rx[..n], &ry[..n]);
-    let kept = rx
-        .iter()
-        .zip(ry)
-        .filter(|(&a, &b)| a != Rank::MISSING && b != Rank::MISSING)
-        .count();
-    let mean = (kept as f64 + 1.0) / 2.0;
+/// the [`RankDrop`] of the rows the other column misses (found from its
+/// list of missing rows, not a pass over all). The ranks are those
+/// [`ranks`] gives the kept values, so rho is the same (to the last bits).
+/// Doubled, every rank and drop is a whole number; the kept rows' doubled
+/// ranks average `m + 1` exactly (ties share their places' mean), so one
+/// pass over the ranks centred by it gives the sums, in lanes
+/// ([`lane_sums`]).
+fn spearman_pair(x: &Ranked, y: &Ranked, scratch: &mut PairScratch) -> Option<f64> {
+    let n = x.ranks.len().min(y.ranks.len());
+    let (rx, ry) = (&x.ranks[..n], &y.ranks[..n]);
+    let PairScratch {
+        x: drop_x,
+        y: drop_y,
+    } = scratch;
+    // The rows one column has and the other misses leave the first.
+    let both = drop_x.leave(&x.ranks, &y.missing, n);
+    drop_y.leave(&y.ranks, &x.missing, n);
+    let missing = |m: &[u32]| m.iter().take_while(|&&r| (r as usize) < n).count();
+    let kept = n + both - missing(&x.missing) - missing(&y.missing);
+    let (drop_x, drop_y) = (&*drop_x, &*drop_y);
+    // Twice the kept rows' mean rank.
+    let centre = kept as f64 + 1.0;
     r_of_centred(lane_sums(rx, ry, |a, b| {
-        let ok = !(a.is_nan() || b.is_nan());
-        let a = if ok { a - drop_x.at(a) - mean } else { 0.0 };
-        let b = if ok { b - drop_y.at(b) - mean } else { 0.0 };
+        let ok = a != Rank::MISSING && b != Rank::MISSING;
+        let (a, b) = if ok { (a.0, b.0) } else { (0, 0) };
+        let a = f64::from(a - drop_x.doubled(a)) - centre;
+        let b = f64::from(b - drop_y.doubled(b)) - centre;
+        let (a, b) = if ok { (a * 0.5, b * 0.5) } else { (0.0, 0.0) };
         [f64::from(u8::from(ok)), a, b, a * b, a * a, b * b]
     }))
 }
@@ -719,26 +841,28 @@ fn spearman_phase(ds: &Dataset, columns: &[usize], c: &mut Correlations) {
 /// Spearman's rho of every pair of `n` numeric columns, column `k` given
 /// by `numbers(k)` as numbers (NaN where missing; asked for once each, in
 /// order): the `n × n` matrix, None where a pair has no coefficient. Each
-/// column is ranked once and only its ranks are kept (4 bytes a row); a
-/// pair's ranks over the rows where both are present are derived from
-/// those ([`spearman_pair`]), a pair of columns without a missing value
-/// is one dot product. The data worker runs it, or a helper worker given
+/// column is ranked once and only its ranks are kept (4 bytes a row, and
+/// 4 a missing row: their list); a pair's ranks over the rows where both
+/// are present are derived from those ([`spearman_pair`], with two tables
+/// of twice the rows kept from pair to pair), a pair of columns without a
+/// missing value is one dot product. The data worker runs it, or a helper worker given
 /// the columns' numbers while it computes the rest of the insights
 /// ([`CorrelationRun::hand_out_spearman`]).
 pub fn spearman_matrix(
     n: usize,
     mut numbers: impl FnMut(usize) -> Vec<f64>,
 ) -> Vec<Vec<Option<f64>>> {
-    let ranked: Vec<Vec<Rank>> = (0..n).map(|k| full_ranks(&numbers(k))).collect();
+    let ranked: Vec<Ranked> = (0..n).map(|k| Ranked::of(&numbers(k))).collect();
     // The ranks' spread, for the columns without a missing value (None
     // for the others: a missing rank reads as NaN).
-    let rank_dense: Vec<Option<Spread>> = ranked.iter().map(|r| Spread::of(r)).collect();
+    let rank_dense: Vec<Option<Spread>> = ranked.iter().map(|r| Spread::of(&r.ranks)).collect();
     let mut out = vec![vec![None; n]; n];
+    let mut scratch = PairScratch::new();
     for i in 0..n {
         for j in i..n {
             let s = match (rank_dense[i], rank_dense[j]) {
-                (Some(a), Some(b)) => a.correlation(&ranked[i], &b, &ranked[j]),
-                _ => spearman_pair(&ranked[i], &ranked[j]),
+                (Some(a), Some(b)) => a.correlation(&ranked[i].ranks, &b, &ranked[j].ranks),
+                _ => spearman_pair(&ranked[i], &ranked[j], &mut scratch),
             };
             out[i][j] = s;
             out[j][i] = s;
@@ -1213,18 +1337,82 @@ mod tests {
         assert_eq!(eta(&[0, 1, 0], &[1e308, -1e308, 1e308]), None);
     }
 
-    /// Ranks derived from the full ranks equal ranking the kept rows anew,
-    /// with ties, missing values on either side, and -0.0 beside 0.0.
-    #[test]
-    fn spearman_from_full_ranks_equals_ranking_again() {
-        let mut seed = 7u64;
-        let mut next = move || {
+    /// A seeded generator of numbers below 2^31.
+    fn seeded(mut seed: u64) -> impl FnMut() -> usize {
+        move || {
             seed = seed
                 .wrapping_mul(6364136223846793005)
                 .wrapping_add(1442695040888963407);
             (seed >> 33) as usize
-        };
+        }
+    }
+
+    /// Both ways of ranking (counting few distinct values, sorting many)
+    /// give [`ranks`]' average ranks, missing rows marked, −0 tied with 0;
+    /// either side of the bound.
+    #[test]
+    fn full_ranks_count_or_sort_as_ranking_does() {
+        let mut next = seeded(11);
+        let mut ways = [0usize; 2];
+        for halves in [
+            1,
+            7,
+            COUNTED_RANKS - 2,
+            COUNTED_RANKS - 1,
+            COUNTED_RANKS,
+            50_000,
+        ] {
+            let n = 3 * COUNTED_RANKS + 17;
+            let v: Vec<f64> = (0..n)
+                .map(|r| match next() % 20 {
+                    // Every half number at least once, in the first rows.
+                    _ if r < halves => r as f64 - 3.5,
+                    0 => f64::NAN,
+                    1 => -0.0,
+                    2 => 0.0,
+                    _ => (next() % halves) as f64 - 3.5,
+                })
+                .collect();
+            // Distinct values, 0 and −0 one.
+            let mut values: Vec<f64> = v.iter().filter(|x| !x.is_nan()).map(|x| x + 0.0).collect();
+            values.sort_by(f64::total_cmp);
+            values.dedup();
+            let counted = ranks_by_counting(&v);
+            assert_eq!(
+                counted.is_some(),
+                values.len() <= COUNTED_RANKS,
+                "{} distinct values",
+                values.len()
+            );
+            ways[usize::from(counted.is_some())] += 1;
+            let present: Vec<f64> = v.iter().copied().filter(|x| !x.is_nan()).collect();
+            let want = ranks(&present);
+            let got: Vec<f64> = full_ranks(&v)
+                .into_iter()
+                .map(f64::from)
+                .filter(|r| !r.is_nan())
+                .collect();
+            assert_eq!(got, want, "{} distinct values", values.len());
+            assert_eq!(
+                full_ranks(&v)
+                    .iter()
+                    .filter(|&&r| r == Rank::MISSING)
+                    .count(),
+                v.len() - present.len()
+            );
+        }
+        assert_eq!(ways, [2, 4], "sorted twice, counted four times");
+    }
+
+    /// Ranks derived from the full ranks equal ranking the kept rows anew,
+    /// with ties, missing values on either side, and -0.0 beside 0.0.
+    #[test]
+    fn spearman_from_full_ranks_equals_ranking_again() {
+        let mut next = seeded(7);
         let mut defined = 0;
+        // One scratch for every pair, as the matrix keeps it: a table left
+        // from the pair before must not count.
+        let mut scratch = PairScratch::new();
         for round in 0..200 {
             let n = 2 + round % 40;
             let mut col = |missing: usize| -> Vec<f64> {
@@ -1236,10 +1424,15 @@ mod tests {
                     })
                     .collect()
             };
-            let (xs, ys) = (col(round % 4), col((round / 4) % 4));
+            // Up to 70 % and 60 % missing: together more rows than there
+            // are.
+            let (xs, ys) = (
+                col([0, 1, 3, 7][round % 4]),
+                col([0, 2, 3, 6][(round / 4) % 4]),
+            );
             let (x, y) = paired_numbers(&xs, &ys);
             let want = spearman(&x, &y);
-            let got = spearman_pair(&full_ranks(&xs), &full_ranks(&ys));
+            let got = spearman_pair(&Ranked::of(&xs), &Ranked::of(&ys), &mut scratch);
             // The same pairs get a coefficient, equal to the last bits.
             match (got, want) {
                 (None, None) => {}
@@ -1278,7 +1471,8 @@ mod tests {
                 .collect();
             let (x, y) = paired_numbers(&xs, &ys);
             let want = spearman(&x, &y).expect("a coefficient");
-            let got = spearman_pair(&full_ranks(&xs), &full_ranks(&ys)).expect("a coefficient");
+            let got = spearman_pair(&Ranked::of(&xs), &Ranked::of(&ys), &mut scratch)
+                .expect("a coefficient");
             assert!(
                 got.is_finite() && (got - want).abs() <= 1e-12,
                 "round {round}: {got} vs {want}"
