@@ -113,10 +113,14 @@ pub fn box_stats(ds: &Dataset, index: usize, known: Option<Quartiles>) -> Option
     if !matches!(data, ColumnData::Integer(_) | ColumnData::Float(_)) {
         return None;
     }
-    let mut values: Vec<f64> = (0..data.len())
-        .filter_map(|r| data.number(r))
-        .filter(|v| v.is_finite())
-        .collect();
+    // Read in order (a cell at a time through `ColumnData::number` looks
+    // up its chunk each time).
+    let mut values: Vec<f64> = Vec::with_capacity(data.len());
+    crate::core::explore::aggregate::for_each_present(&data, |_, v| {
+        if v.is_finite() {
+            values.push(v);
+        }
+    });
     // The column's own name: `ds.names()` would copy every name for each
     // column (quadratic in the width).
     let name = ds.frame.columns().get(index)?.name().to_string();
