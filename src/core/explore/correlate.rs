@@ -506,7 +506,7 @@ const COUNTED_RANKS: usize = 4096;
 fn ranks_by_counting(v: &[f64]) -> Option<Vec<Rank>> {
     use crate::core::sort::RadixKey;
     assert!(v.len() < (u32::MAX / 2) as usize, "too many rows to rank");
-    // A value's key in the order of values (0 for −0, which equals 0).
+    // A value's key in the order of values (−0 keyed as 0, which it equals).
     let key = |x: f64| (x + 0.0).key();
     let mut counts: HashMap<u64, u32> = HashMap::default();
     for &x in v.iter().filter(|x| !x.is_nan()) {

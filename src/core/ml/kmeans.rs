@@ -333,9 +333,9 @@ impl Data {
 /// Each cluster's count of rows and, per column, the sum of its rows'
 /// values, kept across iterations (a row that changes cluster is
 /// subtracted from one and added to the other; the sums differ from
-/// summing afresh by the rounding of those moves) and per lane (a row adds
-/// to its lane's sums: the rows of a group never wait on each other's
-/// additions).
+/// summing afresh by the rounding of those moves) and per lane (a row
+/// moves in its lane's sums: the rows of a group never wait on each
+/// other's additions; a relocated row, [`Sums::take`], in lane 0).
 struct Sums {
     width: usize,
     counts: Vec<usize>,
@@ -371,7 +371,8 @@ impl Sums {
         }
     }
 
-    /// Moves `row` from cluster `from` to cluster `to`.
+    /// Moves `row` from cluster `from` to cluster `to` (in lane 0: only the
+    /// lanes' total counts).
     fn take(&mut self, from: usize, to: usize, row: &[f64]) {
         self.counts[from] -= 1;
         self.counts[to] += 1;
@@ -429,13 +430,14 @@ fn draw(weights: &[f64], total: f64, rng: &mut Rng) -> usize {
     weights.iter().rposition(|&w| w > 0.0).unwrap_or(0)
 }
 
-/// `v`, or 0 where it is below (rounding); a comparison, where `f64::max`
-/// is a call in wasm (its NaN rule is not wasm's `f64.max`).
+/// `v`, or 0 where it is below (rounding) or NaN (as `v.max(0.0)`); a
+/// comparison, where `f64::max` is a call in wasm (its NaN rule is not
+/// wasm's `f64.max`).
 #[inline]
 fn non_negative(v: f64) -> f64 {
-    if v < 0.0 {
-        0.0
-    } else {
+    if v >= 0.0 {
         v
+    } else {
+        0.0
     }
 }
