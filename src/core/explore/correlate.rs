@@ -468,14 +468,14 @@ impl From<Rank> for f64 {
 /// distinct values ([`ranks_by_counting`]), else from the rows sorted by
 /// value.
 fn full_ranks(v: &[f64]) -> Vec<Rank> {
+    // Twice the largest rank, 2 × len, must stay below the marker (a
+    // table that long could not be held: see ingest's bounds).
+    assert!(v.len() < (u32::MAX / 2) as usize, "too many rows to rank");
     if let Some(ranks) = ranks_by_counting(v) {
         return ranks;
     }
     // Sorted by radix, with the rows.
     let order = crate::core::sort::sorted_pairs(v.iter().map(|&x| (!x.is_nan()).then_some(x)));
-    // Twice the largest rank, 2 × len, must stay below the marker (a
-    // table that long could not be held: see ingest's bounds).
-    assert!(v.len() < (u32::MAX / 2) as usize, "too many rows to rank");
     let mut out = vec![Rank::MISSING; v.len()];
     let mut i = 0;
     while i < order.len() {
@@ -505,7 +505,6 @@ const COUNTED_RANKS: usize = 4096;
 /// as the sort's `==` has them: −0 is 0.
 fn ranks_by_counting(v: &[f64]) -> Option<Vec<Rank>> {
     use crate::core::sort::RadixKey;
-    assert!(v.len() < (u32::MAX / 2) as usize, "too many rows to rank");
     // A value's key in the order of values (−0 keyed as 0, which it equals).
     let key = |x: f64| (x + 0.0).key();
     let mut counts: HashMap<u64, u32> = HashMap::default();

@@ -129,7 +129,7 @@ impl Tiles {
     /// on each lane, so the same bits.
     #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
     #[inline]
-    pub fn scores_two(&self, g: usize, weights: [&[f64]; 2], bases: [f64; 2]) -> [[f64; LANES]; 2] {
+    fn scores_two(&self, g: usize, weights: [&[f64]; 2], bases: [f64; 2]) -> [[f64; LANES]; 2] {
         use core::arch::wasm32::{f64x2_add, f64x2_mul, f64x2_splat};
         let mut s = [f64x2_splat(bases[0]); 4];
         let mut t = [f64x2_splat(bases[1]); 4];
@@ -146,11 +146,34 @@ impl Tiles {
     /// [`Tiles::scores`] for two points at once (as the wasm version above).
     #[cfg(not(all(target_arch = "wasm32", target_feature = "simd128")))]
     #[inline]
-    pub fn scores_two(&self, g: usize, weights: [&[f64]; 2], bases: [f64; 2]) -> [[f64; LANES]; 2] {
+    fn scores_two(&self, g: usize, weights: [&[f64]; 2], bases: [f64; 2]) -> [[f64; LANES]; 2] {
         [
             self.scores(g, weights[0], bases[0]),
             self.scores(g, weights[1], bases[1]),
         ]
+    }
+
+    /// [`Tiles::scores`] of group `g` for each of `weights` (with its
+    /// `bases`) into `out`, two points at a time ([`Tiles::scores_two`]):
+    /// written out before the caller reduces them, so that the sums alone
+    /// are in registers while they run (V8 spilled them otherwise).
+    #[inline]
+    pub fn scores_each(
+        &self,
+        g: usize,
+        weights: &[Vec<f64>],
+        bases: &[f64],
+        out: &mut [[f64; LANES]],
+    ) {
+        let mut c = 0;
+        while c + 1 < weights.len() {
+            let two = self.scores_two(g, [&weights[c], &weights[c + 1]], [bases[c], bases[c + 1]]);
+            out[c..c + 2].copy_from_slice(&two);
+            c += 2;
+        }
+        if c < weights.len() {
+            out[c] = self.scores(g, &weights[c], bases[c]);
+        }
     }
 
     /// `base` + the dot product of each of group `g`'s rows with `weights`

@@ -226,20 +226,7 @@ impl Data {
             .collect();
         let mut scored = vec![[0.0; LANES]; centres.len()];
         for g in 0..self.tiles.groups() {
-            let mut c = 0;
-            while c + 1 < weights.len() {
-                let [a, b] = self.tiles.scores_two(
-                    g,
-                    [&weights[c], &weights[c + 1]],
-                    [bases[c], bases[c + 1]],
-                );
-                scored[c] = a;
-                scored[c + 1] = b;
-                c += 2;
-            }
-            if c < weights.len() {
-                scored[c] = self.tiles.scores(g, &weights[c], bases[c]);
-            }
+            self.tiles.scores_each(g, &weights, &bases, &mut scored);
             let (best, label) = nearest_of(scored.iter().copied());
             let (at, n) = (g * LANES, self.tiles.lanes(g));
             labels[at..at + n].copy_from_slice(&label[..n]);
@@ -284,7 +271,7 @@ impl Data {
                 .max_by(|a, b| a.1.total_cmp(b.1))
                 .map(|(r, _)| r);
             if let Some(r) = far {
-                sums.take(labels[r] as usize, c, &self.tiles.row(r));
+                sums.moved(self.tiles.group(r / LANES), r % LANES, labels[r], c as u32);
                 labels[r] = c as u32;
                 dist[r] = 0.0;
             }
@@ -335,7 +322,7 @@ impl Data {
 /// subtracted from one and added to the other; the sums differ from
 /// summing afresh by the rounding of those moves) and per lane (a row
 /// moves in its lane's sums: the rows of a group never wait on each
-/// other's additions; a relocated row, [`Sums::take`], in lane 0).
+/// other's additions).
 struct Sums {
     width: usize,
     counts: Vec<usize>,
@@ -368,17 +355,6 @@ impl Sums {
         self.counts[to] += 1;
         for (s, x) in self.lanes[to * w..(to + 1) * w].iter_mut().zip(group) {
             s[l] += x[l];
-        }
-    }
-
-    /// Moves `row` from cluster `from` to cluster `to` (in lane 0: only the
-    /// lanes' total counts).
-    fn take(&mut self, from: usize, to: usize, row: &[f64]) {
-        self.counts[from] -= 1;
-        self.counts[to] += 1;
-        for (j, &v) in row.iter().enumerate() {
-            self.lanes[from * self.width + j][0] -= v;
-            self.lanes[to * self.width + j][0] += v;
         }
     }
 

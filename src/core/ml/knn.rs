@@ -58,17 +58,8 @@ pub fn nearest(train: &[Vec<f64>], query: &[Vec<f64>], k: usize) -> Vec<Vec<u32>
                 search(&tiles, &weights, &mut best, |g, w, out| {
                     let at = g * LANES;
                     let norms = &norms[at..at + tiles.lanes(g)];
-                    let mut pairs = w.chunks_exact(2);
-                    let mut at = 0;
-                    for pair in pairs.by_ref() {
-                        let two = tiles.scores_two(g, [&pair[0], &pair[1]], [0.0, 0.0]);
-                        out[at..at + 2].copy_from_slice(&two);
-                        at += 2;
-                    }
-                    if let [w] = pairs.remainder() {
-                        out[at] = tiles.scores(g, w, 0.0);
-                    }
-                    for s in out[..w.len()].iter_mut() {
+                    tiles.scores_each(g, w, &[0.0; QUERIES][..w.len()], out);
+                    for s in out.iter_mut() {
                         for (s, &n) in s.iter_mut().zip(norms) {
                             *s += n;
                         }
