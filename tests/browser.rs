@@ -4316,9 +4316,13 @@ fn a_second_file_during_the_first_ones_insights() {
         {
             use std::io::Write;
             let mut w = std::io::BufWriter::new(std::fs::File::create(&first)?);
+            // Numeric columns with missing values, so that the insights
+            // (their pairs' Spearman and Pearson) outlast the profile.
+            let more = ["h", "i", "j", "k", "l", "m"];
+            let header: String = more.iter().map(|c| format!(",firstcol_{c}")).collect();
             writeln!(
                 w,
-                "firstcol_a,firstcol_b,firstcol_c,firstcol_d,firstcol_e,firstcol_f,firstcol_g"
+                "firstcol_a,firstcol_b,firstcol_c,firstcol_d,firstcol_e,firstcol_f,firstcol_g{header}"
             )?;
             for i in 0..400_000u64 {
                 let b = if i % 9 == 0 {
@@ -4326,9 +4330,15 @@ fn a_second_file_during_the_first_ones_insights() {
                 } else {
                     ((i * 7919) % 10_007).to_string()
                 };
+                let extra: String = (0..more.len() as u64)
+                    .map(|k| match i % (5 + k) == 0 {
+                        true => ",".to_string(),
+                        false => format!(",{}", (i * (7 + 2 * k)) % (1_000 + 97 * k)),
+                    })
+                    .collect();
                 writeln!(
                     w,
-                    "{i},{b},{}.{:02},{},w{},{},{}",
+                    "{i},{b},{}.{:02},{},w{},{},{}{extra}",
                     (i * 104_729) % 50_000,
                     i % 100,
                     (i * 31) % 977,

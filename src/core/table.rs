@@ -143,6 +143,27 @@ fn sorted_by<T: Copy>(
     order
 }
 
+/// Calls `f(row)` for each missing cell of column `index` of `ds` (as
+/// [`ColumnData::is_missing`] says), array by array from the validity
+/// bitmaps: a column without a missing cell costs nothing, and no cell is
+/// looked up on its own.
+pub fn for_each_missing(ds: &Dataset, index: usize, mut f: impl FnMut(usize)) {
+    let Some(column) = ds.frame.columns().get(index) else {
+        return;
+    };
+    let mut row = 0;
+    for arr in column.as_materialized_series().chunks() {
+        if let Some(valid) = arr.validity().filter(|v| v.unset_bits() > 0) {
+            for (k, ok) in valid.iter().enumerate() {
+                if !ok {
+                    f(row + k);
+                }
+            }
+        }
+        row += arr.len();
+    }
+}
+
 /// Row indices sorted by `column` (stable; missing values last in both
 /// directions). Numbers sort as numbers, dates by date, text
 /// lexicographically (by Unicode code points). An unknown column gives the

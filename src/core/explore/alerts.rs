@@ -3,6 +3,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::aggregate::each_present;
 use super::correlate::Correlations;
 use crate::core::clean::apply::Moments;
 use crate::core::clean::step::{trim_number, Fill, Step};
@@ -117,11 +118,13 @@ fn text_shapes(c: &ColumnData, profile: &ColumnProfile) -> (usize, usize, usize)
 
 /// A numeric column's present values as numbers, in row order.
 fn numbers(c: &ColumnData) -> Vec<f64> {
+    let mut out = Vec::with_capacity(c.len());
     match c {
-        ColumnData::Integer(x) => x.iter().flatten().map(|v| v as f64).collect(),
-        ColumnData::Float(x) => x.iter().flatten().collect(),
-        _ => Vec::new(),
+        ColumnData::Integer(x) => each_present(x, |_, v| out.push(v as f64)),
+        ColumnData::Float(x) => each_present(x, |_, v| out.push(v)),
+        _ => {}
     }
+    out
 }
 
 /// The alerts of a dataset, most severe first (then in column order). Of

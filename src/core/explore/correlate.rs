@@ -4,10 +4,13 @@
 //! categorical columns (`scipy.stats.contingency.association`, no
 //! correction), and the correlation ratio eta for numeric × categorical.
 
+use polars_arrow::array::{Array, View};
 use polars_core::prelude::PlHashMap as HashMap;
+use polars_core::prelude::{ChunkedArray, PolarsNumericType, StringChunked};
 
 use serde::{Deserialize, Serialize};
 
+use crate::core::explore::aggregate::for_each_present;
 use crate::core::ingest::Dataset;
 use crate::core::profile::accurate_sum;
 use crate::core::table::ColumnData;
@@ -215,6 +218,16 @@ impl Spread {
         Some(Spread { mean, squares })
     }
 
+    /// Pearson's r of a dense column with itself, as [`Self::correlation`]
+    /// gives it without the pass (its products are its squares).
+    fn correlation_self(&self) -> Option<f64> {
+        let d = (self.squares * self.squares).sqrt();
+        if d == 0.0 || !d.is_finite() {
+            return None;
+        }
+        Some((self.squares / d).clamp(-1.0, 1.0)).filter(|r| r.is_finite())
+    }
+
     /// Pearson's r of this column `xs` and another dense one `ys` (the same
     /// rules as [`pearson_of`]: none for a constant column or overflow).
     fn correlation<T: Copy + Into<f64>>(&self, xs: &[T], other: &Spread, ys: &[T]) -> Option<f64> {
@@ -280,8 +293,38 @@ fn cramers_v_of(pairs: impl Iterator<Item = (u32, u32)>) -> Option<f64> {
         cols[b] += 1.0;
         n += 1;
     }
+    cramers_v_of_table(&table, &rows, &cols, n)
+}
+
+/// Cramér's V of the categorical columns `a` and `b` over the rows where
+/// both are present, as [`cramers_v_of`] gives it: their slots' pairs
+/// counted in one flat table (a missing slot's row and column left out).
+fn cramers_by_slots(a: &Slots, b: &Slots) -> Option<f64> {
+    let width = b.groups + 1;
+    let mut counts = vec![0u32; (a.groups + 1) * width];
+    for (&x, &y) in a.slot.iter().zip(&b.slot) {
+        counts[usize::from(x) * width + usize::from(y)] += 1;
+    }
+    let table: Vec<Vec<f64>> = (0..a.groups)
+        .map(|x| {
+            (0..b.groups)
+                .map(|y| f64::from(counts[x * width + y]))
+                .collect()
+        })
+        .collect();
+    let rows: Vec<f64> = table.iter().map(|r| r.iter().sum()).collect();
+    let cols: Vec<f64> = (0..b.groups)
+        .map(|y| table.iter().map(|r| r[y]).sum())
+        .collect();
+    let n = rows.iter().sum::<f64>() as usize;
+    cramers_v_of_table(&table, &rows, &cols, n)
+}
+
+/// Cramér's V of a contingency `table` with its `rows`' and `cols`' totals
+/// and `n` pairs (counts are whole numbers, exact as `f64`).
+fn cramers_v_of_table(table: &[Vec<f64>], rows: &[f64], cols: &[f64], n: usize) -> Option<f64> {
     let present = |v: &[f64]| v.iter().filter(|c| **c > 0.0).count();
-    let k = present(&rows).min(present(&cols));
+    let k = present(rows).min(present(cols));
     if n == 0 || k < 2 {
         return None;
     }
@@ -375,39 +418,183 @@ fn eta_centred(groups: &[u32], y: &[f64], centre: f64) -> Option<f64> {
         by[g].1 += 1;
         squares += d * d;
     }
+    eta_of_groups(&by, squares).unwrap_or_else(|| eta_about(groups, y, centre))
+}
+
+/// [`eta_of`] of the values less `centre` (eta is the same; its group
+/// means keep more digits of their differences), over the rows where both
+/// are present.
+fn eta_about(groups: &[u32], y: &[f64], centre: f64) -> Option<f64> {
+    eta_of(|| {
+        groups
+            .iter()
+            .zip(y)
+            .filter(|(&g, v)| g != NO_CODE && !v.is_nan())
+            .map(|(&g, &v)| (g, v - centre))
+    })
+}
+
+/// A categorical column ready for its eta pairs ([`eta_by_sums`]): each
+/// row's group as a slot (a byte; the last slot, `groups`, for a missing
+/// category), the rows of each group, and the rows where it is missing.
+struct Slots {
+    slot: Vec<u8>,
+    groups: usize,
+    counts: Vec<u64>,
+    missing: Vec<u32>,
+}
+
+impl Slots {
+    /// None with more groups than a byte holds beside the missing slot.
+    fn of(codes: &[u32]) -> Option<Slots> {
+        let present = codes.iter().filter(|&&c| c != NO_CODE);
+        let groups = present.clone().max().map_or(0, |&m| m as usize + 1);
+        if groups >= usize::from(u8::MAX) {
+            return None;
+        }
+        let mut counts = vec![0u64; groups + 1];
+        let mut missing = Vec::new();
+        let slot = codes
+            .iter()
+            .enumerate()
+            .map(|(r, &c)| {
+                let s = if c == NO_CODE {
+                    missing.push(r as u32);
+                    groups
+                } else {
+                    c as usize
+                };
+                counts[s] += 1;
+                s as u8
+            })
+            .collect();
+        Some(Slots {
+            slot,
+            groups,
+            counts,
+            missing,
+        })
+    }
+}
+
+/// A numeric column ready for its eta pairs ([`eta_by_sums`]): its values
+/// less `centre` (zero where missing), the rows where it is missing, and
+/// the sum of the squares of the present ones.
+struct Deviations {
+    d: Vec<f64>,
+    missing: Vec<u32>,
+    squares: f64,
+}
+
+impl Deviations {
+    fn of(y: &[f64], centre: f64) -> Deviations {
+        let d: Vec<f64> = y
+            .iter()
+            .map(|&v| if v.is_nan() { 0.0 } else { v - centre })
+            .collect();
+        let missing = (0..y.len())
+            .filter(|&r| y[r].is_nan())
+            .map(|r| r as u32)
+            .collect();
+        let [squares] = lane_sums(&d, &d, |a, _| [a * a]);
+        Deviations {
+            d,
+            missing,
+            squares,
+        }
+    }
+}
+
+/// Eta of a numeric column (`y`, its deviations `dev` from `centre`) by a
+/// categorical one (`codes`, its `slots`), as [`eta_centred`] gives it,
+/// with one pass that only adds each row's deviation to its group's sum
+/// (four tables by turns, so that a row does not wait on the one before);
+/// the groups' counts and the sum of squares are the columns' own less
+/// what the other column's missing rows take out, when those rows are few
+/// and leave at least half of the squares (else [`eta_centred`]'s pass).
+fn eta_by_sums(
+    codes: &[u32],
+    slots: &Slots,
+    y: &[f64],
+    dev: &Deviations,
+    centre: f64,
+) -> Option<f64> {
+    let rows = dev.d.len();
+    let whole = || eta_centred(codes, y, centre);
+    if slots.missing.len() + dev.missing.len() > rows / 4 || !dev.squares.is_finite() {
+        return whole();
+    }
+    // What the rows without a category take out of the squares.
+    let mut gone = 0.0;
+    for &r in &slots.missing {
+        let a = dev.d[r as usize];
+        gone += a * a;
+    }
+    if gone > 0.5 * dev.squares {
+        return whole();
+    }
+    let squares = dev.squares - gone;
+    // The groups' counts less the rows where the value is missing.
+    let mut counts = slots.counts.clone();
+    for &r in &dev.missing {
+        counts[usize::from(slots.slot[r as usize])] -= 1;
+    }
+    let width = slots.groups + 1;
+    let mut tables = vec![0.0f64; 4 * width];
+    let (head, tail) = (slots.slot.chunks_exact(4), dev.d.chunks_exact(4));
+    for (g, a) in head.remainder().iter().zip(tail.remainder()) {
+        tables[usize::from(*g)] += a;
+    }
+    for (g, a) in head.zip(tail) {
+        tables[usize::from(g[0])] += a[0];
+        tables[width + usize::from(g[1])] += a[1];
+        tables[2 * width + usize::from(g[2])] += a[2];
+        tables[3 * width + usize::from(g[3])] += a[3];
+    }
+    // The groups' (sum, count), the missing slot left out.
+    let by: Vec<(f64, u64)> = (0..slots.groups)
+        .map(|g| {
+            let sum =
+                (tables[g] + tables[width + g]) + (tables[2 * width + g] + tables[3 * width + g]);
+            (sum, counts[g])
+        })
+        .collect();
+    eta_of_groups(&by, squares).unwrap_or_else(|| eta_about(codes, y, centre))
+}
+
+/// Eta from each group's (sum, count) of the deviations from a centre and
+/// the sum of their squares, as [`eta_centred`] ends: Some(None) when it
+/// has no coefficient, None when the pairs' mean is too far from the
+/// centre for these sums (then the two passes of [`eta_of`]).
+fn eta_of_groups(by: &[(f64, u64)], squares: f64) -> Option<Option<f64>> {
     let n: u64 = by.iter().map(|g| g.1).sum();
     let present_groups = by.iter().filter(|g| g.1 > 0).count();
     if n < 2 || present_groups < 2 {
-        return None;
+        return Some(None);
     }
     let nf = n as f64;
     // The pairs' mean, less the centre.
     let mean = accurate_sum(by.iter().map(|g| g.0)) / nf;
+    // The sum of squares about the pairs' mean, from the one pass when
+    // that mean is near the centre (it loses a bit at most); else (the
+    // pairs' values far from the column's mean, or all equal) the caller
+    // computes it as [`eta`] does.
+    if mean * mean * nf > 0.5 * squares {
+        return None;
+    }
     let between = accurate_sum(by.iter().filter(|g| g.1 > 0).map(|&(sum, k)| {
         let m = sum / k as f64 - mean;
         k as f64 * m * m
     }));
-    // The sum of squares about the pairs' mean, from the one pass when
-    // that mean is near the centre (it loses a bit at most); else (the
-    // pairs' values far from the column's mean, or all equal) as [`eta`]
-    // computes it, of the values less the centre (eta is the same; its
-    // group means keep more digits of their differences).
-    if mean * mean * nf > 0.5 * squares {
-        return eta_of(|| {
-            groups
-                .iter()
-                .zip(y)
-                .filter(|(&g, v)| g != NO_CODE && !v.is_nan())
-                .map(|(&g, &v)| (g, v - centre))
-        });
-    }
     let total = squares - mean * mean * nf;
     if total.is_nan() || total <= 0.0 || !total.is_finite() {
-        return None;
+        return Some(None);
     }
-    Some((between / total).sqrt())
-        .filter(|v| v.is_finite())
-        .map(|v| v.min(1.0))
+    Some(
+        Some((between / total).sqrt())
+            .filter(|v| v.is_finite())
+            .map(|v| v.min(1.0)),
+    )
 }
 
 /// Eta of (group code, value) pairs, read twice (codes are small).
@@ -711,20 +898,78 @@ fn codes<'a>(cells: impl Iterator<Item = Option<&'a str>>) -> Option<Vec<u32>> {
     (seen.len() >= 2 && seen.len() * 2 <= present).then_some(out)
 }
 
+/// [`codes`] of a text column, array by array: a text of at most 12
+/// bytes is held whole in its 16-byte view (its length, then its bytes),
+/// so the view itself, the bytes past the text masked, is its key (one
+/// 128-bit hash and compare instead of the text's); longer texts are
+/// keyed by their text. A text is always one or the other, so its code
+/// is the same, in the order the values first appear.
+fn text_codes(c: &StringChunked) -> Option<Vec<u32>> {
+    let mut short: HashMap<u128, u32> = HashMap::default();
+    let mut long: HashMap<&str, u32> = HashMap::default();
+    let mut out = Vec::with_capacity(c.len());
+    let mut present = 0usize;
+    for arr in c.downcast_iter() {
+        let valid = arr.validity().filter(|v| v.unset_bits() > 0);
+        for (k, view) in arr.views().iter().enumerate() {
+            if valid.is_some_and(|v| !v.get_bit(k)) {
+                out.push(NO_CODE);
+                continue;
+            }
+            present += 1;
+            let next = (short.len() + long.len()) as u32;
+            let code = if view.length <= View::MAX_INLINE_SIZE && cfg!(target_endian = "little") {
+                // The length's 4 bytes and the text's (little-endian).
+                let kept = u128::MAX >> (96 - 8 * view.length);
+                *short.entry(view.as_u128() & kept).or_insert(next)
+            } else {
+                *long.entry(arr.value(k)).or_insert(next)
+            };
+            if short.len() + long.len() > MAX_CATEGORIES {
+                return None;
+            }
+            out.push(code);
+        }
+    }
+    let seen = short.len() + long.len();
+    (seen >= 2 && seen * 2 <= present).then_some(out)
+}
+
 /// Column `i` as numbers, NaN for missing (empty for other columns).
 pub fn numbers_of(ds: &Dataset, i: usize) -> Vec<f64> {
-    let nan = f64::NAN;
     match ColumnData::of(ds, i) {
-        Some(ColumnData::Integer(c)) => c.iter().map(|v| v.map_or(nan, |v| v as f64)).collect(),
-        Some(ColumnData::Float(c)) => c.iter().map(|v| v.unwrap_or(nan)).collect(),
+        Some(ColumnData::Integer(c)) => numbers_in(c, |v| v as f64),
+        Some(ColumnData::Float(c)) => numbers_in(c, |v| v),
         _ => Vec::new(),
     }
+}
+
+/// A numeric column's cells as numbers, NaN where missing: array by
+/// array, the values converted in one loop and the missing ones set after
+/// (the cell iterator, an `Option` a cell, took ten times as long).
+fn numbers_in<T: PolarsNumericType>(
+    c: &ChunkedArray<T>,
+    number: impl Fn(T::Native) -> f64,
+) -> Vec<f64> {
+    let mut out = Vec::with_capacity(c.len());
+    for arr in c.downcast_iter() {
+        let start = out.len();
+        out.extend(arr.values().iter().map(|&v| number(v)));
+        if let Some(valid) = arr.validity().filter(|v| v.unset_bits() > 0) {
+            for (slot, ok) in out[start..].iter_mut().zip(valid.iter()) {
+                if !ok {
+                    *slot = f64::NAN;
+                }
+            }
+        }
+    }
+    out
 }
 
 fn kind_of(ds: &Dataset, i: usize) -> Option<Kind> {
     Some(match ColumnData::of(ds, i)? {
         ColumnData::Integer(_) | ColumnData::Float(_) => Kind::Numeric,
-        ColumnData::String(c) => Kind::Categorical(codes(c.iter())?),
+        ColumnData::String(c) => Kind::Categorical(text_codes(c)?),
         ColumnData::Boolean(c) => Kind::Categorical(codes(
             c.iter()
                 .map(|v| v.map(|b| if b { "true" } else { "false" })),
@@ -743,14 +988,8 @@ fn numeric_rank(ds: &Dataset, i: usize) -> (bool, usize) {
         lo = lo.min(v);
         hi = hi.max(v);
     };
-    match ColumnData::of(ds, i) {
-        Some(ColumnData::Integer(c)) => c.iter().flatten().for_each(|v| see(v as f64)),
-        Some(ColumnData::Float(c)) => c
-            .iter()
-            .flatten()
-            .filter(|v| !v.is_nan())
-            .for_each(&mut see),
-        _ => {}
+    if let Some(data @ (ColumnData::Integer(_) | ColumnData::Float(_))) = ColumnData::of(ds, i) {
+        for_each_present(&data, |_, v| see(v));
     }
     (present >= 2 && lo < hi, present)
 }
@@ -798,28 +1037,10 @@ pub fn keep_most_complete<T, R: Ord + Copy>(
 fn pearson_phase(ds: &Dataset, columns: &[usize], c: &mut Correlations) {
     // The numeric columns as numbers, read once.
     let values: Vec<Vec<f64>> = columns.iter().map(|&i| numbers_of(ds, i)).collect();
-    // Columns without a missing value: their mean and sum of squared
-    // deviations, once; a pair of them is then one dot product.
-    let dense: Vec<Option<Spread>> = values.iter().map(|v| Spread::of(v)).collect();
-    // The others' means over their present values: the centre of a pair's
-    // one pass ([`pearson_pair`]).
-    let centres: Vec<f64> = values
-        .iter()
-        .zip(&dense)
-        .map(|(v, d)| d.map_or_else(|| present_mean(v), |d| d.mean))
-        .collect();
+    c.pearson = pearson_matrix(&values);
     for i in 0..values.len() {
-        for j in i..values.len() {
-            let (xs, ys) = (&values[i], &values[j]);
-            // Otherwise one pass about the columns' means, or two about the
-            // pair's when those are far from them.
-            let p = match (dense[i], dense[j]) {
-                (Some(a), Some(b)) => a.correlation(xs, &b, ys),
-                _ => pearson_pair(xs, centres[i], ys, centres[j]),
-            };
-            c.pearson[i][j] = p;
-            c.pearson[j][i] = p;
-            if let (true, Some(v)) = (i != j, p) {
+        for j in i + 1..values.len() {
+            if let Some(v) = c.pearson[i][j] {
                 c.top.push(Pair {
                     a: c.numeric[i].clone(),
                     b: c.numeric[j].clone(),
@@ -828,6 +1049,169 @@ fn pearson_phase(ds: &Dataset, columns: &[usize], c: &mut Correlations) {
                 });
             }
         }
+    }
+}
+
+/// Pearson's r of every pair of the columns `values` (NaN where missing),
+/// over the rows where both are present: the `n × n` matrix, None where a
+/// pair has no coefficient. A pair of columns without a missing value is
+/// one dot product about their means ([`Spread`]); a pair with missing
+/// values is one pass too, of the products alone, when the rows it leaves
+/// out are few ([`Centred`]: each column's sums are taken once, less its
+/// values in the other's missing rows), else the six sums of
+/// [`pearson_pair`]. A column with itself needs no pass.
+fn pearson_matrix(values: &[Vec<f64>]) -> Vec<Vec<Option<f64>>> {
+    // Columns without a missing value: their mean and sum of squared
+    // deviations, once.
+    let dense: Vec<Option<Spread>> = values.iter().map(|v| Spread::of(v)).collect();
+    // Each column about its mean over its present values (for the pairs
+    // with a missing value).
+    let centred: Vec<Option<Centred>> = values
+        .iter()
+        .zip(&dense)
+        .map(|(v, d)| match d {
+            Some(d) => Centred::dense(v, d),
+            None => Centred::of(v),
+        })
+        .collect();
+    let n = values.len();
+    let mut out = vec![vec![None; n]; n];
+    for i in 0..n {
+        for j in i..n {
+            let (xs, ys) = (&values[i], &values[j]);
+            let p = match (dense[i], dense[j]) {
+                (Some(a), Some(_)) if i == j => a.correlation_self(),
+                (Some(a), Some(b)) => a.correlation(xs, &b, ys),
+                _ => match (&centred[i], &centred[j]) {
+                    (Some(a), Some(b)) => Centred::pair(xs, a, ys, b, i == j),
+                    (a, b) => {
+                        let centre = |c: &Option<Centred>, v: &[f64]| {
+                            c.as_ref().map_or_else(|| present_mean(v), |c| c.centre)
+                        };
+                        pearson_pair(xs, centre(a, xs), ys, centre(b, ys))
+                    }
+                },
+            };
+            out[i][j] = p;
+            out[j][i] = p;
+        }
+    }
+    out
+}
+
+/// A numeric column about its mean over its present values (`centre`):
+/// its missing rows and its sums
+/// `[n, Σa, Σa²]` of `a = x − centre` over the present rows. A pair's
+/// sums over the rows where both are present are then these less the
+/// values in the other column's missing rows, and the one pass over the
+/// rows sums only the products `ab` (zero where either is missing).
+struct Centred {
+    centre: f64,
+    missing: Vec<u32>,
+    sums: [f64; 3],
+}
+
+impl Centred {
+    /// None when its sums are not finite (then a pair's rows are summed
+    /// whole, [`pearson_pair`]).
+    fn of(v: &[f64]) -> Option<Centred> {
+        let [present, total] = lane_sums(v, v, |x, _| {
+            let ok = !x.is_nan();
+            [f64::from(u8::from(ok)), if ok { x } else { 0.0 }]
+        });
+        // (Near the mean is enough: the sums below take out what is left.)
+        let centre = if present > 0.0 { total / present } else { 0.0 };
+        if !centre.is_finite() {
+            return None;
+        }
+        let sums = lane_sums(v, v, |x, _| {
+            let ok = !x.is_nan();
+            let a = if ok { x - centre } else { 0.0 };
+            [f64::from(u8::from(ok)), a, a * a]
+        });
+        if !sums.iter().all(|s| s.is_finite()) {
+            return None;
+        }
+        // Row numbers fit u32: the rows of a column are held in memory.
+        let missing = (0..v.len())
+            .filter(|&r| v[r].is_nan())
+            .map(|r| r as u32)
+            .collect();
+        Some(Centred {
+            centre,
+            missing,
+            sums,
+        })
+    }
+
+    /// A column `v` without a missing value, about its mean (`d`; Σa is
+    /// the mean's rounding times the rows, and a pair's sums take it out).
+    fn dense(v: &[f64], d: &Spread) -> Option<Centred> {
+        let [shift] = lane_sums(v, v, |x, _| [x - d.mean]);
+        (d.mean.is_finite() && d.squares.is_finite() && shift.is_finite()).then(|| Centred {
+            centre: d.mean,
+            missing: Vec::new(),
+            sums: [v.len() as f64, shift, d.squares],
+        })
+    }
+
+    /// `[k, Σa, Σa²]` of this column (`xs`) over the `rows` where it is
+    /// present: what leaves its sums in a pair with a column missing there.
+    fn leaving(&self, xs: &[f64], rows: &[u32]) -> [f64; 3] {
+        let (mut k, mut s, mut q) = (0.0, Sum::default(), Sum::default());
+        for &r in rows {
+            let x = xs[r as usize];
+            if !x.is_nan() {
+                let a = x - self.centre;
+                k += 1.0;
+                s.add(a);
+                q.add(a * a);
+            }
+        }
+        [k, s.total(), q.total()]
+    }
+
+    /// Pearson's r of `xs` and `ys` over the rows where both are present,
+    /// as [`pearson_pair`] gives it (to about 1e-12). Each column's sums
+    /// less its values in the other's missing rows, when those rows are
+    /// few and leave at least half of its squares (else the sums would
+    /// cancel); then the products in one pass. `same`: a column with
+    /// itself (no pass: the products are its squares).
+    fn pair(xs: &[f64], a: &Centred, ys: &[f64], b: &Centred, same: bool) -> Option<f64> {
+        let whole = || pearson_pair(xs, a.centre, ys, b.centre);
+        if a.missing.len() + b.missing.len() > xs.len() / 4 {
+            return whole();
+        }
+        let (ka, sa, qa) = Centred::sums_without(a, xs, &b.missing);
+        let (kb, sb, qb) = Centred::sums_without(b, ys, &a.missing);
+        let kept = |q: f64, all: f64| q >= 0.5 * all;
+        if !(kept(qa, a.sums[2]) && kept(qb, b.sums[2])) || ka != kb {
+            return whole();
+        }
+        let sab = match same {
+            true => qa,
+            false => {
+                let (cx, cy) = (a.centre, b.centre);
+                let [sab] = lane_sums(xs, ys, |x, y| {
+                    let p = (x - cx) * (y - cy);
+                    // Both present: finite (their sums of squares are).
+                    [if p.is_nan() { 0.0 } else { p }]
+                });
+                sab
+            }
+        };
+        let n = ka;
+        if sa * sa > 0.5 * n * qa || sb * sb > 0.5 * n * qb {
+            return pair_means(xs, ys).and_then(|(mx, my)| pearson_centred(xs, mx, ys, my));
+        }
+        r_of_centred([n, sa, sb, sab, qa, qb])
+    }
+
+    /// `(n, Σa, Σa²)` of column `c` (`xs`) over the rows where it is
+    /// present and `other_missing` does not list.
+    fn sums_without(c: &Centred, xs: &[f64], other_missing: &[u32]) -> (f64, f64, f64) {
+        let [k, s, q] = c.leaving(xs, other_missing);
+        (c.sums[0] - k, c.sums[1] - s, c.sums[2] - q)
     }
 }
 
@@ -1081,15 +1465,20 @@ fn categories_phase(ds: &Dataset, numbers: &[usize], limit: usize, c: &mut Corre
     c.categorical = categorical.iter().map(|n| n.0.clone()).collect();
     c.categorical_left_out = categorical_left_out;
     c.cramers_v = square(categorical.len());
+    let slots: Vec<Option<Slots>> = categorical.iter().map(|(_, g)| Slots::of(g)).collect();
     for i in 0..categorical.len() {
         for j in i..categorical.len() {
-            let pairs = categorical[i]
-                .1
-                .iter()
-                .zip(&categorical[j].1)
-                .filter(|(&x, &y)| x != NO_CODE && y != NO_CODE)
-                .map(|(&x, &y)| (x, y));
-            let v = cramers_v_of(pairs);
+            let v = match (&slots[i], &slots[j]) {
+                (Some(a), Some(b)) => cramers_by_slots(a, b),
+                _ => cramers_v_of(
+                    categorical[i]
+                        .1
+                        .iter()
+                        .zip(&categorical[j].1)
+                        .filter(|(&x, &y)| x != NO_CODE && y != NO_CODE)
+                        .map(|(&x, &y)| (x, y)),
+                ),
+            };
             c.cramers_v[i][j] = v;
             c.cramers_v[j][i] = v;
             if let (true, Some(v)) = (i != j, v) {
@@ -1107,8 +1496,12 @@ fn categories_phase(ds: &Dataset, numbers: &[usize], limit: usize, c: &mut Corre
         let num = c.numeric[i].clone();
         let y = numbers_of(ds, column);
         let centre = present_mean(&y);
+        let dev = Deviations::of(&y, centre);
         for (j, (cat, g)) in categorical.iter().enumerate() {
-            let v = eta_centred(g, &y, centre);
+            let v = match &slots[j] {
+                Some(slots) => eta_by_sums(g, slots, &y, &dev, centre),
+                None => eta_centred(g, &y, centre),
+            };
             c.eta[i][j] = v;
             if let Some(v) = v {
                 c.top.push(Pair {
@@ -1252,11 +1645,97 @@ mod tests {
         assert_eq!(pearson_centred(&few, 1.5, &[f64::NAN, 1.0, 2.0], 1.5), None);
     }
 
-    /// Eta in one pass about the column's mean equals the compensated
-    /// two-pass eta (to 1e-12 relative), with missing values on either
-    /// side, values far from zero, a category missing where the values are
-    /// far from the rest (the pairs' mean far from the centre), constant
-    /// values within the pairs, and one group.
+    /// The matrix's pairs (a column's sums less its values in the other's
+    /// missing rows, then the products in one pass; or the pair's own
+    /// sums) equal the compensated two-pass Pearson over the rows where
+    /// both are present (to 1e-12), with missing shares from none to most,
+    /// values far off or infinite where the other column is missing,
+    /// offsets far from zero and constant columns.
+    #[test]
+    fn pearson_matrix_equals_the_two_pass_pearson() {
+        let mut rng = crate::core::rng::Rng::new(23);
+        let mut defined = 0;
+        for case in 0..300 {
+            let n = 2 + rng.below(4000);
+            // (Far enough from zero that a column's mean is not its values'
+            // mean, not so far that the reference's rounded means, which
+            // its two passes do not correct, are off by 1e-12 of it.)
+            let offset = [0.0, 1e4, -3e5, 1e-6][case % 4];
+            let base: Vec<f64> = (0..n).map(|_| rng.unit()).collect();
+            let mut cols: Vec<Vec<f64>> = (0..6)
+                .map(|k| {
+                    base.iter()
+                        .map(|b| offset + b * (k as f64 - 2.0) + rng.unit() * 0.5)
+                        .collect()
+                })
+                .collect();
+            // Missing shares (per 1000): none, few, some, half, most.
+            for (col, share) in cols.iter_mut().zip([0, 0, 10, 80, 500, 950]) {
+                for v in col.iter_mut() {
+                    if rng.below(1000) < share {
+                        *v = f64::NAN;
+                    }
+                }
+            }
+            match case % 5 {
+                // Far off (or infinite) where column 3 is missing.
+                1 | 2 => {
+                    let far = if case % 5 == 1 { 1e9 } else { f64::INFINITY };
+                    let (left, right) = cols.split_at_mut(3);
+                    for (v, other) in left[2].iter_mut().zip(&right[0]) {
+                        if other.is_nan() {
+                            *v = far;
+                        }
+                    }
+                }
+                // Far off at both ends, summing to zero (the mean kept), where
+                // 3 is missing.
+                3 => {
+                    let far: Vec<usize> = (0..n).filter(|&r| cols[3][r].is_nan()).collect();
+                    for pair in far.chunks_exact(2) {
+                        let v = 1e8 * (1.0 + rng.unit());
+                        (cols[2][pair[0]], cols[2][pair[1]]) = (v, -v);
+                    }
+                }
+                // Constant where present.
+                4 => cols[2]
+                    .iter_mut()
+                    .filter(|v| !v.is_nan())
+                    .for_each(|v| *v = 7.0),
+                _ => {}
+            }
+            let m = pearson_matrix(&cols);
+            for i in 0..cols.len() {
+                for j in 0..cols.len() {
+                    let want = pearson_of(|| both_present(&cols[i], &cols[j]));
+                    match (m[i][j], want) {
+                        (Some(got), Some(want)) => {
+                            defined += 1;
+                            assert!(
+                                got.is_finite() && (got - want).abs() <= 1e-12,
+                                "case {case} ({i}, {j}): {got} vs {want}"
+                            );
+                        }
+                        (got, want) => assert_eq!(
+                            got.is_some(),
+                            want.is_some(),
+                            "case {case} ({i}, {j}): {got:?} vs {want:?}"
+                        ),
+                    }
+                    assert_eq!(m[i][j].map(f64::to_bits), m[j][i].map(f64::to_bits));
+                }
+            }
+        }
+        assert!(defined > 300 * 20, "{defined} pairs defined");
+    }
+
+    /// Eta in one pass about the column's mean, and from the groups' sums
+    /// with the columns' counts and squares less the other's missing rows,
+    /// equals the compensated two-pass eta (to 1e-12 relative), with
+    /// missing values on either side, values far from zero, a category
+    /// missing where the values are far from the rest (the pairs' mean far
+    /// from the centre, or most of the squares there), constant values
+    /// within the pairs, and one group.
     #[test]
     fn eta_about_the_mean_equals_the_two_pass_eta() {
         let mut rng = crate::core::rng::Rng::new(11);
@@ -1285,6 +1764,16 @@ mod tests {
                     y[r] = offset + scale * 1e5;
                 }
             }
+            if case % 5 == 1 {
+                // The category misses on a few rows far off at both ends
+                // (the centre kept, most of the squares there).
+                for r in (0..n / 20).step_by(2) {
+                    let far = scale * 1e5 * (1.0 + rng.unit());
+                    groups[r] = NO_CODE;
+                    groups[r + 1] = NO_CODE;
+                    (y[r], y[r + 1]) = (offset + far, offset - far);
+                }
+            }
             if case % 7 == 0 {
                 // Constant where the category is present.
                 for r in 0..n {
@@ -1294,7 +1783,9 @@ mod tests {
                 }
             }
             let centre = present_mean(&y);
-            let got = eta_centred(&groups, &y, centre);
+            let one = eta_centred(&groups, &y, centre);
+            let slots = Slots::of(&groups).expect("few groups");
+            let sums = eta_by_sums(&groups, &slots, &y, &Deviations::of(&y, centre), centre);
             // The reference on the values less the same centre (eta does
             // not change; far from zero the reference's group means of the
             // values themselves would keep fewer digits of their
@@ -1307,19 +1798,112 @@ mod tests {
                 .unzip();
             let want = eta(&g, &v);
             let tolerance = 1e-12;
-            match (got, want) {
-                (Some(a), Some(b)) => {
-                    assert!(
-                        a.is_finite() && (a - b).abs() <= tolerance * b.abs().max(1e-3),
-                        "case {case}: {a} vs {b}"
-                    );
-                    defined += 1;
+            for got in [one, sums] {
+                match (got, want) {
+                    (Some(a), Some(b)) => {
+                        assert!(
+                            a.is_finite() && (a - b).abs() <= tolerance * b.abs().max(1e-3),
+                            "case {case}: {a} vs {b}"
+                        );
+                        defined += 1;
+                    }
+                    (None, None) => {}
+                    _ => panic!("case {case}: {got:?} vs {want:?}"),
                 }
-                (None, None) => {}
-                _ => panic!("case {case}: {got:?} vs {want:?}"),
             }
         }
-        assert!(defined > 250, "{defined} cases had an eta");
+        assert!(defined > 500, "{defined} etas defined");
+    }
+
+    /// Cramér's V from the slots' flat table is the pairs' own, to the
+    /// bit (the same counts, the same sums in the same order), with
+    /// missing codes on either side and groups that never meet.
+    #[test]
+    fn cramers_v_by_slots_equals_the_pairs() {
+        let mut rng = crate::core::rng::Rng::new(31);
+        let mut defined = 0;
+        for case in 0..200 {
+            let n = 1 + rng.below(2000);
+            let (ka, kb) = (1 + rng.below(12), 1 + rng.below(12));
+            let mut codes = |k: usize, holes: usize| -> Vec<u32> {
+                (0..n)
+                    .map(|_| match rng.below(100) < holes {
+                        true => NO_CODE,
+                        false => rng.below(k) as u32,
+                    })
+                    .collect()
+            };
+            let a = codes(ka, case % 4 * 10);
+            let mut b = codes(kb, case % 3 * 20);
+            if case % 5 == 0 {
+                // Tied to a (a strong association), b's own codes shifted.
+                for (y, x) in b.iter_mut().zip(&a) {
+                    if *y != NO_CODE && *x != NO_CODE {
+                        *y = x + 3;
+                    }
+                }
+            }
+            let want = cramers_v_of(
+                a.iter()
+                    .zip(&b)
+                    .filter(|(&x, &y)| x != NO_CODE && y != NO_CODE)
+                    .map(|(&x, &y)| (x, y)),
+            );
+            let (sa, sb) = (Slots::of(&a).unwrap(), Slots::of(&b).unwrap());
+            let got = cramers_by_slots(&sa, &sb);
+            assert_eq!(got.map(f64::to_bits), want.map(f64::to_bits), "case {case}");
+            defined += usize::from(got.is_some());
+        }
+        assert!(defined > 150, "{defined} defined");
+    }
+
+    /// A text column's codes from its views are the codes of its texts:
+    /// short texts (held in the view) and long ones, texts that differ
+    /// past their first bytes or only in length, missing cells, several
+    /// arrays; over 50 values none.
+    #[test]
+    fn text_codes_from_views_are_the_texts_codes() {
+        use polars_core::prelude::{NewChunkedArray, PlSmallStr};
+        let mut rng = crate::core::rng::Rng::new(37);
+        let values = [
+            "",
+            "a",
+            "a\0",
+            "ab",
+            "abcd",
+            "abcde",
+            "abcdefghijkl",
+            "abcdefghijklm",
+            "abcdefghijkm",
+            "zzzzzzzzzzzzzzzzzzzzzzzzzz",
+            "zzzzzzzzzzzzzzzzzzzzzzzzzy",
+            "é",
+        ];
+        for case in 0..50 {
+            let k = 2 + case % (values.len() - 1);
+            let mut cells = |n: usize| -> Vec<Option<&str>> {
+                (0..n)
+                    .map(|_| (rng.below(10) > 0).then(|| values[rng.below(k)]))
+                    .collect()
+            };
+            let (first, second) = (cells(200), cells(150));
+            let mut c =
+                StringChunked::from_iter_options(PlSmallStr::from("t"), first.clone().into_iter());
+            c.append(&StringChunked::from_iter_options(
+                PlSmallStr::from("t"),
+                second.clone().into_iter(),
+            ))
+            .unwrap();
+            assert!(c.chunks().len() >= 2, "case {case}: several arrays");
+            let cells: Vec<Option<&str>> = first.into_iter().chain(second).collect();
+            assert_eq!(text_codes(&c), codes(cells.into_iter()), "case {case}");
+        }
+        let many: Vec<String> = (0..60).map(|i| format!("v{i}")).collect();
+        let c = StringChunked::from_iter_options(
+            PlSmallStr::from("t"),
+            many.iter().chain(&many).map(|s| Some(s.as_str())),
+        );
+        assert_eq!(text_codes(&c), None);
     }
 
     #[test]

@@ -5,7 +5,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::core::ingest::Dataset;
-use crate::core::table::ColumnData;
+use crate::core::table::{for_each_missing, ColumnData};
 
 /// Bands the rows are cut into (fewer when there are fewer rows).
 pub const BANDS: usize = 100;
@@ -38,18 +38,16 @@ pub fn missing_matrix(ds: &Dataset) -> MissingMatrix {
     };
     let mut any = vec![false; rows];
     for i in 0..ds.width() {
-        let Some(data) = ColumnData::of(ds, i) else {
+        if ColumnData::of(ds, i).is_none() {
             m.share.push(vec![0.0; bands]);
             m.missing.push(0);
             continue;
-        };
-        let mut counts = vec![0u64; bands];
-        for (r, flag) in any.iter_mut().enumerate() {
-            if data.is_missing(r) {
-                counts[r / band_rows] += 1;
-                *flag = true;
-            }
         }
+        let mut counts = vec![0u64; bands];
+        for_each_missing(ds, i, |r| {
+            counts[r / band_rows] += 1;
+            any[r] = true;
+        });
         m.missing.push(counts.iter().sum());
         m.share.push(
             counts
