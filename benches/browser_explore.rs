@@ -35,7 +35,10 @@
 //! Environment: `PLAINSIGHT_BENCH_RUNS` (default 3), `PLAINSIGHT_DIST`
 //! (default `dist/`), `PLAINSIGHT_BENCH_CSV` (default
 //! `target/bench-1m-20.csv`), `PLAINSIGHT_NODE_MODULES` (default
-//! `.tools/node_modules`, which holds `@duckdb/duckdb-wasm`).
+//! `.tools/node_modules`, which holds `@duckdb/duckdb-wasm`),
+//! `PLAINSIGHT_BENCH_CPU_PROFILE` (a path: the page's CPU profile from the
+//! file chosen to the alerts is written there, Chrome's `.cpuprofile` JSON;
+//! `scripts/cpuprofile-top.py` lists its longest busy stretches).
 
 #[path = "support/bench.rs"]
 mod bench;
@@ -93,10 +96,11 @@ fn require(path: &Path, what: &str) -> BenchResult<()> {
 /// collects `performance.now()` stamps: `chosen` (the file input changed),
 /// `profile`, `alerts`, `tab_<name>` (a tab clicked), `report_click`,
 /// `report_blob` (the page made a blob URL after the click). `gap` is the
-/// longest time between two animation frames up to the alerts.
+/// longest time between two animation frames up to the alerts, `gap_at` the
+/// frame it started from.
 const PAGE_PROBE: &str = r#"
     const item = arguments[0];
-    const B = window.__explore = { t: {}, gap: 0, last: performance.now(), alerts: 0 };
+    const B = window.__explore = { t: {}, gap: 0, gap_at: 0, last: performance.now(), alerts: 0 };
     document.addEventListener('change', (e) => {
         if (e.target.matches && e.target.matches('[data-testid=upload-input]')) B.t.chosen = performance.now();
     }, true);
@@ -132,11 +136,31 @@ const PAGE_PROBE: &str = r#"
     new MutationObserver(check).observe(document.body, { subtree: true, childList: true, attributes: true });
     const frame = () => {
         const now = performance.now();
-        if (now - B.last > B.gap) B.gap = now - B.last;
+        if (now - B.last > B.gap) { B.gap = now - B.last; B.gap_at = B.last; }
         B.last = now;
         if (B.t.alerts === undefined) requestAnimationFrame(frame);
     };
-    requestAnimationFrame(frame);"#;
+    requestAnimationFrame(frame);
+    // Chromium's long animation frames (over 50 ms) up to the alerts: how
+    // much of each was script, and how much style, layout and paint.
+    B.frames = [];
+    try {
+        new PerformanceObserver((list) => {
+            for (const e of list.getEntries()) {
+                if (B.t.chosen === undefined || e.startTime < B.t.chosen
+                    || (B.t.alerts !== undefined && e.startTime > B.t.alerts)) continue;
+                const end = e.startTime + e.duration;
+                B.frames.push({
+                    at: e.startTime - B.t.chosen, ms: e.duration,
+                    style_layout_ms: e.styleAndLayoutStart ? end - e.styleAndLayoutStart : 0,
+                    render_ms: e.renderStart ? end - e.renderStart : 0,
+                    scripts: e.scripts.map((s) => s.invoker + ' ' + Math.round(s.duration) + ' ms'
+                        + (s.forcedStyleAndLayoutDuration ? ' (forced style + layout '
+                           + Math.round(s.forcedStyleAndLayoutDuration) + ' ms)' : '')),
+                });
+            }
+        }).observe({ type: 'long-animation-frame', buffered: false });
+    } catch (_) { /* not in this browser */ }"#;
 
 /// Watches the charts of the visible tab panel every animation frame:
 /// `window.__charts.done` is the stamp at which every chart there had
@@ -366,6 +390,12 @@ fn run_app(d: &Driver, app_url: &str, csv: &Path) -> BenchResult<AppRun> {
 
     let (name, item) = bench::shown_item(csv);
     d.execute(PAGE_PROBE, vec![json!(item)])?;
+    let profile_to = std::env::var_os("PLAINSIGHT_BENCH_CPU_PROFILE").map(PathBuf::from);
+    if profile_to.is_some() {
+        d.cdp("Profiler.enable", json!({}))?;
+        d.cdp("Profiler.setSamplingInterval", json!({ "interval": 200 }))?;
+        d.cdp("Profiler.start", json!({}))?;
+    }
     let started = Instant::now();
     d.find("[data-testid=upload-input]")?
         .send_keys(&csv.to_string_lossy())?;
@@ -383,11 +413,42 @@ fn run_app(d: &Driver, app_url: &str, csv: &Path) -> BenchResult<AppRun> {
         },
     )?;
     let wall_alerts_s = started.elapsed().as_secs_f64();
+    if let Some(path) = &profile_to {
+        let profile = d.cdp("Profiler.stop", json!({}))?;
+        std::fs::write(path, serde_json::to_vec(&profile["profile"])?)?;
+        eprintln!("  the page's CPU profile: {}", path.display());
+    }
     let chosen = stamp(&t, "chosen").ok_or("the page saw no file chosen")?;
     let probe = d.execute(
-        "const B = window.__explore; return { gap: B.gap, alerts: B.alerts };",
+        "const B = window.__explore; return { gap: B.gap, gap_at: B.gap_at, alerts: B.alerts, frames: B.frames };",
         vec![],
     )?;
+    eprintln!(
+        "  longest main-thread gap {:.0} ms, from {:.0} ms after the file was chosen (profile shown at {:.0}, alerts at {:.0})",
+        probe["gap"].as_f64().unwrap_or(f64::NAN),
+        probe["gap_at"].as_f64().unwrap_or(f64::NAN) - chosen,
+        stamp(&t, "profile").unwrap_or(f64::NAN) - chosen,
+        stamp(&t, "alerts").unwrap_or(f64::NAN) - chosen,
+    );
+    if let Some(frames) = probe["frames"].as_array() {
+        let mut frames: Vec<&Value> = frames.iter().collect();
+        frames.sort_by(|a, b| {
+            b["ms"]
+                .as_f64()
+                .partial_cmp(&a["ms"].as_f64())
+                .unwrap_or(std::cmp::Ordering::Equal)
+        });
+        for f in frames.iter().take(3) {
+            eprintln!(
+                "    long frame {:.0} ms at {:.0} ms: style + layout + paint {:.0} ms (render steps {:.0} ms); scripts {}",
+                f["ms"].as_f64().unwrap_or(f64::NAN),
+                f["at"].as_f64().unwrap_or(f64::NAN),
+                f["style_layout_ms"].as_f64().unwrap_or(f64::NAN),
+                f["render_ms"].as_f64().unwrap_or(f64::NAN),
+                f["scripts"]
+            );
+        }
+    }
     let attr = |hook: &str, name: &str| -> BenchResult<String> {
         d.attr_of(&format!("[data-testid={hook}]"), name)?
             .filter(|v| !v.is_empty())
@@ -842,8 +903,8 @@ fn notes(size: u64, runs: &[(AppRun, DuckRun)], loads: &[(String, String)]) -> S
          - Alerts: {} ({}); {} `corr-pair` rows on the Explore tab.\n\
          - Charts: timed from the tab's click to the animation frame in which every \
          `[data-testid=chart]` canvas of the tab had painted pixels, with no new chart for \
-         {CHART_SETTLE_MS:.0} ms after. Explore: {}. Columns: {} (the Columns tab draws while \
-         hidden, so its charts are mostly ready before the click).\n\
+         {CHART_SETTLE_MS:.0} ms after. Explore: {}. Columns: {} (a hidden tab's charts are \
+         drawn when it is shown, not before).\n\
          {report}\n\
          {later}\n\
          {parts}\n\

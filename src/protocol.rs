@@ -347,8 +347,14 @@ pub enum FromWorker {
         timing: Result<crate::core::ml::speed::Timing, String>,
     },
     /// The engine's warm-up (`core::warm`) ran to its end, in `ms`, its
-    /// longest step `longest_ms` (a message waited that long at most).
-    Warmed { ms: f64, longest_ms: f64 },
+    /// longest step `longest_ms` (a message waited that long at most),
+    /// with the messages a file of its generated text would get
+    /// ([`warm_samples`]): the page decodes them, to warm its side up.
+    Warmed {
+        ms: f64,
+        longest_ms: f64,
+        samples: Vec<serde_bytes::ByteBuf>,
+    },
     /// The worker is stopping because of a bug (its panic message); the
     /// page restarts it.
     Crashed { message: String },
@@ -462,6 +468,50 @@ impl std::fmt::Display for DecodeError {
 impl std::error::Error for DecodeError {}
 
 /// A message as bytes (CBOR).
+/// The messages from the worker a file of `profile` and `insights` gets
+/// (its profile, its insights, a window of rows), encoded: the page
+/// decodes them once before the first file (`FromWorker::Warmed`).
+///
+/// Why: Chromium compiles a wasm function at its first call, on the
+/// thread that calls it. The decoder of a profile is one large function
+/// (serde's code for every field, inlined): decoding the first file's
+/// profile took 40–55 ms of the page's thread, most of it compiling, in
+/// the frame the profile is shown in (BENCHMARKS.md, goal 9).
+pub fn warm_samples(profile: DatasetProfile, insights: Insights) -> Vec<serde_bytes::ByteBuf> {
+    let rows = vec![profile
+        .column_profiles
+        .iter()
+        .map(|c| c.top.first().map(|(v, _)| v.clone()).unwrap_or_default())
+        .collect()];
+    let messages = [
+        FromWorker::Loaded {
+            load: 0,
+            profile: Some(Box::new(profile)),
+            elapsed_ms: 0.0,
+            read_ms: 0.0,
+            parts: 1,
+            wasm_memory: 0,
+        },
+        FromWorker::Reply {
+            request: 0,
+            reply: Ok(Reply::Insights(Box::new(insights), 0, false)),
+        },
+        FromWorker::Reply {
+            request: 0,
+            reply: Ok(Reply::Rows {
+                offset: 0,
+                total: 1,
+                rows,
+            }),
+        },
+    ];
+    messages
+        .iter()
+        .filter_map(|m| encode(m).ok())
+        .map(serde_bytes::ByteBuf::from)
+        .collect()
+}
+
 pub fn encode<T: Serialize>(msg: &T) -> Result<Vec<u8>, DecodeError> {
     let mut out = Vec::new();
     ciborium::into_writer(msg, &mut out).map_err(|e| DecodeError(e.to_string()))?;

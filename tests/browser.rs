@@ -1083,6 +1083,72 @@ fn a_one_row_file_is_counted_in_the_singular() {
     });
 }
 
+/// The preview's cells are text whatever they hold: markup in a cell or a
+/// column's name shows as typed, makes no element and runs nothing (the
+/// rows are written as one escaped HTML string, `shell::table`); and the
+/// hidden Columns tab draws its charts only when it is opened.
+#[test]
+fn preview_cells_show_markup_as_text_and_hidden_charts_wait() {
+    scenario("markup-cells", |app| {
+        let d = &app.d;
+        let dir = std::env::temp_dir().join(format!("plainsight-markup-{}", std::process::id()));
+        std::fs::create_dir_all(&dir)?;
+        let file = dir.join("markup.csv");
+        let img = r#"<img src=x onerror="window.__hit=1"> & "quoted""#;
+        std::fs::write(
+            &file,
+            "id,note,<i>n</i>\n1,\"<img src=x onerror=\"\"window.__hit=1\"\"> & \"\"quoted\"\"\",3.5\n2,<b>bold</b>,4.5\n3,plain,5\n",
+        )?;
+        app.create_client("Acme Ltd")?;
+        app.upload_ok(&file)?;
+        let cell = |column: &str, row: u32| {
+            format!(
+                "[data-testid=preview-cell][data-column={}][data-row=\"{row}\"]",
+                css_str(column)
+            )
+        };
+        d.wait_for("the preview's first rows", LOAD_WAIT, |d| {
+            Ok(d.exists(&cell("note", 1))?.then_some(()))
+        })?;
+        for (column, row, want) in [
+            ("note", 0, img),
+            ("note", 1, "<b>bold</b>"),
+            ("<i>n</i>", 0, "3.5"),
+        ] {
+            let css = cell(column, row);
+            let value = d.attr_of(&css, "data-value")?;
+            ensure(value.as_deref() == Some(want), || {
+                format!("{column} row {row}: data-value {value:?}, not {want:?}")
+            })?;
+            let text = d.text_of(&css)?;
+            ensure(text.as_deref() == Some(want), || {
+                format!("{column} row {row} reads {text:?}, not {want:?}")
+            })?;
+        }
+        let made = d.count("[data-testid=preview-table] img, [data-testid=preview-table] b, [data-testid=preview-table] i")?;
+        ensure(made == 0, || format!("the cells made {made} elements"))?;
+        let hit = d.execute("return window.__hit === undefined;", vec![])?;
+        ensure(hit == Value::Bool(true), || "a cell's markup ran".into())?;
+        // Columns, hidden until now: its charts are drawn when it opens.
+        let histogram = "[data-testid=chart][data-kind=histogram][data-column=id]";
+        ensure(d.exists(histogram)?, || {
+            "no histogram of id in the Columns tab".into()
+        })?;
+        let width = d.attr_of(histogram, "data-width")?;
+        ensure(width.is_none(), || {
+            format!("the hidden tab's histogram was drawn (data-width {width:?})")
+        })?;
+        app.show_tab("columns")?;
+        d.wait_for("the histogram of id drawn", LOAD_WAIT, |d| {
+            Ok(canvas_painted(d, histogram)?.then_some(()))
+        })?;
+        let width = d.attr_of(histogram, "data-width")?.unwrap_or_default();
+        ensure(width.parse::<u32>().is_ok_and(|w| w >= 160), || {
+            format!("drawn at width {width:?}")
+        })
+    });
+}
+
 /// d) The sample data loads and has a date column.
 #[test]
 fn sample_data_loads() {

@@ -106,3 +106,45 @@ fn any_bytes_decode_to_a_message_or_an_error() {
         let _ = decode_to_worker(&b);
     }
 }
+
+/// The warm-up's samples are the messages a file gets, in order (its
+/// profile, its insights, a window of rows), each decoding to the data it
+/// was made of: a sample the page could not decode, or of another kind,
+/// would leave that decoder cold.
+#[test]
+fn the_warm_up_samples_decode_as_a_files_messages() {
+    use plainsight::protocol::{warm_samples, Reply};
+    let mut w = plainsight::core::warm::Warmup::of_rows(2_000).expect("made");
+    while w.step() {}
+    assert!(!w.failed(), "a warm-up step failed");
+    let (profile, insights) = *w.take_found().expect("found");
+    let samples = warm_samples(profile.clone(), insights.clone());
+    assert_eq!(samples.len(), 3, "a message was not encoded");
+    let decoded: Vec<FromWorker> = samples
+        .iter()
+        .map(|b| decode_from_worker(b).expect("decodes"))
+        .collect();
+    match &decoded[0] {
+        FromWorker::Loaded {
+            profile: Some(p), ..
+        } => assert_eq!(**p, profile),
+        other => panic!("first sample: {other:?}"),
+    }
+    match &decoded[1] {
+        FromWorker::Reply {
+            reply: Ok(Reply::Insights(i, _, _)),
+            ..
+        } => assert_eq!(**i, insights),
+        other => panic!("second sample: {other:?}"),
+    }
+    match &decoded[2] {
+        FromWorker::Reply {
+            reply: Ok(Reply::Rows { rows, .. }),
+            ..
+        } => {
+            assert_eq!(rows.len(), 1);
+            assert_eq!(rows[0].len(), profile.column_profiles.len());
+        }
+        other => panic!("third sample: {other:?}"),
+    }
+}

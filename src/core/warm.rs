@@ -12,10 +12,12 @@
 //! file, and drops them the moment a file comes.
 //!
 //! Invariant: nothing here is kept or shown; a step's failure only ends the
-//! warm-up (the data is ours, so it does not fail).
+//! warm-up (the data is ours, so it does not fail). The profile and
+//! insights found are handed out once ([`Warmup::take_found`]): the page
+//! decodes them as a file's messages and drops them, to warm its side up.
 
 use crate::core::explore::alerts::AlertConfig;
-use crate::core::explore::InsightsRun;
+use crate::core::explore::{Insights, InsightsRun};
 use crate::core::ingest::{Dataset, Ingester};
 use crate::core::model::{ColumnProfile, DatasetProfile};
 use crate::core::parts::{self, Cut};
@@ -64,6 +66,9 @@ pub struct Warmup {
     stage: Stage,
     /// A step failed (the warm-up then ended early).
     failed: bool,
+    /// The profile and insights of the generated text, once found: the
+    /// page decodes them as a file's (`shell::warm`), to warm its side up.
+    found: Option<Box<(DatasetProfile, Insights)>>,
 }
 
 impl Warmup {
@@ -82,6 +87,7 @@ impl Warmup {
             text,
             stage: Stage::Whole { reader, at: 0 },
             failed: false,
+            found: None,
         })
     }
 
@@ -95,6 +101,11 @@ impl Warmup {
         self.failed
     }
 
+    /// The profile and insights found, once every step ran (taken once).
+    pub fn take_found(&mut self) -> Option<Box<(DatasetProfile, Insights)>> {
+        self.found.take()
+    }
+
     /// Runs the next step; false once there is none left (done, or a step
     /// failed).
     pub fn step(&mut self) -> bool {
@@ -106,7 +117,7 @@ impl Warmup {
         !self.is_done()
     }
 
-    fn next(&self, stage: Stage) -> Option<Stage> {
+    fn next(&mut self, stage: Stage) -> Option<Stage> {
         Some(match stage {
             Stage::Whole { mut reader, at } => {
                 let end = (at + CHUNK_BYTES).min(self.text.len());
@@ -159,7 +170,10 @@ impl Warmup {
                 profile,
                 mut run,
             } => match run.step(&ds, &profile) {
-                Some(_) => Stage::Done,
+                Some(insights) => {
+                    self.found = Some(Box::new((*profile, insights)));
+                    Stage::Done
+                }
                 None => Stage::Insights { ds, profile, run },
             },
             Stage::Done => Stage::Done,
@@ -200,5 +214,21 @@ mod tests {
             "a stage failed or was skipped"
         );
         assert!(w.is_done() && !w.failed());
+        // What the page decodes to warm its side up: the text's profile
+        // and its insights, given once.
+        let (profile, insights) = *w.take_found().expect("found at the end");
+        // Of the table read in parts: the text's first third.
+        assert!(
+            profile.rows > 500 && profile.rows < 1_500,
+            "{} rows",
+            profile.rows
+        );
+        assert_eq!(profile.column_profiles.len(), profile.columns as usize);
+        assert!(
+            !insights.correlations.top.is_empty(),
+            "no correlation pairs"
+        );
+        assert!(!insights.boxes.is_empty(), "no box plots");
+        assert!(w.take_found().is_none(), "given twice");
     }
 }

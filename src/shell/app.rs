@@ -440,7 +440,7 @@ fn main_view(s: &State, ctl: &Controller) -> Html {
             </section>
             <section hidden={s.tab != Tab::Columns} role="tabpanel">
                 { raw_data_note(s.clean.recipe().len()) }
-                <ColumnsTab profile={profile.clone()} insights={insights.clone()} on_rows={on_rows.clone()} />
+                <ColumnsTab profile={profile.clone()} insights={insights.clone()} ctl={ctl.clone()} />
             </section>
             if s.tab == Tab::Explore {
                 <section role="tabpanel">

@@ -27,6 +27,24 @@ pub enum Incoming {
     Stopped(String),
 }
 
+/// Decodes the worker's warm-up samples (`protocol::warm_samples`), one
+/// a task, and drops them: the decoders a file's messages go through, and
+/// the encoder of the profile as it is saved (`controller::load`), are
+/// then compiled before the first file.
+pub async fn warm_decoders(samples: Vec<serde_bytes::ByteBuf>) {
+    for bytes in samples {
+        gloo::timers::future::TimeoutFuture::new(0).await;
+        if let Ok(FromWorker::Loaded {
+            profile: Some(profile),
+            ..
+        }) = decode_from_worker(&bytes)
+        {
+            gloo::timers::future::TimeoutFuture::new(0).await;
+            let _ = serde_json::to_string(&profile);
+        }
+    }
+}
+
 /// Messages' bytes, each with what is posted beside it (a file).
 type Queue = Rc<RefCell<Option<Vec<(Vec<u8>, Option<JsValue>)>>>>;
 

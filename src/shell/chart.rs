@@ -3,12 +3,12 @@
 //! same drawing on plotters' SVG backend).
 
 use plotters::prelude::*;
-use plotters_canvas::CanvasBackend;
 use wasm_bindgen::closure::Closure;
 use wasm_bindgen::JsCast;
 use web_sys::HtmlCanvasElement;
 use yew::prelude::*;
 
+use super::canvas::MeasuredCanvas;
 use super::controller::{download, download_blob};
 pub use crate::core::chart::ChartData;
 use crate::core::chart::{hit, paint, svg, Mark, Pick, Style};
@@ -100,18 +100,19 @@ fn layout(data: &ChartData, available: u32) -> (u32, u32) {
     (width.max(160), h)
 }
 
-/// Draws `data` on `canvas` from scratch at the width of its box times the
-/// screen's pixel ratio: resizing the canvas resets it (every pixel and the
-/// context's state), so nothing of an earlier drawing stays. The figure
-/// records the pixel ratio (`data-dpr`) and width (`data-width`) drawn at.
-/// Returns the marks drawn, in CSS pixels of the drawn width, with that
-/// width.
-fn draw(canvas: &HtmlCanvasElement, data: &ChartData, column: &str) -> (Vec<Mark>, u32) {
+/// Draws `data` on `canvas` from scratch at `available` (the width of its
+/// box) times the screen's pixel ratio: resizing the canvas resets it
+/// (every pixel and the context's state), so nothing of an earlier drawing
+/// stays. The figure records the pixel ratio (`data-dpr`) and width
+/// (`data-width`) drawn at. Returns the marks drawn, in CSS pixels of the
+/// drawn width, with that width.
+fn draw(
+    canvas: &HtmlCanvasElement,
+    data: &ChartData,
+    column: &str,
+    available: u32,
+) -> (Vec<Mark>, u32) {
     let dpr = pixel_ratio();
-    let available = canvas
-        .parent_element()
-        .map(|p| p.client_width().max(0) as u32)
-        .unwrap_or(0);
     let (w, h) = layout(data, available);
     // The height follows from the bitmap's proportions (`height: auto`).
     let _ = canvas.style().set_property("width", &format!("{w}px"));
@@ -133,7 +134,7 @@ fn draw(canvas: &HtmlCanvasElement, data: &ChartData, column: &str) -> (Vec<Mark
     } else {
         Style::LIGHT
     };
-    let marks = CanvasBackend::with_canvas_object(canvas.clone())
+    let marks = MeasuredCanvas::new(canvas)
         .and_then(|backend| {
             // The backend counts device pixels; the transform scales CSS
             // pixels to them, so the chart is laid out on its CSS size.
@@ -146,6 +147,70 @@ fn draw(canvas: &HtmlCanvasElement, data: &ChartData, column: &str) -> (Vec<Mark
         let _ = figure.set_attribute("data-width", &w.to_string());
     }
     (marks, w)
+}
+
+/// Drawings waiting for their turn, and whether a task to draw them is
+/// set.
+struct Queue {
+    drawings: std::collections::VecDeque<Box<dyn FnOnce()>>,
+    running: bool,
+}
+
+thread_local! {
+    static QUEUE: std::cell::RefCell<Queue> = const {
+        std::cell::RefCell::new(Queue {
+            drawings: std::collections::VecDeque::new(),
+            running: false,
+        })
+    };
+}
+
+/// How long one task draws before the page gets its thread back, ms: a
+/// tab of 32 charts (Columns) drawn in one task took about 100 ms.
+const DRAW_BUDGET_MS: f64 = 25.0;
+
+/// Draws `drawing` in a later task, after the drawings queued before it
+/// (a chart drawn again runs its newest drawing last).
+fn queue_drawing(drawing: Box<dyn FnOnce()>) {
+    let start = QUEUE.with(|q| {
+        let mut q = q.borrow_mut();
+        q.drawings.push_back(drawing);
+        !std::mem::replace(&mut q.running, true)
+    });
+    if start {
+        gloo::timers::callback::Timeout::new(0, draw_queued).forget();
+    }
+}
+
+/// Draws the queued drawings for [`DRAW_BUDGET_MS`], then yields.
+fn draw_queued() {
+    let clock = web_sys::window().and_then(|w| w.performance());
+    let now = || clock.as_ref().map_or(0.0, |p| p.now());
+    let started = now();
+    loop {
+        let next = QUEUE.with(|q| q.borrow_mut().drawings.pop_front());
+        let Some(drawing) = next else {
+            QUEUE.with(|q| q.borrow_mut().running = false);
+            return;
+        };
+        drawing();
+        if now() - started > DRAW_BUDGET_MS {
+            gloo::timers::callback::Timeout::new(0, draw_queued).forget();
+            return;
+        }
+    }
+}
+
+/// The width of a chart's box (its `<figure>`), as a ResizeObserver
+/// reports it after each layout: read there, a drawing forces no layout of
+/// its own.
+#[derive(Clone, Copy, PartialEq)]
+enum BoxWidth {
+    /// The last width reported; 0 before the first report and while the
+    /// box is not shown (its tab hidden).
+    Observed(u32),
+    /// No ResizeObserver: the width is read at each drawing.
+    Unobserved,
 }
 
 /// The marks of the last drawing and the width it was drawn at.
@@ -172,7 +237,7 @@ pub fn Chart(props: &ChartProps) -> Html {
     let canvas = use_node_ref();
     let tick = use_context::<DrawTick>().unwrap_or_default();
     // A new width (the window or the layout changed) draws again.
-    let width = use_state_eq(|| 0u32);
+    let width = use_state_eq(|| BoxWidth::Observed(0));
     {
         let (canvas, width) = (canvas.clone(), width.clone());
         use_effect_with((), move |_| {
@@ -187,7 +252,7 @@ pub fn Chart(props: &ChartProps) -> Html {
                             .ok()
                             .map(|e| e.content_rect().width().round().max(0.0) as u32);
                         if let Some(w) = w {
-                            seen.set(w);
+                            seen.set(BoxWidth::Observed(w));
                         }
                     });
                 let observer =
@@ -195,6 +260,9 @@ pub fn Chart(props: &ChartProps) -> Html {
                 observer.observe(&figure);
                 Some((observer, on_resize))
             });
+            if observer.is_none() {
+                width.set(BoxWidth::Unobserved);
+            }
             move || {
                 if let Some((observer, _closure)) = observer {
                     observer.disconnect();
@@ -208,12 +276,27 @@ pub fn Chart(props: &ChartProps) -> Html {
     {
         let (canvas, drawn, pointed) = (canvas.clone(), drawn.clone(), pointed.clone());
         let deps = (props.data.clone(), props.column.clone(), tick, *width);
-        use_effect_with(deps, move |(data, column, _, _)| {
-            if let Some(c) = canvas.cast::<HtmlCanvasElement>() {
-                let (marks, width) = draw(&c, data, column);
+        use_effect_with(deps, move |(data, column, _, width)| {
+            let Some(c) = canvas.cast::<HtmlCanvasElement>() else {
+                return;
+            };
+            let available = match width {
+                // Not laid out yet, or in a tab not shown: drawn when its
+                // box gets a width (a hidden tab's charts cost nothing
+                // until it is opened).
+                BoxWidth::Observed(0) => return,
+                BoxWidth::Observed(w) => *w,
+                BoxWidth::Unobserved => c
+                    .parent_element()
+                    .map(|p| p.client_width().max(0) as u32)
+                    .unwrap_or(0),
+            };
+            let (data, column) = (data.clone(), column.clone());
+            queue_drawing(Box::new(move || {
+                let (marks, width) = draw(&c, &data, &column, available);
                 *drawn.borrow_mut() = Drawn { marks, width };
                 pointed.set(None);
-            }
+            }));
         });
     }
     let onmousemove = {

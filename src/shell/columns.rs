@@ -5,6 +5,7 @@ use std::rc::Rc;
 use yew::prelude::*;
 
 use super::chart::{Chart, ChartData};
+use super::controller::Controller;
 use super::explore::rows_of;
 use super::format;
 use super::protocol::RowFilter;
@@ -18,18 +19,24 @@ pub struct ColumnsProps {
     pub profile: Rc<DatasetProfile>,
     /// Box plots come with the insights.
     pub insights: Option<Rc<Insights>>,
-    /// Shows the rows with one value (a click on a bar).
-    pub on_rows: Callback<RowFilter>,
+    /// Shows the rows with one value (a click on a bar). The controller,
+    /// not a callback made by the page at each render: the tab (hidden
+    /// most of the time) is drawn again only when its data changes.
+    pub ctl: Controller,
 }
 
 #[component]
 pub fn ColumnsTab(props: &ColumnsProps) -> Html {
     let p = &props.profile;
+    let on_rows = {
+        let ctl = props.ctl.clone();
+        Callback::from(move |f: RowFilter| ctl.show_rows_where(Some(f)))
+    };
     html! {
         <div class="cards">
             { for p.column_profiles.iter().enumerate().map(|(i, c)| {
                 let b = props.insights.as_ref().and_then(|i| i.boxes.iter().find(|b| b.column == c.name));
-                column_card(p, c, b, rows_of(i, &props.on_rows))
+                column_card(p, c, b, rows_of(i, &on_rows))
             }) }
         </div>
     }

@@ -3,6 +3,7 @@
 
 pub mod app;
 pub mod bridge;
+pub mod canvas;
 pub mod chart;
 pub mod clean;
 pub mod clean_grid;

@@ -39,9 +39,9 @@ use crate::core::warm::Warmup;
 use crate::core::workbook::{Opened, SheetChoice};
 use crate::core::{self, Dataset, DatasetProfile, IngestError, Ingester};
 use crate::protocol::{
-    decode_to_worker, encode, Ask, DatasetRef, ExportFormat, Fault, FromWorker, LoadId, ModelRef,
-    Purpose, Reply, RequestId, RowFilter, RunId, Sample, SortKey, StepView, ToWorker, ViewRows,
-    WorkerError, BUILD_ID,
+    decode_to_worker, encode, warm_samples, Ask, DatasetRef, ExportFormat, Fault, FromWorker,
+    LoadId, ModelRef, Purpose, Reply, RequestId, RowFilter, RunId, Sample, SortKey, StepView,
+    ToWorker, ViewRows, WorkerError, BUILD_ID,
 };
 use crate::shell::bridge::{unwire, wire};
 use crate::shell::helper::{self, Said, SpearmanHelper};
@@ -1166,6 +1166,13 @@ impl DataWorker {
             post(&FromWorker::Warmed {
                 ms: now_ms() - *started,
                 longest_ms: *longest,
+                samples: w
+                    .take_found()
+                    .map(|found| {
+                        let (profile, insights) = *found;
+                        warm_samples(profile, insights)
+                    })
+                    .unwrap_or_default(),
             });
         }
         self.warmup = None;

@@ -142,7 +142,14 @@ impl Controller {
                 None,
                 &format!("it could not read the page's message: {reason}"),
             ),
-            FromWorker::Warmed { ms, longest_ms } => mark_warmed(ms, longest_ms),
+            FromWorker::Warmed {
+                ms,
+                longest_ms,
+                samples,
+            } => spawn_local(async move {
+                crate::shell::bridge::warm_decoders(samples).await;
+                mark_warmed(ms, longest_ms);
+            }),
             // The bridge answers hellos itself.
             FromWorker::Hello { .. } => {}
         }
@@ -313,7 +320,8 @@ pub(super) fn not_loaded(id: String) -> WorkerError {
 /// How often a request waiting for its dataset's rows looks again, ms.
 const READ_POLL_MS: u32 = 50;
 
-/// Says on the page that the engine warmed up, and in how long
+/// Says on the page that the engine (and the page's decoders) warmed up,
+/// and in how long
 /// (`body[data-engine-warm-ms]`, its longest step in
 /// `data-engine-warm-step-ms`): the benchmarks choose their file after it,
 /// as a person would.
