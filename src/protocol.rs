@@ -467,7 +467,6 @@ impl std::fmt::Display for DecodeError {
 
 impl std::error::Error for DecodeError {}
 
-/// A message as bytes (CBOR).
 /// The messages from the worker a file of `profile` and `insights` gets
 /// (its profile, its insights, a window of rows), encoded: the page
 /// decodes them once before the first file (`FromWorker::Warmed`).
@@ -512,6 +511,7 @@ pub fn warm_samples(profile: DatasetProfile, insights: Insights) -> Vec<serde_by
         .collect()
 }
 
+/// A message as bytes (CBOR).
 pub fn encode<T: Serialize>(msg: &T) -> Result<Vec<u8>, DecodeError> {
     let mut out = Vec::new();
     ciborium::into_writer(msg, &mut out).map_err(|e| DecodeError(e.to_string()))?;

@@ -34,13 +34,19 @@ pub enum Incoming {
 pub async fn warm_decoders(samples: Vec<serde_bytes::ByteBuf>) {
     for bytes in samples {
         gloo::timers::future::TimeoutFuture::new(0).await;
-        if let Ok(FromWorker::Loaded {
-            profile: Some(profile),
-            ..
-        }) = decode_from_worker(&bytes)
-        {
-            gloo::timers::future::TimeoutFuture::new(0).await;
-            let _ = serde_json::to_string(&profile);
+        match decode_from_worker(&bytes) {
+            Ok(FromWorker::Loaded {
+                profile: Some(profile),
+                ..
+            }) => {
+                gloo::timers::future::TimeoutFuture::new(0).await;
+                let _ = serde_json::to_string(&profile);
+            }
+            Ok(_) => {}
+            // Only slower first messages follow; said for whoever looks.
+            Err(why) => web_sys::console::warn_1(
+                &format!("Plainsight: a warm-up sample did not decode ({why})").into(),
+            ),
         }
     }
 }

@@ -209,7 +209,8 @@ enum BoxWidth {
     /// The last width reported; 0 before the first report and while the
     /// box is not shown (its tab hidden).
     Observed(u32),
-    /// No ResizeObserver: the width is read at each drawing.
+    /// No ResizeObserver: the width is read each time a drawing is
+    /// queued.
     Unobserved,
 }
 
@@ -273,30 +274,40 @@ pub fn Chart(props: &ChartProps) -> Html {
     // The marks of the drawing shown, and the one pointed at (its index).
     let drawn = use_mut_ref(Drawn::default);
     let pointed = use_state_eq(|| None::<usize>);
+    // Counts the draw effect's ends: a queued drawing whose effect has
+    // ended since (newer data or width, or the chart gone) is dropped.
+    let generation = use_mut_ref(|| 0u64);
     {
         let (canvas, drawn, pointed) = (canvas.clone(), drawn.clone(), pointed.clone());
         let deps = (props.data.clone(), props.column.clone(), tick, *width);
         use_effect_with(deps, move |(data, column, _, width)| {
-            let Some(c) = canvas.cast::<HtmlCanvasElement>() else {
-                return;
-            };
-            let available = match width {
-                // Not laid out yet, or in a tab not shown: drawn when its
-                // box gets a width (a hidden tab's charts cost nothing
-                // until it is opened).
-                BoxWidth::Observed(0) => return,
-                BoxWidth::Observed(w) => *w,
-                BoxWidth::Unobserved => c
-                    .parent_element()
-                    .map(|p| p.client_width().max(0) as u32)
-                    .unwrap_or(0),
-            };
-            let (data, column) = (data.clone(), column.clone());
-            queue_drawing(Box::new(move || {
-                let (marks, width) = draw(&c, &data, &column, available);
-                *drawn.borrow_mut() = Drawn { marks, width };
-                pointed.set(None);
-            }));
+            let mine = *generation.borrow();
+            let available = canvas.cast::<HtmlCanvasElement>().and_then(|c| {
+                let w = match width {
+                    // Not laid out yet, or in a tab not shown: drawn when
+                    // its box gets a width (a hidden tab's charts cost
+                    // nothing until it is opened).
+                    BoxWidth::Observed(0) => return None,
+                    BoxWidth::Observed(w) => *w,
+                    BoxWidth::Unobserved => c
+                        .parent_element()
+                        .map(|p| p.client_width().max(0) as u32)
+                        .unwrap_or(0),
+                };
+                Some((c, w))
+            });
+            if let Some((c, available)) = available {
+                let (data, column, current) = (data.clone(), column.clone(), generation.clone());
+                queue_drawing(Box::new(move || {
+                    if *current.borrow() != mine {
+                        return;
+                    }
+                    let (marks, width) = draw(&c, &data, &column, available);
+                    *drawn.borrow_mut() = Drawn { marks, width };
+                    pointed.set(None);
+                }));
+            }
+            move || *generation.borrow_mut() += 1
         });
     }
     let onmousemove = {

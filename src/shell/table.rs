@@ -61,8 +61,12 @@ fn window_for(scroll_top: f64, total: usize) -> (usize, usize) {
 /// The cells take no events.
 fn rows_html(pv: &Preview, columns: &[ColumnProfile], template: &str) -> String {
     use std::fmt::Write;
-    let names: Vec<String> = columns.iter().map(|c| esc(&c.name)).collect();
-    let template = esc(template);
+    // Escaped for a double-quoted attribute or text; a carriage return
+    // would be read as a line feed. (A NUL cannot be written in HTML: the
+    // parser drops it from text and reads U+FFFD in an attribute.)
+    let attr = |s: &str| esc(s).replace('\r', "&#13;");
+    let names: Vec<String> = columns.iter().map(|c| attr(&c.name)).collect();
+    let template = attr(template);
     let mut out = String::with_capacity(pv.rows.len() * (64 + columns.len() * 128));
     for (i, row) in pv.rows.iter().enumerate() {
         let n = pv.offset + i;
@@ -78,8 +82,7 @@ fn rows_html(pv: &Preview, columns: &[ColumnProfile], template: &str) -> String 
                 (false, true) => "td missing",
                 (false, false) => "td",
             };
-            // A carriage return would be read as a line feed.
-            let value = esc(cell).replace('\r', "&#13;");
+            let value = attr(cell);
             let shown = if cell.is_empty() {
                 "∅"
             } else {
