@@ -38,7 +38,14 @@
 //! `.tools/node_modules`, which holds `@duckdb/duckdb-wasm`),
 //! `PLAINSIGHT_BENCH_CPU_PROFILE` (a path: the page's CPU profile from the
 //! file chosen to the alerts is written there, Chrome's `.cpuprofile` JSON;
-//! `scripts/cpuprofile-top.py` lists its longest busy stretches).
+//! `scripts/cpuprofile-top.py` lists its longest busy stretches),
+//! `PLAINSIGHT_BENCH_WORKER_PROFILE` (a folder: the same for each worker —
+//! the data worker, its part workers and helper — through
+//! `scripts/worker-profile.mjs`, which needs Node.js 20 or later; the part
+//! workers are then kept, idle, until the alerts, so memory is not a
+//! normal run's; the wasm is named only in a build whose worker wasm kept
+//! its names, e.g. target/wasm-bindgen/release/worker_bg.wasm in a copy of
+//! dist/).
 
 #[path = "support/bench.rs"]
 mod bench;
@@ -396,6 +403,10 @@ fn run_app(d: &Driver, app_url: &str, csv: &Path) -> BenchResult<AppRun> {
         d.cdp("Profiler.setSamplingInterval", json!({ "interval": 200 }))?;
         d.cdp("Profiler.start", json!({}))?;
     }
+    let worker_profiles = match std::env::var_os("PLAINSIGHT_BENCH_WORKER_PROFILE") {
+        Some(dir) => Some(WorkerProfiles::start(d, Path::new(&dir))?),
+        None => None,
+    };
     let started = Instant::now();
     d.find("[data-testid=upload-input]")?
         .send_keys(&csv.to_string_lossy())?;
@@ -417,6 +428,9 @@ fn run_app(d: &Driver, app_url: &str, csv: &Path) -> BenchResult<AppRun> {
         let profile = d.cdp("Profiler.stop", json!({}))?;
         std::fs::write(path, serde_json::to_vec(&profile["profile"])?)?;
         eprintln!("  the page's CPU profile: {}", path.display());
+    }
+    if let Some(p) = worker_profiles {
+        p.stop()?;
     }
     let chosen = stamp(&t, "chosen").ok_or("the page saw no file chosen")?;
     let probe = d.execute(
@@ -1124,4 +1138,49 @@ fn run() -> BenchResult<()> {
 
 fn main() -> ExitCode {
     bench::exit("explore benchmark", run())
+}
+
+/// scripts/worker-profile.mjs beside the session: the CPU profiles of the
+/// page's workers (the data worker, its part workers and helper), from the
+/// file chosen to the alerts (PLAINSIGHT_BENCH_WORKER_PROFILE=DIR).
+struct WorkerProfiles {
+    child: std::process::Child,
+}
+
+impl WorkerProfiles {
+    fn start(d: &Driver, dir: &Path) -> BenchResult<WorkerProfiles> {
+        use std::io::BufRead;
+        let address = d
+            .debugger_address()
+            .ok_or("chromedriver did not say the browser's debugger address")?;
+        let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("scripts/worker-profile.mjs");
+        let mut child = std::process::Command::new("node")
+            .arg("--experimental-websocket")
+            .arg(script)
+            .arg(address)
+            .arg(dir)
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .spawn()
+            .map_err(|e| format!("cannot start node for the worker profiles: {e}"))?;
+        let mut line = String::new();
+        let stdout = child.stdout.take().ok_or("no stdout from node")?;
+        std::io::BufReader::new(stdout).read_line(&mut line)?;
+        if line.trim() != "ready" {
+            return Err(format!("worker-profile.mjs did not start: {line:?}").into());
+        }
+        Ok(WorkerProfiles { child })
+    }
+
+    fn stop(mut self) -> BenchResult<()> {
+        use std::io::Write;
+        if let Some(mut stdin) = self.child.stdin.take() {
+            stdin.write_all(b"stop\n")?;
+        }
+        let status = self.child.wait()?;
+        if !status.success() {
+            return Err(format!("worker-profile.mjs ended with {status}").into());
+        }
+        Ok(())
+    }
 }

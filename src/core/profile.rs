@@ -4,7 +4,8 @@
 
 use std::hash::BuildHasher;
 
-use polars_core::prelude::PlRandomState;
+use polars_arrow::array::Array;
+use polars_core::prelude::{ChunkedArray, PlRandomState, PolarsNumericType, StringChunked};
 
 use crate::core::infer::{format_date, format_datetime};
 use crate::core::ingest::Dataset;
@@ -14,8 +15,8 @@ use crate::core::runner::{InTurn, Runner};
 // (by radix): one flat array gives the quantiles, the extremes, the distinct
 // count and the most frequent values, where a hash map of a million
 // distinct values would cost several times as much.
-use crate::core::sort::sorted_pairs;
-use crate::core::table::ColumnData;
+use crate::core::sort::{sort_values, sorted_keys, sorted_pairs, RadixKey};
+use crate::core::table::{ColumnData, TextCells};
 
 /// Most values listed in `top`.
 const TOP_N: usize = 10;
@@ -311,7 +312,7 @@ fn profile_column(
     let mut p = empty_profile(name, &data, date_format);
     match data {
         ColumnData::Integer(c) => {
-            let pairs = sorted_pairs(c.iter());
+            let pairs = sorted_numbers(c);
             let at = |i: usize| pairs.get(i).map_or(f64::NAN, |pair| pair.0 as f64);
             // Exact integer sum (pandas sums int64 exactly).
             let sum: i128 = pairs.iter().map(|pair| i128::from(pair.0)).sum();
@@ -321,7 +322,7 @@ fn profile_column(
             counts_and_top(&mut p, &pairs, |v| v.to_string());
         }
         ColumnData::Float(c) => {
-            let pairs = sorted_pairs(c.iter());
+            let pairs = sorted_numbers(c);
             let at = |i: usize| pairs.get(i).map_or(f64::NAN, |pair| pair.0);
             numeric_stats(&mut p, pairs.len(), at, None);
             // -0.0 and 0.0 are one value, as in pandas (`==` merges them).
@@ -335,14 +336,14 @@ fn profile_column(
             counts_and_top(&mut p, &pairs, |v| v.to_string());
         }
         ColumnData::Date(c) => {
-            let pairs = sorted_pairs(c.iter());
+            let pairs = sorted_numbers(c);
             p.min = pairs.first().map(|pair| format_date(pair.0));
             p.max = pairs.last().map(|pair| format_date(pair.0));
             p.histogram = histogram(|| pairs.iter().map(|pair| f64::from(pair.0)));
             counts_and_top(&mut p, &pairs, format_date);
         }
         ColumnData::Datetime(c) => {
-            let pairs = sorted_pairs(c.iter());
+            let pairs = sorted_numbers(c);
             p.min = pairs.first().map(|pair| format_datetime(pair.0));
             p.max = pairs.last().map(|pair| format_datetime(pair.0));
             // Microseconds to (fractional) days, like date columns.
@@ -352,8 +353,9 @@ fn profile_column(
         ColumnData::String(c) => {
             // Text is grouped by a hash of it; equal hashes are checked.
             let state = PlRandomState::default();
-            let pairs = sorted_pairs(c.iter().map(|v| v.map(|s| state.hash_one(s))));
-            let text = |row: u32| c.get(row as usize);
+            let pairs = sorted_keys::<u64>(present_keys(c, |s| state.hash_one(s)));
+            let cells = TextCells::of(c);
+            let text = |row: u32| cells.get(row as usize);
             let (distinct, top) = distinct_and_top(&pairs, |a, b| text(a) == text(b));
             p.count = pairs.len() as u64;
             p.distinct = distinct;
@@ -367,48 +369,122 @@ fn profile_column(
     p
 }
 
+/// A numeric column's present values with their rows, sorted by value,
+/// then row ([`sorted_pairs`]), read array by array: the values, then the
+/// validity bitmap where there is one (the chunked iterator's `Option` a
+/// cell was a tenth of a column's profile in wasm).
+fn sorted_numbers<T>(c: &ChunkedArray<T>) -> Vec<(T::Native, u32)>
+where
+    T: PolarsNumericType,
+    T::Native: RadixKey,
+{
+    let mut pairs = Vec::with_capacity(c.len() - c.null_count());
+    let mut row = 0u32;
+    for array in c.downcast_iter() {
+        let values = array.values().iter();
+        match array.validity() {
+            None => {
+                for &v in values {
+                    pairs.push((v.key(), row));
+                    row += 1;
+                }
+            }
+            Some(valid) => {
+                for (&v, present) in values.zip(valid.iter()) {
+                    if present {
+                        pairs.push((v.key(), row));
+                    }
+                    row += 1;
+                }
+            }
+        }
+    }
+    sorted_keys(pairs)
+}
+
+/// A text column's present cells' `key` with their rows, array by array.
+fn present_keys(c: &StringChunked, key: impl Fn(&str) -> u64) -> Vec<(u64, u32)> {
+    let mut pairs = Vec::with_capacity(c.len() - c.null_count());
+    let mut row = 0u32;
+    for array in c.downcast_iter() {
+        let valid = array.validity();
+        for (i, s) in array.values_iter().enumerate() {
+            if valid.is_none_or(|v| v.get_bit(i)) {
+                pairs.push((key(s), row));
+            }
+            row += 1;
+        }
+    }
+    pairs
+}
+
 /// A 64-bit hash of each row's values (missing hashes as its own value).
 fn row_hashes(ds: &Dataset, columns: &[ColumnData]) -> Vec<u64> {
     let mut hashes = vec![0u64; ds.height()];
     let state = PlRandomState::default();
-    fn mix(h: &mut u64, v: u64) {
-        *h = (h.rotate_left(5) ^ v).wrapping_mul(0x9E37_79B9_7F4A_7C15);
-    }
-    // Missing is hashed as a value no number maps to in practice.
-    const MISSING: u64 = 0x5bd1_e995_5bd1_e995;
     for data in columns {
-        let hs = hashes.iter_mut();
         match data {
             ColumnData::Integer(c) | ColumnData::Datetime(c) => {
-                for (h, v) in hs.zip(c.iter()) {
-                    mix(h, v.map_or(MISSING, |v| v as u64));
-                }
+                mix_numbers(&mut hashes, c, |v| v as u64);
             }
             ColumnData::Float(c) => {
-                for (h, v) in hs.zip(c.iter()) {
-                    let bits = v.map_or(MISSING, |v| if v == 0.0 { 0 } else { v.to_bits() });
-                    mix(h, bits);
-                }
+                mix_numbers(&mut hashes, c, |v| if v == 0.0 { 0 } else { v.to_bits() });
             }
             ColumnData::Boolean(c) => {
-                for (h, v) in hs.zip(c.iter()) {
+                for (h, v) in hashes.iter_mut().zip(c.iter()) {
                     mix(h, v.map_or(MISSING, u64::from));
                 }
             }
-            ColumnData::Date(c) => {
-                for (h, v) in hs.zip(c.iter()) {
-                    mix(h, v.map_or(MISSING, |v| v as u64));
-                }
-            }
+            ColumnData::Date(c) => mix_numbers(&mut hashes, c, |v| v as u64),
             ColumnData::String(c) => {
-                for (h, v) in hs.zip(c.iter()) {
-                    let hv = v.map_or(MISSING, |s| state.hash_one(s));
-                    mix(h, hv);
+                let mut hs = hashes.iter_mut();
+                for array in c.downcast_iter() {
+                    let valid = array.validity();
+                    // The array's values first: zip takes from its first
+                    // iterator first, and the hashes go on to the next array.
+                    for (i, (s, h)) in array.values_iter().zip(hs.by_ref()).enumerate() {
+                        let present = valid.is_none_or(|v| v.get_bit(i));
+                        mix(h, if present { state.hash_one(s) } else { MISSING });
+                    }
                 }
             }
         }
     }
     hashes
+}
+
+fn mix(h: &mut u64, v: u64) {
+    *h = (h.rotate_left(5) ^ v).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+}
+
+/// Missing is hashed as a value no number maps to in practice.
+const MISSING: u64 = 0x5bd1_e995_5bd1_e995;
+
+/// Mixes a numeric column's `key` of each value into its row's hash, array
+/// by array (the values, then the validity bitmap where there is one).
+fn mix_numbers<T: PolarsNumericType>(
+    hashes: &mut [u64],
+    c: &ChunkedArray<T>,
+    key: impl Fn(T::Native) -> u64,
+) {
+    // The array's values first in each zip: zip takes from its first
+    // iterator first, and the hashes go on to the next array.
+    let mut hs = hashes.iter_mut();
+    for array in c.downcast_iter() {
+        let values = array.values().iter();
+        match array.validity() {
+            None => {
+                for (&v, h) in values.zip(hs.by_ref()) {
+                    mix(h, key(v));
+                }
+            }
+            Some(valid) => {
+                for ((&v, present), h) in values.zip(valid.iter()).zip(hs.by_ref()) {
+                    mix(h, if present { key(v) } else { MISSING });
+                }
+            }
+        }
+    }
 }
 
 /// Rows equal to an earlier row, over the parsed values (pandas
@@ -419,27 +495,34 @@ pub fn duplicate_rows(ds: &Dataset) -> u64 {
 
 /// For each row, whether it equals an earlier row (pandas `df.duplicated()`).
 ///
-/// Bound: one hash per row and one sort of the rows (n log n); a row is
-/// compared cell by cell only with the distinct rows of its own 64-bit
-/// hash, never with all earlier rows.
+/// Bound: one hash per row and one sort of the rows (by radix: n, or
+/// n log n past `sort::RADIX_ROWS`); a row is compared cell by cell only
+/// with the distinct rows of its hash, never with all earlier rows.
 pub fn duplicate_flags(ds: &Dataset) -> Vec<bool> {
     let columns: Vec<ColumnData> = (0..ds.width())
         .filter_map(|i| ColumnData::of(ds, i))
         .collect();
-    let hashes = row_hashes(ds, &columns);
-    // Rows in order of their hash (then of position): equal rows have equal
-    // hashes, so each row need only be compared with the earlier rows of its
-    // run. Two flat arrays instead of a hash map of a million entries.
-    let mut order: Vec<u32> = (0..hashes.len() as u32).collect();
-    order.sort_unstable_by_key(|&r| (hashes.get(r as usize).copied().unwrap_or(0), r));
+    // Each row's key: its hash's high bits, its row in the low bits (at
+    // most 26 for MAX_ROWS). Sorted, equal rows come in runs of equal high
+    // bits, each run in the rows' order; a run's rows need only be
+    // compared with its earlier ones. One array of 8 bytes a row, which
+    // the hashes were.
+    let mut keys = row_hashes(ds, &columns);
+    let rows = keys.len();
+    let row_bits = 64 - (rows as u64).saturating_sub(1).leading_zeros();
+    let mask = 1u64.checked_shl(row_bits).map_or(u64::MAX, |m| m - 1);
+    for (row, k) in keys.iter_mut().enumerate() {
+        *k = (*k & !mask) | row as u64;
+    }
+    sort_values(&mut keys);
     let equal = |a: usize, b: usize| columns.iter().all(|c| c.cells_equal(a, b));
-    let mut flags = vec![false; hashes.len()];
+    let mut flags = vec![false; rows];
     // Hash of the current run, and its distinct rows (almost always one).
     let mut run_hash = None;
     let mut distinct: Vec<usize> = Vec::new();
-    for &r in &order {
-        let row = r as usize;
-        let h = hashes.get(row).copied();
+    for &k in &keys {
+        let row = (k & mask) as usize;
+        let h = Some(k & !mask);
         if h != run_hash {
             run_hash = h;
             distinct.clear();
@@ -481,6 +564,58 @@ mod tests {
             serde_json::to_string(&profile_with(&ds, &crate::core::runner::Threads)).unwrap();
         assert_eq!(one, threads);
         assert!(one.contains("\"duplicate_rows\":100"), "{one}");
+    }
+
+    /// Duplicate rows as pandas' `duplicated()` (the first of equal rows
+    /// kept; missing equals missing, -0.0 equals 0.0), and the profile the
+    /// same, when the columns are several arrays each (as after a read in
+    /// parts).
+    #[test]
+    fn duplicates_and_profile_over_several_arrays() {
+        let mut text = String::from("a,b,c,d\n");
+        let mut keys = Vec::new();
+        for i in 0..4000u64 {
+            let r = (i * 2_654_435_761) % 61;
+            let a = if r % 7 == 0 {
+                String::new()
+            } else {
+                (r % 5).to_string()
+            };
+            let b = match r % 4 {
+                0 => "0.0".to_string(),
+                1 => "-0.0".to_string(),
+                2 => String::new(),
+                _ => format!("{}.5", r % 3),
+            };
+            let c = if r % 6 == 0 {
+                String::new()
+            } else {
+                format!("t{}", r % 9)
+            };
+            let d = ["x", "y", "a text longer than twelve bytes"][(r % 3) as usize];
+            text.push_str(&format!("{a},{b},{c},{d}\n"));
+            let zero = b.trim_start_matches('-') == "0.0";
+            keys.push((a, if zero { "0".to_string() } else { b }, c, d));
+        }
+        let one = read_bytes("t.csv", text.as_bytes()).unwrap();
+        let mut ds = one.clone();
+        let mut frame = one.frame.slice(0, 1500);
+        frame.vstack_mut(&one.frame.slice(1500, 2500)).unwrap();
+        assert_eq!(frame.first_col_n_chunks(), 2);
+        ds.frame = frame;
+        let mut seen = std::collections::HashSet::new();
+        let expected: Vec<bool> = keys.into_iter().map(|k| !seen.insert(k)).collect();
+        let found = duplicate_flags(&ds);
+        assert_eq!(found, expected);
+        let dups = expected.iter().filter(|d| **d).count();
+        assert!(dups > 100 && dups < 4000 - 20, "{dups}");
+        assert_eq!(duplicate_flags(&one), expected);
+        // The same statistics (the memory held differs by the arrays').
+        let json = |ds: &Dataset| {
+            let p = profile(ds);
+            serde_json::to_string(&(p.duplicate_rows, p.column_profiles)).unwrap()
+        };
+        assert_eq!(json(&ds), json(&one));
     }
 
     #[test]

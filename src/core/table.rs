@@ -3,6 +3,7 @@
 
 use std::cmp::Ordering;
 
+use polars_arrow::array::{Array, Utf8ViewArray};
 use polars_core::prelude::*;
 
 use crate::core::infer::{format_date, format_datetime};
@@ -103,6 +104,38 @@ impl<'a> ColumnData<'a> {
             ColumnData::Date(c) => c.get(a) == c.get(b),
             ColumnData::String(c) => c.get(a) == c.get(b),
         }
+    }
+}
+
+/// A text column's cells by row, read from its arrays directly:
+/// `ChunkedArray::get` finds the chunk, casts it to its array type and
+/// checks the row at every call (a third of a text column's profile when
+/// its values are compared row by row).
+pub struct TextCells<'a> {
+    /// Each array with the row it starts at.
+    arrays: Vec<(usize, &'a Utf8ViewArray)>,
+}
+
+impl<'a> TextCells<'a> {
+    pub fn of(c: &'a StringChunked) -> TextCells<'a> {
+        let mut start = 0;
+        let arrays = c
+            .downcast_iter()
+            .map(|a| {
+                let at = start;
+                start += a.len();
+                (at, a)
+            })
+            .collect();
+        TextCells { arrays }
+    }
+
+    /// The text at `row`; None when missing or past the end.
+    pub fn get(&self, row: usize) -> Option<&'a str> {
+        let k = self.arrays.partition_point(|(start, _)| *start <= row);
+        let (start, array) = self.arrays.get(k.checked_sub(1)?)?;
+        let i = row - start;
+        (i < array.len() && array.is_valid(i)).then(|| array.value(i))
     }
 }
 

@@ -195,6 +195,8 @@ pub struct Driver {
     label: String,
     /// The browser console read so far (chromedriver hands each entry out once).
     console: std::cell::RefCell<Vec<String>>,
+    /// The browser's DevTools address (`host:port`), as chromedriver says it.
+    debugger_address: Option<String>,
 }
 
 /// A reference to an element of the current page.
@@ -246,6 +248,7 @@ impl Driver {
             profile,
             label: sanitize(label),
             console: Default::default(),
+            debugger_address: None,
         };
         d.wait_for_driver()?;
         let mut args: Vec<String> = CHROMIUM_ARGS.iter().map(|s| s.to_string()).collect();
@@ -282,7 +285,16 @@ impl Driver {
             .as_str()
             .ok_or_else(|| WdError::new("protocol", format!("no sessionId in {v}")))?
             .to_string();
+        d.debugger_address = v["capabilities"]["goog:chromeOptions"]["debuggerAddress"]
+            .as_str()
+            .map(str::to_string);
         Ok(d)
+    }
+
+    /// The browser's DevTools address (`host:port`), for a second client
+    /// such as scripts/worker-profile.mjs.
+    pub fn debugger_address(&self) -> Option<&str> {
+        self.debugger_address.as_deref()
     }
 
     /// Polls chromedriver's /status until it is ready.
