@@ -420,8 +420,11 @@ fn present_keys(c: &StringChunked, key: impl Fn(&str) -> u64) -> Vec<(u64, u32)>
 
 /// A 64-bit hash of each row's values (missing hashes as its own value).
 fn row_hashes(ds: &Dataset, columns: &[ColumnData]) -> Vec<u64> {
-    let mut hashes = vec![0u64; ds.height()];
     let state = PlRandomState::default();
+    // Every row's hash starts from this call's seed: from a fixed start, a
+    // file's values could be chosen to share their hashes' high bits (the
+    // duplicate rows keep only those) and make every row one run to compare.
+    let mut hashes = vec![state.hash_one(0x5EED_u64); ds.height()];
     for data in columns {
         match data {
             ColumnData::Integer(c) | ColumnData::Datetime(c) => {
@@ -505,8 +508,10 @@ pub fn duplicate_flags(ds: &Dataset) -> Vec<bool> {
     // Each row's key: its hash's high bits, its row in the low bits (at
     // most 26 for MAX_ROWS). Sorted, equal rows come in runs of equal high
     // bits, each run in the rows' order; a run's rows need only be
-    // compared with its earlier ones. One array of 8 bytes a row, which
-    // the hashes were.
+    // compared with its earlier ones. The keys take the hashes' own array
+    // (8 bytes a row) and the radix sort a second one up to
+    // `sort::RADIX_ROWS` (16 bytes a row at the peak; 12 before, the hashes
+    // and a u32 order).
     let mut keys = row_hashes(ds, &columns);
     let rows = keys.len();
     let row_bits = 64 - (rows as u64).saturating_sub(1).leading_zeros();
