@@ -15,6 +15,7 @@ unsafe impl GlobalAlloc for Counting {
         if !p.is_null() {
             let live = LIVE.fetch_add(layout.size(), Ordering::Relaxed) + layout.size();
             PEAK.fetch_max(live, Ordering::Relaxed);
+            trace(live, layout.size());
         }
         p
     }
@@ -30,6 +31,7 @@ unsafe impl GlobalAlloc for Counting {
                     + (new_size - layout.size());
                 // A moving realloc holds both blocks for a moment.
                 PEAK.fetch_max(live + layout.size(), Ordering::Relaxed);
+                trace(live + layout.size(), new_size);
             } else {
                 LIVE.fetch_sub(layout.size() - new_size, Ordering::Relaxed);
             }
@@ -55,4 +57,44 @@ pub fn reset_peak() {
 
 pub fn mb(bytes: usize) -> String {
     format!("{:.1} MB", bytes as f64 / 1e6)
+}
+
+/// Set to print where the heap grows past each new peak (by at least
+/// 4 MB over the last one printed): the program's own frames of the
+/// allocation's stack (build with `CARGO_PROFILE_RELEASE_DEBUG=1`).
+pub static TRACE: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+static TRACED: AtomicUsize = AtomicUsize::new(0);
+thread_local! {
+    static IN_TRACE: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+fn trace(live: usize, size: usize) {
+    if !TRACE.load(Ordering::Relaxed) || live < TRACED.load(Ordering::Relaxed) + (4 << 20) {
+        return;
+    }
+    if IN_TRACE.with(|t| t.replace(true)) {
+        return;
+    }
+    TRACED.store(live, Ordering::Relaxed);
+    let bt = std::backtrace::Backtrace::force_capture().to_string();
+    let frames: Vec<&str> = bt
+        .lines()
+        .filter(|l| l.contains("plainsight::") && !l.contains("counting"))
+        .map(str::trim)
+        .take(8)
+        .collect();
+    eprintln!(
+        "live {} (+{}):\n  {}",
+        mb(live),
+        mb(size),
+        frames.join("\n  ")
+    );
+    IN_TRACE.with(|t| t.set(false));
+}
+
+/// Starts tracing from the heap as it is now.
+#[allow(dead_code)] // (Used by some of the examples that share this file.)
+pub fn trace_from_here() {
+    TRACED.store(live(), Ordering::Relaxed);
+    TRACE.store(true, Ordering::Relaxed);
 }

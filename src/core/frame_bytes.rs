@@ -13,9 +13,10 @@
 //! Reading checks every length against the bytes there are: damaged bytes
 //! are an error, never a panic.
 
-use polars_arrow::array::{Array, BooleanArray, MutableBinaryViewArray};
-use polars_arrow::bitmap::Bitmap;
+use polars_arrow::array::{Array, BooleanArray, Utf8ViewArray, View};
+use polars_arrow::bitmap::{Bitmap, MutableBitmap};
 use polars_arrow::datatypes::ArrowDataType;
+use polars_buffer::Buffer;
 use polars_core::prelude::*;
 
 const MAGIC: &[u8; 4] = b"PSF1";
@@ -227,143 +228,324 @@ impl<'a> Bits<'a> {
     }
 }
 
-/// Reads bytes in order, each read checked against what is left.
-struct Cursor<'a> {
-    bytes: &'a [u8],
+/// Where [`read`] takes a table's bytes from, in order: the data worker
+/// reads a part's table from the bytes the part worker sent (outside its
+/// own memory) a piece at a time, each piece copied into the column that
+/// keeps it, so the table's bytes are never held whole beside the table.
+pub trait Input {
+    /// The bytes not read yet.
+    fn left(&self) -> usize;
+    /// Fills `buf` with the next `buf.len()` bytes; called only when
+    /// [`Input::left`] has them.
+    fn fill(&mut self, buf: &mut [u8]) -> Result<(), String>;
 }
 
-impl<'a> Cursor<'a> {
-    fn take(&mut self, n: usize) -> Result<&'a [u8], String> {
-        if n > self.bytes.len() {
-            return Err(format!(
-                "the table's bytes end early ({n} more wanted, {} left)",
-                self.bytes.len()
-            ));
-        }
-        let (head, rest) = self.bytes.split_at(n);
-        self.bytes = rest;
-        Ok(head)
+impl Input for &[u8] {
+    fn left(&self) -> usize {
+        self.len()
     }
 
-    fn u8(&mut self) -> Result<u8, String> {
-        Ok(self.take(1)?[0])
+    fn fill(&mut self, buf: &mut [u8]) -> Result<(), String> {
+        let (head, rest) = self.split_at(buf.len());
+        buf.copy_from_slice(head);
+        *self = rest;
+        Ok(())
     }
+}
 
-    fn u32(&mut self) -> Result<usize, String> {
-        let b = self.take(4)?;
-        Ok(u32::from_le_bytes([b[0], b[1], b[2], b[3]]) as usize)
-    }
+/// Bytes converted at a time (a numbers column or text lengths are read
+/// through a buffer this size).
+const PIECE: usize = 1 << 16;
 
-    fn u64(&mut self) -> Result<usize, String> {
-        let mut b = [0u8; 8];
-        b.copy_from_slice(self.take(8)?);
-        usize::try_from(u64::from_le_bytes(b)).map_err(|_| "a length is too large".to_string())
-    }
+/// Reads bytes in order, each read checked against what is left.
+struct Cursor<'a, I: Input> {
+    input: &'a mut I,
+}
 
-    /// `count` items of `size` bytes.
-    fn items(&mut self, count: usize, size: usize) -> Result<&'a [u8], String> {
+impl<I: Input> Cursor<'_, I> {
+    /// Checks that `count` items of `size` bytes are left: the bytes'
+    /// own lengths are checked before memory is made for them.
+    fn need(&self, count: usize, size: usize) -> Result<usize, String> {
         let n = count
             .checked_mul(size)
             .ok_or_else(|| "a length is too large".to_string())?;
-        self.take(n)
+        let left = self.input.left();
+        if n > left {
+            return Err(format!(
+                "the table's bytes end early ({n} more wanted, {left} left)"
+            ));
+        }
+        Ok(n)
+    }
+
+    /// The next `n` bytes.
+    fn take(&mut self, n: usize) -> Result<Vec<u8>, String> {
+        self.need(n, 1)?;
+        let mut out = vec![0u8; n];
+        self.input.fill(&mut out)?;
+        Ok(out)
+    }
+
+    fn array<const N: usize>(&mut self) -> Result<[u8; N], String> {
+        self.need(N, 1)?;
+        let mut out = [0u8; N];
+        self.input.fill(&mut out)?;
+        Ok(out)
+    }
+
+    fn u8(&mut self) -> Result<u8, String> {
+        Ok(self.array::<1>()?[0])
+    }
+
+    fn u32(&mut self) -> Result<usize, String> {
+        Ok(u32::from_le_bytes(self.array()?) as usize)
+    }
+
+    fn u64(&mut self) -> Result<usize, String> {
+        usize::try_from(u64::from_le_bytes(self.array()?))
+            .map_err(|_| "a length is too large".to_string())
+    }
+
+    /// `count` values of `N` bytes each, as `from` reads them, appended
+    /// to `out`.
+    fn values<T, const N: usize>(
+        &mut self,
+        out: &mut Vec<T>,
+        count: usize,
+        from: impl Fn([u8; N]) -> T,
+    ) -> Result<(), String> {
+        self.need(count, N)?;
+        out.reserve(count);
+        let mut piece = vec![0u8; (PIECE / N * N).min(count * N)];
+        let mut left = count;
+        while left > 0 {
+            let n = left.min(PIECE / N);
+            let buf = &mut piece[..n * N];
+            self.input.fill(buf)?;
+            out.extend(
+                buf.chunks_exact(N)
+                    .map(|b| from(b.try_into().unwrap_or([0; N]))),
+            );
+            left -= n;
+        }
+        Ok(())
     }
 
     /// One bit per row.
     fn bits(&mut self, rows: usize) -> Result<Bitmap, String> {
         let bytes = self.take(rows.div_ceil(8))?;
-        Bitmap::try_new(bytes.to_vec(), rows).map_err(|e| e.to_string())
+        Bitmap::try_new(bytes, rows).map_err(|e| e.to_string())
     }
 }
 
 /// The frame [`to_bytes`] wrote.
-pub fn from_bytes(bytes: &[u8]) -> Result<DataFrame, String> {
-    let mut at = Cursor { bytes };
-    if at.take(4)? != MAGIC {
-        return Err("these bytes are not a table".to_string());
-    }
-    let width = at.u32()?;
-    let rows = at.u64()?;
-    if width == 0 && rows > 0 {
-        return Err(format!("a table of no columns says it has {rows} rows"));
-    }
-    // A column takes 6 bytes at least: no more are made room for.
-    let mut columns = Vec::with_capacity(width.min(at.bytes.len() / 6));
-    for _ in 0..width {
-        let length = at.u32()?;
-        let name = std::str::from_utf8(at.take(length)?)
-            .map_err(|_| "a column's name is not UTF-8".to_string())?;
-        let name = PlSmallStr::from_str(name);
-        let tag = at.u8()?;
-        let validity = match at.u8()? {
-            0 => None,
-            _ => Some(at.bits(rows)?),
-        };
-        let series = match tag {
-            INT64 => {
-                let values = at
-                    .items(rows, 8)?
-                    .chunks_exact(8)
-                    .map(|b| i64::from_le_bytes(b.try_into().unwrap_or([0; 8])));
-                Int64Chunked::from_vec_validity(name, values.collect(), validity).into_series()
-            }
-            INT32 => {
-                let values = at
-                    .items(rows, 4)?
-                    .chunks_exact(4)
-                    .map(|b| i32::from_le_bytes(b.try_into().unwrap_or([0; 4])));
-                Int32Chunked::from_vec_validity(name, values.collect(), validity).into_series()
-            }
-            FLOAT64 => {
-                let values = at
-                    .items(rows, 8)?
-                    .chunks_exact(8)
-                    .map(|b| f64::from_le_bytes(b.try_into().unwrap_or([0; 8])));
-                Float64Chunked::from_vec_validity(name, values.collect(), validity).into_series()
-            }
-            BOOLEAN => {
-                let values = at.bits(rows)?;
-                let array = BooleanArray::new(ArrowDataType::Boolean, values, validity);
-                BooleanChunked::with_chunk(name, array).into_series()
-            }
-            STRING => strings(&mut at, name, rows, validity.as_ref())?,
-            other => return Err(format!("a column of unknown type {other}")),
-        };
-        columns.push(series.into_column());
-    }
-    if !at.bytes.is_empty() {
-        return Err(format!("{} bytes after the table", at.bytes.len()));
-    }
-    DataFrame::new(rows, columns).map_err(|e| e.to_string())
+pub fn from_bytes(mut bytes: &[u8]) -> Result<DataFrame, String> {
+    read(&mut bytes)
 }
 
-/// A text column: its bytes, then each row's length.
-fn strings(
-    at: &mut Cursor<'_>,
-    name: PlSmallStr,
+/// The frame [`to_bytes`] wrote, read from `input` (all of it).
+pub fn read(input: &mut impl Input) -> Result<DataFrame, String> {
+    read_parts(std::slice::from_mut(input))
+}
+
+/// One frame of the tables [`to_bytes`] wrote of a file's parts, in
+/// order (the same columns in each): each column is made once at its full
+/// length, a part after another, so no part's columns are held beside the
+/// whole and nothing is copied again to join them.
+pub fn read_parts<I: Input>(inputs: &mut [I]) -> Result<DataFrame, String> {
+    let mut parts = Vec::with_capacity(inputs.len());
+    let mut width = None;
+    let mut total = 0usize;
+    for input in inputs.iter_mut() {
+        let mut at = Cursor { input };
+        if at.array::<4>()? != *MAGIC {
+            return Err("these bytes are not a table".to_string());
+        }
+        let columns = at.u32()?;
+        let rows = at.u64()?;
+        if columns == 0 && rows > 0 {
+            return Err(format!("a table of no columns says it has {rows} rows"));
+        }
+        if width.is_some_and(|w| w != columns) {
+            return Err("the parts' tables have different columns".to_string());
+        }
+        width = Some(columns);
+        total = total
+            .checked_add(rows)
+            .ok_or_else(|| "a length is too large".to_string())?;
+        parts.push((at, rows));
+    }
+    let width = width.unwrap_or(0);
+    // A column takes 6 bytes at least: no more are made room for.
+    let room = parts.first().map_or(0, |(at, _)| at.input.left() / 6);
+    let mut columns = Vec::with_capacity(width.min(room));
+    for _ in 0..width {
+        columns.push(column(&mut parts, total)?.into_column());
+    }
+    for (at, _) in &parts {
+        let left = at.input.left();
+        if left > 0 {
+            return Err(format!("{left} bytes after the table"));
+        }
+    }
+    DataFrame::new(total, columns).map_err(|e| e.to_string())
+}
+
+/// The values of one column, part after part.
+enum Values {
+    Int64(Vec<i64>),
+    Int32(Vec<i32>),
+    Float64(Vec<f64>),
+    Boolean(MutableBitmap),
+    /// The views, and each part's bytes of its long cells.
+    String(Vec<View>, Vec<Buffer<u8>>),
+}
+
+/// The next column of every part, joined.
+fn column<I: Input>(parts: &mut [(Cursor<'_, I>, usize)], total: usize) -> Result<Series, String> {
+    let mut name: Option<String> = None;
+    let mut values: Option<Values> = None;
+    // Made once a part has a missing cell (the parts before all present).
+    let mut validity: Option<MutableBitmap> = None;
+    let mut before = 0usize;
+    for (at, rows) in parts.iter_mut() {
+        let rows = *rows;
+        let length = at.u32()?;
+        let this = String::from_utf8(at.take(length)?)
+            .map_err(|_| "a column's name is not UTF-8".to_string())?;
+        if name.as_ref().is_some_and(|n| *n != this) {
+            return Err(format!(
+                "the parts' tables differ: {this} is not {}",
+                name.unwrap_or_default()
+            ));
+        }
+        let tag = at.u8()?;
+        match at.u8()? {
+            0 => {
+                if let Some(v) = validity.as_mut() {
+                    v.extend_constant(rows, true);
+                }
+            }
+            _ => {
+                let bits = at.bits(rows)?;
+                let v = validity.get_or_insert_with(|| {
+                    let mut v = MutableBitmap::with_capacity(total);
+                    v.extend_constant(before, true);
+                    v
+                });
+                v.extend_from_bitmap(&bits);
+            }
+        }
+        let values = values.get_or_insert(match tag {
+            INT64 => Values::Int64(Vec::new()),
+            INT32 => Values::Int32(Vec::new()),
+            FLOAT64 => Values::Float64(Vec::new()),
+            BOOLEAN => Values::Boolean(MutableBitmap::new()),
+            STRING => Values::String(Vec::new(), Vec::new()),
+            other => return Err(format!("a column of unknown type {other}")),
+        });
+        match (tag, values) {
+            (INT64, Values::Int64(out)) => at.values(out, rows, i64::from_le_bytes)?,
+            (INT32, Values::Int32(out)) => at.values(out, rows, i32::from_le_bytes)?,
+            (FLOAT64, Values::Float64(out)) => at.values(out, rows, f64::from_le_bytes)?,
+            (BOOLEAN, Values::Boolean(out)) => out.extend_from_bitmap(&at.bits(rows)?),
+            (STRING, Values::String(views, buffers)) => {
+                strings(at, &this, rows, views, buffers)?;
+            }
+            _ => return Err(format!("the parts' tables store {this} as different types")),
+        }
+        name = Some(this);
+        before += rows;
+    }
+    let name = PlSmallStr::from_string(name.unwrap_or_default());
+    let validity: Option<Bitmap> = validity.map(Into::into);
+    Ok(match values {
+        Some(Values::Int64(v)) => Int64Chunked::from_vec_validity(name, v, validity).into_series(),
+        Some(Values::Int32(v)) => Int32Chunked::from_vec_validity(name, v, validity).into_series(),
+        Some(Values::Float64(v)) => {
+            Float64Chunked::from_vec_validity(name, v, validity).into_series()
+        }
+        Some(Values::Boolean(v)) => {
+            let array = BooleanArray::new(ArrowDataType::Boolean, v.into(), validity);
+            BooleanChunked::with_chunk(name, array).into_series()
+        }
+        Some(Values::String(views, buffers)) => {
+            let array = Utf8ViewArray::try_new(
+                ArrowDataType::Utf8View,
+                Buffer::from(views),
+                Buffer::from(buffers),
+                validity,
+            )
+            .map_err(|e| format!("column {name}: {e}"))?;
+            StringChunked::with_chunk(name, array).into_series()
+        }
+        // (A frame of no parts has no columns.)
+        None => return Err("a column in no table".to_string()),
+    })
+}
+
+/// Whether a character starts at `i` of UTF-8 `text` (or it ends there).
+fn starts_char(text: &[u8], i: usize) -> bool {
+    // Not a continuation byte (0b10xx_xxxx).
+    text.get(i).is_none_or(|&b| (b as i8) >= -0x40)
+}
+
+/// A part of a text column: its bytes, then each row's length; the views
+/// appended to `views`, the bytes to `buffers`. The bytes become the
+/// column's own buffer: each cell longer than a view holds is moved down
+/// over the bytes of the short cells before it (which the views hold
+/// themselves), so the text is neither copied nor kept twice.
+fn strings<I: Input>(
+    at: &mut Cursor<'_, I>,
+    name: &str,
     rows: usize,
-    validity: Option<&Bitmap>,
-) -> Result<Series, String> {
+    views: &mut Vec<View>,
+    buffers: &mut Vec<Buffer<u8>>,
+) -> Result<(), String> {
     let total = at.u64()?;
-    let text = at.take(total)?;
-    let text =
-        std::str::from_utf8(text).map_err(|_| format!("column {name}'s text is not UTF-8"))?;
-    let lengths = at.items(rows, 4)?;
-    let mut cells = MutableBinaryViewArray::<str>::with_capacity(rows);
-    let mut from = 0usize;
-    for (i, b) in lengths.chunks_exact(4).enumerate() {
-        let length = u32::from_le_bytes(b.try_into().unwrap_or([0; 4])) as usize;
-        let cell = from
-            .checked_add(length)
-            .and_then(|to| text.get(from..to))
-            .ok_or_else(|| format!("column {name}'s cell {i} is cut in the middle"))?;
-        from += length;
-        cells.push_value_ignore_validity(cell);
+    let mut text = at.take(total)?;
+    if std::str::from_utf8(&text).is_err() {
+        return Err(format!("column {name}'s text is not UTF-8"));
+    }
+    let mut lengths = Vec::new();
+    at.values(&mut lengths, rows, u32::from_le_bytes)?;
+    let index = u32::try_from(buffers.len()).map_err(|_| "too many parts".to_string())?;
+    views.reserve(rows);
+    let (mut from, mut kept) = (0usize, 0usize);
+    for (i, &length) in lengths.iter().enumerate() {
+        let length = length as usize;
+        let cut = || format!("column {name}'s cell {i} is cut in the middle");
+        let to = from.checked_add(length).ok_or_else(cut)?;
+        // A cell is whole characters (the text is UTF-8, and the bytes
+        // from `from` on are not moved yet).
+        if to > text.len() || !starts_char(&text, to) || !starts_char(&text, from) {
+            return Err(cut());
+        }
+        if length <= View::MAX_INLINE_SIZE as usize {
+            views.push(View::new_from_bytes(&text[from..to], 0, 0));
+        } else {
+            let offset = u32::try_from(kept)
+                .map_err(|_| format!("column {name}'s text is too long for one buffer"))?;
+            text.copy_within(from..to, kept);
+            views.push(View::new_from_bytes(
+                &text[kept..kept + length],
+                index,
+                offset,
+            ));
+            kept += length;
+        }
+        from = to;
     }
     if from != text.len() {
         return Err(format!("column {name}'s text is longer than its cells"));
     }
-    let array = cells.freeze().with_validity(validity.cloned());
-    Ok(StringChunked::with_chunk(name, array).into_series())
+    drop(lengths);
+    if kept > 0 {
+        text.truncate(kept);
+        text.shrink_to_fit();
+        buffers.push(Buffer::from(text));
+    }
+    Ok(())
 }
 
 #[cfg(test)]
@@ -425,6 +607,127 @@ mod tests {
             assert_eq!(two.first_col_n_chunks(), 2);
             let back = from_bytes(&to_bytes(&two).unwrap()).unwrap();
             assert!(back.equals_missing(&frame), "cut at {cut}: {back}");
+        }
+    }
+
+    /// Serves its bytes in pieces of at most `most` (as the data worker's
+    /// input copies pieces out of a part's bytes).
+    struct Pieces<'a> {
+        bytes: &'a [u8],
+        most: usize,
+        biggest: usize,
+    }
+
+    impl Input for Pieces<'_> {
+        fn left(&self) -> usize {
+            self.bytes.len()
+        }
+
+        fn fill(&mut self, buf: &mut [u8]) -> Result<(), String> {
+            self.biggest = self.biggest.max(buf.len());
+            for piece in buf.chunks_mut(self.most) {
+                let (head, rest) = self.bytes.split_at(piece.len());
+                piece.copy_from_slice(head);
+                self.bytes = rest;
+            }
+            Ok(())
+        }
+    }
+
+    #[test]
+    fn read_from_pieces_and_text_kept_once() {
+        let n = 100_000;
+        let long = |i: usize| format!("cell {i} is longer than a view holds");
+        let frame = DataFrame::new(
+            n,
+            vec![
+                Float64Chunked::from_vec("f".into(), (0..n).map(|i| i as f64).collect())
+                    .into_series()
+                    .into_column(),
+                // Short and long cells mixed, a missing one among them.
+                StringChunked::from_iter_options(
+                    "t".into(),
+                    (0..n).map(|i| match i % 3 {
+                        0 => Some(long(i)),
+                        1 => Some(format!("{}", i % 10)),
+                        _ => (i % 7 != 2).then(|| "é".repeat(i % 9)),
+                    }),
+                )
+                .into_series()
+                .into_column(),
+                StringChunked::from_iter_values(
+                    "short".into(),
+                    (0..n).map(|i| format!("c{}", i % 5)),
+                )
+                .into_series()
+                .into_column(),
+            ],
+        )
+        .unwrap();
+        let bytes = to_bytes(&frame).unwrap();
+        let mut input = Pieces {
+            bytes: &bytes,
+            most: 7,
+            biggest: 0,
+        };
+        let back = read(&mut input).unwrap();
+        assert!(back.equals_missing(&frame));
+        // Numbers and lengths come a piece at a time, never the whole
+        // column's bytes; the text (read whole) is what the column keeps.
+        let text: usize = frame
+            .column("t")
+            .unwrap()
+            .str()
+            .unwrap()
+            .iter()
+            .flatten()
+            .map(str::len)
+            .sum();
+        assert!(text > PIECE && text > 8 * n);
+        assert_eq!(input.biggest, text);
+        let buffer = |c: &str| -> usize {
+            let s = back.column(c).unwrap().str().unwrap().clone();
+            s.downcast_iter().map(|a| a.total_buffer_len()).sum()
+        };
+        let longer: usize = (0..n)
+            .filter(|i| i % 3 == 0)
+            .map(|i| long(i).len())
+            .sum::<usize>()
+            + (0..n)
+                .filter(|&i| i % 3 == 2 && i % 7 != 2 && 2 * (i % 9) > 12)
+                .map(|i| 2 * (i % 9))
+                .sum::<usize>();
+        assert_eq!(buffer("t"), longer);
+        assert_eq!(buffer("short"), 0);
+    }
+
+    #[test]
+    fn parts_read_into_one_frame() {
+        let frame = sample();
+        // Parts with and without missing cells, long text in some only,
+        // one part empty.
+        for cuts in [vec![0, 120, 300], vec![0, 1, 1, 299, 300], vec![0, 300]] {
+            let bytes: Vec<Vec<u8>> = cuts
+                .windows(2)
+                .map(|w| to_bytes(&frame.slice(w[0] as i64, w[1] - w[0])).unwrap())
+                .collect();
+            let mut inputs: Vec<&[u8]> = bytes.iter().map(Vec::as_slice).collect();
+            let back = read_parts(&mut inputs).unwrap();
+            assert!(back.equals_missing(&frame), "{cuts:?}: {back}");
+            assert_eq!(back.first_col_n_chunks(), 1);
+            assert_eq!(back.dtypes(), frame.dtypes());
+        }
+        // Parts of other tables are refused.
+        let other = to_bytes(&frame.select(["i", "d"]).unwrap()).unwrap();
+        let renamed = {
+            let mut f = frame.slice(0, 10);
+            f.rename("i", "j".into()).unwrap();
+            to_bytes(&f).unwrap()
+        };
+        let whole = to_bytes(&frame).unwrap();
+        for bad in [&other, &renamed] {
+            let mut inputs = vec![whole.as_slice(), bad.as_slice()];
+            assert!(read_parts(&mut inputs).is_err());
         }
     }
 

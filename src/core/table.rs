@@ -176,6 +176,34 @@ fn sorted_by<T: Copy>(
     order
 }
 
+/// Calls `f(row, value)` for each present cell of `c`, array by array
+/// (values and validity side by side: the cell iterator, an `Option` a
+/// cell, took several times as long).
+pub fn each_present<T: PolarsNumericType>(
+    c: &ChunkedArray<T>,
+    mut f: impl FnMut(usize, T::Native),
+) {
+    let mut row = 0;
+    for arr in c.downcast_iter() {
+        let values = arr.values();
+        match arr.validity().filter(|v| v.unset_bits() > 0) {
+            Some(valid) => {
+                for (k, (&v, ok)) in values.iter().zip(valid.iter()).enumerate() {
+                    if ok {
+                        f(row + k, v);
+                    }
+                }
+            }
+            None => {
+                for (k, &v) in values.iter().enumerate() {
+                    f(row + k, v);
+                }
+            }
+        }
+        row += values.len();
+    }
+}
+
 /// Calls `f(row)` for each missing cell of column `index` of `ds` (as
 /// [`ColumnData::is_missing`] says), array by array from the validity
 /// bitmaps: a column without a missing cell costs nothing, and no cell is

@@ -229,7 +229,7 @@ fn part_job(msg: ToPart, beside: Option<JsValue>) -> Result<(), String> {
             let table = beside
                 .and_then(|b| b.dyn_into::<js_sys::Uint8Array>().ok())
                 .ok_or("the part worker was not given the columns to profile")?;
-            let frame = frame_bytes::from_bytes(&table.to_vec())?;
+            let frame = frame_bytes::read(&mut JsBytes::new(table))?;
             let ds = Dataset {
                 facts: *facts,
                 frame,
@@ -394,7 +394,9 @@ pub struct PartsRead {
     /// Each part worker said it is ready.
     ready: Vec<bool>,
     typing: Option<Box<crate::core::parts::Typing>>,
-    tables: Vec<Option<DataFrame>>,
+    /// Each part's table as its worker sent it (outside this worker's
+    /// memory), read into one frame once all are in.
+    tables: Vec<Option<js_sys::Uint8Array>>,
     /// Profile the dataset read (with the part workers' help).
     profile: bool,
     profiling: Option<Profiling>,
@@ -530,7 +532,6 @@ impl PartsRead {
                 let table = beside
                     .and_then(|b| b.dyn_into::<js_sys::Uint8Array>().ok())
                     .ok_or("a part worker's table is missing")?;
-                let table = frame_bytes::from_bytes(&table.to_vec())?;
                 *self
                     .tables
                     .get_mut(index)
@@ -555,14 +556,19 @@ impl PartsRead {
         {
             return Ok(PartsStep::Wait);
         }
-        let tables = typing
+        let mut tables: Vec<JsBytes> = typing
             .parts
             .iter()
             .filter_map(|&i| self.tables.get_mut(i).and_then(Option::take))
+            .map(JsBytes::new)
             .collect();
         let typing = self.typing.take().ok_or("no decisions")?;
         let parts = typing.parts.len();
-        let assembled = assemble(*typing, tables);
+        // Each column made once at its full length (`read_parts`), not
+        // per part and then joined.
+        let frame = frame_bytes::read_parts(&mut tables)?;
+        drop(tables);
+        let assembled = assemble(*typing, vec![frame]);
         let read_at = js_sys::Date::now();
         Ok(match assembled {
             Ok(ds) if self.profile => self.start_profile(ds, parts, read_at),
@@ -731,5 +737,36 @@ impl PartsRead {
             start,
         };
         self.worker(index)?.send(&msg, Some(&self.blob))
+    }
+}
+
+/// A table's bytes as another worker sent them (outside this worker's
+/// memory), read a piece at a time into the columns that keep them: the
+/// bytes are never copied in whole beside the table they make.
+struct JsBytes {
+    array: js_sys::Uint8Array,
+    at: u32,
+}
+
+impl JsBytes {
+    fn new(array: js_sys::Uint8Array) -> JsBytes {
+        JsBytes { array, at: 0 }
+    }
+}
+
+impl frame_bytes::Input for JsBytes {
+    fn left(&self) -> usize {
+        self.array.length().saturating_sub(self.at) as usize
+    }
+
+    fn fill(&mut self, buf: &mut [u8]) -> Result<(), String> {
+        let end = u32::try_from(buf.len())
+            .ok()
+            .and_then(|n| self.at.checked_add(n))
+            .filter(|&end| end <= self.array.length())
+            .ok_or("the table's bytes end early")?;
+        self.array.subarray(self.at, end).copy_to(buf);
+        self.at = end;
+        Ok(())
     }
 }

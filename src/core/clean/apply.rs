@@ -7,6 +7,7 @@ use std::hash::Hash;
 
 use polars_core::prelude::PlHashMap as HashMap;
 
+use polars_arrow::array::PrimitiveArray;
 use polars_core::prelude::*;
 use serde::{Deserialize, Serialize};
 
@@ -14,7 +15,7 @@ use super::step::{
     snake_case, Case, DatePart, Fill, Merge, OutlierAction, OutlierRule, Scaling, Step, Test,
 };
 use super::transform::Transform;
-use super::values::{texts, Values};
+use super::values::{float_column, map_texts, present_floats, texts, Values};
 use super::CleanError;
 use crate::core::infer::{
     format_date, parse_bool, parse_date_days, parse_datetime_micros, parse_f64, parse_i64,
@@ -23,6 +24,7 @@ use crate::core::infer::{
 use crate::core::ingest::Dataset;
 use crate::core::model::ColumnType;
 use crate::core::profile::{duplicate_flags, quantile};
+use crate::core::table::each_present;
 
 /// What one step did.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
@@ -155,9 +157,26 @@ fn replace(ds: &mut Dataset, index: usize, values: Values) -> Result<(), CleanEr
         });
     };
     let ty = values.column_type();
-    ds.frame
-        .replace_column(index, values.into_column(&name))
-        .map_err(internal)?;
+    put(ds, index, values.into_column(&name), ty)
+}
+
+/// [`replace`] with numbers as polars holds them (the column's name kept).
+fn replace_floats(ds: &mut Dataset, index: usize, c: Float64Chunked) -> Result<(), CleanError> {
+    let Some(name) = ds.frame.columns().get(index).map(|c| c.name().clone()) else {
+        return Err(CleanError::Internal {
+            message: format!("no column {index}"),
+        });
+    };
+    put(
+        ds,
+        index,
+        c.with_name(name).into_column(),
+        ColumnType::Float,
+    )
+}
+
+fn put(ds: &mut Dataset, index: usize, column: Column, ty: ColumnType) -> Result<(), CleanError> {
+    ds.frame.replace_column(index, column).map_err(internal)?;
     if ds.types.get(index) != Some(&ty) {
         if let Some(f) = ds.date_formats.get_mut(index) {
             *f = None;
@@ -226,7 +245,8 @@ fn keep_rows(ds: &mut Dataset, keep: Vec<bool>, r: &mut StepReport) -> Result<()
 
 /// Non-missing numbers, sorted.
 fn sorted_numbers(v: &[Option<f64>]) -> Vec<f64> {
-    let mut s: Vec<f64> = v.iter().flatten().copied().collect();
+    let mut s: Vec<f64> = Vec::with_capacity(v.iter().filter(|x| x.is_some()).count());
+    s.extend(v.iter().flatten());
     crate::core::sort::sort_values(&mut s);
     s
 }
@@ -250,9 +270,20 @@ pub struct Stats {
 }
 
 pub fn stats(v: &[Option<f64>]) -> Option<Stats> {
-    let sorted = sorted_numbers(v);
-    let m = Moments::of(&sorted)?;
-    let q = |p| quantile(&sorted, p).unwrap_or(f64::NAN);
+    stats_sorted(&sorted_numbers(v))
+}
+
+/// [`Stats`] of a float column's present values.
+fn float_stats(c: &Float64Chunked) -> Option<Stats> {
+    let mut xs = present_floats(c);
+    crate::core::sort::sort_values(&mut xs);
+    stats_sorted(&xs)
+}
+
+/// [`Stats`] of numbers sorted ascending (by `sort::sort_values`).
+pub fn stats_sorted(sorted: &[f64]) -> Option<Stats> {
+    let m = Moments::of(sorted)?;
+    let q = |p| quantile(sorted, p).unwrap_or(f64::NAN);
     Some(Stats {
         n: m.n,
         mean: m.mean,
@@ -456,22 +487,28 @@ pub fn all_distinct(v: &Values) -> bool {
 /// value: numbers, dates and booleans write distinct values as distinct
 /// texts, every NaN as one.
 pub fn distinct_count(v: &Values, at_most: usize) -> usize {
-    fn go<K: Hash + Eq>(cells: impl Iterator<Item = K>, at_most: usize) -> usize {
-        let mut seen: polars_core::prelude::PlHashSet<K> = Default::default();
-        for c in cells {
-            if seen.insert(c) && seen.len() > at_most {
-                break;
-            }
-        }
-        seen.len()
-    }
     match v {
-        Values::Int(x) | Values::Datetime(x) => go(x.iter().flatten(), at_most),
-        Values::Float(x) => go(x.iter().flatten().map(|&x| float_key(x)), at_most),
-        Values::Bool(x) => go(x.iter().flatten(), at_most),
-        Values::Date(x) => go(x.iter().flatten(), at_most),
-        Values::Text(x) => go(x.iter().flatten(), at_most),
+        Values::Int(x) | Values::Datetime(x) => count_distinct(x.iter().flatten(), at_most),
+        Values::Float(x) => count_distinct(x.iter().flatten().map(|&x| float_key(x)), at_most),
+        Values::Bool(x) => count_distinct(x.iter().flatten(), at_most),
+        Values::Date(x) => count_distinct(x.iter().flatten(), at_most),
+        Values::Text(x) => count_distinct(x.iter().flatten(), at_most),
     }
+}
+
+/// [`distinct_count`] of a numeric column's present values.
+pub fn distinct_numbers(xs: &[f64], at_most: usize) -> usize {
+    count_distinct(xs.iter().map(|&x| float_key(x)), at_most)
+}
+
+fn count_distinct<K: Hash + Eq>(cells: impl Iterator<Item = K>, at_most: usize) -> usize {
+    let mut seen: polars_core::prelude::PlHashSet<K> = Default::default();
+    for c in cells {
+        if seen.insert(c) && seen.len() > at_most {
+            break;
+        }
+    }
+    seen.len()
 }
 
 /// The outlier bounds of a numeric column under `rule`.
@@ -637,9 +674,16 @@ pub fn apply(ds: &mut Dataset, step: &Step) -> Result<StepReport, CleanError> {
         }
         Step::FillMissing { column, fill } => {
             let i = index_of(ds, op, column)?;
-            let v = values(ds, i)?;
-            if let Some(filled) = fill_missing(op, column, v, fill, &mut r)? {
-                replace(ds, i, filled)?;
+            match (fill, float_column(ds, i)) {
+                // Numbers as polars holds them (a float column shared).
+                (Fill::Mean | Fill::Median, Some(nums)) => fill_average(nums, fill, &mut r)
+                    .map_or(Ok(()), |filled| replace_floats(ds, i, filled))?,
+                _ => {
+                    let v = values(ds, i)?;
+                    if let Some(filled) = fill_missing(op, column, v, fill, &mut r)? {
+                        replace(ds, i, filled)?;
+                    }
+                }
             }
         }
         Step::DropDuplicates => {
@@ -666,7 +710,8 @@ pub fn apply(ds: &mut Dataset, step: &Step) -> Result<StepReport, CleanError> {
                 let changed = v.iter().flatten().filter(|c| trim(c)).count() as u64;
                 if changed > 0 {
                     r.cells_changed += changed;
-                    let trimmed = texts(v.iter().map(|c| c.map(|c| c.trim_matches(TRIM_CHARS))));
+                    let trimmed =
+                        map_texts(&v, |c| c.map(|c| Cow::Borrowed(c.trim_matches(TRIM_CHARS))));
                     replace(ds, i, trimmed)?;
                 }
             }
@@ -677,13 +722,13 @@ pub fn apply(ds: &mut Dataset, step: &Step) -> Result<StepReport, CleanError> {
                 return Err(wrong_type(op, column, ds.types[i], "text"));
             };
             let mut changed = 0;
-            let out = texts(v.iter().map(|cell| {
+            let out = map_texts(&v, |cell| {
                 let new = change_case(cell?, *case);
                 if let Cow::Owned(_) = new {
                     changed += 1;
                 }
                 Some(new)
-            }));
+            });
             r.cells_changed = changed;
             replace(ds, i, out)?;
         }
@@ -701,16 +746,16 @@ pub fn apply(ds: &mut Dataset, step: &Step) -> Result<StepReport, CleanError> {
                 }
             }
             let mut changed = 0;
-            let out = texts(v.iter().map(|cell| {
+            let out = map_texts(&v, |cell| {
                 let cell = cell?;
-                Some(match to.get(cell) {
+                Some(Cow::Borrowed(match to.get(cell) {
                     Some(into) if *into != cell => {
                         changed += 1;
                         *into
                     }
                     _ => cell,
-                })
-            }));
+                }))
+            });
             r.cells_changed = changed;
             r.detail = crate::core::format::count(groups.len() as u64, "group", "groups");
             replace(ds, i, out)?;
@@ -760,18 +805,17 @@ pub fn apply(ds: &mut Dataset, step: &Step) -> Result<StepReport, CleanError> {
                 _ => {}
             }
             let i = index_of(ds, op, column)?;
-            let v = values(ds, i)?;
-            let ty = v.column_type();
-            let Some(nums) = v.into_numbers() else {
-                return Err(wrong_type(op, column, ty, "numbers"));
+            let Some(nums) = float_column(ds, i) else {
+                return Err(wrong_type(op, column, ds.types[i], "numbers"));
             };
-            let Some(st) = stats(&nums) else {
+            let Some(st) = float_stats(&nums) else {
                 r.detail = "no values".to_string();
                 return finish(ds, r);
             };
             let (lo, hi) = outlier_bounds(&st, *rule);
             let is_out = |x: Option<f64>| x.is_some_and(|x| x < lo || x > hi);
-            let count = nums.iter().filter(|x| is_out(**x)).count();
+            let mut count = 0;
+            each_present(&nums, |_, x| count += usize::from(x < lo || x > hi));
             r.detail = format!(
                 "bounds {} to {}; {count} outlier{}",
                 show(lo),
@@ -782,6 +826,7 @@ pub fn apply(ds: &mut Dataset, step: &Step) -> Result<StepReport, CleanError> {
                 OutlierAction::Flag => {
                     let flags: Vec<Option<bool>> =
                         nums.iter().map(|x| x.map(|x| x < lo || x > hi)).collect();
+                    drop(nums);
                     let name =
                         insert(ds, i + 1, &format!("{column}_outlier"), Values::Bool(flags))?;
                     r.columns_added.push(name);
@@ -798,14 +843,13 @@ pub fn apply(ds: &mut Dataset, step: &Step) -> Result<StepReport, CleanError> {
                             x
                         }
                     };
-                    let capped: Vec<Option<f64>> = nums.iter().map(|x| x.map(cap)).collect();
                     r.cells_changed = count as u64;
                     if count > 0 {
-                        replace(ds, i, Values::Float(capped))?;
+                        replace_floats(ds, i, nums.apply_values(cap))?;
                     }
                 }
                 OutlierAction::Remove => {
-                    let keep: Vec<bool> = nums.iter().map(|x| !is_out(*x)).collect();
+                    let keep: Vec<bool> = nums.iter().map(|x| !is_out(x)).collect();
                     keep_rows(ds, keep, &mut r)?;
                 }
             }
@@ -894,23 +938,19 @@ pub fn apply(ds: &mut Dataset, step: &Step) -> Result<StepReport, CleanError> {
         }
         Step::Scale { column, method } => {
             let i = index_of(ds, op, column)?;
-            let v = values(ds, i)?;
-            let ty = v.column_type();
-            let Some(nums) = v.into_numbers() else {
-                return Err(wrong_type(op, column, ty, "numbers"));
+            let Some(nums) = float_column(ds, i) else {
+                return Err(wrong_type(op, column, ds.types[i], "numbers"));
             };
-            if let Some(st) = stats(&nums) {
+            if let Some(st) = float_stats(&nums) {
                 let (center, scale) = scale_params(&st, *method);
                 r.detail = format!("centre {}, scale {}", show(center), show(scale));
-                // In place: a value whose scaled value differs (NaN
-                // always) is changed.
-                let mut out = nums;
-                for x in out.iter_mut().flatten() {
-                    let y = (*x - center) / scale;
-                    r.cells_changed += u64::from(y != *x);
-                    *x = y;
-                }
-                replace(ds, i, Values::Float(out))?;
+                // A value whose scaled value differs (NaN always) is
+                // changed.
+                let to = |x: f64| (x - center) / scale;
+                let mut changed = 0;
+                each_present(&nums, |_, x| changed += u64::from(to(x) != x));
+                r.cells_changed = changed;
+                replace_floats(ds, i, nums.apply_values(to))?;
             } else {
                 r.detail = "no values".to_string();
             }
@@ -1075,6 +1115,33 @@ pub fn date_part(days: i32, part: DatePart) -> i64 {
     }
 }
 
+/// A numeric column's missing cells filled with its mean or median (None
+/// when it has no values).
+fn fill_average(nums: Float64Chunked, fill: &Fill, r: &mut StepReport) -> Option<Float64Chunked> {
+    let Some(st) = float_stats(&nums) else {
+        r.detail = "no values to compute from".to_string();
+        return None;
+    };
+    let (with, what) = match fill {
+        Fill::Median => (st.p50, "median"),
+        _ => (st.mean, "mean"),
+    };
+    r.detail = format!("{what} {}", show(with));
+    r.cells_changed = nums.null_count() as u64;
+    let filled = nums.downcast_iter().map(|a| match a.validity() {
+        Some(valid) => PrimitiveArray::from_vec(
+            a.values()
+                .iter()
+                .zip(valid.iter())
+                .map(|(&x, ok)| if ok { x } else { with })
+                .collect(),
+        ),
+        // Nothing missing: the array as it is (shared).
+        None => a.clone(),
+    });
+    Some(Float64Chunked::from_chunk_iter(nums.name().clone(), filled))
+}
+
 fn fill_missing(
     op: &str,
     column: &str,
@@ -1144,7 +1211,10 @@ fn fill_missing(
                 }
                 Values::Text(x) => {
                     let m = mode_of(x.iter().flatten(), |a: &&str, b: &&str| a.cmp(b));
-                    (texts(x.iter().map(|t| t.or(m))), m.map(str::to_string))
+                    (
+                        map_texts(&x, |t| t.or(m).map(Cow::Borrowed)),
+                        m.map(str::to_string),
+                    )
                 }
             };
             match shown {
@@ -1197,7 +1267,7 @@ fn fill_const(v: Values, c: Values) -> Values {
         (Values::Date(x), Values::Date(c)) => Values::Date(fill_vec(x, first(&c))),
         (Values::Text(x), Values::Text(c)) => {
             let with = c.iter().next().flatten();
-            texts(x.iter().map(|t| t.or(with)))
+            map_texts(&x, |t| t.or(with).map(Cow::Borrowed))
         }
         (v, _) => v,
     }

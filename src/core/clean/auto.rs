@@ -12,13 +12,13 @@
 use serde::{Deserialize, Serialize};
 
 use super::apply::{
-    all_distinct, apply, categories, distinct_count, plural, report_without_data, stats, Moments,
-    Stats, StepReport, TRIM_CHARS,
+    all_distinct, apply, categories, distinct_count, distinct_numbers, plural, report_without_data,
+    stats_sorted, Moments, Stats, StepReport, TRIM_CHARS,
 };
 use super::cluster::{clusters, Cluster};
 use super::step::{snake_case, Fill, Merge, OutlierAction, OutlierRule, Scaling, Step, ValueGroup};
 use super::transform::{fit_yeo_johnson, Transform};
-use super::values::Values;
+use super::values::{present_numbers, Values};
 use crate::core::format::short;
 use crate::core::infer::{
     code_word, has_leading_zero, parse_f64, parse_i64, reads_as_date, trim_cell, Inference, Kind,
@@ -159,27 +159,39 @@ impl Proposer {
         self.work.names()
     }
 
-    /// [`stats`] of `nums`, the values of column `name` of `work`.
-    fn stats(&mut self, name: &str, nums: &[Option<f64>]) -> Option<Stats> {
+    /// The statistics of numeric column `name` of `work` (None for
+    /// another type), sorted once while no step changes `work`.
+    fn stats(&mut self, name: &str) -> Option<Stats> {
         if let Some(s) = self.stats.get(name) {
             return *s;
         }
-        let s = stats(nums);
+        let s = self.present(name).and_then(|mut xs| {
+            crate::core::sort::sort_values(&mut xs);
+            stats_sorted(&xs)
+        });
         self.stats.insert(name.to_string(), s);
         s
+    }
+
+    /// The present values of numeric column `name` of `work`, in row
+    /// order (None for another type).
+    fn present(&self, name: &str) -> Option<Vec<f64>> {
+        present_numbers(&self.work, self.index(name)?)
+    }
+
+    fn index(&self, name: &str) -> Option<usize> {
+        self.work
+            .frame
+            .columns()
+            .iter()
+            .position(|c| c.name().as_str() == name)
     }
 
     /// The column called `name`: found without copying every name (the
     /// proposer looks up each column in turn, so a copy per look-up would
     /// be quadratic in the width).
     fn column(&self, name: &str) -> Option<Values> {
-        let i = self
-            .work
-            .frame
-            .columns()
-            .iter()
-            .position(|c| c.name().as_str() == name)?;
-        Values::of(&self.work, i)
+        Values::of(&self.work, self.index(name)?)
     }
 }
 
@@ -390,7 +402,7 @@ fn text_types(p: &mut Proposer) {
 /// at Tukey's fences): the transform that leaves it most symmetric — log(1 + x) when the values allow it and it does about as
 /// well, else Yeo-Johnson with λ fitted — with the skew before and after;
 /// None when the column is not skewed or no transform halves its skew.
-fn unskew(nums: &[Option<f64>], st: Stats) -> Option<(Transform, f64, f64)> {
+fn unskew(xs: &[f64], st: Stats) -> Option<(Transform, f64, f64)> {
     let before = st.skew;
     if before.abs() <= 1.0 {
         return None;
@@ -414,10 +426,9 @@ fn unskew(nums: &[Option<f64>], st: Stats) -> Option<(Transform, f64, f64)> {
             x
         }
     };
-    if skew_of(nums.iter().flatten().map(|&x| cap(x)).collect()).is_some_and(|s| s.abs() <= 1.0) {
+    if skew_of(xs.iter().map(|&x| cap(x)).collect()).is_some_and(|s| s.abs() <= 1.0) {
         return None;
     }
-    let xs: Vec<f64> = nums.iter().flatten().copied().collect();
     let skew_after = |t: Transform| -> Option<f64> {
         if xs.iter().any(|&x| t.refuses(x).is_some()) {
             return None;
@@ -425,7 +436,7 @@ fn unskew(nums: &[Option<f64>], st: Stats) -> Option<(Transform, f64, f64)> {
         skew_of(xs.iter().map(|&x| t.of(x)).collect()).filter(|s| s.is_finite())
     };
     let log = skew_after(Transform::Log1p).map(|s| (Transform::Log1p, s));
-    let yj = fit_yeo_johnson(&xs)
+    let yj = fit_yeo_johnson(xs)
         .map(Transform::yeo_johnson)
         .and_then(|t| Some((t, skew_after(t)?)));
     let best = match (log, yj) {
@@ -615,16 +626,16 @@ fn thorough(p: &mut Proposer) {
     merges(p, Spellings::Fingerprint);
     // Missing values.
     for name in p.names() {
-        let Some(v) = p.column(&name) else {
+        let Some(column) = p.index(&name).and_then(|i| p.work.frame.columns().get(i)) else {
             continue;
         };
-        let missing = v.missing();
-        if missing == 0 || missing == v.len() {
+        let (missing, len) = (column.null_count(), column.len());
+        if missing == 0 || missing == len {
             continue;
         }
-        let share = percent(missing, v.len());
-        let st = v.numbers().and_then(|nums| p.stats(&name, &nums));
-        let (fill, evidence) = match st {
+        let share = percent(missing, len);
+        // (A numeric column's statistics are all it needs here.)
+        let (fill, evidence) = match p.stats(&name) {
             Some(st) if st.skew.abs() > 1.0 => (
                 Fill::Median,
                 format!(
@@ -641,12 +652,15 @@ fn thorough(p: &mut Proposer) {
                     short(st.mean)
                 ),
             ),
-            // A missing date is not guessed.
-            None if matches!(v.column_type(), ColumnType::Date | ColumnType::Datetime) => continue,
-            // Categories get their most frequent value when one recurs;
-            // free text, and values that are nearly all different (where
-            // "the most frequent" is an arbitrary one), are left.
             None => {
+                let Some(v) = p.column(&name) else { continue };
+                if matches!(v.column_type(), ColumnType::Date | ColumnType::Datetime) {
+                    // A missing date is not guessed.
+                    continue;
+                }
+                // Categories get their most frequent value when one recurs;
+                // free text, and values that are nearly all different (where
+                // "the most frequent" is an arbitrary one), are left.
                 if distinct_count(&v, MAX_FILL_CATEGORIES) > MAX_FILL_CATEGORIES {
                     continue;
                 }
@@ -684,15 +698,20 @@ fn thorough(p: &mut Proposer) {
         if !p.preparable(&name) {
             continue;
         }
-        let Some(v) = p.column(&name) else {
+        let Some(st) = p.stats(&name) else {
             continue;
         };
-        if distinct_count(&v, 2) <= 2 {
+        if st.skew.abs() <= 1.0 {
             continue;
         }
-        let unskewed = v
-            .numbers()
-            .and_then(|nums| unskew(&nums, p.stats(&name, &nums)?));
+        let Some(xs) = p.present(&name) else {
+            continue;
+        };
+        if distinct_numbers(&xs, 2) <= 2 {
+            continue;
+        }
+        let unskewed = unskew(&xs, st);
+        drop(xs);
         if let Some((transform, before, after)) = unskewed {
             transformed.insert(name.clone(), after);
             let done = match transform {
@@ -719,26 +738,19 @@ fn thorough(p: &mut Proposer) {
         if !p.preparable(&name) || transformed.contains_key(&name) {
             continue;
         }
-        let Some(v) = p.column(&name) else {
+        let Some(st) = p.stats(&name) else {
             continue;
         };
-        if distinct_count(&v, 10) <= 10 {
+        let Some(xs) = p.present(&name) else {
+            continue;
+        };
+        if distinct_numbers(&xs, 10) <= 10 {
             continue;
         }
-        let Some(nums) = v.into_numbers() else {
-            continue;
-        };
-        let Some(st) = p.stats(&name, &nums) else {
-            continue;
-        };
         let rule = OutlierRule::Iqr { k: 1.5 };
         let (lo, hi) = super::apply::outlier_bounds(&st, rule);
-        let n = nums
-            .iter()
-            .flatten()
-            .filter(|x| **x < lo || **x > hi)
-            .count();
-        drop(nums);
+        let n = xs.iter().filter(|x| **x < lo || **x > hi).count();
+        drop(xs);
         if n == 0 {
             continue;
         }
@@ -786,20 +798,17 @@ fn thorough(p: &mut Proposer) {
         if !p.preparable(&name) {
             continue;
         }
-        let Some(v) = p.column(&name) else {
+        let Some(st) = p.stats(&name) else {
             continue;
         };
-        if distinct_count(&v, 2) <= 2 {
+        let Some(xs) = p.present(&name) else {
+            continue;
+        };
+        if distinct_numbers(&xs, 2) <= 2 {
             continue;
         }
-        let Some(nums) = v.into_numbers() else {
-            continue;
-        };
-        let Some(st) = p.stats(&name, &nums) else {
-            continue;
-        };
         // (The dry run reads the column again: not held twice.)
-        drop(nums);
+        drop(xs);
         // After a proposed transform, its skew then.
         let (skew_now, after) = match transformed.get(&name) {
             Some(&after) => (after, " once the transform proposed above is ticked too"),

@@ -4,14 +4,19 @@
 //! string views, shared: reading a text column copies no text, and no step
 //! keeps a `String` per cell).
 
+use std::borrow::Cow;
 use std::fmt::Write as _;
 
+use polars_arrow::array::{Array, PrimitiveArray, Utf8ViewArray, View};
+use polars_arrow::bitmap::MutableBitmap;
+use polars_arrow::datatypes::ArrowDataType;
+use polars_buffer::Buffer;
 use polars_core::prelude::*;
 
 use crate::core::infer::{format_date, format_datetime};
 use crate::core::ingest::Dataset;
 use crate::core::model::ColumnType;
-use crate::core::table::ColumnData;
+use crate::core::table::{each_present, ColumnData};
 
 #[derive(Clone)]
 pub enum Values {
@@ -70,6 +75,123 @@ fn options<T: PolarsNumericType>(c: &ChunkedArray<T>) -> Vec<Option<T::Native>> 
             _ => out.extend(arr.values().iter().map(|&v| Some(v))),
         }
     }
+    out
+}
+
+/// Text column `v` with each cell as `f` makes it (a missing cell is
+/// `None`), sharing `v`'s text: a cell kept as it is, or cut to a part of
+/// itself (trimmed), points into `v`'s bytes, and a text from elsewhere
+/// that `f` lends (a merge's value, a fill's) is written once per array;
+/// only a text `f` makes (`Cow::Owned`) is written per cell. A step that
+/// changes a few cells of a long text column so costs its views (16 bytes
+/// a row), not a copy of its text.
+pub fn map_texts<'a>(
+    v: &'a StringChunked,
+    mut f: impl FnMut(Option<&'a str>) -> Option<Cow<'a, str>>,
+) -> Values {
+    let arrays = v.downcast_iter().map(|array| {
+        let old_views = array.views();
+        let old_buffers = array.data_buffers();
+        // The index of a buffer of texts not in `v`, after its own.
+        let extra_at = old_buffers.len() as u32;
+        let mut extra: Vec<u8> = Vec::new();
+        // A lent text's view, by its address and length.
+        let mut lent: PlHashMap<(usize, usize), View> = PlHashMap::default();
+        let mut views = Vec::with_capacity(array.len());
+        let mut valid = MutableBitmap::with_capacity(array.len());
+        for (i, old) in old_views.iter().enumerate() {
+            let cell = array.is_valid(i).then(|| array.value(i));
+            let out = f(cell);
+            valid.push(out.is_some());
+            let Some(out) = out else {
+                views.push(View::default());
+                continue;
+            };
+            let text = out.as_bytes();
+            if text.len() <= View::MAX_INLINE_SIZE as usize {
+                views.push(View::new_from_bytes(text, 0, 0));
+                continue;
+            }
+            let (at, length) = (text.as_ptr() as usize, text.len());
+            // Within its own cell (longer still, so in a buffer of `v`).
+            if let (Cow::Borrowed(_), Some(cell)) = (&out, cell) {
+                let from = cell.as_ptr() as usize;
+                if at >= from && at + length <= from + cell.len() {
+                    let offset = old.offset + (at - from) as u32;
+                    views.push(View::new_from_bytes(text, old.buffer_idx, offset));
+                    continue;
+                }
+            }
+            let borrowed = matches!(out, Cow::Borrowed(_));
+            if let Some(view) = borrowed.then(|| lent.get(&(at, length))).flatten() {
+                views.push(*view);
+                continue;
+            }
+            let view = View::new_from_bytes(text, extra_at, extra.len() as u32);
+            extra.extend_from_slice(text);
+            if borrowed {
+                lent.insert((at, length), view);
+            }
+            views.push(view);
+        }
+        let mut buffers: Vec<Buffer<u8>> = old_buffers.iter().cloned().collect();
+        if !extra.is_empty() {
+            buffers.push(Buffer::from(extra));
+        }
+        // Every view was made above from its own bytes: checked anyway
+        // (an error would be a fault here, and it is a pass over views).
+        Utf8ViewArray::try_new(
+            ArrowDataType::Utf8View,
+            Buffer::from(views),
+            Buffer::from(buffers),
+            valid.into(),
+        )
+    });
+    let arrays: PolarsResult<Vec<Utf8ViewArray>> = arrays.collect();
+    match arrays {
+        Ok(arrays) => Values::Text(StringChunked::from_chunk_iter(PlSmallStr::EMPTY, arrays)),
+        // (Not reached: the views are made from their bytes.) The cells
+        // written out instead.
+        Err(_) => texts(v.iter().map(&mut f)),
+    }
+}
+
+/// The present values of numeric column `index` of `ds` (integers as
+/// `f64`), in row order: 8 bytes a value, where [`Values`] holds 16 a row;
+/// None for a column of another type.
+pub fn present_numbers(ds: &Dataset, index: usize) -> Option<Vec<f64>> {
+    match ColumnData::of(ds, index)? {
+        ColumnData::Integer(c) => {
+            let mut out = Vec::with_capacity(c.len() - c.null_count());
+            each_present(c, |_, v| out.push(v as f64));
+            Some(out)
+        }
+        ColumnData::Float(c) => Some(present_floats(c)),
+        _ => None,
+    }
+}
+
+/// Numeric column `index` of `ds` as floats: a float column shared (no
+/// copy), an integer one converted array by array (8 bytes a row and its
+/// validity, where [`Values`] holds 16); None for a column of another type.
+pub fn float_column(ds: &Dataset, index: usize) -> Option<Float64Chunked> {
+    match ColumnData::of(ds, index)? {
+        ColumnData::Float(c) => Some(c.clone()),
+        ColumnData::Integer(c) => {
+            let arrays = c.downcast_iter().map(|a| {
+                let values: Vec<f64> = a.values().iter().map(|&x| x as f64).collect();
+                PrimitiveArray::from_vec(values).with_validity(a.validity().cloned())
+            });
+            Some(Float64Chunked::from_chunk_iter(c.name().clone(), arrays))
+        }
+        _ => None,
+    }
+}
+
+/// The present values of `c`, in row order.
+pub fn present_floats(c: &Float64Chunked) -> Vec<f64> {
+    let mut out = Vec::with_capacity(c.len() - c.null_count());
+    each_present(c, |_, v| out.push(v));
     out
 }
 
@@ -193,11 +315,13 @@ impl Values {
         }
     }
 
-    /// [`Values::numbers`], without a copy of a float column.
+    /// [`Values::numbers`], without a copy (an integer column's values
+    /// are converted where they are).
     pub fn into_numbers(self) -> Option<Vec<Option<f64>>> {
         match self {
             Values::Float(v) => Some(v),
-            other => other.numbers(),
+            Values::Int(v) => Some(v.into_iter().map(|x| x.map(|x| x as f64)).collect()),
+            _ => None,
         }
     }
 
@@ -258,5 +382,101 @@ impl Values {
             Values::Text(v) => v.with_name(name).into_series(),
         };
         series.into_column()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Two arrays of short and long cells, spaces around some, one missing.
+    fn column() -> StringChunked {
+        let cells = |from: usize, to: usize| -> StringChunked {
+            StringChunked::from_iter_options(
+                "t".into(),
+                (from..to).map(|i| match i % 4 {
+                    0 => Some(format!("a long spelling number {}", i % 3)),
+                    1 => Some(format!("  padded long cell {i}  ")),
+                    2 => Some(format!("s{}", i % 5)),
+                    _ => None,
+                }),
+            )
+        };
+        let mut c = cells(0, 50);
+        c.append(&cells(50, 100)).unwrap();
+        assert_eq!(c.chunks().len(), 2);
+        c
+    }
+
+    fn cells(v: &Values) -> Vec<Option<String>> {
+        (0..v.len()).map(|i| v.text(i)).collect()
+    }
+
+    fn buffers(v: &Values) -> Vec<usize> {
+        let Values::Text(c) = v else { panic!("text") };
+        c.downcast_iter()
+            .map(|a| a.data_buffers().iter().map(|b| b.len()).sum())
+            .collect()
+    }
+
+    #[test]
+    fn mapped_text_shares_the_cells_bytes() {
+        let c = column();
+        let before = buffers(&Values::Text(c.clone()));
+        let into = "one spelling for all of them".to_string();
+        // A merge: lent text, written once per array; the rest shared.
+        let merged = map_texts(&c, |cell| {
+            cell.map(|s| {
+                Cow::Borrowed(if s.starts_with("a long") {
+                    into.as_str()
+                } else {
+                    s
+                })
+            })
+        });
+        let want: Vec<Option<String>> = c
+            .iter()
+            .map(|s| {
+                s.map(|s| {
+                    if s.starts_with("a long") {
+                        into.clone()
+                    } else {
+                        s.to_string()
+                    }
+                })
+            })
+            .collect();
+        assert_eq!(cells(&merged), want);
+        let after = buffers(&merged);
+        assert_eq!(
+            after,
+            before.iter().map(|b| b + into.len()).collect::<Vec<_>>()
+        );
+        // Trimmed: parts of the cells themselves, nothing written.
+        let trimmed = map_texts(&c, |cell| cell.map(|s| Cow::Borrowed(s.trim())));
+        let want: Vec<Option<String>> = c.iter().map(|s| s.map(|s| s.trim().to_string())).collect();
+        assert_eq!(cells(&trimmed), want);
+        assert_eq!(buffers(&trimmed), before);
+        // Made text (a case change), and a missing cell filled.
+        let made = map_texts(&c, |cell| {
+            Some(match cell {
+                Some(s) => Cow::Owned(s.to_uppercase()),
+                None => Cow::Borrowed("filled"),
+            })
+        });
+        let want: Vec<Option<String>> = c
+            .iter()
+            .map(|s| Some(s.map_or("filled".to_string(), str::to_uppercase)))
+            .collect();
+        assert_eq!(cells(&made), want);
+        assert_eq!(made.missing(), 0);
+        // Nothing changed but a cell made missing.
+        let fewer = map_texts(&c, |cell| cell.filter(|s| *s != "s0").map(Cow::Borrowed));
+        let want: Vec<Option<String>> = c
+            .iter()
+            .map(|s| s.filter(|s| *s != "s0").map(str::to_string))
+            .collect();
+        assert_eq!(cells(&fewer), want);
+        assert_eq!(buffers(&fewer), before);
     }
 }

@@ -10,13 +10,12 @@
 //!
 //! [`accurate_sum`]: crate::core::profile::accurate_sum
 
-use polars_core::prelude::{ChunkedArray, PolarsNumericType};
 use serde::{Deserialize, Serialize};
 
 use crate::core::ingest::Dataset;
 use crate::core::model::ColumnType;
 use crate::core::profile::quantile;
-use crate::core::table::ColumnData;
+use crate::core::table::{each_present, ColumnData};
 
 /// How the values of a measure are combined.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -188,34 +187,6 @@ pub(crate) fn for_each_present(data: &ColumnData, mut f: impl FnMut(usize, f64))
                 }
             }
         }
-    }
-}
-
-/// Calls `f(row, value)` for each present cell of `c`, array by array
-/// (values and validity side by side: the cell iterator, an `Option` a
-/// cell, took several times as long).
-pub(crate) fn each_present<T: PolarsNumericType>(
-    c: &ChunkedArray<T>,
-    mut f: impl FnMut(usize, T::Native),
-) {
-    let mut row = 0;
-    for arr in c.downcast_iter() {
-        let values = arr.values();
-        match arr.validity().filter(|v| v.unset_bits() > 0) {
-            Some(valid) => {
-                for (k, (&v, ok)) in values.iter().zip(valid.iter()).enumerate() {
-                    if ok {
-                        f(row + k, v);
-                    }
-                }
-            }
-            None => {
-                for (k, &v) in values.iter().enumerate() {
-                    f(row + k, v);
-                }
-            }
-        }
-        row += values.len();
     }
 }
 

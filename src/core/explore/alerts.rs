@@ -3,7 +3,6 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::aggregate::each_present;
 use super::correlate::Correlations;
 use crate::core::clean::apply::Moments;
 use crate::core::clean::step::{trim_number, Fill, Step};
@@ -12,6 +11,7 @@ use crate::core::infer::{parse_f64, reads_as_date, trim_cell};
 use crate::core::ingest::Dataset;
 use crate::core::ml::task::looks_like_target;
 use crate::core::model::{ColumnProfile, ColumnType, DatasetProfile};
+use crate::core::table::each_present;
 use crate::core::table::ColumnData;
 
 /// Thresholds of the alerts (shares are 0..=1).
