@@ -408,6 +408,16 @@ fn column<I: Input>(parts: &mut [(Cursor<'_, I>, usize)], total: usize) -> Resul
     // Made once a part has a missing cell (the parts before all present).
     let mut validity: Option<MutableBitmap> = None;
     let mut before = 0usize;
+    // `count` items of `size` bytes, when the parts' bytes left hold them.
+    let left: usize = parts.iter().map(|(at, _)| at.input.left()).sum();
+    let room = |count: usize, size: usize| -> Result<usize, String> {
+        match count.checked_mul(size) {
+            Some(n) if n <= left => Ok(count),
+            _ => Err(format!(
+                "the table's bytes end early ({total} rows in {left} bytes)"
+            )),
+        }
+    };
     for (at, rows) in parts.iter_mut() {
         let rows = *rows;
         let length = at.u32()?;
@@ -428,22 +438,34 @@ fn column<I: Input>(parts: &mut [(Cursor<'_, I>, usize)], total: usize) -> Resul
             }
             _ => {
                 let bits = at.bits(rows)?;
-                let v = validity.get_or_insert_with(|| {
-                    let mut v = MutableBitmap::with_capacity(total);
+                if validity.is_none() {
+                    let mut v = MutableBitmap::with_capacity(room(total.div_ceil(8), 1)? * 8);
                     v.extend_constant(before, true);
-                    v
-                });
-                v.extend_from_bitmap(&bits);
+                    validity = Some(v);
+                }
+                if let Some(v) = validity.as_mut() {
+                    v.extend_from_bitmap(&bits);
+                }
             }
         }
-        let values = values.get_or_insert(match tag {
-            INT64 => Values::Int64(Vec::new()),
-            INT32 => Values::Int32(Vec::new()),
-            FLOAT64 => Values::Float64(Vec::new()),
-            BOOLEAN => Values::Boolean(MutableBitmap::new()),
-            STRING => Values::String(Vec::new(), Vec::new()),
-            other => return Err(format!("a column of unknown type {other}")),
-        });
+        if values.is_none() {
+            // Room for every part's rows at once (the bytes left must
+            // hold them: damaged lengths make no room).
+            values = Some(match tag {
+                INT64 => Values::Int64(Vec::with_capacity(room(total, 8)?)),
+                INT32 => Values::Int32(Vec::with_capacity(room(total, 4)?)),
+                FLOAT64 => Values::Float64(Vec::with_capacity(room(total, 8)?)),
+                BOOLEAN => Values::Boolean(MutableBitmap::with_capacity(
+                    room(total.div_ceil(8), 1)? * 8,
+                )),
+                // (A length of 4 bytes a row.)
+                STRING => Values::String(Vec::with_capacity(room(total, 4)?), Vec::new()),
+                other => return Err(format!("a column of unknown type {other}")),
+            });
+        }
+        let Some(values) = values.as_mut() else {
+            return Err("no values".to_string());
+        };
         match (tag, values) {
             (INT64, Values::Int64(out)) => at.values(out, rows, i64::from_le_bytes)?,
             (INT32, Values::Int32(out)) => at.values(out, rows, i32::from_le_bytes)?,
@@ -725,7 +747,12 @@ mod tests {
             to_bytes(&f).unwrap()
         };
         let whole = to_bytes(&frame).unwrap();
-        for bad in [&other, &renamed] {
+        // A part that says it has far more rows than its bytes hold: an
+        // error, no room made for them.
+        let mut huge = MAGIC.to_vec();
+        huge.extend_from_slice(&5u32.to_le_bytes());
+        huge.extend_from_slice(&(1u64 << 40).to_le_bytes());
+        for bad in [&other, &renamed, &huge] {
             let mut inputs = vec![whole.as_slice(), bad.as_slice()];
             assert!(read_parts(&mut inputs).is_err());
         }

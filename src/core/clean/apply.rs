@@ -674,7 +674,8 @@ pub fn apply(ds: &mut Dataset, step: &Step) -> Result<StepReport, CleanError> {
         }
         Step::FillMissing { column, fill } => {
             let i = index_of(ds, op, column)?;
-            match (fill, float_column(ds, i)) {
+            let average = matches!(fill, Fill::Mean | Fill::Median);
+            match (fill, average.then(|| float_column(ds, i)).flatten()) {
                 // Numbers as polars holds them (a float column shared).
                 (Fill::Mean | Fill::Median, Some(nums)) => fill_average(nums, fill, &mut r)
                     .map_or(Ok(()), |filled| replace_floats(ds, i, filled))?,
@@ -711,7 +712,8 @@ pub fn apply(ds: &mut Dataset, step: &Step) -> Result<StepReport, CleanError> {
                 if changed > 0 {
                     r.cells_changed += changed;
                     let trimmed =
-                        map_texts(&v, |c| c.map(|c| Cow::Borrowed(c.trim_matches(TRIM_CHARS))));
+                        map_texts(&v, |c| c.map(|c| Cow::Borrowed(c.trim_matches(TRIM_CHARS))))
+                            .map_err(internal)?;
                     replace(ds, i, trimmed)?;
                 }
             }
@@ -728,7 +730,8 @@ pub fn apply(ds: &mut Dataset, step: &Step) -> Result<StepReport, CleanError> {
                     changed += 1;
                 }
                 Some(new)
-            });
+            })
+            .map_err(internal)?;
             r.cells_changed = changed;
             replace(ds, i, out)?;
         }
@@ -755,7 +758,8 @@ pub fn apply(ds: &mut Dataset, step: &Step) -> Result<StepReport, CleanError> {
                     }
                     _ => cell,
                 }))
-            });
+            })
+            .map_err(internal)?;
             r.cells_changed = changed;
             r.detail = crate::core::format::count(groups.len() as u64, "group", "groups");
             replace(ds, i, out)?;
@@ -1212,7 +1216,7 @@ fn fill_missing(
                 Values::Text(x) => {
                     let m = mode_of(x.iter().flatten(), |a: &&str, b: &&str| a.cmp(b));
                     (
-                        map_texts(&x, |t| t.or(m).map(Cow::Borrowed)),
+                        map_texts(&x, |t| t.or(m).map(Cow::Borrowed)).map_err(internal)?,
                         m.map(str::to_string),
                     )
                 }
@@ -1239,7 +1243,7 @@ fn fill_missing(
             };
             r.detail = format!("value {value}");
             r.cells_changed = missing;
-            Ok(Some(fill_const(v, c)))
+            Ok(Some(fill_const(v, c)?))
         }
         Fill::Forward | Fill::Backward => {
             let forward = *fill == Fill::Forward;
@@ -1255,11 +1259,11 @@ fn fill_vec<T: Clone>(v: Vec<Option<T>>, with: Option<T>) -> Vec<Option<T>> {
 }
 
 /// Fills missing cells of `v` with the single value in `c` (same type).
-fn fill_const(v: Values, c: Values) -> Values {
+fn fill_const(v: Values, c: Values) -> Result<Values, CleanError> {
     fn first<T: Clone>(c: &[Option<T>]) -> Option<T> {
         c.first().cloned().flatten()
     }
-    match (v, c) {
+    Ok(match (v, c) {
         (Values::Int(x), Values::Int(c)) => Values::Int(fill_vec(x, first(&c))),
         (Values::Datetime(x), Values::Datetime(c)) => Values::Datetime(fill_vec(x, first(&c))),
         (Values::Float(x), Values::Float(c)) => Values::Float(fill_vec(x, first(&c))),
@@ -1267,10 +1271,10 @@ fn fill_const(v: Values, c: Values) -> Values {
         (Values::Date(x), Values::Date(c)) => Values::Date(fill_vec(x, first(&c))),
         (Values::Text(x), Values::Text(c)) => {
             let with = c.iter().next().flatten();
-            map_texts(&x, |t| t.or(with).map(Cow::Borrowed))
+            map_texts(&x, |t| t.or(with).map(Cow::Borrowed)).map_err(internal)?
         }
         (v, _) => v,
-    }
+    })
 }
 
 /// Forward (or backward) fill; returns the cells filled.

@@ -179,6 +179,18 @@ impl Proposer {
         present_numbers(&self.work, self.index(name)?)
     }
 
+    /// [`distinct_numbers`] of `xs`, the present values of column `name`:
+    /// integers past 2^53, whose floats may coincide, counted exactly.
+    fn distinct(&self, name: &str, xs: &[f64], at_most: usize) -> usize {
+        const EXACT: f64 = 9_007_199_254_740_992.0; // 2^53
+        if xs.iter().any(|x| x.abs() >= EXACT) {
+            if let Some(v) = self.column(name) {
+                return distinct_count(&v, at_most);
+            }
+        }
+        distinct_numbers(xs, at_most)
+    }
+
     fn index(&self, name: &str) -> Option<usize> {
         self.work
             .frame
@@ -707,7 +719,7 @@ fn thorough(p: &mut Proposer) {
         let Some(xs) = p.present(&name) else {
             continue;
         };
-        if distinct_numbers(&xs, 2) <= 2 {
+        if p.distinct(&name, &xs, 2) <= 2 {
             continue;
         }
         let unskewed = unskew(&xs, st);
@@ -744,7 +756,7 @@ fn thorough(p: &mut Proposer) {
         let Some(xs) = p.present(&name) else {
             continue;
         };
-        if distinct_numbers(&xs, 10) <= 10 {
+        if p.distinct(&name, &xs, 10) <= 10 {
             continue;
         }
         let rule = OutlierRule::Iqr { k: 1.5 };
@@ -804,7 +816,7 @@ fn thorough(p: &mut Proposer) {
         let Some(xs) = p.present(&name) else {
             continue;
         };
-        if distinct_numbers(&xs, 2) <= 2 {
+        if p.distinct(&name, &xs, 2) <= 2 {
             continue;
         }
         // (The dry run reads the column again: not held twice.)

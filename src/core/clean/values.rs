@@ -88,13 +88,16 @@ fn options<T: PolarsNumericType>(c: &ChunkedArray<T>) -> Vec<Option<T::Native>> 
 pub fn map_texts<'a>(
     v: &'a StringChunked,
     mut f: impl FnMut(Option<&'a str>) -> Option<Cow<'a, str>>,
-) -> Values {
-    let arrays = v.downcast_iter().map(|array| {
+) -> PolarsResult<Values> {
+    let mut arrays = Vec::with_capacity(v.chunks().len());
+    for array in v.downcast_iter() {
         let old_views = array.views();
         let old_buffers = array.data_buffers();
-        // The index of a buffer of texts not in `v`, after its own.
-        let extra_at = old_buffers.len() as u32;
-        let mut extra: Vec<u8> = Vec::new();
+        // Texts not in `v` go to buffers after its own (a new one when one
+        // would pass the 4 GiB a view's offset reaches).
+        let first_new = old_buffers.len() as u32;
+        let mut new: Vec<Vec<u8>> = Vec::new();
+        let mut used = vec![false; old_buffers.len()];
         // A lent text's view, by its address and length.
         let mut lent: PlHashMap<(usize, usize), View> = PlHashMap::default();
         let mut views = Vec::with_capacity(array.len());
@@ -119,6 +122,7 @@ pub fn map_texts<'a>(
                 if at >= from && at + length <= from + cell.len() {
                     let offset = old.offset + (at - from) as u32;
                     views.push(View::new_from_bytes(text, old.buffer_idx, offset));
+                    used[old.buffer_idx as usize] = true;
                     continue;
                 }
             }
@@ -127,33 +131,59 @@ pub fn map_texts<'a>(
                 views.push(*view);
                 continue;
             }
-            let view = View::new_from_bytes(text, extra_at, extra.len() as u32);
-            extra.extend_from_slice(text);
+            if new
+                .last()
+                .is_none_or(|b| b.len() + length > u32::MAX as usize)
+            {
+                new.push(Vec::new());
+            }
+            let index = first_new + new.len() as u32 - 1;
+            let Some(buffer) = new.last_mut() else {
+                polars_bail!(ComputeError: "no buffer for new text")
+            };
+            let view = View::new_from_bytes(text, index, buffer.len() as u32);
+            buffer.extend_from_slice(text);
             if borrowed {
                 lent.insert((at, length), view);
             }
             views.push(view);
         }
-        let mut buffers: Vec<Buffer<u8>> = old_buffers.iter().cloned().collect();
-        if !extra.is_empty() {
-            buffers.push(Buffer::from(extra));
+        // Buffers of `v` that no view points at any more are left out
+        // (a case change of every long cell keeps none of them).
+        let mut to = Vec::with_capacity(used.len());
+        let mut buffers: Vec<Buffer<u8>> = Vec::new();
+        for (b, &u) in old_buffers.iter().zip(&used) {
+            to.push(buffers.len() as u32);
+            if u {
+                buffers.push(b.clone());
+            }
         }
-        // Every view was made above from its own bytes: checked anyway
-        // (an error would be a fault here, and it is a pass over views).
-        Utf8ViewArray::try_new(
+        let kept = buffers.len() as u32;
+        if kept < first_new {
+            for view in views
+                .iter_mut()
+                .filter(|w| w.length > View::MAX_INLINE_SIZE)
+            {
+                view.buffer_idx = match to.get(view.buffer_idx as usize) {
+                    Some(&n) => n,
+                    None => view.buffer_idx - first_new + kept,
+                };
+            }
+        }
+        buffers.extend(new.into_iter().map(Buffer::from));
+        // Every view was made above from its own bytes: checked anyway (a
+        // pass over the views).
+        arrays.push(Utf8ViewArray::try_new(
             ArrowDataType::Utf8View,
             Buffer::from(views),
             Buffer::from(buffers),
             valid.into(),
-        )
-    });
-    let arrays: PolarsResult<Vec<Utf8ViewArray>> = arrays.collect();
-    match arrays {
-        Ok(arrays) => Values::Text(StringChunked::from_chunk_iter(PlSmallStr::EMPTY, arrays)),
-        // (Not reached: the views are made from their bytes.) The cells
-        // written out instead.
-        Err(_) => texts(v.iter().map(&mut f)),
+        )?);
     }
+    Ok(Values::Text(StringChunked::from_chunk_iter(
+        PlSmallStr::EMPTY,
+        arrays,
+    )))
 }
 
 /// The present values of numeric column `index` of `ds` (integers as
@@ -433,7 +463,8 @@ mod tests {
                     s
                 })
             })
-        });
+        })
+        .unwrap();
         let want: Vec<Option<String>> = c
             .iter()
             .map(|s| {
@@ -453,7 +484,7 @@ mod tests {
             before.iter().map(|b| b + into.len()).collect::<Vec<_>>()
         );
         // Trimmed: parts of the cells themselves, nothing written.
-        let trimmed = map_texts(&c, |cell| cell.map(|s| Cow::Borrowed(s.trim())));
+        let trimmed = map_texts(&c, |cell| cell.map(|s| Cow::Borrowed(s.trim()))).unwrap();
         let want: Vec<Option<String>> = c.iter().map(|s| s.map(|s| s.trim().to_string())).collect();
         assert_eq!(cells(&trimmed), want);
         assert_eq!(buffers(&trimmed), before);
@@ -463,15 +494,27 @@ mod tests {
                 Some(s) => Cow::Owned(s.to_uppercase()),
                 None => Cow::Borrowed("filled"),
             })
-        });
+        })
+        .unwrap();
         let want: Vec<Option<String>> = c
             .iter()
             .map(|s| Some(s.map_or("filled".to_string(), str::to_uppercase)))
             .collect();
         assert_eq!(cells(&made), want);
         assert_eq!(made.missing(), 0);
+        // No cell of `c` is kept: its bytes are not either, only the long
+        // cells made, array by array.
+        let long_made = |from: usize, to: usize| -> usize {
+            want[from..to]
+                .iter()
+                .flatten()
+                .map(String::len)
+                .filter(|&n| n > View::MAX_INLINE_SIZE as usize)
+                .sum()
+        };
+        assert_eq!(buffers(&made), vec![long_made(0, 50), long_made(50, 100)]);
         // Nothing changed but a cell made missing.
-        let fewer = map_texts(&c, |cell| cell.filter(|s| *s != "s0").map(Cow::Borrowed));
+        let fewer = map_texts(&c, |cell| cell.filter(|s| *s != "s0").map(Cow::Borrowed)).unwrap();
         let want: Vec<Option<String>> = c
             .iter()
             .map(|s| s.filter(|s| *s != "s0").map(str::to_string))
