@@ -204,6 +204,25 @@ pub fn each_present<T: PolarsNumericType>(
     }
 }
 
+/// The present values of a numeric column (integers as `f64`), in row
+/// order: 8 bytes a value, read array by array; None for a column of
+/// another type.
+pub fn present_numbers(c: &ColumnData) -> Option<Vec<f64>> {
+    match c {
+        ColumnData::Integer(x) => {
+            let mut out = Vec::with_capacity(x.len() - x.null_count());
+            each_present(x, |_, v| out.push(v as f64));
+            Some(out)
+        }
+        ColumnData::Float(x) => {
+            let mut out = Vec::with_capacity(x.len() - x.null_count());
+            each_present(x, |_, v| out.push(v));
+            Some(out)
+        }
+        _ => None,
+    }
+}
+
 /// Calls `f(row)` for each missing cell of column `index` of `ds` (as
 /// [`ColumnData::is_missing`] says), array by array from the validity
 /// bitmaps: a column without a missing cell costs nothing, and no cell is

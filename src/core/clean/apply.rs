@@ -275,7 +275,11 @@ pub fn stats(v: &[Option<f64>]) -> Option<Stats> {
 
 /// [`Stats`] of a float column's present values.
 fn float_stats(c: &Float64Chunked) -> Option<Stats> {
-    let mut xs = present_floats(c);
+    stats_of(present_floats(c))
+}
+
+/// [`Stats`] of present values in any order (sorted here, in place).
+pub fn stats_of(mut xs: Vec<f64>) -> Option<Stats> {
     crate::core::sort::sort_values(&mut xs);
     stats_sorted(&xs)
 }
@@ -1155,30 +1159,8 @@ fn fill_missing(
 ) -> Result<Option<Values>, CleanError> {
     let missing = v.missing() as u64;
     match fill {
-        Fill::Mean | Fill::Median => {
-            let ty = v.column_type();
-            let Some(nums) = v.into_numbers() else {
-                return Err(wrong_type(op, column, ty, "numbers"));
-            };
-            let Some(st) = stats(&nums) else {
-                r.detail = "no values to compute from".to_string();
-                return Ok(None);
-            };
-            let with = if *fill == Fill::Mean { st.mean } else { st.p50 };
-            r.detail = format!(
-                "{} {}",
-                if *fill == Fill::Mean {
-                    "mean"
-                } else {
-                    "median"
-                },
-                show(with)
-            );
-            r.cells_changed = missing;
-            Ok(Some(Values::Float(
-                nums.into_iter().map(|x| Some(x.unwrap_or(with))).collect(),
-            )))
-        }
+        // A numeric column is filled by `fill_average` (as floats).
+        Fill::Mean | Fill::Median => Err(wrong_type(op, column, v.column_type(), "numbers")),
         Fill::Mode => {
             let (out, shown) = match v {
                 Values::Int(x) => {

@@ -13,7 +13,7 @@ use serde::{Deserialize, Serialize};
 
 use super::apply::{
     all_distinct, apply, categories, distinct_count, distinct_numbers, plural, report_without_data,
-    stats_sorted, Moments, Stats, StepReport, TRIM_CHARS,
+    stats_of, Moments, Stats, StepReport, TRIM_CHARS,
 };
 use super::cluster::{clusters, Cluster};
 use super::step::{snake_case, Fill, Merge, OutlierAction, OutlierRule, Scaling, Step, ValueGroup};
@@ -165,10 +165,7 @@ impl Proposer {
         if let Some(s) = self.stats.get(name) {
             return *s;
         }
-        let s = self.present(name).and_then(|mut xs| {
-            crate::core::sort::sort_values(&mut xs);
-            stats_sorted(&xs)
-        });
+        let s = self.present(name).and_then(stats_of);
         self.stats.insert(name.to_string(), s);
         s
     }

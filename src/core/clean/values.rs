@@ -16,7 +16,7 @@ use polars_core::prelude::*;
 use crate::core::infer::{format_date, format_datetime};
 use crate::core::ingest::Dataset;
 use crate::core::model::ColumnType;
-use crate::core::table::{each_present, ColumnData};
+use crate::core::table::{self, ColumnData};
 
 #[derive(Clone)]
 pub enum Values {
@@ -190,15 +190,7 @@ pub fn map_texts<'a>(
 /// `f64`), in row order: 8 bytes a value, where [`Values`] holds 16 a row;
 /// None for a column of another type.
 pub fn present_numbers(ds: &Dataset, index: usize) -> Option<Vec<f64>> {
-    match ColumnData::of(ds, index)? {
-        ColumnData::Integer(c) => {
-            let mut out = Vec::with_capacity(c.len() - c.null_count());
-            each_present(c, |_, v| out.push(v as f64));
-            Some(out)
-        }
-        ColumnData::Float(c) => Some(present_floats(c)),
-        _ => None,
-    }
+    table::present_numbers(&ColumnData::of(ds, index)?)
 }
 
 /// Numeric column `index` of `ds` as floats: a float column shared (no
@@ -220,9 +212,7 @@ pub fn float_column(ds: &Dataset, index: usize) -> Option<Float64Chunked> {
 
 /// The present values of `c`, in row order.
 pub fn present_floats(c: &Float64Chunked) -> Vec<f64> {
-    let mut out = Vec::with_capacity(c.len() - c.null_count());
-    each_present(c, |_, v| out.push(v));
-    out
+    table::present_numbers(&ColumnData::Float(c)).unwrap_or_default()
 }
 
 /// A text column of `cells` (unnamed until [`Values::into_column`]).

@@ -11,8 +11,7 @@ use crate::core::infer::{parse_f64, reads_as_date, trim_cell};
 use crate::core::ingest::Dataset;
 use crate::core::ml::task::looks_like_target;
 use crate::core::model::{ColumnProfile, ColumnType, DatasetProfile};
-use crate::core::table::each_present;
-use crate::core::table::ColumnData;
+use crate::core::table::{present_numbers, ColumnData};
 
 /// Thresholds of the alerts (shares are 0..=1).
 #[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
@@ -116,17 +115,6 @@ fn text_shapes(c: &ColumnData, profile: &ColumnProfile) -> (usize, usize, usize)
     (n, numbers, dates)
 }
 
-/// A numeric column's present values as numbers, in row order.
-fn numbers(c: &ColumnData) -> Vec<f64> {
-    let mut out = Vec::with_capacity(c.len());
-    match c {
-        ColumnData::Integer(x) => each_present(x, |_, v| out.push(v as f64)),
-        ColumnData::Float(x) => each_present(x, |_, v| out.push(v)),
-        _ => {}
-    }
-    out
-}
-
 /// The alerts of a dataset, most severe first (then in column order). Of
 /// the correlations only the pairs (`corr.top`) are read, not the Spearman
 /// matrix: the insights compute the alerts while a helper computes it.
@@ -227,7 +215,7 @@ pub fn alerts(
             );
         }
         if c.dtype.is_numeric() {
-            let nums = data.as_ref().map(numbers).unwrap_or_default();
+            let nums = data.as_ref().and_then(present_numbers).unwrap_or_default();
             // The skewness needs no sort; the median is the profile's.
             if let Some(st) = Moments::of(&nums) {
                 if st.skew.is_finite() && st.skew.abs() > cfg.skew {
