@@ -6,7 +6,8 @@
 //! `job-status[data-elapsed-ms]` (the proposal: from the page's request to
 //! its answer; the apply: the worker running the recipe and profiling the
 //! result), and the worker's wasm memory (`data-wasm-memory`, which only
-//! grows: its peak) after the load and after the apply.
+//! grows: its peak) after the load (and after each of its steps:
+//! `data-wasm-memory-marks`), after the insights and after the apply.
 //!
 //! `PLAINSIGHT_DIST=dist cargo bench --bench browser_clean` (a release
 //! build in dist/: `trunk build --release --offline`); natively, the same
@@ -31,6 +32,11 @@ const WAIT: Duration = Duration::from_secs(600);
 
 struct Run {
     load_ms: f64,
+    /// The worker's wasm memory when the profile is shown, and after each
+    /// step of the load (`data-wasm-memory-marks`).
+    memory_read: f64,
+    marks: String,
+    /// After the Overview's insights too.
     memory_loaded: f64,
     propose_ms: f64,
     steps: usize,
@@ -73,6 +79,10 @@ fn run_once(d: &Driver, app_url: &str, csv: &std::path::Path) -> BenchResult<Run
         Ok(d.exists(&item)?.then_some(()))
     })?;
     let load_ms = job_done(d, &name)?;
+    let memory_read = memory_mb(d)?;
+    let marks = d
+        .attr_of("[data-testid=job-status]", "data-wasm-memory-marks")?
+        .unwrap_or_default();
     // The Overview's insights run after the load: wait for them, so the
     // proposal does not share the worker with them.
     d.wait_for("the alerts", WAIT, |d| {
@@ -104,6 +114,8 @@ fn run_once(d: &Driver, app_url: &str, csv: &std::path::Path) -> BenchResult<Run
     let memory_applied = memory_mb(d)?;
     Ok(Run {
         load_ms,
+        memory_read,
+        marks,
         memory_loaded,
         propose_ms,
         steps,
@@ -124,13 +136,18 @@ fn run() -> BenchResult<()> {
         let d = Driver::start(&format!("clean-{i}"))?;
         let r = run_once(&d, &srv.url("/"), &csv)?;
         eprintln!(
-            "run {i}/{runs}: load {:.2} s ({:.0} MB), thorough proposal {:.2} s ({} steps), apply {:.2} s ({:.0} MB)",
+            "run {i}/{runs}: load {:.2} s ({:.0} MB; {:.0} MB with the insights), thorough proposal {:.2} s ({} steps), apply {:.2} s ({:.0} MB)",
             r.load_ms / 1000.0,
+            r.memory_read,
             r.memory_loaded,
             r.propose_ms / 1000.0,
             r.steps,
             r.apply_ms / 1000.0,
             r.memory_applied
+        );
+        eprintln!(
+            "  the worker's memory after each step of the load: {}",
+            r.marks
         );
         all.push(r);
     }
@@ -145,6 +162,10 @@ fn run() -> BenchResult<()> {
     println!(
         "| load + profile | {:.2} | {:.0} MB |",
         m(|r| r.load_ms) / 1000.0,
+        m(|r| r.memory_read)
+    );
+    println!(
+        "| the Overview's insights | | {:.0} MB |",
         m(|r| r.memory_loaded)
     );
     println!(

@@ -7,7 +7,8 @@
 //! `cargo run --release --example clean_speed -- FILE`
 //!
 //! `CLEAN_SPEED_TRACE=1` prints where the heap grows during the thorough
-//! proposal (the program's frames of each allocation that passes the last
+//! proposal (`CLEAN_SPEED_TRACE=ticked`: the ticked steps' run and the
+//! profile of their result; the program's frames of each allocation that passes the last
 //! printed size by 4 MB; with `CARGO_PROFILE_RELEASE_DEBUG=1` for names;
 //! the first print loads the debug information, some 45 MB, which counts
 //! in the later sizes).
@@ -24,6 +25,12 @@ use counting::{live, mb, peak, reset_peak, Counting};
 
 #[global_allocator]
 static ALLOC: Counting = Counting;
+
+/// Whether `CLEAN_SPEED_TRACE` asks to trace `what` (`1` or `thorough`:
+/// the thorough proposal; `ticked`: the ticked steps' run and profile).
+fn trace(what: &str) -> bool {
+    std::env::var("CLEAN_SPEED_TRACE").is_ok_and(|v| v == what || (v == "1" && what == "thorough"))
+}
 
 fn main() {
     let Some(path) = std::env::args().nth(1) else {
@@ -59,7 +66,7 @@ fn main() {
     let mut thorough = Vec::new();
     for &mode in modes {
         reset_peak();
-        if std::env::var_os("CLEAN_SPEED_TRACE").is_some() && mode == Mode::Thorough {
+        if trace("thorough") && mode == Mode::Thorough {
             counting::trace_from_here();
         }
         let t = Instant::now();
@@ -82,12 +89,16 @@ fn main() {
     let every: Vec<Step> = thorough.iter().map(|p| p.step.clone()).collect();
     for (name, steps) in [("ticked", ticked), ("every", every)] {
         reset_peak();
+        if trace("ticked") && name == "ticked" {
+            counting::trace_from_here();
+        }
         let t = Instant::now();
         let (out, _) = run(&ds, &steps).expect("the proposed recipe runs");
         phase(&format!("run the {name} steps ({})", steps.len()), t);
         reset_peak();
         let t = Instant::now();
         let p = plainsight::core::profile(&out);
+        counting::TRACE.store(false, std::sync::atomic::Ordering::Relaxed);
         phase(
             &format!("profile the result ({} columns)", p.column_profiles.len()),
             t,

@@ -316,6 +316,10 @@ pub enum FromWorker {
         /// The parts it was read in at once (1: whole, in chunks).
         parts: usize,
         wasm_memory: u64,
+        /// The worker's wasm memory (bytes) after each step of the load
+        /// that may grow it, in order (for the benchmarks: which step
+        /// sets the peak).
+        memory_marks: Vec<(String, u64)>,
     },
     /// The file could not be read.
     LoadFailed { load: LoadId, error: IngestError },
@@ -490,6 +494,7 @@ pub fn warm_samples(profile: DatasetProfile, insights: Insights) -> Vec<serde_by
             read_ms: 0.0,
             parts: 1,
             wasm_memory: 0,
+            memory_marks: vec![("read".to_string(), 0)],
         },
         FromWorker::Reply {
             request: 0,

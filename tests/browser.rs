@@ -4701,6 +4701,28 @@ fn a_file_read_in_parts_reads_as_whole() {
                 format!("parted.csv was read in {parts:?} parts (a machine of 2 cores or more reads it in parts)")
             },
         )?;
+        // The worker's memory after each step of the read: the steps in
+        // order, each a size that never shrinks (wasm memory only grows).
+        let marks = d
+            .attr_of("[data-testid=job-status]", "data-wasm-memory-marks")?
+            .unwrap_or_default();
+        let steps: Vec<(&str, Option<u64>)> = marks
+            .split("; ")
+            .map(|m| {
+                let (step, bytes) = m.rsplit_once(' ').unwrap_or((m, ""));
+                (step, bytes.parse::<u64>().ok().filter(|&b| b > 0))
+            })
+            .collect();
+        let names: Vec<&str> = steps.iter().map(|s| s.0).collect();
+        ensure(
+            ["start", "parts in", "columns", "assembled"]
+                .iter()
+                .all(|want| names.contains(want))
+                && names.last() == Some(&"profiled")
+                && steps.iter().all(|s| s.1.is_some())
+                && steps.windows(2).all(|w| w[0].1 <= w[1].1),
+            || format!("job-status data-wasm-memory-marks after a read in parts: {marks:?}"),
+        )?;
         let in_parts = snapshot()?;
         app.goto("?parts=off")?;
         app.upload_ok(&whole)?;

@@ -27,80 +27,36 @@ const FLOAT64: u8 = 3;
 const BOOLEAN: u8 = 4;
 const STRING: u8 = 5;
 
-/// The frame's columns as bytes.
-///
-/// Written array by array: numbers as their stored values, bits as the
-/// bitmaps' bytes when they fall on a byte, text as each array's values in
-/// order (a cell's `Option` through the chunked iterator cost more than the
-/// copy itself in wasm).
-pub fn to_bytes(frame: &DataFrame) -> Result<Vec<u8>, String> {
-    let rows = frame.height();
-    let mut out = Vec::with_capacity(size_hint(frame));
-    out.extend_from_slice(MAGIC);
-    put_u32(&mut out, frame.width())?;
-    out.extend_from_slice(&(rows as u64).to_le_bytes());
-    for column in frame.columns() {
-        let series = column.as_materialized_series();
-        let name = series.name().as_str();
-        put_u32(&mut out, name.len())?;
-        out.extend_from_slice(name.as_bytes());
-        let tag = match series.dtype() {
-            DataType::Int64 => INT64,
-            DataType::Int32 => INT32,
-            DataType::Float64 => FLOAT64,
-            DataType::Boolean => BOOLEAN,
-            DataType::String => STRING,
-            other => return Err(format!("column {name} is stored as {other}")),
-        };
-        out.push(tag);
-        let nulls = series.null_count();
-        out.push(u8::from(nulls > 0));
-        if nulls > 0 {
-            let mut bits = Bits::new(&mut out);
-            for array in series.chunks() {
-                match array.validity() {
-                    Some(valid) => bits.bitmap(valid),
-                    None => bits.ones(array.len()),
-                }
-            }
-            bits.finish();
-        }
-        let internal = |e: PolarsError| e.to_string();
-        match tag {
-            // The stored values, under missing ones too (their validity
-            // says they are missing).
-            INT64 => {
-                for array in series.i64().map_err(internal)?.downcast_iter() {
-                    put_values(&mut out, array.values(), |v| v.to_le_bytes());
-                }
-            }
-            INT32 => {
-                for array in series.i32().map_err(internal)?.downcast_iter() {
-                    put_values(&mut out, array.values(), |v| v.to_le_bytes());
-                }
-            }
-            FLOAT64 => {
-                for array in series.f64().map_err(internal)?.downcast_iter() {
-                    put_values(&mut out, array.values(), |v| v.to_le_bytes());
-                }
-            }
-            BOOLEAN => {
-                let mut bits = Bits::new(&mut out);
-                for array in series.bool().map_err(internal)?.downcast_iter() {
-                    bits.bitmap(array.values());
-                }
-                bits.finish();
-            }
-            _ => put_text(&mut out, series.str().map_err(internal)?)?,
-        }
+/// Where [`write`] puts a table's bytes, in order: a part worker and the
+/// data worker write a table straight into the bytes they send (outside
+/// their own memory) a piece at a time, so the table's bytes are never
+/// held whole beside the table.
+pub trait Output {
+    /// Appends `bytes`.
+    fn put(&mut self, bytes: &[u8]) -> Result<(), String>;
+}
+
+impl Output for Vec<u8> {
+    fn put(&mut self, bytes: &[u8]) -> Result<(), String> {
+        self.extend_from_slice(bytes);
+        Ok(())
     }
+}
+
+/// The frame's columns as bytes: [`write`] into one buffer.
+pub fn to_bytes(frame: &DataFrame) -> Result<Vec<u8>, String> {
+    let size = usize::try_from(size(frame)).map_err(|_| "the table is too large".to_string())?;
+    let mut out = Vec::with_capacity(size);
+    write(frame, &mut out)?;
     Ok(out)
 }
 
-/// About the bytes [`to_bytes`] writes (exact but for the names and the
-/// text of missing cells): room made once, not by doubling.
-fn size_hint(frame: &DataFrame) -> usize {
-    let rows = frame.height();
+/// The number of bytes [`write`] writes of `frame` (for a column of a
+/// type it refuses, its header only).
+/// (In 64 bits: views that share their bytes may add up to more than a
+/// wasm32 `usize`; the caller refuses what it cannot hold.)
+pub fn size(frame: &DataFrame) -> u64 {
+    let rows = frame.height() as u64;
     let bits = rows.div_ceil(8);
     16 + frame
         .columns()
@@ -111,59 +67,190 @@ fn size_hint(frame: &DataFrame) -> usize {
                 DataType::Int64 | DataType::Float64 => 8 * rows,
                 DataType::Int32 => 4 * rows,
                 DataType::Boolean => bits,
-                DataType::String => s.str().map_or(0, |t| {
-                    8 + 4 * rows
-                        + t.downcast_iter()
-                            .map(|a| a.total_bytes_len())
-                            .sum::<usize>()
-                }),
+                DataType::String => s.str().map_or(0, |t| 8 + 4 * rows + text_bytes(t)),
                 _ => 0,
             };
-            6 + s.name().len() + bits + values
+            let validity = if s.null_count() > 0 { bits } else { 0 };
+            6 + s.name().len() as u64 + validity + values
         })
-        .sum::<usize>()
+        .sum::<u64>()
 }
 
-/// Fixed-width values, each as `bytes` gives it.
-fn put_values<T: Copy, const N: usize>(
-    out: &mut Vec<u8>,
-    values: &[T],
-    bytes: impl Fn(T) -> [u8; N],
-) {
-    let at = out.len();
-    out.resize(at + N * values.len(), 0);
-    for (to, &v) in out[at..].chunks_exact_mut(N).zip(values) {
-        to.copy_from_slice(&bytes(v));
+/// The bytes of a text column's present cells.
+fn text_bytes(text: &StringChunked) -> u64 {
+    text.downcast_iter()
+        .map(|a| {
+            let views = a.views().iter();
+            match a.validity().filter(|v| v.unset_bits() > 0) {
+                Some(valid) => views
+                    .zip(valid.iter())
+                    .map(|(v, ok)| if ok { u64::from(v.length) } else { 0 })
+                    .sum::<u64>(),
+                None => views.map(|v| u64::from(v.length)).sum::<u64>(),
+            }
+        })
+        .sum()
+}
+
+/// Writes the frame's columns to `out` in pieces of one to two [`PIECE`]s
+/// (a validity or boolean bitmap whole; a cell longer than a piece on its
+/// own).
+///
+/// Written array by array: numbers as their stored values, bits as the
+/// bitmaps' bytes when they fall on a byte, text as each array's values in
+/// order (a cell's `Option` through the chunked iterator cost more than the
+/// copy itself in wasm).
+pub fn write(frame: &DataFrame, out: &mut impl Output) -> Result<(), String> {
+    let rows = frame.height();
+    let mut w = Staged {
+        out,
+        stage: Vec::with_capacity(2 * PIECE),
+    };
+    w.bytes(MAGIC)?;
+    w.u32(frame.width())?;
+    w.bytes(&(rows as u64).to_le_bytes())?;
+    for column in frame.columns() {
+        let series = column.as_materialized_series();
+        let name = series.name().as_str();
+        w.u32(name.len())?;
+        w.bytes(name.as_bytes())?;
+        let tag = match series.dtype() {
+            DataType::Int64 => INT64,
+            DataType::Int32 => INT32,
+            DataType::Float64 => FLOAT64,
+            DataType::Boolean => BOOLEAN,
+            DataType::String => STRING,
+            other => return Err(format!("column {name} is stored as {other}")),
+        };
+        let nulls = series.null_count();
+        w.bytes(&[tag, u8::from(nulls > 0)])?;
+        if nulls > 0 {
+            let mut bits = Bits::new(&mut w.stage);
+            for array in series.chunks() {
+                match array.validity() {
+                    Some(valid) => bits.bitmap(valid),
+                    None => bits.ones(array.len()),
+                }
+            }
+            bits.finish();
+            w.flush_if_full()?;
+        }
+        let internal = |e: PolarsError| e.to_string();
+        match tag {
+            // The stored values, under missing ones too (their validity
+            // says they are missing).
+            INT64 => {
+                for array in series.i64().map_err(internal)?.downcast_iter() {
+                    w.values(array.values(), |v| v.to_le_bytes())?;
+                }
+            }
+            INT32 => {
+                for array in series.i32().map_err(internal)?.downcast_iter() {
+                    w.values(array.values(), |v| v.to_le_bytes())?;
+                }
+            }
+            FLOAT64 => {
+                for array in series.f64().map_err(internal)?.downcast_iter() {
+                    w.values(array.values(), |v| v.to_le_bytes())?;
+                }
+            }
+            BOOLEAN => {
+                let mut bits = Bits::new(&mut w.stage);
+                for array in series.bool().map_err(internal)?.downcast_iter() {
+                    bits.bitmap(array.values());
+                }
+                bits.finish();
+                w.flush_if_full()?;
+            }
+            _ => put_text(&mut w, series.str().map_err(internal)?)?,
+        }
+    }
+    w.flush()
+}
+
+/// The bytes on their way to an [`Output`], gathered into pieces of about
+/// [`PIECE`] (a call per value would cost more than the copy).
+struct Staged<'a, O: Output> {
+    out: &'a mut O,
+    stage: Vec<u8>,
+}
+
+impl<O: Output> Staged<'_, O> {
+    fn flush(&mut self) -> Result<(), String> {
+        if !self.stage.is_empty() {
+            self.out.put(&self.stage)?;
+            self.stage.clear();
+        }
+        Ok(())
+    }
+
+    fn flush_if_full(&mut self) -> Result<(), String> {
+        if self.stage.len() >= PIECE {
+            self.flush()?;
+        }
+        Ok(())
+    }
+
+    fn bytes(&mut self, bytes: &[u8]) -> Result<(), String> {
+        if self.stage.len() + bytes.len() > PIECE {
+            self.flush()?;
+            if bytes.len() > PIECE {
+                // A long cell: straight out, not through the stage.
+                return self.out.put(bytes);
+            }
+        }
+        self.stage.extend_from_slice(bytes);
+        Ok(())
+    }
+
+    fn u32(&mut self, n: usize) -> Result<(), String> {
+        let n = u32::try_from(n).map_err(|_| format!("a length of {n} bytes is too long"))?;
+        self.bytes(&n.to_le_bytes())
+    }
+
+    /// Fixed-width values, each as `bytes` gives it.
+    fn values<T: Copy, const N: usize>(
+        &mut self,
+        values: &[T],
+        bytes: impl Fn(T) -> [u8; N],
+    ) -> Result<(), String> {
+        for piece in values.chunks(PIECE / N) {
+            let at = self.stage.len();
+            self.stage.resize(at + N * piece.len(), 0);
+            for (to, &v) in self.stage[at..].chunks_exact_mut(N).zip(piece) {
+                to.copy_from_slice(&bytes(v));
+            }
+            self.flush_if_full()?;
+        }
+        Ok(())
     }
 }
 
 /// A text column: its bytes (a missing cell none), then each row's length.
-fn put_text(out: &mut Vec<u8>, text: &StringChunked) -> Result<(), String> {
-    let total_at = out.len();
-    out.extend_from_slice(&0u64.to_le_bytes());
-    let mut lengths: Vec<u32> = Vec::with_capacity(text.len());
-    let too_long = |n: usize| format!("a length of {n} bytes is too long");
+fn put_text<O: Output>(w: &mut Staged<'_, O>, text: &StringChunked) -> Result<(), String> {
+    w.bytes(&text_bytes(text).to_le_bytes())?;
     for array in text.downcast_iter() {
         let valid = array.validity();
         for (i, s) in array.values_iter().enumerate() {
-            let s = if valid.is_none_or(|v| v.get_bit(i)) {
-                s
-            } else {
-                ""
-            };
-            out.extend_from_slice(s.as_bytes());
-            lengths.push(u32::try_from(s.len()).map_err(|_| too_long(s.len()))?);
+            if valid.is_none_or(|v| v.get_bit(i)) {
+                w.bytes(s.as_bytes())?;
+            }
         }
     }
-    let total = (out.len() - total_at - 8) as u64;
-    out[total_at..total_at + 8].copy_from_slice(&total.to_le_bytes());
-    put_values(out, &lengths, u32::to_le_bytes);
-    Ok(())
-}
-
-fn put_u32(out: &mut Vec<u8>, n: usize) -> Result<(), String> {
-    let n = u32::try_from(n).map_err(|_| format!("a length of {n} bytes is too long"))?;
-    out.extend_from_slice(&n.to_le_bytes());
+    for array in text.downcast_iter() {
+        let valid = array.validity();
+        for (i, view) in array.views().iter().enumerate() {
+            let length = if valid.is_none_or(|v| v.get_bit(i)) {
+                view.length
+            } else {
+                0
+            };
+            w.stage.extend_from_slice(&length.to_le_bytes());
+            if w.stage.len() >= PIECE {
+                w.flush()?;
+            }
+        }
+    }
     Ok(())
 }
 
@@ -254,7 +341,7 @@ impl Input for &[u8] {
 }
 
 /// Bytes converted at a time (a numbers column or text lengths are read
-/// through a buffer this size).
+/// and written through a buffer this size).
 const PIECE: usize = 1 << 16;
 
 /// Reads bytes in order, each read checked against what is left.
@@ -630,6 +717,73 @@ mod tests {
             let back = from_bytes(&to_bytes(&two).unwrap()).unwrap();
             assert!(back.equals_missing(&frame), "cut at {cut}: {back}");
         }
+    }
+
+    /// Keeps what [`write`] puts, and each piece's size.
+    #[derive(Default)]
+    struct PiecesOut {
+        bytes: Vec<u8>,
+        pieces: Vec<usize>,
+    }
+
+    impl Output for PiecesOut {
+        fn put(&mut self, bytes: &[u8]) -> Result<(), String> {
+            self.pieces.push(bytes.len());
+            self.bytes.extend_from_slice(bytes);
+            Ok(())
+        }
+    }
+
+    #[test]
+    fn written_in_pieces_of_the_size_said() {
+        // Many rows (several pieces a column), missing cells, two chunks,
+        // and one cell longer than a piece.
+        let n = 40_000;
+        let mut frame = DataFrame::new(
+            n,
+            vec![
+                Float64Chunked::from_iter_options(
+                    "f".into(),
+                    (0..n).map(|i| (i % 9 != 0).then_some(i as f64)),
+                )
+                .into_series()
+                .into_column(),
+                StringChunked::from_iter_options(
+                    "s".into(),
+                    (0..n).map(|i| match i {
+                        7 => Some("x".repeat(3 * PIECE)),
+                        _ => (i % 5 != 0).then(|| format!("cell {i}")),
+                    }),
+                )
+                .into_series()
+                .into_column(),
+            ],
+        )
+        .unwrap();
+        frame.vstack_mut(&frame.slice(0, 3)).unwrap();
+        for f in [frame.clone(), sample(), sample().slice(0, 0)] {
+            let mut out = PiecesOut::default();
+            write(&f, &mut out).unwrap();
+            assert_eq!(out.bytes.len() as u64, size(&f), "the size said");
+            assert_eq!(out.bytes, to_bytes(&f).unwrap());
+            assert!(from_bytes(&out.bytes).unwrap().equals_missing(&f));
+        }
+        let mut out = PiecesOut::default();
+        write(&frame, &mut out).unwrap();
+        // Pieces of at most two PIECEs (a bitmap of these rows is less),
+        // but for the long cell sent on its own.
+        let big: Vec<usize> = out
+            .pieces
+            .iter()
+            .copied()
+            .filter(|&p| p > 2 * PIECE)
+            .collect();
+        assert_eq!(big, vec![3 * PIECE], "{:?}", out.pieces);
+        assert!(
+            out.pieces.len() >= out.bytes.len() / (2 * PIECE),
+            "{:?}",
+            out.pieces
+        );
     }
 
     /// Serves its bytes in pieces of at most `most` (as the data worker's

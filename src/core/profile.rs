@@ -5,18 +5,20 @@
 use std::hash::BuildHasher;
 
 use polars_arrow::array::Array;
-use polars_core::prelude::{ChunkedArray, PlRandomState, PolarsNumericType, StringChunked};
+use polars_core::prelude::{
+    BooleanChunked, ChunkedArray, PlRandomState, PolarsNumericType, StringChunked,
+};
 
 use crate::core::infer::{format_date, format_datetime};
 use crate::core::ingest::Dataset;
 use crate::core::model::{ColumnProfile, DatasetProfile, Histogram};
 use crate::core::runner::{InTurn, Runner};
-// Each column's present values with their rows, sorted by value then row
-// (by radix): one flat array gives the quantiles, the extremes, the distinct
-// count and the most frequent values, where a hash map of a million
-// distinct values would cost several times as much.
-use crate::core::sort::{sort_values, sorted_keys, sorted_pairs, RadixKey};
-use crate::core::table::{ColumnData, TextCells};
+// Each column's present values sorted (by radix; a text column's hashes
+// with their rows): one flat array gives the quantiles, the extremes, the
+// distinct count and the most frequent values, where a hash map of a
+// million distinct values would cost several times as much.
+use crate::core::sort::{sort_values, sorted_keys, RadixKey};
+use crate::core::table::{each_present, ColumnData, TextCells};
 
 /// Most values listed in `top`.
 const TOP_N: usize = 10;
@@ -287,22 +289,6 @@ fn numeric_stats(
     p.zeros = Some(values().filter(|&v| v == 0.0).count() as u64);
 }
 
-/// Count, distinct and top values of a column from its sorted pairs;
-/// `show` gives a value's text.
-fn counts_and_top<T: Copy + PartialEq>(
-    p: &mut ColumnProfile,
-    pairs: &[(T, u32)],
-    show: impl Fn(T) -> String,
-) {
-    let (distinct, top) = distinct_and_top(pairs, |_, _| true);
-    p.count = pairs.len() as u64;
-    p.distinct = distinct;
-    p.top = top
-        .into_iter()
-        .map(|(value, _, count)| (show(value), count))
-        .collect();
-}
-
 fn profile_column(
     name: String,
     date_format: Option<String>,
@@ -312,43 +298,50 @@ fn profile_column(
     let mut p = empty_profile(name, &data, date_format);
     match data {
         ColumnData::Integer(c) => {
-            let pairs = sorted_numbers(c);
-            let at = |i: usize| pairs.get(i).map_or(f64::NAN, |pair| pair.0 as f64);
+            let sorted = sorted_numbers(c, |v| v);
+            let at = |i: usize| sorted.get(i).map_or(f64::NAN, |&v| v as f64);
             // Exact integer sum (pandas sums int64 exactly).
-            let sum: i128 = pairs.iter().map(|pair| i128::from(pair.0)).sum();
-            numeric_stats(&mut p, pairs.len(), at, Some(sum as f64));
-            p.min = pairs.first().map(|pair| pair.0.to_string());
-            p.max = pairs.last().map(|pair| pair.0.to_string());
-            counts_and_top(&mut p, &pairs, |v| v.to_string());
+            let sum: i128 = sorted.iter().map(|&v| i128::from(v)).sum();
+            numeric_stats(&mut p, sorted.len(), at, Some(sum as f64));
+            p.min = sorted.first().map(|v| v.to_string());
+            p.max = sorted.last().map(|v| v.to_string());
+            counts_and_top_sorted(&mut p, &sorted, c, |v| v, |v| v.to_string());
         }
         ColumnData::Float(c) => {
-            let pairs = sorted_numbers(c);
-            let at = |i: usize| pairs.get(i).map_or(f64::NAN, |pair| pair.0);
-            numeric_stats(&mut p, pairs.len(), at, None);
-            // -0.0 and 0.0 are one value, as in pandas (`==` merges them).
-            let show = |v: f64| if v == 0.0 { 0.0f64 } else { v }.to_string();
-            p.min = pairs.first().map(|pair| show(pair.0));
-            p.max = pairs.last().map(|pair| show(pair.0));
-            counts_and_top(&mut p, &pairs, show);
+            // -0.0 and 0.0 are one value, as in pandas (`==` merges them;
+            // a quantile that falls on a zero is 0.0), and so is every NaN
+            // (a cleaning step can make them; the parser reads none).
+            let zero = |v: f64| {
+                if v == 0.0 {
+                    0.0
+                } else if v.is_nan() {
+                    f64::NAN
+                } else {
+                    v
+                }
+            };
+            let sorted = sorted_numbers(c, zero);
+            let at = |i: usize| sorted.get(i).copied().unwrap_or(f64::NAN);
+            numeric_stats(&mut p, sorted.len(), at, None);
+            p.min = sorted.first().map(|v| v.to_string());
+            p.max = sorted.last().map(|v| v.to_string());
+            counts_and_top_sorted(&mut p, &sorted, c, zero, |v| v.to_string());
         }
-        ColumnData::Boolean(c) => {
-            let pairs = sorted_pairs(c.iter());
-            counts_and_top(&mut p, &pairs, |v| v.to_string());
-        }
+        ColumnData::Boolean(c) => boolean_counts(&mut p, c),
         ColumnData::Date(c) => {
-            let pairs = sorted_numbers(c);
-            p.min = pairs.first().map(|pair| format_date(pair.0));
-            p.max = pairs.last().map(|pair| format_date(pair.0));
-            p.histogram = histogram(|| pairs.iter().map(|pair| f64::from(pair.0)));
-            counts_and_top(&mut p, &pairs, format_date);
+            let sorted = sorted_numbers(c, |v| v);
+            p.min = sorted.first().map(|&v| format_date(v));
+            p.max = sorted.last().map(|&v| format_date(v));
+            p.histogram = histogram(|| sorted.iter().map(|&v| f64::from(v)));
+            counts_and_top_sorted(&mut p, &sorted, c, |v| v, format_date);
         }
         ColumnData::Datetime(c) => {
-            let pairs = sorted_numbers(c);
-            p.min = pairs.first().map(|pair| format_datetime(pair.0));
-            p.max = pairs.last().map(|pair| format_datetime(pair.0));
+            let sorted = sorted_numbers(c, |v| v);
+            p.min = sorted.first().map(|&v| format_datetime(v));
+            p.max = sorted.last().map(|&v| format_datetime(v));
             // Microseconds to (fractional) days, like date columns.
-            p.histogram = histogram(|| pairs.iter().map(|pair| pair.0 as f64 / 86_400e6));
-            counts_and_top(&mut p, &pairs, format_datetime);
+            p.histogram = histogram(|| sorted.iter().map(|&v| v as f64 / 86_400e6));
+            counts_and_top_sorted(&mut p, &sorted, c, |v| v, format_datetime);
         }
         ColumnData::String(c) => {
             // Text is grouped by a hash of it; equal hashes are checked.
@@ -369,37 +362,195 @@ fn profile_column(
     p
 }
 
-/// A numeric column's present values with their rows, sorted by value,
-/// then row ([`sorted_pairs`]), read array by array: the values, then the
+/// Count, distinct and top values of a boolean column: the trues counted
+/// from the bitmaps, the first of each value found in row order (no
+/// memory a row).
+fn boolean_counts(p: &mut ColumnProfile, c: &BooleanChunked) {
+    let trues: usize = c
+        .downcast_iter()
+        .map(|a| match a.validity() {
+            Some(valid) => (a.values() & valid).set_bits(),
+            None => a.values().set_bits(),
+        })
+        .sum();
+    let count = c.len() - c.null_count();
+    let counts = [count - trues, trues];
+    let mut first = [None, None];
+    for (i, v) in c.iter().flatten().enumerate() {
+        first[usize::from(v)].get_or_insert(i);
+        if first.iter().all(Option::is_some) {
+            break;
+        }
+    }
+    let mut top: Vec<(usize, usize, bool)> = [false, true]
+        .into_iter()
+        .filter_map(|v| Some((counts[usize::from(v)], first[usize::from(v)]?, v)))
+        .collect();
+    top.sort_by_key(|&(count, first, _)| (std::cmp::Reverse(count), first));
+    p.count = count as u64;
+    p.distinct = top.len() as u64;
+    p.top = top
+        .into_iter()
+        .map(|(count, _, v)| (v.to_string(), count as u64))
+        .collect();
+}
+
+/// A numeric column's present values, each as `norm` makes it, sorted by
+/// their order ([`RadixKey`]'s), read array by array: the values, then the
 /// validity bitmap where there is one (the chunked iterator's `Option` a
-/// cell was a tenth of a column's profile in wasm).
-fn sorted_numbers<T>(c: &ChunkedArray<T>) -> Vec<(T::Native, u32)>
+/// cell was a tenth of a column's profile in wasm). The values and their
+/// 8-byte sort keys (and as many for the radix sort), where the values
+/// with their rows took 16 bytes a value and 16 for the sort;
+/// the most frequent values' first rows are found by
+/// [`counts_and_top_sorted`].
+fn sorted_numbers<T>(c: &ChunkedArray<T>, norm: impl Fn(T::Native) -> T::Native) -> Vec<T::Native>
 where
     T: PolarsNumericType,
     T::Native: RadixKey,
 {
-    let mut pairs = Vec::with_capacity(c.len() - c.null_count());
-    let mut row = 0u32;
+    let mut values = Vec::with_capacity(c.len() - c.null_count());
+    each_present(c, |_, v| values.push(norm(v)));
+    sort_values(&mut values);
+    values
+}
+
+/// Count, distinct and top values (higher count first, ties in first-seen
+/// order, as [`distinct_and_top`]) of a numeric column from its present
+/// values `sorted` ([`sorted_numbers`] of `c` with `norm`); `show` gives a
+/// value's text.
+fn counts_and_top_sorted<T>(
+    p: &mut ColumnProfile,
+    sorted: &[T::Native],
+    c: &ChunkedArray<T>,
+    norm: impl Fn(T::Native) -> T::Native,
+    show: impl Fn(T::Native) -> String,
+) where
+    T: PolarsNumericType,
+    T::Native: RadixKey,
+{
+    let (distinct, top) = top_of_sorted(sorted, |seen| {
+        let mut rows = 0u32;
+        each_present_while(c, |v| {
+            rows += 1;
+            seen(rows - 1, norm(v))
+        })
+    });
+    p.count = sorted.len() as u64;
+    p.distinct = distinct;
+    p.top = top.into_iter().map(|(v, count)| (show(v), count)).collect();
+}
+
+/// Calls `f` with each present value of `c` in row order until it says
+/// stop (false).
+fn each_present_while<T: PolarsNumericType>(
+    c: &ChunkedArray<T>,
+    mut f: impl FnMut(T::Native) -> bool,
+) {
     for array in c.downcast_iter() {
         let values = array.values().iter();
-        match array.validity() {
-            None => {
-                for &v in values {
-                    pairs.push((v.key(), row));
-                    row += 1;
+        match array.validity().filter(|v| v.unset_bits() > 0) {
+            Some(valid) => {
+                for (&v, ok) in values.zip(valid.iter()) {
+                    if ok && !f(v) {
+                        return;
+                    }
                 }
             }
-            Some(valid) => {
-                for (&v, present) in values.zip(valid.iter()) {
-                    if present {
-                        pairs.push((v.key(), row));
+            None => {
+                for &v in values {
+                    if !f(v) {
+                        return;
                     }
-                    row += 1;
                 }
             }
         }
     }
-    sorted_keys(pairs)
+}
+
+/// The end of the run of key `k` that starts at `start` in `sorted`: by
+/// steps that double, then a binary search (one comparison for a run of
+/// one, O(log run) for a long one).
+fn run_end<K: RadixKey>(sorted: &[K], start: usize, k: u64) -> usize {
+    let (mut from, mut step) = (start + 1, 1);
+    while sorted.get(from + step - 1).is_some_and(|x| x.key() == k) {
+        from += step;
+        step *= 2;
+    }
+    let to = (from + step - 1).min(sorted.len());
+    from + sorted[from..to].partition_point(|x| x.key() == k)
+}
+
+/// Distinct values and the [`TOP_N`] most frequent ones with their counts
+/// (higher count first, ties in first-seen order) of values `sorted` by
+/// their keys; `in_order` gives the same values in row order to a
+/// callback (`seen(index, value)`, which says whether to go on).
+///
+/// The counts come from the runs of equal keys; the first-seen order only
+/// matters among the runs at least as frequent as the tenth most frequent
+/// one, and those are found in row order by a binary search a value,
+/// stopping once every run more frequent than it and enough of the runs
+/// as frequent as it are seen (a column of distinct values stops after
+/// ten rows). Bound: O(n log n) in the worst case (a frequent value seen
+/// last, the values in no order), with no memory beyond the top's.
+fn top_of_sorted<K: RadixKey>(
+    sorted: &[K],
+    in_order: impl FnOnce(&mut dyn FnMut(u32, K) -> bool),
+) -> (u64, Vec<(K, u64)>) {
+    let n = sorted.len();
+    // The runs' counts: how many runs, and the TOP_N largest counts.
+    let mut distinct = 0u64;
+    let mut largest: Vec<usize> = Vec::with_capacity(TOP_N + 1);
+    let mut i = 0;
+    while i < n {
+        let k = sorted[i].key();
+        let end = run_end(sorted, i, k);
+        let count = end - i;
+        if largest.len() < TOP_N || largest.last().is_some_and(|&l| count > l) {
+            let at = largest.partition_point(|&l| l >= count);
+            largest.insert(at, count);
+            largest.truncate(TOP_N);
+        }
+        distinct += 1;
+        i = end;
+    }
+    let Some(&cut) = largest.last() else {
+        return (0, Vec::new());
+    };
+    let above = largest.iter().filter(|&&l| l > cut).count();
+    let tied = largest.len() - above;
+    // (count, first index, value) of the runs in the top, as seen.
+    let mut top: Vec<(usize, u32, K)> = Vec::with_capacity(TOP_N);
+    let (mut above_seen, mut tied_seen) = (0, 0);
+    // A value as the one before it is decided already (a column sorted or
+    // grouped in row order costs a search a run, not a value).
+    let mut last = None;
+    in_order(&mut |index, v| {
+        let k = v.key();
+        if last.replace(k) == Some(k) {
+            return true;
+        }
+        let lo = sorted.partition_point(|x| x.key() < k);
+        // At least `c` values of key `k` (c ≥ 1).
+        let at_least = |c: usize| sorted.get(lo + c - 1).is_some_and(|x| x.key() == k);
+        let more = at_least(cut + 1);
+        if (more || (tied_seen < tied && at_least(cut))) && !top.iter().any(|t| t.2.key() == k) {
+            let count = run_end(sorted, lo, k) - lo;
+            top.push((count, index, v));
+            if more {
+                above_seen += 1;
+            } else {
+                tied_seen += 1;
+            }
+        }
+        above_seen < above || tied_seen < tied
+    });
+    top.sort_by_key(|&(count, first, _)| (std::cmp::Reverse(count), first));
+    (
+        distinct,
+        top.into_iter()
+            .map(|(count, _, v)| (v, count as u64))
+            .collect(),
+    )
 }
 
 /// A text column's present cells' `key` with their rows, array by array.
@@ -547,6 +698,7 @@ pub fn duplicate_flags(ds: &Dataset) -> Vec<bool> {
 mod tests {
     use super::*;
     use crate::core::ingest::read_bytes;
+    use crate::core::sort::sorted_pairs;
 
     /// Columns profiled on several threads give the profile of one
     /// thread, column for column (JSON, so a NaN equals a NaN).
@@ -569,6 +721,106 @@ mod tests {
             serde_json::to_string(&profile_with(&ds, &crate::core::runner::Threads)).unwrap();
         assert_eq!(one, threads);
         assert!(one.contains("\"duplicate_rows\":100"), "{one}");
+    }
+
+    /// The top values from the sorted values alone (first-seen order
+    /// found in row order) are those of the pairs with their rows, on
+    /// columns of every shape: all distinct, few values, ties at the
+    /// tenth place, the most frequent value seen last, -0.0 beside 0.0.
+    #[test]
+    fn top_from_sorted_values_as_from_pairs() {
+        let shapes: Vec<Vec<f64>> = vec![
+            (0..500).map(|i| ((i * 7919) % 500) as f64).collect(),
+            (0..500).map(|i| (i % 3) as f64).collect(),
+            (0..600).map(|i| ((i * 31) % 23) as f64).collect(),
+            (0..600)
+                .map(|i| if i < 590 { (i % 200) as f64 } else { -1.0 })
+                .collect(),
+            (0..400)
+                .map(|i| match i % 5 {
+                    0 => -0.0,
+                    1 => 0.0,
+                    _ => ((i * 13) % 17) as f64 / 4.0,
+                })
+                .collect(),
+            vec![2.5],
+            Vec::new(),
+        ];
+        for (k, xs) in shapes.iter().enumerate() {
+            let zero = |v: f64| if v == 0.0 { 0.0 } else { v };
+            let mut sorted: Vec<f64> = xs.iter().map(|&v| zero(v)).collect();
+            sort_values(&mut sorted);
+            let (distinct, top) = top_of_sorted(&sorted, |seen| {
+                for (i, &v) in xs.iter().enumerate() {
+                    if !seen(i as u32, zero(v)) {
+                        break;
+                    }
+                }
+            });
+            // The pairs as before: -0.0 and 0.0 one run by `==`.
+            let pairs = sorted_pairs(xs.iter().map(|&v| Some(v)));
+            let (want_distinct, want_top) = distinct_and_top(&pairs, |_, _| true);
+            let want: Vec<(f64, u64)> = want_top.iter().map(|&(v, _, c)| (zero(v), c)).collect();
+            assert_eq!(distinct, want_distinct, "shape {k}");
+            assert_eq!(top, want, "shape {k}");
+            assert_eq!(
+                top.len(),
+                want_distinct.min(TOP_N as u64) as usize,
+                "shape {k}"
+            );
+        }
+        // Every NaN is one value in a float column's profile (the pairs'
+        // `==` counted each NaN apart).
+        let c = polars_core::prelude::Float64Chunked::from_vec(
+            "f".into(),
+            vec![f64::NAN, 1.0, -f64::NAN, 2.0, 1.0, f64::NAN, -0.0, 0.0],
+        );
+        let p = profile_column("f".into(), None, 8, ColumnData::Float(&c));
+        assert_eq!(p.distinct, 4, "{p:?}");
+        assert_eq!(
+            p.top,
+            vec![
+                ("NaN".to_string(), 3),
+                ("1".to_string(), 2),
+                ("0".to_string(), 2),
+                ("2".to_string(), 1)
+            ]
+        );
+    }
+
+    /// A boolean column's counts and top from its bitmaps are those of
+    /// its pairs: ties in first-seen order, missing cells left out.
+    #[test]
+    fn boolean_counts_as_from_pairs() {
+        let shapes: Vec<Vec<Option<bool>>> = vec![
+            vec![None, Some(false), Some(true), Some(true), None, Some(false)],
+            vec![Some(true), Some(false), Some(false)],
+            vec![None, Some(true), Some(true)],
+            vec![None, None],
+            Vec::new(),
+            (0..1000)
+                .map(|i| (i % 7 != 0).then_some(i % 3 == 0))
+                .collect(),
+        ];
+        for (k, cells) in shapes.into_iter().enumerate() {
+            let mut c = BooleanChunked::from_iter(cells.iter().copied());
+            // Two arrays, the second starting mid-byte.
+            let cut = cells.len() / 2;
+            if cut > 0 {
+                let mut two = c.slice(0, cut);
+                two.append(&c.slice(cut as i64, cells.len() - cut)).unwrap();
+                c = two;
+            }
+            let mut p = empty_profile("b".into(), &ColumnData::Boolean(&c), None);
+            boolean_counts(&mut p, &c);
+            let pairs = sorted_pairs(cells.iter().copied());
+            let (distinct, top) = distinct_and_top(&pairs, |_, _| true);
+            let want: Vec<(String, u64)> =
+                top.iter().map(|&(v, _, n)| (v.to_string(), n)).collect();
+            assert_eq!(p.count, pairs.len() as u64, "shape {k}");
+            assert_eq!(p.distinct, distinct, "shape {k}");
+            assert_eq!(p.top, want, "shape {k}");
+        }
     }
 
     /// Duplicate rows as pandas' `duplicated()` (the first of equal rows

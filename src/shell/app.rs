@@ -243,6 +243,7 @@ fn job_view(s: &State, ctl: &Controller) -> Html {
             data-read-ms={format::machine_f64(job.read_ms)}
             data-read-parts={job.read_parts.map(|p| p.to_string()).unwrap_or_default()}
             data-wasm-memory={job.wasm_memory.map(|m| m.to_string()).unwrap_or_default()}
+            data-wasm-memory-marks={memory_marks(&job.memory_marks)}
             data-insights-helper={job.insights_helper.map(|h| u8::from(h).to_string()).unwrap_or_default()}>
             <span class="status-text" role="status" aria-live="polite">{ text }</span>
             <progress data-testid="progress" max="1" value={job.progress.to_string()}
@@ -252,6 +253,16 @@ fn job_view(s: &State, ctl: &Controller) -> Html {
             }
         </footer>
     }
+}
+
+/// The worker's memory after each step of the last load, as
+/// `step bytes; step bytes` (`data-wasm-memory-marks`).
+fn memory_marks(marks: &[(String, u64)]) -> String {
+    marks
+        .iter()
+        .map(|(step, bytes)| format!("{step} {bytes}"))
+        .collect::<Vec<_>>()
+        .join("; ")
 }
 
 fn main_view(s: &State, ctl: &Controller) -> Html {

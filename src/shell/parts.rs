@@ -38,6 +38,7 @@ use crate::protocol::{decode, encode, FromPart, ToPart};
 use crate::shell::bridge::{unwire, wire};
 use crate::shell::helper::spearman_job;
 use crate::shell::js_message;
+use crate::shell::worker::mark_memory;
 
 /// The name a part worker is started under (`self.name` in the worker;
 /// static/worker-loader.js knows it too).
@@ -214,10 +215,8 @@ fn part_job(msg: ToPart, beside: Option<JsValue>) -> Result<(), String> {
                 .ok_or("the part worker holds no part to convert")?;
             let index = part.summary.index;
             let frame = part.convert(&typing).map_err(|e| format!("{e:?}"))?;
-            let bytes = frame_bytes::to_bytes(&frame)?;
+            let table = table_bytes(&frame)?;
             drop(frame);
-            let table = js_sys::Uint8Array::from(bytes.as_slice());
-            drop(bytes);
             to_data_worker(&FromPart::Converted { index }, Some(&table));
         }
         ToPart::Profile {
@@ -566,9 +565,12 @@ impl PartsRead {
         let parts = typing.parts.len();
         // Each column made once at its full length (`read_parts`), not
         // per part and then joined.
+        mark_memory("parts in");
         let frame = frame_bytes::read_parts(&mut tables)?;
         drop(tables);
+        mark_memory("columns");
         let assembled = assemble(*typing, vec![frame]);
+        mark_memory("assembled");
         let read_at = js_sys::Date::now();
         Ok(match assembled {
             Ok(ds) if self.profile => self.start_profile(ds, parts, read_at),
@@ -630,6 +632,7 @@ impl PartsRead {
                 Ok(()) => profiling.waiting.push((helper, share)),
                 Err(_) => mine.extend(share),
             }
+            mark_memory("share sent");
         }
         // The part workers given nothing are done.
         for (i, worker) in self.workers.iter_mut().enumerate() {
@@ -638,9 +641,11 @@ impl PartsRead {
             }
         }
         profiling.duplicates = duplicate_rows(&profiling.ds);
+        mark_memory("duplicates");
         for i in mine {
             profiling.columns[i] = column_profile(&profiling.ds, i);
         }
+        mark_memory("own share");
         self.profiling = Some(profiling);
         self.profiled()
     }
@@ -652,7 +657,7 @@ impl PartsRead {
             .filter_map(|&i| ds.frame.columns().get(i).cloned())
             .collect();
         let frame = DataFrame::new(ds.height(), columns).map_err(|e| e.to_string())?;
-        let table = js_sys::Uint8Array::from(frame_bytes::to_bytes(&frame)?.as_slice());
+        let table = table_bytes(&frame)?;
         let msg = ToPart::Profile {
             facts: Box::new(ds.facts.clone()),
             columns: share.to_vec(),
@@ -715,6 +720,7 @@ impl PartsRead {
         };
         self.workers.clear();
         let profile = put_together(&p.ds, p.columns, p.duplicates);
+        mark_memory("put together");
         PartsStep::Done(Box::new(ReadDone {
             ds: p.ds,
             profile: Some(profile),
@@ -740,9 +746,10 @@ impl PartsRead {
     }
 }
 
-/// A table's bytes as another worker sent them (outside this worker's
-/// memory), read a piece at a time into the columns that keep them: the
-/// bytes are never copied in whole beside the table they make.
+/// A table's bytes in a JS array (outside this worker's memory): as
+/// another worker sent them, read a piece at a time into the columns that
+/// keep them, or as this worker writes them to send ([`table_bytes`]):
+/// the bytes are never whole in wasm memory beside their table.
 struct JsBytes {
     array: js_sys::Uint8Array,
     at: u32,
@@ -752,6 +759,19 @@ impl JsBytes {
     fn new(array: js_sys::Uint8Array) -> JsBytes {
         JsBytes { array, at: 0 }
     }
+
+    /// The next `n` bytes of the array (read or written: `at` moves past
+    /// them), or `short` when it does not hold them.
+    fn next(&mut self, n: usize, short: &str) -> Result<js_sys::Uint8Array, String> {
+        let end = u32::try_from(n)
+            .ok()
+            .and_then(|n| self.at.checked_add(n))
+            .filter(|&end| end <= self.array.length())
+            .ok_or(short)?;
+        let piece = self.array.subarray(self.at, end);
+        self.at = end;
+        Ok(piece)
+    }
 }
 
 impl frame_bytes::Input for JsBytes {
@@ -760,13 +780,32 @@ impl frame_bytes::Input for JsBytes {
     }
 
     fn fill(&mut self, buf: &mut [u8]) -> Result<(), String> {
-        let end = u32::try_from(buf.len())
-            .ok()
-            .and_then(|n| self.at.checked_add(n))
-            .filter(|&end| end <= self.array.length())
-            .ok_or("the table's bytes end early")?;
-        self.array.subarray(self.at, end).copy_to(buf);
-        self.at = end;
+        self.next(buf.len(), "the table's bytes end early")?
+            .copy_to(buf);
+        Ok(())
+    }
+}
+
+/// The frame's table (`frame_bytes`) written into a JS array made once at
+/// its size, a piece at a time: never whole in wasm memory beside the
+/// frame.
+fn table_bytes(frame: &DataFrame) -> Result<js_sys::Uint8Array, String> {
+    let size = frame_bytes::size(frame);
+    let length = u32::try_from(size)
+        .map_err(|_| format!("a table of {size} bytes is too large to pass to another worker"))?;
+    let mut out = JsBytes::new(js_sys::Uint8Array::new_with_length(length));
+    frame_bytes::write(frame, &mut out)?;
+    if out.at != length {
+        return Err(format!("a table of {size} bytes came out as {}", out.at));
+    }
+    Ok(out.array)
+}
+
+/// [`table_bytes`] writes from the start of the array.
+impl frame_bytes::Output for JsBytes {
+    fn put(&mut self, bytes: &[u8]) -> Result<(), String> {
+        self.next(bytes.len(), "a table's bytes are longer than their size")?
+            .copy_from(bytes);
         Ok(())
     }
 }

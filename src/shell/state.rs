@@ -46,6 +46,8 @@ pub struct Job {
     pub read_ms: Option<f64>,
     /// A file's load: the parts it was read in at once (1: whole).
     pub read_parts: Option<usize>,
+    /// The last load's worker memory after each step (benchmarks).
+    pub memory_marks: Vec<(String, u64)>,
     pub wasm_memory: Option<u64>,
     /// The last insights' Spearman matrix came from a helper worker
     /// (`shell::helper`); None before any insights.
@@ -65,6 +67,7 @@ impl Job {
             progress: 0.0,
             read_ms: None,
             read_parts: None,
+            memory_marks: Vec::new(),
             ..self.clone()
         };
     }
@@ -280,9 +283,13 @@ pub enum Action {
     /// error or notice stays shown.
     JobAgain(String),
     JobProgress(f64),
-    /// A load's reading time (before its `JobDone`).
-    /// A load's reading time (ms) and the parts it was read in.
-    JobReadTime(f64, usize),
+    /// A load's reading time (ms), the parts it was read in and the
+    /// worker's memory after each step (before its `JobDone`).
+    JobRead {
+        read_ms: f64,
+        parts: usize,
+        memory_marks: Vec<(String, u64)>,
+    },
     JobDone {
         elapsed_ms: f64,
         wasm_memory: u64,
@@ -409,9 +416,14 @@ impl Reducible for State {
             }
             Action::JobAgain(label) => s.job.start(label, true),
             Action::JobProgress(p) => s.job.progress = p.clamp(0.0, 1.0),
-            Action::JobReadTime(ms, parts) => {
-                s.job.read_ms = Some(ms);
+            Action::JobRead {
+                read_ms,
+                parts,
+                memory_marks,
+            } => {
+                s.job.read_ms = Some(read_ms);
                 s.job.read_parts = Some(parts);
+                s.job.memory_marks = memory_marks;
             }
             Action::JobDone {
                 elapsed_ms,

@@ -201,6 +201,17 @@ fn now_ms() -> f64 {
     js_sys::Date::now()
 }
 
+thread_local! {
+    /// [`mark_memory`]'s marks of the load under way.
+    static MARKS: RefCell<Vec<(String, u64)>> = const { RefCell::new(Vec::new()) };
+}
+
+/// Notes the wasm memory after `step` of the load under way (sent with
+/// `Loaded`).
+pub(super) fn mark_memory(step: &str) {
+    MARKS.with(|m| m.borrow_mut().push((step.to_string(), wasm_memory_bytes())));
+}
+
 fn wasm_memory_bytes() -> u64 {
     wasm_bindgen::memory()
         .dyn_into::<js_sys::WebAssembly::Memory>()
@@ -482,6 +493,8 @@ impl DataWorker {
     /// for a dataset's; tells the page it started.
     fn start_reading(&mut self, reading: Reading, size: u64) {
         let load = reading.load;
+        MARKS.with(|m| m.borrow_mut().clear());
+        mark_memory("start");
         if matches!(reading.purpose, Purpose::Dataset { .. }) {
             self.make_room(load, size);
             // Running by the time its insights are asked for.
@@ -546,6 +559,7 @@ impl DataWorker {
         let How::Chunks(ingester) = r.how else { return };
         match ingester.finish_or_choose() {
             Ok(Opened::Dataset(ds)) => {
+                mark_memory("read");
                 let read = ReadDone {
                     ds: *ds,
                     profile: None,
@@ -645,6 +659,7 @@ impl DataWorker {
                 self.training = None;
                 self.end_insights();
                 let profile = profiled.unwrap_or_else(|| core::profile(&ds));
+                mark_memory("profiled");
                 self.held = Some(Held {
                     about: DatasetRef { id, load },
                     raw: ds,
@@ -664,6 +679,7 @@ impl DataWorker {
             read_ms,
             parts,
             wasm_memory: wasm_memory_bytes(),
+            memory_marks: MARKS.with(|m| std::mem::take(&mut *m.borrow_mut())),
         });
     }
 
@@ -941,6 +957,7 @@ impl DataWorker {
     /// helper started for the dataset it would have made is stopped.
     fn load_failed(&mut self, load: LoadId, error: IngestError) {
         self.reading = None;
+        MARKS.with(|m| m.borrow_mut().clear());
         self.stop_idle_helper();
         post(&FromWorker::LoadFailed { load, error });
     }

@@ -23,7 +23,7 @@ use crate::core::infer::{
 };
 use crate::core::ingest::Dataset;
 use crate::core::model::ColumnType;
-use crate::core::profile::{duplicate_flags, quantile};
+use crate::core::profile::{accurate_sum, duplicate_flags, quantile};
 use crate::core::table::each_present;
 
 /// What one step did.
@@ -278,6 +278,23 @@ fn float_stats(c: &Float64Chunked) -> Option<Stats> {
     stats_of(present_floats(c))
 }
 
+/// The median of present values in any order (numpy's: the mean of the
+/// two middle ones of an even count), by selection, in place.
+fn median(mut xs: Vec<f64>) -> Option<f64> {
+    let n = xs.len();
+    if n == 0 {
+        return None;
+    }
+    let mid = (n - 1) / 2;
+    let (_, &mut lo, above) = xs.select_nth_unstable_by(mid, f64::total_cmp);
+    Some(if n.is_multiple_of(2) {
+        let hi = above.iter().copied().min_by(f64::total_cmp).unwrap_or(lo);
+        quantile(&[lo, hi], 0.5).unwrap_or(lo)
+    } else {
+        lo
+    })
+}
+
 /// [`Stats`] of present values in any order (sorted here, in place).
 pub fn stats_of(mut xs: Vec<f64>) -> Option<Stats> {
     crate::core::sort::sort_values(&mut xs);
@@ -321,9 +338,9 @@ impl Moments {
             return None;
         }
         let nf = n as f64;
-        let mean = crate::core::profile::accurate_sum(values.iter().copied()) / nf;
-        let m2 = crate::core::profile::accurate_sum(values.iter().map(|x| (x - mean).powi(2)));
-        let m3 = crate::core::profile::accurate_sum(values.iter().map(|x| (x - mean).powi(3)));
+        let mean = accurate_sum(values.iter().copied()) / nf;
+        let m2 = accurate_sum(values.iter().map(|x| (x - mean).powi(2)));
+        let m3 = accurate_sum(values.iter().map(|x| (x - mean).powi(3)));
         let std = if n > 1 {
             (m2 / (nf - 1.0)).sqrt()
         } else {
@@ -1125,14 +1142,22 @@ pub fn date_part(days: i32, part: DatePart) -> i64 {
 
 /// A numeric column's missing cells filled with its mean or median (None
 /// when it has no values).
+///
+/// Memory: the mean reads the column in place; the median copies its
+/// present values (8 bytes each) and selects the middle ones, without a
+/// sort's second buffer.
 fn fill_average(nums: Float64Chunked, fill: &Fill, r: &mut StepReport) -> Option<Float64Chunked> {
-    let Some(st) = float_stats(&nums) else {
+    let average = match fill {
+        Fill::Median => median(present_floats(&nums)).map(|m| (m, "median")),
+        _ => {
+            let n = nums.len() - nums.null_count();
+            let sum = accurate_sum(nums.downcast_iter().flat_map(|a| a.non_null_values_iter()));
+            (n > 0).then(|| (sum / n as f64, "mean"))
+        }
+    };
+    let Some((with, what)) = average else {
         r.detail = "no values to compute from".to_string();
         return None;
-    };
-    let (with, what) = match fill {
-        Fill::Median => (st.p50, "median"),
-        _ => (st.mean, "mean"),
     };
     r.detail = format!("{what} {}", show(with));
     r.cells_changed = nums.null_count() as u64;
@@ -1555,6 +1580,31 @@ mod tests {
         let mut out: Vec<(String, u64)> = counts.into_iter().collect();
         out.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
         out
+    }
+
+    /// The median by selection is the sorted values' quantile 0.5, to
+    /// the bit (odd and even counts, repeats, infinities).
+    #[test]
+    fn median_by_selection_is_the_sorted_quantile() {
+        let shapes: Vec<Vec<f64>> = vec![
+            vec![3.0],
+            vec![2.0, -1.0],
+            (0..1001).map(|i| ((i * 37) % 101) as f64 / 7.0).collect(),
+            (0..1000).map(|i| ((i * 37) % 101) as f64 / 7.0).collect(),
+            vec![f64::INFINITY, 1.0, f64::NEG_INFINITY, 2.0],
+            vec![5.0, 5.0, 5.0, 1e300, -1e300, 5.0],
+        ];
+        for xs in shapes {
+            let mut sorted = xs.clone();
+            crate::core::sort::sort_values(&mut sorted);
+            let want = quantile(&sorted, 0.5).unwrap();
+            assert_eq!(
+                median(xs.clone()).unwrap().to_bits(),
+                want.to_bits(),
+                "{xs:?}"
+            );
+        }
+        assert_eq!(median(Vec::new()), None);
     }
 
     /// Title-case letters (neither upper nor lower case) still change.

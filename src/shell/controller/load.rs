@@ -88,6 +88,8 @@ pub(super) struct Read {
     /// The parts it was read in at once (1: whole).
     pub parts: usize,
     pub wasm_memory: u64,
+    /// The worker's memory after each step of the load.
+    pub memory_marks: Vec<(String, u64)>,
 }
 
 impl Controller {
@@ -226,7 +228,11 @@ impl Controller {
                 ));
                 return ctl.after_load();
             }
-            ctl.dispatch(Action::JobReadTime(read.read_ms, read.parts));
+            ctl.dispatch(Action::JobRead {
+                read_ms: read.read_ms,
+                parts: read.parts,
+                memory_marks: read.memory_marks.clone(),
+            });
             ctl.dispatch(Action::JobDone {
                 elapsed_ms: read.elapsed_ms,
                 wasm_memory: read.wasm_memory,
@@ -385,7 +391,11 @@ impl Controller {
                 });
             }
         }
-        self.dispatch(Action::JobReadTime(read.read_ms, read.parts));
+        self.dispatch(Action::JobRead {
+            read_ms: read.read_ms,
+            parts: read.parts,
+            memory_marks: read.memory_marks,
+        });
         self.dispatch(Action::JobDone {
             elapsed_ms: read.elapsed_ms,
             wasm_memory: read.wasm_memory,
@@ -732,6 +742,7 @@ fn read_ended(msg: Option<FromWorker>) -> Result<Read, JobError> {
             read_ms,
             parts,
             wasm_memory,
+            memory_marks,
         }) => Ok(Read {
             load,
             profile: profile.map(|p| *p),
@@ -739,6 +750,7 @@ fn read_ended(msg: Option<FromWorker>) -> Result<Read, JobError> {
             read_ms,
             parts,
             wasm_memory,
+            memory_marks,
         }),
         Some(FromWorker::LoadFailed { error, .. }) => Err(JobError::Ingest(error)),
         Some(FromWorker::Sheets { sheets, .. }) => Err(JobError::Choose(sheets)),
