@@ -18,7 +18,7 @@ use crate::core::runner::{InTurn, Runner};
 // distinct count and the most frequent values, where a hash map of a
 // million distinct values would cost several times as much.
 use crate::core::sort::{sort_values, sorted_keys, RadixKey};
-use crate::core::table::{each_present, ColumnData, TextCells};
+use crate::core::table::{each_present, each_present_while, ColumnData, TextCells};
 
 /// Most values listed in `top`.
 const TOP_N: usize = 10;
@@ -429,42 +429,11 @@ fn counts_and_top_sorted<T>(
     T::Native: RadixKey,
 {
     let (distinct, top) = top_of_sorted(sorted, |seen| {
-        let mut rows = 0u32;
-        each_present_while(c, |v| {
-            rows += 1;
-            seen(rows - 1, norm(v))
-        })
+        each_present_while(c, |row, v| seen(row as u32, norm(v)))
     });
     p.count = sorted.len() as u64;
     p.distinct = distinct;
     p.top = top.into_iter().map(|(v, count)| (show(v), count)).collect();
-}
-
-/// Calls `f` with each present value of `c` in row order until it says
-/// stop (false).
-fn each_present_while<T: PolarsNumericType>(
-    c: &ChunkedArray<T>,
-    mut f: impl FnMut(T::Native) -> bool,
-) {
-    for array in c.downcast_iter() {
-        let values = array.values().iter();
-        match array.validity().filter(|v| v.unset_bits() > 0) {
-            Some(valid) => {
-                for (&v, ok) in values.zip(valid.iter()) {
-                    if ok && !f(v) {
-                        return;
-                    }
-                }
-            }
-            None => {
-                for &v in values {
-                    if !f(v) {
-                        return;
-                    }
-                }
-            }
-        }
-    }
 }
 
 /// The end of the run of key `k` that starts at `start` in `sorted`: by

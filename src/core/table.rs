@@ -183,20 +183,33 @@ pub fn each_present<T: PolarsNumericType>(
     c: &ChunkedArray<T>,
     mut f: impl FnMut(usize, T::Native),
 ) {
+    each_present_while(c, |row, v| {
+        f(row, v);
+        true
+    });
+}
+
+/// [`each_present`] until `f` says stop (false).
+pub fn each_present_while<T: PolarsNumericType>(
+    c: &ChunkedArray<T>,
+    mut f: impl FnMut(usize, T::Native) -> bool,
+) {
     let mut row = 0;
     for arr in c.downcast_iter() {
         let values = arr.values();
         match arr.validity().filter(|v| v.unset_bits() > 0) {
             Some(valid) => {
                 for (k, (&v, ok)) in values.iter().zip(valid.iter()).enumerate() {
-                    if ok {
-                        f(row + k, v);
+                    if ok && !f(row + k, v) {
+                        return;
                     }
                 }
             }
             None => {
                 for (k, &v) in values.iter().enumerate() {
-                    f(row + k, v);
+                    if !f(row + k, v) {
+                        return;
+                    }
                 }
             }
         }

@@ -151,22 +151,25 @@ fn rebuild(ds: &mut Dataset, columns: Vec<Column>, height: usize) -> Result<(), 
 /// columns are not copied, so a recipe or a proposal with a step per
 /// column stays linear in the width.
 fn replace(ds: &mut Dataset, index: usize, values: Values) -> Result<(), CleanError> {
-    let Some(name) = ds.frame.columns().get(index).map(|c| c.name().to_string()) else {
-        return Err(CleanError::Internal {
-            message: format!("no column {index}"),
-        });
-    };
+    let name = name_at(ds, index)?;
     let ty = values.column_type();
     put(ds, index, values.into_column(&name), ty)
 }
 
+/// The name of column `index` of `ds`.
+fn name_at(ds: &Dataset, index: usize) -> Result<PlSmallStr, CleanError> {
+    ds.frame
+        .columns()
+        .get(index)
+        .map(|c| c.name().clone())
+        .ok_or_else(|| CleanError::Internal {
+            message: format!("no column {index}"),
+        })
+}
+
 /// [`replace`] with numbers as polars holds them (the column's name kept).
 fn replace_floats(ds: &mut Dataset, index: usize, c: Float64Chunked) -> Result<(), CleanError> {
-    let Some(name) = ds.frame.columns().get(index).map(|c| c.name().clone()) else {
-        return Err(CleanError::Internal {
-            message: format!("no column {index}"),
-        });
-    };
+    let name = name_at(ds, index)?;
     put(
         ds,
         index,
