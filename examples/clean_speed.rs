@@ -87,6 +87,7 @@ fn main() {
         .map(|p| p.step.clone())
         .collect();
     let every: Vec<Step> = thorough.iter().map(|p| p.step.clone()).collect();
+    let known = plainsight::core::profile(&ds);
     for (name, steps) in [("ticked", ticked), ("every", every)] {
         reset_peak();
         if trace("ticked") && name == "ticked" {
@@ -97,7 +98,9 @@ fn main() {
         phase(&format!("run the {name} steps ({})", steps.len()), t);
         reset_peak();
         let t = Instant::now();
-        let p = plainsight::core::profile(&out);
+        // As the worker does: the columns the steps left alone keep the
+        // raw data's profile.
+        let p = plainsight::core::profile_reusing(&out, &ds, &known);
         counting::TRACE.store(false, std::sync::atomic::Ordering::Relaxed);
         phase(
             &format!("profile the result ({} columns)", p.column_profiles.len()),

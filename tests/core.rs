@@ -773,6 +773,7 @@ mod cleaning {
         cases.sort();
         assert!(cases.len() >= 15, "only {} cases", cases.len());
         let mut ops_seen = std::collections::BTreeSet::new();
+        let mut fills_seen = 0;
         for case in &cases {
             let ds = load(&format!("{case}.csv"));
             let recipe_text =
@@ -814,7 +815,42 @@ mod cleaning {
             assert_eq!(rows, want("rows_after"), "{case}: rows after each step");
             assert_eq!(log.rows_in, ds.height() as u64);
             assert_eq!(log.rows_out, out.height() as u64);
+            // The result's profile, reusing the raw data's for the columns
+            // the steps left alone, is the profile made afresh.
+            let known = profile(&ds);
+            let reused = plainsight::core::profile_reusing(&out, &ds, &known);
+            assert_eq!(
+                serde_json::to_value(&reused).unwrap(),
+                serde_json::to_value(profile(&out)).unwrap(),
+                "{case}: profile reusing the raw one"
+            );
+            // Fills keep every column they do not fill (shared, not copied).
+            if recipe.steps.iter().all(|s| s.op() == "fill_missing") {
+                let recipe: Value = serde_json::from_str(&recipe_text).unwrap();
+                let filled: std::collections::BTreeSet<&str> = recipe["steps"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .map(|s| s["column"].as_str().unwrap())
+                    .collect();
+                let shared = plainsight::core::profile::shared_columns(&out, &ds);
+                let names = ds.names();
+                let want: Vec<Option<usize>> = (0..ds.width())
+                    .map(|i| (!filled.contains(names[i].as_str())).then_some(i))
+                    .collect();
+                assert_eq!(shared, want, "{case}: columns shared with the raw data");
+                fills_seen += 1;
+            }
         }
+        assert!(fills_seen >= 2, "fixtures of fills alone: {fills_seen}");
+        assert_eq!(
+            std::fs::read_to_string(clean_dir().join("fill_stats.csv"))
+                .unwrap()
+                .lines()
+                .next(),
+            Some("name,age,city,score"),
+            "fill_stats leaves one column (name) alone"
+        );
         // Every operation has a fixture.
         for op in [
             "drop_missing_rows",

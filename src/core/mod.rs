@@ -33,4 +33,4 @@ pub mod workbook;
 pub use error::IngestError;
 pub use ingest::{read_bytes, Dataset, Ingester};
 pub use model::*;
-pub use profile::profile;
+pub use profile::{profile, profile_reusing};

@@ -17,7 +17,7 @@ use crate::core::runner::{InTurn, Runner};
 // with their rows): one flat array gives the quantiles, the extremes, the
 // distinct count and the most frequent values, where a hash map of a
 // million distinct values would cost several times as much.
-use crate::core::sort::{sort_values, sorted_keys, RadixKey};
+use crate::core::sort::{sort_values, RadixKey};
 use crate::core::table::{each_present, each_present_while, ColumnData, TextCells};
 
 /// Most values listed in `top`.
@@ -50,6 +50,55 @@ pub fn profile_with<R: Runner>(ds: &Dataset, runner: &R) -> DatasetProfile {
         }
     }
     put_together(ds, columns, duplicates)
+}
+
+/// [`profile`] of `ds`, the result of a recipe run on `before`, whose
+/// profile is `known`: a column `ds` holds as `before` held it (the same
+/// series, shared, so the same name and cells; the same type and date
+/// format) takes its profile from `known`, the others are profiled; the
+/// duplicate rows are counted again unless every column is shared. A
+/// recipe that fills one column then profiles one column, not all.
+pub fn profile_reusing(ds: &Dataset, before: &Dataset, known: &DatasetProfile) -> DatasetProfile {
+    let kept = shared_columns(ds, before);
+    let columns: Vec<Option<ColumnProfile>> = kept
+        .iter()
+        .enumerate()
+        .map(|(i, &was)| {
+            let name = ds.frame.columns().get(i)?.name().as_str();
+            was.and_then(|_| known.column_profiles.iter().find(|p| p.name == name))
+                .cloned()
+                .or_else(|| column_profile(ds, i))
+        })
+        .collect();
+    let duplicates = if ds.height() == before.height()
+        && ds.width() == before.width()
+        && kept.iter().all(Option::is_some)
+    {
+        known.duplicate_rows
+    } else {
+        duplicate_rows(ds)
+    };
+    put_together(ds, columns, duplicates)
+}
+
+/// For each column of `ds`, the index of the column of `before` it is
+/// (one series shared by both, with the same type and date format), if
+/// any. A shared series cannot have changed: neither side may write to
+/// it while the other holds it.
+pub fn shared_columns(ds: &Dataset, before: &Dataset) -> Vec<Option<usize>> {
+    fn series(d: &Dataset, i: usize) -> Option<&polars_core::prelude::Series> {
+        d.frame.columns().get(i)?.as_series()
+    }
+    (0..ds.width())
+        .map(|i| {
+            let now = series(ds, i)?;
+            (0..before.width()).find(|&j| {
+                series(before, j).is_some_and(|was| std::sync::Arc::ptr_eq(&now.0, &was.0))
+                    && ds.types.get(i) == before.types.get(j)
+                    && ds.date_formats.get(i) == before.date_formats.get(j)
+            })
+        })
+        .collect()
 }
 
 /// Column `index`'s profile as [`profile`] gives it; None when there is
@@ -86,7 +135,7 @@ pub fn put_together(
 /// value, unless `same` (comparing the values at two rows) tells apart
 /// values whose keys collide (hashes of text).
 fn distinct_and_top<K: Copy + PartialEq>(
-    pairs: &[(K, u32)],
+    pairs: impl IntoIterator<Item = (K, u32)>,
     same: impl Fn(u32, u32) -> bool,
 ) -> (u64, Vec<(K, u32, u64)>) {
     let mut distinct = 0u64;
@@ -105,7 +154,7 @@ fn distinct_and_top<K: Copy + PartialEq>(
     // The values of the current run of equal keys: (first row, count).
     let mut groups: Vec<(u32, u64)> = Vec::new();
     let mut run_key: Option<K> = None;
-    for &(key, row) in pairs {
+    for (key, row) in pairs {
         if run_key != Some(key) {
             if let Some(k) = run_key {
                 for &(first, count) in &groups {
@@ -166,6 +215,38 @@ pub fn quantile(sorted: &[f64], q: f64) -> Option<f64> {
         |i| sorted.get(i).copied().unwrap_or(f64::NAN),
         q,
     )
+}
+
+/// [`quantile`]s `qs` of values in any order, found by selection in
+/// place (`xs` is left partly ordered): no sorted copy and no sort's
+/// second buffer. The same values as [`quantile`] of `xs` sorted by
+/// `f64::total_cmp` (the k-th value in that order is one value however it
+/// is found).
+pub fn quantiles_selected(xs: &mut [f64], qs: &[f64]) -> Vec<Option<f64>> {
+    let n = xs.len();
+    // The order statistics the quantiles read, ascending.
+    let mut need: Vec<usize> = qs
+        .iter()
+        .filter_map(|&q| rank(n, q))
+        .flat_map(|(lo, _)| [lo, lo + 1])
+        .filter(|&i| i < n)
+        .collect();
+    need.sort_unstable();
+    need.dedup();
+    let mut found: Vec<(usize, f64)> = Vec::with_capacity(need.len());
+    // xs[..from] holds the `from` smallest values: the k-th (k >= from)
+    // is the (k - from)-th of the rest.
+    let mut from = 0;
+    for k in need {
+        let Some(rest) = xs.get_mut(from..) else {
+            break;
+        };
+        let (_, &mut v, _) = rest.select_nth_unstable_by(k - from, f64::total_cmp);
+        found.push((k, v));
+        from = k + 1;
+    }
+    let at = |i: usize| found.iter().find(|f| f.0 == i).map_or(f64::NAN, |f| f.1);
+    qs.iter().map(|&q| quantile_of(n, at, q)).collect()
 }
 
 /// [`quantile`] of `n` sorted values read through `at`.
@@ -345,12 +426,22 @@ fn profile_column(
         }
         ColumnData::String(c) => {
             // Text is grouped by a hash of it; equal hashes are checked.
+            // Each present cell is one 8-byte key, its hash's high bits
+            // and its row in the low bits (as the duplicate rows'): sorted,
+            // a run of equal high bits holds one text (or texts told apart
+            // by `same`), its rows in order. 8 bytes a cell and the radix
+            // sort's 8, where (hash, row) pairs took 16 and 16.
             let state = PlRandomState::default();
-            let pairs = sorted_keys::<u64>(present_keys(c, |s| state.hash_one(s)));
+            let mask = row_mask(rows);
+            let mut keys = present_keys(c, mask, |s| state.hash_one(s));
+            sort_values(&mut keys);
             let cells = TextCells::of(c);
             let text = |row: u32| cells.get(row as usize);
-            let (distinct, top) = distinct_and_top(&pairs, |a, b| text(a) == text(b));
-            p.count = pairs.len() as u64;
+            let (distinct, top) = distinct_and_top(
+                keys.iter().map(|&k| (k & !mask, (k & mask) as u32)),
+                |a, b| text(a) == text(b),
+            );
+            p.count = keys.len() as u64;
             p.distinct = distinct;
             p.top = top
                 .into_iter()
@@ -522,20 +613,28 @@ fn top_of_sorted<K: RadixKey>(
     )
 }
 
-/// A text column's present cells' `key` with their rows, array by array.
-fn present_keys(c: &StringChunked, key: impl Fn(&str) -> u64) -> Vec<(u64, u32)> {
-    let mut pairs = Vec::with_capacity(c.len() - c.null_count());
-    let mut row = 0u32;
+/// A text column's present cells' keys, array by array: each one's
+/// `hash` outside `mask` and its row inside it (see [`row_mask`]).
+fn present_keys(c: &StringChunked, mask: u64, hash: impl Fn(&str) -> u64) -> Vec<u64> {
+    let mut keys = Vec::with_capacity(c.len() - c.null_count());
+    let mut row = 0u64;
     for array in c.downcast_iter() {
         let valid = array.validity();
         for (i, s) in array.values_iter().enumerate() {
             if valid.is_none_or(|v| v.get_bit(i)) {
-                pairs.push((key(s), row));
+                keys.push((hash(s) & !mask) | row);
             }
             row += 1;
         }
     }
-    pairs
+    keys
+}
+
+/// The low bits that hold a row number below `rows` (at most 26 for
+/// `ingest::MAX_ROWS`) in a key whose high bits are a hash's.
+fn row_mask(rows: usize) -> u64 {
+    let row_bits = 64 - (rows as u64).saturating_sub(1).leading_zeros();
+    1u64.checked_shl(row_bits).map_or(u64::MAX, |m| m - 1)
 }
 
 /// A 64-bit hash of each row's values (missing hashes as its own value).
@@ -634,8 +733,7 @@ pub fn duplicate_flags(ds: &Dataset) -> Vec<bool> {
     // and a u32 order).
     let mut keys = row_hashes(ds, &columns);
     let rows = keys.len();
-    let row_bits = 64 - (rows as u64).saturating_sub(1).leading_zeros();
-    let mask = 1u64.checked_shl(row_bits).map_or(u64::MAX, |m| m - 1);
+    let mask = row_mask(rows);
     for (row, k) in keys.iter_mut().enumerate() {
         *k = (*k & !mask) | row as u64;
     }
@@ -728,7 +826,7 @@ mod tests {
             });
             // The pairs as before: -0.0 and 0.0 one run by `==`.
             let pairs = sorted_pairs(xs.iter().map(|&v| Some(v)));
-            let (want_distinct, want_top) = distinct_and_top(&pairs, |_, _| true);
+            let (want_distinct, want_top) = distinct_and_top(pairs.iter().copied(), |_, _| true);
             let want: Vec<(f64, u64)> = want_top.iter().map(|&(v, _, c)| (zero(v), c)).collect();
             assert_eq!(distinct, want_distinct, "shape {k}");
             assert_eq!(top, want, "shape {k}");
@@ -783,7 +881,7 @@ mod tests {
             let mut p = empty_profile("b".into(), &ColumnData::Boolean(&c), None);
             boolean_counts(&mut p, &c);
             let pairs = sorted_pairs(cells.iter().copied());
-            let (distinct, top) = distinct_and_top(&pairs, |_, _| true);
+            let (distinct, top) = distinct_and_top(pairs.iter().copied(), |_, _| true);
             let want: Vec<(String, u64)> =
                 top.iter().map(|&(v, _, n)| (v.to_string(), n)).collect();
             assert_eq!(p.count, pairs.len() as u64, "shape {k}");
@@ -859,15 +957,16 @@ mod tests {
         // Ties in first-seen order; -0.0 and 0.0 are one value.
         let column = [3.0, 1.0, -0.0, 3.0, 0.0, 1.0, 2.0];
         let pairs = sorted_pairs(column.iter().map(|&v| Some(v)));
-        let (distinct, top) = distinct_and_top(&pairs, |_, _| true);
+        let (distinct, top) = distinct_and_top(pairs.iter().copied(), |_, _| true);
         assert_eq!(distinct, 4);
         let top: Vec<(u32, u64)> = top.into_iter().map(|(_, r, n)| (r, n)).collect();
         assert_eq!(top, vec![(0, 2), (1, 2), (2, 2), (6, 1)]);
         // Colliding keys with different values stay apart.
         let words = ["a", "b", "a", "c"];
         let pairs: Vec<(u8, u32)> = (0..4).map(|r| (0, r)).collect();
-        let (distinct, top) =
-            distinct_and_top(&pairs, |x, y| words[x as usize] == words[y as usize]);
+        let (distinct, top) = distinct_and_top(pairs.iter().copied(), |x, y| {
+            words[x as usize] == words[y as usize]
+        });
         assert_eq!(distinct, 3);
         let top: Vec<(u32, u64)> = top.into_iter().map(|(_, r, n)| (r, n)).collect();
         assert_eq!(top, vec![(0, 2), (1, 1), (3, 1)]);

@@ -78,13 +78,6 @@ pub fn sorted_pairs<T: RadixKey>(values: impl Iterator<Item = Option<T>>) -> Vec
         .collect();
     // A column with missing values would keep up to twice its capacity.
     pairs.shrink_to_fit();
-    sorted_keys(pairs)
-}
-
-/// `(key, row)` pairs (keys as [`RadixKey::key`] gives them) sorted by key,
-/// then row, as values: [`sorted_pairs`] for a caller that reads the values
-/// its own way.
-pub fn sorted_keys<T: RadixKey>(mut pairs: Vec<(u64, u32)>) -> Vec<(T, u32)> {
     sort_keyed(&mut pairs);
     pairs
         .into_iter()

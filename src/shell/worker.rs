@@ -1257,8 +1257,26 @@ fn rows(
 
 fn clean(h: &mut Held, steps: Vec<Step>) -> Result<Reply, WorkerError> {
     let started = now_ms();
-    let (ds, log, lineage) = run_traced(&h.raw, &steps).map_err(WorkerError::Clean)?;
-    let profile = Box::new(core::profile(&ds));
+    // The previous result goes before this run (it may be as large as the
+    // data); should this run fail, it is made again from its steps.
+    let previous = h.cleaned.take().map(|c| c.steps);
+    let (ds, log, lineage) = match run_traced(&h.raw, &steps) {
+        Ok(ran) => ran,
+        Err(e) => {
+            h.cleaned = previous.and_then(|steps| {
+                let (data, log, lineage) = run_traced(&h.raw, &steps).ok()?;
+                Some(Cleaned {
+                    steps,
+                    log,
+                    data,
+                    lineage,
+                })
+            });
+            return Err(WorkerError::Clean(e));
+        }
+    };
+    // The columns the steps left as they were keep their profile.
+    let profile = Box::new(core::profile_reusing(&ds, &h.raw, &h.profile));
     h.cleaned = Some(Cleaned {
         // As the page keeps them: with what the steps fitted written in.
         steps: log.fitted_steps(&steps),

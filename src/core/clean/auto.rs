@@ -338,25 +338,27 @@ fn text_types(p: &mut Proposer) {
         let Some(Values::Text(v)) = Values::of(&p.work, i) else {
             continue;
         };
-        let present: Vec<&str> = v.iter().flatten().map(trim_cell).collect();
+        // The present cells, trimmed, read again for each question (not
+        // listed: 16 bytes a cell).
+        let present = || v.iter().flatten().map(trim_cell);
         // Codes stay text: leading zeros, or a name that says so.
-        if present.len() < 5
-            || present.iter().any(|s| has_leading_zero(s))
-            || code_word(&name).is_some()
-        {
+        if code_word(&name).is_some() || present().any(has_leading_zero) {
             continue;
         }
-        let ints = present.iter().filter(|s| parse_i64(s).is_some()).count();
-        let numbers = present.iter().filter(|s| parse_f64(s).is_some()).count();
+        let (mut n, mut ints, mut numbers, mut date_count) = (0, 0, 0, 0);
         let mut dates = Inference::new(false);
-        let mut date_count = 0;
-        for s in &present {
+        for s in present() {
+            n += 1;
+            ints += usize::from(parse_i64(s).is_some());
+            numbers += usize::from(parse_f64(s).is_some());
             if reads_as_date(s) {
                 date_count += 1;
                 dates.feed(s);
             }
         }
-        let n = present.len();
+        if n < 5 {
+            continue;
+        }
         let share = |k: usize| k as f64 / n as f64;
         let (to, fit) = if share(numbers) >= 0.9 {
             let to = if ints == numbers {
@@ -376,14 +378,20 @@ fn text_types(p: &mut Proposer) {
         };
         let strays: Vec<String> = {
             let mut s: Vec<String> = Vec::new();
-            for v in &present {
+            for v in present() {
                 let fits = match to {
                     ColumnType::Integer | ColumnType::Float => parse_f64(v).is_some(),
                     _ => reads_as_date(v),
                 };
+                if fits {
+                    continue;
+                }
                 let quoted = format!("\"{v}\"");
-                if !fits && !s.contains(&quoted) && s.len() < 3 {
+                if !s.contains(&quoted) {
                     s.push(quoted);
+                }
+                if s.len() == 3 {
+                    break;
                 }
             }
             s
