@@ -6,7 +6,7 @@ use std::hash::BuildHasher;
 
 use polars_arrow::array::Array;
 use polars_core::prelude::{
-    BooleanChunked, ChunkedArray, PlRandomState, PolarsNumericType, StringChunked,
+    BooleanChunked, ChunkedArray, PlHashMap, PlRandomState, PolarsNumericType, StringChunked,
 };
 
 use crate::core::infer::{format_date, format_datetime};
@@ -60,13 +60,18 @@ pub fn profile_with<R: Runner>(ds: &Dataset, runner: &R) -> DatasetProfile {
 /// recipe that fills one column then profiles one column, not all.
 pub fn profile_reusing(ds: &Dataset, before: &Dataset, known: &DatasetProfile) -> DatasetProfile {
     let kept = shared_columns(ds, before);
+    let by_name: PlHashMap<&str, &ColumnProfile> = known
+        .column_profiles
+        .iter()
+        .map(|p| (p.name.as_str(), p))
+        .collect();
     let columns: Vec<Option<ColumnProfile>> = kept
         .iter()
         .enumerate()
         .map(|(i, &was)| {
             let name = ds.frame.columns().get(i)?.name().as_str();
-            was.and_then(|_| known.column_profiles.iter().find(|p| p.name == name))
-                .cloned()
+            was.and_then(|_| by_name.get(name))
+                .map(|&p| p.clone())
                 .or_else(|| column_profile(ds, i))
         })
         .collect();
@@ -89,14 +94,25 @@ pub fn shared_columns(ds: &Dataset, before: &Dataset) -> Vec<Option<usize>> {
     fn series(d: &Dataset, i: usize) -> Option<&polars_core::prelude::Series> {
         d.frame.columns().get(i)?.as_series()
     }
+    fn address(s: &polars_core::prelude::Series) -> usize {
+        std::sync::Arc::as_ptr(&s.0) as *const () as usize
+    }
+    // `before`'s series by address (one look a column, however wide the
+    // file); none when the rows differ (a series of other rows is another).
+    let mut at: PlHashMap<usize, usize> = PlHashMap::default();
+    if ds.height() == before.height() {
+        for j in 0..before.width() {
+            if let Some(s) = series(before, j) {
+                at.insert(address(s), j);
+            }
+        }
+    }
     (0..ds.width())
         .map(|i| {
-            let now = series(ds, i)?;
-            (0..before.width()).find(|&j| {
-                series(before, j).is_some_and(|was| std::sync::Arc::ptr_eq(&now.0, &was.0))
-                    && ds.types.get(i) == before.types.get(j)
-                    && ds.date_formats.get(i) == before.date_formats.get(j)
-            })
+            let j = *at.get(&address(series(ds, i)?))?;
+            (ds.types.get(i) == before.types.get(j)
+                && ds.date_formats.get(i) == before.date_formats.get(j))
+            .then_some(j)
         })
         .collect()
 }
@@ -788,6 +804,42 @@ mod tests {
             serde_json::to_string(&profile_with(&ds, &crate::core::runner::Threads)).unwrap();
         assert_eq!(one, threads);
         assert!(one.contains("\"duplicate_rows\":100"), "{one}");
+    }
+
+    /// A result whose columns are the raw ones reordered, one renamed and
+    /// one dropped, shares the others by index and keeps their profiles;
+    /// its profile is the fresh one (the duplicate rows counted again
+    /// when a column went).
+    #[test]
+    fn reused_profiles_follow_shared_columns() {
+        let text = "a,b,c,d\n1,x,2024-01-02,true\n1,x,2024-01-02,true\n3,y,,false\n";
+        let raw = read_bytes("t.csv", text.as_bytes()).unwrap();
+        let known = profile(&raw);
+        let mut out = raw.clone();
+        out.frame = raw.frame.select(["d", "b", "a"]).unwrap();
+        out.types = vec![raw.types[3], raw.types[1], raw.types[0]];
+        out.date_formats = vec![None, None, None];
+        out.frame.rename("b", "bee".into()).unwrap();
+        assert_eq!(shared_columns(&out, &raw), vec![Some(3), None, Some(0)]);
+        let json = |p: &DatasetProfile| serde_json::to_value(p).unwrap();
+        assert_eq!(
+            json(&profile_reusing(&out, &raw, &known)),
+            json(&profile(&out))
+        );
+        // Every column shared, reordered: the duplicate rows are known.
+        let mut all = raw.clone();
+        all.frame = raw.frame.select(["d", "c", "b", "a"]).unwrap();
+        all.types = vec![raw.types[3], raw.types[2], raw.types[1], raw.types[0]];
+        all.date_formats = vec![None, raw.date_formats[2].clone(), None, None];
+        let reused = profile_reusing(&all, &raw, &known);
+        assert_eq!(reused.duplicate_rows, 1);
+        assert_eq!(json(&reused), json(&profile(&all)));
+        // Other rows share nothing.
+        let fewer = Dataset {
+            frame: raw.frame.head(Some(2)),
+            ..raw.clone()
+        };
+        assert_eq!(shared_columns(&fewer, &raw), vec![None; 4]);
     }
 
     /// The top values from the sorted values alone (first-seen order

@@ -1258,13 +1258,14 @@ fn rows(
 fn clean(h: &mut Held, steps: Vec<Step>) -> Result<Reply, WorkerError> {
     let started = now_ms();
     // The previous result goes before this run (it may be as large as the
-    // data); should this run fail, it is made again from its steps.
-    let previous = h.cleaned.take().map(|c| c.steps);
+    // data); should this run fail, it is made again from its steps (its
+    // log kept as the page was sent it).
+    let previous = h.cleaned.take().map(|c| (c.steps, c.log));
     let (ds, log, lineage) = match run_traced(&h.raw, &steps) {
         Ok(ran) => ran,
         Err(e) => {
-            h.cleaned = previous.and_then(|steps| {
-                let (data, log, lineage) = run_traced(&h.raw, &steps).ok()?;
+            h.cleaned = previous.and_then(|(steps, log)| {
+                let (data, _, lineage) = run_traced(&h.raw, &steps).ok()?;
                 Some(Cleaned {
                     steps,
                     log,

@@ -521,9 +521,11 @@ pub fn categories(v: &Values) -> Vec<(String, u64)> {
 /// made once for every present cell (no doubling, whose old and new
 /// tables together took 1.5 times the set). Text is first checked by a
 /// 64-bit hash of each cell (8 bytes, not a 16-byte slice); only when two
-/// hashes meet are the texts themselves compared.
+/// hashes meet is it checked again by the texts themselves (a column
+/// with a repeat far down is read twice).
 pub fn all_distinct(v: &Values) -> bool {
-    let present = v.len() - v.missing();
+    // Counted only when the first cells hold no repeat.
+    let present = || v.len() - v.missing();
     match v {
         Values::Int(x) | Values::Datetime(x) => all_distinct_in(x.iter().flatten(), present),
         Values::Float(x) => all_distinct_in(x.iter().flatten().map(|&x| float_key(x)), present),
@@ -537,14 +539,18 @@ pub fn all_distinct(v: &Values) -> bool {
     }
 }
 
-/// Whether the `n` `cells` are all different (see [`all_distinct`]).
-fn all_distinct_in<K: Hash + Eq>(mut cells: impl Iterator<Item = K>, n: usize) -> bool {
+/// Whether the `cells` (`count()` of them) are all different (see
+/// [`all_distinct`]).
+fn all_distinct_in<K: Hash + Eq>(
+    mut cells: impl Iterator<Item = K>,
+    count: impl Fn() -> usize,
+) -> bool {
     const FIRST: usize = 1 << 16;
     let mut seen: polars_core::prelude::PlHashSet<K> = Default::default();
     if !cells.by_ref().take(FIRST).all(|c| seen.insert(c)) {
         return false;
     }
-    seen.reserve(n.saturating_sub(seen.len()));
+    seen.reserve(count().saturating_sub(seen.len()));
     cells.all(|c| seen.insert(c))
 }
 
