@@ -313,36 +313,36 @@ pub fn stats_of(mut xs: Vec<f64>) -> Option<Stats> {
     });
     let q = quantiles_selected(&mut xs, &[0.25, 0.5, 0.75]);
     let q = |i: usize| q.get(i).copied().flatten().unwrap_or(f64::NAN);
-    Some(Stats {
-        n: m.n,
-        mean: m.mean,
-        std: m.std,
-        std_pop: m.std_pop,
-        min,
-        max,
-        p25: q(0),
-        p50: q(1),
-        p75: q(2),
-        skew: m.skew,
-    })
+    Some(Stats::of(m, (min, max), [q(0), q(1), q(2)]))
 }
 
 /// [`Stats`] of numbers sorted ascending (by `sort::sort_values`).
 pub fn stats_sorted(sorted: &[f64]) -> Option<Stats> {
     let m = Moments::of(sorted)?;
     let q = |p| quantile(sorted, p).unwrap_or(f64::NAN);
-    Some(Stats {
-        n: m.n,
-        mean: m.mean,
-        std: m.std,
-        std_pop: m.std_pop,
-        min: sorted.first().copied().unwrap_or(f64::NAN),
-        max: sorted.last().copied().unwrap_or(f64::NAN),
-        p25: q(0.25),
-        p50: q(0.5),
-        p75: q(0.75),
-        skew: m.skew,
-    })
+    let extremes = (
+        sorted.first().copied().unwrap_or(f64::NAN),
+        sorted.last().copied().unwrap_or(f64::NAN),
+    );
+    Some(Stats::of(m, extremes, [q(0.25), q(0.5), q(0.75)]))
+}
+
+impl Stats {
+    /// The statistics from the moments, the extremes and the quartiles.
+    fn of(m: Moments, (min, max): (f64, f64), [p25, p50, p75]: [f64; 3]) -> Stats {
+        Stats {
+            n: m.n,
+            mean: m.mean,
+            std: m.std,
+            std_pop: m.std_pop,
+            min,
+            max,
+            p25,
+            p50,
+            p75,
+            skew: m.skew,
+        }
+    }
 }
 
 /// The moments of [`Stats`], which need no sort: one pass for the mean,
