@@ -540,13 +540,17 @@ pub enum ToPart {
         start: Option<u64>,
     },
     /// Convert the cells read with the whole file's decisions; the table
-    /// comes back as bytes (`core::frame_bytes`) beside `Converted`.
+    /// comes back beside `Converted` as the bytes (`core::frame_bytes`) of
+    /// its `sections`, an array each (`core::parts::sections_of`: the
+    /// columns of each share of the profile).
     Convert {
         typing: Box<crate::core::parts::Typing>,
+        sections: Vec<Vec<usize>>,
     },
-    /// Profile the columns `columns` (their indices in the dataset) of the
-    /// table posted beside as bytes (those columns, in that order), whose
-    /// types and date formats these are (`core::profile::column_profile`).
+    /// Profile the columns `columns` (their indices in the dataset), posted
+    /// beside as every part's table of those columns (an array each, in the
+    /// parts' order), whose types and date formats these are
+    /// (`core::profile::column_profile`).
     Profile {
         facts: Box<crate::core::FileFacts>,
         columns: Vec<usize>,
@@ -561,6 +565,27 @@ pub enum ToPart {
     Spearman { rows: usize, columns: usize },
 }
 
+impl ToPart {
+    /// The task of profiling the columns `share` of the table `typing`
+    /// types (their sections of every part go beside it); None when a
+    /// column is not there.
+    pub fn profile_share(typing: &crate::core::parts::Typing, share: &[usize]) -> Option<ToPart> {
+        let decided = &typing.decided;
+        Some(ToPart::Profile {
+            facts: Box::new(typing.facts.clone()),
+            columns: share.to_vec(),
+            types: share
+                .iter()
+                .map(|&i| decided.kinds.get(i).map(|k| k.column_type()))
+                .collect::<Option<_>>()?,
+            date_formats: share
+                .iter()
+                .map(|&i| decided.date_formats.get(i).cloned())
+                .collect::<Option<_>>()?,
+        })
+    }
+}
+
 /// A part worker to the data worker.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub enum FromPart {
@@ -572,7 +597,8 @@ pub enum FromPart {
     Read {
         summary: Box<crate::core::parts::PartSummary>,
     },
-    /// The part's table, posted beside as bytes.
+    /// The part's table, posted beside as the bytes of its sections (an
+    /// array each).
     Converted { index: usize },
     /// The profiles of the columns asked for (by index in the dataset).
     Profiled {
@@ -619,8 +645,10 @@ mod tests {
     use crate::core::fuzzing::assert_same_dataset;
     use crate::core::parts::tests::delimited_fixtures;
     use crate::core::parts::{
-        assemble, read_part, Assembly, Cut, Next, Part, PartReader, PartSummary, Plan,
+        assemble, join_sections, profile_shares, read_part, sections_of, Assembly, Cut, Next, Part,
+        PartReader, PartSummary, Plan,
     };
+    use crate::core::profile::{column_profile, duplicate_rows, profile, put_together};
     use crate::core::{frame_bytes, read_bytes, Dataset};
 
     /// Through its bytes, as a message crosses between workers.
@@ -687,33 +715,96 @@ mod tests {
                 Next::Whole => return None,
                 Next::Wait => panic!("a part was not read"),
                 Next::Convert(typing) => {
-                    let ToPart::Convert { typing: sent } = crossed(&ToPart::Convert { typing })
+                    let shares: Vec<Vec<usize>> = profile_shares(&typing.costs, typing.parts.len())
+                        .into_iter()
+                        .filter(|s| !s.is_empty())
+                        .collect();
+                    let ToPart::Convert {
+                        typing: sent,
+                        sections,
+                    } = crossed(&ToPart::Convert {
+                        typing,
+                        sections: shares.clone(),
+                    })
                     else {
                         panic!("a conversion became another message")
                     };
-                    let mut tables = Vec::new();
+                    // Each part's table: its sections' bytes.
+                    let mut tables: Vec<Vec<Vec<u8>>> = Vec::new();
                     for &i in &sent.parts {
                         let part = held[i].take().expect("each part converted once");
-                        let table = match part.convert(&sent) {
+                        let frame = match part.convert(&sent) {
                             Ok(t) => t,
                             Err(e) => return Some(Err(e)),
                         };
-                        let table = frame_bytes::to_bytes(&table).expect("written");
-                        tables.push(frame_bytes::from_bytes(&table).expect("read back"));
+                        let table = sections_of(&frame, &sections)
+                            .expect("sections")
+                            .iter()
+                            .map(|section| frame_bytes::to_bytes(section).expect("written"))
+                            .collect();
+                        let said = FromPart::Converted { index: i };
+                        assert_eq!(crossed(&said), said);
+                        tables.push(table);
                     }
-                    return Some(assemble(*sent, tables));
+                    // Every section read from every part, then joined.
+                    let frames = (0..sections.len())
+                        .map(|k| {
+                            let mut inputs: Vec<&[u8]> =
+                                tables.iter().map(|t| t[k].as_slice()).collect();
+                            frame_bytes::read_parts(&mut inputs).expect("read back")
+                        })
+                        .collect();
+                    // Each section profiled where it is sent: the task as a
+                    // message, every part's bytes of its columns beside.
+                    let mut columns = vec![None; sent.decided.kinds.len()];
+                    for (k, share) in sections.iter().enumerate() {
+                        let task = ToPart::profile_share(&sent, share).expect("a share's task");
+                        let ToPart::Profile {
+                            facts,
+                            columns: asked,
+                            types,
+                            date_formats,
+                        } = crossed(&task)
+                        else {
+                            panic!("a profile became another message")
+                        };
+                        let mut inputs: Vec<&[u8]> =
+                            tables.iter().map(|t| t[k].as_slice()).collect();
+                        let there = Dataset {
+                            facts: *facts,
+                            frame: frame_bytes::read_parts(&mut inputs).expect("read back"),
+                            types,
+                            date_formats,
+                            notes: Vec::new(),
+                        };
+                        for (j, &i) in asked.iter().enumerate() {
+                            columns[i] = column_profile(&there, j);
+                        }
+                    }
+                    let frame =
+                        join_sections(sent.decided.kinds.len(), &sections, frames).expect("joined");
+                    let read = assemble(*sent, vec![frame]);
+                    if let Ok(ds) = &read {
+                        let shared = put_together(ds, columns, duplicate_rows(ds));
+                        assert_eq!(
+                            encode(&shared).expect("written"),
+                            encode(&profile(ds)).expect("written"),
+                            "{name}: the profile of the parts' sections differs"
+                        );
+                    }
+                    return Some(read);
                 }
             }
         }
     }
 
     /// The profile the part workers help make (`shell::parts`): the
-    /// columns shared out, each share crossing as a message and a table's
-    /// bytes, profiled there; put together with the duplicate rows, it is
-    /// the profile of the whole dataset (compared as bytes: NaN ≠ NaN).
+    /// columns shared out, each share crossing as a message and two parts'
+    /// tables of its columns (the rows cut in two), profiled there; put
+    /// together with the duplicate rows, it is the profile of the whole
+    /// dataset (compared as bytes: NaN ≠ NaN).
     #[test]
     fn a_profile_shared_out_is_the_whole_profile() {
-        use crate::core::profile::{column_profile, duplicate_rows, profile, put_together};
         let mut profiled = 0;
         for path in delimited_fixtures() {
             let bytes = std::fs::read(&path).expect("fixture");
@@ -727,12 +818,22 @@ mod tests {
                 (0..width).filter(|i| i % 2 == 0).collect::<Vec<_>>(),
                 (0..width).filter(|i| i % 2 == 1).collect(),
             ] {
+                if share.is_empty() {
+                    continue;
+                }
                 let sub = share
                     .iter()
                     .map(|&i| ds.frame.columns()[i].clone())
                     .collect();
                 let sub = polars_core::prelude::DataFrame::new(ds.height(), sub).expect("columns");
-                let table = frame_bytes::to_bytes(&sub).expect("written");
+                let half = ds.height() / 2;
+                let tables: Vec<Vec<u8>> = [
+                    sub.slice(0, half),
+                    sub.slice(half as i64, ds.height() - half),
+                ]
+                .iter()
+                .map(|part| frame_bytes::to_bytes(part).expect("written"))
+                .collect();
                 let sent = ToPart::Profile {
                     facts: Box::new(ds.facts.clone()),
                     columns: share.clone(),
@@ -748,9 +849,10 @@ mod tests {
                 else {
                     panic!("a profile became another message")
                 };
+                let mut parts: Vec<&[u8]> = tables.iter().map(Vec::as_slice).collect();
                 let there = Dataset {
                     facts: *facts,
-                    frame: frame_bytes::from_bytes(&table).expect("read back"),
+                    frame: frame_bytes::read_parts(&mut parts).expect("read back"),
                     types,
                     date_formats,
                     notes: Vec::new(),

@@ -27,10 +27,10 @@ const FLOAT64: u8 = 3;
 const BOOLEAN: u8 = 4;
 const STRING: u8 = 5;
 
-/// Where [`write`] puts a table's bytes, in order: a part worker and the
-/// data worker write a table straight into the bytes they send (outside
-/// their own memory) a piece at a time, so the table's bytes are never
-/// held whole beside the table.
+/// Where [`write`] puts a table's bytes, in order: a part worker writes
+/// its table straight into the bytes it sends (outside its own memory) a
+/// piece at a time, so the table's bytes are never held whole beside the
+/// table.
 pub trait Output {
     /// Appends `bytes`.
     fn put(&mut self, bytes: &[u8]) -> Result<(), String>;

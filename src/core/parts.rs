@@ -41,7 +41,7 @@ use crate::core::ingest::{
     says_time_or_date, unique_names, Dataset, Decided, Encoding, TextKind, HEAD_BYTES,
     MAX_FILE_BYTES, MAX_ROWS, MAX_TABLE_BYTES,
 };
-use crate::core::model::FileFacts;
+use crate::core::model::{ColumnType, FileFacts};
 use crate::core::raw::RawColumn;
 #[cfg(not(target_arch = "wasm32"))]
 pub use crate::core::runner::Threads;
@@ -566,6 +566,10 @@ pub struct Typing {
     pub facts: FileFacts,
     pub decided: Decided,
     pub parts: Vec<usize>,
+    /// Each column's bytes once typed, roughly (8 a number, a text's
+    /// bytes and 16 a cell): what its profile costs, to share the
+    /// profile out before the columns exist ([`profile_shares`]).
+    pub costs: Vec<u64>,
 }
 
 /// What to do after a part's summary came in.
@@ -756,10 +760,23 @@ impl Assembly {
             Some(&layout.spans),
             layout.notes,
         );
+        let sizes = merged_sizes(used);
+        let costs = decided
+            .kinds
+            .iter()
+            .enumerate()
+            .map(|(i, kind)| {
+                let text = matches!(kind.column_type(), ColumnType::String);
+                let size = sizes.get(i).map_or(0, |s| s.text);
+                let cells = records as u64;
+                (if text { size + 16 * cells } else { 8 * cells }).max(1)
+            })
+            .collect();
         Ok(Next::Convert(Box::new(Typing {
             facts: layout.facts,
             decided,
             parts: used.iter().map(|p| p.index).collect(),
+            costs,
         })))
     }
 }
@@ -778,6 +795,13 @@ fn over_bounds(parts: &[&PartSummary], table_limit: u64) -> bool {
 /// reading of them would estimate it.
 fn estimate(parts: &[&PartSummary]) -> (usize, u64) {
     let records: usize = parts.iter().map(|p| p.records).sum();
+    let sizes = merged_sizes(parts);
+    (records, sizes.iter().map(ColumnSize::larger).sum())
+}
+
+/// Each column's sizes added up part after part, as one reading of the
+/// parts' records would hold them.
+fn merged_sizes(parts: &[&PartSummary]) -> Vec<ColumnSize> {
     let width = parts.iter().map(|p| p.sizes.len()).max().unwrap_or(0);
     let mut sizes = vec![ColumnSize::NONE; width];
     for part in parts {
@@ -785,7 +809,98 @@ fn estimate(parts: &[&PartSummary]) -> (usize, u64) {
             *merged = merged.then(*size);
         }
     }
-    (records, sizes.iter().map(ColumnSize::larger).sum())
+    sizes
+}
+
+/// The profile of a table read in parts, shared out before its columns
+/// exist: share 0 is the data worker's (it also reads every part's table
+/// and finds the duplicate rows, weighed as four columns of average
+/// cost), share k the k-th helper's (a part worker, which reads only its
+/// own columns' bytes). Each column goes to the share with the least cost
+/// so far, the costliest first; each share lists its columns in the
+/// table's order, and a share may be empty.
+pub fn profile_shares(costs: &[u64], helpers: usize) -> Vec<Vec<usize>> {
+    let width = costs.len();
+    let mut load = vec![0u64; helpers + 1];
+    load[0] = 4 * costs.iter().sum::<u64>() / width.max(1) as u64;
+    let mut shares: Vec<Vec<usize>> = vec![Vec::new(); helpers + 1];
+    let mut order: Vec<usize> = (0..width).collect();
+    order.sort_by_key(|&i| std::cmp::Reverse(costs[i]));
+    for i in order {
+        let least = (0..load.len()).min_by_key(|&k| load[k]).unwrap_or(0);
+        load[least] += costs[i];
+        shares[least].push(i);
+    }
+    for share in &mut shares {
+        share.sort_unstable();
+    }
+    shares
+}
+
+/// A part's table cut into sections, one a share's columns (in the
+/// share's order; an empty share is refused: a table of rows and no
+/// columns cannot be read back): each profiling worker is sent its section
+/// of every part, the data worker reads them all ([`join_sections`]).
+pub fn sections_of(frame: &DataFrame, shares: &[Vec<usize>]) -> Result<Vec<DataFrame>, String> {
+    shares
+        .iter()
+        .map(|share| {
+            if share.is_empty() {
+                return Err("a share of no columns".to_string());
+            }
+            let columns = share
+                .iter()
+                .map(|&i| {
+                    frame.columns().get(i).cloned().ok_or_else(|| {
+                        format!("a share names column {i} of a table of {}", frame.width())
+                    })
+                })
+                .collect::<Result<Vec<_>, String>>()?;
+            DataFrame::new(frame.height(), columns).map_err(|e| e.to_string())
+        })
+        .collect()
+}
+
+/// The sections' columns ([`sections_of`], each read from every part) put
+/// back in the table's order: each of the table's `width` columns in
+/// exactly one share.
+pub fn join_sections(
+    width: usize,
+    shares: &[Vec<usize>],
+    sections: Vec<DataFrame>,
+) -> Result<DataFrame, String> {
+    if sections.len() != shares.len() {
+        return Err(format!(
+            "{} sections for {} shares",
+            sections.len(),
+            shares.len()
+        ));
+    }
+    let mut slots: Vec<Option<Column>> = vec![None; width];
+    let mut height = None;
+    for (share, section) in shares.iter().zip(sections) {
+        if share.is_empty() {
+            continue;
+        }
+        if height.is_some_and(|h| h != section.height()) {
+            return Err("the sections have different rows".to_string());
+        }
+        height = Some(section.height());
+        if section.width() != share.len() {
+            return Err("a section's columns are not its share's".to_string());
+        }
+        for (&i, column) in share.iter().zip(section.into_columns()) {
+            match slots.get_mut(i) {
+                Some(slot @ None) => *slot = Some(column),
+                _ => return Err(format!("column {i} is in no share or in two")),
+            }
+        }
+    }
+    let columns = slots
+        .into_iter()
+        .collect::<Option<Vec<_>>>()
+        .ok_or("a column is in no share")?;
+    DataFrame::new(height.unwrap_or(0), columns).map_err(|e| e.to_string())
 }
 
 /// A part's error at the file's lines (`lines` before the part); None for
@@ -992,6 +1107,63 @@ pub(crate) mod tests {
     use crate::core::infer::Inference;
     use crate::core::ingest::read_bytes;
     use crate::core::rng::Rng;
+
+    /// The profile's shares: every column in exactly one, each in the
+    /// table's order; the data worker's share (it reads every table and
+    /// finds the duplicate rows) carries less; no helper: one share.
+    #[test]
+    fn profile_shares_cover_every_column_once() {
+        let mut rng = Rng::new(7);
+        for width in [0usize, 1, 2, 3, 12, 20, 101] {
+            for helpers in 0..4 {
+                let costs: Vec<u64> = (0..width).map(|_| 1 + rng.below(1000) as u64).collect();
+                let shares = profile_shares(&costs, helpers);
+                assert_eq!(shares.len(), helpers + 1);
+                let mut seen: Vec<usize> = shares.concat();
+                assert!(shares.iter().all(|s| s.windows(2).all(|w| w[0] < w[1])));
+                seen.sort_unstable();
+                assert_eq!(seen, (0..width).collect::<Vec<_>>(), "{width} × {helpers}");
+                if helpers == 0 {
+                    assert_eq!(shares[0].len(), width);
+                }
+            }
+        }
+        // Twelve equal columns, two helpers: 16 columns' work in three, the
+        // data worker's four of it its own.
+        let shares = profile_shares(&[10; 12], 2);
+        let lens: Vec<usize> = shares.iter().map(Vec::len).collect();
+        assert_eq!(lens, vec![2, 5, 5]);
+    }
+
+    /// A table cut into sections and joined again is the table; a column
+    /// in two shares or in none is an error.
+    #[test]
+    fn sections_join_into_the_table() {
+        let bytes = b"a,b,c,d\n1,x,2.5,true\n2,,3.5,false\n3,z,,true\n";
+        let ds = read_bytes("t.csv", bytes).expect("read");
+        let shares = vec![vec![1], vec![0, 3], vec![2]];
+        let sections = sections_of(&ds.frame, &shares).expect("sections");
+        assert_eq!(sections[1].width(), 2);
+        let joined = join_sections(4, &shares, sections.clone()).expect("joined");
+        assert!(joined.equals_missing(&ds.frame));
+        let twice = vec![vec![1], vec![0, 1], vec![2]];
+        assert!(join_sections(4, &twice, sections.clone()).is_err());
+        // Too few or too many sections, a column in none, a section of
+        // other rows or of other columns than its share.
+        assert!(join_sections(4, &shares, sections[..2].to_vec()).is_err());
+        let more = [sections.clone(), sections[..1].to_vec()].concat();
+        assert!(join_sections(4, &shares, more).is_err());
+        let none = vec![vec![1], vec![0], vec![2]];
+        let fewer = sections_of(&ds.frame, &none).expect("sections");
+        assert!(join_sections(4, &none, fewer).is_err());
+        let mut shorter = sections.clone();
+        shorter[2] = shorter[2].slice(0, 2);
+        assert!(join_sections(4, &shares, shorter).is_err());
+        let wide = vec![vec![1], vec![0], vec![2]];
+        assert!(join_sections(4, &wide, sections.clone()).is_err());
+        assert!(sections_of(&ds.frame, &[vec![4]]).is_err());
+        assert!(sections_of(&ds.frame, &[vec![0, 1, 2, 3], vec![]]).is_err());
+    }
 
     /// Reads `bytes` in `parts` parts of any size (one after another).
     fn in_parts(name: &str, bytes: &[u8], parts: usize) -> Result<Option<Dataset>, IngestError> {

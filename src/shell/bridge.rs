@@ -151,15 +151,23 @@ fn post(worker: &web_sys::Worker, bytes: &[u8], beside: Option<&JsValue>) {
 /// A message as posted between the page and the workers: its bytes as a
 /// `Uint8Array`, alone or, with something `beside` it (a file, a table's
 /// bytes), in an array of two; and the buffers transferred (not copied):
-/// the bytes', and `beside`'s when it is a `Uint8Array`.
+/// the bytes', and `beside`'s when it is a `Uint8Array` or an array of
+/// them (each over a buffer of its own).
 pub(crate) fn wire(bytes: &[u8], beside: Option<&JsValue>) -> (JsValue, js_sys::Array) {
     let array = js_sys::Uint8Array::from(bytes);
     let transfer = js_sys::Array::of1(&array.buffer());
     let Some(beside) = beside else {
         return (array.into(), transfer);
     };
+    // A table, or an array of tables (each its own buffer), is moved.
     if let Some(table) = beside.dyn_ref::<js_sys::Uint8Array>() {
         transfer.push(&table.buffer());
+    } else if let Some(tables) = beside.dyn_ref::<js_sys::Array>() {
+        for table in tables.iter() {
+            if let Some(table) = table.dyn_ref::<js_sys::Uint8Array>() {
+                transfer.push(&table.buffer());
+            }
+        }
     }
     (js_sys::Array::of2(&array, beside).into(), transfer)
 }

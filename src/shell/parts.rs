@@ -6,18 +6,23 @@
 //! `PartSummary`. The data worker puts the summaries together in order
 //! (`Assembly`: a part whose first record was guessed wrong is read again
 //! from where the part before it ended), sends the whole file's decisions
-//! (`Typing`), and each part worker converts its cells and sends its table
-//! as bytes (`core::frame_bytes`, transferred, not copied); the data worker
-//! puts the tables end to end (`assemble`) and goes on as after a read in
-//! chunks.
+//! (`Typing`) and how the profile is shared out (`profile_shares`); each
+//! part worker converts its cells and sends its table as bytes
+//! (`core::frame_bytes`, transferred, not copied), a section per share
+//! (`sections_of`); the data worker puts each section's parts end to end
+//! (`frame_bytes::read_parts`), the sections side by side
+//! (`join_sections`), `assemble`s and goes on as after a read in chunks.
 //!
 //! Anything that goes wrong in a part worker (it cannot start, a read
 //! fails, a panic) reads the file whole, in chunks, as before: what a
 //! file's own faults are is said by the whole read, as the core decides
 //! (`Next::Whole`). For a dataset, the part workers then profile a share of
-//! its columns each (`ToPart::Profile`) while the data worker profiles the
-//! rest and the duplicate rows; each part worker is stopped once its share
-//! is in (or at once when it has none, or the file is read to be scored).
+//! its columns each (`ToPart::Profile`: every part's section of that
+//! share, moved to it as soon as the data worker has read it, before the
+//! data worker reads its own) while the data worker profiles the rest and
+//! the duplicate rows; each
+//! part worker is stopped once its share is in (or at once when it has
+//! none, or the file is read to be scored).
 //! A part worker is also the insights' helper (`shell::helper`).
 
 use std::cell::{Cell, RefCell};
@@ -30,7 +35,8 @@ use web_sys::{Blob, FileReaderSync, MessageEvent, Worker, WorkerOptions};
 
 use crate::core::ingest::{HEAD_BYTES, MAX_TABLE_BYTES};
 use crate::core::parts::{
-    assemble, plan, read_part, Assembly, Cut, Next, Part, PartReader, Source,
+    assemble, join_sections, plan, profile_shares, read_part, sections_of, Assembly, Cut, Next,
+    Part, PartReader, Source, Typing,
 };
 use crate::core::profile::{column_profile, duplicate_rows, put_together};
 use crate::core::{frame_bytes, ColumnProfile, Dataset, DatasetProfile, IngestError};
@@ -135,7 +141,8 @@ impl Source for PartSource {
         let done = (offset + n as u64).saturating_sub(self.from);
         if done >= self.said.get() + PROGRESS_BYTES {
             self.said.set(done);
-            to_data_worker(
+            // A progress message lost only leaves the bar behind.
+            let _ = to_data_worker(
                 &FromPart::Progress {
                     index: self.index,
                     bytes: done,
@@ -152,17 +159,23 @@ thread_local! {
     static PART: RefCell<Option<Part>> = const { RefCell::new(None) };
 }
 
-fn to_data_worker(msg: &FromPart, beside: Option<&JsValue>) {
-    let Ok(bytes) = encode(msg) else { return };
+/// Posts `msg` to the data worker: an error when it could not be (the
+/// task then says `Failed`, a small message, so that the data worker does
+/// not wait for an answer that never comes).
+fn to_data_worker(msg: &FromPart, beside: Option<&JsValue>) -> Result<(), String> {
+    let bytes =
+        encode(msg).map_err(|e| format!("the part worker could not write its answer: {e}"))?;
     let (message, transfer) = wire(&bytes, beside);
-    let _ = scope().post_message_with_transfer(&message, &transfer);
+    scope()
+        .post_message_with_transfer(&message, &transfer)
+        .map_err(|e| js_message(&e, "the part worker could not post its answer"))
 }
 
 /// Runs this worker as a part worker: reads a part when asked, converts
 /// it when asked; says `Ready` first.
 pub fn start_part() {
     std::panic::set_hook(Box::new(|info| {
-        to_data_worker(
+        let _ = to_data_worker(
             &FromPart::Failed {
                 reason: info.to_string(),
             },
@@ -178,12 +191,12 @@ pub fn start_part() {
             None => Err("the part worker was sent something that is not a task".into()),
         };
         if let Err(reason) = answer {
-            to_data_worker(&FromPart::Failed { reason }, None);
+            let _ = to_data_worker(&FromPart::Failed { reason }, None);
         }
     });
     scope().set_onmessage(Some(on_message.as_ref().unchecked_ref()));
     on_message.forget();
-    to_data_worker(&FromPart::Ready, None);
+    let _ = to_data_worker(&FromPart::Ready, None);
 }
 
 fn part_job(msg: ToPart, beside: Option<JsValue>) -> Result<(), String> {
@@ -207,17 +220,22 @@ fn part_job(msg: ToPart, beside: Option<JsValue>) -> Result<(), String> {
             let part = read_part(&source, reader).map_err(|e| e.to_string())?;
             let summary = Box::new(part.summary.clone());
             PART.with(|p| *p.borrow_mut() = Some(part));
-            to_data_worker(&FromPart::Read { summary }, None);
+            to_data_worker(&FromPart::Read { summary }, None)?;
         }
-        ToPart::Convert { typing } => {
+        ToPart::Convert { typing, sections } => {
             let part = PART
                 .with(|p| p.borrow_mut().take())
                 .ok_or("the part worker holds no part to convert")?;
             let index = part.summary.index;
             let frame = part.convert(&typing).map_err(|e| format!("{e:?}"))?;
-            let table = table_bytes(&frame)?;
+            let sections = sections_of(&frame, &sections)?;
             drop(frame);
-            to_data_worker(&FromPart::Converted { index }, Some(&table));
+            let tables = js_sys::Array::new();
+            for section in &sections {
+                tables.push(&table_bytes(section)?.into());
+            }
+            drop(sections);
+            to_data_worker(&FromPart::Converted { index }, Some(&tables))?;
         }
         ToPart::Profile {
             facts,
@@ -225,10 +243,17 @@ fn part_job(msg: ToPart, beside: Option<JsValue>) -> Result<(), String> {
             types,
             date_formats,
         } => {
-            let table = beside
-                .and_then(|b| b.dyn_into::<js_sys::Uint8Array>().ok())
-                .ok_or("the part worker was not given the columns to profile")?;
-            let frame = frame_bytes::read(&mut JsBytes::new(table))?;
+            let mut parts = tables_beside(beside, None)
+                .ok_or("the part worker was not given the columns to profile")?
+                .into_iter()
+                .map(JsBytes::new)
+                .collect::<Vec<_>>();
+            let frame = frame_bytes::read_parts(&mut parts)?;
+            drop(parts);
+            let n = columns.len();
+            if frame.width() != n || types.len() != n || date_formats.len() != n {
+                return Err("the columns to profile do not match their types".into());
+            }
             let ds = Dataset {
                 facts: *facts,
                 frame,
@@ -241,10 +266,10 @@ fn part_job(msg: ToPart, beside: Option<JsValue>) -> Result<(), String> {
                 .enumerate()
                 .map(|(k, &index)| (index, column_profile(&ds, k)))
                 .collect();
-            to_data_worker(&FromPart::Profiled { profiles }, None);
+            to_data_worker(&FromPart::Profiled { profiles }, None)?;
         }
         ToPart::Spearman { rows, columns } => {
-            to_data_worker(&spearman_job(rows, columns, beside)?, None);
+            to_data_worker(&spearman_job(rows, columns, beside)?, None)?;
         }
     }
     Ok(())
@@ -392,10 +417,13 @@ pub struct PartsRead {
     progress: Vec<u64>,
     /// Each part worker said it is ready.
     ready: Vec<bool>,
-    typing: Option<Box<crate::core::parts::Typing>>,
+    typing: Option<Box<Typing>>,
+    /// The tables' sections: each one's columns, and who profiles them
+    /// (None: this worker; else the part worker of that index).
+    sections: Vec<(Vec<usize>, Option<usize>)>,
     /// Each part's table as its worker sent it (outside this worker's
-    /// memory), read into one frame once all are in.
-    tables: Vec<Option<js_sys::Uint8Array>>,
+    /// memory), an array a section; read into one frame once all are in.
+    tables: Vec<Option<Vec<js_sys::Uint8Array>>>,
     /// Profile the dataset read (with the part workers' help).
     profile: bool,
     profiling: Option<Profiling>,
@@ -453,6 +481,7 @@ impl PartsRead {
             progress: vec![0; count],
             ready: vec![false; count],
             typing: None,
+            sections: Vec::new(),
             tables: (0..count).map(|_| None).collect(),
             profile,
             profiling: None,
@@ -511,8 +540,18 @@ impl PartsRead {
                                 *worker = None;
                             }
                         }
+                        // The part workers that convert profile a share
+                        // each; a table read to be scored is one section.
+                        let helpers = if self.profile { typing.parts.len() } else { 0 };
+                        self.sections = profile_shares(&typing.costs, helpers)
+                            .into_iter()
+                            .enumerate()
+                            .filter(|(_, share)| !share.is_empty())
+                            .map(|(k, share)| (share, k.checked_sub(1).map(|h| typing.parts[h])))
+                            .collect();
                         let msg = ToPart::Convert {
                             typing: typing.clone(),
+                            sections: self.sections.iter().map(|(s, _)| s.clone()).collect(),
                         };
                         for &i in &typing.parts {
                             self.worker(i)?.send(&msg, None)?;
@@ -528,13 +567,12 @@ impl PartsRead {
                 }
             }
             FromPart::Converted { index } => {
-                let table = beside
-                    .and_then(|b| b.dyn_into::<js_sys::Uint8Array>().ok())
-                    .ok_or("a part worker's table is missing")?;
+                let sections = tables_beside(beside, Some(self.sections.len()))
+                    .ok_or("a part worker's table is missing or not in its sections")?;
                 *self
                     .tables
                     .get_mut(index)
-                    .ok_or("a table of a part that is not there")? = Some(table);
+                    .ok_or("a table of a part that is not there")? = Some(sections);
                 self.assembled()
             }
             FromPart::Profiled { .. } => Err("a profile came before its columns".into()),
@@ -543,7 +581,10 @@ impl PartsRead {
         }
     }
 
-    /// The dataset once every part's table is in.
+    /// The dataset once every part's table is in: each helper's section is
+    /// read first and then sent to it (moved, not copied: it profiles while
+    /// this worker reads the rest), then this worker's own; the columns are
+    /// put back in order.
     fn assembled(&mut self) -> Result<PartsStep, String> {
         let Some(typing) = self.typing.as_ref() else {
             return Ok(PartsStep::Wait);
@@ -555,25 +596,61 @@ impl PartsRead {
         {
             return Ok(PartsStep::Wait);
         }
-        let mut tables: Vec<JsBytes> = typing
+        let tables: Vec<Vec<js_sys::Uint8Array>> = typing
             .parts
             .iter()
             .filter_map(|&i| self.tables.get_mut(i).and_then(Option::take))
-            .map(JsBytes::new)
             .collect();
         let typing = self.typing.take().ok_or("no decisions")?;
+        let sections = std::mem::take(&mut self.sections);
         let parts = typing.parts.len();
+        mark_memory("parts in");
         // Each column made once at its full length (`read_parts`), not
         // per part and then joined.
-        mark_memory("parts in");
-        let frame = frame_bytes::read_parts(&mut tables)?;
+        let read = |k: usize| {
+            let mut inputs: Vec<JsBytes> = tables
+                .iter()
+                .filter_map(|t| t.get(k).cloned())
+                .map(JsBytes::new)
+                .collect();
+            frame_bytes::read_parts(&mut inputs)
+        };
+        let mut frames: Vec<Option<DataFrame>> = vec![None; sections.len()];
+        let (mut mine, mut waiting) = (Vec::new(), Vec::new());
+        let helpers_first = (0..sections.len()).filter(|&k| sections[k].1.is_some());
+        for k in helpers_first.chain((0..sections.len()).filter(|&k| sections[k].1.is_none())) {
+            frames[k] = Some(read(k)?);
+            let (share, helper) = &sections[k];
+            let Some(helper) = *helper else {
+                mine.extend(share);
+                continue;
+            };
+            let section: Vec<&js_sys::Uint8Array> =
+                tables.iter().filter_map(|t| t.get(k)).collect();
+            match self.send_profile(helper, &typing, share, &section) {
+                Ok(()) => waiting.push((helper, share.clone())),
+                Err(_) => mine.extend(share),
+            }
+        }
         drop(tables);
         mark_memory("columns");
+        // The part workers given nothing are done.
+        for (i, worker) in self.workers.iter_mut().enumerate() {
+            if !waiting.iter().any(|(h, _)| *h == i) {
+                *worker = None;
+            }
+        }
+        let frames = frames
+            .into_iter()
+            .collect::<Option<Vec<_>>>()
+            .ok_or("a section not read")?;
+        let shares: Vec<Vec<usize>> = sections.into_iter().map(|(share, _)| share).collect();
+        let frame = join_sections(typing.decided.kinds.len(), &shares, frames)?;
         let assembled = assemble(*typing, vec![frame]);
         mark_memory("assembled");
         let read_at = js_sys::Date::now();
         Ok(match assembled {
-            Ok(ds) if self.profile => self.start_profile(ds, parts, read_at),
+            Ok(ds) if self.profile => self.start_profile(ds, parts, read_at, mine, waiting),
             Ok(ds) => {
                 self.workers.clear();
                 PartsStep::Done(Box::new(ReadDone {
@@ -587,90 +664,51 @@ impl PartsRead {
         })
     }
 
-    /// Profiles `ds`: each part worker still running gets a share of its
-    /// columns (by their size), the data worker keeps one with the
-    /// duplicate rows and profiles it now; done at once when no part
-    /// worker could take a share.
-    fn start_profile(&mut self, ds: Dataset, parts: usize, read_at: f64) -> PartsStep {
-        let helpers: Vec<usize> = (0..self.workers.len())
-            .filter(|&i| self.workers[i].is_some())
-            .collect();
-        let width = ds.width();
-        let cost: Vec<usize> = ds
-            .frame
-            .columns()
-            .iter()
-            .map(|c| c.as_materialized_series().estimated_size().max(1))
-            .collect();
-        // Share 0 is the data worker's; the duplicate rows cost about two
-        // columns.
-        let mut load = vec![0usize; helpers.len() + 1];
-        load[0] = 2 * cost.iter().sum::<usize>() / width.max(1);
-        let mut shares: Vec<Vec<usize>> = vec![Vec::new(); helpers.len() + 1];
-        let mut order: Vec<usize> = (0..width).collect();
-        order.sort_by_key(|&i| std::cmp::Reverse(cost[i]));
-        for i in order {
-            let least = (0..load.len()).min_by_key(|&k| load[k]).unwrap_or(0);
-            load[least] += cost[i];
-            shares[least].push(i);
-        }
+    /// Profiles `ds`: the duplicate rows and the columns `mine` here, while
+    /// the part workers `waiting` profile theirs.
+    fn start_profile(
+        &mut self,
+        ds: Dataset,
+        parts: usize,
+        read_at: f64,
+        mine: Vec<usize>,
+        waiting: Vec<(usize, Vec<usize>)>,
+    ) -> PartsStep {
         let mut profiling = Profiling {
-            columns: vec![None; width],
+            columns: vec![None; ds.width()],
             duplicates: 0,
-            waiting: Vec::new(),
+            waiting,
             parts,
             read_at,
             ds,
         };
-        let mut mine = std::mem::take(&mut shares[0]);
-        for (k, share) in shares.into_iter().enumerate().skip(1) {
-            let helper = helpers[k - 1];
-            if share.is_empty() {
-                continue;
-            }
-            match self.send_profile(helper, &profiling.ds, &share) {
-                Ok(()) => profiling.waiting.push((helper, share)),
-                Err(_) => mine.extend(share),
-            }
-            mark_memory("share sent");
-        }
-        // The part workers given nothing are done.
-        for (i, worker) in self.workers.iter_mut().enumerate() {
-            if !profiling.waiting.iter().any(|(h, _)| *h == i) {
-                *worker = None;
-            }
-        }
         profiling.duplicates = duplicate_rows(&profiling.ds);
         mark_memory("duplicates");
         for i in mine {
-            profiling.columns[i] = column_profile(&profiling.ds, i);
+            if let Some(slot) = profiling.columns.get_mut(i) {
+                *slot = column_profile(&profiling.ds, i);
+            }
         }
         mark_memory("own share");
         self.profiling = Some(profiling);
         self.profiled()
     }
 
-    /// Sends part worker `helper` the columns `share` of `ds` to profile.
-    fn send_profile(&self, helper: usize, ds: &Dataset, share: &[usize]) -> Result<(), String> {
-        let columns: Vec<_> = share
-            .iter()
-            .filter_map(|&i| ds.frame.columns().get(i).cloned())
-            .collect();
-        let frame = DataFrame::new(ds.height(), columns).map_err(|e| e.to_string())?;
-        let table = table_bytes(&frame)?;
-        let msg = ToPart::Profile {
-            facts: Box::new(ds.facts.clone()),
-            columns: share.to_vec(),
-            types: share
-                .iter()
-                .filter_map(|&i| ds.types.get(i).copied())
-                .collect(),
-            date_formats: share
-                .iter()
-                .map(|&i| ds.date_formats.get(i).cloned().flatten())
-                .collect(),
-        };
-        self.worker(helper)?.send(&msg, Some(&table))
+    /// Sends part worker `helper` the columns `share` to profile: every
+    /// part's `section` of them, moved to it (this worker has read them).
+    fn send_profile(
+        &self,
+        helper: usize,
+        typing: &Typing,
+        share: &[usize],
+        section: &[&js_sys::Uint8Array],
+    ) -> Result<(), String> {
+        let tables = js_sys::Array::new();
+        for table in section {
+            tables.push(table);
+        }
+        let msg = ToPart::profile_share(typing, share).ok_or("a share of columns not there")?;
+        self.worker(helper)?.send(&msg, Some(&tables))
     }
 
     /// What a part worker said while the dataset is profiled: its
@@ -696,7 +734,9 @@ impl PartsRead {
             _ => {
                 let (_, share) = profiling.waiting.remove(at);
                 for i in share {
-                    profiling.columns[i] = column_profile(&profiling.ds, i);
+                    if let Some(slot) = profiling.columns.get_mut(i) {
+                        *slot = column_profile(&profiling.ds, i);
+                    }
                 }
             }
         }
@@ -799,6 +839,19 @@ fn table_bytes(frame: &DataFrame) -> Result<js_sys::Uint8Array, String> {
         return Err(format!("a table of {size} bytes came out as {}", out.at));
     }
     Ok(out.array)
+}
+
+/// The tables posted beside a message (a JS array of `Uint8Array`s; `count`
+/// of them when given); None when that is not what came.
+fn tables_beside(beside: Option<JsValue>, count: Option<usize>) -> Option<Vec<js_sys::Uint8Array>> {
+    let array = beside?.dyn_into::<js_sys::Array>().ok()?;
+    if count.is_some_and(|n| n != array.length() as usize) {
+        return None;
+    }
+    array
+        .iter()
+        .map(|t| t.dyn_into::<js_sys::Uint8Array>().ok())
+        .collect()
 }
 
 /// [`table_bytes`] writes from the start of the array.
