@@ -20,9 +20,8 @@
 //! its columns each (`ToPart::Profile`: every part's section of that
 //! share, moved to it as soon as the data worker has read it, before the
 //! data worker reads its own) while the data worker profiles the rest and
-//! the duplicate rows; each
-//! part worker is stopped once its share is in (or at once when it has
-//! none, or the file is read to be scored).
+//! the duplicate rows; each part worker is stopped once its share is in (or
+//! at once when it has none, or the file is read to be scored).
 //! A part worker is also the insights' helper (`shell::helper`).
 
 use std::cell::{Cell, RefCell};
