@@ -10,6 +10,8 @@ printf '\n==> building the app (trunk build --release)\n'
 trunk build --release --offline
 
 printf '\n==> running all tests\n'
+# One build from clean: incremental builds' caches would only take disk.
+export CARGO_INCREMENTAL=0
 # Unit tests, the native engine tests and the browser end-to-end tests (no
 # doc tests: there are none, and their empty run would close the output).
 log=$(mktemp)

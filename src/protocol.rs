@@ -584,6 +584,44 @@ impl ToPart {
                 .collect::<Option<_>>()?,
         })
     }
+
+    /// A `Profile` task done where it was sent: its columns read from
+    /// every part's table of them (`frame_bytes`, in the parts' order;
+    /// let go once read), each profiled. The part worker's work, and the
+    /// tests' of it.
+    pub fn profiled<I: crate::core::frame_bytes::Input>(
+        self,
+        mut parts: Vec<I>,
+    ) -> Result<FromPart, String> {
+        let ToPart::Profile {
+            facts,
+            columns,
+            types,
+            date_formats,
+        } = self
+        else {
+            return Err("the part worker was sent another task than a profile".into());
+        };
+        let frame = crate::core::frame_bytes::read_parts(&mut parts)?;
+        drop(parts);
+        let n = columns.len();
+        if frame.width() != n || types.len() != n || date_formats.len() != n {
+            return Err("the columns to profile do not match their types".into());
+        }
+        let ds = crate::core::Dataset {
+            facts: *facts,
+            frame,
+            types,
+            date_formats,
+            notes: Vec::new(),
+        };
+        let profiles = columns
+            .iter()
+            .enumerate()
+            .map(|(k, &index)| (index, crate::core::profile::column_profile(&ds, k)))
+            .collect();
+        Ok(FromPart::Profiled { profiles })
+    }
 }
 
 /// A part worker to the data worker.
@@ -648,7 +686,7 @@ mod tests {
         assemble, join_sections, profile_shares, read_part, sections_of, Assembly, Cut, Next, Part,
         PartReader, PartSummary, Plan,
     };
-    use crate::core::profile::{column_profile, duplicate_rows, profile, put_together};
+    use crate::core::profile::{duplicate_rows, profile, put_together};
     use crate::core::{frame_bytes, read_bytes, Dataset};
 
     /// Through its bytes, as a message crosses between workers.
@@ -759,26 +797,13 @@ mod tests {
                     let mut columns = vec![None; sent.decided.kinds.len()];
                     for (k, share) in sections.iter().enumerate() {
                         let task = ToPart::profile_share(&sent, share).expect("a share's task");
-                        let ToPart::Profile {
-                            facts,
-                            columns: asked,
-                            types,
-                            date_formats,
-                        } = crossed(&task)
-                        else {
-                            panic!("a profile became another message")
+                        let inputs: Vec<&[u8]> = tables.iter().map(|t| t[k].as_slice()).collect();
+                        let said = crossed(&task).profiled(inputs).expect("profiled");
+                        let FromPart::Profiled { profiles } = crossed(&said) else {
+                            panic!("profiles became another message")
                         };
-                        let mut inputs: Vec<&[u8]> =
-                            tables.iter().map(|t| t[k].as_slice()).collect();
-                        let there = Dataset {
-                            facts: *facts,
-                            frame: frame_bytes::read_parts(&mut inputs).expect("read back"),
-                            types,
-                            date_formats,
-                            notes: Vec::new(),
-                        };
-                        for (j, &i) in asked.iter().enumerate() {
-                            columns[i] = column_profile(&there, j);
+                        for (i, p) in profiles {
+                            columns[i] = p;
                         }
                     }
                     let frame =
@@ -840,30 +865,8 @@ mod tests {
                     types: share.iter().map(|&i| ds.types[i]).collect(),
                     date_formats: share.iter().map(|&i| ds.date_formats[i].clone()).collect(),
                 };
-                let ToPart::Profile {
-                    facts,
-                    columns: asked,
-                    types,
-                    date_formats,
-                } = crossed(&sent)
-                else {
-                    panic!("a profile became another message")
-                };
-                let mut parts: Vec<&[u8]> = tables.iter().map(Vec::as_slice).collect();
-                let there = Dataset {
-                    facts: *facts,
-                    frame: frame_bytes::read_parts(&mut parts).expect("read back"),
-                    types,
-                    date_formats,
-                    notes: Vec::new(),
-                };
-                let said = FromPart::Profiled {
-                    profiles: asked
-                        .iter()
-                        .enumerate()
-                        .map(|(k, &i)| (i, column_profile(&there, k)))
-                        .collect(),
-                };
+                let parts: Vec<&[u8]> = tables.iter().map(Vec::as_slice).collect();
+                let said = crossed(&sent).profiled(parts).expect("profiled");
                 let FromPart::Profiled { profiles } = crossed(&said) else {
                     panic!("profiles became another message")
                 };
@@ -880,6 +883,38 @@ mod tests {
             profiled += 1;
         }
         assert!(profiled >= 50, "{profiled} fixtures profiled");
+    }
+
+    /// A profile task refuses columns that are not the ones it names (the
+    /// data worker sent the wrong sections): an error, not profiles of
+    /// other columns under their names.
+    #[test]
+    fn a_profile_task_refuses_other_columns() {
+        let ds = read_bytes("t.csv", b"a,b\n1,x\n2,y\n").expect("read");
+        let table = frame_bytes::to_bytes(&ds.frame).expect("written");
+        let task = |columns: Vec<usize>| ToPart::Profile {
+            facts: Box::new(ds.facts.clone()),
+            types: columns.iter().map(|&i| ds.types[i]).collect(),
+            date_formats: columns.iter().map(|_| None).collect(),
+            columns,
+        };
+        let wrong = task(vec![1]).profiled(vec![table.as_slice()]);
+        assert!(
+            wrong.is_err_and(|e| e.contains("do not match")),
+            "two columns profiled as one"
+        );
+        let Ok(FromPart::Profiled { profiles }) = task(vec![0, 1]).profiled(vec![table.as_slice()])
+        else {
+            panic!("the columns it names are profiled")
+        };
+        let indexes: Vec<usize> = profiles.iter().map(|(i, _)| *i).collect();
+        assert_eq!(indexes, [0, 1]);
+        assert!(profiles.iter().all(|(_, p)| p.is_some()));
+        let other = ToPart::Spearman {
+            rows: 0,
+            columns: 0,
+        };
+        assert!(other.profiled(Vec::<&[u8]>::new()).is_err());
     }
 
     /// The insights with their Spearman matrix handed out to a helper

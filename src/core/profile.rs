@@ -455,7 +455,7 @@ fn profile_column(
             let text = |row: u32| cells.get(row as usize);
             let (distinct, top) = distinct_and_top(
                 keys.iter().map(|&k| (k & !mask, (k & mask) as u32)),
-                |a, b| text(a) == text(b),
+                |a, b| cells.same(a as usize, b as usize),
             );
             p.count = keys.len() as u64;
             p.distinct = distinct;

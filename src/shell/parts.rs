@@ -236,36 +236,13 @@ fn part_job(msg: ToPart, beside: Option<JsValue>) -> Result<(), String> {
             drop(sections);
             to_data_worker(&FromPart::Converted { index }, Some(&tables))?;
         }
-        ToPart::Profile {
-            facts,
-            columns,
-            types,
-            date_formats,
-        } => {
-            let mut parts = tables_beside(beside, None)
+        task @ ToPart::Profile { .. } => {
+            let parts = tables_beside(beside, None)
                 .ok_or("the part worker was not given the columns to profile")?
                 .into_iter()
                 .map(JsBytes::new)
-                .collect::<Vec<_>>();
-            let frame = frame_bytes::read_parts(&mut parts)?;
-            drop(parts);
-            let n = columns.len();
-            if frame.width() != n || types.len() != n || date_formats.len() != n {
-                return Err("the columns to profile do not match their types".into());
-            }
-            let ds = Dataset {
-                facts: *facts,
-                frame,
-                types,
-                date_formats,
-                notes: Vec::new(),
-            };
-            let profiles = columns
-                .iter()
-                .enumerate()
-                .map(|(k, &index)| (index, column_profile(&ds, k)))
                 .collect();
-            to_data_worker(&FromPart::Profiled { profiles }, None)?;
+            to_data_worker(&task.profiled(parts)?, None)?;
         }
         ToPart::Spearman { rows, columns } => {
             to_data_worker(&spearman_job(rows, columns, beside)?, None)?;
