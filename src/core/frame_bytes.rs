@@ -614,7 +614,7 @@ fn strings<I: Input>(
     let total = at.u64()?;
     // Each cell's UTF-8 is checked once, where the array is made
     // (`Utf8ViewArray::try_new`, every view): checking the text whole here
-    // too took a tenth of a profiling worker's time.
+    // too took 66 ms of a profiling worker's 938 ms (1M x 12, in wasm).
     let mut text = at.take(total)?;
     let mut lengths = Vec::new();
     at.values(&mut lengths, rows, u32::from_le_bytes)?;
