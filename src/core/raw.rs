@@ -40,7 +40,7 @@ impl RawColumn {
             len >>= 7;
         }
         self.bytes.push(len as u8);
-        self.bytes.extend_from_slice(cell.as_bytes());
+        append(&mut self.bytes, cell.as_bytes());
         self.cells += 1;
         Ok(())
     }
@@ -82,6 +82,47 @@ impl RawColumn {
             left: self.cells,
         }
     }
+}
+
+/// Appends `bytes` to `out`; up to 16 bytes with fixed-size loads and
+/// stores: a copy of a length known only when running is wasm's
+/// `memory.copy`, which V8 runs as a call with a fixed cost (a third of
+/// the time of appending a short cell, measured in Node).
+fn append(out: &mut Vec<u8>, bytes: &[u8]) {
+    let n = bytes.len();
+    if n > 16 {
+        out.extend_from_slice(bytes);
+        return;
+    }
+    let start = out.len();
+    out.extend_from_slice(&[0u8; 16]);
+    let dst = &mut out[start..start + 16];
+    // Two overlapping words: the first and the last bytes.
+    fn put<const W: usize>(dst: &mut [u8], bytes: &[u8]) {
+        let n = bytes.len();
+        let (Ok(head), Ok(tail)) = (
+            <[u8; W]>::try_from(&bytes[..W]),
+            <[u8; W]>::try_from(&bytes[n - W..]),
+        ) else {
+            return;
+        };
+        if let Ok(d) = <&mut [u8; W]>::try_from(&mut dst[..W]) {
+            *d = head;
+        }
+        if let Ok(d) = <&mut [u8; W]>::try_from(&mut dst[n - W..n]) {
+            *d = tail;
+        }
+    }
+    match n {
+        8.. => put::<8>(dst, bytes),
+        4.. => put::<4>(dst, bytes),
+        _ => {
+            for (d, &b) in dst.iter_mut().zip(bytes).take(3) {
+                *d = b;
+            }
+        }
+    }
+    out.truncate(start + n);
 }
 
 /// Iterator over a [`RawColumn`]'s cells.
@@ -142,5 +183,24 @@ mod tests {
         assert_eq!(cells, vec!["ab", "", "é", long.as_str(), ""]);
         assert_eq!(c.iter().skip(2).len(), 3);
         assert_eq!(RawColumn::new().first(), "");
+    }
+
+    /// Every length around the short copies' words comes back whole.
+    #[test]
+    fn cells_of_every_short_length() {
+        let mut c = RawColumn::new();
+        let texts: Vec<String> = (0..40)
+            .map(|n| (0..n).map(|i| char::from(b'a' + (i % 26) as u8)).collect())
+            .collect();
+        for t in &texts {
+            c.push(t).unwrap();
+            c.push("é€").unwrap();
+        }
+        let back: Vec<&str> = c.iter().collect();
+        for (k, t) in texts.iter().enumerate() {
+            assert_eq!(back[2 * k], t);
+            assert_eq!(back[2 * k + 1], "é€");
+        }
+        assert_eq!(back.len(), 80);
     }
 }

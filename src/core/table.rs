@@ -3,7 +3,7 @@
 
 use std::cmp::Ordering;
 
-use polars_arrow::array::{Array, Utf8ViewArray};
+use polars_arrow::array::{Array, Utf8ViewArray, View};
 use polars_core::prelude::*;
 
 use crate::core::infer::{format_date, format_datetime};
@@ -130,21 +130,56 @@ impl<'a> TextCells<'a> {
         TextCells { arrays }
     }
 
+    /// The array holding `row` and the row's index in it; None past the
+    /// end.
+    fn locate(&self, row: usize) -> Option<(&'a Utf8ViewArray, usize)> {
+        let k = self.arrays.partition_point(|(start, _)| *start <= row);
+        let &(start, array) = self.arrays.get(k.checked_sub(1)?)?;
+        let i = row - start;
+        (i < array.len()).then_some((array, i))
+    }
+
     /// The text at `row`; None when missing or past the end.
     pub fn get(&self, row: usize) -> Option<&'a str> {
-        let k = self.arrays.partition_point(|(start, _)| *start <= row);
-        let (start, array) = self.arrays.get(k.checked_sub(1)?)?;
-        let i = row - start;
-        (i < array.len() && array.is_valid(i)).then(|| array.value(i))
+        let (array, i) = self.locate(row)?;
+        array.is_valid(i).then(|| array.value(i))
     }
 
     /// Whether the texts at rows `a` and `b` are the same (both missing
-    /// too).
+    /// too), from their views first: a view holds the text's length and
+    /// its first 4 bytes, and a text of up to 12 bytes whole, so most
+    /// different texts differ there and equal short ones are equal there,
+    /// without reading the text (a text column's profile compares every
+    /// cell with the first of its value's hash run; reading both texts
+    /// was most of that profile's own time).
     pub fn same(&self, a: usize, b: usize) -> bool {
-        match (self.get(a), self.get(b)) {
-            (Some(x), Some(y)) => same_bytes(x.as_bytes(), y.as_bytes()),
-            (x, y) => x.is_none() && y.is_none(),
+        let present = |row| {
+            let (array, i) = self.locate(row)?;
+            array.is_valid(i).then(|| (array, i, array.views()[i]))
+        };
+        let (x, y) = match (present(a), present(b)) {
+            (Some(x), Some(y)) => (x, y),
+            (x, y) => return x.is_none() && y.is_none(),
+        };
+        let (vx, vy) = (x.2, y.2);
+        if vx.length != vy.length {
+            return false;
         }
+        if vx.length <= View::MAX_INLINE_SIZE {
+            // The text is in the view after its length; only its own bytes
+            // count (the padding after it is zero when the views were
+            // checked, but need not be).
+            let bits = 8 * vx.length;
+            let text = |v: View| (v.as_u128() >> 32) & ((1u128 << bits) - 1);
+            return text(vx) == text(vy);
+        }
+        if vx.prefix != vy.prefix {
+            return false;
+        }
+        if std::ptr::eq(x.0, y.0) && vx.buffer_idx == vy.buffer_idx && vx.offset == vy.offset {
+            return true;
+        }
+        same_bytes(x.0.value(x.1).as_bytes(), y.0.value(y.1).as_bytes())
     }
 }
 
@@ -374,6 +409,56 @@ mod tests {
         );
         let cells = TextCells::of(&c);
         assert!(cells.same(0, 2) && cells.same(1, 3) && !cells.same(0, 1) && !cells.same(0, 4));
+    }
+
+    /// `TextCells::same` (from the views) says what comparing the texts
+    /// says, for texts around the 12 bytes a view holds, differing at
+    /// each place, missing, and in several arrays (a dataset read in
+    /// parts has one a part).
+    #[test]
+    fn same_texts_from_views_are_equal_texts() {
+        let mut texts: Vec<Option<String>> = vec![None];
+        for len in 0..=20 {
+            let base: String = (0..len).map(|i| char::from(b'a' + i as u8)).collect();
+            texts.push(Some(base.clone()));
+            for at in 0..len {
+                let mut b = base.clone().into_bytes();
+                b[at] = b'Z';
+                texts.push(Some(String::from_utf8(b).unwrap()));
+            }
+        }
+        texts.push(Some("é".repeat(7)));
+        let half = texts.len() / 2;
+        let mut c =
+            StringChunked::from_iter_options("t".into(), texts.iter().map(|t| t.as_deref()));
+        // The same texts again, in two more arrays.
+        for part in [&texts[..half], &texts[half..]] {
+            let more =
+                StringChunked::from_iter_options("t".into(), part.iter().map(|t| t.as_deref()));
+            c.append(&more).unwrap();
+        }
+        assert!(c.chunks().len() >= 3);
+        let cells = TextCells::of(&c);
+        let n = c.len();
+        assert_eq!(n, 2 * texts.len());
+        let mut equal_pairs = 0;
+        for a in 0..n {
+            for b in 0..n {
+                let want = cells.get(a) == cells.get(b);
+                assert_eq!(
+                    cells.same(a, b),
+                    want,
+                    "rows {a} and {b}: {:?} {:?}",
+                    cells.get(a),
+                    cells.get(b)
+                );
+                equal_pairs += usize::from(want);
+            }
+        }
+        // Each text equals itself and its copy: the test saw equal pairs.
+        assert!(equal_pairs >= 2 * n);
+        // Past the end reads as missing, never as the empty text.
+        assert!(cells.same(0, n) && !cells.same(1, n) && !cells.same(n, 1));
     }
 
     #[test]
