@@ -19,6 +19,8 @@ use polars_arrow::datatypes::ArrowDataType;
 use polars_buffer::Buffer;
 use polars_core::prelude::*;
 
+use crate::core::bytes;
+
 const MAGIC: &[u8; 4] = b"PSF1";
 
 const INT64: u8 = 1;
@@ -199,7 +201,7 @@ impl<O: Output> Staged<'_, O> {
                 return self.out.put(bytes);
             }
         }
-        self.stage.extend_from_slice(bytes);
+        bytes::append(&mut self.stage, bytes);
         Ok(())
     }
 
@@ -593,6 +595,20 @@ fn column<I: Input>(parts: &mut [(Cursor<'_, I>, usize)], total: usize) -> Resul
     })
 }
 
+/// A view that holds `text` (at most 12 bytes) itself, its bytes put in
+/// with fixed-size copies (`View::new_from_bytes` copies them with wasm's
+/// `memory.copy`, a call, once a cell).
+fn inline_view(text: &[u8]) -> View {
+    debug_assert!(text.len() <= View::MAX_INLINE_SIZE as usize);
+    let word = bytes::padded(text).unwrap_or_default();
+    View {
+        length: text.len() as u32,
+        prefix: word as u32,
+        buffer_idx: (word >> 32) as u32,
+        offset: (word >> 64) as u32,
+    }
+}
+
 /// Whether a character starts at `i` of UTF-8 `text` (or it ends there).
 fn starts_char(text: &[u8], i: usize) -> bool {
     // Not a continuation byte (0b10xx_xxxx).
@@ -631,7 +647,7 @@ fn strings<I: Input>(
             return Err(cut());
         }
         if length <= View::MAX_INLINE_SIZE as usize {
-            views.push(View::new_from_bytes(&text[from..to], 0, 0));
+            views.push(inline_view(&text[from..to]));
         } else {
             let offset = u32::try_from(kept)
                 .map_err(|_| format!("column {name}'s text is too long for one buffer"))?;
@@ -660,6 +676,19 @@ fn strings<I: Input>(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A short cell's view, made with fixed-size copies, is polars' own.
+    #[test]
+    fn inline_views_are_polars_views() {
+        for n in 0..=12usize {
+            let text: Vec<u8> = (0..n).map(|i| b'a' + i as u8).collect();
+            assert_eq!(
+                inline_view(&text).as_u128(),
+                View::new_from_bytes(&text, 0, 0).as_u128(),
+                "{n} bytes"
+            );
+        }
+    }
 
     fn sample() -> DataFrame {
         let n = 300;

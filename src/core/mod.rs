@@ -3,6 +3,7 @@
 //! `cargo test`.
 
 pub mod backup;
+pub mod bytes;
 pub mod chart;
 pub mod clean;
 pub mod columnar;

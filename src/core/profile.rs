@@ -203,6 +203,52 @@ fn distinct_and_top<K: Copy + PartialEq>(
     )
 }
 
+/// [`distinct_and_top`] of a text column's sorted keys (a hash's high
+/// bits, the row in the `mask` bits), its texts compared in the rows'
+/// order: first every row is marked with the first row of its key's run,
+/// then, in one pass over the rows, compared with it. In the keys' order
+/// each comparison read two cells from anywhere in the column (a miss of
+/// the memory cache a cell in a column of many values or of long texts:
+/// most of a text column's profile in wasm); in the rows' order the cells
+/// are read where they lie. When every row equals its run's first, each
+/// run is one text (equal texts share a key), counted as it is; a run
+/// whose texts differ (their hashes' high bits collided) sends the keys
+/// through [`distinct_and_top`] again, which tells its texts apart.
+/// Memory: 4 bytes a row, for the pass.
+fn text_distinct_and_top(
+    keys: &[u64],
+    mask: u64,
+    cells: &TextCells,
+    rows: usize,
+) -> (u64, Vec<(u64, u32, u64)>) {
+    let pairs = || keys.iter().map(|&k| (k & !mask, (k & mask) as u32));
+    // Each row's run's first row (`u32::MAX`: a missing cell).
+    let mut first = vec![u32::MAX; rows];
+    let mut run: Option<(u64, u32)> = None;
+    for (key, row) in pairs() {
+        let lead = match run {
+            Some((k, lead)) if k == key => lead,
+            _ => {
+                run = Some((key, row));
+                row
+            }
+        };
+        if let Some(f) = first.get_mut(row as usize) {
+            *f = lead;
+        }
+    }
+    let one_text_a_run = first
+        .iter()
+        .enumerate()
+        .all(|(row, &f)| f == u32::MAX || f as usize == row || cells.same(f as usize, row));
+    drop(first);
+    if one_text_a_run {
+        distinct_and_top(pairs(), |_, _| true)
+    } else {
+        distinct_and_top(pairs(), |a, b| cells.same(a as usize, b as usize))
+    }
+}
+
 /// Sum with Neumaier compensation (accurate to the last bits, like numpy's
 /// pairwise sum for the sizes that matter), in any order.
 pub(crate) fn accurate_sum(values: impl Iterator<Item = f64>) -> f64 {
@@ -453,10 +499,7 @@ fn profile_column(
             sort_values(&mut keys);
             let cells = TextCells::of(c);
             let text = |row: u32| cells.get(row as usize);
-            let (distinct, top) = distinct_and_top(
-                keys.iter().map(|&k| (k & !mask, (k & mask) as u32)),
-                |a, b| cells.same(a as usize, b as usize),
-            );
+            let (distinct, top) = text_distinct_and_top(&keys, mask, &cells, rows);
             p.count = keys.len() as u64;
             p.distinct = distinct;
             p.top = top
@@ -728,7 +771,47 @@ fn mix_numbers<T: PolarsNumericType>(
 /// Rows equal to an earlier row, over the parsed values (pandas
 /// `df.duplicated().sum()`; missing equals missing).
 pub fn duplicate_rows(ds: &Dataset) -> u64 {
-    duplicate_flags(ds).iter().filter(|d| **d).count() as u64
+    if rows_all_differ(ds) {
+        return 0;
+    }
+    hashed_duplicate_flags(ds).iter().filter(|d| **d).count() as u64
+}
+
+/// Whether some column's values rise, or fall, strictly from row to row
+/// with none missing (a row number, an id given in order, a time stamp a
+/// row): then no two rows are equal in it, nor whole. One pass over such a
+/// column, and a few cells of the others (a pass stops at the first cell
+/// that does not go on in order); the duplicate rows' hashes and sort are
+/// then not needed.
+pub fn rows_all_differ(ds: &Dataset) -> bool {
+    fn strictly_ordered<T: PolarsNumericType>(c: &ChunkedArray<T>) -> bool {
+        if c.null_count() > 0 || c.len() < 2 {
+            return false;
+        }
+        let mut last: Option<T::Native> = None;
+        // Rising (Some(true)) or falling, once two cells said which.
+        let mut rising: Option<bool> = None;
+        let mut ordered = true;
+        each_present_while(c, |_, v| {
+            if let Some(p) = last {
+                let up = p < v;
+                if !(up || p > v) || rising.is_some_and(|r| r != up) {
+                    ordered = false;
+                    return false;
+                }
+                rising = Some(up);
+            }
+            last = Some(v);
+            true
+        });
+        ordered
+    }
+    (0..ds.width()).any(|i| match ColumnData::of(ds, i) {
+        Some(ColumnData::Integer(c) | ColumnData::Datetime(c)) => strictly_ordered(c),
+        Some(ColumnData::Float(c)) => strictly_ordered(c),
+        Some(ColumnData::Date(c)) => strictly_ordered(c),
+        _ => false,
+    })
 }
 
 /// For each row, whether it equals an earlier row (pandas `df.duplicated()`).
@@ -737,6 +820,14 @@ pub fn duplicate_rows(ds: &Dataset) -> u64 {
 /// n log n past `sort::RADIX_ROWS`); a row is compared cell by cell only
 /// with the distinct rows of its hash, never with all earlier rows.
 pub fn duplicate_flags(ds: &Dataset) -> Vec<bool> {
+    if rows_all_differ(ds) {
+        return vec![false; ds.height()];
+    }
+    hashed_duplicate_flags(ds)
+}
+
+/// [`duplicate_flags`] by the rows' hashes, whatever the columns hold.
+fn hashed_duplicate_flags(ds: &Dataset) -> Vec<bool> {
     let columns: Vec<ColumnData> = (0..ds.width())
         .filter_map(|i| ColumnData::of(ds, i))
         .collect();
@@ -942,6 +1033,73 @@ mod tests {
         }
     }
 
+    /// A column in strict order (rising or falling, none missing) says
+    /// at once that no row repeats; anything else (an equal neighbour, a
+    /// missing cell, a turn, -0.0 beside 0.0, a NaN) leaves it to the
+    /// hashes — and both ways give the same flags.
+    #[test]
+    fn a_column_in_strict_order_means_no_duplicate_rows() {
+        let cases: [(&str, bool); 9] = [
+            ("k,v\n1,a\n2,a\n5,a\n9,a\n", true),
+            ("k,v\n9,a\n5,a\n2,a\n1,a\n", true),
+            ("k,v\n2024-01-01,a\n2024-01-02,a\n2024-02-01,a\n", true),
+            ("k,v\n0.5,a\n1.5,a\n1.75,a\n", true),
+            ("k,v\n1,a\n2,a\n2,a\n3,a\n", false),
+            ("k,v\n1,a\n,a\n3,a\n4,a\n", false),
+            ("k,v\n1,a\n3,a\n2,a\n4,a\n", false),
+            ("k,v\n-0.0,a\n0.0,a\n1.0,a\n", false),
+            ("k,v\n1,a\n", false),
+        ];
+        for (text, differ) in cases {
+            let ds = read_bytes("t.csv", text.as_bytes()).unwrap();
+            assert_eq!(rows_all_differ(&ds), differ, "{text}");
+            assert_eq!(duplicate_flags(&ds), hashed_duplicate_flags(&ds), "{text}");
+        }
+        // In order across several arrays (as after a read in parts), and
+        // a turn at the last cell of the second array.
+        let mut text = String::from("id,v\n");
+        for i in 0..3000 {
+            text.push_str(&format!("{},{}\n", 10 * i, i % 3));
+        }
+        let whole = read_bytes("t.csv", text.as_bytes()).unwrap();
+        let mut ds = whole.clone();
+        ds.frame = whole.frame.slice(0, 1000);
+        ds.frame.vstack_mut(&whole.frame.slice(1000, 2000)).unwrap();
+        assert!(
+            ds.frame.columns()[0]
+                .as_materialized_series()
+                .chunks()
+                .len()
+                >= 2
+        );
+        assert!(rows_all_differ(&ds));
+        assert_eq!(duplicate_rows(&ds), 0);
+        // The second array starts below where the first ended: out of
+        // order only where they meet.
+        let mut turned = whole.clone();
+        turned.frame = whole.frame.slice(1000, 2000);
+        turned
+            .frame
+            .vstack_mut(&whole.frame.slice(0, 1000))
+            .unwrap();
+        assert!(!rows_all_differ(&turned));
+        // At the last cell.
+        let mut text_turned = text.clone();
+        text_turned.push_str("5,0\n");
+        let ds = read_bytes("t.csv", text_turned.as_bytes()).unwrap();
+        assert!(!rows_all_differ(&ds));
+        assert_eq!(duplicate_flags(&ds), hashed_duplicate_flags(&ds));
+        // A NaN between rising numbers (a cleaned column may hold one;
+        // the text "NaN" reads as missing).
+        use polars_core::prelude::{DataFrame, Float64Chunked, IntoColumn, IntoSeries};
+        let mut nan = whole.clone();
+        let values = Float64Chunked::from_vec("id".into(), vec![1.0, f64::NAN, 2.0]);
+        nan.frame = DataFrame::new(3, vec![values.into_series().into_column()]).unwrap();
+        nan.types = vec![crate::core::model::ColumnType::Float];
+        nan.date_formats = vec![None];
+        assert!(!rows_all_differ(&nan));
+    }
+
     /// Duplicate rows as pandas' `duplicated()` (the first of equal rows
     /// kept; missing equals missing, -0.0 equals 0.0), and the profile the
     /// same, when the columns are several arrays each (as after a read in
@@ -1022,6 +1180,59 @@ mod tests {
         assert_eq!(distinct, 3);
         let top: Vec<(u32, u64)> = top.into_iter().map(|(_, r, n)| (r, n)).collect();
         assert_eq!(top, vec![(0, 2), (1, 1), (3, 1)]);
+    }
+
+    /// A text column's values counted in the rows' order give what
+    /// comparing in the keys' order gives: when every run of equal keys
+    /// is one text, and when the keys collide (texts of one length share
+    /// a key here), missing cells and several arrays besides.
+    #[test]
+    fn text_values_counted_in_row_order() {
+        use polars_core::prelude::NewChunkedArray;
+        let words = ["ab", "cd", "ab", "long text, more than twelve", "ef"];
+        let texts: Vec<Option<String>> = (0..500u32)
+            .map(|i| {
+                let r = i.wrapping_mul(2_654_435_761) >> 7;
+                (r % 9 != 0).then(|| format!("{}{}", words[(r % 5) as usize], r % 3))
+            })
+            .collect();
+        let mut c =
+            StringChunked::from_iter_options("t".into(), texts[..200].iter().map(|t| t.as_deref()));
+        c.append(&StringChunked::from_iter_options(
+            "t".into(),
+            texts[200..].iter().map(|t| t.as_deref()),
+        ))
+        .unwrap();
+        let cells = TextCells::of(&c);
+        let rows = texts.len();
+        let mask = row_mask(rows);
+        let distinct: Vec<&String> = {
+            let mut d: Vec<&String> = texts.iter().flatten().collect();
+            d.sort();
+            d.dedup();
+            d
+        };
+        assert!(distinct.len() > 5);
+        let by_value = |t: &str| distinct.iter().position(|d| d.as_str() == t).unwrap() as u64;
+        let by_length = |t: &str| t.len() as u64;
+        for (name, hash) in [
+            ("one key a text", &by_value as &dyn Fn(&str) -> u64),
+            ("colliding keys", &by_length),
+        ] {
+            let mut keys: Vec<u64> = texts
+                .iter()
+                .enumerate()
+                .filter_map(|(row, t)| Some((hash(t.as_deref()?) << 20) | row as u64))
+                .collect();
+            keys.sort_unstable();
+            let want = distinct_and_top(
+                keys.iter().map(|&k| (k & !mask, (k & mask) as u32)),
+                |a, b| texts[a as usize] == texts[b as usize],
+            );
+            let got = text_distinct_and_top(&keys, mask, &cells, rows);
+            assert_eq!(got, want, "{name}");
+            assert_eq!(got.0, distinct.len() as u64, "{name}");
+        }
     }
 
     #[test]

@@ -4,6 +4,7 @@
 //! their text plus about a megabyte, instead of a `String` or an offset each.
 //! Cells are read back in order, which is all the column builders need.
 
+use crate::core::bytes;
 use crate::core::error::IngestError;
 
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -26,7 +27,8 @@ impl RawColumn {
                 message: "a cell holds more than 4 GiB of text".to_string(),
             });
         }
-        let need = cell.len() + 5;
+        // (A short cell is copied as 16 bytes, then cut to its length.)
+        let need = cell.len().max(16) + 5;
         // Grow by a quarter rather than doubling: a million-row column
         // would otherwise carry up to half its size in spare capacity, and
         // wasm memory never shrinks back.
@@ -40,13 +42,18 @@ impl RawColumn {
             len >>= 7;
         }
         self.bytes.push(len as u8);
-        append(&mut self.bytes, cell.as_bytes());
+        bytes::append(&mut self.bytes, cell.as_bytes());
         self.cells += 1;
         Ok(())
     }
 
     /// Appends an empty (missing) cell.
     pub fn push_empty(&mut self) {
+        // Grown by a quarter, as `push` grows it.
+        if self.bytes.len() == self.bytes.capacity() {
+            self.bytes
+                .reserve_exact((self.bytes.capacity() / 4).max(4096));
+        }
         self.bytes.push(0);
         self.cells += 1;
     }
@@ -82,47 +89,6 @@ impl RawColumn {
             left: self.cells,
         }
     }
-}
-
-/// Appends `bytes` to `out`; up to 16 bytes with fixed-size loads and
-/// stores: a copy of a length known only when running is wasm's
-/// `memory.copy`, which V8 runs as a call with a fixed cost (a third of
-/// the time of appending a short cell, measured in Node).
-fn append(out: &mut Vec<u8>, bytes: &[u8]) {
-    let n = bytes.len();
-    if n > 16 {
-        out.extend_from_slice(bytes);
-        return;
-    }
-    let start = out.len();
-    out.extend_from_slice(&[0u8; 16]);
-    let dst = &mut out[start..start + 16];
-    // Two overlapping words: the first and the last bytes.
-    fn put<const W: usize>(dst: &mut [u8], bytes: &[u8]) {
-        let n = bytes.len();
-        let (Ok(head), Ok(tail)) = (
-            <[u8; W]>::try_from(&bytes[..W]),
-            <[u8; W]>::try_from(&bytes[n - W..]),
-        ) else {
-            return;
-        };
-        if let Ok(d) = <&mut [u8; W]>::try_from(&mut dst[..W]) {
-            *d = head;
-        }
-        if let Ok(d) = <&mut [u8; W]>::try_from(&mut dst[n - W..n]) {
-            *d = tail;
-        }
-    }
-    match n {
-        8.. => put::<8>(dst, bytes),
-        4.. => put::<4>(dst, bytes),
-        _ => {
-            for (d, &b) in dst.iter_mut().zip(bytes).take(3) {
-                *d = b;
-            }
-        }
-    }
-    out.truncate(start + n);
 }
 
 /// Iterator over a [`RawColumn`]'s cells.
