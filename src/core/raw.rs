@@ -27,15 +27,9 @@ impl RawColumn {
                 message: "a cell holds more than 4 GiB of text".to_string(),
             });
         }
-        // (A short cell is copied as 16 bytes, then cut to its length.)
-        let need = cell.len().max(16) + 5;
-        // Grow by a quarter rather than doubling: a million-row column
-        // would otherwise carry up to half its size in spare capacity, and
-        // wasm memory never shrinks back.
-        if self.bytes.capacity() - self.bytes.len() < need {
-            let grow = (self.bytes.capacity() / 4).max(need).max(4096);
-            self.bytes.reserve_exact(grow);
-        }
+        // The length takes up to 5 bytes; a short cell is copied as 16
+        // bytes, then cut to its length.
+        self.room_for(cell.len().max(16) + 5);
         let mut len = cell.len();
         while len >= 0x80 {
             self.bytes.push((len as u8 & 0x7f) | 0x80);
@@ -49,13 +43,19 @@ impl RawColumn {
 
     /// Appends an empty (missing) cell.
     pub fn push_empty(&mut self) {
-        // Grown by a quarter, as `push` grows it.
-        if self.bytes.len() == self.bytes.capacity() {
-            self.bytes
-                .reserve_exact((self.bytes.capacity() / 4).max(4096));
-        }
+        self.room_for(1);
         self.bytes.push(0);
         self.cells += 1;
+    }
+
+    /// Makes sure `need` more bytes fit, growing by a quarter rather than
+    /// doubling: a million-row column would otherwise carry up to half its
+    /// size in spare capacity, and wasm memory never shrinks back.
+    fn room_for(&mut self, need: usize) {
+        if self.bytes.capacity() - self.bytes.len() < need {
+            let grow = (self.bytes.capacity() / 4).max(need).max(4096);
+            self.bytes.reserve_exact(grow);
+        }
     }
 
     /// Makes room for about `cells` more cells holding `bytes` more text,
