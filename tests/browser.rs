@@ -204,10 +204,21 @@ impl App {
         ))
     }
 
-    /// Clicks the `[data-testid=tab][data-tab=<tab>]` hook.
+    /// Clicks the `[data-testid=tab][data-tab=<tab>]` hook until that tab
+    /// is the one shown (`aria-selected`): a click lands where the tab was
+    /// when it was found, so a notice that appears above the tabs at that
+    /// moment (another tab's change, `tab-sync`) takes it.
     fn show_tab(&self, tab: &str) -> WdResult<()> {
+        let css = format!("[data-testid=tab][data-tab={}]", css_str(tab));
+        let shown = format!("{css}[aria-selected=true]");
         self.d
-            .click_when_ready(&format!("[data-testid=tab][data-tab={}]", css_str(tab)))
+            .wait_for(&format!("the {tab} tab to be shown"), WAIT, |d| {
+                if d.exists(&shown)? {
+                    return Ok(Some(()));
+                }
+                d.find(&css)?.click()?;
+                Ok(None)
+            })
     }
 
     /// Opens the "rename or delete this client" section through its

@@ -82,6 +82,25 @@ impl Cut {
     }
 }
 
+/// Most bytes of a file the browser reads in parts, on a device of
+/// `device_gib` GiB of memory (`navigator.deviceMemory`: Chromium's, a
+/// power of two from 0.25 to 8; None in other browsers: 512 MB, as every
+/// browser read before this bound was measured). Reading in parts holds
+/// more at once than a whole read — each part worker's own memory, the
+/// parts' tables on their way, and the data worker's table put together
+/// from them: the 1 GB benchmark file read in 2 parts took Chromium's page
+/// process to 4.4 GB at its peak, against 2.1 GB read whole (BENCHMARKS.md,
+/// goal 6), so a file is read in parts when about 4.5 times its bytes fit
+/// in 60% of the device's memory: any file on 8 GiB, 570 MB on 4 GiB.
+pub fn browser_parts_max_bytes(device_gib: Option<f64>) -> u64 {
+    const PEAK_PER_FILE_BYTE: f64 = 4.5;
+    const DEVICE_SHARE: f64 = 0.6;
+    match device_gib.filter(|gib| gib.is_finite() && *gib > 0.0) {
+        Some(gib) => (gib * (1u64 << 30) as f64 * DEVICE_SHARE / PEAK_PER_FILE_BYTE) as u64,
+        None => 512 << 20,
+    }
+}
+
 /// How a file is cut into parts, decided from its first bytes.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Plan {
@@ -591,9 +610,6 @@ pub enum Next {
 pub struct Assembly {
     plan: Plan,
     parts: Vec<Option<PartSummary>>,
-    /// Most memory the table may be estimated at to be read in parts
-    /// (past it: [`Next::Whole`]).
-    table_limit: u64,
 }
 
 impl Assembly {
@@ -601,17 +617,7 @@ impl Assembly {
         Assembly {
             parts: vec![None; plan.ranges.len()],
             plan,
-            table_limit: MAX_TABLE_BYTES,
         }
-    }
-
-    /// Reads in parts only a table estimated at `bytes` at most (at most
-    /// [`MAX_TABLE_BYTES`]); a larger one is read whole. The browser's data
-    /// worker holds the parts' tables and the table put together from them
-    /// at once, twice a whole read's table.
-    pub fn with_table_limit(mut self, bytes: u64) -> Assembly {
-        self.table_limit = bytes.min(MAX_TABLE_BYTES);
-        self
     }
 
     pub fn plan(&self) -> &Plan {
@@ -654,7 +660,7 @@ impl Assembly {
                 // A bound passed before the error is what a whole read
                 // stops at.
                 used.push(part);
-                if over_bounds(&used, self.table_limit) {
+                if over_bounds(&used) {
                     return Ok(Next::Whole);
                 }
                 return match at_line(error.clone(), lines) {
@@ -677,7 +683,7 @@ impl Assembly {
         if !used.iter().any(|p| p.any_content) {
             return Err(IngestError::Empty);
         }
-        if over_bounds(used, self.table_limit) {
+        if over_bounds(used) {
             return Ok(Next::Whole);
         }
         let records: usize = used.iter().map(|p| p.records).sum();
@@ -783,12 +789,13 @@ impl Assembly {
 
 /// Whether the parts' records (in order) pass a bound of a whole read:
 /// its rows, or the memory its table is estimated at (each column's sizes
-/// added up part after part, as one reading would hold them) against
-/// `table_limit` (the whole read's, or a lower one: see
-/// [`Assembly::with_table_limit`]).
-fn over_bounds(parts: &[&PartSummary], table_limit: u64) -> bool {
+/// added up part after part, as one reading would hold them). The
+/// browser's data worker holds no more than a whole read would: the parts'
+/// tables stay outside its memory (transferred bytes) while it reads them
+/// into one.
+fn over_bounds(parts: &[&PartSummary]) -> bool {
     let (records, bytes) = estimate(parts);
-    records as u64 > MAX_ROWS || bytes > table_limit
+    records as u64 > MAX_ROWS || bytes > MAX_TABLE_BYTES
 }
 
 /// The parts' records and the memory their table is estimated at, as one
@@ -1621,18 +1628,36 @@ pub(crate) mod tests {
         }
     }
 
-    /// A table estimated past the assembly's own limit is read whole.
+    /// The browser reads a file in parts when its parts' peak fits the
+    /// device: any file on 8 GiB, about half a GiB on 4, 34 MB on a quarter,
+    /// 512 MB unknown.
     #[test]
-    fn a_lower_table_limit_reads_whole() {
+    fn the_device_bounds_a_read_in_parts() {
+        assert!(browser_parts_max_bytes(Some(8.0)) >= MAX_FILE_BYTES);
+        let four = browser_parts_max_bytes(Some(4.0));
+        assert!((500 << 20..600 << 20).contains(&four), "{four}");
+        assert!(browser_parts_max_bytes(Some(0.25)) < 40 << 20);
+        for unknown in [None, Some(0.0), Some(f64::NAN), Some(-1.0)] {
+            assert_eq!(browser_parts_max_bytes(unknown), 512 << 20, "{unknown:?}");
+        }
+    }
+
+    /// A table estimated past the whole read's memory bound is read whole
+    /// (which says where), one within it in parts.
+    #[test]
+    fn a_table_past_the_memory_bound_reads_whole() {
         let plan = one_column_plan(vec![(0, 150), (150, 300)]);
         let (a, b) = (summary(0, 0, 150, 10), summary(1, 150, 300, 10));
-        let bytes = estimate(&[&a, &b]).1;
-        let mut within = Assembly::new(plan.clone()).with_table_limit(bytes);
+        let mut within = Assembly::new(plan.clone());
         assert!(matches!(within.add(a.clone()), Ok(Next::Wait)));
         assert!(matches!(within.add(b.clone()), Ok(Next::Convert(_))));
-        let mut past = Assembly::new(plan).with_table_limit(bytes - 1);
+        let mut big = b;
+        big.sizes[0].text = MAX_TABLE_BYTES;
+        big.sizes[0].numbers = MAX_TABLE_BYTES;
+        assert!(estimate(&[&a, &big]).1 > MAX_TABLE_BYTES);
+        let mut past = Assembly::new(plan);
         assert!(matches!(past.add(a), Ok(Next::Wait)));
-        assert!(matches!(past.add(b), Ok(Next::Whole)));
+        assert!(matches!(past.add(big), Ok(Next::Whole)));
     }
 
     /// Parts past the rows bound are read whole (which says where), also

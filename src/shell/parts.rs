@@ -32,7 +32,7 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use web_sys::{Blob, FileReaderSync, MessageEvent, Worker, WorkerOptions};
 
-use crate::core::ingest::{HEAD_BYTES, MAX_TABLE_BYTES};
+use crate::core::ingest::HEAD_BYTES;
 use crate::core::parts::{
     assemble, join_sections, plan, profile_shares, read_part, sections_of, Assembly, Cut, Next,
     Part, PartReader, Source, Typing,
@@ -449,9 +449,7 @@ impl PartsRead {
             )
             .map_err(|e| io_error(e).to_string())?;
         Ok(Some(PartsRead {
-            // This worker holds the parts' tables and the table put
-            // together from them at once: half the whole read's bound.
-            assembly: Assembly::new(plan).with_table_limit(MAX_TABLE_BYTES / 2),
+            assembly: Assembly::new(plan),
             blob,
             workers,
             progress: vec![0; count],

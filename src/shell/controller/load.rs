@@ -699,29 +699,26 @@ impl Controller {
 /// How many parts a file is read in at once, when it may be
 /// (`core::parts`; the worker decides from its head): a file of two
 /// parts' worth of bytes or more, not a workbook's sheet, on a machine of
-/// several cores, unless the page is asked `?parts=off` (to compare).
+/// several cores and of the memory its parts take at once
+/// (`browser_parts_max_bytes`), unless the page is asked `?parts=off` (to
+/// compare).
 fn parts_for(name: &str, size: f64, sheet: bool) -> Option<usize> {
-    use crate::core::parts::{Cut, MIN_PART_BYTES};
+    use crate::core::parts::{browser_parts_max_bytes, Cut, MIN_PART_BYTES};
+    let navigator = web_sys::window()?.navigator();
+    let device_gib = js_sys::Reflect::get(&navigator, &"deviceMemory".into())
+        .ok()
+        .and_then(|v| v.as_f64());
     if sheet
         || size < (2 * MIN_PART_BYTES) as f64
-        || size > PARTS_MAX_BYTES as f64
+        || size > browser_parts_max_bytes(device_gib) as f64
         || crate::core::ingest::read_whole(name).is_some()
         || super::asked("parts").as_deref() == Some("off")
     {
         return None;
     }
-    let cores = web_sys::window()?.navigator().hardware_concurrency() as usize;
+    let cores = navigator.hardware_concurrency() as usize;
     (Cut::parts(cores).count(size as u64) >= 2).then_some(cores)
 }
-
-/// Files up to this size are read in parts in the browser. Past it the
-/// data worker would hold the parts' tables and the table put together
-/// from them at once, and gain nothing: the 1 GB benchmark file (10M × 12)
-/// read in 2 parts peaked at 2,821 MB of wasm memory against 2,161 MB
-/// whole, and reached typed columns in 14.2 s against 9.9 s (BENCHMARKS.md,
-/// goal 6). The command line's threads share one memory and read it in
-/// parts 2.2× faster.
-const PARTS_MAX_BYTES: u64 = 512 << 20;
 
 /// The share of a file of `size` bytes that `done` bytes are.
 fn done_share(done: u64, size: f64) -> f64 {
