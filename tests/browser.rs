@@ -205,9 +205,10 @@ impl App {
     }
 
     /// Clicks the `[data-testid=tab][data-tab=<tab>]` hook until that tab
-    /// is the one shown (`aria-selected`): a click lands where the tab was
-    /// when it was found, so a notice that appears above the tabs at that
-    /// moment (another tab's change, `tab-sync`) takes it.
+    /// is the one shown (`aria-selected`): a notice that appears above the
+    /// tabs as the click is sent (another tab's change, `tab-sync`) moves
+    /// them, and the click was seen to change nothing (a tab that needs
+    /// two clicks would pass here; tests/pwa.rs clicks each tab once).
     fn show_tab(&self, tab: &str) -> WdResult<()> {
         let css = format!("[data-testid=tab][data-tab={}]", css_str(tab));
         let shown = format!("{css}[aria-selected=true]");

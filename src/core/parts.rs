@@ -1642,22 +1642,39 @@ pub(crate) mod tests {
         }
     }
 
-    /// A table estimated past the whole read's memory bound is read whole
-    /// (which says where), one within it in parts.
+    /// A table estimated at the whole read's memory bound is read in parts
+    /// (also past half of it, the bound before the parts' tables stayed
+    /// outside the data worker's memory), one a byte past it whole (which
+    /// says where).
     #[test]
     fn a_table_past_the_memory_bound_reads_whole() {
         let plan = one_column_plan(vec![(0, 150), (150, 300)]);
-        let (a, b) = (summary(0, 0, 150, 10), summary(1, 150, 300, 10));
+        let a = summary(0, 0, 150, 10);
+        let sized = |bytes: u64| {
+            let mut b = summary(1, 150, 300, 10);
+            b.sizes[0].text = bytes;
+            b.sizes[0].numbers = bytes;
+            b
+        };
+        let estimated = |bytes: u64| estimate(&[&a, &sized(bytes)]).1;
+        // The most bytes whose table is estimated within the bound.
+        let (mut lo, mut hi) = (0, MAX_TABLE_BYTES);
+        while lo < hi {
+            let mid = lo + (hi - lo).div_ceil(2);
+            if estimated(mid) <= MAX_TABLE_BYTES {
+                lo = mid;
+            } else {
+                hi = mid - 1;
+            }
+        }
+        assert!(estimated(lo) > MAX_TABLE_BYTES / 2 && estimated(lo) <= MAX_TABLE_BYTES);
+        assert!(estimated(lo + 1) > MAX_TABLE_BYTES);
         let mut within = Assembly::new(plan.clone());
         assert!(matches!(within.add(a.clone()), Ok(Next::Wait)));
-        assert!(matches!(within.add(b.clone()), Ok(Next::Convert(_))));
-        let mut big = b;
-        big.sizes[0].text = MAX_TABLE_BYTES;
-        big.sizes[0].numbers = MAX_TABLE_BYTES;
-        assert!(estimate(&[&a, &big]).1 > MAX_TABLE_BYTES);
+        assert!(matches!(within.add(sized(lo)), Ok(Next::Convert(_))));
         let mut past = Assembly::new(plan);
-        assert!(matches!(past.add(a), Ok(Next::Wait)));
-        assert!(matches!(past.add(big), Ok(Next::Whole)));
+        assert!(matches!(past.add(a.clone()), Ok(Next::Wait)));
+        assert!(matches!(past.add(sized(lo + 1)), Ok(Next::Whole)));
     }
 
     /// Parts past the rows bound are read whole (which says where), also
