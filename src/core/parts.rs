@@ -82,22 +82,52 @@ impl Cut {
     }
 }
 
+/// The share of a device's memory a read in parts may take at its peak.
+const DEVICE_SHARE: f64 = 0.6;
+
+/// `device_gib` (`navigator.deviceMemory`: Chromium's, a power of two from
+/// 0.25 to 8; None in other browsers) as the bytes a read in parts may
+/// take at its peak, when it says.
+fn device_budget(device_gib: Option<f64>) -> Option<f64> {
+    device_gib
+        .filter(|gib| gib.is_finite() && *gib > 0.0)
+        .map(|gib| gib * (1u64 << 30) as f64 * DEVICE_SHARE)
+}
+
 /// Most bytes of a file the browser reads in parts, on a device of
-/// `device_gib` GiB of memory (`navigator.deviceMemory`: Chromium's, a
-/// power of two from 0.25 to 8; None in other browsers: 512 MB, as every
-/// browser read before this bound was measured). Reading in parts holds
-/// more at once than a whole read — each part worker's own memory, the
-/// parts' tables on their way, and the data worker's table put together
-/// from them: the 1 GB benchmark file read in 2 parts took Chromium's page
-/// process to 4.4 GB at its peak, against 2.1 GB read whole (BENCHMARKS.md,
-/// goal 6), so a file is read in parts when about 4.5 times its bytes fit
-/// in 60% of the device's memory: any file on 8 GiB, 570 MB on 4 GiB.
+/// `device_gib` GiB of memory (None: 512 MB, as every browser read before
+/// this bound was measured). Reading in parts holds more at once than a
+/// whole read — each part worker's own memory, the parts' tables on their
+/// way, and the data worker's table put together from them: the 1 GB
+/// benchmark file read in 2 parts took Chromium's page process to 4.4 GB
+/// at its peak, against 2.1 GB read whole (BENCHMARKS.md, goal 6), so a
+/// file is read in parts when about 4.5 times its bytes fit in 60% of the
+/// device's memory: any file on 8 GiB, 570 MB on 4 GiB. Decided before
+/// reading, from the file's size; [`browser_parts_table_bytes`] checks the
+/// table once the parts are read.
 pub fn browser_parts_max_bytes(device_gib: Option<f64>) -> u64 {
     const PEAK_PER_FILE_BYTE: f64 = 4.5;
-    const DEVICE_SHARE: f64 = 0.6;
-    match device_gib.filter(|gib| gib.is_finite() && *gib > 0.0) {
-        Some(gib) => (gib * (1u64 << 30) as f64 * DEVICE_SHARE / PEAK_PER_FILE_BYTE) as u64,
+    match device_budget(device_gib) {
+        Some(budget) => (budget / PEAK_PER_FILE_BYTE) as u64,
         None => 512 << 20,
+    }
+}
+
+/// Most memory a table read in parts in the browser may be estimated at
+/// (as a whole read estimates it: [`Assembly::with_table_limit`]; past it
+/// the file is read whole), on a device of `device_gib` GiB: the 1 GB
+/// benchmark file, estimated at 2.7 GB, peaked at 4.4 GB in parts, 1.6
+/// times its estimate, so a table is read in parts when 1.6 times its
+/// estimate fits in 60% of the device's memory — every table a whole read
+/// allows on 8 GiB, 1.6 GB on 4 GiB —, and up to half a whole read's
+/// bound when the browser does not say. For a file whose table is large
+/// for its bytes (short numbers: 16 bytes a cell from 2 in the file),
+/// which the file's size ([`browser_parts_max_bytes`]) does not tell.
+pub fn browser_parts_table_bytes(device_gib: Option<f64>) -> u64 {
+    const PEAK_PER_TABLE_BYTE: f64 = 1.6;
+    match device_budget(device_gib) {
+        Some(budget) => ((budget / PEAK_PER_TABLE_BYTE) as u64).min(MAX_TABLE_BYTES),
+        None => MAX_TABLE_BYTES / 2,
     }
 }
 
@@ -610,6 +640,9 @@ pub enum Next {
 pub struct Assembly {
     plan: Plan,
     parts: Vec<Option<PartSummary>>,
+    /// Most memory the table may be estimated at to be read in parts
+    /// (past it: [`Next::Whole`]).
+    table_limit: u64,
 }
 
 impl Assembly {
@@ -617,7 +650,17 @@ impl Assembly {
         Assembly {
             parts: vec![None; plan.ranges.len()],
             plan,
+            table_limit: MAX_TABLE_BYTES,
         }
+    }
+
+    /// Reads in parts only a table estimated at `bytes` at most (and at
+    /// most [`MAX_TABLE_BYTES`]); a larger one is read whole. The browser
+    /// holds more at once reading in parts than whole:
+    /// [`browser_parts_table_bytes`].
+    pub fn with_table_limit(mut self, bytes: u64) -> Assembly {
+        self.table_limit = bytes.min(MAX_TABLE_BYTES);
+        self
     }
 
     pub fn plan(&self) -> &Plan {
@@ -660,7 +703,7 @@ impl Assembly {
                 // A bound passed before the error is what a whole read
                 // stops at.
                 used.push(part);
-                if over_bounds(&used) {
+                if over_bounds(&used, self.table_limit) {
                     return Ok(Next::Whole);
                 }
                 return match at_line(error.clone(), lines) {
@@ -683,7 +726,7 @@ impl Assembly {
         if !used.iter().any(|p| p.any_content) {
             return Err(IngestError::Empty);
         }
-        if over_bounds(used) {
+        if over_bounds(used, self.table_limit) {
             return Ok(Next::Whole);
         }
         let records: usize = used.iter().map(|p| p.records).sum();
@@ -789,13 +832,14 @@ impl Assembly {
 
 /// Whether the parts' records (in order) pass a bound of a whole read:
 /// its rows, or the memory its table is estimated at (each column's sizes
-/// added up part after part, as one reading would hold them). The
-/// browser's data worker holds no more than a whole read would: the parts'
-/// tables stay outside its memory (transferred bytes) while it reads them
-/// into one.
-fn over_bounds(parts: &[&PartSummary]) -> bool {
+/// added up part after part, as one reading would hold them) against
+/// `table_limit` (the whole read's, or a lower one: see
+/// [`Assembly::with_table_limit`]). The browser's data worker itself holds
+/// no more than a whole read would: the parts' tables stay outside its
+/// memory (transferred bytes) while it reads them into one.
+fn over_bounds(parts: &[&PartSummary], table_limit: u64) -> bool {
     let (records, bytes) = estimate(parts);
-    records as u64 > MAX_ROWS || bytes > MAX_TABLE_BYTES
+    records as u64 > MAX_ROWS || bytes > table_limit
 }
 
 /// The parts' records and the memory their table is estimated at, as one
@@ -1628,6 +1672,18 @@ pub(crate) mod tests {
         }
     }
 
+    /// Once read, a table is kept from parts when 1.6 times its estimate
+    /// does not fit the device: every table a whole read allows on 8 GiB.
+    #[test]
+    fn the_device_bounds_a_table_read_in_parts() {
+        assert_eq!(browser_parts_table_bytes(Some(8.0)), MAX_TABLE_BYTES);
+        let four = browser_parts_table_bytes(Some(4.0));
+        assert!((1_500_000_000..1_700_000_000).contains(&four), "{four}");
+        for unknown in [None, Some(0.0), Some(f64::NAN), Some(-1.0)] {
+            assert_eq!(browser_parts_table_bytes(unknown), MAX_TABLE_BYTES / 2);
+        }
+    }
+
     /// The browser reads a file in parts when its parts' peak fits the
     /// device: any file on 8 GiB, about half a GiB on 4, 34 MB on a quarter,
     /// 512 MB unknown.
@@ -1672,9 +1728,19 @@ pub(crate) mod tests {
         let mut within = Assembly::new(plan.clone());
         assert!(matches!(within.add(a.clone()), Ok(Next::Wait)));
         assert!(matches!(within.add(sized(lo)), Ok(Next::Convert(_))));
-        let mut past = Assembly::new(plan);
+        let mut past = Assembly::new(plan.clone());
         assert!(matches!(past.add(a.clone()), Ok(Next::Wait)));
         assert!(matches!(past.add(sized(lo + 1)), Ok(Next::Whole)));
+        // A lower limit (the device's: `browser_parts_table_bytes`) holds
+        // at its own edge.
+        let limit = estimated(lo) / 2;
+        let mut lower = Assembly::new(plan.clone()).with_table_limit(limit);
+        assert!(matches!(lower.add(a.clone()), Ok(Next::Wait)));
+        assert!(matches!(lower.add(sized(lo)), Ok(Next::Whole)));
+        let b = summary(1, 150, 300, 10);
+        let mut fits = Assembly::new(plan).with_table_limit(estimate(&[&a, &b]).1);
+        assert!(matches!(fits.add(a), Ok(Next::Wait)));
+        assert!(matches!(fits.add(b), Ok(Next::Convert(_))));
     }
 
     /// Parts past the rows bound are read whole (which says where), also

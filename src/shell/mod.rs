@@ -47,6 +47,16 @@ pub(crate) fn js_message(v: &wasm_bindgen::JsValue, otherwise: &str) -> String {
         .unwrap_or_else(|| otherwise.to_string())
 }
 
+/// The device's memory in GiB as the browser says it
+/// (`navigator.deviceMemory`, on the page and in a worker alike: Chromium's;
+/// None elsewhere), which bounds a read in parts (`core::parts`).
+pub(crate) fn device_memory_gib() -> Option<f64> {
+    let navigator = js_sys::Reflect::get(&js_sys::global(), &"navigator".into()).ok()?;
+    js_sys::Reflect::get(&navigator, &"deviceMemory".into())
+        .ok()?
+        .as_f64()
+}
+
 /// Names a moment of the page's start in the browser's performance
 /// timeline (`performance.getEntriesByName`), for the cold-start benchmark
 /// (benches/browser_coldstart.rs): `plainsight-drawn` (the app replaced the

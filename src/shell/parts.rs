@@ -34,8 +34,8 @@ use web_sys::{Blob, FileReaderSync, MessageEvent, Worker, WorkerOptions};
 
 use crate::core::ingest::HEAD_BYTES;
 use crate::core::parts::{
-    assemble, join_sections, plan, profile_shares, read_part, sections_of, Assembly, Cut, Next,
-    Part, PartReader, Source, Typing,
+    assemble, browser_parts_table_bytes, join_sections, plan, profile_shares, read_part,
+    sections_of, Assembly, Cut, Next, Part, PartReader, Source, Typing,
 };
 use crate::core::profile::{column_profile, duplicate_rows, put_together};
 use crate::core::{frame_bytes, ColumnProfile, Dataset, DatasetProfile, IngestError};
@@ -449,7 +449,8 @@ impl PartsRead {
             )
             .map_err(|e| io_error(e).to_string())?;
         Ok(Some(PartsRead {
-            assembly: Assembly::new(plan),
+            assembly: Assembly::new(plan)
+                .with_table_limit(browser_parts_table_bytes(crate::shell::device_memory_gib())),
             blob,
             workers,
             progress: vec![0; count],

@@ -705,12 +705,9 @@ impl Controller {
 fn parts_for(name: &str, size: f64, sheet: bool) -> Option<usize> {
     use crate::core::parts::{browser_parts_max_bytes, Cut, MIN_PART_BYTES};
     let navigator = web_sys::window()?.navigator();
-    let device_gib = js_sys::Reflect::get(&navigator, &"deviceMemory".into())
-        .ok()
-        .and_then(|v| v.as_f64());
     if sheet
         || size < (2 * MIN_PART_BYTES) as f64
-        || size > browser_parts_max_bytes(device_gib) as f64
+        || size > browser_parts_max_bytes(crate::shell::device_memory_gib()) as f64
         || crate::core::ingest::read_whole(name).is_some()
         || super::asked("parts").as_deref() == Some("off")
     {
