@@ -90,19 +90,14 @@ pub fn same(a: &[u8], b: &[u8]) -> bool {
     if n != b.len() {
         return false;
     }
+    if n <= 16 {
+        return padded(a) == padded(b);
+    }
     let word = |s: &[u8], at: usize| {
         s.get(at..)
             .and_then(|s| s.first_chunk::<8>())
             .map_or(0, |w| u64::from_le_bytes(*w))
     };
-    if n < 8 {
-        let (mut x, mut y) = (0u64, 0u64);
-        for (&p, &q) in a.iter().zip(b) {
-            x = x << 8 | u64::from(p);
-            y = y << 8 | u64::from(q);
-        }
-        return x == y;
-    }
     let mut at = 0;
     while at + 8 <= n {
         if word(a, at) != word(b, at) {

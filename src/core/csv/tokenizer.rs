@@ -71,14 +71,18 @@ struct Stops {
 }
 
 impl Stops {
+    /// A one in each byte of a word.
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    /// Each byte's high bit.
+    const HIGHS: u64 = 0x8080_8080_8080_8080;
+
     const fn new(bytes: [u8; 3]) -> Stops {
-        const ONES: u64 = 0x0101_0101_0101_0101;
         Stops {
             bytes,
             words: [
-                bytes[0] as u64 * ONES,
-                bytes[1] as u64 * ONES,
-                bytes[2] as u64 * ONES,
+                bytes[0] as u64 * Self::ONES,
+                bytes[1] as u64 * Self::ONES,
+                bytes[2] as u64 * Self::ONES,
             ],
         }
     }
@@ -86,15 +90,13 @@ impl Stops {
     /// The index of the first stop at or after `from` (the input's length
     /// when there is none).
     fn next(&self, input: &[u8], from: usize) -> usize {
-        const ONES: u64 = 0x0101_0101_0101_0101;
-        const HIGHS: u64 = 0x8080_8080_8080_8080;
         let mut i = from;
         while let Some(word) = input.get(i..).and_then(<[u8]>::first_chunk::<8>) {
             let w = u64::from_le_bytes(*word);
             let mut flags = 0;
             for stop in self.words {
                 let x = w ^ stop;
-                flags |= x.wrapping_sub(ONES) & !x & HIGHS;
+                flags |= x.wrapping_sub(Self::ONES) & !x & Self::HIGHS;
             }
             if flags != 0 {
                 return i + (flags.trailing_zeros() / 8) as usize;
