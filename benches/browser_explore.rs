@@ -45,7 +45,10 @@
 //! workers are then kept, idle, until the alerts, so memory is not a
 //! normal run's; the wasm is named only in a build whose worker wasm kept
 //! its names, e.g. target/wasm-bindgen/release/worker_bg.wasm in a copy of
-//! dist/).
+//! dist/), `PLAINSIGHT_BENCH_TRACE` (a folder: the browser's trace from the
+//! file chosen to the alerts, `trace.json`, through `scripts/page-trace.mjs`;
+//! `scripts/trace-frames.py DIR/trace.json` lists the page's long tasks,
+//! each with the time its thread ran in it and what the browser did).
 
 #[path = "support/bench.rs"]
 mod bench;
@@ -404,7 +407,15 @@ fn run_app(d: &Driver, app_url: &str, csv: &Path) -> BenchResult<AppRun> {
         d.cdp("Profiler.start", json!({}))?;
     }
     let worker_profiles = match std::env::var_os("PLAINSIGHT_BENCH_WORKER_PROFILE") {
-        Some(dir) => Some(WorkerProfiles::start(d, Path::new(&dir))?),
+        Some(dir) => Some(WorkerProfiles::start(
+            d,
+            "worker-profile.mjs",
+            Path::new(&dir),
+        )?),
+        None => None,
+    };
+    let trace = match std::env::var_os("PLAINSIGHT_BENCH_TRACE") {
+        Some(dir) => Some(WorkerProfiles::start(d, "page-trace.mjs", Path::new(&dir))?),
         None => None,
     };
     let started = Instant::now();
@@ -431,6 +442,10 @@ fn run_app(d: &Driver, app_url: &str, csv: &Path) -> BenchResult<AppRun> {
     }
     if let Some(p) = worker_profiles {
         p.stop()?;
+    }
+    if let Some(t) = trace {
+        t.stop()?;
+        eprintln!("  the browser's trace: scripts/trace-frames.py lists the page's long tasks");
     }
     let chosen = stamp(&t, "chosen").ok_or("the page saw no file chosen")?;
     let probe = d.execute(
@@ -1140,23 +1155,28 @@ fn main() -> ExitCode {
     bench::exit("explore benchmark", run())
 }
 
-/// scripts/worker-profile.mjs beside the session: the CPU profiles of the
-/// page's workers (the data worker, its part workers and helper), from the
-/// file chosen to the alerts (PLAINSIGHT_BENCH_WORKER_PROFILE=DIR).
+/// A Node.js script of scripts/ beside the session, from the file chosen
+/// to the alerts, writing into a folder: `worker-profile.mjs`, the CPU
+/// profiles of the page's workers (the data worker, its part workers and
+/// helper; PLAINSIGHT_BENCH_WORKER_PROFILE=DIR), or `page-trace.mjs`, the
+/// browser's trace (PLAINSIGHT_BENCH_TRACE=DIR).
 struct WorkerProfiles {
     child: std::process::Child,
+    script: &'static str,
 }
 
 impl WorkerProfiles {
-    fn start(d: &Driver, dir: &Path) -> BenchResult<WorkerProfiles> {
+    fn start(d: &Driver, script: &'static str, dir: &Path) -> BenchResult<WorkerProfiles> {
         use std::io::BufRead;
         let address = d
             .debugger_address()
             .ok_or("chromedriver did not say the browser's debugger address")?;
-        let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("scripts/worker-profile.mjs");
+        let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("scripts")
+            .join(script);
         let mut child = std::process::Command::new("node")
             .arg("--experimental-websocket")
-            .arg(script)
+            .arg(path)
             .arg(address)
             .arg(dir)
             .stdin(std::process::Stdio::piped())
@@ -1167,9 +1187,9 @@ impl WorkerProfiles {
         let stdout = child.stdout.take().ok_or("no stdout from node")?;
         std::io::BufReader::new(stdout).read_line(&mut line)?;
         if line.trim() != "ready" {
-            return Err(format!("worker-profile.mjs did not start: {line:?}").into());
+            return Err(format!("{script} did not start: {line:?}").into());
         }
-        Ok(WorkerProfiles { child })
+        Ok(WorkerProfiles { child, script })
     }
 
     fn stop(mut self) -> BenchResult<()> {
@@ -1179,7 +1199,7 @@ impl WorkerProfiles {
         }
         let status = self.child.wait()?;
         if !status.success() {
-            return Err(format!("worker-profile.mjs ended with {status}").into());
+            return Err(format!("{} ended with {status}", self.script).into());
         }
         Ok(())
     }

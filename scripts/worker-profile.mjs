@@ -16,6 +16,7 @@
 
 import { writeFileSync, mkdirSync } from "node:fs";
 import { createInterface } from "node:readline";
+import { connect } from "./cdp.mjs";
 
 const [address, dir] = process.argv.slice(2);
 if (!address || !dir) {
@@ -24,21 +25,15 @@ if (!address || !dir) {
 }
 mkdirSync(dir, { recursive: true });
 
-const version = await (await fetch(`http://${address}/json/version`)).json();
-const ws = new WebSocket(version.webSocketDebuggerUrl);
-await new Promise((ok, fail) => {
-  ws.onopen = ok;
-  ws.onerror = fail;
-});
-
-let next = 1;
-const waiting = new Map();
 const workers = new Map(); // sessionId -> { name, started }
-function send(method, params = {}, sessionId) {
-  const id = next++;
-  ws.send(JSON.stringify({ id, method, params, sessionId }));
-  return new Promise((ok, fail) => waiting.set(id, { ok, fail, method }));
-}
+const { send, close } = await connect(address, (m) => {
+  if (m.method === "Target.attachedToTarget") {
+    attached(m.params).catch((e) => console.error(String(e)));
+  } else if (m.method === "Target.detachedFromTarget") {
+    const w = workers.get(m.params.sessionId);
+    if (w) console.error(`worker ${w.name} ended before the profile was taken`);
+  }
+});
 
 async function attached({ sessionId, targetInfo, waitingForDebugger }) {
   const auto = { autoAttach: true, waitForDebuggerOnStart: true, flatten: true };
@@ -68,21 +63,6 @@ async function attached({ sessionId, targetInfo, waitingForDebugger }) {
   }
 }
 
-ws.onmessage = (event) => {
-  const m = JSON.parse(event.data);
-  if (m.id && waiting.has(m.id)) {
-    const w = waiting.get(m.id);
-    waiting.delete(m.id);
-    if (m.error) w.fail(new Error(`${w.method}: ${m.error.message}`));
-    else w.ok(m.result);
-  } else if (m.method === "Target.attachedToTarget") {
-    attached(m.params).catch((e) => console.error(String(e)));
-  } else if (m.method === "Target.detachedFromTarget") {
-    const w = workers.get(m.params.sessionId);
-    if (w) console.error(`worker ${w.name} ended before the profile was taken`);
-  }
-};
-
 await send("Target.setDiscoverTargets", { discover: true });
 const { targetInfos } = await send("Target.getTargets");
 for (const t of targetInfos.filter((t) => t.type === "page")) {
@@ -104,5 +84,5 @@ for (const [sessionId, w] of workers) {
     console.error(`worker ${w.name}: ${e.message}`);
   }
 }
-ws.close();
+close();
 process.exit(0);

@@ -1095,6 +1095,88 @@ fn a_one_row_file_is_counted_in_the_singular() {
     });
 }
 
+/// Goal 9 of issue 16: the preview draws the rows in view first and the
+/// rest of its window (the rows above and below, for scrolling) a frame
+/// later. Scrolled far down, twice: each row in view is where the
+/// scroll puts it (the cell at a point of the view is that row's), and
+/// once drawn the window is one run of rows, with rows out of view on both
+/// sides.
+#[test]
+fn preview_rows_in_view_first_then_the_window() {
+    scenario("preview-scroll", |app| {
+        let d = &app.d;
+        let dir = std::env::temp_dir().join(format!("plainsight-scroll-{}", std::process::id()));
+        std::fs::create_dir_all(&dir)?;
+        let file = dir.join("scroll.csv");
+        let mut text = String::from("id,word\n");
+        for i in 0..3000 {
+            text.push_str(&format!("{i},w{}\n", i % 7));
+        }
+        std::fs::write(&file, text)?;
+        app.create_client("Scroll Ltd")?;
+        app.upload_ok(&file)?;
+        let id_cell =
+            |row: u32| format!("[data-testid=preview-cell][data-column=id][data-row=\"{row}\"]");
+        d.wait_for("the preview's first rows", LOAD_WAIT, |d| {
+            Ok(d.exists(&id_cell(0))?.then_some(()))
+        })?;
+        // The rows shown: data-row of each id cell in the page's order; and
+        // the id cell at 40% of the view's height, below the header.
+        let probe = "const s = document.querySelector('[data-testid=preview-table] .scroller');
+             const rows = [...s.querySelectorAll('[data-testid=preview-cell][data-column=id]')]
+               .map(c => Number(c.dataset.row));
+             const head = s.querySelector('.thead').getBoundingClientRect();
+             const box = s.getBoundingClientRect();
+             const idBox = s.querySelector('.thead .th:nth-child(2)').getBoundingClientRect();
+             const y = head.bottom + (box.bottom - head.bottom) * 0.4;
+             const hit = document.elementFromPoint(idBox.left + idBox.width / 2, y);
+             return { rows, top: s.scrollTop, at: hit && hit.dataset ? (hit.dataset.row ?? null) : null,
+                      y: y - head.bottom };";
+        for target in [41_000.0f64, 62_000.0] {
+            d.execute(
+                "document.querySelector('[data-testid=preview-table] .scroller').scrollTop = arguments[0];",
+                vec![Value::from(target)],
+            )?;
+            let want = (target / 28.0) as u32;
+            d.wait_for(&format!("row {want} in the preview"), LOAD_WAIT, |d| {
+                Ok(d.exists(&id_cell(want))?.then_some(()))
+            })?;
+            // Settled: one run of rows, with rows out of view on both sides.
+            let seen = d.wait_for("the preview's whole window", LOAD_WAIT, |d| {
+                let v = d.execute(probe, vec![])?;
+                let rows: Vec<u64> = v["rows"]
+                    .as_array()
+                    .map(|a| a.iter().filter_map(Value::as_u64).collect())
+                    .unwrap_or_default();
+                let run = rows.windows(2).all(|w| w[1] == w[0] + 1);
+                let first = rows.first().copied().unwrap_or(u64::MAX);
+                let last = rows.last().copied().unwrap_or(0);
+                let top = v["top"].as_f64().unwrap_or(f64::NAN);
+                let in_view_first = (top / 28.0).floor();
+                let in_view_last = ((top + 420.0) / 28.0).ceil();
+                let whole = run
+                    && top.is_finite()
+                    && (first as f64) < in_view_first
+                    && (last as f64) > in_view_last;
+                Ok(whole.then_some(v))
+            })?;
+            let top = seen["top"].as_f64().unwrap_or(f64::NAN);
+            let y = seen["y"].as_f64().unwrap_or(f64::NAN);
+            ensure(top.is_finite() && y.is_finite(), || {
+                format!("probe: {seen}")
+            })?;
+            // The row under the point: its top at row × 28 px in the content,
+            // the content scrolled up by `top`.
+            let expect = ((top + y) / 28.0).floor() as u64;
+            let at = seen["at"].as_str().and_then(|r| r.parse::<u64>().ok());
+            ensure(at == Some(expect), || {
+                format!("scrolled to {top} px: the id cell {y} px below the header is row {at:?}, not {expect} ({seen})")
+            })?;
+        }
+        Ok(())
+    });
+}
+
 /// The preview's cells are text whatever they hold: markup in a cell or a
 /// column's name shows as typed, makes no element and runs nothing (the
 /// rows are written as one escaped HTML string, `shell::table`); and the

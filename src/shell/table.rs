@@ -3,7 +3,7 @@
 
 use std::rc::Rc;
 
-use wasm_bindgen::JsCast;
+use wasm_bindgen::{JsCast, JsValue};
 use web_sys::HtmlElement;
 use yew::prelude::*;
 
@@ -59,7 +59,12 @@ fn window_for(scroll_top: f64, total: usize) -> (usize, usize) {
 /// the engine computed the insights beside it, BENCHMARKS.md goal 9), and
 /// a render that changes nothing else compares one string, not 740 cells.
 /// The cells take no events.
-fn rows_html(pv: &Preview, columns: &[ColumnProfile], template: &str) -> String {
+fn rows_html(
+    pv: &Preview,
+    rows: std::ops::Range<usize>,
+    columns: &[ColumnProfile],
+    template: &str,
+) -> String {
     use std::fmt::Write;
     // Escaped for a double-quoted attribute or text; a carriage return
     // would be read as a line feed. (A NUL cannot be written in HTML: the
@@ -67,9 +72,11 @@ fn rows_html(pv: &Preview, columns: &[ColumnProfile], template: &str) -> String 
     let attr = |s: &str| esc(s).replace('\r', "&#13;");
     let names: Vec<String> = columns.iter().map(|c| attr(&c.name)).collect();
     let template = attr(template);
-    let mut out = String::with_capacity(pv.rows.len() * (64 + columns.len() * 128));
-    for (i, row) in pv.rows.iter().enumerate() {
-        let n = pv.offset + i;
+    let first = rows.start;
+    let rows = pv.rows.get(rows).unwrap_or_default();
+    let mut out = String::with_capacity(rows.len() * (64 + columns.len() * 128));
+    for (i, row) in rows.iter().enumerate() {
+        let n = pv.offset + first + i;
         let _ = write!(
             out,
             r#"<div role="row" class="tr" style="{template}"><div role="rowheader" class="td rownum">{}</div>"#,
@@ -98,9 +105,28 @@ fn rows_html(pv: &Preview, columns: &[ColumnProfile], template: &str) -> String 
     out
 }
 
+/// Runs `then` once the browser has drawn the next frame (an animation
+/// frame, then a task after it): what `then` changes is laid out and
+/// painted in a frame of its own.
+fn draw_rest_later(then: impl FnOnce() + 'static) {
+    let frame = wasm_bindgen::closure::Closure::once_into_js(move || {
+        gloo::timers::callback::Timeout::new(0, then).forget();
+    });
+    let asked =
+        web_sys::window().is_some_and(|w| w.request_animation_frame(frame.unchecked_ref()).is_ok());
+    if !asked {
+        let _ = frame
+            .unchecked_ref::<js_sys::Function>()
+            .call0(&JsValue::NULL);
+    }
+}
+
 #[component]
 pub fn PreviewTable(props: &TableProps) -> Html {
     let scroll_top = use_state(|| 0.0f64);
+    // The window whose rows are all drawn, with the rows that were in view
+    // when it came (drawn first, the rest a frame later).
+    let drawn = use_state(|| None::<(Rc<Vec<Vec<String>>>, (usize, usize))>);
     let pv = &props.preview;
     let total = pv.total;
 
@@ -180,7 +206,49 @@ pub fn PreviewTable(props: &TableProps) -> Html {
             .collect::<Vec<_>>()
             .join(" ")
     );
-    let body = Html::from_html_unchecked(AttrValue::from(rows_html(pv, columns, &template)));
+    // The rows in view are drawn first, the rest of the window (the rows
+    // above and below, there for scrolling) a frame later, each part in a
+    // box of its own that the browser lays out and paints apart: a window
+    // of 37 rows × 12 columns drawn at once took 57–75 ms of the page's
+    // thread on 2 cores (a Chromium trace, BENCHMARKS.md goal 9), 33 ms
+    // with 19 rows.
+    let len = pv.rows.len();
+    let view = {
+        let at = |px: f64| (((px - top_px) / ROW_PX).max(0.0) as usize).min(len);
+        let from = at(*scroll_top);
+        let to = (at(*scroll_top + VIEW_PX) + 1).clamp(from, len);
+        (from, to)
+    };
+    let (view, all) = match drawn.as_ref().filter(|d| Rc::ptr_eq(&d.0, &pv.rows)) {
+        Some(d) => (d.1, true),
+        None => (view, view == (0, len)),
+    };
+    {
+        let drawn = drawn.clone();
+        let rows = pv.rows.clone();
+        use_effect_with((Rc::as_ptr(&pv.rows) as usize, all), move |&(_, all)| {
+            if !all {
+                draw_rest_later(move || drawn.set(Some((rows, view))));
+            }
+        });
+    }
+    let block = |key: &'static str, rows: std::ops::Range<usize>| {
+        let top = top_px + rows.start as f64 * ROW_PX;
+        let html = AttrValue::from(rows_html(pv, rows, columns, &template));
+        html! {
+            <div key={key} style={format!("position:absolute; top:{top}px; left:0")}>
+                { Html::from_html_unchecked(html) }
+            </div>
+        }
+    };
+    let mut blocks = Vec::with_capacity(3);
+    if all && view.0 > 0 {
+        blocks.push(block("above", 0..view.0));
+    }
+    blocks.push(block("view", view.0..view.1));
+    if all && view.1 < len {
+        blocks.push(block("below", view.1..len));
+    }
     let filter = pv.filter.as_ref().map(|f| {
         let name = columns.get(f.column).map(|c| c.name.clone()).unwrap_or_default();
         let clear = {
@@ -208,9 +276,7 @@ pub fn PreviewTable(props: &TableProps) -> Html {
                     { for header }
                 </div>
                 <div style={format!("height:{spacer}px; width:{total_rem}rem; position:relative")}>
-                    <div style={format!("position:absolute; top:{top_px}px; left:0")}>
-                        { body }
-                    </div>
+                    { for blocks }
                 </div>
             </div>
             if !props.ready {
