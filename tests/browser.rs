@@ -1095,9 +1095,9 @@ fn a_one_row_file_is_counted_in_the_singular() {
     });
 }
 
-/// Goal 9 of issue 16: the preview draws the rows in view first and the
-/// rest of its window (the rows above and below, for scrolling) a frame
-/// later. Scrolled far down, twice: each row in view is where the
+/// Goal 9 of issue 16: the preview draws its window a few rows a frame,
+/// the rows in view first, then the rows below and above them (there for
+/// scrolling). Scrolled far down, twice: each row in view is where the
 /// scroll puts it (the cell at a point of the view is that row's), and
 /// once drawn the window is one run of rows, with rows out of view on both
 /// sides.

@@ -105,6 +105,32 @@ fn rows_html(
     out
 }
 
+/// Cells drawn in one frame at most: about 20 ms of the browser's layout
+/// and paint on a busy 2-core machine.
+const CELLS_PER_FRAME: usize = 160;
+
+/// A window of `len` rows in parts of `per` rows, in the order they are
+/// drawn: the rows in `view` (from, to), then the rows below them, then
+/// the rows above them, nearest first.
+fn draw_order(view: (usize, usize), len: usize, per: usize) -> Vec<std::ops::Range<usize>> {
+    let per = per.max(1);
+    let (from, to) = (view.0.min(len), view.1.clamp(view.0.min(len), len));
+    let mut parts = Vec::new();
+    let mut at = from;
+    while at < len {
+        let end = (at + per).min(if at < to { to } else { len });
+        parts.push(at..end);
+        at = end;
+    }
+    let mut at = from;
+    while at > 0 {
+        let start = at.saturating_sub(per);
+        parts.push(start..at);
+        at = start;
+    }
+    parts
+}
+
 /// Runs `then` once the browser has drawn the next frame (an animation
 /// frame, then a task after it): what `then` changes is laid out and
 /// painted in a frame of its own.
@@ -124,9 +150,9 @@ fn draw_rest_later(then: impl FnOnce() + 'static) {
 #[component]
 pub fn PreviewTable(props: &TableProps) -> Html {
     let scroll_top = use_state(|| 0.0f64);
-    // The window whose rows are all drawn, with the rows that were in view
-    // when it came (drawn first, the rest a frame later).
-    let drawn = use_state(|| None::<(Rc<Vec<Vec<String>>>, (usize, usize))>);
+    // The window being drawn: its rows, the rows that were in view when it
+    // came, and how many of its parts are drawn ([`draw_order`]).
+    let drawn = use_state(|| None::<(Rc<Vec<Vec<String>>>, (usize, usize), usize)>);
     let pv = &props.preview;
     let total = pv.total;
 
@@ -206,12 +232,12 @@ pub fn PreviewTable(props: &TableProps) -> Html {
             .collect::<Vec<_>>()
             .join(" ")
     );
-    // The rows in view are drawn first, the rest of the window (the rows
-    // above and below, there for scrolling) a frame later, each part in a
-    // box of its own that the browser lays out and paints apart: a window
-    // of 37 rows × 12 columns drawn at once took 57–75 ms of the page's
-    // thread on 2 cores (a Chromium trace, BENCHMARKS.md goal 9), 33 ms
-    // with 19 rows.
+    // The window's rows are drawn a few at a time, a frame each: the rows
+    // in view first, then those below, then those above (there for
+    // scrolling), each few a box of its own that the browser lays out and
+    // paints apart. A window of 37 rows drawn at once took 72–87 ms of the
+    // page's thread in one frame (12 and 20 columns, 2 busy cores: 150–170
+    // ms of wall clock; BENCHMARKS.md goal 9).
     let len = pv.rows.len();
     let view = {
         let at = |px: f64| (((px - top_px) / ROW_PX).max(0.0) as usize).min(len);
@@ -219,36 +245,38 @@ pub fn PreviewTable(props: &TableProps) -> Html {
         let to = (at(*scroll_top + VIEW_PX) + 1).clamp(from, len);
         (from, to)
     };
-    let (view, all) = match drawn.as_ref().filter(|d| Rc::ptr_eq(&d.0, &pv.rows)) {
-        Some(d) => (d.1, true),
-        None => (view, view == (0, len)),
+    let (view, shown) = match drawn.as_ref().filter(|d| Rc::ptr_eq(&d.0, &pv.rows)) {
+        Some(d) => (d.1, d.2),
+        None => (view, 1),
     };
+    let per_frame = (CELLS_PER_FRAME / (columns.len() + 1)).max(4);
+    let mut parts = draw_order(view, len, per_frame);
+    let shown = shown.min(parts.len());
     {
         let drawn = drawn.clone();
         let rows = pv.rows.clone();
-        use_effect_with((Rc::as_ptr(&pv.rows) as usize, all), move |&(_, all)| {
-            if !all {
-                draw_rest_later(move || drawn.set(Some((rows, view))));
-            }
-        });
+        let more = shown < parts.len();
+        use_effect_with(
+            (Rc::as_ptr(&pv.rows) as usize, shown),
+            move |&(_, shown)| {
+                if more {
+                    draw_rest_later(move || drawn.set(Some((rows, view, shown + 1))));
+                }
+            },
+        );
     }
-    let block = |key: &'static str, rows: std::ops::Range<usize>| {
+    parts.truncate(shown);
+    parts.sort_by_key(|p| p.start);
+    let blocks = parts.into_iter().map(|rows| {
         let top = top_px + rows.start as f64 * ROW_PX;
+        let key = rows.start.to_string();
         let html = AttrValue::from(rows_html(pv, rows, columns, &template));
         html! {
             <div key={key} style={format!("position:absolute; top:{top}px; left:0")}>
                 { Html::from_html_unchecked(html) }
             </div>
         }
-    };
-    let mut blocks = Vec::with_capacity(3);
-    if all && view.0 > 0 {
-        blocks.push(block("above", 0..view.0));
-    }
-    blocks.push(block("view", view.0..view.1));
-    if all && view.1 < len {
-        blocks.push(block("below", view.1..len));
-    }
+    });
     let filter = pv.filter.as_ref().map(|f| {
         let name = columns.get(f.column).map(|c| c.name.clone()).unwrap_or_default();
         let clear = {
