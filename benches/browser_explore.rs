@@ -407,15 +407,11 @@ fn run_app(d: &Driver, app_url: &str, csv: &Path) -> BenchResult<AppRun> {
         d.cdp("Profiler.start", json!({}))?;
     }
     let worker_profiles = match std::env::var_os("PLAINSIGHT_BENCH_WORKER_PROFILE") {
-        Some(dir) => Some(WorkerProfiles::start(
-            d,
-            "worker-profile.mjs",
-            Path::new(&dir),
-        )?),
+        Some(dir) => Some(SideScript::start(d, "worker-profile.mjs", Path::new(&dir))?),
         None => None,
     };
     let trace = match std::env::var_os("PLAINSIGHT_BENCH_TRACE") {
-        Some(dir) => Some(WorkerProfiles::start(d, "page-trace.mjs", Path::new(&dir))?),
+        Some(dir) => Some(SideScript::start(d, "page-trace.mjs", Path::new(&dir))?),
         None => None,
     };
     let started = Instant::now();
@@ -1160,13 +1156,13 @@ fn main() -> ExitCode {
 /// profiles of the page's workers (the data worker, its part workers and
 /// helper; PLAINSIGHT_BENCH_WORKER_PROFILE=DIR), or `page-trace.mjs`, the
 /// browser's trace (PLAINSIGHT_BENCH_TRACE=DIR).
-struct WorkerProfiles {
+struct SideScript {
     child: std::process::Child,
     script: &'static str,
 }
 
-impl WorkerProfiles {
-    fn start(d: &Driver, script: &'static str, dir: &Path) -> BenchResult<WorkerProfiles> {
+impl SideScript {
+    fn start(d: &Driver, script: &'static str, dir: &Path) -> BenchResult<SideScript> {
         use std::io::BufRead;
         let address = d
             .debugger_address()
@@ -1189,7 +1185,7 @@ impl WorkerProfiles {
         if line.trim() != "ready" {
             return Err(format!("{script} did not start: {line:?}").into());
         }
-        Ok(WorkerProfiles { child, script })
+        Ok(SideScript { child, script })
     }
 
     fn stop(mut self) -> BenchResult<()> {
