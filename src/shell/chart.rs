@@ -8,7 +8,7 @@ use wasm_bindgen::JsCast;
 use web_sys::HtmlCanvasElement;
 use yew::prelude::*;
 
-use super::canvas::MeasuredCanvas;
+use super::canvas;
 use super::controller::{download, download_blob};
 pub use crate::core::chart::ChartData;
 use crate::core::chart::{hit, paint, svg, Mark, Pick, Style};
@@ -134,7 +134,7 @@ fn draw(
     } else {
         Style::LIGHT
     };
-    let marks = MeasuredCanvas::new(canvas)
+    let marks = canvas::measured(canvas)
         .and_then(|backend| {
             // The backend counts device pixels; the transform scales CSS
             // pixels to them, so the chart is laid out on its CSS size.

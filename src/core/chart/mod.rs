@@ -16,10 +16,12 @@ use crate::core::model::Histogram;
 mod axes;
 mod marks;
 mod paint;
+mod text;
 
 pub use axes::{Ticks, Unit};
 pub use marks::{hit, Mark, Pick, Reading};
 pub use paint::paint;
+pub use text::{Estimated, Measured, TextSize};
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub enum ChartData {
@@ -256,7 +258,11 @@ impl ChartData {
 pub fn svg(data: &ChartData, column: &str) -> String {
     let mut out = String::new();
     {
-        let root = SVGBackend::with_string(&mut out, data.size()).into_drawing_area();
+        let root = Measured {
+            inner: SVGBackend::with_string(&mut out, data.size()),
+            measure: Estimated,
+        }
+        .into_drawing_area();
         let _ = root.fill(&WHITE);
         let _ = paint(&root, data, column, Style::LIGHT);
     }
