@@ -11,8 +11,11 @@
 //!    the alerts and correlations ready (`alerts-pending` gone, an `alert`
 //!    shown);
 //! 2. clicks the Explore tab and times until every `[data-testid=chart]`
-//!    canvas of the tab has painted pixels (checked every animation frame,
-//!    then 1.5 s without a new chart); the same for the Columns tab;
+//!    canvas of the tab has painted pixels (checked every animation frame
+//!    once its figure has `data-dpr`, then 1.5 s without a new chart) and
+//!    the longest time between two animation frames after the click; the
+//!    same for the Columns tab, then the Clean, Model and Overview tabs'
+//!    longest gap in the 2 s after their click;
 //! 3. clicks `export-report`, if this build has it, and times until the
 //!    HTML file is in the downloads folder (wall clock from the driver,
 //!    polled every 75 ms) and until the page made its blob URL (in the page);
@@ -37,7 +40,7 @@
 //! `target/bench-1m-20.csv`), `PLAINSIGHT_NODE_MODULES` (default
 //! `.tools/node_modules`, which holds `@duckdb/duckdb-wasm`),
 //! `PLAINSIGHT_BENCH_CPU_PROFILE` (a path: the page's CPU profile from the
-//! file chosen to the alerts is written there, Chrome's `.cpuprofile` JSON;
+//! file chosen through the tab switches after the alerts is written there, Chrome's `.cpuprofile` JSON;
 //! `scripts/cpuprofile-top.py` lists its longest busy stretches),
 //! `PLAINSIGHT_BENCH_WORKER_PROFILE` (a folder: the same for each worker —
 //! the data worker, its part workers and helper — through
@@ -46,7 +49,7 @@
 //! normal run's; the wasm is named only in a build whose worker wasm kept
 //! its names, e.g. target/wasm-bindgen/release/worker_bg.wasm in a copy of
 //! dist/), `PLAINSIGHT_BENCH_TRACE` (a folder: the browser's trace from the
-//! file chosen to the alerts, `trace.json`, through `scripts/page-trace.mjs`;
+//! file chosen through the tab switches, `trace.json`, through `scripts/page-trace.mjs`;
 //! `scripts/trace-frames.py DIR/trace.json` lists the page's long tasks,
 //! each with the time its thread ran in it and what the browser did).
 
@@ -151,14 +154,13 @@ const PAGE_PROBE: &str = r#"
         if (B.t.alerts === undefined) requestAnimationFrame(frame);
     };
     requestAnimationFrame(frame);
-    // Chromium's long animation frames (over 50 ms) up to the alerts: how
-    // much of each was script, and how much style, layout and paint.
+    // Chromium's long animation frames (over 50 ms) from the file chosen
+    // on: how much of each was script, and how much style, layout and paint.
     B.frames = [];
     try {
         new PerformanceObserver((list) => {
             for (const e of list.getEntries()) {
-                if (B.t.chosen === undefined || e.startTime < B.t.chosen
-                    || (B.t.alerts !== undefined && e.startTime > B.t.alerts)) continue;
+                if (B.t.chosen === undefined || e.startTime < B.t.chosen) continue;
                 const end = e.startTime + e.duration;
                 B.frames.push({
                     at: e.startTime - B.t.chosen, ms: e.duration,
@@ -174,14 +176,22 @@ const PAGE_PROBE: &str = r#"
 
 /// Watches the charts of the visible tab panel every animation frame:
 /// `window.__charts.done` is the stamp at which every chart there had
-/// painted pixels (cleared when a new chart appears unpainted).
+/// painted pixels (cleared when a new chart appears unpainted);
+/// `window.__charts.gap` the longest time between two animation frames from
+/// the tab's click on (the first counted from the click itself).
 const CHART_PROBE: &str = r#"
     const tab = 'tab_' + arguments[0];
     const W = window.__charts = { n: 0, painted: 0, done: undefined, run: true, kinds: [],
-                                  installed: performance.now() };
+                                  installed: performance.now(), gap: 0, last: undefined,
+                                  since_click: 0 };
     const seen = new WeakSet();
     const painted = (c) => {
         if (seen.has(c)) return true;
+        // Pixels are read once the figure says it was drawn (`chart[data-dpr]`),
+        // not every frame before: reading a canvas back cost the page's
+        // thread 7-14 ms a frame, inside the frames this measures.
+        const fig = c.closest('[data-testid=chart]');
+        if (fig && !fig.hasAttribute('data-dpr')) return false;
         if (!c.width || !c.height) return false;
         const ctx = c.getContext('2d');
         if (!ctx) return false;
@@ -194,6 +204,11 @@ const CHART_PROBE: &str = r#"
         // Only the charts shown after this tab's click count.
         const clicked = window.__explore.t[tab];
         if (clicked === undefined || clicked < W.installed) { requestAnimationFrame(frame); return; }
+        const now = performance.now();
+        if (W.last === undefined) W.last = clicked;
+        if (now - W.last > W.gap) W.gap = now - W.last;
+        W.last = now;
+        W.since_click = now - clicked;
         const charts = Array.from(document.querySelectorAll(
             'section[role=tabpanel]:not([hidden]) [data-testid=chart]'));
         const n = charts.length;
@@ -213,6 +228,9 @@ const CHART_PROBE: &str = r#"
 struct Charts {
     /// From the tab click to the last chart painted, ms (None: none drawn).
     ms: Option<f64>,
+    /// The longest time between two animation frames from the click until
+    /// the charts settled, ms (None: the page never saw the click).
+    gap_ms: Option<f64>,
     count: usize,
     painted: usize,
     kinds: Vec<String>,
@@ -249,6 +267,10 @@ struct AppRun {
     wall_alerts_s: f64,
     explore: Charts,
     columns: Charts,
+    /// Each tab clicked after the alerts, with the longest time between two
+    /// animation frames after its click, ms (Explore and Columns until their
+    /// charts settled, the others for [`SWITCH_WATCH_MS`]).
+    switches: Vec<(&'static str, f64)>,
     report: Report,
     /// Two more copies of the file, the third chosen as soon as the
     /// second's profile shows (its insights then start): each file chosen
@@ -297,7 +319,8 @@ fn time_charts(d: &Driver, name: &str) -> BenchResult<Charts> {
         let v = d.execute(
             "const W = window.__charts;
              return { n: W.n, painted: W.painted, done: W.done === undefined ? null : W.done,
-                      now: performance.now(), kinds: W.kinds };",
+                      now: performance.now(), kinds: W.kinds,
+                      gap: W.last === undefined ? null : W.gap };",
             vec![],
         )?;
         let settled = v["done"]
@@ -316,6 +339,7 @@ fn time_charts(d: &Driver, name: &str) -> BenchResult<Charts> {
             .as_f64()
             .zip(clicked)
             .map(|(done, click)| done - click),
+        gap_ms: state["gap"].as_f64(),
         count: state["n"].as_u64().unwrap_or(0) as usize,
         painted: state["painted"].as_u64().unwrap_or(0) as usize,
         kinds: state["kinds"]
@@ -327,6 +351,28 @@ fn time_charts(d: &Driver, name: &str) -> BenchResult<Charts> {
             })
             .unwrap_or_default(),
     })
+}
+
+/// How long a tab without charts to wait for is watched after its click.
+const SWITCH_WATCH_MS: f64 = 2000.0;
+
+/// Clicks the tab `name` and returns the longest time between two animation
+/// frames in the [`SWITCH_WATCH_MS`] after the click (page clock), ms.
+fn time_switch(d: &Driver, name: &str) -> BenchResult<f64> {
+    d.execute("if (window.__charts) window.__charts.run = false;", vec![])?;
+    d.execute(CHART_PROBE, vec![json!(name)])?;
+    d.click_when_ready(&format!("[data-testid=tab][data-tab={}]", css_str(name)))?;
+    let gap = d.wait_for(&format!("{SWITCH_WATCH_MS} ms of the {name} tab"), WAIT, |d| {
+        let v = d.execute(
+            "const W = window.__charts; return { since: W.since_click, gap: W.gap, seen: W.last !== undefined };",
+            vec![],
+        )?;
+        let watched = v["seen"].as_bool() == Some(true)
+            && v["since"].as_f64().is_some_and(|s| s >= SWITCH_WATCH_MS);
+        Ok(watched.then(|| v["gap"].as_f64()).flatten())
+    })?;
+    d.execute("window.__charts.run = false;", vec![])?;
+    Ok(gap)
 }
 
 /// Clicks `export-report` (on the Explore tab, else on the Overview) and
@@ -431,18 +477,6 @@ fn run_app(d: &Driver, app_url: &str, csv: &Path) -> BenchResult<AppRun> {
         },
     )?;
     let wall_alerts_s = started.elapsed().as_secs_f64();
-    if let Some(path) = &profile_to {
-        let profile = d.cdp("Profiler.stop", json!({}))?;
-        std::fs::write(path, serde_json::to_vec(&profile["profile"])?)?;
-        eprintln!("  the page's CPU profile: {}", path.display());
-    }
-    if let Some(p) = worker_profiles {
-        p.stop()?;
-    }
-    if let Some(t) = trace {
-        t.stop()?;
-        eprintln!("  the browser's trace: scripts/trace-frames.py lists the page's long tasks");
-    }
     let chosen = stamp(&t, "chosen").ok_or("the page saw no file chosen")?;
     let probe = d.execute(
         "const B = window.__explore; return { gap: B.gap, gap_at: B.gap_at, alerts: B.alerts, frames: B.frames };",
@@ -455,25 +489,11 @@ fn run_app(d: &Driver, app_url: &str, csv: &Path) -> BenchResult<AppRun> {
         stamp(&t, "profile").unwrap_or(f64::NAN) - chosen,
         stamp(&t, "alerts").unwrap_or(f64::NAN) - chosen,
     );
-    if let Some(frames) = probe["frames"].as_array() {
-        let mut frames: Vec<&Value> = frames.iter().collect();
-        frames.sort_by(|a, b| {
-            b["ms"]
-                .as_f64()
-                .partial_cmp(&a["ms"].as_f64())
-                .unwrap_or(std::cmp::Ordering::Equal)
-        });
-        for f in frames.iter().take(3) {
-            eprintln!(
-                "    long frame {:.0} ms at {:.0} ms: style + layout + paint {:.0} ms (render steps {:.0} ms); scripts {}",
-                f["ms"].as_f64().unwrap_or(f64::NAN),
-                f["at"].as_f64().unwrap_or(f64::NAN),
-                f["style_layout_ms"].as_f64().unwrap_or(f64::NAN),
-                f["render_ms"].as_f64().unwrap_or(f64::NAN),
-                f["scripts"]
-            );
-        }
-    }
+    print_long_frames(
+        &probe["frames"],
+        0.0,
+        stamp(&t, "alerts").unwrap_or(f64::NAN) - chosen,
+    );
     let attr = |hook: &str, name: &str| -> BenchResult<String> {
         d.attr_of(&format!("[data-testid={hook}]"), name)?
             .filter(|v| !v.is_empty())
@@ -512,6 +532,49 @@ fn run_app(d: &Driver, app_url: &str, csv: &Path) -> BenchResult<AppRun> {
     eprintln!("  Columns…");
     let columns = time_charts(d, "columns")?;
     let wasm_memory_end = wasm_memory(d)?;
+    let mut switches = vec![
+        ("Explore", explore.gap_ms.unwrap_or(f64::NAN)),
+        ("Columns", columns.gap_ms.unwrap_or(f64::NAN)),
+    ];
+    for (label, tab) in [
+        ("Clean", "clean"),
+        ("Model", "model"),
+        ("Overview", "overview"),
+    ] {
+        switches.push((label, time_switch(d, tab)?));
+    }
+    eprintln!(
+        "  tab switches, longest gap after the click: {}",
+        switches
+            .iter()
+            .map(|(l, g)| format!("{l} {g:.0} ms"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    );
+    let probe = d.execute(
+        "const B = window.__explore; return { t: B.t, frames: B.frames };",
+        vec![],
+    )?;
+    for tab in ["explore", "columns", "clean", "model", "overview"] {
+        if let Some(click) = stamp(&probe["t"], &format!("tab_{tab}")) {
+            eprintln!("  after the {tab} tab's click ({:.0} ms):", click - chosen);
+            print_long_frames(&probe["frames"], click - chosen, click - chosen + 3000.0);
+        }
+    }
+    // The profiles and the trace cover the file chosen to the last tab
+    // switch, then stop.
+    if let Some(path) = &profile_to {
+        let profile = d.cdp("Profiler.stop", json!({}))?;
+        std::fs::write(path, serde_json::to_vec(&profile["profile"])?)?;
+        eprintln!("  the page's CPU profile: {}", path.display());
+    }
+    if let Some(p) = worker_profiles {
+        p.stop()?;
+    }
+    if let Some(t) = trace {
+        t.stop()?;
+        eprintln!("  the browser's trace: scripts/trace-frames.py lists the page's long tasks");
+    }
     let later = if std::fs::metadata(csv)?.len() <= LATER_FILES_MAX_BYTES {
         eprintln!("  a second and a third file…");
         Some(time_later_files(d, csv)?)
@@ -533,11 +596,41 @@ fn run_app(d: &Driver, app_url: &str, csv: &Path) -> BenchResult<AppRun> {
         wall_alerts_s,
         explore,
         columns,
+        switches,
         report,
         later,
         read_parts,
         whole_profile_ms: None,
     })
+}
+
+/// Prints the three longest of the page probe's long animation frames
+/// (`frames`) that started between `from` and `to`, ms after the file was
+/// chosen.
+fn print_long_frames(frames: &Value, from: f64, to: f64) {
+    let Some(frames) = frames.as_array() else {
+        return;
+    };
+    let mut frames: Vec<&Value> = frames
+        .iter()
+        .filter(|f| f["at"].as_f64().is_some_and(|at| at >= from && at <= to))
+        .collect();
+    frames.sort_by(|a, b| {
+        b["ms"]
+            .as_f64()
+            .partial_cmp(&a["ms"].as_f64())
+            .unwrap_or(std::cmp::Ordering::Equal)
+    });
+    for f in frames.iter().take(3) {
+        eprintln!(
+            "    long frame {:.0} ms at {:.0} ms: style + layout + paint {:.0} ms (render steps {:.0} ms); scripts {}",
+            f["ms"].as_f64().unwrap_or(f64::NAN),
+            f["at"].as_f64().unwrap_or(f64::NAN),
+            f["style_layout_ms"].as_f64().unwrap_or(f64::NAN),
+            f["render_ms"].as_f64().unwrap_or(f64::NAN),
+            f["scripts"]
+        );
+    }
 }
 
 /// The page probe's stamps so far; an error when the app failed to load
@@ -937,7 +1030,9 @@ fn notes(size: u64, runs: &[(AppRun, DuckRun)], loads: &[(String, String)]) -> S
          ({} MB when the profile showed): wasm memory only grows, and the insights' answer \
          updates it, so this is the worker's peak with the alerts and correlations (before the \
          later files).\n\
-         - Longest main-thread gap (animation frames) from file chosen to alerts ready: {} ms.\n\
+         - Longest main-thread gap (animation frames) from file chosen to alerts ready: {} ms; \
+         after each tab's click (Explore and Columns until their charts settled, the others \
+         for {SWITCH_WATCH_MS:.0} ms): {}.\n\
          - DuckDB-WASM: `duckdb-browser-eh.worker.js` + `duckdb-eh.wasm` from npm, served \
          locally (no CDN); the file is registered as a browser file handle \
          (`BROWSER_FILEREADER`, direct I/O), so DuckDB reads it from disk like the app does. \
@@ -976,6 +1071,16 @@ fn notes(size: u64, runs: &[(AppRun, DuckRun)], loads: &[(String, String)]) -> S
         join(
             runs.iter()
                 .map(|(a, _)| format!("{:.0}", a.gap_ms))
+                .collect()
+        ),
+        join(
+            runs.iter()
+                .map(|(a, _)| a
+                    .switches
+                    .iter()
+                    .map(|(l, g)| format!("{l} {g:.0}"))
+                    .collect::<Vec<_>>()
+                    .join(", "))
                 .collect()
         ),
         duck.summarize_ms.len(),

@@ -182,7 +182,9 @@ fn queue_drawing(drawing: Box<dyn FnOnce()>) {
     }
 }
 
-/// Draws the queued drawings for [`DRAW_BUDGET_MS`], then yields.
+/// Draws the queued drawings for [`DRAW_BUDGET_MS`], then yields until the
+/// browser has drawn a frame: a timer of 0 ms could run before it, so two
+/// slices and a worker's answer between them made one frame of 136 ms.
 fn draw_queued() {
     let clock = web_sys::window().and_then(|w| w.performance());
     let now = || clock.as_ref().map_or(0.0, |p| p.now());
@@ -195,7 +197,7 @@ fn draw_queued() {
         };
         drawing();
         if now() - started > DRAW_BUDGET_MS {
-            gloo::timers::callback::Timeout::new(0, draw_queued).forget();
+            super::after_next_frame(draw_queued);
             return;
         }
     }

@@ -57,6 +57,24 @@ pub(crate) fn device_memory_gib() -> Option<f64> {
         .as_f64()
 }
 
+/// Runs `then` once the browser has drawn the next frame (an animation
+/// frame, then a task after it): what `then` changes is laid out and
+/// painted in a frame of its own, and the work before it has had its
+/// frame. The preview's parts and the charts' drawing queue yield this way.
+pub(crate) fn after_next_frame(then: impl FnOnce() + 'static) {
+    use wasm_bindgen::JsCast;
+    let frame = wasm_bindgen::closure::Closure::once_into_js(move || {
+        gloo::timers::callback::Timeout::new(0, then).forget();
+    });
+    let asked =
+        web_sys::window().is_some_and(|w| w.request_animation_frame(frame.unchecked_ref()).is_ok());
+    if !asked {
+        let _ = frame
+            .unchecked_ref::<js_sys::Function>()
+            .call0(&wasm_bindgen::JsValue::NULL);
+    }
+}
+
 /// Names a moment of the page's start in the browser's performance
 /// timeline (`performance.getEntriesByName`), for the cold-start benchmark
 /// (benches/browser_coldstart.rs): `plainsight-drawn` (the app replaced the

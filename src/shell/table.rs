@@ -3,7 +3,7 @@
 
 use std::rc::Rc;
 
-use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen::JsCast;
 use web_sys::HtmlElement;
 use yew::prelude::*;
 
@@ -131,22 +131,6 @@ fn draw_order(view: (usize, usize), len: usize, per: usize) -> Vec<std::ops::Ran
     parts
 }
 
-/// Runs `then` once the browser has drawn the next frame (an animation
-/// frame, then a task after it): what `then` changes is laid out and
-/// painted in a frame of its own.
-fn draw_rest_later(then: impl FnOnce() + 'static) {
-    let frame = wasm_bindgen::closure::Closure::once_into_js(move || {
-        gloo::timers::callback::Timeout::new(0, then).forget();
-    });
-    let asked =
-        web_sys::window().is_some_and(|w| w.request_animation_frame(frame.unchecked_ref()).is_ok());
-    if !asked {
-        let _ = frame
-            .unchecked_ref::<js_sys::Function>()
-            .call0(&JsValue::NULL);
-    }
-}
-
 #[component]
 pub fn PreviewTable(props: &TableProps) -> Html {
     let scroll_top = use_state(|| 0.0f64);
@@ -260,7 +244,7 @@ pub fn PreviewTable(props: &TableProps) -> Html {
             (Rc::as_ptr(&pv.rows) as usize, shown),
             move |&(_, shown)| {
                 if more {
-                    draw_rest_later(move || drawn.set(Some((rows, view, shown + 1))));
+                    super::after_next_frame(move || drawn.set(Some((rows, view, shown + 1))));
                 }
             },
         );
