@@ -160,7 +160,7 @@ const PAGE_PROBE: &str = r#"
     try {
         new PerformanceObserver((list) => {
             for (const e of list.getEntries()) {
-                if (B.t.chosen === undefined || e.startTime < B.t.chosen) continue;
+                if (B.t.chosen === undefined || e.startTime + e.duration < B.t.chosen) continue;
                 const end = e.startTime + e.duration;
                 B.frames.push({
                     at: e.startTime - B.t.chosen, ms: e.duration,
@@ -178,9 +178,13 @@ const PAGE_PROBE: &str = r#"
 /// `window.__charts.done` is the stamp at which every chart there had
 /// painted pixels (cleared when a new chart appears unpainted);
 /// `window.__charts.gap` the longest time between two animation frames from
-/// the tab's click on (the first counted from the click itself).
+/// the tab's click on (the first counted from the click itself; with
+/// `arguments[1]`, ms, only the gaps that start within that long after the
+/// click). `arguments[2]` false: no charts are watched, no pixels read.
 const CHART_PROBE: &str = r#"
     const tab = 'tab_' + arguments[0];
+    const watch = arguments[1];
+    const charts_too = arguments[2];
     const W = window.__charts = { n: 0, painted: 0, done: undefined, run: true, kinds: [],
                                   installed: performance.now(), gap: 0, last: undefined,
                                   since_click: 0 };
@@ -206,9 +210,11 @@ const CHART_PROBE: &str = r#"
         if (clicked === undefined || clicked < W.installed) { requestAnimationFrame(frame); return; }
         const now = performance.now();
         if (W.last === undefined) W.last = clicked;
-        if (now - W.last > W.gap) W.gap = now - W.last;
+        const counted = watch === null || W.last - clicked <= watch;
+        if (counted && now - W.last > W.gap) W.gap = now - W.last;
         W.last = now;
         W.since_click = now - clicked;
+        if (!charts_too) { requestAnimationFrame(frame); return; }
         const charts = Array.from(document.querySelectorAll(
             'section[role=tabpanel]:not([hidden]) [data-testid=chart]'));
         const n = charts.length;
@@ -312,7 +318,7 @@ fn wasm_memory(d: &Driver) -> Result<Option<u64>, WdError> {
 /// Clicks the tab `name` and waits until its charts are drawn.
 fn time_charts(d: &Driver, name: &str) -> BenchResult<Charts> {
     d.execute("if (window.__charts) window.__charts.run = false;", vec![])?;
-    d.execute(CHART_PROBE, vec![json!(name)])?;
+    d.execute(CHART_PROBE, vec![json!(name), Value::Null, json!(true)])?;
     d.click_when_ready(&format!("[data-testid=tab][data-tab={}]", css_str(name)))?;
     let started = Instant::now();
     let state = d.wait_for(&format!("the charts of the {name} tab"), CHART_WAIT, |d| {
@@ -360,7 +366,10 @@ const SWITCH_WATCH_MS: f64 = 2000.0;
 /// frames in the [`SWITCH_WATCH_MS`] after the click (page clock), ms.
 fn time_switch(d: &Driver, name: &str) -> BenchResult<f64> {
     d.execute("if (window.__charts) window.__charts.run = false;", vec![])?;
-    d.execute(CHART_PROBE, vec![json!(name)])?;
+    d.execute(
+        CHART_PROBE,
+        vec![json!(name), json!(SWITCH_WATCH_MS), json!(false)],
+    )?;
     d.click_when_ready(&format!("[data-testid=tab][data-tab={}]", css_str(name)))?;
     let gap = d.wait_for(&format!("{SWITCH_WATCH_MS} ms of the {name} tab"), WAIT, |d| {
         let v = d.execute(
@@ -492,7 +501,7 @@ fn run_app(d: &Driver, app_url: &str, csv: &Path) -> BenchResult<AppRun> {
     print_long_frames(
         &probe["frames"],
         0.0,
-        stamp(&t, "alerts").unwrap_or(f64::NAN) - chosen,
+        stamp(&t, "alerts").map_or(f64::INFINITY, |a| a - chosen),
     );
     let attr = |hook: &str, name: &str| -> BenchResult<String> {
         d.attr_of(&format!("[data-testid={hook}]"), name)?
@@ -605,15 +614,21 @@ fn run_app(d: &Driver, app_url: &str, csv: &Path) -> BenchResult<AppRun> {
 }
 
 /// Prints the three longest of the page probe's long animation frames
-/// (`frames`) that started between `from` and `to`, ms after the file was
-/// chosen.
+/// (`frames`) that ended after `from` and started before `to`, ms after the
+/// file was chosen.
 fn print_long_frames(frames: &Value, from: f64, to: f64) {
     let Some(frames) = frames.as_array() else {
         return;
     };
     let mut frames: Vec<&Value> = frames
         .iter()
-        .filter(|f| f["at"].as_f64().is_some_and(|at| at >= from && at <= to))
+        .filter(|f| {
+            // The frame that holds the click starts a little before its
+            // stamp: a frame counts when it ends after `from`.
+            let at = f["at"].as_f64().unwrap_or(f64::NAN);
+            let ms = f["ms"].as_f64().unwrap_or(0.0);
+            at + ms >= from && at <= to
+        })
         .collect();
     frames.sort_by(|a, b| {
         b["ms"]

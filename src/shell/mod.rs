@@ -61,6 +61,9 @@ pub(crate) fn device_memory_gib() -> Option<f64> {
 /// frame, then a task after it): what `then` changes is laid out and
 /// painted in a frame of its own, and the work before it has had its
 /// frame. The preview's parts and the charts' drawing queue yield this way.
+/// In a tab the browser does not show, animation frames stop, and so does
+/// what waits here, until the tab is shown again (nothing there is seen
+/// meanwhile).
 pub(crate) fn after_next_frame(then: impl FnOnce() + 'static) {
     use wasm_bindgen::JsCast;
     let frame = wasm_bindgen::closure::Closure::once_into_js(move || {

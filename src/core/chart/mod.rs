@@ -404,7 +404,11 @@ mod tests {
     fn drawn(data: &ChartData, w: u32) -> String {
         let mut out = String::new();
         {
-            let root = SVGBackend::with_string(&mut out, (w, data.size().1)).into_drawing_area();
+            let root = Measured {
+                inner: SVGBackend::with_string(&mut out, (w, data.size().1)),
+                measure: Estimated,
+            }
+            .into_drawing_area();
             let _ = paint(&root, data, "c", Style::LIGHT);
         }
         out
