@@ -315,11 +315,19 @@ fn wasm_memory(d: &Driver) -> Result<Option<u64>, WdError> {
         .filter(|&v| v > 0))
 }
 
+/// Stops the previous tab's probe, installs [`CHART_PROBE`] for the tab
+/// `name` (`watch`: ms, or null; `charts`: watch its charts too) and clicks
+/// the tab.
+fn click_watched(d: &Driver, name: &str, watch: Value, charts: bool) -> BenchResult<()> {
+    d.execute("if (window.__charts) window.__charts.run = false;", vec![])?;
+    d.execute(CHART_PROBE, vec![json!(name), watch, json!(charts)])?;
+    d.click_when_ready(&format!("[data-testid=tab][data-tab={}]", css_str(name)))?;
+    Ok(())
+}
+
 /// Clicks the tab `name` and waits until its charts are drawn.
 fn time_charts(d: &Driver, name: &str) -> BenchResult<Charts> {
-    d.execute("if (window.__charts) window.__charts.run = false;", vec![])?;
-    d.execute(CHART_PROBE, vec![json!(name), Value::Null, json!(true)])?;
-    d.click_when_ready(&format!("[data-testid=tab][data-tab={}]", css_str(name)))?;
+    click_watched(d, name, Value::Null, true)?;
     let started = Instant::now();
     let state = d.wait_for(&format!("the charts of the {name} tab"), CHART_WAIT, |d| {
         let v = d.execute(
@@ -365,12 +373,7 @@ const SWITCH_WATCH_MS: f64 = 2000.0;
 /// Clicks the tab `name` and returns the longest time between two animation
 /// frames in the [`SWITCH_WATCH_MS`] after the click (page clock), ms.
 fn time_switch(d: &Driver, name: &str) -> BenchResult<f64> {
-    d.execute("if (window.__charts) window.__charts.run = false;", vec![])?;
-    d.execute(
-        CHART_PROBE,
-        vec![json!(name), json!(SWITCH_WATCH_MS), json!(false)],
-    )?;
-    d.click_when_ready(&format!("[data-testid=tab][data-tab={}]", css_str(name)))?;
+    click_watched(d, name, json!(SWITCH_WATCH_MS), false)?;
     let gap = d.wait_for(&format!("{SWITCH_WATCH_MS} ms of the {name} tab"), WAIT, |d| {
         let v = d.execute(
             "const W = window.__charts; return { since: W.since_click, gap: W.gap, seen: W.last !== undefined };",

@@ -4092,7 +4092,7 @@ mod chart_snapshots {
             let (w, h) = data.size();
             let mut out = String::new();
             let marks = {
-                let root = plotters::prelude::SVGBackend::with_string(&mut out, (w, h));
+                let root = plainsight::core::chart::svg_backend(&mut out, (w, h));
                 let root = plotters::prelude::IntoDrawingArea::into_drawing_area(root);
                 paint(&root, &data, column, Style::LIGHT).expect(name)
             };

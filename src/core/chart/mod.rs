@@ -253,16 +253,21 @@ impl ChartData {
     }
 }
 
+/// plotters' SVG backend writing into `out`, its labels sized by
+/// [`Estimated`]: every SVG the core draws is laid out alike.
+pub fn svg_backend(out: &mut String, size: (u32, u32)) -> Measured<SVGBackend<'_>, Estimated> {
+    Measured {
+        inner: SVGBackend::with_string(out, size),
+        measure: Estimated,
+    }
+}
+
 /// The chart as an SVG document on a white ground (read outside the app's
 /// theme).
 pub fn svg(data: &ChartData, column: &str) -> String {
     let mut out = String::new();
     {
-        let root = Measured {
-            inner: SVGBackend::with_string(&mut out, data.size()),
-            measure: Estimated,
-        }
-        .into_drawing_area();
+        let root = svg_backend(&mut out, data.size()).into_drawing_area();
         let _ = root.fill(&WHITE);
         let _ = paint(&root, data, column, Style::LIGHT);
     }
@@ -404,11 +409,7 @@ mod tests {
     fn drawn(data: &ChartData, w: u32) -> String {
         let mut out = String::new();
         {
-            let root = Measured {
-                inner: SVGBackend::with_string(&mut out, (w, data.size().1)),
-                measure: Estimated,
-            }
-            .into_drawing_area();
+            let root = svg_backend(&mut out, (w, data.size().1)).into_drawing_area();
             let _ = paint(&root, data, "c", Style::LIGHT);
         }
         out

@@ -16,9 +16,9 @@
 //! 12%; measured at the written size, a long bar label was cut in
 //! Chromium here).
 
-use plotters_backend::FontStyle;
 use plotters_backend::{
     BackendColor, BackendCoord, BackendStyle, BackendTextStyle, DrawingBackend, DrawingErrorKind,
+    FontStyle,
 };
 
 /// The width and height of a label, in the backend's pixels, unturned.
