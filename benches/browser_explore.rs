@@ -11,8 +11,9 @@
 //!    the alerts and correlations ready (`alerts-pending` gone, an `alert`
 //!    shown);
 //! 2. clicks the Explore tab and times until every `[data-testid=chart]`
-//!    canvas of the tab has painted pixels (checked every animation frame
-//!    once its figure has `data-dpr`, then 1.5 s without a new chart) and
+//!    of the tab says it was drawn (`data-dpr`, checked every animation
+//!    frame, then 1.5 s without a new chart; its canvas's pixels are read
+//!    back then, outside the frames measured, and counted painted) and
 //!    the longest time between two animation frames after the click; the
 //!    same for the Columns tab, then the Clean, Model and Overview tabs'
 //!    longest gap in the 2 s after their click;
@@ -79,7 +80,7 @@ const LATER_FILES_MAX_BYTES: u64 = 2_000_000_000;
 const JOB_WAIT: Duration = Duration::from_secs(900);
 /// Charts must show up within this after their tab is opened.
 const CHART_WAIT: Duration = Duration::from_secs(300);
-/// All charts painted and no new one for this long: the tab is drawn.
+/// All charts drawn and no new one for this long: the tab is drawn.
 const CHART_SETTLE_MS: f64 = 1500.0;
 /// Where the figures go in BENCHMARKS.md, and the command that wrote them:
 /// for the CSV, then for the Parquet file.
@@ -175,8 +176,11 @@ const PAGE_PROBE: &str = r#"
     } catch (_) { /* not in this browser */ }"#;
 
 /// Watches the charts of the visible tab panel every animation frame:
-/// `window.__charts.done` is the stamp at which every chart there had
-/// painted pixels (cleared when a new chart appears unpainted);
+/// `window.__charts.done` is the stamp at which every chart there said it
+/// was drawn (`chart[data-dpr]`, set in the task that draws it; cleared
+/// when a new chart appears undrawn) — their pixels are read once, after
+/// they settle ([`PAINTED_PROBE`]), since reading a canvas back inside a
+/// frame cost the page's thread 7-17 ms in the frames this measures;
 /// `window.__charts.gap` the longest time between two animation frames from
 /// the tab's click on (the first counted from the click itself; with
 /// `arguments[1]`, ms, only the gaps that start within that long after the
@@ -185,24 +189,10 @@ const CHART_PROBE: &str = r#"
     const tab = 'tab_' + arguments[0];
     const watch = arguments[1];
     const charts_too = arguments[2];
-    const W = window.__charts = { n: 0, painted: 0, done: undefined, run: true, kinds: [],
+    const W = window.__charts = { n: 0, drawn: 0, done: undefined, run: true, kinds: [],
                                   installed: performance.now(), gap: 0, last: undefined,
                                   since_click: 0 };
-    const seen = new WeakSet();
-    const painted = (c) => {
-        if (seen.has(c)) return true;
-        // Pixels are read once the figure says it was drawn (`chart[data-dpr]`),
-        // not every frame before: reading a canvas back cost the page's
-        // thread 7-14 ms a frame, inside the frames this measures.
-        const fig = c.closest('[data-testid=chart]');
-        if (fig && !fig.hasAttribute('data-dpr')) return false;
-        if (!c.width || !c.height) return false;
-        const ctx = c.getContext('2d');
-        if (!ctx) return false;
-        const px = ctx.getImageData(0, 0, c.width, c.height).data;
-        for (let i = 3; i < px.length; i += 4) if (px[i] > 0) { seen.add(c); return true; }
-        return false;
-    };
+    const drawn = (ch) => ch.hasAttribute('data-dpr');
     const frame = () => {
         if (!W.run) return;
         // Only the charts shown after this tab's click count.
@@ -219,17 +209,31 @@ const CHART_PROBE: &str = r#"
             'section[role=tabpanel]:not([hidden]) [data-testid=chart]'));
         const n = charts.length;
         let p = 0;
-        for (const ch of charts) { const c = ch.querySelector('canvas'); if (c && painted(c)) p++; }
+        for (const ch of charts) if (drawn(ch)) p++;
         if (n > 0 && p === n) {
             if (W.done === undefined || W.n !== n) W.done = performance.now();
         } else {
             W.done = undefined;
         }
-        W.n = n; W.painted = p;
+        W.n = n; W.drawn = p;
         W.kinds = charts.map((ch) => ch.getAttribute('data-kind'));
         requestAnimationFrame(frame);
     };
     requestAnimationFrame(frame);"#;
+
+/// The charts of the visible tab panel whose canvas has a painted pixel
+/// (read back once, after the charts settled).
+const PAINTED_PROBE: &str = r#"
+    let painted = 0;
+    for (const ch of document.querySelectorAll(
+            'section[role=tabpanel]:not([hidden]) [data-testid=chart]')) {
+        const c = ch.querySelector('canvas');
+        const ctx = c && c.width && c.height ? c.getContext('2d') : null;
+        if (!ctx) continue;
+        const px = ctx.getImageData(0, 0, c.width, c.height).data;
+        for (let i = 3; i < px.length; i += 4) if (px[i] > 0) { painted++; break; }
+    }
+    return painted;"#;
 
 struct Charts {
     /// From the tab click to the last chart painted, ms (None: none drawn).
@@ -332,7 +336,7 @@ fn time_charts(d: &Driver, name: &str) -> BenchResult<Charts> {
     let state = d.wait_for(&format!("the charts of the {name} tab"), CHART_WAIT, |d| {
         let v = d.execute(
             "const W = window.__charts;
-             return { n: W.n, painted: W.painted, done: W.done === undefined ? null : W.done,
+             return { n: W.n, done: W.done === undefined ? null : W.done,
                       now: performance.now(), kinds: W.kinds,
                       gap: W.last === undefined ? null : W.gap };",
             vec![],
@@ -347,6 +351,10 @@ fn time_charts(d: &Driver, name: &str) -> BenchResult<Charts> {
     })?;
     let t = d.execute("return window.__explore.t;", vec![])?;
     d.execute("window.__charts.run = false;", vec![])?;
+    let painted = d
+        .execute(PAINTED_PROBE, vec![])?
+        .as_u64()
+        .ok_or("the painted-pixels probe returned no count")? as usize;
     let clicked = stamp(&t, &format!("tab_{name}"));
     Ok(Charts {
         ms: state["done"]
@@ -355,7 +363,7 @@ fn time_charts(d: &Driver, name: &str) -> BenchResult<Charts> {
             .map(|(done, click)| done - click),
         gap_ms: state["gap"].as_f64(),
         count: state["n"].as_u64().unwrap_or(0) as usize,
-        painted: state["painted"].as_u64().unwrap_or(0) as usize,
+        painted,
         kinds: state["kinds"]
             .as_array()
             .map(|a| {
@@ -494,9 +502,13 @@ fn run_app(d: &Driver, app_url: &str, csv: &Path) -> BenchResult<AppRun> {
         "const B = window.__explore; return { gap: B.gap, gap_at: B.gap_at, alerts: B.alerts, frames: B.frames };",
         vec![],
     )?;
+    // Read now: `probe` is the tabs' probe further down.
+    let gap_ms = probe["gap"]
+        .as_f64()
+        .ok_or("the page's frame probe has no gap")?;
     eprintln!(
         "  longest main-thread gap {:.0} ms, from {:.0} ms after the file was chosen (profile shown at {:.0}, alerts at {:.0})",
-        probe["gap"].as_f64().unwrap_or(f64::NAN),
+        gap_ms,
         probe["gap_at"].as_f64().unwrap_or(f64::NAN) - chosen,
         stamp(&t, "profile").unwrap_or(f64::NAN) - chosen,
         stamp(&t, "alerts").unwrap_or(f64::NAN) - chosen,
@@ -563,14 +575,19 @@ fn run_app(d: &Driver, app_url: &str, csv: &Path) -> BenchResult<AppRun> {
             .collect::<Vec<_>>()
             .join(", ")
     );
-    let probe = d.execute(
-        "const B = window.__explore; return { t: B.t, frames: B.frames };",
+    let clicks = d.execute(
+        "const B = window.__explore;
+         const draws = performance.getEntriesByType('measure')
+             .filter(e => e.name.startsWith('plainsight-draw '))
+             .map(e => [e.name.slice(16), e.startTime, e.duration]);
+         return { t: B.t, frames: B.frames, draws };",
         vec![],
     )?;
     for tab in ["explore", "columns", "clean", "model", "overview"] {
-        if let Some(click) = stamp(&probe["t"], &format!("tab_{tab}")) {
+        if let Some(click) = stamp(&clicks["t"], &format!("tab_{tab}")) {
             eprintln!("  after the {tab} tab's click ({:.0} ms):", click - chosen);
-            print_long_frames(&probe["frames"], click - chosen, click - chosen + 3000.0);
+            print_long_frames(&clicks["frames"], click - chosen, click - chosen + 3000.0);
+            print_draws(&clicks["draws"], click, click + 3000.0);
         }
     }
     // The profiles and the trace cover the file chosen to the last tab
@@ -604,7 +621,7 @@ fn run_app(d: &Driver, app_url: &str, csv: &Path) -> BenchResult<AppRun> {
         alerts: probe["alerts"].as_u64().unwrap_or(0),
         alert_kinds,
         corr_pairs,
-        gap_ms: probe["gap"].as_f64().unwrap_or(f64::NAN),
+        gap_ms,
         wall_alerts_s,
         explore,
         columns,
@@ -649,6 +666,34 @@ fn print_long_frames(frames: &Value, from: f64, to: f64) {
             f["scripts"]
         );
     }
+}
+
+/// Prints the charts drawn (`plainsight-draw <kind>` measures: [kind,
+/// start, ms]) that started between `from` and `to` (page clock), in the
+/// order drawn, and the longest.
+fn print_draws(draws: &Value, from: f64, to: f64) {
+    let Some(draws) = draws.as_array() else {
+        return;
+    };
+    let drawn: Vec<(&str, f64)> = draws
+        .iter()
+        .filter_map(|e| Some((e[0].as_str()?, e[1].as_f64()?, e[2].as_f64()?)))
+        .filter(|(_, at, _)| (from..=to).contains(at))
+        .map(|(kind, _, ms)| (kind, ms))
+        .collect();
+    if drawn.is_empty() {
+        return;
+    }
+    let longest = drawn.iter().map(|d| d.1).fold(0.0, f64::max);
+    eprintln!(
+        "    {} charts drawn, the longest {longest:.1} ms: {}",
+        drawn.len(),
+        drawn
+            .iter()
+            .map(|(k, ms)| format!("{k} {ms:.1}"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    );
 }
 
 /// The page probe's stamps so far; an error when the app failed to load
@@ -1038,8 +1083,9 @@ fn notes(size: u64, runs: &[(AppRun, DuckRun)], loads: &[(String, String)]) -> S
          Seen from WebDriver, file chosen → alerts ready: {} s.\n\
          - Alerts: {} ({}); {} `corr-pair` rows on the Explore tab.\n\
          - Charts: timed from the tab's click to the animation frame in which every \
-         `[data-testid=chart]` canvas of the tab had painted pixels, with no new chart for \
-         {CHART_SETTLE_MS:.0} ms after. Explore: {}. Columns: {} (a hidden tab's charts are \
+         `[data-testid=chart]` of the tab said it was drawn (`data-dpr`), with no new chart for \
+         {CHART_SETTLE_MS:.0} ms after; then each canvas's pixels are read back and it counts \
+         as painted when one is not transparent. Explore: {}. Columns: {} (a hidden tab's charts are \
          drawn when it is shown, not before).\n\
          {report}\n\
          {later}\n\

@@ -2,6 +2,8 @@
 //! canvas in the page's theme, downloadable as PNG (the canvas) or SVG (the
 //! same drawing on plotters' SVG backend).
 
+use std::rc::Rc;
+
 use plotters::prelude::*;
 use wasm_bindgen::closure::Closure;
 use wasm_bindgen::JsCast;
@@ -30,12 +32,56 @@ pub fn dark_theme() -> bool {
     }
 }
 
+/// A value shared between renders and compared by pointer first: a parent
+/// that renders again with the same `Rc` (a memo of the answer it shows)
+/// costs no copy and no comparison of a chart's points; a new `Rc` with
+/// the same contents still compares equal.
+#[derive(Debug)]
+pub struct Shared<T>(Rc<T>);
+
+impl<T> Clone for Shared<T> {
+    fn clone(&self) -> Self {
+        Shared(self.0.clone())
+    }
+}
+
+impl<T: PartialEq> PartialEq for Shared<T> {
+    fn eq(&self, other: &Self) -> bool {
+        Rc::ptr_eq(&self.0, &other.0) || *self.0 == *other.0
+    }
+}
+
+impl<T> std::ops::Deref for Shared<T> {
+    type Target = T;
+    fn deref(&self) -> &T {
+        &self.0
+    }
+}
+
+impl<T> From<T> for Shared<T> {
+    fn from(v: T) -> Self {
+        Shared(Rc::new(v))
+    }
+}
+
+impl<T> From<Rc<T>> for Shared<T> {
+    fn from(v: Rc<T>) -> Self {
+        Shared(v)
+    }
+}
+
+impl yew::html::IntoPropValue<Shared<ChartData>> for ChartData {
+    fn into_prop_value(self) -> Shared<ChartData> {
+        Shared::from(self)
+    }
+}
+
 #[derive(Properties, PartialEq)]
 pub struct ChartProps {
     pub kind: AttrValue,
     pub column: AttrValue,
     pub title: AttrValue,
-    pub data: ChartData,
+    pub data: Shared<ChartData>,
     /// A click (or Enter) on a mark that names something to open: a
     /// heatmap cell's pair of columns.
     #[prop_or_default]
@@ -134,7 +180,7 @@ fn draw(
     } else {
         Style::LIGHT
     };
-    let marks = canvas::measured(canvas)
+    let marks = canvas::backend(canvas)
         .and_then(|backend| {
             // The backend counts device pixels; the transform scales CSS
             // pixels to them, so the chart is laid out on its CSS size.
@@ -166,8 +212,12 @@ thread_local! {
 }
 
 /// How long one task draws before the page gets its thread back, ms: a
-/// tab of 32 charts (Columns) drawn in one task took about 100 ms.
-const DRAW_BUDGET_MS: f64 = 25.0;
+/// tab of 32 charts (Columns) drawn in one task took about 100 ms. A
+/// worker's answer rendered in the same frame as a slice adds up with it
+/// (Explore: 20–50 ms of the answer, 30–80 ms of slice at 25 ms), so a
+/// slice is about one large chart (a 5,000-point scatter draws in about
+/// 15 ms) or a few small ones.
+const DRAW_BUDGET_MS: f64 = 12.0;
 
 /// Draws `drawing` in a later task, after the drawings queued before it
 /// (a chart drawn again runs its newest drawing last).
@@ -186,9 +236,7 @@ fn queue_drawing(drawing: Box<dyn FnOnce()>) {
 /// browser has drawn a frame: a timer of 0 ms could run before it, so two
 /// slices and a worker's answer between them made one frame of 136 ms.
 fn draw_queued() {
-    let clock = web_sys::window().and_then(|w| w.performance());
-    let now = || clock.as_ref().map_or(0.0, |p| p.now());
-    let started = now();
+    let started = super::now();
     loop {
         let next = QUEUE.with(|q| q.borrow_mut().drawings.pop_front());
         let Some(drawing) = next else {
@@ -196,7 +244,7 @@ fn draw_queued() {
             return;
         };
         drawing();
-        if now() - started > DRAW_BUDGET_MS {
+        if super::now() - started > DRAW_BUDGET_MS {
             super::after_next_frame(draw_queued);
             return;
         }
@@ -281,6 +329,7 @@ pub fn Chart(props: &ChartProps) -> Html {
     let generation = use_mut_ref(|| 0u64);
     {
         let (canvas, drawn, pointed) = (canvas.clone(), drawn.clone(), pointed.clone());
+        let kind = props.kind.clone();
         let deps = (props.data.clone(), props.column.clone(), tick, *width);
         use_effect_with(deps, move |(data, column, _, width)| {
             let mine = *generation.borrow();
@@ -300,11 +349,14 @@ pub fn Chart(props: &ChartProps) -> Html {
             });
             if let Some((c, available)) = available {
                 let (data, column, current) = (data.clone(), column.clone(), generation.clone());
+                let timed = format!("plainsight-draw {kind}");
                 queue_drawing(Box::new(move || {
                     if *current.borrow() != mine {
                         return;
                     }
+                    let start = super::now();
                     let (marks, width) = draw(&c, &data, &column, available);
+                    super::measure(&timed, start);
                     *drawn.borrow_mut() = Drawn { marks, width };
                     pointed.set(None);
                 }));

@@ -8,7 +8,7 @@ use std::rc::Rc;
 
 use yew::prelude::*;
 
-use super::chart::{Chart, ChartData};
+use super::chart::{Chart, ChartData, Shared};
 use super::format;
 use super::protocol::RowFilter;
 use crate::core::chart::Pick;
@@ -19,8 +19,8 @@ use crate::core::explore::defaults::{
     default_trend, measure_columns,
 };
 use crate::core::explore::groupby::{DatePart, Dimension, GroupTable, Measure};
-use crate::core::explore::scatter::{Colour, Scatter, MAX_POINTS};
-use crate::core::explore::trend::{Granularity, Trend};
+use crate::core::explore::scatter::{Colour, MAX_POINTS};
+use crate::core::explore::trend::Granularity;
 use crate::core::explore::{Answer, Insights, Query, GROUP_LIMIT};
 use crate::core::DatasetProfile;
 
@@ -77,13 +77,27 @@ pub fn ExploreTab(props: &ExploreProps) -> Html {
     let Some(ins) = props.insights.as_ref() else {
         return html! { <p class="muted" data-testid="explore-pending">{"Computing correlations and charts…"}</p> };
     };
-    let scatter = props.answers.iter().find_map(|a| match a.as_ref() {
-        Answer::Scatter(s) => Some(s.clone()),
-        _ => None,
+    // The scatter's and the trend's charts, made once per answer: the
+    // page renders again on every message, and a copy of 5,000 points each
+    // time, compared with the last, cost more than the rest of the tab.
+    let answer = |wanted: fn(&Answer) -> bool| {
+        props
+            .answers
+            .iter()
+            .find(|a| wanted(a))
+            .map(|a| Shared::from(a.clone()))
+    };
+    let scatter = use_memo(answer(|a| matches!(a, Answer::Scatter(_))), |a| {
+        match a.as_deref() {
+            Some(Answer::Scatter(s)) => Some(Shared::from(ChartData::Scatter(s.clone()))),
+            _ => None,
+        }
     });
-    let trend = props.answers.iter().find_map(|a| match a.as_ref() {
-        Answer::Trend(t) => Some(t.clone()),
-        _ => None,
+    let trend = use_memo(answer(|a| matches!(a, Answer::Trend(_))), |a| {
+        match a.as_deref() {
+            Some(Answer::Trend(t)) => Some(Shared::from(ChartData::Trend(t.clone()))),
+            _ => None,
+        }
     });
     let group = props.answers.iter().find_map(|a| match a.as_ref() {
         Answer::Group { .. } => Some(a.clone()),
@@ -114,8 +128,8 @@ pub fn ExploreTab(props: &ExploreProps) -> Html {
             }
             { missing_view(ins) }
             <CorrelationView correlations={Rc::new(ins.correlations.clone())} on_query={props.on_query.clone()} />
-            { scatter_view(&props.profile, scatter, &props.on_query) }
-            { trend_view(&props.profile, trend, &props.on_query) }
+            { scatter_view(&props.profile, (*scatter).clone(), &props.on_query) }
+            { trend_view(&props.profile, (*trend).clone(), &props.on_query) }
             { group_view(&props.profile, group, &props.on_query, &props.on_rows) }
         </div>
     }
@@ -301,7 +315,13 @@ fn CorrelationView(props: &CorrelationProps) -> Html {
     }
 }
 
-fn scatter_view(p: &DatasetProfile, scatter: Option<Scatter>, on_query: &Callback<Query>) -> Html {
+/// The scatter plot's section; `chart`: the scatter drawn, None while the
+/// worker computes it.
+fn scatter_view(
+    p: &DatasetProfile,
+    chart: Option<Shared<ChartData>>,
+    on_query: &Callback<Query>,
+) -> Html {
     let axes = axis_columns(p);
     if axes.len() < 2 {
         return html! {
@@ -311,7 +331,10 @@ fn scatter_view(p: &DatasetProfile, scatter: Option<Scatter>, on_query: &Callbac
             </section>
         };
     }
-    let Some(s) = scatter else {
+    let Some((s, chart)) = chart.as_ref().and_then(|c| match &**c {
+        ChartData::Scatter(s) => Some((s, c.clone())),
+        _ => None,
+    }) else {
         return html! {
             <section class="explore-part">
                 <h2>{"Scatter plot"}</h2>
@@ -388,17 +411,26 @@ fn scatter_view(p: &DatasetProfile, scatter: Option<Scatter>, on_query: &Callbac
                 { format!("Showing {shown}.{legend}") }
             </p>
             <Chart kind="scatter" column={format!("{}-{}", s.x, s.y)} title={format!("{} against {}", s.y, s.x)}
-                data={ChartData::Scatter(s)} />
+                data={chart} />
         </section>
     }
 }
 
-fn trend_view(p: &DatasetProfile, trend: Option<Trend>, on_query: &Callback<Query>) -> Html {
+/// The trend's section; `chart`: the trend drawn, None while the worker
+/// computes it.
+fn trend_view(
+    p: &DatasetProfile,
+    chart: Option<Shared<ChartData>>,
+    on_query: &Callback<Query>,
+) -> Html {
     let dates = date_columns(p);
     if dates.is_empty() {
         return html! {};
     }
-    let Some(t) = trend else {
+    let Some((t, chart)) = chart.as_ref().and_then(|c| match &**c {
+        ChartData::Trend(t) => Some((t, c.clone())),
+        _ => None,
+    }) else {
         return html! {
             <section class="explore-part">
                 <h2>{"Trend over time"}</h2>
@@ -492,7 +524,7 @@ fn trend_view(p: &DatasetProfile, trend: Option<Trend>, on_query: &Callback<Quer
                 <p data-testid="trend-change" data-value={change.map(|c| c.to_string()).unwrap_or_default()}
                     data-granularity={t.granularity.as_str()}>{ s }</p>
             }
-            <Chart kind="trend" column={t.date.clone()} title={t.title()} data={ChartData::Trend(t)} />
+            <Chart kind="trend" column={t.date.clone()} title={t.title()} data={chart} />
         </section>
     }
 }

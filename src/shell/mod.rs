@@ -89,6 +89,32 @@ pub(crate) fn mark(name: &str) {
     }
 }
 
+/// Names a stretch of the page's work in the browser's performance
+/// timeline, from `start` (`performance.now()`) to now: each chart drawn
+/// is `plainsight-draw <kind>` (benches/browser_explore.rs lists them).
+pub(crate) fn measure(name: &str, start: f64) {
+    use wasm_bindgen::JsCast;
+    // `measure(name, { start })`: web-sys has its options only as an
+    // unstable API.
+    let Some(p) = web_sys::window().and_then(|w| w.performance()) else {
+        return;
+    };
+    let options = js_sys::Object::new();
+    let _ = js_sys::Reflect::set(&options, &"start".into(), &start.into());
+    if let Ok(f) =
+        js_sys::Reflect::get(&p, &"measure".into()).and_then(|f| f.dyn_into::<js_sys::Function>())
+    {
+        let _ = f.call2(&p, &name.into(), &options);
+    }
+}
+
+/// `performance.now()`, or 0 where the page has no clock.
+pub(crate) fn now() -> f64 {
+    web_sys::window()
+        .and_then(|w| w.performance())
+        .map_or(0.0, |p| p.now())
+}
+
 /// Mounts the app on the page.
 pub fn start() {
     yew::Renderer::<app::App>::new().render();

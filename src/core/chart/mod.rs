@@ -16,6 +16,7 @@ use crate::core::model::Histogram;
 mod axes;
 mod marks;
 mod paint;
+pub mod pixels;
 mod text;
 
 pub use axes::{Ticks, Unit};
