@@ -583,11 +583,17 @@ fn run_app(d: &Driver, app_url: &str, csv: &Path) -> BenchResult<AppRun> {
          return { t: B.t, frames: B.frames, draws };",
         vec![],
     )?;
-    for tab in ["explore", "columns", "clean", "model", "overview"] {
+    const TABS: [&str; 5] = ["explore", "columns", "clean", "model", "overview"];
+    for (i, tab) in TABS.iter().enumerate() {
         if let Some(click) = stamp(&clicks["t"], &format!("tab_{tab}")) {
             eprintln!("  after the {tab} tab's click ({:.0} ms):", click - chosen);
             print_long_frames(&clicks["frames"], click - chosen, click - chosen + 3000.0);
-            print_draws(&clicks["draws"], click, click + 3000.0);
+            // The charts drawn until the next tab's click.
+            let next = TABS[i + 1..]
+                .iter()
+                .find_map(|t| stamp(&clicks["t"], &format!("tab_{t}")))
+                .unwrap_or(f64::INFINITY);
+            print_draws(&clicks["draws"], click, next);
         }
     }
     // The profiles and the trace cover the file chosen to the last tab
