@@ -180,7 +180,7 @@ const PAGE_PROBE: &str = r#"
 /// was drawn (`chart[data-dpr]`, set in the task that draws it; cleared
 /// when a new chart appears undrawn) — their pixels are read once, after
 /// they settle ([`PAINTED_PROBE`]), since reading a canvas back inside a
-/// frame cost the page's thread 7-17 ms in the frames this measures;
+/// frame cost the page's thread 8-17 ms in the frames this measures;
 /// `window.__charts.gap` the longest time between two animation frames from
 /// the tab's click on (the first counted from the click itself; with
 /// `arguments[1]`, ms, only the gaps that start within that long after the
@@ -356,13 +356,19 @@ fn time_charts(d: &Driver, name: &str) -> BenchResult<Charts> {
         .as_u64()
         .ok_or("the painted-pixels probe returned no count")? as usize;
     let clicked = stamp(&t, &format!("tab_{name}"));
+    let count = state["n"].as_u64().unwrap_or(0) as usize;
+    if painted != count {
+        eprintln!("  {name}: {painted} of {count} charts painted; no time is given for the tab");
+    }
     Ok(Charts {
+        // A tab whose charts did not all paint has no time.
         ms: state["done"]
             .as_f64()
             .zip(clicked)
+            .filter(|_| painted == count)
             .map(|(done, click)| done - click),
         gap_ms: state["gap"].as_f64(),
-        count: state["n"].as_u64().unwrap_or(0) as usize,
+        count,
         painted,
         kinds: state["kinds"]
             .as_array()
@@ -502,7 +508,6 @@ fn run_app(d: &Driver, app_url: &str, csv: &Path) -> BenchResult<AppRun> {
         "const B = window.__explore; return { gap: B.gap, gap_at: B.gap_at, alerts: B.alerts, frames: B.frames };",
         vec![],
     )?;
-    // Read now: `probe` is the tabs' probe further down.
     let gap_ms = probe["gap"]
         .as_f64()
         .ok_or("the page's frame probe has no gap")?;
@@ -624,7 +629,9 @@ fn run_app(d: &Driver, app_url: &str, csv: &Path) -> BenchResult<AppRun> {
         wasm_memory_end,
         rows,
         cols,
-        alerts: probe["alerts"].as_u64().unwrap_or(0),
+        alerts: probe["alerts"]
+            .as_u64()
+            .ok_or("the page's frame probe has no alerts count")?,
         alert_kinds,
         corr_pairs,
         gap_ms,

@@ -180,19 +180,23 @@ fn draw(
     } else {
         Style::LIGHT
     };
-    let marks = canvas::backend(canvas)
-        .and_then(|backend| {
-            // The backend counts device pixels; the transform scales CSS
-            // pixels to them, so the chart is laid out on its CSS size.
-            let root = backend.into_drawing_area().shrink((0, 0), (w, h));
-            paint(&root, data, column, style)
-        })
-        .unwrap_or_default();
+    let marks = canvas::backend(canvas).and_then(|backend| {
+        // The backend counts device pixels; the transform scales CSS
+        // pixels to them, so the chart is laid out on its CSS size.
+        let root = backend.into_drawing_area().shrink((0, 0), (w, h));
+        paint(&root, data, column, style)
+    });
+    // The figure says it was drawn only when it was.
     if let Some(figure) = canvas.parent_element() {
-        let _ = figure.set_attribute("data-dpr", &dpr.to_string());
-        let _ = figure.set_attribute("data-width", &w.to_string());
+        if marks.is_some() {
+            let _ = figure.set_attribute("data-dpr", &dpr.to_string());
+            let _ = figure.set_attribute("data-width", &w.to_string());
+        } else {
+            let _ = figure.remove_attribute("data-dpr");
+            let _ = figure.remove_attribute("data-width");
+        }
     }
-    (marks, w)
+    (marks.unwrap_or_default(), w)
 }
 
 /// Drawings waiting for their turn, and whether a task to draw them is

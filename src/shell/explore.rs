@@ -74,9 +74,8 @@ fn select(
 
 #[component]
 pub fn ExploreTab(props: &ExploreProps) -> Html {
-    let Some(ins) = props.insights.as_ref() else {
-        return html! { <p class="muted" data-testid="explore-pending">{"Computing correlations and charts…"}</p> };
-    };
+    // Every render calls the same hooks, in the same order, before the
+    // pending text returns early (Yew's rule; a debug build checks it).
     // The scatter's and the trend's charts, made once per answer: the
     // page renders again on every message, and a copy of 5,000 points each
     // time, compared with the last, cost more than the rest of the tab.
@@ -103,11 +102,16 @@ pub fn ExploreTab(props: &ExploreProps) -> Html {
         Answer::Group { .. } => Some(a.clone()),
         _ => None,
     });
-    // The first charts are drawn without being asked for.
+    // The first charts are drawn without being asked for, once the
+    // insights are in.
     {
-        let (on, profile, ins) = (props.on_query.clone(), props.profile.clone(), ins.clone());
+        let (on, profile) = (props.on_query.clone(), props.profile.clone());
         let missing = (scatter.is_none(), trend.is_none(), group.is_none());
-        use_effect_with((Rc::as_ptr(&ins) as usize, missing), move |(_, missing)| {
+        let insights: Option<Shared<Insights>> = props.insights.clone().map(Shared::from);
+        use_effect_with((insights, missing), move |(ins, missing)| {
+            let Some(ins) = ins else {
+                return;
+            };
             let (s, t, g) = *missing;
             let defaults = [
                 (s, default_scatter(&profile, &ins.correlations)),
@@ -121,6 +125,9 @@ pub fn ExploreTab(props: &ExploreProps) -> Html {
             }
         });
     }
+    let Some(ins) = props.insights.as_ref() else {
+        return html! { <p class="muted" data-testid="explore-pending">{"Computing correlations and charts…"}</p> };
+    };
     html! {
         <div class="explore">
             if let Some(e) = &props.error {

@@ -89,16 +89,28 @@ pub(crate) fn mark(name: &str) {
     }
 }
 
+/// How many measures the page keeps in its timeline: the browser keeps
+/// them all, so the page clears its own after this many (a long session
+/// redraws charts thousands of times).
+const MEASURES_KEPT: u32 = 2000;
+
 /// Names a stretch of the page's work in the browser's performance
 /// timeline, from `start` (`performance.now()`) to now: each chart drawn
 /// is `plainsight-draw <kind>` (benches/browser_explore.rs lists them).
 pub(crate) fn measure(name: &str, start: f64) {
     use wasm_bindgen::JsCast;
-    // `measure(name, { start })`: web-sys has its options only as an
-    // unstable API.
+    thread_local! {
+        static MEASURED: std::cell::Cell<u32> = const { std::cell::Cell::new(0) };
+    }
     let Some(p) = web_sys::window().and_then(|w| w.performance()) else {
         return;
     };
+    if MEASURED.with(|n| n.replace(n.get() + 1)) >= MEASURES_KEPT {
+        MEASURED.with(|n| n.set(1));
+        p.clear_measures();
+    }
+    // `measure(name, { start })`: web-sys has its options only as an
+    // unstable API.
     let options = js_sys::Object::new();
     let _ = js_sys::Reflect::set(&options, &"start".into(), &start.into());
     if let Ok(f) =

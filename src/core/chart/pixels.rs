@@ -27,8 +27,9 @@ pub fn css(c: Rgba) -> [u8; 9] {
 }
 
 /// A vertical or horizontal line moved half a pixel, so that a one-pixel
-/// line covers one row of pixels instead of blurring over two (as
-/// plotters-canvas placed them); other lines as they are.
+/// line covers one row of pixels instead of blurring over two where the
+/// screen's pixel ratio is 1 (as plotters-canvas placed them); other lines
+/// as they are.
 pub fn crisp(from: BackendCoord, to: BackendCoord) -> ((f64, f64), (f64, f64)) {
     let mut a = (f64::from(from.0), f64::from(from.1));
     let mut b = (f64::from(to.0), f64::from(to.1));

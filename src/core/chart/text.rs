@@ -5,10 +5,11 @@
 //! its font backend: in wasm it adds a `<span>` to the page and reads its
 //! `offsetHeight` — a layout of the whole page per label, and a DOM the
 //! worker does not have; natively, without its `ttf` feature, a guess of
-//! 0.46 × the size a byte. [`Measured`] is any backend with the sizes
-//! asked of a [`TextSize`] instead: the page's canvas asks the canvas
-//! (`shell::canvas`), and the SVG the core writes (downloads, the report)
-//! uses [`Estimated`], the same on every platform: Helvetica's advance
+//! 0.46 × the size a byte. (The page's canvas backend, `shell::canvas`,
+//! asks the canvas's `measureText` itself.) [`Measured`] is any backend
+//! with the sizes asked of a [`TextSize`] instead: the SVG the core writes
+//! (downloads, the report) uses [`Estimated`], the same on every
+//! platform: Helvetica's advance
 //! widths (Arial and Liberation Sans share them) at the style's size,
 //! which is 1.24 × the size plotters' SVG writes the text at: the room
 //! left is on purpose, since the charts ask for `system-ui, sans-serif`
