@@ -219,8 +219,8 @@ thread_local! {
 /// tab of 32 charts (Columns) drawn in one task took about 100 ms. A
 /// worker's answer rendered in the same frame as a slice adds up with it
 /// (Explore: 20–50 ms of the answer, 30–80 ms of slice at 25 ms), so a
-/// slice is about one large chart (a 5,000-point scatter draws in about
-/// 15 ms) or a few small ones.
+/// slice is about one large chart (a 5,000-point scatter drew in 19–40 ms
+/// in the explore benchmark, headless without a GPU) or a few small ones.
 const DRAW_BUDGET_MS: f64 = 12.0;
 
 /// Draws `drawing` in a later task, after the drawings queued before it
