@@ -585,7 +585,9 @@ fn run_app(d: &Driver, app_url: &str, csv: &Path) -> BenchResult<AppRun> {
          const draws = performance.getEntriesByType('measure')
              .filter(e => e.name.startsWith('plainsight-draw '))
              .map(e => [e.name.slice(16), e.startTime, e.duration]);
-         return { t: B.t, frames: B.frames, draws };",
+         const report = performance.getEntriesByName('plainsight-report')
+             .map(e => e.duration);
+         return { t: B.t, frames: B.frames, draws, report };",
         vec![],
     )?;
     const TABS: [&str; 5] = ["explore", "columns", "clean", "model", "overview"];
@@ -600,6 +602,15 @@ fn run_app(d: &Driver, app_url: &str, csv: &Path) -> BenchResult<AppRun> {
                 .unwrap_or(f64::INFINITY);
             print_draws(&clicks["draws"], click, next);
         }
+    }
+    // The report's writing (`plainsight-report`: a task of the page's).
+    if let Some(ms) = clicks["report"].as_array().filter(|r| !r.is_empty()) {
+        let ms: Vec<String> = ms
+            .iter()
+            .filter_map(Value::as_f64)
+            .map(|m| format!("{m:.1}"))
+            .collect();
+        eprintln!("  the report written on the page in {} ms", ms.join(", "));
     }
     // The profiles and the trace cover the file chosen to the last tab
     // switch, then stop.

@@ -67,6 +67,7 @@ pub(crate) fn device_memory_gib() -> Option<f64> {
 pub(crate) fn after_next_frame(then: impl FnOnce() + 'static) {
     use wasm_bindgen::JsCast;
     let frame = wasm_bindgen::closure::Closure::once_into_js(move || {
+        FRAME_AT.with(|f| f.set(now()));
         gloo::timers::callback::Timeout::new(0, then).forget();
     });
     let asked =
@@ -76,6 +77,47 @@ pub(crate) fn after_next_frame(then: impl FnOnce() + 'static) {
             .unchecked_ref::<js_sys::Function>()
             .call0(&wasm_bindgen::JsValue::NULL);
     }
+}
+
+/// Resolves once the browser has drawn the next frame
+/// ([`after_next_frame`]): an async job's long step after an answer gets a
+/// frame of its own. At most [`FRAME_WAIT_MS`] later all the same: a tab
+/// the browser does not show draws no frames, and a download asked for
+/// there still comes.
+pub(crate) async fn next_frame() {
+    let (done, drawn) = futures::channel::oneshot::channel::<()>();
+    let done = std::rc::Rc::new(std::cell::Cell::new(Some(done)));
+    let by_timer = done.clone();
+    let timer = gloo::timers::callback::Timeout::new(FRAME_WAIT_MS, move || {
+        if let Some(d) = by_timer.take() {
+            let _ = d.send(());
+        }
+    });
+    after_next_frame(move || {
+        if let Some(d) = done.take() {
+            let _ = d.send(());
+        }
+    });
+    let _ = drawn.await;
+    drop(timer);
+}
+
+/// How long [`next_frame`] waits for a frame at most, ms.
+const FRAME_WAIT_MS: u32 = 250;
+
+thread_local! {
+    /// When the last animation frame asked for by [`after_next_frame`]
+    /// began (`performance.now()`, ms); 0 before the first.
+    static FRAME_AT: std::cell::Cell<f64> = const { std::cell::Cell::new(0.0) };
+}
+
+/// How long ago the frame [`after_next_frame`] last waited for began, ms.
+/// Read in the task `then` runs in, it is what the page's thread has done
+/// since: the rest of that frame's rendering, then whatever tasks ran
+/// before this one (a worker's answer rendered, an input) — the work the
+/// next frame already carries.
+pub(crate) fn since_frame() -> f64 {
+    now() - FRAME_AT.with(std::cell::Cell::get)
 }
 
 /// Names a moment of the page's start in the browser's performance

@@ -102,6 +102,10 @@ impl Controller {
                 Ok(_) => return,
                 Err(e) => return ctl.failed(e, true),
             };
+            // Decoding the contents took this task; writing the report
+            // (its charts as SVG) takes the next frame's.
+            crate::shell::next_frame().await;
+            let writing = crate::shell::now();
             let generated = format::when(js_sys::Date::now());
             let model = parts
                 .model
@@ -113,6 +117,7 @@ impl Controller {
                 model,
                 generated: &generated,
             });
+            crate::shell::measure("plainsight-report", writing);
             let name = format!("{}-report.html", base_name(&dataset_name));
             match download(&name, "text/html", html.as_bytes()) {
                 Ok(()) => ctl.dispatch(Action::JobDone {
