@@ -81,9 +81,9 @@ pub(crate) fn after_next_frame(then: impl FnOnce() + 'static) {
 
 /// Resolves once the browser has drawn the next frame
 /// ([`after_next_frame`]): an async job's long step after an answer gets a
-/// frame of its own. At most [`FRAME_WAIT_MS`] later all the same: a tab
-/// the browser does not show draws no frames, and a download asked for
-/// there still comes.
+/// frame of its own. After [`FRAME_WAIT_MS`] all the same (up to about a
+/// second in a tab the browser does not show, whose timers it slows): such
+/// a tab draws no frames, and a download asked for there still comes.
 pub(crate) async fn next_frame() {
     let (done, drawn) = futures::channel::oneshot::channel::<()>();
     let done = std::rc::Rc::new(std::cell::Cell::new(Some(done)));

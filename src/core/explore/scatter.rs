@@ -35,7 +35,9 @@ pub struct Scatter {
     pub y_dates: bool,
     pub colour: Option<Colour>,
     /// (x, y, colour value: group index or number; None when missing).
-    /// A colour value is finite (NaN stands for None in [`packed`]).
+    /// x and y are finite (rows without both are left out); a colour value
+    /// is finite too, since NaN stands for None on the way to the page
+    /// (the `packed` form).
     #[serde(with = "packed")]
     pub points: Vec<(f64, f64, Option<f64>)>,
     /// Rows where both x and y are present.
@@ -44,12 +46,12 @@ pub struct Scatter {
     pub sampled: bool,
 }
 
-/// Points cross from the worker to the page as one byte string (CBOR and
-/// other binary formats): x, y and the colour value as little-endian
-/// `f64`s, 24 bytes a point, NaN for no colour value. The page reads it
-/// in one copy, where 5,000 arrays of three numbers are 20,000 items to
-/// decode one by one. A format for people (JSON) keeps the list of
-/// triples.
+/// Points cross from the worker to the page as one byte string (CBOR, or
+/// another self-describing binary format): x, y and the colour value as
+/// little-endian `f64`s, 24 bytes a point, NaN for no colour value. The
+/// page reads it in one copy, where 5,000 arrays of three numbers are
+/// 20,000 items to decode one by one. A format for people (JSON) keeps
+/// the list of triples.
 mod packed {
     use serde::de::{self, Deserializer, SeqAccess, Visitor};
     use serde::{Serialize, Serializer};
@@ -123,7 +125,9 @@ mod packed {
 
         /// The triples, as a format for people writes them.
         fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
-            let mut points = Vec::with_capacity(seq.size_hint().unwrap_or(0).min(1 << 16));
+            // What a message declares reserves at most 1 MiB.
+            let most = (1 << 20) / std::mem::size_of::<Point>();
+            let mut points = Vec::with_capacity(seq.size_hint().unwrap_or(0).min(most));
             while let Some(p) = seq.next_element::<Point>()? {
                 points.push(p);
             }
